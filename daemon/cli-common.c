@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "labourwatch/macro.h"
+
+const char *cli_default_config_path(void)
+{
+        const char *e = getenv("LABOURWATCH_CONFIG");
+        return e && *e ? e : CONFIG_DEFAULT_PATH;
+}
+
+int cli_load_config(const char *path, Config **ret)
+{
+        ConfigErrors errors = {};
+        int r;
+
+        r = config_load(path, ret, &errors);
+        for (size_t i = 0; i < errors.n_items; i++) {
+                _cleanup_free_ char *s = config_error_to_string(&errors.items[i]);
+                fprintf(stderr, "%s\n", s ? s : "out of memory");
+        }
+        if (r < 0 && errors.n_items == 0)
+                fprintf(stderr, "%s: %s\n", path, strerror(-r));
+        config_errors_done(&errors);
+        return r;
+}

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* PLACEHOLDER: replaced by the module that owns this command. */
+#include <stdio.h>
+
+#include "cli.h"
+
+int cli_status(int argc, char **argv)
+{
+        fprintf(stderr, "labourwatch status: not implemented yet\n");
+        return 2;
+}

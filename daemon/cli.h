@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* The admin CLI's commands. Each lives in daemon/cli-<command>.c and gets argv with argv[0] being
+ * the command name. Returns the process exit status: 0 success, 1 failure (errors printed), 2 usage. */
+
+#include "labourwatch/config.h"
+
+int cli_check(int argc, char **argv);
+int cli_fetch(int argc, char **argv);
+int cli_series(int argc, char **argv);
+int cli_import(int argc, char **argv);
+int cli_eval(int argc, char **argv);
+int cli_test(int argc, char **argv);
+int cli_status(int argc, char **argv);
+
+/* Shared helpers (cli-common.c). */
+
+/* Loads the configuration, printing every error as FILE:LINE:COL: message to stderr.
+ * Returns 0 and *ret, or a negative errno after printing. */
+int cli_load_config(const char *path, Config **ret);
+
+/* Default config path: $LABOURWATCH_CONFIG, else CONFIG_DEFAULT_PATH. */
+const char *cli_default_config_path(void);

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define SD_JOURNAL_SUPPRESS_LOCATION 1
+#include <systemd/sd-journal.h>
+
+#include "labourwatch/log.h"
+
+/* Made once with `systemd-id128 new`; never change one: ops filter on them and the catalog
+ * (systemd/labourwatch.catalog) explains each. */
+static const char *const message_ids[_LOG_EVENT_MAX] = {
+        [LOG_EVENT_NONE] = NULL,
+        [LOG_EVENT_CONFIG_LOADED] = "b86e10786543481aa596ed90e15157a9",
+        [LOG_EVENT_CONFIG_REJECTED] = "1186a3d28ee94930a0dfca8023d46ef2",
+        [LOG_EVENT_RELOADED] = "fa2b39bdb56140288b8a0efbb34d6a20",
+        [LOG_EVENT_FETCH_SUCCEEDED] = "cca09e47201a46f4803bb53d04547f2e",
+        [LOG_EVENT_FETCH_FAILED] = "4066d0455a0a49d4b956d35abbdfb006",
+        [LOG_EVENT_GOAL_STATUS_CHANGED] = "5380eb830cc54a08bad3323d45832ea3",
+        [LOG_EVENT_NOTIFICATION_SENT] = "cfd64003938d47ddb6a9220793040d34",
+        [LOG_EVENT_NOTIFICATION_FAILED] = "0ab7c1d22e5445c785012fc5faa33c46",
+        [LOG_EVENT_OUTBOX_RETRY] = "8d28607aec1c4b8e92ab9d9951cdb01a",
+        [LOG_EVENT_SHUTTING_DOWN] = "82e5205be8234986871610665a42b5dc",
+        [LOG_EVENT_STARTED] = "c270196f89dd428483601926e763dab6",
+        [LOG_EVENT_SOURCE_STALE] = "8640c631124b4222a6b82e44dbd53d88",
+};
+
+static int max_level = LOG_INFO;
+static bool to_journal = false;
+static bool opened = false;
+
+const char *log_event_message_id(LogEvent e)
+{
+        if (e < 0 || e >= _LOG_EVENT_MAX)
+                return NULL;
+        return message_ids[e];
+}
+
+void log_set_max_level(int level)
+{
+        max_level = level;
+}
+
+int log_get_max_level(void)
+{
+        return max_level;
+}
+
+/* $JOURNAL_STREAM is "DEVICE:INODE" of the stream journald gave us; only when it matches stderr
+ * are we really talking to the journal (a child with redirected stderr inherits the variable). */
+static bool stderr_is_journal(void)
+{
+        const char *e = getenv("JOURNAL_STREAM");
+        unsigned long long dev, ino;
+        struct stat st;
+
+        if (!e || sscanf(e, "%llu:%llu", &dev, &ino) != 2)
+                return false;
+        if (fstat(STDERR_FILENO, &st) < 0)
+                return false;
+        return (unsigned long long) st.st_dev == dev && (unsigned long long) st.st_ino == ino;
+}
+
+void log_open(void)
+{
+        const char *t = getenv("LABOURWATCH_LOG_TARGET");
+        const char *lvl = getenv("LABOURWATCH_LOG_LEVEL");
+
+        if (t && streq(t, "journal"))
+                to_journal = true;
+        else if (t && streq(t, "stderr"))
+                to_journal = false;
+        else
+                to_journal = stderr_is_journal();
+        if (lvl) {
+                static const char *const names[] = { "emerg", "alert", "crit", "err",
+                                                     "warning", "notice", "info", "debug" };
+                for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                        if (streq(lvl, names[i]))
+                                max_level = (int) i;
+        }
+        opened = true;
+}
+
+/* Expands %m into strerror(error) (errno is not reliable by the time we format). */
+static char *format_message(int error, const char *fmt, va_list ap)
+{
+        _cleanup_free_ char *f = NULL, *msg = NULL;
+        const char *m = strerror(error > 0 ? error : -error);
+        size_t n = 0, alloc = 0;
+
+        for (const char *p = fmt; *p; p++) {
+                size_t add = 1;
+                const char *src = p;
+                if (p[0] == '%' && p[1] == '%')
+                        add = 2;
+                else if (p[0] == '%' && p[1] == 'm') {
+                        /* escape % in the error text */
+                        for (const char *q = m; *q; q++) {
+                                if (GREEDY_REALLOC(f, alloc, n + 3) < 0)
+                                        return NULL;
+                                if (*q == '%')
+                                        f[n++] = '%';
+                                f[n++] = *q;
+                        }
+                        p++;
+                        continue;
+                }
+                if (GREEDY_REALLOC(f, alloc, n + add + 1) < 0)
+                        return NULL;
+                memcpy(f + n, src, add);
+                n += add;
+                p += add - 1;
+        }
+        if (GREEDY_REALLOC(f, alloc, n + 1) < 0)
+                return NULL;
+        f[n] = 0;
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+        if (vasprintf(&msg, f, ap) < 0)
+                return NULL;
+#pragma GCC diagnostic pop
+        return TAKE_PTR(msg);
+}
+
+int log_full(int level, int error, LogEvent event, const char *const *fields, const char *file, int line,
+             const char *func, const char *fmt, ...)
+{
+        _cleanup_free_ char *msg = NULL;
+        int saved_errno = errno;
+        va_list ap;
+
+        if (error < 0)
+                error = -error;
+        if (!opened)
+                log_open();
+        if (level > max_level)
+                goto finish;
+
+        va_start(ap, fmt);
+        msg = format_message(error, fmt, ap);
+        va_end(ap);
+        if (!msg)
+                goto finish;
+
+        if (to_journal) {
+                struct iovec iov[32];
+                _cleanup_free_ char *m = NULL, *p = NULL, *e = NULL, *id = NULL, *cf = NULL, *cl = NULL,
+                                    *cfn = NULL;
+                size_t n = 0;
+
+                m = strdup_printf("MESSAGE=%s", msg);
+                p = strdup_printf("PRIORITY=%d", level);
+                cf = strdup_printf("CODE_FILE=%s", file);
+                cl = strdup_printf("CODE_LINE=%d", line);
+                cfn = strdup_printf("CODE_FUNC=%s", func);
+                if (!m || !p || !cf || !cl || !cfn)
+                        goto finish;
+                iov[n++] = (struct iovec){ m, strlen(m) };
+                iov[n++] = (struct iovec){ p, strlen(p) };
+                iov[n++] = (struct iovec){ cf, strlen(cf) };
+                iov[n++] = (struct iovec){ cl, strlen(cl) };
+                iov[n++] = (struct iovec){ cfn, strlen(cfn) };
+                iov[n++] = (struct iovec){ (char *) "SYSLOG_IDENTIFIER=labourwatch", 29 };
+                if (error) {
+                        e = strdup_printf("ERRNO=%d", error);
+                        if (e)
+                                iov[n++] = (struct iovec){ e, strlen(e) };
+                }
+                if (log_event_message_id(event)) {
+                        id = strdup_printf("MESSAGE_ID=%s", log_event_message_id(event));
+                        if (id)
+                                iov[n++] = (struct iovec){ id, strlen(id) };
+                }
+                for (size_t i = 0; fields && fields[i] && n < ELEMENTSOF(iov); i++)
+                        iov[n++] = (struct iovec){ (char *) fields[i], strlen(fields[i]) };
+                (void) sd_journal_sendv(iov, (int) n);
+        } else {
+                /* "<N>" prefixes, which journald would also understand; fields in brackets so a
+                 * person reading a terminal still sees which goal or source is meant. */
+                fprintf(stderr, "<%d>%s", level, msg);
+                if (fields && fields[0]) {
+                        fputs(" [", stderr);
+                        for (size_t i = 0; fields[i]; i++)
+                                fprintf(stderr, "%s%s", i ? " " : "", fields[i]);
+                        fputc(']', stderr);
+                }
+                fputc('\n', stderr);
+        }
+
+finish:
+        errno = saved_errno;
+        return error ? -error : 0;
+}

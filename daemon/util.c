@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "labourwatch/macro.h"
+
+void closep(int *fd)
+{
+        if (*fd >= 0) {
+                int saved = errno;
+                (void) close(*fd);
+                errno = saved;
+        }
+}
+
+void *xmalloc_array(size_t n, size_t size)
+{
+        if (size != 0 && n > SIZE_MAX / size)
+                return NULL;
+        return malloc(MAX(n * size, (size_t) 1));
+}
+
+void *xrealloc_array(void *p, size_t n, size_t size)
+{
+        if (size != 0 && n > SIZE_MAX / size)
+                return NULL;
+        return realloc(p, MAX(n * size, (size_t) 1));
+}
+
+int greedy_realloc(void **p, size_t *alloc, size_t need, size_t size)
+{
+        size_t a;
+        void *q;
+
+        if (need <= *alloc)
+                return 0;
+        a = MAX(need, (size_t) 8);
+        if (a < SIZE_MAX / 2)
+                a = MAX(a, *alloc * 2);
+        q = xrealloc_array(*p, a, size);
+        if (!q)
+                return -ENOMEM;
+        *p = q;
+        *alloc = a;
+        return 0;
+}
+
+char *strdup_or_null(const char *s)
+{
+        return s ? strdup(s) : NULL;
+}
+
+char *strdup_printf(const char *fmt, ...)
+{
+        va_list ap;
+        char *s = NULL;
+        int r;
+
+        va_start(ap, fmt);
+        r = vasprintf(&s, fmt, ap);
+        va_end(ap);
+        return r < 0 ? NULL : s;
+}
+
+int safe_atoi(const char *s, int *ret)
+{
+        char *end = NULL;
+        long l;
+
+        if (!s || !*s)
+                return -EINVAL;
+        errno = 0;
+        l = strtol(s, &end, 10);
+        if (errno > 0)
+                return -errno;
+        if (!end || *end)
+                return -EINVAL;
+        if (l < INT_MIN || l > INT_MAX)
+                return -ERANGE;
+        *ret = (int) l;
+        return 0;
+}
+
+int safe_atou64(const char *s, unsigned long long *ret)
+{
+        char *end = NULL;
+        unsigned long long u;
+
+        if (!s || !*s || *s == '-')
+                return -EINVAL;
+        errno = 0;
+        u = strtoull(s, &end, 10);
+        if (errno > 0)
+                return -errno;
+        if (!end || *end)
+                return -EINVAL;
+        *ret = u;
+        return 0;
+}
+
+int safe_atod(const char *s, double *ret)
+{
+        char *end = NULL;
+        double d;
+
+        if (!s || !*s)
+                return -EINVAL;
+        errno = 0;
+        d = strtod(s, &end); /* the daemon never calls setlocale(LC_NUMERIC) */
+        if (errno > 0)
+                return -errno;
+        if (!end || *end)
+                return -EINVAL;
+        if (!isfinite(d))
+                return -ERANGE;
+        *ret = d;
+        return 0;
+}
+
+int read_full_file(const char *path, size_t max, char **ret, size_t *ret_size)
+{
+        _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0, alloc = 0;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        for (;;) {
+                ssize_t k;
+
+                if (GREEDY_REALLOC(buf, alloc, size + 4096 + 1) < 0)
+                        return -ENOMEM;
+                k = read(fd, buf + size, alloc - size - 1);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        break;
+                size += (size_t) k;
+                if (size > max)
+                        return -EFBIG;
+        }
+        if (!buf && GREEDY_REALLOC(buf, alloc, 1) < 0)
+                return -ENOMEM;
+        buf[size] = 0;
+        *ret = TAKE_PTR(buf);
+        if (ret_size)
+                *ret_size = size;
+        return 0;
+}

@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* The configuration: /etc/labourwatch/labourwatch.yaml plus goals.d/ *.yaml beside it, parsed once
+ * by libyaml into an immutable Config. Every definition remembers where it was written (ConfigPos),
+ * so later stages (expression parsing, reference checks) can report FILE:LINE:COL too.
+ *
+ * The schema is documented in labourwatch.yaml(5); etc/labourwatch.yaml is a commented sample. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "labourwatch/period.h"
+
+#define USEC_PER_SEC UINT64_C(1000000)
+#define USEC_PER_MINUTE (UINT64_C(60) * USEC_PER_SEC)
+#define USEC_PER_HOUR (UINT64_C(60) * USEC_PER_MINUTE)
+#define USEC_PER_DAY (UINT64_C(24) * USEC_PER_HOUR)
+
+typedef struct ConfigPos {
+        const char *file; /* points into Config.files; valid while the Config lives */
+        unsigned line, column; /* 1-based, from libyaml's marks */
+} ConfigPos;
+
+/* A secret is never written inline: either a file path (`token_file:`) or a systemd credential
+ * name (`token_credential:`, read from $CREDENTIALS_DIRECTORY/NAME). */
+typedef struct SecretRef {
+        char *file;
+        char *credential;
+} SecretRef;
+
+/* ---- sources ---- */
+
+typedef enum SourceKind {
+        SOURCE_STATBANK,   /* Statistics Denmark, api.statbank.dk/v1 */
+        SOURCE_JOBINDSATS, /* STAR, api.jobindsats.dk v3 (v2 optional) */
+        SOURCE_CSV,        /* local file or URL, documented layout */
+        SOURCE_JSONSTAT,   /* any JSON-stat 2.0 (and 1.x bundle) service */
+        _SOURCE_KIND_MAX,
+        _SOURCE_KIND_INVALID = -22,
+} SourceKind;
+
+typedef enum ScheduleKind {
+        SCHEDULE_INTERVAL, /* every `interval`, +- `jitter` */
+        SCHEDULE_CALENDAR, /* weekdays at HH:MM, Europe/Copenhagen */
+        _SCHEDULE_KIND_MAX,
+        _SCHEDULE_KIND_INVALID = -22,
+} ScheduleKind;
+
+#define SCHEDULE_TIMES_MAX 8
+typedef struct Schedule {
+        ScheduleKind kind;
+        uint64_t interval_usec;
+        uint64_t jitter_usec;
+        unsigned weekdays;                        /* calendar: bit 0 = Monday .. bit 6 = Sunday */
+        unsigned times_min[SCHEDULE_TIMES_MAX];   /* calendar: minutes after local midnight */
+        size_t n_times;
+} Schedule;
+
+typedef struct SourceDef {
+        char *name;
+        SourceKind kind;
+        char *base_url;          /* http(s):// or file:// ; for csv may be a plain path */
+        SecretRef token;         /* jobindsats */
+        char *ca_file;           /* extra CA bundle for internal servers; verification stays on */
+        char *lang;              /* statbank: "da" or "en" */
+        int api_version;         /* jobindsats: 3 (default) or 2 */
+        Schedule schedule;
+        uint64_t connect_timeout_usec;
+        uint64_t timeout_usec;
+        uint64_t max_response_size; /* bytes; default 64 MiB */
+        uint64_t stale_after_usec;  /* failing longer than this is a data-problem event */
+        ConfigPos pos;
+} SourceDef;
+
+/* ---- series ---- */
+
+typedef struct SelectionItem {
+        char *dimension; /* e.g. "OMRÅDE", "area", "_kon", a JSON-stat dimension id */
+        char *value;     /* a code, or a text resolved through metadata (e.g. "Herlev", "Fleksjob") */
+        ConfigPos pos;
+} SelectionItem;
+
+typedef struct SeriesDef {
+        char *name;
+        /* fetched series: */
+        char *source;            /* name of a SourceDef */
+        const SourceDef *source_def; /* resolved after parsing; NULL for derived series */
+        char *table;             /* statbank table id, jobindsats table id, jsonstat dataset path */
+        char *measure;           /* jobindsats measure / JSON-stat metric category / statbank none */
+        char *column;            /* csv: value column name */
+        char *path;              /* csv: file path or URL relative to the source's base_url */
+        SelectionItem *select;
+        size_t n_select;
+        /* derived series: */
+        char *expr;              /* e.g. "100 * matched / orders" */
+        ConfigPos expr_pos;      /* position of the expression's first character */
+        /* common: */
+        PeriodFreq freq;         /* expected frequency; checked against the data */
+        int publication_lag;     /* expected lag in periods; older data makes goals no_data */
+        char *unit_da, *unit_en; /* "fuldtidspersoner" / "full-time persons" */
+        ConfigPos pos;
+} SeriesDef;
+
+/* ---- goals ---- */
+
+typedef enum GoalKind {
+        GOAL_LEVEL,      /* aggregate over the goal period against a target level */
+        GOAL_CHANGE,     /* change against a baseline period (like with like during the year) */
+        GOAL_SHARE,      /* 100 * sum(numerator) / sum(denominator) */
+        GOAL_REFERENCE,  /* own change against a reference series' change */
+        GOAL_RANK,       /* benchmark rank, lower is better */
+        GOAL_CUMULATIVE, /* running count during the goal period, against the pro-rata path */
+        _GOAL_KIND_MAX,
+        _GOAL_KIND_INVALID = -22,
+} GoalKind;
+
+typedef enum GoalDirection {
+        GOAL_AT_LEAST,
+        GOAL_AT_MOST,
+        _GOAL_DIRECTION_MAX,
+        _GOAL_DIRECTION_INVALID = -22,
+} GoalDirection;
+
+typedef enum GoalAggregate {
+        GOAL_AGGREGATE_AVERAGE, /* mean of the periods in the goal period: full-time persons a year */
+        GOAL_AGGREGATE_LATEST,  /* the latest period's value */
+        GOAL_AGGREGATE_SUM,     /* year-to-date sum */
+        _GOAL_AGGREGATE_MAX,
+        _GOAL_AGGREGATE_INVALID = -22,
+} GoalAggregate;
+
+typedef enum ChangeUnit {
+        CHANGE_PERCENT,  /* relative change in % */
+        CHANGE_POINTS,   /* difference in percentage points (for shares / rates) */
+        CHANGE_ABSOLUTE, /* difference in the series' own unit */
+        _CHANGE_UNIT_MAX,
+        _CHANGE_UNIT_INVALID = -22,
+} ChangeUnit;
+
+typedef enum ProjectionMethod {
+        PROJECTION_AUTO,     /* seasonal where a year of history exists, else linear */
+        PROJECTION_LINEAR,
+        PROJECTION_SEASONAL,
+        PROJECTION_NONE,
+        _PROJECTION_METHOD_MAX,
+        _PROJECTION_METHOD_INVALID = -22,
+} ProjectionMethod;
+
+typedef struct GoalDef {
+        char *id;
+        char *title_da, *title_en;
+        GoalKind kind;
+        char *series;            /* the measured series (all kinds but share) */
+        char *numerator;         /* share */
+        char *denominator;       /* share */
+        char *reference;         /* reference: e.g. the national series */
+        Period period;           /* the goal period, e.g. year 2024; deadline = its last day */
+        Period baseline;         /* change, reference */
+        GoalAggregate aggregate;
+        GoalDirection direction;
+        double target;           /* in the goal's own unit: level, %, change (unit below), rank, count */
+        ChangeUnit change_unit;  /* change, reference */
+        double tolerance;        /* at_risk band, in the target's unit (0: none) */
+        double min_denominator;  /* share: below this, insufficient data */
+        ProjectionMethod projection;
+        int trend_window;        /* periods used by the linear trend (default 6) */
+        char **recipients;       /* names of RecipientDef; who answers for this goal */
+        size_t n_recipients;
+        ConfigPos pos;
+} GoalDef;
+
+/* ---- notification ---- */
+
+typedef struct RecipientDef {
+        char *name;
+        char *display_name;
+        char *email;
+        char *language; /* "da" (default) or "en" */
+        ConfigPos pos;
+} RecipientDef;
+
+typedef enum NotifierKind {
+        NOTIFIER_SMTP,
+        NOTIFIER_WEBHOOK,
+        NOTIFIER_DIRECTORY, /* writes each message as a file: demo and dry runs */
+        _NOTIFIER_KIND_MAX,
+        _NOTIFIER_KIND_INVALID = -22,
+} NotifierKind;
+
+typedef struct NotifierDef {
+        char *name;
+        NotifierKind kind;
+        char *url;           /* smtp(s)://host:port or https://… webhook */
+        char *from;          /* smtp */
+        SecretRef username;  /* smtp */
+        SecretRef password;  /* smtp */
+        SecretRef secret;    /* webhook HMAC key */
+        char *directory;     /* directory */
+        char *ca_file;
+        uint64_t timeout_usec;
+        ConfigPos pos;
+} NotifierDef;
+
+typedef struct RouteDef {
+        char **goals;      /* glob patterns on goal ids; empty = all */
+        size_t n_goals;
+        char **recipients; /* RecipientDef names; empty = the goal's own recipients */
+        size_t n_recipients;
+        char **notifiers;  /* NotifierDef names */
+        size_t n_notifiers;
+        uint64_t repeat_usec; /* "still off track" reminder interval; 0 = never */
+        bool data_problems;   /* also route source failures (ops) */
+        ConfigPos pos;
+} RouteDef;
+
+/* ---- the whole ---- */
+
+typedef struct Config {
+        char **files; /* every file read, in order (main file first); owned */
+        size_t n_files;
+
+        char *state_dir;      /* default /var/lib/labourwatch */
+        char *language;       /* default "da" */
+        char *goals_dir;      /* default: goals.d beside the main file */
+
+        SourceDef *sources;
+        size_t n_sources;
+        SeriesDef *series;
+        size_t n_series;
+        GoalDef *goals;
+        size_t n_goals;
+        RecipientDef *recipients;
+        size_t n_recipients;
+        NotifierDef *notifiers;
+        size_t n_notifiers;
+        RouteDef *routes;
+        size_t n_routes;
+} Config;
+
+typedef struct ConfigError {
+        char *file;
+        unsigned line, column; /* 0 when the error concerns the file as a whole */
+        char *message;
+} ConfigError;
+
+typedef struct ConfigErrors {
+        ConfigError *items;
+        size_t n_items, n_alloc;
+} ConfigErrors;
+
+#define CONFIG_DEFAULT_PATH "/etc/labourwatch/labourwatch.yaml"
+
+/* Loads path and its goals.d. On success returns 0 and *ret (caller owns; config_free). On any
+ * problem returns -EINVAL (or -ENOMEM, -errno for I/O) and appends every error found to *errors
+ * (caller owns; config_errors_done). Never logs. */
+int config_load(const char *path, Config **ret, ConfigErrors *errors);
+Config *config_free(Config *c);
+
+void config_errors_done(ConfigErrors *e);
+/* Formats "FILE:LINE:COL: message" (or "FILE: message"). Caller owns the result. */
+char *config_error_to_string(const ConfigError *e);
+
+const SourceDef *config_find_source(const Config *c, const char *name);
+const SeriesDef *config_find_series(const Config *c, const char *name);
+const GoalDef *config_find_goal(const Config *c, const char *id);
+const RecipientDef *config_find_recipient(const Config *c, const char *name);
+const NotifierDef *config_find_notifier(const Config *c, const char *name);
+
+/* Reads a secret (file or credential), stripping one trailing newline. Returns 0, -ENOENT when the
+ * reference is empty, -ENXIO when a credential is named but $CREDENTIALS_DIRECTORY is unset, or
+ * -errno. The caller owns *ret and should wipe it after use. Error messages must never include the
+ * secret itself. */
+int secret_read(const SecretRef *ref, char **ret);
+
+const char *source_kind_to_string(SourceKind k);
+SourceKind source_kind_from_string(const char *s);
+const char *goal_kind_to_string(GoalKind k);
+GoalKind goal_kind_from_string(const char *s);
+const char *goal_direction_to_string(GoalDirection d);
+GoalDirection goal_direction_from_string(const char *s);
+const char *goal_aggregate_to_string(GoalAggregate a);
+GoalAggregate goal_aggregate_from_string(const char *s);
+const char *change_unit_to_string(ChangeUnit u);
+ChangeUnit change_unit_from_string(const char *s);
+const char *projection_method_to_string(ProjectionMethod m);
+ProjectionMethod projection_method_from_string(const char *s);
+const char *notifier_kind_to_string(NotifierKind k);
+NotifierKind notifier_kind_from_string(const char *s);

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* HTTP(S)/file transfers on the sd-event loop: libcurl multi driven by sd-event I/O and timer
+ * sources (model: systemd's src/import/curl-util.c). Never blocks the loop. The response body is
+ * collected in memory and capped while it streams in. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <systemd/sd-event.h>
+
+typedef struct Fetcher Fetcher;
+
+typedef struct FetchRequest {
+        const char *url;            /* http://, https:// or file:// */
+        const char *body;           /* NULL: GET; else POST with this body */
+        const char *content_type;   /* for POST; default application/json */
+        const char *authorization;  /* full header value ("Bearer …"); never logged */
+        const char *accept;         /* Accept header, may be NULL */
+        const char *ca_file;        /* extra CA bundle; verification is always on */
+        const char *if_none_match;  /* ETag from the last response, may be NULL */
+        const char *if_modified_since; /* Last-Modified from the last response, may be NULL */
+        uint64_t connect_timeout_usec; /* 0: default 30 s */
+        uint64_t timeout_usec;         /* 0: default 300 s */
+        uint64_t max_size;             /* 0: default 64 MiB */
+} FetchRequest;
+
+typedef struct FetchResponse {
+        int error;              /* 0, or negative errno-style code for transport failures */
+        char *error_message;    /* curl's message or ours ("response larger than 64 MiB"); no secrets */
+        long status;            /* HTTP status; 0 if none; file:// gives 200 */
+        char *body;             /* NUL-terminated, may contain NULs; owned by the response */
+        size_t size;
+        char *content_type;
+        char *etag;
+        char *last_modified;
+        uint64_t retry_after_usec; /* from Retry-After (seconds or HTTP-date); 0 if none */
+        char *effective_url;
+} FetchResponse;
+
+/* Called once per request on the loop. The response is freed after the callback returns. */
+typedef void (*fetch_callback_t)(Fetcher *f, const FetchResponse *r, void *userdata);
+
+int fetcher_new(sd_event *e, Fetcher **ret);
+Fetcher *fetcher_free(Fetcher *f); /* cancels outstanding requests without calling callbacks */
+
+/* Starts a request; the request's strings are copied. Returns 0 or negative errno. */
+int fetcher_start(Fetcher *f, const FetchRequest *req, fetch_callback_t cb, void *userdata);
+unsigned fetcher_in_flight(const Fetcher *f);
+
+const char *fetch_user_agent(void); /* "labourwatch/VERSION (+https://…)" */

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* The state store: one SQLite database in state_dir (WAL, busy timeout, schema version with
+ * migrations). Observations with provenance and revisions, fetch log and per-source state,
+ * evaluations (audit trail), alert state, outbox. Every write batch is one transaction: a crash in
+ * the middle leaves the previous state intact. Functions return 0 (or a count) or negative errno;
+ * they never log — *ret_error (when given) receives a malloc'd message naming the database path
+ * and SQLite's reason. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "labourwatch/series.h"
+
+typedef struct Store Store;
+
+/* Opens (creating and migrating as needed) state_dir/labourwatch.db. A missing or unwritable
+ * state_dir, or a corrupt database, fails with a clear *ret_error, never a crash. */
+int store_open(const char *state_dir, Store **ret, char **ret_error);
+int store_open_readonly(const char *state_dir, Store **ret, char **ret_error);
+Store *store_close(Store *s);
+int store_schema_version(Store *s);
+
+typedef struct Provenance {
+        const char *source;    /* SourceDef name, or "import" */
+        const char *table;     /* may be NULL */
+        const char *selection; /* canonical "DIM=value,…", may be NULL */
+        const char *url;       /* without secrets; may be NULL */
+        int64_t fetched_at;    /* usec since the epoch (realtime) */
+} Provenance;
+
+typedef struct StoreWriteStats {
+        unsigned new_periods;  /* periods not stored before */
+        unsigned revisions;    /* periods whose value changed (old value kept) */
+        unsigned unchanged;
+} StoreWriteStats;
+
+/* Writes all points of one series in one transaction. A value equal to the stored one only refreshes
+ * its last_seen time; a different value is a revision: the previous row is kept, marked superseded,
+ * with both fetch times. Returns 0 and fills *ret_stats. */
+int store_put_series(Store *s, const char *series, const SeriesPoint *points, size_t n_points,
+                     const Provenance *prov, StoreWriteStats *ret_stats, char **ret_error);
+
+/* Loads the latest revision of every stored period of a series into *ret (caller owns). An unknown
+ * series yields an empty Series, not an error. */
+int store_load_series(Store *s, const char *series, Series **ret, char **ret_error);
+
+typedef struct StoredObservation {
+        Period period;
+        double value;
+        bool missing;
+        int64_t fetched_at;    /* first seen */
+        int64_t superseded_at; /* 0 while current */
+        char *source, *table, *selection, *url;
+} StoredObservation;
+
+/* All rows of a series, oldest period first, revisions in fetch order. Caller frees with
+ * store_observations_free. */
+int store_series_history(Store *s, const char *series, StoredObservation **ret, size_t *ret_n,
+                         char **ret_error);
+void store_observations_free(StoredObservation *o, size_t n);
+
+/* Names of all stored series, sorted. Caller frees (strv). */
+int store_list_series(Store *s, char ***ret, size_t *ret_n, char **ret_error);
+
+/* ---- fetch log and per-source state ---- */
+
+typedef struct SourceState {
+        int64_t last_attempt;      /* usec realtime, 0 = never */
+        int64_t last_success;
+        int64_t first_failure;     /* start of the current failure streak, 0 if none */
+        unsigned consecutive_failures;
+        int64_t next_due;          /* usec realtime, 0 = as soon as possible */
+        char *last_error;          /* NULL if none */
+        char *etag, *last_modified;/* conditional requests, per source+key */
+        char *remote_updated;      /* statbank tableinfo "updated" of the last data fetch */
+} SourceState;
+
+/* key identifies what the state is about: usually the source name, or "source/table" for
+ * per-table state (etag, updated). */
+int store_get_source_state(Store *s, const char *key, SourceState *ret, char **ret_error);
+int store_set_source_state(Store *s, const char *key, const SourceState *st, char **ret_error);
+void source_state_done(SourceState *st);
+
+/* Appends one line to the fetch log. */
+int store_log_fetch(Store *s, const char *source, const char *url, long http_status, bool ok,
+                    const char *message, int64_t at, char **ret_error);
+
+/* ---- evaluations (audit trail) and alert state ---- */
+
+/* Records one evaluation: inputs_json lists the periods and values used; result_json the
+ * GoalResult. */
+int store_add_evaluation(Store *s, const char *goal, const char *eval_date, const char *status,
+                         const char *inputs_json, const char *result_json, int64_t at, char **ret_error);
+
+typedef struct StoredEvaluation {
+        char *goal, *eval_date, *status, *inputs_json, *result_json;
+        int64_t at;
+} StoredEvaluation;
+int store_list_evaluations(Store *s, const char *goal, StoredEvaluation **ret, size_t *ret_n, char **ret_error);
+void store_evaluations_free(StoredEvaluation *e, size_t n);
+
+/* Alert state per goal: an opaque JSON document owned by the alerting module. *ret = NULL when
+ * none. */
+int store_get_alert_state(Store *s, const char *goal, char **ret_json, char **ret_error);
+int store_set_alert_state(Store *s, const char *goal, const char *json, char **ret_error);
+
+/* ---- outbox ---- */
+
+typedef struct OutboxItem {
+        int64_t id;
+        char *channel;      /* NotifierDef name */
+        char *recipient;    /* may be NULL (webhook) */
+        char *dedup_key;    /* unique: enqueueing the same key twice is a no-op */
+        char *payload_json;
+        unsigned attempts;
+        int64_t next_attempt;
+        char *last_error;
+} OutboxItem;
+
+/* Returns 1 if enqueued, 0 if dedup_key was already present. */
+int store_outbox_enqueue(Store *s, const char *channel, const char *recipient, const char *dedup_key,
+                         const char *payload_json, int64_t now, char **ret_error);
+/* Items due at `now` (not yet sent), oldest first, at most max. */
+int store_outbox_due(Store *s, int64_t now, size_t max, OutboxItem **ret, size_t *ret_n, char **ret_error);
+int store_outbox_mark_sent(Store *s, int64_t id, int64_t at, char **ret_error);
+int store_outbox_mark_failed(Store *s, int64_t id, const char *error, int64_t next_attempt, char **ret_error);
+void store_outbox_free(OutboxItem *items, size_t n);
+
+/* Frees a NULL-terminated or counted string vector. */
+void strv_free_n(char **v, size_t n);
