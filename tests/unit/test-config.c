@@ -221,7 +221,8 @@ static void test_errors(void **state)
                        "rank, cumulative") },
                 /* unknown keys */
                 { "unknown top-level key", "state_dir: /x\nsauces: {}\n", NULL, NULL,
-                  WANT("@main:2:1: unknown key 'sauces' in the main configuration, allowed keys: state_dir, "
+                  WANT("@main:2:1: unknown key 'sauces' in the main configuration (did you mean 'sources'?), allowed "
+                       "keys: state_dir, "
                        "language, goals_dir, sources, series, goals, recipients, notifiers, routes") },
                 { "main-file section in a goal file", BASE, "recipients: {}\n", NULL,
                   WANT("@g1:1:1: unknown key 'recipients' in a goal file, allowed keys: goals, series") },
@@ -325,6 +326,9 @@ static void test_errors(void **state)
                 { "bad series name", "series:\n  2fast:\n    expr: 1\n    frequency: year\n", NULL, NULL,
                   WANT("@main:2:3: bad series name '2fast', use letters, digits and '_' (not first), so that "
                        "expressions can name it") },
+                { "absurd nesting", "a: " "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]"
+                  "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n", NULL, NULL,
+                  WANT("@main:1:67: nested deeper than 64 levels") },
                 /* several errors at once */
                 { "three errors in one file", "language: fr\nsources:\n  dst:\n    kind: statbank\n"
                   "    stale_after: soon\nroutes:\n  - notifiers: [nobody]\n", NULL, NULL,
