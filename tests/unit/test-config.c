@@ -798,6 +798,126 @@ static void test_sample(void **state)
         config_errors_done(&errors);
 }
 
+/* Durations, sizes and schedules, through a one-source configuration. */
+static void test_values(void **state)
+{
+        static const struct {
+                const char *key, *value;
+                uint64_t want; /* timeout / max_response_size in usec / bytes; UINT64_MAX: an error */
+        } rows[] = {
+                { "timeout", "30s", 30 * USEC_PER_SEC },
+                { "timeout", "10min", 10 * USEC_PER_MINUTE },
+                { "timeout", "10m", 10 * USEC_PER_MINUTE },
+                { "timeout", "1h 30min", 90 * USEC_PER_MINUTE },
+                { "timeout", "2 hours", 2 * USEC_PER_HOUR },
+                { "timeout", "1w", 7 * USEC_PER_DAY },
+                { "timeout", "30", UINT64_MAX },
+                { "timeout", "-5s", UINT64_MAX },
+                { "timeout", "5ms", UINT64_MAX },
+                { "timeout", "0", UINT64_MAX }, /* parses, but a timeout must be > 0 */
+                { "timeout", "99999999999999999999s", UINT64_MAX },
+                { "max_response_size", "1048576", 1048576 },
+                { "max_response_size", "512KiB", 512 * 1024 },
+                { "max_response_size", "2M", 2 * 1024 * 1024 },
+                { "max_response_size", "2MB", 2000000 },
+                { "max_response_size", "1GiB", UINT64_C(1) << 30 },
+                { "max_response_size", "1.5MiB", UINT64_MAX },
+                { "max_response_size", "MiB", UINT64_MAX },
+                { "max_response_size", "0", UINT64_MAX },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
+                _cleanup_free_ char *yaml = strdup_printf("sources:\n  s:\n    kind: statbank\n    %s: \"%s\"\n",
+                                                          rows[i].key, rows[i].value);
+                ConfigErrors errors = {};
+                Config *c = NULL;
+                Tree t;
+                int r;
+
+                print_message("%s: %s\n", rows[i].key, rows[i].value);
+                tree_make(&t, yaml, NULL, NULL);
+                r = config_load(t.main, &c, &errors);
+                if (rows[i].want == UINT64_MAX) {
+                        assert_int_equal(r, -EINVAL);
+                        assert_int_equal(errors.n_items, 1);
+                        assert_int_equal(errors.items[0].line, 4);
+                } else {
+                        assert_int_equal(r, 0);
+                        assert_int_equal(streq(rows[i].key, "timeout") ? c->sources[0].timeout_usec
+                                                                       : c->sources[0].max_response_size,
+                                         rows[i].want);
+                }
+                config_free(c);
+                config_errors_done(&errors);
+                tree_remove(&t);
+        }
+}
+
+static void test_schedules(void **state)
+{
+        static const struct {
+                const char *yaml; /* the value of schedule: */
+                int ok;
+                ScheduleKind kind;
+                uint64_t interval, jitter;
+                unsigned weekdays;
+                size_t n_times;
+                unsigned first, last; /* minutes */
+        } rows[] = {
+                { "{interval: 6h, jitter: 10m}", 1, SCHEDULE_INTERVAL, 6 * USEC_PER_HOUR, 10 * USEC_PER_MINUTE, 0, 0, 0, 0 },
+                { "30min", 1, SCHEDULE_INTERVAL, 30 * USEC_PER_MINUTE, 0, 0, 0, 0, 0 },
+                { "{calendar: \"Mon..Fri 08:30\"}", 1, SCHEDULE_CALENDAR, 0, 0, 0x1f, 1, 510, 510 },
+                { "\"Sat,Sun 10:00\"", 1, SCHEDULE_CALENDAR, 0, 0, 0x60, 1, 600, 600 },
+                { "\"daily 06:00, 18:00\"", 1, SCHEDULE_CALENDAR, 0, 0, 0x7f, 2, 360, 1080 },
+                { "\"7:05\"", 1, SCHEDULE_CALENDAR, 0, 0, 0x7f, 1, 425, 425 },
+                { "{calendar: \"tue 13:00,08:00,13:00\", jitter: 5m}", 1, SCHEDULE_CALENDAR, 0, 5 * USEC_PER_MINUTE,
+                  0x2, 2, 480, 780 },
+                { "\"Mon..Fri 24:00\"", 0, SCHEDULE_INTERVAL, 0, 0, 0, 0, 0, 0 },
+                { "\"Fri..Mon 08:00\"", 0, SCHEDULE_INTERVAL, 0, 0, 0, 0, 0, 0 },
+                { "\"Mon, 08:00\"", 0, SCHEDULE_INTERVAL, 0, 0, 0, 0, 0, 0 },
+                { "\"Mon..Fri\"", 0, SCHEDULE_INTERVAL, 0, 0, 0, 0, 0, 0 },
+                { "\"1:0,2:0\"", 0, SCHEDULE_INTERVAL, 0, 0, 0, 0, 0, 0 },
+                { "\"00:01,00:02,00:03,00:04,00:05,00:06,00:07,00:08,00:09\"", 0, SCHEDULE_INTERVAL, 0, 0, 0, 0, 0, 0 },
+                { "{interval: 30s}", 0, SCHEDULE_INTERVAL, 0, 0, 0, 0, 0, 0 },
+                { "{interval: 1h, jitter: 1h}", 0, SCHEDULE_INTERVAL, 0, 0, 0, 0, 0, 0 },
+                { "{jitter: 1h}", 0, SCHEDULE_INTERVAL, 0, 0, 0, 0, 0, 0 },
+                { "[6h]", 0, SCHEDULE_INTERVAL, 0, 0, 0, 0, 0, 0 },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
+                _cleanup_free_ char *yaml = strdup_printf("sources:\n  s:\n    kind: statbank\n    schedule: %s\n",
+                                                          rows[i].yaml);
+                ConfigErrors errors = {};
+                Config *c = NULL;
+                Tree t;
+                int r;
+
+                print_message("schedule: %s\n", rows[i].yaml);
+                tree_make(&t, yaml, NULL, NULL);
+                r = config_load(t.main, &c, &errors);
+                if (!rows[i].ok) {
+                        assert_int_equal(r, -EINVAL);
+                        assert_int_equal(errors.n_items, 1);
+                        assert_int_equal(errors.items[0].line, 4);
+                } else {
+                        const Schedule *sc;
+                        assert_int_equal(r, 0);
+                        sc = &c->sources[0].schedule;
+                        assert_int_equal(sc->kind, rows[i].kind);
+                        assert_int_equal(sc->jitter_usec, rows[i].jitter);
+                        if (sc->kind == SCHEDULE_INTERVAL)
+                                assert_int_equal(sc->interval_usec, rows[i].interval);
+                        else {
+                                assert_int_equal(sc->weekdays, rows[i].weekdays);
+                                assert_int_equal(sc->n_times, rows[i].n_times);
+                                assert_int_equal(sc->times_min[0], rows[i].first);
+                                assert_int_equal(sc->times_min[sc->n_times - 1], rows[i].last);
+                        }
+                }
+                config_free(c);
+                config_errors_done(&errors);
+                tree_remove(&t);
+        }
+}
+
 static void test_enums(void **state)
 {
         for (int i = 0; i < _SOURCE_KIND_MAX; i++)
@@ -871,7 +991,8 @@ int main(void)
                 cmocka_unit_test(test_inline_secret),  cmocka_unit_test(test_missing_main_file),
                 cmocka_unit_test(test_full),           cmocka_unit_test(test_defaults),
                 cmocka_unit_test(test_sample),         cmocka_unit_test(test_enums),
-                cmocka_unit_test(test_secret_read),
+                cmocka_unit_test(test_secret_read),    cmocka_unit_test(test_values),
+                cmocka_unit_test(test_schedules),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
