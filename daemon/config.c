@@ -641,6 +641,10 @@ typedef struct Ctx {
 
         Ref *refs;
         size_t n_refs, n_refs_alloc;
+
+        /* A file could not be read or parsed: what it defines is unknown, so references to it
+         * are not reported as undefined (that would bury the real error under false ones). */
+        bool main_broken, some_broken;
 } Ctx;
 
 static void ctx_error_at(Ctx *x, const char *file, unsigned line, unsigned column, const char *fmt, ...)
@@ -1643,6 +1647,8 @@ static void parse_series(Ctx *x, const char *name, yaml_node_t *key, yaml_node_t
         if (!s->source)
                 return;
         src = config_find_source(c, s->source);
+        if (!src && x->main_broken)
+                return;
         if (!src) {
                 ctx_error(x, p.value[field_index(series_fields, ELEMENTSOF(series_fields), "source")],
                           "undefined source '%s'", s->source);
@@ -2199,17 +2205,23 @@ static int ctx_parse_file(Ctx *x, const char *path, bool main_file)
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {
+                x->some_broken = true;
                 ctx_error_at(x, f, 0, 0, "cannot read: %s", r == -EFBIG ? "file too large" : strerror(-r));
                 /* Without the main file there is nothing to check; a bad goal file spoils only itself. */
                 return main_file ? r : 0;
         }
         if (memchr(buf, 0, size)) {
+                x->some_broken = true;
+                x->main_broken = x->main_broken || main_file;
                 ctx_error_at(x, f, 0, 0, "not a text file (contains a NUL byte)");
                 return 0;
         }
 
-        if (!check_nesting(x, buf, size))
+        if (!check_nesting(x, buf, size)) {
+                x->some_broken = true;
+                x->main_broken = x->main_broken || main_file;
                 return x->oom ? -ENOMEM : 0;
+        }
 
         if (!yaml_parser_initialize(&parser))
                 return -ENOMEM;
@@ -2218,6 +2230,8 @@ static int ctx_parse_file(Ctx *x, const char *path, bool main_file)
         if (!yaml_parser_load(&parser, &doc)) {
                 if (parser.error == YAML_MEMORY_ERROR)
                         return -ENOMEM;
+                x->some_broken = true;
+                x->main_broken = x->main_broken || main_file;
                 if (parser.context)
                         ctx_error_at(x, f, (unsigned) parser.problem_mark.line + 1,
                                      (unsigned) parser.problem_mark.column + 1, "YAML syntax error: %s (%s starting at line %u)",
@@ -2443,7 +2457,8 @@ int config_load(const char *path, Config **ret, ConfigErrors *errors)
         if (r < 0)
                 goto finish;
 
-        ctx_check_refs(&x);
+        if (!x.some_broken)
+                ctx_check_refs(&x);
 
         for (size_t i = 0; i < c->n_recipients; i++)
                 if (!c->recipients[i].language && !(c->recipients[i].language = strdup(c->language)))

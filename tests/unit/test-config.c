@@ -219,6 +219,11 @@ static void test_errors(void **state)
                        "collection starting at line 2)",
                        "@g2:3:11: kind: bad value 'levle', expected one of: level, change, share, reference, "
                        "rank, cumulative") },
+                { "syntax error in the main file: goal files are checked, references are not", "a: [1\n",
+                  GOAL("    direction: upward\n"), NULL,
+                  WANT("@main:2:1: YAML syntax error: did not find expected ',' or ']' (while parsing a flow "
+                       "sequence starting at line 1)",
+                       "@g1:7:16: direction: bad value 'upward', expected one of: at_least, at_most") },
                 /* unknown keys */
                 { "unknown top-level key", "state_dir: /x\nsauces: {}\n", NULL, NULL,
                   WANT("@main:2:1: unknown key 'sauces' in the main configuration (did you mean 'sources'?), allowed "
