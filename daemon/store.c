@@ -151,6 +151,7 @@ typedef enum StoreStmt {
         STMT_EVAL_ADD,
         STMT_EVAL_LIST,
         STMT_EVAL_LIST_ALL,
+        STMT_EVAL_LATEST,
         STMT_ALERT_GET,
         STMT_ALERT_SET,
         STMT_ALERT_DELETE,
@@ -198,6 +199,8 @@ static const char *const stmt_sql[_STMT_MAX] = {
                            "WHERE goal = ?1 ORDER BY at, id",
         [STMT_EVAL_LIST_ALL] = "SELECT goal, eval_date, status, inputs_json, result_json, at FROM evaluations "
                                "ORDER BY goal, at, id",
+        [STMT_EVAL_LATEST] = "SELECT goal, eval_date, status, inputs_json, result_json, at FROM evaluations "
+                             "WHERE goal = ?1 ORDER BY at DESC, id DESC LIMIT 1",
         [STMT_ALERT_GET] = "SELECT json FROM alert_state WHERE goal = ?1",
         [STMT_ALERT_SET] = "INSERT INTO alert_state (goal, json) VALUES (?1, ?2) "
                            "ON CONFLICT (goal) DO UPDATE SET json = excluded.json",
@@ -1047,18 +1050,72 @@ int store_add_evaluation(Store *s, const char *goal, const char *eval_date, cons
         return step_done(s, st, ret_error, "failed to record evaluation");
 }
 
+void stored_evaluation_done(StoredEvaluation *e)
+{
+        if (!e)
+                return;
+        free(e->goal);
+        free(e->eval_date);
+        free(e->status);
+        free(e->inputs_json);
+        free(e->result_json);
+        *e = (StoredEvaluation) {};
+}
+
 void store_evaluations_free(StoredEvaluation *e, size_t n)
 {
         if (!e)
                 return;
-        for (size_t i = 0; i < n; i++) {
-                free(e[i].goal);
-                free(e[i].eval_date);
-                free(e[i].status);
-                free(e[i].inputs_json);
-                free(e[i].result_json);
-        }
+        for (size_t i = 0; i < n; i++)
+                stored_evaluation_done(&e[i]);
         free(e);
+}
+
+/* Fills *e from the current row of an evaluations query. Returns 0 or -ENOMEM (e then partly
+ * filled; the caller frees it). */
+static int evaluation_from_row(sqlite3_stmt *st, StoredEvaluation *e)
+{
+        *e = (StoredEvaluation) {};
+        if (column_strdup(st, 0, &e->goal) < 0 || column_strdup(st, 1, &e->eval_date) < 0 ||
+            column_strdup(st, 2, &e->status) < 0 || column_strdup(st, 3, &e->inputs_json) < 0 ||
+            column_strdup(st, 4, &e->result_json) < 0)
+                return -ENOMEM;
+        e->at = sqlite3_column_int64(st, 5);
+        return 0;
+}
+
+int store_get_latest_evaluation(Store *s, const char *goal, StoredEvaluation *ret, char **ret_error)
+{
+        sqlite3_stmt *st;
+        int r, rc;
+
+        assert(s);
+        assert(goal);
+        assert(ret);
+
+        *ret = (StoredEvaluation) {};
+        r = store_stmt(s, STMT_EVAL_LATEST, &st, ret_error);
+        if (r < 0)
+                return r;
+        if (bind_text(st, 1, goal) != SQLITE_OK)
+                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE) {
+                (void) sqlite3_reset(st);
+                return 0;
+        }
+        if (rc != SQLITE_ROW) {
+                r = store_error(s, rc, ret_error, "failed to read evaluation");
+                (void) sqlite3_reset(st);
+                return r;
+        }
+        r = evaluation_from_row(st, ret);
+        (void) sqlite3_reset(st);
+        if (r < 0) {
+                stored_evaluation_done(ret);
+                return r;
+        }
+        return 1;
 }
 
 int store_list_evaluations(Store *s, const char *goal, StoredEvaluation **ret, size_t *ret_n, char **ret_error)
@@ -1085,14 +1142,9 @@ int store_list_evaluations(Store *s, const char *goal, StoredEvaluation **ret, s
                         goto fail;
                 }
                 e = &v[n++];
-                *e = (StoredEvaluation) {};
-                if (column_strdup(st, 0, &e->goal) < 0 || column_strdup(st, 1, &e->eval_date) < 0 ||
-                    column_strdup(st, 2, &e->status) < 0 || column_strdup(st, 3, &e->inputs_json) < 0 ||
-                    column_strdup(st, 4, &e->result_json) < 0) {
-                        r = -ENOMEM;
+                r = evaluation_from_row(st, e);
+                if (r < 0)
                         goto fail;
-                }
-                e->at = sqlite3_column_int64(st, 5);
         }
         if (rc != SQLITE_DONE) {
                 r = store_error(s, rc, ret_error, "failed to list evaluations");
