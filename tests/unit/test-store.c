@@ -704,7 +704,7 @@ static const char schema_v1[] =
         "fetched_at INTEGER NOT NULL, last_seen INTEGER NOT NULL, superseded_at INTEGER, source TEXT NOT NULL, "
         "source_table TEXT, selection TEXT, url TEXT, CHECK ((missing = 1) = (value IS NULL))) STRICT;"
         "CREATE UNIQUE INDEX observations_current ON observations (series, period) WHERE superseded_at IS NULL;"
-        "CREATE INDEX observations_history ON observations (series, start_day, end_day);"
+        "CREATE INDEX observations_history ON observations (series, start_day, end_day DESC, fetched_at);"
         "CREATE TABLE fetch_log (id INTEGER PRIMARY KEY, source TEXT NOT NULL, url TEXT, "
         "http_status INTEGER NOT NULL, ok INTEGER NOT NULL CHECK (ok IN (0, 1)), message TEXT, "
         "at INTEGER NOT NULL) STRICT;"
