@@ -8,8 +8,9 @@
  *   3. the last 12 periods revised by +1      (2024-07-04 06:00)
  * then store_load_series() and store_series_history() of every series.
  *
- * Series bench_NN, period k (from 2005M01) has value 100*NN + k (+1 when revised in round 3), so the
- * resulting database is a known fixture; the store integration test reads it with the CLI. */
+ * Series bench_NN, period k (from 2005M01) has value 100*NN + k (+1 when revised in round 3), except
+ * that the last period is a missing cell ("..") until round 3, so the resulting database is a known
+ * fixture; the store integration test reads it with the CLI. */
 #include <stdio.h>
 #include <time.h>
 
@@ -48,6 +49,7 @@ static int round_put(Store *s, int n_series, int n_periods, int round, SeriesPoi
                         pts[k] = (SeriesPoint) {
                                 .period = period_add((Period) { PERIOD_MONTH, 2005, 1 }, k),
                                 .value = 100.0 * i + k + (round == 3 && k >= n_periods - 12 ? 1 : 0),
+                                .missing = round < 3 && k == n_periods - 1,
                         };
                 r = store_put_series(s, name, pts, (size_t) n_periods, &prov, &st, err);
                 if (r < 0)

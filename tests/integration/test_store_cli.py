@@ -4,7 +4,7 @@
 
 The database is written by the real store (tests/bench/bench-store: series bench_NN, period k from
 2005M01 has value 100*NN + k, fetched 2024-07-02 06:00 UTC; the last 12 periods revised by +1 on
-2024-07-04 06:00). Source state and evaluations are added with Python's sqlite3, as the fetcher and
+2024-07-04 06:00, the very last one having been a missing cell until then). Source state and evaluations are added with Python's sqlite3, as the fetcher and
 engine would have stored them.
 """
 import json
@@ -115,6 +115,8 @@ class StoreCli(unittest.TestCase):
         self.assertIn(" 104 ", lines[4])
         self.assertIn("2024-07-04 06:00", lines[4])
         self.assertIn("(revised; was 103 fetched 2024-07-02 06:00)", lines[4])
+        self.assertTrue(lines[15].startswith("2006M03"), lines[15])
+        self.assertIn("(revised; was .. fetched 2024-07-02 06:00)", lines[15])
         self.assertEqual(lines[-1], "bench_01: 15 periods, 12 revised")
 
     def test_series_json(self):
@@ -137,7 +139,11 @@ class StoreCli(unittest.TestCase):
         self.assertEqual(d["period"], "2006M03")
         self.assertEqual(d["value"], 15)
         self.assertEqual(d["fetched_at"], "2024-07-04T06:00:00Z")
-        self.assertEqual(d["revisions"], [{"value": 14, "missing": False, "fetched_at": "2024-07-02T06:00:00Z",
+        self.assertEqual(d["revisions"], [{"value": None, "missing": True, "fetched_at": "2024-07-02T06:00:00Z",
+                                           "superseded_at": "2024-07-04T06:00:00Z"}])
+        d = data[13]
+        self.assertEqual(d["value"], 14)
+        self.assertEqual(d["revisions"], [{"value": 13, "missing": False, "fetched_at": "2024-07-02T06:00:00Z",
                                            "superseded_at": "2024-07-04T06:00:00Z"}])
 
     def test_series_nothing_stored(self):
