@@ -26,10 +26,10 @@ static void status_help(FILE *f)
 typedef struct SeriesSummary {
         size_t n_periods, n_revised;
         bool have_latest;
-        Period latest;          /* the newest period stored */
+        Period latest; /* the newest period stored */
         double latest_value;
         bool latest_missing;
-        int64_t last_new_data;  /* the newest fetched_at of any row: when figures last appeared or changed */
+        int64_t last_new_data; /* the newest fetched_at of any row: when figures last appeared or changed */
 } SeriesSummary;
 
 static int series_summary(Store *st, const char *name, SeriesSummary *ret, char **ret_error)
@@ -83,18 +83,19 @@ static int status_json(const Config *c, const SourceState *states, const SeriesS
                 return -ENOMEM;
         }
         /* "o" steals the references, also when packing fails. */
-        root = json_pack("{s:s, s:i, s:o, s:o, s:o}", "state_dir", c->state_dir, "schema_version", schema_version,
-                         "sources", sources, "series", series, "goals", goals);
+        root = json_pack("{s:s, s:i, s:o, s:o, s:o}", "state_dir", c->state_dir, "schema_version",
+                         schema_version, "sources", sources, "series", series, "goals", goals);
         if (!root)
                 return -ENOMEM;
         for (size_t i = 0; i < c->n_sources; i++) {
                 const SourceState *st = &states[i];
-                json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:i, s:o, s:s?, s:o}", "name", c->sources[i].name,
-                                      "kind", source_kind_to_string(c->sources[i].kind), "last_success",
-                                      time_json(st->last_success), "last_attempt", time_json(st->last_attempt),
-                                      "consecutive_failures", (json_int_t) st->consecutive_failures,
-                                      "failing_since", time_json(st->first_failure), "last_error", st->last_error,
-                                      "next_due", time_json(st->next_due));
+                json_t *o =
+                        json_pack("{s:s, s:s, s:o, s:o, s:i, s:o, s:s?, s:o}", "name", c->sources[i].name,
+                                  "kind", source_kind_to_string(c->sources[i].kind), "last_success",
+                                  time_json(st->last_success), "last_attempt", time_json(st->last_attempt),
+                                  "consecutive_failures", (json_int_t) st->consecutive_failures,
+                                  "failing_since", time_json(st->first_failure), "last_error",
+                                  st->last_error, "next_due", time_json(st->next_due));
                 if (!o || json_array_append_new(sources, o) < 0)
                         goto oom;
         }
@@ -109,7 +110,8 @@ static int status_json(const Config *c, const SourceState *states, const SeriesS
                               c->series[i].source, "periods", (json_int_t) m->n_periods, "revised_periods",
                               (json_int_t) m->n_revised, "latest_period",
                               m->have_latest ? period_to_string(m->latest, p) : NULL, "latest_value",
-                              m->have_latest && !m->latest_missing ? json_real(m->latest_value) : json_null(),
+                              m->have_latest && !m->latest_missing ? json_real(m->latest_value)
+                                                                   : json_null(),
                               "last_new_data", time_json(m->last_new_data));
                 if (!o || json_array_append_new(series, o) < 0)
                         goto oom;
@@ -146,7 +148,8 @@ static void status_text(const Config *c, const SourceState *states, const Series
                 const SourceState *st = &states[i];
 
                 printf("%-16s %-11s %-16s  %-16s  %8u  %s\n", c->sources[i].name,
-                       strna(source_kind_to_string(c->sources[i].kind)), cli_format_usec(st->last_success, false, t1),
+                       strna(source_kind_to_string(c->sources[i].kind)),
+                       cli_format_usec(st->last_success, false, t1),
                        cli_format_usec(st->last_attempt, false, t2), st->consecutive_failures,
                        st->next_due > 0 ? cli_format_usec(st->next_due, false, t3) : "now");
                 if (st->consecutive_failures > 0 && st->first_failure > 0)
@@ -170,8 +173,8 @@ static void status_text(const Config *c, const SourceState *states, const Series
                         strcpy(v, "..");
                 else
                         snprintf(v, sizeof(v), "%.10g", m->latest_value);
-                printf("%-32s %7zu  %-11s %14s  %s\n", c->series[i].name, m->n_periods, period_to_string(m->latest, p),
-                       v, cli_format_usec(m->last_new_data, false, t1));
+                printf("%-32s %7zu  %-11s %14s  %s\n", c->series[i].name, m->n_periods,
+                       period_to_string(m->latest, p), v, cli_format_usec(m->last_new_data, false, t1));
         }
 
         printf("\n");
@@ -194,9 +197,9 @@ static void status_text(const Config *c, const SourceState *states, const Series
 int cli_status(int argc, char **argv)
 {
         static const struct option options[] = {
-                { "config", required_argument, NULL, 'c' },
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
+                {"config", required_argument, NULL, 'c'},
+                {"json", no_argument, NULL, 'j'},
+                {"help", no_argument, NULL, 'h'},
                 {},
         };
         const char *config_path = cli_default_config_path();

@@ -46,8 +46,8 @@ static int round_put(Store *s, int n_series, int n_periods, int round, SeriesPoi
 
                 snprintf(name, sizeof(name), "bench_%02d", i);
                 for (int k = 0; k < n_periods; k++)
-                        pts[k] = (SeriesPoint) {
-                                .period = period_add((Period) { PERIOD_MONTH, 2005, 1 }, k),
+                        pts[k] = (SeriesPoint){
+                                .period = period_add((Period){PERIOD_MONTH, 2005, 1}, k),
                                 .value = 100.0 * i + k + (round == 3 && k >= n_periods - 12 ? 1 : 0),
                                 .missing = round < 3 && k == n_periods - 1,
                         };
@@ -59,8 +59,10 @@ static int round_put(Store *s, int n_series, int n_periods, int round, SeriesPoi
                 total.unchanged += st.unchanged;
         }
         t = now_ms() - t;
-        printf("round %d: %d series x %d periods in %.1f ms (%.2f ms/series): %u new, %u revised, %u unchanged\n",
-               round, n_series, n_periods, t, t / n_series, total.new_periods, total.revisions, total.unchanged);
+        printf("round %d: %d series x %d periods in %.1f ms (%.2f ms/series): %u new, %u revised, %u "
+               "unchanged\n",
+               round, n_series, n_periods, t, t / n_series, total.new_periods, total.revisions,
+               total.unchanged);
         return 0;
 }
 
