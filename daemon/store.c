@@ -440,9 +440,15 @@ static int store_quick_check(Store *s, char **ret_error)
         rc = sqlite3_step(st);
         if (rc == SQLITE_ROW) {
                 const char *res = (const char *) sqlite3_column_text(st, 0);
-                if (!res || !streq(res, "ok"))
-                        r = set_error(s->path, -EBADMSG, ret_error, "database is corrupt: %s",
-                                      res ? res : "integrity check returned nothing");
+                if (!res || !streq(res, "ok")) {
+                        /* One line: the report spans several ("*** in database main ***\nPage 4: …"). */
+                        _cleanup_free_ char *line = strdup(res ?: "integrity check returned nothing");
+                        for (char *p = line; p && *p; p++)
+                                if (*p == '\n')
+                                        *p = ' ';
+                        r = set_error(s->path, -EBADMSG, ret_error,
+                                      "database is corrupt (PRAGMA quick_check: %s)", strna(line));
+                }
         } else
                 r = store_error(s, rc, ret_error, "failed to check database");
         sqlite3_finalize(st);

@@ -891,7 +891,7 @@ static void test_open_failures(void **state)
         static const struct {
                 const char *name;
                 int how; /* 0: missing dir, 1: dir is a file, 2: dir below a file, 3: db is a directory,
-                          * 4: random bytes, 5: truncated database */
+                          * 4: random bytes, 5: truncated database, 6: a page overwritten */
                 int want;
                 const char *msg;
         } rows[] = {
@@ -901,6 +901,7 @@ static void test_open_failures(void **state)
                 {"db is a directory", 3, -ENOENT, "unable to open database file"},
                 {"random bytes", 4, -EBADMSG, "file is not a database"},
                 {"truncated", 5, -EBADMSG, "malformed"},
+                {"damaged page", 6, -EBADMSG, "database is corrupt"},
         };
 
         assert_non_null(mkdtemp(dir));
@@ -945,7 +946,8 @@ static void test_open_failures(void **state)
                         close(fd);
                         break;
                 }
-                case 5: {
+                case 5:
+                case 6: {
                         /* A real database with enough rows for many pages, cut short. */
                         SeriesPoint pts[600];
                         Provenance prov = {.source = "dst",
@@ -961,7 +963,17 @@ static void test_open_failures(void **state)
                                          0);
                         s = store_close(s);
                         assert_true(sql_int(db, "PRAGMA page_count") > 8);
-                        assert_int_equal(truncate(db, 4096 * 4 + 100), 0);
+                        if (rows[i].how == 5)
+                                assert_int_equal(truncate(db, 4096 * 4 + 100), 0);
+                        else {
+                                /* The header and schema (page 1) stay intact: only the check finds it. */
+                                char junk[4096];
+                                memset(junk, 0xa5, sizeof(junk));
+                                fd = open(db, O_WRONLY | O_CLOEXEC);
+                                assert_true(fd >= 0);
+                                assert_int_equal(pwrite(fd, junk, sizeof(junk), 4096 * 3), sizeof(junk));
+                                close(fd);
+                        }
                         break;
                 }
                 }
