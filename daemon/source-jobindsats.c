@@ -287,33 +287,25 @@ static void find_value(const json_t *dim, const char *want, const char *only_hie
 static char *value_candidates(const json_t *dim, const char *want)
 {
         const json_t *hs = jarr(dim, "hierarchies", NULL), *h;
-        StrBuf b = {};
-        size_t i, n = 0, total = 0;
+        _cleanup_free_ const char **ids = NULL, **names = NULL;
+        size_t i, n = 0, alloc_ids = 0, alloc_names = 0;
 
-        for (int pass = 0; pass < 2; pass++)
-                json_array_foreach(hs, i, h) {
-                        const json_t *levels = jarr(h, "levels", NULL);
-                        size_t nl = levels ? json_array_size(levels) : 1;
-                        for (size_t l = 0; l < nl; l++) {
-                                const json_t *values = levels ? jarr(json_array_get(levels, l), "values", NULL) : jarr(h, "values", NULL), *v;
-                                size_t k;
-                                json_array_foreach(values, k, v) {
-                                        const char *id = jstr(v, "value_id", "id", NULL), *name = jstr(v, "value_name", "name", "label");
-                                        if (pass == 1)
-                                                total++;
-                                        if (n >= 5)
-                                                continue;
-                                        bool close = name && want[0] && strncasecmp(name, want, 2) == 0;
-                                        if ((pass == 0 && close) || (pass == 1 && !close && n < 3)) {
-                                                (void) strbuf_printf(&b, "%s%s (%s)", n ? ", " : "", strempty(id), strempty(name));
-                                                n++;
-                                        }
-                                }
+        json_array_foreach(hs, i, h) {
+                const json_t *levels = jarr(h, "levels", NULL);
+                size_t nl = levels ? json_array_size(levels) : 1;
+                for (size_t l = 0; l < nl; l++) {
+                        const json_t *values = levels ? jarr(json_array_get(levels, l), "values", NULL) : jarr(h, "values", NULL), *v;
+                        size_t k;
+                        json_array_foreach(values, k, v) {
+                                if (GREEDY_REALLOC(ids, alloc_ids, n + 1) < 0 || GREEDY_REALLOC(names, alloc_names, n + 1) < 0)
+                                        return NULL;
+                                ids[n] = strempty(jstr(v, "value_id", "id", NULL));
+                                names[n] = strempty(jstr(v, "value_name", "name", "label"));
+                                n++;
                         }
                 }
-        if (total > n)
-                (void) strbuf_printf(&b, " … (%zu værdier i alt)", total);
-        return b.s ? b.s : strdup("(ingen)");
+        }
+        return source_candidates(want, ids, names, n);
 }
 
 /* Picks the period type and ids of the series' frequency out of `periods`. */
@@ -402,16 +394,14 @@ static int jobindsats_parse_metadata(const SourceDef *src, const SeriesDef *def,
                                 json_array_foreach(areas, k, a) if (!hit && utf8_caseeq(json_string_value(a), it->value)) hit =
                                         json_string_value(a);
                                 if (!hit) {
-                                        StrBuf b = {};
-                                        size_t n = 0;
-                                        json_array_foreach(areas, k, a) if (json_is_string(a) && n < 5 &&
-                                                                            strncasecmp(json_string_value(a), strempty(it->value), 2) == 0)
-                                                (void) strbuf_printf(&b, "%s%s", n++ ? ", " : "", json_string_value(a));
-                                        r = source_fail(ret_error, -ENOENT, "tabel %s: området '%s' findes ikke%s%s (%zu områder i alt)",
-                                                        def->table, strempty(it->value), b.len ? "; fx " : "", strempty(b.s),
-                                                        json_array_size(areas));
-                                        strbuf_done(&b);
-                                        return r;
+                                        _cleanup_free_ const char **names = xmalloc_array(json_array_size(areas) + 1, sizeof(char *));
+                                        _cleanup_free_ char *c = NULL;
+                                        if (!names)
+                                                return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                                        json_array_foreach(areas, k, a) names[k] = strempty(json_string_value(a));
+                                        c = source_candidates(strempty(it->value), NULL, names, json_array_size(areas));
+                                        return source_fail(ret_error, -ENOENT, "tabel %s: området '%s' findes ikke; fx %s", def->table,
+                                                           strempty(it->value), strna(c));
                                 }
                         }
                         if (meta_add_item(m, it->dimension, NULL, hit ? hit : it->value, NULL,
@@ -635,6 +625,11 @@ static int cell_value(const json_t *c, double *ret, bool *ret_missing, bool *saw
         return -EINVAL;
 }
 
+typedef struct PointRow {
+        Period period;
+        size_t row;
+} PointRow;
+
 static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, const ProviderMeta *meta,
                                  const SourceResponse *resp, Series **ret, char **ret_note, char **ret_error)
 {
@@ -642,6 +637,8 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
         _cleanup_(series_freep) Series *s = NULL;
         _cleanup_free_ size_t *fcol = NULL;
         _cleanup_free_ char *cols = NULL;
+        _cleanup_free_ PointRow *point_rows = NULL;
+        size_t n_points_rows = 0, point_rows_alloc = 0;
         json_auto_t *j = NULL;
         Table t = {};
         size_t period_col = SIZE_MAX, measure_col = SIZE_MAX, n_cols, n_rows, matched = 0;
@@ -788,12 +785,20 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
                 if (r == -EEXIST) {
                         char pb[PERIOD_STRING_MAX];
                         StrBuf open = {};
+                        const json_t *prev = NULL;
+                        for (size_t i = 0; i < n_points_rows; i++)
+                                if (period_equal(point_rows[i].period, p))
+                                        prev = json_array_get(t.rows, point_rows[i].row);
+                        /* the label columns whose text differs between the two rows: what to select */
                         for (size_t i = 0; i < n_cols; i++) {
                                 bool used = i == period_col || i == measure_col;
-                                const json_t *cell = json_array_get(row, i);
+                                _cleanup_free_ char *a = cell_text(row, i), *b = cell_text(prev, i);
+                                double dummy;
                                 for (size_t k = 0; k < def->n_select; k++)
                                         used = used || fcol[k] == i;
-                                if (!used && json_is_string(cell))
+                                if (!used && a && b && !streq(a, b) && !source_is_missing(a, strlen(a)) &&
+                                    source_parse_number(a, strlen(a), NUMBER_DANISH, &dummy) < 0 &&
+                                    source_parse_number(a, strlen(a), NUMBER_DECIMAL_ANY, &dummy) < 0)
                                         (void) strbuf_printf(&open, "%s%s", open.len ? ", " : "",
                                                              json_string_value(json_array_get(t.labels, i)));
                         }
@@ -809,10 +814,11 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
                                         ri_ + 1, period_to_string(p, pb));
                         goto finish;
                 }
-                if (r < 0) {
-                        r = source_fail(ret_error, r, "hukommelse opbrugt");
+                if (r < 0 || GREEDY_REALLOC(point_rows, point_rows_alloc, n_points_rows + 1) < 0) {
+                        r = source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
                         goto finish;
                 }
+                point_rows[n_points_rows++] = (PointRow) { p, ri_ };
         }
         if (n_rows == 0) {
                 r = source_fail(ret_error, -ENODATA, "%s: svaret har ingen rækker", origin);
