@@ -375,6 +375,12 @@ static int read_dimension(const SourceResponse *resp, const json_t *dobj, const 
                 return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: dimensionen '%s' har ingen category", origin, id);
         if (size == 0)
                 return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: dimensionen '%s' har størrelse 0", origin, id);
+        /* check the count before allocating: size comes from the document */
+        n = json_is_array(index) ? json_array_size(index) : json_is_object(index) ? json_object_size(index) : 1;
+        if (n != size)
+                return source_fail(ret_error, -EBADMSG,
+                                   "%s: JSON-stat: dimensionen '%s' har %zu kategorier i index, men size siger %zu", origin, id,
+                                   n, size);
         d->cat_ids = calloc(size, sizeof(char *));
         d->cat_labels = calloc(size, sizeof(char *));
         if (!d->cat_ids || !d->cat_labels)
