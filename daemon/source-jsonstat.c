@@ -202,6 +202,7 @@ static int scan_object(const char *p, const char *end, Member **ret, size_t *ret
         if (p < end && *p == '}') {
                 *ret = NULL;
                 *ret_n = 0;
+                *ret_at = p + 1;
                 return 0;
         }
         for (;;) {
