@@ -526,9 +526,8 @@ finish:
 
 static bool looks_like_json(const SourceResponse *resp)
 {
+        /* by the body, not the Content-Type: a wrong header must not make CSV unreadable */
         size_t i = source_bom_len(resp->body, resp->size);
-        if (resp->content_type && strstr(resp->content_type, "json"))
-                return true;
         while (i < resp->size && strchr(" \t\r\n", resp->body[i]))
                 i++;
         return i < resp->size && resp->body[i] == '{';
