@@ -687,6 +687,11 @@ static int cell_value(const json_t *c, double *ret, bool *ret_missing, bool *saw
         return -EINVAL;
 }
 
+static size_t n_rows_for_trust(const json_t *rows)
+{
+        return json_is_array(rows) ? json_array_size(rows) : 0;
+}
+
 typedef struct PointRow {
         Period period;
         size_t row;
@@ -700,6 +705,7 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
         _cleanup_free_ size_t *fcol = NULL;
         _cleanup_free_ char *cols = NULL;
         _cleanup_free_ PointRow *point_rows = NULL;
+        _cleanup_free_ bool *trusted = NULL;
         size_t n_points_rows = 0, point_rows_alloc = 0;
         json_auto_t *j = NULL;
         Table t = {};
@@ -812,6 +818,27 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
                 }
                 /* else: the v3 request already applied it (hierarchy.<id>=<value_id>) */
         }
+        /* A filter the v3 request applied server-side, on a column holding one value only: trust
+         * the server even if the column spells the value differently from value_name ("Herlev
+         * Kommune") [I]. */
+        trusted = calloc(def->n_select + 1, sizeof(bool));
+        if (!trusted) {
+                r = source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                goto finish;
+        }
+        for (size_t k = 0; k < def->n_select; k++) {
+                const ResolvedItem *rit = meta && k < meta->n_items ? &meta->items[k] : NULL;
+                _cleanup_free_ char *first = NULL;
+                bool single = fcol[k] != SIZE_MAX && n_rows_for_trust(t.rows) > 0;
+                if (!rit || !rit->hierarchy || !single)
+                        continue;
+                first = cell_text(json_array_get(t.rows, 0), fcol[k]);
+                for (size_t i = 1; single && i < json_array_size(t.rows); i++) {
+                        _cleanup_free_ char *c = cell_text(json_array_get(t.rows, i), fcol[k]);
+                        single = first && c && streq(first, c);
+                }
+                trusted[k] = single && first;
+        }
 
         if (series_new(def->name, &s) < 0) {
                 r = source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
@@ -834,7 +861,7 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
                 for (size_t k = 0; k < def->n_select && keep; k++) {
                         const ResolvedItem *rit = meta && k < meta->n_items ? &meta->items[k] : NULL;
                         _cleanup_free_ char *c = NULL;
-                        if (fcol[k] == SIZE_MAX)
+                        if (fcol[k] == SIZE_MAX || trusted[k])
                                 continue;
                         c = cell_text(row, fcol[k]);
                         keep = c && (utf8_caseeq(c, def->select[k].value) ||
