@@ -45,7 +45,8 @@
  *     -EBADMSG    malformed body (truncated JSON, bad number, bad period, structure errors);
  *                 the message names URL:LINE(:COL) for CSV, the JSON position or key otherwise
  *     -ENODATA    no observations: zero bytes, header only, no row matches the selection
- *     -ENOENT     a selection value/dimension/measure/column is unknown (message lists candidates)
+ *     -ENOENT     a selection value/dimension/measure/column is unknown, or a JSON-stat dimension
+ *                 is left open by the selection (message lists candidates / categories)
  *     -EINVAL     the SeriesDef/SourceDef cannot be served (e.g. missing table)
  *     -ENOMEM
  */
