@@ -921,6 +921,12 @@ static void explain(const Ctx *c, Language l, char *out, size_t size)
                          title, baseline);
                 return;
         case GOAL_REASON_SMALL_DENOMINATOR:
+                if (r->denominator <= 0) {
+                        text_add(&t, en ? "%s: insufficient data for a verdict, the denominator is 0 up to %s." :
+                                          "%s: for lidt data til en vurdering, nævneren er 0 til og med %s.",
+                                 title, latest);
+                        return;
+                }
                 format_value(r->denominator, l, a, sizeof(a));
                 format_value(g->min_denominator, l, b, sizeof(b));
                 text_add(&t, en ? "%s: insufficient data for a verdict, %s cases up to %s where at least %s are needed." :
