@@ -119,7 +119,10 @@ class FetchTest(unittest.TestCase):
     def run_cli(self, *args, timeout=60):
         env = dict(os.environ, LABOURWATCH_LOG_TARGET="stderr", LABOURWATCH_LOG_LEVEL="info")
         env.pop("CREDENTIALS_DIRECTORY", None)
-        p = subprocess.run([CLI, args[0], "--config", str(self.config), *args[1:]], env=env,
+        # LW_TEST_VALGRIND=1: run the CLI under valgrind; any definite leak or error fails (exit 99)
+        wrap = (["valgrind", "-q", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect",
+                 "--error-exitcode=99"] if os.environ.get("LW_TEST_VALGRIND") else [])
+        p = subprocess.run([*wrap, CLI, args[0], "--config", str(self.config), *args[1:]], env=env,
                            capture_output=True, text=True, timeout=timeout)
         self.assertNotIn(TOKEN, p.stdout)
         self.assertNotIn(TOKEN, p.stderr)
