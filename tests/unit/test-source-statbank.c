@@ -274,6 +274,26 @@ static void test_metadata_errors(void **state)
         }
 }
 
+static void test_wrong_content_type(void **state)
+{
+        TestDef d;
+        Series *s = NULL;
+        char *buf, *err = NULL;
+        test_def_init(&d, "x", "AUK01", NULL, NULL, (const char *[]) { "OMRÅDE", "163", NULL });
+        SourceResponse resp = fixture_response("data_AUK01_csv_da_code.csv", 200, &buf);
+        resp.content_type = "application/json";
+        assert_int_equal(provider_for(SOURCE_STATBANK)->parse_data(&src_da, &d.def, NULL, &resp, &s, NULL, &err), 0);
+        assert_int_equal(s->n_points, 7);
+        series_free(s);
+        free(buf);
+        resp = fixture_response("data_jsonstat_bundle.json", 200, &buf);
+        resp.content_type = "text/plain";
+        assert_int_equal(provider_for(SOURCE_STATBANK)->parse_data(&src_da, &d.def, NULL, &resp, &s, NULL, &err), 0);
+        assert_int_equal(s->n_points, 7);
+        series_free(s);
+        free(buf);
+}
+
 static void test_english_tableinfo(void **state)
 {
         TestDef d;
@@ -294,7 +314,7 @@ int main(void)
                 cmocka_unit_test(test_plan_metadata),   cmocka_unit_test(test_resolve_and_plan_data),
                 cmocka_unit_test(test_resolve_errors),  cmocka_unit_test(test_required_variable),
                 cmocka_unit_test(test_parse_data),      cmocka_unit_test(test_metadata_errors),
-                cmocka_unit_test(test_english_tableinfo),
+                cmocka_unit_test(test_english_tableinfo), cmocka_unit_test(test_wrong_content_type),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
