@@ -797,6 +797,42 @@ static char *join_names(const char *const *names, size_t n)
         return s;
 }
 
+/* Levenshtein distance, capped: enough to suggest "language" for "languag". */
+static size_t edit_distance(const char *a, const char *b)
+{
+        size_t la = strlen(a), lb = strlen(b), prev[64], cur[64];
+
+        if (la >= ELEMENTSOF(prev) || lb >= ELEMENTSOF(prev))
+                return SIZE_MAX;
+        for (size_t j = 0; j <= lb; j++)
+                prev[j] = j;
+        for (size_t i = 1; i <= la; i++) {
+                cur[0] = i;
+                for (size_t j = 1; j <= lb; j++) {
+                        size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+                        cur[j] = MIN(MIN(prev[j] + 1, cur[j - 1] + 1), sub);
+                }
+                memcpy(prev, cur, sizeof(size_t) * (lb + 1));
+        }
+        return prev[lb];
+}
+
+/* The allowed key closest to a misspelt one, if it is close enough to be a typo. */
+static const char *field_suggest(const Field *fields, size_t n, const char *key)
+{
+        const char *best = NULL;
+        size_t best_d = SIZE_MAX;
+
+        for (size_t i = 0; i < n; i++) {
+                size_t d = edit_distance(key, fields[i].key);
+                if (d < best_d) {
+                        best_d = d;
+                        best = fields[i].key;
+                }
+        }
+        return best_d <= 2 && best_d < strlen(key) ? best : NULL;
+}
+
 static int field_index(const Field *fields, size_t n, const char *key)
 {
         for (size_t i = 0; i < n; i++)
@@ -1199,10 +1235,15 @@ static void parse_fields(Ctx *x, yaml_node_t *map, const char *what, const Field
                                           what, k, k, k);
                         else {
                                 _cleanup_free_ char *allowed = join_keys(fields, n);
+                                const char *hint = field_suggest(fields, n, k);
                                 if (!allowed)
                                         x->oom = true;
-                                ctx_error(x, kn, "unknown key '%s' in %s, allowed keys: %s", k, what,
-                                          strempty(allowed));
+                                if (hint)
+                                        ctx_error(x, kn, "unknown key '%s' in %s (did you mean '%s'?), allowed keys: %s",
+                                                  k, what, hint, strempty(allowed));
+                                else
+                                        ctx_error(x, kn, "unknown key '%s' in %s, allowed keys: %s", k, what,
+                                                  strempty(allowed));
                         }
                         continue;
                 }
@@ -2063,7 +2104,7 @@ static void parse_root(Ctx *x, yaml_node_t *root)
 
 #define SECTION(key) (parsed_has(&p, fields, n, key) ? p.value[field_index(fields, n, key)] : NULL)
         /* Sources first, whatever the order in the file: series check their source's kind. */
-        if ((v = SECTION("sources")) && x->main_file)
+        if (x->main_file && (v = SECTION("sources")))
                 parse_named_section(x, "sources", v, parse_source);
         if ((v = SECTION("series")))
                 parse_named_section(x, "series", v, parse_series);
@@ -2092,6 +2133,45 @@ static void yaml_parser_deletep(yaml_parser_t **p)
 {
         if (*p)
                 yaml_parser_delete(*p);
+}
+
+#define NESTING_MAX 64
+
+/* libyaml's loader recurses once per nesting level: refuse absurd nesting before loading, with an
+ * event pass that needs no recursion. A syntax error here is left for the loader to report. */
+static bool check_nesting(Ctx *x, const char *buf, size_t size)
+{
+        yaml_parser_t parser;
+        unsigned depth = 0;
+        bool ok = true;
+
+        if (!yaml_parser_initialize(&parser)) {
+                x->oom = true;
+                return false;
+        }
+        yaml_parser_set_input_string(&parser, (const unsigned char *) buf, size);
+        for (;;) {
+                yaml_event_t ev;
+                yaml_event_type_t t;
+
+                if (!yaml_parser_parse(&parser, &ev))
+                        break;
+                t = ev.type;
+                if (t == YAML_SEQUENCE_START_EVENT || t == YAML_MAPPING_START_EVENT) {
+                        if (++depth > NESTING_MAX) {
+                                ctx_error_at(x, x->file, (unsigned) ev.start_mark.line + 1,
+                                             (unsigned) ev.start_mark.column + 1, "nested deeper than %d levels",
+                                             NESTING_MAX);
+                                ok = false;
+                        }
+                } else if (t == YAML_SEQUENCE_END_EVENT || t == YAML_MAPPING_END_EVENT)
+                        depth--;
+                yaml_event_delete(&ev);
+                if (!ok || t == YAML_STREAM_END_EVENT)
+                        break;
+        }
+        yaml_parser_delete(&parser);
+        return ok;
 }
 
 /* Reads and parses one file. I/O and syntax errors are reported against the file; returns -ENOMEM only. */
@@ -2128,6 +2208,9 @@ static int ctx_parse_file(Ctx *x, const char *path, bool main_file)
                 return 0;
         }
 
+        if (!check_nesting(x, buf, size))
+                return x->oom ? -ENOMEM : 0;
+
         if (!yaml_parser_initialize(&parser))
                 return -ENOMEM;
         pp = &parser;
@@ -2137,7 +2220,7 @@ static int ctx_parse_file(Ctx *x, const char *path, bool main_file)
                         return -ENOMEM;
                 if (parser.context)
                         ctx_error_at(x, f, (unsigned) parser.problem_mark.line + 1,
-                                     (unsigned) parser.problem_mark.column + 1, "YAML syntax error: %s %s (line %u)",
+                                     (unsigned) parser.problem_mark.column + 1, "YAML syntax error: %s (%s starting at line %u)",
                                      strna(parser.problem), parser.context, (unsigned) parser.context_mark.line + 1);
                 else
                         ctx_error_at(x, f, (unsigned) parser.problem_mark.line + 1,
