@@ -116,9 +116,10 @@ class FetchTest(unittest.TestCase):
 
     # -- helpers ---------------------------------------------------------------------------------
 
-    def run_cli(self, *args, timeout=60):
+    def run_cli(self, *args, timeout=60, env_extra=None):
         env = dict(os.environ, LABOURWATCH_LOG_TARGET="stderr", LABOURWATCH_LOG_LEVEL="info")
         env.pop("CREDENTIALS_DIRECTORY", None)
+        env.update(env_extra or {})
         # LW_TEST_VALGRIND=1: run the CLI under valgrind; any definite leak or error fails (exit 99)
         wrap = (["valgrind", "-q", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect",
                  "--error-exitcode=99"] if os.environ.get("LW_TEST_VALGRIND") else [])
@@ -128,8 +129,8 @@ class FetchTest(unittest.TestCase):
         self.assertNotIn(TOKEN, p.stderr)
         return p
 
-    def fetch(self, *series):
-        return self.run_cli("fetch", *series)
+    def fetch(self, *series, env_extra=None):
+        return self.run_cli("fetch", *series, env_extra=env_extra)
 
     def db(self):
         return sqlite3.connect(self.dir / "state" / "labourwatch.db")
@@ -413,6 +414,94 @@ class FetchTest(unittest.TestCase):
         self.assertRegex(p.stdout, r"(?m)^ordrer: 3 new periods")
         self.assertEqual(len(self.current("ordrer")), 3)
         self.assertEqual(self.rows("fleks_herlev"), [])
+
+    # -- Jobindsats: Bearer token from a file or a systemd credential ------------------------------
+
+    JOB_SOURCE = """\
+  jobindsats:
+    kind: jobindsats
+    base_url: {base}/v3
+    {secret}
+    timeout: 2s
+"""
+    JOB_SERIES = """\
+  fleksjob_fuldtid:
+    source: jobindsats
+    table: Y08A02
+    measure: Antal fuldtidspersoner
+    select:
+      area: Herlev
+    frequency: month
+"""
+
+    def jobindsats_config(self, secret=None):
+        secret = secret or f"token_file: {self.token_file}"
+        self.write_config(extra_sources=self.JOB_SOURCE.format(base=self.srv.url(""), secret=secret),
+                          extra_series=self.JOB_SERIES)
+
+    def serve_jobindsats(self, want_token=TOKEN, data=None):
+        def guarded(resp):
+            def h(req):
+                if req.header("Authorization") != f"Bearer {want_token}":
+                    return Response.fixture(PROV / "v3_401.json")
+                return resp
+            return h
+        self.srv.route("/v3/table/Y08A02", guarded(Response.fixture(PROV / "v3_table_y08a02.json")))
+        self.srv.route("/v3/data/Y08A02", guarded(data or Response.fixture(PROV / "v3_data_y08a02.json")))
+
+    def test_jobindsats_token_file(self):
+        self.jobindsats_config()
+        self.serve_jobindsats()
+        p = self.fetch("fleksjob_fuldtid")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("fleksjob_fuldtid: 6 new periods (2024M07, 2024M08, 2024M09, 2024M10, 2024M11, 2024M12)", p.stdout)
+        self.assertEqual(self.current("fleksjob_fuldtid")["2024M12"], 385)
+        for path in ("/v3/table/Y08A02", "/v3/data/Y08A02"):
+            reqs = self.srv.requests(path)
+            self.assertEqual(len(reqs), 1)
+            self.assertEqual(reqs[0].header("Authorization"), f"Bearer {TOKEN}")
+            self.assertRegex(reqs[0].header("User-Agent"), r"^labourwatch/\d")
+        # no token in URLs, in the store, in the fetch log
+        with self.db() as c:
+            dump = "\n".join(c.iterdump())
+        self.assertNotIn(TOKEN, dump)
+        self.assertNotIn(TOKEN, self.srv.requests("/v3/data/Y08A02")[0].query)
+
+    def test_jobindsats_bad_token_401(self):
+        self.jobindsats_config()
+        self.serve_jobindsats(want_token="the-right-one")
+        p = self.fetch("fleksjob_fuldtid")
+        err = self.assert_failed(p, [], self.srv.url("/v3/table/Y08A02"), "HTTP 401 Unauthorized", "Not authenticated",
+                                 series="fleksjob_fuldtid")
+        self.assertNotIn(TOKEN, err)
+        self.assertEqual(self.srv.count("/v3/data/Y08A02"), 0)
+
+    def test_jobindsats_422(self):
+        self.jobindsats_config()
+        self.serve_jobindsats()
+        p = self.fetch("fleksjob_fuldtid")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        before = self.rows()
+        self.serve_jobindsats(data=Response.fixture(PROV / "v3_422.json"))
+        p = self.fetch("fleksjob_fuldtid")
+        self.assert_failed(p, before, self.srv.url("/v3/data/Y08A02"), "HTTP 422 Unprocessable", "Invalid period type",
+                           series="fleksjob_fuldtid")
+
+    def test_jobindsats_credential(self):
+        creds = self.dir / "creds"
+        creds.mkdir()
+        (creds / "jobindsats-token").write_text(TOKEN + "\n")
+        self.jobindsats_config(secret="token_credential: jobindsats-token")
+        self.serve_jobindsats()
+        p = self.fetch("fleksjob_fuldtid", env_extra={"CREDENTIALS_DIRECTORY": str(creds)})
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertEqual(self.srv.requests("/v3/data/Y08A02")[0].header("Authorization"), f"Bearer {TOKEN}")
+        # without $CREDENTIALS_DIRECTORY: a clear error, no request without the token
+        self.srv.reset_counts()
+        p = self.fetch("fleksjob_fuldtid")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("CREDENTIALS_DIRECTORY", p.stdout)
+        self.assertEqual(self.srv.count(), 0)
 
     # -- import ------------------------------------------------------------------------------------
 
