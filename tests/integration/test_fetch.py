@@ -20,7 +20,7 @@ import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fixture_server import FixtureServer, Response  # noqa: E402
+from fixture_server import FixtureServer, Response, make_self_signed  # noqa: E402
 
 SRC = Path(os.environ.get("LW_SOURCE_DIR", Path(__file__).resolve().parents[2]))
 CLI = os.environ.get("LW_CLI", str(SRC / "build" / "labourwatch"))
@@ -502,6 +502,38 @@ class FetchTest(unittest.TestCase):
         self.assertEqual(p.returncode, 1)
         self.assertIn("CREDENTIALS_DIRECTORY", p.stdout)
         self.assertEqual(self.srv.count(), 0)
+
+    # -- TLS: verification is always on; a source may add a CA bundle -----------------------------
+
+    def test_tls_verification(self):
+        cert, key = make_self_signed(self.dir)
+        with FixtureServer(tls=(cert, key)) as tsrv:
+            tsrv.route("/csv/rekruttering.csv", data_csv(RECRUIT_CSV))
+            src = """\
+  intern_tls:
+    kind: csv
+    base_url: {base}/csv/
+    timeout: 2s
+{ca}
+"""
+            ser = """\
+  ordrer_tls:
+    source: intern_tls
+    path: rekruttering.csv
+    column: ordrer
+    frequency: month
+"""
+            # a self-signed certificate is refused ...
+            self.write_config(extra_sources=src.format(base=tsrv.url(""), ca=""), extra_series=ser)
+            p = self.fetch("ordrer_tls")
+            self.assert_failed(p, [], tsrv.url("/csv/rekruttering.csv"), series="ordrer_tls")
+            self.assertRegex(p.stdout, r"(?i)certificate")
+            self.assertEqual(tsrv.count(), 0)
+            # ... and accepted with the source's ca_file
+            self.write_config(extra_sources=src.format(base=tsrv.url(""), ca=f"    ca_file: {cert}"), extra_series=ser)
+            p = self.fetch("ordrer_tls")
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+            self.assertIn("ordrer_tls: 3 new periods", p.stdout)
 
     # -- import ------------------------------------------------------------------------------------
 
