@@ -394,6 +394,10 @@ class FetchTest(unittest.TestCase):
         self.assertEqual(len(stale), 1, p.stderr)
         self.assertTrue(stale[0].startswith("<4>"))
         self.assertIn("SOURCE=dst", stale[0])
+        # visible to operators in `labourwatch status`
+        p = self.run_cli("status")
+        self.assertRegex(p.stdout, r"(?m)^dst\s+statbank\s.*\s2\s")
+        self.assertIn("last error: " + self.srv.url("/v1/tableinfo") + ": HTTP 500 Internal Server Error", p.stdout)
         # once per streak
         p = self.fetch("fleks_herlev")
         self.assertEqual([l for l in p.stderr.splitlines() if "stale" in l], [])
