@@ -507,6 +507,36 @@ class FetchTest(unittest.TestCase):
         self.assertIn("CREDENTIALS_DIRECTORY", p.stdout)
         self.assertEqual(self.srv.count(), 0)
 
+    # -- JSON-stat ---------------------------------------------------------------------------------
+
+    def test_jsonstat(self):
+        self.write_config(extra_sources="""\
+  eurostat:
+    kind: jsonstat
+    base_url: {base}/js
+    timeout: 2s
+""".format(base=self.srv.url("")), extra_series="""\
+  fleks_js:
+    source: eurostat
+    table: fleks.json
+    select:
+      geo: Herlev
+    frequency: month
+""")
+        self.srv.route("/js/fleks.json", Response.fixture(PROV / "jsonstat2_dense.json"))
+        p = self.fetch("fleks_js")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("fleks_js: 3 new periods (2024M04, 2024M05, 2024M06)", p.stdout)
+        with self.db() as c:
+            rows = c.execute("SELECT period, value, missing FROM observations WHERE series='fleks_js' ORDER BY period").fetchall()
+        self.assertEqual(rows, [("2024M04", 380, 0), ("2024M05", 384, 0), ("2024M06", None, 1)])
+        before = self.rows()
+        for name in ("jsonstat2_truncated.json", "jsonstat2_trailing_garbage.json", "jsonstat2_invalid_value_length.json"):
+            with self.subTest(name):
+                self.srv.route("/js/fleks.json", Response.fixture(PROV / name))
+                p = self.fetch("fleks_js")
+                self.assert_failed(p, before, self.srv.url("/js/fleks.json"), "HTTP 200", series="fleks_js")
+
     # -- TLS: verification is always on; a source may add a CA bundle -----------------------------
 
     def test_tls_verification(self):
