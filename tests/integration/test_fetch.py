@@ -150,10 +150,14 @@ class FetchTest(unittest.TestCase):
                                   (series,)).fetchall())
 
     def state(self, key):
+        """A source's state ("dst"), or a series' ("dst/fleks_herlev", stored under
+        "dst/fleks_herlev/FINGERPRINT")."""
         with self.db() as c:
             c.row_factory = sqlite3.Row
-            r = c.execute("SELECT * FROM source_state WHERE key = ?", (key,)).fetchone()
-            return dict(r) if r else None
+            rs = c.execute("SELECT * FROM source_state WHERE key = ? OR key LIKE ? ORDER BY key",
+                           (key, key + "/%") if "/" in key else (key, key)).fetchall()
+            self.assertLessEqual(len(rs), 1, [dict(r)["key"] for r in rs])
+            return dict(rs[0]) if rs else None
 
     def serve_statbank(self, data=None, info=None):
         self.srv.route("/v1/tableinfo", info or tableinfo())
@@ -239,6 +243,18 @@ class FetchTest(unittest.TestCase):
                             "AND superseded_at IS NOT NULL").fetchall()
         self.assertEqual(old, [(385.6,)])
         self.assertEqual(self.state("dst/fleks_herlev")["remote_updated"], "2025-03-18T08:00:00")
+
+    def test_changed_selection_is_fetched_despite_same_updated(self):
+        self.seed()
+        self.assertEqual(self.srv.count("/v1/data"), 1)
+        self.config.write_text(self.config.read_text(encoding="utf-8").replace("OMRÅDE: Herlev", "OMRÅDE: Fredericia"),
+                               encoding="utf-8")
+        p = self.fetch("fleks_herlev")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertEqual(self.srv.count("/v1/data"), 2)
+        self.assertIn("607", self.srv.requests("/v1/data")[-1].body.decode())
+        self.assertEqual(self.current("fleks_herlev")["2024Q1"], 1130.9)
+        self.assertIn("revisions (2023Q1 372.4 -> 1102.5", p.stdout)
 
     def test_conditional_request_304(self):
         def handler(req):
