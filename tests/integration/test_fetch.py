@@ -256,6 +256,25 @@ class FetchTest(unittest.TestCase):
         self.assertEqual(self.current("fleks_herlev")["2024Q1"], 1130.9)
         self.assertIn("revisions (2023Q1 372.4 -> 1102.5", p.stdout)
 
+    def test_slow_server_within_timeout_and_local_csv(self):
+        # a slow answer (1 s; the timeout is 2 s) is fine
+        self.srv.route("/csv/rekruttering.csv", Response(headers={"Content-Type": "text/csv"}, body=RECRUIT_CSV, delay=1.0))
+        p = self.fetch("ordrer")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        # a csv source on a local directory (plain path)
+        local = self.dir / "intern"
+        local.mkdir()
+        (local / "rekruttering.csv").write_text(RECRUIT_CSV.replace(";40;", ";42;"), encoding="utf-8")
+        self.config.write_text(self.config.read_text(encoding="utf-8").replace(
+            "base_url: " + self.srv.url("/csv/"), f"base_url: {local}/"), encoding="utf-8")
+        p = self.fetch("ordrer", "matchede")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("ordrer: 1 revision (2024M01 40 -> 42)", p.stdout)
+        self.assertIn("matchede: 3 new periods", p.stdout)
+        with self.db() as c:
+            urls = {u for (u,) in c.execute("SELECT url FROM observations WHERE series='matchede'")}
+        self.assertEqual(urls, {f"file://{local}/rekruttering.csv"})
+
     def test_conditional_request_304(self):
         def handler(req):
             if req.header("If-None-Match") == '"rek-1"':
