@@ -25,10 +25,12 @@ static void fetch_help(FILE *f)
                 "  fleksjob_fuldtid: 2 new periods (2024M05, 2024M06), 1 revision (2024M04 381 -> 384)\n"
                 "\n"
                 "Requests stay conditional: a table whose Statistikbank 'updated' stamp or HTTP\n"
-                "ETag did not change is reported as unchanged and not downloaded again.\n"
+                "ETag did not change is reported as unchanged and not downloaded again, unless\n"
+                "--refresh is given.\n"
                 "A series that fails stores nothing; its previous observations stay.\n"
                 "\n"
                 "  -c, --config PATH   configuration file (default: $LABOURWATCH_CONFIG or %s)\n"
+                "  -r, --refresh       download everything again, ignoring 'updated' stamps and ETags\n"
                 "  -h, --help          show this help\n"
                 "\n"
                 "Exit status: 0 all fetched, 1 some series failed (or the configuration/store\n"
@@ -47,6 +49,7 @@ int cli_fetch(int argc, char **argv)
 {
         static const struct option options[] = {
                 { "config", required_argument, NULL, 'c' },
+                { "refresh", no_argument, NULL, 'r' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
@@ -60,14 +63,18 @@ int cli_fetch(int argc, char **argv)
         size_t n_res = 0;
         struct timespec ts;
         unsigned n_failed = 0;
+        bool refresh = false;
         int opt, r, ret = 1;
 
         optind = 0;
         opterr = 0;
-        while ((opt = getopt_long(argc, argv, "+c:h", options, NULL)) >= 0)
+        while ((opt = getopt_long(argc, argv, "+c:rh", options, NULL)) >= 0)
                 switch (opt) {
                 case 'c':
                         path = optarg;
+                        break;
+                case 'r':
+                        refresh = true;
                         break;
                 case 'h':
                         fetch_help(stdout);
@@ -109,6 +116,7 @@ int cli_fetch(int argc, char **argv)
                 fprintf(stderr, "labourwatch fetch: %s\n", strerror(-r));
                 goto finish;
         }
+        source_runner_set_refresh(runner, refresh);
         clock_gettime(CLOCK_REALTIME, &ts);
         r = source_runner_run(runner, (uint64_t) ts.tv_sec * UINT64_C(1000000) + (uint64_t) ts.tv_nsec / 1000, true,
                               optind < argc ? argv + optind : NULL, on_done, e);

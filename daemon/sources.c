@@ -60,6 +60,7 @@ struct SourceRunner {
         Fetcher *fetcher;
 
         bool running;
+        bool refresh;
         uint64_t run_now;
         SourceJob *jobs;
         size_t n_jobs, n_jobs_done;
@@ -465,7 +466,7 @@ static int series_step(SeriesJob *j)
                                           .series = j->def,
                                           .meta = j->meta,
                                           .remote_updated = j->state.remote_updated,
-                                          .force = false,
+                                          .force = r->refresh,
                                           .since = j->have_since ? &j->since : NULL },
                     &j->req, &err);
         if (k < 0) {
@@ -496,7 +497,7 @@ static int series_step(SeriesJob *j)
         };
         /* Conditional only for data, and only when we hold data: a wiped store must refill. */
         j->conditional = false;
-        if (j->req.step == SOURCE_STEP_DATA && j->stored && j->stored->n_points > 0 &&
+        if (!r->refresh && j->req.step == SOURCE_STEP_DATA && j->stored && j->stored->n_points > 0 &&
             (j->state.etag || j->state.last_modified)) {
                 fr.if_none_match = j->state.etag;
                 fr.if_modified_since = j->state.last_modified;
@@ -1045,6 +1046,12 @@ uint64_t source_runner_next_due(SourceRunner *r, uint64_t now_usec)
                 source_state_done(&st);
         }
         return best;
+}
+
+void source_runner_set_refresh(SourceRunner *r, bool refresh)
+{
+        if (r)
+                r->refresh = refresh;
 }
 
 const SeriesFetchResult *source_runner_results(SourceRunner *r, size_t *ret_n)

@@ -60,6 +60,10 @@ int source_runner_set_config(SourceRunner *r, const Config *c);
  * series is not defined, -EINVAL when it is a derived (not fetched) series. */
 int source_runner_run(SourceRunner *r, uint64_t now_usec, bool force, char *const *only_series,
                       source_runner_done_t done, void *userdata);
+/* Refresh mode (`labourwatch fetch --refresh`): requests are not conditional (no If-None-Match /
+ * If-Modified-Since) and an unchanged Statbank `updated` stamp does not skip the data request, so
+ * every series is downloaded in full. Off by default; applies to the following runs. */
+void source_runner_set_refresh(SourceRunner *r, bool refresh);
 /* Earliest time (realtime usec) at which some source is due next; UINT64_MAX if none. A time <=
  * now_usec means "due now". */
 uint64_t source_runner_next_due(SourceRunner *r, uint64_t now_usec);

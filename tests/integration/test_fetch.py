@@ -226,6 +226,11 @@ class FetchTest(unittest.TestCase):
         self.assertEqual(self.srv.count("/v1/tableinfo"), 2)
         self.assertEqual(self.srv.count("/v1/data"), 1)
         self.assertEqual(self.rows(), before)
+        # --refresh downloads anyway
+        p = self.run_cli("fetch", "--refresh", "fleks_herlev")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("fleks_herlev: no new periods", p.stdout)
+        self.assertEqual(self.srv.count("/v1/data"), 2)
 
         # a new `updated`: 2024K3 revised, 2024K4 new; the request asks for trailing periods only
         csv = PROV.joinpath("data_AUK01_csv_da_code.csv").read_text(encoding="utf-8")
@@ -296,6 +301,11 @@ class FetchTest(unittest.TestCase):
         self.assertEqual(req.header("If-Modified-Since"), "Mon, 01 Apr 2024 06:00:00 GMT")
         self.assertEqual(self.rows(), before)
         self.assertEqual(self.error_lines(p.stderr), [])
+        # --refresh: unconditional
+        p = self.run_cli("fetch", "--refresh", "ordrer")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("ordrer: no new periods", p.stdout)
+        self.assertIsNone(self.srv.requests("/csv/rekruttering.csv")[2].header("If-None-Match"))
 
     def test_all_series_and_derived_rejected(self):
         self.serve_statbank()
