@@ -554,10 +554,13 @@ static int series_handle(SeriesJob *j, const FetchResponse *resp)
         int k;
 
         {
-                _cleanup_free_ char *e = NULL;
-                k = store_log_fetch(r->store, sj->src->name, url, resp->status,
-                                    resp->error == 0 && (http_ok || resp->status == 304),
-                                    resp->error_message, (int64_t) now_realtime(), &e);
+                _cleanup_free_ char *e = NULL, *m = NULL;
+                bool ok = resp->error == 0 && (http_ok || resp->status == 304);
+
+                if (!resp->error_message && !ok)
+                        m = strdup_printf("HTTP %ld %s", resp->status, strempty(resp->reason));
+                k = store_log_fetch(r->store, sj->src->name, url, resp->status, ok,
+                                    resp->error_message ? resp->error_message : m, (int64_t) now_realtime(), &e);
                 if (k < 0)
                         log_warning_errno(k, "Failed to write the fetch log, ignoring: %s", strna(e));
         }

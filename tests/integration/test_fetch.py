@@ -407,6 +407,9 @@ class FetchTest(unittest.TestCase):
         self.assertIn("Retry-After", p.stderr)
         # no data request after the 429
         self.assertEqual(self.srv.count("/v1/data"), 1)
+        with self.db() as c:
+            last = c.execute("SELECT url, http_status, ok, message FROM fetch_log ORDER BY id DESC LIMIT 1").fetchone()
+        self.assertEqual(last, (self.srv.url("/v1/tableinfo"), 429, 0, "HTTP 429 Too Many Requests"))
 
     def test_503_retry_after_date(self):
         before = self.seed()
