@@ -48,9 +48,9 @@ static void on_done(SourceRunner *r, unsigned n_ok, unsigned n_failed, void *use
 int cli_fetch(int argc, char **argv)
 {
         static const struct option options[] = {
-                { "config", required_argument, NULL, 'c' },
-                { "refresh", no_argument, NULL, 'r' },
-                { "help", no_argument, NULL, 'h' },
+                {"config", required_argument, NULL, 'c'},
+                {"refresh", no_argument, NULL, 'r'},
+                {"help", no_argument, NULL, 'h'},
                 {},
         };
         const char *path = cli_default_config_path();
@@ -96,7 +96,8 @@ int cli_fetch(int argc, char **argv)
                         goto finish;
                 }
                 if (!def->source) {
-                        fprintf(stderr, "labourwatch fetch: series '%s' is derived (expr), not fetched\n", argv[i]);
+                        fprintf(stderr, "labourwatch fetch: series '%s' is derived (expr), not fetched\n",
+                                argv[i]);
                         goto finish;
                 }
         }
@@ -118,7 +119,8 @@ int cli_fetch(int argc, char **argv)
         }
         source_runner_set_refresh(runner, refresh);
         clock_gettime(CLOCK_REALTIME, &ts);
-        r = source_runner_run(runner, (uint64_t) ts.tv_sec * UINT64_C(1000000) + (uint64_t) ts.tv_nsec / 1000, true,
+        r = source_runner_run(runner,
+                              (uint64_t) ts.tv_sec * UINT64_C(1000000) + (uint64_t) ts.tv_nsec / 1000, true,
                               optind < argc ? argv + optind : NULL, on_done, e);
         if (r < 0) {
                 fprintf(stderr, "labourwatch fetch: %s\n", strerror(-r));

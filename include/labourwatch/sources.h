@@ -78,10 +78,10 @@ typedef struct SeriesRevision {
 
 typedef struct SeriesFetchResult {
         char *series, *source;
-        int error;               /* 0: ok; else negative errno */
-        char *error_message;     /* when error: URL, HTTP status and reason, provider's message */
-        bool unchanged;          /* nothing new offered: 304, or Statbank `updated` unchanged */
-        unsigned n_points;       /* points received and stored */
+        int error;           /* 0: ok; else negative errno */
+        char *error_message; /* when error: URL, HTTP status and reason, provider's message */
+        bool unchanged;      /* nothing new offered: 304, or Statbank `updated` unchanged */
+        unsigned n_points;   /* points received and stored */
         Period *new_periods;
         size_t n_new_periods;
         SeriesRevision *revisions;
