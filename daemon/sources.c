@@ -321,6 +321,8 @@ static void series_fail(SeriesJob *j, int error, const char *url, long status, c
 
         if (error >= 0)
                 error = -EIO;
+        if (url && strncasecmp(url, "file:", 5) == 0)
+                status = 0; /* a file has no HTTP status worth printing */
         if (status > 0 && url && message && strneq(message, url, strlen(url)))
                 /* the provider already names the URL (URL:LINE:COL: …) */
                 msg = strdup_printf("%s (HTTP %ld%s%s)", message, status, reason && *reason ? " " : "",
