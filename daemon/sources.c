@@ -61,7 +61,7 @@ struct SourceRunner {
 
         bool running;
         bool refresh;
-        uint64_t run_now;
+        uint64_t run_now, run_start_mono;
         SourceJob *jobs;
         size_t n_jobs, n_jobs_done;
         SeriesFetchResult *results;
@@ -70,14 +70,31 @@ struct SourceRunner {
         source_runner_done_t done;
         void *userdata;
         sd_event_source *defer;
+
+        /* In-memory copy of each source's next due time, as computed after its last run. The store
+         * is the truth; this only guards against a store that cannot save state making the daemon
+         * fetch the same source again and again. */
+        struct NotBefore {
+                char *source;
+                uint64_t usec;
+        } *not_before;
+        size_t n_not_before;
 };
 
-static uint64_t now_realtime(void)
+static uint64_t now_monotonic(void)
 {
         struct timespec ts;
 
-        clock_gettime(CLOCK_REALTIME, &ts);
+        clock_gettime(CLOCK_MONOTONIC, &ts);
         return (uint64_t) ts.tv_sec * UINT64_C(1000000) + (uint64_t) ts.tv_nsec / 1000;
+}
+
+/* "Now" during a run: the run's now_usec (the caller's realtime clock) plus the time elapsed since
+ * the run started. All times a run writes (fetched_at, last_success, next_due, the fetch log)
+ * derive from the clock the caller passed in, so tests can run at any date. */
+static uint64_t runner_now(const SourceRunner *r)
+{
+        return r->run_now + (now_monotonic() - r->run_start_mono);
 }
 
 static void wipe_free(char *s)
@@ -237,6 +254,45 @@ static void runner_clear_jobs(SourceRunner *r)
         r->n_jobs = r->n_jobs_done = 0;
 }
 
+static uint64_t runner_not_before(SourceRunner *r, const char *source)
+{
+        for (size_t i = 0; i < r->n_not_before; i++)
+                if (streq(r->not_before[i].source, source))
+                        return r->not_before[i].usec;
+        return 0;
+}
+
+static void runner_set_not_before(SourceRunner *r, const char *source, uint64_t usec)
+{
+        struct NotBefore *n;
+        char *copy;
+
+        for (size_t i = 0; i < r->n_not_before; i++)
+                if (streq(r->not_before[i].source, source)) {
+                        r->not_before[i].usec = usec;
+                        return;
+                }
+        copy = strdup(source);
+        n = reallocarray(r->not_before, r->n_not_before + 1, sizeof(*n));
+        if (!copy || !n) {
+                free(copy);
+                if (n)
+                        r->not_before = n;
+                return; /* only a safety net: losing it is harmless */
+        }
+        r->not_before = n;
+        r->not_before[r->n_not_before++] = (struct NotBefore){ copy, usec };
+}
+
+static void runner_clear_not_before(SourceRunner *r)
+{
+        for (size_t i = 0; i < r->n_not_before; i++)
+                free(r->not_before[i].source);
+        free(r->not_before);
+        r->not_before = NULL;
+        r->n_not_before = 0;
+}
+
 static void runner_clear_results(SourceRunner *r)
 {
         for (size_t i = 0; i < r->n_results; i++)
@@ -392,7 +448,7 @@ static int series_store(SeriesJob *j, Series *s, const FetchResponse *resp)
                 .table = def->table,
                 .selection = selection,
                 .url = url,
-                .fetched_at = (int64_t) now_realtime(),
+                .fetched_at = (int64_t) runner_now(r),
         };
         k = store_put_series(r->store, def->name, s->points, s->n_points, &prov, &stats, &err);
         if (k < 0) {
@@ -569,7 +625,7 @@ static int series_handle(SeriesJob *j, const FetchResponse *resp)
                 if (!resp->error_message && !ok)
                         m = strdup_printf("HTTP %ld %s", resp->status, strempty(resp->reason));
                 k = store_log_fetch(r->store, sj->src->name, url, resp->status, ok,
-                                    resp->error_message ? resp->error_message : m, (int64_t) now_realtime(),
+                                    resp->error_message ? resp->error_message : m, (int64_t) runner_now(r),
                                     &e);
                 if (k < 0)
                         log_warning_errno(k, "Failed to write the fetch log, ignoring: %s", strna(e));
@@ -692,7 +748,7 @@ static void source_job_finish(SourceJob *sj)
 {
         SourceRunner *r = sj->runner;
         const SourceDef *src = sj->src;
-        uint64_t now = now_realtime(), seed = schedule_jitter_seed(src->name);
+        uint64_t now = runner_now(r), seed = schedule_jitter_seed(src->name);
         _cleanup_free_ char *err = NULL;
         SourceState st = {};
         int64_t prev_last_attempt = 0, prev_first_failure = 0;
@@ -769,6 +825,7 @@ static void source_job_finish(SourceJob *sj)
         }
         free(err);
         err = NULL;
+        runner_set_not_before(r, src->name, (uint64_t) st.next_due);
         k = store_set_source_state(r->store, src->name, &st, &err);
         if (k < 0)
                 log_error_errno(k, "Failed to store the state of source %s: %s", src->name, strna(err));
@@ -907,6 +964,7 @@ SourceRunner *source_runner_free(SourceRunner *r)
         runner_cancel(r);
         r->defer = sd_event_source_disable_unref(r->defer);
         runner_clear_results(r);
+        runner_clear_not_before(r);
         sd_event_unref(r->event);
         free(r);
         return NULL;
@@ -934,10 +992,12 @@ int source_runner_set_config(SourceRunner *r, const Config *c)
                                 r->results[i].error_message = strdup("cancelled by a configuration reload");
                         }
                 r->config = c;
+                runner_clear_not_before(r); /* new schedules apply at once */
                 runner_maybe_done(r);
                 return 0;
         }
         r->config = c;
+        runner_clear_not_before(r);
         return 0;
 }
 
@@ -976,6 +1036,7 @@ int source_runner_run(SourceRunner *r, uint64_t now_usec, bool force, char *cons
         runner_clear_jobs(r);
         r->n_ok = r->n_failed = 0;
         r->run_now = now_usec;
+        r->run_start_mono = now_monotonic();
 
         r->jobs = calloc(MAX(c->n_sources, (size_t) 1), sizeof(SourceJob));
         r->results = calloc(MAX(c->n_series, (size_t) 1), sizeof(SeriesFetchResult));
@@ -1000,7 +1061,8 @@ int source_runner_run(SourceRunner *r, uint64_t now_usec, bool force, char *cons
                                         src->name, strna(err));
                                 due = true;
                         } else
-                                due = source_due_time(src, &st, now_usec) <= now_usec;
+                                due = MAX(source_due_time(src, &st, now_usec), runner_not_before(r, src->name)) <=
+                                      now_usec;
                         source_state_done(&st);
                 }
                 if (!due)
@@ -1065,10 +1127,13 @@ uint64_t source_runner_next_due(SourceRunner *r, uint64_t now_usec)
                 if (!used)
                         continue;
                 if (store_get_source_state(r->store, src->name, &st, &err) < 0) {
+                        /* Unreadable state: try in a minute rather than now, so a broken store
+                         * cannot turn the daemon into a loop hammering the providers. */
                         source_state_done(&st);
-                        return now_usec;
+                        best = MIN(best, now_usec + BACKOFF_DEFAULT_BASE_USEC);
+                        continue;
                 }
-                best = MIN(best, source_due_time(src, &st, now_usec));
+                best = MIN(best, MAX(source_due_time(src, &st, now_usec), runner_not_before(r, src->name)));
                 source_state_done(&st);
         }
         return best;

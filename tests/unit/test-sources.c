@@ -283,6 +283,29 @@ static void test_runner(void **state)
         assert_int_equal(res[0].error, -ECANCELED);
 
         r = source_runner_free(r);
+
+        /* a store that cannot save the source's state must not make the source due again at once */
+        {
+                Store *ro = NULL;
+                SourceRunner *r2 = NULL;
+                uint64_t t = next + 10 * HOUR;
+
+                assert_int_equal(store_open_readonly(dir, &ro, NULL), 0);
+                assert_int_equal(source_runner_new(e, ro, &c, &r2), 0);
+                assert_int_equal(source_runner_next_due(r2, t), t);
+                d = (Done){};
+                assert_int_equal(source_runner_run(r2, t, false, NULL, on_done, &d), 0);
+                loop_until(e, &d);
+                assert_int_equal(d.n_failed, 2); /* nothing could be stored */
+                assert_true(source_runner_next_due(r2, t) > t);
+                d = (Done){};
+                assert_int_equal(source_runner_run(r2, t, false, NULL, on_done, &d), 0);
+                loop_until(e, &d);
+                assert_int_equal(d.n_ok + d.n_failed, 0);
+                source_runner_free(r2);
+                store_close(ro);
+        }
+
         sd_event_unref(e);
         store_close(st);
         {
