@@ -804,7 +804,9 @@ static void source_job_finish(SourceJob *sj)
                 /* Stale: failing for longer than stale_after. Logged once per failure streak, when the
                  * streak crosses the limit; the alerting module routes this event to operations. */
                 if (src->stale_after_usec > 0) {
-                        uint64_t age = r->run_now - (uint64_t) st.first_failure;
+                        uint64_t age = r->run_now > (uint64_t) st.first_failure
+                                               ? r->run_now - (uint64_t) st.first_failure
+                                               : 0; /* the clock went back */
                         uint64_t prev_age = prev_failures > 0 && prev_first_failure > 0 &&
                                                             prev_last_attempt >= prev_first_failure
                                                     ? (uint64_t) (prev_last_attempt - prev_first_failure)
