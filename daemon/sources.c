@@ -77,7 +77,7 @@ struct SourceRunner {
         struct NotBefore {
                 char *source;
                 uint64_t usec;
-        } *not_before;
+        } * not_before;
         size_t n_not_before;
 };
 
@@ -281,7 +281,7 @@ static void runner_set_not_before(SourceRunner *r, const char *source, uint64_t 
                 return; /* only a safety net: losing it is harmless */
         }
         r->not_before = n;
-        r->not_before[r->n_not_before++] = (struct NotBefore){ copy, usec };
+        r->not_before[r->n_not_before++] = (struct NotBefore){copy, usec};
 }
 
 static void runner_clear_not_before(SourceRunner *r)
@@ -1063,8 +1063,8 @@ int source_runner_run(SourceRunner *r, uint64_t now_usec, bool force, char *cons
                                         src->name, strna(err));
                                 due = true;
                         } else
-                                due = MAX(source_due_time(src, &st, now_usec), runner_not_before(r, src->name)) <=
-                                      now_usec;
+                                due = MAX(source_due_time(src, &st, now_usec),
+                                          runner_not_before(r, src->name)) <= now_usec;
                         source_state_done(&st);
                 }
                 if (!due)
