@@ -1,0 +1,226 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""labourwatchd's lifecycle against the sd_notify protocol: READY=1 and STATUS=, watchdog pings,
+reload on SIGHUP (a broken file is rejected with FILE:LINE:COL and the daemon carries on), clean
+stop on SIGTERM/SIGINT, --once exit status, and start-up failures on a bad state directory."""
+
+import os
+import re
+import signal
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lwdaemon  # noqa: E402
+from lwdaemon import BROKEN_CONFIG, FILE_LINE_COL, MINIMAL_CONFIG, Daemon, Workdir  # noqa: E402
+
+
+class DaemonTestCase(unittest.TestCase):
+    def setUp(self):
+        lwdaemon.require_daemon(self)
+        self.work = Workdir()
+        self.daemons = []
+
+    def tearDown(self):
+        for d in self.daemons:
+            d.stop()
+        self.work.cleanup()
+
+    def start(self, *args, **kw):
+        d = Daemon(self.work, *args, **kw)
+        self.daemons.append(d)
+        return d
+
+
+class TestStartup(DaemonTestCase):
+    def test_ready_with_status(self):
+        d = self.start()
+        msg = d.wait_notify("READY", "1")
+        # READY=1 carries the status line: goals counted from the configuration, fetch state.
+        self.assertIn("STATUS", msg)
+        self.assertRegex(msg["STATUS"], r"^0 goals; no sources$")
+        self.assertIsNone(d.proc.poll())
+        d.wait_stderr(r"<6>Loaded configuration " + re.escape(self.work.config))
+        d.wait_stderr(r"<6>labourwatchd \S+ started")
+
+    def test_watchdog_pings(self):
+        # 200 ms: sd-event pings at least every 100 ms or so; expect several within two seconds.
+        d = self.start(env={"WATCHDOG_USEC": "200000"})
+        d.wait_notify("READY", "1")
+        start = time.monotonic()
+        pings = 0
+        while time.monotonic() - start < 2.0:
+            msg = d._recv(0.3)
+            if msg and msg.get("WATCHDOG") == "1":
+                pings += 1
+        self.assertGreaterEqual(pings, 5, d.notifications)
+
+    def test_no_watchdog_without_request(self):
+        d = self.start()
+        d.wait_notify("READY", "1")
+        time.sleep(1.0)
+        while d._recv(0.1):
+            pass
+        self.assertFalse(any("WATCHDOG" in m for m in d.notifications), d.notifications)
+
+    def test_help_and_version(self):
+        import subprocess
+        r = subprocess.run([lwdaemon.DAEMON, "--help"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("--once", r.stdout)
+        self.assertIn("--dry-run", r.stdout)
+        r = subprocess.run([lwdaemon.DAEMON, "--version"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0)
+        self.assertRegex(r.stdout, r"^labourwatchd \d+\.\d+")
+        r = subprocess.run([lwdaemon.DAEMON, "--no-such-option"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 2)
+        r = subprocess.run([lwdaemon.DAEMON, "stray"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 2)
+
+
+class TestReload(DaemonTestCase):
+    def test_broken_then_valid_reload(self):
+        d = self.start()
+        d.wait_notify("READY", "1")
+
+        # A broken file: rejected, every error with FILE:LINE:COL, the daemon carries on.
+        self.work.write_config(BROKEN_CONFIG)
+        d.signal(signal.SIGHUP)
+        msg = d.wait_notify("RELOADING", "1")
+        self.assertRegex(msg.get("MONOTONIC_USEC", ""), r"^\d+$")
+        d.wait_notify("READY", "1")
+        d.wait_stderr(r"<3>" + FILE_LINE_COL.format(path=re.escape(self.work.config)))
+        d.wait_stderr(r"rejected, continuing with the previous one")
+        self.assertIsNone(d.proc.poll(), "daemon exited after a broken reload")
+        self.assertNotIn("Reloaded configuration", d.stderr())
+
+        # A valid file again: RELOADING=1 (with the monotonic time), then READY=1, RELOADED logged.
+        self.work.write_config(MINIMAL_CONFIG + "# edited\n")
+        before = time.clock_gettime_ns(time.CLOCK_MONOTONIC) // 1000
+        d.signal(signal.SIGHUP)
+        msg = d.wait_notify("RELOADING", "1")
+        after = time.clock_gettime_ns(time.CLOCK_MONOTONIC) // 1000
+        self.assertTrue(before <= int(msg["MONOTONIC_USEC"]) <= after, msg)
+        ready = d.wait_notify("READY", "1")
+        self.assertIn("STATUS", ready)
+        d.wait_stderr(r"<6>Reloaded configuration " + re.escape(self.work.config))
+        self.assertIsNone(d.proc.poll())
+
+        # And it still stops cleanly.
+        d.signal(signal.SIGTERM)
+        self.assertEqual(d.wait(timeout=5), 0)
+
+    def test_state_dir_change_needs_restart(self):
+        d = self.start()
+        d.wait_notify("READY", "1")
+        other = os.path.join(self.work.path, "other-state")
+        os.mkdir(other)
+        self.work.write_config(MINIMAL_CONFIG, state_dir=other)
+        d.signal(signal.SIGHUP)
+        d.wait_notify("RELOADING", "1")
+        d.wait_notify("READY", "1")
+        d.wait_stderr(r"<4>state_dir changed from " + re.escape(self.work.state_dir) + " to " +
+                      re.escape(other) + r"; that takes a restart")
+        self.assertIsNone(d.proc.poll())
+
+
+class TestStop(DaemonTestCase):
+    def _stop_with(self, sig, name):
+        d = self.start()
+        d.wait_notify("READY", "1")
+        start = time.monotonic()
+        d.signal(sig)
+        rc = d.wait(timeout=5)
+        self.assertLess(time.monotonic() - start, 5.0)
+        self.assertEqual(rc, 0, d.stderr())
+        d.wait_notify("STOPPING", "1", timeout=1)
+        self.assertIn(f"<6>Received SIG{name}, shutting down", d.stderr())
+        lwdaemon.assert_no_crash(self, rc, d.stderr())
+
+    def test_sigterm(self):
+        self._stop_with(signal.SIGTERM, "TERM")
+
+    def test_sigint(self):
+        self._stop_with(signal.SIGINT, "INT")
+
+    def test_sigterm_during_reload_storm(self):
+        d = self.start()
+        d.wait_notify("READY", "1")
+        for _ in range(20):
+            d.signal(signal.SIGHUP)
+        d.signal(signal.SIGTERM)
+        self.assertEqual(d.wait(timeout=5), 0, d.stderr())
+
+
+class TestOnce(DaemonTestCase):
+    def test_once_ok(self):
+        r = lwdaemon.run_once(self.work)
+        lwdaemon.assert_no_crash(self, r.returncode, r.stderr)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("Cycle finished", r.stderr)
+        self.assertNotIn("with errors", r.stderr)
+
+    def test_once_dry_run_prints(self):
+        r = lwdaemon.run_once(self.work, args=["--dry-run"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("dry run: nothing is sent", r.stderr)
+        self.assertRegex(r.stdout, r"^dry-run: ")
+
+    def test_once_broken_config(self):
+        self.work.write_config(BROKEN_CONFIG)
+        r = lwdaemon.run_once(self.work)
+        lwdaemon.assert_no_crash(self, r.returncode, r.stderr)
+        self.assertEqual(r.returncode, 1)
+        self.assertRegex(r.stderr, r"<3>" + FILE_LINE_COL.format(path=re.escape(self.work.config)))
+        self.assertIn("rejected, not starting", r.stderr)
+
+    def test_once_missing_config(self):
+        missing = os.path.join(self.work.path, "nope.yaml")
+        r = lwdaemon.run_once(self.work, config=missing)
+        lwdaemon.assert_no_crash(self, r.returncode, r.stderr)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(missing, r.stderr)
+
+
+class TestStateDir(DaemonTestCase):
+    """A state directory the store cannot use stops the start-up with exit status 1 and a message
+    naming the directory; never a crash. Both modes behave the same."""
+
+    def _expect_failure(self, state_dir, reason_re):
+        self.work.write_config(MINIMAL_CONFIG, state_dir=state_dir)
+        for once in (True, False):
+            if once:
+                r = lwdaemon.run_once(self.work)
+                rc, err = r.returncode, r.stderr
+            else:
+                d = self.start()
+                rc = d.wait(timeout=15)
+                err = d.stderr()
+                while d._recv(0.1):
+                        pass
+                self.assertFalse(any("READY" in m for m in d.notifications), "READY=1 sent")
+            lwdaemon.assert_no_crash(self, rc, err)
+            self.assertEqual(rc, 1, err)
+            self.assertIn("Failed to open the state store", err)
+            self.assertIn(state_dir, err)
+            self.assertRegex(err, reason_re)
+
+    def test_missing(self):
+        self._expect_failure(os.path.join(self.work.path, "does", "not", "exist"), r"(?i)no such file|not exist|missing")
+
+    def test_not_a_directory(self):
+        path = os.path.join(self.work.path, "a-file")
+        with open(path, "w") as f:
+            f.write("x")
+        self._expect_failure(path, r"(?i)not a directory|directory")
+
+    def test_corrupt_database(self):
+        bad = os.path.join(self.work.path, "corrupt")
+        os.mkdir(bad)
+        with open(os.path.join(bad, "labourwatch.db"), "wb") as f:
+            f.write(b"this is not an SQLite database\n" * 200)
+        self._expect_failure(bad, r"(?i)not a database|corrupt|malformed")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
