@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "cli.h"
 #include "labourwatch/macro.h"
@@ -25,4 +26,15 @@ int cli_load_config(const char *path, Config **ret)
                 fprintf(stderr, "%s: %s\n", path, strerror(-r));
         config_errors_done(&errors);
         return r;
+}
+
+char *cli_format_usec(int64_t usec, bool iso, char buf[static CLI_TIME_MAX])
+{
+        time_t t = (time_t) (usec / 1000000);
+        struct tm tm;
+
+        if (usec <= 0 || !gmtime_r(&t, &tm) ||
+            strftime(buf, CLI_TIME_MAX, iso ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d %H:%M", &tm) == 0)
+                strcpy(buf, iso ? "" : "never");
+        return buf;
 }

@@ -100,6 +100,10 @@ typedef struct StoredEvaluation {
 } StoredEvaluation;
 int store_list_evaluations(Store *s, const char *goal, StoredEvaluation **ret, size_t *ret_n, char **ret_error);
 void store_evaluations_free(StoredEvaluation *e, size_t n);
+/* The most recent evaluation of a goal (by `at`). Returns 1 and fills *ret (caller frees with
+ * stored_evaluation_done), or 0 with *ret zeroed when the goal was never evaluated. */
+int store_get_latest_evaluation(Store *s, const char *goal, StoredEvaluation *ret, char **ret_error);
+void stored_evaluation_done(StoredEvaluation *e);
 
 /* Alert state per goal: an opaque JSON document owned by the alerting module. *ret = NULL when
  * none. */

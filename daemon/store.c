@@ -1,0 +1,1339 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The state store: one SQLite database, state_dir/labourwatch.db.
+ *
+ * Connection settings (applied at every open):
+ *   journal_mode=WAL   readers (the CLI) never block the daemon's writer and vice versa;
+ *   busy_timeout=5000  a CLI reader holding the WAL briefly must not fail a daemon write;
+ *   foreign_keys=ON    so any future REFERENCES clause is enforced, not decoration;
+ *   synchronous=FULL   with WAL, NORMAL can lose the last committed transactions on power loss
+ *                      (never corrupts). We commit only a handful of small transactions an hour,
+ *                      and the outbox and alert state must not forget that a mail was enqueued or
+ *                      already sent (else a head of department gets it twice, or never): one
+ *                      extra fsync per commit is cheap insurance, so FULL.
+ *
+ * Schema versions: PRAGMA user_version holds the number of migrations applied. migrations[] is an
+ * ordered list; opening applies every missing one, each in its own transaction together with the
+ * user_version bump, so a crash between two leaves a consistent older version that the next open
+ * continues from. A database written by a newer labourwatch (user_version > ELEMENTSOF(migrations))
+ * is refused rather than guessed at. To add migration N+1: append a string to migrations[].
+ *
+ * Every write is one transaction (BEGIN IMMEDIATE: take the write lock up front, so the busy
+ * timeout applies there instead of failing mid-transaction on a lock upgrade). Any error rolls back.
+ * Data only ever reaches SQL through sqlite3_bind_*; prepared statements are cached per Store.
+ *
+ * Never logs: errors go to *ret_error as "DBPATH: what: SQLite's reason". */
+
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "labourwatch/macro.h"
+#include "labourwatch/store.h"
+
+#define STORE_DB_NAME "labourwatch.db"
+#define STORE_BUSY_TIMEOUT_MS 5000
+
+/* Version 1: the observation store and the fetch bookkeeping. */
+static const char migration_1[] =
+        /* One row per (series, period, revision). The current value of a period is the row with
+         * superseded_at IS NULL; a revision keeps the old row and stamps superseded_at with the
+         * fetch time of the value that replaced it. period is the canonical code (2024M06); freq,
+         * year, sub rebuild the Period; start_day/end_day (days since 1970-01-01) sort periods
+         * of any frequency the way period_compare() does. value is NULL exactly when missing. */
+        "CREATE TABLE observations (\n"
+        "        id INTEGER PRIMARY KEY,\n"
+        "        series TEXT NOT NULL,\n"
+        "        period TEXT NOT NULL,\n"
+        "        freq TEXT NOT NULL,\n"
+        "        year INTEGER NOT NULL,\n"
+        "        sub INTEGER NOT NULL,\n"
+        "        start_day INTEGER NOT NULL,\n"
+        "        end_day INTEGER NOT NULL,\n"
+        "        value REAL,\n"
+        "        missing INTEGER NOT NULL CHECK (missing IN (0, 1)),\n"
+        "        fetched_at INTEGER NOT NULL,\n"
+        "        last_seen INTEGER NOT NULL,\n"
+        "        superseded_at INTEGER,\n"
+        "        source TEXT NOT NULL,\n"
+        "        source_table TEXT,\n"
+        "        selection TEXT,\n"
+        "        url TEXT,\n"
+        "        CHECK ((missing = 1) = (value IS NULL))\n"
+        ") STRICT;\n"
+        /* At most one current row per period: a bug writing two would fail loudly. Also the
+         * index behind the "current value of this period" lookup and store_load_series. */
+        "CREATE UNIQUE INDEX observations_current ON observations (series, period)\n"
+        "        WHERE superseded_at IS NULL;\n"
+        /* store_series_history: all rows of a series in period order. */
+        "CREATE INDEX observations_history ON observations (series, start_day, end_day);\n"
+        "CREATE TABLE fetch_log (\n"
+        "        id INTEGER PRIMARY KEY,\n"
+        "        source TEXT NOT NULL,\n"
+        "        url TEXT,\n"
+        "        http_status INTEGER NOT NULL,\n"
+        "        ok INTEGER NOT NULL CHECK (ok IN (0, 1)),\n"
+        "        message TEXT,\n"
+        "        at INTEGER NOT NULL\n"
+        ") STRICT;\n"
+        "CREATE INDEX fetch_log_source ON fetch_log (source, at);\n"
+        "CREATE TABLE source_state (\n"
+        "        key TEXT PRIMARY KEY,\n"
+        "        last_attempt INTEGER NOT NULL DEFAULT 0,\n"
+        "        last_success INTEGER NOT NULL DEFAULT 0,\n"
+        "        first_failure INTEGER NOT NULL DEFAULT 0,\n"
+        "        consecutive_failures INTEGER NOT NULL DEFAULT 0,\n"
+        "        next_due INTEGER NOT NULL DEFAULT 0,\n"
+        "        last_error TEXT,\n"
+        "        etag TEXT,\n"
+        "        last_modified TEXT,\n"
+        "        remote_updated TEXT\n"
+        ") STRICT;\n";
+
+/* Version 2: what the goal engine and alerting keep: the evaluation audit trail, per-goal alert
+ * state, and the durable notification outbox. */
+static const char migration_2[] =
+        "CREATE TABLE evaluations (\n"
+        "        id INTEGER PRIMARY KEY,\n"
+        "        goal TEXT NOT NULL,\n"
+        "        eval_date TEXT NOT NULL,\n"
+        "        status TEXT NOT NULL,\n"
+        "        inputs_json TEXT NOT NULL,\n"
+        "        result_json TEXT NOT NULL,\n"
+        "        at INTEGER NOT NULL\n"
+        ") STRICT;\n"
+        "CREATE INDEX evaluations_goal ON evaluations (goal, at);\n"
+        "CREATE TABLE alert_state (\n"
+        "        goal TEXT PRIMARY KEY,\n"
+        "        json TEXT NOT NULL\n"
+        ") STRICT;\n"
+        "CREATE TABLE outbox (\n"
+        "        id INTEGER PRIMARY KEY,\n"
+        "        channel TEXT NOT NULL,\n"
+        "        recipient TEXT,\n"
+        "        dedup_key TEXT NOT NULL UNIQUE,\n"
+        "        payload_json TEXT NOT NULL,\n"
+        "        created_at INTEGER NOT NULL,\n"
+        "        attempts INTEGER NOT NULL DEFAULT 0,\n"
+        "        next_attempt INTEGER NOT NULL,\n"
+        "        last_error TEXT,\n"
+        "        sent_at INTEGER\n"
+        ") STRICT;\n"
+        /* store_outbox_due: unsent items by due time; partial so sent mail costs nothing. */
+        "CREATE INDEX outbox_due ON outbox (next_attempt, created_at, id) WHERE sent_at IS NULL;\n";
+
+static const char *const migrations[] = {
+        migration_1,
+        migration_2,
+};
+
+#define STORE_SCHEMA_VERSION ((int) ELEMENTSOF(migrations))
+
+/* Prepared statements, cached per Store. */
+typedef enum StoreStmt {
+        STMT_BEGIN,
+        STMT_COMMIT,
+        STMT_ROLLBACK,
+        STMT_OBS_CURRENT,
+        STMT_OBS_TOUCH,
+        STMT_OBS_SUPERSEDE,
+        STMT_OBS_INSERT,
+        STMT_OBS_LOAD,
+        STMT_OBS_HISTORY,
+        STMT_OBS_LIST,
+        STMT_STATE_GET,
+        STMT_STATE_SET,
+        STMT_FETCH_LOG,
+        STMT_EVAL_ADD,
+        STMT_EVAL_LIST,
+        STMT_EVAL_LIST_ALL,
+        STMT_EVAL_LATEST,
+        STMT_ALERT_GET,
+        STMT_ALERT_SET,
+        STMT_ALERT_DELETE,
+        STMT_OUTBOX_ENQUEUE,
+        STMT_OUTBOX_DUE,
+        STMT_OUTBOX_SENT,
+        STMT_OUTBOX_FAILED,
+        _STMT_MAX,
+} StoreStmt;
+
+static const char *const stmt_sql[_STMT_MAX] = {
+        [STMT_BEGIN] = "BEGIN IMMEDIATE",
+        [STMT_COMMIT] = "COMMIT",
+        [STMT_ROLLBACK] = "ROLLBACK",
+        [STMT_OBS_CURRENT] = "SELECT id, value, missing FROM observations "
+                             "WHERE series = ?1 AND period = ?2 AND superseded_at IS NULL",
+        [STMT_OBS_TOUCH] = "UPDATE observations SET last_seen = MAX(last_seen, ?2) WHERE id = ?1",
+        [STMT_OBS_SUPERSEDE] = "UPDATE observations SET superseded_at = ?2 WHERE id = ?1",
+        [STMT_OBS_INSERT] = "INSERT INTO observations (series, period, freq, year, sub, start_day, end_day, "
+                            "value, missing, fetched_at, last_seen, superseded_at, source, source_table, "
+                            "selection, url) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, NULL, ?11, ?12, ?13, ?14)",
+        [STMT_OBS_LOAD] = "SELECT period, value, missing FROM observations "
+                          "WHERE series = ?1 AND superseded_at IS NULL ORDER BY start_day, end_day DESC",
+        [STMT_OBS_HISTORY] = "SELECT period, value, missing, fetched_at, superseded_at, source, source_table, "
+                             "selection, url FROM observations WHERE series = ?1 "
+                             "ORDER BY start_day, end_day DESC, fetched_at, id",
+        [STMT_OBS_LIST] = "SELECT DISTINCT series FROM observations ORDER BY series",
+        [STMT_STATE_GET] = "SELECT last_attempt, last_success, first_failure, consecutive_failures, next_due, "
+                           "last_error, etag, last_modified, remote_updated FROM source_state WHERE key = ?1",
+        [STMT_STATE_SET] = "INSERT INTO source_state (key, last_attempt, last_success, first_failure, "
+                           "consecutive_failures, next_due, last_error, etag, last_modified, remote_updated) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+                           "ON CONFLICT (key) DO UPDATE SET last_attempt = excluded.last_attempt, "
+                           "last_success = excluded.last_success, first_failure = excluded.first_failure, "
+                           "consecutive_failures = excluded.consecutive_failures, "
+                           "next_due = excluded.next_due, last_error = excluded.last_error, "
+                           "etag = excluded.etag, last_modified = excluded.last_modified, "
+                           "remote_updated = excluded.remote_updated",
+        [STMT_FETCH_LOG] = "INSERT INTO fetch_log (source, url, http_status, ok, message, at) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        [STMT_EVAL_ADD] = "INSERT INTO evaluations (goal, eval_date, status, inputs_json, result_json, at) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        [STMT_EVAL_LIST] = "SELECT goal, eval_date, status, inputs_json, result_json, at FROM evaluations "
+                           "WHERE goal = ?1 ORDER BY at, id",
+        [STMT_EVAL_LIST_ALL] = "SELECT goal, eval_date, status, inputs_json, result_json, at FROM evaluations "
+                               "ORDER BY goal, at, id",
+        [STMT_EVAL_LATEST] = "SELECT goal, eval_date, status, inputs_json, result_json, at FROM evaluations "
+                             "WHERE goal = ?1 ORDER BY at DESC, id DESC LIMIT 1",
+        [STMT_ALERT_GET] = "SELECT json FROM alert_state WHERE goal = ?1",
+        [STMT_ALERT_SET] = "INSERT INTO alert_state (goal, json) VALUES (?1, ?2) "
+                           "ON CONFLICT (goal) DO UPDATE SET json = excluded.json",
+        [STMT_ALERT_DELETE] = "DELETE FROM alert_state WHERE goal = ?1",
+        [STMT_OUTBOX_ENQUEUE] = "INSERT INTO outbox (channel, recipient, dedup_key, payload_json, created_at, "
+                                "next_attempt) VALUES (?1, ?2, ?3, ?4, ?5, ?5) "
+                                "ON CONFLICT (dedup_key) DO NOTHING",
+        [STMT_OUTBOX_DUE] = "SELECT id, channel, recipient, dedup_key, payload_json, attempts, next_attempt, "
+                            "last_error FROM outbox WHERE sent_at IS NULL AND next_attempt <= ?1 "
+                            "ORDER BY created_at, id LIMIT ?2",
+        [STMT_OUTBOX_SENT] = "UPDATE outbox SET sent_at = ?2 WHERE id = ?1 AND sent_at IS NULL",
+        [STMT_OUTBOX_FAILED] = "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_attempt = ?3 "
+                               "WHERE id = ?1 AND sent_at IS NULL",
+};
+
+struct Store {
+        sqlite3 *db;
+        char *path;
+        bool readonly;
+        sqlite3_stmt *stmts[_STMT_MAX];
+};
+
+/* Maps SQLite's primary result code to a negative errno. */
+static int sqlite_to_errno(int rc)
+{
+        switch (rc & 0xff) {
+        case SQLITE_OK:
+        case SQLITE_ROW:
+        case SQLITE_DONE:
+                return 0;
+        case SQLITE_NOMEM:
+                return -ENOMEM;
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED:
+                return -EBUSY;
+        case SQLITE_READONLY:
+                return -EROFS;
+        case SQLITE_PERM:
+        case SQLITE_AUTH:
+                return -EACCES;
+        case SQLITE_FULL:
+                return -ENOSPC;
+        case SQLITE_CANTOPEN:
+                return -ENOENT;
+        case SQLITE_NOTADB:
+        case SQLITE_CORRUPT:
+                return -EBADMSG;
+        case SQLITE_CONSTRAINT:
+                return -EEXIST;
+        case SQLITE_TOOBIG:
+        case SQLITE_RANGE:
+        case SQLITE_MISMATCH:
+                return -EINVAL;
+        default:
+                return -EIO;
+        }
+}
+
+/* Sets *ret_error (if wanted) to "PATH: <fmt>" and returns r. */
+_printf_(4, 5) static int set_error(const char *path, int r, char **ret_error, const char *fmt, ...)
+{
+        va_list ap;
+        _cleanup_free_ char *msg = NULL;
+
+        if (!ret_error)
+                return r;
+        va_start(ap, fmt);
+        if (vasprintf(&msg, fmt, ap) < 0)
+                msg = NULL;
+        va_end(ap);
+        /* Always assigned on failure (NULL only on OOM); the caller's previous value is not freed. */
+        *ret_error = msg ? strdup_printf("%s: %s", path, msg) : NULL;
+        return r;
+}
+
+/* Error from the last failed SQLite call on s: "PATH: what: SQLite's message". */
+static int store_error(Store *s, int rc, char **ret_error, const char *what)
+{
+        return set_error(s->path, sqlite_to_errno(rc) ?: -EIO, ret_error, "%s: %s", what,
+                         s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+}
+
+/* Returns the cached prepared statement, reset and with bindings cleared. */
+static int store_stmt(Store *s, StoreStmt id, sqlite3_stmt **ret, char **ret_error)
+{
+        int rc;
+
+        assert(id >= 0 && id < _STMT_MAX);
+        if (!s->stmts[id]) {
+                rc = sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &s->stmts[id], NULL);
+                if (rc != SQLITE_OK)
+                        return store_error(s, rc, ret_error, "failed to prepare statement");
+        } else {
+                (void) sqlite3_reset(s->stmts[id]);
+                (void) sqlite3_clear_bindings(s->stmts[id]);
+        }
+        *ret = s->stmts[id];
+        return 0;
+}
+
+/* Binds a string, or NULL. SQLITE_TRANSIENT: callers' strings may die before the step. */
+static int bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+        return v ? sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+}
+
+/* Steps a statement that returns no rows (or whose rows are ignored). */
+static int step_done(Store *s, sqlite3_stmt *st, char **ret_error, const char *what)
+{
+        int r = 0, rc = sqlite3_step(st);
+
+        /* Take SQLite's message before the reset. */
+        if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+                r = store_error(s, rc, ret_error, what);
+        (void) sqlite3_reset(st);
+        return r;
+}
+
+/* Copies a nullable text column. Returns 0 or -ENOMEM. */
+static int column_strdup(sqlite3_stmt *st, int col, char **ret)
+{
+        const unsigned char *t = sqlite3_column_text(st, col);
+
+        if (!t) {
+                if (sqlite3_errcode(sqlite3_db_handle(st)) == SQLITE_NOMEM)
+                        return -ENOMEM;
+                *ret = NULL;
+                return 0;
+        }
+        *ret = strdup((const char *) t);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int store_begin(Store *s, char **ret_error)
+{
+        sqlite3_stmt *st;
+        int r = store_stmt(s, STMT_BEGIN, &st, ret_error);
+        if (r < 0)
+                return r;
+        return step_done(s, st, ret_error, "failed to begin transaction");
+}
+
+static int store_commit(Store *s, char **ret_error)
+{
+        sqlite3_stmt *st;
+        int r = store_stmt(s, STMT_COMMIT, &st, ret_error);
+        if (r < 0)
+                return r;
+        return step_done(s, st, ret_error, "failed to commit transaction");
+}
+
+/* Rolls back if a transaction is open; the original error (already in *ret_error) wins. */
+static void store_rollback(Store *s)
+{
+        sqlite3_stmt *st;
+
+        if (sqlite3_get_autocommit(s->db))
+                return; /* SQLite already rolled back (e.g. on SQLITE_FULL), or never began */
+        if (store_stmt(s, STMT_ROLLBACK, &st, NULL) < 0) {
+                (void) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+                return;
+        }
+        (void) sqlite3_step(st);
+        (void) sqlite3_reset(st);
+}
+
+Store *store_close(Store *s)
+{
+        if (!s)
+                return NULL;
+        for (size_t i = 0; i < _STMT_MAX; i++)
+                sqlite3_finalize(s->stmts[i]);
+        /* sqlite3_close (not _v2): every statement is finalized above, so this really closes and,
+         * being the last connection, checkpoints the WAL into the database file. */
+        if (s->db)
+                (void) sqlite3_close(s->db);
+        free(s->path);
+        free(s);
+        return NULL;
+}
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(Store *, store_close);
+
+/* Runs a statement without data (pragmas, schema). */
+static int store_exec(Store *s, const char *sql, char **ret_error, const char *what)
+{
+        int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+        if (rc != SQLITE_OK)
+                return store_error(s, rc, ret_error, what);
+        return 0;
+}
+
+static int store_get_pragma_int(Store *s, const char *sql, int *ret, char **ret_error)
+{
+        sqlite3_stmt *st = NULL;
+        int rc;
+
+        rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+        if (rc == SQLITE_OK) {
+                rc = sqlite3_step(st);
+                if (rc == SQLITE_ROW) {
+                        *ret = sqlite3_column_int(st, 0);
+                        rc = SQLITE_OK;
+                }
+        }
+        if (rc != SQLITE_OK) {
+                int r = store_error(s, rc, ret_error, "cannot read database");
+                sqlite3_finalize(st);
+                return r;
+        }
+        sqlite3_finalize(st);
+        return 0;
+}
+
+/* PRAGMA quick_check at every open: it verifies page and b-tree structure (not index contents)
+ * in time linear in the database size, milliseconds for the few hundred thousand rows a
+ * municipality accumulates over years. Opens are rare (daemon start, one CLI command), and
+ * refusing a damaged database up front with a clear message beats failing later mid-cycle. */
+static int store_quick_check(Store *s, char **ret_error)
+{
+        sqlite3_stmt *st = NULL;
+        int rc, r = 0;
+
+        rc = sqlite3_prepare_v2(s->db, "PRAGMA quick_check(1)", -1, &st, NULL);
+        if (rc != SQLITE_OK)
+                return store_error(s, rc, ret_error, "failed to check database");
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+                const char *res = (const char *) sqlite3_column_text(st, 0);
+                if (!res || !streq(res, "ok"))
+                        r = set_error(s->path, -EBADMSG, ret_error, "database is corrupt: %s",
+                                      res ? res : "integrity check returned nothing");
+        } else
+                r = store_error(s, rc, ret_error, "failed to check database");
+        sqlite3_finalize(st);
+        return r;
+}
+
+static int store_migrate(Store *s, int from, char **ret_error)
+{
+        int r, v;
+
+        for (v = from; v < STORE_SCHEMA_VERSION; v++) {
+                char bump[64];
+
+                r = store_exec(s, "BEGIN IMMEDIATE", ret_error, "failed to begin migration");
+                if (r < 0)
+                        return r;
+                r = store_exec(s, migrations[v], ret_error, "failed to migrate schema");
+                if (r < 0)
+                        goto fail;
+                /* PRAGMA takes no parameters; v is our own loop counter, not data. */
+                (void) snprintf(bump, sizeof(bump), "PRAGMA user_version = %d", v + 1);
+                r = store_exec(s, bump, ret_error, "failed to set schema version");
+                if (r < 0)
+                        goto fail;
+                r = store_exec(s, "COMMIT", ret_error, "failed to commit migration");
+                if (r < 0)
+                        goto fail;
+        }
+        return 0;
+
+fail:
+        store_rollback(s);
+        if (ret_error && *ret_error) {
+                /* Say which migration failed; keep SQLite's reason. */
+                char *m = strdup_printf("%s (migration to schema version %d)", *ret_error,
+                                        v + 1);
+                if (m) {
+                        free(*ret_error);
+                        *ret_error = m;
+                }
+        }
+        return r;
+}
+
+static int store_open_internal(const char *state_dir, bool readonly, Store **ret, char **ret_error)
+{
+        _cleanup_(store_closep) Store *s = NULL;
+        struct stat sb;
+        int rc, r, version;
+
+        assert(state_dir);
+        assert(ret);
+
+        s = calloc(1, sizeof(Store));
+        if (!s)
+                return -ENOMEM;
+        s->readonly = readonly;
+        s->path = strdup_printf("%s/%s", state_dir, STORE_DB_NAME);
+        if (!s->path)
+                return -ENOMEM;
+
+        /* Check the directory ourselves: SQLite would only say "unable to open database file".
+         * We do not create state_dir: systemd's StateDirectory= does, with the right owner. */
+        if (stat(state_dir, &sb) < 0) {
+                if (errno == ENOENT)
+                        return set_error(s->path, -ENOENT, ret_error, "state directory %s does not exist",
+                                         state_dir);
+                return set_error(s->path, -errno, ret_error, "cannot access state directory %s: %m",
+                                 state_dir);
+        }
+        if (!S_ISDIR(sb.st_mode))
+                return set_error(s->path, -ENOTDIR, ret_error, "state directory %s is not a directory",
+                                 state_dir);
+        if (readonly) {
+                if (access(s->path, R_OK) < 0) {
+                        if (errno == ENOENT)
+                                return set_error(s->path, -ENOENT, ret_error,
+                                                 "no database yet (has labourwatchd run?)");
+                        return set_error(s->path, -errno, ret_error, "cannot read database: %m");
+                }
+        } else if (access(state_dir, W_OK | X_OK) < 0)
+                return set_error(s->path, -errno, ret_error, "state directory %s is not writable: %m",
+                                 state_dir);
+
+        rc = sqlite3_open_v2(s->path, &s->db,
+                             (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+                                     SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
+                             NULL);
+        if (rc != SQLITE_OK) {
+                if (!s->db)
+                        return -ENOMEM;
+                return store_error(s, rc, ret_error, "failed to open database");
+        }
+        (void) sqlite3_extended_result_codes(s->db, 1);
+
+        rc = sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+        if (rc != SQLITE_OK)
+                return store_error(s, rc, ret_error, "failed to set busy timeout");
+
+        /* The first statement that reads the header is where a file of random bytes shows up as
+         * "file is not a database". */
+        r = store_get_pragma_int(s, "PRAGMA user_version", &version, ret_error);
+        if (r < 0)
+                return r;
+        if (version > STORE_SCHEMA_VERSION)
+                return set_error(s->path, -EPROTONOSUPPORT, ret_error,
+                                 "database schema version %d is newer than this labourwatch supports (%d); "
+                                 "refusing to open it (was labourwatch downgraded?)",
+                                 version, STORE_SCHEMA_VERSION);
+
+        if (!readonly) {
+                /* journal_mode is persistent in the file; readers just follow it. */
+                r = store_exec(s, "PRAGMA journal_mode = WAL", ret_error, "failed to enable WAL");
+                if (r < 0)
+                        return r;
+                r = store_exec(s, "PRAGMA synchronous = FULL", ret_error, "failed to set synchronous mode");
+                if (r < 0)
+                        return r;
+        }
+        r = store_exec(s, "PRAGMA foreign_keys = ON", ret_error, "failed to enable foreign keys");
+        if (r < 0)
+                return r;
+
+        r = store_quick_check(s, ret_error);
+        if (r < 0)
+                return r;
+
+        if (version < STORE_SCHEMA_VERSION) {
+                if (readonly)
+                        return set_error(s->path, -EPROTONOSUPPORT, ret_error,
+                                         "database schema version %d is older than %d; start labourwatchd "
+                                         "once to migrate it",
+                                         version, STORE_SCHEMA_VERSION);
+                r = store_migrate(s, version, ret_error);
+                if (r < 0)
+                        return r;
+        }
+
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+int store_open(const char *state_dir, Store **ret, char **ret_error)
+{
+        return store_open_internal(state_dir, false, ret, ret_error);
+}
+
+int store_open_readonly(const char *state_dir, Store **ret, char **ret_error)
+{
+        return store_open_internal(state_dir, true, ret, ret_error);
+}
+
+int store_schema_version(Store *s)
+{
+        int v, r;
+
+        assert(s);
+        r = store_get_pragma_int(s, "PRAGMA user_version", &v, NULL);
+        return r < 0 ? r : v;
+}
+
+/* ---- observations ---- */
+
+/* Looks up the current row of (series, period). Returns 1 and fills the out params if there is one,
+ * 0 if none, negative errno on failure. */
+static int obs_current(Store *s, const char *series, const char *period, int64_t *ret_id, double *ret_value,
+                       bool *ret_missing, char **ret_error)
+{
+        sqlite3_stmt *st;
+        int r, rc;
+
+        r = store_stmt(s, STMT_OBS_CURRENT, &st, ret_error);
+        if (r < 0)
+                return r;
+        if (bind_text(st, 1, series) != SQLITE_OK || bind_text(st, 2, period) != SQLITE_OK)
+                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE) {
+                (void) sqlite3_reset(st);
+                return 0;
+        }
+        if (rc != SQLITE_ROW) {
+                r = store_error(s, rc, ret_error, "failed to look up observation");
+                (void) sqlite3_reset(st);
+                return r;
+        }
+        *ret_id = sqlite3_column_int64(st, 0);
+        *ret_value = sqlite3_column_double(st, 1);
+        *ret_missing = sqlite3_column_int(st, 2) != 0;
+        (void) sqlite3_reset(st);
+        return 1;
+}
+
+static int obs_update(Store *s, StoreStmt which, int64_t id, int64_t at, char **ret_error)
+{
+        sqlite3_stmt *st;
+        int r;
+
+        r = store_stmt(s, which, &st, ret_error);
+        if (r < 0)
+                return r;
+        if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK || sqlite3_bind_int64(st, 2, at) != SQLITE_OK)
+                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
+        return step_done(s, st, ret_error, "failed to update observation");
+}
+
+static int obs_insert(Store *s, const char *series, const char *period, const SeriesPoint *p,
+                      const Provenance *prov, char **ret_error)
+{
+        sqlite3_stmt *st;
+        int r;
+
+        r = store_stmt(s, STMT_OBS_INSERT, &st, ret_error);
+        if (r < 0)
+                return r;
+        if (bind_text(st, 1, series) != SQLITE_OK || bind_text(st, 2, period) != SQLITE_OK ||
+            bind_text(st, 3, period_freq_to_string(p->period.freq)) != SQLITE_OK ||
+            sqlite3_bind_int(st, 4, p->period.year) != SQLITE_OK ||
+            sqlite3_bind_int(st, 5, p->period.sub) != SQLITE_OK ||
+            sqlite3_bind_int64(st, 6, date_to_days(period_first_day(p->period))) != SQLITE_OK ||
+            sqlite3_bind_int64(st, 7, date_to_days(period_last_day(p->period))) != SQLITE_OK ||
+            (p->missing ? sqlite3_bind_null(st, 8) : sqlite3_bind_double(st, 8, p->value)) != SQLITE_OK ||
+            sqlite3_bind_int(st, 9, p->missing) != SQLITE_OK ||
+            sqlite3_bind_int64(st, 10, prov->fetched_at) != SQLITE_OK ||
+            bind_text(st, 11, prov->source) != SQLITE_OK || bind_text(st, 12, prov->table) != SQLITE_OK ||
+            bind_text(st, 13, prov->selection) != SQLITE_OK || bind_text(st, 14, prov->url) != SQLITE_OK)
+                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
+        return step_done(s, st, ret_error, "failed to insert observation");
+}
+
+static int put_series_locked(Store *s, const char *series, const SeriesPoint *points, size_t n_points,
+                             const Provenance *prov, StoreWriteStats *stats, char **ret_error)
+{
+        int r;
+
+        /* Points are validated as they are written, so an invalid point late in a batch exercises
+         * the same rollback path as a failing write. */
+        for (size_t i = 0; i < n_points; i++) {
+                const SeriesPoint *p = &points[i];
+                char period[PERIOD_STRING_MAX];
+                int64_t id;
+                double old_value;
+                bool old_missing;
+
+                if (!period_is_valid(p->period))
+                        return set_error(s->path, -EINVAL, ret_error,
+                                         "series %s: point %zu has an invalid period", series, i);
+                period_to_string(p->period, period);
+                /* SQLite stores NaN as NULL: it would silently become "missing". */
+                if (!p->missing && !isfinite(p->value))
+                        return set_error(s->path, -EINVAL, ret_error,
+                                         "series %s, period %s: value is not a finite number", series, period);
+
+                r = obs_current(s, series, period, &id, &old_value, &old_missing, ret_error);
+                if (r < 0)
+                        return r;
+                if (r == 0) {
+                        r = obs_insert(s, series, period, p, prov, ret_error);
+                        if (r < 0)
+                                return r;
+                        stats->new_periods++;
+                        continue;
+                }
+                /* Exact comparison on purpose: the same published figure parses to the same
+                 * double; any difference, however small, is the publisher's revision. */
+                if (old_missing == p->missing && (p->missing || old_value == p->value)) {
+                        r = obs_update(s, STMT_OBS_TOUCH, id, prov->fetched_at, ret_error);
+                        if (r < 0)
+                                return r;
+                        stats->unchanged++;
+                        continue;
+                }
+                r = obs_update(s, STMT_OBS_SUPERSEDE, id, prov->fetched_at, ret_error);
+                if (r < 0)
+                        return r;
+                r = obs_insert(s, series, period, p, prov, ret_error);
+                if (r < 0)
+                        return r;
+                stats->revisions++;
+        }
+        return 0;
+}
+
+int store_put_series(Store *s, const char *series, const SeriesPoint *points, size_t n_points,
+                     const Provenance *prov, StoreWriteStats *ret_stats, char **ret_error)
+{
+        StoreWriteStats stats = {};
+        int r;
+
+        assert(s);
+        assert(points || n_points == 0);
+        assert(prov);
+
+        if (!series || !*series)
+                return set_error(s->path, -EINVAL, ret_error, "series name is empty");
+        if (!prov->source || !*prov->source)
+                return set_error(s->path, -EINVAL, ret_error, "series %s: provenance has no source", series);
+
+        r = store_begin(s, ret_error);
+        if (r < 0)
+                return r;
+        r = put_series_locked(s, series, points, n_points, prov, &stats, ret_error);
+        if (r >= 0)
+                r = store_commit(s, ret_error);
+        if (r < 0) {
+                store_rollback(s);
+                return r;
+        }
+        if (ret_stats)
+                *ret_stats = stats;
+        return 0;
+}
+
+/* Parses a stored period code; a bad one means the file was edited or damaged. */
+static int parse_stored_period(Store *s, sqlite3_stmt *st, int col, Period *ret, char **ret_error)
+{
+        const char *t = (const char *) sqlite3_column_text(st, col);
+
+        if (!t || period_parse(t, ret) < 0)
+                return set_error(s->path, -EBADMSG, ret_error, "stored period '%s' is invalid", strna(t));
+        return 0;
+}
+
+int store_load_series(Store *s, const char *series, Series **ret, char **ret_error)
+{
+        Series *out = NULL;
+        sqlite3_stmt *st = NULL;
+        int r, rc;
+
+        assert(s);
+        assert(series);
+        assert(ret);
+
+        r = series_new(series, &out);
+        if (r < 0)
+                return r;
+        r = store_stmt(s, STMT_OBS_LOAD, &st, ret_error);
+        if (r < 0)
+                goto fail;
+        if (bind_text(st, 1, series) != SQLITE_OK) {
+                r = store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
+                goto fail;
+        }
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                SeriesPoint p = {};
+
+                r = parse_stored_period(s, st, 0, &p.period, ret_error);
+                if (r < 0)
+                        goto fail;
+                p.missing = sqlite3_column_int(st, 2) != 0;
+                p.value = p.missing ? 0 : sqlite3_column_double(st, 1);
+                r = series_put(out, p);
+                if (r == -EINVAL) {
+                        char buf[PERIOD_STRING_MAX];
+                        r = set_error(s->path, -EBADMSG, ret_error,
+                                      "series %s: stored period %s has a different frequency than the others",
+                                      series, period_to_string(p.period, buf));
+                }
+                if (r < 0)
+                        goto fail;
+        }
+        if (rc != SQLITE_DONE) {
+                r = store_error(s, rc, ret_error, "failed to load series");
+                goto fail;
+        }
+        (void) sqlite3_reset(st);
+        *ret = out;
+        return 0;
+
+fail:
+        if (st)
+                (void) sqlite3_reset(st);
+        series_free(out);
+        return r;
+}
+
+void store_observations_free(StoredObservation *o, size_t n)
+{
+        if (!o)
+                return;
+        for (size_t i = 0; i < n; i++) {
+                free(o[i].source);
+                free(o[i].table);
+                free(o[i].selection);
+                free(o[i].url);
+        }
+        free(o);
+}
+
+int store_series_history(Store *s, const char *series, StoredObservation **ret, size_t *ret_n,
+                         char **ret_error)
+{
+        StoredObservation *v = NULL;
+        size_t n = 0, n_alloc = 0;
+        sqlite3_stmt *st = NULL;
+        int r, rc;
+
+        assert(s);
+        assert(series);
+        assert(ret);
+        assert(ret_n);
+
+        r = store_stmt(s, STMT_OBS_HISTORY, &st, ret_error);
+        if (r < 0)
+                return r;
+        if (bind_text(st, 1, series) != SQLITE_OK) {
+                r = store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
+                goto fail;
+        }
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                StoredObservation *o;
+
+                if (GREEDY_REALLOC(v, n_alloc, n + 1) < 0) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                o = &v[n++];
+                *o = (StoredObservation) {};
+                r = parse_stored_period(s, st, 0, &o->period, ret_error);
+                if (r < 0)
+                        goto fail;
+                o->missing = sqlite3_column_int(st, 2) != 0;
+                o->value = o->missing ? 0 : sqlite3_column_double(st, 1);
+                o->fetched_at = sqlite3_column_int64(st, 3);
+                o->superseded_at = sqlite3_column_int64(st, 4); /* NULL reads as 0 */
+                if (column_strdup(st, 5, &o->source) < 0 || column_strdup(st, 6, &o->table) < 0 ||
+                    column_strdup(st, 7, &o->selection) < 0 || column_strdup(st, 8, &o->url) < 0) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+        }
+        if (rc != SQLITE_DONE) {
+                r = store_error(s, rc, ret_error, "failed to read series history");
+                goto fail;
+        }
+        (void) sqlite3_reset(st);
+        *ret = v;
+        *ret_n = n;
+        return 0;
+
+fail:
+        (void) sqlite3_reset(st);
+        store_observations_free(v, n);
+        return r;
+}
+
+void strv_free_n(char **v, size_t n)
+{
+        if (!v)
+                return;
+        for (size_t i = 0; i < n; i++)
+                free(v[i]);
+        free(v);
+}
+
+int store_list_series(Store *s, char ***ret, size_t *ret_n, char **ret_error)
+{
+        char **v = NULL;
+        size_t n = 0, n_alloc = 0;
+        sqlite3_stmt *st;
+        int r, rc;
+
+        assert(s);
+        assert(ret);
+        assert(ret_n);
+
+        r = store_stmt(s, STMT_OBS_LIST, &st, ret_error);
+        if (r < 0)
+                return r;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                /* +2: room for the terminating NULL, so the vector works either way. */
+                if (GREEDY_REALLOC(v, n_alloc, n + 2) < 0 || column_strdup(st, 0, &v[n]) < 0) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                v[++n] = NULL;
+        }
+        if (rc != SQLITE_DONE) {
+                r = store_error(s, rc, ret_error, "failed to list series");
+                goto fail;
+        }
+        (void) sqlite3_reset(st);
+        if (!v) {
+                v = calloc(1, sizeof(char *));
+                if (!v)
+                        return -ENOMEM;
+        }
+        *ret = v;
+        *ret_n = n;
+        return 0;
+
+fail:
+        (void) sqlite3_reset(st);
+        strv_free_n(v, n);
+        return r;
+}
+
+/* ---- fetch log and source state ---- */
+
+void source_state_done(SourceState *st)
+{
+        if (!st)
+                return;
+        free(st->last_error);
+        free(st->etag);
+        free(st->last_modified);
+        free(st->remote_updated);
+        *st = (SourceState) {};
+}
+
+int store_get_source_state(Store *s, const char *key, SourceState *ret, char **ret_error)
+{
+        SourceState state = {};
+        sqlite3_stmt *st;
+        int r, rc;
+
+        assert(s);
+        assert(key);
+        assert(ret);
+
+        r = store_stmt(s, STMT_STATE_GET, &st, ret_error);
+        if (r < 0)
+                return r;
+        if (bind_text(st, 1, key) != SQLITE_OK)
+                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE) {
+                (void) sqlite3_reset(st);
+                *ret = state;
+                return 0;
+        }
+        if (rc != SQLITE_ROW) {
+                r = store_error(s, rc, ret_error, "failed to read source state");
+                (void) sqlite3_reset(st);
+                return r;
+        }
+        state.last_attempt = sqlite3_column_int64(st, 0);
+        state.last_success = sqlite3_column_int64(st, 1);
+        state.first_failure = sqlite3_column_int64(st, 2);
+        state.consecutive_failures = (unsigned) sqlite3_column_int64(st, 3);
+        state.next_due = sqlite3_column_int64(st, 4);
+        if (column_strdup(st, 5, &state.last_error) < 0 || column_strdup(st, 6, &state.etag) < 0 ||
+            column_strdup(st, 7, &state.last_modified) < 0 || column_strdup(st, 8, &state.remote_updated) < 0) {
+                (void) sqlite3_reset(st);
+                source_state_done(&state);
+                return -ENOMEM;
+        }
+        (void) sqlite3_reset(st);
+        *ret = state;
+        return 1;
+}
+
+int store_set_source_state(Store *s, const char *key, const SourceState *state, char **ret_error)
+{
+        sqlite3_stmt *st;
+        int r;
+
+        assert(s);
+        assert(key);
+        assert(state);
+
+        r = store_stmt(s, STMT_STATE_SET, &st, ret_error);
+        if (r < 0)
+                return r;
+        if (bind_text(st, 1, key) != SQLITE_OK || sqlite3_bind_int64(st, 2, state->last_attempt) != SQLITE_OK ||
+            sqlite3_bind_int64(st, 3, state->last_success) != SQLITE_OK ||
+            sqlite3_bind_int64(st, 4, state->first_failure) != SQLITE_OK ||
+            sqlite3_bind_int64(st, 5, state->consecutive_failures) != SQLITE_OK ||
+            sqlite3_bind_int64(st, 6, state->next_due) != SQLITE_OK ||
+            bind_text(st, 7, state->last_error) != SQLITE_OK || bind_text(st, 8, state->etag) != SQLITE_OK ||
+            bind_text(st, 9, state->last_modified) != SQLITE_OK ||
+            bind_text(st, 10, state->remote_updated) != SQLITE_OK)
+                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
+        return step_done(s, st, ret_error, "failed to write source state");
+}
+
+int store_log_fetch(Store *s, const char *source, const char *url, long http_status, bool ok,
+                    const char *message, int64_t at, char **ret_error)
+{
+        sqlite3_stmt *st;
+        int r;
+
+        assert(s);
+        assert(source);
+
+        r = store_stmt(s, STMT_FETCH_LOG, &st, ret_error);
+        if (r < 0)
+                return r;
+        if (bind_text(st, 1, source) != SQLITE_OK || bind_text(st, 2, url) != SQLITE_OK ||
+            sqlite3_bind_int64(st, 3, http_status) != SQLITE_OK || sqlite3_bind_int(st, 4, ok) != SQLITE_OK ||
+            bind_text(st, 5, message) != SQLITE_OK || sqlite3_bind_int64(st, 6, at) != SQLITE_OK)
+                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
+        return step_done(s, st, ret_error, "failed to write fetch log");
+}
+
+/* ---- evaluations and alert state ---- */
+
+int store_add_evaluation(Store *s, const char *goal, const char *eval_date, const char *status,
+                         const char *inputs_json, const char *result_json, int64_t at, char **ret_error)
+{
+        sqlite3_stmt *st;
+        int r;
+
+        assert(s);
+        if (!goal || !eval_date || !status || !inputs_json || !result_json)
+                return set_error(s->path, -EINVAL, ret_error, "evaluation of goal %s is incomplete", strna(goal));
+
+        r = store_stmt(s, STMT_EVAL_ADD, &st, ret_error);
+        if (r < 0)
+                return r;
+        if (bind_text(st, 1, goal) != SQLITE_OK || bind_text(st, 2, eval_date) != SQLITE_OK ||
+            bind_text(st, 3, status) != SQLITE_OK || bind_text(st, 4, inputs_json) != SQLITE_OK ||
+            bind_text(st, 5, result_json) != SQLITE_OK || sqlite3_bind_int64(st, 6, at) != SQLITE_OK)
+                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
+        return step_done(s, st, ret_error, "failed to record evaluation");
+}
+
+void stored_evaluation_done(StoredEvaluation *e)
+{
+        if (!e)
+                return;
+        free(e->goal);
+        free(e->eval_date);
+        free(e->status);
+        free(e->inputs_json);
+        free(e->result_json);
+        *e = (StoredEvaluation) {};
+}
+
+void store_evaluations_free(StoredEvaluation *e, size_t n)
+{
+        if (!e)
+                return;
+        for (size_t i = 0; i < n; i++)
+                stored_evaluation_done(&e[i]);
+        free(e);
+}
+
+/* Fills *e from the current row of an evaluations query. Returns 0 or -ENOMEM (e then partly
+ * filled; the caller frees it). */
+static int evaluation_from_row(sqlite3_stmt *st, StoredEvaluation *e)
+{
+        *e = (StoredEvaluation) {};
+        if (column_strdup(st, 0, &e->goal) < 0 || column_strdup(st, 1, &e->eval_date) < 0 ||
+            column_strdup(st, 2, &e->status) < 0 || column_strdup(st, 3, &e->inputs_json) < 0 ||
+            column_strdup(st, 4, &e->result_json) < 0)
+                return -ENOMEM;
+        e->at = sqlite3_column_int64(st, 5);
+        return 0;
+}
+
+int store_get_latest_evaluation(Store *s, const char *goal, StoredEvaluation *ret, char **ret_error)
+{
+        sqlite3_stmt *st;
+        int r, rc;
+
+        assert(s);
+        assert(goal);
+        assert(ret);
+
+        *ret = (StoredEvaluation) {};
+        r = store_stmt(s, STMT_EVAL_LATEST, &st, ret_error);
+        if (r < 0)
+                return r;
+        if (bind_text(st, 1, goal) != SQLITE_OK)
+                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE) {
+                (void) sqlite3_reset(st);
+                return 0;
+        }
+        if (rc != SQLITE_ROW) {
+                r = store_error(s, rc, ret_error, "failed to read evaluation");
+                (void) sqlite3_reset(st);
+                return r;
+        }
+        r = evaluation_from_row(st, ret);
+        (void) sqlite3_reset(st);
+        if (r < 0) {
+                stored_evaluation_done(ret);
+                return r;
+        }
+        return 1;
+}
+
+int store_list_evaluations(Store *s, const char *goal, StoredEvaluation **ret, size_t *ret_n, char **ret_error)
+{
+        StoredEvaluation *v = NULL;
+        size_t n = 0, n_alloc = 0;
+        sqlite3_stmt *st;
+        int r, rc;
+
+        assert(s);
+        assert(ret);
+        assert(ret_n);
+
+        r = store_stmt(s, goal ? STMT_EVAL_LIST : STMT_EVAL_LIST_ALL, &st, ret_error);
+        if (r < 0)
+                return r;
+        if (goal && bind_text(st, 1, goal) != SQLITE_OK)
+                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                StoredEvaluation *e;
+
+                if (GREEDY_REALLOC(v, n_alloc, n + 1) < 0) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                e = &v[n++];
+                r = evaluation_from_row(st, e);
+                if (r < 0)
+                        goto fail;
+        }
+        if (rc != SQLITE_DONE) {
+                r = store_error(s, rc, ret_error, "failed to list evaluations");
+                goto fail;
+        }
+        (void) sqlite3_reset(st);
+        *ret = v;
+        *ret_n = n;
+        return 0;
+
+fail:
+        (void) sqlite3_reset(st);
+        store_evaluations_free(v, n);
+        return r;
+}
+
+int store_get_alert_state(Store *s, const char *goal, char **ret_json, char **ret_error)
+{
+        sqlite3_stmt *st;
+        int r, rc;
+
+        assert(s);
+        assert(goal);
+        assert(ret_json);
+
+        r = store_stmt(s, STMT_ALERT_GET, &st, ret_error);
+        if (r < 0)
+                return r;
+        if (bind_text(st, 1, goal) != SQLITE_OK)
+                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE) {
+                (void) sqlite3_reset(st);
+                *ret_json = NULL;
+                return 0;
+        }
+        if (rc != SQLITE_ROW) {
+                r = store_error(s, rc, ret_error, "failed to read alert state");
+                (void) sqlite3_reset(st);
+                return r;
+        }
+        r = column_strdup(st, 0, ret_json);
+        (void) sqlite3_reset(st);
+        return r;
+}
+
+int store_set_alert_state(Store *s, const char *goal, const char *json, char **ret_error)
+{
+        sqlite3_stmt *st;
+        int r;
+
+        assert(s);
+        assert(goal);
+
+        /* NULL forgets the state: the goal starts afresh. */
+        r = store_stmt(s, json ? STMT_ALERT_SET : STMT_ALERT_DELETE, &st, ret_error);
+        if (r < 0)
+                return r;
+        if (bind_text(st, 1, goal) != SQLITE_OK || (json && bind_text(st, 2, json) != SQLITE_OK))
+                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
+        return step_done(s, st, ret_error, "failed to write alert state");
+}
+
+/* ---- outbox ---- */
+
+int store_outbox_enqueue(Store *s, const char *channel, const char *recipient, const char *dedup_key,
+                         const char *payload_json, int64_t now, char **ret_error)
+{
+        sqlite3_stmt *st;
+        int r;
+
+        assert(s);
+        if (!channel || !dedup_key || !payload_json)
+                return set_error(s->path, -EINVAL, ret_error, "outbox item is incomplete");
+
+        r = store_stmt(s, STMT_OUTBOX_ENQUEUE, &st, ret_error);
+        if (r < 0)
+                return r;
+        if (bind_text(st, 1, channel) != SQLITE_OK || bind_text(st, 2, recipient) != SQLITE_OK ||
+            bind_text(st, 3, dedup_key) != SQLITE_OK || bind_text(st, 4, payload_json) != SQLITE_OK ||
+            sqlite3_bind_int64(st, 5, now) != SQLITE_OK)
+                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
+        r = step_done(s, st, ret_error, "failed to enqueue notification");
+        if (r < 0)
+                return r;
+        return sqlite3_changes(s->db) > 0 ? 1 : 0;
+}
+
+void store_outbox_free(OutboxItem *items, size_t n)
+{
+        if (!items)
+                return;
+        for (size_t i = 0; i < n; i++) {
+                free(items[i].channel);
+                free(items[i].recipient);
+                free(items[i].dedup_key);
+                free(items[i].payload_json);
+                free(items[i].last_error);
+        }
+        free(items);
+}
+
+int store_outbox_due(Store *s, int64_t now, size_t max, OutboxItem **ret, size_t *ret_n, char **ret_error)
+{
+        OutboxItem *v = NULL;
+        size_t n = 0, n_alloc = 0;
+        sqlite3_stmt *st;
+        int r, rc;
+
+        assert(s);
+        assert(ret);
+        assert(ret_n);
+
+        r = store_stmt(s, STMT_OUTBOX_DUE, &st, ret_error);
+        if (r < 0)
+                return r;
+        if (sqlite3_bind_int64(st, 1, now) != SQLITE_OK ||
+            sqlite3_bind_int64(st, 2, (sqlite3_int64) MIN(max, (size_t) INT64_MAX)) != SQLITE_OK)
+                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                OutboxItem *o;
+
+                if (GREEDY_REALLOC(v, n_alloc, n + 1) < 0) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                o = &v[n++];
+                *o = (OutboxItem) {};
+                o->id = sqlite3_column_int64(st, 0);
+                if (column_strdup(st, 1, &o->channel) < 0 || column_strdup(st, 2, &o->recipient) < 0 ||
+                    column_strdup(st, 3, &o->dedup_key) < 0 || column_strdup(st, 4, &o->payload_json) < 0 ||
+                    column_strdup(st, 7, &o->last_error) < 0) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                o->attempts = (unsigned) sqlite3_column_int64(st, 5);
+                o->next_attempt = sqlite3_column_int64(st, 6);
+        }
+        if (rc != SQLITE_DONE) {
+                r = store_error(s, rc, ret_error, "failed to read outbox");
+                goto fail;
+        }
+        (void) sqlite3_reset(st);
+        *ret = v;
+        *ret_n = n;
+        return 0;
+
+fail:
+        (void) sqlite3_reset(st);
+        store_outbox_free(v, n);
+        return r;
+}
+
+/* An id that matches no unsent item is the caller's bug or a concurrent change: -ENOENT. */
+int store_outbox_mark_sent(Store *s, int64_t id, int64_t at, char **ret_error)
+{
+        sqlite3_stmt *st;
+        int r;
+
+        assert(s);
+        r = store_stmt(s, STMT_OUTBOX_SENT, &st, ret_error);
+        if (r < 0)
+                return r;
+        if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK || sqlite3_bind_int64(st, 2, at) != SQLITE_OK)
+                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
+        r = step_done(s, st, ret_error, "failed to mark notification sent");
+        if (r < 0)
+                return r;
+        if (sqlite3_changes(s->db) == 0)
+                return set_error(s->path, -ENOENT, ret_error, "no unsent outbox item %" PRId64, id);
+        return 0;
+}
+
+int store_outbox_mark_failed(Store *s, int64_t id, const char *error, int64_t next_attempt, char **ret_error)
+{
+        sqlite3_stmt *st;
+        int r;
+
+        assert(s);
+        r = store_stmt(s, STMT_OUTBOX_FAILED, &st, ret_error);
+        if (r < 0)
+                return r;
+        if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK || bind_text(st, 2, error) != SQLITE_OK ||
+            sqlite3_bind_int64(st, 3, next_attempt) != SQLITE_OK)
+                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
+        r = step_done(s, st, ret_error, "failed to mark notification failed");
+        if (r < 0)
+                return r;
+        if (sqlite3_changes(s->db) == 0)
+                return set_error(s->path, -ENOENT, ret_error, "no unsent outbox item %" PRId64, id);
+        return 0;
+}
