@@ -38,6 +38,9 @@ typedef struct FetchResponse {
         char *last_modified;
         uint64_t retry_after_usec; /* from Retry-After (seconds or HTTP-date); 0 if none */
         char *effective_url;
+        char *reason;           /* HTTP reason phrase ("Too Many Requests"); from the status line, or
+                                 * the standard phrase when the server sent none (HTTP/2); NULL
+                                 * without a status */
 } FetchResponse;
 
 /* Called once per request on the loop. The response is freed after the callback returns. */
@@ -50,4 +53,16 @@ Fetcher *fetcher_free(Fetcher *f); /* cancels outstanding requests without calli
 int fetcher_start(Fetcher *f, const FetchRequest *req, fetch_callback_t cb, void *userdata);
 unsigned fetcher_in_flight(const Fetcher *f);
 
-const char *fetch_user_agent(void); /* "labourwatch/VERSION (+https://…)" */
+const char *fetch_user_agent(void); /* "labourwatch/VERSION" */
+
+/* libcurl's global state: fetcher_new() initialises it once; programs call fetch_global_done()
+ * once at exit (after freeing every Fetcher) so valgrind sees no leaks of ours. */
+void fetch_global_done(void);
+
+/* Parses a Retry-After value: delta-seconds ("120") or an HTTP-date ("Wed, 21 Oct 2015 07:28:00
+ * GMT", via curl_getdate), relative to now_usec (realtime). A date in the past gives 0. Returns 0
+ * and *ret_usec (a duration), or -EINVAL. Pure apart from curl_getdate. */
+int fetch_parse_retry_after(const char *value, uint64_t now_usec, uint64_t *ret_usec);
+
+/* Standard reason phrase for an HTTP status ("Not Found"), or "" when unknown. */
+const char *fetch_status_reason(long status);

@@ -1,0 +1,1026 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The fetch pipeline on the loop; see sources.h for what it promises. */
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "labourwatch/fetch.h"
+#include "labourwatch/log.h"
+#include "labourwatch/macro.h"
+#include "labourwatch/schedule.h"
+#include "labourwatch/source.h"
+#include "labourwatch/sources.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(Series *, series_free);
+
+/* Plan/fetch rounds per series: metadata + data is two; anything beyond a few is a provider bug. */
+#define SERIES_MAX_STEPS 4
+
+typedef struct SourceJob SourceJob;
+typedef struct SeriesJob SeriesJob;
+
+struct SeriesJob {
+        SourceJob *source_job;
+        const SeriesDef *def;
+        SeriesFetchResult *result;
+        ProviderMeta *meta;
+        SourceRequest req;
+        Series *stored;      /* what the store had before */
+        SourceState state;   /* per-series state: etag, last_modified, remote_updated */
+        char *state_key;     /* "SOURCE/SERIES" */
+        Period since;
+        bool have_since;
+        bool conditional;    /* If-None-Match / If-Modified-Since were sent */
+        unsigned steps;
+};
+
+struct SourceJob {
+        SourceRunner *runner;
+        const SourceDef *src;
+        const SeriesDef **series;
+        size_t n_series, next;
+        SeriesJob *current;
+        char *token;
+        int token_error;
+        bool token_read;
+        bool throttled;       /* 429/503: do not attempt the rest of this source now */
+        uint64_t retry_after;
+        long throttle_status;
+        unsigned n_ok, n_failed;
+        char *first_error;
+        bool finished;
+};
+
+struct SourceRunner {
+        sd_event *event;
+        Store *store;
+        const Config *config;
+        Fetcher *fetcher;
+
+        bool running;
+        uint64_t run_now;
+        SourceJob *jobs;
+        size_t n_jobs, n_jobs_done;
+        SeriesFetchResult *results;
+        size_t n_results;
+        unsigned n_ok, n_failed;
+        source_runner_done_t done;
+        void *userdata;
+        sd_event_source *defer;
+};
+
+static uint64_t now_realtime(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (uint64_t) ts.tv_sec * UINT64_C(1000000) + (uint64_t) ts.tv_nsec / 1000;
+}
+
+static void wipe_free(char *s)
+{
+        if (s) {
+                explicit_bzero(s, strlen(s));
+                free(s);
+        }
+}
+
+/* ---- results ---- */
+
+void series_fetch_result_done(SeriesFetchResult *r)
+{
+        if (!r)
+                return;
+        free(r->series);
+        free(r->source);
+        free(r->error_message);
+        free(r->new_periods);
+        free(r->revisions);
+        memset(r, 0, sizeof(*r));
+}
+
+int sources_diff(const Series *stored, const Series *fetched, SeriesFetchResult *ret)
+{
+        size_t n_new = 0, n_rev = 0, a_new = 0, a_rev = 0;
+        Period *nw = NULL;
+        SeriesRevision *rev = NULL;
+
+        for (size_t i = 0; fetched && i < fetched->n_points; i++) {
+                const SeriesPoint *p = &fetched->points[i];
+                const SeriesPoint *old = stored ? series_get(stored, p->period) : NULL;
+
+                if (!old) {
+                        if (GREEDY_REALLOC(nw, a_new, n_new + 1) < 0)
+                                goto oom;
+                        nw[n_new++] = p->period;
+                } else if (old->missing != p->missing || (!p->missing && old->value != p->value)) {
+                        if (GREEDY_REALLOC(rev, a_rev, n_rev + 1) < 0)
+                                goto oom;
+                        rev[n_rev++] = (SeriesRevision){ .period = p->period,
+                                                         .old_value = old->value,
+                                                         .new_value = p->value,
+                                                         .old_missing = old->missing,
+                                                         .new_missing = p->missing };
+                }
+        }
+        free(ret->new_periods);
+        free(ret->revisions);
+        ret->new_periods = nw;
+        ret->n_new_periods = n_new;
+        ret->revisions = rev;
+        ret->n_revisions = n_rev;
+        return 0;
+oom:
+        free(nw);
+        free(rev);
+        return -ENOMEM;
+}
+
+static void format_value(char buf[static 32], double v, bool missing)
+{
+        if (missing)
+                snprintf(buf, 32, "..");
+        else
+                snprintf(buf, 32, "%.15g", v);
+}
+
+char *sources_format_result(const SeriesFetchResult *r)
+{
+        _cleanup_free_ char *s = NULL;
+        size_t n = 0;
+        FILE *f;
+
+        f = open_memstream(&s, &n);
+        if (!f)
+                return NULL;
+        fprintf(f, "%s: ", strna(r->series));
+        if (r->error)
+                fprintf(f, "error: %s", r->error_message ? r->error_message : strerror(-r->error));
+        else if (r->unchanged)
+                fputs("unchanged", f);
+        else if (r->n_new_periods == 0 && r->n_revisions == 0)
+                fputs("no new periods", f);
+        else {
+                if (r->n_new_periods > 0) {
+                        fprintf(f, "%zu new period%s (", r->n_new_periods, r->n_new_periods == 1 ? "" : "s");
+                        for (size_t i = 0; i < r->n_new_periods; i++) {
+                                char b[PERIOD_STRING_MAX];
+                                /* a first fetch brings years of history: keep the line readable */
+                                if (r->n_new_periods > 8 && i == 3) {
+                                        fprintf(f, ", …");
+                                        i = r->n_new_periods - 3;
+                                }
+                                fprintf(f, "%s%s", i ? ", " : "", period_to_string(r->new_periods[i], b));
+                        }
+                        fputc(')', f);
+                }
+                if (r->n_revisions > 0) {
+                        fprintf(f, "%s%zu revision%s (", r->n_new_periods ? ", " : "", r->n_revisions,
+                                r->n_revisions == 1 ? "" : "s");
+                        for (size_t i = 0; i < r->n_revisions; i++) {
+                                char b[PERIOD_STRING_MAX], o[32], nv[32];
+                                const SeriesRevision *v = &r->revisions[i];
+                                format_value(o, v->old_value, v->old_missing);
+                                format_value(nv, v->new_value, v->new_missing);
+                                fprintf(f, "%s%s %s -> %s", i ? ", " : "", period_to_string(v->period, b), o, nv);
+                        }
+                        fputc(')', f);
+                }
+        }
+        if (fclose(f) != 0)
+                return NULL;
+        return TAKE_PTR(s);
+}
+
+uint64_t source_due_time(const SourceDef *src, const SourceState *st, uint64_t now_usec)
+{
+        if (st->consecutive_failures > 0 && st->next_due > 0)
+                return MAX((uint64_t) st->next_due, now_usec);
+        return schedule_next(&src->schedule, st->last_attempt > 0 ? (uint64_t) st->last_attempt : 0, now_usec,
+                             schedule_jitter_seed(src->name));
+}
+
+/* ---- jobs ---- */
+
+static SeriesJob *series_job_free(SeriesJob *j)
+{
+        if (!j)
+                return NULL;
+        provider_meta_free(j->meta);
+        source_request_done(&j->req);
+        series_free(j->stored);
+        source_state_done(&j->state);
+        free(j->state_key);
+        free(j);
+        return NULL;
+}
+
+static void source_job_done(SourceJob *sj)
+{
+        sj->current = series_job_free(sj->current);
+        free(sj->series);
+        wipe_free(sj->token);
+        free(sj->first_error);
+        memset(sj, 0, sizeof(*sj));
+}
+
+static void runner_clear_jobs(SourceRunner *r)
+{
+        for (size_t i = 0; i < r->n_jobs; i++)
+                source_job_done(&r->jobs[i]);
+        free(r->jobs);
+        r->jobs = NULL;
+        r->n_jobs = r->n_jobs_done = 0;
+}
+
+static void runner_clear_results(SourceRunner *r)
+{
+        for (size_t i = 0; i < r->n_results; i++)
+                series_fetch_result_done(&r->results[i]);
+        free(r->results);
+        r->results = NULL;
+        r->n_results = 0;
+}
+
+static const SourceDef *series_source(const Config *c, const SeriesDef *def)
+{
+        if (def->source_def)
+                return def->source_def;
+        for (size_t i = 0; def->source && i < c->n_sources; i++)
+                if (streq(c->sources[i].name, def->source))
+                        return &c->sources[i];
+        return NULL;
+}
+
+static bool is_fetched(const SeriesDef *def)
+{
+        return def->source && !def->expr;
+}
+
+static int on_defer_done(sd_event_source *s, void *userdata)
+{
+        SourceRunner *r = userdata;
+        source_runner_done_t done = r->done;
+        void *ud = r->userdata;
+
+        r->defer = sd_event_source_disable_unref(r->defer);
+        r->running = false;
+        r->done = NULL;
+        r->userdata = NULL;
+        runner_clear_jobs(r);
+        /* last: done() may free the runner */
+        if (done)
+                done(r, r->n_ok, r->n_failed, ud);
+        return 0;
+}
+
+static void runner_maybe_done(SourceRunner *r)
+{
+        int k;
+
+        if (r->n_jobs_done < r->n_jobs || r->defer)
+                return;
+        k = sd_event_add_defer(r->event, &r->defer, on_defer_done, r);
+        if (k < 0) {
+                /* cannot defer (OOM): finish right here rather than never */
+                log_warning_errno(k, "Failed to schedule fetch completion, finishing inline: %m");
+                on_defer_done(NULL, r);
+        }
+}
+
+static char *state_key(const char *source, const char *series)
+{
+        return strdup_printf("%s/%s", source, series);
+}
+
+/* Records a failure of the current series: result, one log line, fetch state of the source job. */
+static void series_fail(SeriesJob *j, int error, const char *url, long status, const char *reason,
+                        const char *message)
+{
+        SourceJob *sj = j->source_job;
+        SourceRunner *r = sj->runner;
+        SeriesFetchResult *res = j->result;
+        _cleanup_free_ char *msg = NULL, *f_source = NULL, *f_series = NULL, *f_url = NULL, *f_status = NULL;
+
+        if (error >= 0)
+                error = -EIO;
+        if (status > 0)
+                msg = strdup_printf("%s: HTTP %ld%s%s: %s", strna(url), status, reason && *reason ? " " : "",
+                                    strempty(reason), message ? message : strerror(-error));
+        else if (url)
+                msg = strdup_printf("%s: %s", url, message ? message : strerror(-error));
+        else
+                msg = strdup(message ? message : strerror(-error));
+
+        f_source = strdup_printf("SOURCE=%s", sj->src->name);
+        f_series = strdup_printf("SERIES=%s", j->def->name);
+        f_url = strdup_printf("URL=%s", strempty(url));
+        f_status = strdup_printf("HTTP_STATUS=%ld", status);
+        if (f_source && f_series && f_url && f_status)
+                log_event(LOG_ERR, error, LOG_EVENT_FETCH_FAILED,
+                          LOG_FIELDS(f_source, f_series, f_url, f_status), "Fetching series %s from %s failed: %s",
+                          j->def->name, sj->src->name, msg ? msg : "out of memory");
+        else
+                log_error_errno(error, "Fetching series %s failed: %s", j->def->name, msg ? msg : "out of memory");
+
+        res->error = error;
+        free(res->error_message);
+        res->error_message = msg ? strdup(msg) : NULL;
+        sj->n_failed++;
+        r->n_failed++;
+        if (!sj->first_error && msg)
+                sj->first_error = TAKE_PTR(msg);
+}
+
+static void series_ok(SeriesJob *j)
+{
+        j->source_job->n_ok++;
+        j->source_job->runner->n_ok++;
+}
+
+/* Stores a parsed series; logs success. Returns 0 or negative errno (already reported). */
+static int series_store(SeriesJob *j, Series *s, const FetchResponse *resp)
+{
+        SourceJob *sj = j->source_job;
+        SourceRunner *r = sj->runner;
+        const SeriesDef *def = j->def;
+        SeriesFetchResult *res = j->result;
+        _cleanup_free_ char *selection = NULL, *err = NULL, *f_source = NULL, *f_series = NULL, *f_url = NULL;
+        StoreWriteStats stats = {};
+        Provenance prov;
+        const char *url = resp->effective_url ? resp->effective_url : j->req.url;
+        int k;
+
+        k = sources_diff(j->stored, s, res);
+        if (k < 0) {
+                series_fail(j, k, url, 0, NULL, "out of memory");
+                return k;
+        }
+        k = source_selection_string(def, j->meta, &selection);
+        if (k < 0) {
+                series_fail(j, k, url, 0, NULL, "out of memory");
+                return k;
+        }
+        prov = (Provenance){
+                .source = sj->src->name,
+                .table = def->table,
+                .selection = selection,
+                .url = url,
+                .fetched_at = (int64_t) now_realtime(),
+        };
+        k = store_put_series(r->store, def->name, s->points, s->n_points, &prov, &stats, &err);
+        if (k < 0) {
+                _cleanup_free_ char *m = strdup_printf("storing failed: %s", err ? err : strerror(-k));
+                series_fail(j, k, url, 0, NULL, m);
+                return k;
+        }
+        res->n_points = (unsigned) s->n_points;
+
+        /* Remember what makes the next request conditional / skippable. */
+        free(j->state.etag);
+        j->state.etag = strdup_or_null(resp->etag);
+        free(j->state.last_modified);
+        j->state.last_modified = strdup_or_null(resp->last_modified);
+        free(j->state.remote_updated);
+        j->state.remote_updated = strdup_or_null(provider_meta_updated(j->meta));
+        j->state.last_attempt = j->state.last_success = (int64_t) r->run_now;
+        free(err);
+        err = NULL;
+        k = store_set_source_state(r->store, j->state_key, &j->state, &err);
+        if (k < 0)
+                log_warning_errno(k, "Failed to remember the state of %s, the next fetch will not be conditional: %s",
+                                  j->state_key, err ? err : "unknown error");
+
+        f_source = strdup_printf("SOURCE=%s", sj->src->name);
+        f_series = strdup_printf("SERIES=%s", def->name);
+        f_url = strdup_printf("URL=%s", url);
+        if (f_source && f_series && f_url)
+                log_event(LOG_INFO, 0, LOG_EVENT_FETCH_SUCCEEDED, LOG_FIELDS(f_source, f_series, f_url),
+                          "Fetched series %s from %s: %zu points, %zu new periods, %zu revisions",
+                          def->name, sj->src->name, s->n_points, res->n_new_periods, res->n_revisions);
+        series_ok(j);
+        return 0;
+}
+
+static void on_response(Fetcher *f, const FetchResponse *resp, void *userdata);
+
+enum {
+        STEP_PENDING,  /* a transfer is in flight; on_response continues */
+        STEP_FINISHED, /* the series is done (ok or failed) */
+};
+
+static int source_job_token(SourceJob *sj, const char **ret)
+{
+        if (!sj->token_read) {
+                sj->token_read = true;
+                sj->token_error = secret_read(&sj->src->token, &sj->token);
+        }
+        if (sj->token_error < 0)
+                return sj->token_error;
+        *ret = sj->token;
+        return 0;
+}
+
+/* Plans the next request of a series and starts it. */
+static int series_step(SeriesJob *j)
+{
+        SourceJob *sj = j->source_job;
+        SourceRunner *r = sj->runner;
+        const Provider *p = provider_for(sj->src->kind);
+        _cleanup_free_ char *err = NULL;
+        char *auth = NULL;
+        FetchRequest fr;
+        int k;
+
+        if (!p) {
+                series_fail(j, -EINVAL, NULL, 0, NULL, "no provider for this source kind");
+                return STEP_FINISHED;
+        }
+        if (++j->steps > SERIES_MAX_STEPS) {
+                series_fail(j, -ELOOP, j->req.url, 0, NULL, "the provider kept asking for more requests");
+                return STEP_FINISHED;
+        }
+
+        source_request_done(&j->req);
+        k = p->plan(&(SourcePlanContext){ .source = sj->src,
+                                          .series = j->def,
+                                          .meta = j->meta,
+                                          .remote_updated = j->state.remote_updated,
+                                          .force = false,
+                                          .since = j->have_since ? &j->since : NULL },
+                    &j->req, &err);
+        if (k < 0) {
+                series_fail(j, k, NULL, 0, NULL, err);
+                return STEP_FINISHED;
+        }
+        if (k == SOURCE_PLAN_UNCHANGED) {
+                log_info("Series %s: table %s unchanged since %s, not fetching data", j->def->name,
+                         strna(j->def->table), strna(j->state.remote_updated));
+                j->result->unchanged = true;
+                series_ok(j);
+                return STEP_FINISHED;
+        }
+        if (!j->req.url) {
+                series_fail(j, -EINVAL, NULL, 0, NULL, "the provider planned a request without URL");
+                return STEP_FINISHED;
+        }
+
+        fr = (FetchRequest){
+                .url = j->req.url,
+                .body = j->req.body,
+                .content_type = j->req.content_type,
+                .accept = j->req.accept,
+                .ca_file = sj->src->ca_file,
+                .connect_timeout_usec = sj->src->connect_timeout_usec,
+                .timeout_usec = sj->src->timeout_usec,
+                .max_size = sj->src->max_response_size,
+        };
+        /* Conditional only for data, and only when we hold data: a wiped store must refill. */
+        j->conditional = false;
+        if (j->req.step == SOURCE_STEP_DATA && j->stored && j->stored->n_points > 0 &&
+            (j->state.etag || j->state.last_modified)) {
+                fr.if_none_match = j->state.etag;
+                fr.if_modified_since = j->state.last_modified;
+                j->conditional = true;
+        }
+        if (j->req.auth != SOURCE_AUTH_NONE) {
+                const char *token = NULL;
+
+                k = source_job_token(sj, &token);
+                if (k < 0) {
+                        _cleanup_free_ char *m = strdup_printf(
+                                "cannot read the API token (%s%s): %s",
+                                sj->src->token.file ? "file " : "credential ",
+                                sj->src->token.file ? sj->src->token.file : strna(sj->src->token.credential),
+                                k == -ENXIO ? "$CREDENTIALS_DIRECTORY is not set" : strerror(-k));
+                        series_fail(j, k, j->req.url, 0, NULL, m);
+                        return STEP_FINISHED;
+                }
+                k = source_auth_header(j->req.auth, token, &auth);
+                if (k < 0) {
+                        series_fail(j, k, j->req.url, 0, NULL, "cannot build the Authorization header (empty token?)");
+                        return STEP_FINISHED;
+                }
+                fr.authorization = auth;
+        }
+
+        log_debug("Series %s: %s %s (%s)", j->def->name, j->req.body ? "POST" : "GET", j->req.url,
+                  source_step_to_string(j->req.step));
+        k = fetcher_start(r->fetcher, &fr, on_response, j);
+        wipe_free(auth); /* the fetcher copied it */
+        if (k < 0) {
+                series_fail(j, k, j->req.url, 0, NULL, NULL);
+                return STEP_FINISHED;
+        }
+        return STEP_PENDING;
+}
+
+/* Handles one response. Returns STEP_PENDING when another request was started. */
+static int series_handle(SeriesJob *j, const FetchResponse *resp)
+{
+        SourceJob *sj = j->source_job;
+        SourceRunner *r = sj->runner;
+        const Provider *p = provider_for(sj->src->kind);
+        const char *url = j->req.url;
+        bool http_ok = resp->status >= 200 && resp->status < 300;
+        _cleanup_free_ char *err = NULL, *note = NULL, *desc = NULL;
+        _cleanup_(series_freep) Series *s = NULL;
+        SourceResponse sr;
+        int k;
+
+        {
+                _cleanup_free_ char *e = NULL;
+                k = store_log_fetch(r->store, sj->src->name, url, resp->status,
+                                    resp->error == 0 && (http_ok || resp->status == 304),
+                                    resp->error_message, (int64_t) now_realtime(), &e);
+                if (k < 0)
+                        log_warning_errno(k, "Failed to write the fetch log, ignoring: %s", strna(e));
+        }
+
+        if (resp->error < 0) {
+                series_fail(j, resp->error, url, resp->status, resp->reason, resp->error_message);
+                return STEP_FINISHED;
+        }
+
+        if (resp->status == 429 || resp->status == 503) {
+                sj->throttled = true;
+                sj->throttle_status = resp->status;
+                sj->retry_after = MAX(sj->retry_after, resp->retry_after_usec);
+        }
+
+        sr = (SourceResponse){
+                .url = url,
+                .status = resp->status,
+                .content_type = resp->content_type,
+                .body = resp->body,
+                .size = resp->size,
+        };
+
+        if (resp->status == 304) {
+                if (j->req.step != SOURCE_STEP_DATA || !j->conditional) {
+                        series_fail(j, -EBADMSG, url, resp->status, resp->reason,
+                                    "304 Not Modified to a request that was not conditional");
+                        return STEP_FINISHED;
+                }
+                log_info("Series %s: not modified since the last fetch (%s)", j->def->name, url);
+                j->result->unchanged = true;
+                series_ok(j);
+                return STEP_FINISHED;
+        }
+        if (!http_ok) {
+                /* The provider's own words: Statbank {errorTypeCode,message}, Jobindsats detail,
+                 * the title of an HTML error page. */
+                desc = source_describe_error(sj->src->kind, &sr);
+                const char *d = desc;
+                /* describe_error starts with "HTTP NNN…: " which we print ourselves */
+                if (d && strneq(d, "HTTP ", 5)) {
+                        const char *c = strstr(d, ": ");
+                        d = c ? c + 2 : "";
+                }
+                if (resp->error_message) /* e.g. a POST redirect, not followed */
+                        err = strdup_printf("%s%s%s", resp->error_message, d && *d ? "; " : "", strempty(d));
+                series_fail(j, -EREMOTEIO, url, resp->status, resp->reason, err ? err : (d && *d ? d : NULL));
+                return STEP_FINISHED;
+        }
+        if (source_body_is_html(resp->body, resp->size, resp->content_type)) {
+                series_fail(j, -EPROTO, url, resp->status, resp->reason,
+                            "got an HTML page instead of data (error or maintenance page?)");
+                return STEP_FINISHED;
+        }
+        if (source_body_is_empty(resp->body, resp->size)) {
+                series_fail(j, -ENODATA, url, resp->status, resp->reason, "empty response where data was expected");
+                return STEP_FINISHED;
+        }
+
+        if (j->req.step == SOURCE_STEP_METADATA) {
+                ProviderMeta *m = NULL;
+
+                if (!p->parse_metadata) {
+                        series_fail(j, -EINVAL, url, resp->status, resp->reason,
+                                    "the provider asked for metadata it cannot parse");
+                        return STEP_FINISHED;
+                }
+                k = p->parse_metadata(sj->src, j->def, &sr, &m, &err);
+                if (k < 0) {
+                        series_fail(j, k, url, resp->status, resp->reason, err);
+                        return STEP_FINISHED;
+                }
+                provider_meta_free(j->meta);
+                j->meta = m;
+                log_debug("Series %s: metadata from %s (updated %s)", j->def->name, url,
+                          strna(provider_meta_updated(m)));
+                return series_step(j);
+        }
+
+        k = p->parse_data(sj->src, j->def, j->meta, &sr, &s, &note, &err);
+        if (note)
+                log_debug("Series %s: %s: %s", j->def->name, url, note);
+        if (k < 0) {
+                series_fail(j, k, url, resp->status, resp->reason, err);
+                return STEP_FINISHED;
+        }
+        if (!s || s->n_points == 0) {
+                series_fail(j, -ENODATA, url, resp->status, resp->reason, "no observations matched the selection");
+                return STEP_FINISHED;
+        }
+        if ((int) j->def->freq >= 0 && j->def->freq < _PERIOD_FREQ_MAX && s->freq != j->def->freq) {
+                _cleanup_free_ char *m = strdup_printf("expected %s periods, got %s periods",
+                                                       period_freq_to_string(j->def->freq),
+                                                       period_freq_to_string(s->freq));
+                series_fail(j, -EBADMSG, url, resp->status, resp->reason, m);
+                return STEP_FINISHED;
+        }
+        (void) series_store(j, s, resp);
+        return STEP_FINISHED;
+}
+
+static void source_job_continue(SourceJob *sj);
+
+static void on_response(Fetcher *f, const FetchResponse *resp, void *userdata)
+{
+        SeriesJob *j = userdata;
+        SourceJob *sj = j->source_job;
+
+        if (series_handle(j, resp) == STEP_PENDING)
+                return;
+        sj->current = series_job_free(sj->current);
+        source_job_continue(sj);
+}
+
+static void source_job_finish(SourceJob *sj)
+{
+        SourceRunner *r = sj->runner;
+        const SourceDef *src = sj->src;
+        uint64_t now = now_realtime(), seed = schedule_jitter_seed(src->name);
+        _cleanup_free_ char *err = NULL;
+        SourceState st = {};
+        int64_t prev_last_attempt = 0, prev_first_failure = 0;
+        unsigned prev_failures = 0;
+        int k;
+
+        k = store_get_source_state(r->store, src->name, &st, &err);
+        if (k < 0) {
+                log_warning_errno(k, "Failed to read the state of source %s, starting afresh: %s", src->name,
+                                  strna(err));
+                source_state_done(&st);
+                memset(&st, 0, sizeof(st));
+        }
+        prev_last_attempt = st.last_attempt;
+        prev_first_failure = st.first_failure;
+        prev_failures = st.consecutive_failures;
+
+        st.last_attempt = (int64_t) r->run_now;
+        if (sj->n_failed == 0) {
+                st.last_success = (int64_t) now;
+                st.first_failure = 0;
+                st.consecutive_failures = 0;
+                free(st.last_error);
+                st.last_error = NULL;
+                st.next_due = (int64_t) schedule_next(&src->schedule, r->run_now, now, seed);
+                if (prev_failures > 0)
+                        log_notice("Source %s works again after %u failed runs", src->name, prev_failures);
+        } else {
+                uint64_t delay;
+
+                st.consecutive_failures++;
+                if (st.first_failure == 0)
+                        st.first_failure = (int64_t) r->run_now;
+                free(st.last_error);
+                st.last_error = strdup_or_null(sj->first_error);
+                delay = backoff_delay(NULL, st.consecutive_failures, sj->retry_after, seed + st.consecutive_failures);
+                st.next_due = (int64_t) (now + delay);
+                log_notice("Source %s: %u of %zu series failed (%u failed runs in a row), retrying in %llu s%s",
+                           src->name, sj->n_failed, sj->n_series, st.consecutive_failures,
+                           (unsigned long long) (delay / UINT64_C(1000000)),
+                           sj->throttled && sj->retry_after ? " as the server asked (Retry-After)" : "");
+
+                /* Stale: failing for longer than stale_after. Logged once per failure streak, when the
+                 * streak crosses the limit; the alerting module routes this event to operations. */
+                if (src->stale_after_usec > 0) {
+                        uint64_t age = r->run_now - (uint64_t) st.first_failure;
+                        uint64_t prev_age = prev_failures > 0 && prev_first_failure > 0 &&
+                                                            prev_last_attempt >= prev_first_failure
+                                                    ? (uint64_t) (prev_last_attempt - prev_first_failure)
+                                                    : 0;
+                        if (age > src->stale_after_usec && prev_age <= src->stale_after_usec) {
+                                _cleanup_free_ char *f_source = strdup_printf("SOURCE=%s", src->name);
+                                _cleanup_free_ char *f_since = strdup_printf("FAILING_SINCE_USEC=%lld",
+                                                                             (long long) st.first_failure);
+                                if (f_source && f_since)
+                                        log_event(LOG_WARNING, 0, LOG_EVENT_SOURCE_STALE,
+                                                  LOG_FIELDS(f_source, f_since),
+                                                  "Source %s has been failing for %llu minutes (%u runs); its data is stale: %s",
+                                                  src->name, (unsigned long long) (age / UINT64_C(60000000)),
+                                                  st.consecutive_failures, strna(sj->first_error));
+                        }
+                }
+        }
+        free(err);
+        err = NULL;
+        k = store_set_source_state(r->store, src->name, &st, &err);
+        if (k < 0)
+                log_error_errno(k, "Failed to store the state of source %s: %s", src->name, strna(err));
+        source_state_done(&st);
+
+        /* The token is not kept longer than the source's run. */
+        wipe_free(sj->token);
+        sj->token = NULL;
+        sj->token_read = false;
+        sj->finished = true;
+        r->n_jobs_done++;
+}
+
+static void source_job_continue(SourceJob *sj)
+{
+        SourceRunner *r = sj->runner;
+
+        while (sj->next < sj->n_series) {
+                const SeriesDef *def = sj->series[sj->next];
+                SeriesFetchResult *res = NULL;
+                _cleanup_free_ char *err = NULL;
+                SeriesJob *j;
+                int k;
+
+                for (size_t i = 0; i < r->n_results; i++)
+                        if (streq(r->results[i].series, def->name)) {
+                                res = &r->results[i];
+                                break;
+                        }
+                sj->next++;
+                assert(res);
+
+                j = calloc(1, sizeof(*j));
+                if (!j) {
+                        res->error = -ENOMEM;
+                        sj->n_failed++;
+                        r->n_failed++;
+                        continue;
+                }
+                j->source_job = sj;
+                j->def = def;
+                j->result = res;
+                sj->current = j;
+
+                if (sj->throttled) {
+                        _cleanup_free_ char *m = strdup_printf(
+                                "not attempted: %s answered HTTP %ld, waiting %llu s as asked", sj->src->name,
+                                sj->throttle_status, (unsigned long long) (sj->retry_after / UINT64_C(1000000)));
+                        log_warning("Series %s: %s", def->name, strna(m));
+                        res->error = -EAGAIN;
+                        res->error_message = TAKE_PTR(m);
+                        sj->n_failed++;
+                        r->n_failed++;
+                        sj->current = series_job_free(sj->current);
+                        continue;
+                }
+
+                j->state_key = state_key(sj->src->name, def->name);
+                if (!j->state_key) {
+                        series_fail(j, -ENOMEM, NULL, 0, NULL, "out of memory");
+                        sj->current = series_job_free(sj->current);
+                        continue;
+                }
+                k = store_get_source_state(r->store, j->state_key, &j->state, &err);
+                if (k < 0) {
+                        log_debug_errno(k, "No state for %s, fetching unconditionally: %s", j->state_key, strna(err));
+                        source_state_done(&j->state);
+                        memset(&j->state, 0, sizeof(j->state));
+                }
+                free(err);
+                err = NULL;
+                k = store_load_series(r->store, def->name, &j->stored, &err);
+                if (k < 0) {
+                        _cleanup_free_ char *m = strdup_printf("cannot read the stored series: %s", strna(err));
+                        series_fail(j, k, NULL, 0, NULL, m);
+                        sj->current = series_job_free(sj->current);
+                        continue;
+                }
+                if (j->stored && j->stored->n_points > 0) {
+                        /* Re-fetch a window of trailing periods: tables are revised (late
+                         * registrations raise the newest months). */
+                        Period last = j->stored->points[j->stored->n_points - 1].period;
+                        int per_year = period_freq_per_year(last.freq);
+                        j->since = period_add(last, -(int64_t) MAX(3, 2 * per_year) + 1);
+                        j->have_since = true;
+                }
+
+                if (series_step(j) == STEP_PENDING)
+                        return;
+                sj->current = series_job_free(sj->current);
+        }
+
+        if (!sj->finished)
+                source_job_finish(sj);
+        runner_maybe_done(r);
+}
+
+/* ---- the runner ---- */
+
+int source_runner_new(sd_event *e, Store *st, const Config *c, SourceRunner **ret)
+{
+        SourceRunner *r;
+        int k;
+
+        if (!e || !st || !c || !ret)
+                return -EINVAL;
+        r = calloc(1, sizeof(*r));
+        if (!r)
+                return -ENOMEM;
+        r->event = sd_event_ref(e);
+        r->store = st;
+        r->config = c;
+        k = fetcher_new(e, &r->fetcher);
+        if (k < 0) {
+                source_runner_free(r);
+                return k;
+        }
+        *ret = r;
+        return 0;
+}
+
+static void runner_cancel(SourceRunner *r)
+{
+        /* Freeing the fetcher aborts every transfer without callbacks. */
+        r->fetcher = fetcher_free(r->fetcher);
+        runner_clear_jobs(r);
+}
+
+SourceRunner *source_runner_free(SourceRunner *r)
+{
+        if (!r)
+                return NULL;
+        runner_cancel(r);
+        r->defer = sd_event_source_disable_unref(r->defer);
+        runner_clear_results(r);
+        sd_event_unref(r->event);
+        free(r);
+        return NULL;
+}
+
+int source_runner_set_config(SourceRunner *r, const Config *c)
+{
+        int k;
+
+        if (!r || !c)
+                return -EINVAL;
+        if (r->running) {
+                log_info("Configuration replaced during a fetch run, cancelling the unfinished transfers");
+                runner_cancel(r);
+                k = fetcher_new(r->event, &r->fetcher);
+                if (k < 0)
+                        return k;
+                /* Unfinished results keep their names (copied) but say why they have no data. */
+                for (size_t i = 0; i < r->n_results; i++)
+                        if (!r->results[i].error && !r->results[i].unchanged && r->results[i].n_points == 0 &&
+                            r->results[i].n_new_periods == 0 && r->results[i].n_revisions == 0) {
+                                r->results[i].error = -ECANCELED;
+                                free(r->results[i].error_message);
+                                r->results[i].error_message = strdup("cancelled by a configuration reload");
+                        }
+                r->config = c;
+                runner_maybe_done(r);
+                return 0;
+        }
+        r->config = c;
+        return 0;
+}
+
+static bool strv_contains(char *const *l, const char *s)
+{
+        for (; l && *l; l++)
+                if (streq(*l, s))
+                        return true;
+        return false;
+}
+
+int source_runner_run(SourceRunner *r, uint64_t now_usec, bool force, char *const *only_series,
+                      source_runner_done_t done, void *userdata)
+{
+        const Config *c;
+        size_t n_results = 0;
+
+        if (!r)
+                return -EINVAL;
+        if (r->running)
+                return -EBUSY;
+        c = r->config;
+
+        for (char *const *n = only_series; n && *n; n++) {
+                const SeriesDef *def = NULL;
+                for (size_t i = 0; i < c->n_series; i++)
+                        if (streq(c->series[i].name, *n))
+                                def = &c->series[i];
+                if (!def)
+                        return -ENOENT;
+                if (!is_fetched(def) || !series_source(c, def))
+                        return -EINVAL;
+        }
+
+        runner_clear_results(r);
+        runner_clear_jobs(r);
+        r->n_ok = r->n_failed = 0;
+        r->run_now = now_usec;
+
+        r->jobs = calloc(MAX(c->n_sources, (size_t) 1), sizeof(SourceJob));
+        r->results = calloc(MAX(c->n_series, (size_t) 1), sizeof(SeriesFetchResult));
+        if (!r->jobs || !r->results) {
+                runner_clear_jobs(r);
+                runner_clear_results(r);
+                return -ENOMEM;
+        }
+
+        for (size_t si = 0; si < c->n_sources; si++) {
+                const SourceDef *src = &c->sources[si];
+                SourceJob *sj = &r->jobs[r->n_jobs];
+                bool due = force || only_series;
+
+                if (!due) {
+                        _cleanup_free_ char *err = NULL;
+                        SourceState st = {};
+                        int k = store_get_source_state(r->store, src->name, &st, &err);
+                        if (k < 0) {
+                                log_warning_errno(k, "Failed to read the state of source %s, treating it as due: %s",
+                                                  src->name, strna(err));
+                                due = true;
+                        } else
+                                due = source_due_time(src, &st, now_usec) <= now_usec;
+                        source_state_done(&st);
+                }
+                if (!due)
+                        continue;
+
+                for (size_t i = 0; i < c->n_series; i++) {
+                        const SeriesDef *def = &c->series[i];
+                        const SeriesDef **l;
+
+                        if (!is_fetched(def) || series_source(c, def) != src)
+                                continue;
+                        if (only_series && !strv_contains(only_series, def->name))
+                                continue;
+                        l = reallocarray(sj->series, sj->n_series + 1, sizeof(*l));
+                        if (!l)
+                                goto oom;
+                        sj->series = l;
+                        sj->series[sj->n_series++] = def;
+                        r->results[n_results].series = strdup(def->name);
+                        r->results[n_results].source = strdup(src->name);
+                        n_results++;
+                        r->n_results = n_results;
+                        if (!r->results[n_results - 1].series || !r->results[n_results - 1].source)
+                                goto oom;
+                }
+                if (sj->n_series == 0)
+                        continue;
+                sj->runner = r;
+                sj->src = src;
+                r->n_jobs++;
+        }
+
+        r->running = true;
+        r->done = done;
+        r->userdata = userdata;
+        log_debug("Fetch run: %zu sources, %zu series", r->n_jobs, r->n_results);
+        /* Copy the count: a job may finish synchronously (plan errors) */
+        for (size_t i = 0, n = r->n_jobs; i < n; i++)
+                source_job_continue(&r->jobs[i]);
+        runner_maybe_done(r);
+        return 0;
+
+oom:
+        runner_clear_jobs(r);
+        runner_clear_results(r);
+        return -ENOMEM;
+}
+
+uint64_t source_runner_next_due(SourceRunner *r, uint64_t now_usec)
+{
+        const Config *c = r->config;
+        uint64_t best = UINT64_MAX;
+
+        for (size_t si = 0; si < c->n_sources; si++) {
+                const SourceDef *src = &c->sources[si];
+                _cleanup_free_ char *err = NULL;
+                SourceState st = {};
+                bool used = false;
+
+                for (size_t i = 0; i < c->n_series && !used; i++)
+                        used = is_fetched(&c->series[i]) && series_source(c, &c->series[i]) == src;
+                if (!used)
+                        continue;
+                if (store_get_source_state(r->store, src->name, &st, &err) < 0) {
+                        source_state_done(&st);
+                        return now_usec;
+                }
+                best = MIN(best, source_due_time(src, &st, now_usec));
+                source_state_done(&st);
+        }
+        return best;
+}
+
+const SeriesFetchResult *source_runner_results(SourceRunner *r, size_t *ret_n)
+{
+        *ret_n = r->n_results;
+        return r->results;
+}
