@@ -184,3 +184,31 @@ def assert_no_crash(testcase, returncode, stderr):
     testcase.assertGreaterEqual(returncode, 0, f"killed by signal {-returncode}:\n{stderr}")
     for marker in ("AddressSanitizer", "runtime error:", "Segmentation fault", "Assertion"):
         testcase.assertNotIn(marker, stderr)
+
+
+# One local CSV source (file://, no network) with one fetched series and no goals.
+CSV_CONFIG = """\
+state_dir: {state_dir}
+sources:
+  internal:
+    kind: csv
+    base_url: file://{data_dir}/
+    schedule: {schedule}
+series:
+  ordrer:
+    source: internal
+    path: {csv}
+    column: ordrer
+    frequency: month
+"""
+
+CSV_DATA = "periode;ordrer;matchede\n2024M01;10;5\n2024M02;12;6\n"
+
+
+def write_csv_config(workdir, schedule="1h", csv="rekruttering.csv", data=CSV_DATA):
+    data_dir = os.path.join(workdir.path, "data")
+    os.makedirs(data_dir, exist_ok=True)
+    if data is not None:
+        with open(os.path.join(data_dir, "rekruttering.csv"), "w", encoding="utf-8") as f:
+            f.write(data)
+    workdir.write_config(CSV_CONFIG, data_dir=data_dir, schedule=schedule, csv=csv)

@@ -182,6 +182,130 @@ class TestOnce(DaemonTestCase):
         self.assertIn(missing, r.stderr)
 
 
+class TestCycle(DaemonTestCase):
+    """The cycle on a real fetch pipeline: a local CSV source (file://)."""
+
+    def test_once_fetches_what_is_due(self):
+        lwdaemon.write_csv_config(self.work)
+        r = lwdaemon.run_once(self.work)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("Fetch run finished: 1 series fetched, 0 failed", r.stderr)
+        self.assertRegex(r.stderr, r"<6>Fetched series ordrer from internal: .*2 new periods")
+        # Fetched an hour ago at most: not due again.
+        r = lwdaemon.run_once(self.work)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("Fetch run finished: 0 series fetched, 0 failed", r.stderr)
+
+    def test_once_fetch_failure_exits_1(self):
+        lwdaemon.write_csv_config(self.work, csv="missing.csv")
+        r = lwdaemon.run_once(self.work)
+        lwdaemon.assert_no_crash(self, r.returncode, r.stderr)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("Fetch run finished: 0 series fetched, 1 failed", r.stderr)
+        self.assertIn("Cycle finished with errors", r.stderr)
+
+    def test_daemon_fetches_then_schedules_next(self):
+        lwdaemon.write_csv_config(self.work, schedule="1h")
+        d = self.start()
+        d.wait_notify("READY", "1")
+        d.wait_stderr(r"Fetch run finished: 1 series fetched, 0 failed")
+        # After the cycle STATUS= names the next fetch, an hour on (TZ=UTC in the test).
+        deadline = time.time() + 3600
+        want = {time.strftime("%H:%M", time.gmtime(deadline + k)) for k in (-60, 0, 60)}
+        msg = d.wait_notify("STATUS")
+        while "next fetch" not in msg["STATUS"] or "fetching now" in msg["STATUS"]:
+            msg = d.wait_notify("STATUS")
+        m = re.fullmatch(r"0 goals; next fetch (\d\d:\d\d|\d{4}-\d\d-\d\d \d\d:\d\d)", msg["STATUS"])
+        self.assertIsNotNone(m, msg)
+        self.assertIn(m.group(1)[-5:], want, msg)
+        # Nothing else happens while idle: one fetch only.
+        time.sleep(1.5)
+        self.assertEqual(d.stderr().count("Fetch run finished"), 1, d.stderr())
+        d.signal(signal.SIGTERM)
+        self.assertEqual(d.wait(timeout=5), 0)
+
+    def test_daemon_refetches_when_due(self):
+        # The shortest interval the configuration allows is one minute: this test takes that long.
+        lwdaemon.write_csv_config(self.work, schedule="1min")
+        d = self.start()
+        d.wait_notify("READY", "1")
+        d.wait_stderr(r"Fetch run finished: 1 series fetched")
+        first = time.monotonic()
+        d.wait_stderr(r"(?s)Fetch run finished: 1 series fetched.*Fetch run finished: 1 series fetched",
+                      timeout=90)
+        self.assertGreater(time.monotonic() - first, 50)
+        self.assertRegex(d.stderr(), r"Fetched series ordrer from internal: .*0 new periods")
+        d.signal(signal.SIGTERM)
+        self.assertEqual(d.wait(timeout=5), 0)
+
+    def _slow_server(self, delay):
+        """An HTTP server on 127.0.0.1 that answers the CSV after `delay` seconds."""
+        import http.server
+        import threading
+
+        arrived = self.request_arrived = threading.Event()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                arrived.set()
+                time.sleep(delay)
+                body = lwdaemon.CSV_DATA.encode()
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/csv; charset=utf-8")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except OSError:
+                    pass  # the daemon went away (the SIGTERM test)
+
+            def log_message(self, *args):
+                pass
+
+        srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        srv.daemon_threads = True
+        t = threading.Thread(target=srv.serve_forever, daemon=True)
+        t.start()
+        self.addCleanup(srv.server_close)
+        self.addCleanup(srv.shutdown)
+        return f"http://127.0.0.1:{srv.server_address[1]}"
+
+    def _write_http_config(self, url):
+        self.work.write_config(lwdaemon.CSV_CONFIG.replace("file://{data_dir}/", url + "/"),
+                               schedule="1h", csv="rekruttering.csv")
+
+    def test_reload_during_cycle_is_deferred_and_applied(self):
+        self._write_http_config(self._slow_server(2.0))
+        d = self.start()
+        d.wait_notify("READY", "1")
+        self.assertTrue(self.request_arrived.wait(10), d.stderr())  # the request is in flight
+        self.assertNotIn("Fetch run finished", d.stderr())
+        d.signal(signal.SIGHUP)
+        d.wait_stderr(r"Reload requested during a cycle; reloading when it has finished")
+        self.assertNotIn("Reloaded configuration", d.stderr())
+        # RELOADING=1 only once the fetch is done, and the reload then happens.
+        d.wait_notify("RELOADING", "1")
+        self.assertIn("Fetch run finished: 1 series fetched, 0 failed", d.stderr())
+        d.wait_notify("READY", "1")
+        d.wait_stderr(r"(?s)Fetch run finished.*Reloaded configuration")
+        self.assertIsNone(d.proc.poll())
+        d.signal(signal.SIGTERM)
+        self.assertEqual(d.wait(timeout=5), 0)
+
+    def test_sigterm_during_fetch(self):
+        self._write_http_config(self._slow_server(30.0))
+        d = self.start()
+        d.wait_notify("READY", "1")
+        self.assertTrue(self.request_arrived.wait(10), d.stderr())  # the request is in flight
+        start = time.monotonic()
+        d.signal(signal.SIGTERM)
+        rc = d.wait(timeout=5)
+        self.assertLess(time.monotonic() - start, 5.0)
+        lwdaemon.assert_no_crash(self, rc, d.stderr())
+        self.assertEqual(rc, 0, d.stderr())
+        self.assertNotIn("Fetch run finished", d.stderr())
+
+
 class TestStateDir(DaemonTestCase):
     """A state directory the store cannot use stops the start-up with exit status 1 and a message
     naming the directory; never a crash. Both modes behave the same."""
