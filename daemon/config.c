@@ -2063,7 +2063,7 @@ static void parse_root(Ctx *x, yaml_node_t *root)
 
 #define SECTION(key) (parsed_has(&p, fields, n, key) ? p.value[field_index(fields, n, key)] : NULL)
         /* Sources first, whatever the order in the file: series check their source's kind. */
-        if ((v = SECTION("sources")) && x->main_file)
+        if (x->main_file && (v = SECTION("sources")))
                 parse_named_section(x, "sources", v, parse_source);
         if ((v = SECTION("series")))
                 parse_named_section(x, "series", v, parse_series);
@@ -2137,7 +2137,7 @@ static int ctx_parse_file(Ctx *x, const char *path, bool main_file)
                         return -ENOMEM;
                 if (parser.context)
                         ctx_error_at(x, f, (unsigned) parser.problem_mark.line + 1,
-                                     (unsigned) parser.problem_mark.column + 1, "YAML syntax error: %s %s (line %u)",
+                                     (unsigned) parser.problem_mark.column + 1, "YAML syntax error: %s (%s starting at line %u)",
                                      strna(parser.problem), parser.context, (unsigned) parser.context_mark.line + 1);
                 else
                         ctx_error_at(x, f, (unsigned) parser.problem_mark.line + 1,

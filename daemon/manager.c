@@ -69,8 +69,8 @@ static void goal_statuses_free(GoalStatusEntry *g, size_t n)
  * status as a string. Adapt here when GoalResult changes. */
 static void goal_result_summary(const GoalResult *r, const char **ret_goal, const char **ret_status)
 {
-        *ret_goal = r->goal_id;
-        *ret_status = r->status;
+        *ret_goal = r->id;
+        *ret_status = goal_status_to_string(r->status);
 }
 
 static bool goal_status_is_off_track(const char *status)

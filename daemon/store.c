@@ -29,6 +29,7 @@
 #include <math.h>
 #include <sqlite3.h>
 #include <stdarg.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -70,7 +71,7 @@ static const char migration_1[] =
         "CREATE UNIQUE INDEX observations_current ON observations (series, period)\n"
         "        WHERE superseded_at IS NULL;\n"
         /* store_series_history: all rows of a series in period order. */
-        "CREATE INDEX observations_history ON observations (series, start_day, end_day);\n"
+        "CREATE INDEX observations_history ON observations (series, start_day, end_day DESC, fetched_at);\n"
         "CREATE TABLE fetch_log (\n"
         "        id INTEGER PRIMARY KEY,\n"
         "        source TEXT NOT NULL,\n"
@@ -439,6 +440,30 @@ static int store_quick_check(Store *s, char **ret_error)
         return r;
 }
 
+/* SQLite answers PRAGMA journal_mode with the mode now in force, and silently keeps the old one
+ * where WAL is impossible (no shared memory, e.g. some network filesystems). Without WAL a CLI
+ * reader would block the daemon's writes, so say so instead of running degraded. */
+static int store_enable_wal(Store *s, char **ret_error)
+{
+        sqlite3_stmt *st = NULL;
+        int rc, r = 0;
+
+        rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+                const char *mode = (const char *) sqlite3_column_text(st, 0);
+                if (!mode || strcasecmp(mode, "wal") != 0)
+                        r = set_error(s->path, -EOPNOTSUPP, ret_error,
+                                      "cannot use WAL journal mode here (SQLite keeps '%s'); "
+                                      "is the state directory on a network filesystem?",
+                                      strna(mode));
+        } else
+                r = store_error(s, rc, ret_error, "failed to enable WAL");
+        sqlite3_finalize(st);
+        return r;
+}
+
 static int store_migrate(Store *s, int from, char **ret_error)
 {
         int r, v;
@@ -545,7 +570,7 @@ static int store_open_internal(const char *state_dir, bool readonly, Store **ret
 
         if (!readonly) {
                 /* journal_mode is persistent in the file; readers just follow it. */
-                r = store_exec(s, "PRAGMA journal_mode = WAL", ret_error, "failed to enable WAL");
+                r = store_enable_wal(s, ret_error);
                 if (r < 0)
                         return r;
                 r = store_exec(s, "PRAGMA synchronous = FULL", ret_error, "failed to set synchronous mode");

@@ -16,7 +16,11 @@
 typedef struct Store Store;
 
 /* Opens (creating and migrating as needed) state_dir/labourwatch.db. A missing or unwritable
- * state_dir, or a corrupt database, fails with a clear *ret_error, never a crash. */
+ * state_dir, or a corrupt database, fails with a clear *ret_error, never a crash. state_dir itself is
+ * never created (systemd's StateDirectory= does that). A database from a newer labourwatch (higher
+ * schema version) is refused with -EPROTONOSUPPORT. store_open_readonly() never creates or migrates:
+ * -ENOENT when there is no database yet, -EPROTONOSUPPORT when its schema is older or newer.
+ * *ret_error is only written on failure; the caller frees it. */
 int store_open(const char *state_dir, Store **ret, char **ret_error);
 int store_open_readonly(const char *state_dir, Store **ret, char **ret_error);
 Store *store_close(Store *s);
@@ -78,7 +82,9 @@ typedef struct SourceState {
 } SourceState;
 
 /* key identifies what the state is about: usually the source name, or "source/table" for
- * per-table state (etag, updated). */
+ * per-table state (etag, updated). get returns 1 and fills *ret (caller frees with
+ * source_state_done), or 0 with *ret zeroed (never attempted) when nothing is stored for key. set
+ * replaces the whole state of key; NULL strings are stored as NULL. */
 int store_get_source_state(Store *s, const char *key, SourceState *ret, char **ret_error);
 int store_set_source_state(Store *s, const char *key, const SourceState *st, char **ret_error);
 void source_state_done(SourceState *st);
@@ -98,6 +104,7 @@ typedef struct StoredEvaluation {
         char *goal, *eval_date, *status, *inputs_json, *result_json;
         int64_t at;
 } StoredEvaluation;
+/* All evaluations of goal (of every goal when goal is NULL), oldest first. */
 int store_list_evaluations(Store *s, const char *goal, StoredEvaluation **ret, size_t *ret_n, char **ret_error);
 void store_evaluations_free(StoredEvaluation *e, size_t n);
 /* The most recent evaluation of a goal (by `at`). Returns 1 and fills *ret (caller frees with
@@ -106,7 +113,7 @@ int store_get_latest_evaluation(Store *s, const char *goal, StoredEvaluation *re
 void stored_evaluation_done(StoredEvaluation *e);
 
 /* Alert state per goal: an opaque JSON document owned by the alerting module. *ret = NULL when
- * none. */
+ * none (caller frees). Setting NULL deletes the state. */
 int store_get_alert_state(Store *s, const char *goal, char **ret_json, char **ret_error);
 int store_set_alert_state(Store *s, const char *goal, const char *json, char **ret_error);
 
@@ -126,8 +133,11 @@ typedef struct OutboxItem {
 /* Returns 1 if enqueued, 0 if dedup_key was already present. */
 int store_outbox_enqueue(Store *s, const char *channel, const char *recipient, const char *dedup_key,
                          const char *payload_json, int64_t now, char **ret_error);
-/* Items due at `now` (not yet sent), oldest first, at most max. */
+/* Items due at `now` (not yet sent, next_attempt <= now), oldest (created) first, at most max.
+ * A new item's next_attempt is its enqueue time. */
 int store_outbox_due(Store *s, int64_t now, size_t max, OutboxItem **ret, size_t *ret_n, char **ret_error);
+/* Both return -ENOENT when id names no unsent item (sent items are final). mark_failed increments
+ * attempts and stores the error and the next attempt time. */
 int store_outbox_mark_sent(Store *s, int64_t id, int64_t at, char **ret_error);
 int store_outbox_mark_failed(Store *s, int64_t id, const char *error, int64_t next_attempt, char **ret_error);
 void store_outbox_free(OutboxItem *items, size_t n);

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -437,6 +438,51 @@ static void test_crash_mid_batch(void **state)
         assert_latest(f->store, "s", "2024M01=100 2024M02=201");
 }
 
+/* Another process holding the write lock (a CLI import, say) makes a write wait, not fail: the busy
+ * timeout. */
+static void test_busy_wait(void **state)
+{
+        Fixture *f = *state;
+        int fds[2], status;
+        char c;
+        struct timespec a, b;
+        pid_t pid;
+
+        put_ok(f->store, "s", T(1), "2024M01=1");
+        /* SQLite connections must not cross fork(). */
+        f->store = store_close(f->store);
+        assert_int_equal(pipe(fds), 0);
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                sqlite3 *h = NULL;
+                close(fds[0]);
+                if (sqlite3_open_v2(f->db, &h, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+                    sqlite3_exec(h, "BEGIN IMMEDIATE; UPDATE observations SET last_seen = 0", NULL, NULL, NULL) != SQLITE_OK)
+                        _exit(1);
+                if (write(fds[1], "x", 1) != 1)
+                        _exit(2);
+                usleep(400 * 1000);
+                if (sqlite3_exec(h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+                        _exit(3);
+                sqlite3_close(h);
+                _exit(0);
+        }
+        close(fds[1]);
+        assert_int_equal(read(fds[0], &c, 1), 1);
+        close(fds[0]);
+        /* Opening only reads: no waiting there. */
+        assert_int_equal(store_open(f->dir, &f->store, NULL), 0);
+        clock_gettime(CLOCK_MONOTONIC, &a);
+        put_ok(f->store, "s", T(2), "2024M01=2");
+        clock_gettime(CLOCK_MONOTONIC, &b);
+        assert_true((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000 >= 200);
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+        assert_history(f->store, "s", "2024M01=1@1/2 2024M01=2@2/-1");
+}
+
 static void test_bad_arguments(void **state)
 {
         Fixture *f = *state;
@@ -704,7 +750,7 @@ static const char schema_v1[] =
         "fetched_at INTEGER NOT NULL, last_seen INTEGER NOT NULL, superseded_at INTEGER, source TEXT NOT NULL, "
         "source_table TEXT, selection TEXT, url TEXT, CHECK ((missing = 1) = (value IS NULL))) STRICT;"
         "CREATE UNIQUE INDEX observations_current ON observations (series, period) WHERE superseded_at IS NULL;"
-        "CREATE INDEX observations_history ON observations (series, start_day, end_day);"
+        "CREATE INDEX observations_history ON observations (series, start_day, end_day DESC, fetched_at);"
         "CREATE TABLE fetch_log (id INTEGER PRIMARY KEY, source TEXT NOT NULL, url TEXT, "
         "http_status INTEGER NOT NULL, ok INTEGER NOT NULL CHECK (ok IN (0, 1)), message TEXT, "
         "at INTEGER NOT NULL) STRICT;"
@@ -904,6 +950,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_rollback_invalid_point, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_rollback_sqlite_failure, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_crash_mid_batch, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_busy_wait, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_source_state, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_fetch_log, setup, teardown),

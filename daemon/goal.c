@@ -1,0 +1,1248 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The goal engine. See goal.h and labourwatch-goals(7) for the semantics; comments here say why the
+ * arithmetic is what it is. Pure: no I/O, no clock, no logging, no globals. */
+#include <assert.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "labourwatch/format.h"
+#include "labourwatch/goal.h"
+#include "labourwatch/macro.h"
+
+#define RECENT_WINDOW 3 /* "the last 3 months averaged +1" */
+#define TREND_WINDOW_DEFAULT 6
+
+static const char *const status_table[_GOAL_STATUS_MAX] = {
+        [GOAL_STATUS_ON_TRACK] = "on_track",
+        [GOAL_STATUS_AT_RISK] = "at_risk",
+        [GOAL_STATUS_OFF_TRACK] = "off_track",
+        [GOAL_STATUS_ACHIEVED] = "achieved",
+        [GOAL_STATUS_MISSED] = "missed",
+        [GOAL_STATUS_NO_DATA] = "no_data",
+        [GOAL_STATUS_INSUFFICIENT_DATA] = "insufficient_data",
+};
+
+static const char *const reason_table[_GOAL_REASON_MAX] = {
+        [GOAL_REASON_NONE] = "none",
+        [GOAL_REASON_NO_SERIES] = "no_series",
+        [GOAL_REASON_NO_PERIOD_DATA] = "no_period_data",
+        [GOAL_REASON_STALE] = "stale",
+        [GOAL_REASON_NO_BASELINE] = "no_baseline",
+        [GOAL_REASON_ZERO_BASELINE] = "zero_baseline",
+        [GOAL_REASON_SMALL_DENOMINATOR] = "small_denominator",
+        [GOAL_REASON_FREQUENCY] = "frequency",
+};
+
+static const char *const role_table[_GOAL_ROLE_MAX] = {
+        [GOAL_ROLE_SERIES] = "series",
+        [GOAL_ROLE_NUMERATOR] = "numerator",
+        [GOAL_ROLE_DENOMINATOR] = "denominator",
+        [GOAL_ROLE_REFERENCE] = "reference",
+};
+
+const char *goal_status_to_string(GoalStatus s)
+{
+        return s >= 0 && s < _GOAL_STATUS_MAX ? status_table[s] : NULL;
+}
+
+GoalStatus goal_status_from_string(const char *s)
+{
+        for (int i = 0; s && i < _GOAL_STATUS_MAX; i++)
+                if (streq(s, status_table[i]))
+                        return (GoalStatus) i;
+        return _GOAL_STATUS_INVALID;
+}
+
+const char *goal_reason_to_string(GoalReason r)
+{
+        return r >= 0 && r < _GOAL_REASON_MAX ? reason_table[r] : NULL;
+}
+
+const char *goal_role_to_string(GoalRole r)
+{
+        return r >= 0 && r < _GOAL_ROLE_MAX ? role_table[r] : NULL;
+}
+
+const char *goal_role_series(const GoalDef *g, GoalRole r)
+{
+        switch (r) {
+        case GOAL_ROLE_SERIES:
+                return g->kind == GOAL_SHARE ? NULL : g->series;
+        case GOAL_ROLE_NUMERATOR:
+                return g->kind == GOAL_SHARE ? g->numerator : NULL;
+        case GOAL_ROLE_DENOMINATOR:
+                return g->kind == GOAL_SHARE ? g->denominator : NULL;
+        case GOAL_ROLE_REFERENCE:
+                return g->kind == GOAL_REFERENCE ? g->reference : NULL;
+        default:
+                return NULL;
+        }
+}
+
+void goal_result_done(GoalResult *r)
+{
+        if (!r)
+                return;
+        free(r->id);
+        free(r->inputs);
+        *r = (GoalResult){};
+}
+
+void goal_results_free(GoalResult *r, size_t n)
+{
+        for (size_t i = 0; r && i < n; i++)
+                goal_result_done(&r[i]);
+        free(r);
+}
+
+/* ---- evaluation context ---- */
+
+typedef struct Projection {
+        /* linear: a + b * (idx - x0), fitted to the last trend_window observations */
+        double a, b, x0;
+        int n_trend;
+        int64_t trend_lo, trend_hi;
+        /* seasonal: last year's value + d, d = mean year-over-year difference of recent periods */
+        bool seasonal_ok;
+        double d;
+        int64_t season_lo, season_hi;
+        /* persistence */
+        double last, run_rate;
+} Projection;
+
+typedef struct Ctx {
+        const GoalDef *g;
+        const GoalSeriesMeta *meta;
+        GoalResult *r;
+        const Series *s[_GOAL_ROLE_MAX];
+        bool used[_GOAL_ROLE_MAX];
+        PeriodFreq f;
+        int per_year;
+        int64_t pf, pl;   /* goal period's member indices in f */
+        int64_t bf, bl;   /* baseline's member indices; a member idx pairs with idx + (bf - pf) */
+        int64_t visible;  /* last index whose period ended before the evaluation date */
+        int64_t lo[_GOAL_ROLE_MAX], hi[_GOAL_ROLE_MAX]; /* touched range, for the audit inputs */
+        Projection pr[_GOAL_ROLE_MAX];
+        ProjectionMethod method;
+        bool over;        /* the goal period has ended */
+} Ctx;
+
+static const SeriesPoint *find(const Series *s, int64_t idx)
+{
+        size_t lo = 0, hi = s->n_points;
+        int64_t first;
+
+        if (s->n_points == 0)
+                return NULL;
+        /* fast path: series without holes, where position = index difference */
+        first = period_index(s->points[0].period);
+        if (idx < first)
+                return NULL;
+        if ((uint64_t) (idx - first) < s->n_points && period_index(s->points[idx - first].period) == idx)
+                return &s->points[idx - first];
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                int64_t m = period_index(s->points[mid].period);
+                if (m == idx)
+                        return &s->points[mid];
+                if (m < idx)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return NULL;
+}
+
+static void touch(Ctx *c, GoalRole role, int64_t idx)
+{
+        c->lo[role] = MIN(c->lo[role], idx);
+        c->hi[role] = MAX(c->hi[role], idx);
+}
+
+/* An observed value: present, not missing, finite, and its period ended before the evaluation
+ * date. peek() does not record the read; get() does. */
+static bool peek(const Ctx *c, GoalRole role, int64_t idx, double *ret)
+{
+        const Series *s = c->s[role];
+        const SeriesPoint *p;
+
+        if (!s || idx > c->visible)
+                return false;
+        p = find(s, idx);
+        if (!p || p->missing || !isfinite(p->value))
+                return false;
+        *ret = p->value;
+        return true;
+}
+
+static bool get(Ctx *c, GoalRole role, int64_t idx, double *ret)
+{
+        if (!peek(c, role, idx, ret))
+                return false;
+        touch(c, role, idx);
+        return true;
+}
+
+/* The latest observed index of a role's series at the evaluation date, or INT64_MIN. */
+static int64_t latest_index(const Ctx *c, GoalRole role)
+{
+        const Series *s = c->s[role];
+
+        for (size_t i = s ? s->n_points : 0; i > 0; i--) {
+                const SeriesPoint *p = &s->points[i - 1];
+                int64_t idx = period_index(p->period);
+                if (idx <= c->visible && !p->missing && isfinite(p->value))
+                        return idx;
+        }
+        return INT64_MIN;
+}
+
+/* Member index range of period P in frequency f: the periods of f that lie inside P; for QMAT (a
+ * moving year) those that end inside P. Returns false if there are none. */
+static bool members(Period P, PeriodFreq f, int64_t *ret_first, int64_t *ret_last)
+{
+        Date a = period_first_day(P), b = period_last_day(P);
+        int64_t first = period_index(period_containing(f, a)), last = period_index(period_containing(f, b));
+
+        for (; first <= last; first++) {
+                Period q = period_from_index(f, first);
+                if (f == PERIOD_QMAT ? date_compare(period_last_day(q), a) >= 0 : period_contains(P, q))
+                        break;
+        }
+        for (; last >= first; last--) {
+                Period q = period_from_index(f, last);
+                if (f == PERIOD_QMAT ? date_compare(period_last_day(q), b) <= 0 : period_contains(P, q))
+                        break;
+        }
+        *ret_first = first;
+        *ret_last = last;
+        return first <= last;
+}
+
+/* ---- projection ---- */
+
+static void projection_prepare(Ctx *c, GoalRole role)
+{
+        Projection *p = &c->pr[role];
+        const Series *s = c->s[role];
+        int window = c->g->trend_window > 0 ? c->g->trend_window : TREND_WINDOW_DEFAULT;
+        double sx = 0, sy = 0, sxx = 0, sxy = 0, run = 0;
+        int n = 0, n_run = 0, n_d = 0;
+        int64_t last = latest_index(c, role);
+
+        *p = (Projection){ .trend_lo = INT64_MAX, .trend_hi = INT64_MIN, .season_lo = INT64_MAX,
+                           .season_hi = INT64_MIN };
+        if (last == INT64_MIN)
+                return;
+        (void) peek(c, role, last, &p->last);
+
+        /* Linear trend: least squares over the last `window` observations, by period index so that
+         * gaps are spaced correctly. Centring on the mean index keeps the sums well conditioned. */
+        double xs[64], ys[64];
+        window = MIN(window, (int) ELEMENTSOF(xs));
+        for (size_t i = s->n_points; i > 0 && n < window; i--) {
+                const SeriesPoint *pt = &s->points[i - 1];
+                int64_t idx = period_index(pt->period);
+                if (idx > c->visible || pt->missing || !isfinite(pt->value))
+                        continue;
+                xs[n] = (double) idx;
+                ys[n] = pt->value;
+                sx += xs[n];
+                sy += ys[n];
+                p->trend_lo = MIN(p->trend_lo, idx);
+                p->trend_hi = MAX(p->trend_hi, idx);
+                n++;
+        }
+        p->n_trend = n;
+        p->x0 = sx / n;
+        p->a = sy / n;
+        for (int i = 0; i < n; i++) {
+                sxx += (xs[i] - p->x0) * (xs[i] - p->x0);
+                sxy += (xs[i] - p->x0) * (ys[i] - p->a);
+        }
+        p->b = n >= 2 && sxx > 0 ? sxy / sxx : 0;
+
+        /* Run rate for sums under projection none: the mean of the observed goal-period values. */
+        for (int64_t idx = c->pf; idx <= c->pl; idx++) {
+                double v;
+                if (peek(c, role, idx, &v)) {
+                        run += v;
+                        n_run++;
+                }
+        }
+        p->run_rate = n_run > 0 ? run / n_run : p->last;
+
+        /* Seasonal: last year's same period shifted by the recent year-over-year difference (mean over
+         * the last RECENT_WINDOW periods that have both). Additive, so it suits stocks and flows and
+         * behaves with zeros and negative values. Meaningless for yearly data. */
+        if (c->per_year <= 1)
+                return;
+        double d = 0;
+        for (int64_t idx = last; idx > last - RECENT_WINDOW; idx--) {
+                double v, w;
+                if (peek(c, role, idx, &v) && peek(c, role, idx - c->per_year, &w)) {
+                        d += v - w;
+                        n_d++;
+                        p->season_lo = MIN(p->season_lo, idx - c->per_year);
+                        p->season_hi = MAX(p->season_hi, idx);
+                }
+        }
+        if (n_d == 0)
+                return;
+        p->d = d / n_d;
+        /* every goal-period value to be projected needs last year's value */
+        for (int64_t idx = c->pf; idx <= c->pl; idx++) {
+                double v;
+                if (peek(c, role, idx, &v))
+                        continue;
+                if (!peek(c, role, idx - c->per_year, &v))
+                        return;
+        }
+        p->seasonal_ok = true;
+}
+
+/* Chooses one method for the whole goal (all its series alike): seasonal when asked for (auto or
+ * seasonal) and every series has last year's profile for the periods to project; linear otherwise;
+ * none when asked for. Records the inputs the chosen method reads. */
+static void projection_choose(Ctx *c)
+{
+        bool seasonal = true;
+
+        for (int role = 0; role < _GOAL_ROLE_MAX; role++)
+                if (c->used[role]) {
+                        projection_prepare(c, role);
+                        seasonal = seasonal && c->pr[role].seasonal_ok;
+                }
+
+        switch (c->g->projection) {
+        case PROJECTION_NONE:
+                c->method = PROJECTION_NONE;
+                break;
+        case PROJECTION_AUTO:
+        case PROJECTION_SEASONAL:
+                c->method = seasonal ? PROJECTION_SEASONAL : PROJECTION_LINEAR;
+                break;
+        default:
+                c->method = PROJECTION_LINEAR;
+        }
+
+        for (int role = 0; role < _GOAL_ROLE_MAX; role++) {
+                const Projection *p = &c->pr[role];
+                if (!c->used[role])
+                        continue;
+                if (c->method == PROJECTION_LINEAR && p->n_trend > 0) {
+                        for (int64_t idx = p->trend_lo; idx <= p->trend_hi; idx++) {
+                                double v;
+                                (void) get(c, role, idx, &v);
+                        }
+                } else if (c->method == PROJECTION_SEASONAL) {
+                        for (int64_t idx = p->season_lo; idx <= p->season_hi; idx++) {
+                                double v;
+                                (void) get(c, role, idx, &v);
+                        }
+                }
+        }
+        c->r->projection = c->method;
+        c->r->trend_points = c->method == PROJECTION_LINEAR ? c->pr[c->g->kind == GOAL_SHARE ? GOAL_ROLE_NUMERATOR : GOAL_ROLE_SERIES].n_trend : 0;
+}
+
+/* The value of member idx: observed, or projected. sum_like selects the run rate under "none". */
+static double value_or_projection(Ctx *c, GoalRole role, int64_t idx, bool sum_like)
+{
+        const Projection *p = &c->pr[role];
+        double v;
+
+        if (get(c, role, idx, &v))
+                return v;
+        switch (c->method) {
+        case PROJECTION_SEASONAL:
+                if (get(c, role, idx - c->per_year, &v))
+                        return v + p->d;
+                __attribute__((fallthrough));
+        case PROJECTION_LINEAR:
+                return p->a + p->b * ((double) idx - p->x0);
+        default:
+                return sum_like ? p->run_rate : p->last;
+        }
+}
+
+/* ---- verdicts ---- */
+
+static double aggregate(GoalAggregate a, double sum, int n, double last)
+{
+        switch (a) {
+        case GOAL_AGGREGATE_SUM:
+                return sum;
+        case GOAL_AGGREGATE_LATEST:
+                return last;
+        default:
+                return n > 0 ? sum / n : 0;
+        }
+}
+
+/* Shares are ratios of sums, cumulative goals count, ranks are read at the latest period; the
+ * configured aggregate applies to level, change and reference goals. */
+static GoalAggregate effective_aggregate(const GoalDef *g)
+{
+        switch (g->kind) {
+        case GOAL_SHARE:
+        case GOAL_CUMULATIVE:
+                return GOAL_AGGREGATE_SUM;
+        case GOAL_RANK:
+                return GOAL_AGGREGATE_LATEST;
+        default:
+                return g->aggregate >= 0 && g->aggregate < _GOAL_AGGREGATE_MAX ? g->aggregate
+                                                                                : GOAL_AGGREGATE_AVERAGE;
+        }
+}
+
+static double epsilon(const GoalDef *g)
+{
+        return 1e-9 * MAX(1.0, fabs(g->target));
+}
+
+/* margin > 0: better than the target, in the target's unit. */
+static double margin(const GoalDef *g, double v)
+{
+        return g->direction == GOAL_AT_MOST ? g->target - v : v - g->target;
+}
+
+/* Before the end: the projection within `tolerance` of the target on either side is at risk (a
+ * projection that just makes it can still miss; one that just misses can still make it). Exactly on
+ * the target counts as meeting it. */
+static GoalStatus judge(const GoalDef *g, double projected)
+{
+        double m = margin(g, projected), eps = epsilon(g), tol = g->tolerance > 0 ? g->tolerance : 0;
+
+        if (tol == 0)
+                return m >= -eps ? GOAL_STATUS_ON_TRACK : GOAL_STATUS_OFF_TRACK;
+        if (m >= tol - eps)
+                return GOAL_STATUS_ON_TRACK;
+        if (m >= -tol - eps)
+                return GOAL_STATUS_AT_RISK;
+        return GOAL_STATUS_OFF_TRACK;
+}
+
+static void set_final(Ctx *c, double value)
+{
+        GoalResult *r = c->r;
+
+        r->has_projected = r->has_gap = true;
+        r->projected = value;
+        r->gap = value - c->g->target;
+        r->status = margin(c->g, value) >= -epsilon(c->g) ? GOAL_STATUS_ACHIEVED : GOAL_STATUS_MISSED;
+        r->projection = PROJECTION_NONE;
+}
+
+static void set_projected(Ctx *c, double projected)
+{
+        GoalResult *r = c->r;
+
+        if (!isfinite(projected)) {
+                r->status = judge(c->g, r->value); /* cannot happen with finite inputs; be safe */
+                return;
+        }
+        if (projected == 0)
+                projected = 0; /* no negative zero */
+        r->has_projected = r->has_gap = true;
+        r->projected = projected;
+        r->gap = projected - c->g->target;
+        r->status = judge(c->g, projected);
+}
+
+static void no_data(Ctx *c, GoalReason reason)
+{
+        c->r->status = reason == GOAL_REASON_SMALL_DENOMINATOR ? GOAL_STATUS_INSUFFICIENT_DATA : GOAL_STATUS_NO_DATA;
+        c->r->reason = reason;
+}
+
+/* Data older than the publication lag allows: the series should have reached visible - lag. */
+static bool stale(const Ctx *c)
+{
+        for (int role = 0; role < _GOAL_ROLE_MAX; role++) {
+                int lag;
+                if (!c->used[role] || !c->meta)
+                        continue;
+                lag = c->meta[role].publication_lag;
+                if (lag >= 0 && latest_index(c, role) < c->visible - lag)
+                        return true;
+        }
+        return false;
+}
+
+/* Recent pace: for stocks the average change per period over the last RECENT_WINDOW periods, for
+ * flows (sum_like) the average amount per period. */
+static void recent_pace(Ctx *c, GoalRole role, bool sum_like)
+{
+        GoalResult *r = c->r;
+        int64_t L = latest_index(c, role);
+        double v0, v, sum = 0;
+        int n = 0;
+
+        if (L == INT64_MIN || !get(c, role, L, &v0))
+                return;
+        if (sum_like) {
+                for (int64_t idx = L; idx > L - RECENT_WINDOW; idx--)
+                        if (get(c, role, idx, &v)) {
+                                sum += v;
+                                n++;
+                        }
+                r->recent_pace = sum / n;
+        } else {
+                int64_t e;
+                for (e = L - RECENT_WINDOW; e < L; e++)
+                        if (get(c, role, e, &v))
+                                break;
+                if (e >= L)
+                        return;
+                r->recent_pace = (v0 - v) / (double) (L - e);
+        }
+        r->has_recent_pace = isfinite(r->recent_pace);
+        r->recent_window = RECENT_WINDOW;
+}
+
+/* Pace needed for an aggregate over N member periods to reach T, given n_obs observed summing to
+ * sum_obs: per-period change from the latest value (average, latest) or amount per period (sum). For
+ * an average the remaining values are assumed to move in a straight line from the latest value:
+ * their mean is v0 + s(k+1)/2 after k periods, hence s = 2(R - v0)/(k + 1). */
+static void pace_level(Ctx *c, GoalRole role, GoalAggregate a, double T, int N, int n_obs, double sum_obs)
+{
+        GoalResult *r = c->r;
+        int U = N - n_obs;
+        int64_t L = latest_index(c, role), k;
+        double v0, s;
+
+        if (U <= 0 || L == INT64_MIN || !peek(c, role, L, &v0))
+                return;
+        k = c->pl - L;
+        switch (a) {
+        case GOAL_AGGREGATE_SUM:
+                s = (T - sum_obs) / U;
+                break;
+        case GOAL_AGGREGATE_LATEST:
+                if (k < 1)
+                        return;
+                s = (T - v0) / (double) k;
+                break;
+        default:
+                k = MAX(k, 1);
+                s = 2 * ((T * N - sum_obs) / U - v0) / (double) (k + 1);
+        }
+        if (!isfinite(s))
+                return;
+        r->has_pace = true;
+        r->pace_needed = s == 0 ? 0 : s;
+        recent_pace(c, role, a == GOAL_AGGREGATE_SUM);
+}
+
+/* ---- the kinds ---- */
+
+static int eval_level(Ctx *c)
+{
+        const GoalDef *g = c->g;
+        GoalResult *r = c->r;
+        GoalAggregate a = effective_aggregate(g);
+        int N = (int) (c->pl - c->pf + 1), n = 0;
+        double sum = 0, last = 0, v;
+        int64_t last_idx = INT64_MIN;
+
+        for (int64_t idx = c->pf; idx <= c->pl; idx++)
+                if (get(c, GOAL_ROLE_SERIES, idx, &v)) {
+                        n++;
+                        sum += v;
+                        last = v;
+                        last_idx = idx;
+                }
+        r->n_observed = n;
+        if (n == 0) {
+                no_data(c, GOAL_REASON_NO_PERIOD_DATA);
+                return 0;
+        }
+        r->has_latest = r->has_value = true;
+        r->latest = period_from_index(c->f, last_idx);
+        r->value = aggregate(a, sum, n, last);
+        if (g->kind == GOAL_CUMULATIVE) {
+                r->has_expected = true;
+                r->expected = g->target * (double) (last_idx - c->pf + 1) / N;
+        }
+
+        if (c->over && (a == GOAL_AGGREGATE_LATEST ? last_idx == c->pl : n == N)) {
+                set_final(c, r->value);
+                return 0;
+        }
+        if (stale(c)) {
+                no_data(c, GOAL_REASON_STALE);
+                return 0;
+        }
+
+        projection_choose(c);
+        double fsum = 0, flast = 0;
+        for (int64_t idx = c->pf; idx <= c->pl; idx++) {
+                flast = value_or_projection(c, GOAL_ROLE_SERIES, idx, a == GOAL_AGGREGATE_SUM);
+                fsum += flast;
+        }
+        double projected = aggregate(a, fsum, N, flast);
+        if (g->kind == GOAL_RANK)
+                projected = MAX(projected, 1.0); /* nobody ranks better than first */
+        set_projected(c, projected);
+        pace_level(c, GOAL_ROLE_SERIES, a, g->target, N, n, sum);
+        return 0;
+}
+
+static bool change_of(ChangeUnit u, double cur, double base, double *ret)
+{
+        double v;
+
+        if (u == CHANGE_PERCENT) {
+                /* relative to the magnitude, so a negative baseline still reads "up" as positive */
+                if (base == 0)
+                        return false;
+                v = 100 * (cur - base) / fabs(base);
+        } else
+                v = cur - base;
+        if (!isfinite(v))
+                return false;
+        *ret = v == 0 ? 0 : v;
+        return true;
+}
+
+/* The current-period aggregate that makes the change equal t. */
+static double change_target_level(ChangeUnit u, double base, double t)
+{
+        return u == CHANGE_PERCENT ? base + t / 100 * fabs(base) : base + t;
+}
+
+/* Change and reference goals. Like with like: a goal-period member is compared only with its own
+ * counterpart in the baseline (the same month of 2023), and only pairs where every series involved
+ * has both figures count. */
+static int eval_change(Ctx *c)
+{
+        const GoalDef *g = c->g;
+        GoalResult *r = c->r;
+        GoalAggregate a = effective_aggregate(g);
+        bool ref = g->kind == GOAL_REFERENCE;
+        int64_t off = c->bf - c->pf;
+        int n_cur = 0, n = 0, N = 0;
+        double cs = 0, bs = 0, rcs = 0, rbs = 0, cl = 0, bl = 0, rcl = 0, rbl = 0;
+        int64_t last_idx = INT64_MIN, last_cur = INT64_MIN;
+
+        for (int64_t idx = c->pf; idx <= c->pl; idx++) {
+                double cv, bv, rcv = 0, rbv = 0;
+                bool has_cur = get(c, GOAL_ROLE_SERIES, idx, &cv);
+                bool in_base = idx + off >= c->bf && idx + off <= c->bl;
+                if (has_cur) {
+                        n_cur++;
+                        last_cur = idx;
+                }
+                if (!in_base)
+                        continue;
+                bool has_base = get(c, GOAL_ROLE_SERIES, idx + off, &bv);
+                if (ref && !(get(c, GOAL_ROLE_REFERENCE, idx + off, &rbv) && has_base))
+                        has_base = false;
+                if (has_base)
+                        N++;
+                if (!has_cur || !has_base || (ref && !get(c, GOAL_ROLE_REFERENCE, idx, &rcv)))
+                        continue;
+                n++;
+                cs += cv, bs += bv, rcs += rcv, rbs += rbv;
+                cl = cv, bl = bv, rcl = rcv, rbl = rbv;
+                last_idx = idx;
+        }
+        r->n_observed = n;
+        if (n_cur == 0) {
+                no_data(c, GOAL_REASON_NO_PERIOD_DATA);
+                return 0;
+        }
+        r->has_latest = true;
+        r->latest = period_from_index(c->f, last_cur);
+        if (n == 0) {
+                no_data(c, GOAL_REASON_NO_BASELINE);
+                return 0;
+        }
+        r->latest = period_from_index(c->f, last_idx);
+
+        double own, other = 0;
+        if (!change_of(g->change_unit, aggregate(a, cs, n, cl), aggregate(a, bs, n, bl), &own) ||
+            (ref && !change_of(g->change_unit, aggregate(a, rcs, n, rcl), aggregate(a, rbs, n, rbl), &other))) {
+                no_data(c, GOAL_REASON_ZERO_BASELINE);
+                return 0;
+        }
+        r->has_own_change = true;
+        r->own_change = own;
+        r->has_reference_change = ref;
+        r->reference_change = other;
+        r->has_value = true;
+        r->value = own - other;
+
+        bool complete = a == GOAL_AGGREGATE_LATEST ? last_cur == c->pl : n_cur == c->pl - c->pf + 1;
+        if (c->over && complete) {
+                set_final(c, r->value);
+                return 0;
+        }
+        if (stale(c)) {
+                no_data(c, GOAL_REASON_STALE);
+                return 0;
+        }
+
+        /* Projection over the members that have a baseline counterpart. */
+        projection_choose(c);
+        double fcs = 0, fbs = 0, frcs = 0, frbs = 0, fcl = 0, fbl = 0, frcl = 0, frbl = 0;
+        int fn = 0;
+        for (int64_t idx = c->pf; idx <= c->pl; idx++) {
+                double bv, rbv = 0;
+                if (idx + off < c->bf || idx + off > c->bl || !get(c, GOAL_ROLE_SERIES, idx + off, &bv) ||
+                    (ref && !get(c, GOAL_ROLE_REFERENCE, idx + off, &rbv)))
+                        continue;
+                fcl = value_or_projection(c, GOAL_ROLE_SERIES, idx, a == GOAL_AGGREGATE_SUM);
+                fcs += fcl;
+                fbs += bv, fbl = bv;
+                if (ref) {
+                        frcl = value_or_projection(c, GOAL_ROLE_REFERENCE, idx, a == GOAL_AGGREGATE_SUM);
+                        frcs += frcl;
+                        frbs += rbv, frbl = rbv;
+                }
+                fn++;
+        }
+        double pown, pother = 0;
+        if (fn == 0 || !change_of(g->change_unit, aggregate(a, fcs, fn, fcl), aggregate(a, fbs, fn, fbl), &pown) ||
+            (ref && !change_of(g->change_unit, aggregate(a, frcs, fn, frcl), aggregate(a, frbs, fn, frbl), &pother))) {
+                r->status = judge(g, r->value);
+                return 0;
+        }
+        set_projected(c, pown - pother);
+
+        /* Pace: the own change needed is the target (plus the reference's projected change), turned
+         * into the goal-period level that gives it. */
+        double T = change_target_level(g->change_unit, aggregate(a, fbs, fn, fbl), g->target + pother);
+        pace_level(c, GOAL_ROLE_SERIES, a, T, fn, n, cs);
+        return 0;
+}
+
+static int eval_share(Ctx *c)
+{
+        const GoalDef *g = c->g;
+        GoalResult *r = c->r;
+        int N = (int) (c->pl - c->pf + 1), n = 0;
+        double ns = 0, ds = 0;
+        int64_t last_idx = INT64_MIN;
+
+        for (int64_t idx = c->pf; idx <= c->pl; idx++) {
+                double nv, dv;
+                if (!peek(c, GOAL_ROLE_NUMERATOR, idx, &nv) || !peek(c, GOAL_ROLE_DENOMINATOR, idx, &dv))
+                        continue;
+                (void) get(c, GOAL_ROLE_NUMERATOR, idx, &nv);
+                (void) get(c, GOAL_ROLE_DENOMINATOR, idx, &dv);
+                n++;
+                ns += nv;
+                ds += dv;
+                last_idx = idx;
+        }
+        r->n_observed = n;
+        if (n == 0) {
+                no_data(c, GOAL_REASON_NO_PERIOD_DATA);
+                return 0;
+        }
+        r->has_latest = true;
+        r->latest = period_from_index(c->f, last_idx);
+        r->denominator = ds;
+        if (stale(c) && !(c->over && n == N)) {
+                no_data(c, GOAL_REASON_STALE);
+                return 0;
+        }
+        if (ds <= 0 || ds < g->min_denominator) {
+                /* Too few cases for a percentage to mean anything: no verdict, but say what we have. */
+                if (ds > 0) {
+                        r->has_value = true;
+                        r->value = 100 * ns / ds;
+                }
+                no_data(c, GOAL_REASON_SMALL_DENOMINATOR);
+                return 0;
+        }
+        r->has_value = true;
+        r->value = 100 * ns / ds;
+        if (r->value == 0)
+                r->value = 0;
+        if (c->over && n == N) {
+                set_final(c, r->value);
+                return 0;
+        }
+
+        projection_choose(c);
+        double fns = 0, fds = 0;
+        for (int64_t idx = c->pf; idx <= c->pl; idx++) {
+                double nv, dv;
+                if (peek(c, GOAL_ROLE_NUMERATOR, idx, &nv) && peek(c, GOAL_ROLE_DENOMINATOR, idx, &dv)) {
+                        fns += nv;
+                        fds += dv;
+                        continue;
+                }
+                fns += value_or_projection(c, GOAL_ROLE_NUMERATOR, idx, true);
+                fds += value_or_projection(c, GOAL_ROLE_DENOMINATOR, idx, true);
+        }
+        if (fds <= 0) {
+                r->status = judge(g, r->value);
+                return 0;
+        }
+        set_projected(c, 100 * fns / fds);
+
+        /* Pace: the share the remaining periods must reach; recent: the share of the last periods. */
+        double rem = fds - ds;
+        if (rem > 0) {
+                double need = 100 * (g->target / 100 * fds - ns) / rem;
+                if (isfinite(need)) {
+                        r->has_pace = true;
+                        r->pace_needed = need == 0 ? 0 : need;
+                }
+        }
+        double rn = 0, rd = 0;
+        for (int64_t idx = last_idx; idx > last_idx - RECENT_WINDOW; idx--) {
+                double nv, dv;
+                if (get(c, GOAL_ROLE_NUMERATOR, idx, &nv) && get(c, GOAL_ROLE_DENOMINATOR, idx, &dv)) {
+                        rn += nv;
+                        rd += dv;
+                }
+        }
+        if (rd > 0) {
+                r->has_recent_pace = true;
+                r->recent_pace = 100 * rn / rd;
+                r->recent_window = RECENT_WINDOW;
+        }
+        return 0;
+}
+
+/* ---- explanations ---- */
+
+typedef struct Text {
+        char *buf;
+        size_t size, len;
+} Text;
+
+_printf_(2, 3) static void text_add(Text *t, const char *fmt, ...)
+{
+        va_list ap;
+        int k;
+
+        if (t->len >= t->size)
+                return;
+        va_start(ap, fmt);
+        k = vsnprintf(t->buf + t->len, t->size - t->len, fmt, ap);
+        va_end(ap);
+        if (k > 0)
+                t->len = MIN(t->size - 1, t->len + (size_t) k);
+}
+
+static bool isempty(const char *s)
+{
+        return !s || !*s;
+}
+
+/* "380 fuldtidspersoner", "52,3 %", "50%" (English), "+4,1 %". */
+static char *with_unit(double v, bool sign, const char *unit, Language l, char *buf, size_t size)
+{
+        char num[FORMAT_NUMBER_MAX];
+
+        if (sign)
+                format_value_signed(v, l, num, sizeof(num));
+        else
+                format_value(v, l, num, sizeof(num));
+        if (isempty(unit))
+                snprintf(buf, size, "%s", num);
+        else if (streq(unit, "%") && l == LANGUAGE_EN)
+                snprintf(buf, size, "%s%%", num);
+        else
+                snprintf(buf, size, "%s %s", num, unit);
+        return buf;
+}
+
+static const char *freq_plural(PeriodFreq f, Language l)
+{
+        bool en = l == LANGUAGE_EN;
+
+        switch (f) {
+        case PERIOD_YEAR:
+                return en ? "years" : "år";
+        case PERIOD_HALF:
+                return en ? "half-years" : "halvår";
+        case PERIOD_QUARTER:
+        case PERIOD_QMAT:
+                return en ? "quarters" : "kvartaler";
+        default:
+                return en ? "months" : "måneder";
+        }
+}
+
+static void explain(const Ctx *c, Language l, char *out, size_t size)
+{
+        const GoalDef *g = c->g;
+        const GoalResult *r = c->r;
+        bool en = l == LANGUAGE_EN;
+        const char *unit = en ? r->unit_en : r->unit_da, *pace_unit = en ? r->pace_unit_en : r->pace_unit_da;
+        const char *title = en ? (g->title_en ?: g->title_da ?: g->id) : (g->title_da ?: g->id);
+        char period[FORMAT_PERIOD_MAX], latest[FORMAT_PERIOD_MAX], baseline[FORMAT_PERIOD_MAX];
+        char value[96], target[128], projected[96], a[96], b[96];
+        bool sign = g->kind == GOAL_CHANGE || g->kind == GOAL_REFERENCE;
+        Text t = { out, size, 0 };
+
+        format_period(g->period, l, period, sizeof(period));
+        format_period(g->baseline, l, baseline, sizeof(baseline));
+        if (r->has_latest)
+                format_period(r->latest, l, latest, sizeof(latest));
+        else
+                snprintf(latest, sizeof(latest), "?");
+        with_unit(r->value, sign, unit, l, value, sizeof(value));
+        with_unit(r->projected, sign, unit, l, projected, sizeof(projected));
+
+        switch (r->reason) {
+        case GOAL_REASON_NO_SERIES:
+                text_add(&t, en ? "%s: no verdict, the series it needs has no data." :
+                                  "%s: ingen vurdering, den nødvendige serie har ingen data.", title);
+                return;
+        case GOAL_REASON_FREQUENCY:
+                text_add(&t, en ? "%s: no verdict, the series has no periods within %s." :
+                                  "%s: ingen vurdering, serien har ingen perioder inden for %s.", title, period);
+                return;
+        case GOAL_REASON_NO_PERIOD_DATA:
+                text_add(&t, en ? "%s: no figures for %s yet." : "%s: ingen tal for %s endnu.", title, period);
+                return;
+        case GOAL_REASON_STALE:
+                text_add(&t, en ? "%s: no verdict, the latest figures are for %s and newer ones were expected by now." :
+                                  "%s: ingen vurdering, de seneste tal er for %s, og nyere tal var ventet.",
+                         title, latest);
+                return;
+        case GOAL_REASON_NO_BASELINE:
+                text_add(&t, en ? "%s: no verdict, there are no figures for the baseline %s to compare %s with." :
+                                  "%s: ingen vurdering, der er ingen tal for %s at sammenligne %s med.",
+                         title, baseline, latest);
+                return;
+        case GOAL_REASON_ZERO_BASELINE:
+                text_add(&t, en ? "%s: no verdict, the baseline %s is 0, so a change in per cent is undefined." :
+                                  "%s: ingen vurdering, sammenligningsgrundlaget %s er 0, så en ændring i procent kan ikke beregnes.",
+                         title, baseline);
+                return;
+        case GOAL_REASON_SMALL_DENOMINATOR:
+                if (r->denominator <= 0) {
+                        text_add(&t, en ? "%s: insufficient data for a verdict, the denominator is 0 up to %s." :
+                                          "%s: for lidt data til en vurdering, nævneren er 0 til og med %s.",
+                                 title, latest);
+                        return;
+                }
+                format_value(r->denominator, l, a, sizeof(a));
+                format_value(g->min_denominator, l, b, sizeof(b));
+                text_add(&t, en ? "%s: insufficient data for a verdict, %s cases up to %s where at least %s are needed." :
+                                  "%s: for lidt data til en vurdering, %s sager til og med %s, hvor der kræves mindst %s.",
+                         title, a, latest, b);
+                return;
+        default:
+                break;
+        }
+
+        /* title and status */
+        static const char *const status_da[_GOAL_STATUS_MAX] = {
+                [GOAL_STATUS_ON_TRACK] = "er på rette spor", [GOAL_STATUS_AT_RISK] = "er i fare",
+                [GOAL_STATUS_OFF_TRACK] = "er ikke på rette spor", [GOAL_STATUS_ACHIEVED] = "er nået",
+                [GOAL_STATUS_MISSED] = "er ikke nået",
+        };
+        static const char *const status_en[_GOAL_STATUS_MAX] = {
+                [GOAL_STATUS_ON_TRACK] = "is on track", [GOAL_STATUS_AT_RISK] = "is at risk",
+                [GOAL_STATUS_OFF_TRACK] = "is off track", [GOAL_STATUS_ACHIEVED] = "was achieved",
+                [GOAL_STATUS_MISSED] = "was missed",
+        };
+        text_add(&t, "%s %s: ", title, strempty((en ? status_en : status_da)[r->status]));
+
+        /* the measure */
+        switch (g->kind) {
+        case GOAL_LEVEL:
+                if (effective_aggregate(g) == GOAL_AGGREGATE_AVERAGE)
+                        text_add(&t, en ? "average %s up to %s" : "gennemsnit %s til og med %s", value, latest);
+                else if (effective_aggregate(g) == GOAL_AGGREGATE_LATEST)
+                        text_add(&t, en ? "%s in %s" : "%s i %s", value, latest);
+                else
+                        text_add(&t, en ? "%s in total up to %s" : "%s i alt til og med %s", value, latest);
+                break;
+        case GOAL_CUMULATIVE:
+                format_value(r->expected, l, a, sizeof(a));
+                text_add(&t, en ? "%s in total up to %s (the pro-rata path: %s)" :
+                                  "%s i alt til og med %s (jævnt fordelt: %s)", value, latest, a);
+                break;
+        case GOAL_CHANGE:
+                text_add(&t, en ? "%s against the same periods of %s, up to %s" :
+                                  "%s mod samme perioder i %s, til og med %s", value, baseline, latest);
+                break;
+        case GOAL_REFERENCE: {
+                const char *cu = g->change_unit == CHANGE_PERCENT ? "%" :
+                                 g->change_unit == CHANGE_POINTS ? (en ? "percentage points" : "procentpoint") : "";
+                with_unit(r->own_change, true, cu, l, a, sizeof(a));
+                with_unit(r->reference_change, true, cu, l, b, sizeof(b));
+                text_add(&t, en ? "%s against %s for the reference since %s, a difference of %s up to %s" :
+                                  "%s mod %s for sammenligningen siden %s, en forskel på %s til og med %s",
+                         a, b, baseline, value, latest);
+                break;
+        }
+        case GOAL_SHARE:
+                format_value(r->value * r->denominator / 100, l, a, sizeof(a));
+                format_value(r->denominator, l, b, sizeof(b));
+                text_add(&t, en ? "%s (%s of %s) up to %s" : "%s (%s af %s) til og med %s", value, a, b, latest);
+                break;
+        case GOAL_RANK:
+                format_value(r->value, l, a, sizeof(a));
+                text_add(&t, en ? "rank %s in %s" : "nr. %s i %s", a, latest);
+                break;
+        default:
+                break;
+        }
+
+        /* the target */
+        if (g->kind == GOAL_RANK && g->direction == GOAL_AT_MOST) {
+                format_value(g->target, l, a, sizeof(a));
+                snprintf(target, sizeof(target), en ? "the top %s" : "top %s", a);
+        } else if (g->kind == GOAL_RANK) {
+                format_value(g->target, l, a, sizeof(a));
+                snprintf(target, sizeof(target), en ? "rank %s or below" : "nr. %s eller derunder", a);
+        } else {
+                char tv[96];
+                with_unit(g->target, sign, unit, l, tv, sizeof(tv));
+                snprintf(target, sizeof(target), "%s %s",
+                         g->direction == GOAL_AT_MOST ? (en ? "at most" : "højst") : (en ? "at least" : "mindst"), tv);
+        }
+
+        if (r->status == GOAL_STATUS_ACHIEVED || r->status == GOAL_STATUS_MISSED) {
+                text_add(&t, en ? ", against the target of %s in %s." : ", mod målet %s i %s.", target, period);
+                return;
+        }
+        if (g->kind == GOAL_RANK)
+                format_value(r->projected, l, projected, sizeof(projected));
+        if (r->has_projected)
+                text_add(&t, en ? "; projected %s%s by the end of %s against the target of %s" :
+                                  "; fremskrevet %s%s ved udgangen af %s mod målet %s",
+                         g->kind == GOAL_RANK ? (en ? "rank " : "nr. ") : "", projected, period, target);
+        else
+                text_add(&t, en ? "; the target is %s in %s" : "; målet er %s i %s", target, period);
+
+        /* the pace */
+        if (r->has_pace && g->kind == GOAL_SHARE) {
+                with_unit(r->pace_needed, false, "%", l, a, sizeof(a));
+                text_add(&t, en ? "; the remaining %s need %s" : "; de resterende %s skal nå %s",
+                         freq_plural(c->f, l), a);
+                if (r->has_recent_pace) {
+                        with_unit(r->recent_pace, false, "%", l, b, sizeof(b));
+                        text_add(&t, en ? ", the last %d %s gave %s" : ", de seneste %d %s gav %s",
+                                 r->recent_window, freq_plural(c->f, l), b);
+                }
+        } else if (r->has_pace) {
+                bool flow = effective_aggregate(g) == GOAL_AGGREGATE_SUM;
+                with_unit(r->pace_needed, !flow, pace_unit, l, a, sizeof(a));
+                text_add(&t, en ? "; this needs %s a %s" : "; det kræver %s om %s", a,
+                         en ? format_freq_unit(c->f, l) :
+                              c->f == PERIOD_MONTH ? "måneden" :
+                              c->f == PERIOD_YEAR ? "året" :
+                              c->f == PERIOD_HALF ? "halvåret" : "kvartalet");
+                if (r->has_recent_pace) {
+                        if (flow)
+                                format_value(r->recent_pace, l, b, sizeof(b));
+                        else
+                                format_value_signed(r->recent_pace, l, b, sizeof(b));
+                        text_add(&t, en ? ", the last %d %s averaged %s" : ", de seneste %d %s gav i gennemsnit %s",
+                                 r->recent_window, freq_plural(c->f, l), b);
+                }
+        }
+        text_add(&t, ".");
+}
+
+/* ---- entry points ---- */
+
+static void set_units(Ctx *c)
+{
+        const GoalDef *g = c->g;
+        GoalResult *r = c->r;
+        GoalRole main = g->kind == GOAL_SHARE ? GOAL_ROLE_NUMERATOR : GOAL_ROLE_SERIES;
+        const char *sda = c->meta ? strempty(c->meta[main].unit_da) : "";
+        const char *sen = c->meta ? strempty(c->meta[main].unit_en) : "";
+        const char *uda = sda, *uen = sen;
+
+        if (isempty(sen))
+                sen = sda;
+        switch (g->kind) {
+        case GOAL_SHARE:
+                uda = uen = "%";
+                break;
+        case GOAL_RANK:
+                uda = "plads";
+                uen = "rank";
+                break;
+        case GOAL_CHANGE:
+        case GOAL_REFERENCE:
+                if (g->change_unit == CHANGE_PERCENT && g->kind == GOAL_CHANGE)
+                        uda = uen = "%";
+                else if (g->change_unit != CHANGE_ABSOLUTE) {
+                        uda = "procentpoint";
+                        uen = "percentage points";
+                } else
+                        uen = sen;
+                break;
+        default:
+                uen = sen;
+        }
+        snprintf(r->unit_da, sizeof(r->unit_da), "%s", uda);
+        snprintf(r->unit_en, sizeof(r->unit_en), "%s", uen);
+        if (g->kind == GOAL_SHARE) {
+                snprintf(r->pace_unit_da, sizeof(r->pace_unit_da), "%%");
+                snprintf(r->pace_unit_en, sizeof(r->pace_unit_en), "%%");
+        } else if (g->kind == GOAL_RANK) {
+                snprintf(r->pace_unit_da, sizeof(r->pace_unit_da), "pladser");
+                snprintf(r->pace_unit_en, sizeof(r->pace_unit_en), "places");
+        } else {
+                snprintf(r->pace_unit_da, sizeof(r->pace_unit_da), "%s", sda);
+                snprintf(r->pace_unit_en, sizeof(r->pace_unit_en), "%s", sen);
+        }
+}
+
+/* Appends every observed point of each series within the range the evaluation read. */
+static int record_inputs(Ctx *c)
+{
+        GoalResult *r = c->r;
+
+        for (int role = 0; role < _GOAL_ROLE_MAX; role++) {
+                const Series *s = c->s[role];
+                if (!c->used[role] || !s || c->lo[role] > c->hi[role])
+                        continue;
+                for (size_t i = 0; i < s->n_points; i++) {
+                        const SeriesPoint *p = &s->points[i];
+                        int64_t idx = period_index(p->period);
+                        if (idx < c->lo[role])
+                                continue;
+                        if (idx > c->hi[role])
+                                break;
+                        if (p->missing || !isfinite(p->value))
+                                continue;
+                        if (GREEDY_REALLOC(r->inputs, r->n_inputs_alloc, r->n_inputs + 1) < 0)
+                                return -ENOMEM;
+                        r->inputs[r->n_inputs++] = (GoalInput){ .role = role, .period = p->period, .value = p->value };
+                }
+        }
+        return 0;
+}
+
+int goal_evaluate_series(const GoalDef *g, const GoalSeriesMeta *meta, const Series *const *series, Date now,
+                         GoalResult *ret)
+{
+        Ctx c = { .g = g, .meta = meta, .r = ret };
+        GoalResult *r = ret;
+        GoalRole main;
+        int k;
+
+        assert(g);
+        assert(series);
+        assert(ret);
+
+        /* Reuse the buffers of an earlier result. */
+        GoalInput *inputs = r->inputs;
+        size_t n_alloc = r->n_inputs_alloc;
+        free(r->id);
+        *r = (GoalResult){ .inputs = inputs, .n_inputs_alloc = n_alloc, .freq = _PERIOD_FREQ_INVALID };
+        r->id = strdup(strempty(g->id));
+        if (!r->id)
+                return -ENOMEM;
+        r->kind = g->kind;
+        r->direction = g->direction;
+        r->period = g->period;
+        r->target = g->target;
+        r->projection = PROJECTION_NONE;
+
+        if (g->kind < 0 || g->kind >= _GOAL_KIND_MAX || !period_is_valid(g->period) || !date_is_valid(now))
+                return -EINVAL;
+        if ((g->kind == GOAL_CHANGE || g->kind == GOAL_REFERENCE) && !period_is_valid(g->baseline))
+                return -EINVAL;
+        for (int role = 0; role < _GOAL_ROLE_MAX; role++) {
+                c.used[role] = goal_role_series(g, role) != NULL;
+                c.s[role] = c.used[role] ? series[role] : NULL;
+                c.lo[role] = INT64_MAX;
+                c.hi[role] = INT64_MIN;
+        }
+        main = g->kind == GOAL_SHARE ? GOAL_ROLE_NUMERATOR : GOAL_ROLE_SERIES;
+        if (!c.used[main] || (g->kind == GOAL_SHARE && !c.used[GOAL_ROLE_DENOMINATOR]) ||
+            (g->kind == GOAL_REFERENCE && !c.used[GOAL_ROLE_REFERENCE]))
+                return -EINVAL;
+        set_units(&c);
+
+        for (int role = 0; role < _GOAL_ROLE_MAX; role++)
+                if (c.used[role] && !c.s[role]) {
+                        no_data(&c, GOAL_REASON_NO_SERIES);
+                        goto done;
+                }
+        /* All series of one goal share a frequency; an empty series has none yet. */
+        c.f = _PERIOD_FREQ_INVALID;
+        for (int role = 0; role < _GOAL_ROLE_MAX; role++) {
+                if (!c.used[role] || c.s[role]->n_points == 0)
+                        continue;
+                if (c.f == _PERIOD_FREQ_INVALID)
+                        c.f = c.s[role]->freq;
+                else if (c.s[role]->freq != c.f) {
+                        no_data(&c, GOAL_REASON_FREQUENCY);
+                        goto done;
+                }
+        }
+        if (c.f == _PERIOD_FREQ_INVALID) {
+                no_data(&c, GOAL_REASON_NO_PERIOD_DATA);
+                goto done;
+        }
+        r->freq = c.f;
+        c.per_year = period_freq_per_year(c.f);
+        c.visible = period_index(period_containing(c.f, now)) - 1;
+        c.over = date_compare(now, period_last_day(g->period)) > 0;
+        if (!members(g->period, c.f, &c.pf, &c.pl)) {
+                no_data(&c, GOAL_REASON_FREQUENCY);
+                goto done;
+        }
+        r->n_periods = (int) (c.pl - c.pf + 1);
+        if (g->kind == GOAL_CHANGE || g->kind == GOAL_REFERENCE) {
+                if (!members(g->baseline, c.f, &c.bf, &c.bl)) {
+                        no_data(&c, GOAL_REASON_NO_BASELINE);
+                        goto done;
+                }
+        }
+
+        switch (g->kind) {
+        case GOAL_LEVEL:
+        case GOAL_RANK:
+        case GOAL_CUMULATIVE:
+                k = eval_level(&c);
+                break;
+        case GOAL_CHANGE:
+        case GOAL_REFERENCE:
+                k = eval_change(&c);
+                break;
+        case GOAL_SHARE:
+                k = eval_share(&c);
+                break;
+        default:
+                return -EINVAL;
+        }
+        if (k < 0)
+                return k;
+        k = record_inputs(&c);
+        if (k < 0)
+                return k;
+done:
+        explain(&c, LANGUAGE_DA, r->explanation_da, sizeof(r->explanation_da));
+        explain(&c, LANGUAGE_EN, r->explanation_en, sizeof(r->explanation_en));
+        return 0;
+}
+
+int goal_evaluate_meta(const GoalDef *g, const GoalSeriesMeta *meta, const SeriesSet *set, Date now,
+                       GoalResult *ret)
+{
+        const Series *s[_GOAL_ROLE_MAX] = {};
+
+        for (int role = 0; role < _GOAL_ROLE_MAX; role++) {
+                const char *name = goal_role_series(g, role);
+                if (name)
+                        s[role] = series_set_find(set, name);
+        }
+        return goal_evaluate_series(g, meta, s, now, ret);
+}
+
+int goal_evaluate(const GoalDef *g, const SeriesSet *set, Date now, GoalResult *ret)
+{
+        return goal_evaluate_meta(g, NULL, set, now, ret);
+}

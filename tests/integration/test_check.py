@@ -1,0 +1,155 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""labourwatch check: the shipped sample and a good tree pass; one broken file per kind of error
+exits 1 with exactly the expected FILE:LINE:COL: message lines on stderr; usage errors exit 2.
+
+Environment: LW_CLI (the labourwatch binary), LW_SOURCE_DIR (the source tree)."""
+
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+CLI = os.environ.get("LW_CLI", "labourwatch")
+SRC = os.environ.get("LW_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+DATA = os.path.join(SRC, "tests", "data", "config")
+
+
+def run(*args, env_extra=None):
+    env = dict(os.environ)
+    env.pop("LABOURWATCH_CONFIG", None)
+    if env_extra:
+        env.update(env_extra)
+    return subprocess.run([CLI, "check", *args], capture_output=True, text=True, env=env, timeout=60)
+
+
+# file -> the exact stderr lines, in order; {f} is the file's path as given on the command line.
+BAD = {
+    "syntax.yaml": [
+        "{f}:4:4: YAML syntax error: did not find expected key (while parsing a block mapping starting at line 2)",
+    ],
+    "unknown-key.yaml": [
+        "{f}:2:1: unknown key 'languag' in the main configuration, allowed keys: state_dir, language, goals_dir, "
+        "sources, series, goals, recipients, notifiers, routes",
+    ],
+    "wrong-type.yaml": ["{f}:4:14: timeout: expected a duration, got a mapping"],
+    "missing-key.yaml": ["{f}:2:3: source 'dst': missing required key 'kind'"],
+    "duplicate-key.yaml": ["{f}:3:1: duplicate key 'language' (first at line 1, column 1)"],
+    "duplicate-goal.yaml": ["{f}:7:9: duplicate goal id 'a' (first defined at {f}:2:5)"],
+    "undefined-source.yaml": ["{f}:3:13: undefined source 'dst'"],
+    "undefined-series.yaml": ["{f}:4:13: undefined series 'nope'"],
+    "undefined-recipient.yaml": ["{f}:7:18: undefined recipient 'boss'"],
+    "undefined-notifier.yaml": ["{f}:2:17: undefined notifier 'pager'"],
+    "bad-enum.yaml": ["{f}:3:11: kind: bad value 'ftp', expected one of: statbank, jobindsats, csv, jsonstat"],
+    "bad-period.yaml": [
+        "{f}:5:13: period: bad period '2024M13', expected e.g. 2024, 2024H1, 2024Q2, 2024M06, 2024QMAT02",
+    ],
+    "bad-duration.yaml": [
+        "{f}:4:18: stale_after: bad duration '2 fortnights', expected e.g. 30s, 10min, 6h, 14d",
+    ],
+    "bad-size.yaml": [
+        "{f}:4:24: max_response_size: bad size '64 MB please', expected bytes or e.g. 512KiB, 64MiB",
+    ],
+    "inline-secret.yaml": [
+        "{f}:5:5: source 'jis': 'token' must not be written inline in the configuration, use token_file or "
+        "token_credential",
+    ],
+    "statbank-without-table.yaml": ["{f}:5:3: series 's': missing required key 'table'"],
+    "three-errors.yaml": [
+        "{f}:1:11: language: bad value 'fr', expected one of: da, en",
+        "{f}:5:14: timeout: bad duration 'forever', expected e.g. 30s, 10min, 6h, 14d",
+        "{f}:7:16: undefined notifier 'nobody'",
+    ],
+}
+
+
+class CheckTest(unittest.TestCase):
+    def assert_ok(self, p, counts):
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stderr, "")
+        self.assertEqual(p.stdout.strip(), "configuration OK: " + counts)
+
+    def test_sample_is_valid(self):
+        p = run("--config", os.path.join(SRC, "etc", "labourwatch.yaml"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stderr, "")
+        self.assertRegex(p.stdout, r"^configuration OK: \d+ sources, \d+ series, \d+ goals, \d+ recipients, "
+                         r"\d+ notifiers, \d+ routes\n$")
+
+    def test_good_tree_with_goal_files(self):
+        self.assert_ok(run("--config", os.path.join(DATA, "good", "labourwatch.yaml")),
+                       "3 sources, 6 series, 3 goals, 1 recipients, 1 notifiers, 1 routes")
+
+    def test_short_option_and_environment(self):
+        path = os.path.join(DATA, "good", "labourwatch.yaml")
+        self.assert_ok(run("-c", path), "3 sources, 6 series, 3 goals, 1 recipients, 1 notifiers, 1 routes")
+        self.assert_ok(run(env_extra={"LABOURWATCH_CONFIG": path}),
+                       "3 sources, 6 series, 3 goals, 1 recipients, 1 notifiers, 1 routes")
+
+    def test_bad_files(self):
+        for name, want in BAD.items():
+            with self.subTest(file=name):
+                f = os.path.join(DATA, "bad", name)
+                p = run("--config", f)
+                self.assertEqual(p.returncode, 1, p.stderr)
+                self.assertEqual(p.stdout, "")
+                self.assertEqual(p.stderr.splitlines(), [w.format(f=f) for w in want])
+
+    def test_every_bad_file_is_covered(self):
+        self.assertEqual(sorted(os.listdir(os.path.join(DATA, "bad"))), sorted(BAD))
+
+    def test_secret_value_never_printed(self):
+        p = run("--config", os.path.join(DATA, "bad", "inline-secret.yaml"))
+        self.assertEqual(p.returncode, 1)
+        self.assertNotIn("do-not-print-me", p.stderr + p.stdout)
+
+    def test_syntax_error_in_one_goal_file_does_not_hide_the_next(self):
+        main = os.path.join(DATA, "bad-goal-files", "labourwatch.yaml")
+        goals = os.path.join(DATA, "bad-goal-files", "goals.d")
+        p = run("--config", main)
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(p.stderr.splitlines(), [
+            f"{goals}/10-syntax.yaml:3:4: YAML syntax error: did not find expected '-' indicator (while parsing "
+            "a block collection starting at line 2)",
+            f"{goals}/20-type.yaml:6:13: target: expected a number, got a mapping",
+        ])
+
+    def test_goals_dir_relative_to_main_file(self):
+        with tempfile.TemporaryDirectory() as d:
+            os.mkdir(os.path.join(d, "plan"))
+            with open(os.path.join(d, "main.yaml"), "w") as f:
+                f.write("goals_dir: plan\nseries:\n  s:\n    expr: '1'\n    frequency: year\n")
+            with open(os.path.join(d, "plan", "a.yaml"), "w") as f:
+                f.write("goals:\n  x:\n    kind: level\n    series: s\n    period: 2024\n    target: 1\n")
+            with open(os.path.join(d, "plan", "ignored.yml"), "w") as f:
+                f.write("this is not read: [\n")
+            self.assert_ok(run("--config", os.path.join(d, "main.yaml")),
+                           "0 sources, 1 series, 1 goals, 0 recipients, 0 notifiers, 0 routes")
+
+    def test_missing_file(self):
+        p = run("--config", "/nonexistent/labourwatch.yaml")
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(p.stderr.splitlines(),
+                         ["/nonexistent/labourwatch.yaml: cannot read: No such file or directory"])
+
+    def test_usage(self):
+        for args in (["--bogus"], ["extra-argument"], ["--config"]):
+            with self.subTest(args=args):
+                p = run(*args)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                self.assertIn("Usage: labourwatch check", p.stderr)
+                self.assertEqual(p.stdout, "")
+
+    def test_help(self):
+        p = run("--help")
+        self.assertEqual(p.returncode, 0)
+        self.assertIn("Usage: labourwatch check [--config PATH]", p.stdout)
+
+
+if __name__ == "__main__":
+    result = unittest.main(exit=False, verbosity=2).result
+    n = result.testsRun
+    bad = len(result.failures) + len(result.errors)
+    print(f"test_check: {n - bad}/{n} passed, {len(result.failures)} failed, {len(result.errors)} errors")
+    sys.exit(0 if result.wasSuccessful() else 1)

@@ -1,0 +1,227 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""labourwatch series / status against a real state database.
+
+The database is written by the real store (tests/bench/bench-store: series bench_NN, period k from
+2005M01 has value 100*NN + k, fetched 2024-07-02 06:00 UTC; the last 12 periods revised by +1 on
+2024-07-04 06:00). Source state and evaluations are added with Python's sqlite3, as the fetcher and
+engine would have stored them.
+"""
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import unittest
+
+CLI = os.environ.get("LW_CLI")
+BUILD = os.environ.get("LW_BUILD_DIR")
+
+USEC = 1_000_000
+T0 = 1719900000 * USEC  # 2024-07-02 06:00:00 UTC
+
+CONFIG = """\
+state_dir: {state}
+sources:
+  bench:
+    kind: csv
+    base_url: file:///nonexistent/
+  other:
+    kind: csv
+    base_url: file:///nonexistent/
+series:
+  bench_00:
+    source: bench
+    path: x.csv
+    column: v
+    frequency: month
+  bench_01:
+    source: bench
+    path: x.csv
+    column: v
+    frequency: month
+  never_fetched:
+    source: bench
+    path: x.csv
+    column: v
+    frequency: month
+goals:
+  fleksjob_2024:
+    title: Flere i fleksjob
+    kind: level
+    series: bench_00
+    period: 2024
+    aggregate: average
+    direction: at_least
+    target: 400
+  sygedagpenge_2024:
+    title: Færre på sygedagpenge
+    kind: level
+    series: bench_01
+    period: 2024
+    aggregate: average
+    direction: at_most
+    target: 100
+"""
+
+
+def run(*args):
+    p = subprocess.run([CLI, *args], capture_output=True, text=True, timeout=60)
+    # A crash shows up as a negative return code; never acceptable.
+    assert p.returncode >= 0, f"{args}: killed by signal {-p.returncode}: {p.stderr}"
+    return p
+
+
+class StoreCli(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="lw-store-cli-")
+        cls.state = os.path.join(cls.tmp, "state")
+        os.mkdir(cls.state)
+        cls.config = os.path.join(cls.tmp, "labourwatch.yaml")
+        with open(cls.config, "w") as f:
+            f.write(CONFIG.format(state=cls.state))
+        bench = os.path.join(BUILD, "tests", "bench-store")
+        subprocess.run([bench, cls.state, "2", "15"], check=True, capture_output=True, timeout=60)
+
+        db = sqlite3.connect(os.path.join(cls.state, "labourwatch.db"))
+        db.execute(
+            "INSERT INTO source_state (key, last_attempt, last_success, first_failure, consecutive_failures,"
+            " next_due, last_error) VALUES ('bench', ?, ?, ?, 3, ?, 'HTTP 503 from https://bench.invalid/v1/data')",
+            (T0 + 3 * 3600 * USEC, T0, T0 + 1 * 3600 * USEC, T0 + 4 * 3600 * USEC))
+        for at, date, status in ((T0, "2024-07-02", "on_track"), (T0 + 86400 * USEC, "2024-07-03", "off_track")):
+            db.execute("INSERT INTO evaluations (goal, eval_date, status, inputs_json, result_json, at)"
+                       " VALUES ('fleksjob_2024', ?, ?, '{}', '{}', ?)", (date, status, at))
+        db.commit()
+        db.close()
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp)
+
+    def test_series_text(self):
+        p = run("series", "--config", self.config, "bench_01")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        lines = p.stdout.splitlines()
+        self.assertTrue(lines[0].startswith("PERIOD"))
+        self.assertEqual(len(lines), 1 + 15 + 1)
+        first = lines[1].split()
+        self.assertEqual(first[:5], ["2005M01", "100", "2024-07-02", "06:00", "bench/BENCH01"])
+        self.assertNotIn("revised", lines[3])  # 2005M03, never revised
+        # 2005M04 is the first of the 12 revised periods: current 104, was 103.
+        self.assertTrue(lines[4].startswith("2005M04"), lines[4])
+        self.assertIn(" 104 ", lines[4])
+        self.assertIn("2024-07-04 06:00", lines[4])
+        self.assertIn("(revised; was 103 fetched 2024-07-02 06:00)", lines[4])
+        self.assertEqual(lines[-1], "bench_01: 15 periods, 12 revised")
+
+    def test_series_json(self):
+        # NAME before the option works too.
+        p = run("series", "bench_00", "--json", "--config", self.config)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        data = json.loads(p.stdout)
+        self.assertEqual([d["period"] for d in data][:3], ["2005M01", "2005M02", "2005M03"])
+        self.assertEqual(len(data), 15)
+        d = data[0]
+        self.assertEqual(d["value"], 0)
+        self.assertFalse(d["missing"])
+        self.assertEqual(d["fetched_at"], "2024-07-02T06:00:00Z")
+        self.assertEqual(d["source"], "bench")
+        self.assertEqual(d["table"], "BENCH01")
+        self.assertEqual(d["selection"], "OMRÅDE=163")
+        self.assertEqual(d["url"], "https://bench.invalid/v1/data")
+        self.assertEqual(d["revisions"], [])
+        d = data[14]
+        self.assertEqual(d["period"], "2006M03")
+        self.assertEqual(d["value"], 15)
+        self.assertEqual(d["fetched_at"], "2024-07-04T06:00:00Z")
+        self.assertEqual(d["revisions"], [{"value": 14, "missing": False, "fetched_at": "2024-07-02T06:00:00Z",
+                                           "superseded_at": "2024-07-04T06:00:00Z"}])
+
+    def test_series_nothing_stored(self):
+        p = run("series", "--config", self.config, "never_fetched")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout.strip(), "no observations stored for never_fetched")
+        p = run("series", "--config", self.config, "never_fetched", "--json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(json.loads(p.stdout), [])
+
+    def test_series_unknown_and_usage(self):
+        p = run("series", "--config", self.config, "nope")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("no series 'nope'", p.stderr)
+        self.assertEqual(run("series", "--config", self.config).returncode, 2)
+        self.assertEqual(run("series", "--config", self.config, "a", "b").returncode, 2)
+        self.assertEqual(run("series", "--bogus", "bench_00").returncode, 2)
+
+    def test_status_text(self):
+        p = run("status", "--config", self.config)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        out = p.stdout
+        bench = next(line for line in out.splitlines() if line.startswith("bench "))
+        self.assertEqual(bench.split(), ["bench", "csv", "2024-07-02", "06:00", "2024-07-02", "09:00", "3",
+                                         "2024-07-02", "10:00"])
+        self.assertIn("  failing since 2024-07-02 07:00", out)
+        self.assertIn("  last error: HTTP 503 from https://bench.invalid/v1/data", out)
+        other = next(line for line in out.splitlines() if line.startswith("other "))
+        self.assertEqual(other.split(), ["other", "csv", "never", "never", "0", "now"])
+        goal = next(line for line in out.splitlines() if line.startswith("fleksjob_2024"))
+        self.assertEqual(goal.split(), ["fleksjob_2024", "off_track", "2024-07-03", "2024-07-03", "06:00"])
+        goal = next(line for line in out.splitlines() if line.startswith("sygedagpenge_2024"))
+        self.assertEqual(goal.split(), ["sygedagpenge_2024", "never", "evaluated"])
+
+    def test_status_json(self):
+        p = run("status", "--json", "--config", self.config)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        data = json.loads(p.stdout)
+        self.assertEqual(data["schema_version"], 2)
+        src = {s["name"]: s for s in data["sources"]}
+        self.assertEqual(src["bench"], {
+            "name": "bench", "kind": "csv", "last_success": "2024-07-02T06:00:00Z",
+            "last_attempt": "2024-07-02T09:00:00Z", "consecutive_failures": 3,
+            "failing_since": "2024-07-02T07:00:00Z",
+            "last_error": "HTTP 503 from https://bench.invalid/v1/data", "next_due": "2024-07-02T10:00:00Z"})
+        self.assertIsNone(src["other"]["last_success"])
+        goals = {g["id"]: g for g in data["goals"]}
+        self.assertEqual(goals["fleksjob_2024"]["status"], "off_track")
+        self.assertEqual(goals["fleksjob_2024"]["eval_date"], "2024-07-03")
+        self.assertEqual(goals["fleksjob_2024"]["evaluated_at"], "2024-07-03T06:00:00Z")
+        self.assertEqual(goals["fleksjob_2024"]["title"], "Flere i fleksjob")
+        self.assertIsNone(goals["sygedagpenge_2024"]["status"])
+
+    def _other_state(self, content):
+        """A second config whose state dir holds `content` as labourwatch.db (None: no file)."""
+        d = tempfile.mkdtemp(prefix="lw-store-cli-bad-", dir=self.tmp)
+        if content is not None:
+            with open(os.path.join(d, "labourwatch.db"), "wb") as f:
+                f.write(content)
+        cfg = os.path.join(d, "labourwatch.yaml")
+        with open(cfg, "w") as f:
+            f.write(CONFIG.format(state=d))
+        return d, cfg
+
+    def test_no_database(self):
+        d, cfg = self._other_state(None)
+        for cmd in (["series", "bench_00"], ["status"]):
+            p = run(*cmd, "--config", cfg)
+            self.assertEqual(p.returncode, 1)
+            self.assertIn(os.path.join(d, "labourwatch.db") + ": no database yet", p.stderr)
+        # The read-only commands never create the database.
+        self.assertFalse(os.path.exists(os.path.join(d, "labourwatch.db")))
+
+    def test_corrupt_database(self):
+        d, cfg = self._other_state(bytes((i * 7919 + 13) % 251 for i in range(8192)))
+        for cmd in (["series", "bench_00"], ["status"]):
+            p = run(*cmd, "--config", cfg)
+            self.assertEqual(p.returncode, 1)
+            self.assertIn(os.path.join(d, "labourwatch.db"), p.stderr)
+            self.assertIn("file is not a database", p.stderr)
+
+
+if __name__ == "__main__":
+    if not CLI or not BUILD:
+        print("LW_CLI and LW_BUILD_DIR must be set (run through ctest)", file=sys.stderr)
+        sys.exit(2)
+    unittest.main(verbosity=2)

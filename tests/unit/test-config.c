@@ -1,0 +1,873 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* config_load(): every field, the defaults, and one broken file per kind of error with the exact
+ * FILE:LINE:COL: message it must produce. The YAML is written to a fresh temporary directory per
+ * case: main.yaml and goals.d/10-a.yaml, goals.d/20-b.yaml. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "labourwatch/config.h"
+#include "labourwatch/macro.h"
+
+/* ---- fixture: a temporary configuration tree ---- */
+
+typedef struct Tree {
+        char dir[64];
+        char main[128];
+        char g1[160], g2[160];
+} Tree;
+
+static void write_file(const char *path, const char *text)
+{
+        FILE *f = fopen(path, "we");
+        assert_non_null(f);
+        assert_int_equal(fputs(text, f) >= 0, 1);
+        assert_int_equal(fclose(f), 0);
+}
+
+static void tree_make(Tree *t, const char *main_yaml, const char *g1, const char *g2)
+{
+        char goals[128];
+
+        strcpy(t->dir, "/tmp/lw-test-config-XXXXXX");
+        assert_non_null(mkdtemp(t->dir));
+        snprintf(t->main, sizeof t->main, "%s/main.yaml", t->dir);
+        snprintf(goals, sizeof goals, "%s/goals.d", t->dir);
+        snprintf(t->g1, sizeof t->g1, "%s/10-a.yaml", goals);
+        snprintf(t->g2, sizeof t->g2, "%s/20-b.yaml", goals);
+        if (main_yaml)
+                write_file(t->main, main_yaml);
+        if (g1 || g2)
+                assert_int_equal(mkdir(goals, 0755), 0);
+        if (g1)
+                write_file(t->g1, g1);
+        if (g2)
+                write_file(t->g2, g2);
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+        return remove(path);
+}
+
+static void tree_remove(Tree *t)
+{
+        (void) nftw(t->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+static bool startswith_at(const char *s, const char *prefix, const char **ret_rest)
+{
+        size_t l = strlen(prefix);
+        if (!strneq(s, prefix, l))
+                return false;
+        *ret_rest = s + l;
+        return true;
+}
+
+/* Expands every @main, @g1, @g2 in an expected error line. */
+static char *expand(const Tree *t, const char *want)
+{
+        char *out = strdup("");
+
+        assert_non_null(out);
+        for (const char *p = want; *p;) {
+                const char *rest = p, *file = NULL;
+                char *n;
+
+                if (startswith_at(p, "@main", &rest))
+                        file = t->main;
+                else if (startswith_at(p, "@g1", &rest))
+                        file = t->g1;
+                else if (startswith_at(p, "@g2", &rest))
+                        file = t->g2;
+                if (file) {
+                        n = strdup_printf("%s%s", out, file);
+                        p = rest;
+                } else
+                        n = strdup_printf("%s%c", out, *p++);
+                assert_non_null(n);
+                free(out);
+                out = n;
+        }
+        return out;
+}
+
+/* Loads the tree and compares every error line with want[] (NULL-terminated). */
+static void check_errors(const Tree *t, const char *const *want)
+{
+        ConfigErrors errors = {};
+        Config *c = NULL;
+        size_t n_want = 0;
+        int r;
+
+        while (want[n_want])
+                n_want++;
+        r = config_load(t->main, &c, &errors);
+        for (size_t i = 0; i < errors.n_items; i++) {
+                _cleanup_free_ char *got = config_error_to_string(&errors.items[i]);
+                _cleanup_free_ char *exp = i < n_want ? expand(t, want[i]) : NULL;
+                if (!exp || !streq(got, exp))
+                        print_message("error %zu:\n  got:  %s\n  want: %s\n", i, got, strna(exp));
+                assert_non_null(exp);
+                assert_string_equal(got, exp);
+        }
+        assert_int_equal(errors.n_items, n_want);
+        if (n_want > 0) {
+                assert_true(r < 0);
+                assert_null(c);
+        } else {
+                assert_int_equal(r, 0);
+                assert_non_null(c);
+        }
+        config_free(c);
+        config_errors_done(&errors);
+}
+
+/* A valid base: two sources and a series, a recipient and a notifier, 23 lines. Goal-file cases
+ * use it as main.yaml; their line numbers are those of the goal file. */
+#define BASE                                                                                                 \
+        "sources:\n"                                                                                         \
+        "  dst:\n"                                                                                           \
+        "    kind: statbank\n"                                                                               \
+        "  jis:\n"                                                                                           \
+        "    kind: jobindsats\n"                                                                             \
+        "    token_file: /etc/labourwatch/jobindsats.token\n"                                                \
+        "  internal:\n"                                                                                      \
+        "    kind: csv\n"                                                                                    \
+        "    base_url: file:///srv/internal/\n"                                                              \
+        "series:\n"                                                                                          \
+        "  fleks:\n"                                                                                         \
+        "    source: jis\n"                                                                                  \
+        "    table: Y08A02\n"                                                                                \
+        "    measure: Antal fuldtidspersoner\n"                                                              \
+        "    select: {area: Herlev}\n"                                                                       \
+        "    frequency: month\n"                                                                             \
+        "recipients:\n"                                                                                      \
+        "  chef:\n"                                                                                          \
+        "    email: chef@example.org\n"                                                                      \
+        "notifiers:\n"                                                                                       \
+        "  out:\n"                                                                                           \
+        "    kind: directory\n"                                                                              \
+        "    directory: /tmp/out\n"
+
+/* One level goal in a goal file, lines 1-6; `extra` is appended as line 7 on. */
+#define GOAL(extra)                                                                                          \
+        "goals:\n"                                                                                           \
+        "  - id: a\n"                                                                                        \
+        "    kind: level\n"                                                                                  \
+        "    series: fleks\n"                                                                                \
+        "    period: 2024\n"                                                                                 \
+        "    target: 380\n" extra
+
+typedef struct ErrorCase {
+        const char *name;
+        const char *main, *g1, *g2;
+        const char *const *want; /* NULL-terminated; empty: valid */
+} ErrorCase;
+
+#define WANT(...) ((const char *const[]) { __VA_ARGS__, NULL })
+
+static void run_cases(const ErrorCase *rows, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                Tree t;
+                print_message("case: %s\n", rows[i].name);
+                tree_make(&t, rows[i].main, rows[i].g1, rows[i].g2);
+                check_errors(&t, rows[i].want);
+                tree_remove(&t);
+        }
+}
+
+static void test_valid(void **state)
+{
+        const ErrorCase rows[] = {
+                { "base", BASE, NULL, NULL, WANT(NULL) },
+                { "base with a goal", BASE, GOAL(""), NULL, WANT(NULL) },
+                { "empty main file", "", NULL, NULL, WANT(NULL) },
+                { "comments only", "# nothing here\n", NULL, NULL, WANT(NULL) },
+                { "empty goal file", BASE, "", "goals:\n", WANT(NULL) },
+                { "goals as a mapping", BASE,
+                  "goals:\n  a:\n    kind: level\n    series: fleks\n    period: 2024\n    target: 1\n", NULL,
+                  WANT(NULL) },
+                { "series in a goal file used by an earlier goal file", BASE,
+                  GOAL("    recipients: chef\n"),
+                  "series:\n  later:\n    expr: fleks * 2\n    frequency: month\n"
+                  "goals:\n  - id: b\n    kind: level\n    series: later\n    period: 2024\n    target: 2\n",
+                  WANT(NULL) },
+        };
+        run_cases(rows, ELEMENTSOF(rows));
+}
+
+static void test_errors(void **state)
+{
+        const ErrorCase rows[] = {
+                /* YAML syntax */
+                { "syntax error", "a: [1, 2\nb: 3\n", NULL, NULL,
+                  WANT("@main:2:2: YAML syntax error: did not find expected ',' or ']' (while parsing a flow "
+                       "sequence starting at line 1)") },
+                { "syntax error in one goal file, the next is still checked", BASE,
+                  "goals:\n  - id: a\n   kind: level\n",
+                  "goals:\n  - id: b\n    kind: levle\n    series: fleks\n    period: 2024\n    target: 1\n",
+                  WANT("@g1:3:4: YAML syntax error: did not find expected '-' indicator (while parsing a block "
+                       "collection starting at line 2)",
+                       "@g2:3:11: kind: bad value 'levle', expected one of: level, change, share, reference, "
+                       "rank, cumulative") },
+                /* unknown keys */
+                { "unknown top-level key", "state_dir: /x\nsauces: {}\n", NULL, NULL,
+                  WANT("@main:2:1: unknown key 'sauces' in the main configuration, allowed keys: state_dir, "
+                       "language, goals_dir, sources, series, goals, recipients, notifiers, routes") },
+                { "main-file section in a goal file", BASE, "recipients: {}\n", NULL,
+                  WANT("@g1:1:1: unknown key 'recipients' in a goal file, allowed keys: goals, series") },
+                { "unknown key in a source", "sources:\n  dst:\n    kind: statbank\n    url: https://x\n", NULL,
+                  NULL,
+                  WANT("@main:4:5: unknown key 'url' in source 'dst', allowed keys: kind, base_url, token_file, "
+                       "token_credential, ca_file, lang, api_version, schedule, connect_timeout, timeout, "
+                       "max_response_size, stale_after") },
+                /* types */
+                { "number expected, mapping given", BASE,
+                  "goals:\n  - id: a\n    kind: level\n    series: fleks\n    period: 2024\n    target: {a: 1}\n",
+                  NULL, WANT("@g1:6:13: target: expected a number, got a mapping") },
+                { "number expected, text given", BASE,
+                  "goals:\n  - id: a\n    kind: level\n    series: fleks\n    period: 2024\n    target: many\n",
+                  NULL, WANT("@g1:6:13: target: expected a number, got 'many'") },
+                { "section of the wrong type", "sources: [dst]\n", NULL, NULL,
+                  WANT("@main:1:10: sources: expected a mapping of name: definition, got a list") },
+                { "string expected, list given", "state_dir: [a, b]\n", NULL, NULL,
+                  WANT("@main:1:12: state_dir: expected a string, got a list") },
+                { "integer expected", BASE, GOAL("    trend_window: 6.5\n"), NULL,
+                  WANT("@g1:7:19: trend_window: expected an integer, got '6.5'") },
+                /* missing keys */
+                { "source without kind", "sources:\n  dst:\n    lang: da\n", NULL, NULL,
+                  WANT("@main:2:3: source 'dst': missing required key 'kind'") },
+                { "goal without target and period", BASE,
+                  "goals:\n  - id: a\n    kind: level\n    series: fleks\n", NULL,
+                  WANT("@g1:2:5: goal 'a': missing required key 'period'",
+                       "@g1:2:5: goal 'a': missing required key 'target'") },
+                { "series without source or expr", "series:\n  x:\n    frequency: month\n", NULL, NULL,
+                  WANT("@main:2:3: series 'x': missing required key 'source' (or 'expr' for a derived series)") },
+                /* duplicates */
+                { "duplicate key", "language: da\nlanguage: en\n", NULL, NULL,
+                  WANT("@main:2:1: duplicate key 'language' (first at line 1, column 1)") },
+                { "duplicate goal id across goal files", BASE, GOAL(""),
+                  "goals:\n  - id: a\n    kind: rank\n    series: fleks\n    period: 2024\n    target: 8\n",
+                  WANT("@g2:2:9: duplicate goal id 'a' (first defined at @g1:2:5)") },
+                { "duplicate series across files", BASE, "series:\n  fleks:\n    expr: 1\n    frequency: year\n",
+                  NULL, WANT("@g1:2:3: duplicate series 'fleks' (first defined at @main:11:3)") },
+                /* references */
+                { "undefined series and recipient", BASE,
+                  "goals:\n  - id: a\n    kind: level\n    series: flex\n    period: 2024\n    target: 1\n"
+                  "    recipients: [chef, boss]\n",
+                  NULL, WANT("@g1:4:13: undefined series 'flex'", "@g1:7:24: undefined recipient 'boss'") },
+                { "undefined source", "series:\n  x:\n    source: nowhere\n    frequency: month\n", NULL, NULL,
+                  WANT("@main:3:13: undefined source 'nowhere'") },
+                { "undefined notifier", BASE "routes:\n  - notifiers: [out, pager]\n", NULL, NULL,
+                  WANT("@main:25:22: undefined notifier 'pager'") },
+                /* enums */
+                { "bad direction", BASE, GOAL("    direction: upward\n"), NULL,
+                  WANT("@g1:7:16: direction: bad value 'upward', expected one of: at_least, at_most") },
+                { "bad source kind", "sources:\n  x:\n    kind: sql\n", NULL, NULL,
+                  WANT("@main:3:11: kind: bad value 'sql', expected one of: statbank, jobindsats, csv, jsonstat") },
+                { "bad language", "language: de\n", NULL, NULL,
+                  WANT("@main:1:11: language: bad value 'de', expected one of: da, en") },
+                /* periods, durations, sizes, schedules */
+                { "bad period", BASE,
+                  "goals:\n  - id: a\n    kind: level\n    series: fleks\n    period: 2024M13\n    target: 1\n",
+                  NULL,
+                  WANT("@g1:5:13: period: bad period '2024M13', expected e.g. 2024, 2024H1, 2024Q2, 2024M06, "
+                       "2024QMAT02") },
+                { "bad duration", "sources:\n  dst:\n    kind: statbank\n    timeout: 5 parsecs\n", NULL, NULL,
+                  WANT("@main:4:14: timeout: bad duration '5 parsecs', expected e.g. 30s, 10min, 6h, 14d") },
+                { "bad size", "sources:\n  dst:\n    kind: statbank\n    max_response_size: 64XB\n", NULL, NULL,
+                  WANT("@main:4:24: max_response_size: bad size '64XB', expected bytes or e.g. 512KiB, 64MiB") },
+                { "bad calendar", "sources:\n  dst:\n    kind: statbank\n    schedule: {calendar: \"Mon..Fry 8:30\"}\n",
+                  NULL, NULL,
+                  WANT("@main:4:26: calendar: bad calendar 'Mon..Fry 8:30', expected weekdays and times like "
+                       "\"Mon..Fri 08:30,13:00\"") },
+                { "interval and calendar", "sources:\n  dst:\n    kind: statbank\n    schedule:\n      interval: 1h\n"
+                  "      calendar: \"08:30\"\n", NULL, NULL,
+                  WANT("@main:6:17: schedule: give either 'interval' or 'calendar', not both") },
+                /* per kind */
+                { "statbank series without table", "sources:\n  dst:\n    kind: statbank\nseries:\n  x:\n"
+                  "    source: dst\n    frequency: quarter\n", NULL, NULL,
+                  WANT("@main:5:3: series 'x': missing required key 'table'") },
+                { "jobindsats without token", "sources:\n  jis:\n    kind: jobindsats\n", NULL, NULL,
+                  WANT("@main:2:3: source 'jis': jobindsats needs 'token_file' or 'token_credential'") },
+                { "csv series without path under a directory",
+                  "sources:\n  internal:\n    kind: csv\n    base_url: file:///srv/internal/\nseries:\n  more:\n"
+                  "    source: internal\n    frequency: month\n",
+                  NULL, NULL,
+                  WANT("@main:6:3: series 'more': missing required key 'path' (source 'internal' base_url is a "
+                       "directory)") },
+                { "share goal without denominator", BASE,
+                  "goals:\n  - id: s\n    kind: share\n    numerator: fleks\n    period: 2024\n    target: 50\n",
+                  NULL, WANT("@g1:2:5: goal 's': missing required key 'denominator'") },
+                { "change goal without baseline", BASE,
+                  "goals:\n  - id: c\n    kind: change\n    series: fleks\n    period: 2024\n    target: -5\n",
+                  NULL, WANT("@g1:2:5: goal 'c': missing required key 'baseline'") },
+                { "baseline on a level goal", BASE, GOAL("    baseline: 2023\n"), NULL,
+                  WANT("@g1:7:5: 'baseline' applies only to change and reference goals") },
+                { "baseline after the period", BASE,
+                  "goals:\n  - id: c\n    kind: change\n    series: fleks\n    period: 2024\n    target: -5\n"
+                  "    baseline: 2024M06\n",
+                  NULL, WANT("@g1:7:15: baseline: 2024M06 must end before the goal period 2024 begins") },
+                { "derived series with a table", "series:\n  d:\n    expr: 1 + 1\n    table: X\n"
+                  "    frequency: year\n", NULL, NULL,
+                  WANT("@main:4:5: 'table' applies only to fetched series; this series is derived ('expr')") },
+                { "smtp notifier without from", "notifiers:\n  m:\n    kind: smtp\n    url: smtp://localhost:25\n",
+                  NULL, NULL, WANT("@main:2:3: notifier 'm': missing required key 'from'") },
+                { "bad series name", "series:\n  2fast:\n    expr: 1\n    frequency: year\n", NULL, NULL,
+                  WANT("@main:2:3: bad series name '2fast', use letters, digits and '_' (not first), so that "
+                       "expressions can name it") },
+                /* several errors at once */
+                { "three errors in one file", "language: fr\nsources:\n  dst:\n    kind: statbank\n"
+                  "    stale_after: soon\nroutes:\n  - notifiers: [nobody]\n", NULL, NULL,
+                  WANT("@main:1:11: language: bad value 'fr', expected one of: da, en",
+                       "@main:5:18: stale_after: bad duration 'soon', expected e.g. 30s, 10min, 6h, 14d",
+                       "@main:7:17: undefined notifier 'nobody'") },
+        };
+        run_cases(rows, ELEMENTSOF(rows));
+}
+
+/* An inline secret is an error, and no message may carry its value. */
+static void test_inline_secret(void **state)
+{
+        static const char *const secret = "s3cr3t-v4lue";
+        const char *main_yaml =
+                "sources:\n  jis:\n    kind: jobindsats\n    token: s3cr3t-v4lue\n"
+                "notifiers:\n  m:\n    kind: smtp\n    url: smtps://mail.example.org\n    from: a@example.org\n"
+                "    password: s3cr3t-v4lue\n  h:\n    kind: webhook\n    url: https://example.org/h\n"
+                "    secret: {value: s3cr3t-v4lue}\n";
+        const char *const want[] = {
+                "@main:2:3: source 'jis': jobindsats needs 'token_file' or 'token_credential'",
+                "@main:4:5: source 'jis': 'token' must not be written inline in the configuration, use token_file "
+                "or token_credential",
+                "@main:10:5: notifier 'm': 'password' must not be written inline in the configuration, use "
+                "password_file or password_credential",
+                "@main:14:5: notifier 'h': 'secret' must not be written inline in the configuration, use "
+                "secret_file or secret_credential",
+                NULL,
+        };
+        ConfigErrors errors = {};
+        Config *c = NULL;
+        Tree t;
+
+        tree_make(&t, main_yaml, NULL, NULL);
+        check_errors(&t, want);
+        assert_true(config_load(t.main, &c, &errors) < 0);
+        for (size_t i = 0; i < errors.n_items; i++) {
+                _cleanup_free_ char *s = config_error_to_string(&errors.items[i]);
+                assert_null(strstr(s, secret));
+        }
+        config_errors_done(&errors);
+        tree_remove(&t);
+}
+
+static void test_missing_main_file(void **state)
+{
+        ConfigErrors errors = {};
+        Config *c = NULL;
+        _cleanup_free_ char *s = NULL;
+
+        assert_int_equal(config_load("/nonexistent/labourwatch.yaml", &c, &errors), -ENOENT);
+        assert_null(c);
+        assert_int_equal(errors.n_items, 1);
+        s = config_error_to_string(&errors.items[0]);
+        assert_string_equal(s, "/nonexistent/labourwatch.yaml: cannot read: No such file or directory");
+        config_errors_done(&errors);
+        config_errors_done(&errors); /* idempotent */
+        assert_null(config_free(NULL));
+}
+
+static void test_full(void **state)
+{
+        const char *main_yaml =
+                "state_dir: /srv/lw\n"
+                "language: en\n"
+                "goals_dir: plan\n"
+                "sources:\n"
+                "  dst:\n"
+                "    kind: statbank\n"
+                "    lang: en\n"
+                "    schedule: {calendar: \"Mon..Wed,Fri 13:00, 08:30\", jitter: 5min}\n"
+                "    ca_file: /etc/ssl/extra.pem\n"
+                "  jis:\n"
+                "    kind: jobindsats\n"
+                "    api_version: 2\n"
+                "    token_credential: jis-token\n"
+                "    connect_timeout: 10s\n"
+                "    timeout: 2min\n"
+                "    max_response_size: 512KiB\n"
+                "    stale_after: 2w\n"
+                "    schedule: 1h30m\n"
+                "  euro:\n"
+                "    kind: jsonstat\n"
+                "    base_url: https://ec.europa.eu/eurostat/api/dissemination/statistics/1.0/data\n"
+                "  own:\n"
+                "    kind: csv\n"
+                "series:\n"
+                "  fleks:\n"
+                "    source: jis\n"
+                "    table: Y08A02\n"
+                "    measure: Antal fuldtidspersoner\n"
+                "    select:\n"
+                "      area: Herlev\n"
+                "      _kon: I alt\n"
+                "    frequency: month\n"
+                "    publication_lag: 2\n"
+                "    unit: {da: fuldtidspersoner, en: full-time persons}\n"
+                "  auk:\n"
+                "    source: dst\n"
+                "    table: AUK01\n"
+                "    select: {OMRÅDE: 163, YDELSESTYPE: Fleksjob}\n"
+                "    frequency: quarter\n"
+                "    unit: personer\n"
+                "  orders:\n"
+                "    source: own\n"
+                "    path: /srv/data/orders.csv\n"
+                "    column: ordrer\n"
+                "    frequency: month\n"
+                "  ratio:\n"
+                "    expr: \"100 * fleks / orders\"\n"
+                "    frequency: month\n"
+                "  block:\n"
+                "    expr: |\n"
+                "      fleks +\n"
+                "        orders\n"
+                "    frequency: month\n"
+                "  unemp:\n"
+                "    source: euro\n"
+                "    table: une_rt_m\n"
+                "    measure: PC_ACT\n"
+                "    frequency: month\n"
+                "recipients:\n"
+                "  chef:\n"
+                "    display_name: Jobcenterchef\n"
+                "    email: chef@herlev.dk\n"
+                "  ops:\n"
+                "    email: ops@herlev.dk\n"
+                "    language: da\n"
+                "notifiers:\n"
+                "  mail:\n"
+                "    kind: smtp\n"
+                "    url: smtp://127.0.0.1:2525\n"
+                "    from: lw@herlev.dk\n"
+                "    username_file: /etc/lw/user\n"
+                "    password_credential: smtp-pass\n"
+                "    timeout: 45s\n"
+                "  hook:\n"
+                "    kind: webhook\n"
+                "    url: https://hooks.example.org/lw\n"
+                "    secret_file: /etc/lw/hook.key\n"
+                "    ca_file: /etc/lw/ca.pem\n"
+                "  dir:\n"
+                "    kind: directory\n"
+                "    directory: /srv/outbox\n"
+                "routes:\n"
+                "  - goals: [\"fleks-*\", share]\n"
+                "    recipients: chef\n"
+                "    notifiers: [mail, dir]\n"
+                "    repeat: 7d\n"
+                "  - notifiers: hook\n"
+                "    data_problems: yes\n";
+        const char *goals_yaml =
+                "goals:\n"
+                "  - id: fleks-2024\n"
+                "    title: {da: Fleksjob 2024, en: Flex jobs 2024}\n"
+                "    kind: level\n"
+                "    series: fleks\n"
+                "    period: 2024\n"
+                "    target: 380\n"
+                "    tolerance: 5.5\n"
+                "    aggregate: latest\n"
+                "    projection: seasonal\n"
+                "    trend_window: 12\n"
+                "    recipients: [chef, ops]\n"
+                "  - id: share\n"
+                "    title: Andel\n"
+                "    kind: share\n"
+                "    numerator: fleks\n"
+                "    denominator: orders\n"
+                "    period: 2024Q2\n"
+                "    target: 50\n"
+                "    min_denominator: 10\n"
+                "    direction: at_most\n"
+                "  - id: ref\n"
+                "    kind: reference\n"
+                "    series: fleks\n"
+                "    reference: auk\n"
+                "    period: 2024\n"
+                "    baseline: 2023\n"
+                "    change_unit: points\n"
+                "    target: -1.5\n"
+                "    projection: none\n"
+                "  - id: rank\n"
+                "    kind: rank\n"
+                "    series: fleks\n"
+                "    period: 2024QMAT02\n"
+                "    target: 8\n"
+                "  - id: cum\n"
+                "    kind: cumulative\n"
+                "    series: orders\n"
+                "    period: 2024\n"
+                "    target: 200\n";
+        ConfigErrors errors = {};
+        Config *c = NULL;
+        char buf[PERIOD_STRING_MAX];
+        char main_path[128], gdir[160], gfile[192];
+        const SourceDef *s;
+        const SeriesDef *se;
+        const GoalDef *g;
+        const NotifierDef *n;
+        const RecipientDef *r;
+        Tree t;
+
+        tree_make(&t, main_yaml, NULL, NULL);
+        snprintf(main_path, sizeof main_path, "%s", t.main);
+        snprintf(gdir, sizeof gdir, "%s/plan", t.dir);
+        snprintf(gfile, sizeof gfile, "%s/10-plan.yaml", gdir);
+        assert_int_equal(mkdir(gdir, 0755), 0);
+        write_file(gfile, goals_yaml);
+
+        assert_int_equal(config_load(main_path, &c, &errors), 0);
+        assert_int_equal(errors.n_items, 0);
+        assert_int_equal(c->n_files, 2);
+        assert_string_equal(c->files[0], main_path);
+        assert_string_equal(c->files[1], gfile);
+        assert_string_equal(c->state_dir, "/srv/lw");
+        assert_string_equal(c->language, "en");
+        assert_string_equal(c->goals_dir, gdir);
+        assert_int_equal(c->n_sources, 4);
+        assert_int_equal(c->n_series, 6);
+        assert_int_equal(c->n_goals, 5);
+        assert_int_equal(c->n_recipients, 2);
+        assert_int_equal(c->n_notifiers, 3);
+        assert_int_equal(c->n_routes, 2);
+
+        s = config_find_source(c, "dst");
+        assert_non_null(s);
+        assert_int_equal(s->kind, SOURCE_STATBANK);
+        assert_string_equal(s->base_url, "https://api.statbank.dk/v1");
+        assert_string_equal(s->lang, "en");
+        assert_string_equal(s->ca_file, "/etc/ssl/extra.pem");
+        assert_int_equal(s->schedule.kind, SCHEDULE_CALENDAR);
+        assert_int_equal(s->schedule.weekdays, 0x17); /* Mon Tue Wed Fri */
+        assert_int_equal(s->schedule.n_times, 2);
+        assert_int_equal(s->schedule.times_min[0], 8 * 60 + 30);
+        assert_int_equal(s->schedule.times_min[1], 13 * 60);
+        assert_int_equal(s->schedule.jitter_usec, 5 * USEC_PER_MINUTE);
+        assert_int_equal(s->pos.line, 5);
+        assert_int_equal(s->pos.column, 3);
+        assert_ptr_equal(s->pos.file, c->files[0]);
+        /* defaults */
+        assert_int_equal(s->connect_timeout_usec, 30 * USEC_PER_SEC);
+        assert_int_equal(s->timeout_usec, 300 * USEC_PER_SEC);
+        assert_int_equal(s->max_response_size, 64 * 1024 * 1024);
+        assert_int_equal(s->stale_after_usec, 14 * USEC_PER_DAY);
+
+        s = config_find_source(c, "jis");
+        assert_int_equal(s->kind, SOURCE_JOBINDSATS);
+        assert_int_equal(s->api_version, 2);
+        assert_string_equal(s->base_url, "https://api.jobindsats.dk/v2");
+        assert_null(s->token.file);
+        assert_string_equal(s->token.credential, "jis-token");
+        assert_string_equal(s->lang, "da");
+        assert_int_equal(s->connect_timeout_usec, 10 * USEC_PER_SEC);
+        assert_int_equal(s->timeout_usec, 120 * USEC_PER_SEC);
+        assert_int_equal(s->max_response_size, 512 * 1024);
+        assert_int_equal(s->stale_after_usec, 14 * USEC_PER_DAY);
+        assert_int_equal(s->schedule.kind, SCHEDULE_INTERVAL);
+        assert_int_equal(s->schedule.interval_usec, 90 * USEC_PER_MINUTE);
+        assert_int_equal(s->schedule.jitter_usec, 0);
+
+        s = config_find_source(c, "own");
+        assert_int_equal(s->kind, SOURCE_CSV);
+        assert_null(s->base_url);
+        assert_int_equal(s->schedule.kind, SCHEDULE_INTERVAL);
+        assert_int_equal(s->schedule.interval_usec, 6 * USEC_PER_HOUR);
+        assert_int_equal(s->schedule.jitter_usec, 10 * USEC_PER_MINUTE);
+
+        se = config_find_series(c, "fleks");
+        assert_non_null(se);
+        assert_string_equal(se->source, "jis");
+        assert_ptr_equal(se->source_def, config_find_source(c, "jis"));
+        assert_string_equal(se->table, "Y08A02");
+        assert_string_equal(se->measure, "Antal fuldtidspersoner");
+        assert_int_equal(se->n_select, 2);
+        assert_string_equal(se->select[0].dimension, "area");
+        assert_string_equal(se->select[0].value, "Herlev");
+        assert_int_equal(se->select[0].pos.line, 30);
+        assert_int_equal(se->select[0].pos.column, 7);
+        assert_string_equal(se->select[1].dimension, "_kon");
+        assert_string_equal(se->select[1].value, "I alt");
+        assert_int_equal(se->freq, PERIOD_MONTH);
+        assert_int_equal(se->publication_lag, 2);
+        assert_string_equal(se->unit_da, "fuldtidspersoner");
+        assert_string_equal(se->unit_en, "full-time persons");
+        assert_null(se->expr);
+
+        se = config_find_series(c, "auk");
+        assert_string_equal(se->select[0].dimension, "OMRÅDE");
+        assert_string_equal(se->select[0].value, "163");
+        assert_int_equal(se->freq, PERIOD_QUARTER);
+        assert_int_equal(se->publication_lag, 2); /* quarterly default */
+        assert_string_equal(se->unit_da, "personer");
+        assert_string_equal(se->unit_en, "personer");
+
+        se = config_find_series(c, "orders");
+        assert_string_equal(se->path, "/srv/data/orders.csv");
+        assert_string_equal(se->column, "ordrer");
+        assert_int_equal(se->publication_lag, 3); /* monthly default */
+
+        se = config_find_series(c, "ratio");
+        assert_string_equal(se->expr, "100 * fleks / orders");
+        assert_null(se->source);
+        assert_null(se->source_def);
+        /* line 47: `    expr: "100 * ...`: the quote is column 11, the text starts at 12 */
+        assert_int_equal(se->expr_pos.line, 47);
+        assert_int_equal(se->expr_pos.column, 12);
+        assert_ptr_equal(se->expr_pos.file, c->files[0]);
+
+        se = config_find_series(c, "block");
+        assert_string_equal(se->expr, "fleks +\n  orders\n");
+        /* line 50 is `    expr: |`, the text starts on line 51, column 7 */
+        assert_int_equal(se->expr_pos.line, 51);
+        assert_int_equal(se->expr_pos.column, 7);
+
+        se = config_find_series(c, "unemp");
+        assert_int_equal(se->source_def->kind, SOURCE_JSONSTAT);
+        assert_string_equal(se->measure, "PC_ACT");
+
+        r = config_find_recipient(c, "chef");
+        assert_string_equal(r->display_name, "Jobcenterchef");
+        assert_string_equal(r->email, "chef@herlev.dk");
+        assert_string_equal(r->language, "en"); /* the configuration's language */
+        r = config_find_recipient(c, "ops");
+        assert_string_equal(r->display_name, "ops");
+        assert_string_equal(r->language, "da");
+
+        n = config_find_notifier(c, "mail");
+        assert_int_equal(n->kind, NOTIFIER_SMTP);
+        assert_string_equal(n->url, "smtp://127.0.0.1:2525");
+        assert_string_equal(n->from, "lw@herlev.dk");
+        assert_string_equal(n->username.file, "/etc/lw/user");
+        assert_string_equal(n->password.credential, "smtp-pass");
+        assert_int_equal(n->timeout_usec, 45 * USEC_PER_SEC);
+        n = config_find_notifier(c, "hook");
+        assert_int_equal(n->kind, NOTIFIER_WEBHOOK);
+        assert_string_equal(n->secret.file, "/etc/lw/hook.key");
+        assert_string_equal(n->ca_file, "/etc/lw/ca.pem");
+        assert_int_equal(n->timeout_usec, 30 * USEC_PER_SEC);
+        n = config_find_notifier(c, "dir");
+        assert_int_equal(n->kind, NOTIFIER_DIRECTORY);
+        assert_string_equal(n->directory, "/srv/outbox");
+        assert_null(config_find_notifier(c, "nope"));
+
+        assert_int_equal(c->routes[0].n_goals, 2);
+        assert_string_equal(c->routes[0].goals[0], "fleks-*");
+        assert_string_equal(c->routes[0].goals[1], "share");
+        assert_int_equal(c->routes[0].n_recipients, 1);
+        assert_string_equal(c->routes[0].recipients[0], "chef");
+        assert_int_equal(c->routes[0].n_notifiers, 2);
+        assert_int_equal(c->routes[0].repeat_usec, 7 * USEC_PER_DAY);
+        assert_false(c->routes[0].data_problems);
+        assert_int_equal(c->routes[1].n_goals, 0);
+        assert_int_equal(c->routes[1].n_notifiers, 1);
+        assert_string_equal(c->routes[1].notifiers[0], "hook");
+        assert_int_equal(c->routes[1].repeat_usec, 0);
+        assert_true(c->routes[1].data_problems);
+
+        g = config_find_goal(c, "fleks-2024");
+        assert_non_null(g);
+        assert_string_equal(g->title_da, "Fleksjob 2024");
+        assert_string_equal(g->title_en, "Flex jobs 2024");
+        assert_int_equal(g->kind, GOAL_LEVEL);
+        assert_string_equal(g->series, "fleks");
+        assert_string_equal(period_to_string(g->period, buf), "2024");
+        assert_true(g->target == 380.0);
+        assert_true(g->tolerance == 5.5);
+        assert_int_equal(g->aggregate, GOAL_AGGREGATE_LATEST);
+        assert_int_equal(g->direction, GOAL_AT_LEAST);
+        assert_int_equal(g->projection, PROJECTION_SEASONAL);
+        assert_int_equal(g->trend_window, 12);
+        assert_int_equal(g->n_recipients, 2);
+        assert_string_equal(g->recipients[1], "ops");
+        assert_ptr_equal(g->pos.file, c->files[1]);
+        assert_int_equal(g->pos.line, 2);
+        assert_int_equal(g->pos.column, 5);
+
+        g = config_find_goal(c, "share");
+        assert_string_equal(g->title_da, "Andel");
+        assert_string_equal(g->title_en, "Andel");
+        assert_int_equal(g->kind, GOAL_SHARE);
+        assert_string_equal(g->numerator, "fleks");
+        assert_string_equal(g->denominator, "orders");
+        assert_null(g->series);
+        assert_string_equal(period_to_string(g->period, buf), "2024Q2");
+        assert_true(g->min_denominator == 10.0);
+        assert_int_equal(g->direction, GOAL_AT_MOST);
+        assert_int_equal(g->aggregate, GOAL_AGGREGATE_AVERAGE);
+        assert_int_equal(g->trend_window, 6);
+        assert_int_equal(g->projection, PROJECTION_AUTO);
+        assert_true(g->tolerance == 0.0);
+
+        g = config_find_goal(c, "ref");
+        assert_int_equal(g->kind, GOAL_REFERENCE);
+        assert_string_equal(g->reference, "auk");
+        assert_string_equal(period_to_string(g->baseline, buf), "2023");
+        assert_int_equal(g->change_unit, CHANGE_POINTS);
+        assert_true(g->target == -1.5);
+        assert_int_equal(g->projection, PROJECTION_NONE);
+        assert_string_equal(g->title_da, "ref"); /* no title: the id */
+
+        g = config_find_goal(c, "rank");
+        assert_int_equal(g->direction, GOAL_AT_MOST); /* lower is better */
+        assert_int_equal(g->aggregate, GOAL_AGGREGATE_LATEST);
+        assert_string_equal(period_to_string(g->period, buf), "2024QMAT02");
+
+        g = config_find_goal(c, "cum");
+        assert_int_equal(g->aggregate, GOAL_AGGREGATE_SUM);
+        assert_int_equal(g->direction, GOAL_AT_LEAST);
+        assert_null(config_find_goal(c, "nope"));
+
+        config_free(c);
+        tree_remove(&t);
+}
+
+static void test_defaults(void **state)
+{
+        ConfigErrors errors = {};
+        Config *c = NULL;
+        char goals_dir[160];
+        Tree t;
+
+        tree_make(&t, "sources:\n  jis:\n    kind: jobindsats\n    token_file: /t\n", NULL, NULL);
+        assert_int_equal(config_load(t.main, &c, &errors), 0);
+        assert_string_equal(c->state_dir, "/var/lib/labourwatch");
+        assert_string_equal(c->language, "da");
+        snprintf(goals_dir, sizeof goals_dir, "%s/goals.d", t.dir);
+        assert_string_equal(c->goals_dir, goals_dir);
+        assert_int_equal(c->n_files, 1);
+        assert_int_equal(c->sources[0].api_version, 3);
+        assert_string_equal(c->sources[0].base_url, "https://api.jobindsats.dk/v3");
+        assert_string_equal(c->sources[0].lang, "da");
+        assert_int_equal(c->sources[0].schedule.kind, SCHEDULE_INTERVAL);
+        assert_int_equal(c->sources[0].schedule.interval_usec, 6 * USEC_PER_HOUR);
+        config_free(c);
+        tree_remove(&t);
+}
+
+/* The sample shipped in etc/ must stay valid. */
+static void test_sample(void **state)
+{
+        const char *src = getenv("LW_SOURCE_DIR");
+        _cleanup_free_ char *path = NULL;
+        ConfigErrors errors = {};
+        Config *c = NULL;
+        int r;
+
+        path = strdup_printf("%s/etc/labourwatch.yaml", src ? src : ".");
+        r = config_load(path, &c, &errors);
+        for (size_t i = 0; i < errors.n_items; i++) {
+                _cleanup_free_ char *s = config_error_to_string(&errors.items[i]);
+                print_message("%s\n", s);
+        }
+        assert_int_equal(r, 0);
+        /* The goal files refer to these names: they must not change. */
+        static const char *const names[] = {
+                "fleksjob_fuldtid",      "uddannelseshjaelp_fuldtid",
+                "sygedagpenge_personer", "sygedagpenge_personer_hele_landet",
+                "adagpenge_fuldtid",     "flygtninge_selvforsoergende_andel",
+                "rekruttering_ordrer",   "rekruttering_matchede",
+                "smaajob_personer",      "benchmark_placering",
+                "kurser_opkvalificering",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                assert_non_null(config_find_series(c, names[i]));
+        config_free(c);
+        config_errors_done(&errors);
+}
+
+static void test_enums(void **state)
+{
+        for (int i = 0; i < _SOURCE_KIND_MAX; i++)
+                assert_int_equal(source_kind_from_string(source_kind_to_string(i)), i);
+        for (int i = 0; i < _GOAL_KIND_MAX; i++)
+                assert_int_equal(goal_kind_from_string(goal_kind_to_string(i)), i);
+        for (int i = 0; i < _GOAL_DIRECTION_MAX; i++)
+                assert_int_equal(goal_direction_from_string(goal_direction_to_string(i)), i);
+        for (int i = 0; i < _GOAL_AGGREGATE_MAX; i++)
+                assert_int_equal(goal_aggregate_from_string(goal_aggregate_to_string(i)), i);
+        for (int i = 0; i < _CHANGE_UNIT_MAX; i++)
+                assert_int_equal(change_unit_from_string(change_unit_to_string(i)), i);
+        for (int i = 0; i < _PROJECTION_METHOD_MAX; i++)
+                assert_int_equal(projection_method_from_string(projection_method_to_string(i)), i);
+        for (int i = 0; i < _NOTIFIER_KIND_MAX; i++)
+                assert_int_equal(notifier_kind_from_string(notifier_kind_to_string(i)), i);
+        assert_string_equal(goal_kind_to_string(GOAL_CUMULATIVE), "cumulative");
+        assert_int_equal(goal_kind_from_string("Level"), _GOAL_KIND_INVALID);
+        assert_int_equal(source_kind_from_string(NULL), _SOURCE_KIND_INVALID);
+        assert_null(source_kind_to_string(_SOURCE_KIND_MAX));
+        assert_null(notifier_kind_to_string(_NOTIFIER_KIND_INVALID));
+}
+
+static void test_secret_read(void **state)
+{
+        Tree t;
+        char file[160];
+        char *s = NULL;
+        SecretRef ref = {};
+
+        tree_make(&t, "", NULL, NULL);
+        snprintf(file, sizeof file, "%s/token", t.dir);
+        write_file(file, "abc123\n\n");
+
+        ref.file = file;
+        assert_int_equal(secret_read(&ref, &s), 0);
+        assert_string_equal(s, "abc123\n"); /* exactly one newline stripped */
+        free(s);
+        s = NULL;
+
+        write_file(file, "no-newline");
+        assert_int_equal(secret_read(&ref, &s), 0);
+        assert_string_equal(s, "no-newline");
+        free(s);
+        s = NULL;
+
+        ref = (SecretRef) { .credential = (char *) "token" };
+        assert_int_equal(setenv("CREDENTIALS_DIRECTORY", t.dir, 1), 0);
+        assert_int_equal(secret_read(&ref, &s), 0);
+        assert_string_equal(s, "no-newline");
+        free(s);
+        s = NULL;
+
+        ref.credential = (char *) "../token";
+        assert_int_equal(secret_read(&ref, &s), -EINVAL);
+        ref.credential = (char *) "missing";
+        assert_int_equal(secret_read(&ref, &s), -ENOENT);
+        ref.credential = (char *) "token";
+        assert_int_equal(unsetenv("CREDENTIALS_DIRECTORY"), 0);
+        assert_int_equal(secret_read(&ref, &s), -ENXIO);
+        ref = (SecretRef) {};
+        assert_int_equal(secret_read(&ref, &s), -ENOENT);
+        assert_null(s);
+        tree_remove(&t);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_valid),          cmocka_unit_test(test_errors),
+                cmocka_unit_test(test_inline_secret),  cmocka_unit_test(test_missing_main_file),
+                cmocka_unit_test(test_full),           cmocka_unit_test(test_defaults),
+                cmocka_unit_test(test_sample),         cmocka_unit_test(test_enums),
+                cmocka_unit_test(test_secret_read),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
