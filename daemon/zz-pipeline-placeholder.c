@@ -13,7 +13,3 @@ int evaluate_all(Store *st, const Config *c, Date date, bool record, GoalResult 
 {
         return -EOPNOTSUPP;
 }
-
-void goal_results_free(GoalResult *r, size_t n)
-{
-}

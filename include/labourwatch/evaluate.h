@@ -15,4 +15,4 @@
 
 int evaluate_all(Store *st, const Config *c, Date date, bool record, GoalResult **ret, size_t *ret_n,
                  char **ret_error);
-void goal_results_free(GoalResult *r, size_t n);
+/* goal_results_free() is declared in goal.h. */
