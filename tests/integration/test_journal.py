@@ -205,5 +205,32 @@ class TestJournal(unittest.TestCase):
         self.assertIn("<6>Loaded configuration", r.stderr)
 
 
+class TestCatalog(unittest.TestCase):
+    def test_catalog_compiles_and_covers_every_id(self):
+        """journalctl accepts systemd/labourwatch.catalog and lists an entry for every MESSAGE_ID
+        defined in daemon/log.c."""
+        import tempfile
+        src = lwdaemon.SOURCE_DIR
+        with open(os.path.join(src, "daemon", "log.c"), encoding="utf-8") as f:
+            ids = re.findall(r'\[LOG_EVENT_\w+\] = "([0-9a-f]{32})"', f.read())
+        self.assertEqual(len(ids), 12)
+        for name, mid in MESSAGE_IDS.items():
+            self.assertIn(mid, ids, name)
+        with tempfile.TemporaryDirectory() as root:
+            catdir = os.path.join(root, "usr", "lib", "systemd", "catalog")
+            os.makedirs(catdir)
+            os.makedirs(os.path.join(root, "var", "lib", "systemd"))
+            shutil.copy(os.path.join(src, "systemd", "labourwatch.catalog"), catdir)
+            r = subprocess.run(["journalctl", "--root", root, "--update-catalog"], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.stderr.strip(), "")
+            r = subprocess.run(["journalctl", "--root", root, "--list-catalog"], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            listed = dict(line.split(" ", 1) for line in r.stdout.splitlines() if line.strip())
+            for mid in ids:
+                self.assertIn(mid, listed)
+                self.assertRegex(listed[mid], r"^labourwatch: labourwatch ")  # Defined-By: Subject
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
