@@ -356,8 +356,9 @@ static void job_finish(FetchJob *j, CURLcode code)
                         r.error_message = strdup_printf("response exceeds %llu bytes",
                                                         (unsigned long long) j->max_size);
                 else
-                        r.error_message = strdup_printf("%s%s%s", curl_easy_strerror(code),
-                                                        j->errbuf[0] ? ": " : "", j->errbuf);
+                        /* curl's detailed message when it has one ("Failed to connect to … port …"),
+                         * else the generic text for the code */
+                        r.error_message = strdup(j->errbuf[0] ? j->errbuf : curl_easy_strerror(code));
         } else if (status >= 300 && status < 400 && status != 304) {
                 char *loc = NULL;
 

@@ -239,7 +239,7 @@ static void projection_prepare(Ctx *c, GoalRole role)
 
         /* Linear trend: least squares over the last `window` observations, by period index so that
          * gaps are spaced correctly. Centring on the mean index keeps the sums well conditioned. */
-        double xs[64], ys[64];
+        double xs[128], ys[128]; /* config allows trend_window up to 120 */
         window = MIN(window, (int) ELEMENTSOF(xs));
         for (size_t i = s->n_points; i > 0 && n < window; i--) {
                 const SeriesPoint *pt = &s->points[i - 1];

@@ -306,9 +306,13 @@ static void series_fail(SeriesJob *j, int error, const char *url, long status, c
 
         if (error >= 0)
                 error = -EIO;
-        if (status > 0)
-                msg = strdup_printf("%s: HTTP %ld%s%s: %s", strna(url), status, reason && *reason ? " " : "",
-                                    strempty(reason), message ? message : strerror(-error));
+        if (status > 0 && url && message && strneq(message, url, strlen(url)))
+                /* the provider already names the URL (URL:LINE:COL: …) */
+                msg = strdup_printf("%s (HTTP %ld%s%s)", message, status, reason && *reason ? " " : "",
+                                    strempty(reason));
+        else if (status > 0)
+                msg = strdup_printf("%s: HTTP %ld%s%s%s%s", strna(url), status, reason && *reason ? " " : "",
+                                    strempty(reason), message ? ": " : "", strempty(message));
         else if (url)
                 msg = strdup_printf("%s: %s", url, message ? message : strerror(-error));
         else

@@ -436,7 +436,7 @@ static void test_truncated_and_timeout(void **state)
         fetch1(env, &(FetchRequest){ .url = u2, .timeout_usec = SEC }, &r);
         assert_true(sd_event_now(env->e, CLOCK_MONOTONIC, &t1) >= 0);
         assert_int_equal(r.error, -ETIMEDOUT);
-        assert_non_null(strstr(r.message, "imeout"));
+        assert_non_null(strstr(r.message, "timed out"));
         assert_true(t1 - t0 < 5 * SEC);
         result_done(&r);
 }

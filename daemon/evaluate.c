@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* store -> series -> goals -> audit. The only part of the goal engine that touches the store or
+ * JSON; goal.c and expr.c stay pure. */
+#include <assert.h>
+#include <math.h>
+#include <time.h>
+
+#include "labourwatch/evaluate.h"
+#include "labourwatch/expr.h"
+#include "labourwatch/macro.h"
+
+static inline void series_set_freep(SeriesSet **s)
+{
+        series_set_free(*s);
+}
+
+static inline void series_freep_(Series **s)
+{
+        series_free(*s);
+}
+
+typedef struct Builder {
+        const Config *c;
+        evaluate_loader_t load;
+        void *userdata;
+        SeriesSet *set;
+        const char *stack[64]; /* series being resolved, for cycle detection */
+        size_t n_stack;
+        char **error;
+} Builder;
+
+static const SeriesDef *find_def(const Config *c, const char *name)
+{
+        for (size_t i = 0; i < c->n_series; i++)
+                if (streq(c->series[i].name, name))
+                        return &c->series[i];
+        return NULL;
+}
+
+static int resolve(Builder *b, const char *name)
+{
+        _cleanup_(series_freep_) Series *s = NULL;
+        const SeriesDef *def;
+        int r;
+
+        if (series_set_find(b->set, name))
+                return 0;
+        for (size_t i = 0; i < b->n_stack; i++)
+                if (streq(b->stack[i], name)) {
+                        const SeriesDef *d = find_def(b->c, b->stack[i]);
+                        _cleanup_free_ char *chain = strdup(b->stack[i]);
+                        for (size_t k = i + 1; chain && k < b->n_stack; k++) {
+                                char *t = strdup_printf("%s -> %s", chain, b->stack[k]);
+                                free(chain);
+                                chain = t;
+                        }
+                        if (!chain)
+                                return -ENOMEM;
+                        if (b->error)
+                                *b->error = strdup_printf("%s:%u:%u: series '%s': expression depends on itself: %s -> %s",
+                                                          d ? strna(d->expr_pos.file) : "?", d ? d->expr_pos.line : 0,
+                                                          d ? d->expr_pos.column : 0, name, chain, name);
+                        return -ELOOP;
+                }
+        if (b->n_stack >= ELEMENTSOF(b->stack)) {
+                if (b->error)
+                        *b->error = strdup_printf("series '%s': derived series nested more than %zu deep", name,
+                                                  ELEMENTSOF(b->stack));
+                return -ELOOP;
+        }
+
+        def = find_def(b->c, name);
+        r = b->load(b->userdata, name, &s, b->error);
+        if (r < 0)
+                return r;
+        if (s->n_points == 0 && def && def->expr) {
+                _cleanup_(expr_freep) Expr *e = NULL;
+                ExprError err = {};
+
+                r = expr_parse(def->expr, &e, &err);
+                if (r == -EINVAL) {
+                        if (b->error)
+                                *b->error = expr_error_to_string(def, &err);
+                        return r;
+                }
+                if (r < 0)
+                        return r;
+                b->stack[b->n_stack++] = name;
+                for (size_t i = 0; i < expr_n_vars(e); i++) {
+                        r = resolve(b, expr_var(e, i));
+                        if (r < 0)
+                                return r;
+                }
+                b->n_stack--;
+                series_free(TAKE_PTR(s));
+                r = series_derive(def, b->set, &s, b->error);
+                if (r < 0)
+                        return r;
+        }
+        return series_set_add(b->set, TAKE_PTR(s));
+}
+
+int evaluate_build_series(const Config *c, evaluate_loader_t load, void *userdata, SeriesSet **ret,
+                          char **ret_error)
+{
+        _cleanup_(series_set_freep) SeriesSet *set = NULL;
+        Builder b = { .c = c, .load = load, .userdata = userdata, .error = ret_error };
+        int r;
+
+        r = series_set_new(&set);
+        if (r < 0)
+                return r;
+        b.set = set;
+        for (size_t i = 0; i < c->n_goals; i++)
+                for (int role = 0; role < _GOAL_ROLE_MAX; role++) {
+                        const char *name = goal_role_series(&c->goals[i], role);
+                        if (!name)
+                                continue;
+                        r = resolve(&b, name);
+                        if (r < 0)
+                                return r;
+                }
+        *ret = TAKE_PTR(set);
+        return 0;
+}
+
+void evaluate_goal_meta(const Config *c, const GoalDef *g, GoalSeriesMeta meta[static _GOAL_ROLE_MAX])
+{
+        for (int role = 0; role < _GOAL_ROLE_MAX; role++) {
+                const char *name = goal_role_series(g, role);
+                const SeriesDef *d = name ? find_def(c, name) : NULL;
+                meta[role] = d ? (GoalSeriesMeta){ .publication_lag = d->publication_lag, .unit_da = d->unit_da,
+                                                   .unit_en = d->unit_en }
+                               : (GoalSeriesMeta){ .publication_lag = -1 };
+        }
+}
+
+int evaluate_goals(const Config *c, const SeriesSet *set, Date date, GoalResult **ret, size_t *ret_n,
+                   char **ret_error)
+{
+        GoalResult *results;
+        int r;
+
+        results = calloc(MAX(c->n_goals, (size_t) 1), sizeof(GoalResult));
+        if (!results)
+                return -ENOMEM;
+        for (size_t i = 0; i < c->n_goals; i++) {
+                const GoalDef *g = &c->goals[i];
+                GoalSeriesMeta meta[_GOAL_ROLE_MAX];
+
+                evaluate_goal_meta(c, g, meta);
+                r = goal_evaluate_meta(g, meta, set, date, &results[i]);
+                if (r < 0) {
+                        if (r == -EINVAL && ret_error)
+                                *ret_error = strdup_printf("%s:%u:%u: goal '%s': cannot be evaluated (incomplete definition)",
+                                                           strna(g->pos.file), g->pos.line, g->pos.column, strna(g->id));
+                        goal_results_free(results, c->n_goals);
+                        return r;
+                }
+        }
+        *ret = results;
+        *ret_n = c->n_goals;
+        return 0;
+}
+
+static int load_from_store(void *userdata, const char *name, Series **ret, char **ret_error)
+{
+        Store *st = userdata;
+
+        if (!st)
+                return series_new(name, ret);
+        return store_load_series(st, name, ret, ret_error);
+}
+
+static json_t *number_or_null(bool has, double v)
+{
+        return has && isfinite(v) ? json_real(v) : json_null();
+}
+
+json_t *goal_result_to_json(const GoalResult *r)
+{
+        char latest[PERIOD_STRING_MAX], period[PERIOD_STRING_MAX];
+
+        return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:f, s:o, s:o, s:o, s:o, s:i, s:s, s:s, s:s, "
+                         "s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:o, s:o, s:o, s:s?}",
+                         "id", strempty(r->id),
+                         "kind", strempty(goal_kind_to_string(r->kind)),
+                         "status", strempty(goal_status_to_string(r->status)),
+                         "reason", strempty(goal_reason_to_string(r->reason)),
+                         "period", r->has_latest ? json_string(period_to_string(r->latest, latest)) : json_null(),
+                         "goal_period", period_to_string(r->period, period),
+                         "value", number_or_null(r->has_value, r->value),
+                         "projected", number_or_null(r->has_projected, r->projected),
+                         "target", isfinite(r->target) ? r->target : 0.0,
+                         "gap", number_or_null(r->has_gap, r->gap),
+                         "expected", number_or_null(r->has_expected, r->expected),
+                         "pace_needed", number_or_null(r->has_pace, r->pace_needed),
+                         "recent_pace", number_or_null(r->has_recent_pace, r->recent_pace),
+                         "recent_window", r->recent_window,
+                         "projection", strempty(projection_method_to_string(r->projection)),
+                         "unit", r->unit_da,
+                         "unit_en", r->unit_en,
+                         "pace_unit", r->pace_unit_da,
+                         "pace_unit_en", r->pace_unit_en,
+                         "explanation", r->explanation_da,
+                         "explanation_en", r->explanation_en,
+                         "direction", strempty(goal_direction_to_string(r->direction)),
+                         "n_periods", r->n_periods,
+                         "n_observed", r->n_observed,
+                         "own_change", number_or_null(r->has_own_change, r->own_change),
+                         "reference_change", number_or_null(r->has_reference_change, r->reference_change),
+                         "denominator", number_or_null(r->kind == GOAL_SHARE && r->has_latest, r->denominator),
+                         "frequency", r->freq >= 0 ? period_freq_to_string(r->freq) : NULL);
+}
+
+json_t *goal_inputs_to_json(const GoalDef *g, const GoalResult *r, Date date)
+{
+        _cleanup_(json_decrefp) json_t *root = NULL, *series = NULL;
+        char buf[PERIOD_STRING_MAX], d[16];
+
+        snprintf(d, sizeof(d), "%04d-%02d-%02d", date.year, date.month, date.day);
+        series = json_object();
+        if (!series)
+                return NULL;
+        for (int role = 0; role < _GOAL_ROLE_MAX; role++) {
+                const char *name = goal_role_series(g, role);
+                json_t *values;
+                if (!name)
+                        continue;
+                values = json_object();
+                if (!values || json_object_set_new(series, name, json_pack("{s:s, s:o}", "role",
+                                                                           goal_role_to_string(role), "values", values)) < 0)
+                        return NULL;
+                for (size_t i = 0; i < r->n_inputs; i++)
+                        if (r->inputs[i].role == (GoalRole) role &&
+                            json_object_set_new(values, period_to_string(r->inputs[i].period, buf),
+                                                json_real(r->inputs[i].value)) < 0)
+                                return NULL;
+        }
+        root = json_pack("{s:s, s:s, s:s, s:O}", "goal", strempty(g->id), "date", d, "projection",
+                         strempty(projection_method_to_string(r->projection)), "series", series);
+        return TAKE_PTR(root);
+}
+
+int evaluate_all(Store *st, const Config *c, Date date, bool record, GoalResult **ret, size_t *ret_n,
+                 char **ret_error)
+{
+        _cleanup_(series_set_freep) SeriesSet *set = NULL;
+        GoalResult *results = NULL;
+        size_t n = 0;
+        struct timespec ts;
+        char d[16];
+        int r;
+
+        assert(c);
+        if (record && !st)
+                return -EINVAL;
+        r = evaluate_build_series(c, load_from_store, st, &set, ret_error);
+        if (r < 0)
+                return r;
+        r = evaluate_goals(c, set, date, &results, &n, ret_error);
+        if (r < 0)
+                return r;
+
+        if (record) {
+                /* The glue may read the clock for the audit timestamp; the engine never does. */
+                (void) clock_gettime(CLOCK_REALTIME, &ts);
+                int64_t at = (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+                snprintf(d, sizeof(d), "%04d-%02d-%02d", date.year, date.month, date.day);
+                for (size_t i = 0; i < n; i++) {
+                        _cleanup_(json_decrefp) json_t *in = goal_inputs_to_json(&c->goals[i], &results[i], date);
+                        _cleanup_(json_decrefp) json_t *res = goal_result_to_json(&results[i]);
+                        _cleanup_free_ char *in_s = NULL, *res_s = NULL;
+                        if (!in || !res || !(in_s = json_dumps(in, EVALUATE_JSON_FLAGS)) ||
+                            !(res_s = json_dumps(res, EVALUATE_JSON_FLAGS))) {
+                                goal_results_free(results, n);
+                                return -ENOMEM;
+                        }
+                        r = store_add_evaluation(st, results[i].id, d, goal_status_to_string(results[i].status), in_s,
+                                                 res_s, at, ret_error);
+                        if (r < 0) {
+                                goal_results_free(results, n);
+                                return r;
+                        }
+                }
+        }
+        *ret = results;
+        *ret_n = n;
+        return 0;
+}

@@ -1,0 +1,455 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""labourwatch fetch / import against a scripted HTTP server on 127.0.0.1.
+
+For every failure shape: the command exits 1, the store is byte-for-byte unchanged (all rows of
+observations), and stderr has one <3> line naming the URL, the HTTP status and reason, and never
+the token. For the good paths: what is stored, revisions, conditional requests, and that an
+unchanged Statistikbank `updated` stamp skips the data request.
+
+Run: LW_CLI=build/labourwatch LW_SOURCE_DIR=. /usr/bin/python3 tests/integration/test_fetch.py
+"""
+
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fixture_server import FixtureServer, Response  # noqa: E402
+
+SRC = Path(os.environ.get("LW_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+CLI = os.environ.get("LW_CLI", str(SRC / "build" / "labourwatch"))
+PROV = SRC / "tests" / "data" / "providers"
+FETCHDATA = SRC / "tests" / "data" / "fetch"
+TOKEN = "tok-SECRET-4711-do-not-log"
+
+CONFIG = """\
+state_dir: {state}
+sources:
+  dst:
+    kind: statbank
+    base_url: {base}/v1
+    connect_timeout: 2s
+    timeout: 2s
+    max_response_size: 1MiB
+    stale_after: 1s
+    schedule:
+      interval: 6h
+  internal:
+    kind: csv
+    base_url: {base}/csv/
+    timeout: 2s
+    schedule:
+      interval: 1h
+{extra_sources}
+series:
+  fleks_herlev:
+    source: dst
+    table: AUK01
+    select:
+      OMRÅDE: Herlev
+      YDELSESTYPE: Fleksjob
+    frequency: quarter
+  ordrer:
+    source: internal
+    path: rekruttering.csv
+    column: ordrer
+    frequency: month
+  matchede:
+    source: internal
+    path: rekruttering.csv
+    column: matchede
+    frequency: month
+  andel:
+    expr: 100 * matchede / ordrer
+    frequency: month
+{extra_series}
+"""
+
+RECRUIT_CSV = "periode;ordrer;matchede\n2024M01;40;21\n2024M02;38;20\n2024M03;45;24\n"
+
+
+def tableinfo(updated="2024-12-17T08:00:00"):
+    """The AUK01 tableinfo fixture with another `updated` stamp."""
+    r = Response.fixture(PROV / "tableinfo_AUK01_da.json")
+    body = r.body.decode("utf-8")
+    body = re.sub(r'"updated":\s*"[^"]*"', f'"updated": "{updated}"', body, count=1)
+    r.body = body.encode("utf-8")
+    return r
+
+
+def data_csv(text):
+    return Response(headers={"Content-Type": "text/csv; charset=utf-8"}, body=text)
+
+
+class FetchTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = FixtureServer().start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.stop()
+
+    def setUp(self):
+        self.srv.clear()
+        self.tmp = tempfile.TemporaryDirectory(prefix="lw-fetch-")
+        self.dir = Path(self.tmp.name)
+        (self.dir / "state").mkdir()
+        self.token_file = self.dir / "token"
+        self.token_file.write_text(TOKEN + "\n")
+        self.write_config()
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def write_config(self, extra_sources="", extra_series=""):
+        self.config = self.dir / "labourwatch.yaml"
+        self.config.write_text(CONFIG.format(state=self.dir / "state", base=self.srv.url(""),
+                                             extra_sources=extra_sources, extra_series=extra_series),
+                               encoding="utf-8")
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def run_cli(self, *args, timeout=60):
+        env = dict(os.environ, LABOURWATCH_LOG_TARGET="stderr", LABOURWATCH_LOG_LEVEL="info")
+        env.pop("CREDENTIALS_DIRECTORY", None)
+        # LW_TEST_VALGRIND=1: run the CLI under valgrind; any definite leak or error fails (exit 99)
+        wrap = (["valgrind", "-q", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect",
+                 "--error-exitcode=99"] if os.environ.get("LW_TEST_VALGRIND") else [])
+        p = subprocess.run([*wrap, CLI, args[0], "--config", str(self.config), *args[1:]], env=env,
+                           capture_output=True, text=True, timeout=timeout)
+        self.assertNotIn(TOKEN, p.stdout)
+        self.assertNotIn(TOKEN, p.stderr)
+        return p
+
+    def fetch(self, *series):
+        return self.run_cli("fetch", *series)
+
+    def db(self):
+        return sqlite3.connect(self.dir / "state" / "labourwatch.db")
+
+    def rows(self, series=None):
+        path = self.dir / "state" / "labourwatch.db"
+        if not path.exists():
+            return []
+        with self.db() as c:
+            if series:
+                return c.execute("SELECT * FROM observations WHERE series = ? ORDER BY id", (series,)).fetchall()
+            return c.execute("SELECT * FROM observations ORDER BY id").fetchall()
+
+    def current(self, series):
+        with self.db() as c:
+            return dict(c.execute("SELECT period, value FROM observations WHERE series = ? AND superseded_at IS NULL",
+                                  (series,)).fetchall())
+
+    def state(self, key):
+        with self.db() as c:
+            c.row_factory = sqlite3.Row
+            r = c.execute("SELECT * FROM source_state WHERE key = ?", (key,)).fetchone()
+            return dict(r) if r else None
+
+    def serve_statbank(self, data=None, info=None):
+        self.srv.route("/v1/tableinfo", info or tableinfo())
+        self.srv.route("/v1/data", data or Response.fixture(PROV / "data_AUK01_csv_da_code.csv"))
+
+    def seed(self):
+        """A first good fetch of fleks_herlev; returns the rows stored."""
+        self.serve_statbank()
+        p = self.fetch("fleks_herlev")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        rows = self.rows()
+        self.assertEqual(len(rows), 7)
+        return rows
+
+    def error_lines(self, stderr):
+        return [l for l in stderr.splitlines() if l.startswith("<3>")]
+
+    def assert_failed(self, p, before, *needles, series="fleks_herlev"):
+        """Exit 1, store unchanged, exactly one error line per failed series naming the needles."""
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertEqual(self.rows(), before, "a failed fetch changed the store")
+        errs = [l for l in self.error_lines(p.stderr) if f"SERIES={series}" in l]
+        if os.environ.get("LW_TEST_VERBOSE"):
+            print("\n" + "\n".join(errs), file=sys.stderr)
+        self.assertEqual(len(errs), 1, p.stderr)
+        for n in needles:
+            self.assertIn(n, errs[0])
+        self.assertRegex(p.stdout, rf"(?m)^{series}: error: ")
+        return errs[0]
+
+    # -- good paths ------------------------------------------------------------------------------
+
+    def test_normal_then_unchanged_then_revision(self):
+        self.serve_statbank()
+        p = self.fetch("fleks_herlev")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertRegex(p.stdout, r"fleks_herlev: 7 new periods \(2023Q1, ")
+        self.assertEqual(self.current("fleks_herlev")["2024Q3"], 385.6)
+        self.assertEqual(len(self.current("fleks_herlev")), 7)
+        self.assertEqual(self.srv.count("/v1/tableinfo"), 1)
+        self.assertEqual(self.srv.count("/v1/data"), 1)
+        body = self.srv.requests("/v1/data")[0].body.decode()
+        self.assertIn('"table":"AUK01"', body)
+        self.assertIn("FLEKS", body)
+        self.assertIn("<6>Fetched series fleks_herlev", p.stderr)
+        # provenance
+        with self.db() as c:
+            src, table, sel, url = c.execute(
+                "SELECT source, source_table, selection, url FROM observations WHERE series='fleks_herlev' LIMIT 1").fetchone()
+        self.assertEqual((src, table), ("dst", "AUK01"))
+        self.assertIn("163", sel)
+        self.assertEqual(url, self.srv.url("/v1/data"))
+        st = self.state("dst")
+        self.assertEqual(st["consecutive_failures"], 0)
+        self.assertGreater(st["last_success"], 0)
+        self.assertEqual(self.state("dst/fleks_herlev")["remote_updated"], "2024-12-17T08:00:00")
+        with self.db() as c:
+            log = c.execute("SELECT url, http_status, ok FROM fetch_log ORDER BY id").fetchall()
+        self.assertEqual(log, [(self.srv.url("/v1/tableinfo"), 200, 1), (self.srv.url("/v1/data"), 200, 1)])
+
+        # `updated` unchanged: tableinfo only, no data request, nothing stored
+        before = self.rows()
+        p = self.fetch("fleks_herlev")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("fleks_herlev: unchanged", p.stdout)
+        self.assertEqual(self.srv.count("/v1/tableinfo"), 2)
+        self.assertEqual(self.srv.count("/v1/data"), 1)
+        self.assertEqual(self.rows(), before)
+
+        # a new `updated`: 2024K3 revised, 2024K4 new; the request asks for trailing periods only
+        csv = PROV.joinpath("data_AUK01_csv_da_code.csv").read_text(encoding="utf-8")
+        csv = csv.replace("163;FLEKS;2024K3;385,6", "163;FLEKS;2024K3;390\n163;FLEKS;2024K4;391,5")
+        self.serve_statbank(info=tableinfo("2025-03-18T08:00:00"), data=data_csv(csv))
+        p = self.fetch("fleks_herlev")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("fleks_herlev: 1 new period (2024Q4), 1 revision (2024Q3 385.6 -> 390)", p.stdout)
+        self.assertIn(">=", self.srv.requests("/v1/data")[-1].body.decode())
+        cur = self.current("fleks_herlev")
+        self.assertEqual(cur["2024Q3"], 390)
+        self.assertEqual(cur["2024Q4"], 391.5)
+        with self.db() as c:
+            old = c.execute("SELECT value FROM observations WHERE series='fleks_herlev' AND period='2024Q3' "
+                            "AND superseded_at IS NOT NULL").fetchall()
+        self.assertEqual(old, [(385.6,)])
+        self.assertEqual(self.state("dst/fleks_herlev")["remote_updated"], "2025-03-18T08:00:00")
+
+    def test_conditional_request_304(self):
+        def handler(req):
+            if req.header("If-None-Match") == '"rek-1"':
+                return Response(status=304, headers={"ETag": '"rek-1"'})
+            return Response(headers={"Content-Type": "text/csv", "ETag": '"rek-1"',
+                                     "Last-Modified": "Mon, 01 Apr 2024 06:00:00 GMT"}, body=RECRUIT_CSV)
+        self.srv.route("/csv/rekruttering.csv", handler)
+        p = self.fetch("ordrer")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("ordrer: 3 new periods (2024M01, 2024M02, 2024M03)", p.stdout)
+        self.assertIsNone(self.srv.requests("/csv/rekruttering.csv")[0].header("If-None-Match"))
+        self.assertEqual(self.state("internal/ordrer")["etag"], '"rek-1"')
+        before = self.rows()
+        p = self.fetch("ordrer")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("ordrer: unchanged", p.stdout)
+        req = self.srv.requests("/csv/rekruttering.csv")[1]
+        self.assertEqual(req.header("If-None-Match"), '"rek-1"')
+        self.assertEqual(req.header("If-Modified-Since"), "Mon, 01 Apr 2024 06:00:00 GMT")
+        self.assertEqual(self.rows(), before)
+        self.assertEqual(self.error_lines(p.stderr), [])
+
+    def test_all_series_and_derived_rejected(self):
+        self.serve_statbank()
+        self.srv.route("/csv/rekruttering.csv", data_csv(RECRUIT_CSV))
+        p = self.fetch()
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        for s in ("fleks_herlev", "ordrer", "matchede"):
+            self.assertRegex(p.stdout, rf"(?m)^{s}: \d+ new periods")
+        self.assertNotIn("andel", p.stdout)
+        p = self.fetch("andel")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("derived", p.stderr)
+        p = self.fetch("nosuch")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("nosuch", p.stderr)
+
+    # -- failures: nothing stored, one clear error -----------------------------------------------
+
+    def test_statbank_400_errors(self):
+        before = self.seed()
+        for name, code in (("error_request_limit.json", "REQUEST-LIMIT"), ("error_notfound.json", "EXTRACT-NOTFOUND"),
+                           ("error_missing.json", "REQUEST-MISSING")):
+            with self.subTest(name):
+                self.serve_statbank(info=tableinfo(f"2030-01-01T08:00:{len(name):02d}"),
+                                    data=Response.fixture(PROV / name))
+                p = self.fetch("fleks_herlev")
+                self.assert_failed(p, before, self.srv.url("/v1/data"), "HTTP 400 Bad Request", code,
+                                   "URL=" + self.srv.url("/v1/data"), "HTTP_STATUS=400")
+        # the failures did not move the `updated` stamp: the next good run fetches data
+        self.assertEqual(self.state("dst/fleks_herlev")["remote_updated"], "2024-12-17T08:00:00")
+
+    def test_404_html(self):
+        before = self.seed()
+        self.srv.route("/v1/tableinfo", Response.fixture(PROV / "error_404.html"))
+        p = self.fetch("fleks_herlev")
+        self.assert_failed(p, before, self.srv.url("/v1/tableinfo"), "HTTP 404 Not Found")
+
+    def test_html_with_200(self):
+        before = self.seed()
+        self.serve_statbank(info=tableinfo("2030-01-01T08:00:00"), data=Response.fixture(PROV / "html_200.html"))
+        p = self.fetch("fleks_herlev")
+        self.assert_failed(p, before, self.srv.url("/v1/data"), "HTTP 200", "HTML")
+
+    def test_empty_selection_and_zero_bytes(self):
+        before = self.seed()
+        for name in ("data_empty.csv", "data_zero.csv"):
+            with self.subTest(name):
+                self.serve_statbank(info=tableinfo("2030-01-01T08:00:00"), data=Response.fixture(PROV / name))
+                p = self.fetch("fleks_herlev")
+                self.assert_failed(p, before, self.srv.url("/v1/data"), "HTTP 200")
+
+    def test_malformed_tableinfo(self):
+        before = self.seed()
+        self.srv.route("/v1/tableinfo", Response.fixture(PROV / "malformed_truncated.json"))
+        p = self.fetch("fleks_herlev")
+        self.assert_failed(p, before, self.srv.url("/v1/tableinfo"), "HTTP 200")
+
+    def test_truncated_body(self):
+        before = self.seed()
+        full = PROV.joinpath("data_AUK01_csv_da_code.csv").read_bytes()
+        self.serve_statbank(info=tableinfo("2030-01-01T08:00:00"),
+                            data=Response(headers={"Content-Type": "text/csv"}, body=full, truncate=60))
+        p = self.fetch("fleks_herlev")
+        err = self.assert_failed(p, before, self.srv.url("/v1/data"))
+        self.assertRegex(err, r"(?i)transfer closed|partial|bytes remaining")
+
+    def test_size_cap(self):
+        before = self.seed()
+        self.serve_statbank(info=tableinfo("2030-01-01T08:00:00"),
+                            data=Response(headers={"Content-Type": "text/csv"}, generate=3 * 1024 * 1024))
+        p = self.fetch("fleks_herlev")
+        self.assert_failed(p, before, self.srv.url("/v1/data"), "response exceeds 1048576 bytes")
+        # announced by Content-Length: refused as well
+        self.serve_statbank(info=tableinfo("2030-01-01T08:00:00"),
+                            data=Response(headers={"Content-Type": "text/csv"}, body=b"x" * (2 * 1024 * 1024)))
+        p = self.fetch("fleks_herlev")
+        self.assert_failed(p, before, self.srv.url("/v1/data"), "response exceeds 1048576 bytes")
+
+    def test_never_finishing_server_times_out(self):
+        before = self.seed()
+        self.serve_statbank(info=tableinfo("2030-01-01T08:00:00"),
+                            data=Response(headers={"Content-Type": "text/csv"}, body=b"OMR", never_end=True))
+        t0 = time.monotonic()
+        p = self.fetch("fleks_herlev")
+        self.assertLess(time.monotonic() - t0, 15)
+        self.assert_failed(p, before, self.srv.url("/v1/data"), "timed out")
+
+    def test_429_retry_after_seconds(self):
+        before = self.seed()
+        self.serve_statbank(info=Response(status=429, headers={"Retry-After": "120"}, body="slow down"))
+        now = time.time()
+        p = self.fetch("fleks_herlev")
+        self.assert_failed(p, before, self.srv.url("/v1/tableinfo"), "HTTP 429 Too Many Requests")
+        st = self.state("dst")
+        self.assertGreaterEqual(st["next_due"], int((now + 120) * 1e6))
+        self.assertLess(st["next_due"], int((now + 130) * 1e6))
+        self.assertEqual(st["consecutive_failures"], 1)
+        self.assertIn("429", st["last_error"])
+        self.assertIn("Retry-After", p.stderr)
+        # no data request after the 429
+        self.assertEqual(self.srv.count("/v1/data"), 1)
+
+    def test_503_retry_after_date(self):
+        before = self.seed()
+        when = time.time() + 600
+        date = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(when))
+        self.serve_statbank(info=Response(status=503, headers={"Retry-After": date}))
+        p = self.fetch("fleks_herlev")
+        self.assert_failed(p, before, self.srv.url("/v1/tableinfo"), "HTTP 503 Service Unavailable")
+        st = self.state("dst")
+        self.assertGreaterEqual(st["next_due"], int((when - 2) * 1e6))
+
+    def test_post_redirect_not_followed(self):
+        before = self.seed()
+        self.srv.route("/v1/tableinfo", Response(status=301, headers={"Location": "https://api.statbank.dk/v1/tableinfo"}))
+        p = self.fetch("fleks_herlev")
+        self.assert_failed(p, before, self.srv.url("/v1/tableinfo"), "HTTP 301 Moved Permanently", "not followed",
+                           "https://api.statbank.dk/v1/tableinfo")
+
+    def test_failures_count_and_stale(self):
+        self.seed()
+        self.srv.route("/v1/tableinfo", Response(status=500))
+        p = self.fetch("fleks_herlev")
+        self.assertEqual(p.returncode, 1)
+        self.assertNotIn("SOURCE_STALE", p.stderr)
+        self.assertEqual(self.state("dst")["consecutive_failures"], 1)
+        time.sleep(1.2)  # stale_after: 1s in the test config
+        p = self.fetch("fleks_herlev")
+        self.assertEqual(self.state("dst")["consecutive_failures"], 2)
+        stale = [l for l in p.stderr.splitlines() if "stale" in l]
+        self.assertEqual(len(stale), 1, p.stderr)
+        self.assertTrue(stale[0].startswith("<4>"))
+        self.assertIn("SOURCE=dst", stale[0])
+        # once per streak
+        p = self.fetch("fleks_herlev")
+        self.assertEqual([l for l in p.stderr.splitlines() if "stale" in l], [])
+        # recovery resets the streak
+        self.serve_statbank(info=tableinfo("2031-01-01T08:00:00"))
+        p = self.fetch("fleks_herlev")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        st = self.state("dst")
+        self.assertEqual((st["consecutive_failures"], st["first_failure"]), (0, 0))
+        self.assertIsNone(st["last_error"])
+
+    def test_one_failing_source_does_not_block_others(self):
+        self.srv.route("/v1/tableinfo", Response(status=500))
+        self.srv.route("/csv/rekruttering.csv", data_csv(RECRUIT_CSV))
+        p = self.fetch()
+        self.assertEqual(p.returncode, 1)
+        self.assertRegex(p.stdout, r"(?m)^fleks_herlev: error: .*HTTP 500 Internal Server Error")
+        self.assertRegex(p.stdout, r"(?m)^ordrer: 3 new periods")
+        self.assertEqual(len(self.current("ordrer")), 3)
+        self.assertEqual(self.rows("fleks_herlev"), [])
+
+    # -- import ------------------------------------------------------------------------------------
+
+    def test_import(self):
+        f = self.dir / "ordrer.csv"
+        f.write_text("periode;ordrer\n2024M01;40\n2024M02;1.038\n", encoding="utf-8")
+        p = self.run_cli("import", "ordrer", str(f))
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("ordrer: 2 new periods (2024M01, 2024M02)", p.stdout)
+        self.assertEqual(self.current("ordrer"), {"2024M01": 40, "2024M02": 1038})
+        with self.db() as c:
+            self.assertEqual(c.execute("SELECT DISTINCT source FROM observations").fetchall(), [("import",)])
+        f.write_text("periode;ordrer\n2024M02;1.040\n2024M03;41\n", encoding="utf-8")
+        p = self.run_cli("import", "ordrer", str(f))
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("ordrer: 1 new period (2024M03), 1 revision (2024M02 1038 -> 1040)", p.stdout)
+
+        # invalid: nothing stored, FILE:LINE named
+        before = self.rows()
+        bad = self.dir / "bad.csv"
+        bad.write_text("periode;ordrer\n2024M04;12\n2024M05;abc\n", encoding="utf-8")
+        p = self.run_cli("import", "ordrer", str(bad))
+        self.assertEqual(p.returncode, 1)
+        self.assertIn(f"{bad}:3", p.stderr)
+        self.assertEqual(self.rows(), before)
+        # wrong frequency for the series
+        q = self.dir / "q.csv"
+        q.write_text("periode;ordrer\n2024K1;12\n", encoding="utf-8")
+        p = self.run_cli("import", "ordrer", str(q))
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(self.rows(), before)
+        # a derived series cannot be imported
+        p = self.run_cli("import", "andel", str(f))
+        self.assertEqual(p.returncode, 1)
+        p = self.run_cli("import", "ordrer")
+        self.assertEqual(p.returncode, 2)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

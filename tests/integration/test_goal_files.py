@@ -1,0 +1,161 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""labourwatch test (goal unit tests in YAML) and labourwatch eval against a real state database.
+
+Every sample goal in etc/goals.d has tests in tests/goals/*.yaml; they must all pass. A deliberately
+failing file must fail with a readable want/got diff, a malformed one with FILE:LINE:COL. Then eval
+runs on data written with `labourwatch import`, including a revised month and the audit record."""
+import glob
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import unittest
+
+CLI = os.environ.get("LW_CLI")
+SRC = os.environ.get("LW_SOURCE_DIR")
+
+
+def run(*args, **kw):
+    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=60, **kw)
+
+
+class GoalFiles(unittest.TestCase):
+    def test_sample_goal_tests_pass(self):
+        files = sorted(glob.glob(os.path.join(SRC, "tests/goals/*.yaml")))
+        self.assertGreaterEqual(len(files), 6)
+        p = run("test", *files)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("failed", p.stdout)
+        self.assertRegex(p.stdout, r"total: \d+ tests, 0 failed")
+        # every sample goal is tested
+        goals = set()
+        for f in glob.glob(os.path.join(SRC, "etc/goals.d/*.yaml")):
+            with open(f) as fh:
+                for line in fh:
+                    if line.startswith("  ") and not line.startswith("   ") and line.rstrip().endswith(":") \
+                            and "-20" in line:
+                        goals.add(line.strip().rstrip(":"))
+        tested = set()
+        for f in files:
+            with open(f) as fh:
+                for line in fh:
+                    if line.strip().startswith("goal:"):
+                        tested.add(line.split(":", 1)[1].strip())
+        self.assertEqual(len(goals), 10, goals)
+        self.assertEqual(goals - tested, set())
+
+    def test_failing_file(self):
+        f = os.path.join(SRC, "tests/data/goals/failing.yaml")
+        p = run("test", f)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn(f + ":10:5: FAIL: goal fleksjob-2024 at 2024-07-15 (wrong on purpose)", p.stdout)
+        self.assertIn("    status: want off_track, got on_track\n", p.stdout)
+        self.assertIn("    value: want 380, got 385 (tolerance 0.05)\n", p.stdout)
+        self.assertIn("    gap: want none, got 11\n", p.stdout)
+        self.assertNotIn("projected:", p.stdout)  # that one matched
+        self.assertIn("2 tests, 1 failed", p.stdout)
+
+    def test_malformed_file(self):
+        f = os.path.join(SRC, "tests/data/goals/malformed.yaml")
+        p = run("test", f)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn(f + ":3:36: series 'fleksjob_fuldtid': '2024M13' is not a period", p.stderr)
+
+    def test_usage(self):
+        self.assertEqual(run("test").returncode, 2)
+        p = run("test", "/nonexistent.yaml")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("/nonexistent.yaml", p.stderr)
+
+
+class Eval(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="lw-eval-")
+        self.state = os.path.join(self.dir, "state")
+        os.mkdir(self.state)
+        with open(os.path.join(SRC, "etc/labourwatch.yaml")) as f:
+            text = f.read()
+        text = text.replace("state_dir: /var/lib/labourwatch", "state_dir: " + self.state, 1)
+        self.config = os.path.join(self.dir, "labourwatch.yaml")
+        with open(self.config, "w") as f:
+            f.write(text)
+        shutil.copytree(os.path.join(SRC, "etc/goals.d"), os.path.join(self.dir, "goals.d"))
+
+    def tearDown(self):
+        shutil.rmtree(self.dir)
+
+    def importcsv(self, series, rows, column="vaerdi"):
+        path = os.path.join(self.dir, series + ".csv")
+        with open(path, "w") as f:
+            f.write(f"periode;{column}\n")
+            for p, v in rows:
+                f.write(f"{p};{v}\n")
+        p = run("import", "--config", self.config, series, path)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+    def evaluate(self, *extra):
+        p = run("eval", "--config", self.config, "--date", "2024-07-15", "--json", *extra)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return {r["id"]: r for r in json.loads(p.stdout)}
+
+    def test_eval_revision_and_audit(self):
+        self.importcsv("fleksjob_fuldtid", [(f"2024M{m:02d}", 378 + 2 * m) for m in range(1, 7)])
+        self.importcsv("rekruttering_ordrer", [(f"2024M{m:02d}", 10) for m in range(1, 7)], "ordrer")
+        self.importcsv("rekruttering_matchede", [(f"2024M{m:02d}", 6) for m in range(1, 7)], "matchede")
+        res = self.evaluate()
+        self.assertEqual(len(res), 10)
+        f = res["fleksjob-2024"]
+        self.assertEqual(f["status"], "on_track")
+        self.assertEqual(f["period"], "2024M06")
+        self.assertAlmostEqual(f["value"], 385)
+        self.assertAlmostEqual(f["projected"], 391)
+        self.assertAlmostEqual(f["gap"], 11)
+        self.assertEqual(f["target"], 380)
+        self.assertIn("på rette spor", f["explanation"])
+        self.assertIn("on track", f["explanation_en"])
+        self.assertEqual(f["unit"], "fuldtidspersoner")
+        self.assertEqual(res["rekruttering-match-2024"]["status"], "on_track")
+        self.assertAlmostEqual(res["rekruttering-match-2024"]["value"], 60)
+        self.assertEqual(res["smaajob-2024"]["status"], "no_data")
+        self.assertIsNone(res["smaajob-2024"]["value"])
+
+        # June is revised down: the latest revision counts.
+        self.importcsv("fleksjob_fuldtid", [("2024M06", 368)])
+        f = self.evaluate("--record")["fleksjob-2024"]
+        self.assertAlmostEqual(f["value"], (380 + 382 + 384 + 386 + 388 + 368) / 6)
+
+        # The audit trail says which figures were used.
+        db = sqlite3.connect(os.path.join(self.state, "labourwatch.db"))
+        rows = db.execute("SELECT goal, eval_date, status, inputs_json, result_json FROM evaluations"
+                          " WHERE goal = 'fleksjob-2024'").fetchall()
+        db.close()
+        self.assertEqual(len(rows), 1)
+        goal, date, status, inputs, result = rows[0]
+        self.assertEqual((goal, date), ("fleksjob-2024", "2024-07-15"))
+        self.assertEqual(status, f["status"])
+        inputs = json.loads(inputs)
+        vals = inputs["series"]["fleksjob_fuldtid"]["values"]
+        self.assertEqual(vals["2024M06"], 368)
+        self.assertEqual(vals["2024M01"], 380)
+        self.assertEqual(inputs["series"]["fleksjob_fuldtid"]["role"], "series")
+        self.assertEqual(json.loads(result)["status"], f["status"])
+
+    def test_table(self):
+        self.importcsv("fleksjob_fuldtid", [(f"2024M{m:02d}", 378 + 2 * m) for m in range(1, 7)])
+        p = run("eval", "--config", self.config, "--date", "2024-07-15")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        line = [l for l in p.stdout.splitlines() if l.startswith("fleksjob-2024 ")][0]
+        self.assertRegex(line, r"^fleksjob-2024 +on_track +2024M06 +385 +391 +380 +\+11")
+        self.assertIn("MÅL", p.stdout)
+        self.assertIn("gennemsnit 385 fuldtidspersoner til og med juni 2024", p.stdout)
+
+    def test_bad_date(self):
+        p = run("eval", "--config", self.config, "--date", "2024-13-01")
+        self.assertEqual(p.returncode, 2)
+
+
+if __name__ == "__main__":
+    unittest.main()
