@@ -306,6 +306,52 @@ class TestCycle(DaemonTestCase):
         self.assertNotIn("Fetch run finished", d.stderr())
 
 
+class TestGoals(DaemonTestCase):
+    """Fetch -> evaluate with the real goal engine: STATUS= counts, status changes, --dry-run."""
+
+    def test_once_dry_run_lists_evaluations(self):
+        lwdaemon.write_goals_config(self.work)
+        r = lwdaemon.run_once(self.work, args=["--dry-run"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("Fetch run finished: 2 series fetched, 0 failed", r.stderr)
+        lines = [l for l in r.stdout.splitlines() if l.startswith("dry-run: goal ")]
+        self.assertEqual(lines, ["dry-run: goal match-2024: missed", "dry-run: goal ordrer-2024: achieved"],
+                         r.stdout)
+
+    def test_status_counts_off_track_and_logs_changes(self):
+        lwdaemon.write_goals_config(self.work)
+        d = self.start()
+        ready = d.wait_notify("READY", "1")
+        # Before the first fetch the store is empty: evaluated, nothing off track yet.
+        self.assertRegex(ready["STATUS"], r"^2 goals, 0 off track; ")
+        d.wait_stderr(r"Fetch run finished: 2 series fetched, 0 failed")
+        msg = d.wait_notify("STATUS")
+        while "next fetch" not in msg["STATUS"] or "fetching now" in msg["STATUS"]:
+            msg = d.wait_notify("STATUS")
+        self.assertRegex(msg["STATUS"], r"^2 goals, 1 off track; next fetch \d\d:\d\d$")
+        d.wait_stderr(r"<5>Goal match-2024: \S+ -> missed \[GOAL=match-2024 OLD_STATUS=\S+ STATUS=missed\]")
+        d.wait_stderr(r"<5>Goal ordrer-2024: \S+ -> achieved \[GOAL=ordrer-2024 ")
+
+        # Better figures and a reload: evaluated again for STATUS=, now nothing is off track.
+        lwdaemon.write_goals_config(self.work, matched=6)
+        d.signal(signal.SIGHUP)
+        d.wait_notify("RELOADING", "1")
+        ready = d.wait_notify("READY", "1")
+        # The data are only re-fetched when due (in an hour): the stored 30 % still counts.
+        self.assertRegex(ready["STATUS"], r"^2 goals, 1 off track; next fetch ")
+        d.signal(signal.SIGTERM)
+        self.assertEqual(d.wait(timeout=5), 0)
+
+    def test_missing_data_file_fails_once_but_evaluates(self):
+        lwdaemon.write_goals_config(self.work)
+        os.unlink(os.path.join(self.work.path, "data", "rekruttering.csv"))
+        r = lwdaemon.run_once(self.work, args=["--dry-run"])
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("2 failed", r.stderr)
+        # Evaluation still ran on the (empty) store.
+        self.assertIn("dry-run: goal match-2024: no_data", r.stdout)
+
+
 class TestStateDir(DaemonTestCase):
     """A state directory the store cannot use stops the start-up with exit status 1 and a message
     naming the directory; never a crash. Both modes behave the same."""
