@@ -66,6 +66,7 @@ fi
 unset NOTIFY_SOCKET WATCHDOG_PID
 export LABOURWATCH_LOG_TARGET=stderr
 
+: >"$tmp/log"
 "$daemon" --config "$tmp/labourwatch.yaml" 2>"$tmp/log" &
 pid=$!
 i=0
@@ -82,10 +83,19 @@ until grep -q ' started' "$tmp/log"; do
 done
 sleep 2 # let start-up work (first evaluation, due fetches) settle
 
+alive() {
+        kill -0 "$pid" 2>/dev/null && return 0
+        echo "idle.sh: labourwatchd died while measuring:" >&2
+        cat "$tmp/log" >&2
+        pid=
+        exit 1
+}
 status() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$pid/status"; }
 
+alive
 ctx0=$(($(status voluntary_ctxt_switches) + $(status nonvoluntary_ctxt_switches)))
 sleep "$secs"
+alive
 ctx1=$(($(status voluntary_ctxt_switches) + $(status nonvoluntary_ctxt_switches)))
 ctx=$((ctx1 - ctx0))
 
@@ -100,7 +110,11 @@ if [ "$use_strace" = 1 ]; then
         wakeups=${wakeups:-0}
 fi
 
+alive
 rss=$(status VmRSS)
+anon=$(status RssAnon)
+file=$(status RssFile)
+pss=$(awk '$1 == "Pss:" { print $2 }' "/proc/$pid/smaps_rollup" 2>/dev/null || true)
 hwm=$(status VmHWM)
 cycles=$(grep -c 'Fetch run finished' "$tmp/log" || true)
 
@@ -113,12 +127,17 @@ fi
 
 echo "labourwatchd idle benchmark ($secs s windows, WatchdogSec=${wd}s, config $config)"
 echo "  VmRSS            $rss kB  (goal < 10240 kB)  $([ "$rss" -lt 10240 ] && echo OK || echo OVER)"
+echo "                   of which anonymous (heap, stacks) $anon kB  $([ "$anon" -lt 10240 ] && echo OK || echo OVER),"
+echo "                   file-backed (shared library pages, shared with other processes) $file kB"
+[ -n "$pss" ] && echo "  Pss              $pss kB  (shared pages divided among the processes mapping them)"
 echo "  VmHWM            $hwm kB"
 echo "  context switches $ctx in $secs s = $(awk -v n="$ctx" -v s="$secs" 'BEGIN { printf "%.1f", n * 60 / s }')/min"
 if [ -n "$wakeups" ]; then
         echo "  wake-ups         $wakeups epoll_wait returns in $secs s = $(awk -v n="$wakeups" -v s="$secs" 'BEGIN { printf "%.1f", n * 60 / s }')/min"
         echo "                   allowed: $allowed (watchdog) + scheduled cycles ($cycles seen)  $([ "$wakeups" -le $((allowed + cycles)) ] && echo OK || echo OVER)"
 fi
-echo "  syscalls (strace -c):"
-[ -n "$wakeups" ] && sed -n '1,12p' "$tmp/strace" | sed 's/^/    /'
+if [ -n "$wakeups" ] && [ -s "$tmp/strace" ]; then
+        echo "  syscalls (strace -c):"
+        sed -n '1,12p' "$tmp/strace" | sed 's/^/    /'
+fi
 exit 0
