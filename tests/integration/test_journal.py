@@ -43,6 +43,9 @@ MESSAGE_IDS = {
     "RELOADED": "fa2b39bdb56140288b8a0efbb34d6a20",
     "SHUTTING_DOWN": "82e5205be8234986871610665a42b5dc",
     "STARTED": "c270196f89dd428483601926e763dab6",
+    "FETCH_SUCCEEDED": "cca09e47201a46f4803bb53d04547f2e",
+    "FETCH_FAILED": "4066d0455a0a49d4b956d35abbdfb006",
+    "GOAL_STATUS_CHANGED": "5380eb830cc54a08bad3323d45832ea3",
 }
 
 journald = None
@@ -161,6 +164,40 @@ class TestJournal(unittest.TestCase):
         self.assertEqual(len(reloaded), 1, entries)
         self.assertEqual(reloaded[0]["CONFIG_FILE"], self.work.config)
         self.assertIn("Reloaded configuration", reloaded[0]["MESSAGE"])
+
+    def test_cycle_events_with_fields(self):
+        """A cycle on a local CSV source with two goals: FETCH_SUCCEEDED with SOURCE= and SERIES=,
+        GOAL_STATUS_CHANGED with GOAL= and STATUS=."""
+        lwdaemon.write_goals_config(self.work)
+        d = self.start(env={"LABOURWATCH_LOG_TARGET": "journal"})
+        d.wait_notify("READY", "1")
+        entries = journal_entries(d.pid, lambda es: len(with_id(es, "GOAL_STATUS_CHANGED")) >= 2)
+        fetched = with_id(entries, "FETCH_SUCCEEDED")
+        self.assertEqual(sorted(e["SERIES"] for e in fetched), ["matchede", "ordrer"], entries)
+        for e in fetched:
+            self.assertEqual(e["SOURCE"], "internal")
+        changed = {e["GOAL"]: e for e in with_id(entries, "GOAL_STATUS_CHANGED")}
+        self.assertEqual(set(changed), {"match-2024", "ordrer-2024"}, entries)
+        self.assertEqual(changed["match-2024"]["STATUS"], "missed")
+        self.assertEqual(changed["ordrer-2024"]["STATUS"], "achieved")
+        self.assertEqual(changed["match-2024"]["PRIORITY"], "5")
+        d.signal(signal.SIGTERM)
+        self.assertEqual(d.wait(timeout=5), 0)
+
+    def test_fetch_failed_event(self):
+        lwdaemon.write_csv_config(self.work, csv="missing.csv")
+        env = dict(os.environ, LABOURWATCH_LOG_TARGET="journal")
+        p = subprocess.Popen([lwdaemon.DAEMON, "--once", "--config", self.work.config], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        out, err = p.communicate(timeout=30)
+        self.assertEqual(p.returncode, 1, err)
+        entries = journal_entries(p.pid, lambda es: with_id(es, "FETCH_FAILED"))
+        failed = with_id(entries, "FETCH_FAILED")
+        self.assertEqual(len(failed), 1, entries)
+        self.assertEqual(failed[0]["SOURCE"], "internal")
+        self.assertEqual(failed[0]["SERIES"], "ordrer")
+        self.assertEqual(failed[0]["PRIORITY"], "3")
+        self.assertIn("missing.csv", failed[0]["MESSAGE"])
 
     def test_once_missing_config(self):
         missing = os.path.join(self.work.path, "missing.yaml")
