@@ -24,8 +24,8 @@ static void check_help(FILE *f)
 int cli_check(int argc, char **argv)
 {
         static const struct option options[] = {
-                { "config", required_argument, NULL, 'c' },
-                { "help", no_argument, NULL, 'h' },
+                {"config", required_argument, NULL, 'c'},
+                {"help", no_argument, NULL, 'h'},
                 {},
         };
         const char *path = cli_default_config_path();
@@ -63,7 +63,8 @@ int cli_check(int argc, char **argv)
         if (r < 0)
                 return 1;
 
-        printf("configuration OK: %zu sources, %zu series, %zu goals, %zu recipients, %zu notifiers, %zu routes\n",
+        printf("configuration OK: %zu sources, %zu series, %zu goals, %zu recipients, %zu notifiers, %zu "
+               "routes\n",
                c->n_sources, c->n_series, c->n_goals, c->n_recipients, c->n_notifiers, c->n_routes);
         config_free(c);
         return 0;

@@ -77,10 +77,10 @@ static const char *const notifier_kind_table[_NOTIFIER_KIND_MAX] = {
 };
 /* Same order as PeriodFreq. */
 static const char *const freq_table[_PERIOD_FREQ_MAX] = {
-        [PERIOD_YEAR] = "year",       [PERIOD_HALF] = "half", [PERIOD_QUARTER] = "quarter",
-        [PERIOD_MONTH] = "month",     [PERIOD_QMAT] = "qmat",
+        [PERIOD_YEAR] = "year",   [PERIOD_HALF] = "half", [PERIOD_QUARTER] = "quarter",
+        [PERIOD_MONTH] = "month", [PERIOD_QMAT] = "qmat",
 };
-static const char *const language_table[] = { "da", "en" };
+static const char *const language_table[] = {"da", "en"};
 
 static const char *table_to_string(const char *const *table, size_t n, int i)
 {
@@ -99,14 +99,14 @@ static int table_from_string(const char *const *table, size_t n, const char *s)
         return -EINVAL;
 }
 
-#define DEFINE_STRING_TABLE(name, type, table)                                                               \
-        const char *name##_to_string(type v)                                                                 \
-        {                                                                                                    \
-                return table_to_string(table, ELEMENTSOF(table), (int) v);                                   \
-        }                                                                                                    \
-        type name##_from_string(const char *s)                                                               \
-        {                                                                                                    \
-                return (type) table_from_string(table, ELEMENTSOF(table), s);                                \
+#define DEFINE_STRING_TABLE(name, type, table)                                                              \
+        const char *name##_to_string(type v)                                                                \
+        {                                                                                                   \
+                return table_to_string(table, ELEMENTSOF(table), (int) v);                                  \
+        }                                                                                                   \
+        type name##_from_string(const char *s)                                                              \
+        {                                                                                                   \
+                return (type) table_from_string(table, ELEMENTSOF(table), s);                               \
         }
 
 DEFINE_STRING_TABLE(source_kind, SourceKind, source_kind_table)
@@ -242,7 +242,7 @@ void config_errors_done(ConfigErrors *e)
                 free(e->items[i].message);
         }
         free(e->items);
-        *e = (ConfigErrors) {};
+        *e = (ConfigErrors){};
 }
 
 char *config_error_to_string(const ConfigError *e)
@@ -365,12 +365,12 @@ static int parse_duration(const char *s, uint64_t *ret)
                 const char *suffix;
                 uint64_t usec;
         } units[] = {
-                { "seconds", USEC_PER_SEC }, { "second", USEC_PER_SEC }, { "sec", USEC_PER_SEC },
-                { "s", USEC_PER_SEC },       { "minutes", USEC_PER_MINUTE }, { "minute", USEC_PER_MINUTE },
-                { "min", USEC_PER_MINUTE },  { "m", USEC_PER_MINUTE },   { "hours", USEC_PER_HOUR },
-                { "hour", USEC_PER_HOUR },   { "h", USEC_PER_HOUR },     { "days", USEC_PER_DAY },
-                { "day", USEC_PER_DAY },     { "d", USEC_PER_DAY },      { "weeks", 7 * USEC_PER_DAY },
-                { "week", 7 * USEC_PER_DAY }, { "w", 7 * USEC_PER_DAY },
+                {"seconds", USEC_PER_SEC},  {"second", USEC_PER_SEC},     {"sec", USEC_PER_SEC},
+                {"s", USEC_PER_SEC},        {"minutes", USEC_PER_MINUTE}, {"minute", USEC_PER_MINUTE},
+                {"min", USEC_PER_MINUTE},   {"m", USEC_PER_MINUTE},       {"hours", USEC_PER_HOUR},
+                {"hour", USEC_PER_HOUR},    {"h", USEC_PER_HOUR},         {"days", USEC_PER_DAY},
+                {"day", USEC_PER_DAY},      {"d", USEC_PER_DAY},          {"weeks", 7 * USEC_PER_DAY},
+                {"week", 7 * USEC_PER_DAY}, {"w", 7 * USEC_PER_DAY},
         };
         uint64_t total = 0;
         const char *p = s;
@@ -425,17 +425,17 @@ static int parse_size(const char *s, uint64_t *ret)
                 const char *suffix;
                 uint64_t factor;
         } units[] = {
-                { "", 1 },
-                { "B", 1 },
-                { "K", UINT64_C(1) << 10 },
-                { "KiB", UINT64_C(1) << 10 },
-                { "M", UINT64_C(1) << 20 },
-                { "MiB", UINT64_C(1) << 20 },
-                { "G", UINT64_C(1) << 30 },
-                { "GiB", UINT64_C(1) << 30 },
-                { "KB", UINT64_C(1000) },
-                { "MB", UINT64_C(1000000) },
-                { "GB", UINT64_C(1000000000) },
+                {"", 1},
+                {"B", 1},
+                {"K", UINT64_C(1) << 10},
+                {"KiB", UINT64_C(1) << 10},
+                {"M", UINT64_C(1) << 20},
+                {"MiB", UINT64_C(1) << 20},
+                {"G", UINT64_C(1) << 30},
+                {"GiB", UINT64_C(1) << 30},
+                {"KB", UINT64_C(1000)},
+                {"MB", UINT64_C(1000000)},
+                {"GB", UINT64_C(1000000000)},
         };
         unsigned long long n = 0;
         const char *p = s;
@@ -462,7 +462,7 @@ static int parse_size(const char *s, uint64_t *ret)
 
 static int parse_weekday(const char *s, size_t n)
 {
-        static const char *const days[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
+        static const char *const days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
         if (n != 3)
                 return -EINVAL;
         for (size_t i = 0; i < ELEMENTSOF(days); i++)
@@ -481,7 +481,7 @@ static int cmp_unsigned(const void *a, const void *b)
  * (Europe/Copenhagen); the schedule module does the arithmetic. */
 static int parse_calendar(const char *s, Schedule *ret)
 {
-        Schedule sch = { .kind = SCHEDULE_CALENDAR };
+        Schedule sch = {.kind = SCHEDULE_CALENDAR};
         const char *p = s, *sp;
 
         if (!s)
@@ -636,11 +636,15 @@ typedef struct Ctx {
         yaml_document_t *doc;
         bool main_file;
 
-        size_t n_files_alloc, n_sources_alloc, n_series_alloc, n_goals_alloc, n_recipients_alloc, n_notifiers_alloc,
-                n_routes_alloc;
+        size_t n_files_alloc, n_sources_alloc, n_series_alloc, n_goals_alloc, n_recipients_alloc,
+                n_notifiers_alloc, n_routes_alloc;
 
         Ref *refs;
         size_t n_refs, n_refs_alloc;
+
+        /* A file could not be read or parsed: what it defines is unknown, so references to it
+         * are not reported as undefined (that would bury the real error under false ones). */
+        bool main_broken, some_broken;
 } Ctx;
 
 static void ctx_error_at(Ctx *x, const char *file, unsigned line, unsigned column, const char *fmt, ...)
@@ -662,7 +666,7 @@ static void ctx_error_at(Ctx *x, const char *file, unsigned line, unsigned colum
                 x->oom = true;
                 return;
         }
-        e->items[e->n_items++] = (ConfigError) {
+        e->items[e->n_items++] = (ConfigError){
                 .file = f,
                 .line = line,
                 .column = column,
@@ -670,14 +674,14 @@ static void ctx_error_at(Ctx *x, const char *file, unsigned line, unsigned colum
         };
 }
 
-#define ctx_error(x, node, ...)                                                                              \
-        ctx_error_at((x), (x)->file, (unsigned) (node)->start_mark.line + 1,                                 \
+#define ctx_error(x, node, ...)                                                                             \
+        ctx_error_at((x), (x)->file, (unsigned) (node)->start_mark.line + 1,                                \
                      (unsigned) (node)->start_mark.column + 1, __VA_ARGS__)
 #define ctx_error_pos(x, pos, ...) ctx_error_at((x), (pos).file, (pos).line, (pos).column, __VA_ARGS__)
 
 static ConfigPos node_pos(Ctx *x, const yaml_node_t *n)
 {
-        return (ConfigPos) {
+        return (ConfigPos){
                 .file = x->file,
                 .line = (unsigned) n->start_mark.line + 1,
                 .column = (unsigned) n->start_mark.column + 1,
@@ -797,6 +801,42 @@ static char *join_names(const char *const *names, size_t n)
         return s;
 }
 
+/* Levenshtein distance, capped: enough to suggest "language" for "languag". */
+static size_t edit_distance(const char *a, const char *b)
+{
+        size_t la = strlen(a), lb = strlen(b), prev[64], cur[64];
+
+        if (la >= ELEMENTSOF(prev) || lb >= ELEMENTSOF(prev))
+                return SIZE_MAX;
+        for (size_t j = 0; j <= lb; j++)
+                prev[j] = j;
+        for (size_t i = 1; i <= la; i++) {
+                cur[0] = i;
+                for (size_t j = 1; j <= lb; j++) {
+                        size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+                        cur[j] = MIN(MIN(prev[j] + 1, cur[j - 1] + 1), sub);
+                }
+                memcpy(prev, cur, sizeof(size_t) * (lb + 1));
+        }
+        return prev[lb];
+}
+
+/* The allowed key closest to a misspelt one, if it is close enough to be a typo. */
+static const char *field_suggest(const Field *fields, size_t n, const char *key)
+{
+        const char *best = NULL;
+        size_t best_d = SIZE_MAX;
+
+        for (size_t i = 0; i < n; i++) {
+                size_t d = edit_distance(key, fields[i].key);
+                if (d < best_d) {
+                        best_d = d;
+                        best = fields[i].key;
+                }
+        }
+        return best_d <= 2 && best_d < strlen(key) ? best : NULL;
+}
+
 static int field_index(const Field *fields, size_t n, const char *key)
 {
         for (size_t i = 0; i < n; i++)
@@ -831,7 +871,7 @@ static void ctx_add_ref(Ctx *x, RefKind kind, const char *name, const yaml_node_
                 x->oom = true;
                 return;
         }
-        x->refs[x->n_refs++] = (Ref) { .kind = kind, .name = s, .pos = node_pos(x, n) };
+        x->refs[x->n_refs++] = (Ref){.kind = kind, .name = s, .pos = node_pos(x, n)};
 }
 
 /* Checks a mapping's key: a scalar, not seen before in this mapping. Returns the key text or NULL
@@ -853,7 +893,8 @@ static const char *mapping_key(Ctx *x, yaml_node_t *map, yaml_node_pair_t *pair)
                 if (t && streq(s, t)) {
                         yaml_node_t *first = node_get(x, q->key);
                         ctx_error(x, k, "duplicate key '%s' (first at line %u, column %u)", s,
-                                  (unsigned) first->start_mark.line + 1, (unsigned) first->start_mark.column + 1);
+                                  (unsigned) first->start_mark.line + 1,
+                                  (unsigned) first->start_mark.column + 1);
                         return NULL;
                 }
         }
@@ -892,8 +933,8 @@ static bool value_string(Ctx *x, const char *key, yaml_node_t *v, char **ret)
 static void value_text(Ctx *x, const char *key, yaml_node_t *v, char **ret_da, char **ret_en)
 {
         if (v->type == YAML_MAPPING_NODE) {
-                static const char *const langs[] = { "da", "en" };
-                char **dest[] = { ret_da, ret_en };
+                static const char *const langs[] = {"da", "en"};
+                char **dest[] = {ret_da, ret_en};
 
                 for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
                         const char *k = mapping_key(x, v, p);
@@ -903,8 +944,8 @@ static void value_text(Ctx *x, const char *key, yaml_node_t *v, char **ret_da, c
                                 continue;
                         i = table_from_string(langs, ELEMENTSOF(langs), k);
                         if (i < 0) {
-                                ctx_error(x, node_get(x, p->key), "unknown key '%s' in %s, allowed keys: da, en", k,
-                                          key);
+                                ctx_error(x, node_get(x, p->key),
+                                          "unknown key '%s' in %s, allowed keys: da, en", k, key);
                                 continue;
                         }
                         (void) value_string(x, key, node_get(x, p->value), dest[i]);
@@ -925,8 +966,8 @@ static void value_text(Ctx *x, const char *key, yaml_node_t *v, char **ret_da, c
                 x->oom = true;
 }
 
-static bool value_strv_add(Ctx *x, const char *key, yaml_node_t *item, RefKind ref, char ***ret, size_t *ret_n,
-                           size_t *alloc)
+static bool value_strv_add(Ctx *x, const char *key, yaml_node_t *item, RefKind ref, char ***ret,
+                           size_t *ret_n, size_t *alloc)
 {
         const char *s = node_scalar(item);
         char *d;
@@ -1042,7 +1083,7 @@ static void value_select(Ctx *x, const char *key, yaml_node_t *v, SelectionItem 
                         x->oom = true;
                         return;
                 }
-                (*ret)[(*ret_n)++] = (SelectionItem) {
+                (*ret)[(*ret_n)++] = (SelectionItem){
                         .dimension = dim,
                         .value = value,
                         .pos = node_pos(x, node_get(x, p->key)),
@@ -1063,7 +1104,7 @@ static void value_schedule(Ctx *x, const char *key, yaml_node_t *v, Schedule *re
                                 ctx_error(x, v, "%s: interval must be at least 1min", key);
                                 return;
                         }
-                        *ret = (Schedule) { .kind = SCHEDULE_INTERVAL, .interval_usec = u };
+                        *ret = (Schedule){.kind = SCHEDULE_INTERVAL, .interval_usec = u};
                         return;
                 }
                 r = parse_calendar(s, ret);
@@ -1099,8 +1140,8 @@ static void value_schedule(Ctx *x, const char *key, yaml_node_t *v, Schedule *re
                                 calendar = val;
                         else
                                 ctx_error(x, node_get(x, p->key),
-                                          "unknown key '%s' in %s, allowed keys: interval, jitter, calendar", k,
-                                          key);
+                                          "unknown key '%s' in %s, allowed keys: interval, jitter, calendar",
+                                          k, key);
                 }
                 if (interval && calendar) {
                         ctx_error(x, calendar, "%s: give either 'interval' or 'calendar', not both", key);
@@ -1113,12 +1154,13 @@ static void value_schedule(Ctx *x, const char *key, yaml_node_t *v, Schedule *re
                 if (jitter) {
                         s = node_scalar(jitter);
                         if (!s) {
-                                ctx_error(x, jitter, "jitter: expected a duration, got %s", node_describe(jitter));
+                                ctx_error(x, jitter, "jitter: expected a duration, got %s",
+                                          node_describe(jitter));
                                 return;
                         }
                         if (parse_duration(s, &jitter_usec) < 0) {
-                                ctx_error(x, jitter, "jitter: bad duration '%s', expected e.g. 30s, 10min, 6h, 14d",
-                                          s);
+                                ctx_error(x, jitter,
+                                          "jitter: bad duration '%s', expected e.g. 30s, 10min, 6h, 14d", s);
                                 return;
                         }
                 }
@@ -1131,7 +1173,8 @@ static void value_schedule(Ctx *x, const char *key, yaml_node_t *v, Schedule *re
                         }
                         if (parse_duration(s, &sch.interval_usec) < 0) {
                                 ctx_error(x, interval,
-                                          "interval: bad duration '%s', expected e.g. 30s, 10min, 6h, 14d", s);
+                                          "interval: bad duration '%s', expected e.g. 30s, 10min, 6h, 14d",
+                                          s);
                                 return;
                         }
                         if (sch.interval_usec < USEC_PER_MINUTE) {
@@ -1146,13 +1189,15 @@ static void value_schedule(Ctx *x, const char *key, yaml_node_t *v, Schedule *re
                 } else {
                         s = node_scalar(calendar);
                         if (!s) {
-                                ctx_error(x, calendar, "calendar: expected a string like \"Mon..Fri 08:30\", got %s",
+                                ctx_error(x, calendar,
+                                          "calendar: expected a string like \"Mon..Fri 08:30\", got %s",
                                           node_describe(calendar));
                                 return;
                         }
                         r = parse_calendar(s, &sch);
                         if (r == -E2BIG) {
-                                ctx_error(x, calendar, "calendar: at most %d times of day", SCHEDULE_TIMES_MAX);
+                                ctx_error(x, calendar, "calendar: at most %d times of day",
+                                          SCHEDULE_TIMES_MAX);
                                 return;
                         }
                         if (r < 0) {
@@ -1170,17 +1215,18 @@ static void value_schedule(Ctx *x, const char *key, yaml_node_t *v, Schedule *re
 
 /* Walks a mapping against a field table, storing what parses into dest. Unknown keys, duplicate keys,
  * inline secrets and type errors are reported; the rest of the mapping is still read. */
-static void parse_fields(Ctx *x, yaml_node_t *map, const char *what, const Field *fields, size_t n, void *dest,
-                         Parsed *p)
+static void parse_fields(Ctx *x, yaml_node_t *map, const char *what, const Field *fields, size_t n,
+                         void *dest, Parsed *p)
 {
         assert(n <= FIELDS_MAX);
-        *p = (Parsed) {};
+        *p = (Parsed){};
 
         if (map->type != YAML_MAPPING_NODE) {
                 ctx_error(x, map, "%s: expected a mapping, got %s", what, node_describe(map));
                 return;
         }
-        for (yaml_node_pair_t *pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
+        for (yaml_node_pair_t *pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top;
+             pair++) {
                 yaml_node_t *kn = node_get(x, pair->key), *v = node_get(x, pair->value);
                 const char *k = mapping_key(x, map, pair), *s;
                 const Field *f;
@@ -1199,10 +1245,17 @@ static void parse_fields(Ctx *x, yaml_node_t *map, const char *what, const Field
                                           what, k, k, k);
                         else {
                                 _cleanup_free_ char *allowed = join_keys(fields, n);
+                                const char *hint = field_suggest(fields, n, k);
                                 if (!allowed)
                                         x->oom = true;
-                                ctx_error(x, kn, "unknown key '%s' in %s, allowed keys: %s", k, what,
-                                          strempty(allowed));
+                                if (hint)
+                                        ctx_error(x, kn,
+                                                  "unknown key '%s' in %s (did you mean '%s'?), allowed "
+                                                  "keys: %s",
+                                                  k, what, hint, strempty(allowed));
+                                else
+                                        ctx_error(x, kn, "unknown key '%s' in %s, allowed keys: %s", k, what,
+                                                  strempty(allowed));
                         }
                         continue;
                 }
@@ -1225,7 +1278,8 @@ static void parse_fields(Ctx *x, yaml_node_t *map, const char *what, const Field
 
                         s = node_scalar(v);
                         if (!s) {
-                                ctx_error(x, v, "%s: expected one of the words below, got %s", k, node_describe(v));
+                                ctx_error(x, v, "%s: expected one of the words below, got %s", k,
+                                          node_describe(v));
                                 continue;
                         }
                         e = table_from_string(f->names, f->n_names, s);
@@ -1233,7 +1287,8 @@ static void parse_fields(Ctx *x, yaml_node_t *map, const char *what, const Field
                                 valid = join_names(f->names, f->n_names);
                                 if (!valid)
                                         x->oom = true;
-                                ctx_error(x, v, "%s: bad value '%s', expected one of: %s", k, s, strempty(valid));
+                                ctx_error(x, v, "%s: bad value '%s', expected one of: %s", k, s,
+                                          strempty(valid));
                                 continue;
                         }
                         if (f->type == F_ENUM)
@@ -1275,7 +1330,8 @@ static void parse_fields(Ctx *x, yaml_node_t *map, const char *what, const Field
                         s = node_scalar(v);
                         if (s && (streq(s, "true") || streq(s, "yes") || streq(s, "on") || streq(s, "True")))
                                 b = true;
-                        else if (s && (streq(s, "false") || streq(s, "no") || streq(s, "off") || streq(s, "False")))
+                        else if (s && (streq(s, "false") || streq(s, "no") || streq(s, "off") ||
+                                       streq(s, "False")))
                                 b = false;
                         else {
                                 ctx_error(x, v, "%s: expected true or false, got %s", k, node_describe(v));
@@ -1292,7 +1348,8 @@ static void parse_fields(Ctx *x, yaml_node_t *map, const char *what, const Field
                                 continue;
                         }
                         if (parse_duration(s, &u) < 0) {
-                                ctx_error(x, v, "%s: bad duration '%s', expected e.g. 30s, 10min, 6h, 14d", k, s);
+                                ctx_error(x, v, "%s: bad duration '%s', expected e.g. 30s, 10min, 6h, 14d",
+                                          k, s);
                                 continue;
                         }
                         *(uint64_t *) ((char *) dest + f->offset) = u;
@@ -1306,7 +1363,8 @@ static void parse_fields(Ctx *x, yaml_node_t *map, const char *what, const Field
                                 continue;
                         }
                         if (parse_size(s, &u) < 0) {
-                                ctx_error(x, v, "%s: bad size '%s', expected bytes or e.g. 512KiB, 64MiB", k, s);
+                                ctx_error(x, v, "%s: bad size '%s', expected bytes or e.g. 512KiB, 64MiB", k,
+                                          s);
                                 continue;
                         }
                         *(uint64_t *) ((char *) dest + f->offset) = u;
@@ -1320,10 +1378,11 @@ static void parse_fields(Ctx *x, yaml_node_t *map, const char *what, const Field
                                 continue;
                         }
                         if (period_parse(s, &per) < 0) {
-                                ctx_error(x, v,
-                                          "%s: bad period '%s', expected e.g. 2024, 2024H1, 2024Q2, 2024M06, "
-                                          "2024QMAT02",
-                                          k, s);
+                                ctx_error(
+                                        x, v,
+                                        "%s: bad period '%s', expected e.g. 2024, 2024H1, 2024Q2, 2024M06, "
+                                        "2024QMAT02",
+                                        k, s);
                                 continue;
                         }
                         *(Period *) ((char *) dest + f->offset) = per;
@@ -1355,21 +1414,23 @@ static void parse_fields(Ctx *x, yaml_node_t *map, const char *what, const Field
 #define PARSED_KEY(p, fields, key) parsed_key((p), (fields), ELEMENTSOF(fields), (key))
 
 /* Reports "KEY applies only to ..." for a key that the definition's kind does not use. */
-static void forbid_key(Ctx *x, const Parsed *p, const Field *fields, size_t n, const char *key, const char *why)
+static void forbid_key(Ctx *x, const Parsed *p, const Field *fields, size_t n, const char *key,
+                       const char *why)
 {
         if (parsed_has(p, fields, n, key))
                 ctx_error(x, parsed_key(p, fields, n, key), "'%s' %s", key, why);
 }
 
-static void require_key(Ctx *x, const Parsed *p, const Field *fields, size_t n, const char *key, ConfigPos at,
-                        const char *what)
+static void require_key(Ctx *x, const Parsed *p, const Field *fields, size_t n, const char *key,
+                        ConfigPos at, const char *what)
 {
         if (!parsed_has(p, fields, n, key))
                 ctx_error_pos(x, at, "%s: missing required key '%s'", what, key);
 }
 
 #define FORBID(x, p, fields, key, why) forbid_key((x), (p), (fields), ELEMENTSOF(fields), (key), (why))
-#define REQUIRE(x, p, fields, key, at, what) require_key((x), (p), (fields), ELEMENTSOF(fields), (key), (at), (what))
+#define REQUIRE(x, p, fields, key, at, what)                                                                \
+        require_key((x), (p), (fields), ELEMENTSOF(fields), (key), (at), (what))
 
 static void check_secret_pair(Ctx *x, const Parsed *p, const Field *fields, size_t n, const char *base,
                               const SecretRef *s)
@@ -1379,7 +1440,8 @@ static void check_secret_pair(Ctx *x, const Parsed *p, const Field *fields, size
         (void) snprintf(kf, sizeof kf, "%s_file", base);
         (void) snprintf(kc, sizeof kc, "%s_credential", base);
         if (parsed_has(p, fields, n, kf) && parsed_has(p, fields, n, kc))
-                ctx_error(x, parsed_key(p, fields, n, kc), "'%s' and '%s' exclude each other, give one", kf, kc);
+                ctx_error(x, parsed_key(p, fields, n, kc), "'%s' and '%s' exclude each other, give one", kf,
+                          kc);
         if (s->credential && !credential_name_is_valid(s->credential))
                 ctx_error(x, p->value[field_index(fields, n, kc)],
                           "%s: a credential name must not contain '/' (it names a file in "
@@ -1400,23 +1462,24 @@ static bool url_has_scheme(const char *u, const char *const *schemes, size_t n)
 /* ---- sources ---- */
 
 static const Field source_fields[] = {
-        { "kind", F_ENUM, offsetof(SourceDef, kind), 0, source_kind_table, _SOURCE_KIND_MAX, REF_NONE },
-        { "base_url", F_STRING, offsetof(SourceDef, base_url), 0, NULL, 0, REF_NONE },
-        { "token_file", F_STRING, offsetof(SourceDef, token.file), 0, NULL, 0, REF_NONE },
-        { "token_credential", F_STRING, offsetof(SourceDef, token.credential), 0, NULL, 0, REF_NONE },
-        { "ca_file", F_STRING, offsetof(SourceDef, ca_file), 0, NULL, 0, REF_NONE },
-        { "lang", F_CHOICE, offsetof(SourceDef, lang), 0, language_table, ELEMENTSOF(language_table), REF_NONE },
-        { "api_version", F_INT, offsetof(SourceDef, api_version), 0, NULL, 0, REF_NONE },
-        { "schedule", F_SCHEDULE, offsetof(SourceDef, schedule), 0, NULL, 0, REF_NONE },
-        { "connect_timeout", F_DURATION, offsetof(SourceDef, connect_timeout_usec), 0, NULL, 0, REF_NONE },
-        { "timeout", F_DURATION, offsetof(SourceDef, timeout_usec), 0, NULL, 0, REF_NONE },
-        { "max_response_size", F_SIZE, offsetof(SourceDef, max_response_size), 0, NULL, 0, REF_NONE },
-        { "stale_after", F_DURATION, offsetof(SourceDef, stale_after_usec), 0, NULL, 0, REF_NONE },
+        {"kind", F_ENUM, offsetof(SourceDef, kind), 0, source_kind_table, _SOURCE_KIND_MAX, REF_NONE},
+        {"base_url", F_STRING, offsetof(SourceDef, base_url), 0, NULL, 0, REF_NONE},
+        {"token_file", F_STRING, offsetof(SourceDef, token.file), 0, NULL, 0, REF_NONE},
+        {"token_credential", F_STRING, offsetof(SourceDef, token.credential), 0, NULL, 0, REF_NONE},
+        {"ca_file", F_STRING, offsetof(SourceDef, ca_file), 0, NULL, 0, REF_NONE},
+        {"lang", F_CHOICE, offsetof(SourceDef, lang), 0, language_table, ELEMENTSOF(language_table),
+         REF_NONE},
+        {"api_version", F_INT, offsetof(SourceDef, api_version), 0, NULL, 0, REF_NONE},
+        {"schedule", F_SCHEDULE, offsetof(SourceDef, schedule), 0, NULL, 0, REF_NONE},
+        {"connect_timeout", F_DURATION, offsetof(SourceDef, connect_timeout_usec), 0, NULL, 0, REF_NONE},
+        {"timeout", F_DURATION, offsetof(SourceDef, timeout_usec), 0, NULL, 0, REF_NONE},
+        {"max_response_size", F_SIZE, offsetof(SourceDef, max_response_size), 0, NULL, 0, REF_NONE},
+        {"stale_after", F_DURATION, offsetof(SourceDef, stale_after_usec), 0, NULL, 0, REF_NONE},
 };
 
 static void parse_source(Ctx *x, const char *name, yaml_node_t *key, yaml_node_t *v)
 {
-        static const char *const web[] = { "https://", "http://", "file://" };
+        static const char *const web[] = {"https://", "http://", "file://"};
         _cleanup_free_ char *what = strdup_printf("source '%s'", name);
         Config *c = x->c;
         SourceDef *s;
@@ -1427,13 +1490,13 @@ static void parse_source(Ctx *x, const char *name, yaml_node_t *key, yaml_node_t
                 return;
         }
         s = &c->sources[c->n_sources++];
-        *s = (SourceDef) {
+        *s = (SourceDef){
                 .name = strdup(name),
                 .kind = _SOURCE_KIND_INVALID,
                 .api_version = 3,
-                .schedule = { .kind = SCHEDULE_INTERVAL,
-                              .interval_usec = DEFAULT_INTERVAL_USEC,
-                              .jitter_usec = DEFAULT_JITTER_USEC },
+                .schedule = {.kind = SCHEDULE_INTERVAL,
+                             .interval_usec = DEFAULT_INTERVAL_USEC,
+                             .jitter_usec = DEFAULT_JITTER_USEC},
                 .connect_timeout_usec = DEFAULT_CONNECT_TIMEOUT_USEC,
                 .timeout_usec = DEFAULT_TIMEOUT_USEC,
                 .max_response_size = DEFAULT_MAX_RESPONSE_SIZE,
@@ -1460,32 +1523,41 @@ static void parse_source(Ctx *x, const char *name, yaml_node_t *key, yaml_node_t
                 bool ok = url_has_scheme(s->base_url, web, ELEMENTSOF(web)) ||
                           (s->kind == SOURCE_CSV && s->base_url[0] == '/');
                 if (!ok)
-                        ctx_error(x, p.value[field_index(source_fields, ELEMENTSOF(source_fields), "base_url")],
+                        ctx_error(x,
+                                  p.value[field_index(source_fields, ELEMENTSOF(source_fields), "base_url")],
                                   "base_url: expected an https://, http:// or file:// URL%s",
                                   s->kind == SOURCE_CSV ? " or an absolute path" : "");
         }
 
         switch (s->kind) {
         case SOURCE_STATBANK:
-                FORBID(x, &p, source_fields, "token_file", "applies only to jobindsats and jsonstat sources");
-                FORBID(x, &p, source_fields, "token_credential", "applies only to jobindsats and jsonstat sources");
+                FORBID(x, &p, source_fields, "token_file",
+                       "applies only to jobindsats and jsonstat sources");
+                FORBID(x, &p, source_fields, "token_credential",
+                       "applies only to jobindsats and jsonstat sources");
                 FORBID(x, &p, source_fields, "api_version", "applies only to jobindsats sources");
                 if (!s->base_url && !(s->base_url = strdup(DEFAULT_STATBANK_URL)))
                         x->oom = true;
                 break;
         case SOURCE_JOBINDSATS:
                 if (s->api_version != 2 && s->api_version != 3)
-                        ctx_error(x, p.value[field_index(source_fields, ELEMENTSOF(source_fields), "api_version")],
+                        ctx_error(x,
+                                  p.value[field_index(source_fields, ELEMENTSOF(source_fields),
+                                                      "api_version")],
                                   "api_version: bad value '%d', expected one of: 2, 3", s->api_version);
-                if (!PARSED_HAS(&p, source_fields, "token_file") && !PARSED_HAS(&p, source_fields, "token_credential"))
-                        ctx_error_pos(x, s->pos, "%s: jobindsats needs 'token_file' or 'token_credential'", what);
-                if (!s->base_url &&
-                    !(s->base_url = strdup(s->api_version == 2 ? DEFAULT_JOBINDSATS_URL_V2 : DEFAULT_JOBINDSATS_URL_V3)))
+                if (!PARSED_HAS(&p, source_fields, "token_file") &&
+                    !PARSED_HAS(&p, source_fields, "token_credential"))
+                        ctx_error_pos(x, s->pos, "%s: jobindsats needs 'token_file' or 'token_credential'",
+                                      what);
+                if (!s->base_url && !(s->base_url = strdup(s->api_version == 2 ? DEFAULT_JOBINDSATS_URL_V2
+                                                                               : DEFAULT_JOBINDSATS_URL_V3)))
                         x->oom = true;
                 break;
         case SOURCE_CSV:
-                FORBID(x, &p, source_fields, "token_file", "applies only to jobindsats and jsonstat sources");
-                FORBID(x, &p, source_fields, "token_credential", "applies only to jobindsats and jsonstat sources");
+                FORBID(x, &p, source_fields, "token_file",
+                       "applies only to jobindsats and jsonstat sources");
+                FORBID(x, &p, source_fields, "token_credential",
+                       "applies only to jobindsats and jsonstat sources");
                 FORBID(x, &p, source_fields, "api_version", "applies only to jobindsats sources");
                 break;
         case SOURCE_JSONSTAT:
@@ -1501,11 +1573,14 @@ static void parse_source(Ctx *x, const char *name, yaml_node_t *key, yaml_node_t
                           "timeout: must be greater than 0");
         if (PARSED_HAS(&p, source_fields, "connect_timeout") &&
             (s->connect_timeout_usec == 0 || s->connect_timeout_usec > s->timeout_usec))
-                ctx_error(x, p.value[field_index(source_fields, ELEMENTSOF(source_fields), "connect_timeout")],
+                ctx_error(x,
+                          p.value[field_index(source_fields, ELEMENTSOF(source_fields), "connect_timeout")],
                           "connect_timeout: must be greater than 0 and at most 'timeout'");
         if (PARSED_HAS(&p, source_fields, "max_response_size") && s->max_response_size == 0)
-                ctx_error(x, p.value[field_index(source_fields, ELEMENTSOF(source_fields), "max_response_size")],
-                          "max_response_size: must be greater than 0");
+                ctx_error(
+                        x,
+                        p.value[field_index(source_fields, ELEMENTSOF(source_fields), "max_response_size")],
+                        "max_response_size: must be greater than 0");
         if (s->ca_file && s->ca_file[0] != '/')
                 ctx_error(x, p.value[field_index(source_fields, ELEMENTSOF(source_fields), "ca_file")],
                           "ca_file: must be an absolute path");
@@ -1514,16 +1589,16 @@ static void parse_source(Ctx *x, const char *name, yaml_node_t *key, yaml_node_t
 /* ---- series ---- */
 
 static const Field series_fields[] = {
-        { "source", F_STRING, offsetof(SeriesDef, source), 0, NULL, 0, REF_NONE },
-        { "table", F_STRING, offsetof(SeriesDef, table), 0, NULL, 0, REF_NONE },
-        { "select", F_SELECT, offsetof(SeriesDef, select), offsetof(SeriesDef, n_select), NULL, 0, REF_NONE },
-        { "measure", F_STRING, offsetof(SeriesDef, measure), 0, NULL, 0, REF_NONE },
-        { "column", F_STRING, offsetof(SeriesDef, column), 0, NULL, 0, REF_NONE },
-        { "path", F_STRING, offsetof(SeriesDef, path), 0, NULL, 0, REF_NONE },
-        { "expr", F_EXPR, offsetof(SeriesDef, expr), offsetof(SeriesDef, expr_pos), NULL, 0, REF_NONE },
-        { "frequency", F_ENUM, offsetof(SeriesDef, freq), 0, freq_table, _PERIOD_FREQ_MAX, REF_NONE },
-        { "publication_lag", F_INT, offsetof(SeriesDef, publication_lag), 0, NULL, 0, REF_NONE },
-        { "unit", F_TEXT, offsetof(SeriesDef, unit_da), offsetof(SeriesDef, unit_en), NULL, 0, REF_NONE },
+        {"source", F_STRING, offsetof(SeriesDef, source), 0, NULL, 0, REF_NONE},
+        {"table", F_STRING, offsetof(SeriesDef, table), 0, NULL, 0, REF_NONE},
+        {"select", F_SELECT, offsetof(SeriesDef, select), offsetof(SeriesDef, n_select), NULL, 0, REF_NONE},
+        {"measure", F_STRING, offsetof(SeriesDef, measure), 0, NULL, 0, REF_NONE},
+        {"column", F_STRING, offsetof(SeriesDef, column), 0, NULL, 0, REF_NONE},
+        {"path", F_STRING, offsetof(SeriesDef, path), 0, NULL, 0, REF_NONE},
+        {"expr", F_EXPR, offsetof(SeriesDef, expr), offsetof(SeriesDef, expr_pos), NULL, 0, REF_NONE},
+        {"frequency", F_ENUM, offsetof(SeriesDef, freq), 0, freq_table, _PERIOD_FREQ_MAX, REF_NONE},
+        {"publication_lag", F_INT, offsetof(SeriesDef, publication_lag), 0, NULL, 0, REF_NONE},
+        {"unit", F_TEXT, offsetof(SeriesDef, unit_da), offsetof(SeriesDef, unit_en), NULL, 0, REF_NONE},
 };
 
 /* Default publication lag in periods: how late official figures normally are. */
@@ -1566,7 +1641,7 @@ static void parse_series(Ctx *x, const char *name, yaml_node_t *key, yaml_node_t
                 return;
         }
         s = &c->series[c->n_series++];
-        *s = (SeriesDef) {
+        *s = (SeriesDef){
                 .name = strdup(name),
                 .freq = _PERIOD_FREQ_INVALID,
                 .publication_lag = -1,
@@ -1583,25 +1658,31 @@ static void parse_series(Ctx *x, const char *name, yaml_node_t *key, yaml_node_t
         REQUIRE(x, &p, series_fields, "frequency", s->pos, what);
         if (s->publication_lag < 0) {
                 if (PARSED_HAS(&p, series_fields, "publication_lag"))
-                        ctx_error(x, p.value[field_index(series_fields, ELEMENTSOF(series_fields), "publication_lag")],
+                        ctx_error(x,
+                                  p.value[field_index(series_fields, ELEMENTSOF(series_fields),
+                                                      "publication_lag")],
                                   "publication_lag: must not be negative");
                 s->publication_lag = s->freq >= 0 ? default_publication_lag(s->freq) : 0;
         }
 
         if (PARSED_HAS(&p, series_fields, "expr")) {
-                static const char *const fetched_only[] = { "source", "table", "select", "measure", "column", "path" };
+                static const char *const fetched_only[] = {"source",  "table",  "select",
+                                                           "measure", "column", "path"};
                 for (size_t i = 0; i < ELEMENTSOF(fetched_only); i++)
                         FORBID(x, &p, series_fields, fetched_only[i],
                                "applies only to fetched series; this series is derived ('expr')");
                 return;
         }
         if (!PARSED_HAS(&p, series_fields, "source")) {
-                ctx_error_pos(x, s->pos, "%s: missing required key 'source' (or 'expr' for a derived series)", what);
+                ctx_error_pos(x, s->pos,
+                              "%s: missing required key 'source' (or 'expr' for a derived series)", what);
                 return;
         }
         if (!s->source)
                 return;
         src = config_find_source(c, s->source);
+        if (!src && x->main_broken)
+                return;
         if (!src) {
                 ctx_error(x, p.value[field_index(series_fields, ELEMENTSOF(series_fields), "source")],
                           "undefined source '%s'", s->source);
@@ -1612,7 +1693,8 @@ static void parse_series(Ctx *x, const char *name, yaml_node_t *key, yaml_node_t
         switch (src->kind) {
         case SOURCE_STATBANK:
                 REQUIRE(x, &p, series_fields, "table", s->pos, what);
-                FORBID(x, &p, series_fields, "measure", "does not apply to statbank series (a table has one value)");
+                FORBID(x, &p, series_fields, "measure",
+                       "does not apply to statbank series (a table has one value)");
                 FORBID(x, &p, series_fields, "column", "applies only to csv series");
                 FORBID(x, &p, series_fields, "path", "applies only to csv series");
                 break;
@@ -1627,12 +1709,14 @@ static void parse_series(Ctx *x, const char *name, yaml_node_t *key, yaml_node_t
                 FORBID(x, &p, series_fields, "measure", "does not apply to csv series (use 'column')");
                 if (!s->path && !PARSED_HAS(&p, series_fields, "path")) {
                         if (!src->base_url)
-                                ctx_error_pos(x, s->pos,
-                                              "%s: missing required key 'path' (source '%s' has no base_url)", what,
-                                              src->name);
+                                ctx_error_pos(
+                                        x, s->pos,
+                                        "%s: missing required key 'path' (source '%s' has no base_url)",
+                                        what, src->name);
                         else if (endswith(src->base_url, "/"))
                                 ctx_error_pos(x, s->pos,
-                                              "%s: missing required key 'path' (source '%s' base_url is a directory)",
+                                              "%s: missing required key 'path' (source '%s' base_url is a "
+                                              "directory)",
                                               what, src->name);
                 } else if (s->path && !src->base_url && s->path[0] != '/' && !strstr(s->path, "://"))
                         ctx_error(x, p.value[field_index(series_fields, ELEMENTSOF(series_fields), "path")],
@@ -1651,26 +1735,29 @@ static void parse_series(Ctx *x, const char *name, yaml_node_t *key, yaml_node_t
 /* ---- goals ---- */
 
 static const Field goal_fields[] = {
-        { "id", F_STRING, offsetof(GoalDef, id), 0, NULL, 0, REF_NONE },
-        { "title", F_TEXT, offsetof(GoalDef, title_da), offsetof(GoalDef, title_en), NULL, 0, REF_NONE },
-        { "kind", F_ENUM, offsetof(GoalDef, kind), 0, goal_kind_table, _GOAL_KIND_MAX, REF_NONE },
-        { "series", F_STRING, offsetof(GoalDef, series), 0, NULL, 0, REF_SERIES },
-        { "numerator", F_STRING, offsetof(GoalDef, numerator), 0, NULL, 0, REF_SERIES },
-        { "denominator", F_STRING, offsetof(GoalDef, denominator), 0, NULL, 0, REF_SERIES },
-        { "reference", F_STRING, offsetof(GoalDef, reference), 0, NULL, 0, REF_SERIES },
-        { "period", F_PERIOD, offsetof(GoalDef, period), 0, NULL, 0, REF_NONE },
-        { "baseline", F_PERIOD, offsetof(GoalDef, baseline), 0, NULL, 0, REF_NONE },
-        { "aggregate", F_ENUM, offsetof(GoalDef, aggregate), 0, goal_aggregate_table, _GOAL_AGGREGATE_MAX, REF_NONE },
-        { "direction", F_ENUM, offsetof(GoalDef, direction), 0, goal_direction_table, _GOAL_DIRECTION_MAX, REF_NONE },
-        { "target", F_DOUBLE, offsetof(GoalDef, target), 0, NULL, 0, REF_NONE },
-        { "change_unit", F_ENUM, offsetof(GoalDef, change_unit), 0, change_unit_table, _CHANGE_UNIT_MAX, REF_NONE },
-        { "tolerance", F_DOUBLE, offsetof(GoalDef, tolerance), 0, NULL, 0, REF_NONE },
-        { "min_denominator", F_DOUBLE, offsetof(GoalDef, min_denominator), 0, NULL, 0, REF_NONE },
-        { "projection", F_ENUM, offsetof(GoalDef, projection), 0, projection_method_table, _PROJECTION_METHOD_MAX,
-          REF_NONE },
-        { "trend_window", F_INT, offsetof(GoalDef, trend_window), 0, NULL, 0, REF_NONE },
-        { "recipients", F_STRV, offsetof(GoalDef, recipients), offsetof(GoalDef, n_recipients), NULL, 0,
-          REF_RECIPIENT },
+        {"id", F_STRING, offsetof(GoalDef, id), 0, NULL, 0, REF_NONE},
+        {"title", F_TEXT, offsetof(GoalDef, title_da), offsetof(GoalDef, title_en), NULL, 0, REF_NONE},
+        {"kind", F_ENUM, offsetof(GoalDef, kind), 0, goal_kind_table, _GOAL_KIND_MAX, REF_NONE},
+        {"series", F_STRING, offsetof(GoalDef, series), 0, NULL, 0, REF_SERIES},
+        {"numerator", F_STRING, offsetof(GoalDef, numerator), 0, NULL, 0, REF_SERIES},
+        {"denominator", F_STRING, offsetof(GoalDef, denominator), 0, NULL, 0, REF_SERIES},
+        {"reference", F_STRING, offsetof(GoalDef, reference), 0, NULL, 0, REF_SERIES},
+        {"period", F_PERIOD, offsetof(GoalDef, period), 0, NULL, 0, REF_NONE},
+        {"baseline", F_PERIOD, offsetof(GoalDef, baseline), 0, NULL, 0, REF_NONE},
+        {"aggregate", F_ENUM, offsetof(GoalDef, aggregate), 0, goal_aggregate_table, _GOAL_AGGREGATE_MAX,
+         REF_NONE},
+        {"direction", F_ENUM, offsetof(GoalDef, direction), 0, goal_direction_table, _GOAL_DIRECTION_MAX,
+         REF_NONE},
+        {"target", F_DOUBLE, offsetof(GoalDef, target), 0, NULL, 0, REF_NONE},
+        {"change_unit", F_ENUM, offsetof(GoalDef, change_unit), 0, change_unit_table, _CHANGE_UNIT_MAX,
+         REF_NONE},
+        {"tolerance", F_DOUBLE, offsetof(GoalDef, tolerance), 0, NULL, 0, REF_NONE},
+        {"min_denominator", F_DOUBLE, offsetof(GoalDef, min_denominator), 0, NULL, 0, REF_NONE},
+        {"projection", F_ENUM, offsetof(GoalDef, projection), 0, projection_method_table,
+         _PROJECTION_METHOD_MAX, REF_NONE},
+        {"trend_window", F_INT, offsetof(GoalDef, trend_window), 0, NULL, 0, REF_NONE},
+        {"recipients", F_STRV, offsetof(GoalDef, recipients), offsetof(GoalDef, n_recipients), NULL, 0,
+         REF_RECIPIENT},
 };
 
 #define GOAL_VALUE(p, key) ((p)->value[field_index(goal_fields, ELEMENTSOF(goal_fields), (key))])
@@ -1688,7 +1775,7 @@ static void parse_goal(Ctx *x, yaml_node_t *id_key, yaml_node_t *v)
                 return;
         }
         g = &c->goals[c->n_goals];
-        *g = (GoalDef) {
+        *g = (GoalDef){
                 .kind = _GOAL_KIND_INVALID,
                 .aggregate = _GOAL_AGGREGATE_INVALID, /* default depends on kind, below */
                 .direction = _GOAL_DIRECTION_INVALID,
@@ -1709,8 +1796,10 @@ static void parse_goal(Ctx *x, yaml_node_t *id_key, yaml_node_t *v)
         }
         /* Find the id first so that every message can name the goal. */
         if (!id_key)
-                for (yaml_node_pair_t *pr = v->data.mapping.pairs.start; pr < v->data.mapping.pairs.top; pr++) {
-                        const char *k = node_scalar(node_get(x, pr->key)), *val = node_scalar(node_get(x, pr->value));
+                for (yaml_node_pair_t *pr = v->data.mapping.pairs.start; pr < v->data.mapping.pairs.top;
+                     pr++) {
+                        const char *k = node_scalar(node_get(x, pr->key)),
+                                   *val = node_scalar(node_get(x, pr->value));
                         if (k && streq(k, "id") && val) {
                                 what = strdup_printf("goal '%s'", val);
                                 break;
@@ -1744,7 +1833,8 @@ static void parse_goal(Ctx *x, yaml_node_t *id_key, yaml_node_t *v)
                         if (c->goals[i].id && streq(c->goals[i].id, g->id)) {
                                 ctx_error(x, id_key ?: GOAL_VALUE(&p, "id"),
                                           "duplicate goal id '%s' (first defined at %s:%u:%u)", g->id,
-                                          c->goals[i].pos.file, c->goals[i].pos.line, c->goals[i].pos.column);
+                                          c->goals[i].pos.file, c->goals[i].pos.line,
+                                          c->goals[i].pos.column);
                                 break;
                         }
         }
@@ -1770,7 +1860,8 @@ static void parse_goal(Ctx *x, yaml_node_t *id_key, yaml_node_t *v)
         case GOAL_SHARE:
                 REQUIRE(x, &p, goal_fields, "numerator", g->pos, what);
                 REQUIRE(x, &p, goal_fields, "denominator", g->pos, what);
-                FORBID(x, &p, goal_fields, "series", "does not apply to share goals (use numerator and denominator)");
+                FORBID(x, &p, goal_fields, "series",
+                       "does not apply to share goals (use numerator and denominator)");
                 break;
         case GOAL_LEVEL:
         case GOAL_CHANGE:
@@ -1800,7 +1891,8 @@ static void parse_goal(Ctx *x, yaml_node_t *id_key, yaml_node_t *v)
             period_is_valid(g->baseline) && period_is_valid(g->period) &&
             date_compare(period_last_day(g->baseline), period_first_day(g->period)) >= 0) {
                 char a[PERIOD_STRING_MAX], b[PERIOD_STRING_MAX];
-                ctx_error(x, GOAL_VALUE(&p, "baseline"), "baseline: %s must end before the goal period %s begins",
+                ctx_error(x, GOAL_VALUE(&p, "baseline"),
+                          "baseline: %s must end before the goal period %s begins",
                           period_to_string(g->baseline, a), period_to_string(g->period, b));
         }
         if (PARSED_HAS(&p, goal_fields, "tolerance") && g->tolerance < 0)
@@ -1808,7 +1900,8 @@ static void parse_goal(Ctx *x, yaml_node_t *id_key, yaml_node_t *v)
         if (PARSED_HAS(&p, goal_fields, "min_denominator") && g->min_denominator < 0)
                 ctx_error(x, GOAL_VALUE(&p, "min_denominator"), "min_denominator: must not be negative");
         if (PARSED_HAS(&p, goal_fields, "trend_window") && (g->trend_window < 2 || g->trend_window > 120))
-                ctx_error(x, GOAL_VALUE(&p, "trend_window"), "trend_window: must be between 2 and 120 periods");
+                ctx_error(x, GOAL_VALUE(&p, "trend_window"),
+                          "trend_window: must be between 2 and 120 periods");
         if (g->kind == GOAL_RANK && PARSED_HAS(&p, goal_fields, "target") && g->target < 1)
                 ctx_error(x, GOAL_VALUE(&p, "target"), "target: a rank is 1 or more");
 }
@@ -1816,10 +1909,10 @@ static void parse_goal(Ctx *x, yaml_node_t *id_key, yaml_node_t *v)
 /* ---- recipients, notifiers, routes ---- */
 
 static const Field recipient_fields[] = {
-        { "display_name", F_STRING, offsetof(RecipientDef, display_name), 0, NULL, 0, REF_NONE },
-        { "email", F_STRING, offsetof(RecipientDef, email), 0, NULL, 0, REF_NONE },
-        { "language", F_CHOICE, offsetof(RecipientDef, language), 0, language_table, ELEMENTSOF(language_table),
-          REF_NONE },
+        {"display_name", F_STRING, offsetof(RecipientDef, display_name), 0, NULL, 0, REF_NONE},
+        {"email", F_STRING, offsetof(RecipientDef, email), 0, NULL, 0, REF_NONE},
+        {"language", F_CHOICE, offsetof(RecipientDef, language), 0, language_table,
+         ELEMENTSOF(language_table), REF_NONE},
 };
 
 static void parse_recipient(Ctx *x, const char *name, yaml_node_t *key, yaml_node_t *v)
@@ -1834,7 +1927,7 @@ static void parse_recipient(Ctx *x, const char *name, yaml_node_t *key, yaml_nod
                 return;
         }
         r = &c->recipients[c->n_recipients++];
-        *r = (RecipientDef) { .name = strdup(name), .pos = node_pos(x, key) };
+        *r = (RecipientDef){.name = strdup(name), .pos = node_pos(x, key)};
         if (!r->name) {
                 x->oom = true;
                 return;
@@ -1853,26 +1946,26 @@ static void parse_recipient(Ctx *x, const char *name, yaml_node_t *key, yaml_nod
 }
 
 static const Field notifier_fields[] = {
-        { "kind", F_ENUM, offsetof(NotifierDef, kind), 0, notifier_kind_table, _NOTIFIER_KIND_MAX, REF_NONE },
-        { "url", F_STRING, offsetof(NotifierDef, url), 0, NULL, 0, REF_NONE },
-        { "from", F_STRING, offsetof(NotifierDef, from), 0, NULL, 0, REF_NONE },
-        { "username_file", F_STRING, offsetof(NotifierDef, username.file), 0, NULL, 0, REF_NONE },
-        { "username_credential", F_STRING, offsetof(NotifierDef, username.credential), 0, NULL, 0, REF_NONE },
-        { "password_file", F_STRING, offsetof(NotifierDef, password.file), 0, NULL, 0, REF_NONE },
-        { "password_credential", F_STRING, offsetof(NotifierDef, password.credential), 0, NULL, 0, REF_NONE },
-        { "secret_file", F_STRING, offsetof(NotifierDef, secret.file), 0, NULL, 0, REF_NONE },
-        { "secret_credential", F_STRING, offsetof(NotifierDef, secret.credential), 0, NULL, 0, REF_NONE },
-        { "directory", F_STRING, offsetof(NotifierDef, directory), 0, NULL, 0, REF_NONE },
-        { "ca_file", F_STRING, offsetof(NotifierDef, ca_file), 0, NULL, 0, REF_NONE },
-        { "timeout", F_DURATION, offsetof(NotifierDef, timeout_usec), 0, NULL, 0, REF_NONE },
+        {"kind", F_ENUM, offsetof(NotifierDef, kind), 0, notifier_kind_table, _NOTIFIER_KIND_MAX, REF_NONE},
+        {"url", F_STRING, offsetof(NotifierDef, url), 0, NULL, 0, REF_NONE},
+        {"from", F_STRING, offsetof(NotifierDef, from), 0, NULL, 0, REF_NONE},
+        {"username_file", F_STRING, offsetof(NotifierDef, username.file), 0, NULL, 0, REF_NONE},
+        {"username_credential", F_STRING, offsetof(NotifierDef, username.credential), 0, NULL, 0, REF_NONE},
+        {"password_file", F_STRING, offsetof(NotifierDef, password.file), 0, NULL, 0, REF_NONE},
+        {"password_credential", F_STRING, offsetof(NotifierDef, password.credential), 0, NULL, 0, REF_NONE},
+        {"secret_file", F_STRING, offsetof(NotifierDef, secret.file), 0, NULL, 0, REF_NONE},
+        {"secret_credential", F_STRING, offsetof(NotifierDef, secret.credential), 0, NULL, 0, REF_NONE},
+        {"directory", F_STRING, offsetof(NotifierDef, directory), 0, NULL, 0, REF_NONE},
+        {"ca_file", F_STRING, offsetof(NotifierDef, ca_file), 0, NULL, 0, REF_NONE},
+        {"timeout", F_DURATION, offsetof(NotifierDef, timeout_usec), 0, NULL, 0, REF_NONE},
 };
 
 #define NOTIFIER_VALUE(p, key) ((p)->value[field_index(notifier_fields, ELEMENTSOF(notifier_fields), (key))])
 
 static void parse_notifier(Ctx *x, const char *name, yaml_node_t *key, yaml_node_t *v)
 {
-        static const char *const smtp_schemes[] = { "smtp://", "smtps://" };
-        static const char *const web_schemes[] = { "https://", "http://" };
+        static const char *const smtp_schemes[] = {"smtp://", "smtps://"};
+        static const char *const web_schemes[] = {"https://", "http://"};
         _cleanup_free_ char *what = strdup_printf("notifier '%s'", name);
         Config *c = x->c;
         NotifierDef *n;
@@ -1883,7 +1976,7 @@ static void parse_notifier(Ctx *x, const char *name, yaml_node_t *key, yaml_node
                 return;
         }
         n = &c->notifiers[c->n_notifiers++];
-        *n = (NotifierDef) {
+        *n = (NotifierDef){
                 .name = strdup(name),
                 .kind = _NOTIFIER_KIND_INVALID,
                 .timeout_usec = DEFAULT_NOTIFIER_TIMEOUT_USEC,
@@ -1908,12 +2001,15 @@ static void parse_notifier(Ctx *x, const char *name, yaml_node_t *key, yaml_node
                 REQUIRE(x, &p, notifier_fields, "url", n->pos, what);
                 REQUIRE(x, &p, notifier_fields, "from", n->pos, what);
                 if (n->url && !url_has_scheme(n->url, smtp_schemes, ELEMENTSOF(smtp_schemes)))
-                        ctx_error(x, NOTIFIER_VALUE(&p, "url"), "url: expected smtp://HOST[:PORT] or smtps://HOST[:PORT]");
+                        ctx_error(x, NOTIFIER_VALUE(&p, "url"),
+                                  "url: expected smtp://HOST[:PORT] or smtps://HOST[:PORT]");
                 if (n->from && !strchr(n->from, '@'))
-                        ctx_error(x, NOTIFIER_VALUE(&p, "from"), "from: '%s' is not an e-mail address", n->from);
-                if ((n->username.file || n->username.credential) && !n->password.file && !n->password.credential)
-                        ctx_error_pos(x, n->pos, "%s: a username needs 'password_file' or 'password_credential'",
-                                      what);
+                        ctx_error(x, NOTIFIER_VALUE(&p, "from"), "from: '%s' is not an e-mail address",
+                                  n->from);
+                if ((n->username.file || n->username.credential) && !n->password.file &&
+                    !n->password.credential)
+                        ctx_error_pos(x, n->pos,
+                                      "%s: a username needs 'password_file' or 'password_credential'", what);
                 FORBID(x, &p, notifier_fields, "secret_file", "applies only to webhook notifiers");
                 FORBID(x, &p, notifier_fields, "secret_credential", "applies only to webhook notifiers");
                 FORBID(x, &p, notifier_fields, "directory", "applies only to directory notifiers");
@@ -1953,13 +2049,13 @@ static void parse_notifier(Ctx *x, const char *name, yaml_node_t *key, yaml_node
 }
 
 static const Field route_fields[] = {
-        { "goals", F_STRV, offsetof(RouteDef, goals), offsetof(RouteDef, n_goals), NULL, 0, REF_NONE },
-        { "recipients", F_STRV, offsetof(RouteDef, recipients), offsetof(RouteDef, n_recipients), NULL, 0,
-          REF_RECIPIENT },
-        { "notifiers", F_STRV, offsetof(RouteDef, notifiers), offsetof(RouteDef, n_notifiers), NULL, 0,
-          REF_NOTIFIER },
-        { "repeat", F_DURATION, offsetof(RouteDef, repeat_usec), 0, NULL, 0, REF_NONE },
-        { "data_problems", F_BOOL, offsetof(RouteDef, data_problems), 0, NULL, 0, REF_NONE },
+        {"goals", F_STRV, offsetof(RouteDef, goals), offsetof(RouteDef, n_goals), NULL, 0, REF_NONE},
+        {"recipients", F_STRV, offsetof(RouteDef, recipients), offsetof(RouteDef, n_recipients), NULL, 0,
+         REF_RECIPIENT},
+        {"notifiers", F_STRV, offsetof(RouteDef, notifiers), offsetof(RouteDef, n_notifiers), NULL, 0,
+         REF_NOTIFIER},
+        {"repeat", F_DURATION, offsetof(RouteDef, repeat_usec), 0, NULL, 0, REF_NONE},
+        {"data_problems", F_BOOL, offsetof(RouteDef, data_problems), 0, NULL, 0, REF_NONE},
 };
 
 static void parse_route(Ctx *x, yaml_node_t *v)
@@ -1973,7 +2069,7 @@ static void parse_route(Ctx *x, yaml_node_t *v)
                 return;
         }
         r = &c->routes[c->n_routes++];
-        *r = (RouteDef) { .pos = node_pos(x, v) };
+        *r = (RouteDef){.pos = node_pos(x, v)};
         parse_fields(x, v, "route", route_fields, ELEMENTSOF(route_fields), r, &p);
         if (v->type != YAML_MAPPING_NODE)
                 return;
@@ -1993,7 +2089,8 @@ static void parse_named_section(Ctx *x, const char *section, yaml_node_t *v, par
         if (node_is_null(v))
                 return;
         if (v->type != YAML_MAPPING_NODE) {
-                ctx_error(x, v, "%s: expected a mapping of name: definition, got %s", section, node_describe(v));
+                ctx_error(x, v, "%s: expected a mapping of name: definition, got %s", section,
+                          node_describe(v));
                 return;
         }
         for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
@@ -2032,20 +2129,21 @@ static void parse_routes_section(Ctx *x, yaml_node_t *v)
 }
 
 static const Field main_fields[] = {
-        { "state_dir", F_STRING, offsetof(Config, state_dir), 0, NULL, 0, REF_NONE },
-        { "language", F_CHOICE, offsetof(Config, language), 0, language_table, ELEMENTSOF(language_table), REF_NONE },
-        { "goals_dir", F_STRING, offsetof(Config, goals_dir), 0, NULL, 0, REF_NONE },
-        { "sources", F_SECTION, 0, 0, NULL, 0, REF_NONE },
-        { "series", F_SECTION, 0, 0, NULL, 0, REF_NONE },
-        { "goals", F_SECTION, 0, 0, NULL, 0, REF_NONE },
-        { "recipients", F_SECTION, 0, 0, NULL, 0, REF_NONE },
-        { "notifiers", F_SECTION, 0, 0, NULL, 0, REF_NONE },
-        { "routes", F_SECTION, 0, 0, NULL, 0, REF_NONE },
+        {"state_dir", F_STRING, offsetof(Config, state_dir), 0, NULL, 0, REF_NONE},
+        {"language", F_CHOICE, offsetof(Config, language), 0, language_table, ELEMENTSOF(language_table),
+         REF_NONE},
+        {"goals_dir", F_STRING, offsetof(Config, goals_dir), 0, NULL, 0, REF_NONE},
+        {"sources", F_SECTION, 0, 0, NULL, 0, REF_NONE},
+        {"series", F_SECTION, 0, 0, NULL, 0, REF_NONE},
+        {"goals", F_SECTION, 0, 0, NULL, 0, REF_NONE},
+        {"recipients", F_SECTION, 0, 0, NULL, 0, REF_NONE},
+        {"notifiers", F_SECTION, 0, 0, NULL, 0, REF_NONE},
+        {"routes", F_SECTION, 0, 0, NULL, 0, REF_NONE},
 };
 
 static const Field goal_file_fields[] = {
-        { "goals", F_SECTION, 0, 0, NULL, 0, REF_NONE },
-        { "series", F_SECTION, 0, 0, NULL, 0, REF_NONE },
+        {"goals", F_SECTION, 0, 0, NULL, 0, REF_NONE},
+        {"series", F_SECTION, 0, 0, NULL, 0, REF_NONE},
 };
 
 static void parse_root(Ctx *x, yaml_node_t *root)
@@ -2094,6 +2192,45 @@ static void yaml_parser_deletep(yaml_parser_t **p)
                 yaml_parser_delete(*p);
 }
 
+#define NESTING_MAX 64
+
+/* libyaml's loader recurses once per nesting level: refuse absurd nesting before loading, with an
+ * event pass that needs no recursion. A syntax error here is left for the loader to report. */
+static bool check_nesting(Ctx *x, const char *buf, size_t size)
+{
+        yaml_parser_t parser;
+        unsigned depth = 0;
+        bool ok = true;
+
+        if (!yaml_parser_initialize(&parser)) {
+                x->oom = true;
+                return false;
+        }
+        yaml_parser_set_input_string(&parser, (const unsigned char *) buf, size);
+        for (;;) {
+                yaml_event_t ev;
+                yaml_event_type_t t;
+
+                if (!yaml_parser_parse(&parser, &ev))
+                        break;
+                t = ev.type;
+                if (t == YAML_SEQUENCE_START_EVENT || t == YAML_MAPPING_START_EVENT) {
+                        if (++depth > NESTING_MAX) {
+                                ctx_error_at(x, x->file, (unsigned) ev.start_mark.line + 1,
+                                             (unsigned) ev.start_mark.column + 1,
+                                             "nested deeper than %d levels", NESTING_MAX);
+                                ok = false;
+                        }
+                } else if (t == YAML_SEQUENCE_END_EVENT || t == YAML_MAPPING_END_EVENT)
+                        depth--;
+                yaml_event_delete(&ev);
+                if (!ok || t == YAML_STREAM_END_EVENT)
+                        break;
+        }
+        yaml_parser_delete(&parser);
+        return ok;
+}
+
 /* Reads and parses one file. I/O and syntax errors are reported against the file; returns -ENOMEM only. */
 static int ctx_parse_file(Ctx *x, const char *path, bool main_file)
 {
@@ -2119,13 +2256,22 @@ static int ctx_parse_file(Ctx *x, const char *path, bool main_file)
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {
+                x->some_broken = true;
                 ctx_error_at(x, f, 0, 0, "cannot read: %s", r == -EFBIG ? "file too large" : strerror(-r));
                 /* Without the main file there is nothing to check; a bad goal file spoils only itself. */
                 return main_file ? r : 0;
         }
         if (memchr(buf, 0, size)) {
+                x->some_broken = true;
+                x->main_broken = x->main_broken || main_file;
                 ctx_error_at(x, f, 0, 0, "not a text file (contains a NUL byte)");
                 return 0;
+        }
+
+        if (!check_nesting(x, buf, size)) {
+                x->some_broken = true;
+                x->main_broken = x->main_broken || main_file;
+                return x->oom ? -ENOMEM : 0;
         }
 
         if (!yaml_parser_initialize(&parser))
@@ -2135,10 +2281,13 @@ static int ctx_parse_file(Ctx *x, const char *path, bool main_file)
         if (!yaml_parser_load(&parser, &doc)) {
                 if (parser.error == YAML_MEMORY_ERROR)
                         return -ENOMEM;
+                x->some_broken = true;
+                x->main_broken = x->main_broken || main_file;
                 if (parser.context)
                         ctx_error_at(x, f, (unsigned) parser.problem_mark.line + 1,
-                                     (unsigned) parser.problem_mark.column + 1, "YAML syntax error: %s (%s starting at line %u)",
-                                     strna(parser.problem), parser.context, (unsigned) parser.context_mark.line + 1);
+                                     (unsigned) parser.problem_mark.column + 1,
+                                     "YAML syntax error: %s (%s starting at line %u)", strna(parser.problem),
+                                     parser.context, (unsigned) parser.context_mark.line + 1);
                 else
                         ctx_error_at(x, f, (unsigned) parser.problem_mark.line + 1,
                                      (unsigned) parser.problem_mark.column + 1, "YAML syntax error: %s",
@@ -2155,14 +2304,16 @@ static int ctx_parse_file(Ctx *x, const char *path, bool main_file)
         if (yaml_parser_load(&parser, &extra)) {
                 yaml_node_t *root2 = yaml_document_get_root_node(&extra);
                 if (root2)
-                        ctx_error_at(x, f, (unsigned) extra.start_mark.line + 1, (unsigned) extra.start_mark.column + 1,
+                        ctx_error_at(x, f, (unsigned) extra.start_mark.line + 1,
+                                     (unsigned) extra.start_mark.column + 1,
                                      "only one YAML document per file is read; remove the second document");
                 yaml_document_delete(&extra);
         } else if (parser.error == YAML_MEMORY_ERROR)
                 return -ENOMEM;
         else if (parser.error != YAML_NO_ERROR)
-                ctx_error_at(x, f, (unsigned) parser.problem_mark.line + 1, (unsigned) parser.problem_mark.column + 1,
-                             "YAML syntax error: %s", strna(parser.problem));
+                ctx_error_at(x, f, (unsigned) parser.problem_mark.line + 1,
+                             (unsigned) parser.problem_mark.column + 1, "YAML syntax error: %s",
+                             strna(parser.problem));
         x->doc = NULL;
         x->buf = NULL;
         return x->oom ? -ENOMEM : 0;
@@ -2360,7 +2511,8 @@ int config_load(const char *path, Config **ret, ConfigErrors *errors)
         if (r < 0)
                 goto finish;
 
-        ctx_check_refs(&x);
+        if (!x.some_broken)
+                ctx_check_refs(&x);
 
         for (size_t i = 0; i < c->n_recipients; i++)
                 if (!c->recipients[i].language && !(c->recipients[i].language = strdup(c->language)))

@@ -30,7 +30,8 @@ BAD = {
         "{f}:4:4: YAML syntax error: did not find expected key (while parsing a block mapping starting at line 2)",
     ],
     "unknown-key.yaml": [
-        "{f}:2:1: unknown key 'languag' in the main configuration, allowed keys: state_dir, language, goals_dir, "
+        "{f}:2:1: unknown key 'languag' in the main configuration (did you mean 'language'?), allowed keys: "
+        "state_dir, language, goals_dir, "
         "sources, series, goals, recipients, notifiers, routes",
     ],
     "wrong-type.yaml": ["{f}:4:14: timeout: expected a duration, got a mapping"],

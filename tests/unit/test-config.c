@@ -132,38 +132,38 @@ static void check_errors(const Tree *t, const char *const *want)
 
 /* A valid base: two sources and a series, a recipient and a notifier, 23 lines. Goal-file cases
  * use it as main.yaml; their line numbers are those of the goal file. */
-#define BASE                                                                                                 \
-        "sources:\n"                                                                                         \
-        "  dst:\n"                                                                                           \
-        "    kind: statbank\n"                                                                               \
-        "  jis:\n"                                                                                           \
-        "    kind: jobindsats\n"                                                                             \
-        "    token_file: /etc/labourwatch/jobindsats.token\n"                                                \
-        "  internal:\n"                                                                                      \
-        "    kind: csv\n"                                                                                    \
-        "    base_url: file:///srv/internal/\n"                                                              \
-        "series:\n"                                                                                          \
-        "  fleks:\n"                                                                                         \
-        "    source: jis\n"                                                                                  \
-        "    table: Y08A02\n"                                                                                \
-        "    measure: Antal fuldtidspersoner\n"                                                              \
-        "    select: {area: Herlev}\n"                                                                       \
-        "    frequency: month\n"                                                                             \
-        "recipients:\n"                                                                                      \
-        "  chef:\n"                                                                                          \
-        "    email: chef@example.org\n"                                                                      \
-        "notifiers:\n"                                                                                       \
-        "  out:\n"                                                                                           \
-        "    kind: directory\n"                                                                              \
+#define BASE                                                                                                \
+        "sources:\n"                                                                                        \
+        "  dst:\n"                                                                                          \
+        "    kind: statbank\n"                                                                              \
+        "  jis:\n"                                                                                          \
+        "    kind: jobindsats\n"                                                                            \
+        "    token_file: /etc/labourwatch/jobindsats.token\n"                                               \
+        "  internal:\n"                                                                                     \
+        "    kind: csv\n"                                                                                   \
+        "    base_url: file:///srv/internal/\n"                                                             \
+        "series:\n"                                                                                         \
+        "  fleks:\n"                                                                                        \
+        "    source: jis\n"                                                                                 \
+        "    table: Y08A02\n"                                                                               \
+        "    measure: Antal fuldtidspersoner\n"                                                             \
+        "    select: {area: Herlev}\n"                                                                      \
+        "    frequency: month\n"                                                                            \
+        "recipients:\n"                                                                                     \
+        "  chef:\n"                                                                                         \
+        "    email: chef@example.org\n"                                                                     \
+        "notifiers:\n"                                                                                      \
+        "  out:\n"                                                                                          \
+        "    kind: directory\n"                                                                             \
         "    directory: /tmp/out\n"
 
 /* One level goal in a goal file, lines 1-6; `extra` is appended as line 7 on. */
-#define GOAL(extra)                                                                                          \
-        "goals:\n"                                                                                           \
-        "  - id: a\n"                                                                                        \
-        "    kind: level\n"                                                                                  \
-        "    series: fleks\n"                                                                                \
-        "    period: 2024\n"                                                                                 \
+#define GOAL(extra)                                                                                         \
+        "goals:\n"                                                                                          \
+        "  - id: a\n"                                                                                       \
+        "    kind: level\n"                                                                                 \
+        "    series: fleks\n"                                                                               \
+        "    period: 2024\n"                                                                                \
         "    target: 380\n" extra
 
 typedef struct ErrorCase {
@@ -172,7 +172,7 @@ typedef struct ErrorCase {
         const char *const *want; /* NULL-terminated; empty: valid */
 } ErrorCase;
 
-#define WANT(...) ((const char *const[]) { __VA_ARGS__, NULL })
+#define WANT(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 static void run_cases(const ErrorCase *rows, size_t n)
 {
@@ -188,19 +188,18 @@ static void run_cases(const ErrorCase *rows, size_t n)
 static void test_valid(void **state)
 {
         const ErrorCase rows[] = {
-                { "base", BASE, NULL, NULL, WANT(NULL) },
-                { "base with a goal", BASE, GOAL(""), NULL, WANT(NULL) },
-                { "empty main file", "", NULL, NULL, WANT(NULL) },
-                { "comments only", "# nothing here\n", NULL, NULL, WANT(NULL) },
-                { "empty goal file", BASE, "", "goals:\n", WANT(NULL) },
-                { "goals as a mapping", BASE,
-                  "goals:\n  a:\n    kind: level\n    series: fleks\n    period: 2024\n    target: 1\n", NULL,
-                  WANT(NULL) },
-                { "series in a goal file used by an earlier goal file", BASE,
-                  GOAL("    recipients: chef\n"),
-                  "series:\n  later:\n    expr: fleks * 2\n    frequency: month\n"
-                  "goals:\n  - id: b\n    kind: level\n    series: later\n    period: 2024\n    target: 2\n",
-                  WANT(NULL) },
+                {"base", BASE, NULL, NULL, WANT(NULL)},
+                {"base with a goal", BASE, GOAL(""), NULL, WANT(NULL)},
+                {"empty main file", "", NULL, NULL, WANT(NULL)},
+                {"comments only", "# nothing here\n", NULL, NULL, WANT(NULL)},
+                {"empty goal file", BASE, "", "goals:\n", WANT(NULL)},
+                {"goals as a mapping", BASE,
+                 "goals:\n  a:\n    kind: level\n    series: fleks\n    period: 2024\n    target: 1\n", NULL,
+                 WANT(NULL)},
+                {"series in a goal file used by an earlier goal file", BASE, GOAL("    recipients: chef\n"),
+                 "series:\n  later:\n    expr: fleks * 2\n    frequency: month\n"
+                 "goals:\n  - id: b\n    kind: level\n    series: later\n    period: 2024\n    target: 2\n",
+                 WANT(NULL)},
         };
         run_cases(rows, ELEMENTSOF(rows));
 }
@@ -209,128 +208,163 @@ static void test_errors(void **state)
 {
         const ErrorCase rows[] = {
                 /* YAML syntax */
-                { "syntax error", "a: [1, 2\nb: 3\n", NULL, NULL,
-                  WANT("@main:2:2: YAML syntax error: did not find expected ',' or ']' (while parsing a flow "
-                       "sequence starting at line 1)") },
-                { "syntax error in one goal file, the next is still checked", BASE,
-                  "goals:\n  - id: a\n   kind: level\n",
-                  "goals:\n  - id: b\n    kind: levle\n    series: fleks\n    period: 2024\n    target: 1\n",
-                  WANT("@g1:3:4: YAML syntax error: did not find expected '-' indicator (while parsing a block "
-                       "collection starting at line 2)",
-                       "@g2:3:11: kind: bad value 'levle', expected one of: level, change, share, reference, "
-                       "rank, cumulative") },
+                {"syntax error", "a: [1, 2\nb: 3\n", NULL, NULL,
+                 WANT("@main:2:2: YAML syntax error: did not find expected ',' or ']' (while parsing a flow "
+                      "sequence starting at line 1)")},
+                {"syntax error in one goal file, the next is still checked", BASE,
+                 "goals:\n  - id: a\n   kind: level\n",
+                 "goals:\n  - id: b\n    kind: levle\n    series: fleks\n    period: 2024\n    target: 1\n",
+                 WANT("@g1:3:4: YAML syntax error: did not find expected '-' indicator (while parsing a "
+                      "block "
+                      "collection starting at line 2)",
+                      "@g2:3:11: kind: bad value 'levle', expected one of: level, change, share, reference, "
+                      "rank, cumulative")},
+                {"syntax error in the main file: goal files are checked, references are not", "a: [1\n",
+                 GOAL("    direction: upward\n"), NULL,
+                 WANT("@main:2:1: YAML syntax error: did not find expected ',' or ']' (while parsing a flow "
+                      "sequence starting at line 1)",
+                      "@g1:7:16: direction: bad value 'upward', expected one of: at_least, at_most")},
                 /* unknown keys */
-                { "unknown top-level key", "state_dir: /x\nsauces: {}\n", NULL, NULL,
-                  WANT("@main:2:1: unknown key 'sauces' in the main configuration, allowed keys: state_dir, "
-                       "language, goals_dir, sources, series, goals, recipients, notifiers, routes") },
-                { "main-file section in a goal file", BASE, "recipients: {}\n", NULL,
-                  WANT("@g1:1:1: unknown key 'recipients' in a goal file, allowed keys: goals, series") },
-                { "unknown key in a source", "sources:\n  dst:\n    kind: statbank\n    url: https://x\n", NULL,
-                  NULL,
-                  WANT("@main:4:5: unknown key 'url' in source 'dst', allowed keys: kind, base_url, token_file, "
-                       "token_credential, ca_file, lang, api_version, schedule, connect_timeout, timeout, "
-                       "max_response_size, stale_after") },
+                {"unknown top-level key", "state_dir: /x\nsauces: {}\n", NULL, NULL,
+                 WANT("@main:2:1: unknown key 'sauces' in the main configuration (did you mean 'sources'?), "
+                      "allowed "
+                      "keys: state_dir, "
+                      "language, goals_dir, sources, series, goals, recipients, notifiers, routes")},
+                {"main-file section in a goal file", BASE, "recipients: {}\n", NULL,
+                 WANT("@g1:1:1: unknown key 'recipients' in a goal file, allowed keys: goals, series")},
+                {"unknown key in a source", "sources:\n  dst:\n    kind: statbank\n    url: https://x\n",
+                 NULL, NULL,
+                 WANT("@main:4:5: unknown key 'url' in source 'dst', allowed keys: kind, base_url, "
+                      "token_file, "
+                      "token_credential, ca_file, lang, api_version, schedule, connect_timeout, timeout, "
+                      "max_response_size, stale_after")},
                 /* types */
-                { "number expected, mapping given", BASE,
-                  "goals:\n  - id: a\n    kind: level\n    series: fleks\n    period: 2024\n    target: {a: 1}\n",
-                  NULL, WANT("@g1:6:13: target: expected a number, got a mapping") },
-                { "number expected, text given", BASE,
-                  "goals:\n  - id: a\n    kind: level\n    series: fleks\n    period: 2024\n    target: many\n",
-                  NULL, WANT("@g1:6:13: target: expected a number, got 'many'") },
-                { "section of the wrong type", "sources: [dst]\n", NULL, NULL,
-                  WANT("@main:1:10: sources: expected a mapping of name: definition, got a list") },
-                { "string expected, list given", "state_dir: [a, b]\n", NULL, NULL,
-                  WANT("@main:1:12: state_dir: expected a string, got a list") },
-                { "integer expected", BASE, GOAL("    trend_window: 6.5\n"), NULL,
-                  WANT("@g1:7:19: trend_window: expected an integer, got '6.5'") },
+                {"number expected, mapping given", BASE,
+                 "goals:\n  - id: a\n    kind: level\n    series: fleks\n    period: 2024\n    target: {a: "
+                 "1}\n",
+                 NULL, WANT("@g1:6:13: target: expected a number, got a mapping")},
+                {"number expected, text given", BASE,
+                 "goals:\n  - id: a\n    kind: level\n    series: fleks\n    period: 2024\n    target: "
+                 "many\n",
+                 NULL, WANT("@g1:6:13: target: expected a number, got 'many'")},
+                {"section of the wrong type", "sources: [dst]\n", NULL, NULL,
+                 WANT("@main:1:10: sources: expected a mapping of name: definition, got a list")},
+                {"string expected, list given", "state_dir: [a, b]\n", NULL, NULL,
+                 WANT("@main:1:12: state_dir: expected a string, got a list")},
+                {"integer expected", BASE, GOAL("    trend_window: 6.5\n"), NULL,
+                 WANT("@g1:7:19: trend_window: expected an integer, got '6.5'")},
                 /* missing keys */
-                { "source without kind", "sources:\n  dst:\n    lang: da\n", NULL, NULL,
-                  WANT("@main:2:3: source 'dst': missing required key 'kind'") },
-                { "goal without target and period", BASE,
-                  "goals:\n  - id: a\n    kind: level\n    series: fleks\n", NULL,
-                  WANT("@g1:2:5: goal 'a': missing required key 'period'",
-                       "@g1:2:5: goal 'a': missing required key 'target'") },
-                { "series without source or expr", "series:\n  x:\n    frequency: month\n", NULL, NULL,
-                  WANT("@main:2:3: series 'x': missing required key 'source' (or 'expr' for a derived series)") },
+                {"source without kind", "sources:\n  dst:\n    lang: da\n", NULL, NULL,
+                 WANT("@main:2:3: source 'dst': missing required key 'kind'")},
+                {"goal without target and period", BASE,
+                 "goals:\n  - id: a\n    kind: level\n    series: fleks\n", NULL,
+                 WANT("@g1:2:5: goal 'a': missing required key 'period'",
+                      "@g1:2:5: goal 'a': missing required key 'target'")},
+                {"series without source or expr", "series:\n  x:\n    frequency: month\n", NULL, NULL,
+                 WANT("@main:2:3: series 'x': missing required key 'source' (or 'expr' for a derived "
+                      "series)")},
                 /* duplicates */
-                { "duplicate key", "language: da\nlanguage: en\n", NULL, NULL,
-                  WANT("@main:2:1: duplicate key 'language' (first at line 1, column 1)") },
-                { "duplicate goal id across goal files", BASE, GOAL(""),
-                  "goals:\n  - id: a\n    kind: rank\n    series: fleks\n    period: 2024\n    target: 8\n",
-                  WANT("@g2:2:9: duplicate goal id 'a' (first defined at @g1:2:5)") },
-                { "duplicate series across files", BASE, "series:\n  fleks:\n    expr: 1\n    frequency: year\n",
-                  NULL, WANT("@g1:2:3: duplicate series 'fleks' (first defined at @main:11:3)") },
+                {"duplicate key", "language: da\nlanguage: en\n", NULL, NULL,
+                 WANT("@main:2:1: duplicate key 'language' (first at line 1, column 1)")},
+                {"duplicate goal id across goal files", BASE, GOAL(""),
+                 "goals:\n  - id: a\n    kind: rank\n    series: fleks\n    period: 2024\n    target: 8\n",
+                 WANT("@g2:2:9: duplicate goal id 'a' (first defined at @g1:2:5)")},
+                {"duplicate series across files", BASE,
+                 "series:\n  fleks:\n    expr: 1\n    frequency: year\n", NULL,
+                 WANT("@g1:2:3: duplicate series 'fleks' (first defined at @main:11:3)")},
                 /* references */
-                { "undefined series and recipient", BASE,
-                  "goals:\n  - id: a\n    kind: level\n    series: flex\n    period: 2024\n    target: 1\n"
-                  "    recipients: [chef, boss]\n",
-                  NULL, WANT("@g1:4:13: undefined series 'flex'", "@g1:7:24: undefined recipient 'boss'") },
-                { "undefined source", "series:\n  x:\n    source: nowhere\n    frequency: month\n", NULL, NULL,
-                  WANT("@main:3:13: undefined source 'nowhere'") },
-                { "undefined notifier", BASE "routes:\n  - notifiers: [out, pager]\n", NULL, NULL,
-                  WANT("@main:25:22: undefined notifier 'pager'") },
+                {"undefined series and recipient", BASE,
+                 "goals:\n  - id: a\n    kind: level\n    series: flex\n    period: 2024\n    target: 1\n"
+                 "    recipients: [chef, boss]\n",
+                 NULL, WANT("@g1:4:13: undefined series 'flex'", "@g1:7:24: undefined recipient 'boss'")},
+                {"undefined source", "series:\n  x:\n    source: nowhere\n    frequency: month\n", NULL,
+                 NULL, WANT("@main:3:13: undefined source 'nowhere'")},
+                {"undefined notifier", BASE "routes:\n  - notifiers: [out, pager]\n", NULL, NULL,
+                 WANT("@main:25:22: undefined notifier 'pager'")},
                 /* enums */
-                { "bad direction", BASE, GOAL("    direction: upward\n"), NULL,
-                  WANT("@g1:7:16: direction: bad value 'upward', expected one of: at_least, at_most") },
-                { "bad source kind", "sources:\n  x:\n    kind: sql\n", NULL, NULL,
-                  WANT("@main:3:11: kind: bad value 'sql', expected one of: statbank, jobindsats, csv, jsonstat") },
-                { "bad language", "language: de\n", NULL, NULL,
-                  WANT("@main:1:11: language: bad value 'de', expected one of: da, en") },
+                {"bad direction", BASE, GOAL("    direction: upward\n"), NULL,
+                 WANT("@g1:7:16: direction: bad value 'upward', expected one of: at_least, at_most")},
+                {"bad source kind", "sources:\n  x:\n    kind: sql\n", NULL, NULL,
+                 WANT("@main:3:11: kind: bad value 'sql', expected one of: statbank, jobindsats, csv, "
+                      "jsonstat")},
+                {"bad language", "language: de\n", NULL, NULL,
+                 WANT("@main:1:11: language: bad value 'de', expected one of: da, en")},
                 /* periods, durations, sizes, schedules */
-                { "bad period", BASE,
-                  "goals:\n  - id: a\n    kind: level\n    series: fleks\n    period: 2024M13\n    target: 1\n",
-                  NULL,
-                  WANT("@g1:5:13: period: bad period '2024M13', expected e.g. 2024, 2024H1, 2024Q2, 2024M06, "
-                       "2024QMAT02") },
-                { "bad duration", "sources:\n  dst:\n    kind: statbank\n    timeout: 5 parsecs\n", NULL, NULL,
-                  WANT("@main:4:14: timeout: bad duration '5 parsecs', expected e.g. 30s, 10min, 6h, 14d") },
-                { "bad size", "sources:\n  dst:\n    kind: statbank\n    max_response_size: 64XB\n", NULL, NULL,
-                  WANT("@main:4:24: max_response_size: bad size '64XB', expected bytes or e.g. 512KiB, 64MiB") },
-                { "bad calendar", "sources:\n  dst:\n    kind: statbank\n    schedule: {calendar: \"Mon..Fry 8:30\"}\n",
-                  NULL, NULL,
-                  WANT("@main:4:26: calendar: bad calendar 'Mon..Fry 8:30', expected weekdays and times like "
-                       "\"Mon..Fri 08:30,13:00\"") },
-                { "interval and calendar", "sources:\n  dst:\n    kind: statbank\n    schedule:\n      interval: 1h\n"
-                  "      calendar: \"08:30\"\n", NULL, NULL,
-                  WANT("@main:6:17: schedule: give either 'interval' or 'calendar', not both") },
+                {"bad period", BASE,
+                 "goals:\n  - id: a\n    kind: level\n    series: fleks\n    period: 2024M13\n    target: "
+                 "1\n",
+                 NULL,
+                 WANT("@g1:5:13: period: bad period '2024M13', expected e.g. 2024, 2024H1, 2024Q2, 2024M06, "
+                      "2024QMAT02")},
+                {"bad duration", "sources:\n  dst:\n    kind: statbank\n    timeout: 5 parsecs\n", NULL,
+                 NULL,
+                 WANT("@main:4:14: timeout: bad duration '5 parsecs', expected e.g. 30s, 10min, 6h, 14d")},
+                {"bad size", "sources:\n  dst:\n    kind: statbank\n    max_response_size: 64XB\n", NULL,
+                 NULL,
+                 WANT("@main:4:24: max_response_size: bad size '64XB', expected bytes or e.g. 512KiB, "
+                      "64MiB")},
+                {"bad calendar",
+                 "sources:\n  dst:\n    kind: statbank\n    schedule: {calendar: \"Mon..Fry 8:30\"}\n", NULL,
+                 NULL,
+                 WANT("@main:4:26: calendar: bad calendar 'Mon..Fry 8:30', expected weekdays and times like "
+                      "\"Mon..Fri 08:30,13:00\"")},
+                {"interval and calendar",
+                 "sources:\n  dst:\n    kind: statbank\n    schedule:\n      interval: 1h\n"
+                 "      calendar: \"08:30\"\n",
+                 NULL, NULL, WANT("@main:6:17: schedule: give either 'interval' or 'calendar', not both")},
                 /* per kind */
-                { "statbank series without table", "sources:\n  dst:\n    kind: statbank\nseries:\n  x:\n"
-                  "    source: dst\n    frequency: quarter\n", NULL, NULL,
-                  WANT("@main:5:3: series 'x': missing required key 'table'") },
-                { "jobindsats without token", "sources:\n  jis:\n    kind: jobindsats\n", NULL, NULL,
-                  WANT("@main:2:3: source 'jis': jobindsats needs 'token_file' or 'token_credential'") },
-                { "csv series without path under a directory",
-                  "sources:\n  internal:\n    kind: csv\n    base_url: file:///srv/internal/\nseries:\n  more:\n"
-                  "    source: internal\n    frequency: month\n",
-                  NULL, NULL,
-                  WANT("@main:6:3: series 'more': missing required key 'path' (source 'internal' base_url is a "
-                       "directory)") },
-                { "share goal without denominator", BASE,
-                  "goals:\n  - id: s\n    kind: share\n    numerator: fleks\n    period: 2024\n    target: 50\n",
-                  NULL, WANT("@g1:2:5: goal 's': missing required key 'denominator'") },
-                { "change goal without baseline", BASE,
-                  "goals:\n  - id: c\n    kind: change\n    series: fleks\n    period: 2024\n    target: -5\n",
-                  NULL, WANT("@g1:2:5: goal 'c': missing required key 'baseline'") },
-                { "baseline on a level goal", BASE, GOAL("    baseline: 2023\n"), NULL,
-                  WANT("@g1:7:5: 'baseline' applies only to change and reference goals") },
-                { "baseline after the period", BASE,
-                  "goals:\n  - id: c\n    kind: change\n    series: fleks\n    period: 2024\n    target: -5\n"
-                  "    baseline: 2024M06\n",
-                  NULL, WANT("@g1:7:15: baseline: 2024M06 must end before the goal period 2024 begins") },
-                { "derived series with a table", "series:\n  d:\n    expr: 1 + 1\n    table: X\n"
-                  "    frequency: year\n", NULL, NULL,
-                  WANT("@main:4:5: 'table' applies only to fetched series; this series is derived ('expr')") },
-                { "smtp notifier without from", "notifiers:\n  m:\n    kind: smtp\n    url: smtp://localhost:25\n",
-                  NULL, NULL, WANT("@main:2:3: notifier 'm': missing required key 'from'") },
-                { "bad series name", "series:\n  2fast:\n    expr: 1\n    frequency: year\n", NULL, NULL,
-                  WANT("@main:2:3: bad series name '2fast', use letters, digits and '_' (not first), so that "
-                       "expressions can name it") },
+                {"statbank series without table",
+                 "sources:\n  dst:\n    kind: statbank\nseries:\n  x:\n"
+                 "    source: dst\n    frequency: quarter\n",
+                 NULL, NULL, WANT("@main:5:3: series 'x': missing required key 'table'")},
+                {"jobindsats without token", "sources:\n  jis:\n    kind: jobindsats\n", NULL, NULL,
+                 WANT("@main:2:3: source 'jis': jobindsats needs 'token_file' or 'token_credential'")},
+                {"csv series without path under a directory",
+                 "sources:\n  internal:\n    kind: csv\n    base_url: file:///srv/internal/\nseries:\n  "
+                 "more:\n"
+                 "    source: internal\n    frequency: month\n",
+                 NULL, NULL,
+                 WANT("@main:6:3: series 'more': missing required key 'path' (source 'internal' base_url is "
+                      "a "
+                      "directory)")},
+                {"share goal without denominator", BASE,
+                 "goals:\n  - id: s\n    kind: share\n    numerator: fleks\n    period: 2024\n    target: "
+                 "50\n",
+                 NULL, WANT("@g1:2:5: goal 's': missing required key 'denominator'")},
+                {"change goal without baseline", BASE,
+                 "goals:\n  - id: c\n    kind: change\n    series: fleks\n    period: 2024\n    target: "
+                 "-5\n",
+                 NULL, WANT("@g1:2:5: goal 'c': missing required key 'baseline'")},
+                {"baseline on a level goal", BASE, GOAL("    baseline: 2023\n"), NULL,
+                 WANT("@g1:7:5: 'baseline' applies only to change and reference goals")},
+                {"baseline after the period", BASE,
+                 "goals:\n  - id: c\n    kind: change\n    series: fleks\n    period: 2024\n    target: -5\n"
+                 "    baseline: 2024M06\n",
+                 NULL, WANT("@g1:7:15: baseline: 2024M06 must end before the goal period 2024 begins")},
+                {"derived series with a table",
+                 "series:\n  d:\n    expr: 1 + 1\n    table: X\n"
+                 "    frequency: year\n",
+                 NULL, NULL,
+                 WANT("@main:4:5: 'table' applies only to fetched series; this series is derived ('expr')")},
+                {"smtp notifier without from",
+                 "notifiers:\n  m:\n    kind: smtp\n    url: smtp://localhost:25\n", NULL, NULL,
+                 WANT("@main:2:3: notifier 'm': missing required key 'from'")},
+                {"bad series name", "series:\n  2fast:\n    expr: 1\n    frequency: year\n", NULL, NULL,
+                 WANT("@main:2:3: bad series name '2fast', use letters, digits and '_' (not first), so that "
+                      "expressions can name it")},
+                {"absurd nesting",
+                 "a: "
+                 "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]"
+                 "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n",
+                 NULL, NULL, WANT("@main:1:67: nested deeper than 64 levels")},
                 /* several errors at once */
-                { "three errors in one file", "language: fr\nsources:\n  dst:\n    kind: statbank\n"
-                  "    stale_after: soon\nroutes:\n  - notifiers: [nobody]\n", NULL, NULL,
-                  WANT("@main:1:11: language: bad value 'fr', expected one of: da, en",
-                       "@main:5:18: stale_after: bad duration 'soon', expected e.g. 30s, 10min, 6h, 14d",
-                       "@main:7:17: undefined notifier 'nobody'") },
+                {"three errors in one file",
+                 "language: fr\nsources:\n  dst:\n    kind: statbank\n"
+                 "    stale_after: soon\nroutes:\n  - notifiers: [nobody]\n",
+                 NULL, NULL,
+                 WANT("@main:1:11: language: bad value 'fr', expected one of: da, en",
+                      "@main:5:18: stale_after: bad duration 'soon', expected e.g. 30s, 10min, 6h, 14d",
+                      "@main:7:17: undefined notifier 'nobody'")},
         };
         run_cases(rows, ELEMENTSOF(rows));
 }
@@ -341,12 +375,14 @@ static void test_inline_secret(void **state)
         static const char *const secret = "s3cr3t-v4lue";
         const char *main_yaml =
                 "sources:\n  jis:\n    kind: jobindsats\n    token: s3cr3t-v4lue\n"
-                "notifiers:\n  m:\n    kind: smtp\n    url: smtps://mail.example.org\n    from: a@example.org\n"
+                "notifiers:\n  m:\n    kind: smtp\n    url: smtps://mail.example.org\n    from: "
+                "a@example.org\n"
                 "    password: s3cr3t-v4lue\n  h:\n    kind: webhook\n    url: https://example.org/h\n"
                 "    secret: {value: s3cr3t-v4lue}\n";
         const char *const want[] = {
                 "@main:2:3: source 'jis': jobindsats needs 'token_file' or 'token_credential'",
-                "@main:4:5: source 'jis': 'token' must not be written inline in the configuration, use token_file "
+                "@main:4:5: source 'jis': 'token' must not be written inline in the configuration, use "
+                "token_file "
                 "or token_credential",
                 "@main:10:5: notifier 'm': 'password' must not be written inline in the configuration, use "
                 "password_file or password_credential",
@@ -476,47 +512,46 @@ static void test_full(void **state)
                 "    repeat: 7d\n"
                 "  - notifiers: hook\n"
                 "    data_problems: yes\n";
-        const char *goals_yaml =
-                "goals:\n"
-                "  - id: fleks-2024\n"
-                "    title: {da: Fleksjob 2024, en: Flex jobs 2024}\n"
-                "    kind: level\n"
-                "    series: fleks\n"
-                "    period: 2024\n"
-                "    target: 380\n"
-                "    tolerance: 5.5\n"
-                "    aggregate: latest\n"
-                "    projection: seasonal\n"
-                "    trend_window: 12\n"
-                "    recipients: [chef, ops]\n"
-                "  - id: share\n"
-                "    title: Andel\n"
-                "    kind: share\n"
-                "    numerator: fleks\n"
-                "    denominator: orders\n"
-                "    period: 2024Q2\n"
-                "    target: 50\n"
-                "    min_denominator: 10\n"
-                "    direction: at_most\n"
-                "  - id: ref\n"
-                "    kind: reference\n"
-                "    series: fleks\n"
-                "    reference: auk\n"
-                "    period: 2024\n"
-                "    baseline: 2023\n"
-                "    change_unit: points\n"
-                "    target: -1.5\n"
-                "    projection: none\n"
-                "  - id: rank\n"
-                "    kind: rank\n"
-                "    series: fleks\n"
-                "    period: 2024QMAT02\n"
-                "    target: 8\n"
-                "  - id: cum\n"
-                "    kind: cumulative\n"
-                "    series: orders\n"
-                "    period: 2024\n"
-                "    target: 200\n";
+        const char *goals_yaml = "goals:\n"
+                                 "  - id: fleks-2024\n"
+                                 "    title: {da: Fleksjob 2024, en: Flex jobs 2024}\n"
+                                 "    kind: level\n"
+                                 "    series: fleks\n"
+                                 "    period: 2024\n"
+                                 "    target: 380\n"
+                                 "    tolerance: 5.5\n"
+                                 "    aggregate: latest\n"
+                                 "    projection: seasonal\n"
+                                 "    trend_window: 12\n"
+                                 "    recipients: [chef, ops]\n"
+                                 "  - id: share\n"
+                                 "    title: Andel\n"
+                                 "    kind: share\n"
+                                 "    numerator: fleks\n"
+                                 "    denominator: orders\n"
+                                 "    period: 2024Q2\n"
+                                 "    target: 50\n"
+                                 "    min_denominator: 10\n"
+                                 "    direction: at_most\n"
+                                 "  - id: ref\n"
+                                 "    kind: reference\n"
+                                 "    series: fleks\n"
+                                 "    reference: auk\n"
+                                 "    period: 2024\n"
+                                 "    baseline: 2023\n"
+                                 "    change_unit: points\n"
+                                 "    target: -1.5\n"
+                                 "    projection: none\n"
+                                 "  - id: rank\n"
+                                 "    kind: rank\n"
+                                 "    series: fleks\n"
+                                 "    period: 2024QMAT02\n"
+                                 "    target: 8\n"
+                                 "  - id: cum\n"
+                                 "    kind: cumulative\n"
+                                 "    series: orders\n"
+                                 "    period: 2024\n"
+                                 "    target: 200\n";
         ConfigErrors errors = {};
         Config *c = NULL;
         char buf[PERIOD_STRING_MAX];
@@ -781,17 +816,139 @@ static void test_sample(void **state)
         assert_int_equal(r, 0);
         /* The goal files refer to these names: they must not change. */
         static const char *const names[] = {
-                "fleksjob_fuldtid",      "uddannelseshjaelp_fuldtid",
-                "sygedagpenge_personer", "sygedagpenge_personer_hele_landet",
-                "adagpenge_fuldtid",     "flygtninge_selvforsoergende_andel",
-                "rekruttering_ordrer",   "rekruttering_matchede",
-                "smaajob_personer",      "benchmark_placering",
+                "fleksjob_fuldtid",       "uddannelseshjaelp_fuldtid",
+                "sygedagpenge_personer",  "sygedagpenge_personer_hele_landet",
+                "adagpenge_fuldtid",      "flygtninge_selvforsoergende_andel",
+                "rekruttering_ordrer",    "rekruttering_matchede",
+                "smaajob_personer",       "benchmark_placering",
                 "kurser_opkvalificering",
         };
         for (size_t i = 0; i < ELEMENTSOF(names); i++)
                 assert_non_null(config_find_series(c, names[i]));
         config_free(c);
         config_errors_done(&errors);
+}
+
+/* Durations, sizes and schedules, through a one-source configuration. */
+static void test_values(void **state)
+{
+        static const struct {
+                const char *key, *value;
+                uint64_t want; /* timeout / max_response_size in usec / bytes; UINT64_MAX: an error */
+        } rows[] = {
+                {"timeout", "30s", 30 * USEC_PER_SEC},
+                {"timeout", "10min", 10 * USEC_PER_MINUTE},
+                {"timeout", "10m", 10 * USEC_PER_MINUTE},
+                {"timeout", "1h 30min", 90 * USEC_PER_MINUTE},
+                {"timeout", "2 hours", 2 * USEC_PER_HOUR},
+                {"timeout", "1w", 7 * USEC_PER_DAY},
+                {"timeout", "30", UINT64_MAX},
+                {"timeout", "-5s", UINT64_MAX},
+                {"timeout", "5ms", UINT64_MAX},
+                {"timeout", "0", UINT64_MAX}, /* parses, but a timeout must be > 0 */
+                {"timeout", "99999999999999999999s", UINT64_MAX},
+                {"max_response_size", "1048576", 1048576},
+                {"max_response_size", "512KiB", 512 * 1024},
+                {"max_response_size", "2M", 2 * 1024 * 1024},
+                {"max_response_size", "2MB", 2000000},
+                {"max_response_size", "1GiB", UINT64_C(1) << 30},
+                {"max_response_size", "1.5MiB", UINT64_MAX},
+                {"max_response_size", "MiB", UINT64_MAX},
+                {"max_response_size", "0", UINT64_MAX},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
+                _cleanup_free_ char *yaml = strdup_printf(
+                        "sources:\n  s:\n    kind: statbank\n    %s: \"%s\"\n", rows[i].key, rows[i].value);
+                ConfigErrors errors = {};
+                Config *c = NULL;
+                Tree t;
+                int r;
+
+                print_message("%s: %s\n", rows[i].key, rows[i].value);
+                tree_make(&t, yaml, NULL, NULL);
+                r = config_load(t.main, &c, &errors);
+                if (rows[i].want == UINT64_MAX) {
+                        assert_int_equal(r, -EINVAL);
+                        assert_int_equal(errors.n_items, 1);
+                        assert_int_equal(errors.items[0].line, 4);
+                } else {
+                        assert_int_equal(r, 0);
+                        assert_int_equal(streq(rows[i].key, "timeout") ? c->sources[0].timeout_usec
+                                                                       : c->sources[0].max_response_size,
+                                         rows[i].want);
+                }
+                config_free(c);
+                config_errors_done(&errors);
+                tree_remove(&t);
+        }
+}
+
+static void test_schedules(void **state)
+{
+        static const struct {
+                const char *yaml; /* the value of schedule: */
+                int ok;
+                ScheduleKind kind;
+                uint64_t interval, jitter;
+                unsigned weekdays;
+                size_t n_times;
+                unsigned first, last; /* minutes */
+        } rows[] = {
+                {"{interval: 6h, jitter: 10m}", 1, SCHEDULE_INTERVAL, 6 * USEC_PER_HOUR,
+                 10 * USEC_PER_MINUTE, 0, 0, 0, 0},
+                {"30min", 1, SCHEDULE_INTERVAL, 30 * USEC_PER_MINUTE, 0, 0, 0, 0, 0},
+                {"{calendar: \"Mon..Fri 08:30\"}", 1, SCHEDULE_CALENDAR, 0, 0, 0x1f, 1, 510, 510},
+                {"\"Sat,Sun 10:00\"", 1, SCHEDULE_CALENDAR, 0, 0, 0x60, 1, 600, 600},
+                {"\"daily 06:00, 18:00\"", 1, SCHEDULE_CALENDAR, 0, 0, 0x7f, 2, 360, 1080},
+                {"\"7:05\"", 1, SCHEDULE_CALENDAR, 0, 0, 0x7f, 1, 425, 425},
+                {"{calendar: \"tue 13:00,08:00,13:00\", jitter: 5m}", 1, SCHEDULE_CALENDAR, 0,
+                 5 * USEC_PER_MINUTE, 0x2, 2, 480, 780},
+                {"\"Mon..Fri 24:00\"", 0, SCHEDULE_INTERVAL, 0, 0, 0, 0, 0, 0},
+                {"\"Fri..Mon 08:00\"", 0, SCHEDULE_INTERVAL, 0, 0, 0, 0, 0, 0},
+                {"\"Mon, 08:00\"", 0, SCHEDULE_INTERVAL, 0, 0, 0, 0, 0, 0},
+                {"\"Mon..Fri\"", 0, SCHEDULE_INTERVAL, 0, 0, 0, 0, 0, 0},
+                {"\"1:0,2:0\"", 0, SCHEDULE_INTERVAL, 0, 0, 0, 0, 0, 0},
+                {"\"00:01,00:02,00:03,00:04,00:05,00:06,00:07,00:08,00:09\"", 0, SCHEDULE_INTERVAL, 0, 0, 0,
+                 0, 0, 0},
+                {"{interval: 30s}", 0, SCHEDULE_INTERVAL, 0, 0, 0, 0, 0, 0},
+                {"{interval: 1h, jitter: 1h}", 0, SCHEDULE_INTERVAL, 0, 0, 0, 0, 0, 0},
+                {"{jitter: 1h}", 0, SCHEDULE_INTERVAL, 0, 0, 0, 0, 0, 0},
+                {"[6h]", 0, SCHEDULE_INTERVAL, 0, 0, 0, 0, 0, 0},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
+                _cleanup_free_ char *yaml = strdup_printf(
+                        "sources:\n  s:\n    kind: statbank\n    schedule: %s\n", rows[i].yaml);
+                ConfigErrors errors = {};
+                Config *c = NULL;
+                Tree t;
+                int r;
+
+                print_message("schedule: %s\n", rows[i].yaml);
+                tree_make(&t, yaml, NULL, NULL);
+                r = config_load(t.main, &c, &errors);
+                if (!rows[i].ok) {
+                        assert_int_equal(r, -EINVAL);
+                        assert_int_equal(errors.n_items, 1);
+                        assert_int_equal(errors.items[0].line, 4);
+                } else {
+                        const Schedule *sc;
+                        assert_int_equal(r, 0);
+                        sc = &c->sources[0].schedule;
+                        assert_int_equal(sc->kind, rows[i].kind);
+                        assert_int_equal(sc->jitter_usec, rows[i].jitter);
+                        if (sc->kind == SCHEDULE_INTERVAL)
+                                assert_int_equal(sc->interval_usec, rows[i].interval);
+                        else {
+                                assert_int_equal(sc->weekdays, rows[i].weekdays);
+                                assert_int_equal(sc->n_times, rows[i].n_times);
+                                assert_int_equal(sc->times_min[0], rows[i].first);
+                                assert_int_equal(sc->times_min[sc->n_times - 1], rows[i].last);
+                        }
+                }
+                config_free(c);
+                config_errors_done(&errors);
+                tree_remove(&t);
+        }
 }
 
 static void test_enums(void **state)
@@ -840,7 +997,7 @@ static void test_secret_read(void **state)
         free(s);
         s = NULL;
 
-        ref = (SecretRef) { .credential = (char *) "token" };
+        ref = (SecretRef){.credential = (char *) "token"};
         assert_int_equal(setenv("CREDENTIALS_DIRECTORY", t.dir, 1), 0);
         assert_int_equal(secret_read(&ref, &s), 0);
         assert_string_equal(s, "no-newline");
@@ -854,7 +1011,7 @@ static void test_secret_read(void **state)
         ref.credential = (char *) "token";
         assert_int_equal(unsetenv("CREDENTIALS_DIRECTORY"), 0);
         assert_int_equal(secret_read(&ref, &s), -ENXIO);
-        ref = (SecretRef) {};
+        ref = (SecretRef){};
         assert_int_equal(secret_read(&ref, &s), -ENOENT);
         assert_null(s);
         tree_remove(&t);
@@ -863,11 +1020,12 @@ static void test_secret_read(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_valid),          cmocka_unit_test(test_errors),
-                cmocka_unit_test(test_inline_secret),  cmocka_unit_test(test_missing_main_file),
-                cmocka_unit_test(test_full),           cmocka_unit_test(test_defaults),
-                cmocka_unit_test(test_sample),         cmocka_unit_test(test_enums),
-                cmocka_unit_test(test_secret_read),
+                cmocka_unit_test(test_valid),         cmocka_unit_test(test_errors),
+                cmocka_unit_test(test_inline_secret), cmocka_unit_test(test_missing_main_file),
+                cmocka_unit_test(test_full),          cmocka_unit_test(test_defaults),
+                cmocka_unit_test(test_sample),        cmocka_unit_test(test_enums),
+                cmocka_unit_test(test_secret_read),   cmocka_unit_test(test_values),
+                cmocka_unit_test(test_schedules),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
