@@ -40,7 +40,8 @@ static void print_period_text(const StoredObservation *o, size_t n)
         char p[PERIOD_STRING_MAX], v[32], t[CLI_TIME_MAX];
 
         printf("%-11s %14s  %-16s  %s%s%s", period_to_string(cur->period, p), format_value(cur, v),
-               cli_format_usec(cur->fetched_at, false, t), cur->source, cur->table ? "/" : "", strempty(cur->table));
+               cli_format_usec(cur->fetched_at, false, t), cur->source, cur->table ? "/" : "",
+               strempty(cur->table));
         if (cur->superseded_at != 0)
                 printf("  (superseded %s; no current value)", cli_format_usec(cur->superseded_at, false, t));
         if (n > 1) {
@@ -70,18 +71,19 @@ static int period_json(const StoredObservation *o, size_t n, json_t *array)
                 return -ENOMEM;
         for (size_t i = 0; i + 1 < n; i++) {
                 char t2[CLI_TIME_MAX];
-                json_t *r = json_pack("{s:o, s:b, s:s, s:s}", "value", value_json(&o[i]), "missing", o[i].missing,
-                                      "fetched_at", cli_format_usec(o[i].fetched_at, true, t), "superseded_at",
-                                      cli_format_usec(o[i].superseded_at, true, t2));
+                json_t *r = json_pack("{s:o, s:b, s:s, s:s}", "value", value_json(&o[i]), "missing",
+                                      o[i].missing, "fetched_at", cli_format_usec(o[i].fetched_at, true, t),
+                                      "superseded_at", cli_format_usec(o[i].superseded_at, true, t2));
                 if (!r || json_array_append_new(revs, r) < 0) {
                         json_decref(revs);
                         return -ENOMEM;
                 }
         }
-        item = json_pack("{s:s, s:o, s:b, s:s, s:s, s:s?, s:s?, s:s?, s:o}", "period", period_to_string(cur->period, p),
-                         "value", value_json(cur), "missing", cur->missing, "fetched_at",
-                         cli_format_usec(cur->fetched_at, true, t), "source", cur->source, "table", cur->table,
-                         "selection", cur->selection, "url", cur->url, "revisions", revs);
+        item = json_pack("{s:s, s:o, s:b, s:s, s:s, s:s?, s:s?, s:s?, s:o}", "period",
+                         period_to_string(cur->period, p), "value", value_json(cur), "missing", cur->missing,
+                         "fetched_at", cli_format_usec(cur->fetched_at, true, t), "source", cur->source,
+                         "table", cur->table, "selection", cur->selection, "url", cur->url, "revisions",
+                         revs);
         if (!item || json_array_append_new(array, item) < 0)
                 return -ENOMEM;
         return 0;
@@ -90,9 +92,9 @@ static int period_json(const StoredObservation *o, size_t n, json_t *array)
 int cli_series(int argc, char **argv)
 {
         static const struct option options[] = {
-                { "config", required_argument, NULL, 'c' },
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
+                {"config", required_argument, NULL, 'c'},
+                {"json", no_argument, NULL, 'j'},
+                {"help", no_argument, NULL, 'h'},
                 {},
         };
         const char *config_path = cli_default_config_path(), *name;

@@ -14,11 +14,50 @@ static void status_help(FILE *f)
         fprintf(f,
                 "Usage: labourwatch status [--config PATH] [--json]\n\n"
                 "Per source: last success, last attempt, consecutive failures, last error, next\n"
-                "fetch. Per goal: the latest recorded evaluation.\n\n"
+                "fetch. Per fetched series: periods stored, the latest one, and when new figures\n"
+                "last arrived. Per goal: the latest recorded evaluation.\n\n"
                 "  -c, --config PATH  configuration file (default %s)\n"
                 "      --json         print JSON instead of tables\n"
                 "  -h, --help         show this help\n",
                 cli_default_config_path());
+}
+
+/* What is stored of one fetched series. */
+typedef struct SeriesSummary {
+        size_t n_periods, n_revised;
+        bool have_latest;
+        Period latest; /* the newest period stored */
+        double latest_value;
+        bool latest_missing;
+        int64_t last_new_data; /* the newest fetched_at of any row: when figures last appeared or changed */
+} SeriesSummary;
+
+static int series_summary(Store *st, const char *name, SeriesSummary *ret, char **ret_error)
+{
+        StoredObservation *o = NULL;
+        size_t n = 0;
+        SeriesSummary sum = {};
+        int r;
+
+        r = store_series_history(st, name, &o, &n, ret_error);
+        if (r < 0)
+                return r;
+        for (size_t i = 0, j; i < n; i = j) {
+                for (j = i + 1; j < n && period_equal(o[j].period, o[i].period); j++)
+                        ;
+                sum.n_periods++;
+                sum.n_revised += j - i > 1;
+                /* The current row is the last of its period. */
+                sum.have_latest = true;
+                sum.latest = o[j - 1].period;
+                sum.latest_value = o[j - 1].value;
+                sum.latest_missing = o[j - 1].missing;
+        }
+        for (size_t i = 0; i < n; i++)
+                sum.last_new_data = MAX(sum.last_new_data, o[i].fetched_at);
+        store_observations_free(o, n);
+        *ret = sum;
+        return 0;
 }
 
 /* NULL for "never", so JSON says null rather than "". */
@@ -28,33 +67,53 @@ static json_t *time_json(int64_t usec)
         return usec > 0 ? json_string(cli_format_usec(usec, true, t)) : json_null();
 }
 
-static int status_json(const Config *c, const SourceState *states, const StoredEvaluation *evals,
-                       int schema_version)
+static int status_json(const Config *c, const SourceState *states, const SeriesSummary *sums,
+                       const StoredEvaluation *evals, int schema_version)
 {
-        json_t *root, *sources, *goals;
+        json_t *root, *sources, *series, *goals;
         char *dump;
 
         sources = json_array();
+        series = json_array();
         goals = json_array();
-        if (!sources || !goals) {
+        if (!sources || !series || !goals) {
                 json_decref(sources);
+                json_decref(series);
                 json_decref(goals);
                 return -ENOMEM;
         }
         /* "o" steals the references, also when packing fails. */
-        root = json_pack("{s:s, s:i, s:o, s:o}", "state_dir", c->state_dir, "schema_version", schema_version,
-                         "sources", sources, "goals", goals);
+        root = json_pack("{s:s, s:i, s:o, s:o, s:o}", "state_dir", c->state_dir, "schema_version",
+                         schema_version, "sources", sources, "series", series, "goals", goals);
         if (!root)
                 return -ENOMEM;
         for (size_t i = 0; i < c->n_sources; i++) {
                 const SourceState *st = &states[i];
-                json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:i, s:o, s:s?, s:o}", "name", c->sources[i].name,
-                                      "kind", source_kind_to_string(c->sources[i].kind), "last_success",
-                                      time_json(st->last_success), "last_attempt", time_json(st->last_attempt),
-                                      "consecutive_failures", (json_int_t) st->consecutive_failures,
-                                      "failing_since", time_json(st->first_failure), "last_error", st->last_error,
-                                      "next_due", time_json(st->next_due));
+                json_t *o =
+                        json_pack("{s:s, s:s, s:o, s:o, s:i, s:o, s:s?, s:o}", "name", c->sources[i].name,
+                                  "kind", source_kind_to_string(c->sources[i].kind), "last_success",
+                                  time_json(st->last_success), "last_attempt", time_json(st->last_attempt),
+                                  "consecutive_failures", (json_int_t) st->consecutive_failures,
+                                  "failing_since", time_json(st->first_failure), "last_error",
+                                  st->last_error, "next_due", time_json(st->next_due));
                 if (!o || json_array_append_new(sources, o) < 0)
+                        goto oom;
+        }
+        for (size_t i = 0; i < c->n_series; i++) {
+                const SeriesSummary *m = &sums[i];
+                char p[PERIOD_STRING_MAX];
+                json_t *o;
+
+                if (!c->series[i].source)
+                        continue; /* derived: nothing stored */
+                o = json_pack("{s:s, s:s, s:i, s:i, s:s?, s:o, s:o}", "name", c->series[i].name, "source",
+                              c->series[i].source, "periods", (json_int_t) m->n_periods, "revised_periods",
+                              (json_int_t) m->n_revised, "latest_period",
+                              m->have_latest ? period_to_string(m->latest, p) : NULL, "latest_value",
+                              m->have_latest && !m->latest_missing ? json_real(m->latest_value)
+                                                                   : json_null(),
+                              "last_new_data", time_json(m->last_new_data));
+                if (!o || json_array_append_new(series, o) < 0)
                         goto oom;
         }
         for (size_t i = 0; i < c->n_goals; i++) {
@@ -77,8 +136,8 @@ oom:
         return -ENOMEM;
 }
 
-static void status_text(const Config *c, const SourceState *states, const StoredEvaluation *evals,
-                        int schema_version)
+static void status_text(const Config *c, const SourceState *states, const SeriesSummary *sums,
+                        const StoredEvaluation *evals, int schema_version)
 {
         char t1[CLI_TIME_MAX], t2[CLI_TIME_MAX], t3[CLI_TIME_MAX];
 
@@ -89,13 +148,33 @@ static void status_text(const Config *c, const SourceState *states, const Stored
                 const SourceState *st = &states[i];
 
                 printf("%-16s %-11s %-16s  %-16s  %8u  %s\n", c->sources[i].name,
-                       strna(source_kind_to_string(c->sources[i].kind)), cli_format_usec(st->last_success, false, t1),
+                       strna(source_kind_to_string(c->sources[i].kind)),
+                       cli_format_usec(st->last_success, false, t1),
                        cli_format_usec(st->last_attempt, false, t2), st->consecutive_failures,
                        st->next_due > 0 ? cli_format_usec(st->next_due, false, t3) : "now");
                 if (st->consecutive_failures > 0 && st->first_failure > 0)
                         printf("  failing since %s\n", cli_format_usec(st->first_failure, false, t1));
                 if (st->last_error)
                         printf("  last error: %s\n", st->last_error);
+        }
+
+        printf("\n%-32s %7s  %-11s %14s  %s\n", "SERIES", "PERIODS", "LATEST", "VALUE", "LAST NEW DATA");
+        for (size_t i = 0; i < c->n_series; i++) {
+                const SeriesSummary *m = &sums[i];
+                char p[PERIOD_STRING_MAX], v[32];
+
+                if (!c->series[i].source)
+                        continue;
+                if (!m->have_latest) {
+                        printf("%-32s %7s  %s\n", c->series[i].name, "0", "nothing stored");
+                        continue;
+                }
+                if (m->latest_missing)
+                        strcpy(v, "..");
+                else
+                        snprintf(v, sizeof(v), "%.10g", m->latest_value);
+                printf("%-32s %7zu  %-11s %14s  %s\n", c->series[i].name, m->n_periods,
+                       period_to_string(m->latest, p), v, cli_format_usec(m->last_new_data, false, t1));
         }
 
         printf("\n");
@@ -118,9 +197,9 @@ static void status_text(const Config *c, const SourceState *states, const Stored
 int cli_status(int argc, char **argv)
 {
         static const struct option options[] = {
-                { "config", required_argument, NULL, 'c' },
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
+                {"config", required_argument, NULL, 'c'},
+                {"json", no_argument, NULL, 'j'},
+                {"help", no_argument, NULL, 'h'},
                 {},
         };
         const char *config_path = cli_default_config_path();
@@ -128,6 +207,7 @@ int cli_status(int argc, char **argv)
         Config *c = NULL;
         Store *st = NULL;
         SourceState *states = NULL;
+        SeriesSummary *sums = NULL;
         StoredEvaluation *evals = NULL;
         _cleanup_free_ char *err = NULL;
         int opt, r, ret = 1, version;
@@ -164,13 +244,23 @@ int cli_status(int argc, char **argv)
         version = store_schema_version(st);
 
         states = calloc(MAX(c->n_sources, 1u), sizeof(SourceState));
+        sums = calloc(MAX(c->n_series, 1u), sizeof(SeriesSummary));
         evals = calloc(MAX(c->n_goals, 1u), sizeof(StoredEvaluation));
-        if (!states || !evals) {
+        if (!states || !sums || !evals) {
                 fprintf(stderr, "labourwatch status: out of memory\n");
                 goto finish;
         }
         for (size_t i = 0; i < c->n_sources; i++) {
                 r = store_get_source_state(st, c->sources[i].name, &states[i], &err);
+                if (r < 0) {
+                        fprintf(stderr, "labourwatch status: %s\n", err ? err : strerror(-r));
+                        goto finish;
+                }
+        }
+        for (size_t i = 0; i < c->n_series; i++) {
+                if (!c->series[i].source)
+                        continue;
+                r = series_summary(st, c->series[i].name, &sums[i], &err);
                 if (r < 0) {
                         fprintf(stderr, "labourwatch status: %s\n", err ? err : strerror(-r));
                         goto finish;
@@ -185,12 +275,12 @@ int cli_status(int argc, char **argv)
         }
 
         if (json) {
-                if (status_json(c, states, evals, version) < 0) {
+                if (status_json(c, states, sums, evals, version) < 0) {
                         fprintf(stderr, "labourwatch status: out of memory\n");
                         goto finish;
                 }
         } else
-                status_text(c, states, evals, version);
+                status_text(c, states, sums, evals, version);
         ret = 0;
 
 finish:
@@ -198,6 +288,7 @@ finish:
                 for (size_t i = 0; i < c->n_sources; i++)
                         source_state_done(&states[i]);
         free(states);
+        free(sums);
         if (evals)
                 for (size_t i = 0; i < c->n_goals; i++)
                         stored_evaluation_done(&evals[i]);

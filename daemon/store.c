@@ -171,50 +171,58 @@ static const char *const stmt_sql[_STMT_MAX] = {
                              "WHERE series = ?1 AND period = ?2 AND superseded_at IS NULL",
         [STMT_OBS_TOUCH] = "UPDATE observations SET last_seen = MAX(last_seen, ?2) WHERE id = ?1",
         [STMT_OBS_SUPERSEDE] = "UPDATE observations SET superseded_at = ?2 WHERE id = ?1",
-        [STMT_OBS_INSERT] = "INSERT INTO observations (series, period, freq, year, sub, start_day, end_day, "
-                            "value, missing, fetched_at, last_seen, superseded_at, source, source_table, "
-                            "selection, url) "
-                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, NULL, ?11, ?12, ?13, ?14)",
+        [STMT_OBS_INSERT] =
+                "INSERT INTO observations (series, period, freq, year, sub, start_day, end_day, "
+                "value, missing, fetched_at, last_seen, superseded_at, source, source_table, "
+                "selection, url) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, NULL, ?11, ?12, ?13, ?14)",
         [STMT_OBS_LOAD] = "SELECT period, value, missing FROM observations "
                           "WHERE series = ?1 AND superseded_at IS NULL ORDER BY start_day, end_day DESC",
-        [STMT_OBS_HISTORY] = "SELECT period, value, missing, fetched_at, superseded_at, source, source_table, "
-                             "selection, url FROM observations WHERE series = ?1 "
-                             "ORDER BY start_day, end_day DESC, fetched_at, id",
+        [STMT_OBS_HISTORY] =
+                "SELECT period, value, missing, fetched_at, superseded_at, source, source_table, "
+                "selection, url FROM observations WHERE series = ?1 "
+                "ORDER BY start_day, end_day DESC, fetched_at, id",
         [STMT_OBS_LIST] = "SELECT DISTINCT series FROM observations ORDER BY series",
-        [STMT_STATE_GET] = "SELECT last_attempt, last_success, first_failure, consecutive_failures, next_due, "
-                           "last_error, etag, last_modified, remote_updated FROM source_state WHERE key = ?1",
-        [STMT_STATE_SET] = "INSERT INTO source_state (key, last_attempt, last_success, first_failure, "
-                           "consecutive_failures, next_due, last_error, etag, last_modified, remote_updated) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
-                           "ON CONFLICT (key) DO UPDATE SET last_attempt = excluded.last_attempt, "
-                           "last_success = excluded.last_success, first_failure = excluded.first_failure, "
-                           "consecutive_failures = excluded.consecutive_failures, "
-                           "next_due = excluded.next_due, last_error = excluded.last_error, "
-                           "etag = excluded.etag, last_modified = excluded.last_modified, "
-                           "remote_updated = excluded.remote_updated",
+        [STMT_STATE_GET] =
+                "SELECT last_attempt, last_success, first_failure, consecutive_failures, next_due, "
+                "last_error, etag, last_modified, remote_updated FROM source_state WHERE key = ?1",
+        [STMT_STATE_SET] =
+                "INSERT INTO source_state (key, last_attempt, last_success, first_failure, "
+                "consecutive_failures, next_due, last_error, etag, last_modified, remote_updated) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+                "ON CONFLICT (key) DO UPDATE SET last_attempt = excluded.last_attempt, "
+                "last_success = excluded.last_success, first_failure = excluded.first_failure, "
+                "consecutive_failures = excluded.consecutive_failures, "
+                "next_due = excluded.next_due, last_error = excluded.last_error, "
+                "etag = excluded.etag, last_modified = excluded.last_modified, "
+                "remote_updated = excluded.remote_updated",
         [STMT_FETCH_LOG] = "INSERT INTO fetch_log (source, url, http_status, ok, message, at) "
                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         [STMT_EVAL_ADD] = "INSERT INTO evaluations (goal, eval_date, status, inputs_json, result_json, at) "
                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         [STMT_EVAL_LIST] = "SELECT goal, eval_date, status, inputs_json, result_json, at FROM evaluations "
                            "WHERE goal = ?1 ORDER BY at, id",
-        [STMT_EVAL_LIST_ALL] = "SELECT goal, eval_date, status, inputs_json, result_json, at FROM evaluations "
-                               "ORDER BY goal, at, id",
+        [STMT_EVAL_LIST_ALL] =
+                "SELECT goal, eval_date, status, inputs_json, result_json, at FROM evaluations "
+                "ORDER BY goal, at, id",
         [STMT_EVAL_LATEST] = "SELECT goal, eval_date, status, inputs_json, result_json, at FROM evaluations "
                              "WHERE goal = ?1 ORDER BY at DESC, id DESC LIMIT 1",
         [STMT_ALERT_GET] = "SELECT json FROM alert_state WHERE goal = ?1",
         [STMT_ALERT_SET] = "INSERT INTO alert_state (goal, json) VALUES (?1, ?2) "
                            "ON CONFLICT (goal) DO UPDATE SET json = excluded.json",
         [STMT_ALERT_DELETE] = "DELETE FROM alert_state WHERE goal = ?1",
-        [STMT_OUTBOX_ENQUEUE] = "INSERT INTO outbox (channel, recipient, dedup_key, payload_json, created_at, "
-                                "next_attempt) VALUES (?1, ?2, ?3, ?4, ?5, ?5) "
-                                "ON CONFLICT (dedup_key) DO NOTHING",
-        [STMT_OUTBOX_DUE] = "SELECT id, channel, recipient, dedup_key, payload_json, attempts, next_attempt, "
-                            "last_error FROM outbox WHERE sent_at IS NULL AND next_attempt <= ?1 "
-                            "ORDER BY created_at, id LIMIT ?2",
+        [STMT_OUTBOX_ENQUEUE] =
+                "INSERT INTO outbox (channel, recipient, dedup_key, payload_json, created_at, "
+                "next_attempt) VALUES (?1, ?2, ?3, ?4, ?5, ?5) "
+                "ON CONFLICT (dedup_key) DO NOTHING",
+        [STMT_OUTBOX_DUE] =
+                "SELECT id, channel, recipient, dedup_key, payload_json, attempts, next_attempt, "
+                "last_error FROM outbox WHERE sent_at IS NULL AND next_attempt <= ?1 "
+                "ORDER BY created_at, id LIMIT ?2",
         [STMT_OUTBOX_SENT] = "UPDATE outbox SET sent_at = ?2 WHERE id = ?1 AND sent_at IS NULL",
-        [STMT_OUTBOX_FAILED] = "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_attempt = ?3 "
-                               "WHERE id = ?1 AND sent_at IS NULL",
+        [STMT_OUTBOX_FAILED] =
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_attempt = ?3 "
+                "WHERE id = ?1 AND sent_at IS NULL",
 };
 
 struct Store {
@@ -291,7 +299,8 @@ static int store_stmt(Store *s, StoreStmt id, sqlite3_stmt **ret, char **ret_err
 
         assert(id >= 0 && id < _STMT_MAX);
         if (!s->stmts[id]) {
-                rc = sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &s->stmts[id], NULL);
+                rc = sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &s->stmts[id],
+                                        NULL);
                 if (rc != SQLITE_OK)
                         return store_error(s, rc, ret_error, "failed to prepare statement");
         } else {
@@ -431,9 +440,15 @@ static int store_quick_check(Store *s, char **ret_error)
         rc = sqlite3_step(st);
         if (rc == SQLITE_ROW) {
                 const char *res = (const char *) sqlite3_column_text(st, 0);
-                if (!res || !streq(res, "ok"))
-                        r = set_error(s->path, -EBADMSG, ret_error, "database is corrupt: %s",
-                                      res ? res : "integrity check returned nothing");
+                if (!res || !streq(res, "ok")) {
+                        /* One line: the report spans several ("*** in database main ***\nPage 4: …"). */
+                        _cleanup_free_ char *line = strdup(res ?: "integrity check returned nothing");
+                        for (char *p = line; p && *p; p++)
+                                if (*p == '\n')
+                                        *p = ' ';
+                        r = set_error(s->path, -EBADMSG, ret_error,
+                                      "database is corrupt (PRAGMA quick_check: %s)", strna(line));
+                }
         } else
                 r = store_error(s, rc, ret_error, "failed to check database");
         sqlite3_finalize(st);
@@ -492,8 +507,7 @@ fail:
         store_rollback(s);
         if (ret_error && *ret_error) {
                 /* Say which migration failed; keep SQLite's reason. */
-                char *m = strdup_printf("%s (migration to schema version %d)", *ret_error,
-                                        v + 1);
+                char *m = strdup_printf("%s (migration to schema version %d)", *ret_error, v + 1);
                 if (m) {
                         free(*ret_error);
                         *ret_error = m;
@@ -709,7 +723,8 @@ static int put_series_locked(Store *s, const char *series, const SeriesPoint *po
                 /* SQLite stores NaN as NULL: it would silently become "missing". */
                 if (!p->missing && !isfinite(p->value))
                         return set_error(s->path, -EINVAL, ret_error,
-                                         "series %s, period %s: value is not a finite number", series, period);
+                                         "series %s, period %s: value is not a finite number", series,
+                                         period);
 
                 r = obs_current(s, series, period, &id, &old_value, &old_missing, ret_error);
                 if (r < 0)
@@ -812,9 +827,10 @@ int store_load_series(Store *s, const char *series, Series **ret, char **ret_err
                 r = series_put(out, p);
                 if (r == -EINVAL) {
                         char buf[PERIOD_STRING_MAX];
-                        r = set_error(s->path, -EBADMSG, ret_error,
-                                      "series %s: stored period %s has a different frequency than the others",
-                                      series, period_to_string(p.period, buf));
+                        r = set_error(
+                                s->path, -EBADMSG, ret_error,
+                                "series %s: stored period %s has a different frequency than the others",
+                                series, period_to_string(p.period, buf));
                 }
                 if (r < 0)
                         goto fail;
@@ -875,7 +891,7 @@ int store_series_history(Store *s, const char *series, StoredObservation **ret, 
                         goto fail;
                 }
                 o = &v[n++];
-                *o = (StoredObservation) {};
+                *o = (StoredObservation){};
                 r = parse_stored_period(s, st, 0, &o->period, ret_error);
                 if (r < 0)
                         goto fail;
@@ -965,7 +981,7 @@ void source_state_done(SourceState *st)
         free(st->etag);
         free(st->last_modified);
         free(st->remote_updated);
-        *st = (SourceState) {};
+        *st = (SourceState){};
 }
 
 int store_get_source_state(Store *s, const char *key, SourceState *ret, char **ret_error)
@@ -1000,7 +1016,8 @@ int store_get_source_state(Store *s, const char *key, SourceState *ret, char **r
         state.consecutive_failures = (unsigned) sqlite3_column_int64(st, 3);
         state.next_due = sqlite3_column_int64(st, 4);
         if (column_strdup(st, 5, &state.last_error) < 0 || column_strdup(st, 6, &state.etag) < 0 ||
-            column_strdup(st, 7, &state.last_modified) < 0 || column_strdup(st, 8, &state.remote_updated) < 0) {
+            column_strdup(st, 7, &state.last_modified) < 0 ||
+            column_strdup(st, 8, &state.remote_updated) < 0) {
                 (void) sqlite3_reset(st);
                 source_state_done(&state);
                 return -ENOMEM;
@@ -1022,7 +1039,8 @@ int store_set_source_state(Store *s, const char *key, const SourceState *state, 
         r = store_stmt(s, STMT_STATE_SET, &st, ret_error);
         if (r < 0)
                 return r;
-        if (bind_text(st, 1, key) != SQLITE_OK || sqlite3_bind_int64(st, 2, state->last_attempt) != SQLITE_OK ||
+        if (bind_text(st, 1, key) != SQLITE_OK ||
+            sqlite3_bind_int64(st, 2, state->last_attempt) != SQLITE_OK ||
             sqlite3_bind_int64(st, 3, state->last_success) != SQLITE_OK ||
             sqlite3_bind_int64(st, 4, state->first_failure) != SQLITE_OK ||
             sqlite3_bind_int64(st, 5, state->consecutive_failures) != SQLITE_OK ||
@@ -1047,8 +1065,9 @@ int store_log_fetch(Store *s, const char *source, const char *url, long http_sta
         if (r < 0)
                 return r;
         if (bind_text(st, 1, source) != SQLITE_OK || bind_text(st, 2, url) != SQLITE_OK ||
-            sqlite3_bind_int64(st, 3, http_status) != SQLITE_OK || sqlite3_bind_int(st, 4, ok) != SQLITE_OK ||
-            bind_text(st, 5, message) != SQLITE_OK || sqlite3_bind_int64(st, 6, at) != SQLITE_OK)
+            sqlite3_bind_int64(st, 3, http_status) != SQLITE_OK ||
+            sqlite3_bind_int(st, 4, ok) != SQLITE_OK || bind_text(st, 5, message) != SQLITE_OK ||
+            sqlite3_bind_int64(st, 6, at) != SQLITE_OK)
                 return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
         return step_done(s, st, ret_error, "failed to write fetch log");
 }
@@ -1063,7 +1082,8 @@ int store_add_evaluation(Store *s, const char *goal, const char *eval_date, cons
 
         assert(s);
         if (!goal || !eval_date || !status || !inputs_json || !result_json)
-                return set_error(s->path, -EINVAL, ret_error, "evaluation of goal %s is incomplete", strna(goal));
+                return set_error(s->path, -EINVAL, ret_error, "evaluation of goal %s is incomplete",
+                                 strna(goal));
 
         r = store_stmt(s, STMT_EVAL_ADD, &st, ret_error);
         if (r < 0)
@@ -1084,7 +1104,7 @@ void stored_evaluation_done(StoredEvaluation *e)
         free(e->status);
         free(e->inputs_json);
         free(e->result_json);
-        *e = (StoredEvaluation) {};
+        *e = (StoredEvaluation){};
 }
 
 void store_evaluations_free(StoredEvaluation *e, size_t n)
@@ -1100,7 +1120,7 @@ void store_evaluations_free(StoredEvaluation *e, size_t n)
  * filled; the caller frees it). */
 static int evaluation_from_row(sqlite3_stmt *st, StoredEvaluation *e)
 {
-        *e = (StoredEvaluation) {};
+        *e = (StoredEvaluation){};
         if (column_strdup(st, 0, &e->goal) < 0 || column_strdup(st, 1, &e->eval_date) < 0 ||
             column_strdup(st, 2, &e->status) < 0 || column_strdup(st, 3, &e->inputs_json) < 0 ||
             column_strdup(st, 4, &e->result_json) < 0)
@@ -1118,7 +1138,7 @@ int store_get_latest_evaluation(Store *s, const char *goal, StoredEvaluation *re
         assert(goal);
         assert(ret);
 
-        *ret = (StoredEvaluation) {};
+        *ret = (StoredEvaluation){};
         r = store_stmt(s, STMT_EVAL_LATEST, &st, ret_error);
         if (r < 0)
                 return r;
@@ -1143,7 +1163,8 @@ int store_get_latest_evaluation(Store *s, const char *goal, StoredEvaluation *re
         return 1;
 }
 
-int store_list_evaluations(Store *s, const char *goal, StoredEvaluation **ret, size_t *ret_n, char **ret_error)
+int store_list_evaluations(Store *s, const char *goal, StoredEvaluation **ret, size_t *ret_n,
+                           char **ret_error)
 {
         StoredEvaluation *v = NULL;
         size_t n = 0, n_alloc = 0;
@@ -1297,7 +1318,7 @@ int store_outbox_due(Store *s, int64_t now, size_t max, OutboxItem **ret, size_t
                         goto fail;
                 }
                 o = &v[n++];
-                *o = (OutboxItem) {};
+                *o = (OutboxItem){};
                 o->id = sqlite3_column_int64(st, 0);
                 if (column_strdup(st, 1, &o->channel) < 0 || column_strdup(st, 2, &o->recipient) < 0 ||
                     column_strdup(st, 3, &o->dedup_key) < 0 || column_strdup(st, 4, &o->payload_json) < 0 ||

@@ -8,8 +8,9 @@
  *   3. the last 12 periods revised by +1      (2024-07-04 06:00)
  * then store_load_series() and store_series_history() of every series.
  *
- * Series bench_NN, period k (from 2005M01) has value 100*NN + k (+1 when revised in round 3), so the
- * resulting database is a known fixture; the store integration test reads it with the CLI. */
+ * Series bench_NN, period k (from 2005M01) has value 100*NN + k (+1 when revised in round 3), except
+ * that the last period is a missing cell ("..") until round 3, so the resulting database is a known
+ * fixture; the store integration test reads it with the CLI. */
 #include <stdio.h>
 #include <time.h>
 
@@ -45,9 +46,10 @@ static int round_put(Store *s, int n_series, int n_periods, int round, SeriesPoi
 
                 snprintf(name, sizeof(name), "bench_%02d", i);
                 for (int k = 0; k < n_periods; k++)
-                        pts[k] = (SeriesPoint) {
-                                .period = period_add((Period) { PERIOD_MONTH, 2005, 1 }, k),
+                        pts[k] = (SeriesPoint){
+                                .period = period_add((Period){PERIOD_MONTH, 2005, 1}, k),
                                 .value = 100.0 * i + k + (round == 3 && k >= n_periods - 12 ? 1 : 0),
+                                .missing = round < 3 && k == n_periods - 1,
                         };
                 r = store_put_series(s, name, pts, (size_t) n_periods, &prov, &st, err);
                 if (r < 0)
@@ -57,8 +59,10 @@ static int round_put(Store *s, int n_series, int n_periods, int round, SeriesPoi
                 total.unchanged += st.unchanged;
         }
         t = now_ms() - t;
-        printf("round %d: %d series x %d periods in %.1f ms (%.2f ms/series): %u new, %u revised, %u unchanged\n",
-               round, n_series, n_periods, t, t / n_series, total.new_periods, total.revisions, total.unchanged);
+        printf("round %d: %d series x %d periods in %.1f ms (%.2f ms/series): %u new, %u revised, %u "
+               "unchanged\n",
+               round, n_series, n_periods, t, t / n_series, total.new_periods, total.revisions,
+               total.unchanged);
         return 0;
 }
 

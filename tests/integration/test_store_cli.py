@@ -4,7 +4,7 @@
 
 The database is written by the real store (tests/bench/bench-store: series bench_NN, period k from
 2005M01 has value 100*NN + k, fetched 2024-07-02 06:00 UTC; the last 12 periods revised by +1 on
-2024-07-04 06:00). Source state and evaluations are added with Python's sqlite3, as the fetcher and
+2024-07-04 06:00, the very last one having been a missing cell until then). Source state and evaluations are added with Python's sqlite3, as the fetcher and
 engine would have stored them.
 """
 import json
@@ -115,6 +115,8 @@ class StoreCli(unittest.TestCase):
         self.assertIn(" 104 ", lines[4])
         self.assertIn("2024-07-04 06:00", lines[4])
         self.assertIn("(revised; was 103 fetched 2024-07-02 06:00)", lines[4])
+        self.assertTrue(lines[15].startswith("2006M03"), lines[15])
+        self.assertIn("(revised; was .. fetched 2024-07-02 06:00)", lines[15])
         self.assertEqual(lines[-1], "bench_01: 15 periods, 12 revised")
 
     def test_series_json(self):
@@ -137,7 +139,11 @@ class StoreCli(unittest.TestCase):
         self.assertEqual(d["period"], "2006M03")
         self.assertEqual(d["value"], 15)
         self.assertEqual(d["fetched_at"], "2024-07-04T06:00:00Z")
-        self.assertEqual(d["revisions"], [{"value": 14, "missing": False, "fetched_at": "2024-07-02T06:00:00Z",
+        self.assertEqual(d["revisions"], [{"value": None, "missing": True, "fetched_at": "2024-07-02T06:00:00Z",
+                                           "superseded_at": "2024-07-04T06:00:00Z"}])
+        d = data[13]
+        self.assertEqual(d["value"], 14)
+        self.assertEqual(d["revisions"], [{"value": 13, "missing": False, "fetched_at": "2024-07-02T06:00:00Z",
                                            "superseded_at": "2024-07-04T06:00:00Z"}])
 
     def test_series_nothing_stored(self):
@@ -167,6 +173,10 @@ class StoreCli(unittest.TestCase):
         self.assertIn("  last error: HTTP 503 from https://bench.invalid/v1/data", out)
         other = next(line for line in out.splitlines() if line.startswith("other "))
         self.assertEqual(other.split(), ["other", "csv", "never", "never", "0", "now"])
+        ser = next(line for line in out.splitlines() if line.startswith("bench_01 "))
+        self.assertEqual(ser.split(), ["bench_01", "15", "2006M03", "115", "2024-07-04", "06:00"])
+        ser = next(line for line in out.splitlines() if line.startswith("never_fetched "))
+        self.assertEqual(ser.split(), ["never_fetched", "0", "nothing", "stored"])
         goal = next(line for line in out.splitlines() if line.startswith("fleksjob_2024"))
         self.assertEqual(goal.split(), ["fleksjob_2024", "off_track", "2024-07-03", "2024-07-03", "06:00"])
         goal = next(line for line in out.splitlines() if line.startswith("sygedagpenge_2024"))
@@ -184,6 +194,12 @@ class StoreCli(unittest.TestCase):
             "failing_since": "2024-07-02T07:00:00Z",
             "last_error": "HTTP 503 from https://bench.invalid/v1/data", "next_due": "2024-07-02T10:00:00Z"})
         self.assertIsNone(src["other"]["last_success"])
+        ser = {s["name"]: s for s in data["series"]}
+        self.assertEqual(ser["bench_00"], {"name": "bench_00", "source": "bench", "periods": 15, "revised_periods": 12,
+                                           "latest_period": "2006M03", "latest_value": 15,
+                                           "last_new_data": "2024-07-04T06:00:00Z"})
+        self.assertEqual(ser["never_fetched"]["periods"], 0)
+        self.assertIsNone(ser["never_fetched"]["latest_period"])
         goals = {g["id"]: g for g in data["goals"]}
         self.assertEqual(goals["fleksjob_2024"]["status"], "off_track")
         self.assertEqual(goals["fleksjob_2024"]["eval_date"], "2024-07-03")

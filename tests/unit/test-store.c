@@ -19,7 +19,7 @@
 #include "labourwatch/store.h"
 
 #define SEC INT64_C(1000000)
-#define T(n) (INT64_C(1719900000) * SEC + (n) * 3600 * SEC)
+#define T(n) (INT64_C(1719900000) * SEC + 3600 * SEC * (n))
 
 typedef struct Fixture {
         char dir[64];
@@ -70,7 +70,7 @@ static size_t parse_points(const char *spec, SeriesPoint *out, size_t max)
                 assert_non_null(eq);
                 assert_true(n < max);
                 *eq = '\0';
-                out[n] = (SeriesPoint) {};
+                out[n] = (SeriesPoint){};
                 assert_int_equal(period_parse(tok, &out[n].period), 0);
                 if (streq(eq + 1, ".."))
                         out[n].missing = true;
@@ -81,12 +81,16 @@ static size_t parse_points(const char *spec, SeriesPoint *out, size_t max)
         return n;
 }
 
-static int put(Store *s, const char *series, int64_t at, const char *spec, StoreWriteStats *stats, char **err)
+static int put(Store *s, const char *series, int64_t at, const char *spec, StoreWriteStats *stats,
+               char **err)
 {
         SeriesPoint pts[64];
         size_t n = parse_points(spec, pts, ELEMENTSOF(pts));
         Provenance prov = {
-                .source = "dst", .table = "AUP01", .selection = "OMRÅDE=163,TID=*", .url = "https://api.statbank.dk/v1/data",
+                .source = "dst",
+                .table = "AUP01",
+                .selection = "OMRÅDE=163,TID=*",
+                .url = "https://api.statbank.dk/v1/data",
                 .fetched_at = at,
         };
         return store_put_series(s, series, pts, n, &prov, stats, err);
@@ -118,9 +122,11 @@ static char *history_string(Store *s, const char *series)
                         strcpy(v, "..");
                 else
                         snprintf(v, sizeof(v), "%g", o[i].value);
-                next = strdup_printf("%s%s%s=%s@%lld/%lld", out, i ? " " : "", period_to_string(o[i].period, p), v,
-                                     (long long) ((o[i].fetched_at - T(0)) / (3600 * SEC)),
-                                     o[i].superseded_at ? (long long) ((o[i].superseded_at - T(0)) / (3600 * SEC)) : -1LL);
+                next = strdup_printf(
+                        "%s%s%s=%s@%lld/%lld", out, i ? " " : "", period_to_string(o[i].period, p), v,
+                        (long long) ((o[i].fetched_at - T(0)) / (3600 * SEC)),
+                        o[i].superseded_at ? (long long) ((o[i].superseded_at - T(0)) / (3600 * SEC))
+                                           : -1LL);
                 free(out);
                 out = next;
                 assert_string_equal(o[i].source, "dst");
@@ -145,7 +151,8 @@ static char *latest_string(Store *s, const char *series)
                         strcpy(v, "..");
                 else
                         snprintf(v, sizeof(v), "%g", ser->points[i].value);
-                next = strdup_printf("%s%s%s=%s", out, i ? " " : "", period_to_string(ser->points[i].period, p), v);
+                next = strdup_printf("%s%s%s=%s", out, i ? " " : "",
+                                     period_to_string(ser->points[i].period, p), v);
                 free(out);
                 out = next;
         }
@@ -185,7 +192,8 @@ static void sql_exec(const char *db, const char *sql)
         sqlite3 *h = NULL;
         char *msg = NULL;
 
-        assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL),
+                         SQLITE_OK);
         if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK)
                 fail_msg("%s: %s", sql, msg);
         sqlite3_close(h);
@@ -202,22 +210,25 @@ static void test_revisions(void **state)
                 StoreWriteStats want;
                 const char *latest;
         } steps[] = {
-                { T(1), "2024M01=100 2024M02=200", { 2, 0, 0 }, "2024M01=100 2024M02=200" },
+                {T(1), "2024M01=100 2024M02=200", {2, 0, 0}, "2024M01=100 2024M02=200"},
                 /* unchanged, revised, new missing cell */
-                { T(2), "2024M01=100 2024M02=210 2024M03=..", { 1, 1, 1 }, "2024M01=100 2024M02=210 2024M03=.." },
+                {T(2),
+                 "2024M01=100 2024M02=210 2024M03=..",
+                 {1, 1, 1},
+                 "2024M01=100 2024M02=210 2024M03=.."},
                 /* revision of a revision; missing -> value is a revision too */
-                { T(3), "2024M02=220 2024M03=300", { 0, 2, 0 }, "2024M01=100 2024M02=220 2024M03=300" },
+                {T(3), "2024M02=220 2024M03=300", {0, 2, 0}, "2024M01=100 2024M02=220 2024M03=300"},
                 /* value -> missing */
-                { T(4), "2024M03=..", { 0, 1, 0 }, "2024M01=100 2024M02=220 2024M03=.." },
-                { T(5), "2024M01=100 2024M03=..", { 0, 0, 2 }, "2024M01=100 2024M02=220 2024M03=.." },
+                {T(4), "2024M03=..", {0, 1, 0}, "2024M01=100 2024M02=220 2024M03=.."},
+                {T(5), "2024M01=100 2024M03=..", {0, 0, 2}, "2024M01=100 2024M02=220 2024M03=.."},
                 /* back to an earlier value is still a revision of the current one */
-                { T(6), "2024M02=200", { 0, 1, 0 }, "2024M01=100 2024M02=200 2024M03=.." },
+                {T(6), "2024M02=200", {0, 1, 0}, "2024M01=100 2024M02=200 2024M03=.."},
                 /* the empty batch is fine */
-                { T(7), "", { 0, 0, 0 }, "2024M01=100 2024M02=200 2024M03=.." },
+                {T(7), "", {0, 0, 0}, "2024M01=100 2024M02=200 2024M03=.."},
         };
 
         for (size_t i = 0; i < ELEMENTSOF(steps); i++) {
-                StoreWriteStats st = { 99, 99, 99 };
+                StoreWriteStats st = {99, 99, 99};
                 char *err = NULL;
 
                 assert_int_equal(put(f->store, "fleksjob", steps[i].at, steps[i].points, &st, &err), 0);
@@ -235,8 +246,10 @@ static void test_revisions(void **state)
                        "2024M03=..@2/3 2024M03=300@3/4 2024M03=..@4/-1");
 
         /* Unchanged values only refresh last_seen; fetched_at stays the first sighting. */
-        assert_int_equal(sql_int(f->db, "SELECT last_seen FROM observations WHERE period = '2024M01'"), T(5));
-        assert_int_equal(sql_int(f->db, "SELECT fetched_at FROM observations WHERE period = '2024M01'"), T(1));
+        assert_int_equal(sql_int(f->db, "SELECT last_seen FROM observations WHERE period = '2024M01'"),
+                         T(5));
+        assert_int_equal(sql_int(f->db, "SELECT fetched_at FROM observations WHERE period = '2024M01'"),
+                         T(1));
         assert_int_equal(sql_int(f->db, "SELECT count(*) FROM observations WHERE superseded_at IS NULL"), 3);
 
         /* Everything survives closing and reopening. */
@@ -260,7 +273,8 @@ static void test_ordering_and_series(void **state)
         put_ok(f->store, "uddannelseshjaelp", T(1), "2024QMAT02=12 2023QMAT04=11");
 
         assert_latest(f->store, "sygedagpenge", "2022Q4=0.5 2023Q1=1.5 2024Q1=2 2024Q3=3");
-        assert_history(f->store, "sygedagpenge", "2022Q4=0.5@2/-1 2023Q1=1@1/2 2023Q1=1.5@2/-1 2024Q1=2@1/-1 2024Q3=3@1/-1");
+        assert_history(f->store, "sygedagpenge",
+                       "2022Q4=0.5@2/-1 2023Q1=1@1/2 2023Q1=1.5@2/-1 2024Q1=2@1/-1 2024Q3=3@1/-1");
         assert_latest(f->store, "uddannelseshjaelp", "2023QMAT04=11 2024QMAT02=12");
         assert_latest(f->store, "a-dagpenge", "2024=7");
 
@@ -305,17 +319,17 @@ static void test_rollback_invalid_point(void **state)
                 SeriesPoint bad;
                 const char *want_error;
         } rows[] = {
-                { { .period = { PERIOD_MONTH, 2024, 13 }, .value = 1 }, "invalid period" },
-                { { .period = { PERIOD_MONTH, 2024, 9 }, .value = NAN }, "2024M09: value is not a finite number" },
-                { { .period = { PERIOD_MONTH, 2024, 9 }, .value = INFINITY }, "not a finite number" },
+                {{.period = {PERIOD_MONTH, 2024, 13}, .value = 1}, "invalid period"},
+                {{.period = {PERIOD_MONTH, 2024, 9}, .value = NAN}, "2024M09: value is not a finite number"},
+                {{.period = {PERIOD_MONTH, 2024, 9}, .value = INFINITY}, "not a finite number"},
         };
 
         put_ok(f->store, "s", T(1), "2024M01=100 2024M02=200");
         for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
                 SeriesPoint pts[8];
                 size_t n = parse_points("2024M01=101 2024M02=.. 2024M05=5 2024M06=6", pts, ELEMENTSOF(pts));
-                Provenance prov = { .source = "dst", .table = "AUP01", .fetched_at = T(2) };
-                StoreWriteStats st = { 7, 7, 7 };
+                Provenance prov = {.source = "dst", .table = "AUP01", .fetched_at = T(2)};
+                StoreWriteStats st = {7, 7, 7};
                 _cleanup_free_ char *err = NULL;
 
                 pts[n++] = rows[i].bad;
@@ -348,8 +362,8 @@ static void test_rollback_sqlite_failure(void **state)
         sql_exec(f->db, "CREATE TRIGGER inject BEFORE INSERT ON observations WHEN NEW.period = '2024M12' "
                         "BEGIN SELECT RAISE(ABORT, 'injected failure'); END;");
 
-        assert_int_equal(put(f->store, "s", T(2), "2024M01=1 2024M02=2 2024M03=.. 2024M11=11 2024M12=12 2025M01=13",
-                             &st, &err),
+        assert_int_equal(put(f->store, "s", T(2),
+                             "2024M01=1 2024M02=2 2024M03=.. 2024M11=11 2024M12=12 2025M01=13", &st, &err),
                          -EEXIST);
         assert_non_null(err);
         assert_non_null(strstr(err, f->db));
@@ -398,18 +412,19 @@ static void test_crash_mid_batch(void **state)
                 if (pid == 0) {
                         Store *s = NULL;
                         SeriesPoint *pts = calloc(2000, sizeof(SeriesPoint));
-                        Provenance prov = { .source = "dst", .fetched_at = T(2) };
+                        Provenance prov = {.source = "dst", .fetched_at = T(2)};
 
                         crash_how = how;
-                        (void) setrlimit(RLIMIT_CORE, &(struct rlimit) {}); /* no core file for abort() */
+                        (void) setrlimit(RLIMIT_CORE, &(struct rlimit){}); /* no core file for abort() */
                         if (!pts || sqlite3_auto_extension((void (*)(void)) crash_extension) != SQLITE_OK)
                                 _exit(1);
                         if (store_open(f->dir, &s, NULL) < 0)
                                 _exit(2);
                         /* Revisions of the stored periods first, then many new ones. */
                         for (int i = 0; i < 2000; i++)
-                                pts[i] = (SeriesPoint) { .period = period_add((Period) { PERIOD_MONTH, 2024, 1 }, i),
-                                                         .value = 1000 + i };
+                                pts[i] = (SeriesPoint){
+                                        .period = period_add((Period){PERIOD_MONTH, 2024, 1}, i),
+                                        .value = 1000 + i};
                         (void) store_put_series(s, "s", pts, 2000, &prov, NULL, NULL);
                         _exit(3); /* not reached: the hook ends the process */
                 }
@@ -458,7 +473,8 @@ static void test_busy_wait(void **state)
                 sqlite3 *h = NULL;
                 close(fds[0]);
                 if (sqlite3_open_v2(f->db, &h, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
-                    sqlite3_exec(h, "BEGIN IMMEDIATE; UPDATE observations SET last_seen = 0", NULL, NULL, NULL) != SQLITE_OK)
+                    sqlite3_exec(h, "BEGIN IMMEDIATE; UPDATE observations SET last_seen = 0", NULL, NULL,
+                                 NULL) != SQLITE_OK)
                         _exit(1);
                 if (write(fds[1], "x", 1) != 1)
                         _exit(2);
@@ -486,9 +502,9 @@ static void test_busy_wait(void **state)
 static void test_bad_arguments(void **state)
 {
         Fixture *f = *state;
-        SeriesPoint p = { .period = { PERIOD_YEAR, 2024, 0 }, .value = 1 };
-        Provenance noprov = { .fetched_at = T(1) };
-        Provenance prov = { .source = "import", .fetched_at = T(1) };
+        SeriesPoint p = {.period = {PERIOD_YEAR, 2024, 0}, .value = 1};
+        Provenance noprov = {.fetched_at = T(1)};
+        Provenance prov = {.source = "import", .fetched_at = T(1)};
         _cleanup_free_ char *err1 = NULL, *err2 = NULL;
 
         assert_int_equal(store_put_series(f->store, "s", &p, 1, &noprov, NULL, &err1), -EINVAL);
@@ -504,15 +520,20 @@ static void test_bad_arguments(void **state)
 static void test_source_state(void **state)
 {
         Fixture *f = *state;
-        SourceState st = { .last_attempt = 99, .etag = (char *) "garbage" };
+        SourceState st = {.last_attempt = 99, .etag = (char *) "garbage"};
         char *err = NULL;
         static const SourceState rows[] = {
-                { .last_attempt = T(1), .next_due = T(2) }, /* all strings NULL */
-                { .last_attempt = T(3), .last_success = T(1), .first_failure = T(3), .consecutive_failures = 1,
-                  .next_due = T(4), .last_error = (char *) "HTTP 503 fra https://api.statbank.dk/v1/data",
-                  .etag = (char *) "\"abc\"", .last_modified = (char *) "Tue, 02 Jul 2024 06:00:00 GMT",
-                  .remote_updated = (char *) "2024-07-02T08:00:00" },
-                { .last_attempt = T(5), .last_success = T(5), .next_due = T(6), .etag = (char *) "\"def\"" },
+                {.last_attempt = T(1), .next_due = T(2)}, /* all strings NULL */
+                {.last_attempt = T(3),
+                 .last_success = T(1),
+                 .first_failure = T(3),
+                 .consecutive_failures = 1,
+                 .next_due = T(4),
+                 .last_error = (char *) "HTTP 503 fra https://api.statbank.dk/v1/data",
+                 .etag = (char *) "\"abc\"",
+                 .last_modified = (char *) "Tue, 02 Jul 2024 06:00:00 GMT",
+                 .remote_updated = (char *) "2024-07-02T08:00:00"},
+                {.last_attempt = T(5), .last_success = T(5), .next_due = T(6), .etag = (char *) "\"def\""},
         };
 
         /* Never seen: returns 0 and a zeroed state. */
@@ -531,12 +552,12 @@ static void test_source_state(void **state)
                 assert_int_equal(got.first_failure, rows[i].first_failure);
                 assert_int_equal(got.consecutive_failures, rows[i].consecutive_failures);
                 assert_int_equal(got.next_due, rows[i].next_due);
-#define CHECK_STR(field)                                                                                     \
-        do {                                                                                                 \
-                if (rows[i].field)                                                                           \
-                        assert_string_equal(got.field, rows[i].field);                                       \
-                else                                                                                         \
-                        assert_null(got.field);                                                              \
+#define CHECK_STR(field)                                                                                    \
+        do {                                                                                                \
+                if (rows[i].field)                                                                          \
+                        assert_string_equal(got.field, rows[i].field);                                      \
+                else                                                                                        \
+                        assert_null(got.field);                                                             \
         } while (0)
                 CHECK_STR(last_error);
                 CHECK_STR(etag);
@@ -559,8 +580,11 @@ static void test_fetch_log(void **state)
 {
         Fixture *f = *state;
 
-        assert_int_equal(store_log_fetch(f->store, "dst", "https://api.statbank.dk/v1/data", 200, true, NULL, T(1), NULL), 0);
-        assert_int_equal(store_log_fetch(f->store, "dst", NULL, 0, false, "Couldn't resolve host", T(2), NULL), 0);
+        assert_int_equal(store_log_fetch(f->store, "dst", "https://api.statbank.dk/v1/data", 200, true, NULL,
+                                         T(1), NULL),
+                         0);
+        assert_int_equal(
+                store_log_fetch(f->store, "dst", NULL, 0, false, "Couldn't resolve host", T(2), NULL), 0);
         assert_int_equal(sql_int(f->db, "SELECT count(*) FROM fetch_log WHERE source = 'dst'"), 2);
         assert_int_equal(sql_int(f->db, "SELECT http_status FROM fetch_log WHERE ok = 1"), 200);
         assert_int_equal(sql_int(f->db, "SELECT at FROM fetch_log WHERE ok = 0 AND url IS NULL "
@@ -580,9 +604,9 @@ static void test_evaluations(void **state)
                 const char *goal, *date, *status;
                 int64_t at;
         } rows[] = {
-                { "fleksjob-2024", "2024-07-01", "on_track", T(1) },
-                { "sygedagpenge", "2024-07-01", "off_track", T(1) },
-                { "fleksjob-2024", "2024-08-01", "at_risk", T(2) },
+                {"fleksjob-2024", "2024-07-01", "on_track", T(1)},
+                {"sygedagpenge", "2024-07-01", "off_track", T(1)},
+                {"fleksjob-2024", "2024-08-01", "at_risk", T(2)},
         };
 
         for (size_t i = 0; i < ELEMENTSOF(rows); i++)
@@ -609,7 +633,7 @@ static void test_evaluations(void **state)
         assert_int_equal(n, 0);
         store_evaluations_free(e, n);
 
-        StoredEvaluation latest = { .goal = (char *) "stale" };
+        StoredEvaluation latest = {.goal = (char *) "stale"};
         assert_int_equal(store_get_latest_evaluation(f->store, "unknown", &latest, NULL), 0);
         assert_null(latest.goal);
         assert_int_equal(store_get_latest_evaluation(f->store, "fleksjob-2024", &latest, NULL), 1);
@@ -618,12 +642,15 @@ static void test_evaluations(void **state)
         assert_int_equal(latest.at, T(2));
         stored_evaluation_done(&latest);
         /* the same `at` twice: the later insert wins */
-        assert_int_equal(store_add_evaluation(f->store, "sygedagpenge", "2024-07-01", "on_track", "{}", "{}", T(1), NULL), 0);
+        assert_int_equal(store_add_evaluation(f->store, "sygedagpenge", "2024-07-01", "on_track", "{}", "{}",
+                                              T(1), NULL),
+                         0);
         assert_int_equal(store_get_latest_evaluation(f->store, "sygedagpenge", &latest, NULL), 1);
         assert_string_equal(latest.status, "on_track");
         stored_evaluation_done(&latest);
 
-        assert_int_equal(store_add_evaluation(f->store, "g", "2024-01-01", "ok", NULL, "{}", T(1), &err), -EINVAL);
+        assert_int_equal(store_add_evaluation(f->store, "g", "2024-01-01", "ok", NULL, "{}", T(1), &err),
+                         -EINVAL);
         assert_non_null(strstr(err, "incomplete"));
 }
 
@@ -639,7 +666,8 @@ static void test_alert_state(void **state)
         assert_int_equal(store_get_alert_state(f->store, "g", &json, NULL), 0);
         assert_string_equal(json, "{\"state\":\"ok\"}");
         free(json);
-        assert_int_equal(store_set_alert_state(f->store, "g", "{\"state\":\"off_track\",\"hits\":2}", NULL), 0);
+        assert_int_equal(store_set_alert_state(f->store, "g", "{\"state\":\"off_track\",\"hits\":2}", NULL),
+                         0);
         assert_int_equal(store_get_alert_state(f->store, "g", &json, NULL), 0);
         assert_string_equal(json, "{\"state\":\"off_track\",\"hits\":2}");
         free(json);
@@ -681,18 +709,21 @@ static void test_outbox(void **state)
                 int64_t now;
                 int want;
         } rows[] = {
-                { "smtp", "chef@herlev.dk", "g1/off_track/2024M06", T(1), 1 },
-                { "hook", NULL, "g2/at_risk/2024M06", T(2), 1 },
-                { "smtp", "chef@herlev.dk", "g1/off_track/2024M06", T(3), 0 }, /* duplicate: no-op */
-                { "smtp", "ops@herlev.dk", "data/dst", T(3), 1 },
+                {"smtp", "chef@herlev.dk", "g1/off_track/2024M06", T(1), 1},
+                {"hook", NULL, "g2/at_risk/2024M06", T(2), 1},
+                {"smtp", "chef@herlev.dk", "g1/off_track/2024M06", T(3), 0}, /* duplicate: no-op */
+                {"smtp", "ops@herlev.dk", "data/dst", T(3), 1},
         };
 
         for (size_t i = 0; i < ELEMENTSOF(rows); i++)
-                assert_int_equal(store_outbox_enqueue(f->store, rows[i].channel, rows[i].recipient, rows[i].key,
-                                                      "{\"subject\":\"Mål\"}", rows[i].now, NULL),
+                assert_int_equal(store_outbox_enqueue(f->store, rows[i].channel, rows[i].recipient,
+                                                      rows[i].key, "{\"subject\":\"Mål\"}", rows[i].now,
+                                                      NULL),
                                  rows[i].want);
         assert_int_equal(sql_int(f->db, "SELECT count(*) FROM outbox"), 3);
-        assert_int_equal(sql_int(f->db, "SELECT created_at FROM outbox WHERE dedup_key = 'g1/off_track/2024M06'"), T(1));
+        assert_int_equal(
+                sql_int(f->db, "SELECT created_at FROM outbox WHERE dedup_key = 'g1/off_track/2024M06'"),
+                T(1));
 
         /* Oldest first; only what is due; at most max. */
         assert_due(f->store, T(0), 10, "");
@@ -734,7 +765,8 @@ static void test_outbox(void **state)
         assert_int_equal(store_outbox_mark_failed(f->store, id2, "x", T(11), &err2), -ENOENT);
         assert_int_equal(store_outbox_mark_sent(f->store, 12345, T(11), NULL), -ENOENT);
         /* Enqueueing a sent key again is still a no-op: no second mail. */
-        assert_int_equal(store_outbox_enqueue(f->store, "hook", NULL, "g2/at_risk/2024M06", "{}", T(30), NULL), 0);
+        assert_int_equal(
+                store_outbox_enqueue(f->store, "hook", NULL, "g2/at_risk/2024M06", "{}", T(30), NULL), 0);
         f->store = store_close(f->store);
         assert_int_equal(store_open(f->dir, &f->store, NULL), 0);
         assert_due(f->store, T(99), 10, "g1/off_track/2024M06 data/dst");
@@ -747,9 +779,11 @@ static const char schema_v1[] =
         "CREATE TABLE observations (id INTEGER PRIMARY KEY, series TEXT NOT NULL, period TEXT NOT NULL, "
         "freq TEXT NOT NULL, year INTEGER NOT NULL, sub INTEGER NOT NULL, start_day INTEGER NOT NULL, "
         "end_day INTEGER NOT NULL, value REAL, missing INTEGER NOT NULL CHECK (missing IN (0, 1)), "
-        "fetched_at INTEGER NOT NULL, last_seen INTEGER NOT NULL, superseded_at INTEGER, source TEXT NOT NULL, "
+        "fetched_at INTEGER NOT NULL, last_seen INTEGER NOT NULL, superseded_at INTEGER, source TEXT NOT "
+        "NULL, "
         "source_table TEXT, selection TEXT, url TEXT, CHECK ((missing = 1) = (value IS NULL))) STRICT;"
-        "CREATE UNIQUE INDEX observations_current ON observations (series, period) WHERE superseded_at IS NULL;"
+        "CREATE UNIQUE INDEX observations_current ON observations (series, period) WHERE superseded_at IS "
+        "NULL;"
         "CREATE INDEX observations_history ON observations (series, start_day, end_day DESC, fetched_at);"
         "CREATE TABLE fetch_log (id INTEGER PRIMARY KEY, source TEXT NOT NULL, url TEXT, "
         "http_status INTEGER NOT NULL, ok INTEGER NOT NULL CHECK (ok IN (0, 1)), message TEXT, "
@@ -760,7 +794,8 @@ static const char schema_v1[] =
         "consecutive_failures INTEGER NOT NULL DEFAULT 0, next_due INTEGER NOT NULL DEFAULT 0, "
         "last_error TEXT, etag TEXT, last_modified TEXT, remote_updated TEXT) STRICT;"
         "INSERT INTO observations (series, period, freq, year, sub, start_day, end_day, value, missing, "
-        "fetched_at, last_seen, source, source_table) VALUES ('s', '2024M06', 'month', 2024, 6, 19875, 19904, 384, 0, "
+        "fetched_at, last_seen, source, source_table) VALUES ('s', '2024M06', 'month', 2024, 6, 19875, "
+        "19904, 384, 0, "
         "1719900000000000, 1719900000000000, 'dst', 'AUP01');"
         "PRAGMA user_version = 1;";
 
@@ -774,7 +809,8 @@ static void test_schema_versions(void **state)
 
         /* A fresh database is at the current version, in WAL mode. */
         assert_int_equal(store_schema_version(f->store), 2);
-        assert_int_equal(sql_int(f->db, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
+        assert_int_equal(
+                sql_int(f->db, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
 
         /* A version 1 database is migrated, keeping its data. */
         assert_non_null(mkdtemp(dir));
@@ -855,16 +891,17 @@ static void test_open_failures(void **state)
         static const struct {
                 const char *name;
                 int how; /* 0: missing dir, 1: dir is a file, 2: dir below a file, 3: db is a directory,
-                          * 4: random bytes, 5: truncated database */
+                          * 4: random bytes, 5: truncated database, 6: a page overwritten */
                 int want;
                 const char *msg;
         } rows[] = {
-                { "missing dir", 0, -ENOENT, "does not exist" },
-                { "dir is a file", 1, -ENOTDIR, "is not a directory" },
-                { "dir below a file", 2, -ENOTDIR, "Not a directory" },
-                { "db is a directory", 3, -ENOENT, "unable to open database file" },
-                { "random bytes", 4, -EBADMSG, "file is not a database" },
-                { "truncated", 5, -EBADMSG, "malformed" },
+                {"missing dir", 0, -ENOENT, "does not exist"},
+                {"dir is a file", 1, -ENOTDIR, "is not a directory"},
+                {"dir below a file", 2, -ENOTDIR, "Not a directory"},
+                {"db is a directory", 3, -ENOENT, "unable to open database file"},
+                {"random bytes", 4, -EBADMSG, "file is not a database"},
+                {"truncated", 5, -EBADMSG, "malformed"},
+                {"damaged page", 6, -EBADMSG, "database is corrupt"},
         };
 
         assert_non_null(mkdtemp(dir));
@@ -909,20 +946,34 @@ static void test_open_failures(void **state)
                         close(fd);
                         break;
                 }
-                case 5: {
+                case 5:
+                case 6: {
                         /* A real database with enough rows for many pages, cut short. */
                         SeriesPoint pts[600];
-                        Provenance prov = { .source = "dst", .url = "https://api.statbank.dk/v1/data/with/a/long/path",
-                                            .fetched_at = T(1) };
+                        Provenance prov = {.source = "dst",
+                                           .url = "https://api.statbank.dk/v1/data/with/a/long/path",
+                                           .fetched_at = T(1)};
                         assert_int_equal(mkdir(path, 0755), 0);
                         assert_int_equal(store_open(path, &s, NULL), 0);
                         for (size_t k = 0; k < ELEMENTSOF(pts); k++)
-                                pts[k] = (SeriesPoint) { .period = period_add((Period) { PERIOD_MONTH, 1990, 1 }, (int64_t) k),
-                                                         .value = (double) k };
-                        assert_int_equal(store_put_series(s, "s", pts, ELEMENTSOF(pts), &prov, NULL, NULL), 0);
+                                pts[k] = (SeriesPoint){
+                                        .period = period_add((Period){PERIOD_MONTH, 1990, 1}, (int64_t) k),
+                                        .value = (double) k};
+                        assert_int_equal(store_put_series(s, "s", pts, ELEMENTSOF(pts), &prov, NULL, NULL),
+                                         0);
                         s = store_close(s);
                         assert_true(sql_int(db, "PRAGMA page_count") > 8);
-                        assert_int_equal(truncate(db, 4096 * 4 + 100), 0);
+                        if (rows[i].how == 5)
+                                assert_int_equal(truncate(db, 4096 * 4 + 100), 0);
+                        else {
+                                /* The header and schema (page 1) stay intact: only the check finds it. */
+                                char junk[4096];
+                                memset(junk, 0xa5, sizeof(junk));
+                                fd = open(db, O_WRONLY | O_CLOEXEC);
+                                assert_true(fd >= 0);
+                                assert_int_equal(pwrite(fd, junk, sizeof(junk), 4096 * 3), sizeof(junk));
+                                close(fd);
+                        }
                         break;
                 }
                 }
