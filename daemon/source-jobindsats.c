@@ -1,3 +1,862 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* STAR's Jobindsats API: v3 (current; Bearer token) and v2 (optional adapter; raw token). Pure.
+ * Quotes and marks from data-sources.md §3. Much of v3 is only known from third-party clients
+ * [3P], so the parsers accept every plausible form and say in the note what they saw.
+ *
+ * v3 flow [3P]: GET /v3/table/{id}?format=json -> "object with periods, dimensions, mgroups";
+ *   resolve the selection's names to value_ids ("areas are selected by value_id, not name");
+ *   GET /v3/data/{id}?period.<type>=<ids>&hierarchy.<hierarchy_id>=<value_id>&mgroup.*=*&format=json
+ *   -> {"columns": [...labels...], "rows": [[...], ...]}. "Some responses start with a UTF-8 BOM".
+ *   Dimensions the selection leaves open are asked for at the top of their first hierarchy
+ *   ("hierarchy.<id>=/ (top/total)") [3P] so one row per period remains.
+ * v2 flow [V/3P]: GET /v2/tables/{id}/json/ -> [{"Period":[…],"Area":[…]}]; GET
+ *   /v2/data/{id}/json/?area=<name>&period=<ids>&_dim=<label> -> [{"Variables":[{Name,Label}],
+ *   "Data":[[…]]}]. "area: … municipality names (Brøndby, Herlev)" — names, not codes.
+ *   v2 CSV ("UTF-8, ';' separator, decimal comma, header row of labels; rows are not sorted") is
+ *   read too.
+ *
+ * Cells: JSON numbers, or strings "with a decimal comma" [3P] ("384", "2,2"); "..", "" and null
+ *   mean missing [3P/I]. A string with only '.' is read as a decimal point [I]: Jobindsats CSV shows
+ *   no thousands separators ("144315") [V].
+ * The measure column is chosen by SeriesDef.measure: the column label, or for grouped labels
+ *   ("Forventet og faktisk antal …: Forventet antal") the part after ": " [3P].
+ * Periods: "2021M01" [V], "2024Q1" [3P], "2024QMAT02" [3P] (Y30R21 benchmark).
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "source-internal.h"
-const Provider provider_jobindsats = { .kind = _SOURCE_KIND_INVALID, .name = "jobindsats" };
+
+#define JOBINDSATS_DEFAULT_BASE "https://api.jobindsats.dk"
+
+static int api_version(const SourceDef *src)
+{
+        return src->api_version == 2 ? 2 : 3;
+}
+
+/* base without a trailing "/v2" or "/v3" (either is accepted in base_url) */
+static int base_url(const SourceDef *src, char **ret)
+{
+        const char *b = src->base_url && *src->base_url ? src->base_url : JOBINDSATS_DEFAULT_BASE;
+        size_t n = strlen(b);
+        while (n > 0 && b[n - 1] == '/')
+                n--;
+        if (n >= 3 && (strneq(b + n - 3, "/v2", 3) || strneq(b + n - 3, "/v3", 3)))
+                n -= 3;
+        *ret = strndup(b, n);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static bool is_area_name(const char *s)
+{
+        static const char *const names[] = { "area", "område", "omraade", "omrade", "_omrade", "_område" };
+        for (size_t i = 0; s && i < ELEMENTSOF(names); i++)
+                if (utf8_caseeq(s, names[i]))
+                        return true;
+        return false;
+}
+
+static const char *freq_type(PeriodFreq f)
+{
+        switch (f) {
+        case PERIOD_MONTH:
+                return "M";
+        case PERIOD_QUARTER:
+                return "Q";
+        case PERIOD_QMAT:
+                return "QMAT";
+        case PERIOD_YEAR:
+                return "Y";
+        case PERIOD_HALF:
+                return "H";
+        default:
+                return NULL;
+        }
+}
+
+/* The period ids to ask for: metadata's ids of the series' frequency from `since` on. */
+static int put_period_list(StrBuf *b, const SourcePlanContext *ctx)
+{
+        const ProviderMeta *m = ctx->meta;
+        bool first = true;
+        for (size_t i = 0; i < m->n_period_ids; i++) {
+                Period p;
+                if (source_parse_period(m->period_ids[i], strlen(m->period_ids[i]), PERIOD_MONTH, &p) < 0)
+                        continue;
+                if (ctx->since && p.freq == ctx->since->freq && period_compare(p, *ctx->since) < 0)
+                        continue;
+                if ((!first && strbuf_puts(b, ",") < 0) || strbuf_put_urlencoded(b, m->period_ids[i]) < 0)
+                        return -ENOMEM;
+                first = false;
+        }
+        return first ? 0 : 1;
+}
+
+static int jobindsats_plan(const SourcePlanContext *ctx, SourceRequest *ret, char **ret_error)
+{
+        const SourceDef *src = ctx->source;
+        const SeriesDef *def = ctx->series;
+        const ProviderMeta *m = ctx->meta;
+        _cleanup_free_ char *base = NULL;
+        int v = api_version(src);
+        StrBuf u = {};
+        int r;
+
+        if (!def->table || !*def->table)
+                return source_fail(ret_error, -EINVAL, "serie %s: ingen tabel (table:) angivet", def->name);
+        if (base_url(src, &base) < 0)
+                return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+
+        if (!m) {
+                if (strbuf_printf(&u, v == 3 ? "%s/v3/table/" : "%s/v2/tables/", base) < 0 ||
+                    strbuf_put_urlencoded(&u, def->table) < 0 || strbuf_puts(&u, v == 3 ? "?format=json" : "/json/") < 0)
+                        goto oom;
+                *ret = (SourceRequest) { .step = SOURCE_STEP_METADATA, .url = u.s, .accept = "application/json",
+                                         .auth = v == 3 ? SOURCE_AUTH_BEARER : SOURCE_AUTH_RAW };
+                return SOURCE_PLAN_REQUEST;
+        }
+        if (m->kind != SOURCE_JOBINDSATS) {
+                strbuf_done(&u);
+                return source_fail(ret_error, -EINVAL, "serie %s: metadata fra en anden kilde", def->name);
+        }
+
+        if (v == 3) {
+                const char *type = m->period_type ? m->period_type : freq_type(def->freq) ? freq_type(def->freq) : "M";
+                if (strbuf_printf(&u, "%s/v3/data/", base) < 0 || strbuf_put_urlencoded(&u, def->table) < 0 ||
+                    strbuf_puts(&u, "?period.") < 0 || strbuf_put_urlencoded(&u, type) < 0 || strbuf_puts(&u, "=") < 0)
+                        goto oom;
+                r = put_period_list(&u, ctx);
+                if (r < 0)
+                        goto oom;
+                if (r == 0 && strbuf_puts(&u, "latest:36") < 0) /* no period list in the metadata [I] */
+                        goto oom;
+                for (size_t i = 0; i < m->n_items; i++) {
+                        if (!m->items[i].hierarchy)
+                                continue;
+                        if (strbuf_puts(&u, "&hierarchy.") < 0 || strbuf_put_urlencoded(&u, m->items[i].hierarchy) < 0 ||
+                            strbuf_puts(&u, "=") < 0 || strbuf_put_urlencoded(&u, m->items[i].code) < 0)
+                                goto oom;
+                }
+                for (size_t k = 0; k < m->n_dims; k++) {
+                        bool selected = false;
+                        for (size_t i = 0; i < m->n_items; i++)
+                                selected = selected || (m->items[i].dimension && streq(m->items[i].dimension, m->dims[k].id));
+                        if (selected || !m->dims[k].first_hierarchy)
+                                continue;
+                        if (strbuf_puts(&u, "&hierarchy.") < 0 || strbuf_put_urlencoded(&u, m->dims[k].first_hierarchy) < 0 ||
+                            strbuf_puts(&u, "=/") < 0)
+                                goto oom;
+                }
+                if (strbuf_puts(&u, "&mgroup.*=*&format=json") < 0)
+                        goto oom;
+        } else {
+                bool have_area = false;
+                if (strbuf_printf(&u, "%s/v2/data/", base) < 0 || strbuf_put_urlencoded(&u, def->table) < 0 ||
+                    strbuf_puts(&u, "/json/?period=") < 0)
+                        goto oom;
+                r = put_period_list(&u, ctx);
+                if (r < 0)
+                        goto oom;
+                if (r == 0 && strbuf_printf(&u, "l(%s:36)", freq_type(def->freq) ? freq_type(def->freq) : "M") < 0)
+                        goto oom;
+                for (size_t i = 0; i < def->n_select; i++) {
+                        const SelectionItem *it = &def->select[i];
+                        bool area = is_area_name(it->dimension);
+                        const char *value = i < m->n_items && m->items[i].text ? m->items[i].text : it->value;
+                        have_area = have_area || area;
+                        if (strbuf_puts(&u, "&") < 0 || strbuf_put_urlencoded(&u, area ? "area" : strempty(it->dimension)) < 0 ||
+                            strbuf_puts(&u, "=") < 0 || strbuf_put_urlencoded(&u, strempty(value)) < 0)
+                                goto oom;
+                }
+                if (!have_area && strbuf_puts(&u, "&area=Hele%20landet") < 0)
+                        goto oom;
+        }
+        *ret = (SourceRequest) { .step = SOURCE_STEP_DATA, .url = u.s, .accept = "application/json",
+                                 .auth = v == 3 ? SOURCE_AUTH_BEARER : SOURCE_AUTH_RAW };
+        return SOURCE_PLAN_REQUEST;
+oom:
+        strbuf_done(&u);
+        return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+}
+
+static int check_response(const SourceResponse *resp, const char *what, char **ret_error)
+{
+        const char *origin = source_origin(resp);
+
+        if (resp->status != 0 && (resp->status < 200 || resp->status > 299)) {
+                _cleanup_free_ char *e = source_describe_error(SOURCE_JOBINDSATS, resp);
+                return source_fail(ret_error, -EREMOTEIO, "%s: %s%s", origin, strna(e),
+                                   resp->status == 401 ? " (v3 kræver \"Authorization: Bearer <nøgle>\"; tjek token og api_version)"
+                                                       : "");
+        }
+        if (source_body_is_html(resp->body, resp->size, resp->content_type))
+                return source_fail(ret_error, -EPROTO, "%s: svaret er en HTML-side, ikke %s", origin, what);
+        if (source_body_is_empty(resp->body, resp->size))
+                return source_fail(ret_error, -ENODATA, "%s: tomt svar, forventede %s", origin, what);
+        return 0;
+}
+
+/* First string member of the given names. */
+static const char *jstr(const json_t *o, const char *a, const char *b, const char *c)
+{
+        const char *k[] = { a, b, c };
+        for (size_t i = 0; i < ELEMENTSOF(k); i++)
+                if (k[i] && json_is_string(json_object_get(o, k[i])))
+                        return json_string_value(json_object_get(o, k[i]));
+        return NULL;
+}
+
+static const json_t *jarr(const json_t *o, const char *a, const char *b)
+{
+        if (json_is_array(json_object_get(o, a)))
+                return json_object_get(o, a);
+        if (b && json_is_array(json_object_get(o, b)))
+                return json_object_get(o, b);
+        return NULL;
+}
+
+/* The metadata object: the object itself, the first element of a one-element array, or inside
+ * "table"/"data" [I]. */
+static const json_t *unwrap(const json_t *j)
+{
+        for (int i = 0; i < 3; i++) {
+                if (json_is_array(j) && json_array_size(j) >= 1)
+                        j = json_array_get(j, 0);
+                else if (json_is_object(j) && !json_object_get(j, "dimensions") && !json_object_get(j, "periods") &&
+                         !json_object_get(j, "Period") && !json_object_get(j, "columns") && !json_object_get(j, "Variables") &&
+                         (json_is_object(json_object_get(j, "table")) || json_is_object(json_object_get(j, "data")) ||
+                          json_is_array(json_object_get(j, "data"))))
+                        j = json_is_object(json_object_get(j, "table")) ? json_object_get(j, "table") : json_object_get(j, "data");
+                else
+                        break;
+        }
+        return j;
+}
+
+static bool dim_matches(const json_t *d, const char *want)
+{
+        const char *id = jstr(d, "dimension_id", "id", NULL);
+        const char *name = jstr(d, "dimension_name", "name", "label");
+        if (id && (utf8_caseeq(id, want) || (id[0] == '_' && utf8_caseeq(id + 1, want))))
+                return true;
+        if (name && utf8_caseeq(name, want))
+                return true;
+        if (is_area_name(want) && ((id && is_area_name(id)) || (name && is_area_name(name))))
+                return true;
+        return false;
+}
+
+typedef struct Hit {
+        const json_t *value;
+        const char *hierarchy;
+} Hit;
+
+/* Calls for each value of each hierarchy (and level) of a dimension. */
+static void find_value(const json_t *dim, const char *want, const char *only_hierarchy, int pass, Hit *hit)
+{
+        const json_t *hs = jarr(dim, "hierarchies", NULL), *h;
+        size_t i;
+
+        json_array_foreach(hs, i, h) {
+                const char *hid = jstr(h, "hierarchy_id", "id", NULL);
+                const json_t *levels = jarr(h, "levels", NULL), *values;
+                size_t nl = levels ? json_array_size(levels) : 1;
+                if (only_hierarchy && (!hid || !utf8_caseeq(hid, only_hierarchy)))
+                        continue;
+                for (size_t l = 0; l < nl; l++) {
+                        const json_t *v;
+                        size_t k;
+                        values = levels ? jarr(json_array_get(levels, l), "values", NULL) : jarr(h, "values", NULL);
+                        json_array_foreach(values, k, v) {
+                                const char *id = jstr(v, "value_id", "id", NULL), *name = jstr(v, "value_name", "name", "label");
+                                bool ok = pass == 0 ? (id && streq(id, want))
+                                        : pass == 1 ? (name && utf8_caseeq(name, want))
+                                                    : (id && utf8_caseeq(id, want));
+                                if (ok && !hit->value) {
+                                        hit->value = v;
+                                        hit->hierarchy = hid;
+                                        return;
+                                }
+                        }
+                }
+        }
+}
+
+static char *value_candidates(const json_t *dim, const char *want)
+{
+        const json_t *hs = jarr(dim, "hierarchies", NULL), *h;
+        _cleanup_free_ const char **ids = NULL, **names = NULL;
+        size_t i, n = 0, alloc_ids = 0, alloc_names = 0;
+
+        json_array_foreach(hs, i, h) {
+                const json_t *levels = jarr(h, "levels", NULL);
+                size_t nl = levels ? json_array_size(levels) : 1;
+                for (size_t l = 0; l < nl; l++) {
+                        const json_t *values = levels ? jarr(json_array_get(levels, l), "values", NULL) : jarr(h, "values", NULL), *v;
+                        size_t k;
+                        json_array_foreach(values, k, v) {
+                                if (GREEDY_REALLOC(ids, alloc_ids, n + 1) < 0 || GREEDY_REALLOC(names, alloc_names, n + 1) < 0)
+                                        return NULL;
+                                ids[n] = strempty(jstr(v, "value_id", "id", NULL));
+                                names[n] = strempty(jstr(v, "value_name", "name", "label"));
+                                n++;
+                        }
+                }
+        }
+        return source_candidates(want, ids, names, n);
+}
+
+/* Picks the period type and ids of the series' frequency out of `periods`. */
+static int read_periods_v3(ProviderMeta *m, const json_t *periods, PeriodFreq want)
+{
+        const json_t *pt;
+        size_t i;
+        const char *prefer[] = { freq_type(want), "M", "Q", "QMAT", "Y" };
+
+        for (size_t pi = 0; pi < ELEMENTSOF(prefer) && !m->period_type; pi++) {
+                if (!prefer[pi])
+                        continue;
+                json_array_foreach(periods, i, pt) {
+                        const char *type = jstr(pt, "periodtype_id", "period_type", "type");
+                        const json_t *vals = jarr(pt, "values", "periods"), *v;
+                        size_t k;
+                        if (!type || !utf8_caseeq(type, prefer[pi]) || !vals)
+                                continue;
+                        if (!(m->period_type = strdup(type)))
+                                return -ENOMEM;
+                        json_array_foreach(vals, k, v) {
+                                const char *id = json_is_string(v) ? json_string_value(v) : jstr(v, "period_id", "id", NULL);
+                                if (id && meta_add_period_id(m, id) < 0)
+                                        return -ENOMEM;
+                        }
+                        break;
+                }
+        }
+        return 0;
+}
+
+static int read_periods_v2(ProviderMeta *m, const json_t *periods, PeriodFreq want)
+{
+        const json_t *v;
+        size_t i;
+        PeriodFreq prefer[] = { want, PERIOD_MONTH, PERIOD_QUARTER, PERIOD_QMAT, PERIOD_YEAR };
+
+        /* "Clients filter the mixed Period list by pattern" [3P] */
+        for (size_t pi = 0; pi < ELEMENTSOF(prefer) && m->n_period_ids == 0; pi++) {
+                if (prefer[pi] < 0 || prefer[pi] >= _PERIOD_FREQ_MAX)
+                        continue;
+                json_array_foreach(periods, i, v) {
+                        Period p;
+                        const char *id = json_string_value(v);
+                        if (id && source_parse_period(id, strlen(id), PERIOD_MONTH, &p) >= 0 && p.freq == prefer[pi] &&
+                            meta_add_period_id(m, id) < 0)
+                                return -ENOMEM;
+                }
+        }
+        return 0;
+}
+
+static int jobindsats_parse_metadata(const SourceDef *src, const SeriesDef *def, const SourceResponse *resp,
+                                     ProviderMeta **ret_meta, char **ret_error)
+{
+        const char *origin = source_origin(resp);
+        _cleanup_(provider_meta_freep) ProviderMeta *m = NULL;
+        json_auto_t *j = NULL;
+        const json_t *o, *dims;
+        int r;
+
+        r = check_response(resp, "tabelmetadata (JSON)", ret_error);
+        if (r < 0)
+                return r;
+        r = source_json_load(resp, &j, ret_error);
+        if (r < 0)
+                return r;
+        o = unwrap(j);
+        if (!json_is_object(o))
+                return source_fail(ret_error, -EBADMSG, "%s: tabelmetadata er ikke et JSON-objekt", origin);
+        if (meta_new(SOURCE_JOBINDSATS, &m) < 0 || !(m->table = strdup(strempty(def->table))))
+                return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+
+        dims = jarr(o, "dimensions", NULL);
+        if (api_version(src) == 2 || (!dims && json_object_get(o, "Period"))) {
+                /* v2: [{"Period":[…],"Area":[…]}] [3P] */
+                const json_t *areas = jarr(o, "Area", "area");
+                if (read_periods_v2(m, jarr(o, "Period", "period"), def->freq) < 0)
+                        return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                for (size_t i = 0; i < def->n_select; i++) {
+                        const SelectionItem *it = &def->select[i];
+                        const char *hit = NULL;
+                        if (is_area_name(it->dimension) && areas) {
+                                const json_t *a;
+                                size_t k;
+                                json_array_foreach(areas, k, a) if (!hit && utf8_caseeq(json_string_value(a), it->value)) hit =
+                                        json_string_value(a);
+                                if (!hit) {
+                                        _cleanup_free_ const char **names = xmalloc_array(json_array_size(areas) + 1, sizeof(char *));
+                                        _cleanup_free_ char *c = NULL;
+                                        if (!names)
+                                                return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                                        json_array_foreach(areas, k, a) names[k] = strempty(json_string_value(a));
+                                        c = source_candidates(strempty(it->value), NULL, names, json_array_size(areas));
+                                        return source_fail(ret_error, -ENOENT, "tabel %s: området '%s' findes ikke; fx %s", def->table,
+                                                           strempty(it->value), strna(c));
+                                }
+                        }
+                        if (meta_add_item(m, it->dimension, NULL, hit ? hit : it->value, NULL,
+                                          is_area_name(it->dimension) ? "Area" : NULL) < 0)
+                                return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                }
+                *ret_meta = TAKE_PTR(m);
+                return 0;
+        }
+
+        if (!dims)
+                return source_fail(ret_error, -EBADMSG, "%s: tabelmetadata uden \"dimensions\"", origin);
+        if (read_periods_v3(m, jarr(o, "periods", NULL), def->freq) < 0)
+                return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+        m->dims = xmalloc_array(json_array_size(dims) + 1, sizeof(MetaDimension));
+        if (!m->dims)
+                return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+        {
+                const json_t *d;
+                size_t i;
+                json_array_foreach(dims, i, d) {
+                        const char *id = jstr(d, "dimension_id", "id", NULL);
+                        const json_t *hs = jarr(d, "hierarchies", NULL);
+                        if (!id)
+                                continue;
+                        m->dims[m->n_dims++] = (MetaDimension) {
+                                .id = strdup(id),
+                                .name = strdup_or_null(jstr(d, "dimension_name", "name", "label")),
+                                .first_hierarchy = strdup_or_null(jstr(json_array_get(hs, 0), "hierarchy_id", "id", NULL)),
+                        };
+                        if (!m->dims[m->n_dims - 1].id)
+                                return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                }
+        }
+
+        for (size_t i = 0; i < def->n_select; i++) {
+                const SelectionItem *it = &def->select[i];
+                const json_t *dim = NULL, *d;
+                const char *only_h = NULL;
+                Hit hit = {};
+                size_t k;
+
+                json_array_foreach(dims, k, d) if (!dim && dim_matches(d, strempty(it->dimension))) dim = d;
+                if (!dim) /* a hierarchy id such as "_nykom" */
+                        json_array_foreach(dims, k, d) {
+                                const json_t *h;
+                                size_t x;
+                                json_array_foreach(jarr(d, "hierarchies", NULL), x, h) if (!dim && utf8_caseeq(jstr(h, "hierarchy_id", "id", NULL), strempty(it->dimension))) {
+                                        dim = d;
+                                        only_h = jstr(h, "hierarchy_id", "id", NULL);
+                                }
+                        }
+                if (!dim) {
+                        StrBuf b = {};
+                        json_array_foreach(dims, k, d)(void) strbuf_printf(&b, "%s%s%s%s%s", k ? ", " : "",
+                                                                         strempty(jstr(d, "dimension_id", "id", NULL)),
+                                                                         jstr(d, "dimension_name", "name", "label") ? " (" : "",
+                                                                         strempty(jstr(d, "dimension_name", "name", "label")),
+                                                                         jstr(d, "dimension_name", "name", "label") ? ")" : "");
+                        r = source_fail(ret_error, -ENOENT, "tabel %s: dimensionen '%s' findes ikke; dimensioner: %s", def->table,
+                                        strempty(it->dimension), strempty(b.s));
+                        strbuf_done(&b);
+                        return r;
+                }
+                for (int pass = 0; pass < 3 && !hit.value; pass++)
+                        find_value(dim, strempty(it->value), only_h, pass, &hit);
+                if (!hit.value) {
+                        _cleanup_free_ char *c = value_candidates(dim, strempty(it->value));
+                        return source_fail(ret_error, -ENOENT, "tabel %s, dimension %s: værdien '%s' findes ikke; fx %s", def->table,
+                                           strempty(jstr(dim, "dimension_id", "id", NULL)), strempty(it->value), strna(c));
+                }
+                if (meta_add_item(m, jstr(dim, "dimension_id", "id", NULL), jstr(hit.value, "value_id", "id", NULL),
+                                  jstr(hit.value, "value_name", "name", "label"), hit.hierarchy,
+                                  jstr(dim, "dimension_name", "name", "label")) < 0)
+                        return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+        }
+        *ret_meta = TAKE_PTR(m);
+        return 0;
+}
+
+/* ---- data ---- */
+
+/* The table in a data response: column labels (and v2 Names), rows as JSON arrays. */
+typedef struct Table {
+        json_t *labels; /* array of strings */
+        json_t *names;  /* array of strings or NULL */
+        json_t *rows;   /* array of arrays */
+        const char *shape;
+} Table;
+
+static void table_done(Table *t)
+{
+        json_decref(t->labels);
+        json_decref(t->names);
+        json_decref(t->rows);
+}
+
+static int table_from_json(const json_t *j, Table *t)
+{
+        const json_t *o = unwrap(j), *cols, *c;
+        size_t i;
+
+        t->labels = json_array();
+        if (!t->labels)
+                return -ENOMEM;
+        if ((cols = jarr(o, "columns", NULL))) {
+                t->shape = "v3 {columns, rows}";
+                json_array_foreach(cols, i, c) {
+                        const char *l = json_is_string(c) ? json_string_value(c) : jstr(c, "label", "name", "column_name");
+                        if (json_array_append_new(t->labels, json_string(strempty(l))) < 0)
+                                return -ENOMEM;
+                }
+                t->rows = json_incref(json_object_get(o, "rows"));
+        } else if ((cols = jarr(o, "Variables", "variables"))) {
+                t->shape = "v2 {Variables, Data}";
+                t->names = json_array();
+                if (!t->names)
+                        return -ENOMEM;
+                json_array_foreach(cols, i, c) {
+                        if (json_array_append_new(t->labels, json_string(strempty(jstr(c, "Label", "label", NULL)))) < 0 ||
+                            json_array_append_new(t->names, json_string(strempty(jstr(c, "Name", "name", NULL)))) < 0)
+                                return -ENOMEM;
+                }
+                t->rows = json_incref(json_object_get(o, "Data") ? json_object_get(o, "Data") : json_object_get(o, "data"));
+        } else
+                return -EBADMSG;
+        if (!json_is_array(t->rows))
+                return -EBADMSG;
+        return 0;
+}
+
+/* v2 CSV: ';', header of labels; converted to the same table. */
+static int table_from_csv(const SourceResponse *resp, Table *t, char **ret_error)
+{
+        CsvReader rd;
+        int r;
+
+        t->shape = "v2 CSV";
+        t->labels = json_array();
+        t->rows = json_array();
+        if (!t->labels || !t->rows)
+                return -ENOMEM;
+        csv_reader_init(&rd, resp->body, resp->size, ';');
+        for (bool header = true; (r = csv_reader_next(&rd)) > 0; header = false) {
+                json_t *row = header ? t->labels : json_array();
+                if (!row)
+                        break;
+                if (!header && json_array_append_new(t->rows, row) < 0) {
+                        r = -ENOMEM;
+                        break;
+                }
+                for (size_t i = 0; i < rd.n_fields; i++)
+                        if (json_array_append_new(row, json_stringn_nocheck(rd.fields[i].p, rd.fields[i].len)) < 0) {
+                                r = -ENOMEM;
+                                goto done;
+                        }
+        }
+done:
+        if (r == -EBADMSG)
+                r = source_fail(ret_error, r, "%s:%s", source_origin(resp), strna(rd.error));
+        else if (r < 0)
+                r = source_fail(ret_error, r, "hukommelse opbrugt");
+        csv_reader_done(&rd);
+        return r;
+}
+
+static size_t find_column(const Table *t, const char *want)
+{
+        size_t n = json_array_size(t->labels);
+        if (!want)
+                return SIZE_MAX;
+        for (size_t i = 0; i < n; i++)
+                if (utf8_caseeq(json_string_value(json_array_get(t->labels, i)), want))
+                        return i;
+        for (size_t i = 0; t->names && i < n; i++)
+                if (utf8_caseeq(json_string_value(json_array_get(t->names, i)), want))
+                        return i;
+        return SIZE_MAX;
+}
+
+static char *column_list(const Table *t)
+{
+        StrBuf b = {};
+        size_t i;
+        const json_t *c;
+        json_array_foreach(t->labels, i, c)(void) strbuf_printf(&b, "%s'%s'", i ? ", " : "", strempty(json_string_value(c)));
+        return b.s ? b.s : strdup("");
+}
+
+/* Cell text for comparisons (strings; numbers formatted). Caller frees. */
+static char *cell_text(const json_t *row, size_t col)
+{
+        return json_scalar_to_string(json_array_get(row, col));
+}
+
+static int cell_value(const json_t *c, double *ret, bool *ret_missing, bool *saw_comma, bool *saw_string)
+{
+        *ret_missing = false;
+        if (!c || json_is_null(c)) {
+                *ret_missing = true;
+                return 0;
+        }
+        if (json_is_number(c)) {
+                *ret = json_number_value(c);
+                return 0;
+        }
+        if (json_is_string(c)) {
+                const char *s = json_string_value(c);
+                size_t len = json_string_length(c);
+                *saw_string = true;
+                if (source_is_missing(s, len)) {
+                        *ret_missing = true;
+                        return 0;
+                }
+                if (memchr(s, ',', len)) {
+                        *saw_comma = true;
+                        return source_parse_number(s, len, NUMBER_DANISH, ret);
+                }
+                return source_parse_number(s, len, NUMBER_DECIMAL_ANY, ret);
+        }
+        return -EINVAL;
+}
+
+typedef struct PointRow {
+        Period period;
+        size_t row;
+} PointRow;
+
+static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, const ProviderMeta *meta,
+                                 const SourceResponse *resp, Series **ret, char **ret_note, char **ret_error)
+{
+        const char *origin = source_origin(resp);
+        _cleanup_(series_freep) Series *s = NULL;
+        _cleanup_free_ size_t *fcol = NULL;
+        _cleanup_free_ char *cols = NULL;
+        _cleanup_free_ PointRow *point_rows = NULL;
+        size_t n_points_rows = 0, point_rows_alloc = 0;
+        json_auto_t *j = NULL;
+        Table t = {};
+        size_t period_col = SIZE_MAX, measure_col = SIZE_MAX, n_cols, n_rows, matched = 0;
+        bool saw_comma = false, saw_string = false, json;
+        const json_t *row;
+        int r;
+
+        (void) src;
+        r = check_response(resp, "data", ret_error);
+        if (r < 0)
+                return r;
+        if (meta && meta->kind != SOURCE_JOBINDSATS)
+                meta = NULL;
+        {
+                size_t i = source_bom_len(resp->body, resp->size);
+                while (i < resp->size && strchr(" \t\r\n", resp->body[i]))
+                        i++;
+                json = i < resp->size && (resp->body[i] == '{' || resp->body[i] == '[');
+        }
+        if (json) {
+                r = source_json_load(resp, &j, ret_error);
+                if (r < 0)
+                        return r;
+                r = table_from_json(j, &t);
+                if (r == -EBADMSG) {
+                        r = source_fail(ret_error, r, "%s: ukendt dataformat (hverken {columns, rows} eller [{Variables, Data}])", origin);
+                        goto finish;
+                }
+        } else
+                r = table_from_csv(resp, &t, ret_error);
+        if (r == -ENOMEM)
+                r = source_fail(ret_error, r, "hukommelse opbrugt");
+        if (r < 0)
+                goto finish;
+
+        n_cols = json_array_size(t.labels);
+        n_rows = json_array_size(t.rows);
+        cols = column_list(&t);
+        if (n_cols == 0) {
+                r = source_fail(ret_error, -ENODATA, "%s: svaret har ingen kolonner", origin);
+                goto finish;
+        }
+        static const char *const period_names[] = { "Periode", "period", "Period", "periode_id", "period_id", "Tid" };
+        for (size_t i = 0; i < ELEMENTSOF(period_names) && period_col == SIZE_MAX; i++)
+                period_col = find_column(&t, period_names[i]);
+        if (period_col == SIZE_MAX) {
+                r = source_fail(ret_error, -EBADMSG, "%s: ingen periodekolonne (Periode/period); kolonner: %s", origin, cols);
+                goto finish;
+        }
+        if (def->measure) {
+                measure_col = find_column(&t, def->measure);
+                if (measure_col == SIZE_MAX) {
+                        /* grouped labels "Group: Measure": match the part after ": " (or the whole) */
+                        size_t n_hits = 0;
+                        for (size_t i = 0; i < n_cols; i++) {
+                                const char *l = json_string_value(json_array_get(t.labels, i));
+                                const char *c = l ? strstr(l, ": ") : NULL;
+                                while (c && strstr(c + 2, ": "))
+                                        c = strstr(c + 2, ": ");
+                                if (c && utf8_caseeq(c + 2, def->measure)) {
+                                        measure_col = i;
+                                        n_hits++;
+                                }
+                        }
+                        if (n_hits > 1) {
+                                r = source_fail(ret_error, -ENOENT, "%s: målet '%s' passer til %zu kolonner; skriv hele navnet; kolonner: %s",
+                                                origin, def->measure, n_hits, cols);
+                                goto finish;
+                        }
+                }
+                if (measure_col == SIZE_MAX) {
+                        r = source_fail(ret_error, -ENOENT, "%s: målet '%s' findes ikke; kolonner: %s", origin, def->measure, cols);
+                        goto finish;
+                }
+        } else {
+                r = source_fail(ret_error, -EINVAL, "serie %s: angiv measure: (kolonnenavn); kolonner: %s", def->name, cols);
+                goto finish;
+        }
+
+        fcol = xmalloc_array(def->n_select + 1, sizeof(size_t));
+        if (!fcol) {
+                r = source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                goto finish;
+        }
+        for (size_t k = 0; k < def->n_select; k++) {
+                const ResolvedItem *ri = meta && k < meta->n_items ? &meta->items[k] : NULL;
+                fcol[k] = find_column(&t, def->select[k].dimension);
+                if (fcol[k] == SIZE_MAX && ri)
+                        fcol[k] = find_column(&t, ri->column);
+                if (fcol[k] == SIZE_MAX && is_area_name(def->select[k].dimension)) {
+                        fcol[k] = find_column(&t, "Område");
+                        if (fcol[k] == SIZE_MAX)
+                                fcol[k] = find_column(&t, "Area");
+                }
+                if (fcol[k] == SIZE_MAX && !(ri && (ri->hierarchy || ri->code))) {
+                        r = source_fail(ret_error, -ENOENT, "%s: udvalget nævner '%s', som ikke er en kolonne; kolonner: %s", origin,
+                                        strempty(def->select[k].dimension), cols);
+                        goto finish;
+                }
+                /* else: the v3 request already applied it (hierarchy.<id>=<value_id>) */
+        }
+
+        if (series_new(def->name, &s) < 0) {
+                r = source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                goto finish;
+        }
+        size_t ri_;
+        json_array_foreach(t.rows, ri_, row) {
+                bool keep = true, missing;
+                double v = 0;
+                Period p;
+                const json_t *pc;
+
+                if (!json_is_array(row) || json_array_size(row) != n_cols) {
+                        r = source_fail(ret_error, -EBADMSG, "%s: række %zu har %zu celler, der er %zu kolonner", origin, ri_ + 1,
+                                        json_array_size(row), n_cols);
+                        goto finish;
+                }
+                for (size_t k = 0; k < def->n_select && keep; k++) {
+                        const ResolvedItem *rit = meta && k < meta->n_items ? &meta->items[k] : NULL;
+                        _cleanup_free_ char *c = NULL;
+                        if (fcol[k] == SIZE_MAX)
+                                continue;
+                        c = cell_text(row, fcol[k]);
+                        keep = c && (utf8_caseeq(c, def->select[k].value) || (rit && rit->text && utf8_caseeq(c, rit->text)) ||
+                                     (rit && rit->code && utf8_caseeq(c, rit->code)));
+                }
+                if (!keep)
+                        continue;
+                matched++;
+                pc = json_array_get(row, period_col);
+                if (!json_is_string(pc) || source_parse_period(json_string_value(pc), json_string_length(pc), PERIOD_MONTH, &p) < 0) {
+                        _cleanup_free_ char *x = json_dumps(pc, JSON_ENCODE_ANY);
+                        r = source_fail(ret_error, -EBADMSG, "%s: række %zu: ugyldig periode %s", origin, ri_ + 1, strna(x));
+                        goto finish;
+                }
+                if (cell_value(json_array_get(row, measure_col), &v, &missing, &saw_comma, &saw_string) < 0) {
+                        _cleanup_free_ char *x = json_dumps(json_array_get(row, measure_col), JSON_ENCODE_ANY);
+                        r = source_fail(ret_error, -EBADMSG, "%s: række %zu: ugyldigt tal %s i kolonnen '%s'", origin, ri_ + 1, strna(x),
+                                        json_string_value(json_array_get(t.labels, measure_col)));
+                        goto finish;
+                }
+                r = source_series_add(s, p, v, missing, _PERIOD_FREQ_INVALID);
+                if (r == -EEXIST) {
+                        char pb[PERIOD_STRING_MAX];
+                        StrBuf open = {};
+                        const json_t *prev = NULL;
+                        for (size_t i = 0; i < n_points_rows; i++)
+                                if (period_equal(point_rows[i].period, p))
+                                        prev = json_array_get(t.rows, point_rows[i].row);
+                        /* the label columns whose text differs between the two rows: what to select */
+                        for (size_t i = 0; i < n_cols; i++) {
+                                bool used = i == period_col || i == measure_col;
+                                _cleanup_free_ char *a = cell_text(row, i), *b = cell_text(prev, i);
+                                double dummy;
+                                for (size_t k = 0; k < def->n_select; k++)
+                                        used = used || fcol[k] == i;
+                                if (!used && a && b && !streq(a, b) && !source_is_missing(a, strlen(a)) &&
+                                    source_parse_number(a, strlen(a), NUMBER_DANISH, &dummy) < 0 &&
+                                    source_parse_number(a, strlen(a), NUMBER_DECIMAL_ANY, &dummy) < 0)
+                                        (void) strbuf_printf(&open, "%s%s", open.len ? ", " : "",
+                                                             json_string_value(json_array_get(t.labels, i)));
+                        }
+                        r = source_fail(ret_error, -EBADMSG, "%s: række %zu: perioden %s forekommer flere gange for udvalget%s%s%s",
+                                        origin, ri_ + 1, period_to_string(p, pb), open.len ? " (vælg også: " : "", strempty(open.s),
+                                        open.len ? ")" : "");
+                        strbuf_done(&open);
+                        goto finish;
+                }
+                if (r == -EDOM) {
+                        char pb[PERIOD_STRING_MAX];
+                        r = source_fail(ret_error, -EBADMSG, "%s: række %zu: perioden %s har en anden frekvens end de foregående", origin,
+                                        ri_ + 1, period_to_string(p, pb));
+                        goto finish;
+                }
+                if (r < 0 || GREEDY_REALLOC(point_rows, point_rows_alloc, n_points_rows + 1) < 0) {
+                        r = source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                        goto finish;
+                }
+                point_rows[n_points_rows++] = (PointRow) { p, ri_ };
+        }
+        if (n_rows == 0) {
+                r = source_fail(ret_error, -ENODATA, "%s: svaret har ingen rækker", origin);
+                goto finish;
+        }
+        if (matched == 0) {
+                StrBuf b = {};
+                size_t n = 0;
+                if (def->n_select > 0 && fcol[0] != SIZE_MAX)
+                        json_array_foreach(t.rows, ri_, row) {
+                                _cleanup_free_ char *c = cell_text(row, fcol[0]);
+                                if (c && n < 5 && !(b.s && strstr(b.s, c))) {
+                                        (void) strbuf_printf(&b, "%s%s", n ? ", " : "", c);
+                                        n++;
+                                }
+                        }
+                r = source_fail(ret_error, -ENODATA, "%s: ingen af de %zu rækker passer til udvalget%s%s%s", origin, n_rows,
+                                b.len ? " (fandt fx " : "", strempty(b.s), b.len ? ")" : "");
+                strbuf_done(&b);
+                goto finish;
+        }
+        if (ret_note)
+                *ret_note = strdup_printf("jobindsats %s%s, %zu kolonner, %zu rækker, %zu valgt, periode '%s', mål '%s'%s%s", t.shape,
+                                          source_bom_len(resp->body, resp->size) ? ", BOM" : "", n_cols, n_rows, matched,
+                                          json_string_value(json_array_get(t.labels, period_col)),
+                                          json_string_value(json_array_get(t.labels, measure_col)),
+                                          saw_string ? ", tal som tekst" : "", saw_comma ? " med decimalkomma" : "");
+        *ret = TAKE_PTR(s);
+        r = 0;
+finish:
+        table_done(&t);
+        return r;
+}
+
+const Provider provider_jobindsats = {
+        .kind = SOURCE_JOBINDSATS,
+        .name = "jobindsats",
+        .plan = jobindsats_plan,
+        .parse_metadata = jobindsats_parse_metadata,
+        .parse_data = jobindsats_parse_data,
+};

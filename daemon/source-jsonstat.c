@@ -1,4 +1,946 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* JSON-stat: 2.0 datasets (Eurostat, SSB, SCB/PxWeb, CSO …) and the pre-2.0 bundle form that
+ * Statistics Denmark's JSONSTAT format returns. Pure. Rules quoted from data-sources.md §4.1 [V]:
+ *
+ *   - "`id` (array of dimension ids) and `size` (array of ints, same order) are required for
+ *     datasets"; pre-2.0: "`id`, `size`, `role` inside `dimension` instead of at root".
+ *   - "`category.index` is either an array of category ids or an object id->position; it may be
+ *     omitted only for a single-category (constant) dimension, in which case `category.label` must
+ *     be present and its single key is the category id."
+ *   - "`value`: array (dense, `null` = missing) or object `{ "pos": number }` (sparse). Order is
+ *     row-major … the last dimension in `id` varies fastest."
+ *   - "`status`: array same length as `value`, object by position, or a single string for all
+ *     cells; a single-element array is deprecated."
+ *   - "Bundle: top-level object keyed by dataset id (`{"dataset": {...}}` at DST and SSB v0)".
+ *
+ * Memory: the body may be tens of MB, almost all of it the `value` (and `status`) members. Those
+ * are never turned into a tree: a small scanner validates and walks them in place, picking only
+ * the cells of the selected series; only the rest of the document (dimensions, a few kB) is loaded
+ * with jansson. Peak memory is therefore the body plus a little.
+ *
+ * Selection: every dimension but time must be fixed — by a `select:` item (dimension id or label;
+ * category id or label, case-insensitive), by `measure:` for the metric dimension, or by having a
+ * single category. Time is role.time, or else a dimension called time/Tid/TIME_PERIOD/…
+ * A missing cell (null, or a position absent from a sparse `value`) becomes a missing point.
+ */
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "source-internal.h"
-const Provider provider_jsonstat = { .kind = _SOURCE_KIND_INVALID, .name = "jsonstat" };
-int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series *s, char **ret_note, char **ret_error) { return -ENOSYS; }
+
+#define JSON_DEPTH_MAX 128
+
+/* ---- a validating skipper over JSON text ---- */
+
+static const char *skip_ws(const char *p, const char *end)
+{
+        while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+                p++;
+        return p;
+}
+
+static const char *skip_string(const char *p, const char *end)
+{
+        /* p at the opening quote */
+        p++;
+        while (p < end) {
+                const char *q = p;
+                /* fast scan to the next quote, backslash or control character */
+                while (q < end && *q != '"' && *q != '\\' && (unsigned char) *q >= 0x20)
+                        q++;
+                if (q >= end)
+                        return NULL;
+                if (*q == '"')
+                        return q + 1;
+                if ((unsigned char) *q < 0x20)
+                        return NULL;
+                /* backslash */
+                q++;
+                if (q >= end)
+                        return NULL;
+                if (*q == 'u') {
+                        for (int i = 1; i <= 4; i++)
+                                if (q + i >= end || !strchr("0123456789abcdefABCDEF", q[i]) || !q[i])
+                                        return NULL;
+                        p = q + 5;
+                } else if (strchr("\"\\/bfnrt", *q) && *q)
+                        p = q + 1;
+                else
+                        return NULL;
+        }
+        return NULL;
+}
+
+static const char *skip_number(const char *p, const char *end)
+{
+        const char *s;
+        if (p < end && *p == '-')
+                p++;
+        if (p >= end)
+                return NULL;
+        if (*p == '0')
+                p++;
+        else if (*p >= '1' && *p <= '9')
+                while (p < end && *p >= '0' && *p <= '9')
+                        p++;
+        else
+                return NULL;
+        if (p < end && *p == '.') {
+                s = ++p;
+                while (p < end && *p >= '0' && *p <= '9')
+                        p++;
+                if (p == s)
+                        return NULL;
+        }
+        if (p < end && (*p == 'e' || *p == 'E')) {
+                p++;
+                if (p < end && (*p == '+' || *p == '-'))
+                        p++;
+                s = p;
+                while (p < end && *p >= '0' && *p <= '9')
+                        p++;
+                if (p == s)
+                        return NULL;
+        }
+        return p;
+}
+
+static const char *skip_literal(const char *p, const char *end, const char *lit)
+{
+        size_t n = strlen(lit);
+        if ((size_t) (end - p) < n || memcmp(p, lit, n) != 0)
+                return NULL;
+        return p + n;
+}
+
+static const char *skip_value(const char *p, const char *end, int depth)
+{
+        if (depth > JSON_DEPTH_MAX)
+                return NULL;
+        p = skip_ws(p, end);
+        if (p >= end)
+                return NULL;
+        switch (*p) {
+        case '"':
+                return skip_string(p, end);
+        case 't':
+                return skip_literal(p, end, "true");
+        case 'f':
+                return skip_literal(p, end, "false");
+        case 'n':
+                return skip_literal(p, end, "null");
+        case '[':
+                p = skip_ws(p + 1, end);
+                if (p < end && *p == ']')
+                        return p + 1;
+                for (;;) {
+                        p = skip_value(p, end, depth + 1);
+                        if (!p)
+                                return NULL;
+                        p = skip_ws(p, end);
+                        if (p >= end)
+                                return NULL;
+                        if (*p == ']')
+                                return p + 1;
+                        if (*p != ',')
+                                return NULL;
+                        p++;
+                }
+        case '{':
+                p = skip_ws(p + 1, end);
+                if (p < end && *p == '}')
+                        return p + 1;
+                for (;;) {
+                        p = skip_ws(p, end);
+                        if (p >= end || *p != '"')
+                                return NULL;
+                        p = skip_string(p, end);
+                        if (!p)
+                                return NULL;
+                        p = skip_ws(p, end);
+                        if (p >= end || *p != ':')
+                                return NULL;
+                        p = skip_value(p + 1, end, depth + 1);
+                        if (!p)
+                                return NULL;
+                        p = skip_ws(p, end);
+                        if (p >= end)
+                                return NULL;
+                        if (*p == '}')
+                                return p + 1;
+                        if (*p != ',')
+                                return NULL;
+                        p++;
+                }
+        default:
+                return skip_number(p, end);
+        }
+}
+
+typedef struct Member {
+        const char *key;  /* raw, without quotes (escapes not decoded) */
+        size_t key_len;
+        const char *start, *end; /* the whole "key": value text */
+        const char *vstart, *vend;
+} Member;
+
+/* Splits the object at p into members. Returns 0, or -EBADMSG with *ret_at set. */
+static int scan_object(const char *p, const char *end, Member **ret, size_t *ret_n, const char **ret_at)
+{
+        _cleanup_free_ Member *m = NULL;
+        size_t n = 0, alloc = 0;
+
+        p = skip_ws(p, end);
+        if (p >= end || *p != '{') {
+                *ret_at = p;
+                return -EBADMSG;
+        }
+        p = skip_ws(p + 1, end);
+        if (p < end && *p == '}') {
+                *ret = NULL;
+                *ret_n = 0;
+                return 0;
+        }
+        for (;;) {
+                Member x = {};
+                p = skip_ws(p, end);
+                x.start = p;
+                if (p >= end || *p != '"')
+                        goto bad;
+                const char *k = skip_string(p, end);
+                if (!k)
+                        goto bad;
+                x.key = p + 1;
+                x.key_len = (size_t) (k - p - 2);
+                p = skip_ws(k, end);
+                if (p >= end || *p != ':')
+                        goto bad;
+                x.vstart = skip_ws(p + 1, end);
+                p = skip_value(x.vstart, end, 1);
+                if (!p) {
+                        p = x.vstart;
+                        goto bad;
+                }
+                x.vend = x.end = p;
+                if (GREEDY_REALLOC(m, alloc, n + 1) < 0)
+                        return -ENOMEM;
+                m[n++] = x;
+                p = skip_ws(p, end);
+                if (p >= end)
+                        goto bad;
+                if (*p == '}')
+                        break;
+                if (*p != ',')
+                        goto bad;
+                p++;
+        }
+        *ret = TAKE_PTR(m);
+        *ret_n = n;
+        *ret_at = p + 1;
+        return 0;
+bad:
+        *ret_at = p;
+        return -EBADMSG;
+}
+
+static bool key_is(const Member *m, const char *k)
+{
+        return m->key_len == strlen(k) && memcmp(m->key, k, m->key_len) == 0;
+}
+
+/* Open brackets or an open string at the end of the body: the transfer was cut off. */
+static bool looks_truncated(const char *p, const char *end)
+{
+        long depth = 0;
+        bool in_string = false;
+        for (; p < end; p++) {
+                if (in_string) {
+                        if (*p == '\\')
+                                p++;
+                        else if (*p == '"')
+                                in_string = false;
+                } else if (*p == '"')
+                        in_string = true;
+                else if (*p == '{' || *p == '[')
+                        depth++;
+                else if (*p == '}' || *p == ']')
+                        depth--;
+        }
+        return in_string || depth > 0;
+}
+
+static int fail_at(const SourceResponse *resp, const char *at, char **ret_error, const char *what)
+{
+        unsigned line = 1, col = 1;
+        const char *b = resp->body;
+        if (!at || at < b)
+                at = b;
+        if (at > b + resp->size)
+                at = b + resp->size;
+        for (const char *q = b; q < at; q++)
+                if (*q == '\n')
+                        line++, col = 1;
+                else if (((unsigned char) *q & 0xC0) != 0x80)
+                        col++;
+        if (at >= b + resp->size || looks_truncated(b, b + resp->size))
+                return source_fail(ret_error, -EBADMSG, "%s:%u:%u: ugyldig JSON: %s (svaret slutter for tidligt?)",
+                                   source_origin(resp), line, col, what);
+        return source_fail(ret_error, -EBADMSG, "%s:%u:%u: ugyldig JSON: %s", source_origin(resp), line, col, what);
+}
+
+/* ---- the dataset ---- */
+
+typedef struct Dim {
+        const char *id, *label;
+        size_t size;
+        const char **cat_ids;    /* by position; point into the jansson tree */
+        const char **cat_labels; /* by position, may be NULL entries */
+        size_t fixed;            /* chosen category, SIZE_MAX = not fixed */
+        bool is_time, is_metric;
+} Dim;
+
+static void dims_free(Dim *d, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                free(d[i].cat_ids);
+                free(d[i].cat_labels);
+        }
+        free(d);
+}
+
+static bool is_time_name(const char *s)
+{
+        static const char *const names[] = { "time", "tid", "time_period", "timeperiod", "periode", "period",
+                                             "year", "år", "aar", "tidsperiode", "month", "måned" };
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                if (utf8_caseeq(s, names[i]))
+                        return true;
+        return false;
+}
+
+static bool json_array_has_string(const json_t *a, const char *s)
+{
+        size_t i;
+        const json_t *v;
+        json_array_foreach(a, i, v) if (json_is_string(v) && streq(json_string_value(v), s)) return true;
+        return false;
+}
+
+static char *category_list(const Dim *d)
+{
+        StrBuf b = {};
+        for (size_t i = 0; i < d->size && i < 8; i++)
+                (void) strbuf_printf(&b, "%s%s%s%s%s", i ? ", " : "", d->cat_ids[i], d->cat_labels[i] ? " (" : "",
+                                     strempty(d->cat_labels[i]), d->cat_labels[i] ? ")" : "");
+        if (d->size > 8)
+                (void) strbuf_printf(&b, " … (%zu i alt)", d->size);
+        return b.s ? b.s : strdup("");
+}
+
+static size_t find_category(const Dim *d, const char *code, const char *want)
+{
+        if (code)
+                for (size_t i = 0; i < d->size; i++)
+                        if (streq(d->cat_ids[i], code))
+                                return i;
+        for (size_t i = 0; i < d->size; i++)
+                if (streq(d->cat_ids[i], want))
+                        return i;
+        for (size_t i = 0; i < d->size; i++)
+                if (d->cat_labels[i] && utf8_caseeq(d->cat_labels[i], want))
+                        return i;
+        for (size_t i = 0; i < d->size; i++)
+                if (utf8_caseeq(d->cat_ids[i], want))
+                        return i;
+        return SIZE_MAX;
+}
+
+/* Reads one dimension's categories, checking index against size. */
+static int read_dimension(const SourceResponse *resp, const json_t *dobj, const char *id, size_t size, Dim *d,
+                          char **ret_error)
+{
+        const char *origin = source_origin(resp);
+        const json_t *cat = json_object_get(dobj, "category");
+        const json_t *index = json_object_get(cat, "index"), *labels = json_object_get(cat, "label");
+        size_t n;
+
+        d->id = id;
+        d->label = json_string_value(json_object_get(dobj, "label"));
+        d->size = size;
+        d->fixed = SIZE_MAX;
+        if (!json_is_object(cat))
+                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: dimensionen '%s' har ingen category", origin, id);
+        if (size == 0)
+                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: dimensionen '%s' har størrelse 0", origin, id);
+        d->cat_ids = calloc(size, sizeof(char *));
+        d->cat_labels = calloc(size, sizeof(char *));
+        if (!d->cat_ids || !d->cat_labels)
+                return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+
+        if (json_is_array(index)) {
+                n = json_array_size(index);
+                if (n != size)
+                        return source_fail(ret_error, -EBADMSG,
+                                           "%s: JSON-stat: dimensionen '%s' har %zu kategorier i index, men size siger %zu",
+                                           origin, id, n, size);
+                for (size_t i = 0; i < n; i++) {
+                        d->cat_ids[i] = json_string_value(json_array_get(index, i));
+                        if (!d->cat_ids[i])
+                                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: dimensionen '%s': index[%zu] er ikke en tekst",
+                                                   origin, id, i);
+                }
+        } else if (json_is_object(index)) {
+                const char *k;
+                const json_t *v;
+                n = json_object_size(index);
+                if (n != size)
+                        return source_fail(ret_error, -EBADMSG,
+                                           "%s: JSON-stat: dimensionen '%s' har %zu kategorier i index, men size siger %zu",
+                                           origin, id, n, size);
+                json_object_foreach((json_t *) index, k, v) {
+                        json_int_t pos = json_is_integer(v) ? json_integer_value(v) : -1;
+                        if (pos < 0 || (size_t) pos >= size || d->cat_ids[pos])
+                                return source_fail(ret_error, -EBADMSG,
+                                                   "%s: JSON-stat: dimensionen '%s': kategorien '%s' har en ugyldig eller gentaget position",
+                                                   origin, id, k);
+                        d->cat_ids[pos] = k;
+                }
+        } else if (!index && json_is_object(labels) && json_object_size(labels) == 1 && size == 1) {
+                /* constant dimension: its single label key is the category id */
+                const char *k;
+                const json_t *v;
+                json_object_foreach((json_t *) labels, k, v) d->cat_ids[0] = k;
+        } else
+                return source_fail(ret_error, -EBADMSG,
+                                   "%s: JSON-stat: dimensionen '%s' mangler category.index (kun tilladt for én kategori med label)",
+                                   origin, id);
+        for (size_t i = 0; i < size; i++)
+                d->cat_labels[i] = json_string_value(json_object_get(labels, d->cat_ids[i]));
+        return 0;
+}
+
+static int parse_cell(const char *p, const char *e, double *ret_v, bool *ret_missing)
+{
+        char buf[64];
+        size_t len;
+
+        if (e - p == 4 && memcmp(p, "null", 4) == 0) {
+                *ret_missing = true;
+                return 0;
+        }
+        if (*p == '"') {
+                /* not JSON-stat, but seen in the wild: numbers as strings, ".." for missing */
+                len = (size_t) (e - p) - 2;
+                if (source_is_missing(p + 1, len) || (len == 1 && p[1] == ':')) {
+                        *ret_missing = true;
+                        return 0;
+                }
+                *ret_missing = false;
+                return source_parse_number(p + 1, len, NUMBER_DECIMAL_ANY, ret_v);
+        }
+        len = (size_t) (e - p);
+        if (len >= sizeof(buf) || (*p != '-' && (*p < '0' || *p > '9')))
+                return -EINVAL;
+        memcpy(buf, p, len);
+        buf[len] = 0;
+        *ret_missing = false;
+        return safe_atod(buf, ret_v);
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+        size_t x = *(const size_t *) a, y = *(const size_t *) b;
+        return x < y ? -1 : x > y;
+}
+
+int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series *s, char **ret_note, char **ret_error)
+{
+        const char *origin = source_origin(resp);
+        const char *body = resp->body, *end = resp->body + resp->size, *at = NULL;
+        _cleanup_free_ Member *root = NULL, *members = NULL;
+        _cleanup_free_ size_t *wanted = NULL, *wanted_sorted = NULL;
+        _cleanup_free_ Period *periods = NULL;
+        _cleanup_free_ char *meta_text = NULL;
+        _cleanup_free_ bool *got = NULL;
+        json_auto_t *meta = NULL;
+        const json_t *ids, *sizes, *role, *dimension;
+        const Member *value = NULL, *status = NULL;
+        const char *dataset_key = NULL, *form;
+        size_t n_root = 0, n_members = 0, n_dims, time_dim = SIZE_MAX, total = 1, n_time, n_values = 0;
+        Dim *dims = NULL;
+        bool sparse;
+        int r;
+
+        body += source_bom_len(body, resp->size);
+        r = scan_object(body, end, &root, &n_root, &at);
+        if (r == -ENOMEM)
+                return source_fail(ret_error, r, "hukommelse opbrugt");
+        if (r < 0)
+                return fail_at(resp, at, ret_error, "forventede et JSON-stat-objekt");
+        at = skip_ws(at, end);
+        if (at < end)
+                return fail_at(resp, at, ret_error, "tegn efter JSON-dokumentets slutning");
+
+        /* dataset at the root (2.0, or a 1.x dataset), or a bundle of datasets */
+        bool root_is_dataset = false;
+        for (size_t i = 0; i < n_root; i++) {
+                if (key_is(&root[i], "class")) {
+                        if (skip_literal(root[i].vstart, root[i].vend, "\"dataset\""))
+                                root_is_dataset = true;
+                        else {
+                                _cleanup_free_ char *c = source_excerpt(root[i].vstart, (size_t) (root[i].vend - root[i].vstart), 40);
+                                return source_fail(ret_error, -EBADMSG,
+                                                   "%s: JSON-stat: class %s understøttes ikke; adressen skal pege på et datasæt",
+                                                   origin, strna(c));
+                        }
+                }
+                if (key_is(&root[i], "value") || key_is(&root[i], "dimension"))
+                        root_is_dataset = true;
+        }
+        if (root_is_dataset) {
+                members = TAKE_PTR(root);
+                n_members = n_root;
+                form = "JSON-stat-datasæt";
+        } else {
+                const Member *pick = NULL;
+                for (size_t i = 0; i < n_root; i++)
+                        if (q->dataset && root[i].key_len == strlen(q->dataset) && memcmp(root[i].key, q->dataset, root[i].key_len) == 0)
+                                pick = &root[i];
+                if (!pick && n_root == 1)
+                        pick = &root[0];
+                if (!pick) {
+                        StrBuf b = {};
+                        for (size_t i = 0; i < n_root && i < 10; i++)
+                                (void) strbuf_printf(&b, "%s%.*s", i ? ", " : "", (int) MIN(root[i].key_len, 40), root[i].key);
+                        r = source_fail(ret_error, n_root == 0 ? -ENODATA : -EBADMSG,
+                                        "%s: JSON-stat-bundt med %zu datasæt; vælg et (table:)%s%s", origin, n_root,
+                                        b.len ? ": " : "", strempty(b.s));
+                        strbuf_done(&b);
+                        return r;
+                }
+                dataset_key = pick->key;
+                r = scan_object(pick->vstart, pick->vend, &members, &n_members, &at);
+                if (r == -ENOMEM)
+                        return source_fail(ret_error, r, "hukommelse opbrugt");
+                if (r < 0)
+                        return fail_at(resp, at, ret_error, "datasættet i bundtet er ikke et objekt");
+                form = "JSON-stat 1.x-bundt";
+        }
+
+        /* load everything but value/status with jansson */
+        {
+                StrBuf b = {};
+                if (strbuf_puts(&b, "{") < 0)
+                        return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                for (size_t i = 0; i < n_members; i++) {
+                        if (key_is(&members[i], "value")) {
+                                value = &members[i];
+                                continue;
+                        }
+                        if (key_is(&members[i], "status")) {
+                                status = &members[i];
+                                continue;
+                        }
+                        if ((b.len > 1 && strbuf_puts(&b, ",") < 0) ||
+                            strbuf_append(&b, members[i].start, (size_t) (members[i].end - members[i].start)) < 0) {
+                                strbuf_done(&b);
+                                return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                        }
+                }
+                if (strbuf_puts(&b, "}") < 0) {
+                        strbuf_done(&b);
+                        return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                }
+                meta_text = b.s;
+                json_error_t jerr;
+                meta = json_loadb(meta_text, b.len, 0, &jerr);
+                if (!meta)
+                        return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: ugyldig JSON i dimensionerne: %s", origin,
+                                           jerr.text);
+        }
+        if (!value)
+                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: datasættet har ingen \"value\"", origin);
+        dimension = json_object_get(meta, "dimension");
+        if (!json_is_object(dimension))
+                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: datasættet har ingen \"dimension\"", origin);
+        ids = json_object_get(meta, "id");
+        if (!ids)
+                ids = json_object_get(dimension, "id");
+        sizes = json_object_get(meta, "size");
+        if (!sizes)
+                sizes = json_object_get(dimension, "size");
+        role = json_object_get(meta, "role");
+        if (!role)
+                role = json_object_get(dimension, "role");
+        if (!json_is_array(ids) || !json_is_array(sizes))
+                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: \"id\" og \"size\" mangler eller er ikke lister", origin);
+        n_dims = json_array_size(ids);
+        if (n_dims != json_array_size(sizes))
+                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: \"id\" har %zu dimensioner, \"size\" %zu", origin,
+                                   n_dims, json_array_size(sizes));
+        if (n_dims == 0)
+                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: datasættet har ingen dimensioner", origin);
+
+        dims = calloc(n_dims, sizeof(Dim));
+        if (!dims)
+                return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+        for (size_t k = 0; k < n_dims; k++) {
+                const char *id = json_string_value(json_array_get(ids, k));
+                const json_t *sz = json_array_get(sizes, k);
+                const json_t *dobj;
+                if (!id || !json_is_integer(sz) || json_integer_value(sz) < 0 || json_integer_value(sz) > INT32_MAX) {
+                        r = source_fail(ret_error, -EBADMSG, "%s: JSON-stat: id[%zu]/size[%zu] er ugyldig", origin, k, k);
+                        goto finish;
+                }
+                for (size_t j = 0; j < k; j++)
+                        if (streq(dims[j].id, id)) {
+                                r = source_fail(ret_error, -EBADMSG, "%s: JSON-stat: dimensionen '%s' står to gange i id", origin, id);
+                                goto finish;
+                        }
+                dobj = json_object_get(dimension, id);
+                if (!json_is_object(dobj)) {
+                        r = source_fail(ret_error, -EBADMSG, "%s: JSON-stat: dimensionen '%s' fra id findes ikke i dimension",
+                                        origin, id);
+                        goto finish;
+                }
+                r = read_dimension(resp, dobj, id, (size_t) json_integer_value(sz), &dims[k], ret_error);
+                if (r < 0)
+                        goto finish;
+                if (total > (SIZE_MAX / 16) / dims[k].size) {
+                        r = source_fail(ret_error, -EBADMSG, "%s: JSON-stat: produktet af size er urimeligt stort", origin);
+                        goto finish;
+                }
+                total *= dims[k].size;
+        }
+        /* roles must name dimensions that exist */
+        if (role && json_is_object(role)) {
+                const char *rk;
+                const json_t *rv;
+                json_object_foreach((json_t *) role, rk, rv) {
+                        size_t i;
+                        const json_t *e;
+                        json_array_foreach(rv, i, e) {
+                                bool found = false;
+                                for (size_t k = 0; k < n_dims; k++)
+                                        found = found || (json_is_string(e) && streq(dims[k].id, json_string_value(e)));
+                                if (!found) {
+                                        r = source_fail(ret_error, -EBADMSG, "%s: JSON-stat: role.%s nævner en ukendt dimension", origin, rk);
+                                        goto finish;
+                                }
+                        }
+                }
+        }
+        for (size_t k = 0; k < n_dims; k++) {
+                dims[k].is_time = json_array_has_string(json_object_get(role, "time"), dims[k].id);
+                dims[k].is_metric = json_array_has_string(json_object_get(role, "metric"), dims[k].id) ||
+                                    streq(dims[k].id, "ContentsCode");
+                if (dims[k].is_time && time_dim == SIZE_MAX)
+                        time_dim = k;
+        }
+        for (size_t k = 0; k < n_dims && time_dim == SIZE_MAX; k++)
+                if (is_time_name(dims[k].id) || (dims[k].label && is_time_name(dims[k].label)))
+                        time_dim = k;
+        if (time_dim == SIZE_MAX) {
+                r = source_fail(ret_error, -EBADMSG, "%s: JSON-stat: ingen tidsdimension (role.time eller en dimension ved navn time/Tid/TIME_PERIOD)",
+                                origin);
+                goto finish;
+        }
+
+        /* fix every other dimension */
+        for (size_t i = 0; i < q->n_select; i++) {
+                const SelectionItem *it = &q->select[i];
+                const char *code = q->resolved ? q->resolved[i].code : NULL;
+                size_t k = SIZE_MAX;
+                for (size_t j = 0; j < n_dims && k == SIZE_MAX; j++)
+                        if (utf8_caseeq(dims[j].id, strempty(it->dimension)) ||
+                            (dims[j].label && utf8_caseeq(dims[j].label, strempty(it->dimension))) ||
+                            (q->resolved && q->resolved[i].dimension && streq(dims[j].id, q->resolved[i].dimension)))
+                                k = j;
+                if (k == SIZE_MAX) {
+                        StrBuf b = {};
+                        for (size_t j = 0; j < n_dims; j++)
+                                (void) strbuf_printf(&b, "%s%s", j ? ", " : "", dims[j].id);
+                        r = source_fail(ret_error, -ENOENT, "%s: JSON-stat: dimensionen '%s' findes ikke; dimensioner: %s", origin,
+                                        strempty(it->dimension), strempty(b.s));
+                        strbuf_done(&b);
+                        goto finish;
+                }
+                dims[k].fixed = find_category(&dims[k], code, strempty(it->value));
+                if (dims[k].fixed == SIZE_MAX) {
+                        _cleanup_free_ char *c = category_list(&dims[k]);
+                        r = source_fail(ret_error, -ENOENT, "%s: JSON-stat: dimensionen '%s' har ingen kategori '%s'; kategorier: %s",
+                                        origin, dims[k].id, strempty(it->value), strna(c));
+                        goto finish;
+                }
+        }
+        for (size_t k = 0; k < n_dims; k++) {
+                if (k == time_dim || dims[k].fixed != SIZE_MAX)
+                        continue;
+                if (dims[k].is_metric && q->measure) {
+                        dims[k].fixed = find_category(&dims[k], NULL, q->measure);
+                        if (dims[k].fixed == SIZE_MAX) {
+                                _cleanup_free_ char *c = category_list(&dims[k]);
+                                r = source_fail(ret_error, -ENOENT, "%s: JSON-stat: målet '%s' findes ikke i '%s'; kategorier: %s", origin,
+                                                q->measure, dims[k].id, strna(c));
+                                goto finish;
+                        }
+                } else if (dims[k].size == 1)
+                        dims[k].fixed = 0;
+                else {
+                        _cleanup_free_ char *c = category_list(&dims[k]);
+                        r = source_fail(ret_error, -ENOENT,
+                                        "%s: JSON-stat: dimensionen '%s'%s%s%s har %zu kategorier og skal vælges i select:; kategorier: %s",
+                                        origin, dims[k].id, dims[k].label ? " (" : "", strempty(dims[k].label),
+                                        dims[k].label ? ")" : "", dims[k].size, strna(c));
+                        goto finish;
+                }
+        }
+
+        /* positions of the wanted cells: Σ idx_k · Π_{j>k} size_j */
+        n_time = dims[time_dim].fixed != SIZE_MAX ? 1 : dims[time_dim].size;
+        wanted = xmalloc_array(n_time, sizeof(size_t));
+        wanted_sorted = xmalloc_array(n_time, sizeof(size_t));
+        periods = xmalloc_array(n_time, sizeof(Period));
+        got = calloc(n_time, sizeof(bool));
+        if (!wanted || !wanted_sorted || !periods || !got) {
+                r = source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                goto finish;
+        }
+        {
+                size_t base = 0, stride = 1, time_stride = 0;
+                for (size_t k = n_dims; k-- > 0;) {
+                        if (k == time_dim)
+                                time_stride = stride;
+                        else
+                                base += dims[k].fixed * stride;
+                        stride *= dims[k].size;
+                }
+                for (size_t t = 0; t < n_time; t++) {
+                        size_t cat = dims[time_dim].fixed != SIZE_MAX ? dims[time_dim].fixed : t;
+                        const char *cid = dims[time_dim].cat_ids[cat];
+                        wanted[t] = base + cat * time_stride;
+                        if (source_parse_period(cid, strlen(cid), PERIOD_MONTH, &periods[t]) < 0 &&
+                            (!dims[time_dim].cat_labels[cat] ||
+                             source_parse_period(dims[time_dim].cat_labels[cat], strlen(dims[time_dim].cat_labels[cat]),
+                                                 PERIOD_MONTH, &periods[t]) < 0)) {
+                                r = source_fail(ret_error, -EBADMSG, "%s: JSON-stat: tidskategorien '%s' er ikke en kendt periode",
+                                                origin, cid);
+                                goto finish;
+                        }
+                }
+                memcpy(wanted_sorted, wanted, n_time * sizeof(size_t));
+                qsort(wanted_sorted, n_time, sizeof(size_t), cmp_size);
+        }
+
+        /* walk the values */
+        {
+                const char *p = skip_ws(value->vstart, value->vend);
+                double *vals = NULL;
+                bool *miss = NULL;
+                vals = calloc(n_time, sizeof(double));
+                miss = calloc(n_time, sizeof(bool));
+                if (!vals || !miss) {
+                        free(vals);
+                        free(miss);
+                        r = source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                        goto finish;
+                }
+                sparse = *p == '{';
+                if (*p == '[') {
+                        size_t i = 0, j = 0;
+                        p = skip_ws(p + 1, value->vend);
+                        if (*p == ']')
+                                p++;
+                        else
+                                for (;;) {
+                                        const char *e = skip_value(p, value->vend, 1);
+                                        if (!e) {
+                                                r = fail_at(resp, p, ret_error, "ugyldig værdi i \"value\"");
+                                                break;
+                                        }
+                                        while (j < n_time && wanted_sorted[j] < i)
+                                                j++;
+                                        if (j < n_time && wanted_sorted[j] == i) {
+                                                double v = 0;
+                                                bool m = false;
+                                                if (parse_cell(p, e, &v, &m) < 0) {
+                                                        r = fail_at(resp, p, ret_error, "\"value\" skal indeholde tal eller null");
+                                                        break;
+                                                }
+                                                for (size_t t = 0; t < n_time; t++)
+                                                        if (wanted[t] == i) {
+                                                                vals[t] = v, miss[t] = m, got[t] = true;
+                                                        }
+                                        }
+                                        i++;
+                                        p = skip_ws(e, value->vend);
+                                        if (*p == ']')
+                                                break;
+                                        p = skip_ws(p + 1, value->vend);
+                                }
+                        n_values = i;
+                        if (r >= 0 && n_values != total)
+                                r = source_fail(ret_error, -EBADMSG,
+                                                "%s: JSON-stat: \"value\" har %zu elementer, men produktet af size er %zu", origin,
+                                                n_values, total);
+                } else if (sparse) {
+                        _cleanup_free_ Member *vm = NULL;
+                        size_t n_vm = 0;
+                        r = scan_object(value->vstart, value->vend, &vm, &n_vm, &at);
+                        if (r == -ENOMEM)
+                                r = source_fail(ret_error, r, "hukommelse opbrugt");
+                        else if (r < 0)
+                                r = fail_at(resp, at, ret_error, "ugyldigt \"value\"-objekt");
+                        for (size_t i = 0; r >= 0 && i < n_vm; i++) {
+                                char kb[24];
+                                unsigned long long pos;
+                                double v = 0;
+                                bool m = false;
+                                if (vm[i].key_len == 0 || vm[i].key_len >= sizeof(kb)) {
+                                        r = source_fail(ret_error, -EBADMSG, "%s: JSON-stat: ugyldig nøgle i sparse \"value\"", origin);
+                                        break;
+                                }
+                                memcpy(kb, vm[i].key, vm[i].key_len);
+                                kb[vm[i].key_len] = 0;
+                                if (safe_atou64(kb, &pos) < 0 || pos >= total) {
+                                        r = source_fail(ret_error, -EBADMSG,
+                                                        "%s: JSON-stat: nøglen \"%s\" i sparse \"value\" ligger uden for 0..%zu", origin, kb,
+                                                        total - 1);
+                                        break;
+                                }
+                                if (!bsearch(&(size_t) { pos }, wanted_sorted, n_time, sizeof(size_t), cmp_size))
+                                        continue;
+                                if (parse_cell(vm[i].vstart, vm[i].vend, &v, &m) < 0) {
+                                        r = fail_at(resp, vm[i].vstart, ret_error, "\"value\" skal indeholde tal eller null");
+                                        break;
+                                }
+                                for (size_t t = 0; t < n_time; t++)
+                                        if (wanted[t] == pos)
+                                                vals[t] = v, miss[t] = m, got[t] = true;
+                        }
+                        n_values = n_vm;
+                } else
+                        r = source_fail(ret_error, -EBADMSG, "%s: JSON-stat: \"value\" skal være en liste eller et objekt", origin);
+
+                /* status: only validated; a null value is missing whatever its status says */
+                if (r >= 0 && status) {
+                        const char *sp = skip_ws(status->vstart, status->vend);
+                        if (*sp == '[') {
+                                size_t n = 0;
+                                sp = skip_ws(sp + 1, status->vend);
+                                if (*sp != ']')
+                                        for (;;) {
+                                                sp = skip_value(sp, status->vend, 1);
+                                                n++;
+                                                sp = skip_ws(sp, status->vend);
+                                                if (*sp == ']')
+                                                        break;
+                                                sp++;
+                                        }
+                                if (n != 1 && n != (sparse ? total : n_values))
+                                        r = source_fail(ret_error, -EBADMSG,
+                                                        "%s: JSON-stat: \"status\" har %zu elementer, \"value\" %zu", origin, n,
+                                                        sparse ? total : n_values);
+                        } else if (*sp != '{' && *sp != '"' && *sp != 'n')
+                                r = source_fail(ret_error, -EBADMSG, "%s: JSON-stat: \"status\" skal være en liste, et objekt eller en tekst",
+                                                origin);
+                }
+                for (size_t t = 0; r >= 0 && t < n_time; t++) {
+                        char pb[PERIOD_STRING_MAX];
+                        /* positions absent from a sparse value are missing cells */
+                        int k = source_series_add(s, periods[t], vals[t], !got[t] || miss[t], q->want_freq);
+                        if (k == -EEXIST)
+                                r = source_fail(ret_error, -EBADMSG, "%s: JSON-stat: perioden %s forekommer to gange i tidsdimensionen",
+                                                origin, period_to_string(periods[t], pb));
+                        else if (k == -EDOM)
+                                r = source_fail(ret_error, -EBADMSG, "%s: JSON-stat: perioden %s har en anden frekvens end de øvrige",
+                                                origin, period_to_string(periods[t], pb));
+                        else if (k < 0)
+                                r = source_fail(ret_error, k, "hukommelse opbrugt");
+                }
+                free(vals);
+                free(miss);
+                if (r < 0)
+                        goto finish;
+        }
+        if (ret_note)
+                *ret_note = strdup_printf("%s%s%.*s%s, %zu dimensioner, tid '%s', %s \"value\" (%zu celler)%s", form,
+                                          dataset_key ? " '" : "", dataset_key ? (int) MIN(strcspn(dataset_key, "\""), 40) : 0,
+                                          dataset_key ? dataset_key : "", dataset_key ? "'" : "", n_dims, dims[time_dim].id,
+                                          sparse ? "sparse" : "tæt", n_values, status ? ", status" : "");
+        r = 0;
+finish:
+        dims_free(dims, n_dims);
+        return r;
+}
+
+/* ---- the provider ---- */
+
+static int jsonstat_plan(const SourcePlanContext *ctx, SourceRequest *ret, char **ret_error)
+{
+        const SeriesDef *def = ctx->series;
+        const char *path = def->table ? def->table : def->path;
+        _cleanup_free_ char *url = NULL;
+        int r;
+
+        if (!path && !ctx->source->base_url)
+                return source_fail(ret_error, -EINVAL, "serie %s: ingen adresse (table:) angivet", def->name);
+        r = source_join_url(ctx->source->base_url, path, &url);
+        if (r < 0)
+                return source_fail(ret_error, r, "serie %s: kan ikke danne en adresse af base_url '%s' og table '%s'", def->name,
+                                   strempty(ctx->source->base_url), strempty(path));
+        *ret = (SourceRequest) {
+                .step = SOURCE_STEP_DATA,
+                .url = TAKE_PTR(url),
+                .accept = "application/json",
+                .auth = SOURCE_AUTH_NONE,
+        };
+        return SOURCE_PLAN_REQUEST;
+}
+
+static int jsonstat_parse_data(const SourceDef *src, const SeriesDef *def, const ProviderMeta *meta,
+                               const SourceResponse *resp, Series **ret, char **ret_note, char **ret_error)
+{
+        const char *origin = source_origin(resp);
+        _cleanup_(series_freep) Series *s = NULL;
+        const char *slash;
+        int r;
+
+        (void) src;
+        (void) meta;
+        if (resp->status != 0 && (resp->status < 200 || resp->status > 299)) {
+                _cleanup_free_ char *e = source_describe_error(SOURCE_JSONSTAT, resp);
+                return source_fail(ret_error, -EREMOTEIO, "%s: %s", origin, strna(e));
+        }
+        if (source_body_is_html(resp->body, resp->size, resp->content_type))
+                return source_fail(ret_error, -EPROTO, "%s: svaret er en HTML-side, ikke JSON-stat", origin);
+        if (source_body_is_empty(resp->body, resp->size))
+                return source_fail(ret_error, -ENODATA, "%s: tomt svar, forventede JSON-stat", origin);
+        if (series_new(def->name, &s) < 0)
+                return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+        /* in a bundle, the dataset named like the last path component of table: */
+        slash = def->table ? strrchr(def->table, '/') : NULL;
+        JsonStatQuery q = {
+                .select = def->select,
+                .n_select = def->n_select,
+                .measure = def->measure,
+                .dataset = slash ? slash + 1 : def->table,
+                .want_freq = _PERIOD_FREQ_INVALID,
+        };
+        r = jsonstat_extract(resp, &q, s, ret_note, ret_error);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+const Provider provider_jsonstat = {
+        .kind = SOURCE_JSONSTAT,
+        .name = "jsonstat",
+        .plan = jsonstat_plan,
+        .parse_metadata = NULL,
+        .parse_data = jsonstat_parse_data,
+};

@@ -351,6 +351,66 @@ bool utf8_caseeq(const char *a, const char *b)
         return utf8_caseeq_n(a, strlen(a), b, strlen(b));
 }
 
+/* ---- "did you mean" ---- */
+
+static size_t common_prefix(const char *a, const char *b)
+{
+        size_t n = 0;
+        if (!a || !b)
+                return 0;
+        while (a[n] && b[n] && ((unsigned char) a[n] < 0x80 ? tolower((unsigned char) a[n]) == tolower((unsigned char) b[n]) : a[n] == b[n]))
+                n++;
+        return n;
+}
+
+char *source_candidates(const char *want, const char *const *ids, const char *const *texts, size_t n)
+{
+        size_t best[5], score[5], n_best = 0;
+        StrBuf b = {};
+
+        /* the values sharing the longest prefix (at least 2 bytes) with what was asked for */
+        for (size_t i = 0; i < n; i++) {
+                size_t sc = MAX(common_prefix(want, ids ? ids[i] : NULL), common_prefix(want, texts ? texts[i] : NULL));
+                size_t k;
+                if (sc < 2)
+                        continue;
+                for (k = n_best; k > 0 && score[k - 1] < sc; k--)
+                        if (k < ELEMENTSOF(best)) {
+                                best[k] = best[k - 1];
+                                score[k] = score[k - 1];
+                        }
+                if (k < ELEMENTSOF(best)) {
+                        best[k] = i;
+                        score[k] = sc;
+                        if (n_best < ELEMENTSOF(best))
+                                n_best++;
+                }
+        }
+        /* nothing alike: the first few, to show what the values look like */
+        for (size_t i = 0; n_best == 0 && i < MIN(n, (size_t) 3); i++)
+                best[i] = i;
+        if (n_best == 0)
+                n_best = MIN(n, (size_t) 3);
+        for (size_t k = 0; k < n_best; k++) {
+                const char *id = ids ? ids[best[k]] : NULL, *text = texts ? texts[best[k]] : NULL;
+                int r;
+                if (id && text)
+                        r = strbuf_printf(&b, "%s%s (%s)", k ? ", " : "", id, text);
+                else
+                        r = strbuf_printf(&b, "%s%s", k ? ", " : "", strempty(id ? id : text));
+                if (r < 0)
+                        goto oom;
+        }
+        if (n > n_best && strbuf_printf(&b, " … (%zu i alt)", n) < 0)
+                goto oom;
+        if (!b.s && strbuf_puts(&b, "(ingen)") < 0)
+                goto oom;
+        return b.s;
+oom:
+        strbuf_done(&b);
+        return NULL;
+}
+
 /* ---- numbers ---- */
 
 bool source_is_missing(const char *s, size_t len)

@@ -29,7 +29,7 @@ struct SeriesJob {
         SourceRequest req;
         Series *stored;      /* what the store had before */
         SourceState state;   /* per-series state: etag, last_modified, remote_updated */
-        char *state_key;     /* "SOURCE/SERIES" */
+        char *state_key;     /* "SOURCE/SERIES/FINGERPRINT", see state_key() */
         Period since;
         bool have_since;
         bool conditional;    /* If-None-Match / If-Modified-Since were sent */
@@ -290,9 +290,22 @@ static void runner_maybe_done(SourceRunner *r)
         }
 }
 
-static char *state_key(const char *source, const char *series)
+/* "SOURCE/SERIES/FINGERPRINT": the fingerprint covers everything that decides what is requested
+ * (base URL, language, API version, table, path, selection, measure, column). Edit the series'
+ * selection in the configuration and the remembered Statbank `updated` stamp and ETag no longer
+ * apply: the next fetch is a full one, instead of "unchanged" for data that was never fetched. */
+static char *state_key(const SourceDef *src, const SeriesDef *def)
 {
-        return strdup_printf("%s/%s", source, series);
+        _cleanup_free_ char *sel = NULL, *fp = NULL;
+
+        if (source_selection_string(def, NULL, &sel) < 0)
+                return NULL;
+        fp = strdup_printf("%s|%s|%d|%s|%s|%s", strempty(src->base_url), strempty(src->lang), src->api_version,
+                           strempty(def->table), strempty(def->path), sel);
+        if (!fp)
+                return NULL;
+        return strdup_printf("%s/%s/%016llx", src->name, def->name,
+                             (unsigned long long) schedule_jitter_seed(fp));
 }
 
 /* Records a failure of the current series: result, one log line, fetch state of the source job. */
@@ -514,6 +527,11 @@ static int series_step(SeriesJob *j)
                   source_step_to_string(j->req.step));
         k = fetcher_start(r->fetcher, &fr, on_response, j);
         wipe_free(auth); /* the fetcher copied it */
+        if (k == -EINVAL) {
+                series_fail(j, k, j->req.url, 0, NULL,
+                            "refusing to send a header value with a line break (in the token or a stored ETag?)");
+                return STEP_FINISHED;
+        }
         if (k < 0) {
                 series_fail(j, k, j->req.url, 0, NULL, NULL);
                 return STEP_FINISHED;
@@ -695,10 +713,16 @@ static void source_job_finish(SourceJob *sj)
                 st.last_error = strdup_or_null(sj->first_error);
                 delay = backoff_delay(NULL, st.consecutive_failures, sj->retry_after, seed + st.consecutive_failures);
                 st.next_due = (int64_t) (now + delay);
-                log_notice("Source %s: %u of %zu series failed (%u failed runs in a row), retrying in %llu s%s",
-                           src->name, sj->n_failed, sj->n_series, st.consecutive_failures,
-                           (unsigned long long) (delay / UINT64_C(1000000)),
-                           sj->throttled && sj->retry_after ? " as the server asked (Retry-After)" : "");
+                {
+                        _cleanup_free_ char *f_source = strdup_printf("SOURCE=%s", src->name);
+                        _cleanup_free_ char *f_n = strdup_printf("CONSECUTIVE_FAILURES=%u", st.consecutive_failures);
+                        log_event(LOG_NOTICE, 0, LOG_EVENT_NONE,
+                                  f_source && f_n ? LOG_FIELDS(f_source, f_n) : NULL,
+                                  "Source %s: %u of %zu series failed (%u failed runs in a row), retrying in %llu s%s",
+                                  src->name, sj->n_failed, sj->n_series, st.consecutive_failures,
+                                  (unsigned long long) (delay / UINT64_C(1000000)),
+                                  sj->throttled && sj->retry_after ? " as the server asked (Retry-After)" : "");
+                }
 
                 /* Stale: failing for longer than stale_after. Logged once per failure streak, when the
                  * streak crosses the limit; the alerting module routes this event to operations. */
@@ -780,7 +804,7 @@ static void source_job_continue(SourceJob *sj)
                         continue;
                 }
 
-                j->state_key = state_key(sj->src->name, def->name);
+                j->state_key = state_key(sj->src, def);
                 if (!j->state_key) {
                         series_fail(j, -ENOMEM, NULL, 0, NULL, "out of memory");
                         sj->current = series_job_free(sj->current);

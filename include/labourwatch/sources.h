@@ -24,7 +24,8 @@
  * LOG_EVENT_SOURCE_STALE once per failure streak: that is the hook through which the alerting
  * module routes data problems to operations (RouteDef.data_problems).
  *
- * Conditional requests: per series (store key "SOURCE/SERIES") the ETag and Last-Modified of the
+ * Conditional requests: per series (store key "SOURCE/SERIES/FINGERPRINT", the fingerprint a hash
+ * of what decides the request, so an edited selection starts afresh) the ETag and Last-Modified of the
  * last stored data response are kept and sent as If-None-Match / If-Modified-Since; a 304 means
  * "unchanged": nothing is stored, and that is a success. For Statistikbank the tableinfo `updated`
  * of the last stored data fetch is kept too (remote_updated); an unchanged `updated` skips the data
