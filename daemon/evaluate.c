@@ -135,21 +135,57 @@ void evaluate_goal_meta(const Config *c, const GoalDef *g, GoalSeriesMeta meta[s
         }
 }
 
+static int series_cmp(const void *a, const void *b)
+{
+        return strcmp((*(const Series *const *) a)->name, (*(const Series *const *) b)->name);
+}
+
+static const Series *index_find(const Series **index, size_t n, const char *name)
+{
+        size_t lo = 0, hi = n;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                int k = strcmp(index[mid]->name, name);
+                if (k == 0)
+                        return index[mid];
+                if (k < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return NULL;
+}
+
 int evaluate_goals(const Config *c, const SeriesSet *set, Date date, GoalResult **ret, size_t *ret_n,
                    char **ret_error)
 {
+        _cleanup_free_ const Series **index = NULL;
         GoalResult *results;
         int r;
 
+        /* series_set_find() is a linear scan; with thousands of goals a sorted index pays. */
+        index = xmalloc_array(MAX(set->n_items, (size_t) 1), sizeof(Series *));
         results = calloc(MAX(c->n_goals, (size_t) 1), sizeof(GoalResult));
-        if (!results)
+        if (!index || !results) {
+                free(results);
                 return -ENOMEM;
+        }
+        memcpy(index, set->items, set->n_items * sizeof(Series *));
+        qsort(index, set->n_items, sizeof(Series *), series_cmp);
+
         for (size_t i = 0; i < c->n_goals; i++) {
                 const GoalDef *g = &c->goals[i];
                 GoalSeriesMeta meta[_GOAL_ROLE_MAX];
+                const Series *s[_GOAL_ROLE_MAX] = {};
 
                 evaluate_goal_meta(c, g, meta);
-                r = goal_evaluate_meta(g, meta, set, date, &results[i]);
+                for (int role = 0; role < _GOAL_ROLE_MAX; role++) {
+                        const char *name = goal_role_series(g, role);
+                        if (name)
+                                s[role] = index_find(index, set->n_items, name);
+                }
+                r = goal_evaluate_series(g, meta, s, date, &results[i]);
                 if (r < 0) {
                         if (r == -EINVAL && ret_error)
                                 *ret_error = strdup_printf("%s:%u:%u: goal '%s': cannot be evaluated (incomplete definition)",

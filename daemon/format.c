@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Locale-independent number, period and date formatting for Danish and English text. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <strings.h>
 
@@ -34,54 +35,54 @@ static const char *const months_da[12] = { "januar", "februar", "marts",     "ap
 static const char *const months_en[12] = { "January", "February", "March",     "April",   "May",      "June",
                                            "July",    "August",   "September", "October", "November", "December" };
 
+/* Hot in bulk evaluation (two explanations per goal), so digits are produced by integer arithmetic
+ * rather than through printf's floating-point path. */
 static char *number(double v, int decimals, bool plus, Language l, char *buf, size_t size)
 {
-        char digits[FORMAT_NUMBER_MAX], out[FORMAT_NUMBER_MAX * 2];
-        const char *thousands = l == LANGUAGE_EN ? "," : ".", *point = l == LANGUAGE_EN ? "." : ",";
-        double scale, r;
-        size_t n_int, o = 0;
+        static const double scales[] = { 1, 10, 100, 1000, 10000, 100000, 1000000 };
+        char digits[32], out[FORMAT_NUMBER_MAX];
+        const char thousands = l == LANGUAGE_EN ? ',' : '.', point = l == LANGUAGE_EN ? '.' : ',';
+        size_t len = 0, n_int, o = 0;
+        uint64_t r;
         bool neg;
 
         if (size == 0)
                 return buf;
         decimals = MAX(0, MIN(decimals, 6));
-        if (!isfinite(v) || fabs(v) >= 1e15) {
+        if (!isfinite(v) || fabs(v) * scales[decimals] >= 1e17) {
                 snprintf(buf, size, "–");
                 return buf;
         }
-        scale = pow(10, decimals);
-        r = round(fabs(v) * scale); /* round() rounds half away from zero */
+        r = (uint64_t) llround(fabs(v) * scales[decimals]); /* half away from zero */
         neg = v < 0 && r != 0;
-        /* digits of the rounded magnitude, then split into integer and fraction */
-        snprintf(digits, sizeof(digits), "%.0f", r);
-        size_t len = strlen(digits);
-        if (len <= (size_t) decimals) {
-                /* pad with leading zeros so there is at least one integer digit */
-                char tmp[FORMAT_NUMBER_MAX];
-                size_t pad = (size_t) decimals + 1 - len;
-                memset(tmp, '0', pad);
-                memcpy(tmp + pad, digits, len + 1);
-                memcpy(digits, tmp, pad + len + 1);
-                len += pad;
-        }
+        plus = plus && r != 0;
+        do {
+                digits[len++] = (char) ('0' + r % 10);
+                r /= 10;
+        } while (r > 0 || len <= (size_t) decimals); /* at least one integer digit */
         n_int = len - (size_t) decimals;
 
         if (neg)
                 out[o++] = '-';
-        else if (plus && r != 0)
+        else if (plus)
                 out[o++] = '+';
         for (size_t i = 0; i < n_int; i++) {
                 if (i > 0 && (n_int - i) % 3 == 0)
-                        o += (size_t) snprintf(out + o, sizeof(out) - o, "%s", thousands);
-                out[o++] = digits[i];
+                        out[o++] = thousands;
+                out[o++] = digits[len - 1 - i];
         }
         if (decimals > 0) {
-                o += (size_t) snprintf(out + o, sizeof(out) - o, "%s", point);
-                memcpy(out + o, digits + n_int, (size_t) decimals);
-                o += (size_t) decimals;
+                out[o++] = point;
+                for (size_t i = n_int; i < len; i++)
+                        out[o++] = digits[len - 1 - i];
         }
         out[o] = 0;
-        snprintf(buf, size, "%s", out);
+        if (o < size)
+                memcpy(buf, out, o + 1);
+        else {
+                memcpy(buf, out, size - 1);
+                buf[size - 1] = 0;
+        }
         return buf;
 }
 
@@ -111,42 +112,83 @@ char *format_value_signed(double v, Language l, char *buf, size_t size)
         return number(v, isfinite(v) ? auto_decimals(v) : 0, true, l, buf, size);
 }
 
+/* Appends s to buf at *n (bounded). */
+static void put(char *buf, size_t size, size_t *n, const char *s)
+{
+        size_t k = strlen(s);
+        if (*n >= size)
+                return;
+        k = MIN(k, size - 1 - *n);
+        memcpy(buf + *n, s, k);
+        *n += k;
+        buf[*n] = 0;
+}
+
+static void put_int(char *buf, size_t size, size_t *n, int v)
+{
+        char d[16], o[16];
+        size_t k = 0, j = 0;
+        unsigned u = v < 0 ? 0u - (unsigned) v : (unsigned) v;
+        do {
+                d[k++] = (char) ('0' + u % 10);
+                u /= 10;
+        } while (u > 0);
+        if (v < 0)
+                o[j++] = '-';
+        while (k > 0)
+                o[j++] = d[--k];
+        o[j] = 0;
+        put(buf, size, n, o);
+}
+
+/* Built by hand rather than with snprintf: several periods are formatted per goal evaluation. */
 char *format_period(Period p, Language l, char *buf, size_t size)
 {
         bool en = l == LANGUAGE_EN;
+        size_t n = 0;
 
+        if (size == 0)
+                return buf;
+        buf[0] = 0;
         if (!period_is_valid(p)) {
-                snprintf(buf, size, "?");
+                put(buf, size, &n, "?");
                 return buf;
         }
         switch (p.freq) {
         case PERIOD_YEAR:
-                snprintf(buf, size, "%d", p.year);
                 break;
         case PERIOD_HALF:
-                if (en)
-                        snprintf(buf, size, "H%d %d", p.sub, p.year);
-                else
-                        snprintf(buf, size, "%d. halvår %d", p.sub, p.year);
+                if (en) {
+                        put(buf, size, &n, "H");
+                        put_int(buf, size, &n, p.sub);
+                        put(buf, size, &n, " ");
+                } else {
+                        put_int(buf, size, &n, p.sub);
+                        put(buf, size, &n, ". halvår ");
+                }
                 break;
         case PERIOD_QUARTER:
-                if (en)
-                        snprintf(buf, size, "Q%d %d", p.sub, p.year);
-                else
-                        snprintf(buf, size, "%d. kvt. %d", p.sub, p.year);
+        case PERIOD_QMAT:
+                if (p.freq == PERIOD_QMAT)
+                        put(buf, size, &n, en ? "12 months to " : "12 mdr. til og med ");
+                if (en) {
+                        put(buf, size, &n, "Q");
+                        put_int(buf, size, &n, p.sub);
+                        put(buf, size, &n, " ");
+                } else {
+                        put_int(buf, size, &n, p.sub);
+                        put(buf, size, &n, ". kvt. ");
+                }
                 break;
         case PERIOD_MONTH:
-                snprintf(buf, size, "%s %d", (en ? months_en : months_da)[p.sub - 1], p.year);
-                break;
-        case PERIOD_QMAT:
-                if (en)
-                        snprintf(buf, size, "12 months to Q%d %d", p.sub, p.year);
-                else
-                        snprintf(buf, size, "12 mdr. til og med %d. kvt. %d", p.sub, p.year);
+                put(buf, size, &n, (en ? months_en : months_da)[(unsigned) (p.sub - 1) % 12]);
+                put(buf, size, &n, " ");
                 break;
         default:
-                snprintf(buf, size, "?");
+                put(buf, size, &n, "?");
+                return buf;
         }
+        put_int(buf, size, &n, p.year);
         return buf;
 }
 
