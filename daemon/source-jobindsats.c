@@ -473,7 +473,10 @@ static int jobindsats_parse_metadata(const SourceDef *src, const SeriesDef *def,
                         return source_fail(ret_error, -ENOENT, "tabel %s, dimension %s: værdien '%s' findes ikke; fx %s", def->table,
                                            strempty(jstr(dim, "dimension_id", "id", NULL)), strempty(it->value), strna(c));
                 }
-                if (meta_add_item(m, jstr(dim, "dimension_id", "id", NULL), jstr(hit.value, "value_id", "id", NULL),
+                /* a value without an id is selected by its name [I] */
+                if (meta_add_item(m, jstr(dim, "dimension_id", "id", NULL),
+                                  jstr(hit.value, "value_id", "id", NULL) ? jstr(hit.value, "value_id", "id", NULL)
+                                                                           : jstr(hit.value, "value_name", "name", "label"),
                                   jstr(hit.value, "value_name", "name", "label"), hit.hierarchy,
                                   jstr(dim, "dimension_name", "name", "label")) < 0)
                         return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");

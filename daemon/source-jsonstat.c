@@ -137,9 +137,20 @@ static const char *skip_value(const char *p, const char *end, int depth)
                 if (p < end && *p == ']')
                         return p + 1;
                 for (;;) {
-                        p = skip_value(p, end, depth + 1);
+                        /* arrays of numbers ("value") dominate big bodies: no dispatch, no ws calls */
+                        if (p < end && ((*p >= '0' && *p <= '9') || *p == '-'))
+                                p = skip_number(p, end);
+                        else
+                                p = skip_value(p, end, depth + 1);
                         if (!p)
                                 return NULL;
+                        if (p < end && *p == ',') {
+                                p++;
+                                if (p < end && *p != ' ' && *p != '\n' && *p != '\t' && *p != '\r')
+                                        continue;
+                                p = skip_ws(p, end);
+                                continue;
+                        }
                         p = skip_ws(p, end);
                         if (p >= end)
                                 return NULL;
@@ -180,6 +191,40 @@ static const char *skip_value(const char *p, const char *end, int depth)
         }
 }
 
+/* Finds the end of the array/object at p by bracket matching only (strings respected), without
+ * validating the scalars inside: used for the big "value"/"status" members, which are validated
+ * element by element when they are walked. Returns NULL when unbalanced. */
+static const char *skip_fast(const char *p, const char *end)
+{
+        size_t depth = 0;
+
+        if (p >= end || (*p != '[' && *p != '{'))
+                return skip_value(p, end, 1);
+        for (; p < end; p++) {
+                switch (*p) {
+                case '"':
+                        p = skip_string(p, end);
+                        if (!p)
+                                return NULL;
+                        p--;
+                        break;
+                case '[':
+                case '{':
+                        if (++depth > JSON_DEPTH_MAX)
+                                return NULL;
+                        break;
+                case ']':
+                case '}':
+                        if (--depth == 0)
+                                return p + 1;
+                        break;
+                default:
+                        break;
+                }
+        }
+        return NULL;
+}
+
 typedef struct Member {
         const char *key;  /* raw, without quotes (escapes not decoded) */
         size_t key_len;
@@ -202,6 +247,7 @@ static int scan_object(const char *p, const char *end, Member **ret, size_t *ret
         if (p < end && *p == '}') {
                 *ret = NULL;
                 *ret_n = 0;
+                *ret_at = p + 1;
                 return 0;
         }
         for (;;) {
@@ -219,7 +265,10 @@ static int scan_object(const char *p, const char *end, Member **ret, size_t *ret
                 if (p >= end || *p != ':')
                         goto bad;
                 x.vstart = skip_ws(p + 1, end);
-                p = skip_value(x.vstart, end, 1);
+                if ((x.key_len == 5 && memcmp(x.key, "value", 5) == 0) || (x.key_len == 6 && memcmp(x.key, "status", 6) == 0))
+                        p = skip_fast(x.vstart, end);
+                else
+                        p = skip_value(x.vstart, end, 1);
                 if (!p) {
                         p = x.vstart;
                         goto bad;
@@ -375,6 +424,12 @@ static int read_dimension(const SourceResponse *resp, const json_t *dobj, const 
                 return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: dimensionen '%s' har ingen category", origin, id);
         if (size == 0)
                 return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: dimensionen '%s' har størrelse 0", origin, id);
+        /* check the count before allocating: size comes from the document */
+        n = json_is_array(index) ? json_array_size(index) : json_is_object(index) ? json_object_size(index) : 1;
+        if (n != size)
+                return source_fail(ret_error, -EBADMSG,
+                                   "%s: JSON-stat: dimensionen '%s' har %zu kategorier i index, men size siger %zu", origin, id,
+                                   n, size);
         d->cat_ids = calloc(size, sizeof(char *));
         d->cat_labels = calloc(size, sizeof(char *));
         if (!d->cat_ids || !d->cat_labels)
@@ -756,7 +811,9 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                                 p++;
                         else
                                 for (;;) {
-                                        const char *e = skip_value(p, value->vend, 1);
+                                        /* numbers dominate: skip them without the general dispatch */
+                                        const char *e = (*p >= '0' && *p <= '9') || *p == '-' ? skip_number(p, value->vend)
+                                                                                              : skip_value(p, value->vend, 1);
                                         if (!e) {
                                                 r = fail_at(resp, p, ret_error, "ugyldig værdi i \"value\"");
                                                 break;
@@ -777,8 +834,12 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                                         }
                                         i++;
                                         p = skip_ws(e, value->vend);
-                                        if (*p == ']')
+                                        if (p < value->vend && *p == ']')
                                                 break;
+                                        if (p >= value->vend || *p != ',') {
+                                                r = fail_at(resp, p, ret_error, "forventede ',' eller ']' i \"value\"");
+                                                break;
+                                        }
                                         p = skip_ws(p + 1, value->vend);
                                 }
                         n_values = i;
@@ -834,17 +895,24 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                                 if (*sp != ']')
                                         for (;;) {
                                                 sp = skip_value(sp, status->vend, 1);
+                                                if (sp)
+                                                        sp = skip_ws(sp, status->vend);
+                                                if (!sp || sp >= status->vend || (*sp != ']' && *sp != ',')) {
+                                                        r = fail_at(resp, sp ? sp : status->vstart, ret_error, "ugyldigt \"status\"");
+                                                        break;
+                                                }
                                                 n++;
-                                                sp = skip_ws(sp, status->vend);
                                                 if (*sp == ']')
                                                         break;
                                                 sp++;
                                         }
-                                if (n != 1 && n != (sparse ? total : n_values))
+                                if (r >= 0 && n != 1 && n != (sparse ? total : n_values))
                                         r = source_fail(ret_error, -EBADMSG,
                                                         "%s: JSON-stat: \"status\" har %zu elementer, \"value\" %zu", origin, n,
                                                         sparse ? total : n_values);
-                        } else if (*sp != '{' && *sp != '"' && *sp != 'n')
+                        } else if (skip_value(sp, status->vend, 1) != status->vend)
+                                r = fail_at(resp, sp, ret_error, "ugyldigt \"status\"");
+                        else if (*sp != '{' && *sp != '"' && *sp != 'n')
                                 r = source_fail(ret_error, -EBADMSG, "%s: JSON-stat: \"status\" skal være en liste, et objekt eller en tekst",
                                                 origin);
                 }

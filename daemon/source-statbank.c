@@ -381,10 +381,14 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
                         indhold = i;
         }
         if (tid == SIZE_MAX || indhold == SIZE_MAX) {
-                _cleanup_free_ char *h = source_excerpt(rd.line_start,
-                                                        (size_t) (rd.fields[n_cols - 1].p + rd.fields[n_cols - 1].len - rd.line_start), 200);
+                StrBuf h = {};
+                for (size_t i = 0; i < n_cols && i < 20; i++) {
+                        _cleanup_free_ char *x = source_excerpt(rd.fields[i].p, rd.fields[i].len, 40);
+                        (void) strbuf_printf(&h, "%s%s", i ? ";" : "", strna(x));
+                }
                 r = source_fail(ret_error, -EBADMSG, "%s:1: overskriften mangler kolonnen %s (fandt '%s')", origin,
-                                tid == SIZE_MAX ? "TID" : "INDHOLD", strna(h));
+                                tid == SIZE_MAX ? "TID" : "INDHOLD", strempty(h.s));
+                strbuf_done(&h);
                 goto finish;
         }
         filters = xmalloc_array(def->n_select + 1, sizeof(Filter));

@@ -282,7 +282,7 @@ int strbuf_put_urlencoded(StrBuf *b, const char *s)
 {
         static const char hex[] = "0123456789ABCDEF";
 
-        for (; *s; s++) {
+        for (s = strempty(s); *s; s++) {
                 unsigned char c = (unsigned char) *s;
                 /* RFC 3986 unreserved, plus the characters DST's value syntax uses that are legal
                  * in a query as-is: ( ) * , : ("(1)", "*", "latest:14", comma lists) */
