@@ -50,6 +50,7 @@ struct Manager {
 
         bool evaluated;
         size_t n_off_track;
+        size_t n_without_data;
         GoalStatusEntry *goal_statuses;
         size_t n_goal_statuses;
 
@@ -76,6 +77,11 @@ static void goal_result_summary(const GoalResult *r, const char **ret_goal, cons
 static bool goal_status_is_off_track(const char *status)
 {
         return status && (streq(status, "off_track") || streq(status, "missed"));
+}
+
+static bool goal_status_is_without_data(const char *status)
+{
+        return !status || streq(status, "no_data") || streq(status, "insufficient_data");
 }
 
 static uint64_t now_realtime(Manager *m)
@@ -111,6 +117,9 @@ char *manager_status_format(const ManagerStatus *s, uint64_t now_usec)
         if (!s->evaluated || s->n_goals == 0)
                 goals = strdup_printf("%zu goal%s%s", s->n_goals, s->n_goals == 1 ? "" : "s",
                                       s->n_goals > 0 ? " (not evaluated)" : "");
+        else if (s->n_without_data > 0)
+                goals = strdup_printf("%zu goal%s, %zu off track, %zu without data", s->n_goals,
+                                      s->n_goals == 1 ? "" : "s", s->n_off_track, s->n_without_data);
         else
                 goals = strdup_printf("%zu goal%s, %zu off track", s->n_goals, s->n_goals == 1 ? "" : "s",
                                       s->n_off_track);
@@ -148,6 +157,7 @@ static void manager_notify_status(Manager *m, const char *extra)
                 .n_sources = m->config->n_sources,
                 .evaluated = m->evaluated,
                 .n_off_track = m->n_off_track,
+                .n_without_data = m->n_without_data,
                 .fetch_unavailable = m->fetch_unavailable,
                 .fetching = m->cycle_running,
                 .next_fetch_usec = m->next_due,
@@ -217,7 +227,7 @@ static Date today_local(Manager *m)
 static int manager_take_results(Manager *m, const GoalResult *results, size_t n, bool log_changes)
 {
         GoalStatusEntry *next;
-        size_t n_off = 0;
+        size_t n_off = 0, n_nodata = 0;
 
         next = xmalloc_array(n ? n : 1, sizeof *next);
         if (!next)
@@ -230,6 +240,8 @@ static int manager_take_results(Manager *m, const GoalResult *results, size_t n,
                 next[i] = (GoalStatusEntry){ strdup_or_null(goal), strdup_or_null(status) };
                 if (goal_status_is_off_track(status))
                         n_off++;
+                if (goal_status_is_without_data(status))
+                        n_nodata++;
                 if (!log_changes || !goal)
                         continue;
                 for (size_t j = 0; j < m->n_goal_statuses; j++) {
@@ -252,6 +264,7 @@ static int manager_take_results(Manager *m, const GoalResult *results, size_t n,
         m->goal_statuses = next;
         m->n_goal_statuses = n;
         m->n_off_track = n_off;
+        m->n_without_data = n_nodata;
         m->evaluated = true;
         return 0;
 }

@@ -39,12 +39,14 @@ typedef struct ManagerStatus {
         size_t n_goals;
         size_t n_sources;
         bool evaluated;          /* false: n_off_track is unknown */
-        size_t n_off_track;
+        size_t n_off_track;      /* off_track or missed */
+        size_t n_without_data;   /* no_data or insufficient_data; shown only when not 0 */
         bool fetch_unavailable;  /* sources configured but fetching is not part of this build */
         bool fetching;           /* a fetch run is in progress */
         uint64_t next_fetch_usec; /* realtime; UINT64_MAX: nothing scheduled */
 } ManagerStatus;
 
-/* Formats the one-line STATUS=, e.g. "12 goals, 2 off track; next fetch 09:30". Times are local;
+/* Formats the one-line STATUS=, e.g. "12 goals, 2 off track; next fetch 09:30", or "12 goals, 2 off
+ * track, 3 without data; next fetch 2026-11-24 07:00". Times are local;
  * a time on another day than now_usec gets its date. Returns a malloc'd string or NULL on OOM. */
 char *manager_status_format(const ManagerStatus *s, uint64_t now_usec);

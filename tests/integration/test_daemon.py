@@ -322,8 +322,8 @@ class TestGoals(DaemonTestCase):
         lwdaemon.write_goals_config(self.work)
         d = self.start()
         ready = d.wait_notify("READY", "1")
-        # Before the first fetch the store is empty: evaluated, nothing off track yet.
-        self.assertRegex(ready["STATUS"], r"^2 goals, 0 off track; ")
+        # Before the first fetch the store is empty: evaluated, nothing off track, no data.
+        self.assertRegex(ready["STATUS"], r"^2 goals, 0 off track, 2 without data; ")
         d.wait_stderr(r"Fetch run finished: 2 series fetched, 0 failed")
         msg = d.wait_notify("STATUS")
         while "next fetch" not in msg["STATUS"] or "fetching now" in msg["STATUS"]:

@@ -41,6 +41,12 @@ static void test_status_format(void **state)
                 { { .n_goals = 2, .n_sources = 1, .evaluated = true, .n_off_track = 1,
                     .next_fetch_usec = UINT64_MAX },
                   "2 goals, 1 off track; no fetch scheduled" },
+                { { .n_goals = 12, .n_sources = 4, .evaluated = true, .n_off_track = 2, .n_without_data = 3,
+                    .next_fetch_usec = NOW + 2 * USEC_PER_HOUR + 5 * USEC_PER_MINUTE },
+                  "12 goals, 2 off track, 3 without data; next fetch 12:05" },
+                { { .n_goals = 3, .n_sources = 1, .evaluated = false, .n_without_data = 3,
+                    .next_fetch_usec = UINT64_MAX },
+                  "3 goals (not evaluated); no fetch scheduled" },
         };
 
         assert_int_equal(setenv("TZ", "UTC", 1), 0);
