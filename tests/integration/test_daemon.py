@@ -305,6 +305,16 @@ class TestCycle(DaemonTestCase):
         self.assertEqual(rc, 0, d.stderr())
         self.assertNotIn("Fetch run finished", d.stderr())
 
+    def test_sigterm_during_once_cycle_exits_1(self):
+        self._write_http_config(self._slow_server(30.0))
+        d = self.start(args=["--once"], notify=False)
+        self.assertTrue(self.request_arrived.wait(10), d.stderr())
+        d.signal(signal.SIGTERM)
+        rc = d.wait(timeout=5)
+        lwdaemon.assert_no_crash(self, rc, d.stderr())
+        self.assertEqual(rc, 1, d.stderr())  # the cycle's work was not done
+        self.assertIn("Received SIGTERM, shutting down", d.stderr())
+
 
 class TestGoals(DaemonTestCase):
     """Fetch -> evaluate with the real goal engine: STATUS= counts, status changes, --dry-run."""
