@@ -129,6 +129,9 @@ static char *format_message(int error, const char *fmt, va_list ap)
         return TAKE_PTR(msg);
 }
 
+/* Both programs log as "labourwatch", so `journalctl -t labourwatch` shows the daemon and the CLI. */
+static const char syslog_identifier[] = "SYSLOG_IDENTIFIER=labourwatch";
+
 static int log_to_journal(int level, int error, LogEvent event, const char *const *fields, const char *file,
                           int line, const char *func, const char *msg)
 {
@@ -148,7 +151,7 @@ static int log_to_journal(int level, int error, LogEvent event, const char *cons
         iov[n++] = (struct iovec){ cf, strlen(cf) };
         iov[n++] = (struct iovec){ cl, strlen(cl) };
         iov[n++] = (struct iovec){ cfn, strlen(cfn) };
-        iov[n++] = (struct iovec){ (char *) "SYSLOG_IDENTIFIER=labourwatch", strlen("SYSLOG_IDENTIFIER=labourwatch") };
+        iov[n++] = (struct iovec){ (char *) syslog_identifier, strlen(syslog_identifier) };
         if (error) {
                 e = strdup_printf("ERRNO=%d", error);
                 if (e)

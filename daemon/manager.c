@@ -135,7 +135,8 @@ char *manager_status_format(const ManagerStatus *s, uint64_t now_usec)
         else if (s->next_fetch_usec == UINT64_MAX)
                 fetch = "no fetch scheduled";
         else {
-                time_t t = (time_t) (s->next_fetch_usec / USEC_PER_SEC), n = (time_t) (now_usec / USEC_PER_SEC);
+                time_t t = (time_t) (s->next_fetch_usec / USEC_PER_SEC),
+                       n = (time_t) (now_usec / USEC_PER_SEC);
                 struct tm tm, tm_now;
 
                 if (!localtime_r(&t, &tm) || !localtime_r(&n, &tm_now))
@@ -248,7 +249,8 @@ static int manager_take_results(Manager *m, const GoalResult *results, size_t n,
                         _cleanup_free_ char *f_goal = NULL, *f_old = NULL, *f_new = NULL;
                         const GoalStatusEntry *old = &m->goal_statuses[j];
 
-                        if (!old->goal || !streq(old->goal, goal) || streq(strna(old->status), strna(status)))
+                        if (!old->goal || !streq(old->goal, goal) ||
+                            streq(strna(old->status), strna(status)))
                                 continue;
                         f_goal = strdup_printf("GOAL=%s", goal);
                         f_old = strdup_printf("OLD_STATUS=%s", strna(old->status));
@@ -288,8 +290,9 @@ static int manager_evaluate(Manager *m, bool record, GoalResult **ret, size_t *r
         r = evaluate_all(m->store, m->config, today_local(m), record, &results, &n, &error);
         if (r == -EOPNOTSUPP) {
                 m->evaluate_unavailable = true;
-                log_warning("Goal evaluation is not available in this build; %zu goal%s will not be evaluated",
-                            m->config->n_goals, m->config->n_goals == 1 ? "" : "s");
+                log_warning(
+                        "Goal evaluation is not available in this build; %zu goal%s will not be evaluated",
+                        m->config->n_goals, m->config->n_goals == 1 ? "" : "s");
                 return r;
         }
         if (r < 0 && error)
@@ -316,7 +319,8 @@ static void manager_notify(Manager *m, const GoalResult *results, size_t n)
                           n == 1 ? "" : "s");
                 return;
         }
-        printf("dry-run: notification is not part of this build; it would be given these %zu evaluation%s:\n",
+        printf("dry-run: notification is not part of this build; it would be given these %zu "
+               "evaluation%s:\n",
                n, n == 1 ? "" : "s");
         for (size_t i = 0; i < n; i++) {
                 const char *goal, *status;
@@ -439,9 +443,9 @@ static void log_config_loaded(Manager *m, LogEvent event, const char *verb)
         const Config *c = m->config;
 
         log_event(LOG_INFO, 0, event, f_file ? LOG_FIELDS(f_file) : NULL,
-                  "%s configuration %s: %zu file%s, %zu source%s, %zu series, %zu goal%s", verb, m->config_path,
-                  c->n_files, c->n_files == 1 ? "" : "s", c->n_sources, c->n_sources == 1 ? "" : "s",
-                  c->n_series, c->n_goals, c->n_goals == 1 ? "" : "s");
+                  "%s configuration %s: %zu file%s, %zu source%s, %zu series, %zu goal%s", verb,
+                  m->config_path, c->n_files, c->n_files == 1 ? "" : "s", c->n_sources,
+                  c->n_sources == 1 ? "" : "s", c->n_series, c->n_goals, c->n_goals == 1 ? "" : "s");
 }
 
 static void manager_reload(Manager *m)
