@@ -542,6 +542,9 @@ int manager_new(const ManagerOptions *o, Manager **ret)
         sigaddset(&mask, SIGHUP);
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return log_error_errno(errno, "Failed to block signals: %m");
+        /* A closed log pipe (a journald restart, `labourwatchd --once | head`) must give EPIPE on
+         * write, not kill the daemon; systemd does the same for its services (IgnoreSIGPIPE=). */
+        (void) signal(SIGPIPE, SIG_IGN);
 
         m = calloc(1, sizeof *m);
         if (!m)
