@@ -166,6 +166,20 @@ class TestOnce(DaemonTestCase):
         self.assertIn("dry run: nothing is sent", r.stderr)
         self.assertRegex(r.stdout, r"^dry-run: ")
 
+    def test_once_with_closed_stderr_pipe(self):
+        """Logging into a pipe nobody reads any more gives EPIPE, not death by SIGPIPE."""
+        import subprocess
+        rfd, wfd = os.pipe()
+        os.close(rfd)
+        env = dict(os.environ, LABOURWATCH_LOG_TARGET="stderr")
+        env.pop("NOTIFY_SOCKET", None)
+        try:
+            r = subprocess.run([lwdaemon.DAEMON, "--once", "--config", self.work.config], env=env,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=wfd, timeout=30)
+        finally:
+            os.close(wfd)
+        self.assertEqual(r.returncode, 0)
+
     def test_once_broken_config(self):
         self.work.write_config(BROKEN_CONFIG)
         r = lwdaemon.run_once(self.work)
