@@ -52,7 +52,7 @@ static int csv_plan(const SourcePlanContext *ctx, SourceRequest *ret, char **ret
                                    def->name, strempty(ctx->source->base_url), strempty(path));
         if (r < 0)
                 return source_fail(ret_error, r, "serie %s: hukommelse opbrugt", def->name);
-        *ret = (SourceRequest) {
+        *ret = (SourceRequest){
                 .step = SOURCE_STEP_DATA,
                 .url = TAKE_PTR(url),
                 .accept = "text/csv, text/plain;q=0.9, */*;q=0.1",
@@ -63,7 +63,7 @@ static int csv_plan(const SourcePlanContext *ctx, SourceRequest *ret, char **ret
 
 static bool is_period_header(const char *p, size_t len)
 {
-        static const char *const names[] = { "period", "periode", "tid", "dato", "date", "time" };
+        static const char *const names[] = {"period", "periode", "tid", "dato", "date", "time"};
         for (size_t i = 0; i < ELEMENTSOF(names); i++)
                 if (utf8_caseeq_n(p, len, names[i], strlen(names[i])))
                         return true;
@@ -162,17 +162,21 @@ static int csv_parse_data(const SourceDef *src, const SeriesDef *def, const Prov
                                 sel_col[k] = i;
                 if (sel_col[k] == SIZE_MAX) {
                         csv_reader_done(&rd);
-                        return source_fail(ret_error, -ENOENT, "%s:1: udvalget nævner kolonnen '%s', som ikke findes; kolonner: %s",
-                                           origin, d, strna(headers));
+                        return source_fail(
+                                ret_error, -ENOENT,
+                                "%s:1: udvalget nævner kolonnen '%s', som ikke findes; kolonner: %s", origin,
+                                d, strna(headers));
                 }
         }
         if (def->column) {
                 for (size_t i = 0; i < n_cols; i++)
-                        if (utf8_caseeq_n(rd.fields[i].p, rd.fields[i].len, def->column, strlen(def->column)))
+                        if (utf8_caseeq_n(rd.fields[i].p, rd.fields[i].len, def->column,
+                                          strlen(def->column)))
                                 value_col = i;
                 if (value_col == SIZE_MAX) {
                         csv_reader_done(&rd);
-                        return source_fail(ret_error, -ENOENT, "%s:1: kolonnen '%s' findes ikke; kolonner: %s", origin,
+                        return source_fail(ret_error, -ENOENT,
+                                           "%s:1: kolonnen '%s' findes ikke; kolonner: %s", origin,
                                            def->column, strna(headers));
                 }
         } else {
@@ -189,14 +193,15 @@ static int csv_parse_data(const SourceDef *src, const SeriesDef *def, const Prov
                 if (n_candidates != 1) {
                         csv_reader_done(&rd);
                         return source_fail(ret_error, -ENOENT,
-                                           "%s:1: serien %s angiver ingen kolonne (column:), og filen har %zu mulige værdikolonner; kolonner: %s",
+                                           "%s:1: serien %s angiver ingen kolonne (column:), og filen har "
+                                           "%zu mulige værdikolonner; kolonner: %s",
                                            origin, def->name, n_candidates, strna(headers));
                 }
         }
         if (value_col == period_col) {
                 csv_reader_done(&rd);
-                return source_fail(ret_error, -EINVAL, "%s:1: værdikolonnen '%s' er også periodekolonnen", origin,
-                                   strempty(def->column));
+                return source_fail(ret_error, -EINVAL, "%s:1: værdikolonnen '%s' er også periodekolonnen",
+                                   origin, strempty(def->column));
         }
 
         while ((r = csv_reader_next(&rd)) > 0) {
@@ -208,7 +213,8 @@ static int csv_parse_data(const SourceDef *src, const SeriesDef *def, const Prov
 
                 rows++;
                 if (rd.n_fields != n_cols) {
-                        r = source_fail(ret_error, -EBADMSG, "%s:%u: linjen har %zu felter, overskriften %zu", origin,
+                        r = source_fail(ret_error, -EBADMSG,
+                                        "%s:%u: linjen har %zu felter, overskriften %zu", origin,
                                         rd.record_line, rd.n_fields, n_cols);
                         goto finish;
                 }
@@ -221,14 +227,16 @@ static int csv_parse_data(const SourceDef *src, const SeriesDef *def, const Prov
                 if (source_parse_period(f[period_col].p, f[period_col].len, date_freq, &p) < 0) {
                         _cleanup_free_ char *x = source_excerpt(f[period_col].p, f[period_col].len, 40);
                         r = source_fail(ret_error, -EBADMSG,
-                                        "%s:%u:%u: ugyldig periode '%s' (forventede fx 2024M06, 2024K2, 2024 eller 2024-06-30)",
+                                        "%s:%u:%u: ugyldig periode '%s' (forventede fx 2024M06, 2024K2, "
+                                        "2024 eller 2024-06-30)",
                                         origin, rd.record_line, csv_field_column(&rd, period_col), strna(x));
                         goto finish;
                 }
                 missing = source_is_missing(f[value_col].p, f[value_col].len);
                 if (!missing && source_parse_number(f[value_col].p, f[value_col].len, style, &v) < 0) {
                         _cleanup_free_ char *x = source_excerpt(f[value_col].p, f[value_col].len, 40);
-                        r = source_fail(ret_error, -EBADMSG, "%s:%u:%u: ugyldigt tal '%s' i kolonnen %s (%s)", origin,
+                        r = source_fail(ret_error, -EBADMSG,
+                                        "%s:%u:%u: ugyldigt tal '%s' i kolonnen %s (%s)", origin,
                                         rd.record_line, csv_field_column(&rd, value_col), strna(x),
                                         def->column ? def->column : "værdi",
                                         style == NUMBER_DANISH ? "dansk format med ';': 1.234,5"
@@ -242,17 +250,20 @@ static int csv_parse_data(const SourceDef *src, const SeriesDef *def, const Prov
                         for (size_t i = 0; i < n_seen; i++)
                                 if (period_equal(seen[i].period, p))
                                         first = seen[i].line;
-                        r = source_fail(ret_error, -EBADMSG, "%s:%u:%u: perioden %s forekommer igen (første gang i linje %u)",
+                        r = source_fail(ret_error, -EBADMSG,
+                                        "%s:%u:%u: perioden %s forekommer igen (første gang i linje %u)",
                                         origin, rd.record_line, csv_field_column(&rd, period_col),
                                         period_to_string(p, buf), first);
                         goto finish;
                 }
                 if (r == -EDOM) {
                         char buf[PERIOD_STRING_MAX];
-                        r = source_fail(ret_error, -EBADMSG, "%s:%u:%u: perioden %s har en anden frekvens (%s) end de foregående (%s)",
-                                        origin, rd.record_line, csv_field_column(&rd, period_col),
-                                        period_to_string(p, buf), period_freq_to_string(p.freq),
-                                        period_freq_to_string(s->freq));
+                        r = source_fail(
+                                ret_error, -EBADMSG,
+                                "%s:%u:%u: perioden %s har en anden frekvens (%s) end de foregående (%s)",
+                                origin, rd.record_line, csv_field_column(&rd, period_col),
+                                period_to_string(p, buf), period_freq_to_string(p.freq),
+                                period_freq_to_string(s->freq));
                         goto finish;
                 }
                 if (r < 0) {
@@ -263,7 +274,7 @@ static int csv_parse_data(const SourceDef *src, const SeriesDef *def, const Prov
                         r = source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
                         goto finish;
                 }
-                seen[n_seen++] = (SeenLine) { p, rd.record_line };
+                seen[n_seen++] = (SeenLine){p, rd.record_line};
         }
         if (r < 0) {
                 r = r == -EBADMSG ? source_fail(ret_error, r, "%s:%s", origin, strna(rd.error))
@@ -271,19 +282,24 @@ static int csv_parse_data(const SourceDef *src, const SeriesDef *def, const Prov
                 goto finish;
         }
         if (rows == 0) {
-                r = source_fail(ret_error, -ENODATA, "%s: filen har kun en overskriftslinje, ingen data", origin);
+                r = source_fail(ret_error, -ENODATA, "%s: filen har kun en overskriftslinje, ingen data",
+                                origin);
                 goto finish;
         }
         if (matched == 0) {
-                r = source_fail(ret_error, -ENODATA, "%s: ingen af de %u linjer passer til udvalget", origin, rows);
+                r = source_fail(ret_error, -ENODATA, "%s: ingen af de %u linjer passer til udvalget", origin,
+                                rows);
                 goto finish;
         }
         if (ret_note)
-                *ret_note = strdup_printf("csv: separator '%s', %s tal%s%s%s, %u linjer, %u valgt, kolonne %u",
-                                          sep == '\t' ? "\\t" : sep == ';' ? ";" : ",",
-                                          style == NUMBER_DANISH ? "danske" : "engelske", bom ? ", BOM" : "",
-                                          rd.saw_crlf ? ", CRLF" : "", rd.saw_quotes ? ", anførselstegn" : "", rows,
-                                          matched, (unsigned) value_col + 1);
+                *ret_note =
+                        strdup_printf("csv: separator '%s', %s tal%s%s%s, %u linjer, %u valgt, kolonne %u",
+                                      sep == '\t'  ? "\\t"
+                                      : sep == ';' ? ";"
+                                                   : ",",
+                                      style == NUMBER_DANISH ? "danske" : "engelske", bom ? ", BOM" : "",
+                                      rd.saw_crlf ? ", CRLF" : "", rd.saw_quotes ? ", anførselstegn" : "",
+                                      rows, matched, (unsigned) value_col + 1);
         *ret = TAKE_PTR(s);
         r = 0;
 finish:

@@ -19,11 +19,11 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(ProviderMeta *, provider_meta_free);
 
 /* One selection item after resolution against metadata. */
 typedef struct ResolvedItem {
-        char *dimension;  /* canonical dimension id (Statbank variable id, Jobindsats dimension_id) */
-        char *code;       /* Statbank value id, Jobindsats value_id */
-        char *text;       /* value text / value_name */
-        char *hierarchy;  /* Jobindsats v3: hierarchy_id the value was found in */
-        char *column;     /* Jobindsats: column label to filter on in data (dimension name), or NULL */
+        char *dimension; /* canonical dimension id (Statbank variable id, Jobindsats dimension_id) */
+        char *code;      /* Statbank value id, Jobindsats value_id */
+        char *text;      /* value text / value_name */
+        char *hierarchy; /* Jobindsats v3: hierarchy_id the value was found in */
+        char *column;    /* Jobindsats: column label to filter on in data (dimension name), or NULL */
 } ResolvedItem;
 
 /* A Statbank tableinfo variable. */
@@ -41,16 +41,16 @@ typedef struct MetaDimension {
 struct ProviderMeta {
         SourceKind kind;
         char *table;
-        char *updated;          /* statbank tableinfo "updated" */
-        ResolvedItem *items;    /* parallel to SeriesDef.select */
+        char *updated;       /* statbank tableinfo "updated" */
+        ResolvedItem *items; /* parallel to SeriesDef.select */
         size_t n_items;
-        MetaVariable *vars;     /* statbank */
+        MetaVariable *vars; /* statbank */
         size_t n_vars;
-        MetaDimension *dims;    /* jobindsats v3 */
+        MetaDimension *dims; /* jobindsats v3 */
         size_t n_dims;
-        char **period_ids;      /* jobindsats: ids of the series' frequency, ascending */
+        char **period_ids; /* jobindsats: ids of the series' frequency, ascending */
         size_t n_period_ids;
-        char *period_type;      /* jobindsats v3 periodtype_id for the series' frequency ("M") */
+        char *period_type; /* jobindsats v3 periodtype_id for the series' frequency ("M") */
 };
 
 int meta_new(SourceKind kind, ProviderMeta **ret);
@@ -125,15 +125,15 @@ typedef struct CsvReader {
         const char *buf;
         size_t size, pos;
         char sep;
-        unsigned line;        /* line of the next record (1-based) */
-        unsigned record_line; /* line where the last record started */
+        unsigned line;          /* line of the next record (1-based) */
+        unsigned record_line;   /* line where the last record started */
         const char *line_start; /* of the last record (in buf) */
         CsvField *fields;
         size_t n_fields, n_alloc;
-        char *scratch;        /* unescaped quoted fields of the current record */
+        char *scratch; /* unescaped quoted fields of the current record */
         size_t scratch_len, scratch_alloc;
         bool saw_crlf, saw_quotes;
-        char *error;          /* on -EBADMSG: what was wrong (caller adds origin) */
+        char *error; /* on -EBADMSG: what was wrong (caller adds origin) */
 } CsvReader;
 
 /* buf[0..size) must outlive the reader. A BOM at the start is skipped (see saw_bom). */

@@ -51,7 +51,7 @@ static int base_url(const SourceDef *src, char **ret)
 
 static bool is_area_name(const char *s)
 {
-        static const char *const names[] = { "area", "område", "omraade", "omrade", "_omrade", "_område" };
+        static const char *const names[] = {"area", "område", "omraade", "omrade", "_omrade", "_område"};
         for (size_t i = 0; s && i < ELEMENTSOF(names); i++)
                 if (utf8_caseeq(s, names[i]))
                         return true;
@@ -111,10 +111,13 @@ static int jobindsats_plan(const SourcePlanContext *ctx, SourceRequest *ret, cha
 
         if (!m) {
                 if (strbuf_printf(&u, v == 3 ? "%s/v3/table/" : "%s/v2/tables/", base) < 0 ||
-                    strbuf_put_urlencoded(&u, def->table) < 0 || strbuf_puts(&u, v == 3 ? "?format=json" : "/json/") < 0)
+                    strbuf_put_urlencoded(&u, def->table) < 0 ||
+                    strbuf_puts(&u, v == 3 ? "?format=json" : "/json/") < 0)
                         goto oom;
-                *ret = (SourceRequest) { .step = SOURCE_STEP_METADATA, .url = u.s, .accept = "application/json",
-                                         .auth = v == 3 ? SOURCE_AUTH_BEARER : SOURCE_AUTH_RAW };
+                *ret = (SourceRequest){.step = SOURCE_STEP_METADATA,
+                                       .url = u.s,
+                                       .accept = "application/json",
+                                       .auth = v == 3 ? SOURCE_AUTH_BEARER : SOURCE_AUTH_RAW};
                 return SOURCE_PLAN_REQUEST;
         }
         if (m->kind != SOURCE_JOBINDSATS) {
@@ -123,9 +126,12 @@ static int jobindsats_plan(const SourcePlanContext *ctx, SourceRequest *ret, cha
         }
 
         if (v == 3) {
-                const char *type = m->period_type ? m->period_type : freq_type(def->freq) ? freq_type(def->freq) : "M";
-                if (strbuf_printf(&u, "%s/v3/data/", base) < 0 || strbuf_put_urlencoded(&u, def->table) < 0 ||
-                    strbuf_puts(&u, "?period.") < 0 || strbuf_put_urlencoded(&u, type) < 0 || strbuf_puts(&u, "=") < 0)
+                const char *type = m->period_type         ? m->period_type
+                                   : freq_type(def->freq) ? freq_type(def->freq)
+                                                          : "M";
+                if (strbuf_printf(&u, "%s/v3/data/", base) < 0 ||
+                    strbuf_put_urlencoded(&u, def->table) < 0 || strbuf_puts(&u, "?period.") < 0 ||
+                    strbuf_put_urlencoded(&u, type) < 0 || strbuf_puts(&u, "=") < 0)
                         goto oom;
                 r = put_period_list(&u, ctx);
                 if (r < 0)
@@ -135,17 +141,20 @@ static int jobindsats_plan(const SourcePlanContext *ctx, SourceRequest *ret, cha
                 for (size_t i = 0; i < m->n_items; i++) {
                         if (!m->items[i].hierarchy)
                                 continue;
-                        if (strbuf_puts(&u, "&hierarchy.") < 0 || strbuf_put_urlencoded(&u, m->items[i].hierarchy) < 0 ||
+                        if (strbuf_puts(&u, "&hierarchy.") < 0 ||
+                            strbuf_put_urlencoded(&u, m->items[i].hierarchy) < 0 ||
                             strbuf_puts(&u, "=") < 0 || strbuf_put_urlencoded(&u, m->items[i].code) < 0)
                                 goto oom;
                 }
                 for (size_t k = 0; k < m->n_dims; k++) {
                         bool selected = false;
                         for (size_t i = 0; i < m->n_items; i++)
-                                selected = selected || (m->items[i].dimension && streq(m->items[i].dimension, m->dims[k].id));
+                                selected = selected || (m->items[i].dimension &&
+                                                        streq(m->items[i].dimension, m->dims[k].id));
                         if (selected || !m->dims[k].first_hierarchy)
                                 continue;
-                        if (strbuf_puts(&u, "&hierarchy.") < 0 || strbuf_put_urlencoded(&u, m->dims[k].first_hierarchy) < 0 ||
+                        if (strbuf_puts(&u, "&hierarchy.") < 0 ||
+                            strbuf_put_urlencoded(&u, m->dims[k].first_hierarchy) < 0 ||
                             strbuf_puts(&u, "=/") < 0)
                                 goto oom;
                 }
@@ -153,28 +162,33 @@ static int jobindsats_plan(const SourcePlanContext *ctx, SourceRequest *ret, cha
                         goto oom;
         } else {
                 bool have_area = false;
-                if (strbuf_printf(&u, "%s/v2/data/", base) < 0 || strbuf_put_urlencoded(&u, def->table) < 0 ||
-                    strbuf_puts(&u, "/json/?period=") < 0)
+                if (strbuf_printf(&u, "%s/v2/data/", base) < 0 ||
+                    strbuf_put_urlencoded(&u, def->table) < 0 || strbuf_puts(&u, "/json/?period=") < 0)
                         goto oom;
                 r = put_period_list(&u, ctx);
                 if (r < 0)
                         goto oom;
-                if (r == 0 && strbuf_printf(&u, "l(%s:36)", freq_type(def->freq) ? freq_type(def->freq) : "M") < 0)
+                if (r == 0 &&
+                    strbuf_printf(&u, "l(%s:36)", freq_type(def->freq) ? freq_type(def->freq) : "M") < 0)
                         goto oom;
                 for (size_t i = 0; i < def->n_select; i++) {
                         const SelectionItem *it = &def->select[i];
                         bool area = is_area_name(it->dimension);
-                        const char *value = i < m->n_items && m->items[i].text ? m->items[i].text : it->value;
+                        const char *value =
+                                i < m->n_items && m->items[i].text ? m->items[i].text : it->value;
                         have_area = have_area || area;
-                        if (strbuf_puts(&u, "&") < 0 || strbuf_put_urlencoded(&u, area ? "area" : strempty(it->dimension)) < 0 ||
+                        if (strbuf_puts(&u, "&") < 0 ||
+                            strbuf_put_urlencoded(&u, area ? "area" : strempty(it->dimension)) < 0 ||
                             strbuf_puts(&u, "=") < 0 || strbuf_put_urlencoded(&u, strempty(value)) < 0)
                                 goto oom;
                 }
                 if (!have_area && strbuf_puts(&u, "&area=Hele%20landet") < 0)
                         goto oom;
         }
-        *ret = (SourceRequest) { .step = SOURCE_STEP_DATA, .url = u.s, .accept = "application/json",
-                                 .auth = v == 3 ? SOURCE_AUTH_BEARER : SOURCE_AUTH_RAW };
+        *ret = (SourceRequest){.step = SOURCE_STEP_DATA,
+                               .url = u.s,
+                               .accept = "application/json",
+                               .auth = v == 3 ? SOURCE_AUTH_BEARER : SOURCE_AUTH_RAW};
         return SOURCE_PLAN_REQUEST;
 oom:
         strbuf_done(&u);
@@ -187,9 +201,11 @@ static int check_response(const SourceResponse *resp, const char *what, char **r
 
         if (resp->status != 0 && (resp->status < 200 || resp->status > 299)) {
                 _cleanup_free_ char *e = source_describe_error(SOURCE_JOBINDSATS, resp);
-                return source_fail(ret_error, -EREMOTEIO, "%s: %s%s", origin, strna(e),
-                                   resp->status == 401 ? " (v3 kræver \"Authorization: Bearer <nøgle>\"; tjek token og api_version)"
-                                                       : "");
+                return source_fail(
+                        ret_error, -EREMOTEIO, "%s: %s%s", origin, strna(e),
+                        resp->status == 401
+                                ? " (v3 kræver \"Authorization: Bearer <nøgle>\"; tjek token og api_version)"
+                                : "");
         }
         if (source_body_is_html(resp->body, resp->size, resp->content_type))
                 return source_fail(ret_error, -EPROTO, "%s: svaret er en HTML-side, ikke %s", origin, what);
@@ -201,7 +217,7 @@ static int check_response(const SourceResponse *resp, const char *what, char **r
 /* First string member of the given names. */
 static const char *jstr(const json_t *o, const char *a, const char *b, const char *c)
 {
-        const char *k[] = { a, b, c };
+        const char *k[] = {a, b, c};
         for (size_t i = 0; i < ELEMENTSOF(k); i++)
                 if (k[i] && json_is_string(json_object_get(o, k[i])))
                         return json_string_value(json_object_get(o, k[i]));
@@ -224,11 +240,14 @@ static const json_t *unwrap(const json_t *j)
         for (int i = 0; i < 3; i++) {
                 if (json_is_array(j) && json_array_size(j) >= 1)
                         j = json_array_get(j, 0);
-                else if (json_is_object(j) && !json_object_get(j, "dimensions") && !json_object_get(j, "periods") &&
-                         !json_object_get(j, "Period") && !json_object_get(j, "columns") && !json_object_get(j, "Variables") &&
-                         (json_is_object(json_object_get(j, "table")) || json_is_object(json_object_get(j, "data")) ||
+                else if (json_is_object(j) && !json_object_get(j, "dimensions") &&
+                         !json_object_get(j, "periods") && !json_object_get(j, "Period") &&
+                         !json_object_get(j, "columns") && !json_object_get(j, "Variables") &&
+                         (json_is_object(json_object_get(j, "table")) ||
+                          json_is_object(json_object_get(j, "data")) ||
                           json_is_array(json_object_get(j, "data"))))
-                        j = json_is_object(json_object_get(j, "table")) ? json_object_get(j, "table") : json_object_get(j, "data");
+                        j = json_is_object(json_object_get(j, "table")) ? json_object_get(j, "table")
+                                                                        : json_object_get(j, "data");
                 else
                         break;
         }
@@ -259,7 +278,8 @@ static void find_value(const json_t *dim, const char *want, const char *only_hie
         const json_t *hs = jarr(dim, "hierarchies", NULL), *h;
         size_t i;
 
-        json_array_foreach(hs, i, h) {
+        json_array_foreach(hs, i, h)
+        {
                 const char *hid = jstr(h, "hierarchy_id", "id", NULL);
                 const json_t *levels = jarr(h, "levels", NULL), *values;
                 size_t nl = levels ? json_array_size(levels) : 1;
@@ -268,12 +288,15 @@ static void find_value(const json_t *dim, const char *want, const char *only_hie
                 for (size_t l = 0; l < nl; l++) {
                         const json_t *v;
                         size_t k;
-                        values = levels ? jarr(json_array_get(levels, l), "values", NULL) : jarr(h, "values", NULL);
-                        json_array_foreach(values, k, v) {
-                                const char *id = jstr(v, "value_id", "id", NULL), *name = jstr(v, "value_name", "name", "label");
-                                bool ok = pass == 0 ? (id && streq(id, want))
-                                        : pass == 1 ? (name && utf8_caseeq(name, want))
-                                                    : (id && utf8_caseeq(id, want));
+                        values = levels ? jarr(json_array_get(levels, l), "values", NULL)
+                                        : jarr(h, "values", NULL);
+                        json_array_foreach(values, k, v)
+                        {
+                                const char *id = jstr(v, "value_id", "id", NULL),
+                                           *name = jstr(v, "value_name", "name", "label");
+                                bool ok = pass == 0   ? (id && streq(id, want))
+                                          : pass == 1 ? (name && utf8_caseeq(name, want))
+                                                      : (id && utf8_caseeq(id, want));
                                 if (ok && !hit->value) {
                                         hit->value = v;
                                         hit->hierarchy = hid;
@@ -290,14 +313,19 @@ static char *value_candidates(const json_t *dim, const char *want)
         _cleanup_free_ const char **ids = NULL, **names = NULL;
         size_t i, n = 0, alloc_ids = 0, alloc_names = 0;
 
-        json_array_foreach(hs, i, h) {
+        json_array_foreach(hs, i, h)
+        {
                 const json_t *levels = jarr(h, "levels", NULL);
                 size_t nl = levels ? json_array_size(levels) : 1;
                 for (size_t l = 0; l < nl; l++) {
-                        const json_t *values = levels ? jarr(json_array_get(levels, l), "values", NULL) : jarr(h, "values", NULL), *v;
+                        const json_t *values = levels ? jarr(json_array_get(levels, l), "values", NULL)
+                                                      : jarr(h, "values", NULL),
+                                     *v;
                         size_t k;
-                        json_array_foreach(values, k, v) {
-                                if (GREEDY_REALLOC(ids, alloc_ids, n + 1) < 0 || GREEDY_REALLOC(names, alloc_names, n + 1) < 0)
+                        json_array_foreach(values, k, v)
+                        {
+                                if (GREEDY_REALLOC(ids, alloc_ids, n + 1) < 0 ||
+                                    GREEDY_REALLOC(names, alloc_names, n + 1) < 0)
                                         return NULL;
                                 ids[n] = strempty(jstr(v, "value_id", "id", NULL));
                                 names[n] = strempty(jstr(v, "value_name", "name", "label"));
@@ -313,12 +341,13 @@ static int read_periods_v3(ProviderMeta *m, const json_t *periods, PeriodFreq wa
 {
         const json_t *pt;
         size_t i;
-        const char *prefer[] = { freq_type(want), "M", "Q", "QMAT", "Y" };
+        const char *prefer[] = {freq_type(want), "M", "Q", "QMAT", "Y"};
 
         for (size_t pi = 0; pi < ELEMENTSOF(prefer) && !m->period_type; pi++) {
                 if (!prefer[pi])
                         continue;
-                json_array_foreach(periods, i, pt) {
+                json_array_foreach(periods, i, pt)
+                {
                         const char *type = jstr(pt, "periodtype_id", "period_type", "type");
                         const json_t *vals = jarr(pt, "values", "periods"), *v;
                         size_t k;
@@ -326,8 +355,10 @@ static int read_periods_v3(ProviderMeta *m, const json_t *periods, PeriodFreq wa
                                 continue;
                         if (!(m->period_type = strdup(type)))
                                 return -ENOMEM;
-                        json_array_foreach(vals, k, v) {
-                                const char *id = json_is_string(v) ? json_string_value(v) : jstr(v, "period_id", "id", NULL);
+                        json_array_foreach(vals, k, v)
+                        {
+                                const char *id = json_is_string(v) ? json_string_value(v)
+                                                                   : jstr(v, "period_id", "id", NULL);
                                 if (id && meta_add_period_id(m, id) < 0)
                                         return -ENOMEM;
                         }
@@ -341,17 +372,18 @@ static int read_periods_v2(ProviderMeta *m, const json_t *periods, PeriodFreq wa
 {
         const json_t *v;
         size_t i;
-        PeriodFreq prefer[] = { want, PERIOD_MONTH, PERIOD_QUARTER, PERIOD_QMAT, PERIOD_YEAR };
+        PeriodFreq prefer[] = {want, PERIOD_MONTH, PERIOD_QUARTER, PERIOD_QMAT, PERIOD_YEAR};
 
         /* "Clients filter the mixed Period list by pattern" [3P] */
         for (size_t pi = 0; pi < ELEMENTSOF(prefer) && m->n_period_ids == 0; pi++) {
                 if (prefer[pi] < 0 || prefer[pi] >= _PERIOD_FREQ_MAX)
                         continue;
-                json_array_foreach(periods, i, v) {
+                json_array_foreach(periods, i, v)
+                {
                         Period p;
                         const char *id = json_string_value(v);
-                        if (id && source_parse_period(id, strlen(id), PERIOD_MONTH, &p) >= 0 && p.freq == prefer[pi] &&
-                            meta_add_period_id(m, id) < 0)
+                        if (id && source_parse_period(id, strlen(id), PERIOD_MONTH, &p) >= 0 &&
+                            p.freq == prefer[pi] && meta_add_period_id(m, id) < 0)
                                 return -ENOMEM;
                 }
         }
@@ -389,19 +421,24 @@ static int jobindsats_parse_metadata(const SourceDef *src, const SeriesDef *def,
                         const SelectionItem *it = &def->select[i];
                         const char *hit = NULL;
                         if (is_area_name(it->dimension) && areas) {
-                                const json_t *a;
-                                size_t k;
-                                json_array_foreach(areas, k, a) if (!hit && utf8_caseeq(json_string_value(a), it->value)) hit =
-                                        json_string_value(a);
+                                for (size_t k = 0; k < json_array_size(areas) && !hit; k++)
+                                        if (utf8_caseeq(json_string_value(json_array_get(areas, k)),
+                                                        it->value))
+                                                hit = json_string_value(json_array_get(areas, k));
                                 if (!hit) {
-                                        _cleanup_free_ const char **names = xmalloc_array(json_array_size(areas) + 1, sizeof(char *));
+                                        _cleanup_free_ const char **names =
+                                                xmalloc_array(json_array_size(areas) + 1, sizeof(char *));
                                         _cleanup_free_ char *c = NULL;
                                         if (!names)
                                                 return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
-                                        json_array_foreach(areas, k, a) names[k] = strempty(json_string_value(a));
-                                        c = source_candidates(strempty(it->value), NULL, names, json_array_size(areas));
-                                        return source_fail(ret_error, -ENOENT, "tabel %s: området '%s' findes ikke; fx %s", def->table,
-                                                           strempty(it->value), strna(c));
+                                        for (size_t k = 0; k < json_array_size(areas); k++)
+                                                names[k] = strempty(
+                                                        json_string_value(json_array_get(areas, k)));
+                                        c = source_candidates(strempty(it->value), NULL, names,
+                                                              json_array_size(areas));
+                                        return source_fail(ret_error, -ENOENT,
+                                                           "tabel %s: området '%s' findes ikke; fx %s",
+                                                           def->table, strempty(it->value), strna(c));
                                 }
                         }
                         if (meta_add_item(m, it->dimension, NULL, hit ? hit : it->value, NULL,
@@ -422,15 +459,17 @@ static int jobindsats_parse_metadata(const SourceDef *src, const SeriesDef *def,
         {
                 const json_t *d;
                 size_t i;
-                json_array_foreach(dims, i, d) {
+                json_array_foreach(dims, i, d)
+                {
                         const char *id = jstr(d, "dimension_id", "id", NULL);
                         const json_t *hs = jarr(d, "hierarchies", NULL);
                         if (!id)
                                 continue;
-                        m->dims[m->n_dims++] = (MetaDimension) {
+                        m->dims[m->n_dims++] = (MetaDimension){
                                 .id = strdup(id),
                                 .name = strdup_or_null(jstr(d, "dimension_name", "name", "label")),
-                                .first_hierarchy = strdup_or_null(jstr(json_array_get(hs, 0), "hierarchy_id", "id", NULL)),
+                                .first_hierarchy = strdup_or_null(
+                                        jstr(json_array_get(hs, 0), "hierarchy_id", "id", NULL)),
                         };
                         if (!m->dims[m->n_dims - 1].id)
                                 return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
@@ -444,25 +483,32 @@ static int jobindsats_parse_metadata(const SourceDef *src, const SeriesDef *def,
                 Hit hit = {};
                 size_t k;
 
-                json_array_foreach(dims, k, d) if (!dim && dim_matches(d, strempty(it->dimension))) dim = d;
-                if (!dim) /* a hierarchy id such as "_nykom" */
-                        json_array_foreach(dims, k, d) {
-                                const json_t *h;
-                                size_t x;
-                                json_array_foreach(jarr(d, "hierarchies", NULL), x, h) if (!dim && utf8_caseeq(jstr(h, "hierarchy_id", "id", NULL), strempty(it->dimension))) {
-                                        dim = d;
-                                        only_h = jstr(h, "hierarchy_id", "id", NULL);
+                for (k = 0; k < json_array_size(dims) && !dim; k++)
+                        if (dim_matches(json_array_get(dims, k), strempty(it->dimension)))
+                                dim = json_array_get(dims, k);
+                /* or a hierarchy id such as "_nykom" */
+                for (k = 0; k < json_array_size(dims) && !dim; k++) {
+                        const json_t *hs = jarr(json_array_get(dims, k), "hierarchies", NULL);
+                        for (size_t x = 0; x < json_array_size(hs) && !dim; x++) {
+                                const char *hid = jstr(json_array_get(hs, x), "hierarchy_id", "id", NULL);
+                                if (hid && utf8_caseeq(hid, strempty(it->dimension))) {
+                                        dim = json_array_get(dims, k);
+                                        only_h = hid;
                                 }
                         }
+                }
                 if (!dim) {
                         StrBuf b = {};
-                        json_array_foreach(dims, k, d)(void) strbuf_printf(&b, "%s%s%s%s%s", k ? ", " : "",
-                                                                         strempty(jstr(d, "dimension_id", "id", NULL)),
-                                                                         jstr(d, "dimension_name", "name", "label") ? " (" : "",
-                                                                         strempty(jstr(d, "dimension_name", "name", "label")),
-                                                                         jstr(d, "dimension_name", "name", "label") ? ")" : "");
-                        r = source_fail(ret_error, -ENOENT, "tabel %s: dimensionen '%s' findes ikke; dimensioner: %s", def->table,
-                                        strempty(it->dimension), strempty(b.s));
+                        for (k = 0; k < json_array_size(dims); k++) {
+                                d = json_array_get(dims, k);
+                                const char *dn = jstr(d, "dimension_name", "name", "label");
+                                (void) strbuf_printf(&b, "%s%s%s%s%s", k ? ", " : "",
+                                                     strempty(jstr(d, "dimension_id", "id", NULL)),
+                                                     dn ? " (" : "", strempty(dn), dn ? ")" : "");
+                        }
+                        r = source_fail(ret_error, -ENOENT,
+                                        "tabel %s: dimensionen '%s' findes ikke; dimensioner: %s",
+                                        def->table, strempty(it->dimension), strempty(b.s));
                         strbuf_done(&b);
                         return r;
                 }
@@ -470,13 +516,16 @@ static int jobindsats_parse_metadata(const SourceDef *src, const SeriesDef *def,
                         find_value(dim, strempty(it->value), only_h, pass, &hit);
                 if (!hit.value) {
                         _cleanup_free_ char *c = value_candidates(dim, strempty(it->value));
-                        return source_fail(ret_error, -ENOENT, "tabel %s, dimension %s: værdien '%s' findes ikke; fx %s", def->table,
-                                           strempty(jstr(dim, "dimension_id", "id", NULL)), strempty(it->value), strna(c));
+                        return source_fail(ret_error, -ENOENT,
+                                           "tabel %s, dimension %s: værdien '%s' findes ikke; fx %s",
+                                           def->table, strempty(jstr(dim, "dimension_id", "id", NULL)),
+                                           strempty(it->value), strna(c));
                 }
                 /* a value without an id is selected by its name [I] */
                 if (meta_add_item(m, jstr(dim, "dimension_id", "id", NULL),
-                                  jstr(hit.value, "value_id", "id", NULL) ? jstr(hit.value, "value_id", "id", NULL)
-                                                                           : jstr(hit.value, "value_name", "name", "label"),
+                                  jstr(hit.value, "value_id", "id", NULL)
+                                          ? jstr(hit.value, "value_id", "id", NULL)
+                                          : jstr(hit.value, "value_name", "name", "label"),
                                   jstr(hit.value, "value_name", "name", "label"), hit.hierarchy,
                                   jstr(dim, "dimension_name", "name", "label")) < 0)
                         return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
@@ -512,8 +561,10 @@ static int table_from_json(const json_t *j, Table *t)
                 return -ENOMEM;
         if ((cols = jarr(o, "columns", NULL))) {
                 t->shape = "v3 {columns, rows}";
-                json_array_foreach(cols, i, c) {
-                        const char *l = json_is_string(c) ? json_string_value(c) : jstr(c, "label", "name", "column_name");
+                json_array_foreach(cols, i, c)
+                {
+                        const char *l = json_is_string(c) ? json_string_value(c)
+                                                          : jstr(c, "label", "name", "column_name");
                         if (json_array_append_new(t->labels, json_string(strempty(l))) < 0)
                                 return -ENOMEM;
                 }
@@ -523,12 +574,16 @@ static int table_from_json(const json_t *j, Table *t)
                 t->names = json_array();
                 if (!t->names)
                         return -ENOMEM;
-                json_array_foreach(cols, i, c) {
-                        if (json_array_append_new(t->labels, json_string(strempty(jstr(c, "Label", "label", NULL)))) < 0 ||
-                            json_array_append_new(t->names, json_string(strempty(jstr(c, "Name", "name", NULL)))) < 0)
+                json_array_foreach(cols, i, c)
+                {
+                        if (json_array_append_new(
+                                    t->labels, json_string(strempty(jstr(c, "Label", "label", NULL)))) < 0 ||
+                            json_array_append_new(t->names,
+                                                  json_string(strempty(jstr(c, "Name", "name", NULL)))) < 0)
                                 return -ENOMEM;
                 }
-                t->rows = json_incref(json_object_get(o, "Data") ? json_object_get(o, "Data") : json_object_get(o, "data"));
+                t->rows = json_incref(json_object_get(o, "Data") ? json_object_get(o, "Data")
+                                                                 : json_object_get(o, "data"));
         } else
                 return -EBADMSG;
         if (!json_is_array(t->rows))
@@ -557,7 +612,8 @@ static int table_from_csv(const SourceResponse *resp, Table *t, char **ret_error
                         break;
                 }
                 for (size_t i = 0; i < rd.n_fields; i++)
-                        if (json_array_append_new(row, json_stringn_nocheck(rd.fields[i].p, rd.fields[i].len)) < 0) {
+                        if (json_array_append_new(
+                                    row, json_stringn_nocheck(rd.fields[i].p, rd.fields[i].len)) < 0) {
                                 r = -ENOMEM;
                                 goto done;
                         }
@@ -590,7 +646,10 @@ static char *column_list(const Table *t)
         StrBuf b = {};
         size_t i;
         const json_t *c;
-        json_array_foreach(t->labels, i, c)(void) strbuf_printf(&b, "%s'%s'", i ? ", " : "", strempty(json_string_value(c)));
+        json_array_foreach(t->labels, i, c)
+        {
+                (void) strbuf_printf(&b, "%s'%s'", i ? ", " : "", strempty(json_string_value(c)));
+        }
         return b.s ? b.s : strdup("");
 }
 
@@ -628,6 +687,11 @@ static int cell_value(const json_t *c, double *ret, bool *ret_missing, bool *saw
         return -EINVAL;
 }
 
+static size_t n_rows_for_trust(const json_t *rows)
+{
+        return json_is_array(rows) ? json_array_size(rows) : 0;
+}
+
 typedef struct PointRow {
         Period period;
         size_t row;
@@ -641,6 +705,7 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
         _cleanup_free_ size_t *fcol = NULL;
         _cleanup_free_ char *cols = NULL;
         _cleanup_free_ PointRow *point_rows = NULL;
+        _cleanup_free_ bool *trusted = NULL;
         size_t n_points_rows = 0, point_rows_alloc = 0;
         json_auto_t *j = NULL;
         Table t = {};
@@ -667,7 +732,10 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
                         return r;
                 r = table_from_json(j, &t);
                 if (r == -EBADMSG) {
-                        r = source_fail(ret_error, r, "%s: ukendt dataformat (hverken {columns, rows} eller [{Variables, Data}])", origin);
+                        r = source_fail(
+                                ret_error, r,
+                                "%s: ukendt dataformat (hverken {columns, rows} eller [{Variables, Data}])",
+                                origin);
                         goto finish;
                 }
         } else
@@ -684,11 +752,13 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
                 r = source_fail(ret_error, -ENODATA, "%s: svaret har ingen kolonner", origin);
                 goto finish;
         }
-        static const char *const period_names[] = { "Periode", "period", "Period", "periode_id", "period_id", "Tid" };
+        static const char *const period_names[] = {"Periode",    "period",    "Period",
+                                                   "periode_id", "period_id", "Tid"};
         for (size_t i = 0; i < ELEMENTSOF(period_names) && period_col == SIZE_MAX; i++)
                 period_col = find_column(&t, period_names[i]);
         if (period_col == SIZE_MAX) {
-                r = source_fail(ret_error, -EBADMSG, "%s: ingen periodekolonne (Periode/period); kolonner: %s", origin, cols);
+                r = source_fail(ret_error, -EBADMSG,
+                                "%s: ingen periodekolonne (Periode/period); kolonner: %s", origin, cols);
                 goto finish;
         }
         if (def->measure) {
@@ -707,17 +777,21 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
                                 }
                         }
                         if (n_hits > 1) {
-                                r = source_fail(ret_error, -ENOENT, "%s: målet '%s' passer til %zu kolonner; skriv hele navnet; kolonner: %s",
+                                r = source_fail(ret_error, -ENOENT,
+                                                "%s: målet '%s' passer til %zu kolonner; skriv hele navnet; "
+                                                "kolonner: %s",
                                                 origin, def->measure, n_hits, cols);
                                 goto finish;
                         }
                 }
                 if (measure_col == SIZE_MAX) {
-                        r = source_fail(ret_error, -ENOENT, "%s: målet '%s' findes ikke; kolonner: %s", origin, def->measure, cols);
+                        r = source_fail(ret_error, -ENOENT, "%s: målet '%s' findes ikke; kolonner: %s",
+                                        origin, def->measure, cols);
                         goto finish;
                 }
         } else {
-                r = source_fail(ret_error, -EINVAL, "serie %s: angiv measure: (kolonnenavn); kolonner: %s", def->name, cols);
+                r = source_fail(ret_error, -EINVAL, "serie %s: angiv measure: (kolonnenavn); kolonner: %s",
+                                def->name, cols);
                 goto finish;
         }
 
@@ -737,11 +811,33 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
                                 fcol[k] = find_column(&t, "Area");
                 }
                 if (fcol[k] == SIZE_MAX && !(ri && (ri->hierarchy || ri->code))) {
-                        r = source_fail(ret_error, -ENOENT, "%s: udvalget nævner '%s', som ikke er en kolonne; kolonner: %s", origin,
-                                        strempty(def->select[k].dimension), cols);
+                        r = source_fail(ret_error, -ENOENT,
+                                        "%s: udvalget nævner '%s', som ikke er en kolonne; kolonner: %s",
+                                        origin, strempty(def->select[k].dimension), cols);
                         goto finish;
                 }
                 /* else: the v3 request already applied it (hierarchy.<id>=<value_id>) */
+        }
+        /* A filter the v3 request applied server-side, on a column holding one value only: trust
+         * the server even if the column spells the value differently from value_name ("Herlev
+         * Kommune") [I]. */
+        trusted = calloc(def->n_select + 1, sizeof(bool));
+        if (!trusted) {
+                r = source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                goto finish;
+        }
+        for (size_t k = 0; k < def->n_select; k++) {
+                const ResolvedItem *rit = meta && k < meta->n_items ? &meta->items[k] : NULL;
+                _cleanup_free_ char *first = NULL;
+                bool single = fcol[k] != SIZE_MAX && n_rows_for_trust(t.rows) > 0;
+                if (!rit || !rit->hierarchy || !single)
+                        continue;
+                first = cell_text(json_array_get(t.rows, 0), fcol[k]);
+                for (size_t i = 1; single && i < json_array_size(t.rows); i++) {
+                        _cleanup_free_ char *c = cell_text(json_array_get(t.rows, i), fcol[k]);
+                        single = first && c && streq(first, c);
+                }
+                trusted[k] = single && first;
         }
 
         if (series_new(def->name, &s) < 0) {
@@ -749,39 +845,47 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
                 goto finish;
         }
         size_t ri_;
-        json_array_foreach(t.rows, ri_, row) {
+        json_array_foreach(t.rows, ri_, row)
+        {
                 bool keep = true, missing;
                 double v = 0;
                 Period p;
                 const json_t *pc;
 
                 if (!json_is_array(row) || json_array_size(row) != n_cols) {
-                        r = source_fail(ret_error, -EBADMSG, "%s: række %zu har %zu celler, der er %zu kolonner", origin, ri_ + 1,
+                        r = source_fail(ret_error, -EBADMSG,
+                                        "%s: række %zu har %zu celler, der er %zu kolonner", origin, ri_ + 1,
                                         json_array_size(row), n_cols);
                         goto finish;
                 }
                 for (size_t k = 0; k < def->n_select && keep; k++) {
                         const ResolvedItem *rit = meta && k < meta->n_items ? &meta->items[k] : NULL;
                         _cleanup_free_ char *c = NULL;
-                        if (fcol[k] == SIZE_MAX)
+                        if (fcol[k] == SIZE_MAX || trusted[k])
                                 continue;
                         c = cell_text(row, fcol[k]);
-                        keep = c && (utf8_caseeq(c, def->select[k].value) || (rit && rit->text && utf8_caseeq(c, rit->text)) ||
+                        keep = c && (utf8_caseeq(c, def->select[k].value) ||
+                                     (rit && rit->text && utf8_caseeq(c, rit->text)) ||
                                      (rit && rit->code && utf8_caseeq(c, rit->code)));
                 }
                 if (!keep)
                         continue;
                 matched++;
                 pc = json_array_get(row, period_col);
-                if (!json_is_string(pc) || source_parse_period(json_string_value(pc), json_string_length(pc), PERIOD_MONTH, &p) < 0) {
+                if (!json_is_string(pc) || source_parse_period(json_string_value(pc), json_string_length(pc),
+                                                               PERIOD_MONTH, &p) < 0) {
                         _cleanup_free_ char *x = json_dumps(pc, JSON_ENCODE_ANY);
-                        r = source_fail(ret_error, -EBADMSG, "%s: række %zu: ugyldig periode %s", origin, ri_ + 1, strna(x));
+                        r = source_fail(ret_error, -EBADMSG, "%s: række %zu: ugyldig periode %s", origin,
+                                        ri_ + 1, strna(x));
                         goto finish;
                 }
-                if (cell_value(json_array_get(row, measure_col), &v, &missing, &saw_comma, &saw_string) < 0) {
-                        _cleanup_free_ char *x = json_dumps(json_array_get(row, measure_col), JSON_ENCODE_ANY);
-                        r = source_fail(ret_error, -EBADMSG, "%s: række %zu: ugyldigt tal %s i kolonnen '%s'", origin, ri_ + 1, strna(x),
-                                        json_string_value(json_array_get(t.labels, measure_col)));
+                if (cell_value(json_array_get(row, measure_col), &v, &missing, &saw_comma, &saw_string) <
+                    0) {
+                        _cleanup_free_ char *x =
+                                json_dumps(json_array_get(row, measure_col), JSON_ENCODE_ANY);
+                        r = source_fail(ret_error, -EBADMSG,
+                                        "%s: række %zu: ugyldigt tal %s i kolonnen '%s'", origin, ri_ + 1,
+                                        strna(x), json_string_value(json_array_get(t.labels, measure_col)));
                         goto finish;
                 }
                 r = source_series_add(s, p, v, missing, _PERIOD_FREQ_INVALID);
@@ -805,23 +909,26 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
                                         (void) strbuf_printf(&open, "%s%s", open.len ? ", " : "",
                                                              json_string_value(json_array_get(t.labels, i)));
                         }
-                        r = source_fail(ret_error, -EBADMSG, "%s: række %zu: perioden %s forekommer flere gange for udvalget%s%s%s",
-                                        origin, ri_ + 1, period_to_string(p, pb), open.len ? " (vælg også: " : "", strempty(open.s),
-                                        open.len ? ")" : "");
+                        r = source_fail(
+                                ret_error, -EBADMSG,
+                                "%s: række %zu: perioden %s forekommer flere gange for udvalget%s%s%s",
+                                origin, ri_ + 1, period_to_string(p, pb), open.len ? " (vælg også: " : "",
+                                strempty(open.s), open.len ? ")" : "");
                         strbuf_done(&open);
                         goto finish;
                 }
                 if (r == -EDOM) {
                         char pb[PERIOD_STRING_MAX];
-                        r = source_fail(ret_error, -EBADMSG, "%s: række %zu: perioden %s har en anden frekvens end de foregående", origin,
-                                        ri_ + 1, period_to_string(p, pb));
+                        r = source_fail(ret_error, -EBADMSG,
+                                        "%s: række %zu: perioden %s har en anden frekvens end de foregående",
+                                        origin, ri_ + 1, period_to_string(p, pb));
                         goto finish;
                 }
                 if (r < 0 || GREEDY_REALLOC(point_rows, point_rows_alloc, n_points_rows + 1) < 0) {
                         r = source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
                         goto finish;
                 }
-                point_rows[n_points_rows++] = (PointRow) { p, ri_ };
+                point_rows[n_points_rows++] = (PointRow){p, ri_};
         }
         if (n_rows == 0) {
                 r = source_fail(ret_error, -ENODATA, "%s: svaret har ingen rækker", origin);
@@ -831,24 +938,26 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
                 StrBuf b = {};
                 size_t n = 0;
                 if (def->n_select > 0 && fcol[0] != SIZE_MAX)
-                        json_array_foreach(t.rows, ri_, row) {
+                        json_array_foreach(t.rows, ri_, row)
+                        {
                                 _cleanup_free_ char *c = cell_text(row, fcol[0]);
                                 if (c && n < 5 && !(b.s && strstr(b.s, c))) {
                                         (void) strbuf_printf(&b, "%s%s", n ? ", " : "", c);
                                         n++;
                                 }
                         }
-                r = source_fail(ret_error, -ENODATA, "%s: ingen af de %zu rækker passer til udvalget%s%s%s", origin, n_rows,
-                                b.len ? " (fandt fx " : "", strempty(b.s), b.len ? ")" : "");
+                r = source_fail(ret_error, -ENODATA, "%s: ingen af de %zu rækker passer til udvalget%s%s%s",
+                                origin, n_rows, b.len ? " (fandt fx " : "", strempty(b.s), b.len ? ")" : "");
                 strbuf_done(&b);
                 goto finish;
         }
         if (ret_note)
-                *ret_note = strdup_printf("jobindsats %s%s, %zu kolonner, %zu rækker, %zu valgt, periode '%s', mål '%s'%s%s", t.shape,
-                                          source_bom_len(resp->body, resp->size) ? ", BOM" : "", n_cols, n_rows, matched,
-                                          json_string_value(json_array_get(t.labels, period_col)),
-                                          json_string_value(json_array_get(t.labels, measure_col)),
-                                          saw_string ? ", tal som tekst" : "", saw_comma ? " med decimalkomma" : "");
+                *ret_note = strdup_printf(
+                        "jobindsats %s%s, %zu kolonner, %zu rækker, %zu valgt, periode '%s', mål '%s'%s%s",
+                        t.shape, source_bom_len(resp->body, resp->size) ? ", BOM" : "", n_cols, n_rows,
+                        matched, json_string_value(json_array_get(t.labels, period_col)),
+                        json_string_value(json_array_get(t.labels, measure_col)),
+                        saw_string ? ", tal som tekst" : "", saw_comma ? " med decimalkomma" : "");
         *ret = TAKE_PTR(s);
         r = 0;
 finish:

@@ -226,7 +226,7 @@ static const char *skip_fast(const char *p, const char *end)
 }
 
 typedef struct Member {
-        const char *key;  /* raw, without quotes (escapes not decoded) */
+        const char *key; /* raw, without quotes (escapes not decoded) */
         size_t key_len;
         const char *start, *end; /* the whole "key": value text */
         const char *vstart, *vend;
@@ -265,7 +265,8 @@ static int scan_object(const char *p, const char *end, Member **ret, size_t *ret
                 if (p >= end || *p != ':')
                         goto bad;
                 x.vstart = skip_ws(p + 1, end);
-                if ((x.key_len == 5 && memcmp(x.key, "value", 5) == 0) || (x.key_len == 6 && memcmp(x.key, "status", 6) == 0))
+                if ((x.key_len == 5 && memcmp(x.key, "value", 5) == 0) ||
+                    (x.key_len == 6 && memcmp(x.key, "status", 6) == 0))
                         p = skip_fast(x.vstart, end);
                 else
                         p = skip_value(x.vstart, end, 1);
@@ -335,9 +336,11 @@ static int fail_at(const SourceResponse *resp, const char *at, char **ret_error,
                 else if (((unsigned char) *q & 0xC0) != 0x80)
                         col++;
         if (at >= b + resp->size || looks_truncated(b, b + resp->size))
-                return source_fail(ret_error, -EBADMSG, "%s:%u:%u: ugyldig JSON: %s (svaret slutter for tidligt?)",
+                return source_fail(ret_error, -EBADMSG,
+                                   "%s:%u:%u: ugyldig JSON: %s (svaret slutter for tidligt?)",
                                    source_origin(resp), line, col, what);
-        return source_fail(ret_error, -EBADMSG, "%s:%u:%u: ugyldig JSON: %s", source_origin(resp), line, col, what);
+        return source_fail(ret_error, -EBADMSG, "%s:%u:%u: ugyldig JSON: %s", source_origin(resp), line, col,
+                           what);
 }
 
 /* ---- the dataset ---- */
@@ -362,8 +365,8 @@ static void dims_free(Dim *d, size_t n)
 
 static bool is_time_name(const char *s)
 {
-        static const char *const names[] = { "time", "tid", "time_period", "timeperiod", "periode", "period",
-                                             "year", "år", "aar", "tidsperiode", "month", "måned" };
+        static const char *const names[] = {"time", "tid", "time_period", "timeperiod",  "periode", "period",
+                                            "year", "år",  "aar",         "tidsperiode", "month",   "måned"};
         for (size_t i = 0; i < ELEMENTSOF(names); i++)
                 if (utf8_caseeq(s, names[i]))
                         return true;
@@ -372,9 +375,10 @@ static bool is_time_name(const char *s)
 
 static bool json_array_has_string(const json_t *a, const char *s)
 {
-        size_t i;
-        const json_t *v;
-        json_array_foreach(a, i, v) if (json_is_string(v) && streq(json_string_value(v), s)) return true;
+        for (size_t i = 0; i < json_array_size(a); i++)
+                if (json_is_string(json_array_get(a, i)) &&
+                    streq(json_string_value(json_array_get(a, i)), s))
+                        return true;
         return false;
 }
 
@@ -382,8 +386,9 @@ static char *category_list(const Dim *d)
 {
         StrBuf b = {};
         for (size_t i = 0; i < d->size && i < 8; i++)
-                (void) strbuf_printf(&b, "%s%s%s%s%s", i ? ", " : "", d->cat_ids[i], d->cat_labels[i] ? " (" : "",
-                                     strempty(d->cat_labels[i]), d->cat_labels[i] ? ")" : "");
+                (void) strbuf_printf(&b, "%s%s%s%s%s", i ? ", " : "", d->cat_ids[i],
+                                     d->cat_labels[i] ? " (" : "", strempty(d->cat_labels[i]),
+                                     d->cat_labels[i] ? ")" : "");
         if (d->size > 8)
                 (void) strbuf_printf(&b, " … (%zu i alt)", d->size);
         return b.s ? b.s : strdup("");
@@ -408,8 +413,8 @@ static size_t find_category(const Dim *d, const char *code, const char *want)
 }
 
 /* Reads one dimension's categories, checking index against size. */
-static int read_dimension(const SourceResponse *resp, const json_t *dobj, const char *id, size_t size, Dim *d,
-                          char **ret_error)
+static int read_dimension(const SourceResponse *resp, const json_t *dobj, const char *id, size_t size,
+                          Dim *d, char **ret_error)
 {
         const char *origin = source_origin(resp);
         const json_t *cat = json_object_get(dobj, "category");
@@ -421,15 +426,20 @@ static int read_dimension(const SourceResponse *resp, const json_t *dobj, const 
         d->size = size;
         d->fixed = SIZE_MAX;
         if (!json_is_object(cat))
-                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: dimensionen '%s' har ingen category", origin, id);
+                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: dimensionen '%s' har ingen category",
+                                   origin, id);
         if (size == 0)
-                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: dimensionen '%s' har størrelse 0", origin, id);
+                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: dimensionen '%s' har størrelse 0",
+                                   origin, id);
         /* check the count before allocating: size comes from the document */
-        n = json_is_array(index) ? json_array_size(index) : json_is_object(index) ? json_object_size(index) : 1;
+        n = json_is_array(index)    ? json_array_size(index)
+            : json_is_object(index) ? json_object_size(index)
+                                    : 1;
         if (n != size)
-                return source_fail(ret_error, -EBADMSG,
-                                   "%s: JSON-stat: dimensionen '%s' har %zu kategorier i index, men size siger %zu", origin, id,
-                                   n, size);
+                return source_fail(
+                        ret_error, -EBADMSG,
+                        "%s: JSON-stat: dimensionen '%s' har %zu kategorier i index, men size siger %zu",
+                        origin, id, n, size);
         d->cat_ids = calloc(size, sizeof(char *));
         d->cat_labels = calloc(size, sizeof(char *));
         if (!d->cat_ids || !d->cat_labels)
@@ -439,13 +449,16 @@ static int read_dimension(const SourceResponse *resp, const json_t *dobj, const 
                 n = json_array_size(index);
                 if (n != size)
                         return source_fail(ret_error, -EBADMSG,
-                                           "%s: JSON-stat: dimensionen '%s' har %zu kategorier i index, men size siger %zu",
+                                           "%s: JSON-stat: dimensionen '%s' har %zu kategorier i index, men "
+                                           "size siger %zu",
                                            origin, id, n, size);
                 for (size_t i = 0; i < n; i++) {
                         d->cat_ids[i] = json_string_value(json_array_get(index, i));
                         if (!d->cat_ids[i])
-                                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: dimensionen '%s': index[%zu] er ikke en tekst",
-                                                   origin, id, i);
+                                return source_fail(
+                                        ret_error, -EBADMSG,
+                                        "%s: JSON-stat: dimensionen '%s': index[%zu] er ikke en tekst",
+                                        origin, id, i);
                 }
         } else if (json_is_object(index)) {
                 const char *k;
@@ -453,24 +466,27 @@ static int read_dimension(const SourceResponse *resp, const json_t *dobj, const 
                 n = json_object_size(index);
                 if (n != size)
                         return source_fail(ret_error, -EBADMSG,
-                                           "%s: JSON-stat: dimensionen '%s' har %zu kategorier i index, men size siger %zu",
+                                           "%s: JSON-stat: dimensionen '%s' har %zu kategorier i index, men "
+                                           "size siger %zu",
                                            origin, id, n, size);
-                json_object_foreach((json_t *) index, k, v) {
+                json_object_foreach((json_t *) index, k, v)
+                {
                         json_int_t pos = json_is_integer(v) ? json_integer_value(v) : -1;
                         if (pos < 0 || (size_t) pos >= size || d->cat_ids[pos])
                                 return source_fail(ret_error, -EBADMSG,
-                                                   "%s: JSON-stat: dimensionen '%s': kategorien '%s' har en ugyldig eller gentaget position",
+                                                   "%s: JSON-stat: dimensionen '%s': kategorien '%s' har en "
+                                                   "ugyldig eller gentaget position",
                                                    origin, id, k);
                         d->cat_ids[pos] = k;
                 }
         } else if (!index && json_is_object(labels) && json_object_size(labels) == 1 && size == 1) {
                 /* constant dimension: its single label key is the category id */
-                const char *k;
-                const json_t *v;
-                json_object_foreach((json_t *) labels, k, v) d->cat_ids[0] = k;
+                /* constant dimension: its single label key is the category id */
+                d->cat_ids[0] = json_object_iter_key(json_object_iter((json_t *) labels));
         } else
                 return source_fail(ret_error, -EBADMSG,
-                                   "%s: JSON-stat: dimensionen '%s' mangler category.index (kun tilladt for én kategori med label)",
+                                   "%s: JSON-stat: dimensionen '%s' mangler category.index (kun tilladt for "
+                                   "én kategori med label)",
                                    origin, id);
         for (size_t i = 0; i < size; i++)
                 d->cat_labels[i] = json_string_value(json_object_get(labels, d->cat_ids[i]));
@@ -511,7 +527,8 @@ static int cmp_size(const void *a, const void *b)
         return x < y ? -1 : x > y;
 }
 
-int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series *s, char **ret_note, char **ret_error)
+int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series *s, char **ret_note,
+                     char **ret_error)
 {
         const char *origin = source_origin(resp);
         const char *body = resp->body, *end = resp->body + resp->size, *at = NULL;
@@ -546,9 +563,11 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                         if (skip_literal(root[i].vstart, root[i].vend, "\"dataset\""))
                                 root_is_dataset = true;
                         else {
-                                _cleanup_free_ char *c = source_excerpt(root[i].vstart, (size_t) (root[i].vend - root[i].vstart), 40);
+                                _cleanup_free_ char *c = source_excerpt(
+                                        root[i].vstart, (size_t) (root[i].vend - root[i].vstart), 40);
                                 return source_fail(ret_error, -EBADMSG,
-                                                   "%s: JSON-stat: class %s understøttes ikke; adressen skal pege på et datasæt",
+                                                   "%s: JSON-stat: class %s understøttes ikke; adressen "
+                                                   "skal pege på et datasæt",
                                                    origin, strna(c));
                         }
                 }
@@ -562,17 +581,19 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
         } else {
                 const Member *pick = NULL;
                 for (size_t i = 0; i < n_root; i++)
-                        if (q->dataset && root[i].key_len == strlen(q->dataset) && memcmp(root[i].key, q->dataset, root[i].key_len) == 0)
+                        if (q->dataset && root[i].key_len == strlen(q->dataset) &&
+                            memcmp(root[i].key, q->dataset, root[i].key_len) == 0)
                                 pick = &root[i];
                 if (!pick && n_root == 1)
                         pick = &root[0];
                 if (!pick) {
                         StrBuf b = {};
                         for (size_t i = 0; i < n_root && i < 10; i++)
-                                (void) strbuf_printf(&b, "%s%.*s", i ? ", " : "", (int) MIN(root[i].key_len, 40), root[i].key);
+                                (void) strbuf_printf(&b, "%s%.*s", i ? ", " : "",
+                                                     (int) MIN(root[i].key_len, 40), root[i].key);
                         r = source_fail(ret_error, n_root == 0 ? -ENODATA : -EBADMSG,
-                                        "%s: JSON-stat-bundt med %zu datasæt; vælg et (table:)%s%s", origin, n_root,
-                                        b.len ? ": " : "", strempty(b.s));
+                                        "%s: JSON-stat-bundt med %zu datasæt; vælg et (table:)%s%s", origin,
+                                        n_root, b.len ? ": " : "", strempty(b.s));
                         strbuf_done(&b);
                         return r;
                 }
@@ -600,7 +621,8 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                                 continue;
                         }
                         if ((b.len > 1 && strbuf_puts(&b, ",") < 0) ||
-                            strbuf_append(&b, members[i].start, (size_t) (members[i].end - members[i].start)) < 0) {
+                            strbuf_append(&b, members[i].start,
+                                          (size_t) (members[i].end - members[i].start)) < 0) {
                                 strbuf_done(&b);
                                 return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
                         }
@@ -613,14 +635,17 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                 json_error_t jerr;
                 meta = json_loadb(meta_text, b.len, 0, &jerr);
                 if (!meta)
-                        return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: ugyldig JSON i dimensionerne: %s", origin,
+                        return source_fail(ret_error, -EBADMSG,
+                                           "%s: JSON-stat: ugyldig JSON i dimensionerne: %s", origin,
                                            jerr.text);
         }
         if (!value)
-                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: datasættet har ingen \"value\"", origin);
+                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: datasættet har ingen \"value\"",
+                                   origin);
         dimension = json_object_get(meta, "dimension");
         if (!json_is_object(dimension))
-                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: datasættet har ingen \"dimension\"", origin);
+                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: datasættet har ingen \"dimension\"",
+                                   origin);
         ids = json_object_get(meta, "id");
         if (!ids)
                 ids = json_object_get(dimension, "id");
@@ -631,13 +656,16 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
         if (!role)
                 role = json_object_get(dimension, "role");
         if (!json_is_array(ids) || !json_is_array(sizes))
-                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: \"id\" og \"size\" mangler eller er ikke lister", origin);
+                return source_fail(ret_error, -EBADMSG,
+                                   "%s: JSON-stat: \"id\" og \"size\" mangler eller er ikke lister", origin);
         n_dims = json_array_size(ids);
         if (n_dims != json_array_size(sizes))
-                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: \"id\" har %zu dimensioner, \"size\" %zu", origin,
-                                   n_dims, json_array_size(sizes));
+                return source_fail(ret_error, -EBADMSG,
+                                   "%s: JSON-stat: \"id\" har %zu dimensioner, \"size\" %zu", origin, n_dims,
+                                   json_array_size(sizes));
         if (n_dims == 0)
-                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: datasættet har ingen dimensioner", origin);
+                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: datasættet har ingen dimensioner",
+                                   origin);
 
         dims = calloc(n_dims, sizeof(Dim));
         if (!dims)
@@ -646,18 +674,23 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                 const char *id = json_string_value(json_array_get(ids, k));
                 const json_t *sz = json_array_get(sizes, k);
                 const json_t *dobj;
-                if (!id || !json_is_integer(sz) || json_integer_value(sz) < 0 || json_integer_value(sz) > INT32_MAX) {
-                        r = source_fail(ret_error, -EBADMSG, "%s: JSON-stat: id[%zu]/size[%zu] er ugyldig", origin, k, k);
+                if (!id || !json_is_integer(sz) || json_integer_value(sz) < 0 ||
+                    json_integer_value(sz) > INT32_MAX) {
+                        r = source_fail(ret_error, -EBADMSG, "%s: JSON-stat: id[%zu]/size[%zu] er ugyldig",
+                                        origin, k, k);
                         goto finish;
                 }
                 for (size_t j = 0; j < k; j++)
                         if (streq(dims[j].id, id)) {
-                                r = source_fail(ret_error, -EBADMSG, "%s: JSON-stat: dimensionen '%s' står to gange i id", origin, id);
+                                r = source_fail(ret_error, -EBADMSG,
+                                                "%s: JSON-stat: dimensionen '%s' står to gange i id", origin,
+                                                id);
                                 goto finish;
                         }
                 dobj = json_object_get(dimension, id);
                 if (!json_is_object(dobj)) {
-                        r = source_fail(ret_error, -EBADMSG, "%s: JSON-stat: dimensionen '%s' fra id findes ikke i dimension",
+                        r = source_fail(ret_error, -EBADMSG,
+                                        "%s: JSON-stat: dimensionen '%s' fra id findes ikke i dimension",
                                         origin, id);
                         goto finish;
                 }
@@ -665,7 +698,8 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                 if (r < 0)
                         goto finish;
                 if (total > (SIZE_MAX / 16) / dims[k].size) {
-                        r = source_fail(ret_error, -EBADMSG, "%s: JSON-stat: produktet af size er urimeligt stort", origin);
+                        r = source_fail(ret_error, -EBADMSG,
+                                        "%s: JSON-stat: produktet af size er urimeligt stort", origin);
                         goto finish;
                 }
                 total *= dims[k].size;
@@ -674,15 +708,20 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
         if (role && json_is_object(role)) {
                 const char *rk;
                 const json_t *rv;
-                json_object_foreach((json_t *) role, rk, rv) {
+                json_object_foreach((json_t *) role, rk, rv)
+                {
                         size_t i;
                         const json_t *e;
-                        json_array_foreach(rv, i, e) {
+                        json_array_foreach(rv, i, e)
+                        {
                                 bool found = false;
                                 for (size_t k = 0; k < n_dims; k++)
-                                        found = found || (json_is_string(e) && streq(dims[k].id, json_string_value(e)));
+                                        found = found || (json_is_string(e) &&
+                                                          streq(dims[k].id, json_string_value(e)));
                                 if (!found) {
-                                        r = source_fail(ret_error, -EBADMSG, "%s: JSON-stat: role.%s nævner en ukendt dimension", origin, rk);
+                                        r = source_fail(ret_error, -EBADMSG,
+                                                        "%s: JSON-stat: role.%s nævner en ukendt dimension",
+                                                        origin, rk);
                                         goto finish;
                                 }
                         }
@@ -699,7 +738,9 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                 if (is_time_name(dims[k].id) || (dims[k].label && is_time_name(dims[k].label)))
                         time_dim = k;
         if (time_dim == SIZE_MAX) {
-                r = source_fail(ret_error, -EBADMSG, "%s: JSON-stat: ingen tidsdimension (role.time eller en dimension ved navn time/Tid/TIME_PERIOD)",
+                r = source_fail(ret_error, -EBADMSG,
+                                "%s: JSON-stat: ingen tidsdimension (role.time eller en dimension ved navn "
+                                "time/Tid/TIME_PERIOD)",
                                 origin);
                 goto finish;
         }
@@ -712,22 +753,26 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                 for (size_t j = 0; j < n_dims && k == SIZE_MAX; j++)
                         if (utf8_caseeq(dims[j].id, strempty(it->dimension)) ||
                             (dims[j].label && utf8_caseeq(dims[j].label, strempty(it->dimension))) ||
-                            (q->resolved && q->resolved[i].dimension && streq(dims[j].id, q->resolved[i].dimension)))
+                            (q->resolved && q->resolved[i].dimension &&
+                             streq(dims[j].id, q->resolved[i].dimension)))
                                 k = j;
                 if (k == SIZE_MAX) {
                         StrBuf b = {};
                         for (size_t j = 0; j < n_dims; j++)
                                 (void) strbuf_printf(&b, "%s%s", j ? ", " : "", dims[j].id);
-                        r = source_fail(ret_error, -ENOENT, "%s: JSON-stat: dimensionen '%s' findes ikke; dimensioner: %s", origin,
-                                        strempty(it->dimension), strempty(b.s));
+                        r = source_fail(ret_error, -ENOENT,
+                                        "%s: JSON-stat: dimensionen '%s' findes ikke; dimensioner: %s",
+                                        origin, strempty(it->dimension), strempty(b.s));
                         strbuf_done(&b);
                         goto finish;
                 }
                 dims[k].fixed = find_category(&dims[k], code, strempty(it->value));
                 if (dims[k].fixed == SIZE_MAX) {
                         _cleanup_free_ char *c = category_list(&dims[k]);
-                        r = source_fail(ret_error, -ENOENT, "%s: JSON-stat: dimensionen '%s' har ingen kategori '%s'; kategorier: %s",
-                                        origin, dims[k].id, strempty(it->value), strna(c));
+                        r = source_fail(
+                                ret_error, -ENOENT,
+                                "%s: JSON-stat: dimensionen '%s' har ingen kategori '%s'; kategorier: %s",
+                                origin, dims[k].id, strempty(it->value), strna(c));
                         goto finish;
                 }
         }
@@ -738,8 +783,10 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                         dims[k].fixed = find_category(&dims[k], NULL, q->measure);
                         if (dims[k].fixed == SIZE_MAX) {
                                 _cleanup_free_ char *c = category_list(&dims[k]);
-                                r = source_fail(ret_error, -ENOENT, "%s: JSON-stat: målet '%s' findes ikke i '%s'; kategorier: %s", origin,
-                                                q->measure, dims[k].id, strna(c));
+                                r = source_fail(
+                                        ret_error, -ENOENT,
+                                        "%s: JSON-stat: målet '%s' findes ikke i '%s'; kategorier: %s",
+                                        origin, q->measure, dims[k].id, strna(c));
                                 goto finish;
                         }
                 } else if (dims[k].size == 1)
@@ -747,9 +794,11 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                 else {
                         _cleanup_free_ char *c = category_list(&dims[k]);
                         r = source_fail(ret_error, -ENOENT,
-                                        "%s: JSON-stat: dimensionen '%s'%s%s%s har %zu kategorier og skal vælges i select:; kategorier: %s",
-                                        origin, dims[k].id, dims[k].label ? " (" : "", strempty(dims[k].label),
-                                        dims[k].label ? ")" : "", dims[k].size, strna(c));
+                                        "%s: JSON-stat: dimensionen '%s'%s%s%s har %zu kategorier og skal "
+                                        "vælges i select:; kategorier: %s",
+                                        origin, dims[k].id, dims[k].label ? " (" : "",
+                                        strempty(dims[k].label), dims[k].label ? ")" : "", dims[k].size,
+                                        strna(c));
                         goto finish;
                 }
         }
@@ -779,10 +828,13 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                         wanted[t] = base + cat * time_stride;
                         if (source_parse_period(cid, strlen(cid), PERIOD_MONTH, &periods[t]) < 0 &&
                             (!dims[time_dim].cat_labels[cat] ||
-                             source_parse_period(dims[time_dim].cat_labels[cat], strlen(dims[time_dim].cat_labels[cat]),
-                                                 PERIOD_MONTH, &periods[t]) < 0)) {
-                                r = source_fail(ret_error, -EBADMSG, "%s: JSON-stat: tidskategorien '%s' er ikke en kendt periode",
-                                                origin, cid);
+                             source_parse_period(dims[time_dim].cat_labels[cat],
+                                                 strlen(dims[time_dim].cat_labels[cat]), PERIOD_MONTH,
+                                                 &periods[t]) < 0)) {
+                                r = source_fail(
+                                        ret_error, -EBADMSG,
+                                        "%s: JSON-stat: tidskategorien '%s' er ikke en kendt periode",
+                                        origin, cid);
                                 goto finish;
                         }
                 }
@@ -812,8 +864,9 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                         else
                                 for (;;) {
                                         /* numbers dominate: skip them without the general dispatch */
-                                        const char *e = (*p >= '0' && *p <= '9') || *p == '-' ? skip_number(p, value->vend)
-                                                                                              : skip_value(p, value->vend, 1);
+                                        const char *e = (*p >= '0' && *p <= '9') || *p == '-'
+                                                                ? skip_number(p, value->vend)
+                                                                : skip_value(p, value->vend, 1);
                                         if (!e) {
                                                 r = fail_at(resp, p, ret_error, "ugyldig værdi i \"value\"");
                                                 break;
@@ -824,7 +877,9 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                                                 double v = 0;
                                                 bool m = false;
                                                 if (parse_cell(p, e, &v, &m) < 0) {
-                                                        r = fail_at(resp, p, ret_error, "\"value\" skal indeholde tal eller null");
+                                                        r = fail_at(
+                                                                resp, p, ret_error,
+                                                                "\"value\" skal indeholde tal eller null");
                                                         break;
                                                 }
                                                 for (size_t t = 0; t < n_time; t++)
@@ -837,7 +892,8 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                                         if (p < value->vend && *p == ']')
                                                 break;
                                         if (p >= value->vend || *p != ',') {
-                                                r = fail_at(resp, p, ret_error, "forventede ',' eller ']' i \"value\"");
+                                                r = fail_at(resp, p, ret_error,
+                                                            "forventede ',' eller ']' i \"value\"");
                                                 break;
                                         }
                                         p = skip_ws(p + 1, value->vend);
@@ -845,8 +901,9 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                         n_values = i;
                         if (r >= 0 && n_values != total)
                                 r = source_fail(ret_error, -EBADMSG,
-                                                "%s: JSON-stat: \"value\" har %zu elementer, men produktet af size er %zu", origin,
-                                                n_values, total);
+                                                "%s: JSON-stat: \"value\" har %zu elementer, men produktet "
+                                                "af size er %zu",
+                                                origin, n_values, total);
                 } else if (sparse) {
                         _cleanup_free_ Member *vm = NULL;
                         size_t n_vm = 0;
@@ -861,21 +918,26 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                                 double v = 0;
                                 bool m = false;
                                 if (vm[i].key_len == 0 || vm[i].key_len >= sizeof(kb)) {
-                                        r = source_fail(ret_error, -EBADMSG, "%s: JSON-stat: ugyldig nøgle i sparse \"value\"", origin);
+                                        r = source_fail(ret_error, -EBADMSG,
+                                                        "%s: JSON-stat: ugyldig nøgle i sparse \"value\"",
+                                                        origin);
                                         break;
                                 }
                                 memcpy(kb, vm[i].key, vm[i].key_len);
                                 kb[vm[i].key_len] = 0;
                                 if (safe_atou64(kb, &pos) < 0 || pos >= total) {
                                         r = source_fail(ret_error, -EBADMSG,
-                                                        "%s: JSON-stat: nøglen \"%s\" i sparse \"value\" ligger uden for 0..%zu", origin, kb,
-                                                        total - 1);
+                                                        "%s: JSON-stat: nøglen \"%s\" i sparse \"value\" "
+                                                        "ligger uden for 0..%zu",
+                                                        origin, kb, total - 1);
                                         break;
                                 }
-                                if (!bsearch(&(size_t) { pos }, wanted_sorted, n_time, sizeof(size_t), cmp_size))
+                                if (!bsearch(&(size_t){pos}, wanted_sorted, n_time, sizeof(size_t),
+                                             cmp_size))
                                         continue;
                                 if (parse_cell(vm[i].vstart, vm[i].vend, &v, &m) < 0) {
-                                        r = fail_at(resp, vm[i].vstart, ret_error, "\"value\" skal indeholde tal eller null");
+                                        r = fail_at(resp, vm[i].vstart, ret_error,
+                                                    "\"value\" skal indeholde tal eller null");
                                         break;
                                 }
                                 for (size_t t = 0; t < n_time; t++)
@@ -884,7 +946,9 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                         }
                         n_values = n_vm;
                 } else
-                        r = source_fail(ret_error, -EBADMSG, "%s: JSON-stat: \"value\" skal være en liste eller et objekt", origin);
+                        r = source_fail(ret_error, -EBADMSG,
+                                        "%s: JSON-stat: \"value\" skal være en liste eller et objekt",
+                                        origin);
 
                 /* status: only validated; a null value is missing whatever its status says */
                 if (r >= 0 && status) {
@@ -897,8 +961,10 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                                                 sp = skip_value(sp, status->vend, 1);
                                                 if (sp)
                                                         sp = skip_ws(sp, status->vend);
-                                                if (!sp || sp >= status->vend || (*sp != ']' && *sp != ',')) {
-                                                        r = fail_at(resp, sp ? sp : status->vstart, ret_error, "ugyldigt \"status\"");
+                                                if (!sp || sp >= status->vend ||
+                                                    (*sp != ']' && *sp != ',')) {
+                                                        r = fail_at(resp, sp ? sp : status->vstart,
+                                                                    ret_error, "ugyldigt \"status\"");
                                                         break;
                                                 }
                                                 n++;
@@ -907,13 +973,16 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                                                 sp++;
                                         }
                                 if (r >= 0 && n != 1 && n != (sparse ? total : n_values))
-                                        r = source_fail(ret_error, -EBADMSG,
-                                                        "%s: JSON-stat: \"status\" har %zu elementer, \"value\" %zu", origin, n,
-                                                        sparse ? total : n_values);
+                                        r = source_fail(
+                                                ret_error, -EBADMSG,
+                                                "%s: JSON-stat: \"status\" har %zu elementer, \"value\" %zu",
+                                                origin, n, sparse ? total : n_values);
                         } else if (skip_value(sp, status->vend, 1) != status->vend)
                                 r = fail_at(resp, sp, ret_error, "ugyldigt \"status\"");
                         else if (*sp != '{' && *sp != '"' && *sp != 'n')
-                                r = source_fail(ret_error, -EBADMSG, "%s: JSON-stat: \"status\" skal være en liste, et objekt eller en tekst",
+                                r = source_fail(ret_error, -EBADMSG,
+                                                "%s: JSON-stat: \"status\" skal være en liste, et objekt "
+                                                "eller en tekst",
                                                 origin);
                 }
                 for (size_t t = 0; r >= 0 && t < n_time; t++) {
@@ -921,11 +990,15 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                         /* positions absent from a sparse value are missing cells */
                         int k = source_series_add(s, periods[t], vals[t], !got[t] || miss[t], q->want_freq);
                         if (k == -EEXIST)
-                                r = source_fail(ret_error, -EBADMSG, "%s: JSON-stat: perioden %s forekommer to gange i tidsdimensionen",
-                                                origin, period_to_string(periods[t], pb));
+                                r = source_fail(
+                                        ret_error, -EBADMSG,
+                                        "%s: JSON-stat: perioden %s forekommer to gange i tidsdimensionen",
+                                        origin, period_to_string(periods[t], pb));
                         else if (k == -EDOM)
-                                r = source_fail(ret_error, -EBADMSG, "%s: JSON-stat: perioden %s har en anden frekvens end de øvrige",
-                                                origin, period_to_string(periods[t], pb));
+                                r = source_fail(
+                                        ret_error, -EBADMSG,
+                                        "%s: JSON-stat: perioden %s har en anden frekvens end de øvrige",
+                                        origin, period_to_string(periods[t], pb));
                         else if (k < 0)
                                 r = source_fail(ret_error, k, "hukommelse opbrugt");
                 }
@@ -935,10 +1008,11 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                         goto finish;
         }
         if (ret_note)
-                *ret_note = strdup_printf("%s%s%.*s%s, %zu dimensioner, tid '%s', %s \"value\" (%zu celler)%s", form,
-                                          dataset_key ? " '" : "", dataset_key ? (int) MIN(strcspn(dataset_key, "\""), 40) : 0,
-                                          dataset_key ? dataset_key : "", dataset_key ? "'" : "", n_dims, dims[time_dim].id,
-                                          sparse ? "sparse" : "tæt", n_values, status ? ", status" : "");
+                *ret_note = strdup_printf(
+                        "%s%s%.*s%s, %zu dimensioner, tid '%s', %s \"value\" (%zu celler)%s", form,
+                        dataset_key ? " '" : "", dataset_key ? (int) MIN(strcspn(dataset_key, "\""), 40) : 0,
+                        dataset_key ? dataset_key : "", dataset_key ? "'" : "", n_dims, dims[time_dim].id,
+                        sparse ? "sparse" : "tæt", n_values, status ? ", status" : "");
         r = 0;
 finish:
         dims_free(dims, n_dims);
@@ -955,12 +1029,14 @@ static int jsonstat_plan(const SourcePlanContext *ctx, SourceRequest *ret, char 
         int r;
 
         if (!path && !ctx->source->base_url)
-                return source_fail(ret_error, -EINVAL, "serie %s: ingen adresse (table:) angivet", def->name);
+                return source_fail(ret_error, -EINVAL, "serie %s: ingen adresse (table:) angivet",
+                                   def->name);
         r = source_join_url(ctx->source->base_url, path, &url);
         if (r < 0)
-                return source_fail(ret_error, r, "serie %s: kan ikke danne en adresse af base_url '%s' og table '%s'", def->name,
-                                   strempty(ctx->source->base_url), strempty(path));
-        *ret = (SourceRequest) {
+                return source_fail(ret_error, r,
+                                   "serie %s: kan ikke danne en adresse af base_url '%s' og table '%s'",
+                                   def->name, strempty(ctx->source->base_url), strempty(path));
+        *ret = (SourceRequest){
                 .step = SOURCE_STEP_DATA,
                 .url = TAKE_PTR(url),
                 .accept = "application/json",

@@ -100,12 +100,16 @@ static int statbank_plan(const SourcePlanContext *ctx, SourceRequest *ret, char 
         if (!m) {
                 if (statbank_url(src, "tableinfo", &url) < 0)
                         return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
-                j = json_pack("{s:s, s:s, s:s}", "table", def->table, "lang", statbank_lang(src), "format", "JSON");
+                j = json_pack("{s:s, s:s, s:s}", "table", def->table, "lang", statbank_lang(src), "format",
+                              "JSON");
                 if (!j || !(body = json_dumps(j, JSON_COMPACT)))
                         return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
-                *ret = (SourceRequest) { .step = SOURCE_STEP_METADATA, .url = TAKE_PTR(url), .body = TAKE_PTR(body),
-                                         .content_type = "application/json", .accept = "application/json",
-                                         .auth = SOURCE_AUTH_NONE };
+                *ret = (SourceRequest){.step = SOURCE_STEP_METADATA,
+                                       .url = TAKE_PTR(url),
+                                       .body = TAKE_PTR(body),
+                                       .content_type = "application/json",
+                                       .accept = "application/json",
+                                       .auth = SOURCE_AUTH_NONE};
                 return SOURCE_PLAN_REQUEST;
         }
         if (m->kind != SOURCE_STATBANK)
@@ -121,10 +125,11 @@ static int statbank_plan(const SourcePlanContext *ctx, SourceRequest *ret, char 
         for (size_t i = 0; i < m->n_items; i++) {
                 const ResolvedItem *it = &m->items[i];
                 json_t *entry = NULL, *values = NULL;
-                size_t k;
-                json_t *e;
-                json_array_foreach(vars, k, e) if (streq(json_string_value(json_object_get(e, "code")), it->dimension))
-                        entry = e;
+                for (size_t k = 0; k < json_array_size(vars) && !entry; k++)
+                        if (streq(strempty(json_string_value(
+                                          json_object_get(json_array_get(vars, k), "code"))),
+                                  it->dimension))
+                                entry = json_array_get(vars, k);
                 if (!entry) {
                         entry = json_pack("{s:s, s:[]}", "code", it->dimension, "values");
                         if (!entry || json_array_append_new(vars, entry) < 0)
@@ -146,7 +151,8 @@ static int statbank_plan(const SourcePlanContext *ctx, SourceRequest *ret, char 
                         selected = selected || streq(m->items[i].dimension, m->vars[v].id);
                 if (!selected)
                         return source_fail(ret_error, -EINVAL,
-                                           "serie %s: tabel %s: variablen %s (%s) kan ikke udelades; angiv en værdi i select:",
+                                           "serie %s: tabel %s: variablen %s (%s) kan ikke udelades; angiv "
+                                           "en værdi i select:",
                                            def->name, m->table, m->vars[v].id, strempty(m->vars[v].text));
         }
         if (!time_selected) {
@@ -158,16 +164,20 @@ static int statbank_plan(const SourcePlanContext *ctx, SourceRequest *ret, char 
                         value = range;
                 }
                 /* "Omitting Tid returns only the latest period" [V]: always send it */
-                if (json_array_append_new(vars, json_pack("{s:s, s:[s]}", "code", tv ? tv->id : "Tid", "values", value)) < 0)
+                if (json_array_append_new(vars, json_pack("{s:s, s:[s]}", "code", tv ? tv->id : "Tid",
+                                                          "values", value)) < 0)
                         return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
         }
-        j = json_pack("{s:s, s:s, s:s, s:s, s:O}", "table", m->table ? m->table : def->table, "format", "CSV", "lang",
-                      statbank_lang(src), "valuePresentation", "Code", "variables", vars);
+        j = json_pack("{s:s, s:s, s:s, s:s, s:O}", "table", m->table ? m->table : def->table, "format",
+                      "CSV", "lang", statbank_lang(src), "valuePresentation", "Code", "variables", vars);
         if (!j || !(body = json_dumps(j, JSON_COMPACT)) || statbank_url(src, "data", &url) < 0)
                 return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
-        *ret = (SourceRequest) { .step = SOURCE_STEP_DATA, .url = TAKE_PTR(url), .body = TAKE_PTR(body),
-                                 .content_type = "application/json", .accept = "text/csv, application/json;q=0.5",
-                                 .auth = SOURCE_AUTH_NONE };
+        *ret = (SourceRequest){.step = SOURCE_STEP_DATA,
+                               .url = TAKE_PTR(url),
+                               .body = TAKE_PTR(body),
+                               .content_type = "application/json",
+                               .accept = "text/csv, application/json;q=0.5",
+                               .auth = SOURCE_AUTH_NONE};
         return SOURCE_PLAN_REQUEST;
 }
 
@@ -205,10 +215,12 @@ static char *candidates(const json_t *values, const char *wanted)
         /* the (up to) five values sharing the longest prefix with the wanted text, else the first */
         for (size_t pass = 0; pass < 2 && n_best < ELEMENTSOF(best); pass++)
                 for (size_t i = 0; i < n && n_best < ELEMENTSOF(best); i++) {
-                        const char *text = json_string_value(json_object_get(json_array_get(values, i), "text"));
+                        const char *text =
+                                json_string_value(json_object_get(json_array_get(values, i), "text"));
                         const char *id = json_string_value(json_object_get(json_array_get(values, i), "id"));
                         bool dup = false;
-                        if (pass == 0 && similarity(wanted, strempty(text)) < 2 && similarity(wanted, strempty(id)) < 2)
+                        if (pass == 0 && similarity(wanted, strempty(text)) < 2 &&
+                            similarity(wanted, strempty(id)) < 2)
                                 continue;
                         for (size_t k = 0; k < n_best; k++)
                                 dup = dup || best[k] == i;
@@ -217,7 +229,8 @@ static char *candidates(const json_t *values, const char *wanted)
                 }
         for (size_t k = 0; k < n_best; k++) {
                 const json_t *v = json_array_get(values, best[k]);
-                if (strbuf_printf(&b, "%s%s (%s)", k ? ", " : "", strempty(json_string_value(json_object_get(v, "id"))),
+                if (strbuf_printf(&b, "%s%s (%s)", k ? ", " : "",
+                                  strempty(json_string_value(json_object_get(v, "id"))),
                                   strempty(json_string_value(json_object_get(v, "text")))) < 0) {
                         strbuf_done(&b);
                         return NULL;
@@ -250,7 +263,8 @@ static int statbank_parse_metadata(const SourceDef *src, const SeriesDef *def, c
                 return r;
         vars = json_object_get(j, "variables");
         if (!json_is_object(j) || !json_is_array(vars))
-                return source_fail(ret_error, -EBADMSG, "%s: tabelinformation uden \"variables\"-liste", origin);
+                return source_fail(ret_error, -EBADMSG, "%s: tabelinformation uden \"variables\"-liste",
+                                   origin);
         table = json_string_value(json_object_get(j, "id"));
         if (!table)
                 table = def->table;
@@ -264,12 +278,14 @@ static int statbank_parse_metadata(const SourceDef *src, const SeriesDef *def, c
         m->vars = xmalloc_array(json_array_size(vars) + 1, sizeof(MetaVariable));
         if (!m->vars)
                 return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
-        json_array_foreach(vars, i, v) {
+        json_array_foreach(vars, i, v)
+        {
                 const char *id = json_string_value(json_object_get(v, "id"));
                 if (!id || !json_is_array(json_object_get(v, "values")))
-                        return source_fail(ret_error, -EBADMSG, "%s: tabel %s: variabel nr. %zu uden id eller values",
-                                           origin, m->table, i + 1);
-                m->vars[m->n_vars] = (MetaVariable) {
+                        return source_fail(ret_error, -EBADMSG,
+                                           "%s: tabel %s: variabel nr. %zu uden id eller values", origin,
+                                           m->table, i + 1);
+                m->vars[m->n_vars] = (MetaVariable){
                         .id = strdup(id),
                         .text = strdup_or_null(json_string_value(json_object_get(v, "text"))),
                         .elimination = json_is_true(json_object_get(v, "elimination")),
@@ -286,19 +302,27 @@ static int statbank_parse_metadata(const SourceDef *src, const SeriesDef *def, c
                 const json_t *var = NULL, *values, *val, *hit = NULL;
                 size_t n;
 
-                json_array_foreach(vars, i, v) {
-                        if (utf8_caseeq(strempty(json_string_value(json_object_get(v, "id"))), strempty(it->dimension)) ||
-                            utf8_caseeq(strempty(json_string_value(json_object_get(v, "text"))), strempty(it->dimension)))
+                json_array_foreach(vars, i, v)
+                {
+                        if (utf8_caseeq(strempty(json_string_value(json_object_get(v, "id"))),
+                                        strempty(it->dimension)) ||
+                            utf8_caseeq(strempty(json_string_value(json_object_get(v, "text"))),
+                                        strempty(it->dimension)))
                                 var = v;
                         if (var)
                                 break;
                 }
                 if (!var) {
                         StrBuf b = {};
-                        json_array_foreach(vars, i, v)(void) strbuf_printf(
-                                &b, "%s%s (%s)", i ? ", " : "", strempty(json_string_value(json_object_get(v, "id"))),
-                                strempty(json_string_value(json_object_get(v, "text"))));
-                        r = source_fail(ret_error, -ENOENT, "tabel %s: variablen '%s' findes ikke; variable: %s", m->table,
+                        json_array_foreach(vars, i, v)
+                        {
+                                (void) strbuf_printf(
+                                        &b, "%s%s (%s)", i ? ", " : "",
+                                        strempty(json_string_value(json_object_get(v, "id"))),
+                                        strempty(json_string_value(json_object_get(v, "text"))));
+                        }
+                        r = source_fail(ret_error, -ENOENT,
+                                        "tabel %s: variablen '%s' findes ikke; variable: %s", m->table,
                                         strempty(it->dimension), strempty(b.s));
                         strbuf_done(&b);
                         return r;
@@ -306,17 +330,23 @@ static int statbank_parse_metadata(const SourceDef *src, const SeriesDef *def, c
                 values = json_object_get(var, "values");
                 /* "a value matches a code exactly, or else a value text case-insensitively"; codes are
                  * case-insensitive at DST [V], so a code in another case is the third choice. */
-                json_array_foreach(values, n, val) if (!hit && streq(strempty(json_string_value(json_object_get(val, "id"))), want))
-                        hit = val;
-                json_array_foreach(values, n, val) if (!hit && utf8_caseeq(json_string_value(json_object_get(val, "text")), want))
-                        hit = val;
-                json_array_foreach(values, n, val) if (!hit && utf8_caseeq(json_string_value(json_object_get(val, "id")), want))
-                        hit = val;
+                for (int pass = 0; pass < 3 && !hit; pass++)
+                        for (n = 0; n < json_array_size(values) && !hit; n++) {
+                                val = json_array_get(values, n);
+                                const char *id = json_string_value(json_object_get(val, "id"));
+                                const char *text = json_string_value(json_object_get(val, "text"));
+                                if (pass == 0   ? (id && streq(id, want))
+                                    : pass == 1 ? utf8_caseeq(text, want)
+                                                : utf8_caseeq(id, want))
+                                        hit = val;
+                        }
                 if (!hit) {
                         _cleanup_free_ char *c = candidates(values, want);
                         return source_fail(ret_error, -ENOENT,
-                                           "tabel %s, variabel %s: værdien '%s' findes hverken som kode eller tekst; fx %s",
-                                           m->table, json_string_value(json_object_get(var, "id")), want, strna(c));
+                                           "tabel %s, variabel %s: værdien '%s' findes hverken som kode "
+                                           "eller tekst; fx %s",
+                                           m->table, json_string_value(json_object_get(var, "id")), want,
+                                           strna(c));
                 }
                 r = meta_add_item(m, json_string_value(json_object_get(var, "id")),
                                   strempty(json_string_value(json_object_get(hit, "id"))),
@@ -353,8 +383,8 @@ static bool filter_match(const Filter *f, const char *p, size_t len)
         return f->value && utf8_caseeq_n(p, len, f->value, strlen(f->value));
 }
 
-static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const SourceResponse *resp, Series *s,
-                              char **ret_note, char **ret_error)
+static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const SourceResponse *resp,
+                              Series *s, char **ret_note, char **ret_error)
 {
         const char *origin = source_origin(resp);
         _cleanup_free_ Filter *filters = NULL;
@@ -386,8 +416,8 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
                         _cleanup_free_ char *x = source_excerpt(rd.fields[i].p, rd.fields[i].len, 40);
                         (void) strbuf_printf(&h, "%s%s", i ? ";" : "", strna(x));
                 }
-                r = source_fail(ret_error, -EBADMSG, "%s:1: overskriften mangler kolonnen %s (fandt '%s')", origin,
-                                tid == SIZE_MAX ? "TID" : "INDHOLD", strempty(h.s));
+                r = source_fail(ret_error, -EBADMSG, "%s:1: overskriften mangler kolonnen %s (fandt '%s')",
+                                origin, tid == SIZE_MAX ? "TID" : "INDHOLD", strempty(h.s));
                 strbuf_done(&h);
                 goto finish;
         }
@@ -400,12 +430,16 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
                 const ResolvedItem *ri = m && k < m->n_items ? &m->items[k] : NULL;
                 const char *dim = ri ? ri->dimension : def->select[k].dimension;
                 Filter *f = &filters[k];
-                *f = (Filter) { .col = SIZE_MAX, .code = ri ? ri->code : NULL, .text = ri ? ri->text : NULL,
-                                .value = def->select[k].value };
+                *f = (Filter){.col = SIZE_MAX,
+                              .code = ri ? ri->code : NULL,
+                              .text = ri ? ri->text : NULL,
+                              .value = def->select[k].value};
                 f->code_len = f->code ? strlen(f->code) : 0;
                 for (size_t i = 0; i < n_cols; i++)
-                        if (utf8_caseeq_n(rd.fields[i].p, rd.fields[i].len, strempty(dim), strlen(strempty(dim))) ||
-                            utf8_caseeq_n(rd.fields[i].p, rd.fields[i].len, strempty(def->select[k].dimension),
+                        if (utf8_caseeq_n(rd.fields[i].p, rd.fields[i].len, strempty(dim),
+                                          strlen(strempty(dim))) ||
+                            utf8_caseeq_n(rd.fields[i].p, rd.fields[i].len,
+                                          strempty(def->select[k].dimension),
                                           strlen(strempty(def->select[k].dimension))))
                                 f->col = i;
                 if (f->col == tid) {
@@ -413,7 +447,8 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
                         continue;
                 }
                 if (f->col == SIZE_MAX) {
-                        r = source_fail(ret_error, -EBADMSG, "%s:1: svaret har ingen kolonne for variablen %s", origin,
+                        r = source_fail(ret_error, -EBADMSG,
+                                        "%s:1: svaret har ingen kolonne for variablen %s", origin,
                                         strempty(dim));
                         goto finish;
                 }
@@ -424,8 +459,8 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
                 bool used = i == tid || i == indhold;
                 for (size_t k = 0; k < def->n_select; k++)
                         used = used || filters[k].col == i;
-                if (!used && strbuf_printf(&open, "%s%.*s", open.len ? ", " : "", (int) MIN(rd.fields[i].len, 60),
-                                           rd.fields[i].p) < 0) {
+                if (!used && strbuf_printf(&open, "%s%.*s", open.len ? ", " : "",
+                                           (int) MIN(rd.fields[i].len, 60), rd.fields[i].p) < 0) {
                         r = source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
                         goto finish;
                 }
@@ -440,7 +475,8 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
 
                 rows++;
                 if (rd.n_fields != n_cols) {
-                        r = source_fail(ret_error, -EBADMSG, "%s:%u: linjen har %zu felter, overskriften %zu", origin,
+                        r = source_fail(ret_error, -EBADMSG,
+                                        "%s:%u: linjen har %zu felter, overskriften %zu", origin,
                                         rd.record_line, rd.n_fields, n_cols);
                         goto finish;
                 }
@@ -448,11 +484,13 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
                         if (filters[k].col != SIZE_MAX)
                                 keep = filter_match(&filters[k], f[filters[k].col].p, f[filters[k].col].len);
                 if (!keep) {
-                        if (matched == 0 && n_seen < ELEMENTSOF(seen) && def->n_select > 0 && filters[0].col != SIZE_MAX) {
+                        if (matched == 0 && n_seen < ELEMENTSOF(seen) && def->n_select > 0 &&
+                            filters[0].col != SIZE_MAX) {
                                 const CsvField *c = &f[filters[0].col];
                                 bool dup = false;
                                 for (size_t i = 0; i < n_seen; i++)
-                                        dup = dup || (strlen(seen[i]) == c->len && memcmp(seen[i], c->p, c->len) == 0);
+                                        dup = dup || (strlen(seen[i]) == c->len &&
+                                                      memcmp(seen[i], c->p, c->len) == 0);
                                 if (!dup && c->len < sizeof(seen[0])) {
                                         memcpy(seen[n_seen], c->p, c->len);
                                         seen[n_seen++][c->len] = 0;
@@ -463,8 +501,8 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
                 matched++;
                 if (source_parse_period(f[tid].p, f[tid].len, PERIOD_MONTH, &p) < 0) {
                         _cleanup_free_ char *x = source_excerpt(f[tid].p, f[tid].len, 40);
-                        r = source_fail(ret_error, -EBADMSG, "%s:%u:%u: ukendt tidskode '%s'", origin, rd.record_line,
-                                        csv_field_column(&rd, tid), strna(x));
+                        r = source_fail(ret_error, -EBADMSG, "%s:%u:%u: ukendt tidskode '%s'", origin,
+                                        rd.record_line, csv_field_column(&rd, tid), strna(x));
                         goto finish;
                 }
                 missing = dst_is_missing(f[indhold].p, f[indhold].len);
@@ -473,8 +511,9 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
                                 n_comma++;
                         if (source_parse_number(f[indhold].p, f[indhold].len, NUMBER_DECIMAL_ANY, &v) < 0) {
                                 _cleanup_free_ char *x = source_excerpt(f[indhold].p, f[indhold].len, 40);
-                                r = source_fail(ret_error, -EBADMSG, "%s:%u:%u: ugyldigt tal '%s' i INDHOLD", origin,
-                                                rd.record_line, csv_field_column(&rd, indhold), strna(x));
+                                r = source_fail(ret_error, -EBADMSG, "%s:%u:%u: ugyldigt tal '%s' i INDHOLD",
+                                                origin, rd.record_line, csv_field_column(&rd, indhold),
+                                                strna(x));
                                 goto finish;
                         }
                 }
@@ -482,12 +521,15 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
                 if (r == -EEXIST || r == -EDOM) {
                         char buf[PERIOD_STRING_MAX];
                         if (r == -EEXIST)
-                                r = source_fail(ret_error, -EBADMSG,
-                                                "%s:%u: perioden %s forekommer flere gange for udvalget%s%s%s", origin,
-                                                rd.record_line, period_to_string(p, buf),
-                                                open.len ? " (ikke fastlagt: " : "", strempty(open.s), open.len ? ")" : "");
+                                r = source_fail(
+                                        ret_error, -EBADMSG,
+                                        "%s:%u: perioden %s forekommer flere gange for udvalget%s%s%s",
+                                        origin, rd.record_line, period_to_string(p, buf),
+                                        open.len ? " (ikke fastlagt: " : "", strempty(open.s),
+                                        open.len ? ")" : "");
                         else
-                                r = source_fail(ret_error, -EBADMSG, "%s:%u: perioden %s har en anden frekvens end de foregående",
+                                r = source_fail(ret_error, -EBADMSG,
+                                                "%s:%u: perioden %s har en anden frekvens end de foregående",
                                                 origin, rd.record_line, period_to_string(p, buf));
                         goto finish;
                 }
@@ -502,21 +544,24 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
                 goto finish;
         }
         if (rows == 0) {
-                r = source_fail(ret_error, -ENODATA, "%s: svaret har kun overskriftslinjen, ingen rækker", origin);
+                r = source_fail(ret_error, -ENODATA, "%s: svaret har kun overskriftslinjen, ingen rækker",
+                                origin);
                 goto finish;
         }
         if (matched == 0) {
                 StrBuf b = {};
                 for (size_t i = 0; i < n_seen; i++)
                         (void) strbuf_printf(&b, "%s%s", i ? ", " : "", seen[i]);
-                r = source_fail(ret_error, -ENODATA, "%s: ingen af de %u rækker passer til udvalget%s%s%s", origin, rows,
-                                b.len ? " (fandt fx " : "", strempty(b.s), b.len ? ")" : "");
+                r = source_fail(ret_error, -ENODATA, "%s: ingen af de %u rækker passer til udvalget%s%s%s",
+                                origin, rows, b.len ? " (fandt fx " : "", strempty(b.s), b.len ? ")" : "");
                 strbuf_done(&b);
                 goto finish;
         }
         if (ret_note)
-                *ret_note = strdup_printf("statbank CSV%s%s%s, %u rækker, %u valgt", source_bom_len(resp->body, resp->size) ? ", BOM" : "",
-                                          rd.saw_crlf ? ", CRLF" : "", n_comma ? ", decimalkomma" : "", rows, matched);
+                *ret_note = strdup_printf("statbank CSV%s%s%s, %u rækker, %u valgt",
+                                          source_bom_len(resp->body, resp->size) ? ", BOM" : "",
+                                          rd.saw_crlf ? ", CRLF" : "", n_comma ? ", decimalkomma" : "", rows,
+                                          matched);
         r = 0;
 finish:
         strbuf_done(&open);
@@ -526,9 +571,8 @@ finish:
 
 static bool looks_like_json(const SourceResponse *resp)
 {
+        /* by the body, not the Content-Type: a wrong header must not make CSV unreadable */
         size_t i = source_bom_len(resp->body, resp->size);
-        if (resp->content_type && strstr(resp->content_type, "json"))
-                return true;
         while (i < resp->size && strchr(" \t\r\n", resp->body[i]))
                 i++;
         return i < resp->size && resp->body[i] == '{';

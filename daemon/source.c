@@ -71,7 +71,7 @@ void source_request_done(SourceRequest *r)
                 return;
         free(r->url);
         free(r->body);
-        *r = (SourceRequest) {};
+        *r = (SourceRequest){};
 }
 
 int source_auth_header(SourceAuth a, const char *token, char **ret)
@@ -158,7 +158,7 @@ int meta_add_item(ProviderMeta *m, const char *dimension, const char *code, cons
         (void) alloc;
         m->items = it;
         it = &m->items[m->n_items];
-        *it = (ResolvedItem) {
+        *it = (ResolvedItem){
                 .dimension = strdup_or_null(dimension),
                 .code = strdup_or_null(code),
                 .text = strdup_or_null(text),
@@ -290,7 +290,7 @@ int strbuf_put_urlencoded(StrBuf *b, const char *s)
                         if (strbuf_append(b, (const char *) &c, 1) < 0)
                                 return -ENOMEM;
                 } else {
-                        char e[3] = { '%', hex[c >> 4], hex[c & 15] };
+                        char e[3] = {'%', hex[c >> 4], hex[c & 15]};
                         if (strbuf_append(b, e, 3) < 0)
                                 return -ENOMEM;
                 }
@@ -301,7 +301,7 @@ int strbuf_put_urlencoded(StrBuf *b, const char *s)
 void strbuf_done(StrBuf *b)
 {
         free(b->s);
-        *b = (StrBuf) {};
+        *b = (StrBuf){};
 }
 
 /* Decodes one code point for case folding; invalid sequences yield the byte itself. */
@@ -358,7 +358,9 @@ static size_t common_prefix(const char *a, const char *b)
         size_t n = 0;
         if (!a || !b)
                 return 0;
-        while (a[n] && b[n] && ((unsigned char) a[n] < 0x80 ? tolower((unsigned char) a[n]) == tolower((unsigned char) b[n]) : a[n] == b[n]))
+        while (a[n] && b[n] &&
+               ((unsigned char) a[n] < 0x80 ? tolower((unsigned char) a[n]) == tolower((unsigned char) b[n])
+                                            : a[n] == b[n]))
                 n++;
         return n;
 }
@@ -370,7 +372,8 @@ char *source_candidates(const char *want, const char *const *ids, const char *co
 
         /* the values sharing the longest prefix (at least 2 bytes) with what was asked for */
         for (size_t i = 0; i < n; i++) {
-                size_t sc = MAX(common_prefix(want, ids ? ids[i] : NULL), common_prefix(want, texts ? texts[i] : NULL));
+                size_t sc = MAX(common_prefix(want, ids ? ids[i] : NULL),
+                                common_prefix(want, texts ? texts[i] : NULL));
                 size_t k;
                 if (sc < 2)
                         continue;
@@ -498,7 +501,7 @@ int source_series_add(Series *s, Period p, double value, bool missing, PeriodFre
                 return -EDOM;
         if (series_get(s, p))
                 return -EEXIST;
-        return series_put(s, (SeriesPoint) { .period = p, .value = missing ? 0 : value, .missing = missing });
+        return series_put(s, (SeriesPoint){.period = p, .value = missing ? 0 : value, .missing = missing});
 }
 
 /* ---- periods ---- */
@@ -534,7 +537,8 @@ int source_parse_period(const char *s, size_t len, PeriodFreq date_freq, Period 
                         snprintf(code, sizeof(code), "%.4sM%.2s", buf, rest);
                         return period_parse(code, ret);
                 }
-                if (rl == 2 && (rest[0] == 'Q' || rest[0] == 'q' || rest[0] == 'K') && all_digits(rest + 1, 1)) {
+                if (rl == 2 && (rest[0] == 'Q' || rest[0] == 'q' || rest[0] == 'K') &&
+                    all_digits(rest + 1, 1)) {
                         snprintf(code, sizeof(code), "%.4sQ%c", buf, rest[1]);
                         return period_parse(code, ret);
                 }
@@ -575,7 +579,7 @@ static int put_file_path(StrBuf *b, const char *path)
                         if (strbuf_append(b, (const char *) &c, 1) < 0)
                                 return -ENOMEM;
                 } else {
-                        char e[3] = { '%', hex[c >> 4], hex[c & 15] };
+                        char e[3] = {'%', hex[c >> 4], hex[c & 15]};
                         if (strbuf_append(b, e, 3) < 0)
                                 return -ENOMEM;
                 }
@@ -695,8 +699,8 @@ bool source_body_is_empty(const char *body, size_t size)
  * (RFC 7807 problem details). */
 static char *json_error_text(const json_t *j)
 {
-        static const char *const keys[] = { "message", "Message", "error_description", "detail", "title",
-                                            "error", "Error", "errors" };
+        static const char *const keys[] = {
+                "message", "Message", "error_description", "detail", "title", "error", "Error", "errors"};
         const json_t *code = NULL;
         StrBuf b = {};
 
@@ -705,7 +709,8 @@ static char *json_error_text(const json_t *j)
         if (json_is_array(j)) {
                 const json_t *v;
                 size_t i;
-                json_array_foreach(j, i, v) {
+                json_array_foreach(j, i, v)
+                {
                         _cleanup_free_ char *t = json_error_text(v);
                         if (t && *t) {
                                 if ((b.len > 0 && strbuf_puts(&b, "; ") < 0) || strbuf_puts(&b, t) < 0)
@@ -732,11 +737,11 @@ static char *json_error_text(const json_t *j)
                         /* [{"loc": [...], "msg": "...", "type": "..."}] */
                         const json_t *e;
                         size_t i;
-                        json_array_foreach(v, i, e) {
+                        json_array_foreach(v, i, e)
+                        {
                                 const json_t *msg = json_object_get(e, "msg");
-                                if (json_is_string(msg) &&
-                                    ((i > 0 && strbuf_puts(&b, "; ") < 0) ||
-                                     strbuf_puts(&b, json_string_value(msg)) < 0))
+                                if (json_is_string(msg) && ((i > 0 && strbuf_puts(&b, "; ") < 0) ||
+                                                            strbuf_puts(&b, json_string_value(msg)) < 0))
                                         goto oom;
                         }
                         return b.s;
@@ -858,7 +863,7 @@ oom:
 
 void csv_reader_init(CsvReader *r, const char *buf, size_t size, char sep)
 {
-        *r = (CsvReader) { .buf = buf, .size = size, .sep = sep, .line = 1 };
+        *r = (CsvReader){.buf = buf, .size = size, .sep = sep, .line = 1};
         r->pos = source_bom_len(buf, size);
 }
 
@@ -867,7 +872,7 @@ void csv_reader_done(CsvReader *r)
         free(r->fields);
         free(r->scratch);
         free(r->error);
-        *r = (CsvReader) {};
+        *r = (CsvReader){};
 }
 
 static unsigned char_column(const char *line_start, const char *p)
@@ -883,7 +888,7 @@ static int csv_push_field(CsvReader *r, const char *p, size_t len, unsigned col)
 {
         if (GREEDY_REALLOC(r->fields, r->n_alloc, r->n_fields + 1) < 0)
                 return -ENOMEM;
-        r->fields[r->n_fields++] = (CsvField) { .p = p, .len = len, .col = col };
+        r->fields[r->n_fields++] = (CsvField){.p = p, .len = len, .col = col};
         return 0;
 }
 
@@ -909,14 +914,16 @@ static int csv_next_quoted(CsvReader *r, const char *line_start)
                         for (;;) {
                                 if (p >= end) {
                                         free(r->error);
-                                        r->error = strdup_printf("%u:%u: anførselstegn afsluttes ikke", r->line, col);
+                                        r->error = strdup_printf("%u:%u: anførselstegn afsluttes ikke",
+                                                                 r->line, col);
                                         ret = -EBADMSG;
                                         goto finish;
                                 }
                                 if (*p == '"') {
                                         if (p + 1 < end && p[1] == '"') {
                                                 p += 2;
-                                                if (GREEDY_REALLOC(r->scratch, r->scratch_alloc, r->scratch_len + 1) < 0) {
+                                                if (GREEDY_REALLOC(r->scratch, r->scratch_alloc,
+                                                                   r->scratch_len + 1) < 0) {
                                                         ret = -ENOMEM;
                                                         goto finish;
                                                 }
@@ -946,7 +953,8 @@ static int csv_next_quoted(CsvReader *r, const char *line_start)
                                 goto finish;
                         }
                         /* after the closing quote: separator, end of line, or an error */
-                        if (p < end && *p != r->sep && *p != '\n' && !(*p == '\r' && (p + 1 == end || p[1] == '\n'))) {
+                        if (p < end && *p != r->sep && *p != '\n' &&
+                            !(*p == '\r' && (p + 1 == end || p[1] == '\n'))) {
                                 free(r->error);
                                 r->error = strdup_printf("%u:%u: tegn efter afsluttende anførselstegn",
                                                          r->line, char_column(ls, p));

@@ -45,7 +45,8 @@
  *     -EBADMSG    malformed body (truncated JSON, bad number, bad period, structure errors);
  *                 the message names URL:LINE(:COL) for CSV, the JSON position or key otherwise
  *     -ENODATA    no observations: zero bytes, header only, no row matches the selection
- *     -ENOENT     a selection value/dimension/measure/column is unknown (message lists candidates)
+ *     -ENOENT     a selection value/dimension/measure/column is unknown, or a JSON-stat dimension
+ *                 is left open by the selection (message lists candidates / categories)
  *     -EINVAL     the SeriesDef/SourceDef cannot be served (e.g. missing table)
  *     -ENOMEM
  */
@@ -82,9 +83,9 @@ typedef enum SourceAuth {
         _SOURCE_AUTH_INVALID = -22,
 } SourceAuth;
 
-const char *source_step_to_string(SourceStep s);     /* "metadata", "data" */
+const char *source_step_to_string(SourceStep s); /* "metadata", "data" */
 SourceStep source_step_from_string(const char *s);
-const char *source_auth_to_string(SourceAuth a);     /* "none", "bearer", "raw" */
+const char *source_auth_to_string(SourceAuth a); /* "none", "bearer", "raw" */
 SourceAuth source_auth_from_string(const char *s);
 
 /* What to fetch next. Filled by Provider.plan; the caller owns url and body (source_request_done).
@@ -106,13 +107,13 @@ void source_request_done(SourceRequest *r); /* frees url and body, zeroes *r; NU
 int source_auth_header(SourceAuth a, const char *token, char **ret);
 
 typedef struct SourcePlanContext {
-        const SourceDef *source;     /* required */
-        const SeriesDef *series;     /* required; series->source_def is not consulted */
-        const ProviderMeta *meta;    /* NULL before the metadata step */
-        const char *remote_updated;  /* SourceState.remote_updated of the last stored data fetch */
-        bool force;                  /* fetch data even if metadata says unchanged */
-        const Period *since;         /* first period wanted (re-fetch a few trailing periods, as
-                                      * tables are revised); NULL: everything available */
+        const SourceDef *source;    /* required */
+        const SeriesDef *series;    /* required; series->source_def is not consulted */
+        const ProviderMeta *meta;   /* NULL before the metadata step */
+        const char *remote_updated; /* SourceState.remote_updated of the last stored data fetch */
+        bool force;                 /* fetch data even if metadata says unchanged */
+        const Period *since;        /* first period wanted (re-fetch a few trailing periods, as
+                                     * tables are revised); NULL: everything available */
 } SourcePlanContext;
 
 /* Positive results of Provider.plan. */

@@ -60,16 +60,19 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-        SelectionItem sb[] = { { .dimension = (char *) "OMRÅDE", .value = (char *) "163" },
-                               { .dimension = (char *) "YDELSESTYPE", .value = (char *) "FLEKS" },
-                               { .dimension = (char *) "KØN", .value = (char *) "TOT" },
-                               { .dimension = (char *) "ALDER", .value = (char *) "TOT" } };
-        SelectionItem js[] = { { .dimension = (char *) "geo", .value = (char *) "163" },
-                               { .dimension = (char *) "ydelse", .value = (char *) "FLEKS" },
-                               { .dimension = (char *) "sex", .value = (char *) "TOT" },
-                               { .dimension = (char *) "age", .value = (char *) "TOT" } };
-        SourceDef src = { .name = (char *) "bench", .lang = (char *) "da" };
-        SeriesDef def = { .name = (char *) "bench", .table = (char *) "AUK01", .n_select = 4, .freq = _PERIOD_FREQ_INVALID };
+        SelectionItem sb[] = {{.dimension = (char *) "OMRÅDE", .value = (char *) "163"},
+                              {.dimension = (char *) "YDELSESTYPE", .value = (char *) "FLEKS"},
+                              {.dimension = (char *) "KØN", .value = (char *) "TOT"},
+                              {.dimension = (char *) "ALDER", .value = (char *) "TOT"}};
+        SelectionItem js[] = {{.dimension = (char *) "geo", .value = (char *) "163"},
+                              {.dimension = (char *) "ydelse", .value = (char *) "FLEKS"},
+                              {.dimension = (char *) "sex", .value = (char *) "TOT"},
+                              {.dimension = (char *) "age", .value = (char *) "TOT"}};
+        SourceDef src = {.name = (char *) "bench", .lang = (char *) "da"};
+        SeriesDef def = {.name = (char *) "bench",
+                         .table = (char *) "AUK01",
+                         .n_select = 4,
+                         .freq = _PERIOD_FREQ_INVALID};
         SourceKind kind;
         Series *s = NULL;
         char *err = NULL, *buf;
@@ -90,8 +93,11 @@ int main(int argc, char **argv)
                 fprintf(stderr, "%s: cannot read\n", argv[2]);
                 return 1;
         }
-        SourceResponse resp = { .url = argv[2], .status = 200, .body = buf, .size = size,
-                                .content_type = kind == SOURCE_STATBANK ? "text/csv" : "application/json" };
+        SourceResponse resp = {.url = argv[2],
+                               .status = 200,
+                               .body = buf,
+                               .size = size,
+                               .content_type = kind == SOURCE_STATBANK ? "text/csv" : "application/json"};
         t0 = now();
         r = provider_for(kind)->parse_data(&src, &def, NULL, &resp, &s, NULL, &err);
         t1 = now();

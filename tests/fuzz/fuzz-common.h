@@ -17,13 +17,14 @@ static inline void fuzz_check_series(const Series *s)
 {
         /* the contract: sorted, unique periods, one frequency */
         for (size_t i = 1; s && i < s->n_points; i++)
-                if (period_compare(s->points[i - 1].period, s->points[i].period) >= 0 || s->points[i].period.freq != s->freq)
+                if (period_compare(s->points[i - 1].period, s->points[i].period) >= 0 ||
+                    s->points[i].period.freq != s->freq)
                         abort();
 }
 
 /* Copies the input without a terminating NUL, so reads past `size` are caught by ASan. */
-static inline void fuzz_parse_data(SourceKind kind, const SourceDef *src, const SeriesDef *def, const ProviderMeta *meta,
-                                   const uint8_t *data, size_t size)
+static inline void fuzz_parse_data(SourceKind kind, const SourceDef *src, const SeriesDef *def,
+                                   const ProviderMeta *meta, const uint8_t *data, size_t size)
 {
         char *copy = malloc(size ? size : 1);
         Series *s = NULL;
@@ -31,7 +32,7 @@ static inline void fuzz_parse_data(SourceKind kind, const SourceDef *src, const 
         if (!copy)
                 return;
         memcpy(copy, data, size);
-        SourceResponse resp = { .url = "https://fuzz.invalid/x", .status = 200, .body = copy, .size = size };
+        SourceResponse resp = {.url = "https://fuzz.invalid/x", .status = 200, .body = copy, .size = size};
         int r = provider_for(kind)->parse_data(src, def, meta, &resp, &s, &note, &err);
         if (r == 0 && !s)
                 abort();

@@ -6,14 +6,19 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-        static SelectionItem sel[] = { { .dimension = (char *) "area", .value = (char *) "Herlev" },
-                                       { .dimension = (char *) "Ydelsesgrupper", .value = (char *) "Ydelsesgrupper i alt" } };
-        SourceDef src3 = { .name = (char *) "star", .kind = SOURCE_JOBINDSATS, .api_version = 3 };
-        SourceDef src2 = { .name = (char *) "star", .kind = SOURCE_JOBINDSATS, .api_version = 2 };
-        SeriesDef def = { .name = (char *) "x", .table = (char *) "Y30R21", .measure = (char *) "Placering på benchmarkranglisten",
-                          .select = sel, .n_select = 2, .freq = PERIOD_QMAT };
+        static SelectionItem sel[] = {
+                {.dimension = (char *) "area", .value = (char *) "Herlev"},
+                {.dimension = (char *) "Ydelsesgrupper", .value = (char *) "Ydelsesgrupper i alt"}};
+        SourceDef src3 = {.name = (char *) "star", .kind = SOURCE_JOBINDSATS, .api_version = 3};
+        SourceDef src2 = {.name = (char *) "star", .kind = SOURCE_JOBINDSATS, .api_version = 2};
+        SeriesDef def = {.name = (char *) "x",
+                         .table = (char *) "Y30R21",
+                         .measure = (char *) "Placering på benchmarkranglisten",
+                         .select = sel,
+                         .n_select = 2,
+                         .freq = PERIOD_QMAT};
         const Provider *p = provider_for(SOURCE_JOBINDSATS);
-        const SourceDef *srcs[] = { &src3, &src2 };
+        const SourceDef *srcs[] = {&src3, &src2};
 
         for (size_t i = 0; i < 2; i++) {
                 ProviderMeta *m = NULL;
@@ -21,12 +26,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 if (!copy)
                         return 0;
                 memcpy(copy, data, size);
-                SourceResponse resp = { .url = "https://fuzz.invalid/table", .status = 200, .body = copy, .size = size };
+                SourceResponse resp = {
+                        .url = "https://fuzz.invalid/table", .status = 200, .body = copy, .size = size};
                 def.n_select = 1; /* metadata: area only */
                 if (p->parse_metadata(srcs[i], &def, &resp, &m, &err) == 0) {
                         SourceRequest req = {};
-                        if (p->plan(&(SourcePlanContext) { .source = srcs[i], .series = &def, .meta = m }, &req, NULL) ==
-                                    SOURCE_PLAN_REQUEST &&
+                        if (p->plan(&(SourcePlanContext){.source = srcs[i], .series = &def, .meta = m}, &req,
+                                    NULL) == SOURCE_PLAN_REQUEST &&
                             !req.url)
                                 abort();
                         source_request_done(&req);

@@ -226,6 +226,11 @@ class FetchTest(unittest.TestCase):
         self.assertEqual(self.srv.count("/v1/tableinfo"), 2)
         self.assertEqual(self.srv.count("/v1/data"), 1)
         self.assertEqual(self.rows(), before)
+        # --refresh downloads anyway
+        p = self.run_cli("fetch", "--refresh", "fleks_herlev")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("fleks_herlev: no new periods", p.stdout)
+        self.assertEqual(self.srv.count("/v1/data"), 2)
 
         # a new `updated`: 2024K3 revised, 2024K4 new; the request asks for trailing periods only
         csv = PROV.joinpath("data_AUK01_csv_da_code.csv").read_text(encoding="utf-8")
@@ -256,6 +261,25 @@ class FetchTest(unittest.TestCase):
         self.assertEqual(self.current("fleks_herlev")["2024Q1"], 1130.9)
         self.assertIn("revisions (2023Q1 372.4 -> 1102.5", p.stdout)
 
+    def test_slow_server_within_timeout_and_local_csv(self):
+        # a slow answer (1 s; the timeout is 2 s) is fine
+        self.srv.route("/csv/rekruttering.csv", Response(headers={"Content-Type": "text/csv"}, body=RECRUIT_CSV, delay=1.0))
+        p = self.fetch("ordrer")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        # a csv source on a local directory (plain path)
+        local = self.dir / "intern"
+        local.mkdir()
+        (local / "rekruttering.csv").write_text(RECRUIT_CSV.replace(";40;", ";42;"), encoding="utf-8")
+        self.config.write_text(self.config.read_text(encoding="utf-8").replace(
+            "base_url: " + self.srv.url("/csv/"), f"base_url: {local}/"), encoding="utf-8")
+        p = self.fetch("ordrer", "matchede")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("ordrer: 1 revision (2024M01 40 -> 42)", p.stdout)
+        self.assertIn("matchede: 3 new periods", p.stdout)
+        with self.db() as c:
+            urls = {u for (u,) in c.execute("SELECT url FROM observations WHERE series='matchede'")}
+        self.assertEqual(urls, {f"file://{local}/rekruttering.csv"})
+
     def test_conditional_request_304(self):
         def handler(req):
             if req.header("If-None-Match") == '"rek-1"':
@@ -277,6 +301,11 @@ class FetchTest(unittest.TestCase):
         self.assertEqual(req.header("If-Modified-Since"), "Mon, 01 Apr 2024 06:00:00 GMT")
         self.assertEqual(self.rows(), before)
         self.assertEqual(self.error_lines(p.stderr), [])
+        # --refresh: unconditional
+        p = self.run_cli("fetch", "--refresh", "ordrer")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("ordrer: no new periods", p.stdout)
+        self.assertIsNone(self.srv.requests("/csv/rekruttering.csv")[2].header("If-None-Match"))
 
     def test_all_series_and_derived_rejected(self):
         self.serve_statbank()
@@ -378,6 +407,9 @@ class FetchTest(unittest.TestCase):
         self.assertIn("Retry-After", p.stderr)
         # no data request after the 429
         self.assertEqual(self.srv.count("/v1/data"), 1)
+        with self.db() as c:
+            last = c.execute("SELECT url, http_status, ok, message FROM fetch_log ORDER BY id DESC LIMIT 1").fetchone()
+        self.assertEqual(last, (self.srv.url("/v1/tableinfo"), 429, 0, "HTTP 429 Too Many Requests"))
 
     def test_503_retry_after_date(self):
         before = self.seed()

@@ -10,69 +10,207 @@
 typedef struct Row {
         const char *name;
         const char *body;
-        size_t size;             /* 0: strlen(body) */
+        size_t size; /* 0: strlen(body) */
         const char *column;
         const char *select[5];
-        PeriodFreq freq;         /* 0 means "not set" here (mapped to invalid) unless freq_set */
+        PeriodFreq freq; /* 0 means "not set" here (mapped to invalid) unless freq_set */
         int want_r;
-        const char *want;        /* series string, or a substring of the error */
+        const char *want; /* series string, or a substring of the error */
 } Row;
 
 #define BOM "\xEF\xBB\xBF"
 
 static const Row rows[] = {
-        { "danish", "period;ordrer;matchede\n2024M01;12;9\n2024M02;1.234,5;..\n", 0, "ordrer", {}, 0, 0,
-          "2024M01=12,2024M02=1234.5" },
-        { "danish second column", "period;ordrer;matchede\n2024M01;12;9\n2024M02;1.234,5;..\n", 0, "matchede", {},
-          0, 0, "2024M01=9,2024M02=.." },
-        { "english quoted thousands", "period,orders\n2024Q1,\"1,234.5\"\n2024Q2,7.25\n", 0, "orders", {}, 0, 0,
-          "2024Q1=1234.5,2024Q2=7.25" },
-        { "bom crlf", BOM "periode;antal\r\n2024K1;3\r\n2024K2;4\r\n", 0, "antal", {}, 0, 0, "2024Q1=3,2024Q2=4" },
-        { "iso dates are months", "dato;antal\n2024-06-30;5\n2024-07;6\n2024-08-01;7\n", 0, "antal", {}, 0, 0,
-          "2024M06=5,2024M07=6,2024M08=7" },
-        { "missing cells", "period;a\n2024M01;\n2024M02;..\n2024M03;-\n2024M04; 3 \n", 0, "a", {}, 0, 0,
-          "2024M01=..,2024M02=..,2024M03=..,2024M04=3" },
-        { "yearly", "period;kurser\n2019;14\n2023;22\n2024;31\n", 0, "kurser", {}, 0, 0, "2019=14,2023=22,2024=31" },
-        { "unsorted rows", "period;a\n2024M03;3\n2024M01;1\n2024M02;2\n", 0, "a", {}, 0, 0,
-          "2024M01=1,2024M02=2,2024M03=3" },
-        { "period column not first", "ordrer;periode\n5;2024K2\n6;2024K1\n", 0, "ordrer", {}, 0, 0,
-          "2024Q1=6,2024Q2=5" },
-        { "single value column without column:", "period;antal\n2024M01;1\n", 0, NULL, {}, 0, 0, "2024M01=1" },
-        { "selection filter", "team;period;antal\nNord;2024M01;1\nSyd;2024M01;2\nnord;2024M02;3\n", 0, "antal",
-          { "Team", "NORD" }, 0, 0, "2024M01=1,2024M02=3" },
-        { "quoted with escapes and newline", "navn;period;antal\n\"A \"\"x\"\";\ny\";2024M01;1\nB;2024M02;2\n", 0,
-          "antal", { "navn", "A \"x\";\ny" }, 0, 0, "2024M01=1" },
-        { "quarterly dates", "period;a\n2024-03-31;1\n2024-06-30;2\n", 0, "a", {}, PERIOD_QUARTER, 0,
-          "2024Q1=1,2024Q2=2" },
-        { "negative and plain", "period;a\n2024M01;-12,5\n2024M02;1000\n", 0, "a", {}, 0, 0,
-          "2024M01=-12.5,2024M02=1000" },
+        {"danish",
+         "period;ordrer;matchede\n2024M01;12;9\n2024M02;1.234,5;..\n",
+         0,
+         "ordrer",
+         {},
+         0,
+         0,
+         "2024M01=12,2024M02=1234.5"},
+        {"danish second column",
+         "period;ordrer;matchede\n2024M01;12;9\n2024M02;1.234,5;..\n",
+         0,
+         "matchede",
+         {},
+         0,
+         0,
+         "2024M01=9,2024M02=.."},
+        {"english quoted thousands",
+         "period,orders\n2024Q1,\"1,234.5\"\n2024Q2,7.25\n",
+         0,
+         "orders",
+         {},
+         0,
+         0,
+         "2024Q1=1234.5,2024Q2=7.25"},
+        {"bom crlf",
+         BOM "periode;antal\r\n2024K1;3\r\n2024K2;4\r\n",
+         0,
+         "antal",
+         {},
+         0,
+         0,
+         "2024Q1=3,2024Q2=4"},
+        {"iso dates are months",
+         "dato;antal\n2024-06-30;5\n2024-07;6\n2024-08-01;7\n",
+         0,
+         "antal",
+         {},
+         0,
+         0,
+         "2024M06=5,2024M07=6,2024M08=7"},
+        {"missing cells",
+         "period;a\n2024M01;\n2024M02;..\n2024M03;-\n2024M04; 3 \n",
+         0,
+         "a",
+         {},
+         0,
+         0,
+         "2024M01=..,2024M02=..,2024M03=..,2024M04=3"},
+        {"yearly",
+         "period;kurser\n2019;14\n2023;22\n2024;31\n",
+         0,
+         "kurser",
+         {},
+         0,
+         0,
+         "2019=14,2023=22,2024=31"},
+        {"unsorted rows",
+         "period;a\n2024M03;3\n2024M01;1\n2024M02;2\n",
+         0,
+         "a",
+         {},
+         0,
+         0,
+         "2024M01=1,2024M02=2,2024M03=3"},
+        {"period column not first",
+         "ordrer;periode\n5;2024K2\n6;2024K1\n",
+         0,
+         "ordrer",
+         {},
+         0,
+         0,
+         "2024Q1=6,2024Q2=5"},
+        {"single value column without column:", "period;antal\n2024M01;1\n", 0, NULL, {}, 0, 0, "2024M01=1"},
+        {"selection filter",
+         "team;period;antal\nNord;2024M01;1\nSyd;2024M01;2\nnord;2024M02;3\n",
+         0,
+         "antal",
+         {"Team", "NORD"},
+         0,
+         0,
+         "2024M01=1,2024M02=3"},
+        {"quoted with escapes and newline",
+         "navn;period;antal\n\"A \"\"x\"\";\ny\";2024M01;1\nB;2024M02;2\n",
+         0,
+         "antal",
+         {"navn", "A \"x\";\ny"},
+         0,
+         0,
+         "2024M01=1"},
+        {"quarterly dates",
+         "period;a\n2024-03-31;1\n2024-06-30;2\n",
+         0,
+         "a",
+         {},
+         PERIOD_QUARTER,
+         0,
+         "2024Q1=1,2024Q2=2"},
+        {"negative and plain",
+         "period;a\n2024M01;-12,5\n2024M02;1000\n",
+         0,
+         "a",
+         {},
+         0,
+         0,
+         "2024M01=-12.5,2024M02=1000"},
         /* errors */
-        { "header only", "period;ordrer\n", 0, "ordrer", {}, 0, -ENODATA, "kun en overskriftslinje" },
-        { "zero bytes", "", 0, "ordrer", {}, 0, -ENODATA, "tom" },
-        { "no row matches", "team;period;a\nSyd;2024M01;1\n", 0, "a", { "team", "Nord" }, 0, -ENODATA,
-          "ingen af de 1 linjer" },
-        { "duplicate period", "period;a\n2024M01;1\n2024M02;2\n2024-01;3\n", 0, "a", {}, 0, -EBADMSG,
-          "t.csv:4:1: perioden 2024M01 forekommer igen (første gang i linje 2)" },
-        { "ambiguous number", "period;a\n2024M01;1.5\n", 0, "a", {}, 0, -EBADMSG, "t.csv:2:9: ugyldigt tal '1.5'" },
-        { "english grouping", "period,a\n2024M01,\"12,34\"\n", 0, "a", {}, 0, -EBADMSG, "t.csv:2:9: ugyldigt tal" },
-        { "bad period", "period;a\n2024M01;1\n2024M13;2\n", 0, "a", {}, 0, -EBADMSG,
-          "t.csv:3:1: ugyldig periode '2024M13'" },
-        { "bad period column utf8", "område;period;a\nHøje-Taastrup;2024X;2\n", 0, "a", {}, 0, -EBADMSG,
-          "t.csv:2:15: ugyldig periode" },
-        { "unknown column", "period;ordrer\n2024M01;1\n", 0, "matched", {}, 0, -ENOENT,
-          "kolonnen 'matched' findes ikke; kolonner: 'period', 'ordrer'" },
-        { "unknown selection column", "period;a\n2024M01;1\n", 0, "a", { "team", "x" }, 0, -ENOENT, "'team'" },
-        { "column needed", "period;a;b\n2024M01;1;2\n", 0, NULL, {}, 0, -ENOENT, "2 mulige værdikolonner" },
-        { "field count", "period;a\n2024M01;1;7\n", 0, "a", {}, 0, -EBADMSG, "t.csv:2: linjen har 3 felter" },
-        { "unterminated quote", "period;a\n2024M01;\"1\n", 0, "a", {}, 0, -EBADMSG, "anførselstegn afsluttes ikke" },
-        { "html instead of csv", "<!DOCTYPE html><html><title>Login</title></html>", 0, "a", {}, 0, -EPROTO, "HTML" },
-        { "mixed frequencies", "period;a\n2024M01;1\n2024K1;2\n", 0, "a", {}, 0, -EBADMSG, "anden frekvens" },
+        {"header only", "period;ordrer\n", 0, "ordrer", {}, 0, -ENODATA, "kun en overskriftslinje"},
+        {"zero bytes", "", 0, "ordrer", {}, 0, -ENODATA, "tom"},
+        {"no row matches",
+         "team;period;a\nSyd;2024M01;1\n",
+         0,
+         "a",
+         {"team", "Nord"},
+         0,
+         -ENODATA,
+         "ingen af de 1 linjer"},
+        {"duplicate period",
+         "period;a\n2024M01;1\n2024M02;2\n2024-01;3\n",
+         0,
+         "a",
+         {},
+         0,
+         -EBADMSG,
+         "t.csv:4:1: perioden 2024M01 forekommer igen (første gang i linje 2)"},
+        {"ambiguous number",
+         "period;a\n2024M01;1.5\n",
+         0,
+         "a",
+         {},
+         0,
+         -EBADMSG,
+         "t.csv:2:9: ugyldigt tal '1.5'"},
+        {"english grouping",
+         "period,a\n2024M01,\"12,34\"\n",
+         0,
+         "a",
+         {},
+         0,
+         -EBADMSG,
+         "t.csv:2:9: ugyldigt tal"},
+        {"bad period",
+         "period;a\n2024M01;1\n2024M13;2\n",
+         0,
+         "a",
+         {},
+         0,
+         -EBADMSG,
+         "t.csv:3:1: ugyldig periode '2024M13'"},
+        {"bad period column utf8",
+         "område;period;a\nHøje-Taastrup;2024X;2\n",
+         0,
+         "a",
+         {},
+         0,
+         -EBADMSG,
+         "t.csv:2:15: ugyldig periode"},
+        {"unknown column",
+         "period;ordrer\n2024M01;1\n",
+         0,
+         "matched",
+         {},
+         0,
+         -ENOENT,
+         "kolonnen 'matched' findes ikke; kolonner: 'period', 'ordrer'"},
+        {"unknown selection column", "period;a\n2024M01;1\n", 0, "a", {"team", "x"}, 0, -ENOENT, "'team'"},
+        {"column needed", "period;a;b\n2024M01;1;2\n", 0, NULL, {}, 0, -ENOENT, "2 mulige værdikolonner"},
+        {"field count", "period;a\n2024M01;1;7\n", 0, "a", {}, 0, -EBADMSG, "t.csv:2: linjen har 3 felter"},
+        {"unterminated quote",
+         "period;a\n2024M01;\"1\n",
+         0,
+         "a",
+         {},
+         0,
+         -EBADMSG,
+         "anførselstegn afsluttes ikke"},
+        {"html instead of csv",
+         "<!DOCTYPE html><html><title>Login</title></html>",
+         0,
+         "a",
+         {},
+         0,
+         -EPROTO,
+         "HTML"},
+        {"mixed frequencies", "period;a\n2024M01;1\n2024K1;2\n", 0, "a", {}, 0, -EBADMSG, "anden frekvens"},
 };
 
 static void test_parse_table(void **state)
 {
         const Provider *p = provider_for(SOURCE_CSV);
-        SourceDef src = { .name = (char *) "intern", .kind = SOURCE_CSV };
+        SourceDef src = {.name = (char *) "intern", .kind = SOURCE_CSV};
 
         assert_non_null(p);
         assert_null(p->parse_metadata);
@@ -83,8 +221,10 @@ static void test_parse_table(void **state)
                 char *err = NULL, *note = NULL;
                 test_def_init(&t, "x", NULL, NULL, row->column, row->select);
                 t.def.freq = row->freq ? row->freq : _PERIOD_FREQ_INVALID;
-                SourceResponse resp = { .url = "file:///data/t.csv", .status = 200, .body = row->body,
-                                        .size = row->size ? row->size : strlen(row->body) };
+                SourceResponse resp = {.url = "file:///data/t.csv",
+                                       .status = 200,
+                                       .body = row->body,
+                                       .size = row->size ? row->size : strlen(row->body)};
                 int r = p->parse_data(&src, &t.def, NULL, &resp, &s, &note, &err);
                 if (r != row->want_r)
                         fail_msg("%s: r=%d want %d (%s)", row->name, r, row->want_r, strna(err));
@@ -110,12 +250,15 @@ static void test_parse_table(void **state)
 static void test_http_error(void **state)
 {
         const Provider *p = provider_for(SOURCE_CSV);
-        SourceDef src = { .name = (char *) "intern", .kind = SOURCE_CSV };
+        SourceDef src = {.name = (char *) "intern", .kind = SOURCE_CSV};
         TestDef t;
         Series *s = NULL;
         char *err = NULL;
-        SourceResponse resp = { .url = "https://intra.example/r.csv", .status = 404,
-                                .content_type = "text/plain", .body = "Not Found\n", .size = 10 };
+        SourceResponse resp = {.url = "https://intra.example/r.csv",
+                               .status = 404,
+                               .content_type = "text/plain",
+                               .body = "Not Found\n",
+                               .size = 10};
 
         test_def_init(&t, "x", NULL, NULL, "a", NULL);
         assert_int_equal(p->parse_data(&src, &t.def, NULL, &resp, &s, NULL, &err), -EREMOTEIO);
@@ -126,12 +269,12 @@ static void test_http_error(void **state)
 static void test_note(void **state)
 {
         const Provider *p = provider_for(SOURCE_CSV);
-        SourceDef src = { .name = (char *) "intern", .kind = SOURCE_CSV };
+        SourceDef src = {.name = (char *) "intern", .kind = SOURCE_CSV};
         TestDef t;
         Series *s = NULL;
         char *err = NULL, *note = NULL;
         const char *body = BOM "period;a\r\n2024M01;1,5\r\n";
-        SourceResponse resp = { .url = "file:///x.csv", .status = 200, .body = body, .size = strlen(body) };
+        SourceResponse resp = {.url = "file:///x.csv", .status = 200, .body = body, .size = strlen(body)};
 
         test_def_init(&t, "x", NULL, NULL, "a", NULL);
         assert_int_equal(p->parse_data(&src, &t.def, NULL, &resp, &s, &note, &err), 0);
@@ -148,25 +291,26 @@ static void test_plan(void **state)
         static const struct {
                 const char *base, *path, *want; /* want NULL: -EINVAL */
         } t[] = {
-                { "/srv/lw/data", "rekruttering.csv", "file:///srv/lw/data/rekruttering.csv" },
-                { "/srv/lw/data/", "små job.csv", "file:///srv/lw/data/sm%C3%A5%20job.csv" },
-                { "file:///srv/data/", "a.csv", "file:///srv/data/a.csv" },
-                { NULL, "/abs/a.csv", "file:///abs/a.csv" },
-                { "/srv", "/abs/a.csv", "file:///abs/a.csv" },
-                { "https://intra.example/tal/", "a.csv", "https://intra.example/tal/a.csv" },
-                { "https://intra.example", "https://other.example/b.csv", "https://other.example/b.csv" },
-                { "relative/dir", "a.csv", NULL },
-                { NULL, "a.csv", NULL },
+                {"/srv/lw/data", "rekruttering.csv", "file:///srv/lw/data/rekruttering.csv"},
+                {"/srv/lw/data/", "små job.csv", "file:///srv/lw/data/sm%C3%A5%20job.csv"},
+                {"file:///srv/data/", "a.csv", "file:///srv/data/a.csv"},
+                {NULL, "/abs/a.csv", "file:///abs/a.csv"},
+                {"/srv", "/abs/a.csv", "file:///abs/a.csv"},
+                {"https://intra.example/tal/", "a.csv", "https://intra.example/tal/a.csv"},
+                {"https://intra.example", "https://other.example/b.csv", "https://other.example/b.csv"},
+                {"relative/dir", "a.csv", NULL},
+                {NULL, "a.csv", NULL},
         };
         const Provider *p = provider_for(SOURCE_CSV);
         for (size_t i = 0; i < ELEMENTSOF(t); i++) {
-                SourceDef src = { .name = (char *) "intern", .kind = SOURCE_CSV, .base_url = (char *) t[i].base };
+                SourceDef src = {
+                        .name = (char *) "intern", .kind = SOURCE_CSV, .base_url = (char *) t[i].base};
                 TestDef d;
                 SourceRequest req = {};
                 char *err = NULL;
                 test_def_init(&d, "x", NULL, NULL, "a", NULL);
                 d.def.path = (char *) t[i].path;
-                int r = p->plan(&(SourcePlanContext) { .source = &src, .series = &d.def }, &req, &err);
+                int r = p->plan(&(SourcePlanContext){.source = &src, .series = &d.def}, &req, &err);
                 if (!t[i].want) {
                         assert_int_equal(r, -EINVAL);
                         assert_non_null(err);
@@ -185,13 +329,14 @@ static void test_plan(void **state)
 static void test_fixture_file(void **state)
 {
         const Provider *p = provider_for(SOURCE_CSV);
-        SourceDef src = { .name = (char *) "intern", .kind = SOURCE_CSV };
+        SourceDef src = {.name = (char *) "intern", .kind = SOURCE_CSV};
         TestDef t;
         Series *s = NULL;
         char *err = NULL;
         size_t size;
         char *body = read_fixture("csv_rekruttering.csv", &size);
-        SourceResponse resp = { .url = "file:///x/csv_rekruttering.csv", .status = 200, .body = body, .size = size };
+        SourceResponse resp = {
+                .url = "file:///x/csv_rekruttering.csv", .status = 200, .body = body, .size = size};
 
         test_def_init(&t, "rekruttering_matchede", NULL, NULL, "matchede", NULL);
         assert_int_equal(p->parse_data(&src, &t.def, NULL, &resp, &s, NULL, &err), 0);
@@ -205,8 +350,9 @@ static void test_fixture_file(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_parse_table), cmocka_unit_test(test_http_error), cmocka_unit_test(test_note),
-                cmocka_unit_test(test_plan),        cmocka_unit_test(test_fixture_file),
+                cmocka_unit_test(test_parse_table),  cmocka_unit_test(test_http_error),
+                cmocka_unit_test(test_note),         cmocka_unit_test(test_plan),
+                cmocka_unit_test(test_fixture_file),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

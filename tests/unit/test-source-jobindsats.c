@@ -7,21 +7,29 @@
 
 #include "source-test.h"
 
-static SourceDef src_v3 = { .name = (char *) "star", .kind = SOURCE_JOBINDSATS, .base_url = (char *) "https://api.jobindsats.dk/v3",
-                            .api_version = 3 };
-static SourceDef src_v2 = { .name = (char *) "star2", .kind = SOURCE_JOBINDSATS, .base_url = (char *) "https://api.jobindsats.dk",
-                            .api_version = 2 };
+static SourceDef src_v3 = {.name = (char *) "star",
+                           .kind = SOURCE_JOBINDSATS,
+                           .base_url = (char *) "https://api.jobindsats.dk/v3",
+                           .api_version = 3};
+static SourceDef src_v2 = {.name = (char *) "star2",
+                           .kind = SOURCE_JOBINDSATS,
+                           .base_url = (char *) "https://api.jobindsats.dk",
+                           .api_version = 2};
 
 static SourceResponse fixture(const char *name, long status, char **ret_buf)
 {
         size_t size;
         char *buf = read_fixture(name, &size);
         *ret_buf = buf;
-        return (SourceResponse) { .url = "https://api.jobindsats.dk/v3/x", .status = status, .body = buf, .size = size,
-                                  .content_type = strstr(name, ".csv") ? "text/csv" : "application/json" };
+        return (SourceResponse){.url = "https://api.jobindsats.dk/v3/x",
+                                .status = status,
+                                .body = buf,
+                                .size = size,
+                                .content_type = strstr(name, ".csv") ? "text/csv" : "application/json"};
 }
 
-static int meta_from(const SourceDef *src, const char *name, const TestDef *d, ProviderMeta **ret, char **ret_error)
+static int meta_from(const SourceDef *src, const char *name, const TestDef *d, ProviderMeta **ret,
+                     char **ret_error)
 {
         char *buf;
         SourceResponse resp = fixture(name, 200, &buf);
@@ -30,8 +38,10 @@ static int meta_from(const SourceDef *src, const char *name, const TestDef *d, P
         return r;
 }
 
-#define M2023 "2023M01,2023M02,2023M03,2023M04,2023M05,2023M06,2023M07,2023M08,2023M09,2023M10,2023M11,2023M12"
-#define M2024 "2024M01,2024M02,2024M03,2024M04,2024M05,2024M06,2024M07,2024M08,2024M09,2024M10,2024M11,2024M12"
+#define M2023                                                                                               \
+        "2023M01,2023M02,2023M03,2023M04,2023M05,2023M06,2023M07,2023M08,2023M09,2023M10,2023M11,2023M12"
+#define M2024                                                                                               \
+        "2024M01,2024M02,2024M03,2024M04,2024M05,2024M06,2024M07,2024M08,2024M09,2024M10,2024M11,2024M12"
 
 static void test_plan_v3(void **state)
 {
@@ -40,11 +50,13 @@ static void test_plan_v3(void **state)
         ProviderMeta *m = NULL;
         SourceRequest req = {};
         char *err = NULL, *sel = NULL;
-        Period since = { PERIOD_MONTH, 2024, 7 };
+        Period since = {PERIOD_MONTH, 2024, 7};
 
-        test_def_init(&d, "fleksjob_fuldtid", "Y08A02", "Antal fuldtidspersoner", NULL, (const char *[]) { "area", "Herlev", NULL });
+        test_def_init(&d, "fleksjob_fuldtid", "Y08A02", "Antal fuldtidspersoner", NULL,
+                      (const char *[]){"area", "Herlev", NULL});
         d.def.freq = PERIOD_MONTH;
-        assert_int_equal(p->plan(&(SourcePlanContext) { .source = &src_v3, .series = &d.def }, &req, &err), SOURCE_PLAN_REQUEST);
+        assert_int_equal(p->plan(&(SourcePlanContext){.source = &src_v3, .series = &d.def}, &req, &err),
+                         SOURCE_PLAN_REQUEST);
         assert_int_equal(req.step, SOURCE_STEP_METADATA);
         assert_string_equal(req.url, "https://api.jobindsats.dk/v3/table/Y08A02?format=json");
         assert_int_equal(req.auth, SOURCE_AUTH_BEARER);
@@ -56,27 +68,39 @@ static void test_plan_v3(void **state)
         assert_string_equal(sel, "area=163,measure=Antal fuldtidspersoner");
         free(sel);
         assert_null(provider_meta_updated(m));
-        assert_int_equal(p->plan(&(SourcePlanContext) { .source = &src_v3, .series = &d.def, .meta = m }, &req, &err), SOURCE_PLAN_REQUEST);
+        assert_int_equal(
+                p->plan(&(SourcePlanContext){.source = &src_v3, .series = &d.def, .meta = m}, &req, &err),
+                SOURCE_PLAN_REQUEST);
         assert_int_equal(req.step, SOURCE_STEP_DATA);
         assert_int_equal(req.auth, SOURCE_AUTH_BEARER);
-        assert_string_equal(req.url, "https://api.jobindsats.dk/v3/data/Y08A02?period.M=" M2023 "," M2024
-                                     "&hierarchy._nykom=163&hierarchy._fleksjobtype=/&mgroup.*=*&format=json");
+        assert_string_equal(req.url,
+                            "https://api.jobindsats.dk/v3/data/Y08A02?period.M=" M2023 "," M2024
+                            "&hierarchy._nykom=163&hierarchy._fleksjobtype=/&mgroup.*=*&format=json");
         source_request_done(&req);
-        assert_int_equal(p->plan(&(SourcePlanContext) { .source = &src_v3, .series = &d.def, .meta = m, .since = &since }, &req, &err),
+        assert_int_equal(p->plan(
+                                 &(SourcePlanContext){
+                                         .source = &src_v3, .series = &d.def, .meta = m, .since = &since},
+                                 &req, &err),
                          SOURCE_PLAN_REQUEST);
-        assert_string_equal(req.url, "https://api.jobindsats.dk/v3/data/Y08A02?period.M=2024M07,2024M08,2024M09,2024M10,2024M11,2024M12"
-                                     "&hierarchy._nykom=163&hierarchy._fleksjobtype=/&mgroup.*=*&format=json");
+        assert_string_equal(req.url,
+                            "https://api.jobindsats.dk/v3/data/"
+                            "Y08A02?period.M=2024M07,2024M08,2024M09,2024M10,2024M11,2024M12"
+                            "&hierarchy._nykom=163&hierarchy._fleksjobtype=/&mgroup.*=*&format=json");
         source_request_done(&req);
         provider_meta_free(m);
 
         /* quarterly series, a second dimension fixed by label, area by value_id through the hierarchy id */
         test_def_init(&d, "x", "y08a02", "Antal personer", NULL,
-                      (const char *[]) { "Fleksjobtype", "fleksjobtype i alt", "_nykom", "607", NULL });
+                      (const char *[]){"Fleksjobtype", "fleksjobtype i alt", "_nykom", "607", NULL});
         d.def.freq = PERIOD_QUARTER;
         assert_int_equal(meta_from(&src_v3, "v3_table_y08a02.json", &d, &m, &err), 0);
-        assert_int_equal(p->plan(&(SourcePlanContext) { .source = &src_v3, .series = &d.def, .meta = m }, &req, &err), SOURCE_PLAN_REQUEST);
-        assert_string_equal(req.url, "https://api.jobindsats.dk/v3/data/y08a02?period.Q=2023Q1,2023Q2,2023Q3,2023Q4,2024Q1,2024Q2,2024Q3,2024Q4"
-                                     "&hierarchy._fleksjobtype=_i_alt&hierarchy._nykom=607&mgroup.*=*&format=json");
+        assert_int_equal(
+                p->plan(&(SourcePlanContext){.source = &src_v3, .series = &d.def, .meta = m}, &req, &err),
+                SOURCE_PLAN_REQUEST);
+        assert_string_equal(req.url,
+                            "https://api.jobindsats.dk/v3/data/"
+                            "y08a02?period.Q=2023Q1,2023Q2,2023Q3,2023Q4,2024Q1,2024Q2,2024Q3,2024Q4"
+                            "&hierarchy._fleksjobtype=_i_alt&hierarchy._nykom=607&mgroup.*=*&format=json");
         source_request_done(&req);
         provider_meta_free(m);
         assert_null(err);
@@ -87,15 +111,19 @@ static void test_resolve_errors(void **state)
         static const struct {
                 const char *dim, *value, *want;
         } t[] = {
-                { "area", "Herlevv", "tabel Y08A02, dimension _omrade: værdien 'Herlevv' findes ikke; fx 163 (Herlev)" },
-                { "Område", "Ballerupp", "fx 151 (Ballerup) … (10 i alt)" },
-                { "_kon", "Mænd", "tabel Y08A02: dimensionen '_kon' findes ikke; dimensioner: _omrade (Område), _fleksjobtype (Fleksjobtype)" },
+                {"area", "Herlevv",
+                 "tabel Y08A02, dimension _omrade: værdien 'Herlevv' findes ikke; fx 163 (Herlev)"},
+                {"Område", "Ballerupp", "fx 151 (Ballerup) … (10 i alt)"},
+                {"_kon", "Mænd",
+                 "tabel Y08A02: dimensionen '_kon' findes ikke; dimensioner: _omrade (Område), "
+                 "_fleksjobtype (Fleksjobtype)"},
         };
         for (size_t i = 0; i < ELEMENTSOF(t); i++) {
                 TestDef d;
                 ProviderMeta *m = NULL;
                 char *err = NULL;
-                test_def_init(&d, "x", "Y08A02", "Antal personer", NULL, (const char *[]) { t[i].dim, t[i].value, NULL });
+                test_def_init(&d, "x", "Y08A02", "Antal personer", NULL,
+                              (const char *[]){t[i].dim, t[i].value, NULL});
                 assert_int_equal(meta_from(&src_v3, "v3_table_y08a02.json", &d, &m, &err), -ENOENT);
                 assert_null(m);
                 if (!strstr(err, t[i].want))
@@ -110,53 +138,194 @@ typedef struct Row {
         const char *measure;
         const char *select[5];
         const SourceDef *src;
-        const char *meta;       /* metadata fixture, or NULL */
+        const char *meta; /* metadata fixture, or NULL */
         int want_r;
         const char *want;
 } Row;
 
 static const Row rows[] = {
-        { "v3_data_y08a02.json", 200, "Antal fuldtidspersoner", { "area", "Herlev" }, &src_v3, "v3_table_y08a02.json", 0,
-          "2024M07=380,2024M08=381,2024M09=382,2024M10=383,2024M11=384,2024M12=385" },
-        { "v3_data_y08a02_bom.json", 200, "antal fuldtidspersoner", { "Område", "163" }, &src_v3, "v3_table_y08a02.json", 0,
-          "2024M07=380,2024M08=381,2024M09=382,2024M10=383,2024M11=384,2024M12=385" },
-        { "v3_data_y08a02.json", 200, "Antal fuldtidspersoner", { "area", "Fredericia" }, &src_v3, NULL, 0,
-          "2024M07=1150,2024M08=..,2024M09=1152,2024M10=1153,2024M11=1154,2024M12=1155" },
-        { "v3_data_y08a02.json", 200, "Antal personer", { "area", "Fredericia" }, &src_v3, NULL, 0,
-          "2024M07=1190,2024M08=1191,2024M09=..,2024M10=1193,2024M11=1194,2024M12=1195" },
-        { "v3_data_y08a02.json", 200, "Fuldtidspersoner i pct. af arbejdsstyrken 16-66 år", { "area", "Herlev" }, &src_v3, NULL, 0,
-          "2024M07=2.1,2024M08=2.2,2024M09=2.3,2024M10=2.4,2024M11=2.5,2024M12=2.6" },
-        { "v3_data_numbers.json", 200, "Antal fuldtidspersoner", { "area", "Herlev" }, &src_v3, "v3_table_y08a02.json", 0,
-          "2024M01=380,2024M02=381.5" },
-        { "v2_data_Y08A02.json", 200, "Antal fuldtidspersoner", { "area", "Herlev" }, &src_v2, "v2_table_Y08A02.json", 0,
-          "2024M03=379.5,2024M04=..,2024M05=384,2024M06=381" },
-        { "v2_data_Y08A02.json", 200, "memba02_2", { "area", "herlev" }, &src_v2, NULL, 0,
-          "2024M03=379.5,2024M04=..,2024M05=384,2024M06=381" },
-        { "v2_data_Y08A02.csv", 200, "Antal fuldtidspersoner", { "Area", "Brøndby" }, &src_v2, NULL, 0,
-          "2021M07=368,2021M08=374,2021M09=376,2021M11=380" },
-        { "v2_data_Y30R21.json", 200, "Placering på benchmarkranglisten", { "area", "Herlev", "Ydelsesgrupper", "Ydelsesgrupper i alt" },
-          &src_v2, NULL, 0, "2023QMAT03=10,2023QMAT04=9,2024QMAT01=7,2024QMAT02=8" },
-        { "v2_data_Y30R21.json", 200, "Forventet antal", { "area", "Herlev", "_ygrp_y30r21", "Ydelsesgrupper i alt" }, &src_v2, NULL, 0,
-          "2023QMAT03=2980,2023QMAT04=2960,2024QMAT01=2970,2024QMAT02=2950" },
+        {"v3_data_y08a02.json",
+         200,
+         "Antal fuldtidspersoner",
+         {"area", "Herlev"},
+         &src_v3,
+         "v3_table_y08a02.json",
+         0,
+         "2024M07=380,2024M08=381,2024M09=382,2024M10=383,2024M11=384,2024M12=385"},
+        {"v3_data_y08a02_bom.json",
+         200,
+         "antal fuldtidspersoner",
+         {"Område", "163"},
+         &src_v3,
+         "v3_table_y08a02.json",
+         0,
+         "2024M07=380,2024M08=381,2024M09=382,2024M10=383,2024M11=384,2024M12=385"},
+        {"v3_data_y08a02.json",
+         200,
+         "Antal fuldtidspersoner",
+         {"area", "Fredericia"},
+         &src_v3,
+         NULL,
+         0,
+         "2024M07=1150,2024M08=..,2024M09=1152,2024M10=1153,2024M11=1154,2024M12=1155"},
+        {"v3_data_y08a02.json",
+         200,
+         "Antal personer",
+         {"area", "Fredericia"},
+         &src_v3,
+         NULL,
+         0,
+         "2024M07=1190,2024M08=1191,2024M09=..,2024M10=1193,2024M11=1194,2024M12=1195"},
+        {"v3_data_y08a02.json",
+         200,
+         "Fuldtidspersoner i pct. af arbejdsstyrken 16-66 år",
+         {"area", "Herlev"},
+         &src_v3,
+         NULL,
+         0,
+         "2024M07=2.1,2024M08=2.2,2024M09=2.3,2024M10=2.4,2024M11=2.5,2024M12=2.6"},
+        {"v3_data_numbers.json",
+         200,
+         "Antal fuldtidspersoner",
+         {"area", "Herlev"},
+         &src_v3,
+         "v3_table_y08a02.json",
+         0,
+         "2024M01=380,2024M02=381.5"},
+        {"v2_data_Y08A02.json",
+         200,
+         "Antal fuldtidspersoner",
+         {"area", "Herlev"},
+         &src_v2,
+         "v2_table_Y08A02.json",
+         0,
+         "2024M03=379.5,2024M04=..,2024M05=384,2024M06=381"},
+        {"v2_data_Y08A02.json",
+         200,
+         "memba02_2",
+         {"area", "herlev"},
+         &src_v2,
+         NULL,
+         0,
+         "2024M03=379.5,2024M04=..,2024M05=384,2024M06=381"},
+        {"v2_data_Y08A02.csv",
+         200,
+         "Antal fuldtidspersoner",
+         {"Area", "Brøndby"},
+         &src_v2,
+         NULL,
+         0,
+         "2021M07=368,2021M08=374,2021M09=376,2021M11=380"},
+        {"v2_data_Y30R21.json",
+         200,
+         "Placering på benchmarkranglisten",
+         {"area", "Herlev", "Ydelsesgrupper", "Ydelsesgrupper i alt"},
+         &src_v2,
+         NULL,
+         0,
+         "2023QMAT03=10,2023QMAT04=9,2024QMAT01=7,2024QMAT02=8"},
+        {"v2_data_Y30R21.json",
+         200,
+         "Forventet antal",
+         {"area", "Herlev", "_ygrp_y30r21", "Ydelsesgrupper i alt"},
+         &src_v2,
+         NULL,
+         0,
+         "2023QMAT03=2980,2023QMAT04=2960,2024QMAT01=2970,2024QMAT02=2950"},
+        /* the request filtered by value_id; the server spells the area differently: trusted */
+        {"v3_data_kommune.json",
+         200,
+         "Antal fuldtidspersoner",
+         {"area", "Herlev"},
+         &src_v3,
+         "v3_table_y08a02.json",
+         0,
+         "2024M01=380,2024M02=381"},
+        /* … but not without metadata (nothing was applied server-side) */
+        {"v3_data_kommune.json",
+         200,
+         "Antal fuldtidspersoner",
+         {"area", "Herlev"},
+         &src_v3,
+         NULL,
+         -ENODATA,
+         "fandt fx Herlev Kommune"},
         /* errors */
-        { "v2_data_Y30R21.json", 200, "Placering på benchmarkranglisten", { "area", "Herlev" }, &src_v2, NULL, -EBADMSG,
-          "perioden 2024QMAT02 forekommer flere gange for udvalget (vælg også: Ydelsesgrupper)" },
-        { "v3_data_numbers.json", 200, "Antal fuldtidspersoner", { "area", "Herlev" }, &src_v3, NULL, -ENOENT,
-          "udvalget nævner 'area', som ikke er en kolonne; kolonner: 'period', 'Antal fuldtidspersoner'" },
-        { "v3_data_y08a02.json", 200, "Antal ledige", { "area", "Herlev" }, &src_v3, NULL, -ENOENT,
-          "målet 'Antal ledige' findes ikke; kolonner: 'Periode', 'Område', 'Fleksjobtype', 'Antal personer'" },
-        { "v3_data_y08a02.json", 200, "Antal personer", { "area", "Albertslund" }, &src_v3, NULL, -ENODATA,
-          "ingen af de 12 rækker passer til udvalget (fandt fx Herlev, Fredericia)" },
-        { "v3_401.json", 401, "Antal personer", { "area", "Herlev" }, &src_v3, NULL, -EREMOTEIO,
-          "HTTP 401: Not authenticated: expected header 'Authorization: Bearer <token>'" },
-        { "v3_422.json", 422, "Antal personer", { "area", "Herlev" }, &src_v3, NULL, -EREMOTEIO,
-          "HTTP 422: Invalid period type 'X'. Valid types for y08a02: M, Q" },
-        { "v2_403_or_401.txt", 401, "Antal personer", { "area", "Herlev" }, &src_v2, NULL, -EREMOTEIO,
-          "HTTP 401: Authorization has been denied for this request." },
-        { "html_200.html", 200, "Antal personer", { "area", "Herlev" }, &src_v3, NULL, -EPROTO, "HTML-side" },
-        { "jsonstat2_truncated.json", 200, "Antal personer", { "area", "Herlev" }, &src_v3, NULL, -EBADMSG, "ugyldig JSON" },
-        { "data_zero.csv", 200, "Antal personer", { "area", "Herlev" }, &src_v3, NULL, -ENODATA, "tomt svar" },
-        { "jsonstat2_dense.json", 200, "Antal personer", { "area", "Herlev" }, &src_v3, NULL, -EBADMSG, "ukendt dataformat" },
+        {"v2_data_Y30R21.json",
+         200,
+         "Placering på benchmarkranglisten",
+         {"area", "Herlev"},
+         &src_v2,
+         NULL,
+         -EBADMSG,
+         "perioden 2024QMAT02 forekommer flere gange for udvalget (vælg også: Ydelsesgrupper)"},
+        {"v3_data_numbers.json",
+         200,
+         "Antal fuldtidspersoner",
+         {"area", "Herlev"},
+         &src_v3,
+         NULL,
+         -ENOENT,
+         "udvalget nævner 'area', som ikke er en kolonne; kolonner: 'period', 'Antal fuldtidspersoner'"},
+        {"v3_data_y08a02.json",
+         200,
+         "Antal ledige",
+         {"area", "Herlev"},
+         &src_v3,
+         NULL,
+         -ENOENT,
+         "målet 'Antal ledige' findes ikke; kolonner: 'Periode', 'Område', 'Fleksjobtype', 'Antal "
+         "personer'"},
+        {"v3_data_y08a02.json",
+         200,
+         "Antal personer",
+         {"area", "Albertslund"},
+         &src_v3,
+         NULL,
+         -ENODATA,
+         "ingen af de 12 rækker passer til udvalget (fandt fx Herlev, Fredericia)"},
+        {"v3_401.json",
+         401,
+         "Antal personer",
+         {"area", "Herlev"},
+         &src_v3,
+         NULL,
+         -EREMOTEIO,
+         "HTTP 401: Not authenticated: expected header 'Authorization: Bearer <token>'"},
+        {"v3_422.json",
+         422,
+         "Antal personer",
+         {"area", "Herlev"},
+         &src_v3,
+         NULL,
+         -EREMOTEIO,
+         "HTTP 422: Invalid period type 'X'. Valid types for y08a02: M, Q"},
+        {"v2_403_or_401.txt",
+         401,
+         "Antal personer",
+         {"area", "Herlev"},
+         &src_v2,
+         NULL,
+         -EREMOTEIO,
+         "HTTP 401: Authorization has been denied for this request."},
+        {"html_200.html", 200, "Antal personer", {"area", "Herlev"}, &src_v3, NULL, -EPROTO, "HTML-side"},
+        {"jsonstat2_truncated.json",
+         200,
+         "Antal personer",
+         {"area", "Herlev"},
+         &src_v3,
+         NULL,
+         -EBADMSG,
+         "ugyldig JSON"},
+        {"data_zero.csv", 200, "Antal personer", {"area", "Herlev"}, &src_v3, NULL, -ENODATA, "tomt svar"},
+        {"jsonstat2_dense.json",
+         200,
+         "Antal personer",
+         {"area", "Herlev"},
+         &src_v3,
+         NULL,
+         -EBADMSG,
+         "ukendt dataformat"},
 };
 
 static void test_parse_data(void **state)
@@ -196,9 +365,12 @@ static void test_note(void **state)
         TestDef d;
         Series *s = NULL;
         char *buf, *note = NULL;
-        test_def_init(&d, "x", "Y08A02", "Fuldtidspersoner i pct. af arbejdsstyrken 16-66 år", NULL, (const char *[]) { "area", "Herlev", NULL });
+        test_def_init(&d, "x", "Y08A02", "Fuldtidspersoner i pct. af arbejdsstyrken 16-66 år", NULL,
+                      (const char *[]){"area", "Herlev", NULL});
         SourceResponse resp = fixture("v3_data_y08a02_bom.json", 200, &buf);
-        assert_int_equal(provider_for(SOURCE_JOBINDSATS)->parse_data(&src_v3, &d.def, NULL, &resp, &s, &note, NULL), 0);
+        assert_int_equal(
+                provider_for(SOURCE_JOBINDSATS)->parse_data(&src_v3, &d.def, NULL, &resp, &s, &note, NULL),
+                0);
         assert_non_null(strstr(note, "v3 {columns, rows}"));
         assert_non_null(strstr(note, "BOM"));
         assert_non_null(strstr(note, "tal som tekst med decimalkomma"));
@@ -214,33 +386,43 @@ static void test_v2(void **state)
         ProviderMeta *m = NULL;
         SourceRequest req = {};
         char *err = NULL;
-        Period since = { PERIOD_MONTH, 2024, 11 };
+        Period since = {PERIOD_MONTH, 2024, 11};
 
-        test_def_init(&d, "x", "Y08A02", "Antal fuldtidspersoner", NULL, (const char *[]) { "area", "herlev", "_fleksjobtype", "Fleksjobtype i alt", NULL });
+        test_def_init(&d, "x", "Y08A02", "Antal fuldtidspersoner", NULL,
+                      (const char *[]){"area", "herlev", "_fleksjobtype", "Fleksjobtype i alt", NULL});
         d.def.freq = PERIOD_MONTH;
-        assert_int_equal(p->plan(&(SourcePlanContext) { .source = &src_v2, .series = &d.def }, &req, &err), SOURCE_PLAN_REQUEST);
+        assert_int_equal(p->plan(&(SourcePlanContext){.source = &src_v2, .series = &d.def}, &req, &err),
+                         SOURCE_PLAN_REQUEST);
         assert_string_equal(req.url, "https://api.jobindsats.dk/v2/tables/Y08A02/json/");
         assert_int_equal(req.auth, SOURCE_AUTH_RAW);
         source_request_done(&req);
         assert_int_equal(meta_from(&src_v2, "v2_table_Y08A02.json", &d, &m, &err), 0);
-        assert_int_equal(p->plan(&(SourcePlanContext) { .source = &src_v2, .series = &d.def, .meta = m, .since = &since }, &req, &err),
+        assert_int_equal(p->plan(
+                                 &(SourcePlanContext){
+                                         .source = &src_v2, .series = &d.def, .meta = m, .since = &since},
+                                 &req, &err),
                          SOURCE_PLAN_REQUEST);
-        assert_string_equal(req.url, "https://api.jobindsats.dk/v2/data/Y08A02/json/?period=2024M11,2024M12&area=Herlev"
-                                     "&_fleksjobtype=Fleksjobtype%20i%20alt");
+        assert_string_equal(
+                req.url, "https://api.jobindsats.dk/v2/data/Y08A02/json/?period=2024M11,2024M12&area=Herlev"
+                         "&_fleksjobtype=Fleksjobtype%20i%20alt");
         assert_int_equal(req.auth, SOURCE_AUTH_RAW);
         source_request_done(&req);
         provider_meta_free(m);
 
         /* QMAT series: the QMAT ids out of the mixed Period list */
-        test_def_init(&d, "x", "Y08A02", "Antal fuldtidspersoner", NULL, (const char *[]) { "area", "Herlev", NULL });
+        test_def_init(&d, "x", "Y08A02", "Antal fuldtidspersoner", NULL,
+                      (const char *[]){"area", "Herlev", NULL});
         d.def.freq = PERIOD_QMAT;
         assert_int_equal(meta_from(&src_v2, "v2_table_Y08A02.json", &d, &m, &err), 0);
-        assert_int_equal(p->plan(&(SourcePlanContext) { .source = &src_v2, .series = &d.def, .meta = m }, &req, &err), SOURCE_PLAN_REQUEST);
+        assert_int_equal(
+                p->plan(&(SourcePlanContext){.source = &src_v2, .series = &d.def, .meta = m}, &req, &err),
+                SOURCE_PLAN_REQUEST);
         assert_non_null(strstr(req.url, "?period=2023QMAT01,2023QMAT02,2023QMAT03,2023QMAT04,2024QMAT01,"));
         source_request_done(&req);
         provider_meta_free(m);
 
-        test_def_init(&d, "x", "Y08A02", "Antal fuldtidspersoner", NULL, (const char *[]) { "area", "Herlevv", NULL });
+        test_def_init(&d, "x", "Y08A02", "Antal fuldtidspersoner", NULL,
+                      (const char *[]){"area", "Herlevv", NULL});
         assert_int_equal(meta_from(&src_v2, "v2_table_Y08A02.json", &d, &m, &err), -ENOENT);
         assert_non_null(strstr(err, "området 'Herlevv' findes ikke; fx Herlev"));
         free(err);
@@ -269,8 +451,9 @@ static void test_auth_header(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_plan_v3), cmocka_unit_test(test_resolve_errors), cmocka_unit_test(test_parse_data),
-                cmocka_unit_test(test_note),    cmocka_unit_test(test_v2),             cmocka_unit_test(test_auth_header),
+                cmocka_unit_test(test_plan_v3),    cmocka_unit_test(test_resolve_errors),
+                cmocka_unit_test(test_parse_data), cmocka_unit_test(test_note),
+                cmocka_unit_test(test_v2),         cmocka_unit_test(test_auth_header),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

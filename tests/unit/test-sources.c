@@ -29,25 +29,27 @@ static Series *mk(const char *name, const char *const *periods, const double *va
         Series *s = NULL;
         assert_int_equal(series_new(name, &s), 0);
         for (size_t i = 0; i < n; i++)
-                assert_int_equal(series_put(s, (SeriesPoint){ .period = P(periods[i]), .value = values[i],
-                                                              .missing = values[i] < 0 }),
+                assert_int_equal(series_put(s, (SeriesPoint){.period = P(periods[i]),
+                                                             .value = values[i],
+                                                             .missing = values[i] < 0}),
                                  0);
         return s;
 }
 
 static void test_diff_and_format(void **state)
 {
-        Series *old = mk("x", (const char *[]){ "2024M03", "2024M04" }, (double[]){ 380, 381 }, 2);
-        Series *nw = mk("x", (const char *[]){ "2024M03", "2024M04", "2024M05", "2024M06" },
-                        (double[]){ 380, 384, 390, 391.5 }, 4);
-        SeriesFetchResult r = { .series = strdup("fleksjob_fuldtid") };
+        Series *old = mk("x", (const char *[]){"2024M03", "2024M04"}, (double[]){380, 381}, 2);
+        Series *nw = mk("x", (const char *[]){"2024M03", "2024M04", "2024M05", "2024M06"},
+                        (double[]){380, 384, 390, 391.5}, 4);
+        SeriesFetchResult r = {.series = strdup("fleksjob_fuldtid")};
         char *line;
 
         assert_int_equal(sources_diff(old, nw, &r), 0);
         assert_int_equal(r.n_new_periods, 2);
         assert_int_equal(r.n_revisions, 1);
         line = sources_format_result(&r);
-        assert_string_equal(line, "fleksjob_fuldtid: 2 new periods (2024M05, 2024M06), 1 revision (2024M04 381 -> 384)");
+        assert_string_equal(
+                line, "fleksjob_fuldtid: 2 new periods (2024M05, 2024M06), 1 revision (2024M04 381 -> 384)");
         free(line);
 
         /* nothing stored before: all new */
@@ -62,7 +64,7 @@ static void test_diff_and_format(void **state)
         free(line);
 
         /* a value that became missing is a revision */
-        Series *gone = mk("x", (const char *[]){ "2024M03" }, (double[]){ -1 }, 1);
+        Series *gone = mk("x", (const char *[]){"2024M03"}, (double[]){-1}, 1);
         assert_int_equal(sources_diff(old, gone, &r), 0);
         line = sources_format_result(&r);
         assert_string_equal(line, "fleksjob_fuldtid: 1 revision (2024M03 380 -> ..)");
@@ -75,7 +77,8 @@ static void test_diff_and_format(void **state)
         r.error = -EREMOTEIO;
         r.error_message = strdup("http://x/data: HTTP 400 Bad Request: REQUEST-LIMIT: …");
         line = sources_format_result(&r);
-        assert_string_equal(line, "fleksjob_fuldtid: error: http://x/data: HTTP 400 Bad Request: REQUEST-LIMIT: …");
+        assert_string_equal(
+                line, "fleksjob_fuldtid: error: http://x/data: HTTP 400 Bad Request: REQUEST-LIMIT: …");
         free(line);
 
         series_fetch_result_done(&r);
@@ -86,15 +89,16 @@ static void test_diff_and_format(void **state)
 
 static void test_format_long(void **state)
 {
-        const char *ps[12] = { "2023M01", "2023M02", "2023M03", "2023M04", "2023M05", "2023M06",
-                               "2023M07", "2023M08", "2023M09", "2023M10", "2023M11", "2023M12" };
-        double vs[12] = { 0 };
+        const char *ps[12] = {"2023M01", "2023M02", "2023M03", "2023M04", "2023M05", "2023M06",
+                              "2023M07", "2023M08", "2023M09", "2023M10", "2023M11", "2023M12"};
+        double vs[12] = {0};
         Series *s = mk("x", ps, vs, 12);
-        SeriesFetchResult r = { .series = strdup("x") };
+        SeriesFetchResult r = {.series = strdup("x")};
 
         assert_int_equal(sources_diff(NULL, s, &r), 0);
         char *line = sources_format_result(&r);
-        assert_string_equal(line, "x: 12 new periods (2023M01, 2023M02, 2023M03, …, 2023M10, 2023M11, 2023M12)");
+        assert_string_equal(line,
+                            "x: 12 new periods (2023M01, 2023M02, 2023M03, …, 2023M10, 2023M11, 2023M12)");
         free(line);
         series_fetch_result_done(&r);
         series_free(s);
@@ -102,33 +106,34 @@ static void test_format_long(void **state)
 
 static void test_due_time(void **state)
 {
-        SourceDef src = { .name = (char *) "dst",
-                          .schedule = { .kind = SCHEDULE_INTERVAL, .interval_usec = 6 * HOUR } };
+        SourceDef src = {.name = (char *) "dst",
+                         .schedule = {.kind = SCHEDULE_INTERVAL, .interval_usec = 6 * HOUR}};
         uint64_t now = UINT64_C(1700000000) * SEC;
 
         /* never attempted: due now */
         assert_int_equal(source_due_time(&src, &(SourceState){}, now), now);
         /* succeeded an hour ago: in five hours */
-        assert_int_equal(source_due_time(&src, &(SourceState){ .last_attempt = (int64_t) (now - HOUR) }, now),
+        assert_int_equal(source_due_time(&src, &(SourceState){.last_attempt = (int64_t) (now - HOUR)}, now),
                          now + 5 * HOUR);
         /* failing: at its retry time, even if the schedule would say later or earlier */
         assert_int_equal(source_due_time(&src,
-                                         &(SourceState){ .last_attempt = (int64_t) (now - HOUR),
-                                                         .consecutive_failures = 2,
-                                                         .next_due = (int64_t) (now + 120 * SEC) },
+                                         &(SourceState){.last_attempt = (int64_t) (now - HOUR),
+                                                        .consecutive_failures = 2,
+                                                        .next_due = (int64_t) (now + 120 * SEC)},
                                          now),
                          now + 120 * SEC);
         assert_int_equal(source_due_time(&src,
-                                         &(SourceState){ .last_attempt = (int64_t) (now - 7 * HOUR),
-                                                         .consecutive_failures = 1,
-                                                         .next_due = (int64_t) (now + 60 * SEC) },
+                                         &(SourceState){.last_attempt = (int64_t) (now - 7 * HOUR),
+                                                        .consecutive_failures = 1,
+                                                        .next_due = (int64_t) (now + 60 * SEC)},
                                          now),
                          now + 60 * SEC);
         /* a retry time in the past: due now */
-        assert_int_equal(source_due_time(&src,
-                                         &(SourceState){ .consecutive_failures = 1, .next_due = (int64_t) (now - SEC) },
-                                         now),
-                         now);
+        assert_int_equal(
+                source_due_time(&src,
+                                &(SourceState){.consecutive_failures = 1, .next_due = (int64_t) (now - SEC)},
+                                now),
+                now);
 }
 
 /* ---- the runner ---- */
@@ -180,26 +185,35 @@ static void test_runner(void **state)
         csv = strdup_printf("%s/r.csv", dir);
         write_file(csv, "periode;ordrer\n2024M01;40\n2024M02;38\n2024M03;45\n");
 
-        SourceDef src = { .name = (char *) "internal",
-                          .kind = SOURCE_CSV,
-                          .base_url = base,
-                          .schedule = { .kind = SCHEDULE_INTERVAL, .interval_usec = HOUR } };
+        SourceDef src = {.name = (char *) "internal",
+                         .kind = SOURCE_CSV,
+                         .base_url = base,
+                         .schedule = {.kind = SCHEDULE_INTERVAL, .interval_usec = HOUR}};
         SeriesDef defs[3] = {
-                { .name = (char *) "ordrer", .source = (char *) "internal", .source_def = &src,
-                  .path = (char *) "r.csv", .column = (char *) "ordrer", .freq = PERIOD_MONTH },
-                { .name = (char *) "mangler", .source = (char *) "internal", .source_def = &src,
-                  .path = (char *) "missing.csv", .freq = PERIOD_MONTH },
-                { .name = (char *) "andel", .expr = (char *) "100 * ordrer", .freq = PERIOD_MONTH },
+                {.name = (char *) "ordrer",
+                 .source = (char *) "internal",
+                 .source_def = &src,
+                 .path = (char *) "r.csv",
+                 .column = (char *) "ordrer",
+                 .freq = PERIOD_MONTH},
+                {.name = (char *) "mangler",
+                 .source = (char *) "internal",
+                 .source_def = &src,
+                 .path = (char *) "missing.csv",
+                 .freq = PERIOD_MONTH},
+                {.name = (char *) "andel", .expr = (char *) "100 * ordrer", .freq = PERIOD_MONTH},
         };
-        Config c = { .state_dir = dir, .sources = &src, .n_sources = 1, .series = defs, .n_series = 3 };
+        Config c = {.state_dir = dir, .sources = &src, .n_sources = 1, .series = defs, .n_series = 3};
 
         assert_int_equal(store_open(dir, &st, &err), 0);
         assert_int_equal(sd_event_new(&e), 0);
         assert_int_equal(source_runner_new(e, st, &c, &r), 0);
 
         /* names are checked before anything starts */
-        assert_int_equal(source_runner_run(r, now, true, (char *[]){ (char *) "nosuch", NULL }, on_done, &d), -ENOENT);
-        assert_int_equal(source_runner_run(r, now, true, (char *[]){ (char *) "andel", NULL }, on_done, &d), -EINVAL);
+        assert_int_equal(source_runner_run(r, now, true, (char *[]){(char *) "nosuch", NULL}, on_done, &d),
+                         -ENOENT);
+        assert_int_equal(source_runner_run(r, now, true, (char *[]){(char *) "andel", NULL}, on_done, &d),
+                         -EINVAL);
 
         /* never fetched: due */
         assert_int_equal(source_runner_next_due(r, now), now);
@@ -258,7 +272,8 @@ static void test_runner(void **state)
 
         /* a reload during a run cancels it; done() still comes, once */
         d = (Done){};
-        assert_int_equal(source_runner_run(r, next, true, (char *[]){ (char *) "ordrer", NULL }, on_done, &d), 0);
+        assert_int_equal(source_runner_run(r, next, true, (char *[]){(char *) "ordrer", NULL}, on_done, &d),
+                         0);
         Config c2 = c;
         assert_int_equal(source_runner_set_config(r, &c2), 0);
         loop_until(e, &d);
@@ -268,6 +283,29 @@ static void test_runner(void **state)
         assert_int_equal(res[0].error, -ECANCELED);
 
         r = source_runner_free(r);
+
+        /* a store that cannot save the source's state must not make the source due again at once */
+        {
+                Store *ro = NULL;
+                SourceRunner *r2 = NULL;
+                uint64_t t = next + 10 * HOUR;
+
+                assert_int_equal(store_open_readonly(dir, &ro, NULL), 0);
+                assert_int_equal(source_runner_new(e, ro, &c, &r2), 0);
+                assert_int_equal(source_runner_next_due(r2, t), t);
+                d = (Done){};
+                assert_int_equal(source_runner_run(r2, t, false, NULL, on_done, &d), 0);
+                loop_until(e, &d);
+                assert_int_equal(d.n_failed, 2); /* nothing could be stored */
+                assert_true(source_runner_next_due(r2, t) > t);
+                d = (Done){};
+                assert_int_equal(source_runner_run(r2, t, false, NULL, on_done, &d), 0);
+                loop_until(e, &d);
+                assert_int_equal(d.n_ok + d.n_failed, 0);
+                source_runner_free(r2);
+                store_close(ro);
+        }
+
         sd_event_unref(e);
         store_close(st);
         {
