@@ -100,6 +100,10 @@ static const Row rows[] = {
           GOAL_LEVEL, GOAL_AT_LEAST, GOAL_AGGREGATE_AVERAGE, 0, PROJECTION_AUTO, "2024", NULL, 390, 0, 0, 2,
           "2024M01 380 381 382 383 384 385 386 387 388 389 390 391", NULL, NULL, NULL, "2025-03-01",
           GOAL_STATUS_MISSED, GOAL_REASON_NONE, 385.5, 385.5, -4.5, X, X, PROJECTION_NONE },
+        { "level deadline passed exactly on target: achieved",
+          GOAL_LEVEL, GOAL_AT_MOST, GOAL_AGGREGATE_AVERAGE, 0, PROJECTION_AUTO, "2024H1", NULL, 95, 2, 0, 3,
+          "2024M01 90 100 95 95 92 98", NULL, NULL, NULL, "2024-07-01",
+          GOAL_STATUS_ACHIEVED, GOAL_REASON_NONE, 95, 95, 0, X, X, PROJECTION_NONE },
         { "level year boundary: December not in yet, not final",
           GOAL_LEVEL, GOAL_AT_LEAST, GOAL_AGGREGATE_AVERAGE, 0, PROJECTION_LINEAR, "2024", NULL, 380, 0, 0, 1,
           "2024M01 380 381 382 383 384 385 386 387 388 389 390 _", NULL, NULL, NULL, "2025-01-10",
@@ -195,6 +199,11 @@ static const Row rows[] = {
           GOAL_CHANGE, GOAL_AT_LEAST, GOAL_AGGREGATE_AVERAGE, CHANGE_PERCENT, PROJECTION_LINEAR, "2024", "2023", 0, 0, 0, -1,
           "2023M01 0 0 0 0 0 0 0 0 0 0 0 0 5 5", NULL, NULL, NULL, "2024-03-15",
           GOAL_STATUS_NO_DATA, GOAL_REASON_ZERO_BASELINE, X, X, X, X, X, PROJECTION_NONE },
+        { "change: negative baseline, percent against its magnitude",
+          GOAL_CHANGE, GOAL_AT_LEAST, GOAL_AGGREGATE_SUM, CHANGE_PERCENT, PROJECTION_NONE, "2024Q1", "2023Q1", 10, 0, 0, -1,
+          "2023M01 -10 -10 -20 _ _ _ _ _ _ _ _ _ -5 -5 -10", NULL, NULL, NULL, "2024-04-02",
+          /* net outflow -40 became -20: (-20 - -40) / 40 = +50 % */
+          GOAL_STATUS_ACHIEVED, GOAL_REASON_NONE, 50, 50, 40, X, X, PROJECTION_NONE },
         { "change: no baseline figures",
           GOAL_CHANGE, GOAL_AT_LEAST, GOAL_AGGREGATE_AVERAGE, CHANGE_PERCENT, PROJECTION_LINEAR, "2024", "2023", 0, 0, 0, -1,
           "2024M01 5 5", NULL, NULL, NULL, "2024-03-15",
@@ -215,6 +224,12 @@ static const Row rows[] = {
           NULL, "2024M01 6 6 6 6 6 6", "2024M01 10 10 10 10 10 10", NULL, "2024-07-15",
           /* remaining need (0.5*120 - 36)/60 = 40 % */
           GOAL_STATUS_ON_TRACK, GOAL_REASON_NONE, 60, 60, 10, 40, 60, PROJECTION_LINEAR },
+        { "share: drifting down",
+          GOAL_SHARE, GOAL_AT_LEAST, 0, 0, PROJECTION_LINEAR, "2024", NULL, 50, 0, 10, -1,
+          NULL, "2024M01 7 6 5 4", "2024M01 10 10 10 10", NULL, "2024-05-02",
+          /* matched -1 a month: May..Dec 3 2 1 0 -1 -2 -3 -4, 18 of 120 = 15 %; the rest need
+           * (60 - 22) / 80 = 47.5 %; the last 3 months 15/30 */
+          GOAL_STATUS_OFF_TRACK, GOAL_REASON_NONE, 55, 15, -35, 47.5, 50, PROJECTION_LINEAR },
         { "share: zero denominator is insufficient data",
           GOAL_SHARE, GOAL_AT_LEAST, 0, 0, PROJECTION_LINEAR, "2024", NULL, 50, 0, 0, -1,
           NULL, "2024M01 0 0 0", "2024M01 0 0 0", NULL, "2024-04-02",
@@ -273,6 +288,11 @@ static const Row rows[] = {
           "2023QMAT04 30 15 3", NULL, NULL, NULL, "2024-08-01",
           GOAL_STATUS_ON_TRACK, GOAL_REASON_NONE, 3, 1, -9, ANY, ANY, PROJECTION_LINEAR },
 
+        { "rank: a missing quarter is skipped",
+          GOAL_RANK, GOAL_AT_MOST, 0, 0, PROJECTION_LINEAR, "2024", NULL, 10, 0, 0, 1,
+          "2024QMAT01 12 . 10", NULL, NULL, NULL, "2024-11-01",
+          /* 12 and 10 two quarters apart: -1 a quarter, QMAT04 = 9 */
+          GOAL_STATUS_ON_TRACK, GOAL_REASON_NONE, 10, 9, -1, 0, -1, PROJECTION_LINEAR },
         /* ---- cumulative count with pace ---- */
         { "cumulative: on the pro-rata path",
           GOAL_CUMULATIVE, GOAL_AT_LEAST, 0, 0, PROJECTION_LINEAR, "2024", NULL, 60, 0, 0, 1,
@@ -288,6 +308,14 @@ static const Row rows[] = {
           "2023M01 2 2 2 2 2 2 8 8 8 8 8 8 3 3 3 3 3 3", NULL, NULL, NULL, "2024-07-15",
           /* +1 a month on 2023: 18 + 6*9 = 72 */
           GOAL_STATUS_ON_TRACK, GOAL_REASON_NONE, 18, 72, 12, 7, 3, PROJECTION_SEASONAL },
+        { "cumulative: year boundary, December not in yet",
+          GOAL_CUMULATIVE, GOAL_AT_LEAST, 0, 0, PROJECTION_NONE, "2024", NULL, 60, 0, 0, 1,
+          "2024M01 5 5 5 5 5 5 5 5 5 5 5", NULL, NULL, NULL, "2025-01-10",
+          GOAL_STATUS_ON_TRACK, GOAL_REASON_NONE, 55, 60, 0, 5, 5, PROJECTION_NONE },
+        { "cumulative: quarterly counts, final, 3 short",
+          GOAL_CUMULATIVE, GOAL_AT_LEAST, 0, 0, PROJECTION_LINEAR, "2024", NULL, 60, 0, 0, 1,
+          "2024Q1 10 20 15 12", NULL, NULL, NULL, "2025-01-02",
+          GOAL_STATUS_MISSED, GOAL_REASON_NONE, 57, 57, -3, X, X, PROJECTION_NONE },
         { "cumulative: achieved before the deadline still waits for the end",
           GOAL_CUMULATIVE, GOAL_AT_LEAST, 0, 0, PROJECTION_NONE, "2024", NULL, 60, 0, 0, 1,
           "2024M01 20 20 20 20", NULL, NULL, NULL, "2024-05-15",
