@@ -214,6 +214,25 @@ static int check_response(const SourceResponse *resp, const char *what, char **r
         return 0;
 }
 
+/* Loads JSON; a JSON string whose content is JSON ("double encoded", seen at a Jobindsats web
+ * endpoint [3P]) is decoded once more. */
+static int load_json(const SourceResponse *resp, json_t **ret, char **ret_error)
+{
+        json_t *j = NULL, *inner;
+        int r = source_json_load(resp, &j, ret_error);
+        if (r < 0)
+                return r;
+        if (json_is_string(j)) {
+                inner = json_loadb(json_string_value(j), json_string_length(j), 0, NULL);
+                if (inner) {
+                        json_decref(j);
+                        j = inner;
+                }
+        }
+        *ret = j;
+        return 0;
+}
+
 /* First string member of the given names. */
 static const char *jstr(const json_t *o, const char *a, const char *b, const char *c)
 {
@@ -402,7 +421,7 @@ static int jobindsats_parse_metadata(const SourceDef *src, const SeriesDef *def,
         r = check_response(resp, "tabelmetadata (JSON)", ret_error);
         if (r < 0)
                 return r;
-        r = source_json_load(resp, &j, ret_error);
+        r = load_json(resp, &j, ret_error);
         if (r < 0)
                 return r;
         o = unwrap(j);
@@ -724,10 +743,11 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
                 size_t i = source_bom_len(resp->body, resp->size);
                 while (i < resp->size && strchr(" \t\r\n", resp->body[i]))
                         i++;
-                json = i < resp->size && (resp->body[i] == '{' || resp->body[i] == '[');
+                json = i < resp->size &&
+                       (resp->body[i] == '{' || resp->body[i] == '[' || resp->body[i] == '"');
         }
         if (json) {
-                r = source_json_load(resp, &j, ret_error);
+                r = load_json(resp, &j, ret_error);
                 if (r < 0)
                         return r;
                 r = table_from_json(j, &t);
