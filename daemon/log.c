@@ -129,6 +129,76 @@ static char *format_message(int error, const char *fmt, va_list ap)
         return TAKE_PTR(msg);
 }
 
+/* Both programs log as "labourwatch", so `journalctl -t labourwatch` shows the daemon and the CLI. */
+static const char syslog_identifier[] = "SYSLOG_IDENTIFIER=labourwatch";
+
+static int log_to_journal(int level, int error, LogEvent event, const char *const *fields, const char *file,
+                          int line, const char *func, const char *msg)
+{
+        struct iovec iov[32];
+        _cleanup_free_ char *m = NULL, *p = NULL, *e = NULL, *id = NULL, *cf = NULL, *cl = NULL, *cfn = NULL;
+        size_t n = 0;
+
+        m = strdup_printf("MESSAGE=%s", msg);
+        p = strdup_printf("PRIORITY=%d", level);
+        cf = strdup_printf("CODE_FILE=%s", file);
+        cl = strdup_printf("CODE_LINE=%d", line);
+        cfn = strdup_printf("CODE_FUNC=%s", func);
+        if (!m || !p || !cf || !cl || !cfn)
+                return -ENOMEM;
+        iov[n++] = (struct iovec){ m, strlen(m) };
+        iov[n++] = (struct iovec){ p, strlen(p) };
+        iov[n++] = (struct iovec){ cf, strlen(cf) };
+        iov[n++] = (struct iovec){ cl, strlen(cl) };
+        iov[n++] = (struct iovec){ cfn, strlen(cfn) };
+        iov[n++] = (struct iovec){ (char *) syslog_identifier, strlen(syslog_identifier) };
+        if (error) {
+                e = strdup_printf("ERRNO=%d", error);
+                if (e)
+                        iov[n++] = (struct iovec){ e, strlen(e) };
+        }
+        if (log_event_message_id(event)) {
+                id = strdup_printf("MESSAGE_ID=%s", log_event_message_id(event));
+                if (id)
+                        iov[n++] = (struct iovec){ id, strlen(id) };
+        }
+        for (size_t i = 0; fields && fields[i] && n < ELEMENTSOF(iov); i++)
+                iov[n++] = (struct iovec){ (char *) fields[i], strlen(fields[i]) };
+        return sd_journal_sendv(iov, (int) n);
+}
+
+/* "<N>" prefixes, which journald would also understand; fields in brackets so a person reading a
+ * terminal still sees which goal or source is meant. The line is assembled first and written with
+ * one write(2), so lines of concurrent writers (a test's daemon and CLI) do not interleave. */
+static void log_to_stderr(int level, const char *const *fields, const char *msg)
+{
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0;
+        FILE *f;
+
+        f = open_memstream(&buf, &size);
+        if (!f)
+                return;
+        fprintf(f, "<%d>%s", level, msg);
+        if (fields && fields[0]) {
+                fputs(" [", f);
+                for (size_t i = 0; fields[i]; i++)
+                        fprintf(f, "%s%s", i ? " " : "", fields[i]);
+                fputc(']', f);
+        }
+        fputc('\n', f);
+        if (fclose(f) != 0 || !buf)
+                return;
+        for (size_t done = 0; done < size;) {
+                ssize_t k = write(STDERR_FILENO, buf + done, size - done);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        return;
+                done += (size_t) k;
+        }
+}
+
 int log_full(int level, int error, LogEvent event, const char *const *fields, const char *file, int line,
              const char *func, const char *fmt, ...)
 {
@@ -149,50 +219,10 @@ int log_full(int level, int error, LogEvent event, const char *const *fields, co
         if (!msg)
                 goto finish;
 
-        if (to_journal) {
-                struct iovec iov[32];
-                _cleanup_free_ char *m = NULL, *p = NULL, *e = NULL, *id = NULL, *cf = NULL, *cl = NULL,
-                                    *cfn = NULL;
-                size_t n = 0;
-
-                m = strdup_printf("MESSAGE=%s", msg);
-                p = strdup_printf("PRIORITY=%d", level);
-                cf = strdup_printf("CODE_FILE=%s", file);
-                cl = strdup_printf("CODE_LINE=%d", line);
-                cfn = strdup_printf("CODE_FUNC=%s", func);
-                if (!m || !p || !cf || !cl || !cfn)
-                        goto finish;
-                iov[n++] = (struct iovec){ m, strlen(m) };
-                iov[n++] = (struct iovec){ p, strlen(p) };
-                iov[n++] = (struct iovec){ cf, strlen(cf) };
-                iov[n++] = (struct iovec){ cl, strlen(cl) };
-                iov[n++] = (struct iovec){ cfn, strlen(cfn) };
-                iov[n++] = (struct iovec){ (char *) "SYSLOG_IDENTIFIER=labourwatch", 29 };
-                if (error) {
-                        e = strdup_printf("ERRNO=%d", error);
-                        if (e)
-                                iov[n++] = (struct iovec){ e, strlen(e) };
-                }
-                if (log_event_message_id(event)) {
-                        id = strdup_printf("MESSAGE_ID=%s", log_event_message_id(event));
-                        if (id)
-                                iov[n++] = (struct iovec){ id, strlen(id) };
-                }
-                for (size_t i = 0; fields && fields[i] && n < ELEMENTSOF(iov); i++)
-                        iov[n++] = (struct iovec){ (char *) fields[i], strlen(fields[i]) };
-                (void) sd_journal_sendv(iov, (int) n);
-        } else {
-                /* "<N>" prefixes, which journald would also understand; fields in brackets so a
-                 * person reading a terminal still sees which goal or source is meant. */
-                fprintf(stderr, "<%d>%s", level, msg);
-                if (fields && fields[0]) {
-                        fputs(" [", stderr);
-                        for (size_t i = 0; fields[i]; i++)
-                                fprintf(stderr, "%s%s", i ? " " : "", fields[i]);
-                        fputc(']', stderr);
-                }
-                fputc('\n', stderr);
-        }
+        if (to_journal && log_to_journal(level, error, event, fields, file, line, func, msg) >= 0)
+                goto finish;
+        /* Not the journal, or journald is not listening: the same line on stderr. */
+        log_to_stderr(level, fields, msg);
 
 finish:
         errno = saved_errno;

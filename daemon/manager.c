@@ -1,0 +1,673 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The manager: loop, signals, watchdog, sd_notify, reload, and the cycle
+ * fetch -> evaluate -> notify. See include/labourwatch/manager.h. */
+#include <assert.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+
+#include "labourwatch/config.h"
+#include "labourwatch/evaluate.h"
+#include "labourwatch/goal.h"
+#include "labourwatch/log.h"
+#include "labourwatch/macro.h"
+#include "labourwatch/manager.h"
+#include "labourwatch/sources.h"
+#include "labourwatch/store.h"
+
+/* Scheduled fetches are hours apart and the only other wake-up (the watchdog) runs on another
+ * clock, so coalescing would gain nothing; one second keeps "next fetch 09:30" meaning 09:30. */
+#define CYCLE_TIMER_ACCURACY_USEC USEC_PER_SEC
+
+/* The last known status of one goal, to log GOAL_STATUS_CHANGED when it changes. */
+typedef struct GoalStatusEntry {
+        char *goal;
+        char *status;
+} GoalStatusEntry;
+
+struct Manager {
+        sd_event *event;
+        sd_event_source *sigterm_source, *sigint_source, *sighup_source;
+        sd_event_source *timer_source, *once_source;
+
+        char *config_path;
+        Config *config;
+        Store *store;
+        SourceRunner *runner;
+
+        bool once;
+        bool dry_run;
+
+        bool cycle_running;
+        bool cycle_failed;   /* something in the current cycle failed (exit status of --once) */
+        bool reload_pending; /* SIGHUP arrived during a cycle: reload when it ends */
+        bool fetch_unavailable;
+        bool evaluate_unavailable;
+
+        bool evaluated;
+        size_t n_off_track;
+        size_t n_without_data;
+        GoalStatusEntry *goal_statuses;
+        size_t n_goal_statuses;
+
+        uint64_t next_due; /* realtime usec, UINT64_MAX: none */
+};
+
+static void goal_statuses_free(GoalStatusEntry *g, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                free(g[i].goal);
+                free(g[i].status);
+        }
+        free(g);
+}
+
+/* The manager's whole knowledge of GoalResult (defined by the engine in goal.h): a goal's id and its
+ * status as a string. Adapt here when GoalResult changes. */
+static void goal_result_summary(const GoalResult *r, const char **ret_goal, const char **ret_status)
+{
+        *ret_goal = r->id;
+        *ret_status = goal_status_to_string(r->status);
+}
+
+static bool goal_status_is_off_track(const char *status)
+{
+        return status && (streq(status, "off_track") || streq(status, "missed"));
+}
+
+static bool goal_status_is_without_data(const char *status)
+{
+        return !status || streq(status, "no_data") || streq(status, "insufficient_data");
+}
+
+static uint64_t now_realtime(Manager *m)
+{
+        uint64_t t = 0;
+
+        /* sd_event_now() is the time of the current iteration; before the first one it falls back
+         * to the clock itself. */
+        if (sd_event_now(m->event, CLOCK_REALTIME, &t) < 0) {
+                struct timespec ts;
+                (void) clock_gettime(CLOCK_REALTIME, &ts);
+                t = (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
+        }
+        return t;
+}
+
+static size_t config_n_fetched_series(const Config *c)
+{
+        size_t n = 0;
+
+        for (size_t i = 0; i < c->n_series; i++)
+                if (c->series[i].source)
+                        n++;
+        return n;
+}
+
+char *manager_status_format(const ManagerStatus *s, uint64_t now_usec)
+{
+        _cleanup_free_ char *goals = NULL;
+        char when[64] = "";
+        const char *fetch;
+
+        if (!s->evaluated || s->n_goals == 0)
+                goals = strdup_printf("%zu goal%s%s", s->n_goals, s->n_goals == 1 ? "" : "s",
+                                      s->n_goals > 0 ? " (not evaluated)" : "");
+        else if (s->n_without_data > 0)
+                goals = strdup_printf("%zu goal%s, %zu off track, %zu without data", s->n_goals,
+                                      s->n_goals == 1 ? "" : "s", s->n_off_track, s->n_without_data);
+        else
+                goals = strdup_printf("%zu goal%s, %zu off track", s->n_goals, s->n_goals == 1 ? "" : "s",
+                                      s->n_off_track);
+        if (!goals)
+                return NULL;
+
+        if (s->n_sources == 0)
+                fetch = "no sources";
+        else if (s->fetch_unavailable)
+                fetch = "fetching not available in this build";
+        else if (s->fetching)
+                fetch = "fetching now";
+        else if (s->next_fetch_usec == UINT64_MAX)
+                fetch = "no fetch scheduled";
+        else {
+                time_t t = (time_t) (s->next_fetch_usec / USEC_PER_SEC),
+                       n = (time_t) (now_usec / USEC_PER_SEC);
+                struct tm tm, tm_now;
+
+                if (!localtime_r(&t, &tm) || !localtime_r(&n, &tm_now))
+                        return NULL;
+                if (tm.tm_year == tm_now.tm_year && tm.tm_yday == tm_now.tm_yday)
+                        strftime(when, sizeof when, "next fetch %H:%M", &tm);
+                else
+                        strftime(when, sizeof when, "next fetch %Y-%m-%d %H:%M", &tm);
+                fetch = when;
+        }
+        return strdup_printf("%s; %s", goals, fetch);
+}
+
+static void manager_notify_status(Manager *m, const char *extra)
+{
+        _cleanup_free_ char *s = NULL;
+        ManagerStatus st = {
+                .n_goals = m->config->n_goals,
+                .n_sources = m->config->n_sources,
+                .evaluated = m->evaluated,
+                .n_off_track = m->n_off_track,
+                .n_without_data = m->n_without_data,
+                .fetch_unavailable = m->fetch_unavailable,
+                .fetching = m->cycle_running,
+                .next_fetch_usec = m->next_due,
+        };
+
+        if (m->once)
+                return;
+        s = manager_status_format(&st, now_realtime(m));
+        if (!s)
+                return;
+        /* sd_notify is a no-op without $NOTIFY_SOCKET; failures only mean nobody listens. */
+        (void) sd_notifyf(false, "%s%sSTATUS=%s", strempty(extra), extra ? "\n" : "", s);
+}
+
+static void manager_arm_timer(Manager *m)
+{
+        uint64_t now = now_realtime(m);
+        int r;
+
+        m->next_due = m->runner && !m->once ? source_runner_next_due(m->runner, now) : UINT64_MAX;
+        if (m->next_due == UINT64_MAX) {
+                (void) sd_event_source_set_enabled(m->timer_source, SD_EVENT_OFF);
+                return;
+        }
+        r = sd_event_source_set_time(m->timer_source, MAX(m->next_due, UINT64_C(1)));
+        if (r >= 0)
+                r = sd_event_source_set_enabled(m->timer_source, SD_EVENT_ONESHOT);
+        if (r < 0)
+                log_error_errno(r, "Failed to arm the fetch timer, no fetches will be scheduled: %m");
+        else
+                log_debug("Next fetch due in %llu s",
+                          (unsigned long long) (m->next_due > now ? (m->next_due - now) / USEC_PER_SEC : 0));
+}
+
+/* Creates the source runner for a configuration with fetched series. -EOPNOTSUPP (a build without
+ * the fetch pipeline) is remembered and reported, not fatal. */
+static int manager_ensure_runner(Manager *m, const Config *c)
+{
+        int r;
+
+        if (m->runner || m->fetch_unavailable || config_n_fetched_series(c) == 0)
+                return 0;
+        r = source_runner_new(m->event, m->store, c, &m->runner);
+        if (r == -EOPNOTSUPP) {
+                m->fetch_unavailable = true;
+                log_warning("Fetching is not available in this build; %zu source%s will not be fetched",
+                            c->n_sources, c->n_sources == 1 ? "" : "s");
+                return 0;
+        }
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up fetching: %m");
+        return 0;
+}
+
+static Date today_local(Manager *m)
+{
+        time_t t = (time_t) (now_realtime(m) / USEC_PER_SEC);
+        struct tm tm;
+
+        if (!localtime_r(&t, &tm))
+                return date_from_days((int64_t) (t / 86400));
+        return (Date){ .year = tm.tm_year + 1900, .month = tm.tm_mon + 1, .day = tm.tm_mday };
+}
+
+/* Takes in a new set of results: counts goals off track and logs every goal whose status changed
+ * since the previous evaluation this process made. */
+static int manager_take_results(Manager *m, const GoalResult *results, size_t n, bool log_changes)
+{
+        GoalStatusEntry *next;
+        size_t n_off = 0, n_nodata = 0;
+
+        next = xmalloc_array(n ? n : 1, sizeof *next);
+        if (!next)
+                return log_error_errno(-ENOMEM, "Failed to record goal statuses: %m");
+
+        for (size_t i = 0; i < n; i++) {
+                const char *goal, *status;
+
+                goal_result_summary(&results[i], &goal, &status);
+                next[i] = (GoalStatusEntry){ strdup_or_null(goal), strdup_or_null(status) };
+                if (goal_status_is_off_track(status))
+                        n_off++;
+                if (goal_status_is_without_data(status))
+                        n_nodata++;
+                if (!log_changes || !goal)
+                        continue;
+                for (size_t j = 0; j < m->n_goal_statuses; j++) {
+                        _cleanup_free_ char *f_goal = NULL, *f_old = NULL, *f_new = NULL;
+                        const GoalStatusEntry *old = &m->goal_statuses[j];
+
+                        if (!old->goal || !streq(old->goal, goal) ||
+                            streq(strna(old->status), strna(status)))
+                                continue;
+                        f_goal = strdup_printf("GOAL=%s", goal);
+                        f_old = strdup_printf("OLD_STATUS=%s", strna(old->status));
+                        f_new = strdup_printf("STATUS=%s", strna(status));
+                        if (f_goal && f_old && f_new)
+                                log_event(LOG_NOTICE, 0, LOG_EVENT_GOAL_STATUS_CHANGED,
+                                          LOG_FIELDS(f_goal, f_old, f_new), "Goal %s: %s -> %s", goal,
+                                          strna(old->status), strna(status));
+                }
+        }
+
+        goal_statuses_free(m->goal_statuses, m->n_goal_statuses);
+        m->goal_statuses = next;
+        m->n_goal_statuses = n;
+        m->n_off_track = n_off;
+        m->n_without_data = n_nodata;
+        m->evaluated = true;
+        return 0;
+}
+
+/* Evaluates every goal at today's date. record: store the evaluations (audit trail), as a cycle
+ * does; the evaluation made at start-up and after a reload only refreshes STATUS=. */
+static int manager_evaluate(Manager *m, bool record, GoalResult **ret, size_t *ret_n)
+{
+        _cleanup_free_ char *error = NULL;
+        GoalResult *results = NULL;
+        size_t n = 0;
+        int r;
+
+        *ret = NULL;
+        *ret_n = 0;
+        if (m->config->n_goals == 0)
+                return manager_take_results(m, NULL, 0, false);
+        if (m->evaluate_unavailable)
+                return -EOPNOTSUPP;
+
+        r = evaluate_all(m->store, m->config, today_local(m), record, &results, &n, &error);
+        if (r == -EOPNOTSUPP) {
+                m->evaluate_unavailable = true;
+                log_warning(
+                        "Goal evaluation is not available in this build; %zu goal%s will not be evaluated",
+                        m->config->n_goals, m->config->n_goals == 1 ? "" : "s");
+                return r;
+        }
+        if (r < 0 && error)
+                return log_error_errno(r, "Failed to evaluate goals: %s", error);
+        if (r < 0)
+                return log_error_errno(r, "Failed to evaluate goals: %m");
+
+        r = manager_take_results(m, results, n, record);
+        if (r < 0) {
+                goal_results_free(results, n);
+                return r;
+        }
+        *ret = results;
+        *ret_n = n;
+        return 0;
+}
+
+/* Notification is not built yet: with --dry-run, print what it would be handed; otherwise say
+ * that nothing is sent. */
+static void manager_notify(Manager *m, const GoalResult *results, size_t n)
+{
+        if (!m->dry_run) {
+                log_debug("Notification is not part of this build; nothing sent for %zu goal%s", n,
+                          n == 1 ? "" : "s");
+                return;
+        }
+        printf("dry-run: notification is not part of this build; it would be given these %zu "
+               "evaluation%s:\n",
+               n, n == 1 ? "" : "s");
+        for (size_t i = 0; i < n; i++) {
+                const char *goal, *status;
+
+                goal_result_summary(&results[i], &goal, &status);
+                printf("dry-run: goal %s: %s\n", strna(goal), strna(status));
+        }
+        fflush(stdout);
+}
+
+static void manager_reload(Manager *m);
+
+static void manager_cycle_finish(Manager *m)
+{
+        GoalResult *results = NULL;
+        size_t n = 0;
+        int r;
+
+        r = manager_evaluate(m, true, &results, &n);
+        if (r < 0)
+                m->cycle_failed = true;
+        else
+                manager_notify(m, results, n);
+        goal_results_free(results, n);
+
+        m->cycle_running = false;
+        if (m->once) {
+                log_info("Cycle finished%s", m->cycle_failed ? " with errors" : "");
+                (void) sd_event_exit(m->event, m->cycle_failed ? 1 : 0);
+                return;
+        }
+        if (m->reload_pending) {
+                m->reload_pending = false;
+                manager_reload(m); /* re-arms the timer and reports READY=1 */
+                return;
+        }
+        manager_arm_timer(m);
+        manager_notify_status(m, NULL);
+}
+
+static void on_fetch_done(SourceRunner *runner, unsigned n_ok, unsigned n_failed, void *userdata)
+{
+        Manager *m = userdata;
+
+        log_info("Fetch run finished: %u series fetched, %u failed", n_ok, n_failed);
+        if (n_failed > 0)
+                m->cycle_failed = true;
+        manager_cycle_finish(m);
+}
+
+static void manager_cycle_start(Manager *m)
+{
+        int r;
+
+        if (m->cycle_running)
+                return;
+        m->cycle_running = true;
+        m->cycle_failed = false;
+
+        if (m->fetch_unavailable) {
+                log_warning("Fetching is not available in this build; not fetching %zu source%s",
+                            m->config->n_sources, m->config->n_sources == 1 ? "" : "s");
+                m->cycle_failed = true;
+        } else if (m->runner) {
+                manager_notify_status(m, NULL);
+                r = source_runner_run(m->runner, now_realtime(m), false, NULL, on_fetch_done, m);
+                if (r >= 0)
+                        return; /* continues in on_fetch_done() */
+                log_error_errno(r, "Failed to start fetching, evaluating stored data only: %m");
+                m->cycle_failed = true;
+        }
+        manager_cycle_finish(m);
+}
+
+static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        manager_cycle_start(userdata);
+        return 0;
+}
+
+static int on_once(sd_event_source *s, void *userdata)
+{
+        manager_cycle_start(userdata);
+        return 0;
+}
+
+static void log_config_errors(const char *path, const ConfigErrors *errors, int r)
+{
+        _cleanup_free_ char *f_file = strdup_printf("CONFIG_FILE=%s", path);
+
+        for (size_t i = 0; i < errors->n_items; i++) {
+                _cleanup_free_ char *s = config_error_to_string(&errors->items[i]);
+                log_event(LOG_ERR, 0, LOG_EVENT_CONFIG_REJECTED, f_file ? LOG_FIELDS(f_file) : NULL, "%s",
+                          s ? s : strna(errors->items[i].message));
+        }
+        if (errors->n_items == 0)
+                log_event(LOG_ERR, r, LOG_EVENT_CONFIG_REJECTED, f_file ? LOG_FIELDS(f_file) : NULL,
+                          "%s: failed to load the configuration: %m", path);
+}
+
+/* Loads the configuration file. Returns 0 and *ret, or negative errno after logging every error. */
+static int manager_load_config(Manager *m, Config **ret)
+{
+        ConfigErrors errors = {};
+        int r;
+
+        r = config_load(m->config_path, ret, &errors);
+        if (r < 0) {
+                log_config_errors(m->config_path, &errors, r);
+                config_errors_done(&errors);
+                return r;
+        }
+        config_errors_done(&errors);
+        return 0;
+}
+
+static void log_config_loaded(Manager *m, LogEvent event, const char *verb)
+{
+        _cleanup_free_ char *f_file = strdup_printf("CONFIG_FILE=%s", m->config_path);
+        const Config *c = m->config;
+
+        log_event(LOG_INFO, 0, event, f_file ? LOG_FIELDS(f_file) : NULL,
+                  "%s configuration %s: %zu file%s, %zu source%s, %zu series, %zu goal%s", verb,
+                  m->config_path, c->n_files, c->n_files == 1 ? "" : "s", c->n_sources,
+                  c->n_sources == 1 ? "" : "s", c->n_series, c->n_goals, c->n_goals == 1 ? "" : "s");
+}
+
+static void manager_reload(Manager *m)
+{
+        Config *c = NULL, *old;
+        GoalResult *results = NULL;
+        size_t n = 0;
+        int r;
+
+        if (m->cycle_running) {
+                log_info("Reload requested during a cycle; reloading when it has finished");
+                m->reload_pending = true;
+                return;
+        }
+
+        {
+                struct timespec ts;
+                (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+                (void) sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=Reloading configuration",
+                                  (unsigned long long) ts.tv_sec * USEC_PER_SEC +
+                                          (unsigned long long) ts.tv_nsec / 1000);
+        }
+        log_info("Reloading configuration %s", m->config_path);
+
+        r = manager_load_config(m, &c);
+        if (r < 0) {
+                log_warning("Configuration %s rejected, continuing with the previous one", m->config_path);
+                goto done;
+        }
+
+        if (!streq(strempty(c->state_dir), strempty(m->config->state_dir)))
+                log_warning("state_dir changed from %s to %s; that takes a restart, the store stays in %s",
+                            strna(m->config->state_dir), strna(c->state_dir), strna(m->config->state_dir));
+
+        if (m->runner) {
+                r = source_runner_set_config(m->runner, c);
+                if (r < 0) {
+                        log_error_errno(r, "Failed to apply the new configuration to fetching, "
+                                           "continuing with the previous one: %m");
+                        config_free(c);
+                        goto done;
+                }
+        } else if (manager_ensure_runner(m, c) < 0) {
+                log_warning("Continuing with the previous configuration");
+                config_free(c);
+                goto done;
+        }
+
+        old = m->config;
+        m->config = c;
+        config_free(old);
+        log_config_loaded(m, LOG_EVENT_RELOADED, "Reloaded");
+
+        /* Goals may have changed: refresh the counts STATUS= reports (not recorded). */
+        m->evaluated = false;
+        if (manager_evaluate(m, false, &results, &n) >= 0)
+                goal_results_free(results, n);
+
+done:
+        manager_arm_timer(m);
+        manager_notify_status(m, "READY=1");
+}
+
+static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+        Manager *m = userdata;
+
+        if (si->ssi_signo == SIGHUP) {
+                manager_reload(m);
+                return 0;
+        }
+        log_event(LOG_INFO, 0, LOG_EVENT_SHUTTING_DOWN, NULL, "Received SIG%s, shutting down",
+                  sigabbrev_np((int) si->ssi_signo));
+        (void) sd_notify(false, "STOPPING=1\nSTATUS=Shutting down");
+        /* An interrupted --once cycle did not do its work. */
+        (void) sd_event_exit(m->event, m->once && m->cycle_running ? 1 : 0);
+        return 0;
+}
+
+int manager_new(const ManagerOptions *o, Manager **ret)
+{
+        Manager *m;
+        sigset_t mask;
+        int r;
+
+        assert(o);
+        assert(ret);
+
+        /* Signals are taken from a signalfd on the loop; they must be blocked before any thread
+         * (libcurl's resolver) exists. sd-event 252 has no SD_EVENT_SIGNAL_PROCMASK yet. */
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+                return log_error_errno(errno, "Failed to block signals: %m");
+        /* A closed log pipe (a journald restart, `labourwatchd --once | head`) must give EPIPE on
+         * write, not kill the daemon; systemd does the same for its services (IgnoreSIGPIPE=). */
+        (void) signal(SIGPIPE, SIG_IGN);
+
+        m = calloc(1, sizeof *m);
+        if (!m)
+                return log_error_errno(-ENOMEM, "Failed to allocate the manager: %m");
+        m->once = o->once;
+        m->dry_run = o->dry_run;
+        m->next_due = UINT64_MAX;
+        m->config_path = strdup(o->config_path ? o->config_path : CONFIG_DEFAULT_PATH);
+        if (!m->config_path) {
+                r = log_error_errno(-ENOMEM, "Failed to allocate the manager: %m");
+                goto fail;
+        }
+
+        r = manager_load_config(m, &m->config);
+        if (r < 0) {
+                log_error("Configuration %s rejected, not starting", m->config_path);
+                goto fail;
+        }
+        log_config_loaded(m, LOG_EVENT_CONFIG_LOADED, "Loaded");
+
+        {
+                _cleanup_free_ char *error = NULL;
+
+                r = store_open(m->config->state_dir, &m->store, &error);
+                if (r == -EOPNOTSUPP)
+                        log_warning("The state store is not available in this build; running without it");
+                else if (r < 0) {
+                        if (error)
+                                log_error_errno(r, "Failed to open the state store: %s", error);
+                        else
+                                log_error_errno(r, "Failed to open the state store in %s: %m",
+                                                strna(m->config->state_dir));
+                        goto fail;
+                }
+        }
+
+        r = sd_event_new(&m->event);
+        if (r < 0) {
+                log_error_errno(r, "Failed to create the event loop: %m");
+                goto fail;
+        }
+        r = sd_event_add_signal(m->event, &m->sigterm_source, SIGTERM, on_signal, m);
+        if (r >= 0)
+                r = sd_event_add_signal(m->event, &m->sigint_source, SIGINT, on_signal, m);
+        if (r >= 0)
+                r = sd_event_add_signal(m->event, &m->sighup_source, SIGHUP, on_signal, m);
+        if (r < 0) {
+                log_error_errno(r, "Failed to set up signal handling: %m");
+                goto fail;
+        }
+        r = sd_event_add_time(m->event, &m->timer_source, CLOCK_REALTIME, UINT64_MAX,
+                              CYCLE_TIMER_ACCURACY_USEC, on_timer, m);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(m->timer_source, SD_EVENT_OFF);
+        if (r < 0) {
+                log_error_errno(r, "Failed to set up the fetch timer: %m");
+                goto fail;
+        }
+        if (!m->once) {
+                /* Honours $WATCHDOG_USEC (and $WATCHDOG_PID); a no-op without them. */
+                r = sd_event_set_watchdog(m->event, true);
+                if (r < 0) {
+                        log_error_errno(r, "Failed to enable the watchdog: %m");
+                        goto fail;
+                }
+        }
+
+        r = manager_ensure_runner(m, m->config);
+        if (r < 0)
+                goto fail;
+
+        *ret = m;
+        return 0;
+
+fail:
+        manager_free(m);
+        return r;
+}
+
+Manager *manager_free(Manager *m)
+{
+        if (!m)
+                return NULL;
+        /* The runner first: it cancels transfers that point into the store and the configuration. */
+        source_runner_free(m->runner);
+        sd_event_source_unref(m->once_source);
+        sd_event_source_unref(m->timer_source);
+        sd_event_source_unref(m->sighup_source);
+        sd_event_source_unref(m->sigint_source);
+        sd_event_source_unref(m->sigterm_source);
+        sd_event_unref(m->event);
+        store_close(m->store);
+        config_free(m->config);
+        goal_statuses_free(m->goal_statuses, m->n_goal_statuses);
+        free(m->config_path);
+        free(m);
+        return NULL;
+}
+
+int manager_run(Manager *m)
+{
+        int r;
+
+        if (m->once) {
+                r = sd_event_add_defer(m->event, &m->once_source, on_once, m);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to start the cycle: %m");
+        } else {
+                GoalResult *results = NULL;
+                size_t n = 0;
+
+                /* Goal counts for STATUS= before the first cycle; not recorded. */
+                if (manager_evaluate(m, false, &results, &n) >= 0)
+                        goal_results_free(results, n);
+                manager_arm_timer(m);
+        }
+
+        log_event(LOG_INFO, 0, LOG_EVENT_STARTED, NULL, "labourwatchd %s started%s%s", LABOURWATCH_VERSION,
+                  m->once ? " for one cycle" : "", m->dry_run ? " (dry run: nothing is sent)" : "");
+        manager_notify_status(m, "READY=1");
+
+        r = sd_event_loop(m->event);
+        if (r < 0)
+                return log_error_errno(r, "Event loop failed: %m");
+        return r;
+}
