@@ -77,22 +77,29 @@ def std_rows(ftp, labour_force):
 herlev_lf = 15200.0
 kon = total_dim("_kon", "Køn", "Køn i alt")
 
-# Y08A02 fleksjob, around 370-390 full-time persons, slowly rising
+# The story of the demo, as the goals in etc/goals.d see it (README.md has the table): in July 2024
+# most goals are on track, three are at risk and one is off track; when the year is complete,
+# eight are achieved and two missed.
+
+# Y08A02 fleksjob, rising from ~374 to ~393 full-time persons: 2024 averages ~388 (goal: at least
+# 380) - on track, achieved
 v3_table("Y08A02", "Fuldtidspersoner i fleksjob", total_dim("_fleksjobtype", "Fleksjobtype", "Fleksjobtype i alt"),
-         {"Herlev": std_rows(path_of(371, 388, 24, 2.5), herlev_lf)})
-# Y38A02 uddannelseshjælp, ~120 drifting down to ~100
+         {"Herlev": std_rows(path_of(374, 393, 24, 1.5), herlev_lf)})
+# Y38A02 uddannelseshjælp, ~121 drifting down to ~101: 2024 averages ~106 (goal: at most 95) - off
+# track, missed
 v3_table("Y38A02", "Fuldtidspersoner på uddannelseshjælp",
          total_dim("_viskat_2udh", "Visitationskategori", "Visitationskategori i alt"),
-         {"Herlev": std_rows(path_of(121, 101, 24, 3), herlev_lf)}, bom=True)
-# Y07A02 sygedagpenge: Herlev and Hele landet; seasonal, 2024 a little below 2023
+         {"Herlev": std_rows(path_of(121, 101, 24, 1.5), herlev_lf)}, bom=True)
+# Y07A02 sygedagpenge: Herlev and Hele landet; seasonal; Herlev 3.5 % below 2023, the country 2 % -
+# both goals on track, achieved
 season = [1.06, 1.05, 1.02, 0.99, 0.97, 0.94, 0.90, 0.95, 1.00, 1.03, 1.04, 1.05]
-herlev_syg = [round(520 * season[i % 12] * (1 - 0.035 * (i // 12)) + rnd.uniform(-6, 6), 1) for i in range(24)]
-land_syg = [round(80500 * season[i % 12] * (1 - 0.02 * (i // 12)) + rnd.uniform(-400, 400), 1) for i in range(24)]
+herlev_syg = [round(520 * season[i % 12] * (1 - 0.035 * (i // 12)) + rnd.uniform(-2, 2), 1) for i in range(24)]
+land_syg = [round(80500 * season[i % 12] * (1 - 0.02 * (i // 12)) + rnd.uniform(-150, 150), 1) for i in range(24)]
 v3_table("Y07A02", "Sygedagpenge", total_dim("_sagsart", "Status før sygedagpenge", "Status i alt"),
          {"Herlev": std_rows(herlev_syg, herlev_lf), "Hele landet": std_rows(land_syg, 2950000.0)})
-# Y01A02 A-dagpenge
+# Y01A02 A-dagpenge (no goal; shown by "labourwatch series")
 v3_table("Y01A02", "A-dagpenge", kon, {"Herlev": std_rows(path_of(262, 248, 24, 9), herlev_lf)})
-# Y35A02 selvforsørgelses-/hjemrejse-/overgangsydelse
+# Y35A02 selvforsørgelses-/hjemrejse-/overgangsydelse (no goal)
 v3_table("Y35A02", "Selvforsørgelses- og hjemrejseydelse samt overgangsydelse",
          total_dim("_ydelse_y35", "Ydelse", "Ydelser i alt"), {"Herlev": std_rows(path_of(74, 63, 24, 2), herlev_lf)})
 
@@ -134,33 +141,85 @@ tableinfo = {
                          ("SYG", "Sygedagpenge"), ("FLEKS", "Fleksjob"), ("LED", "Ledighedsydelse"),
                          ("RES", "Ressourceforløb"), ("FØP", "Førtidspension")])},
         {"id": "KØN", "text": "køn", "elimination": True, "time": False,
-         "values": vals([("TOT", "I alt"), ("M", "Mænd"), ("K", "Kvinder")])},
+         "values": vals([("TOT", "Køn i alt"), ("M", "Mænd"), ("K", "Kvinder")])},
         {"id": "ALDER", "text": "alder", "elimination": True, "time": False,
          "values": vals([("TOT", "Alder i alt"), ("16-29", "16-29 år"), ("30-49", "30-49 år"), ("50-66", "50-66 år")])},
         {"id": "Tid", "text": "tid", "elimination": False, "time": True, "values": vals([(q, q) for q in quarters_k])}]}
 write("statbank/v1/tableinfo/AUK01.json", json.dumps(tableinfo, ensure_ascii=False, indent=1) + "\n")
-lines = ["OMRÅDE;YDELSESTYPE;TID;INDHOLD"]
+lines = ["OMRÅDE;YDELSESTYPE;KØN;ALDER;TID;INDHOLD"]
 for q, v in zip(quarters_k, path_of(374, 386, 8, 1.5)):
-    lines.append("163;FLEKS;%s;%s" % (q, dk(v)))
+    lines.append("163;FLEKS;TOT;TOT;%s;%s" % (q, dk(v)))
 write("statbank/v1/data/AUK01.csv", "\r\n".join(lines) + "\r\n")
 
-# Internal CSV files (documented layout, tests/data/README-csv.md)
-lines = ["periode;ordrer;matchede"]
+# Internal CSV files (documented layout, tests/data/README-csv.md), as etc/labourwatch.yaml and
+# etc/goals.d/20-virksomheder.yaml name them: file, columns and frequency.
+
+
+def csv_write(name, header, rows):
+    write("intern/" + name, "\n".join([header] + [";".join(str(x) for x in r) for r in rows]) + "\n")
+
+
+# rekruttering.csv, monthly: orders from local firms and how many were filled; 2024 ~56 % matched
+# (goal: at least 50 %) - on track, achieved
+rows = []
 for p in MONTHS:
-    o = rnd.randint(11, 20)
-    lines.append("%s;%d;%d" % (p, o, round(o * rnd.uniform(0.42, 0.66))))
-write("intern/rekruttering.csv", "\n".join(lines) + "\n")
-lines = ["periode;personer"]
-for i, p in enumerate(MONTHS):
-    lines.append("%s;%d" % (p, 38 + i + rnd.randint(-3, 3)))
-write("intern/smaajob.csv", "\n".join(lines) + "\n")
-lines = ["periode;jobparate;selvforsoergende"]
-for i, p in enumerate(MONTHS):
-    j = rnd.randint(78, 86)
-    lines.append("%s;%d;%d" % (p, j, round(j * (0.66 + 0.004 * i + rnd.uniform(-0.02, 0.02)))))
-write("intern/flygtninge.csv", "\n".join(lines) + "\n")
-write("intern/kurser.csv", "periode;kurser\n2019;45\n2023;58\n2024;64\n")
-lines = ["periode;virksomhedsrettede"]
-for i, p in enumerate(MONTHS):
-    lines.append("%s;%d" % (p, 152 + i + rnd.randint(-8, 8)))
-write("intern/tilbud.csv", "\n".join(lines) + "\n")
+    o = rnd.randint(12, 20)
+    rows.append((p, o, round(o * rnd.uniform(0.50, 0.62))))
+csv_write("rekruttering.csv", "periode;ordrer;matchede", rows)
+
+# smaajob.csv, monthly: citizens who STARTED a småjob that month (a flow: the goal counts the year's
+# sum), more in summer. 2024: 35 by June, 67 in the year (goal: 60) - on track, achieved
+smaajob = {2023: [3, 3, 4, 4, 5, 6, 7, 6, 5, 4, 3, 3], 2024: [5, 5, 6, 6, 6, 7, 7, 6, 6, 5, 4, 4]}
+csv_write("smaajob.csv", "periode;personer",
+          [("%dM%02d" % (y, m + 1), v) for y in (2023, 2024) for m, v in enumerate(smaajob[y])])
+
+# flygtninge.csv, quarterly: job-ready refugees and how many of them support themselves; the share
+# climbs from 66 % to ~73 % but not to 75 % - at risk in July, missed
+jobparate = [82, 80, 81, 79, 80, 82, 81, 80]
+share = [0.66, 0.68, 0.70, 0.71, 0.72, 0.73, 0.735, 0.74]
+csv_write("flygtninge.csv", "periode;jobparate;selvforsoergende",
+          [("%dK%d" % (2023 + i // 4, i % 4 + 1), j, round(j * s)) for i, (j, s) in enumerate(zip(jobparate, share))])
+
+# kurser.csv, monthly: persons who started an up- or re-skilling course, in 2019 (the baseline), 2023
+# and 2024. 2019: 120; 2024: +18.75 % by June, +21.7 % in the year (goal: +20 %) - at risk, achieved
+kurser = {2019: [11, 12, 12, 11, 10, 8, 4, 9, 11, 12, 11, 9],
+          2023: [12, 13, 13, 12, 11, 9, 5, 10, 12, 13, 12, 10],
+          2024: [13, 14, 14, 13, 12, 10, 6, 11, 14, 14, 14, 11]}
+csv_write("kurser.csv", "periode;deltagere",
+          [("%dM%02d" % (y, m + 1), v) for y in (2019, 2023, 2024) for m, v in enumerate(kurser[y])])
+
+# virksomhedsrettede.csv, monthly: company-oriented offers started (virksomhedspraktik, løntilskud,
+# ...). 2024 is 1 % above 2023 by June, 2.3 % in the year (goal: more than in 2023, tolerance 2) -
+# at risk, achieved
+base = [148, 152, 160, 150, 155, 140, 95, 138, 158, 162, 157, 130]
+up = [1.01, 1.005, 1.01, 1.015, 1.005, 1.01, 1.04, 1.035, 1.04, 1.035, 1.04, 1.035]
+csv_write("virksomhedsrettede.csv", "periode;tilbud",
+          [("2023M%02d" % (m + 1), v) for m, v in enumerate(base)] +
+          [("2024M%02d" % (m + 1), round(v * u)) for m, (v, u) in enumerate(zip(base, up))])
+
+# Eurostat une_rt_m (JSON-stat 2.0, as the dissemination API answers): unemployment rate, seasonally
+# adjusted, % of the labour force, Denmark and Sweden (no goal; shows the JSON-stat reader)
+ym = ["%d-%02d" % (y, m) for y in (2023, 2024) for m in range(1, 13)]
+dk_rate = path_of(4.9, 5.6, 24, 0.1)
+se_rate = path_of(7.6, 8.5, 24, 0.1)
+cat = lambda ids, labels: {"index": {k: i for i, k in enumerate(ids)}, "label": dict(zip(ids, labels))}
+one = lambda k, label: {"index": {k: 0}, "label": {k: label}}
+dataset = {
+    "version": "2.0", "class": "dataset", "label": "Unemployment by sex and age – monthly data",
+    "source": "ESTAT", "updated": "2025-02-03T23:00:00+0100",
+    "id": ["freq", "s_adj", "age", "unit", "sex", "geo", "time"], "size": [1, 1, 1, 1, 1, 2, 24],
+    "dimension": {
+        "freq": {"label": "Time frequency", "category": one("M", "Monthly")},
+        "s_adj": {"label": "Seasonal adjustment",
+                  "category": one("SA", "Seasonally adjusted data, not calendar adjusted data")},
+        "age": {"label": "Age class", "category": one("TOTAL", "Total")},
+        "unit": {"label": "Unit of measure",
+                 "category": one("PC_ACT", "Percentage of population in the labour force")},
+        "sex": {"label": "Sex", "category": one("T", "Total")},
+        "geo": {"label": "Geopolitical entity (reporting)", "category": cat(["DK", "SE"], ["Denmark", "Sweden"])},
+        "time": {"label": "Time", "category": cat(ym, ym)}},
+    # sparse, as Eurostat sends it; the last two Danish months are provisional
+    "value": {str(i): v for i, v in enumerate(dk_rate + se_rate)},
+    "status": {"22": "p", "23": "p", "46": "p", "47": "p"},
+    "extension": {"lang": "EN", "datasetId": "une_rt_m", "status": {"label": {"p": "provisional"}}}}
+write("eurostat/data/une_rt_m.json", json.dumps(dataset, ensure_ascii=False) + "\n")
