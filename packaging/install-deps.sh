@@ -2,14 +2,24 @@
 # Installs what labourwatch needs from Debian 12's packages.
 #   install-deps.sh          build dependencies
 #   install-deps.sh --test   build and test dependencies
+#   install-deps.sh --demo   build dependencies and /usr/bin/python3 (the demo's fixture server)
 set -eu
 
 build="build-essential cmake pkg-config libcurl4-openssl-dev libjansson-dev libyaml-dev \
 libsystemd-dev libsqlite3-dev libssl-dev"
 test="libcmocka-dev python3 python3-aiosmtpd systemd valgrind strace clang sqlite3 curl"
 
-pkgs=$build
-[ "${1:-}" = "--test" ] && pkgs="$build $test"
+demo="python3"
+
+case "${1:-}" in
+"") pkgs=$build ;;
+--test) pkgs="$build $test" ;;
+--demo) pkgs="$build $demo" ;;
+*)
+        echo "usage: install-deps.sh [--test | --demo]" >&2
+        exit 2
+        ;;
+esac
 
 missing=""
 for p in $pkgs; do

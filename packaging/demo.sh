@@ -1,0 +1,96 @@
+#!/bin/sh
+# The bundled demo, from a fresh Debian 12 machine (as root), with no network beyond apt and no
+# account anywhere:
+#   packaging/demo.sh
+# 1. installs the build dependencies and python3 (packaging/install-deps.sh --demo, apt-get);
+# 2. builds labourwatchd and labourwatch into build/ (tests are not built: BUILD_TESTING=OFF);
+# 3. writes build/demo/labourwatch.yaml from etc/demo/labourwatch.yaml.in and a demo API token,
+#    and starts etc/demo/serve.py on 127.0.0.1 (stopped again when this script exits);
+# 4. runs one daemon cycle, labourwatchd --once: fetches every series from the demo server and the
+#    local CSV files (file://) into a fresh store in build/demo/state, and evaluates the goals of
+#    etc/goals.d (Herlev's plan for 2024);
+# 5. shows labourwatch status, then every goal and its status as seen on 15 July 2024 (projections)
+#    and today (the final verdicts for 2024).
+# The data are invented (etc/demo/README.md). Sending notifications is not implemented yet:
+# nothing is sent, and the demo says so. Exits non-zero when a step fails.
+# LW_BUILD_DIR=DIR builds elsewhere; LW_DEMO_NO_DEPS=1 skips step 1 (dependencies installed already).
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+step() {
+        printf '\n== %s ==\n' "$*"
+}
+
+if [ "${LW_DEMO_NO_DEPS:-0}" != 1 ]; then
+        step "1/5 build dependencies (apt-get)"
+        packaging/install-deps.sh --demo
+        echo "installed: the build dependencies and python3"
+fi
+
+build=${LW_BUILD_DIR:-$top/build}
+jobs=$(nproc 2>/dev/null || echo 2)
+step "2/5 build into $build"
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF >/dev/null
+cmake --build "$build" -j "$jobs" --target labourwatchd labourwatch >/dev/null
+echo "built $build/labourwatchd and $build/labourwatch"
+
+step "3/5 demo server and configuration"
+work=$build/demo
+rm -rf "$work"
+mkdir -p "$work/state" "$work/outbox"
+(
+        umask 077
+        # a made-up token: the demo server accepts only this one, as Jobindsats accepts only yours
+        printf 'demo-%s\n' "$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')" >"$work/jobindsats.token"
+)
+
+server_pid=""
+cleanup() {
+        if [ -n "$server_pid" ]; then
+                kill "$server_pid" 2>/dev/null || true
+                wait "$server_pid" 2>/dev/null || true
+        fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+/usr/bin/python3 etc/demo/serve.py --data "$top/etc/demo/data" --token-file "$work/jobindsats.token" \
+        --port-file "$work/port" --log "$work/requests.log" >"$work/serve.out" 2>&1 &
+server_pid=$!
+i=0
+while [ ! -s "$work/port" ]; do
+        i=$((i + 1))
+        if [ $i -gt 100 ] || ! kill -0 "$server_pid" 2>/dev/null; then
+                echo "demo.sh: the demo server did not start:" >&2
+                cat "$work/serve.out" >&2
+                exit 1
+        fi
+        sleep 0.1
+done
+port=$(cat "$work/port")
+echo "demo server: http://127.0.0.1:$port (Jobindsats v3, Statistikbank, Eurostat); requests in $work/requests.log"
+
+# '|' cannot occur in the substituted paths' sed expressions unless the checkout path holds one
+case "$top$work" in *'|'*)
+        echo "demo.sh: the path $top contains '|', which this script cannot substitute" >&2
+        exit 1
+        ;;
+esac
+conf=$work/labourwatch.yaml
+sed -e "s|@PORT@|$port|g" -e "s|@DATA@|$top/etc/demo/data|g" -e "s|@WORK@|$work|g" \
+        -e "s|@GOALS@|$top/etc/goals.d|g" etc/demo/labourwatch.yaml.in >"$conf"
+"$build/labourwatch" check --config "$conf"
+
+step "4/5 one daemon cycle: labourwatchd --once --dry-run"
+LABOURWATCH_LOG_TARGET=stderr "$build/labourwatchd" --once --dry-run --config "$conf"
+echo "Notifications: sending is not implemented yet in this version; nothing was sent."
+
+step "5/5 the goals of Herlev's employment plan 2024"
+"$build/labourwatch" status --config "$conf"
+echo
+echo "-- as it looked on 15 July 2024 (figures up to June; projected to the end of 2024):"
+"$build/labourwatch" eval --config "$conf" --date 2024-07-15
+echo
+echo "-- today: 2024 is over and complete, so the verdicts are final:"
+"$build/labourwatch" eval --config "$conf"
