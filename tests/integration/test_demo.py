@@ -91,6 +91,27 @@ def goal_ids_in_goals_d():
     return ids
 
 
+def yaml_section(path, section):
+    """{key: [lines]} for the two-space-indented keys of a top-level section, comments and blank
+    lines dropped (enough for the plain block style of the sample files; no YAML module needed)."""
+    out, key, inside = {}, None, False
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            if re.match(r"^\S", line):
+                inside, key = line.startswith(section + ":"), None
+                continue
+            m = re.match(r"^  ([A-Za-z0-9_.-]+):\s*$", line)
+            if inside and m:
+                key = m.group(1)
+                out[key] = []
+            elif inside and key:
+                out[key].append(line.rstrip())
+    return out
+
+
 class Demo(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -180,6 +201,24 @@ class Demo(unittest.TestCase):
     def test_configuration_is_valid(self):
         out = self.cli("check", "--config", self.config)
         self.assertIn("configuration OK", out)
+
+    def test_same_series_as_the_sample_configuration(self):
+        """The demo measures what the shipped configuration measures: every series identical
+        (source, table, selection, CSV file and column, frequency, lag, unit); sources differ
+        only in their addresses."""
+        sample = os.path.join(SOURCE_DIR, "etc", "labourwatch.yaml")
+        template = os.path.join(DEMO, "labourwatch.yaml.in")
+        self.assertEqual(yaml_section(template, "series"), yaml_section(sample, "series"))
+        kinds = lambda path: {k: [x for x in v if x.strip().startswith("kind:")]
+                              for k, v in yaml_section(path, "sources").items()}
+        self.assertEqual(kinds(template), kinds(sample))
+        # exactly the recipients the goals name
+        named = set()
+        for path in glob.glob(os.path.join(SOURCE_DIR, "etc", "goals.d", "*.yaml")):
+            with open(path, encoding="utf-8") as f:
+                for m in re.finditer(r"(?m)^\s+recipients: \[(.*)\]", f.read()):
+                    named |= {r.strip() for r in m.group(1).split(",")}
+        self.assertEqual(sorted(yaml_section(template, "recipients")), sorted(named))
 
     def test_first_cycle_fetches_everything(self):
         p = self.first
