@@ -198,9 +198,16 @@ static const char *skip_fast(const char *p, const char *end)
 {
         size_t depth = 0;
 
+        /* bytes that matter for bracket matching; everything else is skipped in a tight loop */
+        static const unsigned char special[256] = {['"'] = 1, ['['] = 1, [']'] = 1, ['{'] = 1, ['}'] = 1};
+
         if (p >= end || (*p != '[' && *p != '{'))
                 return skip_value(p, end, 1);
         for (; p < end; p++) {
+                while (p < end && !special[(unsigned char) *p])
+                        p++;
+                if (p >= end)
+                        break;
                 switch (*p) {
                 case '"':
                         p = skip_string(p, end);

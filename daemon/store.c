@@ -346,7 +346,7 @@ static int column_strdup(sqlite3_stmt *st, int col, char **ret)
 
 static int store_begin(Store *s, char **ret_error)
 {
-        sqlite3_stmt *st;
+        sqlite3_stmt *st = NULL;
         int r = store_stmt(s, STMT_BEGIN, &st, ret_error);
         if (r < 0)
                 return r;
@@ -355,7 +355,7 @@ static int store_begin(Store *s, char **ret_error)
 
 static int store_commit(Store *s, char **ret_error)
 {
-        sqlite3_stmt *st;
+        sqlite3_stmt *st = NULL;
         int r = store_stmt(s, STMT_COMMIT, &st, ret_error);
         if (r < 0)
                 return r;
@@ -365,7 +365,7 @@ static int store_commit(Store *s, char **ret_error)
 /* Rolls back if a transaction is open; the original error (already in *ret_error) wins. */
 static void store_rollback(Store *s)
 {
-        sqlite3_stmt *st;
+        sqlite3_stmt *st = NULL;
 
         if (sqlite3_get_autocommit(s->db))
                 return; /* SQLite already rolled back (e.g. on SQLITE_FULL), or never began */
@@ -520,7 +520,7 @@ static int store_open_internal(const char *state_dir, bool readonly, Store **ret
 {
         _cleanup_(store_closep) Store *s = NULL;
         struct stat sb;
-        int rc, r, version;
+        int rc, r, version = 0;
 
         assert(state_dir);
         assert(ret);
@@ -626,7 +626,7 @@ int store_open_readonly(const char *state_dir, Store **ret, char **ret_error)
 
 int store_schema_version(Store *s)
 {
-        int v, r;
+        int v = 0, r;
 
         assert(s);
         r = store_get_pragma_int(s, "PRAGMA user_version", &v, NULL);
@@ -640,7 +640,7 @@ int store_schema_version(Store *s)
 static int obs_current(Store *s, const char *series, const char *period, int64_t *ret_id, double *ret_value,
                        bool *ret_missing, char **ret_error)
 {
-        sqlite3_stmt *st;
+        sqlite3_stmt *st = NULL;
         int r, rc;
 
         r = store_stmt(s, STMT_OBS_CURRENT, &st, ret_error);
@@ -667,7 +667,7 @@ static int obs_current(Store *s, const char *series, const char *period, int64_t
 
 static int obs_update(Store *s, StoreStmt which, int64_t id, int64_t at, char **ret_error)
 {
-        sqlite3_stmt *st;
+        sqlite3_stmt *st = NULL;
         int r;
 
         r = store_stmt(s, which, &st, ret_error);
@@ -681,7 +681,7 @@ static int obs_update(Store *s, StoreStmt which, int64_t id, int64_t at, char **
 static int obs_insert(Store *s, const char *series, const char *period, const SeriesPoint *p,
                       const Provenance *prov, char **ret_error)
 {
-        sqlite3_stmt *st;
+        sqlite3_stmt *st = NULL;
         int r;
 
         r = store_stmt(s, STMT_OBS_INSERT, &st, ret_error);
@@ -712,9 +712,9 @@ static int put_series_locked(Store *s, const char *series, const SeriesPoint *po
         for (size_t i = 0; i < n_points; i++) {
                 const SeriesPoint *p = &points[i];
                 char period[PERIOD_STRING_MAX];
-                int64_t id;
-                double old_value;
-                bool old_missing;
+                int64_t id = 0;
+                double old_value = 0;
+                bool old_missing = false;
 
                 if (!period_is_valid(p->period))
                         return set_error(s->path, -EINVAL, ret_error,
@@ -933,7 +933,7 @@ int store_list_series(Store *s, char ***ret, size_t *ret_n, char **ret_error)
 {
         char **v = NULL;
         size_t n = 0, n_alloc = 0;
-        sqlite3_stmt *st;
+        sqlite3_stmt *st = NULL;
         int r, rc;
 
         assert(s);
@@ -987,7 +987,7 @@ void source_state_done(SourceState *st)
 int store_get_source_state(Store *s, const char *key, SourceState *ret, char **ret_error)
 {
         SourceState state = {};
-        sqlite3_stmt *st;
+        sqlite3_stmt *st = NULL;
         int r, rc;
 
         assert(s);
@@ -1029,7 +1029,7 @@ int store_get_source_state(Store *s, const char *key, SourceState *ret, char **r
 
 int store_set_source_state(Store *s, const char *key, const SourceState *state, char **ret_error)
 {
-        sqlite3_stmt *st;
+        sqlite3_stmt *st = NULL;
         int r;
 
         assert(s);
@@ -1055,7 +1055,7 @@ int store_set_source_state(Store *s, const char *key, const SourceState *state, 
 int store_log_fetch(Store *s, const char *source, const char *url, long http_status, bool ok,
                     const char *message, int64_t at, char **ret_error)
 {
-        sqlite3_stmt *st;
+        sqlite3_stmt *st = NULL;
         int r;
 
         assert(s);
@@ -1077,7 +1077,7 @@ int store_log_fetch(Store *s, const char *source, const char *url, long http_sta
 int store_add_evaluation(Store *s, const char *goal, const char *eval_date, const char *status,
                          const char *inputs_json, const char *result_json, int64_t at, char **ret_error)
 {
-        sqlite3_stmt *st;
+        sqlite3_stmt *st = NULL;
         int r;
 
         assert(s);
@@ -1131,7 +1131,7 @@ static int evaluation_from_row(sqlite3_stmt *st, StoredEvaluation *e)
 
 int store_get_latest_evaluation(Store *s, const char *goal, StoredEvaluation *ret, char **ret_error)
 {
-        sqlite3_stmt *st;
+        sqlite3_stmt *st = NULL;
         int r, rc;
 
         assert(s);
@@ -1168,7 +1168,7 @@ int store_list_evaluations(Store *s, const char *goal, StoredEvaluation **ret, s
 {
         StoredEvaluation *v = NULL;
         size_t n = 0, n_alloc = 0;
-        sqlite3_stmt *st;
+        sqlite3_stmt *st = NULL;
         int r, rc;
 
         assert(s);
@@ -1209,7 +1209,7 @@ fail:
 
 int store_get_alert_state(Store *s, const char *goal, char **ret_json, char **ret_error)
 {
-        sqlite3_stmt *st;
+        sqlite3_stmt *st = NULL;
         int r, rc;
 
         assert(s);
@@ -1239,7 +1239,7 @@ int store_get_alert_state(Store *s, const char *goal, char **ret_json, char **re
 
 int store_set_alert_state(Store *s, const char *goal, const char *json, char **ret_error)
 {
-        sqlite3_stmt *st;
+        sqlite3_stmt *st = NULL;
         int r;
 
         assert(s);
@@ -1259,7 +1259,7 @@ int store_set_alert_state(Store *s, const char *goal, const char *json, char **r
 int store_outbox_enqueue(Store *s, const char *channel, const char *recipient, const char *dedup_key,
                          const char *payload_json, int64_t now, char **ret_error)
 {
-        sqlite3_stmt *st;
+        sqlite3_stmt *st = NULL;
         int r;
 
         assert(s);
@@ -1297,7 +1297,7 @@ int store_outbox_due(Store *s, int64_t now, size_t max, OutboxItem **ret, size_t
 {
         OutboxItem *v = NULL;
         size_t n = 0, n_alloc = 0;
-        sqlite3_stmt *st;
+        sqlite3_stmt *st = NULL;
         int r, rc;
 
         assert(s);
@@ -1347,7 +1347,7 @@ fail:
 /* An id that matches no unsent item is the caller's bug or a concurrent change: -ENOENT. */
 int store_outbox_mark_sent(Store *s, int64_t id, int64_t at, char **ret_error)
 {
-        sqlite3_stmt *st;
+        sqlite3_stmt *st = NULL;
         int r;
 
         assert(s);
@@ -1366,7 +1366,7 @@ int store_outbox_mark_sent(Store *s, int64_t id, int64_t at, char **ret_error)
 
 int store_outbox_mark_failed(Store *s, int64_t id, const char *error, int64_t next_attempt, char **ret_error)
 {
-        sqlite3_stmt *st;
+        sqlite3_stmt *st = NULL;
         int r;
 
         assert(s);
