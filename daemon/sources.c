@@ -77,7 +77,7 @@ struct SourceRunner {
         struct NotBefore {
                 char *source;
                 uint64_t usec;
-        } *not_before;
+        } * not_before;
         size_t n_not_before;
 };
 
@@ -281,7 +281,7 @@ static void runner_set_not_before(SourceRunner *r, const char *source, uint64_t 
                 return; /* only a safety net: losing it is harmless */
         }
         r->not_before = n;
-        r->not_before[r->n_not_before++] = (struct NotBefore){ copy, usec };
+        r->not_before[r->n_not_before++] = (struct NotBefore){copy, usec};
 }
 
 static void runner_clear_not_before(SourceRunner *r)
@@ -804,7 +804,9 @@ static void source_job_finish(SourceJob *sj)
                 /* Stale: failing for longer than stale_after. Logged once per failure streak, when the
                  * streak crosses the limit; the alerting module routes this event to operations. */
                 if (src->stale_after_usec > 0) {
-                        uint64_t age = r->run_now - (uint64_t) st.first_failure;
+                        uint64_t age = r->run_now > (uint64_t) st.first_failure
+                                               ? r->run_now - (uint64_t) st.first_failure
+                                               : 0; /* the clock went back */
                         uint64_t prev_age = prev_failures > 0 && prev_first_failure > 0 &&
                                                             prev_last_attempt >= prev_first_failure
                                                     ? (uint64_t) (prev_last_attempt - prev_first_failure)
@@ -1061,8 +1063,8 @@ int source_runner_run(SourceRunner *r, uint64_t now_usec, bool force, char *cons
                                         src->name, strna(err));
                                 due = true;
                         } else
-                                due = MAX(source_due_time(src, &st, now_usec), runner_not_before(r, src->name)) <=
-                                      now_usec;
+                                due = MAX(source_due_time(src, &st, now_usec),
+                                          runner_not_before(r, src->name)) <= now_usec;
                         source_state_done(&st);
                 }
                 if (!due)

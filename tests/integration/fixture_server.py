@@ -40,7 +40,6 @@ NAME.http at /NAME).
 
 import http
 import http.server
-import os
 import socket
 import ssl
 import subprocess

@@ -25,7 +25,6 @@ from fixture_server import FixtureServer, Response, make_self_signed  # noqa: E4
 SRC = Path(os.environ.get("LW_SOURCE_DIR", Path(__file__).resolve().parents[2]))
 CLI = os.environ.get("LW_CLI", str(SRC / "build" / "labourwatch"))
 PROV = SRC / "tests" / "data" / "providers"
-FETCHDATA = SRC / "tests" / "data" / "fetch"
 TOKEN = "tok-SECRET-4711-do-not-log"
 
 CONFIG = """\

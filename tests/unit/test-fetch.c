@@ -112,6 +112,11 @@ static bool respond(Conn *c, const char *method, const char *path)
         } else if (streq(path, "/redirect-file")) {
                 sendf(fd, "HTTP/1.1 302 Found\r\nLocation: file:///etc/passwd\r\nContent-Length: 0\r\n"
                           "Connection: close\r\n\r\n");
+        } else if (streq(path, "/redirect-otherhost")) {
+                sendf(fd,
+                      "HTTP/1.1 302 Found\r\nLocation: http://localhost:%u/ok\r\nContent-Length: 0\r\n"
+                      "Connection: close\r\n\r\n",
+                      srv.port);
         } else if (streq(path, "/loop")) {
                 sendf(fd, "HTTP/1.1 302 Found\r\nLocation: /loop\r\nContent-Length: 0\r\nConnection: "
                           "close\r\n\r\n");
@@ -478,6 +483,14 @@ static void test_redirects(void **state)
         fetch1(env, &(FetchRequest){.url = u2}, &r);
         assert_true(r.error < 0);
         assert_null(strstr(r.body, "root:"));
+        result_done(&r);
+
+        /* the token does not follow a redirect to another host */
+        _cleanup_free_ char *u4 = url("/redirect-otherhost");
+        fetch1(env, &(FetchRequest){.url = u4, .authorization = "Bearer s3cret"}, &r);
+        assert_int_equal(r.status, 200);
+        assert_non_null(strstr(srv.last_request, "Host: localhost:"));
+        assert_null(strstr(srv.last_request, "s3cret"));
         result_done(&r);
 
         /* at most 5 */
