@@ -179,7 +179,13 @@ static void log_to_stderr(int level, const char *const *fields, const char *msg)
         f = open_memstream(&buf, &size);
         if (!f)
                 return;
-        fprintf(f, "<%d>%s", level, msg);
+        /* Every line gets the prefix: a provider's multi-line error text stays one priority. */
+        fprintf(f, "<%d>", level);
+        for (const char *p = msg; *p; p++) {
+                fputc(*p, f);
+                if (*p == '\n' && p[1])
+                        fprintf(f, "<%d>", level);
+        }
         if (fields && fields[0]) {
                 fputs(" [", f);
                 for (size_t i = 0; fields[i]; i++)

@@ -193,7 +193,8 @@ sources:
   internal:
     kind: csv
     base_url: file://{data_dir}/
-    schedule: {schedule}
+    # no jitter: the tests compare the announced next fetch time
+    schedule: {{interval: {schedule}, jitter: 0}}
 series:
   ordrer:
     source: internal

@@ -65,13 +65,15 @@ static void test_stderr_format(void **state)
         log_warning("plain %s", "warning");
         log_event(LOG_NOTICE, 0, LOG_EVENT_GOAL_STATUS_CHANGED, LOG_FIELDS("GOAL=g1"), "Goal %s", "g1");
         log_event(LOG_ERR, 0, LOG_EVENT_NONE, NULL, "no fields");
+        log_error("line one\nline two: %s", "x");
         out = capture_end(&c);
 
         assert_int_equal(r, 0);
         assert_string_equal(out, "<6>Fetched ledige: 3 new periods [SOURCE=dst SERIES=ledige]\n"
                                  "<4>plain warning\n"
                                  "<5>Goal g1 [GOAL=g1]\n"
-                                 "<3>no fields\n");
+                                 "<3>no fields\n"
+                                 "<3>line one\n<3>line two: x\n");
 }
 
 static void test_errno_expansion(void **state)
