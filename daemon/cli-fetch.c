@@ -25,10 +25,12 @@ static void fetch_help(FILE *f)
                 "  fleksjob_fuldtid: 2 new periods (2024M05, 2024M06), 1 revision (2024M04 381 -> 384)\n"
                 "\n"
                 "Requests stay conditional: a table whose Statistikbank 'updated' stamp or HTTP\n"
-                "ETag did not change is reported as unchanged and not downloaded again.\n"
+                "ETag did not change is reported as unchanged and not downloaded again, unless\n"
+                "--refresh is given.\n"
                 "A series that fails stores nothing; its previous observations stay.\n"
                 "\n"
                 "  -c, --config PATH   configuration file (default: $LABOURWATCH_CONFIG or %s)\n"
+                "  -r, --refresh       download everything again, ignoring 'updated' stamps and ETags\n"
                 "  -h, --help          show this help\n"
                 "\n"
                 "Exit status: 0 all fetched, 1 some series failed (or the configuration/store\n"
@@ -46,8 +48,9 @@ static void on_done(SourceRunner *r, unsigned n_ok, unsigned n_failed, void *use
 int cli_fetch(int argc, char **argv)
 {
         static const struct option options[] = {
-                { "config", required_argument, NULL, 'c' },
-                { "help", no_argument, NULL, 'h' },
+                {"config", required_argument, NULL, 'c'},
+                {"refresh", no_argument, NULL, 'r'},
+                {"help", no_argument, NULL, 'h'},
                 {},
         };
         const char *path = cli_default_config_path();
@@ -60,14 +63,18 @@ int cli_fetch(int argc, char **argv)
         size_t n_res = 0;
         struct timespec ts;
         unsigned n_failed = 0;
+        bool refresh = false;
         int opt, r, ret = 1;
 
         optind = 0;
         opterr = 0;
-        while ((opt = getopt_long(argc, argv, "+c:h", options, NULL)) >= 0)
+        while ((opt = getopt_long(argc, argv, "+c:rh", options, NULL)) >= 0)
                 switch (opt) {
                 case 'c':
                         path = optarg;
+                        break;
+                case 'r':
+                        refresh = true;
                         break;
                 case 'h':
                         fetch_help(stdout);
@@ -89,7 +96,8 @@ int cli_fetch(int argc, char **argv)
                         goto finish;
                 }
                 if (!def->source) {
-                        fprintf(stderr, "labourwatch fetch: series '%s' is derived (expr), not fetched\n", argv[i]);
+                        fprintf(stderr, "labourwatch fetch: series '%s' is derived (expr), not fetched\n",
+                                argv[i]);
                         goto finish;
                 }
         }
@@ -109,8 +117,10 @@ int cli_fetch(int argc, char **argv)
                 fprintf(stderr, "labourwatch fetch: %s\n", strerror(-r));
                 goto finish;
         }
+        source_runner_set_refresh(runner, refresh);
         clock_gettime(CLOCK_REALTIME, &ts);
-        r = source_runner_run(runner, (uint64_t) ts.tv_sec * UINT64_C(1000000) + (uint64_t) ts.tv_nsec / 1000, true,
+        r = source_runner_run(runner,
+                              (uint64_t) ts.tv_sec * UINT64_C(1000000) + (uint64_t) ts.tv_nsec / 1000, true,
                               optind < argc ? argv + optind : NULL, on_done, e);
         if (r < 0) {
                 fprintf(stderr, "labourwatch fetch: %s\n", strerror(-r));

@@ -38,18 +38,19 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Series *, series_free);
 int cli_import(int argc, char **argv)
 {
         static const struct option options[] = {
-                { "config", required_argument, NULL, 'c' },
-                { "help", no_argument, NULL, 'h' },
+                {"config", required_argument, NULL, 'c'},
+                {"help", no_argument, NULL, 'h'},
                 {},
         };
-        static const SourceDef import_source = { .name = (char *) "import", .kind = SOURCE_CSV };
+        static const SourceDef import_source = {.name = (char *) "import", .kind = SOURCE_CSV};
         const char *path = cli_default_config_path(), *name, *file;
         Config *c = NULL;
         Store *st = NULL;
         const SeriesDef *def;
         const SourceDef *src;
         SeriesDef csv_def;
-        _cleanup_free_ char *body = NULL, *err = NULL, *note = NULL, *abs = NULL, *selection = NULL, *line = NULL;
+        _cleanup_free_ char *body = NULL, *err = NULL, *note = NULL, *abs = NULL, *selection = NULL,
+                            *line = NULL;
         _cleanup_(series_freep) Series *s = NULL, *stored = NULL;
         SeriesFetchResult res = {};
         StoreWriteStats stats = {};
@@ -90,7 +91,8 @@ int cli_import(int argc, char **argv)
                 goto finish;
         }
         if (def->expr) {
-                fprintf(stderr, "labourwatch import: series '%s' is derived (expr: %s); import its inputs instead\n",
+                fprintf(stderr,
+                        "labourwatch import: series '%s' is derived (expr: %s); import its inputs instead\n",
                         name, def->expr);
                 goto finish;
         }
@@ -140,8 +142,8 @@ int cli_import(int argc, char **argv)
                 goto finish;
         }
         if ((int) def->freq >= 0 && def->freq < _PERIOD_FREQ_MAX && s->freq != def->freq) {
-                fprintf(stderr, "labourwatch import: %s: series %s is %s, but the file has %s periods\n", file, name,
-                        period_freq_to_string(def->freq), period_freq_to_string(s->freq));
+                fprintf(stderr, "labourwatch import: %s: series %s is %s, but the file has %s periods\n",
+                        file, name, period_freq_to_string(def->freq), period_freq_to_string(s->freq));
                 goto finish;
         }
 
@@ -167,11 +169,11 @@ int cli_import(int argc, char **argv)
                 goto finish;
         clock_gettime(CLOCK_REALTIME, &ts);
         r = store_put_series(st, name, s->points, s->n_points,
-                             &(Provenance){ .source = "import",
-                                            .table = NULL,
-                                            .selection = *selection ? selection : NULL,
-                                            .url = abs ? abs : file,
-                                            .fetched_at = (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000 },
+                             &(Provenance){.source = "import",
+                                           .table = NULL,
+                                           .selection = *selection ? selection : NULL,
+                                           .url = abs ? abs : file,
+                                           .fetched_at = (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000},
                              &stats, &err);
         if (r < 0) {
                 fprintf(stderr, "labourwatch import: %s\n", err ? err : strerror(-r));

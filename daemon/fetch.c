@@ -87,34 +87,34 @@ const char *fetch_status_reason(long status)
                 long status;
                 const char *reason;
         } table[] = {
-                { 200, "OK" },
-                { 201, "Created" },
-                { 202, "Accepted" },
-                { 204, "No Content" },
-                { 206, "Partial Content" },
-                { 301, "Moved Permanently" },
-                { 302, "Found" },
-                { 303, "See Other" },
-                { 304, "Not Modified" },
-                { 307, "Temporary Redirect" },
-                { 308, "Permanent Redirect" },
-                { 400, "Bad Request" },
-                { 401, "Unauthorized" },
-                { 403, "Forbidden" },
-                { 404, "Not Found" },
-                { 405, "Method Not Allowed" },
-                { 406, "Not Acceptable" },
-                { 408, "Request Timeout" },
-                { 410, "Gone" },
-                { 413, "Content Too Large" },
-                { 415, "Unsupported Media Type" },
-                { 422, "Unprocessable Content" },
-                { 429, "Too Many Requests" },
-                { 500, "Internal Server Error" },
-                { 501, "Not Implemented" },
-                { 502, "Bad Gateway" },
-                { 503, "Service Unavailable" },
-                { 504, "Gateway Timeout" },
+                {200, "OK"},
+                {201, "Created"},
+                {202, "Accepted"},
+                {204, "No Content"},
+                {206, "Partial Content"},
+                {301, "Moved Permanently"},
+                {302, "Found"},
+                {303, "See Other"},
+                {304, "Not Modified"},
+                {307, "Temporary Redirect"},
+                {308, "Permanent Redirect"},
+                {400, "Bad Request"},
+                {401, "Unauthorized"},
+                {403, "Forbidden"},
+                {404, "Not Found"},
+                {405, "Method Not Allowed"},
+                {406, "Not Acceptable"},
+                {408, "Request Timeout"},
+                {410, "Gone"},
+                {413, "Content Too Large"},
+                {415, "Unsupported Media Type"},
+                {422, "Unprocessable Content"},
+                {429, "Too Many Requests"},
+                {500, "Internal Server Error"},
+                {501, "Not Implemented"},
+                {502, "Bad Gateway"},
+                {503, "Service Unavailable"},
+                {504, "Gateway Timeout"},
         };
 
         for (size_t i = 0; i < ELEMENTSOF(table); i++)
@@ -365,8 +365,9 @@ static void job_finish(FetchJob *j, CURLcode code)
                 (void) curl_easy_getinfo(j->easy, CURLINFO_REDIRECT_URL, &loc);
                 /* Only reached for POST (or past the redirect limit): a 301/302 turns a POST into a
                  * GET without the body, so we report instead of following. */
-                r.error_message = strdup_printf("redirected to %s, not followed%s", loc ? loc : "(no Location)",
-                                                j->post ? " (a redirect would drop the POST body)" : "");
+                r.error_message =
+                        strdup_printf("redirected to %s, not followed%s", loc ? loc : "(no Location)",
+                                      j->post ? " (a redirect would drop the POST body)" : "");
         }
 
         r.body = TAKE_PTR(j->buf);
@@ -604,10 +605,10 @@ static int add_header(struct curl_slist **l, const char *name, const char *value
         return 0;
 }
 
-#define SETOPT(easy, opt, val)                                                                               \
-        do {                                                                                                 \
-                if (curl_easy_setopt(easy, opt, val) != CURLE_OK)                                            \
-                        goto fail;                                                                           \
+#define SETOPT(easy, opt, val)                                                                              \
+        do {                                                                                                \
+                if (curl_easy_setopt(easy, opt, val) != CURLE_OK)                                           \
+                        goto fail;                                                                          \
         } while (0)
 
 int fetcher_start(Fetcher *f, const FetchRequest *req, fetch_callback_t cb, void *userdata)
@@ -696,7 +697,8 @@ int fetcher_start(Fetcher *f, const FetchRequest *req, fetch_callback_t cb, void
                 goto fail;
         if (req->if_none_match && add_header(&j->headers, "If-None-Match", req->if_none_match) < 0)
                 goto fail;
-        if (req->if_modified_since && add_header(&j->headers, "If-Modified-Since", req->if_modified_since) < 0)
+        if (req->if_modified_since &&
+            add_header(&j->headers, "If-Modified-Since", req->if_modified_since) < 0)
                 goto fail;
         /* No "Expect: 100-continue" round trip for our small POST bodies. */
         if (j->post) {

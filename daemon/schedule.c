@@ -19,7 +19,7 @@ static int64_t floor_div(int64_t a, int64_t b)
 /* Day number (days since 1970-01-01) of the last Sunday of month m of year y. */
 static int64_t last_sunday(int y, int m)
 {
-        Date d = { y, m, date_days_in_month(y, m) };
+        Date d = {y, m, date_days_in_month(y, m)};
         int wd = date_weekday(d); /* 0 = Monday .. 6 = Sunday */
 
         return date_to_days(d) - (wd + 1) % 7;

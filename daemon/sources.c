@@ -27,12 +27,12 @@ struct SeriesJob {
         SeriesFetchResult *result;
         ProviderMeta *meta;
         SourceRequest req;
-        Series *stored;      /* what the store had before */
-        SourceState state;   /* per-series state: etag, last_modified, remote_updated */
-        char *state_key;     /* "SOURCE/SERIES" */
+        Series *stored;    /* what the store had before */
+        SourceState state; /* per-series state: etag, last_modified, remote_updated */
+        char *state_key;   /* "SOURCE/SERIES/FINGERPRINT", see state_key() */
         Period since;
         bool have_since;
-        bool conditional;    /* If-None-Match / If-Modified-Since were sent */
+        bool conditional; /* If-None-Match / If-Modified-Since were sent */
         unsigned steps;
 };
 
@@ -45,7 +45,7 @@ struct SourceJob {
         char *token;
         int token_error;
         bool token_read;
-        bool throttled;       /* 429/503: do not attempt the rest of this source now */
+        bool throttled; /* 429/503: do not attempt the rest of this source now */
         uint64_t retry_after;
         long throttle_status;
         unsigned n_ok, n_failed;
@@ -60,7 +60,8 @@ struct SourceRunner {
         Fetcher *fetcher;
 
         bool running;
-        uint64_t run_now;
+        bool refresh;
+        uint64_t run_now, run_start_mono;
         SourceJob *jobs;
         size_t n_jobs, n_jobs_done;
         SeriesFetchResult *results;
@@ -69,14 +70,31 @@ struct SourceRunner {
         source_runner_done_t done;
         void *userdata;
         sd_event_source *defer;
+
+        /* In-memory copy of each source's next due time, as computed after its last run. The store
+         * is the truth; this only guards against a store that cannot save state making the daemon
+         * fetch the same source again and again. */
+        struct NotBefore {
+                char *source;
+                uint64_t usec;
+        } * not_before;
+        size_t n_not_before;
 };
 
-static uint64_t now_realtime(void)
+static uint64_t now_monotonic(void)
 {
         struct timespec ts;
 
-        clock_gettime(CLOCK_REALTIME, &ts);
+        clock_gettime(CLOCK_MONOTONIC, &ts);
         return (uint64_t) ts.tv_sec * UINT64_C(1000000) + (uint64_t) ts.tv_nsec / 1000;
+}
+
+/* "Now" during a run: the run's now_usec (the caller's realtime clock) plus the time elapsed since
+ * the run started. All times a run writes (fetched_at, last_success, next_due, the fetch log)
+ * derive from the clock the caller passed in, so tests can run at any date. */
+static uint64_t runner_now(const SourceRunner *r)
+{
+        return r->run_now + (now_monotonic() - r->run_start_mono);
 }
 
 static void wipe_free(char *s)
@@ -118,11 +136,11 @@ int sources_diff(const Series *stored, const Series *fetched, SeriesFetchResult 
                 } else if (old->missing != p->missing || (!p->missing && old->value != p->value)) {
                         if (GREEDY_REALLOC(rev, a_rev, n_rev + 1) < 0)
                                 goto oom;
-                        rev[n_rev++] = (SeriesRevision){ .period = p->period,
-                                                         .old_value = old->value,
-                                                         .new_value = p->value,
-                                                         .old_missing = old->missing,
-                                                         .new_missing = p->missing };
+                        rev[n_rev++] = (SeriesRevision){.period = p->period,
+                                                        .old_value = old->value,
+                                                        .new_value = p->value,
+                                                        .old_missing = old->missing,
+                                                        .new_missing = p->missing};
                 }
         }
         free(ret->new_periods);
@@ -184,7 +202,8 @@ char *sources_format_result(const SeriesFetchResult *r)
                                 const SeriesRevision *v = &r->revisions[i];
                                 format_value(o, v->old_value, v->old_missing);
                                 format_value(nv, v->new_value, v->new_missing);
-                                fprintf(f, "%s%s %s -> %s", i ? ", " : "", period_to_string(v->period, b), o, nv);
+                                fprintf(f, "%s%s %s -> %s", i ? ", " : "", period_to_string(v->period, b), o,
+                                        nv);
                         }
                         fputc(')', f);
                 }
@@ -198,8 +217,8 @@ uint64_t source_due_time(const SourceDef *src, const SourceState *st, uint64_t n
 {
         if (st->consecutive_failures > 0 && st->next_due > 0)
                 return MAX((uint64_t) st->next_due, now_usec);
-        return schedule_next(&src->schedule, st->last_attempt > 0 ? (uint64_t) st->last_attempt : 0, now_usec,
-                             schedule_jitter_seed(src->name));
+        return schedule_next(&src->schedule, st->last_attempt > 0 ? (uint64_t) st->last_attempt : 0,
+                             now_usec, schedule_jitter_seed(src->name));
 }
 
 /* ---- jobs ---- */
@@ -233,6 +252,45 @@ static void runner_clear_jobs(SourceRunner *r)
         free(r->jobs);
         r->jobs = NULL;
         r->n_jobs = r->n_jobs_done = 0;
+}
+
+static uint64_t runner_not_before(SourceRunner *r, const char *source)
+{
+        for (size_t i = 0; i < r->n_not_before; i++)
+                if (streq(r->not_before[i].source, source))
+                        return r->not_before[i].usec;
+        return 0;
+}
+
+static void runner_set_not_before(SourceRunner *r, const char *source, uint64_t usec)
+{
+        struct NotBefore *n;
+        char *copy;
+
+        for (size_t i = 0; i < r->n_not_before; i++)
+                if (streq(r->not_before[i].source, source)) {
+                        r->not_before[i].usec = usec;
+                        return;
+                }
+        copy = strdup(source);
+        n = reallocarray(r->not_before, r->n_not_before + 1, sizeof(*n));
+        if (!copy || !n) {
+                free(copy);
+                if (n)
+                        r->not_before = n;
+                return; /* only a safety net: losing it is harmless */
+        }
+        r->not_before = n;
+        r->not_before[r->n_not_before++] = (struct NotBefore){copy, usec};
+}
+
+static void runner_clear_not_before(SourceRunner *r)
+{
+        for (size_t i = 0; i < r->n_not_before; i++)
+                free(r->not_before[i].source);
+        free(r->not_before);
+        r->not_before = NULL;
+        r->n_not_before = 0;
 }
 
 static void runner_clear_results(SourceRunner *r)
@@ -290,9 +348,22 @@ static void runner_maybe_done(SourceRunner *r)
         }
 }
 
-static char *state_key(const char *source, const char *series)
+/* "SOURCE/SERIES/FINGERPRINT": the fingerprint covers everything that decides what is requested
+ * (base URL, language, API version, table, path, selection, measure, column). Edit the series'
+ * selection in the configuration and the remembered Statbank `updated` stamp and ETag no longer
+ * apply: the next fetch is a full one, instead of "unchanged" for data that was never fetched. */
+static char *state_key(const SourceDef *src, const SeriesDef *def)
 {
-        return strdup_printf("%s/%s", source, series);
+        _cleanup_free_ char *sel = NULL, *fp = NULL;
+
+        if (source_selection_string(def, NULL, &sel) < 0)
+                return NULL;
+        fp = strdup_printf("%s|%s|%d|%s|%s|%s", strempty(src->base_url), strempty(src->lang),
+                           src->api_version, strempty(def->table), strempty(def->path), sel);
+        if (!fp)
+                return NULL;
+        return strdup_printf("%s/%s/%016llx", src->name, def->name,
+                             (unsigned long long) schedule_jitter_seed(fp));
 }
 
 /* Records a failure of the current series: result, one log line, fetch state of the source job. */
@@ -306,6 +377,8 @@ static void series_fail(SeriesJob *j, int error, const char *url, long status, c
 
         if (error >= 0)
                 error = -EIO;
+        if (url && strncasecmp(url, "file:", 5) == 0)
+                status = 0; /* a file has no HTTP status worth printing */
         if (status > 0 && url && message && strneq(message, url, strlen(url)))
                 /* the provider already names the URL (URL:LINE:COL: …) */
                 msg = strdup_printf("%s (HTTP %ld%s%s)", message, status, reason && *reason ? " " : "",
@@ -324,10 +397,12 @@ static void series_fail(SeriesJob *j, int error, const char *url, long status, c
         f_status = strdup_printf("HTTP_STATUS=%ld", status);
         if (f_source && f_series && f_url && f_status)
                 log_event(LOG_ERR, error, LOG_EVENT_FETCH_FAILED,
-                          LOG_FIELDS(f_source, f_series, f_url, f_status), "Fetching series %s from %s failed: %s",
-                          j->def->name, sj->src->name, msg ? msg : "out of memory");
+                          LOG_FIELDS(f_source, f_series, f_url, f_status),
+                          "Fetching series %s from %s failed: %s", j->def->name, sj->src->name,
+                          msg ? msg : "out of memory");
         else
-                log_error_errno(error, "Fetching series %s failed: %s", j->def->name, msg ? msg : "out of memory");
+                log_error_errno(error, "Fetching series %s failed: %s", j->def->name,
+                                msg ? msg : "out of memory");
 
         res->error = error;
         free(res->error_message);
@@ -351,7 +426,8 @@ static int series_store(SeriesJob *j, Series *s, const FetchResponse *resp)
         SourceRunner *r = sj->runner;
         const SeriesDef *def = j->def;
         SeriesFetchResult *res = j->result;
-        _cleanup_free_ char *selection = NULL, *err = NULL, *f_source = NULL, *f_series = NULL, *f_url = NULL;
+        _cleanup_free_ char *selection = NULL, *err = NULL, *f_source = NULL, *f_series = NULL,
+                            *f_url = NULL;
         StoreWriteStats stats = {};
         Provenance prov;
         const char *url = resp->effective_url ? resp->effective_url : j->req.url;
@@ -372,7 +448,7 @@ static int series_store(SeriesJob *j, Series *s, const FetchResponse *resp)
                 .table = def->table,
                 .selection = selection,
                 .url = url,
-                .fetched_at = (int64_t) now_realtime(),
+                .fetched_at = (int64_t) runner_now(r),
         };
         k = store_put_series(r->store, def->name, s->points, s->n_points, &prov, &stats, &err);
         if (k < 0) {
@@ -394,16 +470,17 @@ static int series_store(SeriesJob *j, Series *s, const FetchResponse *resp)
         err = NULL;
         k = store_set_source_state(r->store, j->state_key, &j->state, &err);
         if (k < 0)
-                log_warning_errno(k, "Failed to remember the state of %s, the next fetch will not be conditional: %s",
-                                  j->state_key, err ? err : "unknown error");
+                log_warning_errno(
+                        k, "Failed to remember the state of %s, the next fetch will not be conditional: %s",
+                        j->state_key, err ? err : "unknown error");
 
         f_source = strdup_printf("SOURCE=%s", sj->src->name);
         f_series = strdup_printf("SERIES=%s", def->name);
         f_url = strdup_printf("URL=%s", url);
         if (f_source && f_series && f_url)
                 log_event(LOG_INFO, 0, LOG_EVENT_FETCH_SUCCEEDED, LOG_FIELDS(f_source, f_series, f_url),
-                          "Fetched series %s from %s: %zu points, %zu new periods, %zu revisions",
-                          def->name, sj->src->name, s->n_points, res->n_new_periods, res->n_revisions);
+                          "Fetched series %s from %s: %zu points, %zu new periods, %zu revisions", def->name,
+                          sj->src->name, s->n_points, res->n_new_periods, res->n_revisions);
         series_ok(j);
         return 0;
 }
@@ -448,12 +525,12 @@ static int series_step(SeriesJob *j)
         }
 
         source_request_done(&j->req);
-        k = p->plan(&(SourcePlanContext){ .source = sj->src,
-                                          .series = j->def,
-                                          .meta = j->meta,
-                                          .remote_updated = j->state.remote_updated,
-                                          .force = false,
-                                          .since = j->have_since ? &j->since : NULL },
+        k = p->plan(&(SourcePlanContext){.source = sj->src,
+                                         .series = j->def,
+                                         .meta = j->meta,
+                                         .remote_updated = j->state.remote_updated,
+                                         .force = r->refresh,
+                                         .since = j->have_since ? &j->since : NULL},
                     &j->req, &err);
         if (k < 0) {
                 series_fail(j, k, NULL, 0, NULL, err);
@@ -483,7 +560,7 @@ static int series_step(SeriesJob *j)
         };
         /* Conditional only for data, and only when we hold data: a wiped store must refill. */
         j->conditional = false;
-        if (j->req.step == SOURCE_STEP_DATA && j->stored && j->stored->n_points > 0 &&
+        if (!r->refresh && j->req.step == SOURCE_STEP_DATA && j->stored && j->stored->n_points > 0 &&
             (j->state.etag || j->state.last_modified)) {
                 fr.if_none_match = j->state.etag;
                 fr.if_modified_since = j->state.last_modified;
@@ -504,7 +581,8 @@ static int series_step(SeriesJob *j)
                 }
                 k = source_auth_header(j->req.auth, token, &auth);
                 if (k < 0) {
-                        series_fail(j, k, j->req.url, 0, NULL, "cannot build the Authorization header (empty token?)");
+                        series_fail(j, k, j->req.url, 0, NULL,
+                                    "cannot build the Authorization header (empty token?)");
                         return STEP_FINISHED;
                 }
                 fr.authorization = auth;
@@ -514,6 +592,12 @@ static int series_step(SeriesJob *j)
                   source_step_to_string(j->req.step));
         k = fetcher_start(r->fetcher, &fr, on_response, j);
         wipe_free(auth); /* the fetcher copied it */
+        if (k == -EINVAL) {
+                series_fail(j, k, j->req.url, 0, NULL,
+                            "refusing to send a header value with a line break (in the token or a stored "
+                            "ETag?)");
+                return STEP_FINISHED;
+        }
         if (k < 0) {
                 series_fail(j, k, j->req.url, 0, NULL, NULL);
                 return STEP_FINISHED;
@@ -535,10 +619,14 @@ static int series_handle(SeriesJob *j, const FetchResponse *resp)
         int k;
 
         {
-                _cleanup_free_ char *e = NULL;
-                k = store_log_fetch(r->store, sj->src->name, url, resp->status,
-                                    resp->error == 0 && (http_ok || resp->status == 304),
-                                    resp->error_message, (int64_t) now_realtime(), &e);
+                _cleanup_free_ char *e = NULL, *m = NULL;
+                bool ok = resp->error == 0 && (http_ok || resp->status == 304);
+
+                if (!resp->error_message && !ok)
+                        m = strdup_printf("HTTP %ld %s", resp->status, strempty(resp->reason));
+                k = store_log_fetch(r->store, sj->src->name, url, resp->status, ok,
+                                    resp->error_message ? resp->error_message : m, (int64_t) runner_now(r),
+                                    &e);
                 if (k < 0)
                         log_warning_errno(k, "Failed to write the fetch log, ignoring: %s", strna(e));
         }
@@ -585,7 +673,8 @@ static int series_handle(SeriesJob *j, const FetchResponse *resp)
                 }
                 if (resp->error_message) /* e.g. a POST redirect, not followed */
                         err = strdup_printf("%s%s%s", resp->error_message, d && *d ? "; " : "", strempty(d));
-                series_fail(j, -EREMOTEIO, url, resp->status, resp->reason, err ? err : (d && *d ? d : NULL));
+                series_fail(j, -EREMOTEIO, url, resp->status, resp->reason,
+                            err ? err : (d && *d ? d : NULL));
                 return STEP_FINISHED;
         }
         if (source_body_is_html(resp->body, resp->size, resp->content_type)) {
@@ -594,7 +683,8 @@ static int series_handle(SeriesJob *j, const FetchResponse *resp)
                 return STEP_FINISHED;
         }
         if (source_body_is_empty(resp->body, resp->size)) {
-                series_fail(j, -ENODATA, url, resp->status, resp->reason, "empty response where data was expected");
+                series_fail(j, -ENODATA, url, resp->status, resp->reason,
+                            "empty response where data was expected");
                 return STEP_FINISHED;
         }
 
@@ -626,13 +716,14 @@ static int series_handle(SeriesJob *j, const FetchResponse *resp)
                 return STEP_FINISHED;
         }
         if (!s || s->n_points == 0) {
-                series_fail(j, -ENODATA, url, resp->status, resp->reason, "no observations matched the selection");
+                series_fail(j, -ENODATA, url, resp->status, resp->reason,
+                            "no observations matched the selection");
                 return STEP_FINISHED;
         }
         if ((int) j->def->freq >= 0 && j->def->freq < _PERIOD_FREQ_MAX && s->freq != j->def->freq) {
-                _cleanup_free_ char *m = strdup_printf("expected %s periods, got %s periods",
-                                                       period_freq_to_string(j->def->freq),
-                                                       period_freq_to_string(s->freq));
+                _cleanup_free_ char *m =
+                        strdup_printf("expected %s periods, got %s periods",
+                                      period_freq_to_string(j->def->freq), period_freq_to_string(s->freq));
                 series_fail(j, -EBADMSG, url, resp->status, resp->reason, m);
                 return STEP_FINISHED;
         }
@@ -657,7 +748,7 @@ static void source_job_finish(SourceJob *sj)
 {
         SourceRunner *r = sj->runner;
         const SourceDef *src = sj->src;
-        uint64_t now = now_realtime(), seed = schedule_jitter_seed(src->name);
+        uint64_t now = runner_now(r), seed = schedule_jitter_seed(src->name);
         _cleanup_free_ char *err = NULL;
         SourceState st = {};
         int64_t prev_last_attempt = 0, prev_first_failure = 0;
@@ -693,17 +784,29 @@ static void source_job_finish(SourceJob *sj)
                         st.first_failure = (int64_t) r->run_now;
                 free(st.last_error);
                 st.last_error = strdup_or_null(sj->first_error);
-                delay = backoff_delay(NULL, st.consecutive_failures, sj->retry_after, seed + st.consecutive_failures);
+                delay = backoff_delay(NULL, st.consecutive_failures, sj->retry_after,
+                                      seed + st.consecutive_failures);
                 st.next_due = (int64_t) (now + delay);
-                log_notice("Source %s: %u of %zu series failed (%u failed runs in a row), retrying in %llu s%s",
-                           src->name, sj->n_failed, sj->n_series, st.consecutive_failures,
-                           (unsigned long long) (delay / UINT64_C(1000000)),
-                           sj->throttled && sj->retry_after ? " as the server asked (Retry-After)" : "");
+                {
+                        _cleanup_free_ char *f_source = strdup_printf("SOURCE=%s", src->name);
+                        _cleanup_free_ char *f_n =
+                                strdup_printf("CONSECUTIVE_FAILURES=%u", st.consecutive_failures);
+                        log_event(LOG_NOTICE, 0, LOG_EVENT_NONE,
+                                  f_source && f_n ? LOG_FIELDS(f_source, f_n) : NULL,
+                                  "Source %s: %u of %zu series failed (%u failed runs in a row), retrying "
+                                  "in %llu s%s",
+                                  src->name, sj->n_failed, sj->n_series, st.consecutive_failures,
+                                  (unsigned long long) (delay / UINT64_C(1000000)),
+                                  sj->throttled && sj->retry_after ? " as the server asked (Retry-After)"
+                                                                   : "");
+                }
 
                 /* Stale: failing for longer than stale_after. Logged once per failure streak, when the
                  * streak crosses the limit; the alerting module routes this event to operations. */
                 if (src->stale_after_usec > 0) {
-                        uint64_t age = r->run_now - (uint64_t) st.first_failure;
+                        uint64_t age = r->run_now > (uint64_t) st.first_failure
+                                               ? r->run_now - (uint64_t) st.first_failure
+                                               : 0; /* the clock went back */
                         uint64_t prev_age = prev_failures > 0 && prev_first_failure > 0 &&
                                                             prev_last_attempt >= prev_first_failure
                                                     ? (uint64_t) (prev_last_attempt - prev_first_failure)
@@ -715,7 +818,8 @@ static void source_job_finish(SourceJob *sj)
                                 if (f_source && f_since)
                                         log_event(LOG_WARNING, 0, LOG_EVENT_SOURCE_STALE,
                                                   LOG_FIELDS(f_source, f_since),
-                                                  "Source %s has been failing for %llu minutes (%u runs); its data is stale: %s",
+                                                  "Source %s has been failing for %llu minutes (%u runs); "
+                                                  "its data is stale: %s",
                                                   src->name, (unsigned long long) (age / UINT64_C(60000000)),
                                                   st.consecutive_failures, strna(sj->first_error));
                         }
@@ -723,6 +827,7 @@ static void source_job_finish(SourceJob *sj)
         }
         free(err);
         err = NULL;
+        runner_set_not_before(r, src->name, (uint64_t) st.next_due);
         k = store_set_source_state(r->store, src->name, &st, &err);
         if (k < 0)
                 log_error_errno(k, "Failed to store the state of source %s: %s", src->name, strna(err));
@@ -768,9 +873,10 @@ static void source_job_continue(SourceJob *sj)
                 sj->current = j;
 
                 if (sj->throttled) {
-                        _cleanup_free_ char *m = strdup_printf(
-                                "not attempted: %s answered HTTP %ld, waiting %llu s as asked", sj->src->name,
-                                sj->throttle_status, (unsigned long long) (sj->retry_after / UINT64_C(1000000)));
+                        _cleanup_free_ char *m =
+                                strdup_printf("not attempted: %s answered HTTP %ld, waiting %llu s as asked",
+                                              sj->src->name, sj->throttle_status,
+                                              (unsigned long long) (sj->retry_after / UINT64_C(1000000)));
                         log_warning("Series %s: %s", def->name, strna(m));
                         res->error = -EAGAIN;
                         res->error_message = TAKE_PTR(m);
@@ -780,7 +886,7 @@ static void source_job_continue(SourceJob *sj)
                         continue;
                 }
 
-                j->state_key = state_key(sj->src->name, def->name);
+                j->state_key = state_key(sj->src, def);
                 if (!j->state_key) {
                         series_fail(j, -ENOMEM, NULL, 0, NULL, "out of memory");
                         sj->current = series_job_free(sj->current);
@@ -788,7 +894,8 @@ static void source_job_continue(SourceJob *sj)
                 }
                 k = store_get_source_state(r->store, j->state_key, &j->state, &err);
                 if (k < 0) {
-                        log_debug_errno(k, "No state for %s, fetching unconditionally: %s", j->state_key, strna(err));
+                        log_debug_errno(k, "No state for %s, fetching unconditionally: %s", j->state_key,
+                                        strna(err));
                         source_state_done(&j->state);
                         memset(&j->state, 0, sizeof(j->state));
                 }
@@ -796,7 +903,8 @@ static void source_job_continue(SourceJob *sj)
                 err = NULL;
                 k = store_load_series(r->store, def->name, &j->stored, &err);
                 if (k < 0) {
-                        _cleanup_free_ char *m = strdup_printf("cannot read the stored series: %s", strna(err));
+                        _cleanup_free_ char *m =
+                                strdup_printf("cannot read the stored series: %s", strna(err));
                         series_fail(j, k, NULL, 0, NULL, m);
                         sj->current = series_job_free(sj->current);
                         continue;
@@ -858,6 +966,7 @@ SourceRunner *source_runner_free(SourceRunner *r)
         runner_cancel(r);
         r->defer = sd_event_source_disable_unref(r->defer);
         runner_clear_results(r);
+        runner_clear_not_before(r);
         sd_event_unref(r->event);
         free(r);
         return NULL;
@@ -877,17 +986,20 @@ int source_runner_set_config(SourceRunner *r, const Config *c)
                         return k;
                 /* Unfinished results keep their names (copied) but say why they have no data. */
                 for (size_t i = 0; i < r->n_results; i++)
-                        if (!r->results[i].error && !r->results[i].unchanged && r->results[i].n_points == 0 &&
-                            r->results[i].n_new_periods == 0 && r->results[i].n_revisions == 0) {
+                        if (!r->results[i].error && !r->results[i].unchanged &&
+                            r->results[i].n_points == 0 && r->results[i].n_new_periods == 0 &&
+                            r->results[i].n_revisions == 0) {
                                 r->results[i].error = -ECANCELED;
                                 free(r->results[i].error_message);
                                 r->results[i].error_message = strdup("cancelled by a configuration reload");
                         }
                 r->config = c;
+                runner_clear_not_before(r); /* new schedules apply at once */
                 runner_maybe_done(r);
                 return 0;
         }
         r->config = c;
+        runner_clear_not_before(r);
         return 0;
 }
 
@@ -926,6 +1038,7 @@ int source_runner_run(SourceRunner *r, uint64_t now_usec, bool force, char *cons
         runner_clear_jobs(r);
         r->n_ok = r->n_failed = 0;
         r->run_now = now_usec;
+        r->run_start_mono = now_monotonic();
 
         r->jobs = calloc(MAX(c->n_sources, (size_t) 1), sizeof(SourceJob));
         r->results = calloc(MAX(c->n_series, (size_t) 1), sizeof(SeriesFetchResult));
@@ -945,11 +1058,13 @@ int source_runner_run(SourceRunner *r, uint64_t now_usec, bool force, char *cons
                         SourceState st = {};
                         int k = store_get_source_state(r->store, src->name, &st, &err);
                         if (k < 0) {
-                                log_warning_errno(k, "Failed to read the state of source %s, treating it as due: %s",
-                                                  src->name, strna(err));
+                                log_warning_errno(
+                                        k, "Failed to read the state of source %s, treating it as due: %s",
+                                        src->name, strna(err));
                                 due = true;
                         } else
-                                due = source_due_time(src, &st, now_usec) <= now_usec;
+                                due = MAX(source_due_time(src, &st, now_usec),
+                                          runner_not_before(r, src->name)) <= now_usec;
                         source_state_done(&st);
                 }
                 if (!due)
@@ -1014,13 +1129,22 @@ uint64_t source_runner_next_due(SourceRunner *r, uint64_t now_usec)
                 if (!used)
                         continue;
                 if (store_get_source_state(r->store, src->name, &st, &err) < 0) {
+                        /* Unreadable state: try in a minute rather than now, so a broken store
+                         * cannot turn the daemon into a loop hammering the providers. */
                         source_state_done(&st);
-                        return now_usec;
+                        best = MIN(best, now_usec + BACKOFF_DEFAULT_BASE_USEC);
+                        continue;
                 }
-                best = MIN(best, source_due_time(src, &st, now_usec));
+                best = MIN(best, MAX(source_due_time(src, &st, now_usec), runner_not_before(r, src->name)));
                 source_state_done(&st);
         }
         return best;
+}
+
+void source_runner_set_refresh(SourceRunner *r, bool refresh)
+{
+        if (r)
+                r->refresh = refresh;
 }
 
 const SeriesFetchResult *source_runner_results(SourceRunner *r, size_t *ret_n)

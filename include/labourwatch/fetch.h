@@ -29,7 +29,7 @@ typedef struct FetchRequest {
 
 typedef struct FetchResponse {
         int error;              /* 0, or negative errno-style code for transport failures */
-        char *error_message;    /* curl's message or ours ("response larger than 64 MiB"); no secrets */
+        char *error_message;    /* curl's message or ours ("response exceeds 67108864 bytes"); no secrets */
         long status;            /* HTTP status; 0 if none; file:// gives 200 */
         char *body;             /* NUL-terminated, may contain NULs; owned by the response */
         size_t size;

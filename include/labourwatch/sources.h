@@ -24,7 +24,8 @@
  * LOG_EVENT_SOURCE_STALE once per failure streak: that is the hook through which the alerting
  * module routes data problems to operations (RouteDef.data_problems).
  *
- * Conditional requests: per series (store key "SOURCE/SERIES") the ETag and Last-Modified of the
+ * Conditional requests: per series (store key "SOURCE/SERIES/FINGERPRINT", the fingerprint a hash
+ * of what decides the request, so an edited selection starts afresh) the ETag and Last-Modified of the
  * last stored data response are kept and sent as If-None-Match / If-Modified-Since; a 304 means
  * "unchanged": nothing is stored, and that is a success. For Statistikbank the tableinfo `updated`
  * of the last stored data fetch is kept too (remote_updated); an unchanged `updated` skips the data
@@ -59,6 +60,10 @@ int source_runner_set_config(SourceRunner *r, const Config *c);
  * series is not defined, -EINVAL when it is a derived (not fetched) series. */
 int source_runner_run(SourceRunner *r, uint64_t now_usec, bool force, char *const *only_series,
                       source_runner_done_t done, void *userdata);
+/* Refresh mode (`labourwatch fetch --refresh`): requests are not conditional (no If-None-Match /
+ * If-Modified-Since) and an unchanged Statbank `updated` stamp does not skip the data request, so
+ * every series is downloaded in full. Off by default; applies to the following runs. */
+void source_runner_set_refresh(SourceRunner *r, bool refresh);
 /* Earliest time (realtime usec) at which some source is due next; UINT64_MAX if none. A time <=
  * now_usec means "due now". */
 uint64_t source_runner_next_due(SourceRunner *r, uint64_t now_usec);
@@ -73,10 +78,10 @@ typedef struct SeriesRevision {
 
 typedef struct SeriesFetchResult {
         char *series, *source;
-        int error;               /* 0: ok; else negative errno */
-        char *error_message;     /* when error: URL, HTTP status and reason, provider's message */
-        bool unchanged;          /* nothing new offered: 304, or Statbank `updated` unchanged */
-        unsigned n_points;       /* points received and stored */
+        int error;           /* 0: ok; else negative errno */
+        char *error_message; /* when error: URL, HTTP status and reason, provider's message */
+        bool unchanged;      /* nothing new offered: 304, or Statbank `updated` unchanged */
+        unsigned n_points;   /* points received and stored */
         Period *new_periods;
         size_t n_new_periods;
         SeriesRevision *revisions;

@@ -40,8 +40,9 @@ NAME.http at /NAME).
 
 import http
 import http.server
-import os
 import socket
+import ssl
+import subprocess
 import sys
 import threading
 import time
@@ -107,7 +108,9 @@ Handler = Union[Response, List[Response], Callable[[Request], Response]]
 
 
 class FixtureServer:
-    def __init__(self):
+    def __init__(self, tls=None):
+        """tls: None, or (certfile, keyfile) to serve https:// (see make_self_signed())."""
+        self._tls = tls
         self._routes: Dict[str, Handler] = {}
         self._served: Dict[str, int] = {}
         self._requests: List[Request] = []
@@ -143,7 +146,8 @@ class FixtureServer:
             self._requests.clear()
 
     def url(self, path: str = "") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        scheme = "https" if self._tls else "http"
+        return f"{scheme}://127.0.0.1:{self.port}{path}"
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -171,6 +175,10 @@ class FixtureServer:
             allow_reuse_address = True
 
         self._httpd = S(("127.0.0.1", 0), H)
+        if self._tls:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(*self._tls)
+            self._httpd.socket = ctx.wrap_socket(self._httpd.socket, server_side=True)
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._thread.start()
@@ -271,6 +279,16 @@ class FixtureServer:
             w.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             pass
+
+
+def make_self_signed(directory) -> tuple:
+    """Writes a self-signed certificate for 127.0.0.1 (openssl CLI) and returns (cert, key)."""
+    d = Path(directory)
+    cert, key = d / "cert.pem", d / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    return str(cert), str(key)
 
 
 def _main(argv):

@@ -20,12 +20,11 @@ import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fixture_server import FixtureServer, Response  # noqa: E402
+from fixture_server import FixtureServer, Response, make_self_signed  # noqa: E402
 
 SRC = Path(os.environ.get("LW_SOURCE_DIR", Path(__file__).resolve().parents[2]))
 CLI = os.environ.get("LW_CLI", str(SRC / "build" / "labourwatch"))
 PROV = SRC / "tests" / "data" / "providers"
-FETCHDATA = SRC / "tests" / "data" / "fetch"
 TOKEN = "tok-SECRET-4711-do-not-log"
 
 CONFIG = """\
@@ -116,9 +115,10 @@ class FetchTest(unittest.TestCase):
 
     # -- helpers ---------------------------------------------------------------------------------
 
-    def run_cli(self, *args, timeout=60):
+    def run_cli(self, *args, timeout=60, env_extra=None):
         env = dict(os.environ, LABOURWATCH_LOG_TARGET="stderr", LABOURWATCH_LOG_LEVEL="info")
         env.pop("CREDENTIALS_DIRECTORY", None)
+        env.update(env_extra or {})
         # LW_TEST_VALGRIND=1: run the CLI under valgrind; any definite leak or error fails (exit 99)
         wrap = (["valgrind", "-q", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect",
                  "--error-exitcode=99"] if os.environ.get("LW_TEST_VALGRIND") else [])
@@ -128,8 +128,8 @@ class FetchTest(unittest.TestCase):
         self.assertNotIn(TOKEN, p.stderr)
         return p
 
-    def fetch(self, *series):
-        return self.run_cli("fetch", *series)
+    def fetch(self, *series, env_extra=None):
+        return self.run_cli("fetch", *series, env_extra=env_extra)
 
     def db(self):
         return sqlite3.connect(self.dir / "state" / "labourwatch.db")
@@ -149,10 +149,14 @@ class FetchTest(unittest.TestCase):
                                   (series,)).fetchall())
 
     def state(self, key):
+        """A source's state ("dst"), or a series' ("dst/fleks_herlev", stored under
+        "dst/fleks_herlev/FINGERPRINT")."""
         with self.db() as c:
             c.row_factory = sqlite3.Row
-            r = c.execute("SELECT * FROM source_state WHERE key = ?", (key,)).fetchone()
-            return dict(r) if r else None
+            rs = c.execute("SELECT * FROM source_state WHERE key = ? OR key LIKE ? ORDER BY key",
+                           (key, key + "/%") if "/" in key else (key, key)).fetchall()
+            self.assertLessEqual(len(rs), 1, [dict(r)["key"] for r in rs])
+            return dict(rs[0]) if rs else None
 
     def serve_statbank(self, data=None, info=None):
         self.srv.route("/v1/tableinfo", info or tableinfo())
@@ -221,6 +225,11 @@ class FetchTest(unittest.TestCase):
         self.assertEqual(self.srv.count("/v1/tableinfo"), 2)
         self.assertEqual(self.srv.count("/v1/data"), 1)
         self.assertEqual(self.rows(), before)
+        # --refresh downloads anyway
+        p = self.run_cli("fetch", "--refresh", "fleks_herlev")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("fleks_herlev: no new periods", p.stdout)
+        self.assertEqual(self.srv.count("/v1/data"), 2)
 
         # a new `updated`: 2024K3 revised, 2024K4 new; the request asks for trailing periods only
         csv = PROV.joinpath("data_AUK01_csv_da_code.csv").read_text(encoding="utf-8")
@@ -238,6 +247,37 @@ class FetchTest(unittest.TestCase):
                             "AND superseded_at IS NOT NULL").fetchall()
         self.assertEqual(old, [(385.6,)])
         self.assertEqual(self.state("dst/fleks_herlev")["remote_updated"], "2025-03-18T08:00:00")
+
+    def test_changed_selection_is_fetched_despite_same_updated(self):
+        self.seed()
+        self.assertEqual(self.srv.count("/v1/data"), 1)
+        self.config.write_text(self.config.read_text(encoding="utf-8").replace("OMRÅDE: Herlev", "OMRÅDE: Fredericia"),
+                               encoding="utf-8")
+        p = self.fetch("fleks_herlev")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertEqual(self.srv.count("/v1/data"), 2)
+        self.assertIn("607", self.srv.requests("/v1/data")[-1].body.decode())
+        self.assertEqual(self.current("fleks_herlev")["2024Q1"], 1130.9)
+        self.assertIn("revisions (2023Q1 372.4 -> 1102.5", p.stdout)
+
+    def test_slow_server_within_timeout_and_local_csv(self):
+        # a slow answer (1 s; the timeout is 2 s) is fine
+        self.srv.route("/csv/rekruttering.csv", Response(headers={"Content-Type": "text/csv"}, body=RECRUIT_CSV, delay=1.0))
+        p = self.fetch("ordrer")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        # a csv source on a local directory (plain path)
+        local = self.dir / "intern"
+        local.mkdir()
+        (local / "rekruttering.csv").write_text(RECRUIT_CSV.replace(";40;", ";42;"), encoding="utf-8")
+        self.config.write_text(self.config.read_text(encoding="utf-8").replace(
+            "base_url: " + self.srv.url("/csv/"), f"base_url: {local}/"), encoding="utf-8")
+        p = self.fetch("ordrer", "matchede")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("ordrer: 1 revision (2024M01 40 -> 42)", p.stdout)
+        self.assertIn("matchede: 3 new periods", p.stdout)
+        with self.db() as c:
+            urls = {u for (u,) in c.execute("SELECT url FROM observations WHERE series='matchede'")}
+        self.assertEqual(urls, {f"file://{local}/rekruttering.csv"})
 
     def test_conditional_request_304(self):
         def handler(req):
@@ -260,6 +300,11 @@ class FetchTest(unittest.TestCase):
         self.assertEqual(req.header("If-Modified-Since"), "Mon, 01 Apr 2024 06:00:00 GMT")
         self.assertEqual(self.rows(), before)
         self.assertEqual(self.error_lines(p.stderr), [])
+        # --refresh: unconditional
+        p = self.run_cli("fetch", "--refresh", "ordrer")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("ordrer: no new periods", p.stdout)
+        self.assertIsNone(self.srv.requests("/csv/rekruttering.csv")[2].header("If-None-Match"))
 
     def test_all_series_and_derived_rejected(self):
         self.serve_statbank()
@@ -361,6 +406,9 @@ class FetchTest(unittest.TestCase):
         self.assertIn("Retry-After", p.stderr)
         # no data request after the 429
         self.assertEqual(self.srv.count("/v1/data"), 1)
+        with self.db() as c:
+            last = c.execute("SELECT url, http_status, ok, message FROM fetch_log ORDER BY id DESC LIMIT 1").fetchone()
+        self.assertEqual(last, (self.srv.url("/v1/tableinfo"), 429, 0, "HTTP 429 Too Many Requests"))
 
     def test_503_retry_after_date(self):
         before = self.seed()
@@ -393,6 +441,10 @@ class FetchTest(unittest.TestCase):
         self.assertEqual(len(stale), 1, p.stderr)
         self.assertTrue(stale[0].startswith("<4>"))
         self.assertIn("SOURCE=dst", stale[0])
+        # visible to operators in `labourwatch status`
+        p = self.run_cli("status")
+        self.assertRegex(p.stdout, r"(?m)^dst\s+statbank\s.*\s2\s")
+        self.assertIn("last error: " + self.srv.url("/v1/tableinfo") + ": HTTP 500 Internal Server Error", p.stdout)
         # once per streak
         p = self.fetch("fleks_herlev")
         self.assertEqual([l for l in p.stderr.splitlines() if "stale" in l], [])
@@ -413,6 +465,156 @@ class FetchTest(unittest.TestCase):
         self.assertRegex(p.stdout, r"(?m)^ordrer: 3 new periods")
         self.assertEqual(len(self.current("ordrer")), 3)
         self.assertEqual(self.rows("fleks_herlev"), [])
+
+    # -- Jobindsats: Bearer token from a file or a systemd credential ------------------------------
+
+    JOB_SOURCE = """\
+  jobindsats:
+    kind: jobindsats
+    base_url: {base}/v3
+    {secret}
+    timeout: 2s
+"""
+    JOB_SERIES = """\
+  fleksjob_fuldtid:
+    source: jobindsats
+    table: Y08A02
+    measure: Antal fuldtidspersoner
+    select:
+      area: Herlev
+    frequency: month
+"""
+
+    def jobindsats_config(self, secret=None):
+        secret = secret or f"token_file: {self.token_file}"
+        self.write_config(extra_sources=self.JOB_SOURCE.format(base=self.srv.url(""), secret=secret),
+                          extra_series=self.JOB_SERIES)
+
+    def serve_jobindsats(self, want_token=TOKEN, data=None):
+        def guarded(resp):
+            def h(req):
+                if req.header("Authorization") != f"Bearer {want_token}":
+                    return Response.fixture(PROV / "v3_401.json")
+                return resp
+            return h
+        self.srv.route("/v3/table/Y08A02", guarded(Response.fixture(PROV / "v3_table_y08a02.json")))
+        self.srv.route("/v3/data/Y08A02", guarded(data or Response.fixture(PROV / "v3_data_y08a02.json")))
+
+    def test_jobindsats_token_file(self):
+        self.jobindsats_config()
+        self.serve_jobindsats()
+        p = self.fetch("fleksjob_fuldtid")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("fleksjob_fuldtid: 6 new periods (2024M07, 2024M08, 2024M09, 2024M10, 2024M11, 2024M12)", p.stdout)
+        self.assertEqual(self.current("fleksjob_fuldtid")["2024M12"], 385)
+        for path in ("/v3/table/Y08A02", "/v3/data/Y08A02"):
+            reqs = self.srv.requests(path)
+            self.assertEqual(len(reqs), 1)
+            self.assertEqual(reqs[0].header("Authorization"), f"Bearer {TOKEN}")
+            self.assertRegex(reqs[0].header("User-Agent"), r"^labourwatch/\d")
+        # no token in URLs, in the store, in the fetch log
+        with self.db() as c:
+            dump = "\n".join(c.iterdump())
+        self.assertNotIn(TOKEN, dump)
+        self.assertNotIn(TOKEN, self.srv.requests("/v3/data/Y08A02")[0].query)
+
+    def test_jobindsats_bad_token_401(self):
+        self.jobindsats_config()
+        self.serve_jobindsats(want_token="the-right-one")
+        p = self.fetch("fleksjob_fuldtid")
+        err = self.assert_failed(p, [], self.srv.url("/v3/table/Y08A02"), "HTTP 401 Unauthorized", "Not authenticated",
+                                 series="fleksjob_fuldtid")
+        self.assertNotIn(TOKEN, err)
+        self.assertEqual(self.srv.count("/v3/data/Y08A02"), 0)
+
+    def test_jobindsats_422(self):
+        self.jobindsats_config()
+        self.serve_jobindsats()
+        p = self.fetch("fleksjob_fuldtid")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        before = self.rows()
+        self.serve_jobindsats(data=Response.fixture(PROV / "v3_422.json"))
+        p = self.fetch("fleksjob_fuldtid")
+        self.assert_failed(p, before, self.srv.url("/v3/data/Y08A02"), "HTTP 422 Unprocessable", "Invalid period type",
+                           series="fleksjob_fuldtid")
+
+    def test_jobindsats_credential(self):
+        creds = self.dir / "creds"
+        creds.mkdir()
+        (creds / "jobindsats-token").write_text(TOKEN + "\n")
+        self.jobindsats_config(secret="token_credential: jobindsats-token")
+        self.serve_jobindsats()
+        p = self.fetch("fleksjob_fuldtid", env_extra={"CREDENTIALS_DIRECTORY": str(creds)})
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertEqual(self.srv.requests("/v3/data/Y08A02")[0].header("Authorization"), f"Bearer {TOKEN}")
+        # without $CREDENTIALS_DIRECTORY: a clear error, no request without the token
+        self.srv.reset_counts()
+        p = self.fetch("fleksjob_fuldtid")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("CREDENTIALS_DIRECTORY", p.stdout)
+        self.assertEqual(self.srv.count(), 0)
+
+    # -- JSON-stat ---------------------------------------------------------------------------------
+
+    def test_jsonstat(self):
+        self.write_config(extra_sources="""\
+  eurostat:
+    kind: jsonstat
+    base_url: {base}/js
+    timeout: 2s
+""".format(base=self.srv.url("")), extra_series="""\
+  fleks_js:
+    source: eurostat
+    table: fleks.json
+    select:
+      geo: Herlev
+    frequency: month
+""")
+        self.srv.route("/js/fleks.json", Response.fixture(PROV / "jsonstat2_dense.json"))
+        p = self.fetch("fleks_js")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("fleks_js: 3 new periods (2024M04, 2024M05, 2024M06)", p.stdout)
+        with self.db() as c:
+            rows = c.execute("SELECT period, value, missing FROM observations WHERE series='fleks_js' ORDER BY period").fetchall()
+        self.assertEqual(rows, [("2024M04", 380, 0), ("2024M05", 384, 0), ("2024M06", None, 1)])
+        before = self.rows()
+        for name in ("jsonstat2_truncated.json", "jsonstat2_trailing_garbage.json", "jsonstat2_invalid_value_length.json"):
+            with self.subTest(name):
+                self.srv.route("/js/fleks.json", Response.fixture(PROV / name))
+                p = self.fetch("fleks_js")
+                self.assert_failed(p, before, self.srv.url("/js/fleks.json"), "HTTP 200", series="fleks_js")
+
+    # -- TLS: verification is always on; a source may add a CA bundle -----------------------------
+
+    def test_tls_verification(self):
+        cert, key = make_self_signed(self.dir)
+        with FixtureServer(tls=(cert, key)) as tsrv:
+            tsrv.route("/csv/rekruttering.csv", data_csv(RECRUIT_CSV))
+            src = """\
+  intern_tls:
+    kind: csv
+    base_url: {base}/csv/
+    timeout: 2s
+{ca}
+"""
+            ser = """\
+  ordrer_tls:
+    source: intern_tls
+    path: rekruttering.csv
+    column: ordrer
+    frequency: month
+"""
+            # a self-signed certificate is refused ...
+            self.write_config(extra_sources=src.format(base=tsrv.url(""), ca=""), extra_series=ser)
+            p = self.fetch("ordrer_tls")
+            self.assert_failed(p, [], tsrv.url("/csv/rekruttering.csv"), series="ordrer_tls")
+            self.assertRegex(p.stdout, r"(?i)certificate")
+            self.assertEqual(tsrv.count(), 0)
+            # ... and accepted with the source's ca_file
+            self.write_config(extra_sources=src.format(base=tsrv.url(""), ca=f"    ca_file: {cert}"), extra_series=ser)
+            p = self.fetch("ordrer_tls")
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+            self.assertIn("ordrer_tls: 3 new periods", p.stdout)
 
     # -- import ------------------------------------------------------------------------------------
 

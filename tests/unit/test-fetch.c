@@ -39,9 +39,9 @@ static struct {
         unsigned n_requests;
 } srv;
 
-static const unsigned char gzip_hello[] = { 0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xcb,
-                                            0x48, 0xcd, 0xc9, 0xc9, 0x57, 0x48, 0xaf, 0xca, 0x2c, 0xe0, 0x02,
-                                            0x00, 0x39, 0x7c, 0x63, 0x56, 0x0b, 0x00, 0x00, 0x00 };
+static const unsigned char gzip_hello[] = {0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xcb,
+                                           0x48, 0xcd, 0xc9, 0xc9, 0x57, 0x48, 0xaf, 0xca, 0x2c, 0xe0, 0x02,
+                                           0x00, 0x39, 0x7c, 0x63, 0x56, 0x0b, 0x00, 0x00, 0x00};
 
 static void write_all(int fd, const void *p, size_t n)
 {
@@ -81,8 +81,9 @@ static bool respond(Conn *c, const char *method, const char *path)
                           "Connection: close\r\n\r\nslow");
         } else if (streq(path, "/retry-date")) {
                 /* a date far in the future: the delay is large */
-                sendf(fd, "HTTP/1.1 503 Service Unavailable\r\nRetry-After: Fri, 01 Jan 2100 00:00:00 GMT\r\n"
-                          "Content-Length: 0\r\nConnection: close\r\n\r\n");
+                sendf(fd,
+                      "HTTP/1.1 503 Service Unavailable\r\nRetry-After: Fri, 01 Jan 2100 00:00:00 GMT\r\n"
+                      "Content-Length: 0\r\nConnection: close\r\n\r\n");
         } else if (streq(path, "/noreason")) {
                 sendf(fd, "HTTP/1.1 404\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
         } else if (streq(path, "/big")) {
@@ -111,17 +112,26 @@ static bool respond(Conn *c, const char *method, const char *path)
         } else if (streq(path, "/redirect-file")) {
                 sendf(fd, "HTTP/1.1 302 Found\r\nLocation: file:///etc/passwd\r\nContent-Length: 0\r\n"
                           "Connection: close\r\n\r\n");
+        } else if (streq(path, "/redirect-otherhost")) {
+                sendf(fd,
+                      "HTTP/1.1 302 Found\r\nLocation: http://localhost:%u/ok\r\nContent-Length: 0\r\n"
+                      "Connection: close\r\n\r\n",
+                      srv.port);
         } else if (streq(path, "/loop")) {
-                sendf(fd, "HTTP/1.1 302 Found\r\nLocation: /loop\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                sendf(fd, "HTTP/1.1 302 Found\r\nLocation: /loop\r\nContent-Length: 0\r\nConnection: "
+                          "close\r\n\r\n");
         } else if (streq(path, "/gzip")) {
-                sendf(fd, "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+                sendf(fd,
+                      "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %zu\r\nConnection: "
+                      "close\r\n\r\n",
                       sizeof gzip_hello);
                 write_all(fd, gzip_hello, sizeof gzip_hello);
         } else if (streq(path, "/notmodified")) {
                 if (strstr(srv.last_request, "If-None-Match: \"v1\""))
                         sendf(fd, "HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\nConnection: close\r\n\r\n");
                 else
-                        sendf(fd, "HTTP/1.1 200 OK\r\nETag: \"v1\"\r\nContent-Length: 3\r\nConnection: close\r\n\r\nnew");
+                        sendf(fd, "HTTP/1.1 200 OK\r\nETag: \"v1\"\r\nContent-Length: 3\r\nConnection: "
+                                  "close\r\n\r\nnew");
         } else if (streq(path, "/echo")) {
                 sendf(fd, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
                       strlen(method), method);
@@ -182,14 +192,15 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
         c = calloc(1, sizeof(*c));
         assert_non_null(c);
         c->fd = cfd;
-        assert_int_equal(sd_event_add_io(sd_event_source_get_event(s), &c->src, cfd, EPOLLIN, on_conn, c), 0);
+        assert_int_equal(sd_event_add_io(sd_event_source_get_event(s), &c->src, cfd, EPOLLIN, on_conn, c),
+                         0);
         srv.conns[srv.n_conns++] = c;
         return 0;
 }
 
 static void server_start(sd_event *e)
 {
-        struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
         socklen_t l = sizeof a;
 
         memset(&srv, 0, sizeof srv);
@@ -297,7 +308,8 @@ static void run_until(Env *env, Result *const *rs, size_t n, uint64_t limit_usec
                 assert_true(sd_event_run(env->e, 100 * 1000) >= 0);
                 assert_true(sd_event_now(env->e, CLOCK_MONOTONIC, &now) >= 0);
                 if (now - start > limit_usec)
-                        fail_msg("requests did not finish within %llu ms", (unsigned long long) limit_usec / 1000);
+                        fail_msg("requests did not finish within %llu ms",
+                                 (unsigned long long) limit_usec / 1000);
         }
 }
 
@@ -306,7 +318,7 @@ static void fetch1(Env *env, const FetchRequest *req, Result *r)
         memset(r, 0, sizeof *r);
         assert_int_equal(fetcher_start(env->f, req, on_done, r), 0);
         assert_int_equal(fetcher_in_flight(env->f), 1);
-        run_until(env, (Result *const[]){ r }, 1, 10 * SEC);
+        run_until(env, (Result *const[]){r}, 1, 10 * SEC);
         assert_int_equal(fetcher_in_flight(env->f), 0);
 }
 
@@ -325,8 +337,12 @@ static void test_ok(void **state)
         _cleanup_free_ char *u = url("/ok");
         Result r;
 
-        fetch1(env, &(FetchRequest){ .url = u, .accept = "text/csv", .if_none_match = "\"v0\"",
-                                     .authorization = "Bearer s3cret" }, &r);
+        fetch1(env,
+               &(FetchRequest){.url = u,
+                               .accept = "text/csv",
+                               .if_none_match = "\"v0\"",
+                               .authorization = "Bearer s3cret"},
+               &r);
         assert_int_equal(r.error, 0);
         assert_int_equal(r.status, 200);
         assert_string_equal(r.body, "hello");
@@ -353,7 +369,7 @@ static void test_post(void **state)
         _cleanup_free_ char *u = url("/echo");
         Result r;
 
-        fetch1(env, &(FetchRequest){ .url = u, .body = "{\"table\":\"AUK01\"}" }, &r);
+        fetch1(env, &(FetchRequest){.url = u, .body = "{\"table\":\"AUK01\"}"}, &r);
         assert_int_equal(r.status, 200);
         assert_string_equal(r.body, "POST");
         assert_non_null(strstr(srv.last_request, "\r\nContent-Type: application/json\r\n"));
@@ -369,7 +385,7 @@ static void test_status_and_retry_after(void **state)
                             *u4 = url("/nothere");
         Result r;
 
-        fetch1(env, &(FetchRequest){ .url = u1 }, &r);
+        fetch1(env, &(FetchRequest){.url = u1}, &r);
         assert_int_equal(r.error, 0); /* an HTTP answer is not a transport error */
         assert_int_equal(r.status, 429);
         assert_string_equal(r.reason, "Too Many Requests");
@@ -377,17 +393,17 @@ static void test_status_and_retry_after(void **state)
         assert_string_equal(r.body, "slow");
         result_done(&r);
 
-        fetch1(env, &(FetchRequest){ .url = u2 }, &r);
+        fetch1(env, &(FetchRequest){.url = u2}, &r);
         assert_int_equal(r.status, 503);
         assert_true(r.retry_after > UINT64_C(365) * 24 * 3600 * SEC);
         result_done(&r);
 
-        fetch1(env, &(FetchRequest){ .url = u3 }, &r);
+        fetch1(env, &(FetchRequest){.url = u3}, &r);
         assert_int_equal(r.status, 404);
         assert_string_equal(r.reason, "Not Found"); /* the standard phrase when none was sent */
         result_done(&r);
 
-        fetch1(env, &(FetchRequest){ .url = u4 }, &r);
+        fetch1(env, &(FetchRequest){.url = u4}, &r);
         assert_int_equal(r.status, 404);
         assert_string_equal(r.content_type, "text/html");
         result_done(&r);
@@ -400,20 +416,20 @@ static void test_size_cap(void **state)
         Result r;
 
         /* Content-Length announced: refused before the body */
-        fetch1(env, &(FetchRequest){ .url = u1, .max_size = 1000 }, &r);
+        fetch1(env, &(FetchRequest){.url = u1, .max_size = 1000}, &r);
         assert_int_equal(r.error, -EFBIG);
         assert_string_equal(r.message, "response exceeds 1000 bytes");
         result_done(&r);
 
         /* chunked: stopped while streaming */
-        fetch1(env, &(FetchRequest){ .url = u2, .max_size = 1000 }, &r);
+        fetch1(env, &(FetchRequest){.url = u2, .max_size = 1000}, &r);
         assert_int_equal(r.error, -EFBIG);
         assert_string_equal(r.message, "response exceeds 1000 bytes");
         assert_true(r.size <= 1000);
         result_done(&r);
 
         /* under the cap: fine */
-        fetch1(env, &(FetchRequest){ .url = u2, .max_size = 2400 }, &r);
+        fetch1(env, &(FetchRequest){.url = u2, .max_size = 2400}, &r);
         assert_int_equal(r.error, 0);
         assert_int_equal(r.size, 2400);
         result_done(&r);
@@ -426,14 +442,14 @@ static void test_truncated_and_timeout(void **state)
         Result r;
         uint64_t t0, t1;
 
-        fetch1(env, &(FetchRequest){ .url = u1 }, &r);
+        fetch1(env, &(FetchRequest){.url = u1}, &r);
         assert_int_equal(r.error, -EPIPE);
         assert_non_null(r.message);
         assert_int_equal(r.status, 200);
         result_done(&r);
 
         assert_true(sd_event_now(env->e, CLOCK_MONOTONIC, &t0) >= 0);
-        fetch1(env, &(FetchRequest){ .url = u2, .timeout_usec = SEC }, &r);
+        fetch1(env, &(FetchRequest){.url = u2, .timeout_usec = SEC}, &r);
         assert_true(sd_event_now(env->e, CLOCK_MONOTONIC, &t1) >= 0);
         assert_int_equal(r.error, -ETIMEDOUT);
         assert_non_null(strstr(r.message, "timed out"));
@@ -449,7 +465,7 @@ static void test_redirects(void **state)
         Result r;
 
         /* GET follows */
-        fetch1(env, &(FetchRequest){ .url = u1 }, &r);
+        fetch1(env, &(FetchRequest){.url = u1}, &r);
         assert_int_equal(r.error, 0);
         assert_int_equal(r.status, 200);
         assert_string_equal(r.body, "hello");
@@ -457,20 +473,28 @@ static void test_redirects(void **state)
         result_done(&r);
 
         /* POST does not: the body would be lost */
-        fetch1(env, &(FetchRequest){ .url = u1, .body = "{}" }, &r);
+        fetch1(env, &(FetchRequest){.url = u1, .body = "{}"}, &r);
         assert_int_equal(r.status, 301);
         assert_non_null(strstr(r.message, "not followed"));
         assert_non_null(strstr(r.message, "/ok"));
         result_done(&r);
 
         /* never to file:// */
-        fetch1(env, &(FetchRequest){ .url = u2 }, &r);
+        fetch1(env, &(FetchRequest){.url = u2}, &r);
         assert_true(r.error < 0);
         assert_null(strstr(r.body, "root:"));
         result_done(&r);
 
+        /* the token does not follow a redirect to another host */
+        _cleanup_free_ char *u4 = url("/redirect-otherhost");
+        fetch1(env, &(FetchRequest){.url = u4, .authorization = "Bearer s3cret"}, &r);
+        assert_int_equal(r.status, 200);
+        assert_non_null(strstr(srv.last_request, "Host: localhost:"));
+        assert_null(strstr(srv.last_request, "s3cret"));
+        result_done(&r);
+
         /* at most 5 */
-        fetch1(env, &(FetchRequest){ .url = u3 }, &r);
+        fetch1(env, &(FetchRequest){.url = u3}, &r);
         assert_int_equal(r.error, -ELOOP);
         result_done(&r);
 }
@@ -481,18 +505,22 @@ static void test_gzip_and_304(void **state)
         _cleanup_free_ char *u1 = url("/gzip"), *u2 = url("/notmodified");
         Result r;
 
-        fetch1(env, &(FetchRequest){ .url = u1 }, &r);
+        fetch1(env, &(FetchRequest){.url = u1}, &r);
         assert_int_equal(r.error, 0);
         assert_string_equal(r.body, "hello gzip\n");
         result_done(&r);
 
-        fetch1(env, &(FetchRequest){ .url = u2, .if_none_match = "\"v1\"",
-                                     .if_modified_since = "Wed, 21 Oct 2015 07:28:00 GMT" }, &r);
+        fetch1(env,
+               &(FetchRequest){.url = u2,
+                               .if_none_match = "\"v1\"",
+                               .if_modified_since = "Wed, 21 Oct 2015 07:28:00 GMT"},
+               &r);
         assert_int_equal(r.error, 0);
         assert_int_equal(r.status, 304);
         assert_int_equal(r.size, 0);
         assert_null(r.message);
-        assert_non_null(strstr(srv.last_request, "\r\nIf-Modified-Since: Wed, 21 Oct 2015 07:28:00 GMT\r\n"));
+        assert_non_null(
+                strstr(srv.last_request, "\r\nIf-Modified-Since: Wed, 21 Oct 2015 07:28:00 GMT\r\n"));
         result_done(&r);
 }
 
@@ -510,28 +538,28 @@ static void test_file_and_protocols(void **state)
         u = strdup_printf("file://%s", path);
         missing = strdup_printf("file://%s.missing", path);
 
-        fetch1(env, &(FetchRequest){ .url = u }, &r);
+        fetch1(env, &(FetchRequest){.url = u}, &r);
         assert_int_equal(r.error, 0);
         assert_int_equal(r.status, 200);
         assert_string_equal(r.body, "a;b\n1;2\n");
         result_done(&r);
 
-        fetch1(env, &(FetchRequest){ .url = u, .max_size = 4 }, &r);
+        fetch1(env, &(FetchRequest){.url = u, .max_size = 4}, &r);
         assert_int_equal(r.error, -EFBIG);
         result_done(&r);
 
-        fetch1(env, &(FetchRequest){ .url = missing }, &r);
+        fetch1(env, &(FetchRequest){.url = missing}, &r);
         assert_int_equal(r.error, -ENOENT);
         assert_int_equal(r.status, 0);
         result_done(&r);
         unlink(path);
 
-        fetch1(env, &(FetchRequest){ .url = "ftp://127.0.0.1/x" }, &r);
+        fetch1(env, &(FetchRequest){.url = "ftp://127.0.0.1/x"}, &r);
         assert_int_equal(r.error, -EPROTONOSUPPORT);
         result_done(&r);
 
         /* a header value with a line break is refused before anything is sent */
-        assert_int_equal(fetcher_start(env->f, &(FetchRequest){ .url = u, .if_none_match = "x\r\nEvil: 1" },
+        assert_int_equal(fetcher_start(env->f, &(FetchRequest){.url = u, .if_none_match = "x\r\nEvil: 1"},
                                        on_done, &r),
                          -EINVAL);
         assert_int_equal(fetcher_in_flight(env->f), 0);
@@ -541,7 +569,7 @@ static void test_connect_refused(void **state)
 {
         Env *env = *state;
         int fd = socket(AF_INET, SOCK_STREAM, 0);
-        struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
         socklen_t l = sizeof a;
         _cleanup_free_ char *u = NULL;
         Result r;
@@ -551,7 +579,7 @@ static void test_connect_refused(void **state)
         assert_int_equal(getsockname(fd, (struct sockaddr *) &a, &l), 0);
         u = strdup_printf("http://127.0.0.1:%u/x", ntohs(a.sin_port));
         close(fd);
-        fetch1(env, &(FetchRequest){ .url = u, .connect_timeout_usec = 2 * SEC }, &r);
+        fetch1(env, &(FetchRequest){.url = u, .connect_timeout_usec = 2 * SEC}, &r);
         assert_int_equal(r.error, -ECONNREFUSED);
         assert_non_null(r.message);
         result_done(&r);
@@ -566,7 +594,8 @@ static void test_parallel_and_cancel(void **state)
 
         for (size_t i = 0; i < 6; i++) {
                 ptrs[i] = &rs[i];
-                assert_int_equal(fetcher_start(env->f, &(FetchRequest){ .url = i % 2 ? ok : gz }, on_done, &rs[i]), 0);
+                assert_int_equal(
+                        fetcher_start(env->f, &(FetchRequest){.url = i % 2 ? ok : gz}, on_done, &rs[i]), 0);
         }
         assert_int_equal(fetcher_in_flight(env->f), 6);
         run_until(env, ptrs, 6, 10 * SEC);
@@ -579,7 +608,7 @@ static void test_parallel_and_cancel(void **state)
 
         /* freeing the fetcher with a transfer in flight: no callback, nothing leaked */
         Result never = {};
-        assert_int_equal(fetcher_start(env->f, &(FetchRequest){ .url = hang }, on_done, &never), 0);
+        assert_int_equal(fetcher_start(env->f, &(FetchRequest){.url = hang}, on_done, &never), 0);
         for (int i = 0; i < 20 && srv.n_requests < 7; i++)
                 assert_true(sd_event_run(env->e, 50 * 1000) >= 0);
         assert_int_equal(fetcher_in_flight(env->f), 1);
