@@ -89,14 +89,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 body = f.read()
             mtime = os.path.getmtime(path)
         except OSError:
-            return self.send_error_json(404, "Not Found", "no demo data for this request", token_ok)
+            return self.send_error_json(404, "no demo data for this request", token_ok)
         etag = '"%s"' % hashlib.sha256(body).hexdigest()[:32]
         headers = {"ETag": etag, "Last-Modified": email.utils.formatdate(mtime, usegmt=True)}
         if self.headers.get("If-None-Match") == etag:
             return self.send(304, headers=headers, token_ok=token_ok)
         self.send(200, body, content_type, headers, token_ok)
 
-    def send_error_json(self, status, _reason, detail, token_ok=None):
+    def send_error_json(self, status, detail, token_ok=None):
         self.send(status, json.dumps({"detail": detail}).encode("utf-8"), "application/json; charset=utf-8",
                   token_ok=token_ok)
 
@@ -107,11 +107,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         token_ok = auth == "Bearer " + self.server.token
         if not token_ok:
             # Jobindsats v3's answer to a missing or wrong token (tests/data/providers/v3_401.json)
-            return self.send_error_json(401, "Unauthorized",
-                                        "Not authenticated: expected header 'Authorization: Bearer <token>'",
+            return self.send_error_json(401, "Not authenticated: expected header 'Authorization: Bearer <token>'",
                                         token_ok)
         if not TABLE_ID.match(table):
-            return self.send_error_json(404, "Not Found", "unknown table", token_ok)
+            return self.send_error_json(404, "unknown table", token_ok)
         self.send_file(os.path.join(self.server.data_dir, "jobindsats", "v3", kind, table.upper() + ".json"),
                        "application/json; charset=utf-8", token_ok)
 
@@ -142,7 +141,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if m:
             return self.send_file(os.path.join(self.server.data_dir, "eurostat", "data", m.group(1) + ".json"),
                                   "application/json")
-        self.send_error_json(404, "Not Found", "no such demo path")
+        self.send_error_json(404, "no such demo path")
 
     do_HEAD = do_GET
 
@@ -152,7 +151,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         p = urllib.parse.urlsplit(self.path).path.rstrip("/")
         if p in ("/statbank/v1/tableinfo", "/statbank/v1/data"):
             return self.statbank(p.rsplit("/", 1)[1], body)
-        self.send_error_json(404, "Not Found", "no such demo path")
+        self.send_error_json(404, "no such demo path")
 
 
 def main(argv):
