@@ -140,14 +140,23 @@ static void status_text(const Config *c, const SourceState *states, const Series
                         const StoredEvaluation *evals, int schema_version)
 {
         char t1[CLI_TIME_MAX], t2[CLI_TIME_MAX], t3[CLI_TIME_MAX];
+        int ws = (int) strlen("SOURCE"), wr = (int) strlen("SERIES"), wg = (int) strlen("GOAL");
+
+        /* columns as wide as the longest name, so a long one does not push the rest out of line */
+        for (size_t i = 0; i < c->n_sources; i++)
+                ws = MAX(ws, (int) strlen(c->sources[i].name));
+        for (size_t i = 0; i < c->n_series; i++)
+                wr = MAX(wr, (int) strlen(c->series[i].name));
+        for (size_t i = 0; i < c->n_goals; i++)
+                wg = MAX(wg, (int) strlen(c->goals[i].id));
 
         printf("State: %s (schema version %d), times in UTC\n\n", c->state_dir, schema_version);
-        printf("%-16s %-11s %-16s  %-16s  %8s  %s\n", "SOURCE", "KIND", "LAST SUCCESS", "LAST ATTEMPT",
+        printf("%-*s %-11s %-16s  %-16s  %8s  %s\n", ws, "SOURCE", "KIND", "LAST SUCCESS", "LAST ATTEMPT",
                "FAILURES", "NEXT DUE");
         for (size_t i = 0; i < c->n_sources; i++) {
                 const SourceState *st = &states[i];
 
-                printf("%-16s %-11s %-16s  %-16s  %8u  %s\n", c->sources[i].name,
+                printf("%-*s %-11s %-16s  %-16s  %8u  %s\n", ws, c->sources[i].name,
                        strna(source_kind_to_string(c->sources[i].kind)),
                        cli_format_usec(st->last_success, false, t1),
                        cli_format_usec(st->last_attempt, false, t2), st->consecutive_failures,
@@ -158,7 +167,7 @@ static void status_text(const Config *c, const SourceState *states, const Series
                         printf("  last error: %s\n", st->last_error);
         }
 
-        printf("\n%-32s %7s  %-11s %14s  %s\n", "SERIES", "PERIODS", "LATEST", "VALUE", "LAST NEW DATA");
+        printf("\n%-*s %7s  %-11s %14s  %s\n", wr, "SERIES", "PERIODS", "LATEST", "VALUE", "LAST NEW DATA");
         for (size_t i = 0; i < c->n_series; i++) {
                 const SeriesSummary *m = &sums[i];
                 char p[PERIOD_STRING_MAX], v[32];
@@ -166,14 +175,14 @@ static void status_text(const Config *c, const SourceState *states, const Series
                 if (!c->series[i].source)
                         continue;
                 if (!m->have_latest) {
-                        printf("%-32s %7s  %s\n", c->series[i].name, "0", "nothing stored");
+                        printf("%-*s %7s  %s\n", wr, c->series[i].name, "0", "nothing stored");
                         continue;
                 }
                 if (m->latest_missing)
                         strcpy(v, "..");
                 else
                         snprintf(v, sizeof(v), "%.10g", m->latest_value);
-                printf("%-32s %7zu  %-11s %14s  %s\n", c->series[i].name, m->n_periods,
+                printf("%-*s %7zu  %-11s %14s  %s\n", wr, c->series[i].name, m->n_periods,
                        period_to_string(m->latest, p), v, cli_format_usec(m->last_new_data, false, t1));
         }
 
@@ -182,14 +191,14 @@ static void status_text(const Config *c, const SourceState *states, const Series
                 printf("No goals configured.\n");
                 return;
         }
-        printf("%-28s %-14s %-12s  %s\n", "GOAL", "STATUS", "DATE", "EVALUATED (UTC)");
+        printf("%-*s %-17s %-12s  %s\n", wg, "GOAL", "STATUS", "DATE", "EVALUATED (UTC)");
         for (size_t i = 0; i < c->n_goals; i++) {
                 const StoredEvaluation *e = &evals[i];
 
                 if (!e->status)
-                        printf("%-28s %s\n", c->goals[i].id, "never evaluated");
+                        printf("%-*s %s\n", wg, c->goals[i].id, "never evaluated");
                 else
-                        printf("%-28s %-14s %-12s  %s\n", c->goals[i].id, e->status, e->eval_date,
+                        printf("%-*s %-17s %-12s  %s\n", wg, c->goals[i].id, e->status, e->eval_date,
                                cli_format_usec(e->at, false, t1));
         }
 }

@@ -1063,12 +1063,38 @@ static void explain(const Ctx *c, Language l, char *out, size_t size)
                 }
         } else if (r->has_pace) {
                 bool flow = effective_aggregate(g) == GOAL_AGGREGATE_SUM;
-                with_unit(r->pace_needed, !flow, pace_unit, l, a, sizeof(a));
-                text_add(&t, en ? "; this needs %s a %s" : "; det kræver %s om %s", a,
-                         en ? format_freq_unit(c->f, l) :
-                              c->f == PERIOD_MONTH ? "måneden" :
-                              c->f == PERIOD_YEAR ? "året" :
-                              c->f == PERIOD_HALF ? "halvåret" : "kvartalet");
+                bool at_most = g->direction == GOAL_AT_MOST;
+                const char *per = en ? format_freq_unit(c->f, l) :
+                                       c->f == PERIOD_MONTH ? "måneden" :
+                                       c->f == PERIOD_YEAR ? "året" :
+                                       c->f == PERIOD_HALF ? "halvåret" : "kvartalet";
+
+                /* A department head reads "this needs -4 a month" on a goal that is ahead as a
+                 * demand; say how much room there is instead, in the direction that is harmless. */
+                if (flow && !at_most && r->pace_needed <= 0)
+                        text_add(&t, en ? "; the figures so far already reach the target" :
+                                          "; tallene indtil nu når allerede målet");
+                else if (flow && at_most && r->pace_needed < 0)
+                        text_add(&t, en ? "; the figures so far already exceed the target" :
+                                          "; tallene indtil nu overskrider allerede målet");
+                else if (flow && at_most) {
+                        with_unit(r->pace_needed, false, pace_unit, l, a, sizeof(a));
+                        text_add(&t, en ? "; at most %s a %s from here" : "; højst %s om %s herfra", a, per);
+                } else if (!flow && (at_most ? r->pace_needed > 0 : r->pace_needed < 0)) {
+                        with_unit(fabs(r->pace_needed), false, pace_unit, l, a, sizeof(a));
+                        if (g->kind == GOAL_RANK)
+                                text_add(&t, en ? "; the rank can afford to slip %s a %s" :
+                                                  "; placeringen kan tåle at falde %s om %s", a, per);
+                        else if (at_most)
+                                text_add(&t, en ? "; there is room for a rise of %s a %s" :
+                                                  "; der er plads til en stigning på %s om %s", a, per);
+                        else
+                                text_add(&t, en ? "; there is room for a fall of %s a %s" :
+                                                  "; der er plads til et fald på %s om %s", a, per);
+                } else {
+                        with_unit(r->pace_needed, !flow, pace_unit, l, a, sizeof(a));
+                        text_add(&t, en ? "; this needs %s a %s" : "; det kræver %s om %s", a, per);
+                }
                 if (r->has_recent_pace) {
                         if (flow)
                                 format_value(r->recent_pace, l, b, sizeof(b));

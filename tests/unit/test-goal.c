@@ -552,6 +552,23 @@ static void test_explanations(void **state)
                             "385.8 full-time persons by the end of 2024 against the target of at least 1,380 "
                             "full-time persons; this needs +569.1 full-time persons a month, the last 3 months averaged +1.2.");
         assert_string_equal(r.unit_da, "fuldtidspersoner");
+
+        /* Ahead of an at-least target: the needed pace is negative, so the text says how much room
+         * there is, not that a fall "is needed". At most, the mirror image. */
+        g.target = 380;
+        assert_int_equal(goal_evaluate_meta(&g, meta, set, (Date){ 2024, 7, 15 }, &r), 0);
+        assert_non_null(strstr(r.explanation_da, "; der er plads til et fald på "));
+        assert_non_null(strstr(r.explanation_en, "; there is room for a fall of "));
+        assert_null(strstr(r.explanation_da, "kræver"));
+        g.direction = GOAL_AT_MOST;
+        g.target = 400;
+        assert_int_equal(goal_evaluate_meta(&g, meta, set, (Date){ 2024, 7, 15 }, &r), 0);
+        assert_non_null(strstr(r.explanation_da, "; der er plads til en stigning på "));
+        assert_non_null(strstr(r.explanation_en, "; there is room for a rise of "));
+        g.target = 370;
+        assert_int_equal(goal_evaluate_meta(&g, meta, set, (Date){ 2024, 7, 15 }, &r), 0);
+        assert_non_null(strstr(r.explanation_da, "; det kræver -"));
+
         goal_result_done(&r);
         series_set_free(set);
 }
