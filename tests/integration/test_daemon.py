@@ -299,9 +299,10 @@ class TestCycle(DaemonTestCase):
         self.assertNotIn("Reloaded configuration", d.stderr())
         # RELOADING=1 only once the fetch is done, and the reload then happens.
         d.wait_notify("RELOADING", "1")
-        self.assertIn("Fetch run finished: 1 series fetched, 0 failed", d.stderr())
         d.wait_notify("READY", "1")
-        d.wait_stderr(r"(?s)Fetch run finished.*Reloaded configuration")
+        # stderr is read by another thread than the notifications: wait for it, then check the order.
+        d.wait_stderr(r"(?s)Reload requested during a cycle.*"
+                      r"Fetch run finished: 1 series fetched, 0 failed.*Reloading configuration.*Reloaded configuration")
         self.assertIsNone(d.proc.poll())
         d.signal(signal.SIGTERM)
         self.assertEqual(d.wait(timeout=5), 0)
