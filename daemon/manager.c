@@ -45,8 +45,6 @@ struct Manager {
         bool cycle_running;
         bool cycle_failed;   /* something in the current cycle failed (exit status of --once) */
         bool reload_pending; /* SIGHUP arrived during a cycle: reload when it ends */
-        bool fetch_unavailable;
-        bool evaluate_unavailable;
 
         bool evaluated;
         size_t n_off_track;
@@ -76,12 +74,14 @@ static void goal_result_summary(const GoalResult *r, const char **ret_goal, cons
 
 static bool goal_status_is_off_track(const char *status)
 {
-        return status && (streq(status, "off_track") || streq(status, "missed"));
+        GoalStatus s = goal_status_from_string(status);
+        return s == GOAL_STATUS_OFF_TRACK || s == GOAL_STATUS_MISSED;
 }
 
 static bool goal_status_is_without_data(const char *status)
 {
-        return !status || streq(status, "no_data") || streq(status, "insufficient_data");
+        GoalStatus s = goal_status_from_string(status);
+        return s < 0 || s == GOAL_STATUS_NO_DATA || s == GOAL_STATUS_INSUFFICIENT_DATA;
 }
 
 static uint64_t now_realtime(Manager *m)
@@ -128,8 +128,6 @@ char *manager_status_format(const ManagerStatus *s, uint64_t now_usec)
 
         if (s->n_sources == 0)
                 fetch = "no sources";
-        else if (s->fetch_unavailable)
-                fetch = "fetching not available in this build";
         else if (s->fetching)
                 fetch = "fetching now";
         else if (s->next_fetch_usec == UINT64_MAX)
@@ -159,7 +157,6 @@ static void manager_notify_status(Manager *m, const char *extra)
                 .evaluated = m->evaluated,
                 .n_off_track = m->n_off_track,
                 .n_without_data = m->n_without_data,
-                .fetch_unavailable = m->fetch_unavailable,
                 .fetching = m->cycle_running,
                 .next_fetch_usec = m->next_due,
         };
@@ -193,21 +190,14 @@ static void manager_arm_timer(Manager *m)
                           (unsigned long long) (m->next_due > now ? (m->next_due - now) / USEC_PER_SEC : 0));
 }
 
-/* Creates the source runner for a configuration with fetched series. -EOPNOTSUPP (a build without
- * the fetch pipeline) is remembered and reported, not fatal. */
+/* Creates the source runner for a configuration with fetched series. */
 static int manager_ensure_runner(Manager *m, const Config *c)
 {
         int r;
 
-        if (m->runner || m->fetch_unavailable || config_n_fetched_series(c) == 0)
+        if (m->runner || config_n_fetched_series(c) == 0)
                 return 0;
         r = source_runner_new(m->event, m->store, c, &m->runner);
-        if (r == -EOPNOTSUPP) {
-                m->fetch_unavailable = true;
-                log_warning("Fetching is not available in this build; %zu source%s will not be fetched",
-                            c->n_sources, c->n_sources == 1 ? "" : "s");
-                return 0;
-        }
         if (r < 0)
                 return log_error_errno(r, "Failed to set up fetching: %m");
         return 0;
@@ -284,17 +274,8 @@ static int manager_evaluate(Manager *m, bool record, GoalResult **ret, size_t *r
         *ret_n = 0;
         if (m->config->n_goals == 0)
                 return manager_take_results(m, NULL, 0, false);
-        if (m->evaluate_unavailable)
-                return -EOPNOTSUPP;
 
         r = evaluate_all(m->store, m->config, today_local(m), record, &results, &n, &error);
-        if (r == -EOPNOTSUPP) {
-                m->evaluate_unavailable = true;
-                log_warning(
-                        "Goal evaluation is not available in this build; %zu goal%s will not be evaluated",
-                        m->config->n_goals, m->config->n_goals == 1 ? "" : "s");
-                return r;
-        }
         if (r < 0 && error)
                 return log_error_errno(r, "Failed to evaluate goals: %s", error);
         if (r < 0)
@@ -380,11 +361,7 @@ static void manager_cycle_start(Manager *m)
         m->cycle_running = true;
         m->cycle_failed = false;
 
-        if (m->fetch_unavailable) {
-                log_warning("Fetching is not available in this build; not fetching %zu source%s",
-                            m->config->n_sources, m->config->n_sources == 1 ? "" : "s");
-                m->cycle_failed = true;
-        } else if (m->runner) {
+        if (m->runner) {
                 manager_notify_status(m, NULL);
                 r = source_runner_run(m->runner, now_realtime(m), false, NULL, on_fetch_done, m);
                 if (r >= 0)
@@ -569,9 +546,7 @@ int manager_new(const ManagerOptions *o, Manager **ret)
                 _cleanup_free_ char *error = NULL;
 
                 r = store_open(m->config->state_dir, &m->store, &error);
-                if (r == -EOPNOTSUPP)
-                        log_warning("The state store is not available in this build; running without it");
-                else if (r < 0) {
+                if (r < 0) {
                         if (error)
                                 log_error_errno(r, "Failed to open the state store: %s", error);
                         else

@@ -41,7 +41,6 @@ typedef struct ManagerStatus {
         bool evaluated;          /* false: n_off_track is unknown */
         size_t n_off_track;      /* off_track or missed */
         size_t n_without_data;   /* no_data or insufficient_data; shown only when not 0 */
-        bool fetch_unavailable;  /* sources configured but fetching is not part of this build */
         bool fetching;           /* a fetch run is in progress */
         uint64_t next_fetch_usec; /* realtime; UINT64_MAX: nothing scheduled */
 } ManagerStatus;
