@@ -111,7 +111,8 @@ static int csv_parse_data(const SourceDef *src, const SeriesDef *def, const Prov
                 return source_fail(ret_error, -EREMOTEIO, "%s: %s", origin, strna(e));
         }
         if (source_body_is_html(resp->body, resp->size, resp->content_type))
-                return source_fail(ret_error, -EPROTO, "%s: the response is an HTML page, not CSV data", origin);
+                return source_fail(ret_error, -EPROTO, "%s: the response is an HTML page, not CSV data",
+                                   origin);
         if (source_body_is_empty(resp->body, resp->size))
                 return source_fail(ret_error, -ENODATA, "%s: the file is empty", origin);
 
@@ -164,8 +165,8 @@ static int csv_parse_data(const SourceDef *src, const SeriesDef *def, const Prov
                         csv_reader_done(&rd);
                         return source_fail(
                                 ret_error, -ENOENT,
-                                "%s:1: the selection names column '%s', which does not exist; columns: %s", origin,
-                                d, strna(headers));
+                                "%s:1: the selection names column '%s', which does not exist; columns: %s",
+                                origin, d, strna(headers));
                 }
         }
         if (def->column) {
@@ -200,8 +201,9 @@ static int csv_parse_data(const SourceDef *src, const SeriesDef *def, const Prov
         }
         if (value_col == period_col) {
                 csv_reader_done(&rd);
-                return source_fail(ret_error, -EINVAL, "%s:1: the value column '%s' is also the period column",
-                                   origin, strempty(def->column));
+                return source_fail(ret_error, -EINVAL,
+                                   "%s:1: the value column '%s' is also the period column", origin,
+                                   strempty(def->column));
         }
 
         while ((r = csv_reader_next(&rd)) > 0) {
@@ -213,9 +215,8 @@ static int csv_parse_data(const SourceDef *src, const SeriesDef *def, const Prov
 
                 rows++;
                 if (rd.n_fields != n_cols) {
-                        r = source_fail(ret_error, -EBADMSG,
-                                        "%s:%u: line has %zu fields, the header %zu", origin,
-                                        rd.record_line, rd.n_fields, n_cols);
+                        r = source_fail(ret_error, -EBADMSG, "%s:%u: line has %zu fields, the header %zu",
+                                        origin, rd.record_line, rd.n_fields, n_cols);
                         goto finish;
                 }
                 for (size_t k = 0; k < def->n_select && keep; k++)
@@ -251,19 +252,19 @@ static int csv_parse_data(const SourceDef *src, const SeriesDef *def, const Prov
                                 if (period_equal(seen[i].period, p))
                                         first = seen[i].line;
                         r = source_fail(ret_error, -EBADMSG,
-                                        "%s:%u:%u: period %s occurs again (first on line %u)",
-                                        origin, rd.record_line, csv_field_column(&rd, period_col),
+                                        "%s:%u:%u: period %s occurs again (first on line %u)", origin,
+                                        rd.record_line, csv_field_column(&rd, period_col),
                                         period_to_string(p, buf), first);
                         goto finish;
                 }
                 if (r == -EDOM) {
                         char buf[PERIOD_STRING_MAX];
-                        r = source_fail(
-                                ret_error, -EBADMSG,
-                                "%s:%u:%u: period %s has a different frequency (%s) than the earlier ones (%s)",
-                                origin, rd.record_line, csv_field_column(&rd, period_col),
-                                period_to_string(p, buf), period_freq_to_string(p.freq),
-                                period_freq_to_string(s->freq));
+                        r = source_fail(ret_error, -EBADMSG,
+                                        "%s:%u:%u: period %s has a different frequency (%s) than the "
+                                        "earlier ones (%s)",
+                                        origin, rd.record_line, csv_field_column(&rd, period_col),
+                                        period_to_string(p, buf), period_freq_to_string(p.freq),
+                                        period_freq_to_string(s->freq));
                         goto finish;
                 }
                 if (r < 0) {
@@ -282,24 +283,23 @@ static int csv_parse_data(const SourceDef *src, const SeriesDef *def, const Prov
                 goto finish;
         }
         if (rows == 0) {
-                r = source_fail(ret_error, -ENODATA, "%s: the file has only a header line, no data",
-                                origin);
+                r = source_fail(ret_error, -ENODATA, "%s: the file has only a header line, no data", origin);
                 goto finish;
         }
         if (matched == 0) {
-                r = source_fail(ret_error, -ENODATA, "%s: none of the %u lines matches the selection", origin,
-                                rows);
+                r = source_fail(ret_error, -ENODATA, "%s: none of the %u lines matches the selection",
+                                origin, rows);
                 goto finish;
         }
         if (ret_note)
-                *ret_note =
-                        strdup_printf("csv: separator '%s', %s numbers%s%s%s, %u lines, %u selected, column %u",
-                                      sep == '\t'  ? "\\t"
-                                      : sep == ';' ? ";"
-                                                   : ",",
-                                      style == NUMBER_DANISH ? "Danish" : "English", bom ? ", BOM" : "",
-                                      rd.saw_crlf ? ", CRLF" : "", rd.saw_quotes ? ", quotes" : "",
-                                      rows, matched, (unsigned) value_col + 1);
+                *ret_note = strdup_printf(
+                        "csv: separator '%s', %s numbers%s%s%s, %u lines, %u selected, column %u",
+                        sep == '\t'  ? "\\t"
+                        : sep == ';' ? ";"
+                                     : ",",
+                        style == NUMBER_DANISH ? "Danish" : "English", bom ? ", BOM" : "",
+                        rd.saw_crlf ? ", CRLF" : "", rd.saw_quotes ? ", quotes" : "", rows, matched,
+                        (unsigned) value_col + 1);
         *ret = TAKE_PTR(s);
         r = 0;
 finish:

@@ -201,14 +201,14 @@ static int check_response(const SourceResponse *resp, const char *what, char **r
 
         if (resp->status != 0 && (resp->status < 200 || resp->status > 299)) {
                 _cleanup_free_ char *e = source_describe_error(SOURCE_JOBINDSATS, resp);
-                return source_fail(
-                        ret_error, -EREMOTEIO, "%s: %s%s", origin, strna(e),
-                        resp->status == 401
-                                ? " (v3 requires \"Authorization: Bearer <key>\"; check token and api_version)"
-                                : "");
+                return source_fail(ret_error, -EREMOTEIO, "%s: %s%s", origin, strna(e),
+                                   resp->status == 401 ? " (v3 requires \"Authorization: Bearer <key>\"; "
+                                                         "check token and api_version)"
+                                                       : "");
         }
         if (source_body_is_html(resp->body, resp->size, resp->content_type))
-                return source_fail(ret_error, -EPROTO, "%s: the response is an HTML page, not %s", origin, what);
+                return source_fail(ret_error, -EPROTO, "%s: the response is an HTML page, not %s", origin,
+                                   what);
         if (source_body_is_empty(resp->body, resp->size))
                 return source_fail(ret_error, -ENODATA, "%s: empty response, expected %s", origin, what);
         return 0;
@@ -426,7 +426,8 @@ static int jobindsats_parse_metadata(const SourceDef *src, const SeriesDef *def,
                 return r;
         o = unwrap(j);
         if (!json_is_object(o))
-                return source_fail(ret_error, -EBADMSG, "%s: the table metadata is not a JSON object", origin);
+                return source_fail(ret_error, -EBADMSG, "%s: the table metadata is not a JSON object",
+                                   origin);
         if (meta_new(SOURCE_JOBINDSATS, &m) < 0 || !(m->table = strdup(strempty(def->table))))
                 return source_fail(ret_error, -ENOMEM, "out of memory");
 
@@ -777,8 +778,8 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
         for (size_t i = 0; i < ELEMENTSOF(period_names) && period_col == SIZE_MAX; i++)
                 period_col = find_column(&t, period_names[i]);
         if (period_col == SIZE_MAX) {
-                r = source_fail(ret_error, -EBADMSG,
-                                "%s: no period column (Periode/period); columns: %s", origin, cols);
+                r = source_fail(ret_error, -EBADMSG, "%s: no period column (Periode/period); columns: %s",
+                                origin, cols);
                 goto finish;
         }
         if (def->measure) {
@@ -797,10 +798,11 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
                                 }
                         }
                         if (n_hits > 1) {
-                                r = source_fail(ret_error, -ENOENT,
-                                                "%s: measure '%s' matches %zu columns; write the whole name; "
-                                                "columns: %s",
-                                                origin, def->measure, n_hits, cols);
+                                r = source_fail(
+                                        ret_error, -ENOENT,
+                                        "%s: measure '%s' matches %zu columns; write the whole name; "
+                                        "columns: %s",
+                                        origin, def->measure, n_hits, cols);
                                 goto finish;
                         }
                 }
@@ -903,9 +905,9 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
                     0) {
                         _cleanup_free_ char *x =
                                 json_dumps(json_array_get(row, measure_col), JSON_ENCODE_ANY);
-                        r = source_fail(ret_error, -EBADMSG,
-                                        "%s: row %zu: invalid number %s in column '%s'", origin, ri_ + 1,
-                                        strna(x), json_string_value(json_array_get(t.labels, measure_col)));
+                        r = source_fail(ret_error, -EBADMSG, "%s: row %zu: invalid number %s in column '%s'",
+                                        origin, ri_ + 1, strna(x),
+                                        json_string_value(json_array_get(t.labels, measure_col)));
                         goto finish;
                 }
                 r = source_series_add(s, p, v, missing, _PERIOD_FREQ_INVALID);
@@ -939,9 +941,10 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
                 }
                 if (r == -EDOM) {
                         char pb[PERIOD_STRING_MAX];
-                        r = source_fail(ret_error, -EBADMSG,
-                                        "%s: row %zu: period %s has a different frequency than the earlier ones",
-                                        origin, ri_ + 1, period_to_string(p, pb));
+                        r = source_fail(
+                                ret_error, -EBADMSG,
+                                "%s: row %zu: period %s has a different frequency than the earlier ones",
+                                origin, ri_ + 1, period_to_string(p, pb));
                         goto finish;
                 }
                 if (r < 0 || GREEDY_REALLOC(point_rows, point_rows_alloc, n_points_rows + 1) < 0) {
@@ -967,13 +970,15 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
                                 }
                         }
                 r = source_fail(ret_error, -ENODATA, "%s: none of the %zu rows matches the selection%s%s%s",
-                                origin, n_rows, b.len ? " (found e.g. " : "", strempty(b.s), b.len ? ")" : "");
+                                origin, n_rows, b.len ? " (found e.g. " : "", strempty(b.s),
+                                b.len ? ")" : "");
                 strbuf_done(&b);
                 goto finish;
         }
         if (ret_note)
                 *ret_note = strdup_printf(
-                        "jobindsats %s%s, %zu columns, %zu rows, %zu selected, period '%s', measure '%s'%s%s",
+                        "jobindsats %s%s, %zu columns, %zu rows, %zu selected, period '%s', measure "
+                        "'%s'%s%s",
                         t.shape, source_bom_len(resp->body, resp->size) ? ", BOM" : "", n_cols, n_rows,
                         matched, json_string_value(json_array_get(t.labels, period_col)),
                         json_string_value(json_array_get(t.labels, measure_col)),

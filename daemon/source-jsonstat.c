@@ -436,8 +436,8 @@ static int read_dimension(const SourceResponse *resp, const json_t *dobj, const 
                 return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: dimension '%s' has no category",
                                    origin, id);
         if (size == 0)
-                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: dimension '%s' has size 0",
-                                   origin, id);
+                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: dimension '%s' has size 0", origin,
+                                   id);
         /* check the count before allocating: size comes from the document */
         n = json_is_array(index)    ? json_array_size(index)
             : json_is_object(index) ? json_object_size(index)
@@ -464,8 +464,8 @@ static int read_dimension(const SourceResponse *resp, const json_t *dobj, const 
                         if (!d->cat_ids[i])
                                 return source_fail(
                                         ret_error, -EBADMSG,
-                                        "%s: JSON-stat: dimension '%s': index[%zu] is not a string",
-                                        origin, id, i);
+                                        "%s: JSON-stat: dimension '%s': index[%zu] is not a string", origin,
+                                        id, i);
                 }
         } else if (json_is_object(index)) {
                 const char *k;
@@ -599,8 +599,8 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                                 (void) strbuf_printf(&b, "%s%.*s", i ? ", " : "",
                                                      (int) MIN(root[i].key_len, 40), root[i].key);
                         r = source_fail(ret_error, n_root == 0 ? -ENODATA : -EBADMSG,
-                                        "%s: JSON-stat bundle with %zu datasets; choose one (table:)%s%s", origin,
-                                        n_root, b.len ? ": " : "", strempty(b.s));
+                                        "%s: JSON-stat bundle with %zu datasets; choose one (table:)%s%s",
+                                        origin, n_root, b.len ? ": " : "", strempty(b.s));
                         strbuf_done(&b);
                         return r;
                 }
@@ -776,10 +776,9 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                 dims[k].fixed = find_category(&dims[k], code, strempty(it->value));
                 if (dims[k].fixed == SIZE_MAX) {
                         _cleanup_free_ char *c = category_list(&dims[k]);
-                        r = source_fail(
-                                ret_error, -ENOENT,
-                                "%s: JSON-stat: dimension '%s' has no category '%s'; categories: %s",
-                                origin, dims[k].id, strempty(it->value), strna(c));
+                        r = source_fail(ret_error, -ENOENT,
+                                        "%s: JSON-stat: dimension '%s' has no category '%s'; categories: %s",
+                                        origin, dims[k].id, strempty(it->value), strna(c));
                         goto finish;
                 }
         }
@@ -838,10 +837,9 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                              source_parse_period(dims[time_dim].cat_labels[cat],
                                                  strlen(dims[time_dim].cat_labels[cat]), PERIOD_MONTH,
                                                  &periods[t]) < 0)) {
-                                r = source_fail(
-                                        ret_error, -EBADMSG,
-                                        "%s: JSON-stat: time category '%s' is not a known period",
-                                        origin, cid);
+                                r = source_fail(ret_error, -EBADMSG,
+                                                "%s: JSON-stat: time category '%s' is not a known period",
+                                                origin, cid);
                                 goto finish;
                         }
                 }
@@ -875,7 +873,8 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                                                                 ? skip_number(p, value->vend)
                                                                 : skip_value(p, value->vend, 1);
                                         if (!e) {
-                                                r = fail_at(resp, p, ret_error, "invalid value in \"value\"");
+                                                r = fail_at(resp, p, ret_error,
+                                                            "invalid value in \"value\"");
                                                 break;
                                         }
                                         while (j < n_time && wanted_sorted[j] < i)
@@ -954,8 +953,7 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                         n_values = n_vm;
                 } else
                         r = source_fail(ret_error, -EBADMSG,
-                                        "%s: JSON-stat: \"value\" must be an array or an object",
-                                        origin);
+                                        "%s: JSON-stat: \"value\" must be an array or an object", origin);
 
                 /* status: only validated; a null value is missing whatever its status says */
                 if (r >= 0 && status) {
@@ -1036,8 +1034,7 @@ static int jsonstat_plan(const SourcePlanContext *ctx, SourceRequest *ret, char 
         int r;
 
         if (!path && !ctx->source->base_url)
-                return source_fail(ret_error, -EINVAL, "series %s: no address given (table:)",
-                                   def->name);
+                return source_fail(ret_error, -EINVAL, "series %s: no address given (table:)", def->name);
         r = source_join_url(ctx->source->base_url, path, &url);
         if (r < 0)
                 return source_fail(ret_error, r,
@@ -1067,7 +1064,8 @@ static int jsonstat_parse_data(const SourceDef *src, const SeriesDef *def, const
                 return source_fail(ret_error, -EREMOTEIO, "%s: %s", origin, strna(e));
         }
         if (source_body_is_html(resp->body, resp->size, resp->content_type))
-                return source_fail(ret_error, -EPROTO, "%s: the response is an HTML page, not JSON-stat", origin);
+                return source_fail(ret_error, -EPROTO, "%s: the response is an HTML page, not JSON-stat",
+                                   origin);
         if (source_body_is_empty(resp->body, resp->size))
                 return source_fail(ret_error, -ENODATA, "%s: empty response, expected JSON-stat", origin);
         if (series_new(def->name, &s) < 0)

@@ -190,7 +190,8 @@ static int check_response(const SourceResponse *resp, const char *what, char **r
                 return source_fail(ret_error, -EREMOTEIO, "%s: %s", origin, strna(e));
         }
         if (source_body_is_html(resp->body, resp->size, resp->content_type))
-                return source_fail(ret_error, -EPROTO, "%s: the response is an HTML page, not %s", origin, what);
+                return source_fail(ret_error, -EPROTO, "%s: the response is an HTML page, not %s", origin,
+                                   what);
         if (source_body_is_empty(resp->body, resp->size))
                 return source_fail(ret_error, -ENODATA, "%s: empty response, expected %s", origin, what);
         return 0;
@@ -416,8 +417,8 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
                         _cleanup_free_ char *x = source_excerpt(rd.fields[i].p, rd.fields[i].len, 40);
                         (void) strbuf_printf(&h, "%s%s", i ? ";" : "", strna(x));
                 }
-                r = source_fail(ret_error, -EBADMSG, "%s:1: the header lacks column %s (found '%s')",
-                                origin, tid == SIZE_MAX ? "TID" : "INDHOLD", strempty(h.s));
+                r = source_fail(ret_error, -EBADMSG, "%s:1: the header lacks column %s (found '%s')", origin,
+                                tid == SIZE_MAX ? "TID" : "INDHOLD", strempty(h.s));
                 strbuf_done(&h);
                 goto finish;
         }
@@ -475,9 +476,8 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
 
                 rows++;
                 if (rd.n_fields != n_cols) {
-                        r = source_fail(ret_error, -EBADMSG,
-                                        "%s:%u: line has %zu fields, the header %zu", origin,
-                                        rd.record_line, rd.n_fields, n_cols);
+                        r = source_fail(ret_error, -EBADMSG, "%s:%u: line has %zu fields, the header %zu",
+                                        origin, rd.record_line, rd.n_fields, n_cols);
                         goto finish;
                 }
                 for (size_t k = 0; k < def->n_select && keep; k++)
@@ -511,9 +511,9 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
                                 n_comma++;
                         if (source_parse_number(f[indhold].p, f[indhold].len, NUMBER_DECIMAL_ANY, &v) < 0) {
                                 _cleanup_free_ char *x = source_excerpt(f[indhold].p, f[indhold].len, 40);
-                                r = source_fail(ret_error, -EBADMSG, "%s:%u:%u: invalid number '%s' in INDHOLD",
-                                                origin, rd.record_line, csv_field_column(&rd, indhold),
-                                                strna(x));
+                                r = source_fail(ret_error, -EBADMSG,
+                                                "%s:%u:%u: invalid number '%s' in INDHOLD", origin,
+                                                rd.record_line, csv_field_column(&rd, indhold), strna(x));
                                 goto finish;
                         }
                 }
@@ -528,9 +528,10 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
                                         open.len ? " (not fixed: " : "", strempty(open.s),
                                         open.len ? ")" : "");
                         else
-                                r = source_fail(ret_error, -EBADMSG,
-                                                "%s:%u: period %s has a different frequency than the earlier ones",
-                                                origin, rd.record_line, period_to_string(p, buf));
+                                r = source_fail(
+                                        ret_error, -EBADMSG,
+                                        "%s:%u: period %s has a different frequency than the earlier ones",
+                                        origin, rd.record_line, period_to_string(p, buf));
                         goto finish;
                 }
                 if (r < 0) {
@@ -560,8 +561,8 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
         if (ret_note)
                 *ret_note = strdup_printf("statbank CSV%s%s%s, %u rows, %u selected",
                                           source_bom_len(resp->body, resp->size) ? ", BOM" : "",
-                                          rd.saw_crlf ? ", CRLF" : "", n_comma ? ", decimal comma" : "", rows,
-                                          matched);
+                                          rd.saw_crlf ? ", CRLF" : "", n_comma ? ", decimal comma" : "",
+                                          rows, matched);
         r = 0;
 finish:
         strbuf_done(&open);

@@ -914,8 +914,7 @@ static int csv_next_quoted(CsvReader *r, const char *line_start)
                         for (;;) {
                                 if (p >= end) {
                                         free(r->error);
-                                        r->error = strdup_printf("%u:%u: unterminated quote",
-                                                                 r->line, col);
+                                        r->error = strdup_printf("%u:%u: unterminated quote", r->line, col);
                                         ret = -EBADMSG;
                                         goto finish;
                                 }
@@ -956,8 +955,8 @@ static int csv_next_quoted(CsvReader *r, const char *line_start)
                         if (p < end && *p != r->sep && *p != '\n' &&
                             !(*p == '\r' && (p + 1 == end || p[1] == '\n'))) {
                                 free(r->error);
-                                r->error = strdup_printf("%u:%u: character after the closing quote",
-                                                         r->line, char_column(ls, p));
+                                r->error = strdup_printf("%u:%u: character after the closing quote", r->line,
+                                                         char_column(ls, p));
                                 ret = -EBADMSG;
                                 goto finish;
                         }
