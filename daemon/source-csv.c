@@ -163,10 +163,10 @@ static int csv_parse_data(const SourceDef *src, const SeriesDef *def, const Prov
                                 sel_col[k] = i;
                 if (sel_col[k] == SIZE_MAX) {
                         csv_reader_done(&rd);
-                        return source_fail(
-                                ret_error, -ENOENT,
-                                "%s:1: the selection names column '%s', which does not exist; columns: %s",
-                                origin, d, strna(headers));
+                        return source_fail(ret_error, -ENOENT,
+                                           "%s:1: the selection refers to column '%s', which does not "
+                                           "exist; columns: %s",
+                                           origin, d, strna(headers));
                 }
         }
         if (def->column) {
@@ -194,7 +194,7 @@ static int csv_parse_data(const SourceDef *src, const SeriesDef *def, const Prov
                 if (n_candidates != 1) {
                         csv_reader_done(&rd);
                         return source_fail(ret_error, -ENOENT,
-                                           "%s:1: series %s gives no column (column:), and the file has "
+                                           "%s:1: series %s names no column (column:), and the file has "
                                            "%zu possible value columns; columns: %s",
                                            origin, def->name, n_candidates, strna(headers));
                 }

@@ -798,11 +798,10 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
                                 }
                         }
                         if (n_hits > 1) {
-                                r = source_fail(
-                                        ret_error, -ENOENT,
-                                        "%s: measure '%s' matches %zu columns; write the whole name; "
-                                        "columns: %s",
-                                        origin, def->measure, n_hits, cols);
+                                r = source_fail(ret_error, -ENOENT,
+                                                "%s: measure '%s' matches %zu columns; give the full name; "
+                                                "columns: %s",
+                                                origin, def->measure, n_hits, cols);
                                 goto finish;
                         }
                 }
@@ -833,9 +832,10 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
                                 fcol[k] = find_column(&t, "Area");
                 }
                 if (fcol[k] == SIZE_MAX && !(ri && (ri->hierarchy || ri->code))) {
-                        r = source_fail(ret_error, -ENOENT,
-                                        "%s: the selection names '%s', which is not a column; columns: %s",
-                                        origin, strempty(def->select[k].dimension), cols);
+                        r = source_fail(
+                                ret_error, -ENOENT,
+                                "%s: the selection refers to '%s', which is not a column; columns: %s",
+                                origin, strempty(def->select[k].dimension), cols);
                         goto finish;
                 }
                 /* else: the v3 request already applied it (hierarchy.<id>=<value_id>) */

@@ -726,9 +726,10 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                                         found = found || (json_is_string(e) &&
                                                           streq(dims[k].id, json_string_value(e)));
                                 if (!found) {
-                                        r = source_fail(ret_error, -EBADMSG,
-                                                        "%s: JSON-stat: role.%s names an unknown dimension",
-                                                        origin, rk);
+                                        r = source_fail(
+                                                ret_error, -EBADMSG,
+                                                "%s: JSON-stat: role.%s refers to an unknown dimension",
+                                                origin, rk);
                                         goto finish;
                                 }
                         }

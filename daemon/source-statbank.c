@@ -344,8 +344,8 @@ static int statbank_parse_metadata(const SourceDef *src, const SeriesDef *def, c
                 if (!hit) {
                         _cleanup_free_ char *c = candidates(values, want);
                         return source_fail(ret_error, -ENOENT,
-                                           "table %s, variable %s: value '%s' exists neither as a code "
-                                           "nor as a text; e.g. %s",
+                                           "table %s, variable %s: value '%s' is neither a code "
+                                           "nor a text; e.g. %s",
                                            m->table, json_string_value(json_object_get(var, "id")), want,
                                            strna(c));
                 }
@@ -417,8 +417,8 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
                         _cleanup_free_ char *x = source_excerpt(rd.fields[i].p, rd.fields[i].len, 40);
                         (void) strbuf_printf(&h, "%s%s", i ? ";" : "", strna(x));
                 }
-                r = source_fail(ret_error, -EBADMSG, "%s:1: the header lacks column %s (found '%s')", origin,
-                                tid == SIZE_MAX ? "TID" : "INDHOLD", strempty(h.s));
+                r = source_fail(ret_error, -EBADMSG, "%s:1: the header has no column %s (found '%s')",
+                                origin, tid == SIZE_MAX ? "TID" : "INDHOLD", strempty(h.s));
                 strbuf_done(&h);
                 goto finish;
         }

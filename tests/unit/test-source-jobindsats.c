@@ -300,7 +300,7 @@ static const Row rows[] = {
          &src_v3,
          NULL,
          -ENOENT,
-         "the selection names 'area', which is not a column; columns: 'period', 'Antal fuldtidspersoner'"},
+         "the selection refers to 'area', which is not a column; columns: 'period', 'Antal fuldtidspersoner'"},
         {"v3_data_y08a02.json",
          200,
          "Antal ledige",

@@ -170,7 +170,7 @@ static const Row rows[] = {
          NULL,
          {"geo", "163"},
          -EBADMSG,
-         "role.geo names an unknown dimension"},
+         "role.geo refers to an unknown dimension"},
         {"jsonstat2_invalid_status_length.json",
          NULL,
          NULL,

@@ -142,7 +142,7 @@ static void test_resolve_errors(void **state)
                 {"YDELSESTYPE", "førtidspension", NULL, "FØP"},
                 {"YDELSESTYPE", "fleks", NULL, "FLEKS"}, /* code in another case */
                 {"ydelsestype", "Flexjob",
-                 "table AUK01, variable YDELSESTYPE: value 'Flexjob' exists neither as a code nor as a text; "
+                 "table AUK01, variable YDELSESTYPE: value 'Flexjob' is neither a code nor a text; "
                  "e.g. FLEKS (Fleksjob)",
                  NULL},
                 {"OMRÅDE", "Herlevv", "value 'Herlevv'", NULL},
