@@ -43,15 +43,15 @@ static int csv_plan(const SourcePlanContext *ctx, SourceRequest *ret, char **ret
         int r;
 
         if (!path && !ctx->source->base_url)
-                return source_fail(ret_error, -EINVAL, "serie %s: ingen fil (path:) angivet", def->name);
+                return source_fail(ret_error, -EINVAL, "series %s: no file given (path:)", def->name);
         r = source_join_url(ctx->source->base_url, path, &url);
         if (r == -EINVAL)
                 return source_fail(ret_error, r,
-                                   "serie %s: kan ikke danne en adresse af base_url '%s' og path '%s' "
-                                   "(lokale stier skal være absolutte)",
+                                   "series %s: cannot form an address from base_url '%s' and path '%s' "
+                                   "(local paths must be absolute)",
                                    def->name, strempty(ctx->source->base_url), strempty(path));
         if (r < 0)
-                return source_fail(ret_error, r, "serie %s: hukommelse opbrugt", def->name);
+                return source_fail(ret_error, r, "series %s: out of memory", def->name);
         *ret = (SourceRequest){
                 .step = SOURCE_STEP_DATA,
                 .url = TAKE_PTR(url),
@@ -111,9 +111,10 @@ static int csv_parse_data(const SourceDef *src, const SeriesDef *def, const Prov
                 return source_fail(ret_error, -EREMOTEIO, "%s: %s", origin, strna(e));
         }
         if (source_body_is_html(resp->body, resp->size, resp->content_type))
-                return source_fail(ret_error, -EPROTO, "%s: svaret er en HTML-side, ikke CSV-data", origin);
+                return source_fail(ret_error, -EPROTO, "%s: the response is an HTML page, not CSV data",
+                                   origin);
         if (source_body_is_empty(resp->body, resp->size))
-                return source_fail(ret_error, -ENODATA, "%s: filen er tom", origin);
+                return source_fail(ret_error, -ENODATA, "%s: the file is empty", origin);
 
         /* the separator from the header line */
         bom = source_bom_len(resp->body, resp->size);
@@ -130,12 +131,12 @@ static int csv_parse_data(const SourceDef *src, const SeriesDef *def, const Prov
 
         r = series_new(def->name, &s);
         if (r < 0)
-                return source_fail(ret_error, r, "hukommelse opbrugt");
+                return source_fail(ret_error, r, "out of memory");
 
         csv_reader_init(&rd, resp->body, resp->size, sep);
         r = csv_reader_next(&rd);
         if (r <= 0) {
-                r = r == 0 ? source_fail(ret_error, -ENODATA, "%s: filen er tom", origin)
+                r = r == 0 ? source_fail(ret_error, -ENODATA, "%s: the file is empty", origin)
                            : source_fail(ret_error, r, "%s:%s", origin, strna(rd.error));
                 csv_reader_done(&rd);
                 return r;
@@ -151,7 +152,7 @@ static int csv_parse_data(const SourceDef *src, const SeriesDef *def, const Prov
                 sel_col = xmalloc_array(def->n_select, sizeof(size_t));
                 if (!sel_col) {
                         csv_reader_done(&rd);
-                        return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                        return source_fail(ret_error, -ENOMEM, "out of memory");
                 }
         }
         for (size_t k = 0; k < def->n_select; k++) {
@@ -162,10 +163,10 @@ static int csv_parse_data(const SourceDef *src, const SeriesDef *def, const Prov
                                 sel_col[k] = i;
                 if (sel_col[k] == SIZE_MAX) {
                         csv_reader_done(&rd);
-                        return source_fail(
-                                ret_error, -ENOENT,
-                                "%s:1: udvalget nævner kolonnen '%s', som ikke findes; kolonner: %s", origin,
-                                d, strna(headers));
+                        return source_fail(ret_error, -ENOENT,
+                                           "%s:1: the selection refers to column '%s', which does not "
+                                           "exist; columns: %s",
+                                           origin, d, strna(headers));
                 }
         }
         if (def->column) {
@@ -176,7 +177,7 @@ static int csv_parse_data(const SourceDef *src, const SeriesDef *def, const Prov
                 if (value_col == SIZE_MAX) {
                         csv_reader_done(&rd);
                         return source_fail(ret_error, -ENOENT,
-                                           "%s:1: kolonnen '%s' findes ikke; kolonner: %s", origin,
+                                           "%s:1: column '%s' does not exist; columns: %s", origin,
                                            def->column, strna(headers));
                 }
         } else {
@@ -193,15 +194,16 @@ static int csv_parse_data(const SourceDef *src, const SeriesDef *def, const Prov
                 if (n_candidates != 1) {
                         csv_reader_done(&rd);
                         return source_fail(ret_error, -ENOENT,
-                                           "%s:1: serien %s angiver ingen kolonne (column:), og filen har "
-                                           "%zu mulige værdikolonner; kolonner: %s",
+                                           "%s:1: series %s names no column (column:), and the file has "
+                                           "%zu possible value columns; columns: %s",
                                            origin, def->name, n_candidates, strna(headers));
                 }
         }
         if (value_col == period_col) {
                 csv_reader_done(&rd);
-                return source_fail(ret_error, -EINVAL, "%s:1: værdikolonnen '%s' er også periodekolonnen",
-                                   origin, strempty(def->column));
+                return source_fail(ret_error, -EINVAL,
+                                   "%s:1: the value column '%s' is also the period column", origin,
+                                   strempty(def->column));
         }
 
         while ((r = csv_reader_next(&rd)) > 0) {
@@ -213,9 +215,8 @@ static int csv_parse_data(const SourceDef *src, const SeriesDef *def, const Prov
 
                 rows++;
                 if (rd.n_fields != n_cols) {
-                        r = source_fail(ret_error, -EBADMSG,
-                                        "%s:%u: linjen har %zu felter, overskriften %zu", origin,
-                                        rd.record_line, rd.n_fields, n_cols);
+                        r = source_fail(ret_error, -EBADMSG, "%s:%u: line has %zu fields, the header %zu",
+                                        origin, rd.record_line, rd.n_fields, n_cols);
                         goto finish;
                 }
                 for (size_t k = 0; k < def->n_select && keep; k++)
@@ -227,8 +228,8 @@ static int csv_parse_data(const SourceDef *src, const SeriesDef *def, const Prov
                 if (source_parse_period(f[period_col].p, f[period_col].len, date_freq, &p) < 0) {
                         _cleanup_free_ char *x = source_excerpt(f[period_col].p, f[period_col].len, 40);
                         r = source_fail(ret_error, -EBADMSG,
-                                        "%s:%u:%u: ugyldig periode '%s' (forventede fx 2024M06, 2024K2, "
-                                        "2024 eller 2024-06-30)",
+                                        "%s:%u:%u: invalid period '%s' (expected e.g. 2024M06, 2024K2, "
+                                        "2024 or 2024-06-30)",
                                         origin, rd.record_line, csv_field_column(&rd, period_col), strna(x));
                         goto finish;
                 }
@@ -236,11 +237,11 @@ static int csv_parse_data(const SourceDef *src, const SeriesDef *def, const Prov
                 if (!missing && source_parse_number(f[value_col].p, f[value_col].len, style, &v) < 0) {
                         _cleanup_free_ char *x = source_excerpt(f[value_col].p, f[value_col].len, 40);
                         r = source_fail(ret_error, -EBADMSG,
-                                        "%s:%u:%u: ugyldigt tal '%s' i kolonnen %s (%s)", origin,
+                                        "%s:%u:%u: invalid number '%s' in column %s (%s)", origin,
                                         rd.record_line, csv_field_column(&rd, value_col), strna(x),
-                                        def->column ? def->column : "værdi",
-                                        style == NUMBER_DANISH ? "dansk format med ';': 1.234,5"
-                                                               : "engelsk format med ',': 1234.5");
+                                        def->column ? def->column : "value",
+                                        style == NUMBER_DANISH ? "Danish format with ';': 1.234,5"
+                                                               : "English format with ',': 1234.5");
                         goto finish;
                 }
                 r = source_series_add(s, p, v, missing, _PERIOD_FREQ_INVALID);
@@ -251,55 +252,54 @@ static int csv_parse_data(const SourceDef *src, const SeriesDef *def, const Prov
                                 if (period_equal(seen[i].period, p))
                                         first = seen[i].line;
                         r = source_fail(ret_error, -EBADMSG,
-                                        "%s:%u:%u: perioden %s forekommer igen (første gang i linje %u)",
-                                        origin, rd.record_line, csv_field_column(&rd, period_col),
+                                        "%s:%u:%u: period %s occurs again (first on line %u)", origin,
+                                        rd.record_line, csv_field_column(&rd, period_col),
                                         period_to_string(p, buf), first);
                         goto finish;
                 }
                 if (r == -EDOM) {
                         char buf[PERIOD_STRING_MAX];
-                        r = source_fail(
-                                ret_error, -EBADMSG,
-                                "%s:%u:%u: perioden %s har en anden frekvens (%s) end de foregående (%s)",
-                                origin, rd.record_line, csv_field_column(&rd, period_col),
-                                period_to_string(p, buf), period_freq_to_string(p.freq),
-                                period_freq_to_string(s->freq));
+                        r = source_fail(ret_error, -EBADMSG,
+                                        "%s:%u:%u: period %s has a different frequency (%s) than the "
+                                        "earlier ones (%s)",
+                                        origin, rd.record_line, csv_field_column(&rd, period_col),
+                                        period_to_string(p, buf), period_freq_to_string(p.freq),
+                                        period_freq_to_string(s->freq));
                         goto finish;
                 }
                 if (r < 0) {
-                        r = source_fail(ret_error, r, "hukommelse opbrugt");
+                        r = source_fail(ret_error, r, "out of memory");
                         goto finish;
                 }
                 if (GREEDY_REALLOC(seen, seen_alloc, n_seen + 1) < 0) {
-                        r = source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                        r = source_fail(ret_error, -ENOMEM, "out of memory");
                         goto finish;
                 }
                 seen[n_seen++] = (SeenLine){p, rd.record_line};
         }
         if (r < 0) {
                 r = r == -EBADMSG ? source_fail(ret_error, r, "%s:%s", origin, strna(rd.error))
-                                  : source_fail(ret_error, r, "hukommelse opbrugt");
+                                  : source_fail(ret_error, r, "out of memory");
                 goto finish;
         }
         if (rows == 0) {
-                r = source_fail(ret_error, -ENODATA, "%s: filen har kun en overskriftslinje, ingen data",
-                                origin);
+                r = source_fail(ret_error, -ENODATA, "%s: the file has only a header line, no data", origin);
                 goto finish;
         }
         if (matched == 0) {
-                r = source_fail(ret_error, -ENODATA, "%s: ingen af de %u linjer passer til udvalget", origin,
-                                rows);
+                r = source_fail(ret_error, -ENODATA, "%s: none of the %u lines matches the selection",
+                                origin, rows);
                 goto finish;
         }
         if (ret_note)
-                *ret_note =
-                        strdup_printf("csv: separator '%s', %s tal%s%s%s, %u linjer, %u valgt, kolonne %u",
-                                      sep == '\t'  ? "\\t"
-                                      : sep == ';' ? ";"
-                                                   : ",",
-                                      style == NUMBER_DANISH ? "danske" : "engelske", bom ? ", BOM" : "",
-                                      rd.saw_crlf ? ", CRLF" : "", rd.saw_quotes ? ", anførselstegn" : "",
-                                      rows, matched, (unsigned) value_col + 1);
+                *ret_note = strdup_printf(
+                        "csv: separator '%s', %s numbers%s%s%s, %u lines, %u selected, column %u",
+                        sep == '\t'  ? "\\t"
+                        : sep == ';' ? ";"
+                                     : ",",
+                        style == NUMBER_DANISH ? "Danish" : "English", bom ? ", BOM" : "",
+                        rd.saw_crlf ? ", CRLF" : "", rd.saw_quotes ? ", quotes" : "", rows, matched,
+                        (unsigned) value_col + 1);
         *ret = TAKE_PTR(s);
         r = 0;
 finish:

@@ -66,8 +66,9 @@ int source_fail(char **ret_error, int r, const char *fmt, ...) _printf_(3, 4);
 bool utf8_caseeq_n(const char *a, size_t alen, const char *b, size_t blen);
 bool utf8_caseeq(const char *a, const char *b);
 
-/* "fx 163 (Herlev), …": up to five values sharing the longest prefix with want, else the first
- * three, then "… (N i alt)". ids or texts may be NULL (arrays of n). Caller owns; NULL on OOM. */
+/* "163 (Herlev), …" (callers put "e.g." before it): up to five values sharing the longest prefix
+ * with want, else the first three, then "… (N in all)". ids or texts may be NULL (arrays of n).
+ * Caller owns; NULL on OOM. */
 char *source_candidates(const char *want, const char *const *ids, const char *const *texts, size_t n);
 
 /* Skips a leading UTF-8 BOM. */

@@ -105,9 +105,9 @@ static int jobindsats_plan(const SourcePlanContext *ctx, SourceRequest *ret, cha
         int r;
 
         if (!def->table || !*def->table)
-                return source_fail(ret_error, -EINVAL, "serie %s: ingen tabel (table:) angivet", def->name);
+                return source_fail(ret_error, -EINVAL, "series %s: no table given (table:)", def->name);
         if (base_url(src, &base) < 0)
-                return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                return source_fail(ret_error, -ENOMEM, "out of memory");
 
         if (!m) {
                 if (strbuf_printf(&u, v == 3 ? "%s/v3/table/" : "%s/v2/tables/", base) < 0 ||
@@ -122,7 +122,7 @@ static int jobindsats_plan(const SourcePlanContext *ctx, SourceRequest *ret, cha
         }
         if (m->kind != SOURCE_JOBINDSATS) {
                 strbuf_done(&u);
-                return source_fail(ret_error, -EINVAL, "serie %s: metadata fra en anden kilde", def->name);
+                return source_fail(ret_error, -EINVAL, "series %s: metadata from another source", def->name);
         }
 
         if (v == 3) {
@@ -192,7 +192,7 @@ static int jobindsats_plan(const SourcePlanContext *ctx, SourceRequest *ret, cha
         return SOURCE_PLAN_REQUEST;
 oom:
         strbuf_done(&u);
-        return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+        return source_fail(ret_error, -ENOMEM, "out of memory");
 }
 
 static int check_response(const SourceResponse *resp, const char *what, char **ret_error)
@@ -201,16 +201,16 @@ static int check_response(const SourceResponse *resp, const char *what, char **r
 
         if (resp->status != 0 && (resp->status < 200 || resp->status > 299)) {
                 _cleanup_free_ char *e = source_describe_error(SOURCE_JOBINDSATS, resp);
-                return source_fail(
-                        ret_error, -EREMOTEIO, "%s: %s%s", origin, strna(e),
-                        resp->status == 401
-                                ? " (v3 kræver \"Authorization: Bearer <nøgle>\"; tjek token og api_version)"
-                                : "");
+                return source_fail(ret_error, -EREMOTEIO, "%s: %s%s", origin, strna(e),
+                                   resp->status == 401 ? " (v3 requires \"Authorization: Bearer <key>\"; "
+                                                         "check token and api_version)"
+                                                       : "");
         }
         if (source_body_is_html(resp->body, resp->size, resp->content_type))
-                return source_fail(ret_error, -EPROTO, "%s: svaret er en HTML-side, ikke %s", origin, what);
+                return source_fail(ret_error, -EPROTO, "%s: the response is an HTML page, not %s", origin,
+                                   what);
         if (source_body_is_empty(resp->body, resp->size))
-                return source_fail(ret_error, -ENODATA, "%s: tomt svar, forventede %s", origin, what);
+                return source_fail(ret_error, -ENODATA, "%s: empty response, expected %s", origin, what);
         return 0;
 }
 
@@ -418,7 +418,7 @@ static int jobindsats_parse_metadata(const SourceDef *src, const SeriesDef *def,
         const json_t *o, *dims;
         int r;
 
-        r = check_response(resp, "tabelmetadata (JSON)", ret_error);
+        r = check_response(resp, "table metadata (JSON)", ret_error);
         if (r < 0)
                 return r;
         r = load_json(resp, &j, ret_error);
@@ -426,16 +426,17 @@ static int jobindsats_parse_metadata(const SourceDef *src, const SeriesDef *def,
                 return r;
         o = unwrap(j);
         if (!json_is_object(o))
-                return source_fail(ret_error, -EBADMSG, "%s: tabelmetadata er ikke et JSON-objekt", origin);
+                return source_fail(ret_error, -EBADMSG, "%s: the table metadata is not a JSON object",
+                                   origin);
         if (meta_new(SOURCE_JOBINDSATS, &m) < 0 || !(m->table = strdup(strempty(def->table))))
-                return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                return source_fail(ret_error, -ENOMEM, "out of memory");
 
         dims = jarr(o, "dimensions", NULL);
         if (api_version(src) == 2 || (!dims && json_object_get(o, "Period"))) {
                 /* v2: [{"Period":[…],"Area":[…]}] [3P] */
                 const json_t *areas = jarr(o, "Area", "area");
                 if (read_periods_v2(m, jarr(o, "Period", "period"), def->freq) < 0)
-                        return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                        return source_fail(ret_error, -ENOMEM, "out of memory");
                 for (size_t i = 0; i < def->n_select; i++) {
                         const SelectionItem *it = &def->select[i];
                         const char *hit = NULL;
@@ -449,32 +450,32 @@ static int jobindsats_parse_metadata(const SourceDef *src, const SeriesDef *def,
                                                 xmalloc_array(json_array_size(areas) + 1, sizeof(char *));
                                         _cleanup_free_ char *c = NULL;
                                         if (!names)
-                                                return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                                                return source_fail(ret_error, -ENOMEM, "out of memory");
                                         for (size_t k = 0; k < json_array_size(areas); k++)
                                                 names[k] = strempty(
                                                         json_string_value(json_array_get(areas, k)));
                                         c = source_candidates(strempty(it->value), NULL, names,
                                                               json_array_size(areas));
                                         return source_fail(ret_error, -ENOENT,
-                                                           "tabel %s: området '%s' findes ikke; fx %s",
+                                                           "table %s: area '%s' does not exist; e.g. %s",
                                                            def->table, strempty(it->value), strna(c));
                                 }
                         }
                         if (meta_add_item(m, it->dimension, NULL, hit ? hit : it->value, NULL,
                                           is_area_name(it->dimension) ? "Area" : NULL) < 0)
-                                return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                                return source_fail(ret_error, -ENOMEM, "out of memory");
                 }
                 *ret_meta = TAKE_PTR(m);
                 return 0;
         }
 
         if (!dims)
-                return source_fail(ret_error, -EBADMSG, "%s: tabelmetadata uden \"dimensions\"", origin);
+                return source_fail(ret_error, -EBADMSG, "%s: table metadata without \"dimensions\"", origin);
         if (read_periods_v3(m, jarr(o, "periods", NULL), def->freq) < 0)
-                return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                return source_fail(ret_error, -ENOMEM, "out of memory");
         m->dims = xmalloc_array(json_array_size(dims) + 1, sizeof(MetaDimension));
         if (!m->dims)
-                return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                return source_fail(ret_error, -ENOMEM, "out of memory");
         {
                 const json_t *d;
                 size_t i;
@@ -491,7 +492,7 @@ static int jobindsats_parse_metadata(const SourceDef *src, const SeriesDef *def,
                                         jstr(json_array_get(hs, 0), "hierarchy_id", "id", NULL)),
                         };
                         if (!m->dims[m->n_dims - 1].id)
-                                return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                                return source_fail(ret_error, -ENOMEM, "out of memory");
                 }
         }
 
@@ -526,7 +527,7 @@ static int jobindsats_parse_metadata(const SourceDef *src, const SeriesDef *def,
                                                      dn ? " (" : "", strempty(dn), dn ? ")" : "");
                         }
                         r = source_fail(ret_error, -ENOENT,
-                                        "tabel %s: dimensionen '%s' findes ikke; dimensioner: %s",
+                                        "table %s: dimension '%s' does not exist; dimensions: %s",
                                         def->table, strempty(it->dimension), strempty(b.s));
                         strbuf_done(&b);
                         return r;
@@ -536,7 +537,7 @@ static int jobindsats_parse_metadata(const SourceDef *src, const SeriesDef *def,
                 if (!hit.value) {
                         _cleanup_free_ char *c = value_candidates(dim, strempty(it->value));
                         return source_fail(ret_error, -ENOENT,
-                                           "tabel %s, dimension %s: værdien '%s' findes ikke; fx %s",
+                                           "table %s, dimension %s: value '%s' does not exist; e.g. %s",
                                            def->table, strempty(jstr(dim, "dimension_id", "id", NULL)),
                                            strempty(it->value), strna(c));
                 }
@@ -547,7 +548,7 @@ static int jobindsats_parse_metadata(const SourceDef *src, const SeriesDef *def,
                                           : jstr(hit.value, "value_name", "name", "label"),
                                   jstr(hit.value, "value_name", "name", "label"), hit.hierarchy,
                                   jstr(dim, "dimension_name", "name", "label")) < 0)
-                        return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                        return source_fail(ret_error, -ENOMEM, "out of memory");
         }
         *ret_meta = TAKE_PTR(m);
         return 0;
@@ -641,7 +642,7 @@ done:
         if (r == -EBADMSG)
                 r = source_fail(ret_error, r, "%s:%s", source_origin(resp), strna(rd.error));
         else if (r < 0)
-                r = source_fail(ret_error, r, "hukommelse opbrugt");
+                r = source_fail(ret_error, r, "out of memory");
         csv_reader_done(&rd);
         return r;
 }
@@ -754,14 +755,14 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
                 if (r == -EBADMSG) {
                         r = source_fail(
                                 ret_error, r,
-                                "%s: ukendt dataformat (hverken {columns, rows} eller [{Variables, Data}])",
+                                "%s: unknown data format (neither {columns, rows} nor [{Variables, Data}])",
                                 origin);
                         goto finish;
                 }
         } else
                 r = table_from_csv(resp, &t, ret_error);
         if (r == -ENOMEM)
-                r = source_fail(ret_error, r, "hukommelse opbrugt");
+                r = source_fail(ret_error, r, "out of memory");
         if (r < 0)
                 goto finish;
 
@@ -769,7 +770,7 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
         n_rows = json_array_size(t.rows);
         cols = column_list(&t);
         if (n_cols == 0) {
-                r = source_fail(ret_error, -ENODATA, "%s: svaret har ingen kolonner", origin);
+                r = source_fail(ret_error, -ENODATA, "%s: the response has no columns", origin);
                 goto finish;
         }
         static const char *const period_names[] = {"Periode",    "period",    "Period",
@@ -777,8 +778,8 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
         for (size_t i = 0; i < ELEMENTSOF(period_names) && period_col == SIZE_MAX; i++)
                 period_col = find_column(&t, period_names[i]);
         if (period_col == SIZE_MAX) {
-                r = source_fail(ret_error, -EBADMSG,
-                                "%s: ingen periodekolonne (Periode/period); kolonner: %s", origin, cols);
+                r = source_fail(ret_error, -EBADMSG, "%s: no period column (Periode/period); columns: %s",
+                                origin, cols);
                 goto finish;
         }
         if (def->measure) {
@@ -798,26 +799,26 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
                         }
                         if (n_hits > 1) {
                                 r = source_fail(ret_error, -ENOENT,
-                                                "%s: målet '%s' passer til %zu kolonner; skriv hele navnet; "
-                                                "kolonner: %s",
+                                                "%s: measure '%s' matches %zu columns; give the full name; "
+                                                "columns: %s",
                                                 origin, def->measure, n_hits, cols);
                                 goto finish;
                         }
                 }
                 if (measure_col == SIZE_MAX) {
-                        r = source_fail(ret_error, -ENOENT, "%s: målet '%s' findes ikke; kolonner: %s",
+                        r = source_fail(ret_error, -ENOENT, "%s: measure '%s' does not exist; columns: %s",
                                         origin, def->measure, cols);
                         goto finish;
                 }
         } else {
-                r = source_fail(ret_error, -EINVAL, "serie %s: angiv measure: (kolonnenavn); kolonner: %s",
+                r = source_fail(ret_error, -EINVAL, "series %s: give measure: (a column name); columns: %s",
                                 def->name, cols);
                 goto finish;
         }
 
         fcol = xmalloc_array(def->n_select + 1, sizeof(size_t));
         if (!fcol) {
-                r = source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                r = source_fail(ret_error, -ENOMEM, "out of memory");
                 goto finish;
         }
         for (size_t k = 0; k < def->n_select; k++) {
@@ -831,9 +832,10 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
                                 fcol[k] = find_column(&t, "Area");
                 }
                 if (fcol[k] == SIZE_MAX && !(ri && (ri->hierarchy || ri->code))) {
-                        r = source_fail(ret_error, -ENOENT,
-                                        "%s: udvalget nævner '%s', som ikke er en kolonne; kolonner: %s",
-                                        origin, strempty(def->select[k].dimension), cols);
+                        r = source_fail(
+                                ret_error, -ENOENT,
+                                "%s: the selection refers to '%s', which is not a column; columns: %s",
+                                origin, strempty(def->select[k].dimension), cols);
                         goto finish;
                 }
                 /* else: the v3 request already applied it (hierarchy.<id>=<value_id>) */
@@ -843,7 +845,7 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
          * Kommune") [I]. */
         trusted = calloc(def->n_select + 1, sizeof(bool));
         if (!trusted) {
-                r = source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                r = source_fail(ret_error, -ENOMEM, "out of memory");
                 goto finish;
         }
         for (size_t k = 0; k < def->n_select; k++) {
@@ -861,7 +863,7 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
         }
 
         if (series_new(def->name, &s) < 0) {
-                r = source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                r = source_fail(ret_error, -ENOMEM, "out of memory");
                 goto finish;
         }
         size_t ri_;
@@ -874,7 +876,7 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
 
                 if (!json_is_array(row) || json_array_size(row) != n_cols) {
                         r = source_fail(ret_error, -EBADMSG,
-                                        "%s: række %zu har %zu celler, der er %zu kolonner", origin, ri_ + 1,
+                                        "%s: row %zu has %zu cells, there are %zu columns", origin, ri_ + 1,
                                         json_array_size(row), n_cols);
                         goto finish;
                 }
@@ -895,7 +897,7 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
                 if (!json_is_string(pc) || source_parse_period(json_string_value(pc), json_string_length(pc),
                                                                PERIOD_MONTH, &p) < 0) {
                         _cleanup_free_ char *x = json_dumps(pc, JSON_ENCODE_ANY);
-                        r = source_fail(ret_error, -EBADMSG, "%s: række %zu: ugyldig periode %s", origin,
+                        r = source_fail(ret_error, -EBADMSG, "%s: row %zu: invalid period %s", origin,
                                         ri_ + 1, strna(x));
                         goto finish;
                 }
@@ -903,9 +905,9 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
                     0) {
                         _cleanup_free_ char *x =
                                 json_dumps(json_array_get(row, measure_col), JSON_ENCODE_ANY);
-                        r = source_fail(ret_error, -EBADMSG,
-                                        "%s: række %zu: ugyldigt tal %s i kolonnen '%s'", origin, ri_ + 1,
-                                        strna(x), json_string_value(json_array_get(t.labels, measure_col)));
+                        r = source_fail(ret_error, -EBADMSG, "%s: row %zu: invalid number %s in column '%s'",
+                                        origin, ri_ + 1, strna(x),
+                                        json_string_value(json_array_get(t.labels, measure_col)));
                         goto finish;
                 }
                 r = source_series_add(s, p, v, missing, _PERIOD_FREQ_INVALID);
@@ -931,27 +933,28 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
                         }
                         r = source_fail(
                                 ret_error, -EBADMSG,
-                                "%s: række %zu: perioden %s forekommer flere gange for udvalget%s%s%s",
-                                origin, ri_ + 1, period_to_string(p, pb), open.len ? " (vælg også: " : "",
+                                "%s: row %zu: period %s occurs more than once for the selection%s%s%s",
+                                origin, ri_ + 1, period_to_string(p, pb), open.len ? " (also select: " : "",
                                 strempty(open.s), open.len ? ")" : "");
                         strbuf_done(&open);
                         goto finish;
                 }
                 if (r == -EDOM) {
                         char pb[PERIOD_STRING_MAX];
-                        r = source_fail(ret_error, -EBADMSG,
-                                        "%s: række %zu: perioden %s har en anden frekvens end de foregående",
-                                        origin, ri_ + 1, period_to_string(p, pb));
+                        r = source_fail(
+                                ret_error, -EBADMSG,
+                                "%s: row %zu: period %s has a different frequency than the earlier ones",
+                                origin, ri_ + 1, period_to_string(p, pb));
                         goto finish;
                 }
                 if (r < 0 || GREEDY_REALLOC(point_rows, point_rows_alloc, n_points_rows + 1) < 0) {
-                        r = source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                        r = source_fail(ret_error, -ENOMEM, "out of memory");
                         goto finish;
                 }
                 point_rows[n_points_rows++] = (PointRow){p, ri_};
         }
         if (n_rows == 0) {
-                r = source_fail(ret_error, -ENODATA, "%s: svaret har ingen rækker", origin);
+                r = source_fail(ret_error, -ENODATA, "%s: the response has no rows", origin);
                 goto finish;
         }
         if (matched == 0) {
@@ -966,18 +969,20 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
                                         n++;
                                 }
                         }
-                r = source_fail(ret_error, -ENODATA, "%s: ingen af de %zu rækker passer til udvalget%s%s%s",
-                                origin, n_rows, b.len ? " (fandt fx " : "", strempty(b.s), b.len ? ")" : "");
+                r = source_fail(ret_error, -ENODATA, "%s: none of the %zu rows matches the selection%s%s%s",
+                                origin, n_rows, b.len ? " (found e.g. " : "", strempty(b.s),
+                                b.len ? ")" : "");
                 strbuf_done(&b);
                 goto finish;
         }
         if (ret_note)
                 *ret_note = strdup_printf(
-                        "jobindsats %s%s, %zu kolonner, %zu rækker, %zu valgt, periode '%s', mål '%s'%s%s",
+                        "jobindsats %s%s, %zu columns, %zu rows, %zu selected, period '%s', measure "
+                        "'%s'%s%s",
                         t.shape, source_bom_len(resp->body, resp->size) ? ", BOM" : "", n_cols, n_rows,
                         matched, json_string_value(json_array_get(t.labels, period_col)),
                         json_string_value(json_array_get(t.labels, measure_col)),
-                        saw_string ? ", tal som tekst" : "", saw_comma ? " med decimalkomma" : "");
+                        saw_string ? ", numbers as text" : "", saw_comma ? " with decimal comma" : "");
         *ret = TAKE_PTR(s);
         r = 0;
 finish:

@@ -344,9 +344,9 @@ static int fail_at(const SourceResponse *resp, const char *at, char **ret_error,
                         col++;
         if (at >= b + resp->size || looks_truncated(b, b + resp->size))
                 return source_fail(ret_error, -EBADMSG,
-                                   "%s:%u:%u: ugyldig JSON: %s (svaret slutter for tidligt?)",
+                                   "%s:%u:%u: invalid JSON: %s (the response ends too early?)",
                                    source_origin(resp), line, col, what);
-        return source_fail(ret_error, -EBADMSG, "%s:%u:%u: ugyldig JSON: %s", source_origin(resp), line, col,
+        return source_fail(ret_error, -EBADMSG, "%s:%u:%u: invalid JSON: %s", source_origin(resp), line, col,
                            what);
 }
 
@@ -397,7 +397,7 @@ static char *category_list(const Dim *d)
                                      d->cat_labels[i] ? " (" : "", strempty(d->cat_labels[i]),
                                      d->cat_labels[i] ? ")" : "");
         if (d->size > 8)
-                (void) strbuf_printf(&b, " … (%zu i alt)", d->size);
+                (void) strbuf_printf(&b, " … (%zu in all)", d->size);
         return b.s ? b.s : strdup("");
 }
 
@@ -433,11 +433,11 @@ static int read_dimension(const SourceResponse *resp, const json_t *dobj, const 
         d->size = size;
         d->fixed = SIZE_MAX;
         if (!json_is_object(cat))
-                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: dimensionen '%s' har ingen category",
+                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: dimension '%s' has no category",
                                    origin, id);
         if (size == 0)
-                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: dimensionen '%s' har størrelse 0",
-                                   origin, id);
+                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: dimension '%s' has size 0", origin,
+                                   id);
         /* check the count before allocating: size comes from the document */
         n = json_is_array(index)    ? json_array_size(index)
             : json_is_object(index) ? json_object_size(index)
@@ -445,27 +445,27 @@ static int read_dimension(const SourceResponse *resp, const json_t *dobj, const 
         if (n != size)
                 return source_fail(
                         ret_error, -EBADMSG,
-                        "%s: JSON-stat: dimensionen '%s' har %zu kategorier i index, men size siger %zu",
+                        "%s: JSON-stat: dimension '%s' has %zu categories in index, but size says %zu",
                         origin, id, n, size);
         d->cat_ids = calloc(size, sizeof(char *));
         d->cat_labels = calloc(size, sizeof(char *));
         if (!d->cat_ids || !d->cat_labels)
-                return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                return source_fail(ret_error, -ENOMEM, "out of memory");
 
         if (json_is_array(index)) {
                 n = json_array_size(index);
                 if (n != size)
                         return source_fail(ret_error, -EBADMSG,
-                                           "%s: JSON-stat: dimensionen '%s' har %zu kategorier i index, men "
-                                           "size siger %zu",
+                                           "%s: JSON-stat: dimension '%s' has %zu categories in index, but "
+                                           "size says %zu",
                                            origin, id, n, size);
                 for (size_t i = 0; i < n; i++) {
                         d->cat_ids[i] = json_string_value(json_array_get(index, i));
                         if (!d->cat_ids[i])
                                 return source_fail(
                                         ret_error, -EBADMSG,
-                                        "%s: JSON-stat: dimensionen '%s': index[%zu] er ikke en tekst",
-                                        origin, id, i);
+                                        "%s: JSON-stat: dimension '%s': index[%zu] is not a string", origin,
+                                        id, i);
                 }
         } else if (json_is_object(index)) {
                 const char *k;
@@ -473,16 +473,16 @@ static int read_dimension(const SourceResponse *resp, const json_t *dobj, const 
                 n = json_object_size(index);
                 if (n != size)
                         return source_fail(ret_error, -EBADMSG,
-                                           "%s: JSON-stat: dimensionen '%s' har %zu kategorier i index, men "
-                                           "size siger %zu",
+                                           "%s: JSON-stat: dimension '%s' has %zu categories in index, but "
+                                           "size says %zu",
                                            origin, id, n, size);
                 json_object_foreach((json_t *) index, k, v)
                 {
                         json_int_t pos = json_is_integer(v) ? json_integer_value(v) : -1;
                         if (pos < 0 || (size_t) pos >= size || d->cat_ids[pos])
                                 return source_fail(ret_error, -EBADMSG,
-                                                   "%s: JSON-stat: dimensionen '%s': kategorien '%s' har en "
-                                                   "ugyldig eller gentaget position",
+                                                   "%s: JSON-stat: dimension '%s': category '%s' has an "
+                                                   "invalid or repeated position",
                                                    origin, id, k);
                         d->cat_ids[pos] = k;
                 }
@@ -492,8 +492,8 @@ static int read_dimension(const SourceResponse *resp, const json_t *dobj, const 
                 d->cat_ids[0] = json_object_iter_key(json_object_iter((json_t *) labels));
         } else
                 return source_fail(ret_error, -EBADMSG,
-                                   "%s: JSON-stat: dimensionen '%s' mangler category.index (kun tilladt for "
-                                   "én kategori med label)",
+                                   "%s: JSON-stat: dimension '%s' lacks category.index (only allowed for "
+                                   "a single category with a label)",
                                    origin, id);
         for (size_t i = 0; i < size; i++)
                 d->cat_labels[i] = json_string_value(json_object_get(labels, d->cat_ids[i]));
@@ -556,12 +556,12 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
         body += source_bom_len(body, resp->size);
         r = scan_object(body, end, &root, &n_root, &at);
         if (r == -ENOMEM)
-                return source_fail(ret_error, r, "hukommelse opbrugt");
+                return source_fail(ret_error, r, "out of memory");
         if (r < 0)
-                return fail_at(resp, at, ret_error, "forventede et JSON-stat-objekt");
+                return fail_at(resp, at, ret_error, "expected a JSON-stat object");
         at = skip_ws(at, end);
         if (at < end)
-                return fail_at(resp, at, ret_error, "tegn efter JSON-dokumentets slutning");
+                return fail_at(resp, at, ret_error, "characters after the end of the JSON document");
 
         /* dataset at the root (2.0, or a 1.x dataset), or a bundle of datasets */
         bool root_is_dataset = false;
@@ -573,8 +573,8 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                                 _cleanup_free_ char *c = source_excerpt(
                                         root[i].vstart, (size_t) (root[i].vend - root[i].vstart), 40);
                                 return source_fail(ret_error, -EBADMSG,
-                                                   "%s: JSON-stat: class %s understøttes ikke; adressen "
-                                                   "skal pege på et datasæt",
+                                                   "%s: JSON-stat: class %s is not supported; the address "
+                                                   "must point to a dataset",
                                                    origin, strna(c));
                         }
                 }
@@ -584,7 +584,7 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
         if (root_is_dataset) {
                 members = TAKE_PTR(root);
                 n_members = n_root;
-                form = "JSON-stat-datasæt";
+                form = "JSON-stat dataset";
         } else {
                 const Member *pick = NULL;
                 for (size_t i = 0; i < n_root; i++)
@@ -599,25 +599,25 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                                 (void) strbuf_printf(&b, "%s%.*s", i ? ", " : "",
                                                      (int) MIN(root[i].key_len, 40), root[i].key);
                         r = source_fail(ret_error, n_root == 0 ? -ENODATA : -EBADMSG,
-                                        "%s: JSON-stat-bundt med %zu datasæt; vælg et (table:)%s%s", origin,
-                                        n_root, b.len ? ": " : "", strempty(b.s));
+                                        "%s: JSON-stat bundle with %zu datasets; choose one (table:)%s%s",
+                                        origin, n_root, b.len ? ": " : "", strempty(b.s));
                         strbuf_done(&b);
                         return r;
                 }
                 dataset_key = pick->key;
                 r = scan_object(pick->vstart, pick->vend, &members, &n_members, &at);
                 if (r == -ENOMEM)
-                        return source_fail(ret_error, r, "hukommelse opbrugt");
+                        return source_fail(ret_error, r, "out of memory");
                 if (r < 0)
-                        return fail_at(resp, at, ret_error, "datasættet i bundtet er ikke et objekt");
-                form = "JSON-stat 1.x-bundt";
+                        return fail_at(resp, at, ret_error, "the dataset in the bundle is not an object");
+                form = "JSON-stat 1.x bundle";
         }
 
         /* load everything but value/status with jansson */
         {
                 StrBuf b = {};
                 if (strbuf_puts(&b, "{") < 0)
-                        return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                        return source_fail(ret_error, -ENOMEM, "out of memory");
                 for (size_t i = 0; i < n_members; i++) {
                         if (key_is(&members[i], "value")) {
                                 value = &members[i];
@@ -631,27 +631,27 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                             strbuf_append(&b, members[i].start,
                                           (size_t) (members[i].end - members[i].start)) < 0) {
                                 strbuf_done(&b);
-                                return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                                return source_fail(ret_error, -ENOMEM, "out of memory");
                         }
                 }
                 if (strbuf_puts(&b, "}") < 0) {
                         strbuf_done(&b);
-                        return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                        return source_fail(ret_error, -ENOMEM, "out of memory");
                 }
                 meta_text = b.s;
                 json_error_t jerr;
                 meta = json_loadb(meta_text, b.len, 0, &jerr);
                 if (!meta)
                         return source_fail(ret_error, -EBADMSG,
-                                           "%s: JSON-stat: ugyldig JSON i dimensionerne: %s", origin,
+                                           "%s: JSON-stat: invalid JSON in the dimensions: %s", origin,
                                            jerr.text);
         }
         if (!value)
-                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: datasættet har ingen \"value\"",
+                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: the dataset has no \"value\"",
                                    origin);
         dimension = json_object_get(meta, "dimension");
         if (!json_is_object(dimension))
-                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: datasættet har ingen \"dimension\"",
+                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: the dataset has no \"dimension\"",
                                    origin);
         ids = json_object_get(meta, "id");
         if (!ids)
@@ -664,40 +664,40 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                 role = json_object_get(dimension, "role");
         if (!json_is_array(ids) || !json_is_array(sizes))
                 return source_fail(ret_error, -EBADMSG,
-                                   "%s: JSON-stat: \"id\" og \"size\" mangler eller er ikke lister", origin);
+                                   "%s: JSON-stat: \"id\" and \"size\" are missing or not arrays", origin);
         n_dims = json_array_size(ids);
         if (n_dims != json_array_size(sizes))
                 return source_fail(ret_error, -EBADMSG,
-                                   "%s: JSON-stat: \"id\" har %zu dimensioner, \"size\" %zu", origin, n_dims,
+                                   "%s: JSON-stat: \"id\" has %zu dimensions, \"size\" %zu", origin, n_dims,
                                    json_array_size(sizes));
         if (n_dims == 0)
-                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: datasættet har ingen dimensioner",
+                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: the dataset has no dimensions",
                                    origin);
 
         dims = calloc(n_dims, sizeof(Dim));
         if (!dims)
-                return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                return source_fail(ret_error, -ENOMEM, "out of memory");
         for (size_t k = 0; k < n_dims; k++) {
                 const char *id = json_string_value(json_array_get(ids, k));
                 const json_t *sz = json_array_get(sizes, k);
                 const json_t *dobj;
                 if (!id || !json_is_integer(sz) || json_integer_value(sz) < 0 ||
                     json_integer_value(sz) > INT32_MAX) {
-                        r = source_fail(ret_error, -EBADMSG, "%s: JSON-stat: id[%zu]/size[%zu] er ugyldig",
+                        r = source_fail(ret_error, -EBADMSG, "%s: JSON-stat: id[%zu]/size[%zu] is invalid",
                                         origin, k, k);
                         goto finish;
                 }
                 for (size_t j = 0; j < k; j++)
                         if (streq(dims[j].id, id)) {
                                 r = source_fail(ret_error, -EBADMSG,
-                                                "%s: JSON-stat: dimensionen '%s' står to gange i id", origin,
+                                                "%s: JSON-stat: dimension '%s' appears twice in id", origin,
                                                 id);
                                 goto finish;
                         }
                 dobj = json_object_get(dimension, id);
                 if (!json_is_object(dobj)) {
                         r = source_fail(ret_error, -EBADMSG,
-                                        "%s: JSON-stat: dimensionen '%s' fra id findes ikke i dimension",
+                                        "%s: JSON-stat: dimension '%s' from id does not exist in dimension",
                                         origin, id);
                         goto finish;
                 }
@@ -706,7 +706,7 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                         goto finish;
                 if (total > (SIZE_MAX / 16) / dims[k].size) {
                         r = source_fail(ret_error, -EBADMSG,
-                                        "%s: JSON-stat: produktet af size er urimeligt stort", origin);
+                                        "%s: JSON-stat: the product of size is unreasonably large", origin);
                         goto finish;
                 }
                 total *= dims[k].size;
@@ -726,9 +726,10 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                                         found = found || (json_is_string(e) &&
                                                           streq(dims[k].id, json_string_value(e)));
                                 if (!found) {
-                                        r = source_fail(ret_error, -EBADMSG,
-                                                        "%s: JSON-stat: role.%s nævner en ukendt dimension",
-                                                        origin, rk);
+                                        r = source_fail(
+                                                ret_error, -EBADMSG,
+                                                "%s: JSON-stat: role.%s refers to an unknown dimension",
+                                                origin, rk);
                                         goto finish;
                                 }
                         }
@@ -746,7 +747,7 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                         time_dim = k;
         if (time_dim == SIZE_MAX) {
                 r = source_fail(ret_error, -EBADMSG,
-                                "%s: JSON-stat: ingen tidsdimension (role.time eller en dimension ved navn "
+                                "%s: JSON-stat: no time dimension (role.time or a dimension named "
                                 "time/Tid/TIME_PERIOD)",
                                 origin);
                 goto finish;
@@ -768,7 +769,7 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                         for (size_t j = 0; j < n_dims; j++)
                                 (void) strbuf_printf(&b, "%s%s", j ? ", " : "", dims[j].id);
                         r = source_fail(ret_error, -ENOENT,
-                                        "%s: JSON-stat: dimensionen '%s' findes ikke; dimensioner: %s",
+                                        "%s: JSON-stat: dimension '%s' does not exist; dimensions: %s",
                                         origin, strempty(it->dimension), strempty(b.s));
                         strbuf_done(&b);
                         goto finish;
@@ -776,10 +777,9 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                 dims[k].fixed = find_category(&dims[k], code, strempty(it->value));
                 if (dims[k].fixed == SIZE_MAX) {
                         _cleanup_free_ char *c = category_list(&dims[k]);
-                        r = source_fail(
-                                ret_error, -ENOENT,
-                                "%s: JSON-stat: dimensionen '%s' har ingen kategori '%s'; kategorier: %s",
-                                origin, dims[k].id, strempty(it->value), strna(c));
+                        r = source_fail(ret_error, -ENOENT,
+                                        "%s: JSON-stat: dimension '%s' has no category '%s'; categories: %s",
+                                        origin, dims[k].id, strempty(it->value), strna(c));
                         goto finish;
                 }
         }
@@ -792,7 +792,7 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                                 _cleanup_free_ char *c = category_list(&dims[k]);
                                 r = source_fail(
                                         ret_error, -ENOENT,
-                                        "%s: JSON-stat: målet '%s' findes ikke i '%s'; kategorier: %s",
+                                        "%s: JSON-stat: measure '%s' does not exist in '%s'; categories: %s",
                                         origin, q->measure, dims[k].id, strna(c));
                                 goto finish;
                         }
@@ -801,8 +801,8 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                 else {
                         _cleanup_free_ char *c = category_list(&dims[k]);
                         r = source_fail(ret_error, -ENOENT,
-                                        "%s: JSON-stat: dimensionen '%s'%s%s%s har %zu kategorier og skal "
-                                        "vælges i select:; kategorier: %s",
+                                        "%s: JSON-stat: dimension '%s'%s%s%s has %zu categories and must be "
+                                        "chosen in select:; categories: %s",
                                         origin, dims[k].id, dims[k].label ? " (" : "",
                                         strempty(dims[k].label), dims[k].label ? ")" : "", dims[k].size,
                                         strna(c));
@@ -817,7 +817,7 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
         periods = xmalloc_array(n_time, sizeof(Period));
         got = calloc(n_time, sizeof(bool));
         if (!wanted || !wanted_sorted || !periods || !got) {
-                r = source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                r = source_fail(ret_error, -ENOMEM, "out of memory");
                 goto finish;
         }
         {
@@ -838,10 +838,9 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                              source_parse_period(dims[time_dim].cat_labels[cat],
                                                  strlen(dims[time_dim].cat_labels[cat]), PERIOD_MONTH,
                                                  &periods[t]) < 0)) {
-                                r = source_fail(
-                                        ret_error, -EBADMSG,
-                                        "%s: JSON-stat: tidskategorien '%s' er ikke en kendt periode",
-                                        origin, cid);
+                                r = source_fail(ret_error, -EBADMSG,
+                                                "%s: JSON-stat: time category '%s' is not a known period",
+                                                origin, cid);
                                 goto finish;
                         }
                 }
@@ -859,7 +858,7 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                 if (!vals || !miss) {
                         free(vals);
                         free(miss);
-                        r = source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                        r = source_fail(ret_error, -ENOMEM, "out of memory");
                         goto finish;
                 }
                 sparse = *p == '{';
@@ -875,7 +874,8 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                                                                 ? skip_number(p, value->vend)
                                                                 : skip_value(p, value->vend, 1);
                                         if (!e) {
-                                                r = fail_at(resp, p, ret_error, "ugyldig værdi i \"value\"");
+                                                r = fail_at(resp, p, ret_error,
+                                                            "invalid value in \"value\"");
                                                 break;
                                         }
                                         while (j < n_time && wanted_sorted[j] < i)
@@ -886,7 +886,7 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                                                 if (parse_cell(p, e, &v, &m) < 0) {
                                                         r = fail_at(
                                                                 resp, p, ret_error,
-                                                                "\"value\" skal indeholde tal eller null");
+                                                                "\"value\" must contain numbers or null");
                                                         break;
                                                 }
                                                 for (size_t t = 0; t < n_time; t++)
@@ -900,7 +900,7 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                                                 break;
                                         if (p >= value->vend || *p != ',') {
                                                 r = fail_at(resp, p, ret_error,
-                                                            "forventede ',' eller ']' i \"value\"");
+                                                            "expected ',' or ']' in \"value\"");
                                                 break;
                                         }
                                         p = skip_ws(p + 1, value->vend);
@@ -908,17 +908,17 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                         n_values = i;
                         if (r >= 0 && n_values != total)
                                 r = source_fail(ret_error, -EBADMSG,
-                                                "%s: JSON-stat: \"value\" har %zu elementer, men produktet "
-                                                "af size er %zu",
+                                                "%s: JSON-stat: \"value\" has %zu elements, but the product "
+                                                "of size is %zu",
                                                 origin, n_values, total);
                 } else if (sparse) {
                         _cleanup_free_ Member *vm = NULL;
                         size_t n_vm = 0;
                         r = scan_object(value->vstart, value->vend, &vm, &n_vm, &at);
                         if (r == -ENOMEM)
-                                r = source_fail(ret_error, r, "hukommelse opbrugt");
+                                r = source_fail(ret_error, r, "out of memory");
                         else if (r < 0)
-                                r = fail_at(resp, at, ret_error, "ugyldigt \"value\"-objekt");
+                                r = fail_at(resp, at, ret_error, "invalid \"value\" object");
                         for (size_t i = 0; r >= 0 && i < n_vm; i++) {
                                 char kb[24];
                                 unsigned long long pos;
@@ -926,7 +926,7 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                                 bool m = false;
                                 if (vm[i].key_len == 0 || vm[i].key_len >= sizeof(kb)) {
                                         r = source_fail(ret_error, -EBADMSG,
-                                                        "%s: JSON-stat: ugyldig nøgle i sparse \"value\"",
+                                                        "%s: JSON-stat: invalid key in sparse \"value\"",
                                                         origin);
                                         break;
                                 }
@@ -934,8 +934,8 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                                 kb[vm[i].key_len] = 0;
                                 if (safe_atou64(kb, &pos) < 0 || pos >= total) {
                                         r = source_fail(ret_error, -EBADMSG,
-                                                        "%s: JSON-stat: nøglen \"%s\" i sparse \"value\" "
-                                                        "ligger uden for 0..%zu",
+                                                        "%s: JSON-stat: key \"%s\" in sparse \"value\" "
+                                                        "is outside 0..%zu",
                                                         origin, kb, total - 1);
                                         break;
                                 }
@@ -944,7 +944,7 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                                         continue;
                                 if (parse_cell(vm[i].vstart, vm[i].vend, &v, &m) < 0) {
                                         r = fail_at(resp, vm[i].vstart, ret_error,
-                                                    "\"value\" skal indeholde tal eller null");
+                                                    "\"value\" must contain numbers or null");
                                         break;
                                 }
                                 for (size_t t = 0; t < n_time; t++)
@@ -954,8 +954,7 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                         n_values = n_vm;
                 } else
                         r = source_fail(ret_error, -EBADMSG,
-                                        "%s: JSON-stat: \"value\" skal være en liste eller et objekt",
-                                        origin);
+                                        "%s: JSON-stat: \"value\" must be an array or an object", origin);
 
                 /* status: only validated; a null value is missing whatever its status says */
                 if (r >= 0 && status) {
@@ -971,7 +970,7 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                                                 if (!sp || sp >= status->vend ||
                                                     (*sp != ']' && *sp != ',')) {
                                                         r = fail_at(resp, sp ? sp : status->vstart,
-                                                                    ret_error, "ugyldigt \"status\"");
+                                                                    ret_error, "invalid \"status\"");
                                                         break;
                                                 }
                                                 n++;
@@ -982,14 +981,14 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                                 if (r >= 0 && n != 1 && n != (sparse ? total : n_values))
                                         r = source_fail(
                                                 ret_error, -EBADMSG,
-                                                "%s: JSON-stat: \"status\" har %zu elementer, \"value\" %zu",
+                                                "%s: JSON-stat: \"status\" has %zu elements, \"value\" %zu",
                                                 origin, n, sparse ? total : n_values);
                         } else if (skip_value(sp, status->vend, 1) != status->vend)
-                                r = fail_at(resp, sp, ret_error, "ugyldigt \"status\"");
+                                r = fail_at(resp, sp, ret_error, "invalid \"status\"");
                         else if (*sp != '{' && *sp != '"' && *sp != 'n')
                                 r = source_fail(ret_error, -EBADMSG,
-                                                "%s: JSON-stat: \"status\" skal være en liste, et objekt "
-                                                "eller en tekst",
+                                                "%s: JSON-stat: \"status\" must be an array, an object "
+                                                "or a string",
                                                 origin);
                 }
                 for (size_t t = 0; r >= 0 && t < n_time; t++) {
@@ -999,15 +998,15 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                         if (k == -EEXIST)
                                 r = source_fail(
                                         ret_error, -EBADMSG,
-                                        "%s: JSON-stat: perioden %s forekommer to gange i tidsdimensionen",
+                                        "%s: JSON-stat: period %s occurs twice in the time dimension",
                                         origin, period_to_string(periods[t], pb));
                         else if (k == -EDOM)
                                 r = source_fail(
                                         ret_error, -EBADMSG,
-                                        "%s: JSON-stat: perioden %s har en anden frekvens end de øvrige",
+                                        "%s: JSON-stat: period %s has a different frequency than the others",
                                         origin, period_to_string(periods[t], pb));
                         else if (k < 0)
-                                r = source_fail(ret_error, k, "hukommelse opbrugt");
+                                r = source_fail(ret_error, k, "out of memory");
                 }
                 free(vals);
                 free(miss);
@@ -1016,10 +1015,10 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
         }
         if (ret_note)
                 *ret_note = strdup_printf(
-                        "%s%s%.*s%s, %zu dimensioner, tid '%s', %s \"value\" (%zu celler)%s", form,
+                        "%s%s%.*s%s, %zu dimensions, time '%s', %s \"value\" (%zu cells)%s", form,
                         dataset_key ? " '" : "", dataset_key ? (int) MIN(strcspn(dataset_key, "\""), 40) : 0,
                         dataset_key ? dataset_key : "", dataset_key ? "'" : "", n_dims, dims[time_dim].id,
-                        sparse ? "sparse" : "tæt", n_values, status ? ", status" : "");
+                        sparse ? "sparse" : "dense", n_values, status ? ", status" : "");
         r = 0;
 finish:
         dims_free(dims, n_dims);
@@ -1036,12 +1035,11 @@ static int jsonstat_plan(const SourcePlanContext *ctx, SourceRequest *ret, char 
         int r;
 
         if (!path && !ctx->source->base_url)
-                return source_fail(ret_error, -EINVAL, "serie %s: ingen adresse (table:) angivet",
-                                   def->name);
+                return source_fail(ret_error, -EINVAL, "series %s: no address given (table:)", def->name);
         r = source_join_url(ctx->source->base_url, path, &url);
         if (r < 0)
                 return source_fail(ret_error, r,
-                                   "serie %s: kan ikke danne en adresse af base_url '%s' og table '%s'",
+                                   "series %s: cannot form an address from base_url '%s' and table '%s'",
                                    def->name, strempty(ctx->source->base_url), strempty(path));
         *ret = (SourceRequest){
                 .step = SOURCE_STEP_DATA,
@@ -1067,11 +1065,12 @@ static int jsonstat_parse_data(const SourceDef *src, const SeriesDef *def, const
                 return source_fail(ret_error, -EREMOTEIO, "%s: %s", origin, strna(e));
         }
         if (source_body_is_html(resp->body, resp->size, resp->content_type))
-                return source_fail(ret_error, -EPROTO, "%s: svaret er en HTML-side, ikke JSON-stat", origin);
+                return source_fail(ret_error, -EPROTO, "%s: the response is an HTML page, not JSON-stat",
+                                   origin);
         if (source_body_is_empty(resp->body, resp->size))
-                return source_fail(ret_error, -ENODATA, "%s: tomt svar, forventede JSON-stat", origin);
+                return source_fail(ret_error, -ENODATA, "%s: empty response, expected JSON-stat", origin);
         if (series_new(def->name, &s) < 0)
-                return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                return source_fail(ret_error, -ENOMEM, "out of memory");
         /* in a bundle, the dataset named like the last path component of table: */
         slash = def->table ? strrchr(def->table, '/') : NULL;
         JsonStatQuery q = {

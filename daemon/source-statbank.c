@@ -95,15 +95,15 @@ static int statbank_plan(const SourcePlanContext *ctx, SourceRequest *ret, char 
         bool time_selected = false;
 
         if (!def->table || !*def->table)
-                return source_fail(ret_error, -EINVAL, "serie %s: ingen tabel (table:) angivet", def->name);
+                return source_fail(ret_error, -EINVAL, "series %s: no table given (table:)", def->name);
 
         if (!m) {
                 if (statbank_url(src, "tableinfo", &url) < 0)
-                        return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                        return source_fail(ret_error, -ENOMEM, "out of memory");
                 j = json_pack("{s:s, s:s, s:s}", "table", def->table, "lang", statbank_lang(src), "format",
                               "JSON");
                 if (!j || !(body = json_dumps(j, JSON_COMPACT)))
-                        return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                        return source_fail(ret_error, -ENOMEM, "out of memory");
                 *ret = (SourceRequest){.step = SOURCE_STEP_METADATA,
                                        .url = TAKE_PTR(url),
                                        .body = TAKE_PTR(body),
@@ -113,14 +113,14 @@ static int statbank_plan(const SourcePlanContext *ctx, SourceRequest *ret, char 
                 return SOURCE_PLAN_REQUEST;
         }
         if (m->kind != SOURCE_STATBANK)
-                return source_fail(ret_error, -EINVAL, "serie %s: metadata fra en anden kilde", def->name);
+                return source_fail(ret_error, -EINVAL, "series %s: metadata from another source", def->name);
 
         if (!ctx->force && ctx->remote_updated && m->updated && streq(ctx->remote_updated, m->updated))
                 return SOURCE_PLAN_UNCHANGED;
 
         vars = json_array();
         if (!vars)
-                return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                return source_fail(ret_error, -ENOMEM, "out of memory");
         /* one variable entry per dimension, values of repeated dimensions joined */
         for (size_t i = 0; i < m->n_items; i++) {
                 const ResolvedItem *it = &m->items[i];
@@ -133,11 +133,11 @@ static int statbank_plan(const SourcePlanContext *ctx, SourceRequest *ret, char 
                 if (!entry) {
                         entry = json_pack("{s:s, s:[]}", "code", it->dimension, "values");
                         if (!entry || json_array_append_new(vars, entry) < 0)
-                                return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                                return source_fail(ret_error, -ENOMEM, "out of memory");
                 }
                 values = json_object_get(entry, "values");
                 if (json_array_append_new(values, json_string(it->code)) < 0)
-                        return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                        return source_fail(ret_error, -ENOMEM, "out of memory");
                 for (size_t v = 0; v < m->n_vars; v++)
                         if (m->vars[v].time && streq(m->vars[v].id, it->dimension))
                                 time_selected = true;
@@ -151,8 +151,8 @@ static int statbank_plan(const SourcePlanContext *ctx, SourceRequest *ret, char 
                         selected = selected || streq(m->items[i].dimension, m->vars[v].id);
                 if (!selected)
                         return source_fail(ret_error, -EINVAL,
-                                           "serie %s: tabel %s: variablen %s (%s) kan ikke udelades; angiv "
-                                           "en værdi i select:",
+                                           "series %s: table %s: variable %s (%s) cannot be left out; give "
+                                           "a value in select:",
                                            def->name, m->table, m->vars[v].id, strempty(m->vars[v].text));
         }
         if (!time_selected) {
@@ -166,12 +166,12 @@ static int statbank_plan(const SourcePlanContext *ctx, SourceRequest *ret, char 
                 /* "Omitting Tid returns only the latest period" [V]: always send it */
                 if (json_array_append_new(vars, json_pack("{s:s, s:[s]}", "code", tv ? tv->id : "Tid",
                                                           "values", value)) < 0)
-                        return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                        return source_fail(ret_error, -ENOMEM, "out of memory");
         }
         j = json_pack("{s:s, s:s, s:s, s:s, s:O}", "table", m->table ? m->table : def->table, "format",
                       "CSV", "lang", statbank_lang(src), "valuePresentation", "Code", "variables", vars);
         if (!j || !(body = json_dumps(j, JSON_COMPACT)) || statbank_url(src, "data", &url) < 0)
-                return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                return source_fail(ret_error, -ENOMEM, "out of memory");
         *ret = (SourceRequest){.step = SOURCE_STEP_DATA,
                                .url = TAKE_PTR(url),
                                .body = TAKE_PTR(body),
@@ -190,9 +190,10 @@ static int check_response(const SourceResponse *resp, const char *what, char **r
                 return source_fail(ret_error, -EREMOTEIO, "%s: %s", origin, strna(e));
         }
         if (source_body_is_html(resp->body, resp->size, resp->content_type))
-                return source_fail(ret_error, -EPROTO, "%s: svaret er en HTML-side, ikke %s", origin, what);
+                return source_fail(ret_error, -EPROTO, "%s: the response is an HTML page, not %s", origin,
+                                   what);
         if (source_body_is_empty(resp->body, resp->size))
-                return source_fail(ret_error, -ENODATA, "%s: tomt svar, forventede %s", origin, what);
+                return source_fail(ret_error, -ENODATA, "%s: empty response, expected %s", origin, what);
         return 0;
 }
 
@@ -236,11 +237,11 @@ static char *candidates(const json_t *values, const char *wanted)
                         return NULL;
                 }
         }
-        if (n > n_best && strbuf_printf(&b, " … (%zu værdier i alt)", n) < 0) {
+        if (n > n_best && strbuf_printf(&b, " … (%zu values in all)", n) < 0) {
                 strbuf_done(&b);
                 return NULL;
         }
-        return b.s ? b.s : strdup("(ingen)");
+        return b.s ? b.s : strdup("(none)");
 }
 
 static int statbank_parse_metadata(const SourceDef *src, const SeriesDef *def, const SourceResponse *resp,
@@ -255,7 +256,7 @@ static int statbank_parse_metadata(const SourceDef *src, const SeriesDef *def, c
         int r;
 
         (void) src;
-        r = check_response(resp, "tabelinformation (JSON)", ret_error);
+        r = check_response(resp, "table information (JSON)", ret_error);
         if (r < 0)
                 return r;
         r = source_json_load(resp, &j, ret_error);
@@ -263,27 +264,27 @@ static int statbank_parse_metadata(const SourceDef *src, const SeriesDef *def, c
                 return r;
         vars = json_object_get(j, "variables");
         if (!json_is_object(j) || !json_is_array(vars))
-                return source_fail(ret_error, -EBADMSG, "%s: tabelinformation uden \"variables\"-liste",
+                return source_fail(ret_error, -EBADMSG, "%s: table information without a \"variables\" list",
                                    origin);
         table = json_string_value(json_object_get(j, "id"));
         if (!table)
                 table = def->table;
 
         if (meta_new(SOURCE_STATBANK, &m) < 0 || !(m->table = strdup(strempty(table))))
-                return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                return source_fail(ret_error, -ENOMEM, "out of memory");
         if (json_is_string(json_object_get(j, "updated")) &&
             !(m->updated = strdup(json_string_value(json_object_get(j, "updated")))))
-                return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                return source_fail(ret_error, -ENOMEM, "out of memory");
 
         m->vars = xmalloc_array(json_array_size(vars) + 1, sizeof(MetaVariable));
         if (!m->vars)
-                return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                return source_fail(ret_error, -ENOMEM, "out of memory");
         json_array_foreach(vars, i, v)
         {
                 const char *id = json_string_value(json_object_get(v, "id"));
                 if (!id || !json_is_array(json_object_get(v, "values")))
                         return source_fail(ret_error, -EBADMSG,
-                                           "%s: tabel %s: variabel nr. %zu uden id eller values", origin,
+                                           "%s: table %s: variable no. %zu has no id or values", origin,
                                            m->table, i + 1);
                 m->vars[m->n_vars] = (MetaVariable){
                         .id = strdup(id),
@@ -293,7 +294,7 @@ static int statbank_parse_metadata(const SourceDef *src, const SeriesDef *def, c
                 };
                 m->n_vars++;
                 if (!m->vars[m->n_vars - 1].id)
-                        return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                        return source_fail(ret_error, -ENOMEM, "out of memory");
         }
 
         for (size_t k = 0; k < def->n_select; k++) {
@@ -322,7 +323,7 @@ static int statbank_parse_metadata(const SourceDef *src, const SeriesDef *def, c
                                         strempty(json_string_value(json_object_get(v, "text"))));
                         }
                         r = source_fail(ret_error, -ENOENT,
-                                        "tabel %s: variablen '%s' findes ikke; variable: %s", m->table,
+                                        "table %s: variable '%s' does not exist; variables: %s", m->table,
                                         strempty(it->dimension), strempty(b.s));
                         strbuf_done(&b);
                         return r;
@@ -343,8 +344,8 @@ static int statbank_parse_metadata(const SourceDef *src, const SeriesDef *def, c
                 if (!hit) {
                         _cleanup_free_ char *c = candidates(values, want);
                         return source_fail(ret_error, -ENOENT,
-                                           "tabel %s, variabel %s: værdien '%s' findes hverken som kode "
-                                           "eller tekst; fx %s",
+                                           "table %s, variable %s: value '%s' is neither a code "
+                                           "nor a text; e.g. %s",
                                            m->table, json_string_value(json_object_get(var, "id")), want,
                                            strna(c));
                 }
@@ -352,7 +353,7 @@ static int statbank_parse_metadata(const SourceDef *src, const SeriesDef *def, c
                                   strempty(json_string_value(json_object_get(hit, "id"))),
                                   json_string_value(json_object_get(hit, "text")), NULL, NULL);
                 if (r < 0)
-                        return source_fail(ret_error, r, "hukommelse opbrugt");
+                        return source_fail(ret_error, r, "out of memory");
         }
         *ret_meta = TAKE_PTR(m);
         return 0;
@@ -399,7 +400,7 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
         csv_reader_init(&rd, resp->body, resp->size, ';');
         r = csv_reader_next(&rd);
         if (r <= 0) {
-                r = r == 0 ? source_fail(ret_error, -ENODATA, "%s: tomt svar", origin)
+                r = r == 0 ? source_fail(ret_error, -ENODATA, "%s: empty response", origin)
                            : source_fail(ret_error, r, "%s:%s", origin, strna(rd.error));
                 goto finish;
         }
@@ -416,14 +417,14 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
                         _cleanup_free_ char *x = source_excerpt(rd.fields[i].p, rd.fields[i].len, 40);
                         (void) strbuf_printf(&h, "%s%s", i ? ";" : "", strna(x));
                 }
-                r = source_fail(ret_error, -EBADMSG, "%s:1: overskriften mangler kolonnen %s (fandt '%s')",
+                r = source_fail(ret_error, -EBADMSG, "%s:1: the header has no column %s (found '%s')",
                                 origin, tid == SIZE_MAX ? "TID" : "INDHOLD", strempty(h.s));
                 strbuf_done(&h);
                 goto finish;
         }
         filters = xmalloc_array(def->n_select + 1, sizeof(Filter));
         if (!filters) {
-                r = source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                r = source_fail(ret_error, -ENOMEM, "out of memory");
                 goto finish;
         }
         for (size_t k = 0; k < def->n_select; k++) {
@@ -448,7 +449,7 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
                 }
                 if (f->col == SIZE_MAX) {
                         r = source_fail(ret_error, -EBADMSG,
-                                        "%s:1: svaret har ingen kolonne for variablen %s", origin,
+                                        "%s:1: the response has no column for variable %s", origin,
                                         strempty(dim));
                         goto finish;
                 }
@@ -461,7 +462,7 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
                         used = used || filters[k].col == i;
                 if (!used && strbuf_printf(&open, "%s%.*s", open.len ? ", " : "",
                                            (int) MIN(rd.fields[i].len, 60), rd.fields[i].p) < 0) {
-                        r = source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                        r = source_fail(ret_error, -ENOMEM, "out of memory");
                         goto finish;
                 }
         }
@@ -475,9 +476,8 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
 
                 rows++;
                 if (rd.n_fields != n_cols) {
-                        r = source_fail(ret_error, -EBADMSG,
-                                        "%s:%u: linjen har %zu felter, overskriften %zu", origin,
-                                        rd.record_line, rd.n_fields, n_cols);
+                        r = source_fail(ret_error, -EBADMSG, "%s:%u: line has %zu fields, the header %zu",
+                                        origin, rd.record_line, rd.n_fields, n_cols);
                         goto finish;
                 }
                 for (size_t k = 0; k < def->n_select && keep; k++)
@@ -501,7 +501,7 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
                 matched++;
                 if (source_parse_period(f[tid].p, f[tid].len, PERIOD_MONTH, &p) < 0) {
                         _cleanup_free_ char *x = source_excerpt(f[tid].p, f[tid].len, 40);
-                        r = source_fail(ret_error, -EBADMSG, "%s:%u:%u: ukendt tidskode '%s'", origin,
+                        r = source_fail(ret_error, -EBADMSG, "%s:%u:%u: unknown time code '%s'", origin,
                                         rd.record_line, csv_field_column(&rd, tid), strna(x));
                         goto finish;
                 }
@@ -511,9 +511,9 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
                                 n_comma++;
                         if (source_parse_number(f[indhold].p, f[indhold].len, NUMBER_DECIMAL_ANY, &v) < 0) {
                                 _cleanup_free_ char *x = source_excerpt(f[indhold].p, f[indhold].len, 40);
-                                r = source_fail(ret_error, -EBADMSG, "%s:%u:%u: ugyldigt tal '%s' i INDHOLD",
-                                                origin, rd.record_line, csv_field_column(&rd, indhold),
-                                                strna(x));
+                                r = source_fail(ret_error, -EBADMSG,
+                                                "%s:%u:%u: invalid number '%s' in INDHOLD", origin,
+                                                rd.record_line, csv_field_column(&rd, indhold), strna(x));
                                 goto finish;
                         }
                 }
@@ -523,28 +523,29 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
                         if (r == -EEXIST)
                                 r = source_fail(
                                         ret_error, -EBADMSG,
-                                        "%s:%u: perioden %s forekommer flere gange for udvalget%s%s%s",
+                                        "%s:%u: period %s occurs more than once for the selection%s%s%s",
                                         origin, rd.record_line, period_to_string(p, buf),
-                                        open.len ? " (ikke fastlagt: " : "", strempty(open.s),
+                                        open.len ? " (not fixed: " : "", strempty(open.s),
                                         open.len ? ")" : "");
                         else
-                                r = source_fail(ret_error, -EBADMSG,
-                                                "%s:%u: perioden %s har en anden frekvens end de foregående",
-                                                origin, rd.record_line, period_to_string(p, buf));
+                                r = source_fail(
+                                        ret_error, -EBADMSG,
+                                        "%s:%u: period %s has a different frequency than the earlier ones",
+                                        origin, rd.record_line, period_to_string(p, buf));
                         goto finish;
                 }
                 if (r < 0) {
-                        r = source_fail(ret_error, r, "hukommelse opbrugt");
+                        r = source_fail(ret_error, r, "out of memory");
                         goto finish;
                 }
         }
         if (r < 0) {
                 r = r == -EBADMSG ? source_fail(ret_error, r, "%s:%s", origin, strna(rd.error))
-                                  : source_fail(ret_error, r, "hukommelse opbrugt");
+                                  : source_fail(ret_error, r, "out of memory");
                 goto finish;
         }
         if (rows == 0) {
-                r = source_fail(ret_error, -ENODATA, "%s: svaret har kun overskriftslinjen, ingen rækker",
+                r = source_fail(ret_error, -ENODATA, "%s: the response has only the header line, no rows",
                                 origin);
                 goto finish;
         }
@@ -552,16 +553,16 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
                 StrBuf b = {};
                 for (size_t i = 0; i < n_seen; i++)
                         (void) strbuf_printf(&b, "%s%s", i ? ", " : "", seen[i]);
-                r = source_fail(ret_error, -ENODATA, "%s: ingen af de %u rækker passer til udvalget%s%s%s",
-                                origin, rows, b.len ? " (fandt fx " : "", strempty(b.s), b.len ? ")" : "");
+                r = source_fail(ret_error, -ENODATA, "%s: none of the %u rows matches the selection%s%s%s",
+                                origin, rows, b.len ? " (found e.g. " : "", strempty(b.s), b.len ? ")" : "");
                 strbuf_done(&b);
                 goto finish;
         }
         if (ret_note)
-                *ret_note = strdup_printf("statbank CSV%s%s%s, %u rækker, %u valgt",
+                *ret_note = strdup_printf("statbank CSV%s%s%s, %u rows, %u selected",
                                           source_bom_len(resp->body, resp->size) ? ", BOM" : "",
-                                          rd.saw_crlf ? ", CRLF" : "", n_comma ? ", decimalkomma" : "", rows,
-                                          matched);
+                                          rd.saw_crlf ? ", CRLF" : "", n_comma ? ", decimal comma" : "",
+                                          rows, matched);
         r = 0;
 finish:
         strbuf_done(&open);
@@ -591,7 +592,7 @@ static int statbank_parse_data(const SourceDef *src, const SeriesDef *def, const
         if (meta && meta->kind != SOURCE_STATBANK)
                 meta = NULL;
         if (series_new(def->name, &s) < 0)
-                return source_fail(ret_error, -ENOMEM, "hukommelse opbrugt");
+                return source_fail(ret_error, -ENOMEM, "out of memory");
         if (looks_like_json(resp)) {
                 JsonStatQuery q = {
                         .select = def->select,

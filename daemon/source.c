@@ -206,7 +206,7 @@ int source_fail(char **ret_error, int r, const char *fmt, ...)
 const char *source_origin(const SourceResponse *resp)
 {
         if (!resp || !resp->url)
-                return "(svar)";
+                return "(response)";
         if (strneq(resp->url, "file://", 7))
                 return resp->url + 7;
         return resp->url;
@@ -404,9 +404,9 @@ char *source_candidates(const char *want, const char *const *ids, const char *co
                 if (r < 0)
                         goto oom;
         }
-        if (n > n_best && strbuf_printf(&b, " … (%zu i alt)", n) < 0)
+        if (n > n_best && strbuf_printf(&b, " … (%zu in all)", n) < 0)
                 goto oom;
-        if (!b.s && strbuf_puts(&b, "(ingen)") < 0)
+        if (!b.s && strbuf_puts(&b, "(none)") < 0)
                 goto oom;
         return b.s;
 oom:
@@ -808,7 +808,7 @@ char *source_describe_error(SourceKind kind, const SourceResponse *resp)
                 }
         }
         if (!text || !*text)
-                return strdup_printf("HTTP %ld (tomt svar)", resp->status);
+                return strdup_printf("HTTP %ld (empty response)", resp->status);
         return strdup_printf("HTTP %ld: %s", resp->status, text);
 }
 
@@ -914,8 +914,7 @@ static int csv_next_quoted(CsvReader *r, const char *line_start)
                         for (;;) {
                                 if (p >= end) {
                                         free(r->error);
-                                        r->error = strdup_printf("%u:%u: anførselstegn afsluttes ikke",
-                                                                 r->line, col);
+                                        r->error = strdup_printf("%u:%u: unterminated quote", r->line, col);
                                         ret = -EBADMSG;
                                         goto finish;
                                 }
@@ -956,8 +955,8 @@ static int csv_next_quoted(CsvReader *r, const char *line_start)
                         if (p < end && *p != r->sep && *p != '\n' &&
                             !(*p == '\r' && (p + 1 == end || p[1] == '\n'))) {
                                 free(r->error);
-                                r->error = strdup_printf("%u:%u: tegn efter afsluttende anførselstegn",
-                                                         r->line, char_column(ls, p));
+                                r->error = strdup_printf("%u:%u: character after the closing quote", r->line,
+                                                         char_column(ls, p));
                                 ret = -EBADMSG;
                                 goto finish;
                         }
@@ -972,7 +971,7 @@ static int csv_next_quoted(CsvReader *r, const char *line_start)
                                 len--;
                         if (memchr(p, '"', len)) {
                                 free(r->error);
-                                r->error = strdup_printf("%u:%u: anførselstegn midt i et felt", r->line,
+                                r->error = strdup_printf("%u:%u: quote in the middle of a field", r->line,
                                                          char_column(ls, memchr(p, '"', len)));
                                 ret = -EBADMSG;
                                 goto finish;
@@ -1078,11 +1077,11 @@ int source_json_load(const SourceResponse *resp, json_t **ret, char **ret_error)
         json_t *j;
 
         if (resp->size <= bom)
-                return source_fail(ret_error, -ENODATA, "%s: tomt svar (0 byte), forventede JSON",
+                return source_fail(ret_error, -ENODATA, "%s: empty response (0 bytes), expected JSON",
                                    source_origin(resp));
         j = json_loadb(resp->body + bom, resp->size - bom, JSON_DECODE_ANY, &err);
         if (!j)
-                return source_fail(ret_error, -EBADMSG, "%s:%d:%d: ugyldig JSON: %s", source_origin(resp),
+                return source_fail(ret_error, -EBADMSG, "%s:%d:%d: invalid JSON: %s", source_origin(resp),
                                    err.line, err.column, err.text);
         *ret = j;
         return 0;

@@ -37,7 +37,7 @@
  * are the pipeline's to report.
  *
  * Error convention: functions return 0 (or a SOURCE_PLAN_* value) on success, negative errno on
- * failure; on failure *ret_error (when ret_error is non-NULL) receives a malloc'd, Danish,
+ * failure; on failure *ret_error (when ret_error is non-NULL) receives a malloc'd, English,
  * human-readable message the caller owns and logs together with the URL. It never contains a
  * secret. Codes used:
  *     -EREMOTEIO  the provider answered with an error status (message quotes its body)

@@ -127,8 +127,8 @@ static const Row rows[] = {
          0,
          "2024M01=-12.5,2024M02=1000"},
         /* errors */
-        {"header only", "period;ordrer\n", 0, "ordrer", {}, 0, -ENODATA, "kun en overskriftslinje"},
-        {"zero bytes", "", 0, "ordrer", {}, 0, -ENODATA, "tom"},
+        {"header only", "period;ordrer\n", 0, "ordrer", {}, 0, -ENODATA, "only a header line"},
+        {"zero bytes", "", 0, "ordrer", {}, 0, -ENODATA, "empty"},
         {"no row matches",
          "team;period;a\nSyd;2024M01;1\n",
          0,
@@ -136,7 +136,7 @@ static const Row rows[] = {
          {"team", "Nord"},
          0,
          -ENODATA,
-         "ingen af de 1 linjer"},
+         "none of the 1 lines"},
         {"duplicate period",
          "period;a\n2024M01;1\n2024M02;2\n2024-01;3\n",
          0,
@@ -144,7 +144,7 @@ static const Row rows[] = {
          {},
          0,
          -EBADMSG,
-         "t.csv:4:1: perioden 2024M01 forekommer igen (første gang i linje 2)"},
+         "t.csv:4:1: period 2024M01 occurs again (first on line 2)"},
         {"ambiguous number",
          "period;a\n2024M01;1.5\n",
          0,
@@ -152,7 +152,7 @@ static const Row rows[] = {
          {},
          0,
          -EBADMSG,
-         "t.csv:2:9: ugyldigt tal '1.5'"},
+         "t.csv:2:9: invalid number '1.5'"},
         {"english grouping",
          "period,a\n2024M01,\"12,34\"\n",
          0,
@@ -160,7 +160,7 @@ static const Row rows[] = {
          {},
          0,
          -EBADMSG,
-         "t.csv:2:9: ugyldigt tal"},
+         "t.csv:2:9: invalid number"},
         {"bad period",
          "period;a\n2024M01;1\n2024M13;2\n",
          0,
@@ -168,7 +168,7 @@ static const Row rows[] = {
          {},
          0,
          -EBADMSG,
-         "t.csv:3:1: ugyldig periode '2024M13'"},
+         "t.csv:3:1: invalid period '2024M13'"},
         {"bad period column utf8",
          "område;period;a\nHøje-Taastrup;2024X;2\n",
          0,
@@ -176,7 +176,7 @@ static const Row rows[] = {
          {},
          0,
          -EBADMSG,
-         "t.csv:2:15: ugyldig periode"},
+         "t.csv:2:15: invalid period"},
         {"unknown column",
          "period;ordrer\n2024M01;1\n",
          0,
@@ -184,10 +184,10 @@ static const Row rows[] = {
          {},
          0,
          -ENOENT,
-         "kolonnen 'matched' findes ikke; kolonner: 'period', 'ordrer'"},
+         "column 'matched' does not exist; columns: 'period', 'ordrer'"},
         {"unknown selection column", "period;a\n2024M01;1\n", 0, "a", {"team", "x"}, 0, -ENOENT, "'team'"},
-        {"column needed", "period;a;b\n2024M01;1;2\n", 0, NULL, {}, 0, -ENOENT, "2 mulige værdikolonner"},
-        {"field count", "period;a\n2024M01;1;7\n", 0, "a", {}, 0, -EBADMSG, "t.csv:2: linjen har 3 felter"},
+        {"column needed", "period;a;b\n2024M01;1;2\n", 0, NULL, {}, 0, -ENOENT, "2 possible value columns"},
+        {"field count", "period;a\n2024M01;1;7\n", 0, "a", {}, 0, -EBADMSG, "t.csv:2: line has 3 fields"},
         {"unterminated quote",
          "period;a\n2024M01;\"1\n",
          0,
@@ -195,7 +195,7 @@ static const Row rows[] = {
          {},
          0,
          -EBADMSG,
-         "anførselstegn afsluttes ikke"},
+         "unterminated quote"},
         {"html instead of csv",
          "<!DOCTYPE html><html><title>Login</title></html>",
          0,
@@ -204,7 +204,7 @@ static const Row rows[] = {
          0,
          -EPROTO,
          "HTML"},
-        {"mixed frequencies", "period;a\n2024M01;1\n2024K1;2\n", 0, "a", {}, 0, -EBADMSG, "anden frekvens"},
+        {"mixed frequencies", "period;a\n2024M01;1\n2024K1;2\n", 0, "a", {}, 0, -EBADMSG, "different frequency"},
 };
 
 static void test_parse_table(void **state)
@@ -280,7 +280,7 @@ static void test_note(void **state)
         assert_int_equal(p->parse_data(&src, &t.def, NULL, &resp, &s, &note, &err), 0);
         assert_non_null(strstr(note, "BOM"));
         assert_non_null(strstr(note, "CRLF"));
-        assert_non_null(strstr(note, "danske"));
+        assert_non_null(strstr(note, "Danish"));
         assert_true(s->points[0].value == 1.5);
         series_free(s);
         free(note);

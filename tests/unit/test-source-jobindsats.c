@@ -114,10 +114,10 @@ static void test_resolve_errors(void **state)
                 const char *dim, *value, *want;
         } t[] = {
                 {"area", "Herlevv",
-                 "tabel Y08A02, dimension _omrade: værdien 'Herlevv' findes ikke; fx 163 (Herlev)"},
-                {"Område", "Ballerupp", "fx 151 (Ballerup) … (10 i alt)"},
+                 "table Y08A02, dimension _omrade: value 'Herlevv' does not exist; e.g. 163 (Herlev)"},
+                {"Område", "Ballerupp", "e.g. 151 (Ballerup) … (10 in all)"},
                 {"_kon", "Mænd",
-                 "tabel Y08A02: dimensionen '_kon' findes ikke; dimensioner: _omrade (Område), "
+                 "table Y08A02: dimension '_kon' does not exist; dimensions: _omrade (Område), "
                  "_fleksjobtype (Fleksjobtype)"},
         };
         for (size_t i = 0; i < ELEMENTSOF(t); i++) {
@@ -251,7 +251,7 @@ static const Row rows[] = {
          &src_v3,
          NULL,
          -ENODATA,
-         "fandt fx Herlev Kommune"},
+         "found e.g. Herlev Kommune"},
         {"double_encoded.json",
          200,
          "Antal fuldtidspersoner",
@@ -292,7 +292,7 @@ static const Row rows[] = {
          &src_v2,
          NULL,
          -EBADMSG,
-         "perioden 2024QMAT02 forekommer flere gange for udvalget (vælg også: Ydelsesgrupper)"},
+         "period 2024QMAT02 occurs more than once for the selection (also select: Ydelsesgrupper)"},
         {"v3_data_numbers.json",
          200,
          "Antal fuldtidspersoner",
@@ -300,7 +300,7 @@ static const Row rows[] = {
          &src_v3,
          NULL,
          -ENOENT,
-         "udvalget nævner 'area', som ikke er en kolonne; kolonner: 'period', 'Antal fuldtidspersoner'"},
+         "the selection refers to 'area', which is not a column; columns: 'period', 'Antal fuldtidspersoner'"},
         {"v3_data_y08a02.json",
          200,
          "Antal ledige",
@@ -308,7 +308,7 @@ static const Row rows[] = {
          &src_v3,
          NULL,
          -ENOENT,
-         "målet 'Antal ledige' findes ikke; kolonner: 'Periode', 'Område', 'Fleksjobtype', 'Antal "
+         "measure 'Antal ledige' does not exist; columns: 'Periode', 'Område', 'Fleksjobtype', 'Antal "
          "personer'"},
         {"v3_data_y08a02.json",
          200,
@@ -317,7 +317,7 @@ static const Row rows[] = {
          &src_v3,
          NULL,
          -ENODATA,
-         "ingen af de 12 rækker passer til udvalget (fandt fx Herlev, Fredericia)"},
+         "none of the 12 rows matches the selection (found e.g. Herlev, Fredericia)"},
         {"v3_401.json",
          401,
          "Antal personer",
@@ -342,7 +342,7 @@ static const Row rows[] = {
          NULL,
          -EREMOTEIO,
          "HTTP 401: Authorization has been denied for this request."},
-        {"html_200.html", 200, "Antal personer", {"area", "Herlev"}, &src_v3, NULL, -EPROTO, "HTML-side"},
+        {"html_200.html", 200, "Antal personer", {"area", "Herlev"}, &src_v3, NULL, -EPROTO, "HTML page"},
         {"jsonstat2_truncated.json",
          200,
          "Antal personer",
@@ -350,8 +350,8 @@ static const Row rows[] = {
          &src_v3,
          NULL,
          -EBADMSG,
-         "ugyldig JSON"},
-        {"data_zero.csv", 200, "Antal personer", {"area", "Herlev"}, &src_v3, NULL, -ENODATA, "tomt svar"},
+         "invalid JSON"},
+        {"data_zero.csv", 200, "Antal personer", {"area", "Herlev"}, &src_v3, NULL, -ENODATA, "empty response"},
         {"jsonstat2_dense.json",
          200,
          "Antal personer",
@@ -359,7 +359,7 @@ static const Row rows[] = {
          &src_v3,
          NULL,
          -EBADMSG,
-         "ukendt dataformat"},
+         "unknown data format"},
 };
 
 static void test_parse_data(void **state)
@@ -407,7 +407,7 @@ static void test_note(void **state)
                 0);
         assert_non_null(strstr(note, "v3 {columns, rows}"));
         assert_non_null(strstr(note, "BOM"));
-        assert_non_null(strstr(note, "tal som tekst med decimalkomma"));
+        assert_non_null(strstr(note, "numbers as text with decimal comma"));
         series_free(s);
         free(note);
         free(buf);
@@ -458,7 +458,7 @@ static void test_v2(void **state)
         test_def_init(&d, "x", "Y08A02", "Antal fuldtidspersoner", NULL,
                       (const char *[]){"area", "Herlevv", NULL});
         assert_int_equal(meta_from(&src_v2, "v2_table_Y08A02.json", &d, &m, &err), -ENOENT);
-        assert_non_null(strstr(err, "området 'Herlevv' findes ikke; fx Herlev"));
+        assert_non_null(strstr(err, "area 'Herlevv' does not exist; e.g. Herlev"));
         free(err);
 }
 

@@ -142,13 +142,13 @@ static void test_resolve_errors(void **state)
                 {"YDELSESTYPE", "førtidspension", NULL, "FØP"},
                 {"YDELSESTYPE", "fleks", NULL, "FLEKS"}, /* code in another case */
                 {"ydelsestype", "Flexjob",
-                 "tabel AUK01, variabel YDELSESTYPE: værdien 'Flexjob' findes hverken som kode eller tekst; "
-                 "fx FLEKS (Fleksjob)",
+                 "table AUK01, variable YDELSESTYPE: value 'Flexjob' is neither a code nor a text; "
+                 "e.g. FLEKS (Fleksjob)",
                  NULL},
-                {"OMRÅDE", "Herlevv", "værdien 'Herlevv'", NULL},
+                {"OMRÅDE", "Herlevv", "value 'Herlevv'", NULL},
                 {"OMRÅDE", "Herlevv", "163 (Herlev)", NULL},
                 {"REGION", "163",
-                 "tabel AUK01: variablen 'REGION' findes ikke; variable: OMRÅDE (område), YDELSESTYPE",
+                 "table AUK01: variable 'REGION' does not exist; variables: OMRÅDE (område), YDELSESTYPE",
                  NULL},
         };
         for (size_t i = 0; i < ELEMENTSOF(t); i++) {
@@ -194,7 +194,7 @@ static void test_required_variable(void **state)
                                  ->plan(&(SourcePlanContext){.source = &src_da, .series = &d.def, .meta = m},
                                         &req, &err),
                          -EINVAL);
-        assert_non_null(strstr(err, "variablen KØN (køn) kan ikke udelades"));
+        assert_non_null(strstr(err, "variable KØN (køn) cannot be left out"));
         free(err);
         provider_meta_free(m);
 }
@@ -254,7 +254,7 @@ static const DataRow data_rows[] = {
          {"OMRÅDE", "Herlev", "YDELSESTYPE", "Fleksjob"},
          true,
          -EBADMSG,
-         "perioden 2024Q1 forekommer flere gange for udvalget (ikke fastlagt: KØN, ALDER)"},
+         "period 2024Q1 occurs more than once for the selection (not fixed: KØN, ALDER)"},
         {"data_jsonstat_bundle.json",
          200,
          {"OMRÅDE", "Herlev", "YDELSESTYPE", "Fleksjob"},
@@ -272,9 +272,9 @@ static const DataRow data_rows[] = {
          {"OMRÅDE", "Lyngby-Taarbæk"},
          true,
          -ENODATA,
-         "ingen af de 14 rækker passer til udvalget (fandt fx 163, 607)"},
-        {"data_empty.csv", 200, {"OMRÅDE", "Herlev"}, true, -ENODATA, "kun overskriftslinjen"},
-        {"data_zero.csv", 200, {"OMRÅDE", "Herlev"}, true, -ENODATA, "tomt svar"},
+         "none of the 14 rows matches the selection (found e.g. 163, 607)"},
+        {"data_empty.csv", 200, {"OMRÅDE", "Herlev"}, true, -ENODATA, "only the header line"},
+        {"data_zero.csv", 200, {"OMRÅDE", "Herlev"}, true, -ENODATA, "empty response"},
         {"error_request_limit.json",
          400,
          {"OMRÅDE", "Herlev"},
@@ -306,8 +306,8 @@ static const DataRow data_rows[] = {
          true,
          -EREMOTEIO,
          "HTTP 404 (text/html): 404 - File or directory not found."},
-        {"html_200.html", 200, {"OMRÅDE", "Herlev"}, true, -EPROTO, "HTML-side"},
-        {"malformed_truncated.json", 200, {"OMRÅDE", "Herlev"}, false, -EBADMSG, "ugyldig JSON"},
+        {"html_200.html", 200, {"OMRÅDE", "Herlev"}, true, -EPROTO, "HTML page"},
+        {"malformed_truncated.json", 200, {"OMRÅDE", "Herlev"}, false, -EBADMSG, "invalid JSON"},
 };
 
 static void test_parse_data(void **state)
@@ -360,9 +360,9 @@ static void test_metadata_errors(void **state)
                  "HTTP 400: EXTRACT-NOTFOUND: Tabel findes ikke: INVALID123"},
                 {"error_404.html", 404, -EREMOTEIO, "HTTP 404"},
                 {"html_200.html", 200, -EPROTO, "HTML"},
-                {"malformed_truncated.json", 200, -EBADMSG, "ugyldig JSON"},
-                {"data_zero.csv", 200, -ENODATA, "tomt svar"},
-                {"error_missing.json", 200, -EBADMSG, "uden \"variables\""},
+                {"malformed_truncated.json", 200, -EBADMSG, "invalid JSON"},
+                {"data_zero.csv", 200, -ENODATA, "empty response"},
+                {"error_missing.json", 200, -EBADMSG, "without a \"variables\""},
         };
         for (size_t i = 0; i < ELEMENTSOF(t); i++) {
                 TestDef d;

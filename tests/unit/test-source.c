@@ -95,7 +95,7 @@ static void test_describe_error(void **state)
                 {404, "text/html", "<html><head><title>404 - Not Found</title></head></html>",
                  "HTTP 404 (text/html): 404 - Not Found"},
                 {503, "text/plain", "Service Unavailable\r\nmore", "HTTP 503: Service Unavailable"},
-                {502, NULL, "", "HTTP 502 (tomt svar)"},
+                {502, NULL, "", "HTTP 502 (empty response)"},
                 {500, "text/plain", "bad\x01thing", "HTTP 500: bad?thing"},
         };
         for (size_t i = 0; i < ELEMENTSOF(t); i++) {
