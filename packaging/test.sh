@@ -4,7 +4,8 @@
 # 1. installs build and test dependencies (apt-get);
 # 2. builds with -Werror and runs every test through ctest (unit, integration, fuzz corpora);
 # 3. builds again with ASan+UBSan and runs the suite there;
-# 4. runs the unit tests and corpus replays under valgrind (leaks are errors).
+# 4. runs the unit tests and corpus replays under valgrind, then the integration tests with
+#    labourwatchd and labourwatch under valgrind (leaks and memory errors fail the test).
 # LW_TEST_QUICK=1 runs step 2 only.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,9 +28,14 @@ cmake --build "$build-asan" -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         ctest --test-dir "$build-asan" --output-on-failure -j "$jobs"
 
-echo "== valgrind (unit tests and fuzz corpora) =="
+echo "== valgrind: unit tests, fuzz corpora, then integration tests with the programs under valgrind =="
 ctest --test-dir "$build" --output-on-failure -j "$jobs" -L 'unit|fuzz' \
         --overwrite MemoryCheckCommand=/usr/bin/valgrind \
         --overwrite MemoryCheckCommandOptions="--leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=99" \
         -T memcheck
+cmake -S . -B "$build" -DLW_INTEGRATION_VALGRIND=ON >/dev/null
+status=0
+ctest --test-dir "$build" --output-on-failure -j "$jobs" -L integration || status=$?
+cmake -S . -B "$build" -DLW_INTEGRATION_VALGRIND=OFF >/dev/null
+[ "$status" = 0 ] || exit "$status"
 echo "valgrind: no errors"
