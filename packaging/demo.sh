@@ -38,48 +38,16 @@ echo "built $build/labourwatchd and $build/labourwatch"
 step "3/5 demo server and configuration"
 work=$build/demo
 rm -rf "$work"
-mkdir -p "$work/state" "$work/outbox"
-(
-        umask 077
-        # a made-up token: the demo server accepts only this one, as Jobindsats accepts only yours
-        printf 'demo-%s\n' "$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')" >"$work/jobindsats.token"
-)
-
-server_pid=""
+mkdir -p "$work"
 cleanup() {
-        if [ -n "$server_pid" ]; then
-                kill "$server_pid" 2>/dev/null || true
-                wait "$server_pid" 2>/dev/null || true
+        if [ -s "$work/server.pid" ]; then
+                kill "$(cat "$work/server.pid")" 2>/dev/null || true
         fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-/usr/bin/python3 etc/demo/serve.py --data "$top/etc/demo/data" --token-file "$work/jobindsats.token" \
-        --port-file "$work/port" --log "$work/requests.log" >"$work/serve.out" 2>&1 &
-server_pid=$!
-i=0
-while [ ! -s "$work/port" ]; do
-        i=$((i + 1))
-        if [ $i -gt 100 ] || ! kill -0 "$server_pid" 2>/dev/null; then
-                echo "demo.sh: the demo server did not start:" >&2
-                cat "$work/serve.out" >&2
-                exit 1
-        fi
-        sleep 0.1
-done
-port=$(cat "$work/port")
-echo "demo server: http://127.0.0.1:$port (Jobindsats v3, Statistikbank, Eurostat); requests in $work/requests.log"
-
-# '|' cannot occur in the substituted paths' sed expressions unless the checkout path holds one
-case "$top$work" in *'|'*)
-        echo "demo.sh: the path $top contains '|', which this script cannot substitute" >&2
-        exit 1
-        ;;
-esac
+etc/demo/start.sh "$work"
 conf=$work/labourwatch.yaml
-sed -e "s|@PORT@|$port|g" -e "s|@DATA@|$top/etc/demo/data|g" -e "s|@WORK@|$work|g" \
-        -e "s|@GOALS@|$top/etc/goals.d|g" etc/demo/labourwatch.yaml.in >"$conf"
 "$build/labourwatch" check --config "$conf"
 
 step "4/5 one daemon cycle: labourwatchd --once --dry-run"

@@ -6,8 +6,9 @@
 #   tests/bench/idle.sh [-b LABOURWATCHD] [-c CONFIG] [-t SECONDS] [-w WATCHDOG_SEC] [-S]
 #
 #   -b  the daemon binary (default: $LW_DAEMON, else build/labourwatchd)
-#   -c  configuration (default: etc/labourwatch.yaml); it is copied (with goals.d/) into a
-#       temporary directory and its state_dir pointed at a fresh temporary state directory
+#   -c  configuration; it is copied (with goals.d/) into a temporary directory and its state_dir
+#       pointed at a fresh temporary state directory. Default: the bundled demo (etc/demo/start.sh
+#       starts its server on 127.0.0.1), so nothing leaves the machine
 #   -t  length of each measuring window in seconds (default 60)
 #   -w  watchdog interval in seconds passed as $WATCHDOG_USEC, as WatchdogSec= does (default 120,
 #       as in systemd/labourwatch.service; 0 disables)
@@ -20,7 +21,7 @@ set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 daemon=${LW_DAEMON:-$top/build/labourwatchd}
-config=$top/etc/labourwatch.yaml
+config=
 secs=60
 wd=120
 use_strace=1
@@ -35,7 +36,7 @@ while getopts b:c:t:w:S opt; do
         esac
 done
 [ -x "$daemon" ] || { echo "idle.sh: no daemon binary at $daemon (use -b)" >&2; exit 1; }
-[ -r "$config" ] || { echo "idle.sh: cannot read configuration $config (use -c)" >&2; exit 1; }
+[ -z "$config" ] || [ -r "$config" ] || { echo "idle.sh: cannot read configuration $config" >&2; exit 1; }
 if [ "$use_strace" = 1 ] && ! command -v strace >/dev/null; then
         echo "idle.sh: strace not found; install it or pass -S" >&2
         exit 1
@@ -45,17 +46,24 @@ tmp=$(mktemp -d /tmp/lw-idle.XXXXXX)
 pid=
 cleanup() {
         [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+        [ -s "$tmp/server.pid" ] && kill "$(cat "$tmp/server.pid")" 2>/dev/null || true
         rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
 
-mkdir -m 0700 "$tmp/state"
-cfgdir=$(dirname "$config")
-[ -d "$cfgdir/goals.d" ] && cp -r "$cfgdir/goals.d" "$tmp/goals.d"
-if grep -q '^state_dir:' "$config"; then
-        sed "s|^state_dir:.*|state_dir: $tmp/state|" "$config" >"$tmp/labourwatch.yaml"
+if [ -z "$config" ]; then
+        # the bundled demo: its server on 127.0.0.1, a fresh store in $tmp/state
+        "$top/etc/demo/start.sh" "$tmp" >/dev/null
+        config="etc/demo/labourwatch.yaml.in (demo server on 127.0.0.1)"
 else
-        { echo "state_dir: $tmp/state"; cat "$config"; } >"$tmp/labourwatch.yaml"
+        mkdir -m 0700 "$tmp/state"
+        cfgdir=$(dirname "$config")
+        [ -d "$cfgdir/goals.d" ] && cp -r "$cfgdir/goals.d" "$tmp/goals.d"
+        if grep -q '^state_dir:' "$config"; then
+                sed "s|^state_dir:.*|state_dir: $tmp/state|" "$config" >"$tmp/labourwatch.yaml"
+        else
+                { echo "state_dir: $tmp/state"; cat "$config"; } >"$tmp/labourwatch.yaml"
+        fi
 fi
 
 if [ "$wd" -gt 0 ]; then
