@@ -51,6 +51,14 @@ struct SourceJob {
         unsigned n_ok, n_failed;
         char *first_error;
         bool finished;
+        /* The last metadata response of this run (tableinfo, table metadata), by request: series
+         * of one table share it instead of asking the provider again. */
+        struct {
+                char *url, *body, *content_type;
+                char *data;
+                size_t size;
+                long status;
+        } meta_cache;
 };
 
 struct SourceRunner {
@@ -236,8 +244,43 @@ static SeriesJob *series_job_free(SeriesJob *j)
         return NULL;
 }
 
+static void meta_cache_clear(SourceJob *sj)
+{
+        free(sj->meta_cache.url);
+        free(sj->meta_cache.body);
+        free(sj->meta_cache.content_type);
+        free(sj->meta_cache.data);
+        memset(&sj->meta_cache, 0, sizeof(sj->meta_cache));
+}
+
+static bool meta_cache_matches(const SourceJob *sj, const SourceRequest *req)
+{
+        return sj->meta_cache.url && req->step == SOURCE_STEP_METADATA && streq(sj->meta_cache.url, req->url) &&
+               streq(strempty(sj->meta_cache.body), strempty(req->body));
+}
+
+/* Remembers a metadata response that parsed; failures are not cached. */
+static void meta_cache_put(SourceJob *sj, const SourceRequest *req, const FetchResponse *resp)
+{
+        meta_cache_clear(sj);
+        sj->meta_cache.url = strdup_or_null(req->url);
+        sj->meta_cache.body = strdup_or_null(req->body);
+        sj->meta_cache.content_type = strdup_or_null(resp->content_type);
+        sj->meta_cache.data = malloc(resp->size + 1);
+        if (!sj->meta_cache.url || (req->body && !sj->meta_cache.body) || !sj->meta_cache.data ||
+            (resp->content_type && !sj->meta_cache.content_type)) {
+                meta_cache_clear(sj); /* only an optimisation: without memory, ask again */
+                return;
+        }
+        memcpy(sj->meta_cache.data, resp->body, resp->size);
+        sj->meta_cache.data[resp->size] = 0;
+        sj->meta_cache.size = resp->size;
+        sj->meta_cache.status = resp->status;
+}
+
 static void source_job_done(SourceJob *sj)
 {
+        meta_cache_clear(sj);
         sj->current = series_job_free(sj->current);
         free(sj->series);
         wipe_free(sj->token);
@@ -486,6 +529,7 @@ static int series_store(SeriesJob *j, Series *s, const FetchResponse *resp)
 }
 
 static void on_response(Fetcher *f, const FetchResponse *resp, void *userdata);
+static int series_handle(SeriesJob *j, const FetchResponse *resp, bool cached);
 
 enum {
         STEP_PENDING,  /* a transfer is in flight; on_response continues */
@@ -547,6 +591,17 @@ static int series_step(SeriesJob *j)
                 series_fail(j, -EINVAL, NULL, 0, NULL, "the provider planned a request without URL");
                 return STEP_FINISHED;
         }
+        if (meta_cache_matches(sj, &j->req)) {
+                FetchResponse cached = {
+                        .status = sj->meta_cache.status,
+                        .body = sj->meta_cache.data,
+                        .size = sj->meta_cache.size,
+                        .content_type = sj->meta_cache.content_type,
+                };
+
+                log_debug("Series %s: metadata %s already fetched in this run", j->def->name, j->req.url);
+                return series_handle(j, &cached, true);
+        }
 
         fr = (FetchRequest){
                 .url = j->req.url,
@@ -605,8 +660,9 @@ static int series_step(SeriesJob *j)
         return STEP_PENDING;
 }
 
-/* Handles one response. Returns STEP_PENDING when another request was started. */
-static int series_handle(SeriesJob *j, const FetchResponse *resp)
+/* Handles one response; cached: a metadata response this run already received (not fetched, so not
+ * logged again). Returns STEP_PENDING when another request was started. */
+static int series_handle(SeriesJob *j, const FetchResponse *resp, bool cached)
 {
         SourceJob *sj = j->source_job;
         SourceRunner *r = sj->runner;
@@ -618,7 +674,7 @@ static int series_handle(SeriesJob *j, const FetchResponse *resp)
         SourceResponse sr;
         int k;
 
-        {
+        if (!cached) {
                 _cleanup_free_ char *e = NULL, *m = NULL;
                 bool ok = resp->error == 0 && (http_ok || resp->status == 304);
 
@@ -701,6 +757,8 @@ static int series_handle(SeriesJob *j, const FetchResponse *resp)
                         series_fail(j, k, url, resp->status, resp->reason, err);
                         return STEP_FINISHED;
                 }
+                if (!cached)
+                        meta_cache_put(sj, &j->req, resp);
                 provider_meta_free(j->meta);
                 j->meta = m;
                 log_debug("Series %s: metadata from %s (updated %s)", j->def->name, url,
@@ -738,7 +796,7 @@ static void on_response(Fetcher *f, const FetchResponse *resp, void *userdata)
         SeriesJob *j = userdata;
         SourceJob *sj = j->source_job;
 
-        if (series_handle(j, resp) == STEP_PENDING)
+        if (series_handle(j, resp, false) == STEP_PENDING)
                 return;
         sj->current = series_job_free(sj->current);
         source_job_continue(sj);
