@@ -124,14 +124,6 @@ int cli_import(int argc, char **argv)
                 .body = body,
                 .size = size,
         };
-        if (source_body_is_empty(body, size)) {
-                fprintf(stderr, "labourwatch import: %s: the file is empty\n", file);
-                goto finish;
-        }
-        if (source_body_is_html(body, size, NULL)) {
-                fprintf(stderr, "labourwatch import: %s: this is an HTML page, not CSV\n", file);
-                goto finish;
-        }
         r = p->parse_data(src, &csv_def, NULL, &resp, &s, &note, &err);
         if (r < 0) {
                 fprintf(stderr, "labourwatch import: %s\n", err ? err : strerror(-r));

@@ -106,15 +106,9 @@ static int csv_parse_data(const SourceDef *src, const SeriesDef *def, const Prov
 
         (void) src;
         (void) meta;
-        if (resp->status != 0 && (resp->status < 200 || resp->status > 299)) {
-                _cleanup_free_ char *e = source_describe_error(SOURCE_CSV, resp);
-                return source_fail(ret_error, -EREMOTEIO, "%s: %s", origin, strna(e));
-        }
-        if (source_body_is_html(resp->body, resp->size, resp->content_type))
-                return source_fail(ret_error, -EPROTO, "%s: the response is an HTML page, not CSV data",
-                                   origin);
-        if (source_body_is_empty(resp->body, resp->size))
-                return source_fail(ret_error, -ENODATA, "%s: the file is empty", origin);
+        r = source_check_response(SOURCE_CSV, resp, "CSV data", ret_error);
+        if (r < 0)
+                return r;
 
         /* the separator from the header line */
         bom = source_bom_len(resp->body, resp->size);

@@ -61,6 +61,12 @@ int meta_add_period_id(ProviderMeta *m, const char *id);
 /* Sets *ret_error (if non-NULL) to a formatted message and returns r (negative errno). */
 int source_fail(char **ret_error, int r, const char *fmt, ...) _printf_(3, 4);
 
+/* The checks every provider makes before parsing a response: a non-2xx status (the provider's own
+ * words, -EREMOTEIO), an HTML page instead of data even with 200 (-EPROTO), an empty body
+ * (-ENODATA). what names the expected content ("data", "CSV data", "table information (JSON)").
+ * Returns 0 when the body is worth parsing. */
+int source_check_response(SourceKind kind, const SourceResponse *resp, const char *what, char **ret_error);
+
 /* Case-insensitive comparison of UTF-8 strings of given lengths, folding ASCII and the Latin-1
  * letters (Æ/æ, Ø/ø, Å/å, É/é …); whitespace at both ends is ignored. */
 bool utf8_caseeq_n(const char *a, size_t alen, const char *b, size_t blen);

@@ -195,25 +195,6 @@ oom:
         return source_fail(ret_error, -ENOMEM, "out of memory");
 }
 
-static int check_response(const SourceResponse *resp, const char *what, char **ret_error)
-{
-        const char *origin = source_origin(resp);
-
-        if (resp->status != 0 && (resp->status < 200 || resp->status > 299)) {
-                _cleanup_free_ char *e = source_describe_error(SOURCE_JOBINDSATS, resp);
-                return source_fail(ret_error, -EREMOTEIO, "%s: %s%s", origin, strna(e),
-                                   resp->status == 401 ? " (v3 requires \"Authorization: Bearer <key>\"; "
-                                                         "check token and api_version)"
-                                                       : "");
-        }
-        if (source_body_is_html(resp->body, resp->size, resp->content_type))
-                return source_fail(ret_error, -EPROTO, "%s: the response is an HTML page, not %s", origin,
-                                   what);
-        if (source_body_is_empty(resp->body, resp->size))
-                return source_fail(ret_error, -ENODATA, "%s: empty response, expected %s", origin, what);
-        return 0;
-}
-
 /* Loads JSON; a JSON string whose content is JSON ("double encoded", seen at a Jobindsats web
  * endpoint [3P]) is decoded once more. */
 static int load_json(const SourceResponse *resp, json_t **ret, char **ret_error)
@@ -418,7 +399,7 @@ static int jobindsats_parse_metadata(const SourceDef *src, const SeriesDef *def,
         const json_t *o, *dims;
         int r;
 
-        r = check_response(resp, "table metadata (JSON)", ret_error);
+        r = source_check_response(SOURCE_JOBINDSATS, resp, "table metadata (JSON)", ret_error);
         if (r < 0)
                 return r;
         r = load_json(resp, &j, ret_error);
@@ -735,7 +716,7 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
         int r;
 
         (void) src;
-        r = check_response(resp, "data", ret_error);
+        r = source_check_response(SOURCE_JOBINDSATS, resp, "data", ret_error);
         if (r < 0)
                 return r;
         if (meta && meta->kind != SOURCE_JOBINDSATS)

@@ -1053,22 +1053,15 @@ static int jsonstat_plan(const SourcePlanContext *ctx, SourceRequest *ret, char 
 static int jsonstat_parse_data(const SourceDef *src, const SeriesDef *def, const ProviderMeta *meta,
                                const SourceResponse *resp, Series **ret, char **ret_note, char **ret_error)
 {
-        const char *origin = source_origin(resp);
         _cleanup_(series_freep) Series *s = NULL;
         const char *slash;
         int r;
 
         (void) src;
         (void) meta;
-        if (resp->status != 0 && (resp->status < 200 || resp->status > 299)) {
-                _cleanup_free_ char *e = source_describe_error(SOURCE_JSONSTAT, resp);
-                return source_fail(ret_error, -EREMOTEIO, "%s: %s", origin, strna(e));
-        }
-        if (source_body_is_html(resp->body, resp->size, resp->content_type))
-                return source_fail(ret_error, -EPROTO, "%s: the response is an HTML page, not JSON-stat",
-                                   origin);
-        if (source_body_is_empty(resp->body, resp->size))
-                return source_fail(ret_error, -ENODATA, "%s: empty response, expected JSON-stat", origin);
+        r = source_check_response(SOURCE_JSONSTAT, resp, "JSON-stat", ret_error);
+        if (r < 0)
+                return r;
         if (series_new(def->name, &s) < 0)
                 return source_fail(ret_error, -ENOMEM, "out of memory");
         /* in a bundle, the dataset named like the last path component of table: */

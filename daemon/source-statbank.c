@@ -181,22 +181,6 @@ static int statbank_plan(const SourcePlanContext *ctx, SourceRequest *ret, char 
         return SOURCE_PLAN_REQUEST;
 }
 
-static int check_response(const SourceResponse *resp, const char *what, char **ret_error)
-{
-        const char *origin = source_origin(resp);
-
-        if (resp->status != 0 && (resp->status < 200 || resp->status > 299)) {
-                _cleanup_free_ char *e = source_describe_error(SOURCE_STATBANK, resp);
-                return source_fail(ret_error, -EREMOTEIO, "%s: %s", origin, strna(e));
-        }
-        if (source_body_is_html(resp->body, resp->size, resp->content_type))
-                return source_fail(ret_error, -EPROTO, "%s: the response is an HTML page, not %s", origin,
-                                   what);
-        if (source_body_is_empty(resp->body, resp->size))
-                return source_fail(ret_error, -ENODATA, "%s: empty response, expected %s", origin, what);
-        return 0;
-}
-
 /* Common prefix length after folding, for "did you mean" lists. */
 static size_t similarity(const char *a, const char *b)
 {
@@ -256,7 +240,7 @@ static int statbank_parse_metadata(const SourceDef *src, const SeriesDef *def, c
         int r;
 
         (void) src;
-        r = check_response(resp, "table information (JSON)", ret_error);
+        r = source_check_response(SOURCE_STATBANK, resp, "table information (JSON)", ret_error);
         if (r < 0)
                 return r;
         r = source_json_load(resp, &j, ret_error);
@@ -586,7 +570,7 @@ static int statbank_parse_data(const SourceDef *src, const SeriesDef *def, const
         int r;
 
         (void) src;
-        r = check_response(resp, "data", ret_error);
+        r = source_check_response(SOURCE_STATBANK, resp, "data", ret_error);
         if (r < 0)
                 return r;
         if (meta && meta->kind != SOURCE_STATBANK)

@@ -278,15 +278,14 @@ int strbuf_printf(StrBuf *b, const char *fmt, ...)
         return r;
 }
 
-int strbuf_put_urlencoded(StrBuf *b, const char *s)
+/* Appends s, percent-encoding every byte but ASCII letters, digits and the characters in keep. */
+static int strbuf_put_escaped(StrBuf *b, const char *s, const char *keep)
 {
         static const char hex[] = "0123456789ABCDEF";
 
         for (s = strempty(s); *s; s++) {
                 unsigned char c = (unsigned char) *s;
-                /* RFC 3986 unreserved, plus the characters DST's value syntax uses that are legal
-                 * in a query as-is: ( ) * , : ("(1)", "*", "latest:14", comma lists) */
-                if (isalnum(c) || strchr("-._~()*,:/", c)) {
+                if (isalnum(c) || strchr(keep, c)) {
                         if (strbuf_append(b, (const char *) &c, 1) < 0)
                                 return -ENOMEM;
                 } else {
@@ -296,6 +295,13 @@ int strbuf_put_urlencoded(StrBuf *b, const char *s)
                 }
         }
         return 0;
+}
+
+int strbuf_put_urlencoded(StrBuf *b, const char *s)
+{
+        /* RFC 3986 unreserved, plus the characters DST's value syntax uses that are legal in a query
+         * as-is: ( ) * , : ("(1)", "*", "latest:14", comma lists) */
+        return strbuf_put_escaped(b, s, "-._~()*,:/");
 }
 
 void strbuf_done(StrBuf *b)
@@ -571,20 +577,7 @@ static bool has_scheme(const char *s)
 
 static int put_file_path(StrBuf *b, const char *path)
 {
-        static const char hex[] = "0123456789ABCDEF";
-
-        for (const char *p = path; *p; p++) {
-                unsigned char c = (unsigned char) *p;
-                if (isalnum(c) || strchr("-._~/", c)) {
-                        if (strbuf_append(b, (const char *) &c, 1) < 0)
-                                return -ENOMEM;
-                } else {
-                        char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-                        if (strbuf_append(b, e, 3) < 0)
-                                return -ENOMEM;
-                }
-        }
-        return 0;
+        return strbuf_put_escaped(b, path, "-._~/");
 }
 
 int source_join_url(const char *base, const char *path, char **ret)
@@ -776,6 +769,22 @@ static char *html_title(const char *body, size_t size)
         return source_excerpt(t, (size_t) (e - t), 200);
 }
 
+int source_check_response(SourceKind kind, const SourceResponse *resp, const char *what, char **ret_error)
+{
+        const char *origin = source_origin(resp);
+
+        if (resp->status != 0 && (resp->status < 200 || resp->status > 299)) {
+                _cleanup_free_ char *e = source_describe_error(kind, resp);
+                return source_fail(ret_error, -EREMOTEIO, "%s: %s", origin, strna(e));
+        }
+        if (source_body_is_html(resp->body, resp->size, resp->content_type))
+                return source_fail(ret_error, -EPROTO, "%s: the response is an HTML page, not %s", origin,
+                                   what);
+        if (source_body_is_empty(resp->body, resp->size))
+                return source_fail(ret_error, -ENODATA, "%s: empty response, expected %s", origin, what);
+        return 0;
+}
+
 char *source_describe_error(SourceKind kind, const SourceResponse *resp)
 {
         _cleanup_free_ char *text = NULL;
@@ -783,7 +792,6 @@ char *source_describe_error(SourceKind kind, const SourceResponse *resp)
         size_t size = resp->body ? resp->size : 0;
         size_t bom = source_bom_len(body, size);
 
-        (void) kind;
         if (size > bom) {
                 json_t *j = json_loadb(body + bom, size - bom, JSON_DECODE_ANY, NULL);
                 if (j) {
@@ -807,9 +815,13 @@ char *source_describe_error(SourceKind kind, const SourceResponse *resp)
                         text = source_excerpt(body + i, e - i, 300);
                 }
         }
+        /* v3 answers a v2-style raw token with 401 [3P]: say what to check. */
+        const char *hint = kind == SOURCE_JOBINDSATS && resp->status == 401 ?
+                                   " (v3 requires \"Authorization: Bearer <key>\"; check token and api_version)" :
+                                   "";
         if (!text || !*text)
-                return strdup_printf("HTTP %ld (empty response)", resp->status);
-        return strdup_printf("HTTP %ld: %s", resp->status, text);
+                return strdup_printf("HTTP %ld (empty response)%s", resp->status, hint);
+        return strdup_printf("HTTP %ld: %s%s", resp->status, text, hint);
 }
 
 /* ---- provenance ---- */
