@@ -26,7 +26,7 @@
 /* The last known status of one goal, to log GOAL_STATUS_CHANGED when it changes. */
 typedef struct GoalStatusEntry {
         char *goal;
-        char *status;
+        GoalStatus status;
 } GoalStatusEntry;
 
 struct Manager {
@@ -59,29 +59,18 @@ static void goal_statuses_free(GoalStatusEntry *g, size_t n)
 {
         for (size_t i = 0; i < n; i++) {
                 free(g[i].goal);
-                free(g[i].status);
         }
         free(g);
 }
 
-/* The manager's whole knowledge of GoalResult (defined by the engine in goal.h): a goal's id and its
- * status as a string. Adapt here when GoalResult changes. */
-static void goal_result_summary(const GoalResult *r, const char **ret_goal, const char **ret_status)
+static bool goal_status_is_off_track(GoalStatus s)
 {
-        *ret_goal = r->id;
-        *ret_status = goal_status_to_string(r->status);
-}
-
-static bool goal_status_is_off_track(const char *status)
-{
-        GoalStatus s = goal_status_from_string(status);
         return s == GOAL_STATUS_OFF_TRACK || s == GOAL_STATUS_MISSED;
 }
 
-static bool goal_status_is_without_data(const char *status)
+static bool goal_status_is_without_data(GoalStatus s)
 {
-        GoalStatus s = goal_status_from_string(status);
-        return s < 0 || s == GOAL_STATUS_NO_DATA || s == GOAL_STATUS_INSUFFICIENT_DATA;
+        return s == GOAL_STATUS_NO_DATA || s == GOAL_STATUS_INSUFFICIENT_DATA;
 }
 
 static uint64_t now_realtime(Manager *m)
@@ -225,10 +214,11 @@ static int manager_take_results(Manager *m, const GoalResult *results, size_t n,
                 return log_error_errno(-ENOMEM, "Failed to record goal statuses: %m");
 
         for (size_t i = 0; i < n; i++) {
-                const char *goal, *status;
+                const char *goal = results[i].id;
+                GoalStatus status = results[i].status;
+                const char *name = strna(goal_status_to_string(status));
 
-                goal_result_summary(&results[i], &goal, &status);
-                next[i] = (GoalStatusEntry){ strdup_or_null(goal), strdup_or_null(status) };
+                next[i] = (GoalStatusEntry){ strdup_or_null(goal), status };
                 if (goal_status_is_off_track(status))
                         n_off++;
                 if (goal_status_is_without_data(status))
@@ -238,17 +228,17 @@ static int manager_take_results(Manager *m, const GoalResult *results, size_t n,
                 for (size_t j = 0; j < m->n_goal_statuses; j++) {
                         _cleanup_free_ char *f_goal = NULL, *f_old = NULL, *f_new = NULL;
                         const GoalStatusEntry *old = &m->goal_statuses[j];
+                        const char *old_name = strna(goal_status_to_string(old->status));
 
-                        if (!old->goal || !streq(old->goal, goal) ||
-                            streq(strna(old->status), strna(status)))
+                        if (!old->goal || !streq(old->goal, goal) || old->status == status)
                                 continue;
                         f_goal = strdup_printf("GOAL=%s", goal);
-                        f_old = strdup_printf("OLD_STATUS=%s", strna(old->status));
-                        f_new = strdup_printf("STATUS=%s", strna(status));
+                        f_old = strdup_printf("OLD_STATUS=%s", old_name);
+                        f_new = strdup_printf("STATUS=%s", name);
                         if (f_goal && f_old && f_new)
                                 log_event(LOG_NOTICE, 0, LOG_EVENT_GOAL_STATUS_CHANGED,
                                           LOG_FIELDS(f_goal, f_old, f_new), "Goal %s: %s -> %s", goal,
-                                          strna(old->status), strna(status));
+                                          old_name, name);
                 }
         }
 
@@ -303,12 +293,9 @@ static void manager_notify(Manager *m, const GoalResult *results, size_t n)
         printf("dry-run: notification is not part of this build; it would be given these %zu "
                "evaluation%s:\n",
                n, n == 1 ? "" : "s");
-        for (size_t i = 0; i < n; i++) {
-                const char *goal, *status;
-
-                goal_result_summary(&results[i], &goal, &status);
-                printf("dry-run: goal %s: %s\n", strna(goal), strna(status));
-        }
+        for (size_t i = 0; i < n; i++)
+                printf("dry-run: goal %s: %s\n", strna(results[i].id),
+                       strna(goal_status_to_string(results[i].status)));
         fflush(stdout);
 }
 
