@@ -45,6 +45,23 @@ static inline char *read_fixture(const char *name, size_t *ret_size)
         return buf;
 }
 
+/* A response carrying fixture NAME from url, its content type guessed from the file name. The caller
+ * frees *ret_buf. */
+static inline SourceResponse fixture_response_from(const char *url, const char *name, long status,
+                                                   char **ret_buf)
+{
+        size_t size;
+        char *buf = read_fixture(name, &size);
+        *ret_buf = buf;
+        return (SourceResponse){.url = url,
+                                .status = status,
+                                .body = buf,
+                                .size = size,
+                                .content_type = strstr(name, ".csv")    ? "text/csv"
+                                                : strstr(name, ".html") ? "text/html"
+                                                                        : "application/json"};
+}
+
 /* A SeriesDef with up to 4 "DIM=value" selection items, on the stack of the caller. */
 typedef struct TestDef {
         SeriesDef def;

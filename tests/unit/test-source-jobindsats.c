@@ -18,16 +18,7 @@ static SourceDef src_v2 = {.name = (char *) "star2",
 
 static SourceResponse fixture(const char *name, long status, char **ret_buf)
 {
-        size_t size;
-        char *buf = read_fixture(name, &size);
-        *ret_buf = buf;
-        return (SourceResponse){.url = "https://api.jobindsats.dk/v3/x",
-                                .status = status,
-                                .body = buf,
-                                .size = size,
-                                .content_type = strstr(name, ".csv")    ? "text/csv"
-                                                : strstr(name, ".html") ? "text/html"
-                                                                        : "application/json"};
+        return fixture_response_from("https://api.jobindsats.dk/v3/x", name, status, ret_buf);
 }
 
 static int meta_from(const SourceDef *src, const char *name, const TestDef *d, ProviderMeta **ret,

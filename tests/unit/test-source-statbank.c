@@ -14,16 +14,7 @@ static SourceDef src_da = {.name = (char *) "dst",
 
 static SourceResponse fixture_response(const char *name, long status, char **ret_buf)
 {
-        size_t size;
-        char *buf = read_fixture(name, &size);
-        *ret_buf = buf;
-        return (SourceResponse){.url = "https://api.statbank.dk/v1/x",
-                                .status = status,
-                                .body = buf,
-                                .size = size,
-                                .content_type = strstr(name, ".csv")    ? "text/csv"
-                                                : strstr(name, ".html") ? "text/html"
-                                                                        : "application/json"};
+        return fixture_response_from("https://api.statbank.dk/v1/x", name, status, ret_buf);
 }
 
 static int get_meta(const char *fixture, const TestDef *t, ProviderMeta **ret, char **ret_error)
