@@ -30,6 +30,7 @@
 #include "cli.h"
 #include "labourwatch/evaluate.h"
 #include "labourwatch/macro.h"
+#include "labourwatch/text.h"
 
 #define DEFAULT_TOLERANCE 0.05
 
@@ -279,6 +280,8 @@ static void run_test(TestFile *f, yaml_node_t *t)
         GoalSeriesMeta meta[_GOAL_ROLE_MAX];
         evaluate_goal_meta(f->config, g, meta);
         k = goal_evaluate_meta(g, meta, set, date, &r);
+        if (k >= 0)
+                text_fill(g, &r);
         series_set_free(set);
         if (k < 0) {
                 file_error(f, goal_n, "goal '%s' cannot be evaluated: %s", g->id, strerror(-k));

@@ -8,6 +8,7 @@
 #include "labourwatch/evaluate.h"
 #include "labourwatch/expr.h"
 #include "labourwatch/macro.h"
+#include "labourwatch/text.h"
 
 static inline void series_set_freep(SeriesSet **s)
 {
@@ -193,6 +194,7 @@ int evaluate_goals(const Config *c, const SeriesSet *set, Date date, GoalResult 
                         goal_results_free(results, c->n_goals);
                         return r;
                 }
+                text_fill(g, &results[i]);
         }
         *ret = results;
         *ret_n = c->n_goals;

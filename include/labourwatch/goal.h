@@ -126,6 +126,8 @@ typedef struct GoalResult {
 
         char unit_da[GOAL_UNIT_MAX], unit_en[GOAL_UNIT_MAX];           /* the target's unit */
         char pace_unit_da[GOAL_UNIT_MAX], pace_unit_en[GOAL_UNIT_MAX];
+        /* Not filled by the engine (numbers and codes only): text_fill() (text.h) writes them, as
+         * evaluate_goals() does. Empty after goal_evaluate*(). */
         char explanation_da[GOAL_TEXT_MAX], explanation_en[GOAL_TEXT_MAX];
 
         GoalInput *inputs;            /* owned: every observation read, by role then period */
@@ -146,6 +148,10 @@ int goal_evaluate(const GoalDef *g, const SeriesSet *set, Date now, GoalResult *
 /* As goal_evaluate_meta, with the series already looked up (indexed by GoalRole; NULL = absent). */
 int goal_evaluate_series(const GoalDef *g, const GoalSeriesMeta *meta, const Series *const *series,
                          Date now, GoalResult *ret);
+
+/* The aggregate the engine applies to g: sum for shares and cumulative goals, latest for ranks,
+ * otherwise g->aggregate (average when unset). */
+GoalAggregate goal_effective_aggregate(const GoalDef *g);
 
 /* Frees what a GoalResult owns and zeroes it. */
 void goal_result_done(GoalResult *r);
