@@ -34,7 +34,7 @@ int cli_check(int argc, char **argv)
 
         optind = 0; /* reset getopt: argv is the command's own vector */
         opterr = 0;
-        while ((opt = getopt_long(argc, argv, "+c:h", options, NULL)) >= 0)
+        while ((opt = getopt_long(argc, argv, "c:h", options, NULL)) >= 0)
                 switch (opt) {
                 case 'c':
                         path = optarg;

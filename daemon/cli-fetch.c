@@ -68,7 +68,7 @@ int cli_fetch(int argc, char **argv)
 
         optind = 0;
         opterr = 0;
-        while ((opt = getopt_long(argc, argv, "+c:rh", options, NULL)) >= 0)
+        while ((opt = getopt_long(argc, argv, "c:rh", options, NULL)) >= 0)
                 switch (opt) {
                 case 'c':
                         path = optarg;

@@ -60,7 +60,7 @@ int cli_import(int argc, char **argv)
 
         optind = 0;
         opterr = 0;
-        while ((opt = getopt_long(argc, argv, "+c:h", options, NULL)) >= 0)
+        while ((opt = getopt_long(argc, argv, "c:h", options, NULL)) >= 0)
                 switch (opt) {
                 case 'c':
                         path = optarg;

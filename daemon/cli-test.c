@@ -22,6 +22,7 @@
  * expectation prints FILE:LINE:COL of the test with a want/got diff; the exit status is 1 when any
  * test failed or a file could not be read, 0 otherwise. */
 #include <errno.h>
+#include <getopt.h>
 #include <libgen.h>
 #include <math.h>
 #include <stdio.h>
@@ -447,23 +448,38 @@ finish:
 
 int cli_test(int argc, char **argv)
 {
+        static const struct option options[] = {
+                {"help", no_argument, NULL, 'h'},
+                {},
+        };
         unsigned n_tests = 0, n_failed = 0;
         bool error = false;
+        int opt;
 
-        if (argc >= 2 && (streq(argv[1], "--help") || streq(argv[1], "-h"))) {
-                printf("Usage: labourwatch test FILE...\n\n"
-                       "Runs goal unit tests written in YAML (inline series, evaluation dates, expected\n"
-                       "status and figures). Exit status 1 when any test fails. See labourwatch-goals(7).\n");
-                return 0;
-        }
-        if (argc < 2) {
+        /* GNU getopt permutes: --help may follow the files; "--" ends the options. */
+        optind = 0;
+        opterr = 0;
+        while ((opt = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (opt) {
+                case 'h':
+                        printf("Usage: labourwatch test FILE...\n\n"
+                               "Runs goal unit tests written in YAML (inline series, evaluation dates, expected\n"
+                               "status and figures). Exit status 1 when any test fails. See labourwatch-goals(7).\n");
+                        return 0;
+                default:
+                        fprintf(stderr, "labourwatch test: unknown option '%s'\n",
+                                optind > 0 && optind <= argc ? argv[optind - 1] : "?");
+                        fprintf(stderr, "Usage: labourwatch test FILE...\n");
+                        return 2;
+                }
+        if (optind >= argc) {
                 fprintf(stderr, "Usage: labourwatch test FILE...\n");
                 return 2;
         }
-        for (int i = 1; i < argc; i++)
+        for (int i = optind; i < argc; i++)
                 if (run_file(argv[i], &n_tests, &n_failed) < 0)
                         error = true;
-        if (argc > 2)
+        if (argc - optind > 1)
                 printf("total: %u tests, %u failed\n", n_tests, n_failed);
         return error || n_failed > 0 ? 1 : 0;
 }

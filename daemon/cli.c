@@ -44,6 +44,8 @@ int main(int argc, char **argv)
                 printf("labourwatch %s\n", LABOURWATCH_VERSION);
                 return 0;
         }
+        if (streq(argv[1], "complete")) /* hidden: the bash completion's name lists */
+                return cli_complete(argc - 1, argv + 1);
         for (size_t i = 0; i < ELEMENTSOF(commands); i++)
                 if (streq(argv[1], commands[i].name))
                         return commands[i].run(argc - 1, argv + 1);

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* labourwatch complete WHAT [--config PATH]: the names the bash completion offers (one per line).
+ * Hidden from the help: it is an interface for packaging/labourwatch.bash-completion, not for
+ * people. Quiet by design: a configuration that does not load prints nothing and exits 1, so a
+ * half-edited file never spills errors into the operator's command line. */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "labourwatch/macro.h"
+
+int cli_complete(int argc, char **argv)
+{
+        static const struct option options[] = {
+                {"config", required_argument, NULL, 'c'},
+                {},
+        };
+        const char *path = cli_default_config_path(), *what;
+        ConfigErrors errors = {};
+        Config *c = NULL;
+        int opt, r;
+
+        optind = 0;
+        opterr = 0;
+        while ((opt = getopt_long(argc, argv, "c:", options, NULL)) >= 0)
+                switch (opt) {
+                case 'c':
+                        path = optarg;
+                        break;
+                default:
+                        return 2;
+                }
+        if (argc - optind != 1)
+                return 2;
+        what = argv[optind];
+        if (!streq(what, "series") && !streq(what, "goals") && !streq(what, "sources") &&
+            !streq(what, "notifiers") && !streq(what, "recipients"))
+                return 2;
+
+        r = config_load(path, &c, &errors);
+        config_errors_done(&errors);
+        if (r < 0)
+                return 1;
+
+        if (streq(what, "series"))
+                for (size_t i = 0; i < c->n_series; i++)
+                        printf("%s\n", c->series[i].name);
+        else if (streq(what, "goals"))
+                for (size_t i = 0; i < c->n_goals; i++)
+                        printf("%s\n", c->goals[i].id);
+        else if (streq(what, "sources"))
+                for (size_t i = 0; i < c->n_sources; i++)
+                        printf("%s\n", c->sources[i].name);
+        else if (streq(what, "notifiers"))
+                for (size_t i = 0; i < c->n_notifiers; i++)
+                        printf("%s\n", c->notifiers[i].name);
+        else
+                for (size_t i = 0; i < c->n_recipients; i++)
+                        printf("%s\n", c->recipients[i].name);
+        config_free(c);
+        return 0;
+}
