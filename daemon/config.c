@@ -37,6 +37,11 @@
 #define DEFAULT_MAX_RESPONSE_SIZE (UINT64_C(64) * 1024 * 1024)
 #define DEFAULT_STALE_AFTER_USEC (14 * USEC_PER_DAY)
 #define DEFAULT_TREND_WINDOW 6
+#define DEFAULT_PLAN "Beskæftigelsesplan"
+#define DEFAULT_RETRY_MAX_USEC (1 * USEC_PER_HOUR)
+#define DEFAULT_GIVE_UP_AFTER_USEC (3 * USEC_PER_DAY)
+#define ALERT_FOR_MAX 120U      /* `for:` in data periods: ten years of months */
+#define REPEAT_PERIODS_MAX 120U /* `repeat:` as an integer */
 
 /* ---- enum tables ---- */
 
@@ -45,6 +50,7 @@ static const char *const source_kind_table[_SOURCE_KIND_MAX] = {
         [SOURCE_JOBINDSATS] = "jobindsats",
         [SOURCE_CSV] = "csv",
         [SOURCE_JSONSTAT] = "jsonstat",
+        [SOURCE_PXWEB] = "pxweb",
 };
 static const char *const goal_kind_table[_GOAL_KIND_MAX] = {
         [GOAL_LEVEL] = "level",         [GOAL_CHANGE] = "change", [GOAL_SHARE] = "share",
@@ -74,7 +80,13 @@ static const char *const notifier_kind_table[_NOTIFIER_KIND_MAX] = {
         [NOTIFIER_SMTP] = "smtp",
         [NOTIFIER_WEBHOOK] = "webhook",
         [NOTIFIER_DIRECTORY] = "directory",
+        [NOTIFIER_ALERTMANAGER] = "alertmanager",
 };
+static const char *const webhook_format_table[_WEBHOOK_FORMAT_MAX] = {
+        [WEBHOOK_GENERIC] = "generic",
+        [WEBHOOK_TEAMS] = "teams",
+};
+static const char *const encoding_table[] = {"auto", "utf-8", "windows-1252"};
 /* Same order as PeriodFreq. */
 static const char *const freq_table[_PERIOD_FREQ_MAX] = {
         [PERIOD_YEAR] = "year",   [PERIOD_HALF] = "half", [PERIOD_QUARTER] = "quarter",
@@ -116,6 +128,7 @@ DEFINE_STRING_TABLE(goal_aggregate, GoalAggregate, goal_aggregate_table)
 DEFINE_STRING_TABLE(change_unit, ChangeUnit, change_unit_table)
 DEFINE_STRING_TABLE(projection_method, ProjectionMethod, projection_method_table)
 DEFINE_STRING_TABLE(notifier_kind, NotifierKind, notifier_kind_table)
+DEFINE_STRING_TABLE(webhook_format, WebhookFormat, webhook_format_table)
 
 /* ---- freeing ---- */
 
@@ -139,6 +152,7 @@ static void source_def_done(SourceDef *s)
         secret_ref_done(&s->token);
         free(s->ca_file);
         free(s->lang);
+        free(s->encoding);
 }
 
 static void series_def_done(SeriesDef *s)
@@ -157,6 +171,10 @@ static void series_def_done(SeriesDef *s)
         free(s->expr);
         free(s->unit_da);
         free(s->unit_en);
+        free(s->label_da);
+        free(s->label_en);
+        free(s->dataset);
+        free(s->time_format);
 }
 
 static void goal_def_done(GoalDef *g)
@@ -169,6 +187,7 @@ static void goal_def_done(GoalDef *g)
         free(g->denominator);
         free(g->reference);
         strv_free_n(g->recipients, g->n_recipients);
+        free(g->plan);
 }
 
 static void recipient_def_done(RecipientDef *r)
@@ -223,6 +242,10 @@ Config *config_free(Config *c)
         free(c->state_dir);
         free(c->language);
         free(c->goals_dir);
+        free(c->plan);
+        free(c->municipality);
+        free(c->templates_dir);
+        free(c->metrics_file);
         strv_free_n(c->files, c->n_files);
         free(c);
         return NULL;
@@ -732,6 +755,7 @@ typedef enum FieldType {
         F_CHOICE, /* char*, one of names[] */
         F_ENUM,   /* int, index into names[] */
         F_INT,
+        F_UINT,   /* unsigned, a non-negative decimal integer */
         F_DOUBLE,
         F_BOOL,
         F_DURATION,
@@ -743,6 +767,7 @@ typedef enum FieldType {
         F_EXPR,    /* char * at offset, ConfigPos at offset2 */
         F_SELECT,  /* SelectionItem * at offset, size_t at offset2 */
         F_SECTION, /* top level: handled by the caller */
+        F_CUSTOM,  /* handled by the caller after the walk (p->value[i]) */
 } FieldType;
 
 typedef struct Field {
@@ -1266,6 +1291,7 @@ static void parse_fields(Ctx *x, yaml_node_t *map, const char *what, const Field
 
                 switch (f->type) {
                 case F_SECTION:
+                case F_CUSTOM:
                         break;
                 case F_STRING:
                         if (value_string(x, k, v, field_ptr_str(dest, f->offset)))
@@ -1309,6 +1335,20 @@ static void parse_fields(Ctx *x, yaml_node_t *map, const char *what, const Field
                                 continue;
                         }
                         *(int *) ((char *) dest + f->offset) = iv;
+                        break;
+                }
+                case F_UINT: {
+                        unsigned long long u;
+                        s = node_scalar(v);
+                        if (!s || v->type != YAML_SCALAR_NODE) {
+                                ctx_error(x, v, "%s: expected a whole number, got %s", k, node_describe(v));
+                                continue;
+                        }
+                        if (*s < '0' || *s > '9' || safe_atou64(s, &u) < 0 || u > UINT_MAX) {
+                                ctx_error(x, v, "%s: expected a whole number, got '%s'", k, s);
+                                continue;
+                        }
+                        *(unsigned *) ((char *) dest + f->offset) = (unsigned) u;
                         break;
                 }
                 case F_DOUBLE: {
@@ -1475,6 +1515,8 @@ static const Field source_fields[] = {
         {"timeout", F_DURATION, offsetof(SourceDef, timeout_usec), 0, NULL, 0, REF_NONE},
         {"max_response_size", F_SIZE, offsetof(SourceDef, max_response_size), 0, NULL, 0, REF_NONE},
         {"stale_after", F_DURATION, offsetof(SourceDef, stale_after_usec), 0, NULL, 0, REF_NONE},
+        {"encoding", F_CHOICE, offsetof(SourceDef, encoding), 0, encoding_table, ELEMENTSOF(encoding_table),
+         REF_NONE},
 };
 
 static void parse_source(Ctx *x, const char *name, yaml_node_t *key, yaml_node_t *v)
@@ -1531,10 +1573,8 @@ static void parse_source(Ctx *x, const char *name, yaml_node_t *key, yaml_node_t
 
         switch (s->kind) {
         case SOURCE_STATBANK:
-                FORBID(x, &p, source_fields, "token_file",
-                       "applies only to jobindsats and jsonstat sources");
-                FORBID(x, &p, source_fields, "token_credential",
-                       "applies only to jobindsats and jsonstat sources");
+                FORBID(x, &p, source_fields, "token_file", "applies only to jobindsats sources");
+                FORBID(x, &p, source_fields, "token_credential", "applies only to jobindsats sources");
                 FORBID(x, &p, source_fields, "api_version", "applies only to jobindsats sources");
                 if (!s->base_url && !(s->base_url = strdup(DEFAULT_STATBANK_URL)))
                         x->oom = true;
@@ -1554,13 +1594,17 @@ static void parse_source(Ctx *x, const char *name, yaml_node_t *key, yaml_node_t
                         x->oom = true;
                 break;
         case SOURCE_CSV:
-                FORBID(x, &p, source_fields, "token_file",
-                       "applies only to jobindsats and jsonstat sources");
-                FORBID(x, &p, source_fields, "token_credential",
-                       "applies only to jobindsats and jsonstat sources");
+                FORBID(x, &p, source_fields, "token_file", "applies only to jobindsats sources");
+                FORBID(x, &p, source_fields, "token_credential", "applies only to jobindsats sources");
                 FORBID(x, &p, source_fields, "api_version", "applies only to jobindsats sources");
+                if (!s->encoding && !(s->encoding = strdup("auto")))
+                        x->oom = true;
                 break;
         case SOURCE_JSONSTAT:
+        case SOURCE_PXWEB:
+                /* Both are public APIs: no request of theirs carries a token. */
+                FORBID(x, &p, source_fields, "token_file", "applies only to jobindsats sources");
+                FORBID(x, &p, source_fields, "token_credential", "applies only to jobindsats sources");
                 FORBID(x, &p, source_fields, "api_version", "applies only to jobindsats sources");
                 REQUIRE(x, &p, source_fields, "base_url", s->pos, what);
                 break;
@@ -1568,6 +1612,8 @@ static void parse_source(Ctx *x, const char *name, yaml_node_t *key, yaml_node_t
                 break;
         }
 
+        if (s->kind >= 0 && s->kind != SOURCE_CSV)
+                FORBID(x, &p, source_fields, "encoding", "applies only to csv sources");
         if (PARSED_HAS(&p, source_fields, "timeout") && s->timeout_usec == 0)
                 ctx_error(x, p.value[field_index(source_fields, ELEMENTSOF(source_fields), "timeout")],
                           "timeout: must be greater than 0");
@@ -1599,6 +1645,10 @@ static const Field series_fields[] = {
         {"frequency", F_ENUM, offsetof(SeriesDef, freq), 0, freq_table, _PERIOD_FREQ_MAX, REF_NONE},
         {"publication_lag", F_INT, offsetof(SeriesDef, publication_lag), 0, NULL, 0, REF_NONE},
         {"unit", F_TEXT, offsetof(SeriesDef, unit_da), offsetof(SeriesDef, unit_en), NULL, 0, REF_NONE},
+        {"label", F_TEXT, offsetof(SeriesDef, label_da), offsetof(SeriesDef, label_en), NULL, 0, REF_NONE},
+        {"label_en", F_STRING, offsetof(SeriesDef, label_en), 0, NULL, 0, REF_NONE},
+        {"dataset", F_STRING, offsetof(SeriesDef, dataset), 0, NULL, 0, REF_NONE},
+        {"time_format", F_STRING, offsetof(SeriesDef, time_format), 0, NULL, 0, REF_NONE},
 };
 
 /* Default publication lag in periods: how late official figures normally are. */
@@ -1654,6 +1704,13 @@ static void parse_series(Ctx *x, const char *name, yaml_node_t *key, yaml_node_t
         parse_fields(x, v, what, series_fields, ELEMENTSOF(series_fields), s, &p);
         if (v->type != YAML_MAPPING_NODE)
                 return;
+        /* `label_en:` alone names the series in both languages, like a one-language `label:`. */
+        if (s->label_en && !s->label_da && !(s->label_da = strdup(s->label_en)))
+                x->oom = true;
+        if (s->time_format && !strchr(s->time_format, '%'))
+                ctx_error(x, p.value[field_index(series_fields, ELEMENTSOF(series_fields), "time_format")],
+                          "time_format: '%s' has no conversion (expected e.g. \"%%Y - %%q\", \"%%YM%%m\")",
+                          s->time_format);
 
         REQUIRE(x, &p, series_fields, "frequency", s->pos, what);
         if (s->publication_lag < 0) {
@@ -1666,8 +1723,8 @@ static void parse_series(Ctx *x, const char *name, yaml_node_t *key, yaml_node_t
         }
 
         if (PARSED_HAS(&p, series_fields, "expr")) {
-                static const char *const fetched_only[] = {"source",  "table",  "select",
-                                                           "measure", "column", "path"};
+                static const char *const fetched_only[] = {"source", "table",  "select",  "measure",
+                                                           "column", "path",   "dataset", "time_format"};
                 for (size_t i = 0; i < ELEMENTSOF(fetched_only); i++)
                         FORBID(x, &p, series_fields, fetched_only[i],
                                "applies only to fetched series; this series is derived ('expr')");
@@ -1697,16 +1754,22 @@ static void parse_series(Ctx *x, const char *name, yaml_node_t *key, yaml_node_t
                        "does not apply to statbank series (a table has one value)");
                 FORBID(x, &p, series_fields, "column", "applies only to csv series");
                 FORBID(x, &p, series_fields, "path", "applies only to csv series");
+                FORBID(x, &p, series_fields, "dataset", "applies only to jsonstat and pxweb series");
+                FORBID(x, &p, series_fields, "time_format", "applies only to jsonstat and pxweb series");
                 break;
         case SOURCE_JOBINDSATS:
                 REQUIRE(x, &p, series_fields, "table", s->pos, what);
                 REQUIRE(x, &p, series_fields, "measure", s->pos, what);
                 FORBID(x, &p, series_fields, "column", "applies only to csv series");
                 FORBID(x, &p, series_fields, "path", "applies only to csv series");
+                FORBID(x, &p, series_fields, "dataset", "applies only to jsonstat and pxweb series");
+                FORBID(x, &p, series_fields, "time_format", "applies only to jsonstat and pxweb series");
                 break;
         case SOURCE_CSV:
                 FORBID(x, &p, series_fields, "table", "does not apply to csv series (use 'path')");
                 FORBID(x, &p, series_fields, "measure", "does not apply to csv series (use 'column')");
+                FORBID(x, &p, series_fields, "dataset", "applies only to jsonstat and pxweb series");
+                FORBID(x, &p, series_fields, "time_format", "applies only to jsonstat and pxweb series");
                 if (!s->path && !PARSED_HAS(&p, series_fields, "path")) {
                         if (!src->base_url)
                                 ctx_error_pos(
@@ -1723,6 +1786,7 @@ static void parse_series(Ctx *x, const char *name, yaml_node_t *key, yaml_node_t
                                   "path: must be absolute or a URL, source '%s' has no base_url", src->name);
                 break;
         case SOURCE_JSONSTAT:
+        case SOURCE_PXWEB:
                 REQUIRE(x, &p, series_fields, "table", s->pos, what);
                 FORBID(x, &p, series_fields, "column", "applies only to csv series");
                 FORBID(x, &p, series_fields, "path", "applies only to csv series");
@@ -1758,6 +1822,10 @@ static const Field goal_fields[] = {
         {"trend_window", F_INT, offsetof(GoalDef, trend_window), 0, NULL, 0, REF_NONE},
         {"recipients", F_STRV, offsetof(GoalDef, recipients), offsetof(GoalDef, n_recipients), NULL, 0,
          REF_RECIPIENT},
+        {"for", F_UINT, offsetof(GoalDef, alert_for), 0, NULL, 0, REF_NONE},
+        {"notify_at_risk", F_BOOL, offsetof(GoalDef, notify_at_risk), 0, NULL, 0, REF_NONE},
+        {"recovery_band", F_DOUBLE, offsetof(GoalDef, recovery_band), 0, NULL, 0, REF_NONE},
+        {"plan", F_STRING, offsetof(GoalDef, plan), 0, NULL, 0, REF_NONE},
 };
 
 #define GOAL_VALUE(p, key) ((p)->value[field_index(goal_fields, ELEMENTSOF(goal_fields), (key))])
@@ -1782,6 +1850,7 @@ static void parse_goal(Ctx *x, yaml_node_t *id_key, yaml_node_t *v)
                 .change_unit = CHANGE_PERCENT,
                 .projection = PROJECTION_AUTO,
                 .trend_window = DEFAULT_TREND_WINDOW,
+                .alert_for = 1,
                 .pos = node_pos(x, id_key ?: v),
         };
         if (id_key && !(g->id = strdup(node_scalar(id_key)))) {
@@ -1904,6 +1973,13 @@ static void parse_goal(Ctx *x, yaml_node_t *id_key, yaml_node_t *v)
                           "trend_window: must be between 2 and 120 periods");
         if (g->kind == GOAL_RANK && PARSED_HAS(&p, goal_fields, "target") && g->target < 1)
                 ctx_error(x, GOAL_VALUE(&p, "target"), "target: a rank is 1 or more");
+        if (PARSED_HAS(&p, goal_fields, "for") && (g->alert_for < 1 || g->alert_for > ALERT_FOR_MAX))
+                ctx_error(x, GOAL_VALUE(&p, "for"), "for: must be between 1 and %u data periods", ALERT_FOR_MAX);
+        g->has_recovery_band = PARSED_HAS(&p, goal_fields, "recovery_band");
+        if (g->has_recovery_band && g->recovery_band < 0)
+                ctx_error(x, GOAL_VALUE(&p, "recovery_band"), "recovery_band: must not be negative");
+        if (!g->has_recovery_band)
+                g->recovery_band = g->tolerance;
 }
 
 /* ---- recipients, notifiers, routes ---- */
@@ -1958,6 +2034,11 @@ static const Field notifier_fields[] = {
         {"directory", F_STRING, offsetof(NotifierDef, directory), 0, NULL, 0, REF_NONE},
         {"ca_file", F_STRING, offsetof(NotifierDef, ca_file), 0, NULL, 0, REF_NONE},
         {"timeout", F_DURATION, offsetof(NotifierDef, timeout_usec), 0, NULL, 0, REF_NONE},
+        {"allow_plaintext", F_BOOL, offsetof(NotifierDef, allow_plaintext), 0, NULL, 0, REF_NONE},
+        {"format", F_ENUM, offsetof(NotifierDef, format), 0, webhook_format_table, _WEBHOOK_FORMAT_MAX,
+         REF_NONE},
+        {"retry_max", F_DURATION, offsetof(NotifierDef, retry_max_usec), 0, NULL, 0, REF_NONE},
+        {"give_up_after", F_DURATION, offsetof(NotifierDef, give_up_after_usec), 0, NULL, 0, REF_NONE},
 };
 
 #define NOTIFIER_VALUE(p, key) ((p)->value[field_index(notifier_fields, ELEMENTSOF(notifier_fields), (key))])
@@ -1980,6 +2061,9 @@ static void parse_notifier(Ctx *x, const char *name, yaml_node_t *key, yaml_node
                 .name = strdup(name),
                 .kind = _NOTIFIER_KIND_INVALID,
                 .timeout_usec = DEFAULT_NOTIFIER_TIMEOUT_USEC,
+                .format = WEBHOOK_GENERIC,
+                .retry_max_usec = DEFAULT_RETRY_MAX_USEC,
+                .give_up_after_usec = DEFAULT_GIVE_UP_AFTER_USEC,
                 .pos = node_pos(x, key),
         };
         if (!n->name) {
@@ -2039,9 +2123,30 @@ static void parse_notifier(Ctx *x, const char *name, yaml_node_t *key, yaml_node
                 FORBID(x, &p, notifier_fields, "secret_credential", "applies only to webhook notifiers");
                 FORBID(x, &p, notifier_fields, "ca_file", "does not apply to directory notifiers");
                 break;
+        case NOTIFIER_ALERTMANAGER:
+                REQUIRE(x, &p, notifier_fields, "url", n->pos, what);
+                if (n->url && !url_has_scheme(n->url, web_schemes, ELEMENTSOF(web_schemes)))
+                        ctx_error(x, NOTIFIER_VALUE(&p, "url"), "url: expected an https:// or http:// URL");
+                FORBID(x, &p, notifier_fields, "from", "applies only to smtp notifiers");
+                FORBID(x, &p, notifier_fields, "username_file", "applies only to smtp notifiers");
+                FORBID(x, &p, notifier_fields, "username_credential", "applies only to smtp notifiers");
+                FORBID(x, &p, notifier_fields, "password_file", "applies only to smtp notifiers");
+                FORBID(x, &p, notifier_fields, "password_credential", "applies only to smtp notifiers");
+                FORBID(x, &p, notifier_fields, "secret_file", "applies only to webhook notifiers");
+                FORBID(x, &p, notifier_fields, "secret_credential", "applies only to webhook notifiers");
+                FORBID(x, &p, notifier_fields, "directory", "applies only to directory notifiers");
+                break;
         default:
                 break;
         }
+        if (n->kind >= 0 && n->kind != NOTIFIER_SMTP)
+                FORBID(x, &p, notifier_fields, "allow_plaintext", "applies only to smtp notifiers");
+        if (n->kind >= 0 && n->kind != NOTIFIER_WEBHOOK)
+                FORBID(x, &p, notifier_fields, "format", "applies only to webhook notifiers");
+        if (PARSED_HAS(&p, notifier_fields, "retry_max") && n->retry_max_usec == 0)
+                ctx_error(x, NOTIFIER_VALUE(&p, "retry_max"), "retry_max: must be greater than 0");
+        if (PARSED_HAS(&p, notifier_fields, "give_up_after") && n->give_up_after_usec == 0)
+                ctx_error(x, NOTIFIER_VALUE(&p, "give_up_after"), "give_up_after: must be greater than 0");
         if (n->ca_file && n->ca_file[0] != '/')
                 ctx_error(x, NOTIFIER_VALUE(&p, "ca_file"), "ca_file: must be an absolute path");
         if (PARSED_HAS(&p, notifier_fields, "timeout") && n->timeout_usec == 0)
@@ -2054,9 +2159,37 @@ static const Field route_fields[] = {
          REF_RECIPIENT},
         {"notifiers", F_STRV, offsetof(RouteDef, notifiers), offsetof(RouteDef, n_notifiers), NULL, 0,
          REF_NOTIFIER},
-        {"repeat", F_DURATION, offsetof(RouteDef, repeat_usec), 0, NULL, 0, REF_NONE},
+        {"repeat", F_CUSTOM, 0, 0, NULL, 0, REF_NONE},
         {"data_problems", F_BOOL, offsetof(RouteDef, data_problems), 0, NULL, 0, REF_NONE},
+        {"notify_at_risk", F_BOOL, offsetof(RouteDef, notify_at_risk), 0, NULL, 0, REF_NONE},
+        {"send_resolved", F_BOOL, offsetof(RouteDef, send_resolved), 0, NULL, 0, REF_NONE},
 };
+
+/* `repeat: 2` (a whole number) is every 2 new data periods; `repeat: 30d` (a duration) is by the clock. */
+static void value_repeat(Ctx *x, yaml_node_t *v, RouteDef *r)
+{
+        const char *s = node_scalar(v);
+        unsigned long long n;
+
+        if (!s) {
+                ctx_error(x, v, "repeat: expected a number of data periods or a duration, got %s",
+                          node_describe(v));
+                return;
+        }
+        if (*s >= '0' && *s <= '9' && safe_atou64(s, &n) >= 0) {
+                if (n > REPEAT_PERIODS_MAX)
+                        ctx_error(x, v, "repeat: at most %u data periods (or give a duration like 30d)",
+                                  REPEAT_PERIODS_MAX);
+                else
+                        r->repeat_periods = (unsigned) n;
+                return;
+        }
+        if (parse_duration(s, &r->repeat_usec) < 0)
+                ctx_error(x, v,
+                          "repeat: bad value '%s', expected a number of data periods (e.g. 2) or a duration "
+                          "(e.g. 30d)",
+                          s);
+}
 
 static void parse_route(Ctx *x, yaml_node_t *v)
 {
@@ -2069,10 +2202,12 @@ static void parse_route(Ctx *x, yaml_node_t *v)
                 return;
         }
         r = &c->routes[c->n_routes++];
-        *r = (RouteDef){.pos = node_pos(x, v)};
+        *r = (RouteDef){.send_resolved = true, .pos = node_pos(x, v)};
         parse_fields(x, v, "route", route_fields, ELEMENTSOF(route_fields), r, &p);
         if (v->type != YAML_MAPPING_NODE)
                 return;
+        if (PARSED_HAS(&p, route_fields, "repeat"))
+                value_repeat(x, p.value[field_index(route_fields, ELEMENTSOF(route_fields), "repeat")], r);
         REQUIRE(x, &p, route_fields, "notifiers", r->pos, "route");
         if (PARSED_HAS(&p, route_fields, "notifiers") && r->n_notifiers == 0)
                 ctx_error(x, p.value[field_index(route_fields, ELEMENTSOF(route_fields), "notifiers")],
@@ -2133,6 +2268,10 @@ static const Field main_fields[] = {
         {"language", F_CHOICE, offsetof(Config, language), 0, language_table, ELEMENTSOF(language_table),
          REF_NONE},
         {"goals_dir", F_STRING, offsetof(Config, goals_dir), 0, NULL, 0, REF_NONE},
+        {"plan", F_STRING, offsetof(Config, plan), 0, NULL, 0, REF_NONE},
+        {"municipality", F_STRING, offsetof(Config, municipality), 0, NULL, 0, REF_NONE},
+        {"templates_dir", F_STRING, offsetof(Config, templates_dir), 0, NULL, 0, REF_NONE},
+        {"metrics_file", F_STRING, offsetof(Config, metrics_file), 0, NULL, 0, REF_NONE},
         {"sources", F_SECTION, 0, 0, NULL, 0, REF_NONE},
         {"series", F_SECTION, 0, 0, NULL, 0, REF_NONE},
         {"goals", F_SECTION, 0, 0, NULL, 0, REF_NONE},
@@ -2176,6 +2315,8 @@ static void parse_root(Ctx *x, yaml_node_t *root)
                         parse_routes_section(x, v);
                 if (x->c->state_dir && x->c->state_dir[0] != '/')
                         ctx_error(x, SECTION("state_dir"), "state_dir: must be an absolute path");
+                if (x->c->metrics_file && x->c->metrics_file[0] != '/')
+                        ctx_error(x, SECTION("metrics_file"), "metrics_file: must be an absolute path");
         }
 #undef SECTION
 }
@@ -2460,6 +2601,33 @@ static char *dirname_of(const char *path)
         return strndup(path, (size_t) (slash - path));
 }
 
+/* templates_dir: relative to the main file's directory; by default templates/ there when it is a
+ * directory, else NULL (the built-in templates). Returns 0 or -ENOMEM. */
+static int config_resolve_templates_dir(Config *c, const char *path)
+{
+        _cleanup_free_ char *dir = dirname_of(path), *t = NULL;
+        struct stat st;
+
+        if (!dir)
+                return -ENOMEM;
+        if (c->templates_dir) {
+                if (c->templates_dir[0] == '/')
+                        return 0;
+                t = strdup_printf("%s/%s", dir, c->templates_dir);
+                if (!t)
+                        return -ENOMEM;
+                free(c->templates_dir);
+                c->templates_dir = TAKE_PTR(t);
+                return 0;
+        }
+        t = strdup_printf("%s/templates", dir);
+        if (!t)
+                return -ENOMEM;
+        if (stat(t, &st) >= 0 && S_ISDIR(st.st_mode))
+                c->templates_dir = TAKE_PTR(t);
+        return 0;
+}
+
 int config_load(const char *path, Config **ret, ConfigErrors *errors)
 {
         _cleanup_(config_freep) Config *c = NULL;
@@ -2487,6 +2655,10 @@ int config_load(const char *path, Config **ret, ConfigErrors *errors)
         if (!c->state_dir && !(c->state_dir = strdup(DEFAULT_STATE_DIR)))
                 x.oom = true;
         if (!c->language && !(c->language = strdup("da")))
+                x.oom = true;
+        if (!c->plan && !(c->plan = strdup(DEFAULT_PLAN)))
+                x.oom = true;
+        if (config_resolve_templates_dir(c, path) < 0)
                 x.oom = true;
         if (c->goals_dir && c->goals_dir[0] != '/') {
                 _cleanup_free_ char *dir = dirname_of(path);
@@ -2520,6 +2692,9 @@ int config_load(const char *path, Config **ret, ConfigErrors *errors)
         for (size_t i = 0; i < c->n_series; i++)
                 if (c->series[i].source)
                         c->series[i].source_def = config_find_source(c, c->series[i].source);
+        for (size_t i = 0; i < c->n_goals; i++)
+                if (!c->goals[i].plan && !(c->goals[i].plan = strdup(c->plan)))
+                        x.oom = true;
 
         if (x.oom)
                 r = -ENOMEM;

@@ -37,6 +37,7 @@ typedef enum SourceKind {
         SOURCE_JOBINDSATS, /* STAR, api.jobindsats.dk v3 (v2 optional) */
         SOURCE_CSV,        /* local file or URL, documented layout */
         SOURCE_JSONSTAT,   /* any JSON-stat 2.0 (and 1.x bundle) service */
+        SOURCE_PXWEB,      /* a PxWeb API (SCB, SSB, Statistics Finland, ...) answering JSON-stat */
         _SOURCE_KIND_MAX,
         _SOURCE_KIND_INVALID = -22,
 } SourceKind;
@@ -71,6 +72,7 @@ typedef struct SourceDef {
         uint64_t timeout_usec;
         uint64_t max_response_size; /* bytes; default 64 MiB */
         uint64_t stale_after_usec;  /* failing longer than this is a data-problem event */
+        char *encoding;          /* csv: "auto" (default) | "utf-8" | "windows-1252"; NULL otherwise */
         ConfigPos pos;
 } SourceDef;
 
@@ -100,6 +102,10 @@ typedef struct SeriesDef {
         PeriodFreq freq;         /* expected frequency; checked against the data */
         int publication_lag;     /* expected lag in periods; older data makes goals no_data */
         char *unit_da, *unit_en; /* "fuldtidspersoner" / "full-time persons" */
+        char *label_da, *label_en; /* `label:`/`label_en:` e.g. "hele landet" / "the whole country";
+                                    * NULL when not given (one given: both set) */
+        char *dataset;           /* jsonstat/pxweb: which dataset of a bundle; NULL = the only one */
+        char *time_format;       /* jsonstat/pxweb: e.g. "%Y - %q"; NULL = auto */
         ConfigPos pos;
 } SeriesDef;
 
@@ -168,6 +174,11 @@ typedef struct GoalDef {
         int trend_window;        /* periods used by the linear trend (default 6) */
         char **recipients;       /* names of RecipientDef; who answers for this goal */
         size_t n_recipients;
+        unsigned alert_for;      /* `for:` consecutive new data periods off_track before firing; default 1 */
+        bool notify_at_risk;     /* default false */
+        bool has_recovery_band;  /* `recovery_band:` given */
+        double recovery_band;    /* default (not given): the goal's tolerance */
+        char *plan;              /* `plan:` name of the plan; default (filled in) Config.plan */
         ConfigPos pos;
 } GoalDef;
 
@@ -185,9 +196,17 @@ typedef enum NotifierKind {
         NOTIFIER_SMTP,
         NOTIFIER_WEBHOOK,
         NOTIFIER_DIRECTORY, /* writes each message as a file: demo and dry runs */
+        NOTIFIER_ALERTMANAGER, /* posts alerts to a Prometheus Alertmanager (api/v2/alerts) */
         _NOTIFIER_KIND_MAX,
         _NOTIFIER_KIND_INVALID = -22,
 } NotifierKind;
+
+typedef enum WebhookFormat {
+        WEBHOOK_GENERIC, /* the notice document as JSON */
+        WEBHOOK_TEAMS,   /* a Microsoft Teams message card */
+        _WEBHOOK_FORMAT_MAX,
+        _WEBHOOK_FORMAT_INVALID = -22,
+} WebhookFormat;
 
 typedef struct NotifierDef {
         char *name;
@@ -200,6 +219,10 @@ typedef struct NotifierDef {
         char *directory;     /* directory */
         char *ca_file;
         uint64_t timeout_usec;
+        bool allow_plaintext;        /* smtp: plaintext to a non-loopback host (default false) */
+        WebhookFormat format;        /* webhook: generic (default) | teams */
+        uint64_t retry_max_usec;     /* `retry_max:` cap of the retry backoff, default 1h */
+        uint64_t give_up_after_usec; /* `give_up_after:` default 3d */
         ConfigPos pos;
 } NotifierDef;
 
@@ -210,7 +233,10 @@ typedef struct RouteDef {
         size_t n_recipients;
         char **notifiers;  /* NotifierDef names */
         size_t n_notifiers;
-        uint64_t repeat_usec; /* "still off track" reminder interval; 0 = never */
+        uint64_t repeat_usec; /* `repeat: 30d` (a duration): "still off track" reminder interval; 0 = never */
+        unsigned repeat_periods; /* `repeat: 2` (an integer): every 2 new data periods; 0 = none */
+        bool notify_at_risk;  /* default false */
+        bool send_resolved;   /* default true */
         bool data_problems;   /* also route source failures (ops) */
         ConfigPos pos;
 } RouteDef;
@@ -224,6 +250,11 @@ typedef struct Config {
         char *state_dir;      /* default /var/lib/labourwatch */
         char *language;       /* default "da" */
         char *goals_dir;      /* default: goals.d beside the main file */
+        char *plan;           /* `plan:` e.g. "Beskæftigelsesplan 2024"; default "Beskæftigelsesplan" */
+        char *municipality;   /* `municipality:` e.g. "Herlev Kommune"; may be NULL */
+        char *templates_dir;  /* `templates_dir:` default: templates/ beside the main file when it
+                               * exists, else NULL (the built-in templates) */
+        char *metrics_file;   /* `metrics_file:` node_exporter textfile; NULL = off */
 
         SourceDef *sources;
         size_t n_sources;
@@ -288,3 +319,5 @@ const char *projection_method_to_string(ProjectionMethod m);
 ProjectionMethod projection_method_from_string(const char *s);
 const char *notifier_kind_to_string(NotifierKind k);
 NotifierKind notifier_kind_from_string(const char *s);
+const char *webhook_format_to_string(WebhookFormat f);
+WebhookFormat webhook_format_from_string(const char *s);

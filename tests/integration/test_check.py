@@ -31,7 +31,7 @@ BAD = {
     ],
     "unknown-key.yaml": [
         "{f}:2:1: unknown key 'languag' in the main configuration (did you mean 'language'?), allowed keys: "
-        "state_dir, language, goals_dir, "
+        "state_dir, language, goals_dir, plan, municipality, templates_dir, metrics_file, "
         "sources, series, goals, recipients, notifiers, routes",
     ],
     "wrong-type.yaml": ["{f}:4:14: timeout: expected a duration, got a mapping"],
@@ -42,7 +42,7 @@ BAD = {
     "undefined-series.yaml": ["{f}:4:13: undefined series 'nope'"],
     "undefined-recipient.yaml": ["{f}:7:18: undefined recipient 'boss'"],
     "undefined-notifier.yaml": ["{f}:2:17: undefined notifier 'pager'"],
-    "bad-enum.yaml": ["{f}:3:11: kind: bad value 'ftp', expected one of: statbank, jobindsats, csv, jsonstat"],
+    "bad-enum.yaml": ["{f}:3:11: kind: bad value 'ftp', expected one of: statbank, jobindsats, csv, jsonstat, pxweb"],
     "bad-period.yaml": [
         "{f}:5:13: period: bad period '2024M13', expected e.g. 2024, 2024H1, 2024Q2, 2024M06, 2024QMAT02",
     ],

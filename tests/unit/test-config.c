@@ -62,6 +62,12 @@ static void tree_remove(Tree *t)
         (void) nftw(t->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 }
 
+static bool endswith_str(const char *s, const char *suffix)
+{
+        size_t a = strlen(s), b = strlen(suffix);
+        return a >= b && streq(s + a - b, suffix);
+}
+
 static bool startswith_at(const char *s, const char *prefix, const char **ret_rest)
 {
         size_t l = strlen(prefix);
@@ -229,7 +235,7 @@ static void test_errors(void **state)
                  WANT("@main:2:1: unknown key 'sauces' in the main configuration (did you mean 'sources'?), "
                       "allowed "
                       "keys: state_dir, "
-                      "language, goals_dir, sources, series, goals, recipients, notifiers, routes")},
+                      "language, goals_dir, plan, municipality, templates_dir, metrics_file, sources, series, goals, recipients, notifiers, routes")},
                 {"main-file section in a goal file", BASE, "recipients: {}\n", NULL,
                  WANT("@g1:1:1: unknown key 'recipients' in a goal file, allowed keys: goals, series")},
                 {"unknown key in a source", "sources:\n  dst:\n    kind: statbank\n    url: https://x\n",
@@ -237,7 +243,7 @@ static void test_errors(void **state)
                  WANT("@main:4:5: unknown key 'url' in source 'dst', allowed keys: kind, base_url, "
                       "token_file, "
                       "token_credential, ca_file, lang, api_version, schedule, connect_timeout, timeout, "
-                      "max_response_size, stale_after")},
+                      "max_response_size, stale_after, encoding")},
                 /* types */
                 {"number expected, mapping given", BASE,
                  "goals:\n  - id: a\n    kind: level\n    series: fleks\n    period: 2024\n    target: {a: "
@@ -286,7 +292,7 @@ static void test_errors(void **state)
                  WANT("@g1:7:16: direction: bad value 'upward', expected one of: at_least, at_most")},
                 {"bad source kind", "sources:\n  x:\n    kind: sql\n", NULL, NULL,
                  WANT("@main:3:11: kind: bad value 'sql', expected one of: statbank, jobindsats, csv, "
-                      "jsonstat")},
+                      "jsonstat, pxweb")},
                 {"bad language", "language: de\n", NULL, NULL,
                  WANT("@main:1:11: language: bad value 'de', expected one of: da, en")},
                 /* periods, durations, sizes, schedules */
@@ -798,6 +804,225 @@ static void test_defaults(void **state)
         tree_remove(&t);
 }
 
+/* Contract A: the keys alerting, channels, reports and the new providers read. */
+static void test_alerting_keys(void **state)
+{
+        ConfigErrors errors = {};
+        Config *c = NULL;
+        const NotifierDef *n;
+        const SeriesDef *se;
+        const GoalDef *g;
+        Tree t;
+
+        tree_make(&t,
+                  "plan: Beskæftigelsesplan 2024\n"
+                  "municipality: Herlev Kommune\n"
+                  "templates_dir: mytemplates\n"
+                  "metrics_file: /var/lib/prometheus/node-exporter/labourwatch.prom\n"
+                  "sources:\n"
+                  "  scb:\n"
+                  "    kind: pxweb\n"
+                  "    base_url: https://api.scb.se/OV0104/v1/doris/sv/ssd/\n"
+                  "  f:\n"
+                  "    kind: csv\n"
+                  "    base_url: /srv/x.csv\n"
+                  "    encoding: windows-1252\n"
+                  "  e:\n"
+                  "    kind: jsonstat\n"
+                  "    base_url: https://example.org/\n"
+                  "series:\n"
+                  "  national:\n"
+                  "    source: e\n"
+                  "    table: bundle.json\n"
+                  "    dataset: une_rt_m\n"
+                  "    time_format: \"%Y - %q\"\n"
+                  "    frequency: quarter\n"
+                  "    label: hele landet\n"
+                  "    label_en: the whole country\n"
+                  "  local:\n"
+                  "    source: scb\n"
+                  "    table: AM/AM0401\n"
+                  "    frequency: month\n"
+                  "  other:\n"
+                  "    source: f\n"
+                  "    frequency: month\n"
+                  "    label_en: only English\n"
+                  "goals:\n"
+                  "  - id: g\n"
+                  "    kind: level\n"
+                  "    series: local\n"
+                  "    period: 2024\n"
+                  "    target: 3\n"
+                  "    tolerance: 0.5\n"
+                  "    for: 2\n"
+                  "    notify_at_risk: true\n"
+                  "    recovery_band: 1.5\n"
+                  "    plan: Særlig plan\n"
+                  "  - id: h\n"
+                  "    kind: level\n"
+                  "    series: local\n"
+                  "    period: 2024\n"
+                  "    target: 3\n"
+                  "    tolerance: 0.25\n"
+                  "notifiers:\n"
+                  "  mail:\n"
+                  "    kind: smtp\n"
+                  "    url: smtp://mail.example.org\n"
+                  "    from: lw@example.org\n"
+                  "    allow_plaintext: true\n"
+                  "    retry_max: 30min\n"
+                  "    give_up_after: 1d\n"
+                  "  teams:\n"
+                  "    kind: webhook\n"
+                  "    url: https://example.org/hook\n"
+                  "    format: teams\n"
+                  "  am:\n"
+                  "    kind: alertmanager\n"
+                  "    url: http://127.0.0.1:9093/\n"
+                  "routes:\n"
+                  "  - notifiers: mail\n"
+                  "    repeat: 2\n"
+                  "    notify_at_risk: yes\n"
+                  "    send_resolved: false\n"
+                  "  - notifiers: [teams, am]\n"
+                  "    repeat: 30d\n",
+                  NULL, NULL);
+        assert_int_equal(config_load(t.main, &c, &errors), 0);
+        assert_int_equal(errors.n_items, 0);
+        assert_string_equal(c->plan, "Beskæftigelsesplan 2024");
+        assert_string_equal(c->municipality, "Herlev Kommune");
+        assert_true(endswith_str(c->templates_dir, "/mytemplates"));
+        assert_true(c->templates_dir[0] == '/');
+        assert_string_equal(c->metrics_file, "/var/lib/prometheus/node-exporter/labourwatch.prom");
+
+        assert_int_equal(config_find_source(c, "scb")->kind, SOURCE_PXWEB);
+        assert_null(config_find_source(c, "scb")->encoding);
+        assert_string_equal(config_find_source(c, "f")->encoding, "windows-1252");
+        assert_int_equal(source_kind_from_string("pxweb"), SOURCE_PXWEB);
+
+        se = config_find_series(c, "national");
+        assert_string_equal(se->dataset, "une_rt_m");
+        assert_string_equal(se->time_format, "%Y - %q");
+        assert_string_equal(se->label_da, "hele landet");
+        assert_string_equal(se->label_en, "the whole country");
+        se = config_find_series(c, "local");
+        assert_null(se->label_da);
+        assert_null(se->label_en);
+        assert_null(se->dataset);
+        se = config_find_series(c, "other");
+        assert_string_equal(se->label_da, "only English");
+        assert_string_equal(se->label_en, "only English");
+
+        g = config_find_goal(c, "g");
+        assert_int_equal(g->alert_for, 2);
+        assert_true(g->notify_at_risk);
+        assert_true(g->has_recovery_band);
+        assert_true(g->recovery_band == 1.5);
+        assert_string_equal(g->plan, "Særlig plan");
+        g = config_find_goal(c, "h");
+        assert_int_equal(g->alert_for, 1);
+        assert_false(g->notify_at_risk);
+        assert_false(g->has_recovery_band);
+        assert_true(g->recovery_band == 0.25); /* the tolerance */
+        assert_string_equal(g->plan, "Beskæftigelsesplan 2024");
+
+        n = config_find_notifier(c, "mail");
+        assert_true(n->allow_plaintext);
+        assert_int_equal(n->retry_max_usec, 30 * USEC_PER_MINUTE);
+        assert_int_equal(n->give_up_after_usec, USEC_PER_DAY);
+        n = config_find_notifier(c, "teams");
+        assert_int_equal(n->format, WEBHOOK_TEAMS);
+        assert_false(n->allow_plaintext);
+        assert_int_equal(n->retry_max_usec, USEC_PER_HOUR);
+        assert_int_equal(n->give_up_after_usec, 3 * USEC_PER_DAY);
+        n = config_find_notifier(c, "am");
+        assert_int_equal(n->kind, NOTIFIER_ALERTMANAGER);
+        assert_int_equal(n->format, WEBHOOK_GENERIC);
+
+        assert_int_equal(c->n_routes, 2);
+        assert_int_equal(c->routes[0].repeat_periods, 2);
+        assert_int_equal(c->routes[0].repeat_usec, 0);
+        assert_true(c->routes[0].notify_at_risk);
+        assert_false(c->routes[0].send_resolved);
+        assert_int_equal(c->routes[1].repeat_periods, 0);
+        assert_int_equal(c->routes[1].repeat_usec, 30 * USEC_PER_DAY);
+        assert_false(c->routes[1].notify_at_risk);
+        assert_true(c->routes[1].send_resolved);
+
+        assert_string_equal(webhook_format_to_string(WEBHOOK_TEAMS), "teams");
+        assert_int_equal(webhook_format_from_string("generic"), WEBHOOK_GENERIC);
+        assert_int_equal(webhook_format_from_string("slack"), _WEBHOOK_FORMAT_INVALID);
+        assert_string_equal(notifier_kind_to_string(NOTIFIER_ALERTMANAGER), "alertmanager");
+        config_free(c);
+        tree_remove(&t);
+
+        /* Defaults: plan, no municipality, templates/ beside the main file only when it exists. */
+        tree_make(&t, "sources:\n  f:\n    kind: csv\n    base_url: /x.csv\n", NULL, NULL);
+        assert_int_equal(config_load(t.main, &c, &errors), 0);
+        assert_string_equal(c->plan, "Beskæftigelsesplan");
+        assert_null(c->municipality);
+        assert_null(c->templates_dir);
+        assert_null(c->metrics_file);
+        assert_string_equal(c->sources[0].encoding, "auto");
+        config_free(c);
+        {
+                char tpl[160];
+                snprintf(tpl, sizeof tpl, "%s/templates", t.dir);
+                assert_int_equal(mkdir(tpl, 0755), 0);
+                assert_int_equal(config_load(t.main, &c, &errors), 0);
+                assert_string_equal(c->templates_dir, tpl);
+                config_free(c);
+        }
+        tree_remove(&t);
+}
+
+static void test_alerting_key_errors(void **state)
+{
+        const ErrorCase rows[] = {
+                {"for out of range", BASE, GOAL("    for: 0\n"), NULL,
+                 WANT("@g1:7:10: for: must be between 1 and 120 data periods")},
+                {"for not a number", BASE, GOAL("    for: 2 periods\n"), NULL,
+                 WANT("@g1:7:10: for: expected a whole number, got '2 periods'")},
+                {"negative recovery_band", BASE, GOAL("    recovery_band: -1\n"), NULL,
+                 WANT("@g1:7:20: recovery_band: must not be negative")},
+                {"repeat neither periods nor duration", BASE "routes:\n  - notifiers: out\n    repeat: often\n",
+                 NULL, NULL,
+                 WANT("@main:26:13: repeat: bad value 'often', expected a number of data periods (e.g. 2) or a "
+                      "duration (e.g. 30d)")},
+                {"repeat too many periods", BASE "routes:\n  - notifiers: out\n    repeat: 1000\n", NULL, NULL,
+                 WANT("@main:26:13: repeat: at most 120 data periods (or give a duration like 30d)")},
+                {"format on a directory notifier",
+                 "notifiers:\n  out:\n    kind: directory\n    directory: /tmp/o\n    format: teams\n", NULL,
+                 NULL, WANT("@main:5:5: 'format' applies only to webhook notifiers")},
+                {"bad webhook format",
+                 "notifiers:\n  w:\n    kind: webhook\n    url: https://x/\n    format: slack\n", NULL, NULL,
+                 WANT("@main:5:13: format: bad value 'slack', expected one of: generic, teams")},
+                {"allow_plaintext on a webhook",
+                 "notifiers:\n  w:\n    kind: webhook\n    url: https://x/\n    allow_plaintext: true\n", NULL,
+                 NULL, WANT("@main:5:5: 'allow_plaintext' applies only to smtp notifiers")},
+                {"zero retry_max",
+                 "notifiers:\n  w:\n    kind: webhook\n    url: https://x/\n    retry_max: 0\n", NULL, NULL,
+                 WANT("@main:5:16: retry_max: must be greater than 0")},
+                {"alertmanager needs a url", "notifiers:\n  am:\n    kind: alertmanager\n", NULL, NULL,
+                 WANT("@main:2:3: notifier 'am': missing required key 'url'")},
+                {"encoding on a statbank source",
+                 "sources:\n  dst:\n    kind: statbank\n    encoding: utf-8\n", NULL, NULL,
+                 WANT("@main:4:5: 'encoding' applies only to csv sources")},
+                {"bad encoding", "sources:\n  f:\n    kind: csv\n    base_url: /x\n    encoding: latin9\n", NULL,
+                 NULL, WANT("@main:5:15: encoding: bad value 'latin9', expected one of: auto, utf-8, windows-1252")},
+                {"token on a jsonstat source",
+                 "sources:\n  e:\n    kind: jsonstat\n    base_url: https://x/\n    token_file: /t\n", NULL,
+                 NULL, WANT("@main:5:5: 'token_file' applies only to jobindsats sources")},
+                {"dataset on a statbank series",
+                 "sources:\n  dst:\n    kind: statbank\nseries:\n  s:\n    source: dst\n    table: AUS08\n"
+                 "    frequency: month\n    dataset: x\n",
+                 NULL, NULL, WANT("@main:9:5: 'dataset' applies only to jsonstat and pxweb series")},
+                {"metrics_file relative", "metrics_file: lw.prom\n", NULL, NULL,
+                 WANT("@main:1:15: metrics_file: must be an absolute path")},
+        };
+        run_cases(rows, ELEMENTSOF(rows));
+}
+
 /* The sample shipped in etc/ must stay valid. */
 static void test_sample(void **state)
 {
@@ -1026,6 +1251,7 @@ int main(void)
                 cmocka_unit_test(test_sample),        cmocka_unit_test(test_enums),
                 cmocka_unit_test(test_secret_read),   cmocka_unit_test(test_values),
                 cmocka_unit_test(test_schedules),
+                cmocka_unit_test(test_alerting_keys), cmocka_unit_test(test_alerting_key_errors),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
