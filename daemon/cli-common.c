@@ -30,7 +30,7 @@ int cli_load_config(const char *path, Config **ret)
 
 char *cli_format_usec(int64_t usec, bool iso, char buf[static CLI_TIME_MAX])
 {
-        time_t t = (time_t) (usec / 1000000);
+        time_t t = (time_t) (usec / (int64_t) USEC_PER_SEC);
         struct tm tm;
 
         if (usec <= 0 || !gmtime_r(&t, &tm) ||

@@ -178,7 +178,7 @@ int cli_eval(int argc, char **argv)
         }
         free(TAKE_PTR(err));
 
-        r = evaluate_all(st, c, date, record, &results, &n, &err);
+        r = evaluate_all(st, c, date, now(CLOCK_REALTIME), record, &results, &n, &err);
         if (r < 0) {
                 fprintf(stderr, "labourwatch eval: %s\n", err ? err : strerror(-r));
                 return 1;

@@ -61,7 +61,6 @@ int cli_fetch(int argc, char **argv)
         _cleanup_free_ char *err = NULL;
         const SeriesFetchResult *res;
         size_t n_res = 0;
-        struct timespec ts;
         unsigned n_failed = 0;
         bool refresh = false;
         int opt, r, ret = 1;
@@ -118,9 +117,7 @@ int cli_fetch(int argc, char **argv)
                 goto finish;
         }
         source_runner_set_refresh(runner, refresh);
-        clock_gettime(CLOCK_REALTIME, &ts);
-        r = source_runner_run(runner,
-                              (uint64_t) ts.tv_sec * UINT64_C(1000000) + (uint64_t) ts.tv_nsec / 1000, true,
+        r = source_runner_run(runner, now(CLOCK_REALTIME), true,
                               optind < argc ? argv + optind : NULL, on_done, e);
         if (r < 0) {
                 fprintf(stderr, "labourwatch fetch: %s\n", strerror(-r));

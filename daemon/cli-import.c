@@ -33,7 +33,6 @@ static void import_help(FILE *f)
                 CONFIG_DEFAULT_PATH);
 }
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(Series *, series_free);
 
 int cli_import(int argc, char **argv)
 {
@@ -55,7 +54,6 @@ int cli_import(int argc, char **argv)
         SeriesFetchResult res = {};
         StoreWriteStats stats = {};
         size_t size = 0;
-        struct timespec ts;
         int opt, r, ret = 1;
 
         optind = 0;
@@ -159,13 +157,12 @@ int cli_import(int argc, char **argv)
         r = source_selection_string(&csv_def, NULL, &selection);
         if (r < 0)
                 goto finish;
-        clock_gettime(CLOCK_REALTIME, &ts);
         r = store_put_series(st, name, s->points, s->n_points,
                              &(Provenance){.source = "import",
                                            .table = NULL,
                                            .selection = *selection ? selection : NULL,
                                            .url = abs ? abs : file,
-                                           .fetched_at = (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000},
+                                           .fetched_at = (int64_t) now(CLOCK_REALTIME)},
                              &stats, &err);
         if (r < 0) {
                 fprintf(stderr, "labourwatch import: %s\n", err ? err : strerror(-r));

@@ -10,16 +10,6 @@
 #include "labourwatch/macro.h"
 #include "labourwatch/text.h"
 
-static inline void series_set_freep(SeriesSet **s)
-{
-        series_set_free(*s);
-}
-
-static inline void series_freep_(Series **s)
-{
-        series_free(*s);
-}
-
 typedef struct Builder {
         const Config *c;
         evaluate_loader_t load;
@@ -40,7 +30,7 @@ static const SeriesDef *find_def(const Config *c, const char *name)
 
 static int resolve(Builder *b, const char *name)
 {
-        _cleanup_(series_freep_) Series *s = NULL;
+        _cleanup_(series_freep) Series *s = NULL;
         const SeriesDef *def;
         int r;
 
@@ -280,13 +270,12 @@ json_t *goal_inputs_to_json(const GoalDef *g, const GoalResult *r, Date date)
         return TAKE_PTR(root);
 }
 
-int evaluate_all(Store *st, const Config *c, Date date, bool record, GoalResult **ret, size_t *ret_n,
-                 char **ret_error)
+int evaluate_all(Store *st, const Config *c, Date date, uint64_t at_usec, bool record, GoalResult **ret,
+                 size_t *ret_n, char **ret_error)
 {
         _cleanup_(series_set_freep) SeriesSet *set = NULL;
         GoalResult *results = NULL;
         size_t n = 0;
-        struct timespec ts;
         char d[16];
         int r;
 
@@ -301,9 +290,6 @@ int evaluate_all(Store *st, const Config *c, Date date, bool record, GoalResult 
                 return r;
 
         if (record) {
-                /* The glue may read the clock for the audit timestamp; the engine never does. */
-                (void) clock_gettime(CLOCK_REALTIME, &ts);
-                int64_t at = (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
                 snprintf(d, sizeof(d), "%04d-%02d-%02d", date.year, date.month, date.day);
                 for (size_t i = 0; i < n; i++) {
                         _cleanup_(json_decrefp) json_t *in = goal_inputs_to_json(&c->goals[i], &results[i], date);
@@ -315,7 +301,7 @@ int evaluate_all(Store *st, const Config *c, Date date, bool record, GoalResult 
                                 return -ENOMEM;
                         }
                         r = store_add_evaluation(st, results[i].id, d, goal_status_to_string(results[i].status), in_s,
-                                                 res_s, at, ret_error);
+                                                 res_s, (int64_t) at_usec, ret_error);
                         if (r < 0) {
                                 goal_results_free(results, n);
                                 return r;

@@ -361,11 +361,6 @@ char *expr_error_to_string(const SeriesDef *def, const ExprError *e)
                              (size_t) def->expr_pos.column + e->offset, strna(def->name), e->message);
 }
 
-static inline void free_seriesp(Series **s)
-{
-        series_free(*s);
-}
-
 /* Position in s->points of the first point with period index >= idx. */
 static size_t seek(const Series *s, int64_t idx)
 {
@@ -383,7 +378,7 @@ static size_t seek(const Series *s, int64_t idx)
 int series_derive(const SeriesDef *def, const SeriesSet *set, Series **ret, char **ret_error)
 {
         _cleanup_(expr_freep) Expr *e = NULL;
-        _cleanup_(free_seriesp) Series *out = NULL;
+        _cleanup_(series_freep) Series *out = NULL;
         _cleanup_free_ const Series **in = NULL;
         _cleanup_free_ double *vals = NULL;
         PeriodFreq freq = _PERIOD_FREQ_INVALID;

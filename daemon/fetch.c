@@ -18,9 +18,10 @@
 
 #include "labourwatch/fetch.h"
 #include "labourwatch/macro.h"
+#include "labourwatch/time-util.h"
 
-#define FETCH_DEFAULT_CONNECT_TIMEOUT_USEC (UINT64_C(30) * UINT64_C(1000000))
-#define FETCH_DEFAULT_TIMEOUT_USEC (UINT64_C(300) * UINT64_C(1000000))
+#define FETCH_DEFAULT_CONNECT_TIMEOUT_USEC (UINT64_C(30) * USEC_PER_SEC)
+#define FETCH_DEFAULT_TIMEOUT_USEC (UINT64_C(300) * USEC_PER_SEC)
 #define FETCH_DEFAULT_MAX_SIZE (UINT64_C(64) * UINT64_C(1024) * UINT64_C(1024))
 /* A transfer slower than this many bytes per second for FETCH_LOW_SPEED_TIME is given up: a
  * server that trickles (or stalls with the connection open) must not hold a source forever. */
@@ -147,19 +148,19 @@ int fetch_parse_retry_after(const char *value, uint64_t now_usec, uint64_t *ret_
                 if (safe_atou64(buf, &secs) < 0)
                         return -EINVAL;
                 /* Cap absurd values at a week so arithmetic cannot overflow. */
-                if (secs > UINT64_C(7) * 24 * 3600)
-                        secs = UINT64_C(7) * 24 * 3600;
-                *ret_usec = (uint64_t) secs * UINT64_C(1000000);
+                if (secs > USEC_PER_WEEK / USEC_PER_SEC)
+                        secs = USEC_PER_WEEK / USEC_PER_SEC;
+                *ret_usec = (uint64_t) secs * USEC_PER_SEC;
                 return 0;
         }
 
         t = curl_getdate(buf, NULL);
         if (t == (time_t) -1)
                 return -EINVAL;
-        if (t < 0 || (uint64_t) t * UINT64_C(1000000) <= now_usec)
+        if (t < 0 || (uint64_t) t * USEC_PER_SEC <= now_usec)
                 *ret_usec = 0;
         else
-                *ret_usec = (uint64_t) t * UINT64_C(1000000) - now_usec;
+                *ret_usec = (uint64_t) t * USEC_PER_SEC - now_usec;
         return 0;
 }
 
@@ -317,7 +318,6 @@ static void job_finish(FetchJob *j, CURLcode code)
         FetchResponse r = {};
         const char *s = NULL;
         long status = 0;
-        struct timespec ts;
         _cleanup_free_ char *retry = NULL;
 
         (void) curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &status);
@@ -337,11 +337,9 @@ static void job_finish(FetchJob *j, CURLcode code)
                 r.last_modified = get_header(j->easy, "Last-Modified");
                 retry = get_header(j->easy, "Retry-After");
                 if (retry) {
-                        uint64_t now, d;
+                        uint64_t d;
 
-                        clock_gettime(CLOCK_REALTIME, &ts);
-                        now = (uint64_t) ts.tv_sec * UINT64_C(1000000) + (uint64_t) ts.tv_nsec / 1000;
-                        if (fetch_parse_retry_after(retry, now, &d) >= 0)
+                        if (fetch_parse_retry_after(retry, now(CLOCK_REALTIME), &d) >= 0)
                                 r.retry_after_usec = d;
                 }
                 if (j->reason && *j->reason)
@@ -510,7 +508,7 @@ static int on_curl_timer(CURLM *multi, long timeout_ms, void *userp)
         r = sd_event_now(f->event, CLOCK_MONOTONIC, &now);
         if (r < 0)
                 return -1;
-        when = now + (uint64_t) timeout_ms * UINT64_C(1000);
+        when = now + (uint64_t) timeout_ms * USEC_PER_MSEC;
 
         if (f->timer) {
                 r = sd_event_source_set_time(f->timer, when);
@@ -667,9 +665,9 @@ int fetcher_start(Fetcher *f, const FetchRequest *req, fetch_callback_t cb, void
         connect_timeout = req->connect_timeout_usec > 0 ? req->connect_timeout_usec
                                                         : FETCH_DEFAULT_CONNECT_TIMEOUT_USEC;
         timeout = req->timeout_usec > 0 ? req->timeout_usec : FETCH_DEFAULT_TIMEOUT_USEC;
-        SETOPT(j->easy, CURLOPT_CONNECTTIMEOUT_MS, (long) MAX(connect_timeout / 1000, UINT64_C(1)));
-        SETOPT(j->easy, CURLOPT_TIMEOUT_MS, (long) MAX(timeout / 1000, UINT64_C(1)));
-        low_speed_time = MIN(FETCH_LOW_SPEED_TIME_SEC, (long) MAX(timeout / UINT64_C(1000000), UINT64_C(1)));
+        SETOPT(j->easy, CURLOPT_CONNECTTIMEOUT_MS, (long) MAX(connect_timeout / USEC_PER_MSEC, UINT64_C(1)));
+        SETOPT(j->easy, CURLOPT_TIMEOUT_MS, (long) MAX(timeout / USEC_PER_MSEC, UINT64_C(1)));
+        low_speed_time = MIN(FETCH_LOW_SPEED_TIME_SEC, (long) MAX(timeout / USEC_PER_SEC, UINT64_C(1)));
         SETOPT(j->easy, CURLOPT_LOW_SPEED_LIMIT, FETCH_LOW_SPEED_LIMIT);
         SETOPT(j->easy, CURLOPT_LOW_SPEED_TIME, low_speed_time);
         SETOPT(j->easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) j->max_size);

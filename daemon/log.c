@@ -30,6 +30,13 @@ static const char *const message_ids[_LOG_EVENT_MAX] = {
         [LOG_EVENT_SOURCE_STALE] = "8640c631124b4222a6b82e44dbd53d88",
 };
 
+/* syslog's names, indexed by LOG_EMERG (0) .. LOG_DEBUG (7). */
+static const char *const log_level_table[] = {
+        [LOG_EMERG] = "emerg",   [LOG_ALERT] = "alert",   [LOG_CRIT] = "crit", [LOG_ERR] = "err",
+        [LOG_WARNING] = "warning", [LOG_NOTICE] = "notice", [LOG_INFO] = "info", [LOG_DEBUG] = "debug",
+};
+static DEFINE_STRING_TABLE_LOOKUP_FROM_STRING(log_level, int)
+
 static int max_level = LOG_INFO;
 static bool to_journal = false;
 static bool opened = false;
@@ -78,11 +85,9 @@ void log_open(void)
         else
                 to_journal = stderr_is_journal();
         if (lvl) {
-                static const char *const names[] = { "emerg", "alert", "crit", "err",
-                                                     "warning", "notice", "info", "debug" };
-                for (size_t i = 0; i < ELEMENTSOF(names); i++)
-                        if (streq(lvl, names[i]))
-                                max_level = (int) i;
+                int l = log_level_from_string(lvl);
+                if (l >= 0)
+                        max_level = l;
         }
         opened = true;
 }

@@ -79,11 +79,8 @@ static uint64_t now_realtime(Manager *m)
 
         /* sd_event_now() is the time of the current iteration; before the first one it falls back
          * to the clock itself. */
-        if (sd_event_now(m->event, CLOCK_REALTIME, &t) < 0) {
-                struct timespec ts;
-                (void) clock_gettime(CLOCK_REALTIME, &ts);
-                t = (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
-        }
+        if (sd_event_now(m->event, CLOCK_REALTIME, &t) < 0)
+                t = now(CLOCK_REALTIME);
         return t;
 }
 
@@ -265,7 +262,7 @@ static int manager_evaluate(Manager *m, bool record, GoalResult **ret, size_t *r
         if (m->config->n_goals == 0)
                 return manager_take_results(m, NULL, 0, false);
 
-        r = evaluate_all(m->store, m->config, today_local(m), record, &results, &n, &error);
+        r = evaluate_all(m->store, m->config, today_local(m), now_realtime(m), record, &results, &n, &error);
         if (r < 0 && error)
                 return log_error_errno(r, "Failed to evaluate goals: %s", error);
         if (r < 0)
@@ -425,13 +422,8 @@ static void manager_reload(Manager *m)
                 return;
         }
 
-        {
-                struct timespec ts;
-                (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-                (void) sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=Reloading configuration",
-                                  (unsigned long long) ts.tv_sec * USEC_PER_SEC +
-                                          (unsigned long long) ts.tv_nsec / 1000);
-        }
+        (void) sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=Reloading configuration",
+                          (unsigned long long) now(CLOCK_MONOTONIC));
         log_info("Reloading configuration %s", m->config_path);
 
         r = manager_load_config(m, &c);

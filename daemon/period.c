@@ -7,27 +7,12 @@
 #include "labourwatch/macro.h"
 #include "labourwatch/period.h"
 
-static const char *const freq_names[_PERIOD_FREQ_MAX] = {
+static const char *const period_freq_table[_PERIOD_FREQ_MAX] = {
         [PERIOD_YEAR] = "year",   [PERIOD_HALF] = "half",  [PERIOD_QUARTER] = "quarter",
         [PERIOD_MONTH] = "month", [PERIOD_QMAT] = "qmat",
 };
 
-const char *period_freq_to_string(PeriodFreq f)
-{
-        if (f < 0 || f >= _PERIOD_FREQ_MAX)
-                return NULL;
-        return freq_names[f];
-}
-
-PeriodFreq period_freq_from_string(const char *s)
-{
-        if (!s)
-                return _PERIOD_FREQ_INVALID;
-        for (int i = 0; i < _PERIOD_FREQ_MAX; i++)
-                if (streq(freq_names[i], s))
-                        return (PeriodFreq) i;
-        return _PERIOD_FREQ_INVALID;
-}
+DEFINE_STRING_TABLE_LOOKUP(period_freq, PeriodFreq)
 
 int period_freq_per_year(PeriodFreq f)
 {

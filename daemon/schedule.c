@@ -6,7 +6,6 @@
 #include "labourwatch/schedule.h"
 
 #define SEC_PER_DAY INT64_C(86400)
-#define USEC_PER_SEC_I INT64_C(1000000)
 
 static int64_t floor_div(int64_t a, int64_t b)
 {
@@ -101,7 +100,7 @@ static uint64_t next_interval(const Schedule *s, uint64_t last_run, uint64_t see
 static uint64_t next_calendar(const Schedule *s, uint64_t last_run, uint64_t seed)
 {
         unsigned weekdays = s->weekdays & 0x7f ? s->weekdays & 0x7f : 0x7f;
-        int64_t last_sec = (int64_t) (last_run / (uint64_t) USEC_PER_SEC_I);
+        int64_t last_sec = (int64_t) (last_run / USEC_PER_SEC);
         int64_t best = INT64_MAX;
         Date d;
         int64_t day0;
@@ -126,14 +125,14 @@ static uint64_t next_calendar(const Schedule *s, uint64_t last_run, uint64_t see
                         t = cph_local_to_utc(dd, s->times_min[i]);
                         /* strictly after the last run's second: a run started at the slot must
                          * not count the same slot again */
-                        if ((uint64_t) t * (uint64_t) USEC_PER_SEC_I > last_run && t < best)
+                        if ((uint64_t) t * USEC_PER_SEC > last_run && t < best)
                                 best = t;
                 }
         }
         if (best == INT64_MAX)
                 return SCHEDULE_NEVER;
 
-        uint64_t next = (uint64_t) best * (uint64_t) USEC_PER_SEC_I;
+        uint64_t next = (uint64_t) best * USEC_PER_SEC;
         if (s->jitter_usec > 0)
                 next += mix(seed, 1) % (s->jitter_usec + 1);
         return next;
@@ -171,8 +170,8 @@ uint64_t backoff_delay(const BackoffPolicy *p, unsigned failures, uint64_t retry
         uint64_t d;
 
         if (retry_after_usec > 0)
-                return MIN(MAX(retry_after_usec, (uint64_t) USEC_PER_SEC_I),
-                           UINT64_C(24) * 3600 * (uint64_t) USEC_PER_SEC_I);
+                return MIN(MAX(retry_after_usec, USEC_PER_SEC),
+                           UINT64_C(24) * 3600 * USEC_PER_SEC);
 
         if (max < base)
                 max = base;

@@ -14,7 +14,6 @@
 #include "labourwatch/series.h"
 #include "labourwatch/source.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(Series *, series_free);
 DEFINE_TRIVIAL_CLEANUP_FUNC(ProviderMeta *, provider_meta_free);
 
 /* One selection item after resolution against metadata. */

@@ -13,7 +13,6 @@
 #include "labourwatch/source.h"
 #include "labourwatch/sources.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(Series *, series_free);
 
 /* Plan/fetch rounds per series: metadata + data is two; anything beyond a few is a provider bug. */
 #define SERIES_MAX_STEPS 4
@@ -91,10 +90,7 @@ struct SourceRunner {
 
 static uint64_t now_monotonic(void)
 {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * UINT64_C(1000000) + (uint64_t) ts.tv_nsec / 1000;
+        return now(CLOCK_MONOTONIC);
 }
 
 /* "Now" during a run: the run's now_usec (the caller's realtime clock) plus the time elapsed since
@@ -854,7 +850,7 @@ static void source_job_finish(SourceJob *sj)
                                   "Source %s: %u of %zu series failed (%u failed runs in a row), retrying "
                                   "in %llu s%s",
                                   src->name, sj->n_failed, sj->n_series, st.consecutive_failures,
-                                  (unsigned long long) (delay / UINT64_C(1000000)),
+                                  (unsigned long long) (delay / USEC_PER_SEC),
                                   sj->throttled && sj->retry_after ? " as the server asked (Retry-After)"
                                                                    : "");
                 }
@@ -934,7 +930,7 @@ static void source_job_continue(SourceJob *sj)
                         _cleanup_free_ char *m =
                                 strdup_printf("not attempted: %s answered HTTP %ld, waiting %llu s as asked",
                                               sj->src->name, sj->throttle_status,
-                                              (unsigned long long) (sj->retry_after / UINT64_C(1000000)));
+                                              (unsigned long long) (sj->retry_after / USEC_PER_SEC));
                         log_warning("Series %s: %s", def->name, strna(m));
                         res->error = -EAGAIN;
                         res->error_message = TAKE_PTR(m);
@@ -1059,14 +1055,6 @@ int source_runner_set_config(SourceRunner *r, const Config *c)
         r->config = c;
         runner_clear_not_before(r);
         return 0;
-}
-
-static bool strv_contains(char *const *l, const char *s)
-{
-        for (; l && *l; l++)
-                if (streq(*l, s))
-                        return true;
-        return false;
 }
 
 int source_runner_run(SourceRunner *r, uint64_t now_usec, bool force, char *const *only_series,

@@ -920,15 +920,6 @@ fail:
         return r;
 }
 
-void strv_free_n(char **v, size_t n)
-{
-        if (!v)
-                return;
-        for (size_t i = 0; i < n; i++)
-                free(v[i]);
-        free(v);
-}
-
 int store_list_series(Store *s, char ***ret, size_t *ret_n, char **ret_error)
 {
         char **v = NULL;

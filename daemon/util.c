@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "labourwatch/macro.h"
+#include "labourwatch/strv.h"
+#include "labourwatch/time-util.h"
 
 void closep(int *fd)
 {
@@ -154,5 +156,69 @@ int read_full_file(const char *path, size_t max, char **ret, size_t *ret_size)
         *ret = TAKE_PTR(buf);
         if (ret_size)
                 *ret_size = size;
+        return 0;
+}
+
+usec_t now(clockid_t clock)
+{
+        struct timespec ts;
+
+        if (clock_gettime(clock, &ts) < 0)
+                return 0;
+        return timespec_load(&ts);
+}
+
+void strv_free_n(char **v, size_t n)
+{
+        if (!v)
+                return;
+        for (size_t i = 0; i < n; i++)
+                free(v[i]);
+        free(v);
+}
+
+char **strv_free(char **v)
+{
+        if (!v)
+                return NULL;
+        for (char **i = v; *i; i++)
+                free(*i);
+        free(v);
+        return NULL;
+}
+
+size_t strv_length(char *const *v)
+{
+        size_t n = 0;
+
+        while (v && v[n])
+                n++;
+        return n;
+}
+
+bool strv_contains(char *const *v, const char *s)
+{
+        for (size_t i = 0; v && s && v[i]; i++)
+                if (streq(v[i], s))
+                        return true;
+        return false;
+}
+
+int strv_extend(char ***v, const char *s)
+{
+        size_t n = strv_length(*v);
+        char **w, *c;
+
+        c = strdup(s);
+        if (!c)
+                return -ENOMEM;
+        w = xrealloc_array(*v, n + 2, sizeof(char *));
+        if (!w) {
+                free(c);
+                return -ENOMEM;
+        }
+        w[n] = c;
+        w[n + 1] = NULL;
+        *v = w;
         return 0;
 }

@@ -7,16 +7,13 @@
  *
  * The schema is documented in labourwatch.yaml(5); etc/labourwatch.yaml is a commented sample. */
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "labourwatch/period.h"
-
-#define USEC_PER_SEC UINT64_C(1000000)
-#define USEC_PER_MINUTE (UINT64_C(60) * USEC_PER_SEC)
-#define USEC_PER_HOUR (UINT64_C(60) * USEC_PER_MINUTE)
-#define USEC_PER_DAY (UINT64_C(24) * USEC_PER_HOUR)
+#include "labourwatch/time-util.h" /* USEC_PER_*, kept here for the modules that used to get them here */
 
 typedef struct ConfigPos {
         const char *file; /* points into Config.files; valid while the Config lives */
@@ -39,14 +36,14 @@ typedef enum SourceKind {
         SOURCE_JSONSTAT,   /* any JSON-stat 2.0 (and 1.x bundle) service */
         SOURCE_PXWEB,      /* a PxWeb API (SCB, SSB, Statistics Finland, ...) answering JSON-stat */
         _SOURCE_KIND_MAX,
-        _SOURCE_KIND_INVALID = -22,
+        _SOURCE_KIND_INVALID = -EINVAL,
 } SourceKind;
 
 typedef enum ScheduleKind {
         SCHEDULE_INTERVAL, /* every `interval`, +- `jitter` */
         SCHEDULE_CALENDAR, /* weekdays at HH:MM, Europe/Copenhagen */
         _SCHEDULE_KIND_MAX,
-        _SCHEDULE_KIND_INVALID = -22,
+        _SCHEDULE_KIND_INVALID = -EINVAL,
 } ScheduleKind;
 
 #define SCHEDULE_TIMES_MAX 8
@@ -119,14 +116,14 @@ typedef enum GoalKind {
         GOAL_RANK,       /* benchmark rank, lower is better */
         GOAL_CUMULATIVE, /* running count during the goal period, against the pro-rata path */
         _GOAL_KIND_MAX,
-        _GOAL_KIND_INVALID = -22,
+        _GOAL_KIND_INVALID = -EINVAL,
 } GoalKind;
 
 typedef enum GoalDirection {
         GOAL_AT_LEAST,
         GOAL_AT_MOST,
         _GOAL_DIRECTION_MAX,
-        _GOAL_DIRECTION_INVALID = -22,
+        _GOAL_DIRECTION_INVALID = -EINVAL,
 } GoalDirection;
 
 typedef enum GoalAggregate {
@@ -134,7 +131,7 @@ typedef enum GoalAggregate {
         GOAL_AGGREGATE_LATEST,  /* the latest period's value */
         GOAL_AGGREGATE_SUM,     /* year-to-date sum */
         _GOAL_AGGREGATE_MAX,
-        _GOAL_AGGREGATE_INVALID = -22,
+        _GOAL_AGGREGATE_INVALID = -EINVAL,
 } GoalAggregate;
 
 typedef enum ChangeUnit {
@@ -142,7 +139,7 @@ typedef enum ChangeUnit {
         CHANGE_POINTS,   /* difference in percentage points (for shares / rates) */
         CHANGE_ABSOLUTE, /* difference in the series' own unit */
         _CHANGE_UNIT_MAX,
-        _CHANGE_UNIT_INVALID = -22,
+        _CHANGE_UNIT_INVALID = -EINVAL,
 } ChangeUnit;
 
 typedef enum ProjectionMethod {
@@ -151,7 +148,7 @@ typedef enum ProjectionMethod {
         PROJECTION_SEASONAL,
         PROJECTION_NONE,
         _PROJECTION_METHOD_MAX,
-        _PROJECTION_METHOD_INVALID = -22,
+        _PROJECTION_METHOD_INVALID = -EINVAL,
 } ProjectionMethod;
 
 typedef struct GoalDef {
@@ -198,7 +195,7 @@ typedef enum NotifierKind {
         NOTIFIER_DIRECTORY, /* writes each message as a file: demo and dry runs */
         NOTIFIER_ALERTMANAGER, /* posts alerts to a Prometheus Alertmanager (api/v2/alerts) */
         _NOTIFIER_KIND_MAX,
-        _NOTIFIER_KIND_INVALID = -22,
+        _NOTIFIER_KIND_INVALID = -EINVAL,
 } NotifierKind;
 
 typedef enum WebhookFormat {

@@ -36,12 +36,12 @@ int evaluate_goals(const Config *c, const SeriesSet *set, Date date, GoalResult 
                    char **ret_error);
 
 /* Loads every series the goals need from the store (computing derived series), evaluates every
- * goal at `date`, and when record is true stores each evaluation with its inputs (audit trail).
+ * goal at `date`, and when record is true stores each evaluation with its inputs (audit trail),
+ * stamped at_usec (realtime; the caller's clock: nothing here reads one).
  * st may be NULL (no data: every goal is no_data; record must then be false).
  * *ret receives an array of n GoalResult (caller frees with goal_results_free). */
-int evaluate_all(Store *st, const Config *c, Date date, bool record, GoalResult **ret, size_t *ret_n,
-                 char **ret_error);
-void goal_results_free(GoalResult *r, size_t n);
+int evaluate_all(Store *st, const Config *c, Date date, uint64_t at_usec, bool record, GoalResult **ret,
+                 size_t *ret_n, char **ret_error);
 
 /* The result as a JSON object: id, kind, status, reason, period (latest observed period code or
  * null), goal_period, value, projected, target, gap, expected, pace_needed, recent_pace,

@@ -7,6 +7,7 @@
  * Independent of the process locale. Pure: no I/O, no globals. Every function writes a
  * NUL-terminated string into buf (truncating if needed) and returns buf. */
 
+#include <errno.h>
 #include <stddef.h>
 
 #include "labourwatch/period.h"
@@ -15,7 +16,7 @@ typedef enum Language {
         LANGUAGE_DA,
         LANGUAGE_EN,
         _LANGUAGE_MAX,
-        _LANGUAGE_INVALID = -22,
+        _LANGUAGE_INVALID = -EINVAL,
 } Language;
 
 const char *language_to_string(Language l);  /* "da", "en" */

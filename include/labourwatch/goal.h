@@ -16,6 +16,7 @@
  *    baseline for a relative change, or data older than the series' publication lag allows.
  *    insufficient_data: a share whose denominator sum is below min_denominator. */
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -32,7 +33,7 @@ typedef enum GoalStatus {
         GOAL_STATUS_NO_DATA,
         GOAL_STATUS_INSUFFICIENT_DATA,
         _GOAL_STATUS_MAX,
-        _GOAL_STATUS_INVALID = -22,
+        _GOAL_STATUS_INVALID = -EINVAL,
 } GoalStatus;
 
 const char *goal_status_to_string(GoalStatus s); /* "on_track", "at_risk", …, "insufficient_data" */
@@ -49,7 +50,7 @@ typedef enum GoalReason {
         GOAL_REASON_SMALL_DENOMINATOR,/* share: denominator sum below min_denominator (or <= 0) */
         GOAL_REASON_FREQUENCY,        /* the series has no periods inside the goal period */
         _GOAL_REASON_MAX,
-        _GOAL_REASON_INVALID = -22,
+        _GOAL_REASON_INVALID = -EINVAL,
 } GoalReason;
 
 const char *goal_reason_to_string(GoalReason r); /* "none", "no_series", "no_period_data", … */
@@ -61,7 +62,7 @@ typedef enum GoalRole {
         GOAL_ROLE_DENOMINATOR, /* GoalDef.denominator */
         GOAL_ROLE_REFERENCE,   /* GoalDef.reference */
         _GOAL_ROLE_MAX,
-        _GOAL_ROLE_INVALID = -22,
+        _GOAL_ROLE_INVALID = -EINVAL,
 } GoalRole;
 
 const char *goal_role_to_string(GoalRole r); /* "series", "numerator", "denominator", "reference" */

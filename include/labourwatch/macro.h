@@ -57,6 +57,48 @@ static inline const char *strna(const char *s)
                         func(*p);                                                                            \
         }
 
+/* Enum <-> string tables. A table is `static const char *const NAME_table[_X_MAX]`, indexed by the
+ * enum; NULL entries are skipped. to_string returns NULL for an out-of-range value; from_string
+ * returns -EINVAL (the enum's _X_INVALID) for NULL or an unknown string.
+ *
+ *     static const char *const goal_kind_table[_GOAL_KIND_MAX] = { [GOAL_KIND_LEVEL] = "level", … };
+ *     DEFINE_STRING_TABLE_LOOKUP(goal_kind, GoalKind);
+ *
+ * defines goal_kind_to_string(GoalKind) and goal_kind_from_string(const char *). The _TO_STRING /
+ * _FROM_STRING variants define one direction only; the scope (static or not) goes in front. */
+static inline const char *string_table_lookup_to_string(const char *const *table, size_t n, int i)
+{
+        if (i < 0 || (size_t) i >= n)
+                return NULL;
+        return table[i];
+}
+
+static inline int string_table_lookup_from_string(const char *const *table, size_t n, const char *s)
+{
+        if (!s)
+                return -EINVAL;
+        for (size_t i = 0; i < n; i++)
+                if (table[i] && streq(table[i], s))
+                        return (int) i;
+        return -EINVAL;
+}
+
+#define DEFINE_STRING_TABLE_LOOKUP_TO_STRING(name, type)                                                     \
+        const char *name##_to_string(type v)                                                                 \
+        {                                                                                                    \
+                return string_table_lookup_to_string(name##_table, ELEMENTSOF(name##_table), (int) v);      \
+        }
+
+#define DEFINE_STRING_TABLE_LOOKUP_FROM_STRING(name, type)                                                   \
+        type name##_from_string(const char *s)                                                               \
+        {                                                                                                    \
+                return (type) string_table_lookup_from_string(name##_table, ELEMENTSOF(name##_table), s);  \
+        }
+
+#define DEFINE_STRING_TABLE_LOOKUP(name, type)                                                               \
+        DEFINE_STRING_TABLE_LOOKUP_TO_STRING(name, type)                                                     \
+        DEFINE_STRING_TABLE_LOOKUP_FROM_STRING(name, type)
+
 static inline void freep(void *p)
 {
         free(*(void **) p);

@@ -4,6 +4,7 @@
 /* Periods of official statistics (year, half-year, quarter, month, QMAT) and calendar dates.
  * Pure: no I/O, no clock, no globals. */
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -14,7 +15,7 @@ typedef enum PeriodFreq {
         PERIOD_MONTH,   /* "2024M06" */
         PERIOD_QMAT,    /* "2024QMAT02": Jobindsats moving annual total ending in quarter 2 */
         _PERIOD_FREQ_MAX,
-        _PERIOD_FREQ_INVALID = -22, /* -EINVAL */
+        _PERIOD_FREQ_INVALID = -EINVAL,
 } PeriodFreq;
 
 typedef struct Period {

@@ -59,8 +59,8 @@ typedef struct BackoffPolicy {
         uint64_t max_usec;  /* cap; default 2 h */
 } BackoffPolicy;
 
-#define BACKOFF_DEFAULT_BASE_USEC (UINT64_C(60) * UINT64_C(1000000))
-#define BACKOFF_DEFAULT_MAX_USEC (UINT64_C(2) * UINT64_C(3600) * UINT64_C(1000000))
+#define BACKOFF_DEFAULT_BASE_USEC USEC_PER_MINUTE
+#define BACKOFF_DEFAULT_MAX_USEC (UINT64_C(2) * USEC_PER_HOUR)
 
 /* Delay before retry number `failures` (1 = after the first failure): capped exponential,
  * min(max, base * 2^(failures-1)), with deterministic jitter from seed taking it down to at most

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "labourwatch/macro.h"
 #include "labourwatch/period.h"
 
 typedef struct SeriesPoint {
@@ -30,6 +31,7 @@ typedef struct SeriesSet {
 /* Allocates an empty series. Returns 0 or -ENOMEM; caller owns *ret (series_free). */
 int series_new(const char *name, Series **ret);
 Series *series_free(Series *s);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Series *, series_free); /* series_freep, for _cleanup_ */
 
 /* Inserts or replaces the point for p.period, keeping points sorted. Returns 0, or -EINVAL when the
  * point's frequency differs from the series', or -ENOMEM. */
@@ -45,6 +47,7 @@ void series_clear(Series *s);
 
 int series_set_new(SeriesSet **ret);
 SeriesSet *series_set_free(SeriesSet *set);
+DEFINE_TRIVIAL_CLEANUP_FUNC(SeriesSet *, series_set_free); /* series_set_freep */
 /* Takes ownership of s (also on failure, s is freed). Replaces a series of the same name. */
 int series_set_add(SeriesSet *set, Series *s);
 const Series *series_set_find(const SeriesSet *set, const char *name);

@@ -51,6 +51,7 @@
  *     -ENOMEM
  */
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -72,7 +73,7 @@ typedef enum SourceStep {
         SOURCE_STEP_METADATA, /* the response goes to parse_metadata */
         SOURCE_STEP_DATA,     /* the response goes to parse_data */
         _SOURCE_STEP_MAX,
-        _SOURCE_STEP_INVALID = -22,
+        _SOURCE_STEP_INVALID = -EINVAL,
 } SourceStep;
 
 typedef enum SourceAuth {
@@ -80,7 +81,7 @@ typedef enum SourceAuth {
         SOURCE_AUTH_BEARER, /* Jobindsats v3: "Authorization: Bearer <token>" */
         SOURCE_AUTH_RAW,    /* Jobindsats v2: "Authorization: <token>" (no scheme) */
         _SOURCE_AUTH_MAX,
-        _SOURCE_AUTH_INVALID = -22,
+        _SOURCE_AUTH_INVALID = -EINVAL,
 } SourceAuth;
 
 const char *source_step_to_string(SourceStep s); /* "metadata", "data" */

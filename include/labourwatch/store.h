@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "labourwatch/series.h"
+#include "labourwatch/strv.h"
 
 typedef struct Store Store;
 
@@ -141,6 +142,3 @@ int store_outbox_due(Store *s, int64_t now, size_t max, OutboxItem **ret, size_t
 int store_outbox_mark_sent(Store *s, int64_t id, int64_t at, char **ret_error);
 int store_outbox_mark_failed(Store *s, int64_t id, const char *error, int64_t next_attempt, char **ret_error);
 void store_outbox_free(OutboxItem *items, size_t n);
-
-/* Frees a NULL-terminated or counted string vector. */
-void strv_free_n(char **v, size_t n);

@@ -51,7 +51,7 @@ static char *load(const char *path, size_t *ret_size)
         return buf;
 }
 
-static double now(void)
+static double now_sec(void)
 {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -98,9 +98,9 @@ int main(int argc, char **argv)
                                .body = buf,
                                .size = size,
                                .content_type = kind == SOURCE_STATBANK ? "text/csv" : "application/json"};
-        t0 = now();
+        t0 = now_sec();
         r = provider_for(kind)->parse_data(&src, &def, NULL, &resp, &s, NULL, &err);
-        t1 = now();
+        t1 = now_sec();
         if (r < 0) {
                 fprintf(stderr, "parse failed: %s\n", strna(err));
                 return 1;

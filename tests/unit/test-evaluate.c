@@ -6,6 +6,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "labourwatch/evaluate.h"
@@ -152,18 +155,55 @@ static void test_no_store(void **state)
         size_t n = 0;
         char *err = NULL;
 
-        assert_int_equal(evaluate_all(NULL, &c, (Date){ 2024, 7, 15 }, false, &res, &n, &err), 0);
+        assert_int_equal(evaluate_all(NULL, &c, (Date){ 2024, 7, 15 }, 0, false, &res, &n, &err), 0);
         assert_int_equal(n, 1);
         assert_int_equal(res[0].status, GOAL_STATUS_NO_DATA);
         goal_results_free(res, n);
-        assert_int_equal(evaluate_all(NULL, &c, (Date){ 2024, 7, 15 }, true, &res, &n, &err), -EINVAL);
+        assert_int_equal(evaluate_all(NULL, &c, (Date){ 2024, 7, 15 }, 0, true, &res, &n, &err), -EINVAL);
 
         /* a goal the engine cannot evaluate is reported with its position */
         goals[0].denominator = NULL;
         goals[0].pos = (ConfigPos){ .file = "g.yaml", .line = 3, .column = 3 };
-        assert_int_equal(evaluate_all(NULL, &c, (Date){ 2024, 7, 15 }, false, &res, &n, &err), -EINVAL);
+        assert_int_equal(evaluate_all(NULL, &c, (Date){ 2024, 7, 15 }, 0, false, &res, &n, &err), -EINVAL);
         assert_non_null(strstr(err, "g.yaml:3:3: goal 'g'"));
         free(err);
+}
+
+/* The audit record carries the caller's time, not the clock's: evaluations are reproducible. */
+static void test_record_time(void **state)
+{
+        GoalDef goals[] = { {
+                .id = (char *) "g", .kind = GOAL_SHARE, .numerator = (char *) "m", .denominator = (char *) "o",
+                .period = { PERIOD_YEAR, 2024, 0 }, .target = 50,
+        } };
+        SeriesDef series[] = { sdef("m", NULL, 1), sdef("o", NULL, 2) };
+        Config c = { .series = series, .n_series = 2, .goals = goals, .n_goals = 1 };
+        char dir[] = "/tmp/lw-test-evaluate-XXXXXX", path[64];
+        StoredEvaluation *ev = NULL;
+        GoalResult *res = NULL;
+        size_t n = 0, n_ev = 0;
+        Store *st = NULL;
+        char *err = NULL;
+
+        assert_non_null(mkdtemp(dir));
+        assert_int_equal(store_open(dir, &st, &err), 0);
+        assert_int_equal(evaluate_all(st, &c, (Date){ 2024, 7, 15 }, UINT64_C(1720000000123456), true, &res, &n,
+                                      &err),
+                         0);
+        goal_results_free(res, n);
+        assert_int_equal(store_list_evaluations(st, "g", &ev, &n_ev, &err), 0);
+        assert_int_equal(n_ev, 1);
+        assert_int_equal(ev[0].at, INT64_C(1720000000123456));
+        assert_string_equal(ev[0].eval_date, "2024-07-15");
+        store_evaluations_free(ev, n_ev);
+        store_close(st);
+        for (const char *const *f = (const char *const[]){ "labourwatch.db", "labourwatch.db-wal",
+                                                            "labourwatch.db-shm", NULL };
+             *f; f++) {
+                snprintf(path, sizeof(path), "%s/%s", dir, *f);
+                (void) unlink(path);
+        }
+        assert_int_equal(rmdir(dir), 0);
 }
 
 int main(void)
@@ -172,6 +212,7 @@ int main(void)
                 cmocka_unit_test(test_derived),
                 cmocka_unit_test(test_cycle_and_errors),
                 cmocka_unit_test(test_no_store),
+                cmocka_unit_test(test_record_time),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
