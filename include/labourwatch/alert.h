@@ -19,6 +19,7 @@
  *
  * Suppressed events are returned too (routes == 0, suppressed != NONE), for the audit trail. */
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -36,7 +37,7 @@ typedef enum AlertEventKind {
         ALERT_EVENT_RESOLVED,
         ALERT_EVENT_ACHIEVED,
         _ALERT_EVENT_MAX,
-        _ALERT_EVENT_INVALID = -22,
+        _ALERT_EVENT_INVALID = -EINVAL,
 } AlertEventKind;
 
 const char *alert_event_to_string(AlertEventKind k); /* "missed", "firing", "repeat", … */
@@ -52,7 +53,7 @@ typedef enum AlertSuppress {
         ALERT_SUPPRESS_NOT_REQUESTED, /* at_risk without notify_at_risk; resolved without send_resolved */
         ALERT_SUPPRESS_NO_ROUTE,      /* no route applies to the goal (set by the caller) */
         _ALERT_SUPPRESS_MAX,
-        _ALERT_SUPPRESS_INVALID = -22,
+        _ALERT_SUPPRESS_INVALID = -EINVAL,
 } AlertSuppress;
 
 const char *alert_suppress_to_string(AlertSuppress s); /* "none", "silenced", "acked", … */

@@ -202,7 +202,7 @@ typedef enum WebhookFormat {
         WEBHOOK_GENERIC, /* the notice document as JSON */
         WEBHOOK_TEAMS,   /* a Microsoft Teams message card */
         _WEBHOOK_FORMAT_MAX,
-        _WEBHOOK_FORMAT_INVALID = -22,
+        _WEBHOOK_FORMAT_INVALID = -EINVAL,
 } WebhookFormat;
 
 typedef struct NotifierDef {
