@@ -13,6 +13,9 @@ import time
 
 DAEMON = os.environ.get("LW_DAEMON")
 SOURCE_DIR = os.environ.get("LW_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+# Multiplies every wait below: 3 when the programs run under valgrind (tests/CMakeLists.txt), so a
+# slow runner gets room in proportion; 1 otherwise, where the waits are the promises under test.
+TIMEOUT_SCALE = float(os.environ.get("LW_TIMEOUT_SCALE") or 1)
 
 # A valid configuration with nothing to fetch and no goals: the smallest thing the daemon runs on.
 # The daemon tests are about its lifecycle, not the schema (labourwatch.yaml(5)).
@@ -126,7 +129,7 @@ class Daemon:
 
     def wait_notify(self, key, value=None, timeout=15):
         """Waits for a notification carrying key (=value); returns it. Fails on timeout or exit."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + timeout * TIMEOUT_SCALE
         while time.monotonic() < deadline:
             msg = self._recv(min(0.2, deadline - time.monotonic()))
             if msg is not None and key in msg and (value is None or msg[key] == value):
@@ -142,7 +145,7 @@ class Daemon:
                              f"stderr:\n{self.stderr()}")
 
     def wait_stderr(self, pattern, timeout=10):
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + timeout * TIMEOUT_SCALE
         while time.monotonic() < deadline:
             m = re.search(pattern, self.stderr())
             if m:
@@ -154,7 +157,7 @@ class Daemon:
         self.proc.send_signal(sig)
 
     def wait(self, timeout=10):
-        rc = self.proc.wait(timeout=timeout)
+        rc = self.proc.wait(timeout=timeout * TIMEOUT_SCALE)
         for t in self._threads:
             t.join(timeout=5)
         return rc
@@ -177,7 +180,8 @@ def run_once(workdir, args=(), config=None, timeout=60):
     e.setdefault("LABOURWATCH_LOG_TARGET", "stderr")
     e["TZ"] = "UTC"
     return subprocess.run([DAEMON, "--config", config or workdir.config, "--once", *args],
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True, env=e, timeout=timeout)
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, env=e,
+                          timeout=timeout * TIMEOUT_SCALE)
 
 
 def assert_no_crash(testcase, returncode, stderr):
