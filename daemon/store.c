@@ -35,6 +35,7 @@
 
 #include "labourwatch/macro.h"
 #include "labourwatch/store.h"
+#include "labourwatch/strv.h"
 
 #define STORE_DB_NAME "labourwatch.db"
 #define STORE_BUSY_TIMEOUT_MS 5000
@@ -127,9 +128,40 @@ static const char migration_2[] =
         /* store_outbox_due: unsent items by due time; partial so sent mail costs nothing. */
         "CREATE INDEX outbox_due ON outbox (next_attempt, created_at, id) WHERE sent_at IS NULL;\n";
 
+/* Version 3: alerting's audit trail and the operator's controls. alert_transitions records every
+ * event the alert state machine produced, delivered or suppressed (and why), with the evaluation
+ * that caused it: "why did we (not) get a mail in May". alert_controls holds silences and acks,
+ * written by `labourwatch silence/ack` beside the running daemon, read by it every cycle. */
+static const char migration_3[] =
+        "CREATE TABLE alert_transitions (\n"
+        "        id INTEGER PRIMARY KEY,\n"
+        "        goal TEXT NOT NULL,\n"
+        "        at INTEGER NOT NULL,\n"
+        "        eval_date TEXT NOT NULL,\n"
+        "        period TEXT,\n"
+        "        from_status TEXT,\n"
+        "        to_status TEXT NOT NULL,\n"
+        "        event TEXT NOT NULL,\n"
+        "        suppressed TEXT,\n"
+        "        notified TEXT,\n"
+        "        result_json TEXT NOT NULL\n"
+        ") STRICT;\n"
+        "CREATE INDEX alert_transitions_goal ON alert_transitions (goal, at);\n"
+        "CREATE TABLE alert_controls (\n"
+        "        goal TEXT PRIMARY KEY,\n"
+        "        silence_until TEXT,\n"
+        "        silence_comment TEXT,\n"
+        "        silence_by TEXT,\n"
+        "        silenced_at INTEGER NOT NULL DEFAULT 0,\n"
+        "        ack_at INTEGER NOT NULL DEFAULT 0,\n"
+        "        ack_comment TEXT,\n"
+        "        ack_by TEXT\n"
+        ") STRICT;\n";
+
 static const char *const migrations[] = {
         migration_1,
         migration_2,
+        migration_3,
 };
 
 #define STORE_SCHEMA_VERSION ((int) ELEMENTSOF(migrations))
@@ -1373,4 +1405,320 @@ int store_outbox_mark_failed(Store *s, int64_t id, const char *error, int64_t ne
         if (sqlite3_changes(s->db) == 0)
                 return set_error(s->path, -ENOENT, ret_error, "no unsent outbox item %" PRId64, id);
         return 0;
+}
+
+/* ---- alerting: audit trail, operator controls, figures as known then ----
+ *
+ * These run a few times per cycle or per command: statements are prepared per call. */
+
+static void sqlite3_finalizep(sqlite3_stmt **st)
+{
+        if (*st)
+                (void) sqlite3_finalize(*st);
+}
+#define _cleanup_stmt_ _cleanup_(sqlite3_finalizep)
+
+static int store_prepare(Store *s, const char *sql, sqlite3_stmt **ret, char **ret_error)
+{
+        int rc = sqlite3_prepare_v2(s->db, sql, -1, ret, NULL);
+        if (rc != SQLITE_OK)
+                return store_error(s, rc, ret_error, "failed to prepare statement");
+        return 0;
+}
+
+int store_add_alert_transition(Store *s, const StoredTransition *t, char **ret_error)
+{
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r;
+
+        assert(s);
+        assert(t);
+        if (!t->goal || !t->eval_date || !t->to_status || !t->event || !t->result_json)
+                return set_error(s->path, -EINVAL, ret_error, "alert transition of goal %s is incomplete",
+                                 strna(t->goal));
+        r = store_prepare(s,
+                          "INSERT INTO alert_transitions (goal, at, eval_date, period, from_status, to_status, "
+                          "event, suppressed, notified, result_json) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                          &st, ret_error);
+        if (r < 0)
+                return r;
+        if (bind_text(st, 1, t->goal) != SQLITE_OK || sqlite3_bind_int64(st, 2, t->at) != SQLITE_OK ||
+            bind_text(st, 3, t->eval_date) != SQLITE_OK || bind_text(st, 4, t->period) != SQLITE_OK ||
+            bind_text(st, 5, t->from_status) != SQLITE_OK || bind_text(st, 6, t->to_status) != SQLITE_OK ||
+            bind_text(st, 7, t->event) != SQLITE_OK || bind_text(st, 8, t->suppressed) != SQLITE_OK ||
+            bind_text(st, 9, t->notified) != SQLITE_OK || bind_text(st, 10, t->result_json) != SQLITE_OK)
+                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
+        return step_done(s, st, ret_error, "failed to record alert transition");
+}
+
+void store_transitions_free(StoredTransition *t, size_t n)
+{
+        if (!t)
+                return;
+        for (size_t i = 0; i < n; i++) {
+                free(t[i].goal);
+                free(t[i].eval_date);
+                free(t[i].period);
+                free(t[i].from_status);
+                free(t[i].to_status);
+                free(t[i].event);
+                free(t[i].suppressed);
+                free(t[i].notified);
+                free(t[i].result_json);
+        }
+        free(t);
+}
+
+int store_list_alert_transitions(Store *s, const char *goal, size_t limit, StoredTransition **ret,
+                                 size_t *ret_n, char **ret_error)
+{
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        StoredTransition *v = NULL;
+        size_t n = 0, n_alloc = 0;
+        int r, rc;
+
+        assert(s);
+        assert(ret);
+        assert(ret_n);
+
+        /* The newest `limit`, returned oldest first. */
+        r = store_prepare(s,
+                          "SELECT * FROM (SELECT goal, at, eval_date, period, from_status, to_status, event, "
+                          "suppressed, notified, result_json, id FROM alert_transitions "
+                          "WHERE ?1 IS NULL OR goal = ?1 ORDER BY at DESC, id DESC LIMIT ?2) "
+                          "ORDER BY at, id",
+                          &st, ret_error);
+        if (r < 0)
+                return r;
+        if (bind_text(st, 1, goal) != SQLITE_OK ||
+            sqlite3_bind_int64(st, 2, limit > 0 ? (sqlite3_int64) MIN(limit, (size_t) INT64_MAX) : -1) != SQLITE_OK)
+                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                StoredTransition *t;
+
+                if (GREEDY_REALLOC(v, n_alloc, n + 1) < 0) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                t = &v[n++];
+                *t = (StoredTransition){ .at = sqlite3_column_int64(st, 1) };
+                if (column_strdup(st, 0, &t->goal) < 0 || column_strdup(st, 2, &t->eval_date) < 0 ||
+                    column_strdup(st, 3, &t->period) < 0 || column_strdup(st, 4, &t->from_status) < 0 ||
+                    column_strdup(st, 5, &t->to_status) < 0 || column_strdup(st, 6, &t->event) < 0 ||
+                    column_strdup(st, 7, &t->suppressed) < 0 || column_strdup(st, 8, &t->notified) < 0 ||
+                    column_strdup(st, 9, &t->result_json) < 0) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+        }
+        if (rc != SQLITE_DONE) {
+                r = store_error(s, rc, ret_error, "failed to list alert transitions");
+                goto fail;
+        }
+        *ret = v;
+        *ret_n = n;
+        return 0;
+
+fail:
+        store_transitions_free(v, n);
+        return r;
+}
+
+int store_set_silence(Store *s, const char *goal, const char *until, const char *comment, const char *by,
+                      int64_t at, char **ret_error)
+{
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r;
+
+        assert(s);
+        if (!goal)
+                return set_error(s->path, -EINVAL, ret_error, "silence without a goal");
+        r = store_prepare(s,
+                          "INSERT INTO alert_controls (goal, silence_until, silence_comment, silence_by, "
+                          "silenced_at) VALUES (?1, ?2, ?3, ?4, ?5) "
+                          "ON CONFLICT (goal) DO UPDATE SET silence_until = excluded.silence_until, "
+                          "silence_comment = excluded.silence_comment, silence_by = excluded.silence_by, "
+                          "silenced_at = excluded.silenced_at",
+                          &st, ret_error);
+        if (r < 0)
+                return r;
+        if (bind_text(st, 1, goal) != SQLITE_OK || bind_text(st, 2, until) != SQLITE_OK ||
+            bind_text(st, 3, until ? comment : NULL) != SQLITE_OK || bind_text(st, 4, by) != SQLITE_OK ||
+            sqlite3_bind_int64(st, 5, at) != SQLITE_OK)
+                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
+        return step_done(s, st, ret_error, "failed to write silence");
+}
+
+int store_set_ack(Store *s, const char *goal, const char *comment, const char *by, int64_t at,
+                  char **ret_error)
+{
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r;
+
+        assert(s);
+        if (!goal)
+                return set_error(s->path, -EINVAL, ret_error, "ack without a goal");
+        r = store_prepare(s,
+                          "INSERT INTO alert_controls (goal, ack_at, ack_comment, ack_by) VALUES (?1, ?2, ?3, ?4) "
+                          "ON CONFLICT (goal) DO UPDATE SET ack_at = excluded.ack_at, "
+                          "ack_comment = excluded.ack_comment, ack_by = excluded.ack_by",
+                          &st, ret_error);
+        if (r < 0)
+                return r;
+        if (bind_text(st, 1, goal) != SQLITE_OK || sqlite3_bind_int64(st, 2, at) != SQLITE_OK ||
+            bind_text(st, 3, comment) != SQLITE_OK || bind_text(st, 4, by) != SQLITE_OK)
+                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
+        return step_done(s, st, ret_error, "failed to write ack");
+}
+
+void store_controls_free(StoredControl *c, size_t n)
+{
+        if (!c)
+                return;
+        for (size_t i = 0; i < n; i++) {
+                free(c[i].goal);
+                free(c[i].silence_until);
+                free(c[i].silence_comment);
+                free(c[i].silence_by);
+                free(c[i].ack_comment);
+                free(c[i].ack_by);
+        }
+        free(c);
+}
+
+int store_list_alert_controls(Store *s, StoredControl **ret, size_t *ret_n, char **ret_error)
+{
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        StoredControl *v = NULL;
+        size_t n = 0, n_alloc = 0;
+        int r, rc;
+
+        assert(s);
+        assert(ret);
+        assert(ret_n);
+
+        r = store_prepare(s,
+                          "SELECT goal, silence_until, silence_comment, silence_by, silenced_at, ack_at, "
+                          "ack_comment, ack_by FROM alert_controls ORDER BY goal",
+                          &st, ret_error);
+        if (r < 0)
+                return r;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                StoredControl *c;
+
+                if (GREEDY_REALLOC(v, n_alloc, n + 1) < 0) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                c = &v[n++];
+                *c = (StoredControl){ .silenced_at = sqlite3_column_int64(st, 4),
+                                      .ack_at = sqlite3_column_int64(st, 5) };
+                if (column_strdup(st, 0, &c->goal) < 0 || column_strdup(st, 1, &c->silence_until) < 0 ||
+                    column_strdup(st, 2, &c->silence_comment) < 0 || column_strdup(st, 3, &c->silence_by) < 0 ||
+                    column_strdup(st, 6, &c->ack_comment) < 0 || column_strdup(st, 7, &c->ack_by) < 0) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+        }
+        if (rc != SQLITE_DONE) {
+                r = store_error(s, rc, ret_error, "failed to list alert controls");
+                goto fail;
+        }
+        *ret = v;
+        *ret_n = n;
+        return 0;
+
+fail:
+        store_controls_free(v, n);
+        return r;
+}
+
+int store_list_alert_states(Store *s, char ***ret_goals, char ***ret_json, size_t *ret_n, char **ret_error)
+{
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        char **goals = NULL, **docs = NULL;
+        size_t n = 0, a1 = 0, a2 = 0;
+        int r, rc;
+
+        assert(s);
+        r = store_prepare(s, "SELECT goal, json FROM alert_state ORDER BY goal", &st, ret_error);
+        if (r < 0)
+                return r;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                if (GREEDY_REALLOC(goals, a1, n + 1) < 0 || GREEDY_REALLOC(docs, a2, n + 1) < 0) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                goals[n] = docs[n] = NULL;
+                n++;
+                if (column_strdup(st, 0, &goals[n - 1]) < 0 || column_strdup(st, 1, &docs[n - 1]) < 0) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+        }
+        if (rc != SQLITE_DONE) {
+                r = store_error(s, rc, ret_error, "failed to list alert states");
+                goto fail;
+        }
+        *ret_goals = goals;
+        *ret_json = docs;
+        *ret_n = n;
+        return 0;
+
+fail:
+        strv_free_n(goals, n);
+        strv_free_n(docs, n);
+        return r;
+}
+
+int store_load_series_asof(Store *s, const char *series, int64_t fetched_before, Series **ret,
+                           char **ret_error)
+{
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        Series *out = NULL;
+        int r, rc;
+
+        assert(s);
+        assert(series);
+        assert(ret);
+
+        /* The row current at that time: fetched before it, and not yet superseded then (a revision
+         * stamps the old row's superseded_at with the new row's fetched_at). */
+        r = store_prepare(s,
+                          "SELECT period, value, missing FROM observations WHERE series = ?1 AND fetched_at < ?2 "
+                          "AND (superseded_at IS NULL OR superseded_at >= ?2) ORDER BY start_day, end_day DESC",
+                          &st, ret_error);
+        if (r < 0)
+                return r;
+        if (bind_text(st, 1, series) != SQLITE_OK || sqlite3_bind_int64(st, 2, fetched_before) != SQLITE_OK)
+                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
+        r = series_new(series, &out);
+        if (r < 0)
+                return r;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                SeriesPoint p = {};
+
+                r = parse_stored_period(s, st, 0, &p.period, ret_error);
+                if (r < 0)
+                        goto fail;
+                p.missing = sqlite3_column_int(st, 2) != 0;
+                p.value = p.missing ? 0 : sqlite3_column_double(st, 1);
+                r = series_put(out, p);
+                if (r == -EINVAL)
+                        r = set_error(s->path, -EBADMSG, ret_error,
+                                      "series %s: stored periods of different frequencies", series);
+                if (r < 0)
+                        goto fail;
+        }
+        if (rc != SQLITE_DONE) {
+                r = store_error(s, rc, ret_error, "failed to load series");
+                goto fail;
+        }
+        *ret = out;
+        return 0;
+
+fail:
+        series_free(out);
+        return r;
 }

@@ -142,3 +142,56 @@ int store_outbox_due(Store *s, int64_t now, size_t max, OutboxItem **ret, size_t
 int store_outbox_mark_sent(Store *s, int64_t id, int64_t at, char **ret_error);
 int store_outbox_mark_failed(Store *s, int64_t id, const char *error, int64_t next_attempt, char **ret_error);
 void store_outbox_free(OutboxItem *items, size_t n);
+
+/* ---- alerting: audit trail, operator controls, figures as known then ---- */
+
+/* One event of the alert state machine, delivered or suppressed. */
+typedef struct StoredTransition {
+        char *goal;
+        int64_t at;          /* usec realtime of the evaluation */
+        char *eval_date;     /* YYYY-MM-DD */
+        char *period;        /* latest data period, may be NULL */
+        char *from_status;   /* may be NULL (first evaluation) */
+        char *to_status;
+        char *event;         /* "firing", "resolved", … */
+        char *suppressed;    /* why nobody was told ("silenced", "pending", …), NULL when delivered */
+        char *notified;      /* "notifier:recipient, …" that received it, may be NULL */
+        char *result_json;   /* the evaluation that caused it */
+} StoredTransition;
+
+/* Appends one transition (joins an open transaction). All strings but period, from_status,
+ * suppressed and notified are required. */
+int store_add_alert_transition(Store *s, const StoredTransition *t, char **ret_error);
+/* Transitions of goal (all goals when NULL), oldest first; at most the newest `limit` (0: all).
+ * Caller frees with store_transitions_free. */
+int store_list_alert_transitions(Store *s, const char *goal, size_t limit, StoredTransition **ret,
+                                 size_t *ret_n, char **ret_error);
+void store_transitions_free(StoredTransition *t, size_t n);
+
+/* Silence and ack of one goal, written by `labourwatch silence/unsilence/ack`. */
+typedef struct StoredControl {
+        char *goal;
+        char *silence_until;   /* YYYY-MM-DD inclusive; NULL: not silenced */
+        char *silence_comment, *silence_by;
+        int64_t silenced_at;
+        int64_t ack_at;        /* 0: never acked */
+        char *ack_comment, *ack_by;
+} StoredControl;
+
+/* until NULL lifts the silence. */
+int store_set_silence(Store *s, const char *goal, const char *until, const char *comment, const char *by,
+                      int64_t at, char **ret_error);
+int store_set_ack(Store *s, const char *goal, const char *comment, const char *by, int64_t at,
+                  char **ret_error);
+/* Every goal with a control, sorted by goal. Caller frees with store_controls_free. */
+int store_list_alert_controls(Store *s, StoredControl **ret, size_t *ret_n, char **ret_error);
+void store_controls_free(StoredControl *c, size_t n);
+
+/* Every stored alert state: parallel arrays of goal ids and JSON documents, sorted by goal. Caller
+ * frees both (strv_free_n). */
+int store_list_alert_states(Store *s, char ***ret_goals, char ***ret_json, size_t *ret_n, char **ret_error);
+
+/* Like store_load_series, with the figures as they were known before fetched_before (usec
+ * realtime): a period first fetched later is absent, and a revised period has the value it had then. */
+int store_load_series_asof(Store *s, const char *series, int64_t fetched_before, Series **ret,
+                           char **ret_error);

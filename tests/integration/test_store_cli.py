@@ -186,7 +186,7 @@ class StoreCli(unittest.TestCase):
         p = run("status", "--json", "--config", self.config)
         self.assertEqual(p.returncode, 0, p.stderr)
         data = json.loads(p.stdout)
-        self.assertEqual(data["schema_version"], 2)
+        self.assertEqual(data["schema_version"], 3)
         src = {s["name"]: s for s in data["sources"]}
         self.assertEqual(src["bench"], {
             "name": "bench", "kind": "csv", "last_success": "2024-07-02T06:00:00Z",
