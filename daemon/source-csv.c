@@ -63,7 +63,7 @@ static int csv_plan(const SourcePlanContext *ctx, SourceRequest *ret, char **ret
 
 static bool is_period_header(const char *p, size_t len)
 {
-        static const char *const names[] = {"period", "periode", "tid", "dato", "date", "time"};
+        static const char *const names[] = { "period", "periode", "tid", "dato", "date", "time" };
         for (size_t i = 0; i < ELEMENTSOF(names); i++)
                 if (utf8_caseeq_n(p, len, names[i], strlen(names[i])))
                         return true;
@@ -82,26 +82,162 @@ static char *header_list(const CsvReader *h)
         return b.s ? b.s : strdup("");
 }
 
-typedef struct SeenLine {
-        Period period;
-        unsigned line;
-} SeenLine;
+/* One CSV file being read: the layout found in its header and what the rows gave. */
+typedef struct CsvFile {
+        const SeriesDef *def;
+        const SourceResponse *resp;
+        const char *origin;
+        CsvReader rd;
+        char sep;
+        NumberStyle style;
+        PeriodFreq date_freq;
+        size_t n_cols, period_col, value_col;
+        size_t *sel_col; /* by select item */
+        char *headers;   /* for messages */
+        unsigned rows, matched;
+        PointSet points;
+} CsvFile;
+
+static void csv_file_done(CsvFile *f)
+{
+        csv_reader_done(&f->rd);
+        free(f->sel_col);
+        free(f->headers);
+        point_set_done(&f->points);
+}
+
+static size_t csv_find_column(const CsvReader *rd, const char *name)
+{
+        size_t col = SIZE_MAX;
+        /* the last of equal names, as before */
+        for (size_t i = 0; i < rd->n_fields; i++)
+                if (utf8_caseeq_n(rd->fields[i].p, rd->fields[i].len, name, strlen(name)))
+                        col = i;
+        return col;
+}
+
+/* The period, selection and value columns from the header line (the current record). */
+static int csv_read_header(CsvFile *f, char **ret_error)
+{
+        const SeriesDef *def = f->def;
+        const CsvReader *rd = &f->rd;
+
+        f->n_cols = rd->n_fields;
+        f->headers = header_list(rd);
+        f->period_col = SIZE_MAX;
+        f->value_col = SIZE_MAX;
+        for (size_t i = 0; i < f->n_cols && f->period_col == SIZE_MAX; i++)
+                if (is_period_header(rd->fields[i].p, rd->fields[i].len))
+                        f->period_col = i;
+        if (f->period_col == SIZE_MAX)
+                f->period_col = 0;
+        f->sel_col = xmalloc_array(def->n_select + 1, sizeof(size_t));
+        if (!f->sel_col)
+                return source_fail(ret_error, -ENOMEM, "out of memory");
+        for (size_t k = 0; k < def->n_select; k++) {
+                const char *d = strempty(def->select[k].dimension);
+                f->sel_col[k] = csv_find_column(rd, d);
+                if (f->sel_col[k] == SIZE_MAX)
+                        return source_fail(ret_error, -ENOENT,
+                                           "%s:1: the selection refers to column '%s', which does not "
+                                           "exist; columns: %s",
+                                           f->origin, d, strna(f->headers));
+        }
+        if (def->column) {
+                f->value_col = csv_find_column(rd, def->column);
+                if (f->value_col == SIZE_MAX)
+                        return source_fail(ret_error, -ENOENT,
+                                           "%s:1: column '%s' does not exist; columns: %s", f->origin,
+                                           def->column, strna(f->headers));
+        } else {
+                size_t n_candidates = 0;
+                for (size_t i = 0; i < f->n_cols; i++) {
+                        bool is_sel = false;
+                        for (size_t k = 0; k < def->n_select; k++)
+                                is_sel = is_sel || f->sel_col[k] == i;
+                        if (i != f->period_col && !is_sel) {
+                                f->value_col = i;
+                                n_candidates++;
+                        }
+                }
+                if (n_candidates != 1)
+                        return source_fail(ret_error, -ENOENT,
+                                           "%s:1: series %s names no column (column:), and the file has "
+                                           "%zu possible value columns; columns: %s",
+                                           f->origin, def->name, n_candidates, strna(f->headers));
+        }
+        if (f->value_col == f->period_col)
+                return source_fail(ret_error, -EINVAL,
+                                   "%s:1: the value column '%s' is also the period column", f->origin,
+                                   strempty(def->column));
+        return 0;
+}
+
+/* One data line (the current record): filtered by the selection, then period and value. */
+static int csv_read_row(CsvFile *f, char **ret_error)
+{
+        const SeriesDef *def = f->def;
+        const CsvReader *rd = &f->rd;
+        const CsvField *fl = rd->fields;
+        size_t pc = f->period_col, vc = f->value_col, first = 0;
+        bool missing;
+        double v = 0;
+        Period p;
+        int r;
+
+        f->rows++;
+        if (rd->n_fields != f->n_cols)
+                return source_fail(ret_error, -EBADMSG, "%s:%u: line has %zu fields, the header %zu",
+                                   f->origin, rd->record_line, rd->n_fields, f->n_cols);
+        for (size_t k = 0; k < def->n_select; k++)
+                if (!utf8_caseeq_n(fl[f->sel_col[k]].p, fl[f->sel_col[k]].len, def->select[k].value,
+                                   strlen(strempty(def->select[k].value))))
+                        return 0;
+        f->matched++;
+        if (source_parse_period(fl[pc].p, fl[pc].len, f->date_freq, &p) < 0) {
+                _cleanup_free_ char *x = source_excerpt(fl[pc].p, fl[pc].len, 40);
+                return source_fail(ret_error, -EBADMSG,
+                                   "%s:%u:%u: invalid period '%s' (expected e.g. 2024M06, 2024K2, "
+                                   "2024 or 2024-06-30)",
+                                   f->origin, rd->record_line, csv_field_column(rd, pc), strna(x));
+        }
+        missing = source_is_missing(fl[vc].p, fl[vc].len);
+        if (!missing && source_parse_number(fl[vc].p, fl[vc].len, f->style, &v) < 0) {
+                _cleanup_free_ char *x = source_excerpt(fl[vc].p, fl[vc].len, 40);
+                return source_fail(ret_error, -EBADMSG, "%s:%u:%u: invalid number '%s' in column %s (%s)",
+                                   f->origin, rd->record_line, csv_field_column(rd, vc), strna(x),
+                                   def->column ? def->column : "value",
+                                   f->style == NUMBER_DANISH ? "Danish format with ';': 1.234,5"
+                                                             : "English format with ',': 1234.5");
+        }
+        r = point_set_add(&f->points, p, v, missing, _PERIOD_FREQ_INVALID, rd->record_line, &first);
+        if (r == -EEXIST) {
+                char buf[PERIOD_STRING_MAX];
+                return source_fail(ret_error, -EBADMSG,
+                                   "%s:%u:%u: period %s occurs again (first on line %zu)", f->origin,
+                                   rd->record_line, csv_field_column(rd, pc), period_to_string(p, buf),
+                                   first);
+        }
+        if (r == -EDOM) {
+                char buf[PERIOD_STRING_MAX];
+                return source_fail(ret_error, -EBADMSG,
+                                   "%s:%u:%u: period %s has a different frequency (%s) than the "
+                                   "earlier ones (%s)",
+                                   f->origin, rd->record_line, csv_field_column(rd, pc),
+                                   period_to_string(p, buf), period_freq_to_string(p.freq),
+                                   period_freq_to_string(f->points.points[0].period.freq));
+        }
+        if (r < 0)
+                return source_fail(ret_error, r, "out of memory");
+        return 0;
+}
 
 static int csv_parse_data(const SourceDef *src, const SeriesDef *def, const ProviderMeta *meta,
                           const SourceResponse *resp, Series **ret, char **ret_note, char **ret_error)
 {
-        const char *origin = source_origin(resp);
         _cleanup_(series_freep) Series *s = NULL;
-        _cleanup_free_ size_t *sel_col = NULL;
-        _cleanup_free_ SeenLine *seen = NULL;
-        _cleanup_free_ char *headers = NULL;
-        size_t n_seen = 0, seen_alloc = 0;
-        size_t period_col = SIZE_MAX, value_col = SIZE_MAX, n_cols, bom;
-        unsigned rows = 0, matched = 0;
-        NumberStyle style;
-        PeriodFreq date_freq;
-        CsvReader rd;
-        char sep;
+        CsvFile f = { .def = def, .resp = resp, .origin = source_origin(resp) };
+        size_t bom;
         int r;
 
         (void) src;
@@ -118,186 +254,63 @@ static int csv_parse_data(const SourceDef *src, const SeriesDef *def, const Prov
                 const char *nl = memchr(h, '\n', hl);
                 if (nl)
                         hl = (size_t) (nl - h);
-                sep = memchr(h, ';', hl) ? ';' : memchr(h, ',', hl) ? ',' : '\t';
+                f.sep = memchr(h, ';', hl) ? ';' : memchr(h, ',', hl) ? ',' : '\t';
         }
-        style = sep == ',' ? NUMBER_ENGLISH : NUMBER_DANISH;
-        date_freq = (def->freq == PERIOD_QUARTER || def->freq == PERIOD_HALF) ? def->freq : PERIOD_MONTH;
+        f.style = f.sep == ',' ? NUMBER_ENGLISH : NUMBER_DANISH;
+        f.date_freq = (def->freq == PERIOD_QUARTER || def->freq == PERIOD_HALF) ? def->freq : PERIOD_MONTH;
 
         r = series_new(def->name, &s);
         if (r < 0)
                 return source_fail(ret_error, r, "out of memory");
 
-        csv_reader_init(&rd, resp->body, resp->size, sep);
-        r = csv_reader_next(&rd);
+        csv_reader_init(&f.rd, resp->body, resp->size, f.sep);
+        r = csv_reader_next(&f.rd);
         if (r <= 0) {
-                r = r == 0 ? source_fail(ret_error, -ENODATA, "%s: the file is empty", origin)
-                           : source_fail(ret_error, r, "%s:%s", origin, strna(rd.error));
-                csv_reader_done(&rd);
-                return r;
+                r = r == 0 ? source_fail(ret_error, -ENODATA, "%s: the file is empty", f.origin)
+                           : source_fail(ret_error, r, "%s:%s", f.origin, strna(f.rd.error));
+                goto finish;
         }
-        n_cols = rd.n_fields;
-        headers = header_list(&rd);
-        for (size_t i = 0; i < n_cols; i++)
-                if (period_col == SIZE_MAX && is_period_header(rd.fields[i].p, rd.fields[i].len))
-                        period_col = i;
-        if (period_col == SIZE_MAX)
-                period_col = 0;
-        if (def->n_select > 0) {
-                sel_col = xmalloc_array(def->n_select, sizeof(size_t));
-                if (!sel_col) {
-                        csv_reader_done(&rd);
-                        return source_fail(ret_error, -ENOMEM, "out of memory");
-                }
-        }
-        for (size_t k = 0; k < def->n_select; k++) {
-                const char *d = strempty(def->select[k].dimension);
-                sel_col[k] = SIZE_MAX;
-                for (size_t i = 0; i < n_cols; i++)
-                        if (utf8_caseeq_n(rd.fields[i].p, rd.fields[i].len, d, strlen(d)))
-                                sel_col[k] = i;
-                if (sel_col[k] == SIZE_MAX) {
-                        csv_reader_done(&rd);
-                        return source_fail(ret_error, -ENOENT,
-                                           "%s:1: the selection refers to column '%s', which does not "
-                                           "exist; columns: %s",
-                                           origin, d, strna(headers));
-                }
-        }
-        if (def->column) {
-                for (size_t i = 0; i < n_cols; i++)
-                        if (utf8_caseeq_n(rd.fields[i].p, rd.fields[i].len, def->column,
-                                          strlen(def->column)))
-                                value_col = i;
-                if (value_col == SIZE_MAX) {
-                        csv_reader_done(&rd);
-                        return source_fail(ret_error, -ENOENT,
-                                           "%s:1: column '%s' does not exist; columns: %s", origin,
-                                           def->column, strna(headers));
-                }
-        } else {
-                size_t n_candidates = 0;
-                for (size_t i = 0; i < n_cols; i++) {
-                        bool is_sel = false;
-                        for (size_t k = 0; k < def->n_select; k++)
-                                is_sel = is_sel || sel_col[k] == i;
-                        if (i != period_col && !is_sel) {
-                                value_col = i;
-                                n_candidates++;
-                        }
-                }
-                if (n_candidates != 1) {
-                        csv_reader_done(&rd);
-                        return source_fail(ret_error, -ENOENT,
-                                           "%s:1: series %s names no column (column:), and the file has "
-                                           "%zu possible value columns; columns: %s",
-                                           origin, def->name, n_candidates, strna(headers));
-                }
-        }
-        if (value_col == period_col) {
-                csv_reader_done(&rd);
-                return source_fail(ret_error, -EINVAL,
-                                   "%s:1: the value column '%s' is also the period column", origin,
-                                   strempty(def->column));
-        }
-
-        while ((r = csv_reader_next(&rd)) > 0) {
-                const CsvField *f = rd.fields;
-                bool keep = true;
-                Period p;
-                double v = 0;
-                bool missing;
-
-                rows++;
-                if (rd.n_fields != n_cols) {
-                        r = source_fail(ret_error, -EBADMSG, "%s:%u: line has %zu fields, the header %zu",
-                                        origin, rd.record_line, rd.n_fields, n_cols);
+        r = csv_read_header(&f, ret_error);
+        if (r < 0)
+                goto finish;
+        while ((r = csv_reader_next(&f.rd)) > 0) {
+                r = csv_read_row(&f, ret_error);
+                if (r < 0)
                         goto finish;
-                }
-                for (size_t k = 0; k < def->n_select && keep; k++)
-                        keep = utf8_caseeq_n(f[sel_col[k]].p, f[sel_col[k]].len, def->select[k].value,
-                                             strlen(strempty(def->select[k].value)));
-                if (!keep)
-                        continue;
-                matched++;
-                if (source_parse_period(f[period_col].p, f[period_col].len, date_freq, &p) < 0) {
-                        _cleanup_free_ char *x = source_excerpt(f[period_col].p, f[period_col].len, 40);
-                        r = source_fail(ret_error, -EBADMSG,
-                                        "%s:%u:%u: invalid period '%s' (expected e.g. 2024M06, 2024K2, "
-                                        "2024 or 2024-06-30)",
-                                        origin, rd.record_line, csv_field_column(&rd, period_col), strna(x));
-                        goto finish;
-                }
-                missing = source_is_missing(f[value_col].p, f[value_col].len);
-                if (!missing && source_parse_number(f[value_col].p, f[value_col].len, style, &v) < 0) {
-                        _cleanup_free_ char *x = source_excerpt(f[value_col].p, f[value_col].len, 40);
-                        r = source_fail(ret_error, -EBADMSG,
-                                        "%s:%u:%u: invalid number '%s' in column %s (%s)", origin,
-                                        rd.record_line, csv_field_column(&rd, value_col), strna(x),
-                                        def->column ? def->column : "value",
-                                        style == NUMBER_DANISH ? "Danish format with ';': 1.234,5"
-                                                               : "English format with ',': 1234.5");
-                        goto finish;
-                }
-                r = source_series_add(s, p, v, missing, _PERIOD_FREQ_INVALID);
-                if (r == -EEXIST) {
-                        char buf[PERIOD_STRING_MAX];
-                        unsigned first = 0;
-                        for (size_t i = 0; i < n_seen; i++)
-                                if (period_equal(seen[i].period, p))
-                                        first = seen[i].line;
-                        r = source_fail(ret_error, -EBADMSG,
-                                        "%s:%u:%u: period %s occurs again (first on line %u)", origin,
-                                        rd.record_line, csv_field_column(&rd, period_col),
-                                        period_to_string(p, buf), first);
-                        goto finish;
-                }
-                if (r == -EDOM) {
-                        char buf[PERIOD_STRING_MAX];
-                        r = source_fail(ret_error, -EBADMSG,
-                                        "%s:%u:%u: period %s has a different frequency (%s) than the "
-                                        "earlier ones (%s)",
-                                        origin, rd.record_line, csv_field_column(&rd, period_col),
-                                        period_to_string(p, buf), period_freq_to_string(p.freq),
-                                        period_freq_to_string(s->freq));
-                        goto finish;
-                }
-                if (r < 0) {
-                        r = source_fail(ret_error, r, "out of memory");
-                        goto finish;
-                }
-                if (GREEDY_REALLOC(seen, seen_alloc, n_seen + 1) < 0) {
-                        r = source_fail(ret_error, -ENOMEM, "out of memory");
-                        goto finish;
-                }
-                seen[n_seen++] = (SeenLine){p, rd.record_line};
         }
         if (r < 0) {
-                r = r == -EBADMSG ? source_fail(ret_error, r, "%s:%s", origin, strna(rd.error))
+                r = r == -EBADMSG ? source_fail(ret_error, r, "%s:%s", f.origin, strna(f.rd.error))
                                   : source_fail(ret_error, r, "out of memory");
                 goto finish;
         }
-        if (rows == 0) {
-                r = source_fail(ret_error, -ENODATA, "%s: the file has only a header line, no data", origin);
+        if (f.rows == 0) {
+                r = source_fail(ret_error, -ENODATA, "%s: the file has only a header line, no data",
+                                f.origin);
                 goto finish;
         }
-        if (matched == 0) {
+        if (f.matched == 0) {
                 r = source_fail(ret_error, -ENODATA, "%s: none of the %u lines matches the selection",
-                                origin, rows);
+                                f.origin, f.rows);
+                goto finish;
+        }
+        r = point_set_to_series(&f.points, s);
+        if (r < 0) {
+                r = source_fail(ret_error, r, "out of memory");
                 goto finish;
         }
         if (ret_note)
                 *ret_note = strdup_printf(
                         "csv: separator '%s', %s numbers%s%s%s, %u lines, %u selected, column %u",
-                        sep == '\t'  ? "\\t"
-                        : sep == ';' ? ";"
-                                     : ",",
-                        style == NUMBER_DANISH ? "Danish" : "English", bom ? ", BOM" : "",
-                        rd.saw_crlf ? ", CRLF" : "", rd.saw_quotes ? ", quotes" : "", rows, matched,
-                        (unsigned) value_col + 1);
+                        f.sep == '\t'  ? "\\t"
+                        : f.sep == ';' ? ";"
+                                       : ",",
+                        f.style == NUMBER_DANISH ? "Danish" : "English", bom ? ", BOM" : "",
+                        f.rd.saw_crlf ? ", CRLF" : "", f.rd.saw_quotes ? ", quotes" : "", f.rows, f.matched,
+                        (unsigned) f.value_col + 1);
         *ret = TAKE_PTR(s);
         r = 0;
 finish:
-        csv_reader_done(&rd);
+        csv_file_done(&f);
         return r;
 }
 

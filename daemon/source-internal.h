@@ -103,6 +103,48 @@ bool source_is_missing(const char *s, size_t len);
  * want_freq (-EDOM; want_freq may be _PERIOD_FREQ_INVALID = any). */
 int source_series_add(Series *s, Period p, double value, bool missing, PeriodFreq want_freq);
 
+/* Points collected in the order a response lists them (often newest first), checked as they come
+ * and put into the Series sorted at the end: O(n log n) whatever the order, where series_put()
+ * one by one would move the tail for each point. */
+typedef struct CollectedPoint {
+        Period period;
+        double value;
+        bool missing;
+        size_t where; /* the caller's position (line, row) for "first on line N" */
+} CollectedPoint;
+
+typedef struct PointSet {
+        CollectedPoint *points;
+        size_t n, n_alloc;
+        size_t *slots; /* open-addressing hash of periods -> index in points; SIZE_MAX = empty */
+        size_t n_slots;
+} PointSet;
+
+/* Like source_series_add(): -EDOM for a frequency other than want_freq or the first point's,
+ * -EEXIST for a repeated period (then *ret_first, if non-NULL, is the `where` of its first
+ * occurrence), -EINVAL for an invalid period, -ENOMEM. */
+int point_set_add(PointSet *ps, Period p, double value, bool missing, PeriodFreq want_freq, size_t where,
+                  size_t *ret_first);
+/* Sorts the points and puts them into s (empty). Returns 0 or -ENOMEM. */
+int point_set_to_series(PointSet *ps, Series *s);
+void point_set_done(PointSet *ps);
+
+/* A sorted index over strings (dimension ids, category ids): one sort, then O(log n) lookups,
+ * instead of comparing each against all the others. The keys must outlive the index. */
+typedef struct StrIndexEntry {
+        const char *key;
+        size_t pos;
+} StrIndexEntry;
+typedef struct StrIndex {
+        StrIndexEntry *e;
+        size_t n;
+} StrIndex;
+int str_index_init(StrIndex *x, size_t n); /* then fill x->e[i] = {key, i} for i < n */
+/* Sorts; -EEXIST when a key occurs twice (*ret_dup: the later position of the first pair). */
+int str_index_sort(StrIndex *x, size_t *ret_dup);
+size_t str_index_find(const StrIndex *x, const char *key); /* the position, or SIZE_MAX */
+void str_index_done(StrIndex *x);
+
 /* Makes an absolute URL from base (http(s)://, file:// or a plain path) and a path that may itself
  * be absolute (http(s)://, file://, or starting with '/' for a local file). Plain paths become
  * file:// URLs, percent-encoding what needs it. Caller owns *ret. */

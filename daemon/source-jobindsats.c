@@ -51,7 +51,7 @@ static int base_url(const SourceDef *src, char **ret)
 
 static bool is_area_name(const char *s)
 {
-        static const char *const names[] = {"area", "område", "omraade", "omrade", "_omrade", "_område"};
+        static const char *const names[] = { "area", "område", "omraade", "omrade", "_omrade", "_område" };
         for (size_t i = 0; s && i < ELEMENTSOF(names); i++)
                 if (utf8_caseeq(s, names[i]))
                         return true;
@@ -114,10 +114,10 @@ static int jobindsats_plan(const SourcePlanContext *ctx, SourceRequest *ret, cha
                     strbuf_put_urlencoded(&u, def->table) < 0 ||
                     strbuf_puts(&u, v == 3 ? "?format=json" : "/json/") < 0)
                         goto oom;
-                *ret = (SourceRequest){.step = SOURCE_STEP_METADATA,
-                                       .url = u.s,
-                                       .accept = "application/json",
-                                       .auth = v == 3 ? SOURCE_AUTH_BEARER : SOURCE_AUTH_RAW};
+                *ret = (SourceRequest){ .step = SOURCE_STEP_METADATA,
+                                        .url = u.s,
+                                        .accept = "application/json",
+                                        .auth = v == 3 ? SOURCE_AUTH_BEARER : SOURCE_AUTH_RAW };
                 return SOURCE_PLAN_REQUEST;
         }
         if (m->kind != SOURCE_JOBINDSATS) {
@@ -185,10 +185,10 @@ static int jobindsats_plan(const SourcePlanContext *ctx, SourceRequest *ret, cha
                 if (!have_area && strbuf_puts(&u, "&area=Hele%20landet") < 0)
                         goto oom;
         }
-        *ret = (SourceRequest){.step = SOURCE_STEP_DATA,
-                               .url = u.s,
-                               .accept = "application/json",
-                               .auth = v == 3 ? SOURCE_AUTH_BEARER : SOURCE_AUTH_RAW};
+        *ret = (SourceRequest){ .step = SOURCE_STEP_DATA,
+                                .url = u.s,
+                                .accept = "application/json",
+                                .auth = v == 3 ? SOURCE_AUTH_BEARER : SOURCE_AUTH_RAW };
         return SOURCE_PLAN_REQUEST;
 oom:
         strbuf_done(&u);
@@ -217,7 +217,7 @@ static int load_json(const SourceResponse *resp, json_t **ret, char **ret_error)
 /* First string member of the given names. */
 static const char *jstr(const json_t *o, const char *a, const char *b, const char *c)
 {
-        const char *k[] = {a, b, c};
+        const char *k[] = { a, b, c };
         for (size_t i = 0; i < ELEMENTSOF(k); i++)
                 if (k[i] && json_is_string(json_object_get(o, k[i])))
                         return json_string_value(json_object_get(o, k[i]));
@@ -341,7 +341,7 @@ static int read_periods_v3(ProviderMeta *m, const json_t *periods, PeriodFreq wa
 {
         const json_t *pt;
         size_t i;
-        const char *prefer[] = {freq_type(want), "M", "Q", "QMAT", "Y"};
+        const char *prefer[] = { freq_type(want), "M", "Q", "QMAT", "Y" };
 
         for (size_t pi = 0; pi < ELEMENTSOF(prefer) && !m->period_type; pi++) {
                 if (!prefer[pi])
@@ -372,7 +372,7 @@ static int read_periods_v2(ProviderMeta *m, const json_t *periods, PeriodFreq wa
 {
         const json_t *v;
         size_t i;
-        PeriodFreq prefer[] = {want, PERIOD_MONTH, PERIOD_QUARTER, PERIOD_QMAT, PERIOD_YEAR};
+        PeriodFreq prefer[] = { want, PERIOD_MONTH, PERIOD_QUARTER, PERIOD_QMAT, PERIOD_YEAR };
 
         /* "Clients filter the mixed Period list by pattern" [3P] */
         for (size_t pi = 0; pi < ELEMENTSOF(prefer) && m->n_period_ids == 0; pi++) {
@@ -693,281 +693,332 @@ static size_t n_rows_for_trust(const json_t *rows)
         return json_is_array(rows) ? json_array_size(rows) : 0;
 }
 
-typedef struct PointRow {
-        Period period;
-        size_t row;
-} PointRow;
+/* One data response being read: the table, the columns found in it, the points so far. */
+typedef struct JobData {
+        const SeriesDef *def;
+        const ProviderMeta *meta;
+        const SourceResponse *resp;
+        const char *origin;
+        json_t *json;
+        Table t;
+        char *cols; /* column list for messages */
+        size_t n_cols, n_rows, period_col, measure_col, matched;
+        size_t *fcol;  /* by select item: the column it filters, or SIZE_MAX (applied by the request) */
+        bool *trusted; /* by select item: the server applied it; the column holds one value */
+        bool saw_comma, saw_string;
+        PointSet points;
+} JobData;
+
+static void job_data_done(JobData *d)
+{
+        json_decref(d->json);
+        table_done(&d->t);
+        free(d->cols);
+        free(d->fcol);
+        free(d->trusted);
+        point_set_done(&d->points);
+}
+
+static const ResolvedItem *job_resolved(const JobData *d, size_t k)
+{
+        return d->meta && k < d->meta->n_items ? &d->meta->items[k] : NULL;
+}
+
+/* JSON ({columns, rows} or [{Variables, Data}]) or v2 CSV, by the first character of the body. */
+static int job_load_table(JobData *d, char **ret_error)
+{
+        const SourceResponse *resp = d->resp;
+        size_t i = source_bom_len(resp->body, resp->size);
+        int r;
+
+        while (i < resp->size && strchr(" \t\r\n", resp->body[i]))
+                i++;
+        if (i < resp->size && (resp->body[i] == '{' || resp->body[i] == '[' || resp->body[i] == '"')) {
+                r = load_json(resp, &d->json, ret_error);
+                if (r < 0)
+                        return r;
+                r = table_from_json(d->json, &d->t);
+                if (r == -EBADMSG)
+                        return source_fail(
+                                ret_error, r,
+                                "%s: unknown data format (neither {columns, rows} nor [{Variables, Data}])",
+                                d->origin);
+        } else
+                r = table_from_csv(resp, &d->t, ret_error);
+        if (r == -ENOMEM)
+                return source_fail(ret_error, r, "out of memory");
+        return r;
+}
+
+/* The measure column: its label, or for grouped labels "Group: Measure" the part after ": ". */
+static int job_find_measure(JobData *d, char **ret_error)
+{
+        const char *measure = d->def->measure;
+        size_t n_hits = 0;
+
+        if (!measure)
+                return source_fail(ret_error, -EINVAL,
+                                   "series %s: give measure: (a column name); columns: %s", d->def->name,
+                                   d->cols);
+        d->measure_col = find_column(&d->t, measure);
+        if (d->measure_col != SIZE_MAX)
+                return 0;
+        for (size_t i = 0; i < d->n_cols; i++) {
+                const char *l = json_string_value(json_array_get(d->t.labels, i));
+                const char *c = l ? strstr(l, ": ") : NULL;
+                while (c && strstr(c + 2, ": "))
+                        c = strstr(c + 2, ": ");
+                if (c && utf8_caseeq(c + 2, measure)) {
+                        d->measure_col = i;
+                        n_hits++;
+                }
+        }
+        if (n_hits > 1)
+                return source_fail(ret_error, -ENOENT,
+                                   "%s: measure '%s' matches %zu columns; give the full name; columns: %s",
+                                   d->origin, measure, n_hits, d->cols);
+        if (d->measure_col == SIZE_MAX)
+                return source_fail(ret_error, -ENOENT, "%s: measure '%s' does not exist; columns: %s",
+                                   d->origin, measure, d->cols);
+        return 0;
+}
+
+/* The period, measure and selection columns. */
+static int job_find_columns(JobData *d, char **ret_error)
+{
+        static const char *const period_names[] = { "Periode",    "period",    "Period",
+                                                    "periode_id", "period_id", "Tid" };
+        const SeriesDef *def = d->def;
+        int r;
+
+        d->n_cols = json_array_size(d->t.labels);
+        d->n_rows = json_array_size(d->t.rows);
+        d->cols = column_list(&d->t);
+        if (d->n_cols == 0)
+                return source_fail(ret_error, -ENODATA, "%s: the response has no columns", d->origin);
+        d->period_col = SIZE_MAX;
+        for (size_t i = 0; i < ELEMENTSOF(period_names) && d->period_col == SIZE_MAX; i++)
+                d->period_col = find_column(&d->t, period_names[i]);
+        if (d->period_col == SIZE_MAX)
+                return source_fail(ret_error, -EBADMSG, "%s: no period column (Periode/period); columns: %s",
+                                   d->origin, d->cols);
+        r = job_find_measure(d, ret_error);
+        if (r < 0)
+                return r;
+
+        d->fcol = xmalloc_array(def->n_select + 1, sizeof(size_t));
+        if (!d->fcol)
+                return source_fail(ret_error, -ENOMEM, "out of memory");
+        for (size_t k = 0; k < def->n_select; k++) {
+                const ResolvedItem *ri = job_resolved(d, k);
+                d->fcol[k] = find_column(&d->t, def->select[k].dimension);
+                if (d->fcol[k] == SIZE_MAX && ri)
+                        d->fcol[k] = find_column(&d->t, ri->column);
+                if (d->fcol[k] == SIZE_MAX && is_area_name(def->select[k].dimension)) {
+                        d->fcol[k] = find_column(&d->t, "Område");
+                        if (d->fcol[k] == SIZE_MAX)
+                                d->fcol[k] = find_column(&d->t, "Area");
+                }
+                if (d->fcol[k] == SIZE_MAX && !(ri && (ri->hierarchy || ri->code)))
+                        return source_fail(
+                                ret_error, -ENOENT,
+                                "%s: the selection refers to '%s', which is not a column; columns: %s",
+                                d->origin, strempty(def->select[k].dimension), d->cols);
+                /* else: the v3 request already applied it (hierarchy.<id>=<value_id>) */
+        }
+        return 0;
+}
+
+/* A filter the v3 request applied server-side, on a column holding one value only: trust the server
+ * even if the column spells the value differently from value_name ("Herlev Kommune") [I]. */
+static int job_find_trusted(JobData *d, char **ret_error)
+{
+        d->trusted = calloc(d->def->n_select + 1, sizeof(bool));
+        if (!d->trusted)
+                return source_fail(ret_error, -ENOMEM, "out of memory");
+        for (size_t k = 0; k < d->def->n_select; k++) {
+                const ResolvedItem *rit = job_resolved(d, k);
+                _cleanup_free_ char *first = NULL;
+                bool single = d->fcol[k] != SIZE_MAX && n_rows_for_trust(d->t.rows) > 0;
+                if (!rit || !rit->hierarchy || !single)
+                        continue;
+                first = cell_text(json_array_get(d->t.rows, 0), d->fcol[k]);
+                for (size_t i = 1; single && i < d->n_rows; i++) {
+                        _cleanup_free_ char *c = cell_text(json_array_get(d->t.rows, i), d->fcol[k]);
+                        single = first && c && streq(first, c);
+                }
+                d->trusted[k] = single && first;
+        }
+        return 0;
+}
+
+/* "occurs more than once": the label columns whose text differs between the two rows are what
+ * the selection should also fix. */
+static int job_fail_repeated(const JobData *d, const json_t *row, size_t ri, size_t first, Period p,
+                             char **ret_error)
+{
+        const json_t *prev = json_array_get(d->t.rows, first);
+        char pb[PERIOD_STRING_MAX];
+        StrBuf open = {};
+        int r;
+
+        for (size_t i = 0; i < d->n_cols; i++) {
+                bool used = i == d->period_col || i == d->measure_col;
+                _cleanup_free_ char *a = cell_text(row, i), *b = cell_text(prev, i);
+                double dummy;
+                for (size_t k = 0; k < d->def->n_select; k++)
+                        used = used || d->fcol[k] == i;
+                if (!used && a && b && !streq(a, b) && !source_is_missing(a, strlen(a)) &&
+                    source_parse_number(a, strlen(a), NUMBER_DANISH, &dummy) < 0 &&
+                    source_parse_number(a, strlen(a), NUMBER_DECIMAL_ANY, &dummy) < 0)
+                        (void) strbuf_printf(&open, "%s%s", open.len ? ", " : "",
+                                             json_string_value(json_array_get(d->t.labels, i)));
+        }
+        r = source_fail(ret_error, -EBADMSG,
+                        "%s: row %zu: period %s occurs more than once for the selection%s%s%s", d->origin,
+                        ri + 1, period_to_string(p, pb), open.len ? " (also select: " : "", strempty(open.s),
+                        open.len ? ")" : "");
+        strbuf_done(&open);
+        return r;
+}
+
+static bool job_row_selected(const JobData *d, const json_t *row)
+{
+        for (size_t k = 0; k < d->def->n_select; k++) {
+                const ResolvedItem *rit = job_resolved(d, k);
+                _cleanup_free_ char *c = NULL;
+                if (d->fcol[k] == SIZE_MAX || d->trusted[k])
+                        continue;
+                c = cell_text(row, d->fcol[k]);
+                if (!(c && (utf8_caseeq(c, d->def->select[k].value) ||
+                            (rit && rit->text && utf8_caseeq(c, rit->text)) ||
+                            (rit && rit->code && utf8_caseeq(c, rit->code)))))
+                        return false;
+        }
+        return true;
+}
+
+static int job_read_row(JobData *d, const json_t *row, size_t ri, char **ret_error)
+{
+        const json_t *pc;
+        size_t first = 0;
+        bool missing;
+        double v = 0;
+        Period p;
+        int r;
+
+        if (!json_is_array(row) || json_array_size(row) != d->n_cols)
+                return source_fail(ret_error, -EBADMSG, "%s: row %zu has %zu cells, there are %zu columns",
+                                   d->origin, ri + 1, json_array_size(row), d->n_cols);
+        if (!job_row_selected(d, row))
+                return 0;
+        d->matched++;
+        pc = json_array_get(row, d->period_col);
+        if (!json_is_string(pc) ||
+            source_parse_period(json_string_value(pc), json_string_length(pc), PERIOD_MONTH, &p) < 0) {
+                _cleanup_free_ char *x = json_dumps(pc, JSON_ENCODE_ANY);
+                return source_fail(ret_error, -EBADMSG, "%s: row %zu: invalid period %s", d->origin, ri + 1,
+                                   strna(x));
+        }
+        if (cell_value(json_array_get(row, d->measure_col), &v, &missing, &d->saw_comma, &d->saw_string) <
+            0) {
+                _cleanup_free_ char *x = json_dumps(json_array_get(row, d->measure_col), JSON_ENCODE_ANY);
+                return source_fail(ret_error, -EBADMSG, "%s: row %zu: invalid number %s in column '%s'",
+                                   d->origin, ri + 1, strna(x),
+                                   json_string_value(json_array_get(d->t.labels, d->measure_col)));
+        }
+        r = point_set_add(&d->points, p, v, missing, _PERIOD_FREQ_INVALID, ri, &first);
+        if (r == -EEXIST)
+                return job_fail_repeated(d, row, ri, first, p, ret_error);
+        if (r == -EDOM) {
+                char pb[PERIOD_STRING_MAX];
+                return source_fail(ret_error, -EBADMSG,
+                                   "%s: row %zu: period %s has a different frequency than the earlier ones",
+                                   d->origin, ri + 1, period_to_string(p, pb));
+        }
+        if (r < 0)
+                return source_fail(ret_error, -ENOMEM, "out of memory");
+        return 0;
+}
+
+/* No row matched: say which values the first selected column does have. */
+static int job_fail_no_match(const JobData *d, char **ret_error)
+{
+        const json_t *row;
+        StrBuf b = {};
+        size_t n = 0, ri;
+        int r;
+
+        if (d->def->n_select > 0 && d->fcol[0] != SIZE_MAX)
+                json_array_foreach(d->t.rows, ri, row)
+                {
+                        _cleanup_free_ char *c = cell_text(row, d->fcol[0]);
+                        if (n >= 5)
+                                break;
+                        if (c && !(b.s && strstr(b.s, c))) {
+                                (void) strbuf_printf(&b, "%s%s", n ? ", " : "", c);
+                                n++;
+                        }
+                }
+        r = source_fail(ret_error, -ENODATA, "%s: none of the %zu rows matches the selection%s%s%s",
+                        d->origin, d->n_rows, b.len ? " (found e.g. " : "", strempty(b.s), b.len ? ")" : "");
+        strbuf_done(&b);
+        return r;
+}
 
 static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, const ProviderMeta *meta,
                                  const SourceResponse *resp, Series **ret, char **ret_note, char **ret_error)
 {
-        const char *origin = source_origin(resp);
         _cleanup_(series_freep) Series *s = NULL;
-        _cleanup_free_ size_t *fcol = NULL;
-        _cleanup_free_ char *cols = NULL;
-        _cleanup_free_ PointRow *point_rows = NULL;
-        _cleanup_free_ bool *trusted = NULL;
-        size_t n_points_rows = 0, point_rows_alloc = 0;
-        json_auto_t *j = NULL;
-        Table t = {};
-        size_t period_col = SIZE_MAX, measure_col = SIZE_MAX, n_cols, n_rows, matched = 0;
-        bool saw_comma = false, saw_string = false, json;
+        JobData d = { .def = def, .resp = resp, .origin = source_origin(resp) };
         const json_t *row;
+        size_t ri;
         int r;
 
         (void) src;
         r = source_check_response(SOURCE_JOBINDSATS, resp, "data", ret_error);
         if (r < 0)
                 return r;
-        if (meta && meta->kind != SOURCE_JOBINDSATS)
-                meta = NULL;
-        {
-                size_t i = source_bom_len(resp->body, resp->size);
-                while (i < resp->size && strchr(" \t\r\n", resp->body[i]))
-                        i++;
-                json = i < resp->size &&
-                       (resp->body[i] == '{' || resp->body[i] == '[' || resp->body[i] == '"');
-        }
-        if (json) {
-                r = load_json(resp, &j, ret_error);
-                if (r < 0)
-                        return r;
-                r = table_from_json(j, &t);
-                if (r == -EBADMSG) {
-                        r = source_fail(
-                                ret_error, r,
-                                "%s: unknown data format (neither {columns, rows} nor [{Variables, Data}])",
-                                origin);
-                        goto finish;
-                }
-        } else
-                r = table_from_csv(resp, &t, ret_error);
-        if (r == -ENOMEM)
-                r = source_fail(ret_error, r, "out of memory");
+        d.meta = meta && meta->kind == SOURCE_JOBINDSATS ? meta : NULL;
+        r = job_load_table(&d, ret_error);
+        if (r >= 0)
+                r = job_find_columns(&d, ret_error);
+        if (r >= 0)
+                r = job_find_trusted(&d, ret_error);
+        if (r >= 0 && series_new(def->name, &s) < 0)
+                r = source_fail(ret_error, -ENOMEM, "out of memory");
         if (r < 0)
                 goto finish;
-
-        n_cols = json_array_size(t.labels);
-        n_rows = json_array_size(t.rows);
-        cols = column_list(&t);
-        if (n_cols == 0) {
-                r = source_fail(ret_error, -ENODATA, "%s: the response has no columns", origin);
-                goto finish;
-        }
-        static const char *const period_names[] = {"Periode",    "period",    "Period",
-                                                   "periode_id", "period_id", "Tid"};
-        for (size_t i = 0; i < ELEMENTSOF(period_names) && period_col == SIZE_MAX; i++)
-                period_col = find_column(&t, period_names[i]);
-        if (period_col == SIZE_MAX) {
-                r = source_fail(ret_error, -EBADMSG, "%s: no period column (Periode/period); columns: %s",
-                                origin, cols);
-                goto finish;
-        }
-        if (def->measure) {
-                measure_col = find_column(&t, def->measure);
-                if (measure_col == SIZE_MAX) {
-                        /* grouped labels "Group: Measure": match the part after ": " (or the whole) */
-                        size_t n_hits = 0;
-                        for (size_t i = 0; i < n_cols; i++) {
-                                const char *l = json_string_value(json_array_get(t.labels, i));
-                                const char *c = l ? strstr(l, ": ") : NULL;
-                                while (c && strstr(c + 2, ": "))
-                                        c = strstr(c + 2, ": ");
-                                if (c && utf8_caseeq(c + 2, def->measure)) {
-                                        measure_col = i;
-                                        n_hits++;
-                                }
-                        }
-                        if (n_hits > 1) {
-                                r = source_fail(ret_error, -ENOENT,
-                                                "%s: measure '%s' matches %zu columns; give the full name; "
-                                                "columns: %s",
-                                                origin, def->measure, n_hits, cols);
-                                goto finish;
-                        }
-                }
-                if (measure_col == SIZE_MAX) {
-                        r = source_fail(ret_error, -ENOENT, "%s: measure '%s' does not exist; columns: %s",
-                                        origin, def->measure, cols);
-                        goto finish;
-                }
-        } else {
-                r = source_fail(ret_error, -EINVAL, "series %s: give measure: (a column name); columns: %s",
-                                def->name, cols);
-                goto finish;
-        }
-
-        fcol = xmalloc_array(def->n_select + 1, sizeof(size_t));
-        if (!fcol) {
-                r = source_fail(ret_error, -ENOMEM, "out of memory");
-                goto finish;
-        }
-        for (size_t k = 0; k < def->n_select; k++) {
-                const ResolvedItem *ri = meta && k < meta->n_items ? &meta->items[k] : NULL;
-                fcol[k] = find_column(&t, def->select[k].dimension);
-                if (fcol[k] == SIZE_MAX && ri)
-                        fcol[k] = find_column(&t, ri->column);
-                if (fcol[k] == SIZE_MAX && is_area_name(def->select[k].dimension)) {
-                        fcol[k] = find_column(&t, "Område");
-                        if (fcol[k] == SIZE_MAX)
-                                fcol[k] = find_column(&t, "Area");
-                }
-                if (fcol[k] == SIZE_MAX && !(ri && (ri->hierarchy || ri->code))) {
-                        r = source_fail(
-                                ret_error, -ENOENT,
-                                "%s: the selection refers to '%s', which is not a column; columns: %s",
-                                origin, strempty(def->select[k].dimension), cols);
-                        goto finish;
-                }
-                /* else: the v3 request already applied it (hierarchy.<id>=<value_id>) */
-        }
-        /* A filter the v3 request applied server-side, on a column holding one value only: trust
-         * the server even if the column spells the value differently from value_name ("Herlev
-         * Kommune") [I]. */
-        trusted = calloc(def->n_select + 1, sizeof(bool));
-        if (!trusted) {
-                r = source_fail(ret_error, -ENOMEM, "out of memory");
-                goto finish;
-        }
-        for (size_t k = 0; k < def->n_select; k++) {
-                const ResolvedItem *rit = meta && k < meta->n_items ? &meta->items[k] : NULL;
-                _cleanup_free_ char *first = NULL;
-                bool single = fcol[k] != SIZE_MAX && n_rows_for_trust(t.rows) > 0;
-                if (!rit || !rit->hierarchy || !single)
-                        continue;
-                first = cell_text(json_array_get(t.rows, 0), fcol[k]);
-                for (size_t i = 1; single && i < json_array_size(t.rows); i++) {
-                        _cleanup_free_ char *c = cell_text(json_array_get(t.rows, i), fcol[k]);
-                        single = first && c && streq(first, c);
-                }
-                trusted[k] = single && first;
-        }
-
-        if (series_new(def->name, &s) < 0) {
-                r = source_fail(ret_error, -ENOMEM, "out of memory");
-                goto finish;
-        }
-        size_t ri_;
-        json_array_foreach(t.rows, ri_, row)
+        json_array_foreach(d.t.rows, ri, row)
         {
-                bool keep = true, missing;
-                double v = 0;
-                Period p;
-                const json_t *pc;
-
-                if (!json_is_array(row) || json_array_size(row) != n_cols) {
-                        r = source_fail(ret_error, -EBADMSG,
-                                        "%s: row %zu has %zu cells, there are %zu columns", origin, ri_ + 1,
-                                        json_array_size(row), n_cols);
+                r = job_read_row(&d, row, ri, ret_error);
+                if (r < 0)
                         goto finish;
-                }
-                for (size_t k = 0; k < def->n_select && keep; k++) {
-                        const ResolvedItem *rit = meta && k < meta->n_items ? &meta->items[k] : NULL;
-                        _cleanup_free_ char *c = NULL;
-                        if (fcol[k] == SIZE_MAX || trusted[k])
-                                continue;
-                        c = cell_text(row, fcol[k]);
-                        keep = c && (utf8_caseeq(c, def->select[k].value) ||
-                                     (rit && rit->text && utf8_caseeq(c, rit->text)) ||
-                                     (rit && rit->code && utf8_caseeq(c, rit->code)));
-                }
-                if (!keep)
-                        continue;
-                matched++;
-                pc = json_array_get(row, period_col);
-                if (!json_is_string(pc) || source_parse_period(json_string_value(pc), json_string_length(pc),
-                                                               PERIOD_MONTH, &p) < 0) {
-                        _cleanup_free_ char *x = json_dumps(pc, JSON_ENCODE_ANY);
-                        r = source_fail(ret_error, -EBADMSG, "%s: row %zu: invalid period %s", origin,
-                                        ri_ + 1, strna(x));
-                        goto finish;
-                }
-                if (cell_value(json_array_get(row, measure_col), &v, &missing, &saw_comma, &saw_string) <
-                    0) {
-                        _cleanup_free_ char *x =
-                                json_dumps(json_array_get(row, measure_col), JSON_ENCODE_ANY);
-                        r = source_fail(ret_error, -EBADMSG, "%s: row %zu: invalid number %s in column '%s'",
-                                        origin, ri_ + 1, strna(x),
-                                        json_string_value(json_array_get(t.labels, measure_col)));
-                        goto finish;
-                }
-                r = source_series_add(s, p, v, missing, _PERIOD_FREQ_INVALID);
-                if (r == -EEXIST) {
-                        char pb[PERIOD_STRING_MAX];
-                        StrBuf open = {};
-                        const json_t *prev = NULL;
-                        for (size_t i = 0; i < n_points_rows; i++)
-                                if (period_equal(point_rows[i].period, p))
-                                        prev = json_array_get(t.rows, point_rows[i].row);
-                        /* the label columns whose text differs between the two rows: what to select */
-                        for (size_t i = 0; i < n_cols; i++) {
-                                bool used = i == period_col || i == measure_col;
-                                _cleanup_free_ char *a = cell_text(row, i), *b = cell_text(prev, i);
-                                double dummy;
-                                for (size_t k = 0; k < def->n_select; k++)
-                                        used = used || fcol[k] == i;
-                                if (!used && a && b && !streq(a, b) && !source_is_missing(a, strlen(a)) &&
-                                    source_parse_number(a, strlen(a), NUMBER_DANISH, &dummy) < 0 &&
-                                    source_parse_number(a, strlen(a), NUMBER_DECIMAL_ANY, &dummy) < 0)
-                                        (void) strbuf_printf(&open, "%s%s", open.len ? ", " : "",
-                                                             json_string_value(json_array_get(t.labels, i)));
-                        }
-                        r = source_fail(
-                                ret_error, -EBADMSG,
-                                "%s: row %zu: period %s occurs more than once for the selection%s%s%s",
-                                origin, ri_ + 1, period_to_string(p, pb), open.len ? " (also select: " : "",
-                                strempty(open.s), open.len ? ")" : "");
-                        strbuf_done(&open);
-                        goto finish;
-                }
-                if (r == -EDOM) {
-                        char pb[PERIOD_STRING_MAX];
-                        r = source_fail(
-                                ret_error, -EBADMSG,
-                                "%s: row %zu: period %s has a different frequency than the earlier ones",
-                                origin, ri_ + 1, period_to_string(p, pb));
-                        goto finish;
-                }
-                if (r < 0 || GREEDY_REALLOC(point_rows, point_rows_alloc, n_points_rows + 1) < 0) {
-                        r = source_fail(ret_error, -ENOMEM, "out of memory");
-                        goto finish;
-                }
-                point_rows[n_points_rows++] = (PointRow){p, ri_};
         }
-        if (n_rows == 0) {
-                r = source_fail(ret_error, -ENODATA, "%s: the response has no rows", origin);
+        if (d.n_rows == 0) {
+                r = source_fail(ret_error, -ENODATA, "%s: the response has no rows", d.origin);
                 goto finish;
         }
-        if (matched == 0) {
-                StrBuf b = {};
-                size_t n = 0;
-                if (def->n_select > 0 && fcol[0] != SIZE_MAX)
-                        json_array_foreach(t.rows, ri_, row)
-                        {
-                                _cleanup_free_ char *c = cell_text(row, fcol[0]);
-                                if (c && n < 5 && !(b.s && strstr(b.s, c))) {
-                                        (void) strbuf_printf(&b, "%s%s", n ? ", " : "", c);
-                                        n++;
-                                }
-                        }
-                r = source_fail(ret_error, -ENODATA, "%s: none of the %zu rows matches the selection%s%s%s",
-                                origin, n_rows, b.len ? " (found e.g. " : "", strempty(b.s),
-                                b.len ? ")" : "");
-                strbuf_done(&b);
+        if (d.matched == 0) {
+                r = job_fail_no_match(&d, ret_error);
+                goto finish;
+        }
+        if (point_set_to_series(&d.points, s) < 0) {
+                r = source_fail(ret_error, -ENOMEM, "out of memory");
                 goto finish;
         }
         if (ret_note)
                 *ret_note = strdup_printf(
                         "jobindsats %s%s, %zu columns, %zu rows, %zu selected, period '%s', measure "
                         "'%s'%s%s",
-                        t.shape, source_bom_len(resp->body, resp->size) ? ", BOM" : "", n_cols, n_rows,
-                        matched, json_string_value(json_array_get(t.labels, period_col)),
-                        json_string_value(json_array_get(t.labels, measure_col)),
-                        saw_string ? ", numbers as text" : "", saw_comma ? " with decimal comma" : "");
+                        d.t.shape, source_bom_len(resp->body, resp->size) ? ", BOM" : "", d.n_cols, d.n_rows,
+                        d.matched, json_string_value(json_array_get(d.t.labels, d.period_col)),
+                        json_string_value(json_array_get(d.t.labels, d.measure_col)),
+                        d.saw_string ? ", numbers as text" : "", d.saw_comma ? " with decimal comma" : "");
         *ret = TAKE_PTR(s);
         r = 0;
 finish:
-        table_done(&t);
+        job_data_done(&d);
         return r;
 }
 

@@ -199,7 +199,7 @@ static const char *skip_fast(const char *p, const char *end)
         size_t depth = 0;
 
         /* bytes that matter for bracket matching; everything else is skipped in a tight loop */
-        static const unsigned char special[256] = {['"'] = 1, ['['] = 1, [']'] = 1, ['{'] = 1, ['}'] = 1};
+        static const unsigned char special[256] = { ['"'] = 1, ['['] = 1, [']'] = 1, ['{'] = 1, ['}'] = 1 };
 
         if (p >= end || (*p != '[' && *p != '{'))
                 return skip_value(p, end, 1);
@@ -361,6 +361,11 @@ typedef struct Dim {
         bool is_time, is_metric;
 } Dim;
 
+typedef struct WantedCell {
+        size_t pos; /* in value */
+        size_t t;   /* time category */
+} WantedCell;
+
 static void dims_free(Dim *d, size_t n)
 {
         for (size_t i = 0; i < n; i++) {
@@ -372,19 +377,11 @@ static void dims_free(Dim *d, size_t n)
 
 static bool is_time_name(const char *s)
 {
-        static const char *const names[] = {"time", "tid", "time_period", "timeperiod",  "periode", "period",
-                                            "year", "år",  "aar",         "tidsperiode", "month",   "måned"};
+        static const char *const names[] = { "time",    "tid",         "time_period", "timeperiod",
+                                             "periode", "period",      "year",        "år",
+                                             "aar",     "tidsperiode", "month",       "måned" };
         for (size_t i = 0; i < ELEMENTSOF(names); i++)
                 if (utf8_caseeq(s, names[i]))
-                        return true;
-        return false;
-}
-
-static bool json_array_has_string(const json_t *a, const char *s)
-{
-        for (size_t i = 0; i < json_array_size(a); i++)
-                if (json_is_string(json_array_get(a, i)) &&
-                    streq(json_string_value(json_array_get(a, i)), s))
                         return true;
         return false;
 }
@@ -528,43 +525,70 @@ static int parse_cell(const char *p, const char *e, double *ret_v, bool *ret_mis
         return safe_atod(buf, ret_v);
 }
 
-static int cmp_size(const void *a, const void *b)
+/* One extraction: what the steps below find out and hand on. */
+typedef struct JsonStat {
+        const SourceResponse *resp;
+        const JsonStatQuery *q;
+        const char *origin;
+        Member *members; /* of the dataset */
+        size_t n_members;
+        const Member *value, *status;
+        const char *dataset_key, *form;
+        json_t *meta; /* the dataset without value/status */
+        Dim *dims;
+        size_t n_dims, time_dim, total;
+        StrIndex dim_index; /* dimension id -> position in dims */
+        /* the cells of the series, by time category t */
+        size_t n_time;
+        size_t *wanted; /* position in value */
+        Period *periods;
+        double *vals;
+        bool *miss, *got;
+        WantedCell *by_pos; /* (position, t) sorted by position */
+        bool sparse;
+        size_t n_values;
+} JsonStat;
+
+static void jsonstat_done(JsonStat *js)
 {
-        size_t x = *(const size_t *) a, y = *(const size_t *) b;
-        return x < y ? -1 : x > y;
+        free(js->members);
+        json_decref(js->meta);
+        dims_free(js->dims, js->n_dims);
+        str_index_done(&js->dim_index);
+        free(js->wanted);
+        free(js->periods);
+        free(js->vals);
+        free(js->miss);
+        free(js->got);
+        free(js->by_pos);
 }
 
-int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series *s, char **ret_note,
-                     char **ret_error)
+static int fail_oom(char **ret_error)
 {
-        const char *origin = source_origin(resp);
+        return source_fail(ret_error, -ENOMEM, "out of memory");
+}
+
+/* The dataset at the root (2.0, or a 1.x dataset), or the one chosen from a bundle of datasets. */
+static int jsonstat_locate(JsonStat *js, char **ret_error)
+{
+        const SourceResponse *resp = js->resp;
         const char *body = resp->body, *end = resp->body + resp->size, *at = NULL;
-        _cleanup_free_ Member *root = NULL, *members = NULL;
-        _cleanup_free_ size_t *wanted = NULL, *wanted_sorted = NULL;
-        _cleanup_free_ Period *periods = NULL;
-        _cleanup_free_ char *meta_text = NULL;
-        _cleanup_free_ bool *got = NULL;
-        json_auto_t *meta = NULL;
-        const json_t *ids, *sizes, *role, *dimension;
-        const Member *value = NULL, *status = NULL;
-        const char *dataset_key = NULL, *form;
-        size_t n_root = 0, n_members = 0, n_dims, time_dim = SIZE_MAX, total = 1, n_time, n_values = 0;
-        Dim *dims = NULL;
-        bool sparse;
+        _cleanup_free_ Member *root = NULL;
+        const Member *pick = NULL;
+        size_t n_root = 0;
+        bool root_is_dataset = false;
         int r;
 
         body += source_bom_len(body, resp->size);
         r = scan_object(body, end, &root, &n_root, &at);
         if (r == -ENOMEM)
-                return source_fail(ret_error, r, "out of memory");
+                return fail_oom(ret_error);
         if (r < 0)
                 return fail_at(resp, at, ret_error, "expected a JSON-stat object");
         at = skip_ws(at, end);
         if (at < end)
                 return fail_at(resp, at, ret_error, "characters after the end of the JSON document");
 
-        /* dataset at the root (2.0, or a 1.x dataset), or a bundle of datasets */
-        bool root_is_dataset = false;
         for (size_t i = 0; i < n_root; i++) {
                 if (key_is(&root[i], "class")) {
                         if (skip_literal(root[i].vstart, root[i].vend, "\"dataset\""))
@@ -575,453 +599,521 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
                                 return source_fail(ret_error, -EBADMSG,
                                                    "%s: JSON-stat: class %s is not supported; the address "
                                                    "must point to a dataset",
-                                                   origin, strna(c));
+                                                   js->origin, strna(c));
                         }
                 }
                 if (key_is(&root[i], "value") || key_is(&root[i], "dimension"))
                         root_is_dataset = true;
         }
         if (root_is_dataset) {
-                members = TAKE_PTR(root);
-                n_members = n_root;
-                form = "JSON-stat dataset";
-        } else {
-                const Member *pick = NULL;
-                for (size_t i = 0; i < n_root; i++)
-                        if (q->dataset && root[i].key_len == strlen(q->dataset) &&
-                            memcmp(root[i].key, q->dataset, root[i].key_len) == 0)
-                                pick = &root[i];
-                if (!pick && n_root == 1)
-                        pick = &root[0];
-                if (!pick) {
-                        StrBuf b = {};
-                        for (size_t i = 0; i < n_root && i < 10; i++)
-                                (void) strbuf_printf(&b, "%s%.*s", i ? ", " : "",
-                                                     (int) MIN(root[i].key_len, 40), root[i].key);
-                        r = source_fail(ret_error, n_root == 0 ? -ENODATA : -EBADMSG,
-                                        "%s: JSON-stat bundle with %zu datasets; choose one (table:)%s%s",
-                                        origin, n_root, b.len ? ": " : "", strempty(b.s));
-                        strbuf_done(&b);
-                        return r;
-                }
-                dataset_key = pick->key;
-                r = scan_object(pick->vstart, pick->vend, &members, &n_members, &at);
-                if (r == -ENOMEM)
-                        return source_fail(ret_error, r, "out of memory");
-                if (r < 0)
-                        return fail_at(resp, at, ret_error, "the dataset in the bundle is not an object");
-                form = "JSON-stat 1.x bundle";
+                js->members = TAKE_PTR(root);
+                js->n_members = n_root;
+                js->form = "JSON-stat dataset";
+                return 0;
         }
 
-        /* load everything but value/status with jansson */
-        {
+        for (size_t i = 0; i < n_root; i++)
+                if (js->q->dataset && root[i].key_len == strlen(js->q->dataset) &&
+                    memcmp(root[i].key, js->q->dataset, root[i].key_len) == 0)
+                        pick = &root[i];
+        if (!pick && n_root == 1)
+                pick = &root[0];
+        if (!pick) {
                 StrBuf b = {};
-                if (strbuf_puts(&b, "{") < 0)
-                        return source_fail(ret_error, -ENOMEM, "out of memory");
-                for (size_t i = 0; i < n_members; i++) {
-                        if (key_is(&members[i], "value")) {
-                                value = &members[i];
-                                continue;
-                        }
-                        if (key_is(&members[i], "status")) {
-                                status = &members[i];
-                                continue;
-                        }
-                        if ((b.len > 1 && strbuf_puts(&b, ",") < 0) ||
-                            strbuf_append(&b, members[i].start,
-                                          (size_t) (members[i].end - members[i].start)) < 0) {
-                                strbuf_done(&b);
-                                return source_fail(ret_error, -ENOMEM, "out of memory");
-                        }
-                }
-                if (strbuf_puts(&b, "}") < 0) {
-                        strbuf_done(&b);
-                        return source_fail(ret_error, -ENOMEM, "out of memory");
-                }
-                meta_text = b.s;
-                json_error_t jerr;
-                meta = json_loadb(meta_text, b.len, 0, &jerr);
-                if (!meta)
-                        return source_fail(ret_error, -EBADMSG,
-                                           "%s: JSON-stat: invalid JSON in the dimensions: %s", origin,
-                                           jerr.text);
+                for (size_t i = 0; i < n_root && i < 10; i++)
+                        (void) strbuf_printf(&b, "%s%.*s", i ? ", " : "", (int) MIN(root[i].key_len, 40),
+                                             root[i].key);
+                r = source_fail(ret_error, n_root == 0 ? -ENODATA : -EBADMSG,
+                                "%s: JSON-stat bundle with %zu datasets; choose one (table:)%s%s",
+                                js->origin, n_root, b.len ? ": " : "", strempty(b.s));
+                strbuf_done(&b);
+                return r;
         }
-        if (!value)
+        js->dataset_key = pick->key;
+        r = scan_object(pick->vstart, pick->vend, &js->members, &js->n_members, &at);
+        if (r == -ENOMEM)
+                return fail_oom(ret_error);
+        if (r < 0)
+                return fail_at(resp, at, ret_error, "the dataset in the bundle is not an object");
+        js->form = "JSON-stat 1.x bundle";
+        return 0;
+}
+
+/* Loads everything but value/status with jansson. */
+static int jsonstat_load_meta(JsonStat *js, char **ret_error)
+{
+        StrBuf b = {};
+        json_error_t jerr;
+
+        if (strbuf_puts(&b, "{") < 0)
+                return fail_oom(ret_error);
+        for (size_t i = 0; i < js->n_members; i++) {
+                const Member *m = &js->members[i];
+                if (key_is(m, "value")) {
+                        js->value = m;
+                        continue;
+                }
+                if (key_is(m, "status")) {
+                        js->status = m;
+                        continue;
+                }
+                if ((b.len > 1 && strbuf_puts(&b, ",") < 0) ||
+                    strbuf_append(&b, m->start, (size_t) (m->end - m->start)) < 0) {
+                        strbuf_done(&b);
+                        return fail_oom(ret_error);
+                }
+        }
+        if (strbuf_puts(&b, "}") < 0) {
+                strbuf_done(&b);
+                return fail_oom(ret_error);
+        }
+        js->meta = json_loadb(b.s, b.len, 0, &jerr);
+        strbuf_done(&b);
+        if (!js->meta)
+                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: invalid JSON in the dimensions: %s",
+                                   js->origin, jerr.text);
+        if (!js->value)
                 return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: the dataset has no \"value\"",
-                                   origin);
-        dimension = json_object_get(meta, "dimension");
+                                   js->origin);
+        return 0;
+}
+
+/* role.<name>: marks the dimensions it lists; an id that names no dimension is an error. */
+static int jsonstat_read_roles(JsonStat *js, const json_t *role, char **ret_error)
+{
+        const char *rk;
+        const json_t *rv;
+
+        if (!json_is_object(role))
+                return 0;
+        json_object_foreach((json_t *) role, rk, rv)
+        {
+                size_t i;
+                const json_t *e;
+                json_array_foreach(rv, i, e)
+                {
+                        size_t k = str_index_find(&js->dim_index, json_string_value(e));
+                        if (k == SIZE_MAX)
+                                return source_fail(ret_error, -EBADMSG,
+                                                   "%s: JSON-stat: role.%s refers to an unknown dimension",
+                                                   js->origin, rk);
+                        if (streq(rk, "time"))
+                                js->dims[k].is_time = true;
+                        else if (streq(rk, "metric"))
+                                js->dims[k].is_metric = true;
+                }
+        }
+        return 0;
+}
+
+/* id, size and each dimension's categories; then which dimension is time. */
+static int jsonstat_read_dims(JsonStat *js, char **ret_error)
+{
+        const json_t *dimension = json_object_get(js->meta, "dimension"), *ids, *sizes, *role;
+        size_t dup;
+        int r;
+
         if (!json_is_object(dimension))
                 return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: the dataset has no \"dimension\"",
-                                   origin);
-        ids = json_object_get(meta, "id");
+                                   js->origin);
+        ids = json_object_get(js->meta, "id");
         if (!ids)
                 ids = json_object_get(dimension, "id");
-        sizes = json_object_get(meta, "size");
+        sizes = json_object_get(js->meta, "size");
         if (!sizes)
                 sizes = json_object_get(dimension, "size");
-        role = json_object_get(meta, "role");
+        role = json_object_get(js->meta, "role");
         if (!role)
                 role = json_object_get(dimension, "role");
         if (!json_is_array(ids) || !json_is_array(sizes))
                 return source_fail(ret_error, -EBADMSG,
-                                   "%s: JSON-stat: \"id\" and \"size\" are missing or not arrays", origin);
-        n_dims = json_array_size(ids);
-        if (n_dims != json_array_size(sizes))
+                                   "%s: JSON-stat: \"id\" and \"size\" are missing or not arrays",
+                                   js->origin);
+        if (json_array_size(ids) != json_array_size(sizes))
                 return source_fail(ret_error, -EBADMSG,
-                                   "%s: JSON-stat: \"id\" has %zu dimensions, \"size\" %zu", origin, n_dims,
-                                   json_array_size(sizes));
-        if (n_dims == 0)
+                                   "%s: JSON-stat: \"id\" has %zu dimensions, \"size\" %zu", js->origin,
+                                   json_array_size(ids), json_array_size(sizes));
+        if (json_array_size(ids) == 0)
                 return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: the dataset has no dimensions",
-                                   origin);
+                                   js->origin);
 
-        dims = calloc(n_dims, sizeof(Dim));
-        if (!dims)
-                return source_fail(ret_error, -ENOMEM, "out of memory");
-        for (size_t k = 0; k < n_dims; k++) {
+        js->dims = calloc(json_array_size(ids), sizeof(Dim));
+        if (!js->dims || str_index_init(&js->dim_index, json_array_size(ids)) < 0)
+                return fail_oom(ret_error);
+        js->total = 1;
+        for (size_t k = 0; k < json_array_size(ids); k++) {
                 const char *id = json_string_value(json_array_get(ids, k));
                 const json_t *sz = json_array_get(sizes, k);
-                const json_t *dobj;
                 if (!id || !json_is_integer(sz) || json_integer_value(sz) < 0 ||
-                    json_integer_value(sz) > INT32_MAX) {
-                        r = source_fail(ret_error, -EBADMSG, "%s: JSON-stat: id[%zu]/size[%zu] is invalid",
-                                        origin, k, k);
-                        goto finish;
-                }
-                for (size_t j = 0; j < k; j++)
-                        if (streq(dims[j].id, id)) {
-                                r = source_fail(ret_error, -EBADMSG,
-                                                "%s: JSON-stat: dimension '%s' appears twice in id", origin,
-                                                id);
-                                goto finish;
-                        }
-                dobj = json_object_get(dimension, id);
-                if (!json_is_object(dobj)) {
-                        r = source_fail(ret_error, -EBADMSG,
-                                        "%s: JSON-stat: dimension '%s' from id does not exist in dimension",
-                                        origin, id);
-                        goto finish;
-                }
-                r = read_dimension(resp, dobj, id, (size_t) json_integer_value(sz), &dims[k], ret_error);
+                    json_integer_value(sz) > INT32_MAX)
+                        return source_fail(ret_error, -EBADMSG,
+                                           "%s: JSON-stat: id[%zu]/size[%zu] is invalid", js->origin, k, k);
+                js->dim_index.e[k] = (StrIndexEntry){ id, k };
+        }
+        /* ids compared by one sort, not pairwise: a response may have 100,000 dimensions */
+        if (str_index_sort(&js->dim_index, &dup) < 0)
+                return source_fail(ret_error, -EBADMSG, "%s: JSON-stat: dimension '%s' appears twice in id",
+                                   js->origin, json_string_value(json_array_get(ids, dup)));
+        for (size_t k = 0; k < json_array_size(ids); k++) {
+                const char *id = json_string_value(json_array_get(ids, k));
+                const json_t *dobj = json_object_get(dimension, id);
+                if (!json_is_object(dobj))
+                        return source_fail(
+                                ret_error, -EBADMSG,
+                                "%s: JSON-stat: dimension '%s' from id does not exist in dimension",
+                                js->origin, id);
+                js->n_dims = k + 1;
+                r = read_dimension(js->resp, dobj, id, (size_t) json_integer_value(json_array_get(sizes, k)),
+                                   &js->dims[k], ret_error);
                 if (r < 0)
-                        goto finish;
-                if (total > (SIZE_MAX / 16) / dims[k].size) {
-                        r = source_fail(ret_error, -EBADMSG,
-                                        "%s: JSON-stat: the product of size is unreasonably large", origin);
-                        goto finish;
-                }
-                total *= dims[k].size;
+                        return r;
+                if (js->total > (SIZE_MAX / 16) / js->dims[k].size)
+                        return source_fail(ret_error, -EBADMSG,
+                                           "%s: JSON-stat: the product of size is unreasonably large",
+                                           js->origin);
+                js->total *= js->dims[k].size;
         }
-        /* roles must name dimensions that exist */
-        if (role && json_is_object(role)) {
-                const char *rk;
-                const json_t *rv;
-                json_object_foreach((json_t *) role, rk, rv)
-                {
-                        size_t i;
-                        const json_t *e;
-                        json_array_foreach(rv, i, e)
-                        {
-                                bool found = false;
-                                for (size_t k = 0; k < n_dims; k++)
-                                        found = found || (json_is_string(e) &&
-                                                          streq(dims[k].id, json_string_value(e)));
-                                if (!found) {
-                                        r = source_fail(
-                                                ret_error, -EBADMSG,
-                                                "%s: JSON-stat: role.%s refers to an unknown dimension",
-                                                origin, rk);
-                                        goto finish;
-                                }
-                        }
-                }
-        }
-        for (size_t k = 0; k < n_dims; k++) {
-                dims[k].is_time = json_array_has_string(json_object_get(role, "time"), dims[k].id);
-                dims[k].is_metric = json_array_has_string(json_object_get(role, "metric"), dims[k].id) ||
-                                    streq(dims[k].id, "ContentsCode");
-                if (dims[k].is_time && time_dim == SIZE_MAX)
-                        time_dim = k;
-        }
-        for (size_t k = 0; k < n_dims && time_dim == SIZE_MAX; k++)
-                if (is_time_name(dims[k].id) || (dims[k].label && is_time_name(dims[k].label)))
-                        time_dim = k;
-        if (time_dim == SIZE_MAX) {
-                r = source_fail(ret_error, -EBADMSG,
-                                "%s: JSON-stat: no time dimension (role.time or a dimension named "
-                                "time/Tid/TIME_PERIOD)",
-                                origin);
-                goto finish;
-        }
+        r = jsonstat_read_roles(js, role, ret_error);
+        if (r < 0)
+                return r;
 
-        /* fix every other dimension */
+        js->time_dim = SIZE_MAX;
+        for (size_t k = 0; k < js->n_dims; k++) {
+                Dim *d = &js->dims[k];
+                d->is_metric = d->is_metric || streq(d->id, "ContentsCode");
+                if (d->is_time && js->time_dim == SIZE_MAX)
+                        js->time_dim = k;
+        }
+        for (size_t k = 0; k < js->n_dims && js->time_dim == SIZE_MAX; k++)
+                if (is_time_name(js->dims[k].id) || (js->dims[k].label && is_time_name(js->dims[k].label)))
+                        js->time_dim = k;
+        if (js->time_dim == SIZE_MAX)
+                return source_fail(ret_error, -EBADMSG,
+                                   "%s: JSON-stat: no time dimension (role.time or a dimension named "
+                                   "time/Tid/TIME_PERIOD)",
+                                   js->origin);
+        return 0;
+}
+
+/* The dimension a select: item names: by id or label (case-insensitive) or Statbank's resolved id. */
+static size_t jsonstat_find_dim(const JsonStat *js, size_t i)
+{
+        const SelectionItem *it = &js->q->select[i];
+        const char *resolved = js->q->resolved ? js->q->resolved[i].dimension : NULL;
+
+        for (size_t j = 0; j < js->n_dims; j++)
+                if (utf8_caseeq(js->dims[j].id, strempty(it->dimension)) ||
+                    (js->dims[j].label && utf8_caseeq(js->dims[j].label, strempty(it->dimension))) ||
+                    (resolved && streq(js->dims[j].id, resolved)))
+                        return j;
+        return SIZE_MAX;
+}
+
+/* Fixes every dimension but time: by select:, by measure: for the metric, or a single category. */
+static int jsonstat_fix_dims(JsonStat *js, char **ret_error)
+{
+        const JsonStatQuery *q = js->q;
+
         for (size_t i = 0; i < q->n_select; i++) {
                 const SelectionItem *it = &q->select[i];
-                const char *code = q->resolved ? q->resolved[i].code : NULL;
-                size_t k = SIZE_MAX;
-                for (size_t j = 0; j < n_dims && k == SIZE_MAX; j++)
-                        if (utf8_caseeq(dims[j].id, strempty(it->dimension)) ||
-                            (dims[j].label && utf8_caseeq(dims[j].label, strempty(it->dimension))) ||
-                            (q->resolved && q->resolved[i].dimension &&
-                             streq(dims[j].id, q->resolved[i].dimension)))
-                                k = j;
+                size_t k = jsonstat_find_dim(js, i);
+                Dim *d;
                 if (k == SIZE_MAX) {
                         StrBuf b = {};
-                        for (size_t j = 0; j < n_dims; j++)
-                                (void) strbuf_printf(&b, "%s%s", j ? ", " : "", dims[j].id);
+                        int r;
+                        for (size_t j = 0; j < js->n_dims; j++)
+                                (void) strbuf_printf(&b, "%s%s", j ? ", " : "", js->dims[j].id);
                         r = source_fail(ret_error, -ENOENT,
                                         "%s: JSON-stat: dimension '%s' does not exist; dimensions: %s",
-                                        origin, strempty(it->dimension), strempty(b.s));
+                                        js->origin, strempty(it->dimension), strempty(b.s));
                         strbuf_done(&b);
-                        goto finish;
+                        return r;
                 }
-                dims[k].fixed = find_category(&dims[k], code, strempty(it->value));
-                if (dims[k].fixed == SIZE_MAX) {
-                        _cleanup_free_ char *c = category_list(&dims[k]);
-                        r = source_fail(ret_error, -ENOENT,
-                                        "%s: JSON-stat: dimension '%s' has no category '%s'; categories: %s",
-                                        origin, dims[k].id, strempty(it->value), strna(c));
-                        goto finish;
+                d = &js->dims[k];
+                d->fixed = find_category(d, q->resolved ? q->resolved[i].code : NULL, strempty(it->value));
+                if (d->fixed == SIZE_MAX) {
+                        _cleanup_free_ char *c = category_list(d);
+                        return source_fail(
+                                ret_error, -ENOENT,
+                                "%s: JSON-stat: dimension '%s' has no category '%s'; categories: %s",
+                                js->origin, d->id, strempty(it->value), strna(c));
                 }
         }
-        for (size_t k = 0; k < n_dims; k++) {
-                if (k == time_dim || dims[k].fixed != SIZE_MAX)
+        for (size_t k = 0; k < js->n_dims; k++) {
+                Dim *d = &js->dims[k];
+                if (k == js->time_dim || d->fixed != SIZE_MAX)
                         continue;
-                if (dims[k].is_metric && q->measure) {
-                        dims[k].fixed = find_category(&dims[k], NULL, q->measure);
-                        if (dims[k].fixed == SIZE_MAX) {
-                                _cleanup_free_ char *c = category_list(&dims[k]);
-                                r = source_fail(
+                if (d->is_metric && q->measure) {
+                        d->fixed = find_category(d, NULL, q->measure);
+                        if (d->fixed == SIZE_MAX) {
+                                _cleanup_free_ char *c = category_list(d);
+                                return source_fail(
                                         ret_error, -ENOENT,
                                         "%s: JSON-stat: measure '%s' does not exist in '%s'; categories: %s",
-                                        origin, q->measure, dims[k].id, strna(c));
-                                goto finish;
+                                        js->origin, q->measure, d->id, strna(c));
                         }
-                } else if (dims[k].size == 1)
-                        dims[k].fixed = 0;
+                } else if (d->size == 1)
+                        d->fixed = 0;
                 else {
-                        _cleanup_free_ char *c = category_list(&dims[k]);
-                        r = source_fail(ret_error, -ENOENT,
-                                        "%s: JSON-stat: dimension '%s'%s%s%s has %zu categories and must be "
-                                        "chosen in select:; categories: %s",
-                                        origin, dims[k].id, dims[k].label ? " (" : "",
-                                        strempty(dims[k].label), dims[k].label ? ")" : "", dims[k].size,
-                                        strna(c));
-                        goto finish;
+                        _cleanup_free_ char *c = category_list(d);
+                        return source_fail(
+                                ret_error, -ENOENT,
+                                "%s: JSON-stat: dimension '%s'%s%s%s has %zu categories and must be "
+                                "chosen in select:; categories: %s",
+                                js->origin, d->id, d->label ? " (" : "", strempty(d->label),
+                                d->label ? ")" : "", d->size, strna(c));
                 }
         }
+        return 0;
+}
 
-        /* positions of the wanted cells: Σ idx_k · Π_{j>k} size_j */
-        n_time = dims[time_dim].fixed != SIZE_MAX ? 1 : dims[time_dim].size;
-        wanted = xmalloc_array(n_time, sizeof(size_t));
-        wanted_sorted = xmalloc_array(n_time, sizeof(size_t));
-        periods = xmalloc_array(n_time, sizeof(Period));
-        got = calloc(n_time, sizeof(bool));
-        if (!wanted || !wanted_sorted || !periods || !got) {
-                r = source_fail(ret_error, -ENOMEM, "out of memory");
-                goto finish;
-        }
-        {
-                size_t base = 0, stride = 1, time_stride = 0;
-                for (size_t k = n_dims; k-- > 0;) {
-                        if (k == time_dim)
-                                time_stride = stride;
-                        else
-                                base += dims[k].fixed * stride;
-                        stride *= dims[k].size;
-                }
-                for (size_t t = 0; t < n_time; t++) {
-                        size_t cat = dims[time_dim].fixed != SIZE_MAX ? dims[time_dim].fixed : t;
-                        const char *cid = dims[time_dim].cat_ids[cat];
-                        wanted[t] = base + cat * time_stride;
-                        if (source_parse_period(cid, strlen(cid), PERIOD_MONTH, &periods[t]) < 0 &&
-                            (!dims[time_dim].cat_labels[cat] ||
-                             source_parse_period(dims[time_dim].cat_labels[cat],
-                                                 strlen(dims[time_dim].cat_labels[cat]), PERIOD_MONTH,
-                                                 &periods[t]) < 0)) {
-                                r = source_fail(ret_error, -EBADMSG,
-                                                "%s: JSON-stat: time category '%s' is not a known period",
-                                                origin, cid);
-                                goto finish;
-                        }
-                }
-                memcpy(wanted_sorted, wanted, n_time * sizeof(size_t));
-                qsort(wanted_sorted, n_time, sizeof(size_t), cmp_size);
-        }
+static int cmp_wanted_cell(const void *a, const void *b)
+{
+        const WantedCell *x = a, *y = b;
+        return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
 
-        /* walk the values */
-        {
-                const char *p = skip_ws(value->vstart, value->vend);
-                double *vals = NULL;
-                bool *miss = NULL;
-                vals = calloc(n_time, sizeof(double));
-                miss = calloc(n_time, sizeof(bool));
-                if (!vals || !miss) {
-                        free(vals);
-                        free(miss);
-                        r = source_fail(ret_error, -ENOMEM, "out of memory");
-                        goto finish;
+/* Positions of the wanted cells, Σ idx_k · Π_{j>k} size_j, and the period of each. */
+static int jsonstat_plan_cells(JsonStat *js, char **ret_error)
+{
+        const Dim *td = &js->dims[js->time_dim];
+        size_t base = 0, stride = 1, time_stride = 0;
+
+        js->n_time = td->fixed != SIZE_MAX ? 1 : td->size;
+        js->wanted = xmalloc_array(js->n_time, sizeof(size_t));
+        js->by_pos = xmalloc_array(js->n_time, sizeof(WantedCell));
+        js->periods = xmalloc_array(js->n_time, sizeof(Period));
+        js->vals = calloc(js->n_time, sizeof(double));
+        js->miss = calloc(js->n_time, sizeof(bool));
+        js->got = calloc(js->n_time, sizeof(bool));
+        if (!js->wanted || !js->by_pos || !js->periods || !js->vals || !js->miss || !js->got)
+                return fail_oom(ret_error);
+        for (size_t k = js->n_dims; k-- > 0;) {
+                if (k == js->time_dim)
+                        time_stride = stride;
+                else
+                        base += js->dims[k].fixed * stride;
+                stride *= js->dims[k].size;
+        }
+        for (size_t t = 0; t < js->n_time; t++) {
+                size_t cat = td->fixed != SIZE_MAX ? td->fixed : t;
+                const char *cid = td->cat_ids[cat], *lab = td->cat_labels[cat];
+                js->wanted[t] = base + cat * time_stride;
+                js->by_pos[t] = (WantedCell){ js->wanted[t], t };
+                if (source_parse_period(cid, strlen(cid), PERIOD_MONTH, &js->periods[t]) < 0 &&
+                    (!lab || source_parse_period(lab, strlen(lab), PERIOD_MONTH, &js->periods[t]) < 0))
+                        return source_fail(ret_error, -EBADMSG,
+                                           "%s: JSON-stat: time category '%s' is not a known period",
+                                           js->origin, cid);
+        }
+        qsort(js->by_pos, js->n_time, sizeof(WantedCell), cmp_wanted_cell);
+        return 0;
+}
+
+/* Stores the cell at position pos (text p..e) for every time category that wants it. by_pos is
+ * sorted; *j (dense walk) only moves forward. Returns 0, or -EINVAL for a cell that is no number. */
+static int jsonstat_take_cell(JsonStat *js, size_t pos, const char *p, const char *e, size_t j)
+{
+        double v = 0;
+        bool m = false;
+
+        if (parse_cell(p, e, &v, &m) < 0)
+                return -EINVAL;
+        for (; j < js->n_time && js->by_pos[j].pos == pos; j++) {
+                size_t t = js->by_pos[j].t;
+                js->vals[t] = v, js->miss[t] = m, js->got[t] = true;
+        }
+        return 0;
+}
+
+static int jsonstat_walk_dense(JsonStat *js, char **ret_error)
+{
+        const char *end = js->value->vend, *p = skip_ws(js->value->vstart, end);
+        size_t i = 0, j = 0;
+
+        p = skip_ws(p + 1, end);
+        if (*p == ']')
+                p++;
+        else
+                for (;;) {
+                        /* numbers dominate: skip them without the general dispatch */
+                        const char *e = (*p >= '0' && *p <= '9') || *p == '-' ? skip_number(p, end)
+                                                                              : skip_value(p, end, 1);
+                        if (!e)
+                                return fail_at(js->resp, p, ret_error, "invalid value in \"value\"");
+                        while (j < js->n_time && js->by_pos[j].pos < i)
+                                j++;
+                        if (j < js->n_time && js->by_pos[j].pos == i &&
+                            jsonstat_take_cell(js, i, p, e, j) < 0)
+                                return fail_at(js->resp, p, ret_error,
+                                               "\"value\" must contain numbers or null");
+                        i++;
+                        p = skip_ws(e, end);
+                        if (p < end && *p == ']')
+                                break;
+                        if (p >= end || *p != ',')
+                                return fail_at(js->resp, p, ret_error, "expected ',' or ']' in \"value\"");
+                        p = skip_ws(p + 1, end);
                 }
-                sparse = *p == '{';
-                if (*p == '[') {
-                        size_t i = 0, j = 0;
-                        p = skip_ws(p + 1, value->vend);
-                        if (*p == ']')
-                                p++;
-                        else
-                                for (;;) {
-                                        /* numbers dominate: skip them without the general dispatch */
-                                        const char *e = (*p >= '0' && *p <= '9') || *p == '-'
-                                                                ? skip_number(p, value->vend)
-                                                                : skip_value(p, value->vend, 1);
-                                        if (!e) {
-                                                r = fail_at(resp, p, ret_error,
-                                                            "invalid value in \"value\"");
-                                                break;
-                                        }
-                                        while (j < n_time && wanted_sorted[j] < i)
-                                                j++;
-                                        if (j < n_time && wanted_sorted[j] == i) {
-                                                double v = 0;
-                                                bool m = false;
-                                                if (parse_cell(p, e, &v, &m) < 0) {
-                                                        r = fail_at(
-                                                                resp, p, ret_error,
-                                                                "\"value\" must contain numbers or null");
-                                                        break;
-                                                }
-                                                for (size_t t = 0; t < n_time; t++)
-                                                        if (wanted[t] == i) {
-                                                                vals[t] = v, miss[t] = m, got[t] = true;
-                                                        }
-                                        }
-                                        i++;
-                                        p = skip_ws(e, value->vend);
-                                        if (p < value->vend && *p == ']')
-                                                break;
-                                        if (p >= value->vend || *p != ',') {
-                                                r = fail_at(resp, p, ret_error,
-                                                            "expected ',' or ']' in \"value\"");
-                                                break;
-                                        }
-                                        p = skip_ws(p + 1, value->vend);
-                                }
-                        n_values = i;
-                        if (r >= 0 && n_values != total)
-                                r = source_fail(ret_error, -EBADMSG,
-                                                "%s: JSON-stat: \"value\" has %zu elements, but the product "
-                                                "of size is %zu",
-                                                origin, n_values, total);
-                } else if (sparse) {
-                        _cleanup_free_ Member *vm = NULL;
-                        size_t n_vm = 0;
-                        r = scan_object(value->vstart, value->vend, &vm, &n_vm, &at);
-                        if (r == -ENOMEM)
-                                r = source_fail(ret_error, r, "out of memory");
-                        else if (r < 0)
-                                r = fail_at(resp, at, ret_error, "invalid \"value\" object");
-                        for (size_t i = 0; r >= 0 && i < n_vm; i++) {
-                                char kb[24];
-                                unsigned long long pos;
-                                double v = 0;
-                                bool m = false;
-                                if (vm[i].key_len == 0 || vm[i].key_len >= sizeof(kb)) {
-                                        r = source_fail(ret_error, -EBADMSG,
-                                                        "%s: JSON-stat: invalid key in sparse \"value\"",
-                                                        origin);
-                                        break;
-                                }
-                                memcpy(kb, vm[i].key, vm[i].key_len);
-                                kb[vm[i].key_len] = 0;
-                                if (safe_atou64(kb, &pos) < 0 || pos >= total) {
-                                        r = source_fail(ret_error, -EBADMSG,
-                                                        "%s: JSON-stat: key \"%s\" in sparse \"value\" "
-                                                        "is outside 0..%zu",
-                                                        origin, kb, total - 1);
-                                        break;
-                                }
-                                if (!bsearch(&(size_t){pos}, wanted_sorted, n_time, sizeof(size_t),
-                                             cmp_size))
-                                        continue;
-                                if (parse_cell(vm[i].vstart, vm[i].vend, &v, &m) < 0) {
-                                        r = fail_at(resp, vm[i].vstart, ret_error,
-                                                    "\"value\" must contain numbers or null");
-                                        break;
-                                }
-                                for (size_t t = 0; t < n_time; t++)
-                                        if (wanted[t] == pos)
-                                                vals[t] = v, miss[t] = m, got[t] = true;
-                        }
-                        n_values = n_vm;
-                } else
+        js->n_values = i;
+        if (js->n_values != js->total)
+                return source_fail(
+                        ret_error, -EBADMSG,
+                        "%s: JSON-stat: \"value\" has %zu elements, but the product of size is %zu",
+                        js->origin, js->n_values, js->total);
+        return 0;
+}
+
+static int jsonstat_walk_sparse(JsonStat *js, char **ret_error)
+{
+        _cleanup_free_ Member *vm = NULL;
+        const char *at = NULL;
+        size_t n_vm = 0;
+        int r;
+
+        r = scan_object(js->value->vstart, js->value->vend, &vm, &n_vm, &at);
+        if (r == -ENOMEM)
+                return fail_oom(ret_error);
+        if (r < 0)
+                return fail_at(js->resp, at, ret_error, "invalid \"value\" object");
+        for (size_t i = 0; i < n_vm; i++) {
+                char kb[24];
+                unsigned long long pos;
+                const WantedCell *w;
+                if (vm[i].key_len == 0 || vm[i].key_len >= sizeof(kb))
+                        return source_fail(ret_error, -EBADMSG,
+                                           "%s: JSON-stat: invalid key in sparse \"value\"", js->origin);
+                memcpy(kb, vm[i].key, vm[i].key_len);
+                kb[vm[i].key_len] = 0;
+                if (safe_atou64(kb, &pos) < 0 || pos >= js->total)
+                        return source_fail(ret_error, -EBADMSG,
+                                           "%s: JSON-stat: key \"%s\" in sparse \"value\" is outside 0..%zu",
+                                           js->origin, kb, js->total - 1);
+                w = bsearch(&(WantedCell){ .pos = pos }, js->by_pos, js->n_time, sizeof(WantedCell),
+                            cmp_wanted_cell);
+                if (!w)
+                        continue;
+                while (w > js->by_pos && w[-1].pos == pos)
+                        w--;
+                if (jsonstat_take_cell(js, pos, vm[i].vstart, vm[i].vend, (size_t) (w - js->by_pos)) < 0)
+                        return fail_at(js->resp, vm[i].vstart, ret_error,
+                                       "\"value\" must contain numbers or null");
+        }
+        js->n_values = n_vm;
+        return 0;
+}
+
+/* status: only validated; a null value is missing whatever its status says */
+static int jsonstat_check_status(JsonStat *js, char **ret_error)
+{
+        const Member *st = js->status;
+        const char *sp = skip_ws(st->vstart, st->vend);
+        size_t n = 0;
+
+        if (*sp != '[') {
+                if (skip_value(sp, st->vend, 1) != st->vend)
+                        return fail_at(js->resp, sp, ret_error, "invalid \"status\"");
+                if (*sp != '{' && *sp != '"' && *sp != 'n')
+                        return source_fail(
+                                ret_error, -EBADMSG,
+                                "%s: JSON-stat: \"status\" must be an array, an object or a string",
+                                js->origin);
+                return 0;
+        }
+        sp = skip_ws(sp + 1, st->vend);
+        if (*sp != ']')
+                for (;;) {
+                        sp = skip_value(sp, st->vend, 1);
+                        if (sp)
+                                sp = skip_ws(sp, st->vend);
+                        if (!sp || sp >= st->vend || (*sp != ']' && *sp != ','))
+                                return fail_at(js->resp, sp ? sp : st->vstart, ret_error,
+                                               "invalid \"status\"");
+                        n++;
+                        if (*sp == ']')
+                                break;
+                        sp++;
+                }
+        if (n != 1 && n != (js->sparse ? js->total : js->n_values))
+                return source_fail(ret_error, -EBADMSG,
+                                   "%s: JSON-stat: \"status\" has %zu elements, \"value\" %zu", js->origin,
+                                   n, js->sparse ? js->total : js->n_values);
+        return 0;
+}
+
+static int jsonstat_add_points(JsonStat *js, Series *s, char **ret_error)
+{
+        PointSet ps = {};
+        int r = 0;
+
+        for (size_t t = 0; r >= 0 && t < js->n_time; t++) {
+                char pb[PERIOD_STRING_MAX];
+                /* positions absent from a sparse value are missing cells */
+                int k = point_set_add(&ps, js->periods[t], js->vals[t], !js->got[t] || js->miss[t],
+                                      js->q->want_freq, t, NULL);
+                if (k == -EEXIST)
                         r = source_fail(ret_error, -EBADMSG,
-                                        "%s: JSON-stat: \"value\" must be an array or an object", origin);
-
-                /* status: only validated; a null value is missing whatever its status says */
-                if (r >= 0 && status) {
-                        const char *sp = skip_ws(status->vstart, status->vend);
-                        if (*sp == '[') {
-                                size_t n = 0;
-                                sp = skip_ws(sp + 1, status->vend);
-                                if (*sp != ']')
-                                        for (;;) {
-                                                sp = skip_value(sp, status->vend, 1);
-                                                if (sp)
-                                                        sp = skip_ws(sp, status->vend);
-                                                if (!sp || sp >= status->vend ||
-                                                    (*sp != ']' && *sp != ',')) {
-                                                        r = fail_at(resp, sp ? sp : status->vstart,
-                                                                    ret_error, "invalid \"status\"");
-                                                        break;
-                                                }
-                                                n++;
-                                                if (*sp == ']')
-                                                        break;
-                                                sp++;
-                                        }
-                                if (r >= 0 && n != 1 && n != (sparse ? total : n_values))
-                                        r = source_fail(
-                                                ret_error, -EBADMSG,
-                                                "%s: JSON-stat: \"status\" has %zu elements, \"value\" %zu",
-                                                origin, n, sparse ? total : n_values);
-                        } else if (skip_value(sp, status->vend, 1) != status->vend)
-                                r = fail_at(resp, sp, ret_error, "invalid \"status\"");
-                        else if (*sp != '{' && *sp != '"' && *sp != 'n')
-                                r = source_fail(ret_error, -EBADMSG,
-                                                "%s: JSON-stat: \"status\" must be an array, an object "
-                                                "or a string",
-                                                origin);
-                }
-                for (size_t t = 0; r >= 0 && t < n_time; t++) {
-                        char pb[PERIOD_STRING_MAX];
-                        /* positions absent from a sparse value are missing cells */
-                        int k = source_series_add(s, periods[t], vals[t], !got[t] || miss[t], q->want_freq);
-                        if (k == -EEXIST)
-                                r = source_fail(
-                                        ret_error, -EBADMSG,
                                         "%s: JSON-stat: period %s occurs twice in the time dimension",
-                                        origin, period_to_string(periods[t], pb));
-                        else if (k == -EDOM)
-                                r = source_fail(
-                                        ret_error, -EBADMSG,
+                                        js->origin, period_to_string(js->periods[t], pb));
+                else if (k == -EDOM)
+                        r = source_fail(ret_error, -EBADMSG,
                                         "%s: JSON-stat: period %s has a different frequency than the others",
-                                        origin, period_to_string(periods[t], pb));
-                        else if (k < 0)
-                                r = source_fail(ret_error, k, "out of memory");
-                }
-                free(vals);
-                free(miss);
-                if (r < 0)
-                        goto finish;
+                                        js->origin, period_to_string(js->periods[t], pb));
+                else if (k < 0)
+                        r = fail_oom(ret_error);
         }
-        if (ret_note)
+        if (r >= 0 && point_set_to_series(&ps, s) < 0)
+                r = fail_oom(ret_error);
+        point_set_done(&ps);
+        return r;
+}
+
+int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series *s, char **ret_note,
+                     char **ret_error)
+{
+        JsonStat js = { .resp = resp, .q = q, .origin = source_origin(resp) };
+        const char *p;
+        int r;
+
+        r = jsonstat_locate(&js, ret_error);
+        if (r >= 0)
+                r = jsonstat_load_meta(&js, ret_error);
+        if (r >= 0)
+                r = jsonstat_read_dims(&js, ret_error);
+        if (r >= 0)
+                r = jsonstat_fix_dims(&js, ret_error);
+        if (r >= 0)
+                r = jsonstat_plan_cells(&js, ret_error);
+        if (r < 0)
+                goto finish;
+
+        p = skip_ws(js.value->vstart, js.value->vend);
+        js.sparse = *p == '{';
+        if (*p == '[')
+                r = jsonstat_walk_dense(&js, ret_error);
+        else if (js.sparse)
+                r = jsonstat_walk_sparse(&js, ret_error);
+        else
+                r = source_fail(ret_error, -EBADMSG,
+                                "%s: JSON-stat: \"value\" must be an array or an object", js.origin);
+        if (r >= 0 && js.status)
+                r = jsonstat_check_status(&js, ret_error);
+        if (r >= 0)
+                r = jsonstat_add_points(&js, s, ret_error);
+        if (r < 0)
+                goto finish;
+
+        if (ret_note) {
+                const char *dk = js.dataset_key;
                 *ret_note = strdup_printf(
-                        "%s%s%.*s%s, %zu dimensions, time '%s', %s \"value\" (%zu cells)%s", form,
-                        dataset_key ? " '" : "", dataset_key ? (int) MIN(strcspn(dataset_key, "\""), 40) : 0,
-                        dataset_key ? dataset_key : "", dataset_key ? "'" : "", n_dims, dims[time_dim].id,
-                        sparse ? "sparse" : "dense", n_values, status ? ", status" : "");
+                        "%s%s%.*s%s, %zu dimensions, time '%s', %s \"value\" (%zu cells)%s", js.form,
+                        dk ? " '" : "", dk ? (int) MIN(strcspn(dk, "\""), 40) : 0, dk ? dk : "",
+                        dk ? "'" : "", js.n_dims, js.dims[js.time_dim].id, js.sparse ? "sparse" : "dense",
+                        js.n_values, js.status ? ", status" : "");
+        }
         r = 0;
 finish:
-        dims_free(dims, n_dims);
+        jsonstat_done(&js);
         return r;
 }
 

@@ -104,12 +104,12 @@ static int statbank_plan(const SourcePlanContext *ctx, SourceRequest *ret, char 
                               "JSON");
                 if (!j || !(body = json_dumps(j, JSON_COMPACT)))
                         return source_fail(ret_error, -ENOMEM, "out of memory");
-                *ret = (SourceRequest){.step = SOURCE_STEP_METADATA,
-                                       .url = TAKE_PTR(url),
-                                       .body = TAKE_PTR(body),
-                                       .content_type = "application/json",
-                                       .accept = "application/json",
-                                       .auth = SOURCE_AUTH_NONE};
+                *ret = (SourceRequest){ .step = SOURCE_STEP_METADATA,
+                                        .url = TAKE_PTR(url),
+                                        .body = TAKE_PTR(body),
+                                        .content_type = "application/json",
+                                        .accept = "application/json",
+                                        .auth = SOURCE_AUTH_NONE };
                 return SOURCE_PLAN_REQUEST;
         }
         if (m->kind != SOURCE_STATBANK)
@@ -172,12 +172,12 @@ static int statbank_plan(const SourcePlanContext *ctx, SourceRequest *ret, char 
                       "CSV", "lang", statbank_lang(src), "valuePresentation", "Code", "variables", vars);
         if (!j || !(body = json_dumps(j, JSON_COMPACT)) || statbank_url(src, "data", &url) < 0)
                 return source_fail(ret_error, -ENOMEM, "out of memory");
-        *ret = (SourceRequest){.step = SOURCE_STEP_DATA,
-                               .url = TAKE_PTR(url),
-                               .body = TAKE_PTR(body),
-                               .content_type = "application/json",
-                               .accept = "text/csv, application/json;q=0.5",
-                               .auth = SOURCE_AUTH_NONE};
+        *ret = (SourceRequest){ .step = SOURCE_STEP_DATA,
+                                .url = TAKE_PTR(url),
+                                .body = TAKE_PTR(body),
+                                .content_type = "application/json",
+                                .accept = "text/csv, application/json;q=0.5",
+                                .auth = SOURCE_AUTH_NONE };
         return SOURCE_PLAN_REQUEST;
 }
 
@@ -378,6 +378,7 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
         char seen[5][48];
         size_t n_seen = 0;
         StrBuf open = {};
+        PointSet points = {};
         CsvReader rd;
         int r;
 
@@ -415,10 +416,10 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
                 const ResolvedItem *ri = m && k < m->n_items ? &m->items[k] : NULL;
                 const char *dim = ri ? ri->dimension : def->select[k].dimension;
                 Filter *f = &filters[k];
-                *f = (Filter){.col = SIZE_MAX,
-                              .code = ri ? ri->code : NULL,
-                              .text = ri ? ri->text : NULL,
-                              .value = def->select[k].value};
+                *f = (Filter){ .col = SIZE_MAX,
+                               .code = ri ? ri->code : NULL,
+                               .text = ri ? ri->text : NULL,
+                               .value = def->select[k].value };
                 f->code_len = f->code ? strlen(f->code) : 0;
                 for (size_t i = 0; i < n_cols; i++)
                         if (utf8_caseeq_n(rd.fields[i].p, rd.fields[i].len, strempty(dim),
@@ -501,7 +502,7 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
                                 goto finish;
                         }
                 }
-                r = source_series_add(s, p, v, missing, _PERIOD_FREQ_INVALID);
+                r = point_set_add(&points, p, v, missing, _PERIOD_FREQ_INVALID, rd.record_line, NULL);
                 if (r == -EEXIST || r == -EDOM) {
                         char buf[PERIOD_STRING_MAX];
                         if (r == -EEXIST)
@@ -542,6 +543,10 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
                 strbuf_done(&b);
                 goto finish;
         }
+        if (point_set_to_series(&points, s) < 0) {
+                r = source_fail(ret_error, -ENOMEM, "out of memory");
+                goto finish;
+        }
         if (ret_note)
                 *ret_note = strdup_printf("statbank CSV%s%s%s, %u rows, %u selected",
                                           source_bom_len(resp->body, resp->size) ? ", BOM" : "",
@@ -549,6 +554,7 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
                                           rows, matched);
         r = 0;
 finish:
+        point_set_done(&points);
         strbuf_done(&open);
         csv_reader_done(&rd);
         return r;

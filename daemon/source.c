@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -289,7 +290,7 @@ static int strbuf_put_escaped(StrBuf *b, const char *s, const char *keep)
                         if (strbuf_append(b, (const char *) &c, 1) < 0)
                                 return -ENOMEM;
                 } else {
-                        char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+                        char e[3] = { '%', hex[c >> 4], hex[c & 15] };
                         if (strbuf_append(b, e, 3) < 0)
                                 return -ENOMEM;
                 }
@@ -507,7 +508,144 @@ int source_series_add(Series *s, Period p, double value, bool missing, PeriodFre
                 return -EDOM;
         if (series_get(s, p))
                 return -EEXIST;
-        return series_put(s, (SeriesPoint){.period = p, .value = missing ? 0 : value, .missing = missing});
+        return series_put(s, (SeriesPoint){ .period = p, .value = missing ? 0 : value, .missing = missing });
+}
+
+/* ---- collecting points in any order ---- */
+
+static size_t period_hash(Period p)
+{
+        uint64_t h = (uint64_t) (int64_t) p.year * 64 + (uint64_t) p.sub * 8 + (uint64_t) p.freq;
+        h ^= h >> 31;
+        h *= UINT64_C(0x9E3779B97F4A7C15);
+        return (size_t) (h ^ (h >> 29));
+}
+
+static int point_set_grow(PointSet *ps)
+{
+        size_t n = ps->n_slots ? ps->n_slots * 2 : 64;
+        size_t *slots = xmalloc_array(n, sizeof(size_t));
+
+        if (!slots)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                slots[i] = SIZE_MAX;
+        for (size_t k = 0; k < ps->n; k++) {
+                size_t i = period_hash(ps->points[k].period) & (n - 1);
+                while (slots[i] != SIZE_MAX)
+                        i = (i + 1) & (n - 1);
+                slots[i] = k;
+        }
+        free(ps->slots);
+        ps->slots = slots;
+        ps->n_slots = n;
+        return 0;
+}
+
+int point_set_add(PointSet *ps, Period p, double value, bool missing, PeriodFreq want_freq, size_t where,
+                  size_t *ret_first)
+{
+        size_t i;
+
+        if (want_freq >= 0 && want_freq < _PERIOD_FREQ_MAX && p.freq != want_freq)
+                return -EDOM;
+        if (ps->n > 0 && ps->points[0].period.freq != p.freq)
+                return -EDOM;
+        if ((ps->n + 1) * 2 > ps->n_slots && point_set_grow(ps) < 0)
+                return -ENOMEM;
+        for (i = period_hash(p) & (ps->n_slots - 1); ps->slots[i] != SIZE_MAX;
+             i = (i + 1) & (ps->n_slots - 1))
+                if (period_equal(ps->points[ps->slots[i]].period, p)) {
+                        if (ret_first)
+                                *ret_first = ps->points[ps->slots[i]].where;
+                        return -EEXIST;
+                }
+        if (GREEDY_REALLOC(ps->points, ps->n_alloc, ps->n + 1) < 0)
+                return -ENOMEM;
+        ps->points[ps->n] = (CollectedPoint){ p, missing ? 0 : value, missing, where };
+        ps->slots[i] = ps->n++;
+        return 0;
+}
+
+static int cmp_collected(const void *a, const void *b)
+{
+        return period_compare(((const CollectedPoint *) a)->period, ((const CollectedPoint *) b)->period);
+}
+
+int point_set_to_series(PointSet *ps, Series *s)
+{
+        /* sorted first, so that every series_put() appends */
+        qsort(ps->points, ps->n, sizeof(CollectedPoint), cmp_collected);
+        for (size_t k = 0; k < ps->n; k++) {
+                const CollectedPoint *c = &ps->points[k];
+                int r = source_series_add(s, c->period, c->value, c->missing, _PERIOD_FREQ_INVALID);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+void point_set_done(PointSet *ps)
+{
+        free(ps->points);
+        free(ps->slots);
+        *ps = (PointSet){};
+}
+
+/* ---- a sorted index over strings ---- */
+
+int str_index_init(StrIndex *x, size_t n)
+{
+        *x = (StrIndex){ .e = xmalloc_array(n + 1, sizeof(StrIndexEntry)), .n = n };
+        return x->e ? 0 : -ENOMEM;
+}
+
+static int cmp_str_entry(const void *a, const void *b)
+{
+        const StrIndexEntry *x = a, *y = b;
+        int c = strcmp(x->key, y->key);
+        return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+int str_index_sort(StrIndex *x, size_t *ret_dup)
+{
+        size_t dup = SIZE_MAX;
+
+        qsort(x->e, x->n, sizeof(StrIndexEntry), cmp_str_entry);
+        /* the earliest repetition in the caller's order, as a pairwise scan would report it */
+        for (size_t i = 1; i < x->n; i++)
+                if (streq(x->e[i - 1].key, x->e[i].key) && x->e[i].pos < dup)
+                        dup = x->e[i].pos;
+        if (dup == SIZE_MAX)
+                return 0;
+        if (ret_dup)
+                *ret_dup = dup;
+        return -EEXIST;
+}
+
+size_t str_index_find(const StrIndex *x, const char *key)
+{
+        size_t lo = 0, hi = x->n;
+
+        if (!key)
+                return SIZE_MAX;
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                int c = strcmp(x->e[mid].key, key);
+                if (c == 0)
+                        return x->e[mid].pos;
+                if (c < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return SIZE_MAX;
+}
+
+void str_index_done(StrIndex *x)
+{
+        free(x->e);
+        *x = (StrIndex){};
 }
 
 /* ---- periods ---- */
@@ -692,8 +830,9 @@ bool source_body_is_empty(const char *body, size_t size)
  * (RFC 7807 problem details). */
 static char *json_error_text(const json_t *j)
 {
-        static const char *const keys[] = {
-                "message", "Message", "error_description", "detail", "title", "error", "Error", "errors"};
+        static const char *const keys[] = { "message", "Message", "error_description",
+                                            "detail",  "title",   "error",
+                                            "Error",   "errors" };
         const json_t *code = NULL;
         StrBuf b = {};
 
@@ -816,9 +955,10 @@ char *source_describe_error(SourceKind kind, const SourceResponse *resp)
                 }
         }
         /* v3 answers a v2-style raw token with 401 [3P]: say what to check. */
-        const char *hint = kind == SOURCE_JOBINDSATS && resp->status == 401 ?
-                                   " (v3 requires \"Authorization: Bearer <key>\"; check token and api_version)" :
-                                   "";
+        const char *hint =
+                kind == SOURCE_JOBINDSATS && resp->status == 401
+                        ? " (v3 requires \"Authorization: Bearer <key>\"; check token and api_version)"
+                        : "";
         if (!text || !*text)
                 return strdup_printf("HTTP %ld (empty response)%s", resp->status, hint);
         return strdup_printf("HTTP %ld: %s%s", resp->status, text, hint);
@@ -875,7 +1015,7 @@ oom:
 
 void csv_reader_init(CsvReader *r, const char *buf, size_t size, char sep)
 {
-        *r = (CsvReader){.buf = buf, .size = size, .sep = sep, .line = 1};
+        *r = (CsvReader){ .buf = buf, .size = size, .sep = sep, .line = 1 };
         r->pos = source_bom_len(buf, size);
 }
 
@@ -900,7 +1040,7 @@ static int csv_push_field(CsvReader *r, const char *p, size_t len, unsigned col)
 {
         if (GREEDY_REALLOC(r->fields, r->n_alloc, r->n_fields + 1) < 0)
                 return -ENOMEM;
-        r->fields[r->n_fields++] = (CsvField){.p = p, .len = len, .col = col};
+        r->fields[r->n_fields++] = (CsvField){ .p = p, .len = len, .col = col };
         return 0;
 }
 
