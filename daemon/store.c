@@ -19,6 +19,8 @@
  *
  * Every write is one transaction (BEGIN IMMEDIATE: take the write lock up front, so the busy
  * timeout applies there instead of failing mid-transaction on a lock upgrade). Any error rolls back.
+ * A caller's store_begin() widens that to several writes (alert state + outbox): they then join
+ * its transaction, a multi-statement write inside a SAVEPOINT of its own.
  * Data only ever reaches SQL through sqlite3_bind_*; prepared statements are cached per Store.
  *
  * Never logs: errors go to *ret_error as "DBPATH: what: SQLite's reason". */
@@ -27,6 +29,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <strings.h>
@@ -171,6 +174,9 @@ typedef enum StoreStmt {
         STMT_BEGIN,
         STMT_COMMIT,
         STMT_ROLLBACK,
+        STMT_SAVEPOINT,
+        STMT_RELEASE,
+        STMT_ROLLBACK_SAVEPOINT,
         STMT_OBS_CURRENT,
         STMT_OBS_TOUCH,
         STMT_OBS_SUPERSEDE,
@@ -199,6 +205,9 @@ static const char *const stmt_sql[_STMT_MAX] = {
         [STMT_BEGIN] = "BEGIN IMMEDIATE",
         [STMT_COMMIT] = "COMMIT",
         [STMT_ROLLBACK] = "ROLLBACK",
+        [STMT_SAVEPOINT] = "SAVEPOINT store_write",
+        [STMT_RELEASE] = "RELEASE store_write",
+        [STMT_ROLLBACK_SAVEPOINT] = "ROLLBACK TO store_write",
         [STMT_OBS_CURRENT] = "SELECT id, value, missing FROM observations "
                              "WHERE series = ?1 AND period = ?2 AND superseded_at IS NULL",
         [STMT_OBS_TOUCH] = "UPDATE observations SET last_seen = MAX(last_seen, ?2) WHERE id = ?1",
@@ -261,6 +270,7 @@ struct Store {
         sqlite3 *db;
         char *path;
         bool readonly;
+        bool in_transaction; /* store_begin() .. store_commit()/store_rollback() */
         sqlite3_stmt *stmts[_STMT_MAX];
 };
 
@@ -349,16 +359,108 @@ static int bind_text(sqlite3_stmt *st, int i, const char *v)
         return v ? sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
 }
 
-/* Steps a statement that returns no rows (or whose rows are ignored). */
-static int step_done(Store *s, sqlite3_stmt *st, char **ret_error, const char *what)
-{
-        int r = 0, rc = sqlite3_step(st);
+/* ---- the row-query helper ----
+ *
+ * Every query is: take the cached statement, bind its parameters, step through its rows, reset it.
+ * store_query() does the first two from a list of typed arguments, store_step() the third, and a
+ * _cleanup_reset_ variable the fourth, whichever way the function returns:
+ *
+ *         _cleanup_reset_ sqlite3_stmt *st = NULL;
+ *         r = store_query(s, STMT_X, ARGS(ARG_TEXT(name), ARG_INT(at)), &st, ret_error);
+ *         if (r < 0)
+ *                 return r;
+ *         while ((r = store_step(s, st, "failed to read x", ret_error)) > 0)
+ *                 ... sqlite3_column_*(st, …) ...
+ *
+ * Statements without rows are one call: store_run(s, STMT_X, ARGS(…), "failed to …", ret_error),
+ * which returns the number of rows changed. */
 
-        /* Take SQLite's message before the reset. */
-        if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-                r = store_error(s, rc, ret_error, what);
-        (void) sqlite3_reset(st);
-        return r;
+typedef enum StoreArgType { ARG_T_NULL, ARG_T_TEXT, ARG_T_INT, ARG_T_DOUBLE } StoreArgType;
+
+typedef struct StoreArg {
+        StoreArgType type;
+        const char *text; /* NULL binds NULL */
+        int64_t i;
+        double d;
+} StoreArg;
+
+#define ARG_TEXT(v) ((StoreArg){ .type = ARG_T_TEXT, .text = (v) })
+#define ARG_INT(v) ((StoreArg){ .type = ARG_T_INT, .i = (int64_t) (v) })
+#define ARG_DOUBLE(v) ((StoreArg){ .type = ARG_T_DOUBLE, .d = (v) })
+#define ARG_NULL ((StoreArg){ .type = ARG_T_NULL })
+#define ARGS(...) (const StoreArg[]){ __VA_ARGS__ }, ELEMENTSOF(((const StoreArg[]){ __VA_ARGS__ }))
+#define NO_ARGS NULL, 0
+
+static void stmt_resetp(sqlite3_stmt **st)
+{
+        /* Releases the statement's read snapshot (and its locks) for the next user. */
+        if (*st)
+                (void) sqlite3_reset(*st);
+}
+#define _cleanup_reset_ _cleanup_(stmt_resetp)
+
+/* The cached statement id with args bound to ?1, ?2, … in order. *ret is the statement to step
+ * (owned by the Store; reset it when done, e.g. with _cleanup_reset_). */
+static int store_query(Store *s, StoreStmt id, const StoreArg *args, size_t n_args, sqlite3_stmt **ret,
+                       char **ret_error)
+{
+        sqlite3_stmt *st = NULL;
+        int r;
+
+        r = store_stmt(s, id, &st, ret_error);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n_args; i++) {
+                int k = (int) i + 1, rc;
+
+                switch (args[i].type) {
+                case ARG_T_TEXT:
+                        rc = bind_text(st, k, args[i].text);
+                        break;
+                case ARG_T_INT:
+                        rc = sqlite3_bind_int64(st, k, args[i].i);
+                        break;
+                case ARG_T_DOUBLE:
+                        rc = sqlite3_bind_double(st, k, args[i].d);
+                        break;
+                default:
+                        rc = sqlite3_bind_null(st, k);
+                }
+                if (rc != SQLITE_OK)
+                        return store_error(s, rc, ret_error, "failed to bind");
+        }
+        *ret = st;
+        return 0;
+}
+
+/* Steps st: 1 with a row to read, 0 when done, negative errno (with *ret_error "PATH: what:
+ * SQLite's reason") on failure. */
+static int store_step(Store *s, sqlite3_stmt *st, const char *what, char **ret_error)
+{
+        int rc = sqlite3_step(st);
+
+        if (rc == SQLITE_ROW)
+                return 1;
+        if (rc == SQLITE_DONE)
+                return 0;
+        return store_error(s, rc, ret_error, what);
+}
+
+/* Runs a statement whose rows (if any) are not wanted. Returns the number of rows it changed. */
+static int store_run(Store *s, StoreStmt id, const StoreArg *args, size_t n_args, const char *what,
+                     char **ret_error)
+{
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        int r;
+
+        r = store_query(s, id, args, n_args, &st, ret_error);
+        if (r < 0)
+                return r;
+        while ((r = store_step(s, st, what, ret_error)) > 0)
+                ;
+        if (r < 0)
+                return r;
+        return sqlite3_changes(s->db);
 }
 
 /* Copies a nullable text column. Returns 0 or -ENOMEM. */
@@ -376,30 +478,61 @@ static int column_strdup(sqlite3_stmt *st, int col, char **ret)
         return *ret ? 0 : -ENOMEM;
 }
 
-static int store_begin(Store *s, char **ret_error)
+/* ---- transactions ----
+ *
+ * store_begin() opens a transaction the caller commits or rolls back; every write function called
+ * meanwhile joins it. A write of several statements (store_put_series) is all-or-nothing either
+ * way: alone it is its own BEGIN IMMEDIATE … COMMIT; inside the caller's transaction it runs in a
+ * SAVEPOINT, so a failed write undoes only its own part and the caller still decides about the
+ * rest. Single-statement writes need neither: a statement is atomic by itself. */
+
+int store_begin(Store *s, char **ret_error)
 {
-        sqlite3_stmt *st = NULL;
-        int r = store_stmt(s, STMT_BEGIN, &st, ret_error);
+        int r;
+
+        assert(s);
+        if (s->in_transaction)
+                return set_error(s->path, -EBUSY, ret_error, "a transaction is already open");
+        r = store_run(s, STMT_BEGIN, NO_ARGS, "failed to begin transaction", ret_error);
         if (r < 0)
                 return r;
-        return step_done(s, st, ret_error, "failed to begin transaction");
+        s->in_transaction = true;
+        return 0;
 }
 
-static int store_commit(Store *s, char **ret_error)
+int store_commit(Store *s, char **ret_error)
 {
-        sqlite3_stmt *st = NULL;
-        int r = store_stmt(s, STMT_COMMIT, &st, ret_error);
-        if (r < 0)
+        int r;
+
+        assert(s);
+        if (!s->in_transaction)
+                return set_error(s->path, -EINVAL, ret_error, "no transaction is open");
+        if (sqlite3_get_autocommit(s->db)) {
+                /* SQLite rolled the whole transaction back itself (SQLITE_FULL, IOERR, NOMEM, a
+                 * statement that failed with ROLLBACK): nothing of it is stored. */
+                s->in_transaction = false;
+                return set_error(s->path, -EIO, ret_error,
+                                 "transaction was rolled back after an earlier error, nothing committed");
+        }
+        r = store_run(s, STMT_COMMIT, NO_ARGS, "failed to commit transaction", ret_error);
+        if (r < 0) {
+                /* A failed COMMIT (SQLITE_BUSY, disk full) leaves the transaction open: undo it,
+                 * so the caller's "neither" holds and the Store is usable again. */
+                store_rollback(s);
                 return r;
-        return step_done(s, st, ret_error, "failed to commit transaction");
+        }
+        s->in_transaction = false;
+        return 0;
 }
 
-/* Rolls back if a transaction is open; the original error (already in *ret_error) wins. */
-static void store_rollback(Store *s)
+void store_rollback(Store *s)
 {
         sqlite3_stmt *st = NULL;
 
-        if (sqlite3_get_autocommit(s->db))
+        if (!s)
+                return;
+        s->in_transaction = false;
+        if (!s->db || sqlite3_get_autocommit(s->db))
                 return; /* SQLite already rolled back (e.g. on SQLITE_FULL), or never began */
         if (store_stmt(s, STMT_ROLLBACK, &st, NULL) < 0) {
                 (void) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -407,6 +540,60 @@ static void store_rollback(Store *s)
         }
         (void) sqlite3_step(st);
         (void) sqlite3_reset(st);
+}
+
+bool store_in_transaction(const Store *s)
+{
+        return s && s->in_transaction;
+}
+
+/* Starts a write of several statements: a transaction of its own, or a savepoint inside the
+ * caller's (*ret_joined). */
+static int write_begin(Store *s, bool *ret_joined, char **ret_error)
+{
+        int r;
+
+        *ret_joined = s->in_transaction;
+        if (!s->in_transaction)
+                return store_begin(s, ret_error);
+        r = store_run(s, STMT_SAVEPOINT, NO_ARGS, "failed to begin write", ret_error);
+        return r < 0 ? r : 0;
+}
+
+/* Ends what write_begin started: r >= 0 keeps it (commit, or release of the savepoint), r < 0
+ * undoes it. Returns r, or the error of a failed commit/release. */
+static int write_end(Store *s, bool joined, int r, char **ret_error)
+{
+        sqlite3_stmt *st = NULL;
+        int k;
+
+        if (!joined) {
+                if (r >= 0)
+                        return store_commit(s, ret_error);
+                store_rollback(s);
+                return r;
+        }
+        if (sqlite3_get_autocommit(s->db))
+                return r; /* SQLite ended the caller's transaction itself: store_commit() says so */
+        if (r < 0 && store_stmt(s, STMT_ROLLBACK_SAVEPOINT, &st, NULL) >= 0) {
+                /* The original error (already in *ret_error) wins over this one's. */
+                (void) sqlite3_step(st);
+                (void) sqlite3_reset(st);
+        }
+        k = store_run(s, STMT_RELEASE, NO_ARGS, "failed to release savepoint", r < 0 ? NULL : ret_error);
+        return r < 0 ? r : MIN(k, 0);
+}
+
+void store_crash_point(Store *s, const char *step)
+{
+        const char *want = getenv("LW_TEST_CRASH_AT");
+
+        (void) s;
+        if (!want || !step || !streq(want, step))
+                return;
+        /* As a power cut or the OOM killer would: no atexit handlers, no stdio flush, no rollback. */
+        (void) raise(SIGKILL);
+        _exit(137);
 }
 
 Store *store_close(Store *s)
@@ -672,66 +859,40 @@ int store_schema_version(Store *s)
 static int obs_current(Store *s, const char *series, const char *period, int64_t *ret_id, double *ret_value,
                        bool *ret_missing, char **ret_error)
 {
-        sqlite3_stmt *st = NULL;
-        int r, rc;
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        int r;
 
-        r = store_stmt(s, STMT_OBS_CURRENT, &st, ret_error);
+        r = store_query(s, STMT_OBS_CURRENT, ARGS(ARG_TEXT(series), ARG_TEXT(period)), &st, ret_error);
         if (r < 0)
                 return r;
-        if (bind_text(st, 1, series) != SQLITE_OK || bind_text(st, 2, period) != SQLITE_OK)
-                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE) {
-                (void) sqlite3_reset(st);
-                return 0;
-        }
-        if (rc != SQLITE_ROW) {
-                r = store_error(s, rc, ret_error, "failed to look up observation");
-                (void) sqlite3_reset(st);
+        r = store_step(s, st, "failed to look up observation", ret_error);
+        if (r <= 0)
                 return r;
-        }
         *ret_id = sqlite3_column_int64(st, 0);
         *ret_value = sqlite3_column_double(st, 1);
         *ret_missing = sqlite3_column_int(st, 2) != 0;
-        (void) sqlite3_reset(st);
         return 1;
 }
 
 static int obs_update(Store *s, StoreStmt which, int64_t id, int64_t at, char **ret_error)
 {
-        sqlite3_stmt *st = NULL;
-        int r;
-
-        r = store_stmt(s, which, &st, ret_error);
-        if (r < 0)
-                return r;
-        if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK || sqlite3_bind_int64(st, 2, at) != SQLITE_OK)
-                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
-        return step_done(s, st, ret_error, "failed to update observation");
+        int r = store_run(s, which, ARGS(ARG_INT(id), ARG_INT(at)), "failed to update observation", ret_error);
+        return MIN(r, 0);
 }
 
 static int obs_insert(Store *s, const char *series, const char *period, const SeriesPoint *p,
                       const Provenance *prov, char **ret_error)
 {
-        sqlite3_stmt *st = NULL;
-        int r;
-
-        r = store_stmt(s, STMT_OBS_INSERT, &st, ret_error);
-        if (r < 0)
-                return r;
-        if (bind_text(st, 1, series) != SQLITE_OK || bind_text(st, 2, period) != SQLITE_OK ||
-            bind_text(st, 3, period_freq_to_string(p->period.freq)) != SQLITE_OK ||
-            sqlite3_bind_int(st, 4, p->period.year) != SQLITE_OK ||
-            sqlite3_bind_int(st, 5, p->period.sub) != SQLITE_OK ||
-            sqlite3_bind_int64(st, 6, date_to_days(period_first_day(p->period))) != SQLITE_OK ||
-            sqlite3_bind_int64(st, 7, date_to_days(period_last_day(p->period))) != SQLITE_OK ||
-            (p->missing ? sqlite3_bind_null(st, 8) : sqlite3_bind_double(st, 8, p->value)) != SQLITE_OK ||
-            sqlite3_bind_int(st, 9, p->missing) != SQLITE_OK ||
-            sqlite3_bind_int64(st, 10, prov->fetched_at) != SQLITE_OK ||
-            bind_text(st, 11, prov->source) != SQLITE_OK || bind_text(st, 12, prov->table) != SQLITE_OK ||
-            bind_text(st, 13, prov->selection) != SQLITE_OK || bind_text(st, 14, prov->url) != SQLITE_OK)
-                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
-        return step_done(s, st, ret_error, "failed to insert observation");
+        int r = store_run(s, STMT_OBS_INSERT,
+                          ARGS(ARG_TEXT(series), ARG_TEXT(period), ARG_TEXT(period_freq_to_string(p->period.freq)),
+                               ARG_INT(p->period.year), ARG_INT(p->period.sub),
+                               ARG_INT(date_to_days(period_first_day(p->period))),
+                               ARG_INT(date_to_days(period_last_day(p->period))),
+                               p->missing ? ARG_NULL : ARG_DOUBLE(p->value), ARG_INT(p->missing),
+                               ARG_INT(prov->fetched_at), ARG_TEXT(prov->source), ARG_TEXT(prov->table),
+                               ARG_TEXT(prov->selection), ARG_TEXT(prov->url)),
+                          "failed to insert observation", ret_error);
+        return MIN(r, 0);
 }
 
 static int put_series_locked(Store *s, const char *series, const SeriesPoint *points, size_t n_points,
@@ -792,6 +953,7 @@ int store_put_series(Store *s, const char *series, const SeriesPoint *points, si
                      const Provenance *prov, StoreWriteStats *ret_stats, char **ret_error)
 {
         StoreWriteStats stats = {};
+        bool joined;
         int r;
 
         assert(s);
@@ -803,16 +965,13 @@ int store_put_series(Store *s, const char *series, const SeriesPoint *points, si
         if (!prov->source || !*prov->source)
                 return set_error(s->path, -EINVAL, ret_error, "series %s: provenance has no source", series);
 
-        r = store_begin(s, ret_error);
+        r = write_begin(s, &joined, ret_error);
         if (r < 0)
                 return r;
         r = put_series_locked(s, series, points, n_points, prov, &stats, ret_error);
-        if (r >= 0)
-                r = store_commit(s, ret_error);
-        if (r < 0) {
-                store_rollback(s);
+        r = write_end(s, joined, r, ret_error);
+        if (r < 0)
                 return r;
-        }
         if (ret_stats)
                 *ret_stats = stats;
         return 0;
@@ -830,9 +989,9 @@ static int parse_stored_period(Store *s, sqlite3_stmt *st, int col, Period *ret,
 
 int store_load_series(Store *s, const char *series, Series **ret, char **ret_error)
 {
-        Series *out = NULL;
-        sqlite3_stmt *st = NULL;
-        int r, rc;
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        _cleanup_(series_freep) Series *out = NULL;
+        int r;
 
         assert(s);
         assert(series);
@@ -841,45 +1000,32 @@ int store_load_series(Store *s, const char *series, Series **ret, char **ret_err
         r = series_new(series, &out);
         if (r < 0)
                 return r;
-        r = store_stmt(s, STMT_OBS_LOAD, &st, ret_error);
+        r = store_query(s, STMT_OBS_LOAD, ARGS(ARG_TEXT(series)), &st, ret_error);
         if (r < 0)
-                goto fail;
-        if (bind_text(st, 1, series) != SQLITE_OK) {
-                r = store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
-                goto fail;
-        }
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                return r;
+        while ((r = store_step(s, st, "failed to load series", ret_error)) > 0) {
                 SeriesPoint p = {};
 
                 r = parse_stored_period(s, st, 0, &p.period, ret_error);
                 if (r < 0)
-                        goto fail;
+                        return r;
                 p.missing = sqlite3_column_int(st, 2) != 0;
                 p.value = p.missing ? 0 : sqlite3_column_double(st, 1);
                 r = series_put(out, p);
                 if (r == -EINVAL) {
                         char buf[PERIOD_STRING_MAX];
-                        r = set_error(
+                        return set_error(
                                 s->path, -EBADMSG, ret_error,
                                 "series %s: stored period %s has a different frequency than the others",
                                 series, period_to_string(p.period, buf));
                 }
                 if (r < 0)
-                        goto fail;
+                        return r;
         }
-        if (rc != SQLITE_DONE) {
-                r = store_error(s, rc, ret_error, "failed to load series");
-                goto fail;
-        }
-        (void) sqlite3_reset(st);
-        *ret = out;
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(out);
         return 0;
-
-fail:
-        if (st)
-                (void) sqlite3_reset(st);
-        series_free(out);
-        return r;
 }
 
 void store_observations_free(StoredObservation *o, size_t n)
@@ -895,103 +1041,92 @@ void store_observations_free(StoredObservation *o, size_t n)
         free(o);
 }
 
+/* Fills *o from the current row of a history query. Returns 0 or negative errno (o then partly
+ * filled; the caller frees it). */
+static int observation_from_row(Store *s, sqlite3_stmt *st, StoredObservation *o, char **ret_error)
+{
+        int r;
+
+        *o = (StoredObservation){};
+        r = parse_stored_period(s, st, 0, &o->period, ret_error);
+        if (r < 0)
+                return r;
+        o->missing = sqlite3_column_int(st, 2) != 0;
+        o->value = o->missing ? 0 : sqlite3_column_double(st, 1);
+        o->fetched_at = sqlite3_column_int64(st, 3);
+        o->superseded_at = sqlite3_column_int64(st, 4); /* NULL reads as 0 */
+        if (column_strdup(st, 5, &o->source) < 0 || column_strdup(st, 6, &o->table) < 0 ||
+            column_strdup(st, 7, &o->selection) < 0 || column_strdup(st, 8, &o->url) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
 int store_series_history(Store *s, const char *series, StoredObservation **ret, size_t *ret_n,
                          char **ret_error)
 {
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
         StoredObservation *v = NULL;
         size_t n = 0, n_alloc = 0;
-        sqlite3_stmt *st = NULL;
-        int r, rc;
+        int r;
 
         assert(s);
         assert(series);
         assert(ret);
         assert(ret_n);
 
-        r = store_stmt(s, STMT_OBS_HISTORY, &st, ret_error);
+        r = store_query(s, STMT_OBS_HISTORY, ARGS(ARG_TEXT(series)), &st, ret_error);
         if (r < 0)
                 return r;
-        if (bind_text(st, 1, series) != SQLITE_OK) {
-                r = store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
-                goto fail;
-        }
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                StoredObservation *o;
-
+        while ((r = store_step(s, st, "failed to read series history", ret_error)) > 0) {
                 if (GREEDY_REALLOC(v, n_alloc, n + 1) < 0) {
                         r = -ENOMEM;
-                        goto fail;
+                        break;
                 }
-                o = &v[n++];
-                *o = (StoredObservation){};
-                r = parse_stored_period(s, st, 0, &o->period, ret_error);
+                r = observation_from_row(s, st, &v[n++], ret_error);
                 if (r < 0)
-                        goto fail;
-                o->missing = sqlite3_column_int(st, 2) != 0;
-                o->value = o->missing ? 0 : sqlite3_column_double(st, 1);
-                o->fetched_at = sqlite3_column_int64(st, 3);
-                o->superseded_at = sqlite3_column_int64(st, 4); /* NULL reads as 0 */
-                if (column_strdup(st, 5, &o->source) < 0 || column_strdup(st, 6, &o->table) < 0 ||
-                    column_strdup(st, 7, &o->selection) < 0 || column_strdup(st, 8, &o->url) < 0) {
-                        r = -ENOMEM;
-                        goto fail;
-                }
+                        break;
         }
-        if (rc != SQLITE_DONE) {
-                r = store_error(s, rc, ret_error, "failed to read series history");
-                goto fail;
+        if (r < 0) {
+                store_observations_free(v, n);
+                return r;
         }
-        (void) sqlite3_reset(st);
         *ret = v;
         *ret_n = n;
         return 0;
-
-fail:
-        (void) sqlite3_reset(st);
-        store_observations_free(v, n);
-        return r;
 }
 
 int store_list_series(Store *s, char ***ret, size_t *ret_n, char **ret_error)
 {
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
         char **v = NULL;
         size_t n = 0, n_alloc = 0;
-        sqlite3_stmt *st = NULL;
-        int r, rc;
+        int r;
 
         assert(s);
         assert(ret);
         assert(ret_n);
 
-        r = store_stmt(s, STMT_OBS_LIST, &st, ret_error);
+        r = store_query(s, STMT_OBS_LIST, NO_ARGS, &st, ret_error);
         if (r < 0)
                 return r;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                /* +2: room for the terminating NULL, so the vector works either way. */
+        /* +2: room for the terminating NULL, so the vector works either way. */
+        if (GREEDY_REALLOC(v, n_alloc, 1) < 0)
+                return -ENOMEM;
+        v[0] = NULL;
+        while ((r = store_step(s, st, "failed to list series", ret_error)) > 0) {
                 if (GREEDY_REALLOC(v, n_alloc, n + 2) < 0 || column_strdup(st, 0, &v[n]) < 0) {
                         r = -ENOMEM;
-                        goto fail;
+                        break;
                 }
                 v[++n] = NULL;
         }
-        if (rc != SQLITE_DONE) {
-                r = store_error(s, rc, ret_error, "failed to list series");
-                goto fail;
-        }
-        (void) sqlite3_reset(st);
-        if (!v) {
-                v = calloc(1, sizeof(char *));
-                if (!v)
-                        return -ENOMEM;
+        if (r < 0) {
+                strv_free_n(v, n);
+                return r;
         }
         *ret = v;
         *ret_n = n;
         return 0;
-
-fail:
-        (void) sqlite3_reset(st);
-        strv_free_n(v, n);
-        return r;
 }
 
 /* ---- fetch log and source state ---- */
@@ -1009,29 +1144,23 @@ void source_state_done(SourceState *st)
 
 int store_get_source_state(Store *s, const char *key, SourceState *ret, char **ret_error)
 {
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
         SourceState state = {};
-        sqlite3_stmt *st = NULL;
-        int r, rc;
+        int r;
 
         assert(s);
         assert(key);
         assert(ret);
 
-        r = store_stmt(s, STMT_STATE_GET, &st, ret_error);
+        r = store_query(s, STMT_STATE_GET, ARGS(ARG_TEXT(key)), &st, ret_error);
         if (r < 0)
                 return r;
-        if (bind_text(st, 1, key) != SQLITE_OK)
-                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE) {
-                (void) sqlite3_reset(st);
+        r = store_step(s, st, "failed to read source state", ret_error);
+        if (r < 0)
+                return r;
+        if (r == 0) {
                 *ret = state;
                 return 0;
-        }
-        if (rc != SQLITE_ROW) {
-                r = store_error(s, rc, ret_error, "failed to read source state");
-                (void) sqlite3_reset(st);
-                return r;
         }
         state.last_attempt = sqlite3_column_int64(st, 0);
         state.last_success = sqlite3_column_int64(st, 1);
@@ -1041,58 +1170,43 @@ int store_get_source_state(Store *s, const char *key, SourceState *ret, char **r
         if (column_strdup(st, 5, &state.last_error) < 0 || column_strdup(st, 6, &state.etag) < 0 ||
             column_strdup(st, 7, &state.last_modified) < 0 ||
             column_strdup(st, 8, &state.remote_updated) < 0) {
-                (void) sqlite3_reset(st);
                 source_state_done(&state);
                 return -ENOMEM;
         }
-        (void) sqlite3_reset(st);
         *ret = state;
         return 1;
 }
 
 int store_set_source_state(Store *s, const char *key, const SourceState *state, char **ret_error)
 {
-        sqlite3_stmt *st = NULL;
         int r;
 
         assert(s);
         assert(key);
         assert(state);
 
-        r = store_stmt(s, STMT_STATE_SET, &st, ret_error);
-        if (r < 0)
-                return r;
-        if (bind_text(st, 1, key) != SQLITE_OK ||
-            sqlite3_bind_int64(st, 2, state->last_attempt) != SQLITE_OK ||
-            sqlite3_bind_int64(st, 3, state->last_success) != SQLITE_OK ||
-            sqlite3_bind_int64(st, 4, state->first_failure) != SQLITE_OK ||
-            sqlite3_bind_int64(st, 5, state->consecutive_failures) != SQLITE_OK ||
-            sqlite3_bind_int64(st, 6, state->next_due) != SQLITE_OK ||
-            bind_text(st, 7, state->last_error) != SQLITE_OK || bind_text(st, 8, state->etag) != SQLITE_OK ||
-            bind_text(st, 9, state->last_modified) != SQLITE_OK ||
-            bind_text(st, 10, state->remote_updated) != SQLITE_OK)
-                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
-        return step_done(s, st, ret_error, "failed to write source state");
+        r = store_run(s, STMT_STATE_SET,
+                      ARGS(ARG_TEXT(key), ARG_INT(state->last_attempt), ARG_INT(state->last_success),
+                           ARG_INT(state->first_failure), ARG_INT(state->consecutive_failures),
+                           ARG_INT(state->next_due), ARG_TEXT(state->last_error), ARG_TEXT(state->etag),
+                           ARG_TEXT(state->last_modified), ARG_TEXT(state->remote_updated)),
+                      "failed to write source state", ret_error);
+        return MIN(r, 0);
 }
 
 int store_log_fetch(Store *s, const char *source, const char *url, long http_status, bool ok,
                     const char *message, int64_t at, char **ret_error)
 {
-        sqlite3_stmt *st = NULL;
         int r;
 
         assert(s);
         assert(source);
 
-        r = store_stmt(s, STMT_FETCH_LOG, &st, ret_error);
-        if (r < 0)
-                return r;
-        if (bind_text(st, 1, source) != SQLITE_OK || bind_text(st, 2, url) != SQLITE_OK ||
-            sqlite3_bind_int64(st, 3, http_status) != SQLITE_OK ||
-            sqlite3_bind_int(st, 4, ok) != SQLITE_OK || bind_text(st, 5, message) != SQLITE_OK ||
-            sqlite3_bind_int64(st, 6, at) != SQLITE_OK)
-                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
-        return step_done(s, st, ret_error, "failed to write fetch log");
+        r = store_run(s, STMT_FETCH_LOG,
+                      ARGS(ARG_TEXT(source), ARG_TEXT(url), ARG_INT(http_status), ARG_INT(ok), ARG_TEXT(message),
+                           ARG_INT(at)),
+                      "failed to write fetch log", ret_error);
+        return MIN(r, 0);
 }
 
 /* ---- evaluations and alert state ---- */
@@ -1100,7 +1214,6 @@ int store_log_fetch(Store *s, const char *source, const char *url, long http_sta
 int store_add_evaluation(Store *s, const char *goal, const char *eval_date, const char *status,
                          const char *inputs_json, const char *result_json, int64_t at, char **ret_error)
 {
-        sqlite3_stmt *st = NULL;
         int r;
 
         assert(s);
@@ -1108,14 +1221,11 @@ int store_add_evaluation(Store *s, const char *goal, const char *eval_date, cons
                 return set_error(s->path, -EINVAL, ret_error, "evaluation of goal %s is incomplete",
                                  strna(goal));
 
-        r = store_stmt(s, STMT_EVAL_ADD, &st, ret_error);
-        if (r < 0)
-                return r;
-        if (bind_text(st, 1, goal) != SQLITE_OK || bind_text(st, 2, eval_date) != SQLITE_OK ||
-            bind_text(st, 3, status) != SQLITE_OK || bind_text(st, 4, inputs_json) != SQLITE_OK ||
-            bind_text(st, 5, result_json) != SQLITE_OK || sqlite3_bind_int64(st, 6, at) != SQLITE_OK)
-                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
-        return step_done(s, st, ret_error, "failed to record evaluation");
+        r = store_run(s, STMT_EVAL_ADD,
+                      ARGS(ARG_TEXT(goal), ARG_TEXT(eval_date), ARG_TEXT(status), ARG_TEXT(inputs_json),
+                           ARG_TEXT(result_json), ARG_INT(at)),
+                      "failed to record evaluation", ret_error);
+        return MIN(r, 0);
 }
 
 void stored_evaluation_done(StoredEvaluation *e)
@@ -1154,31 +1264,21 @@ static int evaluation_from_row(sqlite3_stmt *st, StoredEvaluation *e)
 
 int store_get_latest_evaluation(Store *s, const char *goal, StoredEvaluation *ret, char **ret_error)
 {
-        sqlite3_stmt *st = NULL;
-        int r, rc;
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        int r;
 
         assert(s);
         assert(goal);
         assert(ret);
 
         *ret = (StoredEvaluation){};
-        r = store_stmt(s, STMT_EVAL_LATEST, &st, ret_error);
+        r = store_query(s, STMT_EVAL_LATEST, ARGS(ARG_TEXT(goal)), &st, ret_error);
         if (r < 0)
                 return r;
-        if (bind_text(st, 1, goal) != SQLITE_OK)
-                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE) {
-                (void) sqlite3_reset(st);
-                return 0;
-        }
-        if (rc != SQLITE_ROW) {
-                r = store_error(s, rc, ret_error, "failed to read evaluation");
-                (void) sqlite3_reset(st);
+        r = store_step(s, st, "failed to read evaluation", ret_error);
+        if (r <= 0)
                 return r;
-        }
         r = evaluation_from_row(st, ret);
-        (void) sqlite3_reset(st);
         if (r < 0) {
                 stored_evaluation_done(ret);
                 return r;
@@ -1189,92 +1289,75 @@ int store_get_latest_evaluation(Store *s, const char *goal, StoredEvaluation *re
 int store_list_evaluations(Store *s, const char *goal, StoredEvaluation **ret, size_t *ret_n,
                            char **ret_error)
 {
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
         StoredEvaluation *v = NULL;
         size_t n = 0, n_alloc = 0;
-        sqlite3_stmt *st = NULL;
-        int r, rc;
+        int r;
 
         assert(s);
         assert(ret);
         assert(ret_n);
 
-        r = store_stmt(s, goal ? STMT_EVAL_LIST : STMT_EVAL_LIST_ALL, &st, ret_error);
+        if (goal)
+                r = store_query(s, STMT_EVAL_LIST, ARGS(ARG_TEXT(goal)), &st, ret_error);
+        else
+                r = store_query(s, STMT_EVAL_LIST_ALL, NO_ARGS, &st, ret_error);
         if (r < 0)
                 return r;
-        if (goal && bind_text(st, 1, goal) != SQLITE_OK)
-                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                StoredEvaluation *e;
-
+        while ((r = store_step(s, st, "failed to list evaluations", ret_error)) > 0) {
                 if (GREEDY_REALLOC(v, n_alloc, n + 1) < 0) {
                         r = -ENOMEM;
-                        goto fail;
+                        break;
                 }
-                e = &v[n++];
-                r = evaluation_from_row(st, e);
+                r = evaluation_from_row(st, &v[n++]);
                 if (r < 0)
-                        goto fail;
+                        break;
         }
-        if (rc != SQLITE_DONE) {
-                r = store_error(s, rc, ret_error, "failed to list evaluations");
-                goto fail;
+        if (r < 0) {
+                store_evaluations_free(v, n);
+                return r;
         }
-        (void) sqlite3_reset(st);
         *ret = v;
         *ret_n = n;
         return 0;
-
-fail:
-        (void) sqlite3_reset(st);
-        store_evaluations_free(v, n);
-        return r;
 }
 
 int store_get_alert_state(Store *s, const char *goal, char **ret_json, char **ret_error)
 {
-        sqlite3_stmt *st = NULL;
-        int r, rc;
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        int r;
 
         assert(s);
         assert(goal);
         assert(ret_json);
 
-        r = store_stmt(s, STMT_ALERT_GET, &st, ret_error);
+        r = store_query(s, STMT_ALERT_GET, ARGS(ARG_TEXT(goal)), &st, ret_error);
         if (r < 0)
                 return r;
-        if (bind_text(st, 1, goal) != SQLITE_OK)
-                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE) {
-                (void) sqlite3_reset(st);
+        r = store_step(s, st, "failed to read alert state", ret_error);
+        if (r < 0)
+                return r;
+        if (r == 0) {
                 *ret_json = NULL;
                 return 0;
         }
-        if (rc != SQLITE_ROW) {
-                r = store_error(s, rc, ret_error, "failed to read alert state");
-                (void) sqlite3_reset(st);
-                return r;
-        }
-        r = column_strdup(st, 0, ret_json);
-        (void) sqlite3_reset(st);
-        return r;
+        return column_strdup(st, 0, ret_json);
 }
 
 int store_set_alert_state(Store *s, const char *goal, const char *json, char **ret_error)
 {
-        sqlite3_stmt *st = NULL;
         int r;
 
         assert(s);
         assert(goal);
 
         /* NULL forgets the state: the goal starts afresh. */
-        r = store_stmt(s, json ? STMT_ALERT_SET : STMT_ALERT_DELETE, &st, ret_error);
-        if (r < 0)
-                return r;
-        if (bind_text(st, 1, goal) != SQLITE_OK || (json && bind_text(st, 2, json) != SQLITE_OK))
-                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
-        return step_done(s, st, ret_error, "failed to write alert state");
+        if (json)
+                r = store_run(s, STMT_ALERT_SET, ARGS(ARG_TEXT(goal), ARG_TEXT(json)), "failed to write alert state",
+                              ret_error);
+        else
+                r = store_run(s, STMT_ALERT_DELETE, ARGS(ARG_TEXT(goal)), "failed to write alert state", ret_error);
+        return MIN(r, 0);
 }
 
 /* ---- outbox ---- */
@@ -1282,24 +1365,19 @@ int store_set_alert_state(Store *s, const char *goal, const char *json, char **r
 int store_outbox_enqueue(Store *s, const char *channel, const char *recipient, const char *dedup_key,
                          const char *payload_json, int64_t now, char **ret_error)
 {
-        sqlite3_stmt *st = NULL;
         int r;
 
         assert(s);
         if (!channel || !dedup_key || !payload_json)
                 return set_error(s->path, -EINVAL, ret_error, "outbox item is incomplete");
 
-        r = store_stmt(s, STMT_OUTBOX_ENQUEUE, &st, ret_error);
+        r = store_run(s, STMT_OUTBOX_ENQUEUE,
+                      ARGS(ARG_TEXT(channel), ARG_TEXT(recipient), ARG_TEXT(dedup_key), ARG_TEXT(payload_json),
+                           ARG_INT(now)),
+                      "failed to enqueue notification", ret_error);
         if (r < 0)
                 return r;
-        if (bind_text(st, 1, channel) != SQLITE_OK || bind_text(st, 2, recipient) != SQLITE_OK ||
-            bind_text(st, 3, dedup_key) != SQLITE_OK || bind_text(st, 4, payload_json) != SQLITE_OK ||
-            sqlite3_bind_int64(st, 5, now) != SQLITE_OK)
-                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
-        r = step_done(s, st, ret_error, "failed to enqueue notification");
-        if (r < 0)
-                return r;
-        return sqlite3_changes(s->db) > 0 ? 1 : 0;
+        return r > 0 ? 1 : 0;
 }
 
 void store_outbox_free(OutboxItem *items, size_t n)
@@ -1316,93 +1394,79 @@ void store_outbox_free(OutboxItem *items, size_t n)
         free(items);
 }
 
+/* Fills *o from the current row of the due query. Returns 0 or -ENOMEM (o then partly filled; the
+ * caller frees it). */
+static int outbox_item_from_row(sqlite3_stmt *st, OutboxItem *o)
+{
+        *o = (OutboxItem){};
+        o->id = sqlite3_column_int64(st, 0);
+        if (column_strdup(st, 1, &o->channel) < 0 || column_strdup(st, 2, &o->recipient) < 0 ||
+            column_strdup(st, 3, &o->dedup_key) < 0 || column_strdup(st, 4, &o->payload_json) < 0 ||
+            column_strdup(st, 7, &o->last_error) < 0)
+                return -ENOMEM;
+        o->attempts = (unsigned) sqlite3_column_int64(st, 5);
+        o->next_attempt = sqlite3_column_int64(st, 6);
+        return 0;
+}
+
 int store_outbox_due(Store *s, int64_t now, size_t max, OutboxItem **ret, size_t *ret_n, char **ret_error)
 {
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
         OutboxItem *v = NULL;
         size_t n = 0, n_alloc = 0;
-        sqlite3_stmt *st = NULL;
-        int r, rc;
+        int r;
 
         assert(s);
         assert(ret);
         assert(ret_n);
 
-        r = store_stmt(s, STMT_OUTBOX_DUE, &st, ret_error);
+        r = store_query(s, STMT_OUTBOX_DUE, ARGS(ARG_INT(now), ARG_INT(MIN(max, (size_t) INT64_MAX))), &st,
+                        ret_error);
         if (r < 0)
                 return r;
-        if (sqlite3_bind_int64(st, 1, now) != SQLITE_OK ||
-            sqlite3_bind_int64(st, 2, (sqlite3_int64) MIN(max, (size_t) INT64_MAX)) != SQLITE_OK)
-                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                OutboxItem *o;
-
+        while ((r = store_step(s, st, "failed to read outbox", ret_error)) > 0) {
                 if (GREEDY_REALLOC(v, n_alloc, n + 1) < 0) {
                         r = -ENOMEM;
-                        goto fail;
+                        break;
                 }
-                o = &v[n++];
-                *o = (OutboxItem){};
-                o->id = sqlite3_column_int64(st, 0);
-                if (column_strdup(st, 1, &o->channel) < 0 || column_strdup(st, 2, &o->recipient) < 0 ||
-                    column_strdup(st, 3, &o->dedup_key) < 0 || column_strdup(st, 4, &o->payload_json) < 0 ||
-                    column_strdup(st, 7, &o->last_error) < 0) {
-                        r = -ENOMEM;
-                        goto fail;
-                }
-                o->attempts = (unsigned) sqlite3_column_int64(st, 5);
-                o->next_attempt = sqlite3_column_int64(st, 6);
+                r = outbox_item_from_row(st, &v[n++]);
+                if (r < 0)
+                        break;
         }
-        if (rc != SQLITE_DONE) {
-                r = store_error(s, rc, ret_error, "failed to read outbox");
-                goto fail;
+        if (r < 0) {
+                store_outbox_free(v, n);
+                return r;
         }
-        (void) sqlite3_reset(st);
         *ret = v;
         *ret_n = n;
         return 0;
-
-fail:
-        (void) sqlite3_reset(st);
-        store_outbox_free(v, n);
-        return r;
 }
 
 /* An id that matches no unsent item is the caller's bug or a concurrent change: -ENOENT. */
 int store_outbox_mark_sent(Store *s, int64_t id, int64_t at, char **ret_error)
 {
-        sqlite3_stmt *st = NULL;
         int r;
 
         assert(s);
-        r = store_stmt(s, STMT_OUTBOX_SENT, &st, ret_error);
+        r = store_run(s, STMT_OUTBOX_SENT, ARGS(ARG_INT(id), ARG_INT(at)), "failed to mark notification sent",
+                      ret_error);
         if (r < 0)
                 return r;
-        if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK || sqlite3_bind_int64(st, 2, at) != SQLITE_OK)
-                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
-        r = step_done(s, st, ret_error, "failed to mark notification sent");
-        if (r < 0)
-                return r;
-        if (sqlite3_changes(s->db) == 0)
+        if (r == 0)
                 return set_error(s->path, -ENOENT, ret_error, "no unsent outbox item %" PRId64, id);
         return 0;
 }
 
 int store_outbox_mark_failed(Store *s, int64_t id, const char *error, int64_t next_attempt, char **ret_error)
 {
-        sqlite3_stmt *st = NULL;
         int r;
 
         assert(s);
-        r = store_stmt(s, STMT_OUTBOX_FAILED, &st, ret_error);
+        r = store_run(s, STMT_OUTBOX_FAILED, ARGS(ARG_INT(id), ARG_TEXT(error), ARG_INT(next_attempt)),
+                      "failed to mark notification failed", ret_error);
         if (r < 0)
                 return r;
-        if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK || bind_text(st, 2, error) != SQLITE_OK ||
-            sqlite3_bind_int64(st, 3, next_attempt) != SQLITE_OK)
-                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
-        r = step_done(s, st, ret_error, "failed to mark notification failed");
-        if (r < 0)
-                return r;
-        if (sqlite3_changes(s->db) == 0)
+        if (r == 0)
                 return set_error(s->path, -ENOENT, ret_error, "no unsent outbox item %" PRId64, id);
         return 0;
 }

@@ -4,7 +4,8 @@
 /* The state store: one SQLite database in state_dir (WAL, busy timeout, schema version with
  * migrations). Observations with provenance and revisions, fetch log and per-source state,
  * evaluations (audit trail), alert state, outbox. Every write batch is one transaction: a crash in
- * the middle leaves the previous state intact. Functions return 0 (or a count) or negative errno;
+ * the middle leaves the previous state intact; store_begin() .. store_commit() makes several writes
+ * one transaction. Functions return 0 (or a count) or negative errno;
  * they never log — *ret_error (when given) receives a malloc'd message naming the database path
  * and SQLite's reason. */
 
@@ -26,6 +27,35 @@ int store_open(const char *state_dir, Store **ret, char **ret_error);
 int store_open_readonly(const char *state_dir, Store **ret, char **ret_error);
 Store *store_close(Store *s);
 int store_schema_version(Store *s);
+
+/* ---- transactions spanning several writes ----
+ *
+ * Each write function below is atomic by itself. To make several atomic together (alert state +
+ * outbox: both or neither), open a transaction: every store write called until the commit or the
+ * rollback joins it instead of committing on its own (a write that fails inside it undoes only its
+ * own part and returns its error; the caller then decides: commit what succeeded, or roll back).
+ *
+ *         r = store_begin(st, &error);
+ *         … store_set_alert_state(st, …); store_outbox_enqueue(st, …); …
+ *         r = r < 0 ? r : store_commit(st, &error);
+ *         if (r < 0)
+ *                 store_rollback(st);
+ *
+ * store_begin() takes the write lock (BEGIN IMMEDIATE; waits up to the busy timeout); it returns
+ * -EBUSY when a transaction is already open on s (no nesting). store_commit() returns 0, or negative
+ * errno when nothing was committed (e.g. SQLite already rolled back after a disk-full error): the
+ * transaction is then closed, nothing of it stored. store_rollback() never fails visibly and is a
+ * no-op without an open transaction. Reads inside a transaction see its uncommitted writes. */
+int store_begin(Store *s, char **ret_error);
+int store_commit(Store *s, char **ret_error);
+void store_rollback(Store *s);
+bool store_in_transaction(const Store *s);
+
+/* Crash-test hook (kill -9 tests of alerting and delivery): when $LW_TEST_CRASH_AT equals step, the
+ * process is killed on the spot with SIGKILL (exit status 137 in a shell), as a power cut would:
+ * no rollback, no flush. Steps used: "after-evaluate", "after-enqueue", "after-deliver" (the server
+ * accepted, before mark-sent), "after-mark-sent". A no-op without the variable. */
+void store_crash_point(Store *s, const char *step);
 
 typedef struct Provenance {
         const char *source;    /* SourceDef name, or "import" */

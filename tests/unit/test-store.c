@@ -992,6 +992,149 @@ static void test_open_failures(void **state)
         (void) f;
 }
 
+/* ---- transactions spanning several writes ---- */
+
+/* Whether goal's alert state is `want` (NULL: none) and dedup_key is in the outbox. */
+static void assert_alert_and_outbox(Store *s, const char *goal, const char *want_state, const char *want_due)
+{
+        char *json = NULL;
+
+        assert_int_equal(store_get_alert_state(s, goal, &json, NULL), 0);
+        if (want_state)
+                assert_string_equal(json, want_state);
+        else
+                assert_null(json);
+        free(json);
+        assert_due(s, T(100), 10, want_due);
+}
+
+/* Alert state and outbox: both, or neither. */
+static void test_transaction_commit_rollback(void **state)
+{
+        Fixture *f = *state;
+        _cleanup_free_ char *err = NULL;
+        Store *other = NULL;
+        char *json = NULL;
+
+        assert_false(store_in_transaction(f->store));
+        assert_int_equal(store_begin(f->store, &err), 0);
+        assert_true(store_in_transaction(f->store));
+        assert_int_equal(store_set_alert_state(f->store, "g", "{\"state\":\"firing\"}", NULL), 0);
+        assert_int_equal(store_outbox_enqueue(f->store, "mail", "chef", "k1", "{}", T(1), NULL), 1);
+        /* The transaction sees its own writes... */
+        assert_alert_and_outbox(f->store, "g", "{\"state\":\"firing\"}", "k1");
+        /* ...another connection (the CLI) does not, until the commit. */
+        assert_int_equal(store_open_readonly(f->dir, &other, NULL), 0);
+        assert_int_equal(store_get_alert_state(other, "g", &json, NULL), 0);
+        assert_null(json);
+        assert_int_equal(store_commit(f->store, &err), 0);
+        assert_false(store_in_transaction(f->store));
+        assert_alert_and_outbox(other, "g", "{\"state\":\"firing\"}", "k1");
+
+        /* Rolled back: neither. */
+        assert_int_equal(store_begin(f->store, NULL), 0);
+        assert_int_equal(store_set_alert_state(f->store, "g", "{\"state\":\"resolved\"}", NULL), 0);
+        assert_int_equal(store_outbox_enqueue(f->store, "mail", "chef", "k2", "{}", T(2), NULL), 1);
+        assert_alert_and_outbox(f->store, "g", "{\"state\":\"resolved\"}", "k1 k2");
+        store_rollback(f->store);
+        assert_false(store_in_transaction(f->store));
+        assert_alert_and_outbox(f->store, "g", "{\"state\":\"firing\"}", "k1");
+        assert_alert_and_outbox(other, "g", "{\"state\":\"firing\"}", "k1");
+        store_close(other);
+
+        /* Safe without a transaction; commit without one is the caller's bug. */
+        store_rollback(f->store);
+        store_rollback(NULL);
+        assert_int_equal(store_commit(f->store, &err), -EINVAL);
+        assert_non_null(strstr(err, "no transaction is open"));
+        free(TAKE_PTR(err));
+
+        /* No nesting. */
+        assert_int_equal(store_begin(f->store, NULL), 0);
+        assert_int_equal(store_begin(f->store, &err), -EBUSY);
+        assert_non_null(strstr(err, "already open"));
+        assert_true(store_in_transaction(f->store)); /* the first one is still open */
+        assert_int_equal(store_outbox_enqueue(f->store, "mail", "chef", "k3", "{}", T(3), NULL), 1);
+        assert_int_equal(store_commit(f->store, NULL), 0);
+        assert_due(f->store, T(100), 10, "k1 k3");
+}
+
+/* A multi-statement write that fails inside the caller's transaction undoes only its own part; the
+ * caller may still commit the rest (or roll everything back). */
+static void test_transaction_failed_write_inside(void **state)
+{
+        Fixture *f = *state;
+        _cleanup_free_ char *err = NULL;
+        StoreWriteStats st;
+
+        put_ok(f->store, "s", T(1), "2024M01=100");
+        assert_int_equal(store_begin(f->store, NULL), 0);
+        assert_int_equal(store_set_alert_state(f->store, "g", "{}", NULL), 0);
+        put_ok(f->store, "s", T(2), "2024M01=101 2024M02=200");
+        /* 2024M13 is no period: the batch fails half-way, after writing 2024M01 and 2024M02 */
+        SeriesPoint bad[] = { { .period = { PERIOD_MONTH, 2024, 3 }, .value = 3 },
+                              { .period = { PERIOD_MONTH, 2024, 13 }, .value = 4 } };
+        assert_int_equal(store_put_series(f->store, "t", bad, 2,
+                                          &(Provenance){ .source = "dst", .fetched_at = T(2) }, &st, &err),
+                         -EINVAL);
+        assert_true(store_in_transaction(f->store));
+        assert_int_equal(store_commit(f->store, NULL), 0);
+        assert_latest(f->store, "s", "2024M01=101 2024M02=200");
+        assert_latest(f->store, "t", "");
+        assert_alert_and_outbox(f->store, "g", "{}", "");
+
+        /* The same after a rollback: nothing of the transaction. */
+        assert_int_equal(store_begin(f->store, NULL), 0);
+        put_ok(f->store, "s", T(3), "2024M01=102");
+        store_rollback(f->store);
+        assert_latest(f->store, "s", "2024M01=101 2024M02=200");
+}
+
+/* A process killed inside the transaction (LW_TEST_CRASH_AT, SIGKILL) leaves neither write. */
+static void test_transaction_kill(void **state)
+{
+        Fixture *f = *state;
+
+        assert_int_equal(store_set_alert_state(f->store, "g", "{\"state\":\"ok\"}", NULL), 0);
+        f->store = store_close(f->store);
+
+        for (int step = 0; step < 2; step++) {
+                int status;
+                pid_t pid = fork();
+
+                assert_true(pid >= 0);
+                if (pid == 0) {
+                        Store *s = NULL;
+
+                        if (setenv("LW_TEST_CRASH_AT", "after-enqueue", 1) < 0 || store_open(f->dir, &s, NULL) < 0 ||
+                            store_begin(s, NULL) < 0)
+                                _exit(2);
+                        if (store_set_alert_state(s, "g", "{\"state\":\"firing\"}", NULL) < 0 ||
+                            store_outbox_enqueue(s, "mail", "chef", "k1", "{}", T(1), NULL) != 1)
+                                _exit(3);
+                        store_crash_point(s, "after-evaluate"); /* not this one */
+                        if (step == 0)
+                                store_crash_point(s, "after-enqueue");
+                        else
+                                (void) kill(getpid(), SIGKILL); /* the same, without the hook */
+                        _exit(4); /* not reached */
+                }
+                assert_int_equal(waitpid(pid, &status, 0), pid);
+                assert_true(WIFSIGNALED(status));
+                assert_int_equal(WTERMSIG(status), SIGKILL);
+
+                assert_int_equal(store_open(f->dir, &f->store, NULL), 0);
+                assert_alert_and_outbox(f->store, "g", "{\"state\":\"ok\"}", "");
+                f->store = store_close(f->store);
+        }
+
+        /* Without the variable the hook does nothing. */
+        assert_int_equal(store_open(f->dir, &f->store, NULL), 0);
+        (void) unsetenv("LW_TEST_CRASH_AT");
+        store_crash_point(f->store, "after-enqueue");
+        store_crash_point(f->store, NULL);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -1008,6 +1151,9 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_evaluations, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_alert_state, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_outbox, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_transaction_commit_rollback, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_transaction_failed_write_inside, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_transaction_kill, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_schema_versions, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_open_failures, setup, teardown),
