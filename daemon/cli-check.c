@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "labourwatch/macro.h"
+#include "labourwatch/notify.h"
 
 static void check_help(FILE *f)
 {
@@ -62,6 +63,22 @@ int cli_check(int argc, char **argv)
         r = cli_load_config(path, &c);
         if (r < 0)
                 return 1;
+
+        /* The message templates: an unknown placeholder is FILE:LINE:COL like any config error. */
+        {
+                ConfigErrors errors = {};
+
+                r = notify_templates_check(c->templates_dir, &errors);
+                for (size_t i = 0; i < errors.n_items; i++) {
+                        _cleanup_free_ char *s = config_error_to_string(&errors.items[i]);
+                        fprintf(stderr, "%s\n", s ? s : "out of memory");
+                }
+                config_errors_done(&errors);
+                if (r < 0) {
+                        config_free(c);
+                        return 1;
+                }
+        }
 
         printf("configuration OK: %zu sources, %zu series, %zu goals, %zu recipients, %zu notifiers, %zu "
                "routes\n",

@@ -6,7 +6,7 @@
 set -eu
 
 build="build-essential cmake pkg-config libcurl4-openssl-dev libjansson-dev libyaml-dev \
-libsystemd-dev libsqlite3-dev libcairo2-dev libfontconfig-dev fonts-dejavu-core"
+libsystemd-dev libsqlite3-dev libcairo2-dev libfontconfig-dev fonts-dejavu-core libssl-dev"
 # systemd: journald for the journal tests; openssl: the CLI makes a self-signed certificate for the
 # TLS fetch test; strace: tests/bench/idle.sh
 test="libcmocka-dev python3 systemd valgrind openssl strace"

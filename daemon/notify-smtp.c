@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* E-mail through libcurl's SMTP: the message bytes notify_render() built are uploaded as they are
+ * (the directory notifier stores the same bytes). smtp:// requires STARTTLS (CURLUSESSL_ALL) unless
+ * the host is a loopback relay without a ca_file, or allow_plaintext is set; smtps:// is TLS from the
+ * first byte. Verification is always on. What the server answered is kept word for word. */
+#include <ctype.h>
+#include <errno.h>
+#include <string.h>
+#include <strings.h>
+
+#include "labourwatch/macro.h"
+#include "notify-internal.h"
+
+static size_t on_read(char *buf, size_t size, size_t nitems, void *userdata)
+{
+        NotifySend *s = userdata;
+        size_t n = MIN(size * nitems, s->size - s->offset);
+
+        memcpy(buf, s->body + s->offset, n);
+        s->offset += n;
+        return n;
+}
+
+/* The server's replies arrive as CURLINFO_HEADER_IN lines: "250-…" continues a reply, "250 …" ends
+ * it. Keep the last complete reply and the whole transcript. */
+static int on_debug(CURL *easy, curl_infotype type, char *data, size_t size, void *userdata)
+{
+        NotifySend *s = userdata;
+        const char *p = data, *end = data + size;
+
+        if (type != CURLINFO_HEADER_IN)
+                return 0;
+        notify_send_transcript_add(s, data, size);
+        while (p < end) {
+                const char *eol = memchr(p, '\n', (size_t) (end - p));
+                const char *le = eol ? eol : end;
+                size_t len;
+                char *line, *joined;
+
+                while (le > p && (le[-1] == '\r' || le[-1] == '\n'))
+                        le--;
+                len = (size_t) (le - p);
+                line = strndup(p, len);
+                if (!line)
+                        return 0;
+                for (char *q = line; *q; q++)
+                        if ((unsigned char) *q < 0x20 || *q == 0x7f)
+                                *q = '?';
+                joined = s->current_reply ? strdup_printf("%s\n%s", s->current_reply, line) : strdup(line);
+                free(line);
+                free(s->current_reply);
+                s->current_reply = joined;
+                if (len >= 4 && isdigit((unsigned char) p[0]) && p[3] != '-') {
+                        free(s->last_reply);
+                        s->last_reply = TAKE_PTR(s->current_reply);
+                }
+                p = eol ? eol + 1 : end;
+        }
+        return 0;
+}
+
+static void smtp_finish(NotifySend *s, int curl_code, NotifyResult *r)
+{
+        long code = 0;
+
+        (void) curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &code);
+        r->code = code;
+        if (curl_code == CURLE_OK) {
+                r->ok = true;
+                r->reply = strdup(s->last_reply ? s->last_reply : "accepted");
+                return;
+        }
+        /* A 5xx to the envelope or the data is the server refusing this message for good (unknown
+         * mailbox, policy); anything else (no connection, 4xx, TLS, a timeout, AUTH) may pass later:
+         * credentials and relays get fixed. */
+        r->permanent = code >= 550 && code <= 554;
+        if (s->last_reply)
+                r->reply = strdup_printf("%s (server said: %s)", s->errbuf[0] ? s->errbuf : curl_easy_strerror(curl_code),
+                                         s->last_reply);
+        else
+                r->reply = strdup(s->errbuf[0] ? s->errbuf : curl_easy_strerror((CURLcode) curl_code));
+}
+
+#define SETOPT(easy, opt, val)                                                                              \
+        do {                                                                                                \
+                if (curl_easy_setopt(easy, opt, val) != CURLE_OK) {                                         \
+                        r = -EIO;                                                                           \
+                        goto fail;                                                                          \
+                }                                                                                           \
+        } while (0)
+
+static void wipe_free(char *s)
+{
+        if (s) {
+                explicit_bzero(s, strlen(s));
+                free(s);
+        }
+}
+
+static int smtp_send(NotifyLoop *l, const NotifierDef *n, const NotifyMessage *m, int64_t now_usec,
+                     notify_send_done_t done, void *userdata, NotifySend **ret, char **ret_error)
+{
+        NotifySend *s = NULL;
+        char *user = NULL, *pass = NULL;
+        _cleanup_free_ char *from = NULL, *to = NULL;
+        bool tls_url, plaintext_ok;
+        struct curl_slist *t;
+        int r;
+
+        if (!n->url || !m->eml) {
+                *ret_error = strdup("smtp notifier without url, or nothing to send");
+                return -EINVAL;
+        }
+        if (!m->from_address) {
+                *ret_error = strdup_printf("notifier '%s': no usable from: address", n->name);
+                return -EINVAL;
+        }
+        if (!m->to_address) {
+                *ret_error = strdup_printf("notifier '%s': the notice has no recipient with an e-mail address",
+                                           n->name);
+                return -EINVAL;
+        }
+
+        r = notify_send_new(l, n, true, done, userdata, &s);
+        if (r < 0)
+                return r;
+        s->finish = smtp_finish;
+        s->body = malloc(m->eml_size);
+        if (!s->body) {
+                r = -ENOMEM;
+                goto fail;
+        }
+        memcpy(s->body, m->eml, m->eml_size);
+        s->size = m->eml_size;
+
+        from = strdup_printf("<%s>", m->from_address);
+        to = strdup_printf("<%s>", m->to_address);
+        if (!from || !to || !(t = curl_slist_append(NULL, to))) {
+                r = -ENOMEM;
+                goto fail;
+        }
+        s->rcpt = t;
+
+        tls_url = strncasecmp(n->url, "smtps://", 8) == 0;
+        plaintext_ok = n->allow_plaintext || (notify_url_is_loopback(n->url) && !n->ca_file);
+
+        SETOPT(s->easy, CURLOPT_URL, n->url);
+        SETOPT(s->easy, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+        SETOPT(s->easy, CURLOPT_USE_SSL, tls_url || !plaintext_ok ? (long) CURLUSESSL_ALL : (long) CURLUSESSL_NONE);
+        SETOPT(s->easy, CURLOPT_MAIL_FROM, from);
+        SETOPT(s->easy, CURLOPT_MAIL_RCPT, s->rcpt);
+        SETOPT(s->easy, CURLOPT_UPLOAD, 1L);
+        SETOPT(s->easy, CURLOPT_READFUNCTION, on_read);
+        SETOPT(s->easy, CURLOPT_READDATA, s);
+        SETOPT(s->easy, CURLOPT_INFILESIZE_LARGE, (curl_off_t) s->size);
+        SETOPT(s->easy, CURLOPT_DEBUGFUNCTION, on_debug);
+        SETOPT(s->easy, CURLOPT_DEBUGDATA, s);
+        SETOPT(s->easy, CURLOPT_VERBOSE, 1L); /* feeds on_debug; nothing is printed */
+
+        if (n->username.file || n->username.credential) {
+                r = secret_read(&n->username, &user);
+                if (r >= 0)
+                        r = secret_read(&n->password, &pass);
+                if (r < 0) {
+                        *ret_error = strdup_printf("notifier '%s': cannot read the SMTP %s: %s", n->name,
+                                                   user ? "password" : "username", strerror(-r));
+                        wipe_free(user);
+                        notify_send_free(s);
+                        return r;
+                }
+                /* curl copies both; ours are wiped at once. */
+                r = 0;
+                if (curl_easy_setopt(s->easy, CURLOPT_USERNAME, user) != CURLE_OK ||
+                    curl_easy_setopt(s->easy, CURLOPT_PASSWORD, pass) != CURLE_OK)
+                        r = -EIO;
+                wipe_free(user);
+                wipe_free(pass);
+                if (r < 0)
+                        goto fail;
+        }
+
+        r = notify_send_start(s);
+        if (r < 0)
+                goto fail;
+        if (ret)
+                *ret = s;
+        return 0;
+
+fail:
+        if (!*ret_error)
+                *ret_error = strdup_printf("notifier '%s': cannot set up the SMTP transfer: %s", n->name, strerror(-r));
+        notify_send_free(s);
+        return r;
+}
+
+const NotifyChannel notify_channel_smtp = {
+        .kind = NOTIFIER_SMTP,
+        .send = smtp_send,
+};
