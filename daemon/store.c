@@ -463,6 +463,14 @@ static int store_run(Store *s, StoreStmt id, const StoreArg *args, size_t n_args
         return sqlite3_changes(s->db);
 }
 
+/* Steps an uncached statement that returns no rows. */
+static int step_done(Store *s, sqlite3_stmt *st, char **ret_error, const char *what)
+{
+        int r = store_step(s, st, what, ret_error);
+        (void) sqlite3_reset(st);
+        return MIN(r, 0);
+}
+
 /* Copies a nullable text column. Returns 0 or -ENOMEM. */
 static int column_strdup(sqlite3_stmt *st, int col, char **ret)
 {
