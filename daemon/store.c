@@ -198,6 +198,13 @@ typedef enum StoreStmt {
         STMT_OUTBOX_DUE,
         STMT_OUTBOX_SENT,
         STMT_OUTBOX_FAILED,
+        STMT_TRANSITION_ADD,
+        STMT_TRANSITION_LIST,
+        STMT_SILENCE_SET,
+        STMT_ACK_SET,
+        STMT_CONTROL_LIST,
+        STMT_ALERT_LIST,
+        STMT_OBS_LOAD_ASOF,
         _STMT_MAX,
 } StoreStmt;
 
@@ -264,6 +271,36 @@ static const char *const stmt_sql[_STMT_MAX] = {
         [STMT_OUTBOX_FAILED] =
                 "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_attempt = ?3 "
                 "WHERE id = ?1 AND sent_at IS NULL",
+        [STMT_TRANSITION_ADD] =
+                "INSERT INTO alert_transitions (goal, at, eval_date, period, from_status, to_status, "
+                "event, suppressed, notified, result_json) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        /* The newest `limit` (?2; -1: all), returned oldest first. */
+        [STMT_TRANSITION_LIST] =
+                "SELECT * FROM (SELECT goal, at, eval_date, period, from_status, to_status, event, "
+                "suppressed, notified, result_json, id FROM alert_transitions "
+                "WHERE ?1 IS NULL OR goal = ?1 ORDER BY at DESC, id DESC LIMIT ?2) "
+                "ORDER BY at, id",
+        [STMT_SILENCE_SET] =
+                "INSERT INTO alert_controls (goal, silence_until, silence_comment, silence_by, "
+                "silenced_at) VALUES (?1, ?2, ?3, ?4, ?5) "
+                "ON CONFLICT (goal) DO UPDATE SET silence_until = excluded.silence_until, "
+                "silence_comment = excluded.silence_comment, silence_by = excluded.silence_by, "
+                "silenced_at = excluded.silenced_at",
+        [STMT_ACK_SET] =
+                "INSERT INTO alert_controls (goal, ack_at, ack_comment, ack_by) VALUES (?1, ?2, ?3, ?4) "
+                "ON CONFLICT (goal) DO UPDATE SET ack_at = excluded.ack_at, "
+                "ack_comment = excluded.ack_comment, ack_by = excluded.ack_by",
+        [STMT_CONTROL_LIST] =
+                "SELECT goal, silence_until, silence_comment, silence_by, silenced_at, ack_at, "
+                "ack_comment, ack_by FROM alert_controls ORDER BY goal",
+        [STMT_ALERT_LIST] = "SELECT goal, json FROM alert_state ORDER BY goal",
+        /* The row current at that time: fetched before it, and not yet superseded then (a revision
+         * stamps the old row's superseded_at with the new row's fetched_at). Same columns and order
+         * as STMT_OBS_LOAD. */
+        [STMT_OBS_LOAD_ASOF] =
+                "SELECT period, value, missing FROM observations WHERE series = ?1 AND fetched_at < ?2 "
+                "AND (superseded_at IS NULL OR superseded_at >= ?2) ORDER BY start_day, end_day DESC",
 };
 
 struct Store {
@@ -461,14 +498,6 @@ static int store_run(Store *s, StoreStmt id, const StoreArg *args, size_t n_args
         if (r < 0)
                 return r;
         return sqlite3_changes(s->db);
-}
-
-/* Steps an uncached statement that returns no rows. */
-static int step_done(Store *s, sqlite3_stmt *st, char **ret_error, const char *what)
-{
-        int r = store_step(s, st, what, ret_error);
-        (void) sqlite3_reset(st);
-        return MIN(r, 0);
 }
 
 /* Copies a nullable text column. Returns 0 or -ENOMEM. */
@@ -995,20 +1024,18 @@ static int parse_stored_period(Store *s, sqlite3_stmt *st, int col, Period *ret,
         return 0;
 }
 
-int store_load_series(Store *s, const char *series, Series **ret, char **ret_error)
+/* The rows of a (period, value, missing) query, in period order, as a Series. */
+static int load_series(Store *s, const char *series, StoreStmt id, const StoreArg *args, size_t n_args,
+                       Series **ret, char **ret_error)
 {
         _cleanup_reset_ sqlite3_stmt *st = NULL;
         _cleanup_(series_freep) Series *out = NULL;
         int r;
 
-        assert(s);
-        assert(series);
-        assert(ret);
-
         r = series_new(series, &out);
         if (r < 0)
                 return r;
-        r = store_query(s, STMT_OBS_LOAD, ARGS(ARG_TEXT(series)), &st, ret_error);
+        r = store_query(s, id, args, n_args, &st, ret_error);
         if (r < 0)
                 return r;
         while ((r = store_step(s, st, "failed to load series", ret_error)) > 0) {
@@ -1034,6 +1061,15 @@ int store_load_series(Store *s, const char *series, Series **ret, char **ret_err
                 return r;
         *ret = TAKE_PTR(out);
         return 0;
+}
+
+int store_load_series(Store *s, const char *series, Series **ret, char **ret_error)
+{
+        assert(s);
+        assert(series);
+        assert(ret);
+
+        return load_series(s, series, STMT_OBS_LOAD, ARGS(ARG_TEXT(series)), ret, ret_error);
 }
 
 void store_observations_free(StoredObservation *o, size_t n)
@@ -1479,28 +1515,10 @@ int store_outbox_mark_failed(Store *s, int64_t id, const char *error, int64_t ne
         return 0;
 }
 
-/* ---- alerting: audit trail, operator controls, figures as known then ----
- *
- * These run a few times per cycle or per command: statements are prepared per call. */
-
-static void sqlite3_finalizep(sqlite3_stmt **st)
-{
-        if (*st)
-                (void) sqlite3_finalize(*st);
-}
-#define _cleanup_stmt_ _cleanup_(sqlite3_finalizep)
-
-static int store_prepare(Store *s, const char *sql, sqlite3_stmt **ret, char **ret_error)
-{
-        int rc = sqlite3_prepare_v2(s->db, sql, -1, ret, NULL);
-        if (rc != SQLITE_OK)
-                return store_error(s, rc, ret_error, "failed to prepare statement");
-        return 0;
-}
+/* ---- alerting: audit trail, operator controls, figures as known then ---- */
 
 int store_add_alert_transition(Store *s, const StoredTransition *t, char **ret_error)
 {
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r;
 
         assert(s);
@@ -1508,20 +1526,12 @@ int store_add_alert_transition(Store *s, const StoredTransition *t, char **ret_e
         if (!t->goal || !t->eval_date || !t->to_status || !t->event || !t->result_json)
                 return set_error(s->path, -EINVAL, ret_error, "alert transition of goal %s is incomplete",
                                  strna(t->goal));
-        r = store_prepare(s,
-                          "INSERT INTO alert_transitions (goal, at, eval_date, period, from_status, to_status, "
-                          "event, suppressed, notified, result_json) "
-                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                          &st, ret_error);
-        if (r < 0)
-                return r;
-        if (bind_text(st, 1, t->goal) != SQLITE_OK || sqlite3_bind_int64(st, 2, t->at) != SQLITE_OK ||
-            bind_text(st, 3, t->eval_date) != SQLITE_OK || bind_text(st, 4, t->period) != SQLITE_OK ||
-            bind_text(st, 5, t->from_status) != SQLITE_OK || bind_text(st, 6, t->to_status) != SQLITE_OK ||
-            bind_text(st, 7, t->event) != SQLITE_OK || bind_text(st, 8, t->suppressed) != SQLITE_OK ||
-            bind_text(st, 9, t->notified) != SQLITE_OK || bind_text(st, 10, t->result_json) != SQLITE_OK)
-                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
-        return step_done(s, st, ret_error, "failed to record alert transition");
+        r = store_run(s, STMT_TRANSITION_ADD,
+                      ARGS(ARG_TEXT(t->goal), ARG_INT(t->at), ARG_TEXT(t->eval_date), ARG_TEXT(t->period),
+                           ARG_TEXT(t->from_status), ARG_TEXT(t->to_status), ARG_TEXT(t->event),
+                           ARG_TEXT(t->suppressed), ARG_TEXT(t->notified), ARG_TEXT(t->result_json)),
+                      "failed to record alert transition", ret_error);
+        return MIN(r, 0);
 }
 
 void store_transitions_free(StoredTransition *t, size_t n)
@@ -1542,106 +1552,79 @@ void store_transitions_free(StoredTransition *t, size_t n)
         free(t);
 }
 
+static int transition_from_row(sqlite3_stmt *st, StoredTransition *t)
+{
+        *t = (StoredTransition){ .at = sqlite3_column_int64(st, 1) };
+        if (column_strdup(st, 0, &t->goal) < 0 || column_strdup(st, 2, &t->eval_date) < 0 ||
+            column_strdup(st, 3, &t->period) < 0 || column_strdup(st, 4, &t->from_status) < 0 ||
+            column_strdup(st, 5, &t->to_status) < 0 || column_strdup(st, 6, &t->event) < 0 ||
+            column_strdup(st, 7, &t->suppressed) < 0 || column_strdup(st, 8, &t->notified) < 0 ||
+            column_strdup(st, 9, &t->result_json) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
 int store_list_alert_transitions(Store *s, const char *goal, size_t limit, StoredTransition **ret,
                                  size_t *ret_n, char **ret_error)
 {
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
         StoredTransition *v = NULL;
         size_t n = 0, n_alloc = 0;
-        int r, rc;
+        int r;
 
         assert(s);
         assert(ret);
         assert(ret_n);
 
-        /* The newest `limit`, returned oldest first. */
-        r = store_prepare(s,
-                          "SELECT * FROM (SELECT goal, at, eval_date, period, from_status, to_status, event, "
-                          "suppressed, notified, result_json, id FROM alert_transitions "
-                          "WHERE ?1 IS NULL OR goal = ?1 ORDER BY at DESC, id DESC LIMIT ?2) "
-                          "ORDER BY at, id",
-                          &st, ret_error);
+        r = store_query(s, STMT_TRANSITION_LIST,
+                        ARGS(ARG_TEXT(goal), ARG_INT(limit > 0 ? (int64_t) MIN(limit, (size_t) INT64_MAX) : -1)),
+                        &st, ret_error);
         if (r < 0)
                 return r;
-        if (bind_text(st, 1, goal) != SQLITE_OK ||
-            sqlite3_bind_int64(st, 2, limit > 0 ? (sqlite3_int64) MIN(limit, (size_t) INT64_MAX) : -1) != SQLITE_OK)
-                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                StoredTransition *t;
-
+        while ((r = store_step(s, st, "failed to list alert transitions", ret_error)) > 0) {
                 if (GREEDY_REALLOC(v, n_alloc, n + 1) < 0) {
                         r = -ENOMEM;
-                        goto fail;
+                        break;
                 }
-                t = &v[n++];
-                *t = (StoredTransition){ .at = sqlite3_column_int64(st, 1) };
-                if (column_strdup(st, 0, &t->goal) < 0 || column_strdup(st, 2, &t->eval_date) < 0 ||
-                    column_strdup(st, 3, &t->period) < 0 || column_strdup(st, 4, &t->from_status) < 0 ||
-                    column_strdup(st, 5, &t->to_status) < 0 || column_strdup(st, 6, &t->event) < 0 ||
-                    column_strdup(st, 7, &t->suppressed) < 0 || column_strdup(st, 8, &t->notified) < 0 ||
-                    column_strdup(st, 9, &t->result_json) < 0) {
-                        r = -ENOMEM;
-                        goto fail;
-                }
+                r = transition_from_row(st, &v[n++]);
+                if (r < 0)
+                        break;
         }
-        if (rc != SQLITE_DONE) {
-                r = store_error(s, rc, ret_error, "failed to list alert transitions");
-                goto fail;
+        if (r < 0) {
+                store_transitions_free(v, n);
+                return r;
         }
         *ret = v;
         *ret_n = n;
         return 0;
-
-fail:
-        store_transitions_free(v, n);
-        return r;
 }
 
 int store_set_silence(Store *s, const char *goal, const char *until, const char *comment, const char *by,
                       int64_t at, char **ret_error)
 {
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r;
 
         assert(s);
         if (!goal)
                 return set_error(s->path, -EINVAL, ret_error, "silence without a goal");
-        r = store_prepare(s,
-                          "INSERT INTO alert_controls (goal, silence_until, silence_comment, silence_by, "
-                          "silenced_at) VALUES (?1, ?2, ?3, ?4, ?5) "
-                          "ON CONFLICT (goal) DO UPDATE SET silence_until = excluded.silence_until, "
-                          "silence_comment = excluded.silence_comment, silence_by = excluded.silence_by, "
-                          "silenced_at = excluded.silenced_at",
-                          &st, ret_error);
-        if (r < 0)
-                return r;
-        if (bind_text(st, 1, goal) != SQLITE_OK || bind_text(st, 2, until) != SQLITE_OK ||
-            bind_text(st, 3, until ? comment : NULL) != SQLITE_OK || bind_text(st, 4, by) != SQLITE_OK ||
-            sqlite3_bind_int64(st, 5, at) != SQLITE_OK)
-                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
-        return step_done(s, st, ret_error, "failed to write silence");
+        r = store_run(s, STMT_SILENCE_SET,
+                      ARGS(ARG_TEXT(goal), ARG_TEXT(until), ARG_TEXT(until ? comment : NULL), ARG_TEXT(by),
+                           ARG_INT(at)),
+                      "failed to write silence", ret_error);
+        return MIN(r, 0);
 }
 
 int store_set_ack(Store *s, const char *goal, const char *comment, const char *by, int64_t at,
                   char **ret_error)
 {
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r;
 
         assert(s);
         if (!goal)
                 return set_error(s->path, -EINVAL, ret_error, "ack without a goal");
-        r = store_prepare(s,
-                          "INSERT INTO alert_controls (goal, ack_at, ack_comment, ack_by) VALUES (?1, ?2, ?3, ?4) "
-                          "ON CONFLICT (goal) DO UPDATE SET ack_at = excluded.ack_at, "
-                          "ack_comment = excluded.ack_comment, ack_by = excluded.ack_by",
-                          &st, ret_error);
-        if (r < 0)
-                return r;
-        if (bind_text(st, 1, goal) != SQLITE_OK || sqlite3_bind_int64(st, 2, at) != SQLITE_OK ||
-            bind_text(st, 3, comment) != SQLITE_OK || bind_text(st, 4, by) != SQLITE_OK)
-                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
-        return step_done(s, st, ret_error, "failed to write ack");
+        r = store_run(s, STMT_ACK_SET, ARGS(ARG_TEXT(goal), ARG_INT(at), ARG_TEXT(comment), ARG_TEXT(by)),
+                      "failed to write ack", ret_error);
+        return MIN(r, 0);
 }
 
 void store_controls_free(StoredControl *c, size_t n)
@@ -1659,138 +1642,89 @@ void store_controls_free(StoredControl *c, size_t n)
         free(c);
 }
 
+static int control_from_row(sqlite3_stmt *st, StoredControl *c)
+{
+        *c = (StoredControl){ .silenced_at = sqlite3_column_int64(st, 4), .ack_at = sqlite3_column_int64(st, 5) };
+        if (column_strdup(st, 0, &c->goal) < 0 || column_strdup(st, 1, &c->silence_until) < 0 ||
+            column_strdup(st, 2, &c->silence_comment) < 0 || column_strdup(st, 3, &c->silence_by) < 0 ||
+            column_strdup(st, 6, &c->ack_comment) < 0 || column_strdup(st, 7, &c->ack_by) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
 int store_list_alert_controls(Store *s, StoredControl **ret, size_t *ret_n, char **ret_error)
 {
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
         StoredControl *v = NULL;
         size_t n = 0, n_alloc = 0;
-        int r, rc;
+        int r;
 
         assert(s);
         assert(ret);
         assert(ret_n);
 
-        r = store_prepare(s,
-                          "SELECT goal, silence_until, silence_comment, silence_by, silenced_at, ack_at, "
-                          "ack_comment, ack_by FROM alert_controls ORDER BY goal",
-                          &st, ret_error);
+        r = store_query(s, STMT_CONTROL_LIST, NO_ARGS, &st, ret_error);
         if (r < 0)
                 return r;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                StoredControl *c;
-
+        while ((r = store_step(s, st, "failed to list alert controls", ret_error)) > 0) {
                 if (GREEDY_REALLOC(v, n_alloc, n + 1) < 0) {
                         r = -ENOMEM;
-                        goto fail;
+                        break;
                 }
-                c = &v[n++];
-                *c = (StoredControl){ .silenced_at = sqlite3_column_int64(st, 4),
-                                      .ack_at = sqlite3_column_int64(st, 5) };
-                if (column_strdup(st, 0, &c->goal) < 0 || column_strdup(st, 1, &c->silence_until) < 0 ||
-                    column_strdup(st, 2, &c->silence_comment) < 0 || column_strdup(st, 3, &c->silence_by) < 0 ||
-                    column_strdup(st, 6, &c->ack_comment) < 0 || column_strdup(st, 7, &c->ack_by) < 0) {
-                        r = -ENOMEM;
-                        goto fail;
-                }
+                r = control_from_row(st, &v[n++]);
+                if (r < 0)
+                        break;
         }
-        if (rc != SQLITE_DONE) {
-                r = store_error(s, rc, ret_error, "failed to list alert controls");
-                goto fail;
+        if (r < 0) {
+                store_controls_free(v, n);
+                return r;
         }
         *ret = v;
         *ret_n = n;
         return 0;
-
-fail:
-        store_controls_free(v, n);
-        return r;
 }
 
 int store_list_alert_states(Store *s, char ***ret_goals, char ***ret_json, size_t *ret_n, char **ret_error)
 {
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
         char **goals = NULL, **docs = NULL;
         size_t n = 0, a1 = 0, a2 = 0;
-        int r, rc;
+        int r;
 
         assert(s);
-        r = store_prepare(s, "SELECT goal, json FROM alert_state ORDER BY goal", &st, ret_error);
+        r = store_query(s, STMT_ALERT_LIST, NO_ARGS, &st, ret_error);
         if (r < 0)
                 return r;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        while ((r = store_step(s, st, "failed to list alert states", ret_error)) > 0) {
                 if (GREEDY_REALLOC(goals, a1, n + 1) < 0 || GREEDY_REALLOC(docs, a2, n + 1) < 0) {
                         r = -ENOMEM;
-                        goto fail;
+                        break;
                 }
                 goals[n] = docs[n] = NULL;
                 n++;
                 if (column_strdup(st, 0, &goals[n - 1]) < 0 || column_strdup(st, 1, &docs[n - 1]) < 0) {
                         r = -ENOMEM;
-                        goto fail;
+                        break;
                 }
         }
-        if (rc != SQLITE_DONE) {
-                r = store_error(s, rc, ret_error, "failed to list alert states");
-                goto fail;
+        if (r < 0) {
+                strv_free_n(goals, n);
+                strv_free_n(docs, n);
+                return r;
         }
         *ret_goals = goals;
         *ret_json = docs;
         *ret_n = n;
         return 0;
-
-fail:
-        strv_free_n(goals, n);
-        strv_free_n(docs, n);
-        return r;
 }
 
 int store_load_series_asof(Store *s, const char *series, int64_t fetched_before, Series **ret,
                            char **ret_error)
 {
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        Series *out = NULL;
-        int r, rc;
-
         assert(s);
         assert(series);
         assert(ret);
 
-        /* The row current at that time: fetched before it, and not yet superseded then (a revision
-         * stamps the old row's superseded_at with the new row's fetched_at). */
-        r = store_prepare(s,
-                          "SELECT period, value, missing FROM observations WHERE series = ?1 AND fetched_at < ?2 "
-                          "AND (superseded_at IS NULL OR superseded_at >= ?2) ORDER BY start_day, end_day DESC",
-                          &st, ret_error);
-        if (r < 0)
-                return r;
-        if (bind_text(st, 1, series) != SQLITE_OK || sqlite3_bind_int64(st, 2, fetched_before) != SQLITE_OK)
-                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
-        r = series_new(series, &out);
-        if (r < 0)
-                return r;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                SeriesPoint p = {};
-
-                r = parse_stored_period(s, st, 0, &p.period, ret_error);
-                if (r < 0)
-                        goto fail;
-                p.missing = sqlite3_column_int(st, 2) != 0;
-                p.value = p.missing ? 0 : sqlite3_column_double(st, 1);
-                r = series_put(out, p);
-                if (r == -EINVAL)
-                        r = set_error(s->path, -EBADMSG, ret_error,
-                                      "series %s: stored periods of different frequencies", series);
-                if (r < 0)
-                        goto fail;
-        }
-        if (rc != SQLITE_DONE) {
-                r = store_error(s, rc, ret_error, "failed to load series");
-                goto fail;
-        }
-        *ret = out;
-        return 0;
-
-fail:
-        series_free(out);
-        return r;
+        return load_series(s, series, STMT_OBS_LOAD_ASOF, ARGS(ARG_TEXT(series), ARG_INT(fetched_before)), ret,
+                           ret_error);
 }
