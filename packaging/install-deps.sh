@@ -8,8 +8,9 @@ set -eu
 build="build-essential cmake pkg-config libcurl4-openssl-dev libjansson-dev libyaml-dev \
 libsystemd-dev libsqlite3-dev libcairo2-dev libfontconfig-dev fonts-dejavu-core libssl-dev"
 # systemd: journald for the journal tests; openssl: the CLI makes a self-signed certificate for the
-# TLS fetch test; strace: tests/bench/idle.sh
-test="libcmocka-dev python3 systemd valgrind openssl strace"
+# TLS fetch test; strace: tests/bench/idle.sh; debhelper, dpkg-dev, lintian, man-db: the package
+# checks (packaging/check-deb.sh)
+test="libcmocka-dev python3 systemd valgrind openssl strace debhelper dpkg-dev lintian man-db"
 
 demo="python3"
 

@@ -3,7 +3,8 @@
 #   packaging/test.sh
 # 1. installs build and test dependencies (apt-get);
 # 2. builds with -Werror and runs every test through ctest (unit, integration, fuzz corpora);
-# 3. builds again with ASan+UBSan and runs the suite there;
+# 3. builds the Debian package and checks it: lintian, man pages, systemd-analyze verify and
+#    security (packaging/check-deb.sh); then builds again with ASan+UBSan and runs the suite there;
 # 4. runs the unit tests and corpus replays under valgrind, then the integration tests with
 #    labourwatchd and labourwatch under valgrind (leaks and memory errors fail the test).
 # LW_TEST_QUICK=1 runs step 2 only.
@@ -54,6 +55,9 @@ cmake --build "$build" -j "$jobs"
 ctest --test-dir "$build" --output-on-failure -j "$jobs"
 
 [ "${LW_TEST_QUICK:-0}" = 1 ] && exit 0
+
+stage "Debian package: build, lintian, man --warnings, systemd-analyze verify/security"
+packaging/check-deb.sh
 
 stage "ASan + UBSan"
 cmake -S . -B "$build-asan" -DCMAKE_BUILD_TYPE=Debug -DENABLE_SANITIZERS=ON -DBUILD_TESTING=ON >/dev/null
