@@ -236,7 +236,7 @@ static int csv_parse_data(const SourceDef *src, const SeriesDef *def, const Prov
                           const SourceResponse *resp, Series **ret, char **ret_note, char **ret_error)
 {
         _cleanup_(series_freep) Series *s = NULL;
-        CsvFile f = { .def = def, .resp = resp, .origin = source_origin(resp) };
+        _cleanup_(csv_file_done) CsvFile f = { .def = def, .resp = resp, .origin = source_origin(resp) };
         size_t bom;
         int r;
 
@@ -266,38 +266,29 @@ static int csv_parse_data(const SourceDef *src, const SeriesDef *def, const Prov
         csv_reader_init(&f.rd, resp->body, resp->size, f.sep);
         r = csv_reader_next(&f.rd);
         if (r <= 0) {
-                r = r == 0 ? source_fail(ret_error, -ENODATA, "%s: the file is empty", f.origin)
-                           : source_fail(ret_error, r, "%s:%s", f.origin, strna(f.rd.error));
-                goto finish;
+                return r == 0 ? source_fail(ret_error, -ENODATA, "%s: the file is empty", f.origin)
+                              : source_fail(ret_error, r, "%s:%s", f.origin, strna(f.rd.error));
         }
         r = csv_read_header(&f, ret_error);
         if (r < 0)
-                goto finish;
+                return r;
         while ((r = csv_reader_next(&f.rd)) > 0) {
                 r = csv_read_row(&f, ret_error);
                 if (r < 0)
-                        goto finish;
+                        return r;
         }
-        if (r < 0) {
-                r = r == -EBADMSG ? source_fail(ret_error, r, "%s:%s", f.origin, strna(f.rd.error))
-                                  : source_fail(ret_error, r, "out of memory");
-                goto finish;
-        }
-        if (f.rows == 0) {
-                r = source_fail(ret_error, -ENODATA, "%s: the file has only a header line, no data",
-                                f.origin);
-                goto finish;
-        }
-        if (f.matched == 0) {
-                r = source_fail(ret_error, -ENODATA, "%s: none of the %u lines matches the selection",
-                                f.origin, f.rows);
-                goto finish;
-        }
+        if (r < 0)
+                return r == -EBADMSG ? source_fail(ret_error, r, "%s:%s", f.origin, strna(f.rd.error))
+                                     : source_fail(ret_error, r, "out of memory");
+        if (f.rows == 0)
+                return source_fail(ret_error, -ENODATA, "%s: the file has only a header line, no data",
+                                   f.origin);
+        if (f.matched == 0)
+                return source_fail(ret_error, -ENODATA, "%s: none of the %u lines matches the selection",
+                                   f.origin, f.rows);
         r = point_set_to_series(&f.points, s);
-        if (r < 0) {
-                r = source_fail(ret_error, r, "out of memory");
-                goto finish;
-        }
+        if (r < 0)
+                return source_fail(ret_error, r, "out of memory");
         if (ret_note)
                 *ret_note = strdup_printf(
                         "csv: separator '%s', %s numbers%s%s%s, %u lines, %u selected, column %u",
@@ -308,10 +299,7 @@ static int csv_parse_data(const SourceDef *src, const SeriesDef *def, const Prov
                         f.rd.saw_crlf ? ", CRLF" : "", f.rd.saw_quotes ? ", quotes" : "", f.rows, f.matched,
                         (unsigned) f.value_col + 1);
         *ret = TAKE_PTR(s);
-        r = 0;
-finish:
-        csv_file_done(&f);
-        return r;
+        return 0;
 }
 
 const Provider provider_csv = {

@@ -101,7 +101,7 @@ static int jobindsats_plan(const SourcePlanContext *ctx, SourceRequest *ret, cha
         const ProviderMeta *m = ctx->meta;
         _cleanup_free_ char *base = NULL;
         int v = api_version(src);
-        StrBuf u = {};
+        _cleanup_(strbuf_done) StrBuf u = {};
         int r;
 
         if (!def->table || !*def->table)
@@ -113,17 +113,15 @@ static int jobindsats_plan(const SourcePlanContext *ctx, SourceRequest *ret, cha
                 if (strbuf_printf(&u, v == 3 ? "%s/v3/table/" : "%s/v2/tables/", base) < 0 ||
                     strbuf_put_urlencoded(&u, def->table) < 0 ||
                     strbuf_puts(&u, v == 3 ? "?format=json" : "/json/") < 0)
-                        goto oom;
+                        return source_fail(ret_error, -ENOMEM, "out of memory");
                 *ret = (SourceRequest){ .step = SOURCE_STEP_METADATA,
-                                        .url = u.s,
+                                        .url = TAKE_PTR(u.s),
                                         .accept = "application/json",
                                         .auth = v == 3 ? SOURCE_AUTH_BEARER : SOURCE_AUTH_RAW };
                 return SOURCE_PLAN_REQUEST;
         }
-        if (m->kind != SOURCE_JOBINDSATS) {
-                strbuf_done(&u);
+        if (m->kind != SOURCE_JOBINDSATS)
                 return source_fail(ret_error, -EINVAL, "series %s: metadata from another source", def->name);
-        }
 
         if (v == 3) {
                 const char *type = m->period_type         ? m->period_type
@@ -132,19 +130,19 @@ static int jobindsats_plan(const SourcePlanContext *ctx, SourceRequest *ret, cha
                 if (strbuf_printf(&u, "%s/v3/data/", base) < 0 ||
                     strbuf_put_urlencoded(&u, def->table) < 0 || strbuf_puts(&u, "?period.") < 0 ||
                     strbuf_put_urlencoded(&u, type) < 0 || strbuf_puts(&u, "=") < 0)
-                        goto oom;
+                        return source_fail(ret_error, -ENOMEM, "out of memory");
                 r = put_period_list(&u, ctx);
                 if (r < 0)
-                        goto oom;
+                        return source_fail(ret_error, -ENOMEM, "out of memory");
                 if (r == 0 && strbuf_puts(&u, "latest:36") < 0) /* no period list in the metadata [I] */
-                        goto oom;
+                        return source_fail(ret_error, -ENOMEM, "out of memory");
                 for (size_t i = 0; i < m->n_items; i++) {
                         if (!m->items[i].hierarchy)
                                 continue;
                         if (strbuf_puts(&u, "&hierarchy.") < 0 ||
                             strbuf_put_urlencoded(&u, m->items[i].hierarchy) < 0 ||
                             strbuf_puts(&u, "=") < 0 || strbuf_put_urlencoded(&u, m->items[i].code) < 0)
-                                goto oom;
+                                return source_fail(ret_error, -ENOMEM, "out of memory");
                 }
                 for (size_t k = 0; k < m->n_dims; k++) {
                         bool selected = false;
@@ -156,21 +154,21 @@ static int jobindsats_plan(const SourcePlanContext *ctx, SourceRequest *ret, cha
                         if (strbuf_puts(&u, "&hierarchy.") < 0 ||
                             strbuf_put_urlencoded(&u, m->dims[k].first_hierarchy) < 0 ||
                             strbuf_puts(&u, "=/") < 0)
-                                goto oom;
+                                return source_fail(ret_error, -ENOMEM, "out of memory");
                 }
                 if (strbuf_puts(&u, "&mgroup.*=*&format=json") < 0)
-                        goto oom;
+                        return source_fail(ret_error, -ENOMEM, "out of memory");
         } else {
                 bool have_area = false;
                 if (strbuf_printf(&u, "%s/v2/data/", base) < 0 ||
                     strbuf_put_urlencoded(&u, def->table) < 0 || strbuf_puts(&u, "/json/?period=") < 0)
-                        goto oom;
+                        return source_fail(ret_error, -ENOMEM, "out of memory");
                 r = put_period_list(&u, ctx);
                 if (r < 0)
-                        goto oom;
+                        return source_fail(ret_error, -ENOMEM, "out of memory");
                 if (r == 0 &&
                     strbuf_printf(&u, "l(%s:36)", freq_type(def->freq) ? freq_type(def->freq) : "M") < 0)
-                        goto oom;
+                        return source_fail(ret_error, -ENOMEM, "out of memory");
                 for (size_t i = 0; i < def->n_select; i++) {
                         const SelectionItem *it = &def->select[i];
                         bool area = is_area_name(it->dimension);
@@ -180,19 +178,16 @@ static int jobindsats_plan(const SourcePlanContext *ctx, SourceRequest *ret, cha
                         if (strbuf_puts(&u, "&") < 0 ||
                             strbuf_put_urlencoded(&u, area ? "area" : strempty(it->dimension)) < 0 ||
                             strbuf_puts(&u, "=") < 0 || strbuf_put_urlencoded(&u, strempty(value)) < 0)
-                                goto oom;
+                                return source_fail(ret_error, -ENOMEM, "out of memory");
                 }
                 if (!have_area && strbuf_puts(&u, "&area=Hele%20landet") < 0)
-                        goto oom;
+                        return source_fail(ret_error, -ENOMEM, "out of memory");
         }
         *ret = (SourceRequest){ .step = SOURCE_STEP_DATA,
-                                .url = u.s,
+                                .url = TAKE_PTR(u.s),
                                 .accept = "application/json",
                                 .auth = v == 3 ? SOURCE_AUTH_BEARER : SOURCE_AUTH_RAW };
         return SOURCE_PLAN_REQUEST;
-oom:
-        strbuf_done(&u);
-        return source_fail(ret_error, -ENOMEM, "out of memory");
 }
 
 /* Loads JSON; a JSON string whose content is JSON ("double encoded", seen at a Jobindsats web
@@ -970,7 +965,7 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
                                  const SourceResponse *resp, Series **ret, char **ret_note, char **ret_error)
 {
         _cleanup_(series_freep) Series *s = NULL;
-        JobData d = { .def = def, .resp = resp, .origin = source_origin(resp) };
+        _cleanup_(job_data_done) JobData d = { .def = def, .resp = resp, .origin = source_origin(resp) };
         const json_t *row;
         size_t ri;
         int r;
@@ -988,25 +983,19 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
         if (r >= 0 && series_new(def->name, &s) < 0)
                 r = source_fail(ret_error, -ENOMEM, "out of memory");
         if (r < 0)
-                goto finish;
+                return r;
         json_array_foreach(d.t.rows, ri, row)
         {
                 r = job_read_row(&d, row, ri, ret_error);
                 if (r < 0)
-                        goto finish;
+                        return r;
         }
-        if (d.n_rows == 0) {
-                r = source_fail(ret_error, -ENODATA, "%s: the response has no rows", d.origin);
-                goto finish;
-        }
-        if (d.matched == 0) {
-                r = job_fail_no_match(&d, ret_error);
-                goto finish;
-        }
-        if (point_set_to_series(&d.points, s) < 0) {
-                r = source_fail(ret_error, -ENOMEM, "out of memory");
-                goto finish;
-        }
+        if (d.n_rows == 0)
+                return source_fail(ret_error, -ENODATA, "%s: the response has no rows", d.origin);
+        if (d.matched == 0)
+                return job_fail_no_match(&d, ret_error);
+        if (point_set_to_series(&d.points, s) < 0)
+                return source_fail(ret_error, -ENOMEM, "out of memory");
         if (ret_note)
                 *ret_note = strdup_printf(
                         "jobindsats %s%s, %zu columns, %zu rows, %zu selected, period '%s', measure "
@@ -1016,10 +1005,7 @@ static int jobindsats_parse_data(const SourceDef *src, const SeriesDef *def, con
                         json_string_value(json_array_get(d.t.labels, d.measure_col)),
                         d.saw_string ? ", numbers as text" : "", d.saw_comma ? " with decimal comma" : "");
         *ret = TAKE_PTR(s);
-        r = 0;
-finish:
-        job_data_done(&d);
-        return r;
+        return 0;
 }
 
 const Provider provider_jobindsats = {

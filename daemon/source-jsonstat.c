@@ -240,16 +240,20 @@ typedef struct Member {
 } Member;
 
 /* Splits the object at p into members. Returns 0, or -EBADMSG with *ret_at set. */
+static int scan_fail(const char *at, const char **ret_at)
+{
+        *ret_at = at;
+        return -EBADMSG;
+}
+
 static int scan_object(const char *p, const char *end, Member **ret, size_t *ret_n, const char **ret_at)
 {
         _cleanup_free_ Member *m = NULL;
         size_t n = 0, alloc = 0;
 
         p = skip_ws(p, end);
-        if (p >= end || *p != '{') {
-                *ret_at = p;
-                return -EBADMSG;
-        }
+        if (p >= end || *p != '{')
+                return scan_fail(p, ret_at);
         p = skip_ws(p + 1, end);
         if (p < end && *p == '}') {
                 *ret = NULL;
@@ -262,45 +266,40 @@ static int scan_object(const char *p, const char *end, Member **ret, size_t *ret
                 p = skip_ws(p, end);
                 x.start = p;
                 if (p >= end || *p != '"')
-                        goto bad;
+                        return scan_fail(p, ret_at);
                 const char *k = skip_string(p, end);
                 if (!k)
-                        goto bad;
+                        return scan_fail(p, ret_at);
                 x.key = p + 1;
                 x.key_len = (size_t) (k - p - 2);
                 p = skip_ws(k, end);
                 if (p >= end || *p != ':')
-                        goto bad;
+                        return scan_fail(p, ret_at);
                 x.vstart = skip_ws(p + 1, end);
                 if ((x.key_len == 5 && memcmp(x.key, "value", 5) == 0) ||
                     (x.key_len == 6 && memcmp(x.key, "status", 6) == 0))
                         p = skip_fast(x.vstart, end);
                 else
                         p = skip_value(x.vstart, end, 1);
-                if (!p) {
-                        p = x.vstart;
-                        goto bad;
-                }
+                if (!p)
+                        return scan_fail(x.vstart, ret_at);
                 x.vend = x.end = p;
                 if (GREEDY_REALLOC(m, alloc, n + 1) < 0)
                         return -ENOMEM;
                 m[n++] = x;
                 p = skip_ws(p, end);
                 if (p >= end)
-                        goto bad;
+                        return scan_fail(p, ret_at);
                 if (*p == '}')
                         break;
                 if (*p != ',')
-                        goto bad;
+                        return scan_fail(p, ret_at);
                 p++;
         }
         *ret = TAKE_PTR(m);
         *ret_n = n;
         *ret_at = p + 1;
         return 0;
-bad:
-        *ret_at = p;
-        return -EBADMSG;
 }
 
 static bool key_is(const Member *m, const char *k)

@@ -377,18 +377,16 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
         unsigned rows = 0, matched = 0, n_comma = 0;
         char seen[5][48];
         size_t n_seen = 0;
-        StrBuf open = {};
-        PointSet points = {};
-        CsvReader rd;
+        _cleanup_(strbuf_done) StrBuf open = {};
+        _cleanup_(point_set_done) PointSet points = {};
+        _cleanup_(csv_reader_done) CsvReader rd = {};
         int r;
 
         csv_reader_init(&rd, resp->body, resp->size, ';');
         r = csv_reader_next(&rd);
-        if (r <= 0) {
-                r = r == 0 ? source_fail(ret_error, -ENODATA, "%s: empty response", origin)
-                           : source_fail(ret_error, r, "%s:%s", origin, strna(rd.error));
-                goto finish;
-        }
+        if (r <= 0)
+                return r == 0 ? source_fail(ret_error, -ENODATA, "%s: empty response", origin)
+                              : source_fail(ret_error, r, "%s:%s", origin, strna(rd.error));
         n_cols = rd.n_fields;
         for (size_t i = 0; i < n_cols; i++) {
                 if (utf8_caseeq_n(rd.fields[i].p, rd.fields[i].len, "TID", 3))
@@ -405,13 +403,11 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
                 r = source_fail(ret_error, -EBADMSG, "%s:1: the header has no column %s (found '%s')",
                                 origin, tid == SIZE_MAX ? "TID" : "INDHOLD", strempty(h.s));
                 strbuf_done(&h);
-                goto finish;
+                return r;
         }
         filters = xmalloc_array(def->n_select + 1, sizeof(Filter));
-        if (!filters) {
-                r = source_fail(ret_error, -ENOMEM, "out of memory");
-                goto finish;
-        }
+        if (!filters)
+                return source_fail(ret_error, -ENOMEM, "out of memory");
         for (size_t k = 0; k < def->n_select; k++) {
                 const ResolvedItem *ri = m && k < m->n_items ? &m->items[k] : NULL;
                 const char *dim = ri ? ri->dimension : def->select[k].dimension;
@@ -432,12 +428,10 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
                         f->col = SIZE_MAX; /* a Tid selection was applied by the request */
                         continue;
                 }
-                if (f->col == SIZE_MAX) {
-                        r = source_fail(ret_error, -EBADMSG,
-                                        "%s:1: the response has no column for variable %s", origin,
-                                        strempty(dim));
-                        goto finish;
-                }
+                if (f->col == SIZE_MAX)
+                        return source_fail(ret_error, -EBADMSG,
+                                           "%s:1: the response has no column for variable %s", origin,
+                                           strempty(dim));
         }
 
         /* columns the selection leaves open: named when a period repeats */
@@ -446,10 +440,8 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
                 for (size_t k = 0; k < def->n_select; k++)
                         used = used || filters[k].col == i;
                 if (!used && strbuf_printf(&open, "%s%.*s", open.len ? ", " : "",
-                                           (int) MIN(rd.fields[i].len, 60), rd.fields[i].p) < 0) {
-                        r = source_fail(ret_error, -ENOMEM, "out of memory");
-                        goto finish;
-                }
+                                           (int) MIN(rd.fields[i].len, 60), rd.fields[i].p) < 0)
+                        return source_fail(ret_error, -ENOMEM, "out of memory");
         }
 
         while ((r = csv_reader_next(&rd)) > 0) {
@@ -460,11 +452,9 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
                 bool missing;
 
                 rows++;
-                if (rd.n_fields != n_cols) {
-                        r = source_fail(ret_error, -EBADMSG, "%s:%u: line has %zu fields, the header %zu",
-                                        origin, rd.record_line, rd.n_fields, n_cols);
-                        goto finish;
-                }
+                if (rd.n_fields != n_cols)
+                        return source_fail(ret_error, -EBADMSG, "%s:%u: line has %zu fields, the header %zu",
+                                           origin, rd.record_line, rd.n_fields, n_cols);
                 for (size_t k = 0; k < def->n_select && keep; k++)
                         if (filters[k].col != SIZE_MAX)
                                 keep = filter_match(&filters[k], f[filters[k].col].p, f[filters[k].col].len);
@@ -488,7 +478,7 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
                         _cleanup_free_ char *x = source_excerpt(f[tid].p, f[tid].len, 40);
                         r = source_fail(ret_error, -EBADMSG, "%s:%u:%u: unknown time code '%s'", origin,
                                         rd.record_line, csv_field_column(&rd, tid), strna(x));
-                        goto finish;
+                        return r;
                 }
                 missing = dst_is_missing(f[indhold].p, f[indhold].len);
                 if (!missing) {
@@ -499,7 +489,7 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
                                 r = source_fail(ret_error, -EBADMSG,
                                                 "%s:%u:%u: invalid number '%s' in INDHOLD", origin,
                                                 rd.record_line, csv_field_column(&rd, indhold), strna(x));
-                                goto finish;
+                                return r;
                         }
                 }
                 r = point_set_add(&points, p, v, missing, _PERIOD_FREQ_INVALID, rd.record_line, NULL);
@@ -517,23 +507,17 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
                                         ret_error, -EBADMSG,
                                         "%s:%u: period %s has a different frequency than the earlier ones",
                                         origin, rd.record_line, period_to_string(p, buf));
-                        goto finish;
+                        return r;
                 }
-                if (r < 0) {
-                        r = source_fail(ret_error, r, "out of memory");
-                        goto finish;
-                }
+                if (r < 0)
+                        return source_fail(ret_error, r, "out of memory");
         }
-        if (r < 0) {
-                r = r == -EBADMSG ? source_fail(ret_error, r, "%s:%s", origin, strna(rd.error))
-                                  : source_fail(ret_error, r, "out of memory");
-                goto finish;
-        }
-        if (rows == 0) {
-                r = source_fail(ret_error, -ENODATA, "%s: the response has only the header line, no rows",
-                                origin);
-                goto finish;
-        }
+        if (r < 0)
+                return r == -EBADMSG ? source_fail(ret_error, r, "%s:%s", origin, strna(rd.error))
+                                     : source_fail(ret_error, r, "out of memory");
+        if (rows == 0)
+                return source_fail(ret_error, -ENODATA, "%s: the response has only the header line, no rows",
+                                   origin);
         if (matched == 0) {
                 StrBuf b = {};
                 for (size_t i = 0; i < n_seen; i++)
@@ -541,23 +525,16 @@ static int statbank_parse_csv(const SeriesDef *def, const ProviderMeta *m, const
                 r = source_fail(ret_error, -ENODATA, "%s: none of the %u rows matches the selection%s%s%s",
                                 origin, rows, b.len ? " (found e.g. " : "", strempty(b.s), b.len ? ")" : "");
                 strbuf_done(&b);
-                goto finish;
+                return r;
         }
-        if (point_set_to_series(&points, s) < 0) {
-                r = source_fail(ret_error, -ENOMEM, "out of memory");
-                goto finish;
-        }
+        if (point_set_to_series(&points, s) < 0)
+                return source_fail(ret_error, -ENOMEM, "out of memory");
         if (ret_note)
                 *ret_note = strdup_printf("statbank CSV%s%s%s, %u rows, %u selected",
                                           source_bom_len(resp->body, resp->size) ? ", BOM" : "",
                                           rd.saw_crlf ? ", CRLF" : "", n_comma ? ", decimal comma" : "",
                                           rows, matched);
-        r = 0;
-finish:
-        point_set_done(&points);
-        strbuf_done(&open);
-        csv_reader_done(&rd);
-        return r;
+        return 0;
 }
 
 static bool looks_like_json(const SourceResponse *resp)

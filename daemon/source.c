@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Provider registry and the helpers every provider shares: error messages, UTF-8 case folding,
- * numbers, periods, URLs, a CSV reader over an in-memory buffer. Pure: no I/O, no logging. */
+/* The helpers every provider shares: error messages, UTF-8 case folding, numbers, periods, URLs, a
+ * CSV reader over an in-memory buffer. Pure: no I/O, no logging. The providers (source-*.c) build on
+ * this file; the registry that knows them all is source-registry.c, above them. */
 
 #include <ctype.h>
 #include <errno.h>
@@ -13,58 +14,19 @@
 
 #include "source-internal.h"
 
-const Provider *provider_for(SourceKind kind)
-{
-        switch (kind) {
-        case SOURCE_STATBANK:
-                return &provider_statbank;
-        case SOURCE_JOBINDSATS:
-                return &provider_jobindsats;
-        case SOURCE_CSV:
-                return &provider_csv;
-        case SOURCE_JSONSTAT:
-                return &provider_jsonstat;
-        default:
-                return NULL;
-        }
-}
-
-static const char *const step_table[_SOURCE_STEP_MAX] = {
+static const char *const source_step_table[_SOURCE_STEP_MAX] = {
         [SOURCE_STEP_METADATA] = "metadata",
         [SOURCE_STEP_DATA] = "data",
 };
 
-static const char *const auth_table[_SOURCE_AUTH_MAX] = {
+static const char *const source_auth_table[_SOURCE_AUTH_MAX] = {
         [SOURCE_AUTH_NONE] = "none",
         [SOURCE_AUTH_BEARER] = "bearer",
         [SOURCE_AUTH_RAW] = "raw",
 };
 
-const char *source_step_to_string(SourceStep s)
-{
-        return s >= 0 && s < _SOURCE_STEP_MAX ? step_table[s] : NULL;
-}
-
-SourceStep source_step_from_string(const char *s)
-{
-        for (int i = 0; s && i < _SOURCE_STEP_MAX; i++)
-                if (streq(step_table[i], s))
-                        return (SourceStep) i;
-        return _SOURCE_STEP_INVALID;
-}
-
-const char *source_auth_to_string(SourceAuth a)
-{
-        return a >= 0 && a < _SOURCE_AUTH_MAX ? auth_table[a] : NULL;
-}
-
-SourceAuth source_auth_from_string(const char *s)
-{
-        for (int i = 0; s && i < _SOURCE_AUTH_MAX; i++)
-                if (streq(auth_table[i], s))
-                        return (SourceAuth) i;
-        return _SOURCE_AUTH_INVALID;
-}
+DEFINE_STRING_TABLE_LOOKUP(source_step, SourceStep)
+DEFINE_STRING_TABLE_LOOKUP(source_auth, SourceAuth)
 
 void source_request_done(SourceRequest *r)
 {
@@ -720,8 +682,7 @@ static int put_file_path(StrBuf *b, const char *path)
 
 int source_join_url(const char *base, const char *path, char **ret)
 {
-        StrBuf b = {};
-        int r = -ENOMEM;
+        _cleanup_(strbuf_done) StrBuf b = {};
 
         if (path && has_scheme(path))
                 return (*ret = strdup(path)) ? 0 : -ENOMEM;
@@ -729,8 +690,8 @@ int source_join_url(const char *base, const char *path, char **ret)
                 if (!path || path[0] != '/')
                         return -EINVAL;
                 if (strbuf_puts(&b, "file://") < 0 || put_file_path(&b, path) < 0)
-                        goto fail;
-                *ret = b.s;
+                        return -ENOMEM;
+                *ret = TAKE_PTR(b.s);
                 return 0;
         }
         if (strneq(base, "http://", 7) || strneq(base, "https://", 8)) {
@@ -738,21 +699,21 @@ int source_join_url(const char *base, const char *path, char **ret)
                 while (bl > 0 && base[bl - 1] == '/')
                         bl--;
                 if (strbuf_append(&b, base, bl) < 0)
-                        goto fail;
+                        return -ENOMEM;
                 if (path && *path) {
                         while (*path == '/')
                                 path++;
                         if (strbuf_puts(&b, "/") < 0 || strbuf_puts(&b, path) < 0)
-                                goto fail;
+                                return -ENOMEM;
                 }
-                *ret = b.s;
+                *ret = TAKE_PTR(b.s);
                 return 0;
         }
         /* file:// or a plain local path */
         if (path && path[0] == '/') {
                 if (strbuf_puts(&b, "file://") < 0 || put_file_path(&b, path) < 0)
-                        goto fail;
-                *ret = b.s;
+                        return -ENOMEM;
+                *ret = TAKE_PTR(b.s);
                 return 0;
         }
         if (strneq(base, "file://", 7)) {
@@ -760,29 +721,24 @@ int source_join_url(const char *base, const char *path, char **ret)
                 while (bl > 7 && base[bl - 1] == '/')
                         bl--;
                 if (strbuf_append(&b, base, bl) < 0)
-                        goto fail;
+                        return -ENOMEM;
         } else {
                 _cleanup_free_ char *t = strdup(base);
                 size_t bl;
                 if (!t)
-                        goto fail;
-                if (t[0] != '/') {
-                        r = -EINVAL; /* relative local paths cannot be URLs */
-                        goto fail;
-                }
+                        return -ENOMEM;
+                if (t[0] != '/')
+                        return -EINVAL; /* relative local paths cannot be URLs */
                 bl = strlen(t);
                 while (bl > 1 && t[bl - 1] == '/')
                         t[--bl] = 0;
                 if (strbuf_puts(&b, "file://") < 0 || put_file_path(&b, t) < 0)
-                        goto fail;
+                        return -ENOMEM;
         }
         if (path && *path && (strbuf_puts(&b, "/") < 0 || put_file_path(&b, path) < 0))
-                goto fail;
-        *ret = b.s;
+                return -ENOMEM;
+        *ret = TAKE_PTR(b.s);
         return 0;
-fail:
-        strbuf_done(&b);
-        return r;
 }
 
 /* ---- classification ---- */
@@ -834,7 +790,7 @@ static char *json_error_text(const json_t *j)
                                             "detail",  "title",   "error",
                                             "Error",   "errors" };
         const json_t *code = NULL;
-        StrBuf b = {};
+        _cleanup_(strbuf_done) StrBuf b = {};
 
         if (json_is_string(j))
                 return strdup(json_string_value(j));
@@ -846,19 +802,19 @@ static char *json_error_text(const json_t *j)
                         _cleanup_free_ char *t = json_error_text(v);
                         if (t && *t) {
                                 if ((b.len > 0 && strbuf_puts(&b, "; ") < 0) || strbuf_puts(&b, t) < 0)
-                                        goto oom;
+                                        return NULL;
                         }
                         if (i >= 4)
                                 break;
                 }
-                return b.s;
+                return TAKE_PTR(b.s);
         }
         if (!json_is_object(j))
                 return NULL;
 
         code = json_object_get(j, "errorTypeCode");
         if (json_is_string(code) && strbuf_printf(&b, "%s: ", json_string_value(code)) < 0)
-                goto oom;
+                return NULL;
         for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
                 const json_t *v = json_object_get(j, keys[k]);
                 _cleanup_free_ char *t = NULL;
@@ -874,23 +830,19 @@ static char *json_error_text(const json_t *j)
                                 const json_t *msg = json_object_get(e, "msg");
                                 if (json_is_string(msg) && ((i > 0 && strbuf_puts(&b, "; ") < 0) ||
                                                             strbuf_puts(&b, json_string_value(msg)) < 0))
-                                        goto oom;
+                                        return NULL;
                         }
-                        return b.s;
+                        return TAKE_PTR(b.s);
                 }
                 t = json_error_text(v);
                 if (t && *t) {
                         if (strbuf_puts(&b, t) < 0)
-                                goto oom;
-                        return b.s;
+                                return NULL;
+                        return TAKE_PTR(b.s);
                 }
         }
         if (b.len > 0)
-                return b.s;
-        strbuf_done(&b);
-        return NULL;
-oom:
-        strbuf_done(&b);
+                return TAKE_PTR(b.s);
         return NULL;
 }
 
@@ -979,7 +931,7 @@ static int cmp_index_by_dim(const void *a, const void *b, void *userdata)
 int source_selection_string(const SeriesDef *def, const ProviderMeta *meta, char **ret)
 {
         _cleanup_free_ size_t *order = NULL;
-        StrBuf b = {};
+        _cleanup_(strbuf_done) StrBuf b = {};
 
         if (def->n_select > 0) {
                 order = xmalloc_array(def->n_select, sizeof(size_t));
@@ -996,19 +948,16 @@ int source_selection_string(const SeriesDef *def, const ProviderMeta *meta, char
                         v = meta->items[i].code;
                 if (strbuf_printf(&b, "%s%s=%s", b.len ? "," : "", strempty(def->select[i].dimension),
                                   strempty(v)) < 0)
-                        goto oom;
+                        return -ENOMEM;
         }
         if (def->measure && strbuf_printf(&b, "%smeasure=%s", b.len ? "," : "", def->measure) < 0)
-                goto oom;
+                return -ENOMEM;
         if (def->column && strbuf_printf(&b, "%scolumn=%s", b.len ? "," : "", def->column) < 0)
-                goto oom;
+                return -ENOMEM;
         if (!b.s && strbuf_puts(&b, "") < 0)
-                goto oom;
-        *ret = b.s;
+                return -ENOMEM;
+        *ret = TAKE_PTR(b.s);
         return 0;
-oom:
-        strbuf_done(&b);
-        return -ENOMEM;
 }
 
 /* ---- CSV reader ---- */

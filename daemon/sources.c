@@ -13,7 +13,6 @@
 #include "labourwatch/source.h"
 #include "labourwatch/sources.h"
 
-
 /* Plan/fetch rounds per series: metadata + data is two; anything beyond a few is a provider bug. */
 #define SERIES_MAX_STEPS 4
 
@@ -140,11 +139,11 @@ int sources_diff(const Series *stored, const Series *fetched, SeriesFetchResult 
                 } else if (old->missing != p->missing || (!p->missing && old->value != p->value)) {
                         if (GREEDY_REALLOC(rev, a_rev, n_rev + 1) < 0)
                                 goto oom;
-                        rev[n_rev++] = (SeriesRevision){.period = p->period,
-                                                        .old_value = old->value,
-                                                        .new_value = p->value,
-                                                        .old_missing = old->missing,
-                                                        .new_missing = p->missing};
+                        rev[n_rev++] = (SeriesRevision){ .period = p->period,
+                                                         .old_value = old->value,
+                                                         .new_value = p->value,
+                                                         .old_missing = old->missing,
+                                                         .new_missing = p->missing };
                 }
         }
         free(ret->new_periods);
@@ -251,7 +250,8 @@ static void meta_cache_clear(SourceJob *sj)
 
 static bool meta_cache_matches(const SourceJob *sj, const SourceRequest *req)
 {
-        return sj->meta_cache.url && req->step == SOURCE_STEP_METADATA && streq(sj->meta_cache.url, req->url) &&
+        return sj->meta_cache.url && req->step == SOURCE_STEP_METADATA &&
+               streq(sj->meta_cache.url, req->url) &&
                streq(strempty(sj->meta_cache.body), strempty(req->body));
 }
 
@@ -320,7 +320,7 @@ static void runner_set_not_before(SourceRunner *r, const char *source, uint64_t 
                 return; /* only a safety net: losing it is harmless */
         }
         r->not_before = n;
-        r->not_before[r->n_not_before++] = (struct NotBefore){copy, usec};
+        r->not_before[r->n_not_before++] = (struct NotBefore){ copy, usec };
 }
 
 static void runner_clear_not_before(SourceRunner *r)
@@ -565,12 +565,12 @@ static int series_step(SeriesJob *j)
         }
 
         source_request_done(&j->req);
-        k = p->plan(&(SourcePlanContext){.source = sj->src,
-                                         .series = j->def,
-                                         .meta = j->meta,
-                                         .remote_updated = j->state.remote_updated,
-                                         .force = r->refresh,
-                                         .since = j->have_since ? &j->since : NULL},
+        k = p->plan(&(SourcePlanContext){ .source = sj->src,
+                                          .series = j->def,
+                                          .meta = j->meta,
+                                          .remote_updated = j->state.remote_updated,
+                                          .force = r->refresh,
+                                          .since = j->have_since ? &j->since : NULL },
                     &j->req, &err);
         if (k < 0) {
                 series_fail(j, k, NULL, 0, NULL, err);
