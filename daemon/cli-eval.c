@@ -4,13 +4,17 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "labourwatch/evaluate.h"
 #include "labourwatch/format.h"
 #include "labourwatch/macro.h"
 #include "labourwatch/store.h"
+#include "labourwatch/text.h"
 
 static void eval_help(FILE *f)
 {
@@ -26,55 +30,172 @@ static void eval_help(FILE *f)
                 cli_default_config_path());
 }
 
-static const char *number(bool has, double v, Language l, char *buf, size_t size)
-{
-        if (!has)
-                return "–";
-        return format_value(v, l, buf, size);
-}
-
-/* printf's field widths count bytes; the table has Danish letters and dashes, so pad by characters. */
-static void cell(const char *s, int width, bool right)
+/* Display width in characters (UTF-8), not bytes: the table has Danish letters, dashes and "−". */
+static int width_of(const char *s)
 {
         int n = 0;
 
         for (const char *p = s; *p; p++)
                 n += ((unsigned char) *p & 0xc0) != 0x80;
-        if (right)
-                printf("%*s%s  ", MAX(0, width - n), "", s);
-        else
-                printf("%s%*s  ", s, MAX(0, width - n), "");
+        return n;
 }
 
-static void print_table(const GoalResult *r, size_t n, Language l)
+/* Copies s into buf, cut to at most max characters with "…" when longer. */
+static const char *fit(const char *s, int max, char *buf, size_t size)
+{
+        int n = 0;
+        size_t i = 0, o = 0;
+
+        if (width_of(s) <= max)
+                return s;
+        for (; s[i] && o + 8 < size; i++) {
+                if (((unsigned char) s[i] & 0xc0) != 0x80 && ++n > max - 1)
+                        break;
+                buf[o++] = s[i];
+        }
+        memcpy(buf + o, "…", sizeof("…"));
+        return buf;
+}
+
+/* printf's field widths count bytes; pad by characters. The last column is not padded. */
+static void cell(const char *s, int width, bool right, bool last)
+{
+        int n = width_of(s);
+
+        if (right)
+                printf("%*s%s", MAX(0, width - n), "", s);
+        else if (last)
+                printf("%s", s);
+        else
+                printf("%s%*s", s, MAX(0, width - n), "");
+        printf(last ? "\n" : "  ");
+}
+
+/* Text is wrapped for a terminal: at its width (at most 100 columns, so lines stay readable), or at
+ * $COLUMNS; into a pipe, one line per explanation unless $COLUMNS is set. 0: no wrapping. */
+static int wrap_width(void)
+{
+        const char *e = getenv("COLUMNS");
+        struct winsize ws;
+        unsigned long long w;
+
+        if (e && safe_atou64(e, &w) >= 0 && w > 0)
+                return (int) MIN(w, 100ull);
+        if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) >= 0 && ws.ws_col > 0)
+                return MIN((int) ws.ws_col, 100);
+        return 0;
+}
+
+/* Prints s wrapped at width characters (0: as it is), breaking at spaces. */
+static void print_wrapped(const char *s, int width)
+{
+        const char *line = s;
+
+        if (width <= 0) {
+                printf("%s\n", s);
+                return;
+        }
+        while (*line) {
+                const char *p = line, *brk = NULL;
+                int n = 0;
+                for (; *p && n < width; p++) {
+                        /* never between a number and its "%" */
+                        if (*p == ' ' && p[1] != '%')
+                                brk = p;
+                        n += ((unsigned char) *p & 0xc0) != 0x80;
+                }
+                if (!*p || !brk || brk == line) {
+                        /* the rest fits, or one word longer than the line */
+                        const char *end = *p ? strchrnul(p, ' ') : p;
+                        if (!*p) {
+                                printf("%s\n", line);
+                                return;
+                        }
+                        printf("%.*s\n", (int) (end - line), line);
+                        line = *end ? end + 1 : end;
+                        continue;
+                }
+                printf("%.*s\n", (int) (brk - line), line);
+                line = brk + 1;
+        }
+}
+
+#define TITLE_MAX 60
+
+static void print_table(const Config *c, const GoalResult *r, size_t n, Language l)
 {
         bool en = l == LANGUAGE_EN;
-        int w = 4;
+        const char *lang = en ? "en" : "da";
+        int w[8] = { width_of(en ? "GOAL" : "MÅL"), 6, width_of(en ? "LATEST" : "SENEST"), width_of(en ? "VALUE" : "VÆRDI"),
+                     width_of(en ? "EXPECTED" : "FORVENTET"), width_of(en ? "TARGET" : "MÅLTAL"),
+                     width_of(en ? "GAP" : "FORSKEL"), 0 };
+        char (*cells)[7][160] = NULL;
+        int ww = wrap_width();
 
-        for (size_t i = 0; i < n; i++)
-                w = MAX(w, (int) strlen(r[i].id));
-        cell(en ? "GOAL" : "MÅL", w, false);
-        cell("STATUS", 17, false);
-        cell(en ? "PERIOD" : "PERIODE", 10, false);
-        cell(en ? "VALUE" : "VÆRDI", 10, true);
-        cell(en ? "PROJECTED" : "FREMSKREVET", 11, true);
-        cell(en ? "TARGET" : "MÅLTAL", 9, true);
-        cell(en ? "GAP" : "AFVIGELSE", 9, true);
-        printf("\n");
-        for (size_t i = 0; i < n; i++) {
-                char p[PERIOD_STRING_MAX], v[FORMAT_NUMBER_MAX];
-                cell(r[i].id, w, false);
-                cell(goal_status_to_string(r[i].status), 17, false);
-                cell(r[i].has_latest ? period_to_string(r[i].latest, p) : "–", 10, false);
-                cell(number(r[i].has_value, r[i].value, l, v, sizeof(v)), 10, true);
-                cell(number(r[i].has_projected, r[i].projected, l, v, sizeof(v)), 11, true);
-                cell(number(true, r[i].target, l, v, sizeof(v)), 9, true);
-                cell(r[i].has_gap ? format_value_signed(r[i].gap, l, v, sizeof(v)) : "–", 9, true);
-                printf("\n");
+        /* the cells first, so the columns fit them */
+        cells = calloc(MAX(n, (size_t) 1), sizeof(*cells));
+        if (!cells) {
+                fprintf(stderr, "labourwatch eval: %s\n", strerror(ENOMEM));
+                return;
         }
-        printf("\n");
-        for (size_t i = 0; i < n; i++)
-                printf("%s: %s\n", r[i].id, en ? r[i].explanation_en : r[i].explanation_da);
+        for (size_t i = 0; i < n; i++) {
+                const GoalDef *g = &c->goals[i];
+                const char *title = en ? (g->title_en ?: g->title_da) : g->title_da;
+                char t[160];
+                bool rank = g->kind == GOAL_RANK;
+                bool sign = g->kind == GOAL_CHANGE || g->kind == GOAL_REFERENCE;
+
+                snprintf(cells[i][0], sizeof(cells[i][0]), "%s", fit(title ?: r[i].id, TITLE_MAX, t, sizeof(t)));
+                snprintf(cells[i][1], sizeof(cells[i][1]), "%s", text_status_label(r[i].status, lang));
+                if (r[i].has_latest)
+                        format_period_short(r[i].latest, l, cells[i][2], sizeof(cells[i][2]));
+                else
+                        snprintf(cells[i][2], sizeof(cells[i][2]), "–");
+                if (r[i].has_value)
+                        format_minus((sign ? format_signed : format_number)(r[i].value, rank ? 0 : 1, l, cells[i][3],
+                                                                              sizeof(cells[i][3])), sizeof(cells[i][3]));
+                else
+                        snprintf(cells[i][3], sizeof(cells[i][3]), "–");
+                if (r[i].has_projected)
+                        format_minus((sign ? format_signed : format_number)(r[i].projected, rank ? 0 : 1, l, cells[i][4],
+                                                                              sizeof(cells[i][4])), sizeof(cells[i][4]));
+                else
+                        snprintf(cells[i][4], sizeof(cells[i][4]), "–");
+                text_target(g, &r[i], lang, cells[i][5], sizeof(cells[i][5]));
+                if (r[i].has_gap)
+                        text_gap(g, &r[i], r[i].projected, 1, lang, cells[i][6], sizeof(cells[i][6]));
+                else
+                        snprintf(cells[i][6], sizeof(cells[i][6]), "–");
+                for (int k = 0; k < 7; k++)
+                        w[k] = MAX(w[k], width_of(cells[i][k]));
+        }
+
+        cell(en ? "GOAL" : "MÅL", w[0], false, false);
+        cell("STATUS", w[1], false, false);
+        cell(en ? "LATEST" : "SENEST", w[2], false, false);
+        cell(en ? "VALUE" : "VÆRDI", w[3], true, false);
+        cell(en ? "EXPECTED" : "FORVENTET", w[4], true, false);
+        cell(en ? "TARGET" : "MÅLTAL", w[5], false, false);
+        cell(en ? "GAP" : "FORSKEL", w[6], false, false);
+        cell(en ? "UNIT" : "ENHED", 0, false, true);
+        for (size_t i = 0; i < n; i++) {
+                for (int k = 0; k < 7; k++)
+                        cell(cells[i][k], w[k], k == 3 || k == 4, false);
+                cell(en ? r[i].unit_en : r[i].unit_da, 0, false, true);
+        }
+        free(cells);
+
+        for (size_t i = 0; i < n; i++) {
+                const GoalDef *g = &c->goals[i];
+                const char *text = en ? r[i].explanation_en : r[i].explanation_da;
+                _cleanup_free_ char *s = NULL;
+
+                printf("\n");
+                /* without a title the sentence does not name the goal: the id does, once */
+                if (!(en ? (g->title_en ?: g->title_da) : g->title_da))
+                        s = strdup_printf("%s: %s", r[i].id, text);
+                print_wrapped(s ?: text, ww);
+        }
 }
 
 static int print_json(const GoalResult *r, size_t n)
@@ -186,7 +307,7 @@ int cli_eval(int argc, char **argv)
         if (json)
                 r = print_json(results, n);
         else
-                print_table(results, n, language_from_string(c->language) == LANGUAGE_EN ? LANGUAGE_EN : LANGUAGE_DA);
+                print_table(c, results, n, language_from_string(c->language) == LANGUAGE_EN ? LANGUAGE_EN : LANGUAGE_DA);
         goal_results_free(results, n);
         if (r < 0) {
                 fprintf(stderr, "labourwatch eval: %s\n", strerror(-r));

@@ -121,7 +121,7 @@ void evaluate_goal_meta(const Config *c, const GoalDef *g, GoalSeriesMeta meta[s
                 const char *name = goal_role_series(g, role);
                 const SeriesDef *d = name ? find_def(c, name) : NULL;
                 meta[role] = d ? (GoalSeriesMeta){ .publication_lag = d->publication_lag, .unit_da = d->unit_da,
-                                                   .unit_en = d->unit_en }
+                                                   .unit_en = d->unit_en, .label_da = NULL, .label_en = NULL }
                                : (GoalSeriesMeta){ .publication_lag = -1 };
         }
 }
@@ -184,10 +184,72 @@ int evaluate_goals(const Config *c, const SeriesSet *set, Date date, GoalResult 
                         goal_results_free(results, c->n_goals);
                         return r;
                 }
-                text_fill(g, &results[i]);
+                text_fill_input(g, &(TextInput){ .meta = meta }, &results[i]);
         }
         *ret = results;
         *ret_n = c->n_goals;
+        return 0;
+}
+
+/* The source as people know it, for "tallene fra Jobindsats kunne ikke hentes". */
+static const char *source_label(const SourceDef *src)
+{
+        switch (src->kind) {
+        case SOURCE_JOBINDSATS:
+                return "Jobindsats";
+        case SOURCE_STATBANK:
+                return "Statistikbanken";
+        default:
+                return src->name;
+        }
+}
+
+/* A goal without figures whose source is in a failure streak, or was never fetched, says so ("could
+ * not be fetched, contact IT") instead of "not published yet". The source states are read once per
+ * evaluation, not per goal. */
+static int explain_failing_sources(Store *st, const Config *c, GoalResult *results, size_t n, char **ret_error)
+{
+        _cleanup_free_ bool *failing = NULL;
+        bool any = false;
+        int r;
+
+        for (size_t i = 0; i < n && !any; i++)
+                any = results[i].status == GOAL_STATUS_NO_DATA;
+        if (!any || c->n_sources == 0)
+                return 0;
+        failing = calloc(c->n_sources, sizeof(bool));
+        if (!failing)
+                return -ENOMEM;
+        for (size_t i = 0; i < c->n_sources; i++) {
+                SourceState ss = {};
+                r = store_get_source_state(st, c->sources[i].name, &ss, ret_error);
+                if (r < 0)
+                        return r;
+                failing[i] = ss.consecutive_failures > 0 || (ss.last_attempt == 0 && ss.last_success == 0);
+                source_state_done(&ss);
+        }
+        for (size_t i = 0; i < n; i++) {
+                const GoalDef *g = &c->goals[i];
+                GoalSeriesMeta meta[_GOAL_ROLE_MAX];
+                TextInput in = {};
+
+                if (results[i].status != GOAL_STATUS_NO_DATA)
+                        continue;
+                for (int role = 0; role < _GOAL_ROLE_MAX && !in.source_failing; role++) {
+                        const char *name = goal_role_series(g, role);
+                        const SeriesDef *d = name ? find_def(c, name) : NULL;
+                        const SourceDef *src = d ? d->source_def : NULL;
+                        if (src && src >= c->sources && src < c->sources + c->n_sources && failing[src - c->sources]) {
+                                in.source_failing = true;
+                                in.source = source_label(src);
+                        }
+                }
+                if (!in.source_failing)
+                        continue;
+                evaluate_goal_meta(c, g, meta);
+                in.meta = meta;
+                text_fill_input(g, &in, &results[i]);
+        }
         return 0;
 }
 
@@ -288,6 +350,13 @@ int evaluate_all(Store *st, const Config *c, Date date, uint64_t at_usec, bool r
         r = evaluate_goals(c, set, date, &results, &n, ret_error);
         if (r < 0)
                 return r;
+        if (st) {
+                r = explain_failing_sources(st, c, results, n, ret_error);
+                if (r < 0) {
+                        goal_results_free(results, n);
+                        return r;
+                }
+        }
 
         if (record) {
                 snprintf(d, sizeof(d), "%04d-%02d-%02d", date.year, date.month, date.day);

@@ -32,6 +32,10 @@ Language language_from_string(const char *s)
 
 static const char *const months_da[12] = { "januar", "februar", "marts",     "april",   "maj",      "juni",
                                            "juli",   "august",  "september", "oktober", "november", "december" };
+static const char *const months_da_short[12] = { "jan.", "feb.", "mar.", "apr.", "maj",  "jun.",
+                                                 "jul.", "aug.", "sep.", "okt.", "nov.", "dec." };
+static const char *const months_en_short[12] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 static const char *const months_en[12] = { "January", "February", "March",     "April",   "May",      "June",
                                            "July",    "August",   "September", "October", "November", "December" };
 
@@ -220,4 +224,104 @@ const char *format_freq_unit(PeriodFreq f, Language l)
         default:
                 return en ? "period" : "periode";
         }
+}
+
+char *format_minus(char *buf, size_t size)
+{
+        size_t n;
+
+        if (!buf || buf[0] != '-')
+                return buf;
+        /* "−" is 3 bytes in UTF-8: the string grows by 2 */
+        n = strlen(buf);
+        if (n + 2 >= size)
+                return buf;
+        memmove(buf + 3, buf + 1, n); /* with the NUL */
+        memcpy(buf, "\xe2\x88\x92", 3);
+        return buf;
+}
+
+char *format_period_short(Period p, Language l, char *buf, size_t size)
+{
+        bool en = l == LANGUAGE_EN;
+        size_t n = 0;
+
+        if (size == 0)
+                return buf;
+        buf[0] = 0;
+        if (!period_is_valid(p) || (p.freq != PERIOD_MONTH && p.freq != PERIOD_QMAT))
+                return format_period(p, l, buf, size);
+        if (p.freq == PERIOD_MONTH) {
+                put(buf, size, &n, (en ? months_en_short : months_da_short)[(unsigned) (p.sub - 1) % 12]);
+                put(buf, size, &n, " ");
+                put_int(buf, size, &n, p.year);
+                return buf;
+        }
+        put(buf, size, &n, en ? "12 mo. to Q" : "12 mdr. t.o.m. ");
+        put_int(buf, size, &n, p.sub);
+        put(buf, size, &n, en ? " " : ". kvt. ");
+        put_int(buf, size, &n, p.year);
+        return buf;
+}
+
+/* The part of a period's name before the year: "januar", "2.", "Q2", "H1", "" (year). */
+static void period_head(Period p, Language l, bool full, char *buf, size_t size, size_t *n)
+{
+        bool en = l == LANGUAGE_EN;
+
+        switch (p.freq) {
+        case PERIOD_MONTH:
+                put(buf, size, n, (en ? months_en : months_da)[(unsigned) (p.sub - 1) % 12]);
+                break;
+        case PERIOD_QUARTER:
+                if (en)
+                        put(buf, size, n, "Q");
+                put_int(buf, size, n, p.sub);
+                if (!en)
+                        put(buf, size, n, full ? ". kvt." : ".");
+                break;
+        case PERIOD_HALF:
+                if (en)
+                        put(buf, size, n, "H");
+                put_int(buf, size, n, p.sub);
+                if (!en)
+                        put(buf, size, n, full ? ". halvår" : ".");
+                break;
+        default:
+                break;
+        }
+}
+
+char *format_period_range(Period a, Period b, Language l, char *buf, size_t size)
+{
+        size_t n = 0;
+
+        if (size == 0)
+                return buf;
+        buf[0] = 0;
+        if (!period_is_valid(a) || !period_is_valid(b) || a.freq != b.freq || period_equal(a, b) ||
+            a.freq == PERIOD_QMAT)
+                return format_period(b, l, buf, size);
+        if (a.freq == PERIOD_YEAR) {
+                put_int(buf, size, &n, a.year);
+                put(buf, size, &n, "\xe2\x80\x93");
+                put_int(buf, size, &n, b.year);
+                return buf;
+        }
+        if (a.year == b.year) {
+                /* "januar–juni 2024", "1.–2. kvt. 2024", "Q1–Q2 2024" */
+                period_head(a, l, a.freq == PERIOD_MONTH, buf, size, &n);
+                put(buf, size, &n, "\xe2\x80\x93");
+                period_head(b, l, true, buf, size, &n);
+                put(buf, size, &n, " ");
+                put_int(buf, size, &n, b.year);
+                return buf;
+        }
+        /* "december 2023–januar 2024" */
+        format_period(a, l, buf, size);
+        n = strlen(buf);
+        put(buf, size, &n, "\xe2\x80\x93");
+        char tail[FORMAT_PERIOD_MAX];
+        put(buf, size, &n, format_period(b, l, tail, sizeof(tail)));
+        return buf;
 }

@@ -469,6 +469,22 @@ static bool stale(const Ctx *c)
         return false;
 }
 
+/* Nothing observed in the goal period: late figures (stale, with the latest period the series has)
+ * or simply none published yet. */
+static void nothing_observed(Ctx *c, GoalRole main)
+{
+        int64_t L = latest_index(c, main);
+
+        /* a series with nothing published before the evaluation date is not late, just new */
+        if (L == INT64_MIN || !stale(c)) {
+                no_data(c, GOAL_REASON_NO_PERIOD_DATA);
+                return;
+        }
+        c->r->has_latest = true;
+        c->r->latest = period_from_index(c->f, L);
+        no_data(c, GOAL_REASON_STALE);
+}
+
 /* Recent pace: for stocks the average change per period over the last RECENT_WINDOW periods, for
  * flows (sum_like) the average amount per period. */
 static void recent_pace(Ctx *c, GoalRole role, bool sum_like)
@@ -487,6 +503,7 @@ static void recent_pace(Ctx *c, GoalRole role, bool sum_like)
                                 n++;
                         }
                 r->recent_pace = sum / n;
+                r->recent_window = n;
         } else {
                 int64_t e;
                 for (e = L - RECENT_WINDOW; e < L; e++)
@@ -495,9 +512,9 @@ static void recent_pace(Ctx *c, GoalRole role, bool sum_like)
                 if (e >= L)
                         return;
                 r->recent_pace = (v0 - v) / (double) (L - e);
+                r->recent_window = (int) (L - e);
         }
         r->has_recent_pace = isfinite(r->recent_pace);
-        r->recent_window = RECENT_WINDOW;
 }
 
 /* Pace needed for an aggregate over N member periods to reach T, given n_obs observed summing to
@@ -554,7 +571,7 @@ static int eval_level(Ctx *c)
                 }
         r->n_observed = n;
         if (n == 0) {
-                no_data(c, GOAL_REASON_NO_PERIOD_DATA);
+                nothing_observed(c, GOAL_ROLE_SERIES);
                 return 0;
         }
         r->has_latest = r->has_value = true;
@@ -649,7 +666,7 @@ static int eval_change(Ctx *c)
         }
         r->n_observed = n;
         if (n_cur == 0) {
-                no_data(c, GOAL_REASON_NO_PERIOD_DATA);
+                nothing_observed(c, GOAL_ROLE_SERIES);
                 return 0;
         }
         r->has_latest = true;
@@ -738,7 +755,7 @@ static int eval_share(Ctx *c)
         }
         r->n_observed = n;
         if (n == 0) {
-                no_data(c, GOAL_REASON_NO_PERIOD_DATA);
+                nothing_observed(c, GOAL_ROLE_NUMERATOR);
                 return 0;
         }
         r->has_latest = true;
@@ -794,17 +811,19 @@ static int eval_share(Ctx *c)
                 }
         }
         double rn = 0, rd = 0;
+        int rw = 0;
         for (int64_t idx = last_idx; idx > last_idx - RECENT_WINDOW; idx--) {
                 double nv, dv;
                 if (get(c, GOAL_ROLE_NUMERATOR, idx, &nv) && get(c, GOAL_ROLE_DENOMINATOR, idx, &dv)) {
                         rn += nv;
                         rd += dv;
+                        rw++;
                 }
         }
         if (rd > 0) {
                 r->has_recent_pace = true;
                 r->recent_pace = 100 * rn / rd;
-                r->recent_window = RECENT_WINDOW;
+                r->recent_window = rw;
         }
         return 0;
 }

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Text for people: the sentences that explain a goal's verdict, in Danish and English. See text.h.
+/* Text for people: the sentences that explain a goal's verdict, in Danish and English. See text.h
+ * for the shape of the sentences and tests/unit/test-text.c for every one of them written out.
  * Pure: no I/O, no clock, no logging, no globals. */
 #include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <strings.h>
 
 #include "labourwatch/format.h"
 #include "labourwatch/macro.h"
@@ -18,6 +20,10 @@ typedef struct Text {
 static void text_put(Text *t, const char *s, size_t n)
 {
         n = MIN(n, t->size - 1 - t->len);
+        /* never cut a UTF-8 sequence in two when the buffer is full */
+        if (n > 0 && t->len + n == t->size - 1)
+                while (n > 0 && ((unsigned char) s[n] & 0xc0) == 0x80)
+                        n--;
         memcpy(t->buf + t->len, s, n);
         t->len += n;
         t->buf[t->len] = 0;
@@ -60,255 +66,742 @@ static bool isempty(const char *s)
         return !s || !*s;
 }
 
-/* "380 fuldtidspersoner", "52,3 %", "50%" (English), "+4,1 %". Concatenated by hand: this runs
- * several times per goal. */
-static char *with_unit(double v, bool sign, const char *unit, Language l, char *buf, size_t size)
+static Language lang_of(const char *lang)
 {
-        size_t n, u;
+        return language_from_string(lang) == LANGUAGE_EN ? LANGUAGE_EN : LANGUAGE_DA;
+}
 
+/* ---- numbers with units ---- */
+
+/* "380", "−4,3", "+4,1" (sign: an explicit '+'), with the typographic minus. */
+static char *num(double v, bool sign, Language l, char *buf, size_t size)
+{
         if (sign)
                 format_value_signed(v, l, buf, size);
         else
                 format_value(v, l, buf, size);
+        return format_minus(buf, size);
+}
+
+static bool endswith(const char *s, size_t n, const char *suffix)
+{
+        size_t k = strlen(suffix);
+        return n >= k && memcmp(s + n - k, suffix, k) == 0;
+}
+
+/* How many bytes of a plural unit make its singular, for "1 fuldtidsperson", "1 plads", "1 person":
+ * units are configured in the plural, and the common Danish and English endings are regular enough
+ * (personer -> person, pladser -> plads, deltagere -> deltager, ordrer -> ordre; persons -> person).
+ * Anything else (forløb, tilbud) stays as it is. */
+static size_t singular_len(const char *unit, Language l)
+{
+        size_t n = strlen(unit);
+
+        if (l == LANGUAGE_EN)
+                return endswith(unit, n, "s") && !endswith(unit, n, "ss") ? n - 1 : n;
+        if (endswith(unit, n, "personer") || endswith(unit, n, "pladser"))
+                return n - 2;
+        if (endswith(unit, n, "ere") || endswith(unit, n, "rer"))
+                return n - 1;
+        return n;
+}
+
+/* "380 fuldtidspersoner", "1 fuldtidsperson", "52,3 %", "50%" (English), "+4,1 %". Concatenated by
+ * hand: this runs several times per goal. */
+static char *with_unit(double v, bool sign, const char *unit, Language l, char *buf, size_t size)
+{
+        size_t n, u;
+
+        num(v, sign, l, buf, size);
         if (isempty(unit))
                 return buf;
         n = strlen(buf);
         u = strlen(unit);
+        if (streq(buf, "1") || streq(buf, "+1") || streq(buf, "\xe2\x88\x92" "1"))
+                u = singular_len(unit, l);
         if (!(streq(unit, "%") && l == LANGUAGE_EN) && n + 1 < size)
                 buf[n++] = ' ';
         if (n + u < size) {
-                memcpy(buf + n, unit, u + 1);
+                memcpy(buf + n, unit, u);
                 n += u;
         }
         buf[MIN(n, size - 1)] = 0;
         return buf;
 }
 
-static const char *freq_plural(PeriodFreq f, Language l)
+static bool startswith_ci(const char *s, const char *prefix)
 {
-        bool en = l == LANGUAGE_EN;
+        return s && strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
 
-        switch (f) {
+/* A unit that is itself a rate ("%", "pct. af arbejdsstyrken", "procentpoint", "% of the labour
+ * force"): a change in it is in percentage points, and it is not a count of anything. */
+static bool unit_is_rate(const char *u)
+{
+        return startswith_ci(u, "%") || startswith_ci(u, "pct") || startswith_ci(u, "procent") ||
+               startswith_ci(u, "per cent") || startswith_ci(u, "percent");
+}
+
+/* ---- the goal in words ---- */
+
+typedef struct T {
+        const GoalDef *g;
+        const GoalResult *r;
+        const TextInput *in;
+        Language l;
+        bool en;
+        PeriodFreq f;
+        GoalAggregate agg;
+        const char *unit;      /* the target's unit */
+        const char *sunit;     /* the measured series' unit (pace_unit) */
+        const char *pp;        /* "procentpoint" / "percentage points" */
+        char period[FORMAT_PERIOD_MAX];   /* the goal period: "2024" */
+        char baseline[FORMAT_PERIOD_MAX]; /* "2023" */
+        char latest[FORMAT_PERIOD_MAX];   /* "juni 2024" */
+        char span[2 * FORMAT_PERIOD_MAX]; /* "januar–juni 2024", or the goal period once complete */
+        bool range;                       /* span covers more than one period */
+        int remaining;                    /* periods of f after the latest one in the goal period */
+} T;
+
+static const char *freq_plural(const T *t)
+{
+        switch (t->f) {
         case PERIOD_YEAR:
-                return en ? "years" : "år";
+                return t->en ? "years" : "år";
         case PERIOD_HALF:
-                return en ? "half-years" : "halvår";
+                return t->en ? "half-years" : "halvår";
         case PERIOD_QUARTER:
         case PERIOD_QMAT:
-                return en ? "quarters" : "kvartaler";
+                return t->en ? "quarters" : "kvartaler";
         default:
-                return en ? "months" : "måneder";
+                return t->en ? "months" : "måneder";
         }
 }
 
-static void explain(const GoalDef *g, const GoalResult *r, Language l, char *out, size_t size)
+/* "om måneden" / "a month" */
+static const char *per_period(const T *t)
 {
-        PeriodFreq f = r->freq >= 0 ? r->freq : PERIOD_MONTH;
-        bool en = l == LANGUAGE_EN;
-        const char *unit = en ? r->unit_en : r->unit_da, *pace_unit = en ? r->pace_unit_en : r->pace_unit_da;
-        const char *title = en ? (g->title_en ?: g->title_da ?: g->id) : (g->title_da ?: g->id);
-        char period[FORMAT_PERIOD_MAX], latest[FORMAT_PERIOD_MAX], baseline[FORMAT_PERIOD_MAX];
-        char value[96], target[128], projected[96], a[96], b[96];
-        bool sign = g->kind == GOAL_CHANGE || g->kind == GOAL_REFERENCE;
-        Text t = { out, size, 0 };
-
-        format_period(g->period, l, period, sizeof(period));
-        format_period(g->baseline, l, baseline, sizeof(baseline));
-        if (r->has_latest)
-                format_period(r->latest, l, latest, sizeof(latest));
-        else
-                snprintf(latest, sizeof(latest), "?");
-        with_unit(r->value, sign, unit, l, value, sizeof(value));
-        with_unit(r->projected, sign, unit, l, projected, sizeof(projected));
-
-        switch (r->reason) {
-        case GOAL_REASON_NO_SERIES:
-                text_add(&t, en ? "%s: no verdict, the series it needs has no data." :
-                                  "%s: ingen vurdering, den nødvendige serie har ingen data.", title);
-                return;
-        case GOAL_REASON_FREQUENCY:
-                text_add(&t, en ? "%s: no verdict, the series has no periods within %s." :
-                                  "%s: ingen vurdering, serien har ingen perioder inden for %s.", title, period);
-                return;
-        case GOAL_REASON_NO_PERIOD_DATA:
-                text_add(&t, en ? "%s: no figures for %s yet." : "%s: ingen tal for %s endnu.", title, period);
-                return;
-        case GOAL_REASON_STALE:
-                text_add(&t, en ? "%s: no verdict, the latest figures are for %s and newer ones were expected by now." :
-                                  "%s: ingen vurdering, de seneste tal er for %s, og nyere tal var ventet.",
-                         title, latest);
-                return;
-        case GOAL_REASON_NO_BASELINE:
-                text_add(&t, en ? "%s: no verdict, there are no figures for the baseline %s to compare %s with." :
-                                  "%s: ingen vurdering, der er ingen tal for %s at sammenligne %s med.",
-                         title, baseline, latest);
-                return;
-        case GOAL_REASON_ZERO_BASELINE:
-                text_add(&t, en ? "%s: no verdict, the baseline %s is 0, so a change in per cent is undefined." :
-                                  "%s: ingen vurdering, sammenligningsgrundlaget %s er 0, så en ændring i procent kan ikke beregnes.",
-                         title, baseline);
-                return;
-        case GOAL_REASON_SMALL_DENOMINATOR:
-                if (r->denominator <= 0) {
-                        text_add(&t, en ? "%s: insufficient data for a verdict, the denominator is 0 up to %s." :
-                                          "%s: for lidt data til en vurdering, nævneren er 0 til og med %s.",
-                                 title, latest);
-                        return;
-                }
-                format_value(r->denominator, l, a, sizeof(a));
-                format_value(g->min_denominator, l, b, sizeof(b));
-                text_add(&t, en ? "%s: insufficient data for a verdict, %s cases up to %s where at least %s are needed." :
-                                  "%s: for lidt data til en vurdering, %s sager til og med %s, hvor der kræves mindst %s.",
-                         title, a, latest, b);
-                return;
+        switch (t->f) {
+        case PERIOD_YEAR:
+                return t->en ? "a year" : "om året";
+        case PERIOD_HALF:
+                return t->en ? "a half-year" : "om halvåret";
+        case PERIOD_QUARTER:
+        case PERIOD_QMAT:
+                return t->en ? "a quarter" : "om kvartalet";
         default:
-                break;
+                return t->en ? "a month" : "om måneden";
         }
+}
 
-        /* title and status */
-        static const char *const status_da[_GOAL_STATUS_MAX] = {
+/* "de seneste 3 måneder" / "den seneste måned" / "the last 3 months" / "the last month" */
+static void recent_phrase(const T *t, int n, char *buf, size_t size)
+{
+        static const char *const da1[] = { "den seneste måned", "det seneste kvartal", "det seneste halvår",
+                                           "det seneste år" };
+        static const char *const en1[] = { "the last month", "the last quarter", "the last half-year",
+                                           "the last year" };
+        int k = t->f == PERIOD_YEAR ? 3 : t->f == PERIOD_HALF ? 2 : t->f == PERIOD_MONTH ? 0 : 1;
+
+        if (n <= 1)
+                snprintf(buf, size, "%s", (t->en ? en1 : da1)[k]);
+        else
+                snprintf(buf, size, t->en ? "the last %d %s" : "de seneste %d %s", n, freq_plural(t));
+}
+
+/* The unit a gap or a change of the measure is counted in: percentage points for shares, changes
+ * in per cent and rates; places for ranks; otherwise the target's unit. */
+static const char *gap_unit(const T *t, double v)
+{
+        if (t->g->kind == GOAL_RANK)
+                return fabs(v) == 1 ? (t->en ? "place" : "plads") : (t->en ? "places" : "pladser");
+        if (unit_is_rate(t->unit))
+                return t->pp;
+        return NULL; /* the unit was just named with the value */
+}
+
+/* The unit the pace is in: percentage points for a rate series, else the series' unit. */
+static const char *pace_unit(const T *t)
+{
+        return unit_is_rate(t->sunit) ? t->pp : t->sunit;
+}
+
+/* Is the measured series a count of something (people, offers)? Then "flere/færre", else
+ * "højere/lavere". */
+static bool counts(const T *t)
+{
+        return !isempty(t->sunit) && !unit_is_rate(t->sunit);
+}
+
+/* How far the value v is from the target, said so that the reader need not know the direction:
+ * "7,9 over målet", "11 for mange", "lige på målet", "0,2 procentpoint for lavt",
+ * "3 pladser bedre end målet". */
+static void gap_phrase(const T *t, double v, int decimals, char *buf, size_t size)
+{
+        const GoalDef *g = t->g;
+        double m = g->direction == GOAL_AT_MOST ? g->target - v : v - g->target;
+        bool at_most = g->direction == GOAL_AT_MOST, hundredths = false;
+        char a[96];
+
+        if (g->kind == GOAL_RANK)
+                m = round(m); /* ranks are whole places */
+        num(fabs(m), false, t->l, a, sizeof(a));
+        if (streq(a, "0") && fabs(m) > 1e-9 * MAX(1.0, fabs(g->target)) &&
+            (m < 0) != (t->r->status == GOAL_STATUS_ON_TRACK)) {
+                /* a verdict on the wrong side of a gap that rounds to 0: show the hundredths */
+                format_number(fabs(m), 2, t->l, a, sizeof(a));
+                hundredths = !streq(a, "0,00") && !streq(a, "0.00");
+        }
+        if (!hundredths && (streq(a, "0") || streq(a, "0,00") || streq(a, "0.00"))) {
+                snprintf(buf, size, "%s", t->en ? "right on the target" : "lige på målet");
+                return;
+        }
+        if (hundredths || (decimals >= 0 && g->kind != GOAL_RANK)) {
+                /* fixed decimals; in a table's column "pp." (the unit has its own column) */
+                const char *gu = gap_unit(t, m);
+                if (!hundredths)
+                        format_number(fabs(m), decimals, t->l, a, sizeof(a));
+                if (!isempty(gu))
+                        snprintf(a + strlen(a), sizeof(a) - strlen(a), " %s",
+                                 decimals >= 0 ? (t->en ? "pp" : "pp.") : gu);
+        } else
+                with_unit(fabs(m), false, gap_unit(t, m), t->l, a, sizeof(a));
+        if (g->kind == GOAL_RANK) {
+                if (m > 0)
+                        snprintf(buf, size, t->en ? "%s better than the target" : "%s bedre end målet", a);
+                else
+                        snprintf(buf, size, t->en ? "%s short of the target" : "%s fra målet", a);
+        } else if (m > 0)
+                snprintf(buf, size, "%s %s", a,
+                         at_most ? (t->en ? "below the target" : "under målet") : (t->en ? "above the target" : "over målet"));
+        else if (counts(t) && g->kind != GOAL_SHARE && g->kind != GOAL_CHANGE && g->kind != GOAL_REFERENCE)
+                snprintf(buf, size, "%s %s", a, at_most ? (t->en ? "too many" : "for mange") : (t->en ? "too few" : "for få"));
+        else
+                snprintf(buf, size, "%s %s", a, at_most ? (t->en ? "too high" : "for højt") : (t->en ? "too low" : "for lavt"));
+}
+
+/* "mindst 380", "højst 0 %, altså ingen stigning", "mindst +20 %", "top 10". */
+static void target_phrase(const T *t, bool brief, char *buf, size_t size)
+{
+        const GoalDef *g = t->g;
+        bool at_most = g->direction == GOAL_AT_MOST;
+        bool sign = g->kind == GOAL_CHANGE || g->kind == GOAL_REFERENCE;
+        char v[96];
+
+        if (g->kind == GOAL_RANK) {
+                num(g->target, false, t->l, v, sizeof(v));
+                if (at_most)
+                        snprintf(buf, size, t->en ? "the top %s" : "top %s", v);
+                else
+                        snprintf(buf, size, t->en ? "rank %s or below" : "nr. %s eller derunder", v);
+                return;
+        }
+        /* a count's unit was just said with the value; a % or procentpoint is short and needed */
+        with_unit(g->target, sign,
+                  !unit_is_rate(t->unit) ? NULL : brief && streq(t->unit, t->pp) ? (t->en ? "pp" : "pp.") : t->unit,
+                  t->l, v, sizeof(v));
+        if (g->kind == GOAL_CHANGE && g->target == 0 && !brief)
+                snprintf(buf, size, "%s %s, %s", at_most ? (t->en ? "at most" : "højst") : (t->en ? "at least" : "mindst"), v,
+                         at_most ? (t->en ? "that is, no rise" : "altså ingen stigning")
+                                 : (t->en ? "that is, no fall" : "altså intet fald"));
+        else
+                snprintf(buf, size, "%s %s", at_most ? (t->en ? "at most" : "højst") : (t->en ? "at least" : "mindst"), v);
+}
+
+/* "for hele landet" / "for the whole country"; without a label the series' name. */
+static const char *reference_name(const T *t)
+{
+        const GoalSeriesMeta *m = t->in && t->in->meta ? &t->in->meta[GOAL_ROLE_REFERENCE] : NULL;
+        const char *label = m ? (t->en ? (m->label_en ?: m->label_da) : m->label_da) : NULL;
+
+        return !isempty(label) ? label : strempty(t->g->reference);
+}
+
+/* A change of the measure against the baseline, in words: "4,3 % færre", "0,5 procentpoint højere",
+ * "12 personer flere"; "lige så mange"/"det samme" when it is 0. ret_same tells the caller. */
+static void change_words(const T *t, double v, char *buf, size_t size, bool *ret_same)
+{
+        const GoalDef *g = t->g;
+        const char *u = g->change_unit == CHANGE_PERCENT ? "%" :
+                        g->change_unit == CHANGE_POINTS ? t->pp : t->sunit;
+        char a[96];
+
+        num(fabs(v), false, t->l, a, sizeof(a));
+        *ret_same = streq(a, "0");
+        if (counts(t) && g->change_unit == CHANGE_PERCENT) {
+                /* "4,3 % færre personer" */
+                with_unit(fabs(v), false, "%", t->l, a, sizeof(a));
+                snprintf(buf, size, "%s %s %s", a, v < 0 ? (t->en ? "fewer" : "færre") : (t->en ? "more" : "flere"), t->sunit);
+                return;
+        }
+        if (counts(t) && g->change_unit == CHANGE_ABSOLUTE) {
+                /* "12 flere personer" */
+                snprintf(buf, size, "%s %s %s", a, v < 0 ? (t->en ? "fewer" : "færre") : (t->en ? "more" : "flere"), t->sunit);
+                return;
+        }
+        with_unit(fabs(v), false, u, t->l, a, sizeof(a));
+        snprintf(buf, size, "%s %s", a, v < 0 ? (t->en ? "lower" : "lavere") : (t->en ? "higher" : "højere"));
+}
+
+/* The numerator and denominator of a share in the latest period, from the inputs the engine read. */
+static bool share_latest(const T *t, double *ret_num, double *ret_den)
+{
+        bool has_n = false, has_d = false;
+
+        for (size_t i = 0; i < t->r->n_inputs; i++) {
+                const GoalInput *x = &t->r->inputs[i];
+                if (!period_equal(x->period, t->r->latest))
+                        continue;
+                if (x->role == GOAL_ROLE_NUMERATOR) {
+                        *ret_num = x->value;
+                        has_n = true;
+                } else if (x->role == GOAL_ROLE_DENOMINATOR) {
+                        *ret_den = x->value;
+                        has_d = true;
+                }
+        }
+        return has_n && has_d;
+}
+
+/* The opening: "Målet »…« er i fare: " / "The goal “…” is at risk: ", or without a title the status
+ * word: "I fare: ". */
+static void opening(const T *t, Text *out, bool verdict)
+{
+        static const char *const da[_GOAL_STATUS_MAX] = {
                 [GOAL_STATUS_ON_TRACK] = "er på rette spor", [GOAL_STATUS_AT_RISK] = "er i fare",
                 [GOAL_STATUS_OFF_TRACK] = "er ikke på rette spor", [GOAL_STATUS_ACHIEVED] = "er nået",
                 [GOAL_STATUS_MISSED] = "er ikke nået",
         };
-        static const char *const status_en[_GOAL_STATUS_MAX] = {
+        static const char *const en[_GOAL_STATUS_MAX] = {
                 [GOAL_STATUS_ON_TRACK] = "is on track", [GOAL_STATUS_AT_RISK] = "is at risk",
                 [GOAL_STATUS_OFF_TRACK] = "is off track", [GOAL_STATUS_ACHIEVED] = "was achieved",
                 [GOAL_STATUS_MISSED] = "was missed",
         };
-        text_add(&t, "%s %s: ", title, strempty((en ? status_en : status_da)[r->status]));
+        const GoalDef *g = t->g;
+        const char *title = t->en ? (g->title_en ?: g->title_da) : g->title_da;
+        const char *what;
 
-        /* the measure */
+        if (isempty(title)) {
+                text_add(out, "%s: ", text_status_label(t->r->status, t->en ? "en" : "da"));
+                return;
+        }
+        if (verdict)
+                what = (t->en ? en : da)[t->r->status];
+        else
+                what = t->en ? "cannot be assessed" : "kan ikke vurderes";
+        text_add(out, t->en ? "The goal “%s” %s: " : "Målet »%s« %s: ", title, strempty(what));
+}
+
+/* No verdict. Returns false when the result has one. */
+static bool explain_no_verdict(const T *t, Text *out)
+{
+        const GoalResult *r = t->r;
+        const GoalDef *g = t->g;
+        char a[96], b[96];
+
+        if (r->status != GOAL_STATUS_NO_DATA && r->status != GOAL_STATUS_INSUFFICIENT_DATA)
+                return false;
+
+        /* Missing or late figures from a source that is failing (or never fetched) are IT's to fix,
+         * not "not published yet". */
+        if (t->in && t->in->source_failing &&
+            (r->reason == GOAL_REASON_NO_SERIES || r->reason == GOAL_REASON_NO_PERIOD_DATA ||
+             r->reason == GOAL_REASON_STALE)) {
+                opening(t, out, false);
+                if (!isempty(t->in->source))
+                        text_add(out, t->en ? "the figures from %s could not be fetched (contact IT operations)." :
+                                              "tallene fra %s kunne ikke hentes (kontakt IT-drift).", t->in->source);
+                else
+                        text_add(out, t->en ? "the figures could not be fetched (contact IT operations)." :
+                                              "tallene kunne ikke hentes (kontakt IT-drift).");
+                return true;
+        }
+
+        opening(t, out, false);
+        switch (r->reason) {
+        case GOAL_REASON_NO_SERIES:
+                text_add(out, t->en ? "the series it is measured on has no figures." :
+                                      "serien, det måles på, har ingen tal.");
+                break;
+        case GOAL_REASON_FREQUENCY:
+                text_add(out, t->en ? "the series has no periods within %s." :
+                                      "serien har ingen perioder inden for %s.", t->period);
+                break;
+        case GOAL_REASON_NO_PERIOD_DATA:
+                text_add(out, t->en ? "no figures for %s have been published yet." :
+                                      "der er endnu ikke offentliggjort tal for %s.", t->period);
+                break;
+        case GOAL_REASON_STALE:
+                if (r->has_latest)
+                        text_add(out, t->en ? "the latest figures are for %s, and newer ones should have been published by now." :
+                                              "de seneste tal er for %s, og nyere tal burde være offentliggjort.", t->latest);
+                else
+                        text_add(out, t->en ? "newer figures should have been published by now." :
+                                              "nyere tal burde være offentliggjort.");
+                break;
+        case GOAL_REASON_NO_BASELINE:
+                text_add(out, t->en ? "there are no figures for %s to compare %s with." :
+                                      "der er ingen tal for %s at sammenligne %s med.", t->baseline, t->latest);
+                break;
+        case GOAL_REASON_ZERO_BASELINE:
+                text_add(out, t->en ? "the figure for %s is 0, so a change in per cent cannot be calculated." :
+                                      "tallet for %s er 0, så en ændring i procent kan ikke beregnes.", t->baseline);
+                break;
+        case GOAL_REASON_SMALL_DENOMINATOR: {
+                const GoalSeriesMeta *m = t->in && t->in->meta ? &t->in->meta[GOAL_ROLE_DENOMINATOR] : NULL;
+                const char *du = m ? (t->en ? (m->unit_en ?: m->unit_da) : m->unit_da) : NULL;
+                if (isempty(du))
+                        du = t->en ? "cases" : "sager";
+                if (r->denominator <= 0) {
+                        text_add(out, t->en ? "there are no %s in %s to calculate a share of." :
+                                              "der er ingen %s i %s at beregne en andel af.", du, t->span);
+                        break;
+                }
+                with_unit(r->denominator, false, du, t->l, a, sizeof(a));
+                num(g->min_denominator, false, t->l, b, sizeof(b));
+                text_add(out, t->en ? "there are only %s in %s, too few for a share; at least %s are needed." :
+                                      "der er kun %s i %s, for få til en andel; der kræves mindst %s.", a, t->span, b);
+                break;
+        }
+        default:
+                text_add(out, t->en ? "no verdict." : "ingen vurdering.");
+        }
+        return true;
+}
+
+/* What the figures say so far (or in the end), without the opening: "i gennemsnit 386,1
+ * fuldtidspersoner i januar–juni 2024". */
+static void measure(const T *t, Text *out, bool final)
+{
+        const GoalDef *g = t->g;
+        const GoalResult *r = t->r;
+        char v[160], a[160], b[160];
+        bool same;
+
+        with_unit(r->value, false, t->unit, t->l, v, sizeof(v));
         switch (g->kind) {
         case GOAL_LEVEL:
-                if (goal_effective_aggregate(g) == GOAL_AGGREGATE_AVERAGE)
-                        text_add(&t, en ? "average %s up to %s" : "gennemsnit %s til og med %s", value, latest);
-                else if (goal_effective_aggregate(g) == GOAL_AGGREGATE_LATEST)
-                        text_add(&t, en ? "%s in %s" : "%s i %s", value, latest);
+                if (t->agg == GOAL_AGGREGATE_LATEST || r->n_observed <= 1 || !t->range)
+                        text_add(out, t->en ? "%s in %s" : "%s i %s",
+                                 v, t->agg == GOAL_AGGREGATE_LATEST ? t->latest : t->span);
+                else if (t->agg == GOAL_AGGREGATE_AVERAGE)
+                        text_add(out, t->en ? "an average of %s in %s" : "i gennemsnit %s i %s", v, t->span);
                 else
-                        text_add(&t, en ? "%s in total up to %s" : "%s i alt til og med %s", value, latest);
+                        text_add(out, t->en ? "%s in total in %s" : "i alt %s i %s", v, t->span);
                 break;
         case GOAL_CUMULATIVE:
-                format_value(r->expected, l, a, sizeof(a));
-                text_add(&t, en ? "%s in total up to %s (the pro-rata path: %s)" :
-                                  "%s i alt til og med %s (jævnt fordelt: %s)", value, latest, a);
+                text_add(out, t->en ? "%s in total in %s" : "i alt %s i %s", v, t->span);
+                if (!final && r->has_expected) {
+                        num(r->expected, false, t->l, a, sizeof(a));
+                        text_add(out, t->en ? " (at an even pace it would be %s by now)" :
+                                              " (ved et jævnt tempo skulle der være %s nu)", a);
+                }
                 break;
         case GOAL_CHANGE:
-                text_add(&t, en ? "%s against the same periods of %s, up to %s" :
-                                  "%s mod samme perioder i %s, til og med %s", value, baseline, latest);
+                change_words(t, r->value, a, sizeof(a), &same);
+                if (same)
+                        text_add(out, t->en ? "in %s the figure was the same as in the same %s of %s" :
+                                              "i %s var tallet det samme som i de samme %s i %s",
+                                 t->span, freq_plural(t), t->baseline);
+                else if (final)
+                        text_add(out, t->en ? "in %s %s %s than in %s" : "i %s var %s %s end i %s", t->span,
+                                 counts(t) && g->change_unit != CHANGE_POINTS ? (t->en ? "there were" : "der") :
+                                                                               (t->en ? "the figure was" : "tallet"),
+                                 a, t->baseline);
+                else if (counts(t) && g->change_unit != CHANGE_POINTS)
+                        text_add(out, t->en ? "in %s there were %s than in the same %s of %s" :
+                                              "i %s var der %s end i de samme %s i %s",
+                                 t->span, a, freq_plural(t), t->baseline);
+                else
+                        text_add(out, t->en ? "in %s the figure was %s than in the same %s of %s" :
+                                              "i %s var tallet %s end i de samme %s i %s",
+                                 t->span, a, freq_plural(t), t->baseline);
                 break;
         case GOAL_REFERENCE: {
                 const char *cu = g->change_unit == CHANGE_PERCENT ? "%" :
-                                 g->change_unit == CHANGE_POINTS ? (en ? "percentage points" : "procentpoint") : "";
-                with_unit(r->own_change, true, cu, l, a, sizeof(a));
-                with_unit(r->reference_change, true, cu, l, b, sizeof(b));
-                text_add(&t, en ? "%s against %s for the reference since %s, a difference of %s up to %s" :
-                                  "%s mod %s for sammenligningen siden %s, en forskel på %s til og med %s",
-                         a, b, baseline, value, latest);
+                                 g->change_unit == CHANGE_POINTS ? t->pp : t->sunit;
+                with_unit(r->own_change, true, cu, t->l, a, sizeof(a));
+                with_unit(r->reference_change, true, cu, t->l, b, sizeof(b));
+                with_unit(r->value, true, t->unit, t->l, v, sizeof(v));
+                if (final)
+                        text_add(out, t->en ? "the change in %s against %s was %s, against %s for %s: a difference of %s" :
+                                              "udviklingen i %s i forhold til %s var %s mod %s for %s, en forskel på %s",
+                                 t->span, t->baseline, a, b, reference_name(t), v);
+                else
+                        text_add(out, t->en ? "the change in %s against the same %s of %s was %s, against %s for %s: a difference of %s" :
+                                              "udviklingen i %s i forhold til de samme %s i %s var %s mod %s for %s, en forskel på %s",
+                                 t->span, freq_plural(t), t->baseline, a, b, reference_name(t), v);
                 break;
         }
-        case GOAL_SHARE:
-                format_value(r->value * r->denominator / 100, l, a, sizeof(a));
-                format_value(r->denominator, l, b, sizeof(b));
-                text_add(&t, en ? "%s (%s of %s) up to %s" : "%s (%s af %s) til og med %s", value, a, b, latest);
+        case GOAL_SHARE: {
+                double n = 0, d = 0;
+                text_add(out, t->en ? "the share was %s in %s" : "andelen var %s i %s", v, t->span);
+                if (share_latest(t, &n, &d)) {
+                        /* the counts of the latest period only: summed over periods, a stock (the
+                         * refugees in a quarter) would count the same people several times */
+                        num(n, false, t->l, a, sizeof(a));
+                        num(d, false, t->l, b, sizeof(b));
+                        if (t->range)
+                                text_add(out, t->en ? " (in %s: %s of %s)" : " (i %s: %s af %s)", t->latest, a, b);
+                        else
+                                text_add(out, t->en ? " (%s of %s)" : " (%s af %s)", a, b);
+                }
                 break;
+        }
         case GOAL_RANK:
-                format_value(r->value, l, a, sizeof(a));
-                text_add(&t, en ? "rank %s in %s" : "nr. %s i %s", a, latest);
+                num(r->value, false, t->l, a, sizeof(a));
+                text_add(out, t->en ? "rank %s (%s)" : "placering nr. %s (%s)", a, t->latest);
                 break;
         default:
                 break;
         }
+}
 
-        /* the target */
-        if (g->kind == GOAL_RANK && g->direction == GOAL_AT_MOST) {
-                format_value(g->target, l, a, sizeof(a));
-                snprintf(target, sizeof(target), en ? "the top %s" : "top %s", a);
-        } else if (g->kind == GOAL_RANK) {
-                format_value(g->target, l, a, sizeof(a));
-                snprintf(target, sizeof(target), en ? "rank %s or below" : "nr. %s eller derunder", a);
-        } else {
-                char tv[96];
-                with_unit(g->target, sign, unit, l, tv, sizeof(tv));
-                snprintf(target, sizeof(target), "%s %s",
-                         g->direction == GOAL_AT_MOST ? (en ? "at most" : "højst") : (en ? "at least" : "mindst"), tv);
-        }
+/* "Forventet gennemsnit for hele 2024: 387,9 fuldtidspersoner, 7,9 over målet (mål: mindst 380)." */
+static void forecast(const T *t, Text *out)
+{
+        const GoalDef *g = t->g;
+        const GoalResult *r = t->r;
+        char v[160], gap[160], target[160], a[160];
+        bool same;
 
-        if (r->status == GOAL_STATUS_ACHIEVED || r->status == GOAL_STATUS_MISSED) {
-                text_add(&t, en ? ", against the target of %s in %s." : ", mod målet %s i %s.", target, period);
+        target_phrase(t, false, target, sizeof(target));
+        if (!r->has_projected) {
+                text_add(out, t->en ? " The target for %s is %s." : " Målet for %s er %s.", t->period, target);
                 return;
         }
-        if (g->kind == GOAL_RANK)
-                format_value(r->projected, l, projected, sizeof(projected));
-        if (r->has_projected)
-                text_add(&t, en ? "; projected %s%s by the end of %s against the target of %s" :
-                                  "; fremskrevet %s%s ved udgangen af %s mod målet %s",
-                         g->kind == GOAL_RANK ? (en ? "rank " : "nr. ") : "", projected, period, target);
-        else
-                text_add(&t, en ? "; the target is %s in %s" : "; målet er %s i %s", target, period);
-
-        /* the pace */
-        if (r->has_pace && g->kind == GOAL_SHARE) {
-                with_unit(r->pace_needed, false, "%", l, a, sizeof(a));
-                text_add(&t, en ? "; the remaining %s need %s" : "; de resterende %s skal nå %s",
-                         freq_plural(f, l), a);
-                if (r->has_recent_pace) {
-                        with_unit(r->recent_pace, false, "%", l, b, sizeof(b));
-                        text_add(&t, en ? ", the last %d %s gave %s" : ", de seneste %d %s gav %s",
-                                 r->recent_window, freq_plural(f, l), b);
-                }
-        } else if (r->has_pace) {
-                bool flow = goal_effective_aggregate(g) == GOAL_AGGREGATE_SUM;
-                bool at_most = g->direction == GOAL_AT_MOST;
-                const char *per = en ? format_freq_unit(f, l) :
-                                       f == PERIOD_MONTH ? "måneden" :
-                                       f == PERIOD_YEAR ? "året" :
-                                       f == PERIOD_HALF ? "halvåret" : "kvartalet";
-
-                /* A department head reads "this needs -4 a month" on a goal that is ahead as a
-                 * demand; say how much room there is instead, in the direction that is harmless. */
-                if (flow && !at_most && r->pace_needed <= 0)
-                        text_add(&t, en ? "; the figures so far already reach the target" :
-                                          "; tallene indtil nu når allerede målet");
-                else if (flow && at_most && r->pace_needed < 0)
-                        text_add(&t, en ? "; the figures so far already exceed the target" :
-                                          "; tallene indtil nu overskrider allerede målet");
-                else if (flow && at_most) {
-                        with_unit(r->pace_needed, false, pace_unit, l, a, sizeof(a));
-                        text_add(&t, en ? "; at most %s a %s from here" : "; højst %s om %s herfra", a, per);
-                } else if (!flow && (at_most ? r->pace_needed > 0 : r->pace_needed < 0)) {
-                        with_unit(fabs(r->pace_needed), false, pace_unit, l, a, sizeof(a));
-                        if (g->kind == GOAL_RANK)
-                                text_add(&t, en ? "; the rank can afford to slip %s a %s" :
-                                                  "; placeringen kan tåle at falde %s om %s", a, per);
-                        else if (at_most)
-                                text_add(&t, en ? "; there is room for a rise of %s a %s" :
-                                                  "; der er plads til en stigning på %s om %s", a, per);
-                        else
-                                text_add(&t, en ? "; there is room for a fall of %s a %s" :
-                                                  "; der er plads til et fald på %s om %s", a, per);
-                } else {
-                        with_unit(r->pace_needed, !flow, pace_unit, l, a, sizeof(a));
-                        text_add(&t, en ? "; this needs %s a %s" : "; det kræver %s om %s", a, per);
-                }
-                if (r->has_recent_pace) {
-                        if (flow)
-                                format_value(r->recent_pace, l, b, sizeof(b));
-                        else
-                                format_value_signed(r->recent_pace, l, b, sizeof(b));
-                        text_add(&t, en ? ", the last %d %s averaged %s" : ", de seneste %d %s gav i gennemsnit %s",
-                                 r->recent_window, freq_plural(f, l), b);
-                }
+        gap_phrase(t, r->projected, -1, gap, sizeof(gap));
+        with_unit(r->projected, false, t->unit, t->l, v, sizeof(v));
+        switch (g->kind) {
+        case GOAL_LEVEL:
+        case GOAL_CUMULATIVE:
+                if (t->agg == GOAL_AGGREGATE_LATEST) {
+                        char last[FORMAT_PERIOD_MAX];
+                        format_period(period_containing(t->f, period_last_day(g->period)), t->l, last, sizeof(last));
+                        text_add(out, t->en ? " Expected in %s: %s" : " Forventet i %s: %s", last, v);
+                } else if (t->agg == GOAL_AGGREGATE_AVERAGE)
+                        text_add(out, t->en ? " Expected average for the whole of %s: %s" :
+                                              " Forventet gennemsnit for hele %s: %s", t->period, v);
+                else
+                        text_add(out, t->en ? " Expected total for the whole of %s: %s" :
+                                              " Forventet i alt for hele %s: %s", t->period, v);
+                break;
+        case GOAL_CHANGE:
+                change_words(t, r->projected, a, sizeof(a), &same);
+                if (same)
+                        text_add(out, t->en ? " Expected for the whole of %s: the same as in %s" :
+                                              " Forventet for hele %s: det samme som i %s", t->period, t->baseline);
+                else
+                        text_add(out, t->en ? " Expected for the whole of %s: %s than in %s" :
+                                              " Forventet for hele %s: %s end i %s", t->period, a, t->baseline);
+                break;
+        case GOAL_REFERENCE:
+                with_unit(r->projected, true, t->unit, t->l, v, sizeof(v));
+                text_add(out, t->en ? " Expected difference for the whole of %s: %s" :
+                                      " Forventet forskel for hele %s: %s", t->period, v);
+                break;
+        case GOAL_SHARE:
+                text_add(out, t->en ? " Expected for the whole of %s: %s" : " Forventet for hele %s: %s", t->period, v);
+                break;
+        case GOAL_RANK:
+                num(round(r->projected), false, t->l, a, sizeof(a));
+                text_add(out, t->en ? " Expected rank at the end of %s: %s" :
+                                      " Forventet placering ved udgangen af %s: nr. %s", t->period, a);
+                break;
+        default:
+                break;
         }
-        text_add(&t, ".");
+        text_add(out, t->en ? ", %s (target: %s)." : ", %s (mål: %s).", gap, target);
+
+        /* at_risk says why: the forecast is within the tolerance of the target */
+        if (r->status == GOAL_STATUS_AT_RISK) {
+                double m = g->direction == GOAL_AT_MOST ? g->target - r->projected : r->projected - g->target;
+                if (m >= 0)
+                        text_add(out, t->en ? " This close to the target, a small deviation can mean it is not reached." :
+                                              " Så tæt på målet kan en lille afvigelse betyde, at det ikke nås.");
+                else
+                        text_add(out, t->en ? " This close to the target, a small improvement can be enough to reach it." :
+                                              " Så tæt på målet kan en lille forbedring være nok til at nå det.");
+        }
 }
 
-static Language lang_of(const char *lang)
+/* What the rest of the goal period must bring, and what the last periods brought. Left out when one
+ * period or less remains: a pace over a single period is the target restated, often absurdly. */
+static void pace(const T *t, Text *out)
 {
-        return language_from_string(lang) == LANGUAGE_EN ? LANGUAGE_EN : LANGUAGE_DA;
+        const GoalDef *g = t->g;
+        const GoalResult *r = t->r;
+        bool at_most = g->direction == GOAL_AT_MOST;
+        char a[96], b[96], recent[64];
+
+        if (!r->has_pace || t->remaining <= 1)
+                return;
+        if (r->has_recent_pace)
+                recent_phrase(t, r->recent_window, recent, sizeof(recent));
+
+        if (g->kind == GOAL_RANK) {
+                /* ranks move in whole places: say the whole move to the target, not a fraction a
+                 * quarter */
+                double need = g->target - r->value, moved = r->recent_pace * r->recent_window;
+                num(g->target, false, t->l, b, sizeof(b));
+                with_unit(fabs(need), false, gap_unit(t, need), t->l, a, sizeof(a));
+                if (fabs(need) < 0.5)
+                        text_add(out, t->en ? " The rank has to be held (rank %s) until the end of %s" :
+                                              " Placeringen skal holdes (nr. %s) til udgangen af %s", b, t->period);
+                else if ((need > 0) == at_most)
+                        text_add(out, t->en ? " There is room to move %s down (to rank %s) by the end of %s" :
+                                              " Der er plads til at rykke %s ned (til nr. %s) inden udgangen af %s",
+                                 a, b, t->period);
+                else
+                        text_add(out, t->en ? " The rank has to move %s up (to rank %s) by the end of %s" :
+                                              " Placeringen skal rykke %s op (til nr. %s) inden udgangen af %s",
+                                 a, b, t->period);
+                if (r->has_recent_pace) {
+                        num(r->value - moved, false, t->l, b, sizeof(b));
+                        with_unit(fabs(moved), false, gap_unit(t, moved), t->l, a, sizeof(a));
+                        if (fabs(moved) < 0.05)
+                                text_add(out, t->en ? "; over %s it was unchanged" : "; %s er placeringen uændret", recent);
+                        else
+                                text_add(out, t->en ? "; over %s it moved %s %s (from rank %s)" :
+                                                      "; %s er placeringen rykket %s %s (fra nr. %s)",
+                                         recent, a, moved < 0 ? (t->en ? "up" : "op") : (t->en ? "down" : "ned"), b);
+                }
+                text_add(out, ".");
+                return;
+        }
+
+        if (g->kind == GOAL_SHARE) {
+                with_unit(r->pace_needed, false, "%", t->l, a, sizeof(a));
+                if (at_most ? r->pace_needed < 0 : r->pace_needed > 100)
+                        text_add(out, t->en ? " For the rest of %s the share would have to be %s, so the target can no longer be reached" :
+                                              " Resten af %s skulle andelen være %s, så målet kan ikke længere nås",
+                                 t->period, a);
+                else if (at_most ? r->pace_needed >= 100 : r->pace_needed <= 0)
+                        text_add(out, t->en ? " The figures so far already reach the target" :
+                                              " Tallene indtil nu når allerede målet");
+                else
+                        text_add(out, t->en ? " For the rest of %s the share has to be %s %s" :
+                                              " Resten af %s skal andelen være %s %s", t->period,
+                                 at_most ? (t->en ? "at most" : "højst") : (t->en ? "at least" : "mindst"), a);
+                if (r->has_recent_pace) {
+                        with_unit(r->recent_pace, false, "%", t->l, b, sizeof(b));
+                        text_add(out, t->en ? "; over %s it was %s" : "; %s var andelen %s", recent, b);
+                }
+                text_add(out, ".");
+                return;
+        }
+
+        const char *u = pace_unit(t);
+        if (t->agg == GOAL_AGGREGATE_SUM) {
+                /* a flow: an amount per period */
+                with_unit(r->pace_needed, false, u, t->l, a, sizeof(a));
+                if (!at_most && r->pace_needed <= 0)
+                        text_add(out, t->en ? " The figures so far already reach the target" :
+                                              " Tallene indtil nu når allerede målet");
+                else if (at_most && r->pace_needed < 0)
+                        text_add(out, t->en ? " The figures so far already exceed the target" :
+                                              " Tallene indtil nu overskrider allerede målet");
+                else if (at_most)
+                        text_add(out, t->en ? " For the rest of %s there can be at most %s %s on average" :
+                                              " Resten af %s må der i gennemsnit højst være %s %s",
+                                 t->period, a, per_period(t));
+                else
+                        text_add(out, t->en ? " For the rest of %s it takes an average of %s %s" :
+                                              " Resten af %s skal der i gennemsnit være %s %s",
+                                 t->period, a, per_period(t));
+                if (r->has_recent_pace) {
+                        with_unit(r->recent_pace, false, u, t->l, b, sizeof(b));
+                        if (r->recent_window <= 1)
+                                text_add(out, t->en ? "; %s had %s" : "; %s var der %s", recent, b);
+                        else
+                                text_add(out, t->en ? "; %s averaged %s %s" : "; %s var der i gennemsnit %s %s",
+                                         recent, b, per_period(t));
+                }
+                text_add(out, ".");
+                return;
+        }
+
+        /* a stock: the change per period from the latest value, in the direction that is harmless
+         * ("kan falde med op til") or needed ("skal falde med"), never a negative demand */
+        with_unit(fabs(r->pace_needed), false, u, t->l, a, sizeof(a));
+        num(fabs(r->pace_needed), false, t->l, b, sizeof(b));
+        if (streq(b, "0"))
+                text_add(out, t->en ? " For the rest of %s the figure has to hold its current level" :
+                                      " Resten af %s skal tallet holde sit nuværende niveau", t->period);
+        else if (!at_most && r->pace_needed > 0)
+                text_add(out, t->en ? " For the rest of %s the figure has to rise by %s %s" :
+                                      " Resten af %s skal tallet stige med %s %s", t->period, a, per_period(t));
+        else if (at_most && r->pace_needed < 0)
+                text_add(out, t->en ? " For the rest of %s the figure has to fall by %s %s" :
+                                      " Resten af %s skal tallet falde med %s %s", t->period, a, per_period(t));
+        else if (!at_most)
+                text_add(out, t->en ? " For the rest of %s the figure can fall by up to %s %s" :
+                                      " Resten af %s kan tallet falde med op til %s %s", t->period, a, per_period(t));
+        else
+                text_add(out, t->en ? " For the rest of %s the figure can rise by up to %s %s" :
+                                      " Resten af %s kan tallet stige med op til %s %s", t->period, a, per_period(t));
+        if (r->has_recent_pace) {
+                with_unit(fabs(r->recent_pace), false, u, t->l, b, sizeof(b));
+                num(fabs(r->recent_pace), false, t->l, a, sizeof(a));
+                if (streq(a, "0"))
+                        text_add(out, t->en ? "; over %s it was unchanged" : "; %s var tallet uændret", recent);
+                else
+                                text_add(out, t->en ? "; over %s it %s by %s%s%s" : "; %s %s tallet med %s%s%s", recent,
+                                 r->recent_pace < 0 ? (t->en ? "fell" : "faldt") : (t->en ? "rose" : "steg"), b,
+                                 r->recent_window > 1 ? " " : "", r->recent_window > 1 ? per_period(t) : "");
+        }
+        text_add(out, ".");
 }
 
-int text_explain(const GoalDef *g, const GoalResult *r, const char *lang, char *buf, size_t size)
+static void explain(const GoalDef *g, const GoalResult *r, const TextInput *in, Language l, char *buf, size_t size)
+{
+        T t = {
+                .g = g, .r = r, .in = in, .l = l, .en = l == LANGUAGE_EN,
+                .f = r->freq >= 0 && r->freq < _PERIOD_FREQ_MAX ? r->freq : PERIOD_MONTH,
+                .agg = goal_effective_aggregate(g),
+                .unit = l == LANGUAGE_EN ? r->unit_en : r->unit_da,
+                .sunit = l == LANGUAGE_EN ? r->pace_unit_en : r->pace_unit_da,
+                .pp = l == LANGUAGE_EN ? "percentage points" : "procentpoint",
+        };
+        Text out = { buf, size, 0 };
+
+        format_period(g->period, l, t.period, sizeof(t.period));
+        format_period(g->baseline, l, t.baseline, sizeof(t.baseline));
+        if (r->has_latest && period_is_valid(g->period) && r->freq >= 0) {
+                Period first = period_containing(t.f, period_first_day(g->period));
+                Period last = period_containing(t.f, period_last_day(g->period));
+                format_period(r->latest, l, t.latest, sizeof(t.latest));
+                t.remaining = (int) (period_index(last) - period_index(r->latest));
+                t.range = t.f != PERIOD_QMAT && period_index(first) < period_index(r->latest);
+                if (t.range && period_equal(r->latest, last))
+                        memcpy(t.span, t.period, sizeof(t.period)); /* the whole goal period */
+                else
+                        format_period_range(first, r->latest, l, t.span, sizeof(t.span));
+        } else {
+                snprintf(t.latest, sizeof(t.latest), "?");
+                memcpy(t.span, t.period, sizeof(t.period));
+        }
+
+        if (explain_no_verdict(&t, &out))
+                return;
+
+        opening(&t, &out, true);
+        if (r->status == GOAL_STATUS_ACHIEVED || r->status == GOAL_STATUS_MISSED) {
+                char gap[160], target[160];
+                measure(&t, &out, true);
+                gap_phrase(&t, r->value, -1, gap, sizeof(gap));
+                target_phrase(&t, false, target, sizeof(target));
+                text_add(&out, t.en ? ", %s (target: %s)." : ", %s (mål: %s).", gap, target);
+                return;
+        }
+        measure(&t, &out, false);
+        text_add(&out, ".");
+        forecast(&t, &out);
+        pace(&t, &out);
+}
+
+int text_explain_input(const GoalDef *g, const GoalResult *r, const TextInput *in, const char *lang, char *buf,
+                       size_t size)
 {
         assert(g);
         assert(r);
@@ -316,14 +809,24 @@ int text_explain(const GoalDef *g, const GoalResult *r, const char *lang, char *
         if (!buf || size == 0)
                 return -EINVAL;
         buf[0] = 0;
-        explain(g, r, lang_of(lang), buf, size);
+        explain(g, r, in, lang_of(lang), buf, size);
         return (int) strlen(buf);
+}
+
+int text_explain(const GoalDef *g, const GoalResult *r, const char *lang, char *buf, size_t size)
+{
+        return text_explain_input(g, r, NULL, lang, buf, size);
+}
+
+void text_fill_input(const GoalDef *g, const TextInput *in, GoalResult *r)
+{
+        (void) text_explain_input(g, r, in, "da", r->explanation_da, sizeof(r->explanation_da));
+        (void) text_explain_input(g, r, in, "en", r->explanation_en, sizeof(r->explanation_en));
 }
 
 void text_fill(const GoalDef *g, GoalResult *r)
 {
-        (void) text_explain(g, r, "da", r->explanation_da, sizeof(r->explanation_da));
-        (void) text_explain(g, r, "en", r->explanation_en, sizeof(r->explanation_en));
+        text_fill_input(g, NULL, r);
 }
 
 const char *text_status_label(GoalStatus s, const char *lang)
@@ -343,11 +846,44 @@ const char *text_status_label(GoalStatus s, const char *lang)
                 [GOAL_STATUS_OFF_TRACK] = "Off track",
                 [GOAL_STATUS_ACHIEVED] = "Achieved",
                 [GOAL_STATUS_MISSED] = "Missed",
-                [GOAL_STATUS_NO_DATA] = "No figures",
+                [GOAL_STATUS_NO_DATA] = "No data",
                 [GOAL_STATUS_INSUFFICIENT_DATA] = "Too little data",
         };
 
         if (s < 0 || s >= _GOAL_STATUS_MAX)
                 return NULL;
         return (lang_of(lang) == LANGUAGE_EN ? en : da)[s];
+}
+
+char *text_gap(const GoalDef *g, const GoalResult *r, double v, int decimals, const char *lang, char *buf,
+               size_t size)
+{
+        Language l = lang_of(lang);
+        T t = {
+                .g = g, .r = r, .l = l, .en = l == LANGUAGE_EN,
+                .unit = l == LANGUAGE_EN ? r->unit_en : r->unit_da,
+                .sunit = l == LANGUAGE_EN ? r->pace_unit_en : r->pace_unit_da,
+                .pp = l == LANGUAGE_EN ? "percentage points" : "procentpoint",
+        };
+
+        if (size == 0)
+                return buf;
+        gap_phrase(&t, v, decimals, buf, size);
+        return buf;
+}
+
+char *text_target(const GoalDef *g, const GoalResult *r, const char *lang, char *buf, size_t size)
+{
+        Language l = lang_of(lang);
+        T t = {
+                .g = g, .r = r, .l = l, .en = l == LANGUAGE_EN,
+                .unit = l == LANGUAGE_EN ? r->unit_en : r->unit_da,
+                .sunit = l == LANGUAGE_EN ? r->pace_unit_en : r->pace_unit_da,
+                .pp = l == LANGUAGE_EN ? "percentage points" : "procentpoint",
+        };
+
+        if (size == 0)
+                return buf;
+        target_phrase(&t, true, buf, size);
+        return buf;
 }

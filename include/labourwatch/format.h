@@ -41,6 +41,18 @@ char *format_value_signed(double v, Language l, char *buf, size_t size);
  * "June 2024", "Q2 2024", "H1 2024", "2024", "12 months to Q2 2024". */
 char *format_period(Period p, Language l, char *buf, size_t size);
 
+/* For tables: "jun. 2024", "2. kvt. 2024", "1. halvår 2024", "2024", "12 mdr. t.o.m. 2. kvt. 2024";
+ * "Jun 2024", "Q2 2024", "H1 2024", "2024", "12 mo. to Q2 2024". */
+char *format_period_short(Period p, Language l, char *buf, size_t size);
+
+/* From a to b (same frequency): "januar–juni 2024", "1.–2. kvt. 2024", "december 2023–januar 2024",
+ * "2023–2024"; "January–June 2024", "Q1–Q2 2024". a == b, or a moving year (QMAT): format_period(b). */
+char *format_period_range(Period a, Period b, Language l, char *buf, size_t size);
+
+/* Text for people writes a minus as "−" (U+2212), not a hyphen: replaces a leading '-' of buf in
+ * place (when it fits in size) and returns buf. */
+char *format_minus(char *buf, size_t size);
+
 /* "15. juli 2024" / "15 July 2024". */
 char *format_date(Date d, Language l, char *buf, size_t size);
 

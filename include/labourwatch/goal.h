@@ -13,7 +13,8 @@
  *    end-of-period value with the target: on_track, at_risk (within `tolerance` of the target on
  *    either side) or off_track. Afterwards it is final: achieved or missed.
  *  - no_data: nothing observed for the goal period yet, no baseline to compare with, a zero
- *    baseline for a relative change, or data older than the series' publication lag allows.
+ *    baseline for a relative change, or data older than the series' publication lag allows (reason
+ *    stale, also when nothing of the goal period is in: then latest is the series' latest period).
  *    insufficient_data: a share whose denominator sum is below min_denominator. */
 
 #include <errno.h>
@@ -81,9 +82,11 @@ typedef struct GoalSeriesMeta {
         int publication_lag;     /* periods; < 0: unknown, staleness is not checked */
         const char *unit_da;     /* "fuldtidspersoner"; NULL or "" for none */
         const char *unit_en;
+        const char *label_da;    /* "hele landet": how text names the series (reference); NULL: none */
+        const char *label_en;
 } GoalSeriesMeta;
 
-#define GOAL_TEXT_MAX 640
+#define GOAL_TEXT_MAX 1024
 #define GOAL_UNIT_MAX 64
 
 typedef struct GoalResult {
@@ -116,7 +119,7 @@ typedef struct GoalResult {
         double pace_needed;
         bool has_recent_pace;
         double recent_pace;           /* the same quantity over the last recent_window periods */
-        int recent_window;
+        int recent_window;            /* periods it spans (at most 3; fewer when fewer exist) */
 
         ProjectionMethod projection;  /* method actually used: LINEAR, SEASONAL or NONE */
         int trend_points;             /* observations the linear trend was fitted to */

@@ -2,25 +2,59 @@
 #pragma once
 
 /* Text for people: the sentences that explain a goal's verdict to a department head, in Danish (the
- * default) and English, with Danish formatting from format.h. The goal engine (goal.h) returns
- * numbers and codes only; evaluate.c, the CLI and the alert messages get their words from here, so
- * a wording change is made (and tested, tests/unit/test-text.c) in one place.
- * Pure: no I/O, no clock, no logging, no globals. */
+ * default) and English, with Danish formatting from format.h (1.234,5; juni 2024; "−" for minus).
+ * The goal engine (goal.h) returns numbers and codes only; evaluate.c, the CLI and the alert
+ * messages get their words from here, so a wording change is made, and seen in
+ * tests/unit/test-text.c, in one place. Pure: no I/O, no clock, no logging, no globals.
+ *
+ * The shape of an explanation:
+ *   Målet »TITLE« er i fare: <the figures so far>. <The forecast, the gap and the target>. <Why at
+ *   risk.> <What the rest of the period must bring; what the last periods brought>.
+ * Without a title the opening is the status word ("I fare: …"), never the goal's id. No verdict:
+ *   Målet »TITLE« kan ikke vurderes: der er endnu ikke offentliggjort tal for 2024.
+ *   Målet »TITLE« kan ikke vurderes: de seneste tal er for marts 2024, og nyere tal burde være …
+ *   Målet »TITLE« kan ikke vurderes: tallene fra Jobindsats kunne ikke hentes (kontakt IT-drift).
+ * The last one needs TextInput.source_failing: the engine cannot know it. */
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "labourwatch/config.h"
 #include "labourwatch/goal.h"
 
-/* Writes the explanation of result r of goal g in language lang ("da", "en"; NULL or anything else:
- * Danish) into buf (NUL-terminated, truncated to size). Returns its length, or -EINVAL when buf is
- * NULL or size is 0. */
-int text_explain(const GoalDef *g, const GoalResult *r, const char *lang, char *buf, size_t size);
+/* What the text needs beyond the GoalDef and the GoalResult; every field may be NULL/false. */
+typedef struct TextInput {
+        const GoalSeriesMeta *meta; /* indexed by GoalRole: the reference's label ("hele landet"), the
+                                     * denominator's unit ("ordrer"); NULL: the series' name, "sager" */
+        bool source_failing;        /* a source the goal's series come from is in a failure streak or
+                                     * was never fetched: missing figures are IT's to fix */
+        const char *source;         /* that source, as people know it: "Jobindsats" */
+} TextInput;
 
-/* Fills r->explanation_da and r->explanation_en (text_explain in both languages). */
+/* Writes the explanation of result r of goal g in language lang ("da", "en"; NULL or anything else:
+ * Danish) into buf (NUL-terminated, truncated to size at a character boundary). Returns its length,
+ * or -EINVAL when buf is NULL or size is 0. */
+int text_explain(const GoalDef *g, const GoalResult *r, const char *lang, char *buf, size_t size);
+int text_explain_input(const GoalDef *g, const GoalResult *r, const TextInput *in, const char *lang, char *buf,
+                       size_t size);
+
+/* Fills r->explanation_da and r->explanation_en (text_explain in both languages). in may be NULL. */
 void text_fill(const GoalDef *g, GoalResult *r);
+void text_fill_input(const GoalDef *g, const TextInput *in, GoalResult *r);
 
 /* The status as a word for a table: "På sporet", "I fare", "Ikke på sporet", "Nået", "Ikke nået",
  * "Ingen tal", "For lidt data" / "On track", "At risk", "Off track", "Achieved", "Missed",
- * "No figures", "Too little data". Static string; NULL for an invalid status. */
+ * "No data", "Too little data". Static string; NULL for an invalid status. */
 const char *text_status_label(GoalStatus s, const char *lang);
+
+/* How far the value v (in the target's unit, e.g. r->projected) is from g's target, in words that
+ * do not need the direction: "7,9 over målet", "11 for mange", "0,2 procentpoint for lavt",
+ * "lige på målet", "2 pladser fra målet". decimals < 0: as in the sentences; else fixed decimals
+ * and "pp." for percentage points, for a table column ("11,0 for mange", "0,2 pp. for lavt").
+ * Returns buf. */
+char *text_gap(const GoalDef *g, const GoalResult *r, double v, int decimals, const char *lang, char *buf,
+               size_t size);
+
+/* The target in a few words, for a table: "mindst 380", "højst 0 %", "mindst +20 %", "top 10".
+ * Returns buf. */
+char *text_target(const GoalDef *g, const GoalResult *r, const char *lang, char *buf, size_t size);

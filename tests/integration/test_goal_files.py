@@ -147,10 +147,23 @@ class Eval(unittest.TestCase):
         self.importcsv("fleksjob_fuldtid", [(f"2024M{m:02d}", 378 + 2 * m) for m in range(1, 7)])
         p = run("eval", "--config", self.config, "--date", "2024-07-15")
         self.assertEqual(p.returncode, 0, p.stderr)
-        line = [l for l in p.stdout.splitlines() if l.startswith("fleksjob-2024 ")][0]
-        self.assertRegex(line, r"^fleksjob-2024 +on_track +2024M06 +385 +391 +380 +\+11")
+        # the title, not the id; Danish status words, periods as people write them, a gap that says
+        # which way is good, the unit
+        line = [l for l in p.stdout.splitlines() if l.startswith("Mindst 380 fuldtidspersoner i fleksjob i 2024 ")][0]
+        self.assertRegex(line, r"^Mindst 380 fuldtidspersoner i fleksjob i 2024 +På sporet +jun\. 2024 +385,0 +391,0 +"
+                               r"mindst 380 +11,0 over målet +fuldtidspersoner$")
         self.assertIn("MÅL", p.stdout)
-        self.assertIn("gennemsnit 385 fuldtidspersoner til og med juni 2024", p.stdout)
+        self.assertNotIn("on_track", p.stdout)
+        self.assertIn("i gennemsnit 385 fuldtidspersoner i januar–juni 2024", p.stdout)
+        # sentences are wrapped for a terminal of $COLUMNS (at most 100)
+        p = run("eval", "--config", self.config, "--date", "2024-07-15", env={**os.environ, "COLUMNS": "60"})
+        self.assertEqual(p.returncode, 0, p.stderr)
+        text = p.stdout.split("\n\n", 1)[1]
+        self.assertTrue(all(len(l) <= 60 for l in text.splitlines()), text)
+        self.assertIn("Målet »Mindst 380 fuldtidspersoner i fleksjob i 2024« er på", text)
+        # --json keeps the codes
+        p = run("eval", "--config", self.config, "--date", "2024-07-15", "--json")
+        self.assertIn('"status": "on_track"', p.stdout)
 
     def test_bad_date(self):
         p = run("eval", "--config", self.config, "--date", "2024-13-01")

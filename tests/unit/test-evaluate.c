@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "labourwatch/evaluate.h"
 #include "labourwatch/macro.h"
@@ -206,6 +208,61 @@ static void test_record_time(void **state)
         assert_int_equal(rmdir(dir), 0);
 }
 
+/* A goal without figures whose source is failing (or was never fetched) says "could not be fetched,
+ * contact IT", not "not published yet": evaluate_all reads the source states from the store. */
+static void test_failing_source(void **state)
+{
+        char dir[] = "/tmp/lw-test-evaluate-XXXXXX";
+        SourceDef sources[] = { { .name = (char *) "jobindsats", .kind = SOURCE_JOBINDSATS },
+                                { .name = (char *) "intern", .kind = SOURCE_CSV } };
+        SeriesDef series[] = { sdef("m", NULL, 1), sdef("o", NULL, 2) };
+        GoalDef goals[] = { {
+                .id = (char *) "g", .title_da = (char *) "Andel", .title_en = (char *) "Share", .kind = GOAL_LEVEL,
+                .series = (char *) "m", .period = { PERIOD_YEAR, 2024, 0 }, .target = 50,
+        }, {
+                .id = (char *) "h", .title_da = (char *) "Ordrer", .kind = GOAL_LEVEL,
+                .series = (char *) "o", .period = { PERIOD_YEAR, 2024, 0 }, .target = 50,
+        } };
+        Config c = { .sources = sources, .n_sources = 2, .series = series, .n_series = 2, .goals = goals, .n_goals = 2 };
+        GoalResult *res = NULL;
+        Store *st = NULL;
+        size_t n = 0;
+        char *err = NULL;
+
+        series[0].source_def = &sources[0];
+        series[1].source_def = &sources[1];
+        assert_non_null(mkdtemp(dir));
+        assert_int_equal(store_open(dir, &st, &err), 0);
+        /* jobindsats: 3 failures in a row; intern: fetched fine */
+        assert_int_equal(store_set_source_state(st, "jobindsats", &(SourceState){ .last_attempt = 2, .first_failure = 1,
+                                                                                 .consecutive_failures = 3 }, &err), 0);
+        assert_int_equal(store_set_source_state(st, "intern", &(SourceState){ .last_attempt = 2, .last_success = 2 }, &err), 0);
+
+        assert_int_equal(evaluate_all(st, &c, (Date){ 2024, 7, 15 }, 0, false, &res, &n, &err), 0);
+        assert_int_equal(n, 2);
+        assert_int_equal(res[0].status, GOAL_STATUS_NO_DATA);
+        assert_string_equal(res[0].explanation_da,
+                            "Målet »Andel« kan ikke vurderes: tallene fra Jobindsats kunne ikke hentes (kontakt IT-drift).");
+        assert_string_equal(res[0].explanation_en,
+                            "The goal “Share” cannot be assessed: the figures from Jobindsats could not be fetched "
+                            "(contact IT operations).");
+        assert_string_equal(res[1].explanation_da,
+                            "Målet »Ordrer« kan ikke vurderes: der er endnu ikke offentliggjort tal for 2024.");
+        goal_results_free(res, n);
+
+        /* never fetched is the same for a reader: nothing came in */
+        assert_int_equal(store_set_source_state(st, "intern", &(SourceState){}, &err), 0);
+        assert_int_equal(evaluate_all(st, &c, (Date){ 2024, 7, 15 }, 0, false, &res, &n, &err), 0);
+        assert_string_equal(res[1].explanation_da,
+                            "Målet »Ordrer« kan ikke vurderes: tallene fra intern kunne ikke hentes (kontakt IT-drift).");
+        goal_results_free(res, n);
+
+        store_close(st);
+        char cmd[128];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -213,6 +270,7 @@ int main(void)
                 cmocka_unit_test(test_cycle_and_errors),
                 cmocka_unit_test(test_no_store),
                 cmocka_unit_test(test_record_time),
+                cmocka_unit_test(test_failing_source),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

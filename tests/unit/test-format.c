@@ -73,6 +73,50 @@ static void test_periods(void **state)
         assert_string_equal(format_freq_unit(PERIOD_QUARTER, LANGUAGE_DA), "kvartal");
 }
 
+static void test_short_and_ranges(void **state)
+{
+        static const struct {
+                const char *a, *b, *da, *en;
+        } rows[] = {
+                /* a NULL: format_period_short(b) */
+                { NULL, "2024M06", "jun. 2024", "Jun 2024" },
+                { NULL, "2024M05", "maj 2024", "May 2024" },
+                { NULL, "2024Q2", "2. kvt. 2024", "Q2 2024" },
+                { NULL, "2024H1", "1. halvår 2024", "H1 2024" },
+                { NULL, "2024", "2024", "2024" },
+                { NULL, "2024QMAT02", "12 mdr. t.o.m. 2. kvt. 2024", "12 mo. to Q2 2024" },
+                { "2024M01", "2024M06", "januar–juni 2024", "January–June 2024" },
+                { "2023M12", "2024M01", "december 2023–januar 2024", "December 2023–January 2024" },
+                { "2024Q1", "2024Q2", "1.–2. kvt. 2024", "Q1–Q2 2024" },
+                { "2024H1", "2024H2", "1.–2. halvår 2024", "H1–H2 2024" },
+                { "2023Q4", "2024Q1", "4. kvt. 2023–1. kvt. 2024", "Q4 2023–Q1 2024" },
+                { "2023", "2024", "2023–2024", "2023–2024" },
+                { "2024M06", "2024M06", "juni 2024", "June 2024" },
+                { "2024QMAT01", "2024QMAT02", "12 mdr. til og med 2. kvt. 2024", "12 months to Q2 2024" },
+        };
+        char buf[FORMAT_PERIOD_MAX];
+        for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
+                Period a = {}, b;
+                assert_int_equal(period_parse(rows[i].b, &b), 0);
+                if (rows[i].a)
+                        assert_int_equal(period_parse(rows[i].a, &a), 0);
+                for (int l = 0; l < _LANGUAGE_MAX; l++) {
+                        const char *want = l == LANGUAGE_DA ? rows[i].da : rows[i].en;
+                        if (rows[i].a)
+                                format_period_range(a, b, l, buf, sizeof(buf));
+                        else
+                                format_period_short(b, l, buf, sizeof(buf));
+                        assert_string_equal(buf, want);
+                }
+        }
+
+        char n[FORMAT_NUMBER_MAX];
+        assert_string_equal(format_minus(format_value(-4.28, LANGUAGE_DA, n, sizeof(n)), sizeof(n)), "−4,3");
+        assert_string_equal(format_minus(format_value(4.28, LANGUAGE_DA, n, sizeof(n)), sizeof(n)), "4,3");
+        char tiny[4] = "-1";
+        assert_string_equal(format_minus(tiny, sizeof(tiny)), "-1"); /* does not fit: unchanged */
+}
+
 static void test_language(void **state)
 {
         assert_int_equal(language_from_string("da"), LANGUAGE_DA);
@@ -89,6 +133,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_numbers),
                 cmocka_unit_test(test_periods),
+                cmocka_unit_test(test_short_and_ranges),
                 cmocka_unit_test(test_language),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
