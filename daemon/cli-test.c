@@ -282,7 +282,7 @@ static void run_test(TestFile *f, yaml_node_t *t)
         evaluate_goal_meta(f->config, g, meta);
         k = goal_evaluate_meta(g, meta, set, date, &r);
         if (k >= 0)
-                text_fill(g, &r);
+                text_fill_input(g, &(TextInput){ .meta = meta }, &r);
         series_set_free(set);
         if (k < 0) {
                 file_error(f, goal_n, "goal '%s' cannot be evaluated: %s", g->id, strerror(-k));

@@ -121,7 +121,7 @@ void evaluate_goal_meta(const Config *c, const GoalDef *g, GoalSeriesMeta meta[s
                 const char *name = goal_role_series(g, role);
                 const SeriesDef *d = name ? find_def(c, name) : NULL;
                 meta[role] = d ? (GoalSeriesMeta){ .publication_lag = d->publication_lag, .unit_da = d->unit_da,
-                                                   .unit_en = d->unit_en, .label_da = NULL, .label_en = NULL }
+                                                   .unit_en = d->unit_en, .label_da = d->label_da, .label_en = d->label_en }
                                : (GoalSeriesMeta){ .publication_lag = -1 };
         }
 }
