@@ -12,6 +12,7 @@
 
 #include "labourwatch/chart.h"
 #include "labourwatch/macro.h"
+#include "labourwatch/text.h"
 
 /* Okabe-Ito: distinguishable with the common colour-vision deficiencies. Lines also differ in
  * width and dash pattern, and the status is written out, so the chart reads in greyscale. */
@@ -53,22 +54,9 @@ ChartFormat chart_format_from_string(const char *s)
 
 const char *chart_status_label(GoalStatus s, Language l)
 {
-        static const char *const da[_GOAL_STATUS_MAX] = {
-                [GOAL_STATUS_ON_TRACK] = "På sporet",   [GOAL_STATUS_AT_RISK] = "I risiko",
-                [GOAL_STATUS_OFF_TRACK] = "Ikke på sporet", [GOAL_STATUS_ACHIEVED] = "Nået",
-                [GOAL_STATUS_MISSED] = "Ikke nået",     [GOAL_STATUS_NO_DATA] = "Ingen data",
-                [GOAL_STATUS_INSUFFICIENT_DATA] = "For få data",
-        };
-        static const char *const en[_GOAL_STATUS_MAX] = {
-                [GOAL_STATUS_ON_TRACK] = "On track", [GOAL_STATUS_AT_RISK] = "At risk",
-                [GOAL_STATUS_OFF_TRACK] = "Off track", [GOAL_STATUS_ACHIEVED] = "Achieved",
-                [GOAL_STATUS_MISSED] = "Missed",     [GOAL_STATUS_NO_DATA] = "No data",
-                [GOAL_STATUS_INSUFFICIENT_DATA] = "Insufficient data",
-        };
+        const char *t = text_status_label(s, language_to_string(l));
 
-        if (s < 0 || s >= _GOAL_STATUS_MAX)
-                return "?";
-        return (l == LANGUAGE_EN ? en : da)[s];
+        return t ? t : "?";
 }
 
 static unsigned status_hex(GoalStatus s)
@@ -726,12 +714,31 @@ static void draw_title(cairo_t *cr, const ChartLayout *l)
         text_at(cr, &t, 14, true, COLOUR_TEXT, ALIGN_LEFT);
 }
 
+static double legend_symbol_width(int kind)
+{
+        return kind == 0 || kind == 4 ? 12 : 18;
+}
+
 static void draw_legend(cairo_t *cr, const ChartLayout *l)
 {
-        double x = 16, y = LEGEND_Y;
+        double x = 16, y = LEGEND_Y, fixed = 0, text = 0, fs = 11, gap = 14, avail = l->width - 2 * 16;
         cairo_text_extents_t e;
 
-        cairo_set_font_size(cr, 11);
+        /* one line: a long legend is set smaller (down to 8 px) rather than cut off */
+        for (size_t i = 0; i < l->n_legend; i++) {
+                cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL,
+                                       l->legend[i].kind == 0 ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+                cairo_set_font_size(cr, 11);
+                cairo_text_extents(cr, l->legend[i].text, &e);
+                fixed += legend_symbol_width(l->legend[i].kind) + 5 + (i > 0 ? gap : 0);
+                text += e.x_advance;
+        }
+        if (fixed + text > avail) {
+                gap = 9;
+                fixed -= (double) (l->n_legend > 0 ? l->n_legend - 1 : 0) * (14 - gap);
+                fs = MAX(8.0, MIN(11.0, 11 * (avail - fixed) / MAX(text, 1.0)));
+        }
+
         for (size_t i = 0; i < l->n_legend; i++) {
                 const ChartLegendItem *it = &l->legend[i];
                 double w;
@@ -782,13 +789,12 @@ static void draw_legend(cairo_t *cr, const ChartLayout *l)
                 cairo_restore(cr);
                 ChartLabel lab = { .x = x + w + 5, .y = y };
                 snprintf(lab.text, sizeof(lab.text), "%s", it->text);
-                text_at(cr, &lab, 11, it->kind == 0, COLOUR_TEXT, ALIGN_LEFT);
+                text_at(cr, &lab, fs, it->kind == 0, COLOUR_TEXT, ALIGN_LEFT);
                 cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL,
                                        it->kind == 0 ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+                cairo_set_font_size(cr, fs);
                 cairo_text_extents(cr, it->text, &e);
-                x += w + 5 + e.x_advance + 14;
-                if (x > l->width - 60) /* the rest would not fit on the line */
-                        break;
+                x += w + 5 + e.x_advance + gap;
         }
 }
 

@@ -18,6 +18,7 @@ static const struct {
         { "eval", cli_eval, "eval [--config PATH] [--date YYYY-MM-DD] [--json]  evaluate every goal" },
         { "test", cli_test, "test FILE…                      run goal unit tests written in YAML" },
         { "status", cli_status, "status [--config PATH]          sources, failures, goals at a glance" },
+        { "report", cli_report, "report [--plan NAME] [--date D] [--format html|pdf] [--output FILE]  the committee report" },
 };
 
 static void help(FILE *f)

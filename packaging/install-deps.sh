@@ -9,8 +9,10 @@ build="build-essential cmake pkg-config libcurl4-openssl-dev libjansson-dev liby
 libsystemd-dev libsqlite3-dev libcairo2-dev libfontconfig-dev fonts-dejavu-core libssl-dev"
 # systemd: journald for the journal tests; openssl: the CLI makes a self-signed certificate for the
 # TLS fetch test; strace: tests/bench/idle.sh; debhelper, dpkg-dev, lintian, man-db: the package
-# checks (packaging/check-deb.sh)
-test="libcmocka-dev python3 systemd valgrind openssl strace debhelper dpkg-dev lintian man-db"
+# checks (packaging/check-deb.sh); chromium, poppler-utils, imagemagick: test_report.py (a real
+# browser renders the report, pdftoppm its PDF pages, convert checks the images)
+test="libcmocka-dev python3 systemd valgrind openssl strace debhelper dpkg-dev lintian man-db chromium \
+poppler-utils imagemagick"
 
 demo="python3"
 

@@ -194,7 +194,7 @@ ChartFormat chart_format_from_string(const char *s);
  * format), -ENOMEM, or -EIO when cairo fails. */
 int chart_render(const ChartData *d, ChartFormat f, void **ret, size_t *ret_size);
 
-/* The status in words for a legend ("Ikke på sporet" / "Off track"). */
+/* The status in words for a legend: text_status_label() ("Ikke på sporet" / "Off track"). */
 const char *chart_status_label(GoalStatus s, Language l);
 /* The status colour (Okabe-Ito), as 0..1 RGB. */
 void chart_status_rgb(GoalStatus s, double ret_rgb[static 3]);

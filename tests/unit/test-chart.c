@@ -320,7 +320,7 @@ static void test_direct(void **state)
         assert_string_equal(l->x_labels[0].text, "jan. 2024");
         assert_string_equal(l->x_labels[1].text, "apr. 2024");
         assert_int_equal(l->n_x_labels, 4);
-        assert_string_equal(l->legend[0].text, "I risiko");
+        assert_string_equal(l->legend[0].text, "I fare");
         /* larger values higher up */
         assert_true(l->lines[0].points[3].y < l->lines[0].points[0].y);
         assert_true(l->target_y < l->lines[0].points[3].y);

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* The committee report (in the shape of a yearly resultatrevision): a cover with the plan, the
+ * municipality, the evaluation date and a summary table of every goal, then one section per goal
+ * with its chart, its figures, the explanation (text.h), the source tables with their fetch dates,
+ * and the revisions of its figures. HTML as one self-contained file (charts inline as data: URIs, no
+ * external resource, readable from 600 px up) or PDF (A4 pages, drawn with cairo).
+ *
+ * Glue like evaluate.c: reads the store and the configuration, never logs, reads no clock (the
+ * caller passes the dates), writes nothing but the bytes it returns. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "labourwatch/config.h"
+#include "labourwatch/format.h"
+#include "labourwatch/period.h"
+#include "labourwatch/store.h"
+
+typedef enum ReportFormat {
+        REPORT_FORMAT_HTML,
+        REPORT_FORMAT_PDF,
+        _REPORT_FORMAT_MAX,
+        _REPORT_FORMAT_INVALID = -EINVAL,
+} ReportFormat;
+
+const char *report_format_to_string(ReportFormat f); /* "html", "pdf" */
+ReportFormat report_format_from_string(const char *s);
+
+typedef struct ReportOptions {
+        const char *plan;       /* goals whose plan is this; NULL: Config.plan */
+        Date date;              /* the evaluation date */
+        Language language;
+        bool has_since;
+        Date since;             /* list revisions that arrived on or after this day; else all */
+        int64_t generated_at;   /* usec realtime, printed as "udarbejdet"; 0: not printed */
+} ReportOptions;
+
+/* Builds the report of plan o->plan at o->date from the figures in st (may be NULL: every goal
+ * without figures). Returns 0 with *ret (caller frees; HTML is NUL-terminated) and *ret_size,
+ * -ENOENT with *ret_error when no goal belongs to the plan, -ENOMEM, or another negative errno with
+ * *ret_error (store or evaluation errors). */
+int report_build(Store *st, const Config *c, const ReportOptions *o, ReportFormat f, char **ret,
+                 size_t *ret_size, char **ret_error);
+
+/* Base64 (RFC 4648, with padding) of n bytes. Returns a NUL-terminated string (caller frees) or NULL
+ * on OOM. */
+char *report_base64(const void *data, size_t n);
