@@ -860,12 +860,127 @@ static char *html_title(const char *body, size_t size)
         return source_excerpt(t, (size_t) (e - t), 200);
 }
 
+/* v3 answers a v2-style raw token with 401 [3P]: say what to check, unless a Bearer header was
+ * sent (then the key itself is wrong or expired, and the hint would mislead). */
+static const char *jobindsats_hint(SourceKind kind, const SourceResponse *resp)
+{
+        if (kind != SOURCE_JOBINDSATS || resp->sent_bearer)
+                return "";
+        return " (v3 requires \"Authorization: Bearer <key>\"; check token and api_version)";
+}
+
+/* Members that only data documents have: a document with one of these is never taken for an
+ * error message (Statbank tableinfo, JSON-stat datasets and bundles, Jobindsats tables, PxWeb
+ * metadata). */
+static bool json_has_data_keys(const json_t *j)
+{
+        static const char *const keys[] = { "variables", "dimension", "dimensions", "value",  "columns",
+                                            "rows",      "Variables", "Data",       "Period", "periods",
+                                            "dataset",   "table",     "data",       "id",     "link",
+                                            "query",     "size",      "mgroups",    "Area" };
+        const char *k;
+        const json_t *v;
+
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++)
+                if (json_object_get(j, keys[i]))
+                        return true;
+        /* a JSON-stat 1.x bundle: {"<name>": {"dimension": …, "value": …}} */
+        json_object_foreach((json_t *) j, k,
+                            v) if (json_is_object(v) && (json_object_get(v, "dimension") ||
+                                                         json_object_get(v, "value"))) return true;
+        return false;
+}
+
+/* The provider's own words when the document is an error message rather than data, whatever the
+ * HTTP status: Statbank {"errorTypeCode", "message"}; JSON-stat {"class": "error"}; {"message"},
+ * {"error"}, {"detail"/"title"} (problem+json) without data members; Jobindsats' wrong-key answer
+ * {"Forkert nøgle eller nøglen er udløbet.": ""} (one member with an empty value: the key is the
+ * text); a bare JSON string that is not itself JSON. NULL when it looks like data (or on OOM). */
+static char *json_error_document_text(const json_t *j)
+{
+        static const char *const error_keys[] = { "errorTypeCode", "message", "Message",           "error",
+                                                  "Error",         "errors",  "error_description", "detail",
+                                                  "title" };
+        const json_t *cls;
+
+        if (json_is_string(j)) {
+                json_t *inner = json_loadb(json_string_value(j), json_string_length(j), 0, NULL);
+                if (inner) { /* double-encoded JSON: data for the provider to unwrap */
+                        json_decref(inner);
+                        return NULL;
+                }
+                return json_string_length(j) > 0 ? strdup(json_string_value(j)) : NULL;
+        }
+        if (json_is_array(j))
+                return json_array_size(j) == 1 && json_is_object(json_array_get(j, 0))
+                               ? json_error_document_text(json_array_get(j, 0))
+                               : NULL;
+        if (!json_is_object(j))
+                return NULL;
+        cls = json_object_get(j, "class");
+        if (json_is_string(cls) && streq(json_string_value(cls), "error")) {
+                /* JSON-stat's proposed error class: {"class":"error","label":…,"error":[{"label":…}]} */
+                const json_t *errs = json_object_get(j, "error");
+                char *t = json_error_text(j);
+                if (!t && json_is_array(errs) &&
+                    json_is_string(json_object_get(json_array_get(errs, 0), "label")))
+                        t = strdup(json_string_value(json_object_get(json_array_get(errs, 0), "label")));
+                if (!t && json_is_string(json_object_get(j, "label")))
+                        t = strdup(json_string_value(json_object_get(j, "label")));
+                return t ? t : strdup("(class \"error\" without a message)");
+        }
+        if (json_has_data_keys(j))
+                return NULL;
+        for (size_t i = 0; i < ELEMENTSOF(error_keys); i++)
+                if (json_object_get(j, error_keys[i])) {
+                        char *t = json_error_text(j);
+                        if (t && *t)
+                                return t;
+                        free(t);
+                }
+        if (json_object_size(j) == 1) {
+                const char *k = json_object_iter_key(json_object_iter((json_t *) j));
+                const json_t *v = json_object_iter_value(json_object_iter((json_t *) j));
+                if (*k && (json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0)))
+                        return strdup(k);
+        }
+        return NULL;
+}
+
+/* Error documents are small; data of that shape is not looked at twice. */
+#define ERROR_BODY_MAX (64u * 1024u)
+
+char *source_body_error_text(const SourceResponse *resp)
+{
+        const char *body = resp->body ? resp->body : "";
+        size_t size = resp->body ? resp->size : 0, i = source_bom_len(body, size);
+        json_t *j;
+        char *t;
+
+        i = skip_space(body, size, i);
+        if (size - i > ERROR_BODY_MAX || i >= size || (body[i] != '{' && body[i] != '"' && body[i] != '['))
+                return NULL;
+        j = json_loadb(body + i, size - i, JSON_DECODE_ANY, NULL);
+        if (!j)
+                return NULL;
+        t = json_error_document_text(j);
+        json_decref(j);
+        return t;
+}
+
+static bool starts_with_string(const SourceResponse *resp)
+{
+        size_t i = skip_space(resp->body, resp->size, source_bom_len(resp->body, resp->size));
+        return i < resp->size && resp->body[i] == '"';
+}
+
 int source_check_response(SourceKind kind, const SourceResponse *resp, const char *what, char **ret_error)
 {
         const char *origin = source_origin(resp);
+        _cleanup_free_ char *e = NULL;
 
         if (resp->status != 0 && (resp->status < 200 || resp->status > 299)) {
-                _cleanup_free_ char *e = source_describe_error(kind, resp);
+                e = source_describe_error(kind, resp);
                 return source_fail(ret_error, -EREMOTEIO, "%s: %s", origin, strna(e));
         }
         if (source_body_is_html(resp->body, resp->size, resp->content_type))
@@ -873,6 +988,18 @@ int source_check_response(SourceKind kind, const SourceResponse *resp, const cha
                                    what);
         if (source_body_is_empty(resp->body, resp->size))
                 return source_fail(ret_error, -ENODATA, "%s: empty response, expected %s", origin, what);
+        /* "a client must not rely on the status being an error" (issue 11): never an empty table.
+         * A CSV file that is one quoted field is a header, not a message. */
+        if (kind != SOURCE_CSV || !starts_with_string(resp))
+                e = source_body_error_text(resp);
+        if (e) {
+                _cleanup_free_ char *x = source_excerpt(e, strlen(e), 300);
+                return source_fail(
+                        ret_error, -EREMOTEIO,
+                        "%s: HTTP %ld, but the provider answered with an error message instead of %s: "
+                        "\"%s\"%s",
+                        origin, resp->status, what, strna(x), jobindsats_hint(kind, resp));
+        }
         return 0;
 }
 
@@ -887,6 +1014,8 @@ char *source_describe_error(SourceKind kind, const SourceResponse *resp)
                 json_t *j = json_loadb(body + bom, size - bom, JSON_DECODE_ANY, NULL);
                 if (j) {
                         _cleanup_free_ char *t = json_error_text(j);
+                        if (!t)
+                                t = json_error_document_text(j);
                         json_decref(j);
                         if (t)
                                 text = source_excerpt(t, strlen(t), 400);
@@ -906,11 +1035,7 @@ char *source_describe_error(SourceKind kind, const SourceResponse *resp)
                         text = source_excerpt(body + i, e - i, 300);
                 }
         }
-        /* v3 answers a v2-style raw token with 401 [3P]: say what to check. */
-        const char *hint =
-                kind == SOURCE_JOBINDSATS && resp->status == 401
-                        ? " (v3 requires \"Authorization: Bearer <key>\"; check token and api_version)"
-                        : "";
+        const char *hint = resp->status == 401 ? jobindsats_hint(kind, resp) : "";
         if (!text || !*text)
                 return strdup_printf("HTTP %ld (empty response)%s", resp->status, hint);
         return strdup_printf("HTTP %ld: %s%s", resp->status, text, hint);

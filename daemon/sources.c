@@ -700,6 +700,7 @@ static int series_handle(SeriesJob *j, const FetchResponse *resp, bool cached)
                 .content_type = resp->content_type,
                 .body = resp->body,
                 .size = resp->size,
+                .sent_bearer = j->req.auth == SOURCE_AUTH_BEARER, /* else step_start failed */
         };
 
         if (resp->status == 304) {

@@ -31,7 +31,9 @@
  * equals remote_updated. Jobindsats: table metadata (METADATA) -> data (DATA). CSV and JSON-stat:
  * DATA directly (plan with meta == NULL already returns the data request).
  *
- * parse_* also accept non-2xx responses: they then fail with the provider's own error quoted
+ * parse_* refuse an error message sent with status 200 (-EREMOTEIO, the provider's text quoted:
+ * Jobindsats answers a wrong key with {"Forkert nøgle eller nøglen er udløbet.": ""}), never taking
+ * it for an empty table. parse_* also accept non-2xx responses: they then fail with the provider's own error quoted
  * verbatim (Statbank 400 {errorTypeCode,message} -> "HTTP 400: REQUEST-LIMIT: Forespørgslen på …"),
  * so the pipeline may simply pass every response it got. Transport failures (resp.status == 0)
  * are the pipeline's to report.
@@ -132,6 +134,8 @@ typedef struct SourceResponse {
         const char *content_type; /* may be NULL */
         const char *body;
         size_t size;
+        bool sent_bearer; /* the request carried "Authorization: Bearer …" (then no "v3 requires
+                           * Bearer" hint: the key itself is wrong or expired) */
 } SourceResponse;
 
 typedef struct Provider {
@@ -168,6 +172,12 @@ const Provider *provider_for(SourceKind kind);
  * "<!DOCTYPE html", "<html", "<head" or "<body" — also with status 200 (captive portals,
  * maintenance pages). */
 bool source_body_is_html(const char *body, size_t size, const char *content_type);
+
+/* The provider's own text when the body is an error message rather than data, whatever the status:
+ * Statbank {"errorTypeCode","message"}, Jobindsats {"Forkert nøgle eller nøglen er udløbet.": ""},
+ * JSON-stat {"class":"error"}, {"message"/"error"/"detail"/"title": …} without data members, a bare
+ * JSON string. NULL for data (or on OOM). Bodies over 64 KiB are taken for data. Caller owns. */
+char *source_body_error_text(const SourceResponse *resp);
 
 /* True when the body is zero bytes or only whitespace / a BOM. */
 bool source_body_is_empty(const char *body, size_t size);

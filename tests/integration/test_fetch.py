@@ -538,6 +538,39 @@ class FetchTest(unittest.TestCase):
         self.assert_failed(p, before, self.srv.url("/v3/data/Y08A02"), "HTTP 422 Unprocessable", "Invalid period type",
                            series="fleksjob_fuldtid")
 
+    def test_error_documents_with_200(self):
+        """Provider errors sent with status 200 are refused with the provider's own words (issue 11 §2),
+        never stored as an empty table; the store is unchanged."""
+        self.jobindsats_config()
+        self.serve_jobindsats()
+        p = self.fetch("fleksjob_fuldtid")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        before = self.rows()
+        # Jobindsats' answer to a wrong or expired key (status not recorded by the public client)
+        self.srv.route("/v3/table/Y08A02", Response.fixture(PROV / "jobindsats_wrong_key_200.json"))
+        p = self.fetch("fleksjob_fuldtid")
+        err = self.assert_failed(p, before, self.srv.url("/v3/table/Y08A02"), "HTTP 200",
+                                 '"Forkert nøgle eller nøglen er udløbet."', series="fleksjob_fuldtid")
+        self.assertNotIn("unknown data format", err)
+        self.assertNotIn("v3 requires", err)  # a Bearer header was sent: the key itself is wrong
+        self.assertEqual(self.srv.count("/v3/data/Y08A02"), 1)  # only the first, good run asked for data
+        # the same body on the data step
+        self.serve_jobindsats(data=Response.fixture(PROV / "jobindsats_wrong_key_200.json"))
+        p = self.fetch("fleksjob_fuldtid")
+        self.assert_failed(p, before, self.srv.url("/v3/data/Y08A02"), "Forkert nøgle eller nøglen er udløbet.",
+                           series="fleksjob_fuldtid")
+        # Statistikbank's error document with 200 on the data step
+        self.serve_statbank()
+        p = self.fetch("fleks_herlev")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        before = self.rows()
+        self.serve_statbank(info=tableinfo("2030-01-01T08:00:00"),
+                            data=Response.fixture(PROV / "statbank_error_200.json"))
+        p = self.fetch("fleks_herlev")
+        self.assert_failed(p, before, self.srv.url("/v1/data"), "HTTP 200",
+                           '"EXTRACT-NOTFOUND: Tabellen blev ikke fundet"')
+        self.assertEqual(self.state("dst/fleks_herlev")["remote_updated"], "2024-12-17T08:00:00")
+
     def test_jobindsats_credential(self):
         creds = self.dir / "creds"
         creds.mkdir()

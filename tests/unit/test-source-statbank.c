@@ -353,7 +353,11 @@ static void test_metadata_errors(void **state)
                 {"html_200.html", 200, -EPROTO, "HTML"},
                 {"malformed_truncated.json", 200, -EBADMSG, "invalid JSON"},
                 {"data_zero.csv", 200, -ENODATA, "empty response"},
-                {"error_missing.json", 200, -EBADMSG, "without a \"variables\""},
+                /* an error document sent with 200 is the provider's error, not a malformed table */
+                {"error_missing.json", 200, -EREMOTEIO,
+                 "HTTP 200, but the provider answered with an error message instead of table information "
+                 "(JSON): \"REQUEST-MISSING: Format ikke angivet, eller ikke gyldigt.\""},
+                {"tableinfo_no_variables.json", 200, -EBADMSG, "without a \"variables\""},
         };
         for (size_t i = 0; i < ELEMENTSOF(t); i++) {
                 TestDef d;
