@@ -10,6 +10,7 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 
+#include "labourwatch/alerting.h"
 #include "labourwatch/config.h"
 #include "labourwatch/evaluate.h"
 #include "labourwatch/goal.h"
@@ -33,6 +34,7 @@ struct Manager {
         sd_event *event;
         sd_event_source *sigterm_source, *sigint_source, *sighup_source;
         sd_event_source *timer_source, *once_source;
+        sd_event_source *daily_source; /* the daily evaluation, shortly after local midnight */
 
         char *config_path;
         Config *config;
@@ -49,6 +51,7 @@ struct Manager {
         bool evaluated;
         size_t n_off_track;
         size_t n_without_data;
+        size_t n_firing;
         GoalStatusEntry *goal_statuses;
         size_t n_goal_statuses;
 
@@ -96,19 +99,22 @@ static size_t config_n_fetched_series(const Config *c)
 
 char *manager_status_format(const ManagerStatus *s, uint64_t now_usec)
 {
-        _cleanup_free_ char *goals = NULL;
+        _cleanup_free_ char *goals = NULL, *firing = NULL;
         char when[64] = "";
         const char *fetch;
 
+        firing = s->evaluated && s->n_firing > 0 ? strdup_printf(", %zu firing", s->n_firing) : strdup("");
+        if (!firing)
+                return NULL;
         if (!s->evaluated || s->n_goals == 0)
                 goals = strdup_printf("%zu goal%s%s", s->n_goals, s->n_goals == 1 ? "" : "s",
                                       s->n_goals > 0 ? " (not evaluated)" : "");
         else if (s->n_without_data > 0)
-                goals = strdup_printf("%zu goal%s, %zu off track, %zu without data", s->n_goals,
-                                      s->n_goals == 1 ? "" : "s", s->n_off_track, s->n_without_data);
+                goals = strdup_printf("%zu goal%s, %zu off track%s, %zu without data", s->n_goals,
+                                      s->n_goals == 1 ? "" : "s", s->n_off_track, firing, s->n_without_data);
         else
-                goals = strdup_printf("%zu goal%s, %zu off track", s->n_goals, s->n_goals == 1 ? "" : "s",
-                                      s->n_off_track);
+                goals = strdup_printf("%zu goal%s, %zu off track%s", s->n_goals, s->n_goals == 1 ? "" : "s",
+                                      s->n_off_track, firing);
         if (!goals)
                 return NULL;
 
@@ -143,6 +149,7 @@ static void manager_notify_status(Manager *m, const char *extra)
                 .evaluated = m->evaluated,
                 .n_off_track = m->n_off_track,
                 .n_without_data = m->n_without_data,
+                .n_firing = m->n_firing,
                 .fetching = m->cycle_running,
                 .next_fetch_usec = m->next_due,
         };
@@ -192,8 +199,13 @@ static int manager_ensure_runner(Manager *m, const Config *c)
 static Date today_local(Manager *m)
 {
         time_t t = (time_t) (now_realtime(m) / USEC_PER_SEC);
+        const char *fake = getenv("LW_TEST_TODAY");
         struct tm tm;
+        Date d;
 
+        /* Test hook: evaluate as on another day (integration tests of daily re-evaluation). */
+        if (fake && date_parse(fake, &d) >= 0)
+                return d;
         if (!localtime_r(&t, &tm))
                 return date_from_days((int64_t) (t / 86400));
         return (Date){ .year = tm.tm_year + 1900, .month = tm.tm_mon + 1, .day = tm.tm_mday };
@@ -248,68 +260,115 @@ static int manager_take_results(Manager *m, const GoalResult *results, size_t n,
         return 0;
 }
 
-/* Evaluates every goal at today's date. record: store the evaluations (audit trail), as a cycle
- * does; the evaluation made at start-up and after a reload only refreshes STATUS=. */
-static int manager_evaluate(Manager *m, bool record, GoalResult **ret, size_t *ret_n)
+static void log_alert_transition(const AlertingTransition *t)
+{
+        const AlertEvent *e = &t->event;
+        const char *event = alert_event_to_string(e->kind), *status = strna(goal_status_to_string(e->status));
+        char period[PERIOD_STRING_MAX] = "";
+        _cleanup_free_ char *f_goal = strdup_printf("GOAL=%s", t->goal), *f_event = strdup_printf("EVENT=%s", event),
+                            *f_status = NULL, *f_period = NULL, *f_more = NULL;
+
+        if (e->has_period)
+                period_to_string(e->period, period);
+        f_status = strdup_printf("STATUS=%s", status);
+        f_period = strdup_printf("PERIOD=%s", period);
+        f_more = e->routes ? strdup_printf("NOTIFIED=%s", strna(t->notified))
+                           : strdup_printf("SUPPRESSED=%s", strna(alert_suppress_to_string(e->suppressed)));
+        if (!f_goal || !f_event || !f_status || !f_period || !f_more)
+                return;
+        if (e->routes)
+                log_event(LOG_NOTICE, 0, LOG_EVENT_ALERT, LOG_FIELDS(f_goal, f_event, f_status, f_period, f_more),
+                          "Goal %s: %s (%s, %s), notifying %s", t->goal, event, status, period[0] ? period : "no period",
+                          strna(t->notified));
+        else
+                log_event(LOG_INFO, 0, LOG_EVENT_ALERT, LOG_FIELDS(f_goal, f_event, f_status, f_period, f_more),
+                          "Goal %s: %s (%s, %s) not notified: %s", t->goal, event, status,
+                          period[0] ? period : "no period", strna(alert_suppress_to_string(e->suppressed)));
+}
+
+/* --dry-run: what would be enqueued, one block per notice. */
+static void print_dry_run(const AlertingReport *rep)
+{
+        if (rep->n_notices == 0)
+                printf("dry-run: no notifications would be sent\n");
+        for (size_t i = 0; i < rep->n_notices; i++) {
+                const AlertingNotice *n = &rep->notices[i];
+                printf("dry-run: notice to %s%s%s (%zu event%s, %zu data problem%s), key %s\n", n->notifier,
+                       n->recipient ? ":" : "", strempty(n->recipient), n->n_events, n->n_events == 1 ? "" : "s",
+                       n->n_problems, n->n_problems == 1 ? "" : "s", n->key);
+                printf("%s\n", n->payload);
+        }
+        for (size_t i = 0; i < rep->n_transitions; i++) {
+                const AlertingTransition *t = &rep->transitions[i];
+                printf("dry-run: goal %s: %s -> %s%s%s\n", t->goal, alert_event_to_string(t->event.kind),
+                       t->event.routes ? strna(t->notified) : "not notified, ",
+                       t->event.routes ? "" : strna(alert_suppress_to_string(t->event.suppressed)), "");
+        }
+        fflush(stdout);
+}
+
+/* One alerting cycle on the stored figures: evaluate every goal (recorded: the audit trail), step
+ * each goal's alert state, and write the new states, the transitions and the notices in one
+ * transaction. With --dry-run nothing is recorded or written: the notices are printed. */
+static int manager_alert_cycle(Manager *m)
 {
         _cleanup_free_ char *error = NULL;
+        AlertingReport rep = {};
         GoalResult *results = NULL;
         size_t n = 0;
+        uint64_t now = now_realtime(m);
+        Date today = today_local(m);
         int r;
 
-        *ret = NULL;
-        *ret_n = 0;
         if (m->config->n_goals == 0)
                 return manager_take_results(m, NULL, 0, false);
 
-        r = evaluate_all(m->store, m->config, today_local(m), now_realtime(m), record, &results, &n, &error);
-        if (r < 0 && error)
-                return log_error_errno(r, "Failed to evaluate goals: %s", error);
+        r = evaluate_all(m->store, m->config, today, now, !m->dry_run, &results, &n, &error);
         if (r < 0)
-                return log_error_errno(r, "Failed to evaluate goals: %m");
+                return log_error_errno(r, "Failed to evaluate goals: %s", error ? error : "%m");
+        r = manager_take_results(m, results, n, true);
+        if (r < 0)
+                goto out;
+        if (!m->dry_run)
+                store_crash_point(m->store, "after-evaluate");
 
-        r = manager_take_results(m, results, n, record);
+        r = alerting_run(&(AlertingArgs){ .store = m->store, .config = m->config, .results = results, .n_results = n,
+                                          .date = today, .now = (int64_t) now, .dry_run = m->dry_run },
+                         &rep, &error);
         if (r < 0) {
-                goal_results_free(results, n);
-                return r;
+                log_error_errno(r, "Failed to update alert states, trying again at the next evaluation: %s",
+                                error ? error : "%m");
+                goto out;
         }
-        *ret = results;
-        *ret_n = n;
-        return 0;
-}
-
-/* Notification is not built yet: with --dry-run, print what it would be handed; otherwise say
- * that nothing is sent. */
-static void manager_notify(Manager *m, const GoalResult *results, size_t n)
-{
-        if (!m->dry_run) {
-                log_debug("Notification is not part of this build; nothing sent for %zu goal%s", n,
-                          n == 1 ? "" : "s");
-                return;
+        m->n_firing = rep.n_firing;
+        for (size_t i = 0; i < rep.n_transitions; i++)
+                log_alert_transition(&rep.transitions[i]);
+        if (m->dry_run)
+                print_dry_run(&rep);
+        else {
+                size_t queued = 0;
+                for (size_t i = 0; i < rep.n_notices; i++)
+                        queued += rep.notices[i].enqueued;
+                if (rep.n_notices > 0)
+                        log_info("Enqueued %zu notification%s", queued, queued == 1 ? "" : "s");
+                store_crash_point(m->store, "after-enqueue");
         }
-        printf("dry-run: notification is not part of this build; it would be given these %zu "
-               "evaluation%s:\n",
-               n, n == 1 ? "" : "s");
-        for (size_t i = 0; i < n; i++)
-                printf("dry-run: goal %s: %s\n", strna(results[i].id),
-                       strna(goal_status_to_string(results[i].status)));
-        fflush(stdout);
+        r = 0;
+out:
+        alerting_report_done(&rep);
+        goal_results_free(results, n);
+        return r;
 }
 
 static void manager_reload(Manager *m);
 
 static void manager_cycle_finish(Manager *m)
 {
-        GoalResult *results = NULL;
-        size_t n = 0;
         int r;
 
-        r = manager_evaluate(m, true, &results, &n);
+        r = manager_alert_cycle(m);
         if (r < 0)
                 m->cycle_failed = true;
-        else
-                manager_notify(m, results, n);
-        goal_results_free(results, n);
 
         m->cycle_running = false;
         if (m->once) {
@@ -354,6 +413,54 @@ static void manager_cycle_start(Manager *m)
                 m->cycle_failed = true;
         }
         manager_cycle_finish(m);
+}
+
+/* The daily evaluation: a goal's figures may not change for weeks, but the date does (a goal period
+ * ends, repeats by duration fall due, silences expire, data becomes late), and figures stored by
+ * `labourwatch fetch` or `import` beside the daemon are picked up. A few minutes after local
+ * midnight, so the date has surely turned. */
+#define DAILY_OFFSET_USEC (5 * USEC_PER_MINUTE)
+
+static uint64_t next_local_midnight(uint64_t now_usec)
+{
+        time_t t = (time_t) (now_usec / USEC_PER_SEC), next;
+        struct tm tm;
+
+        if (!localtime_r(&t, &tm))
+                return now_usec + USEC_PER_DAY;
+        tm.tm_mday += 1;
+        tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+        tm.tm_isdst = -1; /* let mktime find out: the DST switch nights are 23 or 25 hours long */
+        next = mktime(&tm);
+        if (next == (time_t) -1 || next <= t)
+                return now_usec + USEC_PER_DAY;
+        return (uint64_t) next * USEC_PER_SEC;
+}
+
+static void manager_arm_daily(Manager *m)
+{
+        uint64_t when = next_local_midnight(now_realtime(m)) + DAILY_OFFSET_USEC;
+        int r;
+
+        r = sd_event_source_set_time(m->daily_source, when);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(m->daily_source, SD_EVENT_ONESHOT);
+        if (r < 0)
+                log_error_errno(r, "Failed to arm the daily evaluation, goals are evaluated after fetches only: %m");
+}
+
+static int on_daily(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        Manager *m = userdata;
+
+        /* A running fetch cycle evaluates when it ends. */
+        if (!m->cycle_running) {
+                log_debug("Daily evaluation");
+                (void) manager_alert_cycle(m);
+                manager_notify_status(m, NULL);
+        }
+        manager_arm_daily(m);
+        return 0;
 }
 
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
@@ -412,8 +519,6 @@ static void log_config_loaded(Manager *m, LogEvent event, const char *verb)
 static void manager_reload(Manager *m)
 {
         Config *c = NULL, *old;
-        GoalResult *results = NULL;
-        size_t n = 0;
         int r;
 
         if (m->cycle_running) {
@@ -455,10 +560,9 @@ static void manager_reload(Manager *m)
         config_free(old);
         log_config_loaded(m, LOG_EVENT_RELOADED, "Reloaded");
 
-        /* Goals may have changed: refresh the counts STATUS= reports (not recorded). */
+        /* Goals, routes and recipients may have changed: evaluate and alert on the new ones. */
         m->evaluated = false;
-        if (manager_evaluate(m, false, &results, &n) >= 0)
-                goal_results_free(results, n);
+        (void) manager_alert_cycle(m);
 
 done:
         manager_arm_timer(m);
@@ -557,6 +661,13 @@ int manager_new(const ManagerOptions *o, Manager **ret)
                 log_error_errno(r, "Failed to set up the fetch timer: %m");
                 goto fail;
         }
+        r = sd_event_add_time(m->event, &m->daily_source, CLOCK_REALTIME, UINT64_MAX, USEC_PER_MINUTE, on_daily, m);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(m->daily_source, SD_EVENT_OFF);
+        if (r < 0) {
+                log_error_errno(r, "Failed to set up the daily evaluation timer: %m");
+                goto fail;
+        }
         if (!m->once) {
                 /* Honours $WATCHDOG_USEC (and $WATCHDOG_PID); a no-op without them. */
                 r = sd_event_set_watchdog(m->event, true);
@@ -586,6 +697,7 @@ Manager *manager_free(Manager *m)
         source_runner_free(m->runner);
         sd_event_source_unref(m->once_source);
         sd_event_source_unref(m->timer_source);
+        sd_event_source_unref(m->daily_source);
         sd_event_source_unref(m->sighup_source);
         sd_event_source_unref(m->sigint_source);
         sd_event_source_unref(m->sigterm_source);
@@ -607,13 +719,11 @@ int manager_run(Manager *m)
                 if (r < 0)
                         return log_error_errno(r, "Failed to start the cycle: %m");
         } else {
-                GoalResult *results = NULL;
-                size_t n = 0;
-
-                /* Goal counts for STATUS= before the first cycle; not recorded. */
-                if (manager_evaluate(m, false, &results, &n) >= 0)
-                        goal_results_free(results, n);
+                /* Alerts on the stored figures right away (a restart loses nothing, and figures
+                 * stored while the daemon was down are looked at), then fetches when due. */
+                (void) manager_alert_cycle(m);
                 manager_arm_timer(m);
+                manager_arm_daily(m);
         }
 
         log_event(LOG_INFO, 0, LOG_EVENT_STARTED, NULL, "labourwatchd %s started%s%s", LABOURWATCH_VERSION,

@@ -1728,3 +1728,26 @@ int store_load_series_asof(Store *s, const char *series, int64_t fetched_before,
         return load_series(s, series, STMT_OBS_LOAD_ASOF, ARGS(ARG_TEXT(series), ARG_INT(fetched_before)), ret,
                            ret_error);
 }
+
+int store_series_last_fetched(Store *s, const char *series, int64_t *ret, char **ret_error)
+{
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r, rc;
+
+        assert(s);
+        assert(series);
+        assert(ret);
+        r = store_prepare(s,
+                          "SELECT COALESCE(MAX(fetched_at), 0) FROM observations "
+                          "WHERE series = ?1 AND superseded_at IS NULL",
+                          &st, ret_error);
+        if (r < 0)
+                return r;
+        if (bind_text(st, 1, series) != SQLITE_OK)
+                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_ROW)
+                return store_error(s, rc, ret_error, "failed to read series");
+        *ret = sqlite3_column_int64(st, 0);
+        return 0;
+}

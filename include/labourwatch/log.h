@@ -25,6 +25,7 @@ typedef enum LogEvent {
         LOG_EVENT_SHUTTING_DOWN,
         LOG_EVENT_STARTED,
         LOG_EVENT_SOURCE_STALE,      /* a source failing longer than stale_after */
+        LOG_EVENT_ALERT,             /* an alert event of a goal: firing, resolved, … (delivered or suppressed) */
         _LOG_EVENT_MAX,
 } LogEvent;
 

@@ -6,10 +6,12 @@
  * watchdog, the sd_notify protocol (READY=1, STATUS=, RELOADING=1, STOPPING=1), the configuration
  * (swapped atomically on a valid reload), the store, and it drives the cycle:
  *
- *     fetch what is due (source_runner_run) -> evaluate (evaluate_all) -> notify (not built yet)
+ *     fetch what is due (source_runner_run) -> evaluate (evaluate_all) -> alert (alerting_run:
+ *     alert states + outbox rows in one transaction)
  *
- * One CLOCK_REALTIME timer is armed at source_runner_next_due(); apart from it and the watchdog the
- * daemon does not wake up. */
+ * One CLOCK_REALTIME timer is armed at source_runner_next_due(), another a few minutes after each
+ * local midnight for the daily evaluation; apart from them and the watchdog the daemon does not wake
+ * up. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -41,11 +43,12 @@ typedef struct ManagerStatus {
         bool evaluated;          /* false: n_off_track is unknown */
         size_t n_off_track;      /* off_track or missed */
         size_t n_without_data;   /* no_data or insufficient_data; shown only when not 0 */
+        size_t n_firing;         /* goals whose alert is firing; shown only when not 0 */
         bool fetching;           /* a fetch run is in progress */
         uint64_t next_fetch_usec; /* realtime; UINT64_MAX: nothing scheduled */
 } ManagerStatus;
 
-/* Formats the one-line STATUS=, e.g. "12 goals, 2 off track; next fetch 09:30", or "12 goals, 2 off
+/* Formats the one-line STATUS=, e.g. "12 goals, 2 off track, 1 firing; next fetch 09:30", or "12 goals, 2 off
  * track, 3 without data; next fetch 2026-11-24 07:00". Times are local;
  * a time on another day than now_usec gets its date. Returns a malloc'd string or NULL on OOM. */
 char *manager_status_format(const ManagerStatus *s, uint64_t now_usec);

@@ -225,3 +225,8 @@ int store_list_alert_states(Store *s, char ***ret_goals, char ***ret_json, size_
  * realtime): a period first fetched later is absent, and a revised period has the value it had then. */
 int store_load_series_asof(Store *s, const char *series, int64_t fetched_before, Series **ret,
                            char **ret_error);
+
+/* When the current figures of a series were last fetched (the newest fetched_at of its current
+ * rows), 0 when it has none. */
+int store_series_last_fetched(Store *s, const char *series, int64_t *ret, char **ret_error);
+

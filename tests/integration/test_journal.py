@@ -46,6 +46,7 @@ MESSAGE_IDS = {
     "FETCH_SUCCEEDED": "cca09e47201a46f4803bb53d04547f2e",
     "FETCH_FAILED": "4066d0455a0a49d4b956d35abbdfb006",
     "GOAL_STATUS_CHANGED": "5380eb830cc54a08bad3323d45832ea3",
+    "ALERT": "3077b7aba06046b0a5cd21dc64a42f55",
 }
 
 journald = None
@@ -250,7 +251,7 @@ class TestCatalog(unittest.TestCase):
         src = lwdaemon.SOURCE_DIR
         with open(os.path.join(src, "daemon", "log.c"), encoding="utf-8") as f:
             ids = re.findall(r'\[LOG_EVENT_\w+\] = "([0-9a-f]{32})"', f.read())
-        self.assertEqual(len(ids), 12)
+        self.assertEqual(len(ids), 13)
         for name, mid in MESSAGE_IDS.items():
             self.assertIn(mid, ids, name)
         with tempfile.TemporaryDirectory() as root:
