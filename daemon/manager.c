@@ -286,23 +286,30 @@ static void log_alert_transition(const AlertingTransition *t)
                           period[0] ? period : "no period", strna(alert_suppress_to_string(e->suppressed)));
 }
 
-/* --dry-run: what would be enqueued, one block per notice. */
-static void print_dry_run(const AlertingReport *rep)
+/* --dry-run: each goal's status, each alert event, and what would be enqueued: one block per
+ * notice. */
+static void print_dry_run(const GoalResult *results, size_t n, const AlertingReport *rep)
 {
+        for (size_t i = 0; i < n; i++)
+                printf("dry-run: goal %s: %s\n", strna(results[i].id), strna(goal_status_to_string(results[i].status)));
+        for (size_t i = 0; i < rep->n_transitions; i++) {
+                const AlertingTransition *t = &rep->transitions[i];
+                if (t->event.routes)
+                        printf("dry-run: alert %s: %s, notifying %s\n", t->goal, alert_event_to_string(t->event.kind),
+                               strna(t->notified));
+                else
+                        printf("dry-run: alert %s: %s, not notified: %s\n", t->goal,
+                               alert_event_to_string(t->event.kind),
+                               strna(alert_suppress_to_string(t->event.suppressed)));
+        }
         if (rep->n_notices == 0)
                 printf("dry-run: no notifications would be sent\n");
         for (size_t i = 0; i < rep->n_notices; i++) {
-                const AlertingNotice *n = &rep->notices[i];
-                printf("dry-run: notice to %s%s%s (%zu event%s, %zu data problem%s), key %s\n", n->notifier,
-                       n->recipient ? ":" : "", strempty(n->recipient), n->n_events, n->n_events == 1 ? "" : "s",
-                       n->n_problems, n->n_problems == 1 ? "" : "s", n->key);
-                printf("%s\n", n->payload);
-        }
-        for (size_t i = 0; i < rep->n_transitions; i++) {
-                const AlertingTransition *t = &rep->transitions[i];
-                printf("dry-run: goal %s: %s -> %s%s%s\n", t->goal, alert_event_to_string(t->event.kind),
-                       t->event.routes ? strna(t->notified) : "not notified, ",
-                       t->event.routes ? "" : strna(alert_suppress_to_string(t->event.suppressed)), "");
+                const AlertingNotice *no = &rep->notices[i];
+                printf("dry-run: notice to %s%s%s (%zu event%s, %zu data problem%s), key %s\n", no->notifier,
+                       no->recipient ? ":" : "", strempty(no->recipient), no->n_events, no->n_events == 1 ? "" : "s",
+                       no->n_problems, no->n_problems == 1 ? "" : "s", no->key);
+                printf("%s\n", no->payload);
         }
         fflush(stdout);
 }
@@ -320,8 +327,13 @@ static int manager_alert_cycle(Manager *m)
         Date today = today_local(m);
         int r;
 
-        if (m->config->n_goals == 0)
+        if (m->config->n_goals == 0) {
+                if (m->dry_run) {
+                        printf("dry-run: no goals, no notifications would be sent\n");
+                        fflush(stdout);
+                }
                 return manager_take_results(m, NULL, 0, false);
+        }
 
         r = evaluate_all(m->store, m->config, today, now, !m->dry_run, &results, &n, &error);
         if (r < 0)
@@ -344,7 +356,7 @@ static int manager_alert_cycle(Manager *m)
         for (size_t i = 0; i < rep.n_transitions; i++)
                 log_alert_transition(&rep.transitions[i]);
         if (m->dry_run)
-                print_dry_run(&rep);
+                print_dry_run(results, n, &rep);
         else {
                 size_t queued = 0;
                 for (size_t i = 0; i < rep.n_notices; i++)
