@@ -20,9 +20,9 @@
 #include <yaml.h>
 
 #include "labourwatch/config.h"
+#include "labourwatch/hashmap.h"
 #include "labourwatch/macro.h"
 
-#define CONFIG_FILE_MAX (16U * 1024U * 1024U)
 #define SECRET_FILE_MAX (64U * 1024U)
 
 #define DEFAULT_STATE_DIR "/var/lib/labourwatch"
@@ -131,6 +131,8 @@ DEFINE_STRING_TABLE(notifier_kind, NotifierKind, notifier_kind_table)
 DEFINE_STRING_TABLE(webhook_format, WebhookFormat, webhook_format_table)
 
 /* ---- freeing ---- */
+
+static void config_index_free(struct ConfigIndex *ix);
 
 static void secret_ref_done(SecretRef *s)
 {
@@ -247,6 +249,7 @@ Config *config_free(Config *c)
         free(c->templates_dir);
         free(c->metrics_file);
         strv_free_n(c->files, c->n_files);
+        config_index_free(c->index);
         free(c);
         return NULL;
 }
@@ -279,10 +282,64 @@ char *config_error_to_string(const ConfigError *e)
 
 /* ---- lookups ---- */
 
+struct ConfigIndex {
+        Hashmap *sources, *series, *goals, *recipients, *notifiers;
+};
+
+static void config_index_free(struct ConfigIndex *ix)
+{
+        if (!ix)
+                return;
+        hashmap_free(ix->sources);
+        hashmap_free(ix->series);
+        hashmap_free(ix->goals);
+        hashmap_free(ix->recipients);
+        hashmap_free(ix->notifiers);
+        free(ix);
+}
+
+static int index_add(Hashmap **h, size_t n, const void *items, size_t size, size_t name_offset)
+{
+        int r = hashmap_new(n, h);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                const char *item = (const char *) items + i * size;
+                const char *name = *(char *const *) (item + name_offset);
+                if (name && hashmap_put(*h, name, (void *) item, NULL) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+/* Builds the name index once the arrays are final. Returns 0 or -ENOMEM. */
+static int config_build_index(Config *c)
+{
+        struct ConfigIndex *ix = calloc(1, sizeof(struct ConfigIndex));
+
+        if (!ix)
+                return -ENOMEM;
+        config_index_free(c->index);
+        c->index = ix;
+        if (index_add(&ix->sources, c->n_sources, c->sources, sizeof(SourceDef), offsetof(SourceDef, name)) < 0 ||
+            index_add(&ix->series, c->n_series, c->series, sizeof(SeriesDef), offsetof(SeriesDef, name)) < 0 ||
+            index_add(&ix->goals, c->n_goals, c->goals, sizeof(GoalDef), offsetof(GoalDef, id)) < 0 ||
+            index_add(&ix->recipients, c->n_recipients, c->recipients, sizeof(RecipientDef),
+                      offsetof(RecipientDef, name)) < 0 ||
+            index_add(&ix->notifiers, c->n_notifiers, c->notifiers, sizeof(NotifierDef),
+                      offsetof(NotifierDef, name)) < 0) {
+                config_index_free(TAKE_PTR(c->index));
+                return -ENOMEM;
+        }
+        return 0;
+}
+
 const SourceDef *config_find_source(const Config *c, const char *name)
 {
         if (!c || !name)
                 return NULL;
+        if (c->index)
+                return hashmap_get(c->index->sources, name);
         for (size_t i = 0; i < c->n_sources; i++)
                 if (streq(c->sources[i].name, name))
                         return &c->sources[i];
@@ -293,6 +350,8 @@ const SeriesDef *config_find_series(const Config *c, const char *name)
 {
         if (!c || !name)
                 return NULL;
+        if (c->index)
+                return hashmap_get(c->index->series, name);
         for (size_t i = 0; i < c->n_series; i++)
                 if (streq(c->series[i].name, name))
                         return &c->series[i];
@@ -303,6 +362,8 @@ const GoalDef *config_find_goal(const Config *c, const char *id)
 {
         if (!c || !id)
                 return NULL;
+        if (c->index)
+                return hashmap_get(c->index->goals, id);
         for (size_t i = 0; i < c->n_goals; i++)
                 if (streq(c->goals[i].id, id))
                         return &c->goals[i];
@@ -313,6 +374,8 @@ const RecipientDef *config_find_recipient(const Config *c, const char *name)
 {
         if (!c || !name)
                 return NULL;
+        if (c->index)
+                return hashmap_get(c->index->recipients, name);
         for (size_t i = 0; i < c->n_recipients; i++)
                 if (streq(c->recipients[i].name, name))
                         return &c->recipients[i];
@@ -323,6 +386,8 @@ const NotifierDef *config_find_notifier(const Config *c, const char *name)
 {
         if (!c || !name)
                 return NULL;
+        if (c->index)
+                return hashmap_get(c->index->notifiers, name);
         for (size_t i = 0; i < c->n_notifiers; i++)
                 if (streq(c->notifiers[i].name, name))
                         return &c->notifiers[i];
@@ -665,6 +730,21 @@ typedef struct Ctx {
         Ref *refs;
         size_t n_refs, n_refs_alloc;
 
+        /* Names defined so far -> index + 1 in the Config's arrays (the arrays still grow while
+         * parsing, so pointers would not stay valid): duplicates and references in O(1). */
+        Hashmap *source_names, *series_names, *goal_ids;
+
+        /* Duplicate keys, found once per mapping (see mapping_key): map_offset[node index] is where
+         * the mapping's pairs start in pair_first, SIZE_MAX until the mapping is analysed;
+         * pair_first[...] is 1 + the index of the first pair with the same key, or 0. */
+        size_t *map_offset;
+        size_t n_map_offset;
+        uint32_t *pair_first;
+        size_t n_pair_first, n_pair_first_alloc;
+
+        size_t first_error, n_suppressed; /* errors past CONFIG_ERRORS_MAX are counted only */
+        bool uncapped;
+
         /* A file could not be read or parsed: what it defines is unknown, so references to it
          * are not reported as undefined (that would bury the real error under false ones). */
         bool main_broken, some_broken;
@@ -678,6 +758,10 @@ static void ctx_error_at(Ctx *x, const char *file, unsigned line, unsigned colum
         char *msg = NULL, *f;
         va_list ap;
 
+        if (!x->uncapped && e->n_items - x->first_error >= CONFIG_ERRORS_MAX) {
+                x->n_suppressed++;
+                return;
+        }
         va_start(ap, fmt);
         if (vasprintf(&msg, fmt, ap) < 0)
                 msg = NULL;
@@ -695,6 +779,27 @@ static void ctx_error_at(Ctx *x, const char *file, unsigned line, unsigned colum
                 .column = column,
                 .message = msg,
         };
+}
+
+/* Remembers name -> index (the first definition wins). The key is the definition's own copy of the
+ * name, which does not move when the array of definitions grows. */
+static void ctx_name_add(Ctx *x, Hashmap **h, const char *name, size_t index)
+{
+        if (!name)
+                return;
+        if (!*h && hashmap_new(0, h) < 0) {
+                x->oom = true;
+                return;
+        }
+        if (hashmap_put(*h, name, (void *) (uintptr_t) (index + 1), NULL) < 0)
+                x->oom = true;
+}
+
+/* The index of the first definition called name, or -1. */
+static ssize_t ctx_name_find(const Hashmap *h, const char *name)
+{
+        uintptr_t v = (uintptr_t) hashmap_get(h, name);
+        return v ? (ssize_t) (v - 1) : -1;
 }
 
 #define ctx_error(x, node, ...)                                                                             \
@@ -899,11 +1004,66 @@ static void ctx_add_ref(Ctx *x, RefKind kind, const char *name, const yaml_node_
         x->refs[x->n_refs++] = (Ref){.kind = kind, .name = s, .pos = node_pos(x, n)};
 }
 
+/* Finds, for every pair of a mapping, the first earlier pair with the same scalar key, once per
+ * mapping, through a hash of the keys: linear in the number of pairs however often the mapping's
+ * keys are asked for. Returns 0 or -ENOMEM. */
+static int mapping_analyse(Ctx *x, yaml_node_t *map, size_t mi)
+{
+        size_t n = (size_t) (map->data.mapping.pairs.top - map->data.mapping.pairs.start), base = x->n_pair_first;
+        _cleanup_(hashmap_freep) Hashmap *h = NULL;
+
+        if (n >= UINT32_MAX || GREEDY_REALLOC(x->pair_first, x->n_pair_first_alloc, base + n) < 0)
+                return -ENOMEM;
+        if (n > 8 && hashmap_new(n, &h) < 0)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                const char *s = node_scalar(node_get(x, map->data.mapping.pairs.start[i].key));
+                void *prev = NULL;
+
+                x->pair_first[base + i] = 0;
+                if (!s)
+                        continue;
+                if (h) {
+                        int r = hashmap_put(h, s, (void *) (uintptr_t) (i + 1), &prev);
+                        if (r < 0)
+                                return r;
+                        if (r == 0)
+                                x->pair_first[base + i] = (uint32_t) (uintptr_t) prev;
+                } else
+                        /* a handful of keys: comparing them is cheaper than hashing */
+                        for (size_t j = 0; j < i; j++) {
+                                const char *t = node_scalar(node_get(x, map->data.mapping.pairs.start[j].key));
+                                if (t && streq(s, t)) {
+                                        x->pair_first[base + i] = (uint32_t) (j + 1);
+                                        break;
+                                }
+                        }
+        }
+        x->n_pair_first = base + n;
+        x->map_offset[mi] = base;
+        return 0;
+}
+
+/* The first pair before `pair` in map with the same key, or NULL. */
+static yaml_node_pair_t *mapping_first_with_key(Ctx *x, yaml_node_t *map, yaml_node_pair_t *pair)
+{
+        size_t mi = (size_t) (map - x->doc->nodes.start), f;
+
+        assert(mi < x->n_map_offset);
+        if (x->map_offset[mi] == SIZE_MAX && mapping_analyse(x, map, mi) < 0) {
+                x->oom = true;
+                return NULL;
+        }
+        f = x->pair_first[x->map_offset[mi] + (size_t) (pair - map->data.mapping.pairs.start)];
+        return f ? &map->data.mapping.pairs.start[f - 1] : NULL;
+}
+
 /* Checks a mapping's key: a scalar, not seen before in this mapping. Returns the key text or NULL
  * after reporting. */
 static const char *mapping_key(Ctx *x, yaml_node_t *map, yaml_node_pair_t *pair)
 {
         yaml_node_t *k = node_get(x, pair->key);
+        yaml_node_pair_t *first;
         const char *s;
 
         if (!k)
@@ -913,15 +1073,12 @@ static const char *mapping_key(Ctx *x, yaml_node_t *map, yaml_node_pair_t *pair)
                 ctx_error(x, k, "expected a key name, got %s", node_describe(k));
                 return NULL;
         }
-        for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < pair; q++) {
-                const char *t = node_scalar(node_get(x, q->key));
-                if (t && streq(s, t)) {
-                        yaml_node_t *first = node_get(x, q->key);
-                        ctx_error(x, k, "duplicate key '%s' (first at line %u, column %u)", s,
-                                  (unsigned) first->start_mark.line + 1,
-                                  (unsigned) first->start_mark.column + 1);
-                        return NULL;
-                }
+        first = mapping_first_with_key(x, map, pair);
+        if (first) {
+                yaml_node_t *fk = node_get(x, first->key);
+                ctx_error(x, k, "duplicate key '%s' (first at line %u, column %u)", s,
+                          (unsigned) fk->start_mark.line + 1, (unsigned) fk->start_mark.column + 1);
+                return NULL;
         }
         return s;
 }
@@ -1549,6 +1706,7 @@ static void parse_source(Ctx *x, const char *name, yaml_node_t *key, yaml_node_t
                 x->oom = true;
                 return;
         }
+        ctx_name_add(x, &x->source_names, s->name, c->n_sources - 1);
         if (!name_is_valid_id(name))
                 ctx_error(x, key, "bad source name '%s', use letters, digits, '_', '-' and '.'", name);
 
@@ -1669,7 +1827,7 @@ static void parse_series(Ctx *x, const char *name, yaml_node_t *key, yaml_node_t
 {
         _cleanup_free_ char *what = strdup_printf("series '%s'", name);
         Config *c = x->c;
-        const SeriesDef *dup = config_find_series(c, name);
+        ssize_t di = ctx_name_find(x->series_names, name), si;
         const SourceDef *src = NULL;
         SeriesDef *s;
         Parsed p;
@@ -1678,9 +1836,11 @@ static void parse_series(Ctx *x, const char *name, yaml_node_t *key, yaml_node_t
                 x->oom = true;
                 return;
         }
-        if (dup)
+        if (di >= 0) {
+                const SeriesDef *dup = &c->series[di];
                 ctx_error(x, key, "duplicate series '%s' (first defined at %s:%u:%u)", name, dup->pos.file,
                           dup->pos.line, dup->pos.column);
+        }
         if (!name_is_identifier(name))
                 ctx_error(x, key,
                           "bad series name '%s', use letters, digits and '_' (not first), so that "
@@ -1701,6 +1861,7 @@ static void parse_series(Ctx *x, const char *name, yaml_node_t *key, yaml_node_t
                 x->oom = true;
                 return;
         }
+        ctx_name_add(x, &x->series_names, s->name, c->n_series - 1);
         parse_fields(x, v, what, series_fields, ELEMENTSOF(series_fields), s, &p);
         if (v->type != YAML_MAPPING_NODE)
                 return;
@@ -1737,7 +1898,8 @@ static void parse_series(Ctx *x, const char *name, yaml_node_t *key, yaml_node_t
         }
         if (!s->source)
                 return;
-        src = config_find_source(c, s->source);
+        si = ctx_name_find(x->source_names, s->source);
+        src = si >= 0 ? &c->sources[si] : NULL;
         if (!src && x->main_broken)
                 return;
         if (!src) {
@@ -1898,14 +2060,13 @@ static void parse_goal(Ctx *x, yaml_node_t *id_key, yaml_node_t *v)
                 if (!name_is_valid_id(g->id))
                         ctx_error(x, id_key ?: GOAL_VALUE(&p, "id"),
                                   "bad goal id '%s', use letters, digits, '_', '-' and '.'", g->id);
-                for (size_t i = 0; i + 1 < c->n_goals; i++)
-                        if (c->goals[i].id && streq(c->goals[i].id, g->id)) {
-                                ctx_error(x, id_key ?: GOAL_VALUE(&p, "id"),
-                                          "duplicate goal id '%s' (first defined at %s:%u:%u)", g->id,
-                                          c->goals[i].pos.file, c->goals[i].pos.line,
-                                          c->goals[i].pos.column);
-                                break;
-                        }
+                ssize_t i = ctx_name_find(x->goal_ids, g->id);
+                if (i >= 0)
+                        ctx_error(x, id_key ?: GOAL_VALUE(&p, "id"),
+                                  "duplicate goal id '%s' (first defined at %s:%u:%u)", g->id,
+                                  c->goals[i].pos.file, c->goals[i].pos.line, c->goals[i].pos.column);
+                else
+                        ctx_name_add(x, &x->goal_ids, g->id, c->n_goals - 1);
         }
         if (!g->title_da && g->id) {
                 g->title_da = strdup(g->id);
@@ -2336,11 +2497,13 @@ static void yaml_parser_deletep(yaml_parser_t **p)
 #define NESTING_MAX 64
 
 /* libyaml's loader recurses once per nesting level: refuse absurd nesting before loading, with an
- * event pass that needs no recursion. A syntax error here is left for the loader to report. */
+ * event pass that needs no recursion; and refuse a file of more than CONFIG_NODES_MAX nodes before
+ * building them. A syntax error here is left for the loader to report. */
 static bool check_nesting(Ctx *x, const char *buf, size_t size)
 {
         yaml_parser_t parser;
         unsigned depth = 0;
+        size_t nodes = 0;
         bool ok = true;
 
         if (!yaml_parser_initialize(&parser)) {
@@ -2355,7 +2518,16 @@ static bool check_nesting(Ctx *x, const char *buf, size_t size)
                 if (!yaml_parser_parse(&parser, &ev))
                         break;
                 t = ev.type;
-                if (t == YAML_SEQUENCE_START_EVENT || t == YAML_MAPPING_START_EVENT) {
+                if ((t == YAML_SCALAR_EVENT || t == YAML_SEQUENCE_START_EVENT || t == YAML_MAPPING_START_EVENT) &&
+                    ++nodes > CONFIG_NODES_MAX) {
+                        /* Bounds the memory and time of loading the document (see config.h). */
+                        ctx_error_at(x, x->file, (unsigned) ev.start_mark.line + 1,
+                                     (unsigned) ev.start_mark.column + 1,
+                                     "more than %u YAML nodes (keys, values, lists) in one file; split the "
+                                     "goals into several files in the goal directory",
+                                     CONFIG_NODES_MAX);
+                        ok = false;
+                } else if (t == YAML_SEQUENCE_START_EVENT || t == YAML_MAPPING_START_EVENT) {
                         if (++depth > NESTING_MAX) {
                                 ctx_error_at(x, x->file, (unsigned) ev.start_mark.line + 1,
                                              (unsigned) ev.start_mark.column + 1,
@@ -2439,7 +2611,17 @@ static int ctx_parse_file(Ctx *x, const char *path, bool main_file)
 
         x->doc = &doc;
         x->buf = buf;
+        x->n_map_offset = (size_t) (doc.nodes.top - doc.nodes.start);
+        x->map_offset = xmalloc_array(MAX(x->n_map_offset, (size_t) 1), sizeof(size_t));
+        if (!x->map_offset)
+                return -ENOMEM;
+        for (size_t i = 0; i < x->n_map_offset; i++)
+                x->map_offset[i] = SIZE_MAX;
+        x->n_pair_first = 0;
         parse_root(x, yaml_document_get_root_node(&doc));
+        free(x->map_offset);
+        x->map_offset = NULL;
+        x->n_map_offset = 0;
 
         /* A second document would be silently ignored: say so instead. */
         if (yaml_parser_load(&parser, &extra)) {
@@ -2502,6 +2684,12 @@ static int ctx_parse_goals_dir(Ctx *x, const char *dir)
                 }
                 if (stat(p, &st) < 0 || !S_ISREG(st.st_mode))
                         continue;
+                if (n >= CONFIG_GOAL_FILES_MAX) {
+                        ctx_error_at(x, dir, 0, 0, "more than %u goal files; only the first %u in directory order are read",
+                                     CONFIG_GOAL_FILES_MAX, CONFIG_GOAL_FILES_MAX);
+                        x->some_broken = true;
+                        break;
+                }
                 if (GREEDY_REALLOC(names, alloc, n + 2) < 0) {
                         r = -ENOMEM;
                         break;
@@ -2557,38 +2745,45 @@ static void ctx_check_refs(Ctx *x)
         }
 }
 
-static ssize_t file_index(const Config *c, const char *file)
+typedef struct SortedError {
+        size_t file; /* index in reading order; files not read (a goal directory) sort last */
+        size_t seq;  /* order found: keeps the sort stable */
+        ConfigError e;
+} SortedError;
+
+static int error_compare(const void *pa, const void *pb)
 {
+        const SortedError *a = pa, *b = pb;
+
+        if (a->file != b->file)
+                return a->file < b->file ? -1 : 1;
+        if (a->e.line != b->e.line)
+                return a->e.line < b->e.line ? -1 : 1;
+        if (a->e.column != b->e.column)
+                return a->e.column < b->e.column ? -1 : 1;
+        return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* Sorts by file (in reading order), line, column; errors at one position keep the order in which
+ * they were found. O(n log n) with the file indexes looked up once. Returns 0 or -ENOMEM. */
+static int errors_sort(const Config *c, ConfigError *items, size_t n)
+{
+        _cleanup_(hashmap_freep) Hashmap *files = NULL;
+        _cleanup_free_ SortedError *v = xmalloc_array(n, sizeof(SortedError));
+
+        if (!v || hashmap_new(c->n_files, &files) < 0)
+                return -ENOMEM;
         for (size_t i = 0; i < c->n_files; i++)
-                if (streq(c->files[i], file))
-                        return (ssize_t) i;
-        return (ssize_t) c->n_files;
-}
-
-static int error_compare(const Config *c, const ConfigError *a, const ConfigError *b)
-{
-        ssize_t fa = file_index(c, a->file), fb = file_index(c, b->file);
-        if (fa != fb)
-                return fa < fb ? -1 : 1;
-        if (a->line != b->line)
-                return a->line < b->line ? -1 : 1;
-        if (a->column != b->column)
-                return a->column < b->column ? -1 : 1;
-        return 0;
-}
-
-/* Stable insertion sort: errors at one position keep the order in which they were found. */
-static void errors_sort(const Config *c, ConfigError *items, size_t n)
-{
-        for (size_t i = 1; i < n; i++) {
-                ConfigError t = items[i];
-                size_t j = i;
-                while (j > 0 && error_compare(c, &items[j - 1], &t) > 0) {
-                        items[j] = items[j - 1];
-                        j--;
-                }
-                items[j] = t;
+                if (hashmap_put(files, c->files[i], (void *) (uintptr_t) (i + 1), NULL) < 0)
+                        return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                uintptr_t f = (uintptr_t) hashmap_get(files, items[i].file);
+                v[i] = (SortedError){.file = f ? f - 1 : c->n_files, .seq = i, .e = items[i]};
         }
+        qsort(v, n, sizeof(SortedError), error_compare);
+        for (size_t i = 0; i < n; i++)
+                items[i] = v[i].e;
+        return 0;
 }
 
 static char *dirname_of(const char *path)
@@ -2647,6 +2842,7 @@ int config_load(const char *path, Config **ret, ConfigErrors *errors)
                 return -ENOMEM;
         x.c = c;
         x.errors = errors;
+        x.first_error = first_error;
 
         r = ctx_parse_file(&x, path, true);
         if (r < 0)
@@ -2683,6 +2879,10 @@ int config_load(const char *path, Config **ret, ConfigErrors *errors)
         if (r < 0)
                 goto finish;
 
+        if (config_build_index(c) < 0) {
+                r = -ENOMEM;
+                goto finish;
+        }
         if (!x.some_broken)
                 ctx_check_refs(&x);
 
@@ -2704,11 +2904,22 @@ int config_load(const char *path, Config **ret, ConfigErrors *errors)
                 r = 0;
 
 finish:
-        if (errors->n_items > first_error)
-                errors_sort(c, errors->items + first_error, errors->n_items - first_error);
+        if (errors->n_items > first_error && errors_sort(c, errors->items + first_error,
+                                                         errors->n_items - first_error) < 0)
+                r = -ENOMEM;
+        if (x.n_suppressed > 0) {
+                x.uncapped = true; /* lift the cap for this one line */
+                ctx_error_at(&x, path, 0, 0, "%zu more errors not shown (at most %u are reported)",
+                             x.n_suppressed, CONFIG_ERRORS_MAX);
+        }
         for (size_t i = 0; i < x.n_refs; i++)
                 free(x.refs[i].name);
         free(x.refs);
+        free(x.map_offset);
+        free(x.pair_first);
+        hashmap_free(x.source_names);
+        hashmap_free(x.series_names);
+        hashmap_free(x.goal_ids);
         config_errors_done(&local);
         if (r < 0)
                 return r;

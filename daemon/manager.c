@@ -507,7 +507,14 @@ static int manager_load_config(Manager *m, Config **ret)
         ConfigErrors errors = {};
         int r;
 
+        /* Loading is linear and bounded (config.h), far below WatchdogSec=; still, a reload comes
+         * between two of the loop's pings, so ping on both sides of it (only when one was asked for). */
+        bool wd = sd_watchdog_enabled(false, NULL) > 0;
+        if (wd)
+                (void) sd_notify(false, "WATCHDOG=1");
         r = config_load(m->config_path, ret, &errors);
+        if (wd)
+                (void) sd_notify(false, "WATCHDOG=1");
         if (r < 0) {
                 log_config_errors(m->config_path, &errors, r);
                 config_errors_done(&errors);

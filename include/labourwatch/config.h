@@ -265,6 +265,8 @@ typedef struct Config {
         size_t n_notifiers;
         RouteDef *routes;
         size_t n_routes;
+
+        struct ConfigIndex *index; /* private: name -> definition, built by config_load() */
 } Config;
 
 typedef struct ConfigError {
@@ -280,6 +282,13 @@ typedef struct ConfigErrors {
 
 #define CONFIG_DEFAULT_PATH "/etc/labourwatch/labourwatch.yaml"
 
+/* Bounds on what one load reads, so that loading stays fast (linear, and well within the
+ * service's WatchdogSec) whatever the input; beyond them the load fails with a clear error. */
+#define CONFIG_FILE_MAX (16U * 1024U * 1024U) /* bytes per file */
+#define CONFIG_NODES_MAX 1000000U             /* YAML nodes (scalars, lists, mappings) per file */
+#define CONFIG_GOAL_FILES_MAX 10000U          /* files in goals_dir */
+#define CONFIG_ERRORS_MAX 1000U               /* errors reported; the rest are counted */
+
 /* Loads path and its goals.d. On success returns 0 and *ret (caller owns; config_free). On any
  * problem returns -EINVAL (or -ENOMEM, -errno for I/O) and appends every error found to *errors
  * (caller owns; config_errors_done). Never logs. */
@@ -290,6 +299,8 @@ void config_errors_done(ConfigErrors *e);
 /* Formats "FILE:LINE:COL: message" (or "FILE: message"). Caller owns the result. */
 char *config_error_to_string(const ConfigError *e);
 
+/* Lookups by name: O(1) on a Config from config_load() (a linear scan on one built by hand).
+ * The first definition of a name wins. */
 const SourceDef *config_find_source(const Config *c, const char *name);
 const SeriesDef *config_find_series(const Config *c, const char *name);
 const GoalDef *config_find_goal(const Config *c, const char *id);
