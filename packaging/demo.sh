@@ -10,7 +10,9 @@
 #    local CSV files (file://) into a fresh store in build/demo/state, and evaluates the goals of
 #    etc/goals.d (Herlev's plan for 2024);
 # 5. shows labourwatch status, then every goal and its status as seen on 15 July 2024 (projections)
-#    and today (the final verdicts for 2024).
+#    and today (the final verdicts for 2024);
+# 6. writes the committee report for Herlev 2024 as of 15 July 2024 and final, in HTML and PDF
+#    (labourwatch report), into build/demo/report/, and prints where it is.
 # The data are invented (etc/demo/README.md). Sending notifications is not implemented yet:
 # nothing is sent, and the demo says so. Exits non-zero when a step fails.
 # LW_BUILD_DIR=DIR builds elsewhere; LW_DEMO_NO_DEPS=1 skips step 1 (dependencies installed already).
@@ -23,19 +25,19 @@ step() {
 }
 
 if [ "${LW_DEMO_NO_DEPS:-0}" != 1 ]; then
-        step "1/5 build dependencies (apt-get)"
+        step "1/6 build dependencies (apt-get)"
         packaging/install-deps.sh --demo
         echo "installed: the build dependencies and python3"
 fi
 
 build=${LW_BUILD_DIR:-$top/build}
 jobs=$(nproc 2>/dev/null || echo 2)
-step "2/5 build into $build"
+step "2/6 build into $build"
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF >/dev/null
 cmake --build "$build" -j "$jobs" --target labourwatchd labourwatch >/dev/null
 echo "built $build/labourwatchd and $build/labourwatch"
 
-step "3/5 demo server and configuration"
+step "3/6 demo server and configuration"
 work=$build/demo
 rm -rf "$work"
 mkdir -p "$work"
@@ -50,11 +52,11 @@ etc/demo/start.sh "$work"
 conf=$work/labourwatch.yaml
 "$build/labourwatch" check --config "$conf"
 
-step "4/5 one daemon cycle: labourwatchd --once --dry-run"
+step "4/6 one daemon cycle: labourwatchd --once --dry-run"
 LABOURWATCH_LOG_TARGET=stderr "$build/labourwatchd" --once --dry-run --config "$conf"
 echo "Notifications: sending is not implemented yet in this version; nothing was sent."
 
-step "5/5 the goals of Herlev's employment plan 2024"
+step "5/6 the goals of Herlev's employment plan 2024"
 "$build/labourwatch" status --config "$conf"
 echo
 echo "-- as it looked on 15 July 2024 (figures up to June; projected to the end of 2024):"
@@ -62,3 +64,14 @@ echo "-- as it looked on 15 July 2024 (figures up to June; projected to the end 
 echo
 echo "-- today: 2024 is over and complete, so the verdicts are final:"
 "$build/labourwatch" eval --config "$conf"
+
+step "6/6 the committee report (labourwatch report)"
+mkdir -p "$work/report"
+"$build/labourwatch" report --config "$conf" --date 2024-07-15 --output "$work/report/herlev-2024-juli.html"
+"$build/labourwatch" report --config "$conf" --date 2024-07-15 --format pdf --output "$work/report/herlev-2024-juli.pdf"
+"$build/labourwatch" report --config "$conf" --output "$work/report/herlev-2024.html"
+"$build/labourwatch" report --config "$conf" --format pdf --output "$work/report/herlev-2024.pdf"
+echo "The committee report for Herlev 2024, as of 15 July 2024 and final (open the .html in a browser):"
+for f in "$work/report/"*; do
+        echo "  $f"
+done
