@@ -17,6 +17,8 @@ static const struct {
         { "import", cli_import, "import [--config PATH] SERIES FILE.csv  load internal figures by hand" },
         { "eval", cli_eval, "eval [--config PATH] [--date YYYY-MM-DD] [--json]  evaluate every goal" },
         { "test", cli_test, "test FILE…                      run goal unit tests written in YAML" },
+        { "render", cli_render, "render GOAL [--date D] [--recipient NAME] [--format F]  the message a goal would produce now" },
+        { "notify-test", cli_notify_test, "notify-test NOTIFIER [--to RECIPIENT]  send one test message, print the server's answer" },
         { "status", cli_status, "status [--config PATH]          sources, failures, goals at a glance" },
         { "report", cli_report, "report [--plan NAME] [--date D] [--format html|pdf] [--output FILE]  the committee report" },
 };

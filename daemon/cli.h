@@ -14,6 +14,8 @@ int cli_eval(int argc, char **argv);
 int cli_test(int argc, char **argv);
 int cli_status(int argc, char **argv);
 int cli_report(int argc, char **argv);
+int cli_render(int argc, char **argv);
+int cli_notify_test(int argc, char **argv);
 /* Hidden: `labourwatch complete series|goals|sources|notifiers|recipients` for bash completion. */
 int cli_complete(int argc, char **argv);
 

@@ -29,6 +29,7 @@ static const char *const message_ids[_LOG_EVENT_MAX] = {
         [LOG_EVENT_STARTED] = "c270196f89dd428483601926e763dab6",
         [LOG_EVENT_SOURCE_STALE] = "8640c631124b4222a6b82e44dbd53d88",
         [LOG_EVENT_ALERT] = "3077b7aba06046b0a5cd21dc64a42f55",
+        [LOG_EVENT_NOTIFICATION_EXPIRED] = "0d70a2dd2e3542a39b68167e9a8e4170",
 };
 
 /* syslog's names, indexed by LOG_EMERG (0) .. LOG_DEBUG (7). */

@@ -17,6 +17,7 @@
 #include "labourwatch/log.h"
 #include "labourwatch/macro.h"
 #include "labourwatch/manager.h"
+#include "labourwatch/outbox.h"
 #include "labourwatch/sources.h"
 #include "labourwatch/store.h"
 
@@ -40,6 +41,7 @@ struct Manager {
         Config *config;
         Store *store;
         SourceRunner *runner;
+        Outbox *outbox;      /* delivery of queued notifications; NULL in --dry-run */
 
         bool once;
         bool dry_run;
@@ -374,6 +376,27 @@ out:
 
 static void manager_reload(Manager *m);
 
+/* --once: the cycle is over once the outbox has attempted everything that is due. */
+static void on_outbox_idle(Outbox *o, void *userdata)
+{
+        Manager *m = userdata;
+        bool failed = m->cycle_failed || outbox_had_failures(o);
+
+        log_info("Cycle finished%s", failed ? " with errors" : "");
+        (void) sd_event_exit(m->event, failed ? 1 : 0);
+}
+
+static void manager_once_finish(Manager *m)
+{
+        if (m->outbox && !outbox_idle(m->outbox)) {
+                outbox_on_idle(m->outbox, on_outbox_idle, m);
+                outbox_kick(m->outbox);
+                return;
+        }
+        log_info("Cycle finished%s", m->cycle_failed ? " with errors" : "");
+        (void) sd_event_exit(m->event, m->cycle_failed ? 1 : 0);
+}
+
 static void manager_cycle_finish(Manager *m)
 {
         int r;
@@ -384,8 +407,7 @@ static void manager_cycle_finish(Manager *m)
 
         m->cycle_running = false;
         if (m->once) {
-                log_info("Cycle finished%s", m->cycle_failed ? " with errors" : "");
-                (void) sd_event_exit(m->event, m->cycle_failed ? 1 : 0);
+                manager_once_finish(m);
                 return;
         }
         if (m->reload_pending) {
@@ -576,6 +598,7 @@ static void manager_reload(Manager *m)
 
         old = m->config;
         m->config = c;
+        outbox_set_config(m->outbox, c);
         config_free(old);
         log_config_loaded(m, LOG_EVENT_RELOADED, "Reloaded");
 
@@ -700,6 +723,15 @@ int manager_new(const ManagerOptions *o, Manager **ret)
         if (r < 0)
                 goto fail;
 
+        if (!m->dry_run) {
+                /* Delivers what is due now, including what a previous process left in the outbox. */
+                r = outbox_new(m->event, m->store, m->config, &m->outbox);
+                if (r < 0) {
+                        log_error_errno(r, "Failed to set up notification delivery: %m");
+                        goto fail;
+                }
+        }
+
         *ret = m;
         return 0;
 
@@ -714,6 +746,7 @@ Manager *manager_free(Manager *m)
                 return NULL;
         /* The runner first: it cancels transfers that point into the store and the configuration. */
         source_runner_free(m->runner);
+        outbox_free(m->outbox); /* cancels deliveries in flight: they stay due in the store */
         sd_event_source_unref(m->once_source);
         sd_event_source_unref(m->timer_source);
         sd_event_source_unref(m->daily_source);

@@ -364,6 +364,7 @@ static void on_easy_done(NotifyLoop *l, void *easy, int code, void *userdata)
         NotifyResult r = {};
 
         s->finish(s, code, &r);
+        r.transcript = s->transcript;
         /* The loop has let go of the handle; free it with s after the callback. */
         s->done(&r, s->userdata);
         free(r.reply);

@@ -205,6 +205,7 @@ typedef enum StoreStmt {
         STMT_CONTROL_LIST,
         STMT_ALERT_LIST,
         STMT_OBS_LOAD_ASOF,
+        STMT_OUTBOX_NEXT,
         _STMT_MAX,
 } StoreStmt;
 
@@ -265,7 +266,7 @@ static const char *const stmt_sql[_STMT_MAX] = {
                 "ON CONFLICT (dedup_key) DO NOTHING",
         [STMT_OUTBOX_DUE] =
                 "SELECT id, channel, recipient, dedup_key, payload_json, attempts, next_attempt, "
-                "last_error FROM outbox WHERE sent_at IS NULL AND next_attempt <= ?1 "
+                "last_error, created_at FROM outbox WHERE sent_at IS NULL AND next_attempt <= ?1 "
                 "ORDER BY created_at, id LIMIT ?2",
         [STMT_OUTBOX_SENT] = "UPDATE outbox SET sent_at = ?2 WHERE id = ?1 AND sent_at IS NULL",
         [STMT_OUTBOX_FAILED] =
@@ -301,6 +302,9 @@ static const char *const stmt_sql[_STMT_MAX] = {
         [STMT_OBS_LOAD_ASOF] =
                 "SELECT period, value, missing FROM observations WHERE series = ?1 AND fetched_at < ?2 "
                 "AND (superseded_at IS NULL OR superseded_at >= ?2) ORDER BY start_day, end_day DESC",
+        /* the partial index outbox_due answers this */
+        [STMT_OUTBOX_NEXT] = "SELECT MIN(next_attempt) FROM outbox WHERE sent_at IS NULL AND next_attempt > ?1 "
+                             "AND next_attempt < ?2",
 };
 
 struct Store {
@@ -1450,6 +1454,7 @@ static int outbox_item_from_row(sqlite3_stmt *st, OutboxItem *o)
                 return -ENOMEM;
         o->attempts = (unsigned) sqlite3_column_int64(st, 5);
         o->next_attempt = sqlite3_column_int64(st, 6);
+        o->created_at = sqlite3_column_int64(st, 8);
         return 0;
 }
 
@@ -1750,4 +1755,23 @@ int store_series_last_fetched(Store *s, const char *series, int64_t *ret, char *
                 return store_error(s, rc, ret_error, "failed to read series");
         *ret = sqlite3_column_int64(st, 0);
         return 0;
+}
+
+int store_outbox_next_due(Store *s, int64_t after, int64_t *ret, char **ret_error)
+{
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        int r;
+
+        assert(s);
+        assert(ret);
+        r = store_query(s, STMT_OUTBOX_NEXT, ARGS(ARG_INT(after), ARG_INT(STORE_OUTBOX_NEVER)), &st, ret_error);
+        if (r < 0)
+                return r;
+        r = store_step(s, st, "failed to read outbox", ret_error);
+        if (r <= 0)
+                return r;
+        if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+                return 0;
+        *ret = sqlite3_column_int64(st, 0);
+        return 1;
 }

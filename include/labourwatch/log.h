@@ -26,6 +26,7 @@ typedef enum LogEvent {
         LOG_EVENT_STARTED,
         LOG_EVENT_SOURCE_STALE,      /* a source failing longer than stale_after */
         LOG_EVENT_ALERT,             /* an alert event of a goal: firing, resolved, … (delivered or suppressed) */
+        LOG_EVENT_NOTIFICATION_EXPIRED, /* the outbox gave up on a notification */
         _LOG_EVENT_MAX,
 } LogEvent;
 

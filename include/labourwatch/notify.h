@@ -127,6 +127,9 @@ typedef struct NotifyResult {
         long code;                 /* SMTP reply or HTTP status; 0 when none */
         uint64_t retry_after_usec; /* Retry-After; 0 when none */
         char *reply;               /* what the server said (or curl's error); never a secret */
+        const char *transcript;    /* SMTP: every reply line of the session; webhook: the response
+                                    * body (both capped at 16 KiB); NULL when none. Valid during
+                                    * the callback. */
 } NotifyResult;
 
 typedef struct NotifySend NotifySend;

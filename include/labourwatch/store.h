@@ -159,7 +159,12 @@ typedef struct OutboxItem {
         unsigned attempts;
         int64_t next_attempt;
         char *last_error;
+        int64_t created_at; /* enqueue time (give_up_after counts from here) */
 } OutboxItem;
+
+/* next_attempt of an item that will never be attempted again: delivery failed permanently or gave up
+ * (give_up_after). It stays in the table, unsent, with last_error saying why. */
+#define STORE_OUTBOX_NEVER INT64_MAX
 
 /* Returns 1 if enqueued, 0 if dedup_key was already present. */
 int store_outbox_enqueue(Store *s, const char *channel, const char *recipient, const char *dedup_key,
@@ -172,6 +177,9 @@ int store_outbox_due(Store *s, int64_t now, size_t max, OutboxItem **ret, size_t
 int store_outbox_mark_sent(Store *s, int64_t id, int64_t at, char **ret_error);
 int store_outbox_mark_failed(Store *s, int64_t id, const char *error, int64_t next_attempt, char **ret_error);
 void store_outbox_free(OutboxItem *items, size_t n);
+/* The earliest next_attempt of an unsent item later than `after` (and not STORE_OUTBOX_NEVER):
+ * returns 1 and *ret, or 0 when there is none. */
+int store_outbox_next_due(Store *s, int64_t after, int64_t *ret, char **ret_error);
 
 /* ---- alerting: audit trail, operator controls, figures as known then ---- */
 

@@ -47,6 +47,9 @@ MESSAGE_IDS = {
     "FETCH_FAILED": "4066d0455a0a49d4b956d35abbdfb006",
     "GOAL_STATUS_CHANGED": "5380eb830cc54a08bad3323d45832ea3",
     "ALERT": "3077b7aba06046b0a5cd21dc64a42f55",
+    "NOTIFICATION_SENT": "cfd64003938d47ddb6a9220793040d34",
+    "NOTIFICATION_FAILED": "0ab7c1d22e5445c785012fc5faa33c46",
+    "NOTIFICATION_EXPIRED": "0d70a2dd2e3542a39b68167e9a8e4170",
 }
 
 journald = None
@@ -251,7 +254,7 @@ class TestCatalog(unittest.TestCase):
         src = lwdaemon.SOURCE_DIR
         with open(os.path.join(src, "daemon", "log.c"), encoding="utf-8") as f:
             ids = re.findall(r'\[LOG_EVENT_\w+\] = "([0-9a-f]{32})"', f.read())
-        self.assertEqual(len(ids), 13)
+        self.assertEqual(len(ids), 14)
         for name, mid in MESSAGE_IDS.items():
             self.assertIn(mid, ids, name)
         with tempfile.TemporaryDirectory() as root:

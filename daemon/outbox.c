@@ -1,0 +1,601 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The outbox runner: store -> render -> channel, on the loop. See outbox.h for the guarantee.
+ *
+ * The schedule lives in the store (next_attempt per item), so a restart resumes it; the runner keeps
+ * only what is in flight. It reads due items, starts at most OUTBOX_MAX_IN_FLIGHT deliveries, and
+ * arms one realtime timer for the next item that becomes due. A finished delivery frees a slot and
+ * looks again. */
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "labourwatch/log.h"
+#include "labourwatch/macro.h"
+#include "labourwatch/notify.h"
+#include "labourwatch/outbox.h"
+#include "labourwatch/schedule.h"
+
+#define OUTBOX_MAX_IN_FLIGHT 8
+#define OUTBOX_RETRY_BASE_USEC (UINT64_C(60) * USEC_PER_SEC)
+#define OUTBOX_DEFAULT_RETRY_MAX_USEC USEC_PER_HOUR
+#define OUTBOX_DEFAULT_GIVE_UP_USEC (UINT64_C(3) * USEC_PER_DAY)
+
+typedef struct Delivery Delivery;
+struct Delivery {
+        Outbox *outbox;
+        OutboxItem item;       /* owned copy */
+        NotifySend *send;
+        uint64_t retry_max_usec, give_up_usec;
+        Delivery *next, *prev;
+};
+
+struct Outbox {
+        sd_event *event;
+        Store *store;
+        const Config *config;
+        NotifyLoop *loop;
+        NotifyTemplates *templates;
+        sd_event_source *timer, *kick;
+        Delivery *deliveries;
+        unsigned n_in_flight, n_sent;
+        bool failed;
+        outbox_idle_t idle_cb;
+        void *idle_userdata;
+};
+
+static int64_t now_usec(Outbox *o)
+{
+        uint64_t t = 0;
+
+        if (sd_event_now(o->event, CLOCK_REALTIME, &t) < 0)
+                return 0;
+        return (int64_t) t;
+}
+
+static void item_done(OutboxItem *i)
+{
+        free(i->channel), free(i->recipient), free(i->dedup_key), free(i->payload_json), free(i->last_error);
+        *i = (OutboxItem){};
+}
+
+static int item_copy(const OutboxItem *from, OutboxItem *to)
+{
+        *to = *from;
+        to->channel = strdup_or_null(from->channel);
+        to->recipient = strdup_or_null(from->recipient);
+        to->dedup_key = strdup_or_null(from->dedup_key);
+        to->payload_json = strdup_or_null(from->payload_json);
+        to->last_error = strdup_or_null(from->last_error);
+        if ((from->channel && !to->channel) || (from->recipient && !to->recipient) ||
+            (from->dedup_key && !to->dedup_key) || (from->payload_json && !to->payload_json) ||
+            (from->last_error && !to->last_error)) {
+                item_done(to);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+static void delivery_free(Delivery *d)
+{
+        Outbox *o = d->outbox;
+
+        if (d->prev)
+                d->prev->next = d->next;
+        else
+                o->deliveries = d->next;
+        if (d->next)
+                d->next->prev = d->prev;
+        o->n_in_flight--;
+        item_done(&d->item);
+        free(d);
+}
+
+static bool in_flight(Outbox *o, int64_t id)
+{
+        for (Delivery *d = o->deliveries; d; d = d->next)
+                if (d->item.id == id)
+                        return true;
+        return false;
+}
+
+static uint64_t retry_max_of(const NotifierDef *n)
+{
+        return n && n->retry_max_usec > 0 ? n->retry_max_usec : OUTBOX_DEFAULT_RETRY_MAX_USEC;
+}
+
+static uint64_t give_up_of(const NotifierDef *n)
+{
+        return n && n->give_up_after_usec > 0 ? n->give_up_after_usec : OUTBOX_DEFAULT_GIVE_UP_USEC;
+}
+
+/* Is this item itself a notice about given-up notifications? Those are not reported again, so a
+ * broken ops channel cannot feed itself. */
+static bool is_expiry_notice(const OutboxItem *i)
+{
+        json_auto_t *j = json_loads(strempty(i->payload_json), 0, NULL);
+        json_t *p;
+        size_t k;
+
+        if (!json_is_object(j) || !json_is_string(json_object_get(j, "type")) ||
+            !streq(json_string_value(json_object_get(j, "type")), "data_problems"))
+                return false;
+        json_array_foreach(json_object_get(j, "problems"), k, p) {
+                const char *kind = json_string_value(json_object_get(p, "kind"));
+                if (!kind || !streq(kind, "notification_expired"))
+                        return false;
+        }
+        return true;
+}
+
+#define FIELDS(i, extra...)                                                                                  \
+        LOG_FIELDS(channel_field, recipient_field, key_field, ##extra)
+
+static void give_up(Outbox *o, const OutboxItem *i, const char *reason)
+{
+        _cleanup_free_ char *err = NULL, *msg = NULL, *channel_field = strdup_printf("CHANNEL=%s", strempty(i->channel)),
+                            *recipient_field = strdup_printf("RECIPIENT=%s", strna(i->recipient)),
+                            *key_field = strdup_printf("NOTIFICATION_KEY=%s", strempty(i->dedup_key)),
+                            *reply_field = strdup_printf("REPLY=%s", strempty(reason));
+        int64_t now = now_usec(o);
+        int r;
+
+        o->failed = true;
+        msg = strdup_printf("gave up: %s", strempty(reason));
+        r = store_outbox_mark_failed(o->store, i->id, msg ? msg : reason, STORE_OUTBOX_NEVER, &err);
+        if (r < 0) {
+                /* It stays due; the next attempt gives up again. */
+                log_error_errno(r, "Failed to record that notification %" PRId64 " was given up: %s", i->id,
+                                strna(err));
+                return;
+        }
+        log_event(LOG_ERR, 0, LOG_EVENT_NOTIFICATION_EXPIRED,
+                  LOG_FIELDS(strempty(channel_field), strempty(recipient_field), strempty(key_field),
+                             strempty(reply_field)),
+                  "Gave up the notification to %s through %s: %s", strna(i->recipient), strempty(i->channel),
+                  strempty(reason));
+        if (is_expiry_notice(i))
+                return;
+        free(TAKE_PTR(err));
+        r = outbox_enqueue_expired(o->store, o->config, i, reason, now, &err);
+        if (r < 0)
+                log_error_errno(r, "Failed to queue the data-problem notice about it: %s", strna(err));
+        else if (r == 0)
+                log_warning("No route has data_problems: true, so nobody else is told that this notification "
+                            "was given up");
+}
+
+static void outbox_schedule(Outbox *o);
+
+static void on_sent(const NotifyResult *res, void *userdata)
+{
+        Delivery *d = userdata;
+        Outbox *o = d->outbox;
+        OutboxItem *i = &d->item;
+        int64_t now = now_usec(o);
+        _cleanup_free_ char *err = NULL, *channel_field = strdup_printf("CHANNEL=%s", strempty(i->channel)),
+                            *recipient_field = strdup_printf("RECIPIENT=%s", strna(i->recipient)),
+                            *key_field = strdup_printf("NOTIFICATION_KEY=%s", strempty(i->dedup_key)),
+                            *reply_field = strdup_printf("REPLY=%s", strempty(res->reply));
+        int r;
+
+        d->send = NULL; /* freed by the channel after we return */
+        if (res->ok) {
+                /* The window of the guarantee: the server has the message, the store does not know
+                 * yet. A crash here resends it after the restart, as the same message. */
+                store_crash_point(o->store, "after-deliver");
+                r = store_outbox_mark_sent(o->store, i->id, now, &err);
+                store_crash_point(o->store, "after-mark-sent");
+                if (r < 0)
+                        log_error_errno(r, "Notification %" PRId64 " was delivered but cannot be marked sent (it "
+                                           "may be sent again): %s", i->id, strna(err));
+                else
+                        o->n_sent++;
+                log_event(LOG_INFO, 0, LOG_EVENT_NOTIFICATION_SENT,
+                          LOG_FIELDS(strempty(channel_field), strempty(recipient_field), strempty(key_field),
+                                     strempty(reply_field)),
+                          "Notification to %s delivered through %s: %s", strna(i->recipient), strempty(i->channel),
+                          strempty(res->reply));
+        } else if (res->permanent) {
+                log_event(LOG_ERR, 0, LOG_EVENT_NOTIFICATION_FAILED,
+                          LOG_FIELDS(strempty(channel_field), strempty(recipient_field), strempty(key_field),
+                                     strempty(reply_field)),
+                          "Notification to %s through %s refused permanently, not retrying: %s",
+                          strna(i->recipient), strempty(i->channel), strempty(res->reply));
+                give_up(o, i, res->reply);
+        } else {
+                BackoffPolicy p = { .max_usec = d->retry_max_usec };
+                uint64_t delay;
+                int64_t next, deadline = i->created_at + (int64_t) MIN(d->give_up_usec, (uint64_t) INT64_MAX / 2);
+                char when[32];
+
+                p.base_usec = MIN(OUTBOX_RETRY_BASE_USEC, p.max_usec);
+                delay = backoff_delay(&p, i->attempts + 1, res->retry_after_usec, (uint64_t) i->id);
+                next = now + (int64_t) delay;
+                /* never later than the deadline: then the item is given up on time */
+                if (next > deadline)
+                        next = MAX(deadline, now);
+                o->failed = true;
+                r = store_outbox_mark_failed(o->store, i->id, res->reply ? res->reply : "failed", next, &err);
+                if (r < 0)
+                        log_error_errno(r, "Failed to record the failed delivery of notification %" PRId64 ": %s",
+                                        i->id, strna(err));
+                if (delay >= USEC_PER_MINUTE)
+                        snprintf(when, sizeof(when), "%" PRIu64 "min", (delay + USEC_PER_MINUTE / 2) / USEC_PER_MINUTE);
+                else
+                        snprintf(when, sizeof(when), "%" PRIu64 "s", (delay + USEC_PER_SEC / 2) / USEC_PER_SEC);
+                log_event(LOG_WARNING, 0, LOG_EVENT_NOTIFICATION_FAILED,
+                          LOG_FIELDS(strempty(channel_field), strempty(recipient_field), strempty(key_field),
+                                     strempty(reply_field)),
+                          "Notification to %s through %s failed (attempt %u), retrying in %s: %s", strna(i->recipient),
+                          strempty(i->channel), i->attempts + 1, when, strempty(res->reply));
+        }
+        delivery_free(d);
+        outbox_kick(o);
+}
+
+/* Starts one due item. Failures before anything was sent are recorded like failed deliveries. */
+static void start_item(Outbox *o, const OutboxItem *i, int64_t now)
+{
+        const NotifierDef *n = config_find_notifier(o->config, i->channel);
+        const RecipientDef *rcpt = i->recipient ? config_find_recipient(o->config, i->recipient) : NULL;
+        _cleanup_free_ char *err = NULL, *problem = NULL;
+        NotifyMessage m = {};
+        Delivery *d;
+        int r;
+
+        if (i->created_at + (int64_t) MIN(give_up_of(n), (uint64_t) INT64_MAX / 2) <= now) {
+                _cleanup_free_ char *reason = strdup_printf("not delivered within give_up_after (%" PRIu64
+                                                            "h); last error: %s",
+                                                            give_up_of(n) / USEC_PER_HOUR, strna(i->last_error));
+                give_up(o, i, reason ? reason : "not delivered within give_up_after");
+                return;
+        }
+        if (!n)
+                problem = strdup_printf("notifier '%s' is not in the configuration", strempty(i->channel));
+        else if (i->recipient && !rcpt)
+                problem = strdup_printf("recipient '%s' is not in the configuration", i->recipient);
+        if (!problem) {
+                NotifyRenderArgs a = { .config = o->config, .notifier = n, .recipient = rcpt,
+                                       .templates = o->templates, .now_usec = now };
+
+                r = notify_render(&a, i->payload_json, &m, &err);
+                if (r == -EINVAL) {
+                        /* A payload we cannot read will not become readable: give up now. */
+                        _cleanup_free_ char *reason = strdup_printf("cannot render the notice: %s", strna(err));
+                        give_up(o, i, reason ? reason : "cannot render the notice");
+                        return;
+                }
+                if (r < 0)
+                        problem = strdup_printf("cannot render the notice: %s", strerror(-r));
+        }
+        if (!problem) {
+                d = calloc(1, sizeof(*d));
+                if (!d || item_copy(i, &d->item) < 0) {
+                        free(d);
+                        notify_message_done(&m);
+                        return; /* stays due; retried on the next kick */
+                }
+                d->outbox = o;
+                d->retry_max_usec = retry_max_of(n);
+                d->give_up_usec = give_up_of(n);
+                d->next = o->deliveries;
+                if (d->next)
+                        d->next->prev = d;
+                o->deliveries = d;
+                o->n_in_flight++;
+                if (i->attempts > 0)
+                        log_event(LOG_INFO, 0, LOG_EVENT_OUTBOX_RETRY, NULL,
+                                  "Retrying the notification to %s through %s (attempt %u)", strna(i->recipient),
+                                  strempty(i->channel), i->attempts + 1);
+                free(TAKE_PTR(err));
+                r = notify_send(o->loop, n, &m, now, on_sent, d, &d->send, &err);
+                notify_message_done(&m);
+                if (r >= 0)
+                        return;
+                delivery_free(d);
+                problem = strdup_printf("%s", err ? err : strerror(-r));
+        }
+        notify_message_done(&m);
+
+        /* Nothing was sent: record it as a failed attempt, with the usual backoff. */
+        {
+                NotifyResult res = { .reply = problem };
+                Delivery tmp = { .outbox = o, .retry_max_usec = retry_max_of(n), .give_up_usec = give_up_of(n) };
+                Delivery *t = calloc(1, sizeof(*t));
+
+                if (!t || item_copy(i, &t->item) < 0) {
+                        free(t);
+                        return;
+                }
+                *t = (Delivery){ .outbox = o, .item = t->item, .retry_max_usec = tmp.retry_max_usec,
+                                 .give_up_usec = tmp.give_up_usec };
+                /* on_sent frees t through delivery_free, which expects it linked in */
+                t->next = o->deliveries;
+                if (t->next)
+                        t->next->prev = t;
+                o->deliveries = t;
+                o->n_in_flight++;
+                on_sent(&res, t);
+        }
+}
+
+static void outbox_run(Outbox *o)
+{
+        OutboxItem *items = NULL;
+        size_t n = 0;
+        _cleanup_free_ char *err = NULL;
+        int64_t now = now_usec(o);
+        int r;
+
+        if (o->n_in_flight >= OUTBOX_MAX_IN_FLIGHT) {
+                outbox_schedule(o);
+                return;
+        }
+        r = store_outbox_due(o->store, now, OUTBOX_MAX_IN_FLIGHT + o->n_in_flight, &items, &n, &err);
+        if (r < 0) {
+                log_error_errno(r, "Failed to read the outbox, trying again in a minute: %s", strna(err));
+                (void) sd_event_source_set_time(o->timer, (uint64_t) now + USEC_PER_MINUTE);
+                (void) sd_event_source_set_enabled(o->timer, SD_EVENT_ONESHOT);
+                return;
+        }
+        for (size_t k = 0; k < n && o->n_in_flight < OUTBOX_MAX_IN_FLIGHT; k++)
+                if (!in_flight(o, items[k].id))
+                        start_item(o, &items[k], now);
+        store_outbox_free(items, n);
+        outbox_schedule(o);
+        if (o->idle_cb && outbox_idle(o)) {
+                outbox_idle_t cb = o->idle_cb;
+                o->idle_cb = NULL;
+                cb(o, o->idle_userdata);
+        }
+}
+
+void outbox_on_idle(Outbox *o, outbox_idle_t cb, void *userdata)
+{
+        if (!o)
+                return;
+        o->idle_cb = cb;
+        o->idle_userdata = userdata;
+}
+
+/* Arms the timer for the next item that becomes due later (due ones are started or wait for a free
+ * slot, which a finishing delivery announces with a kick). */
+static void outbox_schedule(Outbox *o)
+{
+        _cleanup_free_ char *err = NULL;
+        int64_t now = now_usec(o), next = 0;
+        int r;
+
+        r = store_outbox_next_due(o->store, now, &next, &err);
+        if (r < 0) {
+                log_error_errno(r, "Failed to read the outbox schedule, looking again in a minute: %s", strna(err));
+                next = now + (int64_t) USEC_PER_MINUTE;
+        } else if (r == 0) {
+                (void) sd_event_source_set_enabled(o->timer, SD_EVENT_OFF);
+                return;
+        }
+        (void) sd_event_source_set_time(o->timer, (uint64_t) next);
+        (void) sd_event_source_set_enabled(o->timer, SD_EVENT_ONESHOT);
+}
+
+static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        outbox_run(userdata);
+        return 0;
+}
+
+static int on_kick(sd_event_source *s, void *userdata)
+{
+        outbox_run(userdata);
+        return 0;
+}
+
+static void load_templates(Outbox *o, const Config *c)
+{
+        ConfigErrors errors = {};
+        NotifyTemplates *t = NULL;
+        int r;
+
+        r = notify_templates_load(c ? c->templates_dir : NULL, &t, &errors);
+        for (size_t i = 0; i < errors.n_items; i++) {
+                _cleanup_free_ char *s = config_error_to_string(&errors.items[i]);
+                log_warning("%s", strna(s));
+        }
+        config_errors_done(&errors);
+        if (r < 0) {
+                log_warning_errno(r, "Message templates in %s are not usable, %s: %m", strna(c ? c->templates_dir : NULL),
+                                  o->templates ? "keeping the previous ones" : "using the built-in ones");
+                if (o->templates)
+                        return;
+                r = notify_templates_load(NULL, &t, NULL);
+                if (r < 0)
+                        return;
+        }
+        notify_templates_free(o->templates);
+        o->templates = t;
+}
+
+int outbox_new(sd_event *e, Store *st, const Config *c, Outbox **ret)
+{
+        Outbox *o;
+        int r;
+
+        if (!e || !st || !c || !ret)
+                return -EINVAL;
+        o = calloc(1, sizeof(*o));
+        if (!o)
+                return -ENOMEM;
+        o->event = sd_event_ref(e);
+        o->store = st;
+        o->config = c;
+        r = notify_loop_new(e, &o->loop);
+        if (r < 0)
+                goto fail;
+        load_templates(o, c);
+        r = sd_event_add_time(e, &o->timer, CLOCK_REALTIME, UINT64_MAX, USEC_PER_SEC, on_timer, o);
+        if (r < 0)
+                goto fail;
+        (void) sd_event_source_set_description(o->timer, "outbox-timer");
+        (void) sd_event_source_set_enabled(o->timer, SD_EVENT_OFF);
+        r = sd_event_add_defer(e, &o->kick, on_kick, o);
+        if (r < 0)
+                goto fail;
+        (void) sd_event_source_set_description(o->kick, "outbox-kick");
+        /* enabled: the first run attempts what a previous process left due */
+        (void) sd_event_source_set_enabled(o->kick, SD_EVENT_ONESHOT);
+        *ret = o;
+        return 0;
+fail:
+        outbox_free(o);
+        return r;
+}
+
+Outbox *outbox_free(Outbox *o)
+{
+        if (!o)
+                return NULL;
+        while (o->deliveries) {
+                Delivery *d = o->deliveries;
+                notify_send_cancel(d->send);
+                delivery_free(d);
+        }
+        notify_loop_free(o->loop);
+        notify_templates_free(o->templates);
+        sd_event_source_disable_unref(o->timer);
+        sd_event_source_disable_unref(o->kick);
+        sd_event_unref(o->event);
+        free(o);
+        return NULL;
+}
+
+void outbox_set_config(Outbox *o, const Config *c)
+{
+        if (!o || !c)
+                return;
+        o->config = c;
+        load_templates(o, c);
+        outbox_kick(o);
+}
+
+void outbox_kick(Outbox *o)
+{
+        if (o && o->kick)
+                (void) sd_event_source_set_enabled(o->kick, SD_EVENT_ONESHOT);
+}
+
+bool outbox_idle(Outbox *o)
+{
+        OutboxItem *items = NULL;
+        size_t n = 0;
+        int r;
+
+        if (!o)
+                return true;
+        if (o->n_in_flight > 0)
+                return false;
+        r = store_outbox_due(o->store, now_usec(o), 1, &items, &n, NULL);
+        store_outbox_free(items, n);
+        return r < 0 || n == 0;
+}
+
+bool outbox_had_failures(const Outbox *o)
+{
+        return o && o->failed;
+}
+
+unsigned outbox_sent(const Outbox *o)
+{
+        return o ? o->n_sent : 0;
+}
+
+/* ---- the notice about a given-up notification ---- */
+
+static bool strv_contains_n(char *const *v, size_t n, const char *s)
+{
+        for (size_t i = 0; i < n; i++)
+                if (streq(v[i], s))
+                        return true;
+        return false;
+}
+
+static int enqueue_one(Store *st, const Config *c, const NotifierDef *n, const RecipientDef *rcpt,
+                       const OutboxItem *expired, const char *reason, int64_t now, char **ret_error)
+{
+        _cleanup_free_ char *keysrc = NULL, *payload = NULL, *message = NULL;
+        json_auto_t *j = NULL;
+        char key[65];
+
+        keysrc = strdup_printf("notification_expired\n%s\n%s\n%s", n->name, rcpt ? rcpt->name : "",
+                               strempty(expired->dedup_key));
+        message = strdup_printf("the notification %.16s… to %s through notifier '%s' was not delivered: %s",
+                                strempty(expired->dedup_key), expired->recipient ? expired->recipient : "(no recipient)",
+                                strempty(expired->channel), strempty(reason));
+        if (!keysrc || !message)
+                return -ENOMEM;
+        notify_sha256_hex(keysrc, strlen(keysrc), key);
+        j = json_pack("{s:i, s:s, s:s, s:s?, s:s, s:s, s:I, s:s?, s:s?, s:[], s:[{s:s, s:n, s:n, s:I, s:s, s:s, s:s?}]}",
+                      "version", 1, "type", "data_problems", "notifier", n->name, "recipient",
+                      rcpt ? rcpt->name : NULL, "language",
+                      rcpt && rcpt->language ? rcpt->language : strempty(c->language), "key", key,
+                      "created_at", (json_int_t) now, "plan", c->plan, "municipality", c->municipality,
+                      "events", "problems", "kind", "notification_expired", "source", "series", "since",
+                      (json_int_t) expired->created_at, "message", message, "notifier", expired->channel,
+                      "recipient", expired->recipient);
+        if (!j)
+                return -ENOMEM;
+        payload = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+        if (!payload)
+                return -ENOMEM;
+        return store_outbox_enqueue(st, n->name, rcpt ? rcpt->name : NULL, key, payload, now, ret_error);
+}
+
+int outbox_enqueue_expired(Store *st, const Config *c, const OutboxItem *expired, const char *reason,
+                           int64_t now_usec_, char **ret_error)
+{
+        int r, count = 0;
+
+        r = store_begin(st, ret_error);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < c->n_routes; i++) {
+                const RouteDef *rt = &c->routes[i];
+
+                if (!rt->data_problems)
+                        continue;
+                for (size_t k = 0; k < rt->n_notifiers; k++) {
+                        const NotifierDef *n = config_find_notifier(c, rt->notifiers[k]);
+
+                        /* the same notifier twice in a route, or in two routes: one notice (the key
+                         * dedups it) */
+                        if (!n || strv_contains_n(rt->notifiers, k, rt->notifiers[k]))
+                                continue;
+                        if (rt->n_recipients == 0) {
+                                if (n->kind == NOTIFIER_SMTP)
+                                        continue; /* an e-mail needs an address */
+                                r = enqueue_one(st, c, n, NULL, expired, reason, now_usec_, ret_error);
+                                if (r < 0)
+                                        goto fail;
+                                count += r;
+                                continue;
+                        }
+                        for (size_t m = 0; m < rt->n_recipients; m++) {
+                                const RecipientDef *rc = config_find_recipient(c, rt->recipients[m]);
+                                if (!rc)
+                                        continue;
+                                r = enqueue_one(st, c, n, rc, expired, reason, now_usec_, ret_error);
+                                if (r < 0)
+                                        goto fail;
+                                count += r;
+                        }
+                }
+        }
+        r = store_commit(st, ret_error);
+        if (r < 0)
+                return r;
+        return count;
+fail:
+        store_rollback(st);
+        return r;
+}
