@@ -206,6 +206,7 @@ typedef enum StoreStmt {
         STMT_ALERT_LIST,
         STMT_OBS_LOAD_ASOF,
         STMT_OUTBOX_NEXT,
+        STMT_OBS_LAST_FETCHED,
         _STMT_MAX,
 } StoreStmt;
 
@@ -303,6 +304,8 @@ static const char *const stmt_sql[_STMT_MAX] = {
                 "SELECT period, value, missing FROM observations WHERE series = ?1 AND fetched_at < ?2 "
                 "AND (superseded_at IS NULL OR superseded_at >= ?2) ORDER BY start_day, end_day DESC",
         /* the partial index outbox_due answers this */
+        [STMT_OBS_LAST_FETCHED] = "SELECT COALESCE(MAX(fetched_at), 0) FROM observations "
+                                  "WHERE series = ?1 AND superseded_at IS NULL",
         [STMT_OUTBOX_NEXT] = "SELECT MIN(next_attempt) FROM outbox WHERE sent_at IS NULL AND next_attempt > ?1 "
                              "AND next_attempt < ?2",
 };
@@ -1736,24 +1739,19 @@ int store_load_series_asof(Store *s, const char *series, int64_t fetched_before,
 
 int store_series_last_fetched(Store *s, const char *series, int64_t *ret, char **ret_error)
 {
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        int r, rc;
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        int r;
 
         assert(s);
         assert(series);
         assert(ret);
-        r = store_prepare(s,
-                          "SELECT COALESCE(MAX(fetched_at), 0) FROM observations "
-                          "WHERE series = ?1 AND superseded_at IS NULL",
-                          &st, ret_error);
+        r = store_query(s, STMT_OBS_LAST_FETCHED, ARGS(ARG_TEXT(series)), &st, ret_error);
         if (r < 0)
                 return r;
-        if (bind_text(st, 1, series) != SQLITE_OK)
-                return store_error(s, sqlite3_errcode(s->db), ret_error, "failed to bind");
-        rc = sqlite3_step(st);
-        if (rc != SQLITE_ROW)
-                return store_error(s, rc, ret_error, "failed to read series");
-        *ret = sqlite3_column_int64(st, 0);
+        r = store_step(s, st, "failed to read series", ret_error);
+        if (r < 0)
+                return r;
+        *ret = r > 0 ? sqlite3_column_int64(st, 0) : 0;
         return 0;
 }
 
