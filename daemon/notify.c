@@ -1370,11 +1370,19 @@ int notify_render(const NotifyRenderArgs *a, const char *payload_json, NotifyMes
         if (!m.type)
                 return -ENOMEM;
         {
-                _cleanup_free_ char *domain = address_domain(a->notifier ? a->notifier->from : NULL);
+                /* A directory or webhook notifier has no from:; it shows the message as the first smtp
+                 * notifier would send it. */
+                const char *from = a->notifier ? a->notifier->from : NULL;
+                _cleanup_free_ char *domain = NULL;
+
+                for (size_t k = 0; !from && a->config && k < a->config->n_notifiers; k++)
+                        if (a->config->notifiers[k].kind == NOTIFIER_SMTP)
+                                from = a->config->notifiers[k].from;
+                domain = address_domain(from);
                 m.message_id = strdup_printf("<%s@%s>", m.key, strempty(domain));
+                if (address_is_plain(from))
+                        m.from_address = strdup(from);
         }
-        if (a->notifier && address_is_plain(a->notifier->from))
-                m.from_address = strdup(a->notifier->from);
         if (a->recipient && address_is_plain(a->recipient->email)) {
                 m.to_address = strdup(a->recipient->email);
                 recipient_name = clean_dup(a->recipient->display_name);

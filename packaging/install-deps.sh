@@ -11,8 +11,9 @@ libsystemd-dev libsqlite3-dev libcairo2-dev libfontconfig-dev fonts-dejavu-core 
 # TLS fetch test; strace: tests/bench/idle.sh; debhelper, dpkg-dev, lintian, man-db: the package
 # checks (packaging/check-deb.sh); chromium, poppler-utils, imagemagick: test_report.py (a real
 # browser renders the report, pdftoppm its PDF pages, convert checks the images)
+# python3-aiosmtpd: the real SMTP server of test_notify.py (plaintext, STARTTLS + AUTH)
 test="libcmocka-dev python3 systemd valgrind openssl strace debhelper dpkg-dev lintian man-db chromium \
-poppler-utils imagemagick"
+poppler-utils imagemagick python3-aiosmtpd"
 
 demo="python3"
 
