@@ -99,6 +99,24 @@ int source_parse_number(const char *s, size_t len, NumberStyle style, double *re
 /* "" / ".." / "-" (after trimming spaces): a published cell without a figure. */
 bool source_is_missing(const char *s, size_t len);
 
+/* Periods as labels (source-period.c): after the codes and ISO forms of source_parse_period(),
+ * month names (Danish and English, full or abbreviated: "jan. 2024", "januar 2024", "Sep 1999",
+ * "2024 jan"), quarters and halves ("K1 2024", "Q1 2024", "2024 Q1", "1. kvt. 2024",
+ * "2. kvartal 2024", "1. halvår 2024", "H1 2024"), day-month-year dates ("01-01-2024", "1.1.2024",
+ * "31/12/2024": the period of date_freq containing it) and "2005 - 1" (the sub-period of
+ * freq_hint, which must be quarter, month or half). Returns 0, -EDOM for "2005 - 1" without such a
+ * hint (ambiguous), -EINVAL when not recognised. */
+int source_parse_period_label(const char *s, size_t len, PeriodFreq freq_hint, PeriodFreq date_freq, Period *ret);
+#define SOURCE_PERIOD_LABEL_FORMS                                                                              \
+        "2024M06, 2024K2, 2024Q2, 2024, 2024-06, 2024-06-30, jan. 2024, januar 2024, K1 2024, 1. kvt. 2024, "  \
+        "01-01-2024"
+
+/* Parses s by a time_format: %Y year (4 digits), %q quarter, %h half-year, %m month (1-2
+ * digits), %b month name (Danish/English, "jan." too), %d day (checked, then ignored), %%; a space
+ * matches any run of blanks. The whole of s must match. Returns 0 or -EINVAL. */
+int source_parse_period_format(const char *s, size_t len, const char *format, Period *ret);
+bool source_time_format_is_valid(const char *format); /* known conversions, and a %Y */
+
 /* Adds a point, refusing a repeated period (-EEXIST) and a frequency other than the series' or
  * want_freq (-EDOM; want_freq may be _PERIOD_FREQ_INVALID = any). */
 int source_series_add(Series *s, Period p, double value, bool missing, PeriodFreq want_freq);
@@ -208,11 +226,19 @@ typedef struct JsonStatQuery {
         const ResolvedItem *resolved; /* optional, parallel to select (Statbank codes) */
         const char *measure;          /* metric category id or label; may be NULL */
         const char *dataset;          /* bundle key to use when there are several; may be NULL */
-        PeriodFreq want_freq;
+        bool dataset_required;        /* dataset was named by the user: a bundle must have it */
+        const char *time_format;      /* SeriesDef.time_format, or NULL: codes/labels recognised */
+        PeriodFreq want_freq;         /* the series' frequency: time categories of another one are
+                                       * skipped (a dimension mixing years and quarters); invalid: all
+                                       * periods, which must then share one frequency */
 } JsonStatQuery;
 
 int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series *s, char **ret_note,
                      char **ret_error);
+/* The query for a jsonstat/pxweb series: its selection, measure, time_format and frequency; the
+ * dataset from dataset:, else "table: ADDRESS#DATASET" (both required to exist in a bundle), else
+ * the last path component of table: (used when it matches). Points into def. */
+void jsonstat_query_for(const SeriesDef *def, JsonStatQuery *q);
 
 /* The providers. */
 extern const Provider provider_statbank;

@@ -537,12 +537,16 @@ typedef struct JsonStat {
         Dim *dims;
         size_t n_dims, time_dim, total;
         StrIndex dim_index; /* dimension id -> position in dims */
+        size_t *sizes;      /* size[], read */
+        bool size_strings;  /* size was given as strings */
         /* the cells of the series, by time category t */
         size_t n_time;
         size_t *wanted; /* position in value */
         Period *periods;
         double *vals;
         bool *miss, *got;
+        bool *skip; /* another frequency than the series' (a mixed time dimension) */
+        size_t n_skipped;
         WantedCell *by_pos; /* (position, t) sorted by position */
         bool sparse;
         size_t n_values;
@@ -554,6 +558,8 @@ static void jsonstat_done(JsonStat *js)
         json_decref(js->meta);
         dims_free(js->dims, js->n_dims);
         str_index_done(&js->dim_index);
+        free(js->sizes);
+        free(js->skip);
         free(js->wanted);
         free(js->periods);
         free(js->vals);
@@ -562,9 +568,66 @@ static void jsonstat_done(JsonStat *js)
         free(js->by_pos);
 }
 
+/* size[k]: an integer, or (older national APIs) a string of digits such as "37" */
+static int dim_size(const json_t *sz, size_t *ret, bool *ret_was_string)
+{
+        unsigned long long v;
+
+        if (json_is_integer(sz)) {
+                if (json_integer_value(sz) < 0 || json_integer_value(sz) > INT32_MAX)
+                        return -EINVAL;
+                *ret = (size_t) json_integer_value(sz);
+                return 0;
+        }
+        if (!json_is_string(sz) || json_string_length(sz) == 0 || json_string_length(sz) > 10 ||
+            strspn(json_string_value(sz), "0123456789") != json_string_length(sz) ||
+            safe_atou64(json_string_value(sz), &v) < 0 || v > INT32_MAX)
+                return -EINVAL;
+        *ret = (size_t) v;
+        *ret_was_string = true;
+        return 0;
+}
+
 static int fail_oom(char **ret_error)
 {
         return source_fail(ret_error, -ENOMEM, "out of memory");
+}
+
+/* A document that is not a dataset: say which form it is and what to do. A collection lists its
+ * datasets in link.item[].href: name the first. */
+static int jsonstat_fail_class(const JsonStat *js, const Member *root, size_t n_root, const Member *cls,
+                               char **ret_error)
+{
+        _cleanup_free_ char *c = source_excerpt(cls->vstart, (size_t) (cls->vend - cls->vstart), 40);
+
+        if (skip_literal(cls->vstart, cls->vend, "\"collection\"")) {
+                _cleanup_free_ char *href = NULL;
+                for (size_t i = 0; i < n_root && !href; i++) {
+                        json_t *link;
+                        const char *h;
+                        if (!key_is(&root[i], "link"))
+                                continue;
+                        link = json_loadb(root[i].vstart, (size_t) (root[i].vend - root[i].vstart), 0, NULL);
+                        h = json_string_value(
+                                json_object_get(json_array_get(json_object_get(link, "item"), 0), "href"));
+                        href = h ? source_excerpt(h, strlen(h), 200) : NULL;
+                        json_decref(link);
+                }
+                return source_fail(
+                        ret_error, -EBADMSG,
+                        "%s: JSON-stat: class \"collection\" is not supported: a collection only lists "
+                        "datasets; point table: at one of them%s%s",
+                        js->origin, href ? ", e.g. " : "", strempty(href));
+        }
+        if (skip_literal(cls->vstart, cls->vend, "\"dimension\""))
+                return source_fail(
+                        ret_error, -EBADMSG,
+                        "%s: JSON-stat: class \"dimension\" is not supported: a dimension document "
+                        "has no figures; point table: at a dataset that uses it",
+                        js->origin);
+        return source_fail(ret_error, -EBADMSG,
+                           "%s: JSON-stat: class %s is not supported; the address must point to a dataset",
+                           js->origin, strna(c));
 }
 
 /* The dataset at the root (2.0, or a 1.x dataset), or the one chosen from a bundle of datasets. */
@@ -592,14 +655,8 @@ static int jsonstat_locate(JsonStat *js, char **ret_error)
                 if (key_is(&root[i], "class")) {
                         if (skip_literal(root[i].vstart, root[i].vend, "\"dataset\""))
                                 root_is_dataset = true;
-                        else {
-                                _cleanup_free_ char *c = source_excerpt(
-                                        root[i].vstart, (size_t) (root[i].vend - root[i].vstart), 40);
-                                return source_fail(ret_error, -EBADMSG,
-                                                   "%s: JSON-stat: class %s is not supported; the address "
-                                                   "must point to a dataset",
-                                                   js->origin, strna(c));
-                        }
+                        else
+                                return jsonstat_fail_class(js, root, n_root, &root[i], ret_error);
                 }
                 if (key_is(&root[i], "value") || key_is(&root[i], "dimension"))
                         root_is_dataset = true;
@@ -615,15 +672,22 @@ static int jsonstat_locate(JsonStat *js, char **ret_error)
                 if (js->q->dataset && root[i].key_len == strlen(js->q->dataset) &&
                     memcmp(root[i].key, js->q->dataset, root[i].key_len) == 0)
                         pick = &root[i];
-        if (!pick && n_root == 1)
+        if (!pick && n_root == 1 && !js->q->dataset_required)
                 pick = &root[0];
         if (!pick) {
                 StrBuf b = {};
                 for (size_t i = 0; i < n_root && i < 10; i++)
                         (void) strbuf_printf(&b, "%s%.*s", i ? ", " : "", (int) MIN(root[i].key_len, 40),
                                              root[i].key);
-                r = source_fail(ret_error, n_root == 0 ? -ENODATA : -EBADMSG,
-                                "%s: JSON-stat bundle with %zu datasets; choose one (table:)%s%s",
+                if (js->q->dataset_required && n_root > 0)
+                        r = source_fail(ret_error, -ENOENT,
+                                        "%s: JSON-stat bundle has no dataset '%s'; datasets: %s", js->origin,
+                                        js->q->dataset, strempty(b.s));
+                else
+                        r = source_fail(
+                                ret_error, n_root == 0 ? -ENODATA : -EBADMSG,
+                                "%s: JSON-stat bundle with %zu datasets; choose one with dataset: (or "
+                                "table: ADDRESS#NAME)%s%s",
                                 js->origin, n_root, b.len ? ": " : "", strempty(b.s));
                 strbuf_done(&b);
                 return r;
@@ -740,11 +804,12 @@ static int jsonstat_read_dims(JsonStat *js, char **ret_error)
         if (!js->dims || str_index_init(&js->dim_index, json_array_size(ids)) < 0)
                 return fail_oom(ret_error);
         js->total = 1;
+        js->sizes = xmalloc_array(json_array_size(ids) + 1, sizeof(size_t));
+        if (!js->sizes)
+                return fail_oom(ret_error);
         for (size_t k = 0; k < json_array_size(ids); k++) {
                 const char *id = json_string_value(json_array_get(ids, k));
-                const json_t *sz = json_array_get(sizes, k);
-                if (!id || !json_is_integer(sz) || json_integer_value(sz) < 0 ||
-                    json_integer_value(sz) > INT32_MAX)
+                if (!id || dim_size(json_array_get(sizes, k), &js->sizes[k], &js->size_strings) < 0)
                         return source_fail(ret_error, -EBADMSG,
                                            "%s: JSON-stat: id[%zu]/size[%zu] is invalid", js->origin, k, k);
                 js->dim_index.e[k] = (StrIndexEntry){ id, k };
@@ -762,8 +827,7 @@ static int jsonstat_read_dims(JsonStat *js, char **ret_error)
                                 "%s: JSON-stat: dimension '%s' from id does not exist in dimension",
                                 js->origin, id);
                 js->n_dims = k + 1;
-                r = read_dimension(js->resp, dobj, id, (size_t) json_integer_value(json_array_get(sizes, k)),
-                                   &js->dims[k], ret_error);
+                r = read_dimension(js->resp, dobj, id, js->sizes[k], &js->dims[k], ret_error);
                 if (r < 0)
                         return r;
                 if (js->total > (SIZE_MAX / 16) / js->dims[k].size)
@@ -872,6 +936,48 @@ static int cmp_wanted_cell(const void *a, const void *b)
         return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
+static bool want_freq_valid(PeriodFreq f)
+{
+        return f >= 0 && f < _PERIOD_FREQ_MAX;
+}
+
+/* The period of a time category: by the series' time_format when it has one; else the code or
+ * the label as a period code, or either read as a label ("2005 - 1" with opaque codes, "Sep 1999"). */
+static int jsonstat_time_period(const JsonStat *js, const Dim *td, size_t cat, Period *ret, char **ret_error)
+{
+        const char *cid = td->cat_ids[cat], *lab = td->cat_labels[cat], *fmt = js->q->time_format;
+        int r;
+
+        if (fmt) {
+                if (source_parse_period_format(cid, strlen(cid), fmt, ret) >= 0 ||
+                    (lab && source_parse_period_format(lab, strlen(lab), fmt, ret) >= 0))
+                        return 0;
+                return source_fail(ret_error, -EBADMSG,
+                                   "%s: JSON-stat: time category '%s'%s%s%s does not match time_format '%s'",
+                                   js->origin, cid, lab ? " (label '" : "", strempty(lab), lab ? "')" : "",
+                                   fmt);
+        }
+        if (source_parse_period(cid, strlen(cid), PERIOD_MONTH, ret) >= 0 ||
+            (lab && source_parse_period(lab, strlen(lab), PERIOD_MONTH, ret) >= 0))
+                return 0;
+        r = lab ? source_parse_period_label(lab, strlen(lab), js->q->want_freq, PERIOD_MONTH, ret) : -EINVAL;
+        if (r == -EINVAL)
+                r = source_parse_period_label(cid, strlen(cid), js->q->want_freq, PERIOD_MONTH, ret);
+        if (r >= 0)
+                return 0;
+        if (r == -EDOM)
+                return source_fail(ret_error, -EBADMSG,
+                                   "%s: JSON-stat: time category '%s'%s%s%s may be a quarter, a month or a "
+                                   "half-year: give the series a time_format: (e.g. \"%%Y - %%q\")",
+                                   js->origin, cid, lab ? " (label '" : "", strempty(lab), lab ? "')" : "");
+        return source_fail(
+                ret_error, -EBADMSG,
+                "%s: JSON-stat: time category '%s'%s%s%s is not a known period; if the codes or labels "
+                "follow one pattern, give the series a time_format: (e.g. \"%%Y - %%q\", "
+                "\"%%b %%Y\")",
+                js->origin, cid, lab ? " (label '" : "", strempty(lab), lab ? "')" : "");
+}
+
 /* Positions of the wanted cells, Σ idx_k · Π_{j>k} size_j, and the period of each. */
 static int jsonstat_plan_cells(JsonStat *js, char **ret_error)
 {
@@ -885,7 +991,8 @@ static int jsonstat_plan_cells(JsonStat *js, char **ret_error)
         js->vals = calloc(js->n_time, sizeof(double));
         js->miss = calloc(js->n_time, sizeof(bool));
         js->got = calloc(js->n_time, sizeof(bool));
-        if (!js->wanted || !js->by_pos || !js->periods || !js->vals || !js->miss || !js->got)
+        js->skip = calloc(js->n_time, sizeof(bool));
+        if (!js->wanted || !js->by_pos || !js->periods || !js->vals || !js->miss || !js->got || !js->skip)
                 return fail_oom(ret_error);
         for (size_t k = js->n_dims; k-- > 0;) {
                 if (k == js->time_dim)
@@ -896,14 +1003,23 @@ static int jsonstat_plan_cells(JsonStat *js, char **ret_error)
         }
         for (size_t t = 0; t < js->n_time; t++) {
                 size_t cat = td->fixed != SIZE_MAX ? td->fixed : t;
-                const char *cid = td->cat_ids[cat], *lab = td->cat_labels[cat];
+                int r = jsonstat_time_period(js, td, cat, &js->periods[t], ret_error);
+                if (r < 0)
+                        return r;
                 js->wanted[t] = base + cat * time_stride;
                 js->by_pos[t] = (WantedCell){ js->wanted[t], t };
-                if (source_parse_period(cid, strlen(cid), PERIOD_MONTH, &js->periods[t]) < 0 &&
-                    (!lab || source_parse_period(lab, strlen(lab), PERIOD_MONTH, &js->periods[t]) < 0))
-                        return source_fail(ret_error, -EBADMSG,
-                                           "%s: JSON-stat: time category '%s' is not a known period",
-                                           js->origin, cid);
+                /* a time dimension mixing years and quarters: the series' frequency picks */
+                js->skip[t] = want_freq_valid(js->q->want_freq) && js->periods[t].freq != js->q->want_freq;
+                js->n_skipped += js->skip[t];
+        }
+        if (js->n_time > 0 && js->n_skipped == js->n_time) {
+                char pb[PERIOD_STRING_MAX];
+                return source_fail(ret_error, -ENODATA,
+                                   "%s: JSON-stat: none of the %zu time categories is a %s (the series' "
+                                   "frequency); they are e.g. %s (%s)",
+                                   js->origin, js->n_time, period_freq_to_string(js->q->want_freq),
+                                   period_to_string(js->periods[0], pb),
+                                   period_freq_to_string(js->periods[0].freq));
         }
         qsort(js->by_pos, js->n_time, sizeof(WantedCell), cmp_wanted_cell);
         return 0;
@@ -1047,17 +1163,22 @@ static int jsonstat_add_points(JsonStat *js, Series *s, char **ret_error)
 
         for (size_t t = 0; r >= 0 && t < js->n_time; t++) {
                 char pb[PERIOD_STRING_MAX];
+                int k;
+                if (js->skip[t])
+                        continue;
                 /* positions absent from a sparse value are missing cells */
-                int k = point_set_add(&ps, js->periods[t], js->vals[t], !js->got[t] || js->miss[t],
-                                      js->q->want_freq, t, NULL);
+                k = point_set_add(&ps, js->periods[t], js->vals[t], !js->got[t] || js->miss[t],
+                                  js->q->want_freq, t, NULL);
                 if (k == -EEXIST)
                         r = source_fail(ret_error, -EBADMSG,
                                         "%s: JSON-stat: period %s occurs twice in the time dimension",
                                         js->origin, period_to_string(js->periods[t], pb));
                 else if (k == -EDOM)
-                        r = source_fail(ret_error, -EBADMSG,
-                                        "%s: JSON-stat: period %s has a different frequency than the others",
-                                        js->origin, period_to_string(js->periods[t], pb));
+                        r = source_fail(
+                                ret_error, -EBADMSG,
+                                "%s: JSON-stat: period %s has a different frequency than the others "
+                                "(a time dimension mixing frequencies: the series' frequency: picks)",
+                                js->origin, period_to_string(js->periods[t], pb));
                 else if (k < 0)
                         r = fail_oom(ret_error);
         }
@@ -1105,10 +1226,12 @@ int jsonstat_extract(const SourceResponse *resp, const JsonStatQuery *q, Series 
         if (ret_note) {
                 const char *dk = js.dataset_key;
                 *ret_note = strdup_printf(
-                        "%s%s%.*s%s, %zu dimensions, time '%s', %s \"value\" (%zu cells)%s", js.form,
-                        dk ? " '" : "", dk ? (int) MIN(strcspn(dk, "\""), 40) : 0, dk ? dk : "",
-                        dk ? "'" : "", js.n_dims, js.dims[js.time_dim].id, js.sparse ? "sparse" : "dense",
-                        js.n_values, js.status ? ", status" : "");
+                        "%s%s%.*s%s, %zu dimensions%s, time '%s', %s \"value\" (%zu cells)%s, %zu time "
+                        "categories of another frequency skipped",
+                        js.form, dk ? " '" : "", dk ? (int) MIN(strcspn(dk, "\""), 40) : 0, dk ? dk : "",
+                        dk ? "'" : "", js.n_dims, js.size_strings ? " (size as strings)" : "",
+                        js.dims[js.time_dim].id, js.sparse ? "sparse" : "dense", js.n_values,
+                        js.status ? ", status" : "", js.n_skipped);
         }
         r = 0;
 finish:
@@ -1121,12 +1244,15 @@ finish:
 static int jsonstat_plan(const SourcePlanContext *ctx, SourceRequest *ret, char **ret_error)
 {
         const SeriesDef *def = ctx->series;
-        const char *path = def->table ? def->table : def->path;
-        _cleanup_free_ char *url = NULL;
+        const char *table = def->table ? def->table : def->path;
+        _cleanup_free_ char *url = NULL, *path = NULL;
         int r;
 
-        if (!path && !ctx->source->base_url)
+        if (!table && !ctx->source->base_url)
                 return source_fail(ret_error, -EINVAL, "series %s: no address given (table:)", def->name);
+        /* "ADDRESS#DATASET": the fragment names a dataset of a bundle and is never sent */
+        if (table && !(path = strndup(table, strcspn(table, "#"))))
+                return source_fail(ret_error, -ENOMEM, "out of memory");
         r = source_join_url(ctx->source->base_url, path, &url);
         if (r < 0)
                 return source_fail(ret_error, r,
@@ -1141,11 +1267,31 @@ static int jsonstat_plan(const SourcePlanContext *ctx, SourceRequest *ret, char 
         return SOURCE_PLAN_REQUEST;
 }
 
+void jsonstat_query_for(const SeriesDef *def, JsonStatQuery *q)
+{
+        const char *hash = def->table ? strchr(def->table, '#') : NULL;
+        const char *slash = def->table ? strrchr(def->table, '/') : NULL;
+
+        *q = (JsonStatQuery){
+                .select = def->select,
+                .n_select = def->n_select,
+                .measure = def->measure,
+                .time_format = def->time_format,
+                .want_freq = def->freq,
+        };
+        if (def->dataset)
+                q->dataset = def->dataset, q->dataset_required = true;
+        else if (hash && hash[1])
+                q->dataset = hash + 1, q->dataset_required = true;
+        else /* in a bundle, the dataset named like the last path component of table:, if any */
+                q->dataset = slash ? slash + 1 : def->table;
+}
+
 static int jsonstat_parse_data(const SourceDef *src, const SeriesDef *def, const ProviderMeta *meta,
                                const SourceResponse *resp, Series **ret, char **ret_note, char **ret_error)
 {
         _cleanup_(series_freep) Series *s = NULL;
-        const char *slash;
+        JsonStatQuery q;
         int r;
 
         (void) src;
@@ -1155,15 +1301,7 @@ static int jsonstat_parse_data(const SourceDef *src, const SeriesDef *def, const
                 return r;
         if (series_new(def->name, &s) < 0)
                 return source_fail(ret_error, -ENOMEM, "out of memory");
-        /* in a bundle, the dataset named like the last path component of table: */
-        slash = def->table ? strrchr(def->table, '/') : NULL;
-        JsonStatQuery q = {
-                .select = def->select,
-                .n_select = def->n_select,
-                .measure = def->measure,
-                .dataset = slash ? slash + 1 : def->table,
-                .want_freq = _PERIOD_FREQ_INVALID,
-        };
+        jsonstat_query_for(def, &q);
         r = jsonstat_extract(resp, &q, s, ret_note, ret_error);
         if (r < 0)
                 return r;

@@ -242,7 +242,7 @@ static const Row rows[] = {
          NULL,
          {},
          -EBADMSG,
-         "bundle with 2 datasets; choose one (table:): a, b"},
+         "bundle with 2 datasets; choose one with dataset: (or table: ADDRESS#NAME): a, b"},
         {NULL,
          "{\"version\":\"2.0\",\"class\":\"dataset\",\"id\":[\"x\"],\"size\":[1],"
          "\"dimension\":{\"x\":{\"category\":{\"index\":[\"a\"]}}},\"value\":[1]}",
