@@ -679,6 +679,8 @@ typedef struct Ctx {
         Language lang;
         const char *plan, *municipality;
         json_t *root;
+        bool *image_used;             /* per NotifyRenderArgs.images: shown in the HTML part */
+        const NotifyImage **by_goal;  /* the images sorted by goal id, for lookup */
 } Ctx;
 
 static void fmt_period_code(const char *code, Language l, char *buf, size_t size)
@@ -1070,6 +1072,65 @@ static char *thread_id_clean(const char *s)
         return strdup_printf("%s@%s", left, *right ? right : "labourwatch");
 }
 
+/* ---- charts inline ---- */
+
+static int image_cmp(const void *a, const void *b)
+{
+        return strcmp((*(const NotifyImage *const *) a)->goal, (*(const NotifyImage *const *) b)->goal);
+}
+
+/* The index in a->images of the chart of goal, or -1. */
+static ssize_t image_find(const Ctx *x, const NotifyRenderArgs *a, const char *goal)
+{
+        size_t lo = 0, hi = a->n_images;
+
+        while (goal && x->by_goal && lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                int k = strcmp(x->by_goal[mid]->goal, goal);
+                if (k == 0)
+                        return x->by_goal[mid] - a->images;
+                if (k < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return -1;
+}
+
+/* The chart after its goal's event; small (300 px) in a message about several goals. */
+static void image_html(Ctx *x, const NotifyRenderArgs *a, const NotifyMessage *m, const char *goal, bool digest,
+                       Buf *h)
+{
+        ssize_t i = image_find(x, a, goal);
+
+        if (i < 0 || !a->images[i].png || a->images[i].size == 0)
+                return;
+        x->image_used[i] = true;
+        buf_printf(h, "<p><img src=\"cid:chart-%zd.%s@labourwatch\" width=\"%d\" height=\"%d\" alt=\"", i, m->key,
+                   digest ? 300 : 600, digest ? 150 : 300);
+        html_escape(h, strempty(a->images[i].alt));
+        buf_printf(h, "\" style=\"display:block;border:0;width:100%%;max-width:%dpx;height:auto\"></p>\n",
+                   digest ? 300 : 600);
+}
+
+static void image_parts(const Ctx *x, const NotifyRenderArgs *a, const NotifyMessage *m, const char *boundary, Buf *b)
+{
+        for (size_t i = 0; i < a->n_images; i++) {
+                const unsigned char *p = a->images[i].png;
+                if (!x->image_used || !x->image_used[i])
+                        continue;
+                buf_printf(b, "\r\n--%s\r\n", boundary);
+                buf_printf(b, "Content-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n"
+                              "Content-ID: <chart-%zu.%s@labourwatch>\r\n"
+                              "Content-Disposition: inline; filename=\"chart-%zu.png\"\r\n\r\n",
+                           i, m->key, i);
+                for (size_t k = 0; k < a->images[i].size; k += 57) { /* 76 characters a line */
+                        base64(b, p + k, MIN((size_t) 57, a->images[i].size - k));
+                        buf_puts(b, "\r\n");
+                }
+        }
+}
+
 static int build_eml(const Ctx *x, const NotifyRenderArgs *a, const json_t *events, NotifyMessage *m)
 {
         Buf b = {};
@@ -1125,8 +1186,23 @@ static int build_eml(const Ctx *x, const NotifyRenderArgs *a, const json_t *even
         buf_puts(&b, "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n");
         buf_puts(&b, text_qp);
         buf_printf(&b, "\r\n--%s\r\n", boundary);
-        buf_puts(&b, "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n");
-        buf_puts(&b, html_qp);
+        bool related = false;
+        for (size_t k = 0; x->image_used && k < a->n_images; k++)
+                related = related || x->image_used[k];
+        if (related) {
+                /* the HTML with its charts: multipart/related inside the alternative */
+                char rel[96];
+                snprintf(rel, sizeof(rel), "=_lw_rel_%.32s", m->key);
+                buf_printf(&b, "Content-Type: multipart/related;\r\n boundary=\"%s\";\r\n type=\"text/html\"\r\n", rel);
+                buf_printf(&b, "\r\n--%s\r\n", rel);
+                buf_puts(&b, "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n");
+                buf_puts(&b, html_qp);
+                image_parts(x, a, m, rel, &b);
+                buf_printf(&b, "\r\n--%s--\r\n", rel);
+        } else {
+                buf_puts(&b, "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n");
+                buf_puts(&b, html_qp);
+        }
         buf_printf(&b, "\r\n--%s--\r\n", boundary);
         m->eml_size = b.n;
         m->eml = buf_take(&b);
@@ -1316,6 +1392,8 @@ int notify_render(const NotifyRenderArgs *a, const char *payload_json, NotifyMes
         _cleanup_free_ char *sum = NULL, *intro_text = NULL, *events_text = NULL, *events_html = NULL,
                             *problems_txt = NULL, *problems_html = NULL, *recipient_name = NULL, *plan = NULL,
                             *municipality = NULL, *eval_date = NULL, *key = NULL, *notifier_name = NULL;
+        _cleanup_free_ bool *image_used = NULL;
+        _cleanup_free_ const NotifyImage **by_goal = NULL;
         const NotifyTemplates *tp = a->templates;
         json_auto_t *root = NULL;
         json_error_t jerr;
@@ -1401,9 +1479,23 @@ int notify_render(const NotifyRenderArgs *a, const char *payload_json, NotifyMes
         if (!m.message_id || !sum || !intro_text || !problems_txt || !problems_html || !eval_date)
                 return -ENOMEM;
 
+        /* charts: looked up by goal through a sorted index */
+        if (a->n_images > 0) {
+                image_used = calloc(a->n_images, sizeof(bool));
+                by_goal = calloc(a->n_images, sizeof(NotifyImage *));
+                if (!image_used || !by_goal)
+                        return -ENOMEM;
+                for (size_t k = 0; k < a->n_images; k++)
+                        by_goal[k] = &a->images[k];
+                qsort(by_goal, a->n_images, sizeof(NotifyImage *), image_cmp);
+                x.image_used = image_used;
+                x.by_goal = by_goal;
+        }
+
         /* events, text and HTML */
         {
                 Buf t = {}, h = {};
+                bool digest = json_array_size(events) > 1;
                 json_array_foreach(events, i, ev) {
                         EventText et = {};
                         if (!json_is_object(ev))
@@ -1411,6 +1503,8 @@ int notify_render(const NotifyRenderArgs *a, const char *payload_json, NotifyMes
                         event_text(&x, ev, &et);
                         render_event(&x, ev, &et, tp->text[NOTIFY_TEMPLATE_TEXT_EVENT][x.lang], false, &t);
                         render_event(&x, ev, &et, tp->text[NOTIFY_TEMPLATE_HTML_EVENT][x.lang], true, &h);
+                        if (x.image_used)
+                                image_html(&x, a, &m, jstr(ev, "goal"), digest, &h);
                         event_text_done(&et);
                 }
                 events_text = buf_take(&t);

@@ -201,10 +201,34 @@ finish:
         return r;
 }
 
+static int goal_chart(const Report *rep, const GoalDef *g, const GoalResult *r, const Period *revised,
+                      size_t n_revised, ChartData *ret)
+{
+        const SeriesDef *main_def, *own, *ref;
+        const char *unit;
+        int k;
+
+        main_def = config_find_series(rep->c, goal_role_series(g, g->kind == GOAL_SHARE ? GOAL_ROLE_NUMERATOR
+                                                                                    : GOAL_ROLE_SERIES));
+        unit = main_def ? (rep->en && main_def->unit_en ? main_def->unit_en : main_def->unit_da) : NULL;
+        k = chart_data_from_set(g, r, rep->set, rep->o->date, unit, revised, n_revised, rep->o->language, ret);
+        if (k < 0 || g->kind != GOAL_REFERENCE)
+                return k;
+        /* name the lines after the series when they have labels ("Herlev", "hele landet") */
+        own = config_find_series(rep->c, g->series);
+        ref = config_find_series(rep->c, g->reference);
+        for (size_t i = 0; i < ret->n_lines; i++) {
+                ChartLine *line = &ret->lines[i];
+                const SeriesDef *d = line->style == CHART_LINE_MAIN ? own : line->style == CHART_LINE_REFERENCE ? ref : NULL;
+                if (d && d->label_da)
+                        snprintf(line->label, sizeof(line->label), "%s", series_label(d, rep->en));
+        }
+        return 0;
+}
+
 static int build(Report *rep, Store *st, char **ret_error)
 {
         const Config *c = rep->c;
-        Language l = rep->o->language;
         size_t n_sel = 0;
         int r;
 
@@ -231,8 +255,6 @@ static int build(Report *rep, Store *st, char **ret_error)
                 ReportGoal *rg;
                 _cleanup_free_ Period *revised = NULL;
                 size_t n_revised = 0;
-                const SeriesDef *main_def;
-                const char *unit;
 
                 if (!streq(strempty(g->plan ? g->plan : c->plan), rep->plan))
                         continue;
@@ -249,25 +271,10 @@ static int build(Report *rep, Store *st, char **ret_error)
                                 return r;
                 }
 
-                main_def = config_find_series(c, goal_role_series(g, g->kind == GOAL_SHARE ? GOAL_ROLE_NUMERATOR
-                                                                                           : GOAL_ROLE_SERIES));
-                unit = main_def ? (rep->en && main_def->unit_en ? main_def->unit_en : main_def->unit_da) : NULL;
-                r = chart_data_from_set(g, rg->r, rep->set, rep->o->date, unit, revised, n_revised, l, &rg->chart);
+                r = goal_chart(rep, g, rg->r, revised, n_revised, &rg->chart);
                 if (r == -ENOMEM)
                         return r;
                 rg->has_chart = r >= 0;
-                if (rg->has_chart && g->kind == GOAL_REFERENCE) {
-                        /* name the lines after the series when they have labels ("Herlev", "hele landet") */
-                        const SeriesDef *own = config_find_series(c, g->series), *ref = config_find_series(c, g->reference);
-                        for (size_t k = 0; k < rg->chart.n_lines; k++) {
-                                ChartLine *line = &rg->chart.lines[k];
-                                const SeriesDef *d = line->style == CHART_LINE_MAIN        ? own
-                                                     : line->style == CHART_LINE_REFERENCE ? ref
-                                                                                           : NULL;
-                                if (d && d->label_da)
-                                        snprintf(line->label, sizeof(line->label), "%s", series_label(d, rep->en));
-                        }
-                }
         }
         return 0;
 }
@@ -358,6 +365,19 @@ static const char *status_css(GoalStatus s)
         snprintf(buf, sizeof(buf), "#%02x%02x%02x", (unsigned) lround(rgb[0] * 255), (unsigned) lround(rgb[1] * 255),
                  (unsigned) lround(rgb[2] * 255));
         return buf;
+}
+
+/* "Diagram over TITLE: På sporet. Værdi 386,1 fuldtidspersoner; måltal mindst 380 fuldtidspersoner." */
+static void chart_alt(const Report *rep, const GoalDef *g, const GoalResult *r, char *buf, size_t size)
+{
+        bool en = rep->en;
+        const char *title = en && g->title_en ? g->title_en : g->title_da ? g->title_da : g->id;
+        char v[FORMAT_NUMBER_MAX * 2], t[FORMAT_NUMBER_MAX * 3];
+
+        snprintf(buf, size, "%s %s: %s. %s %s; %s %s.", en ? "Chart of" : "Diagram over", title,
+                 text_status_label(r->status, rep->lang), en ? "Value" : "Værdi",
+                 value_text(r, r->has_value, r->value, false, en, v, sizeof(v)), en ? "target" : "måltal",
+                 target_text(g, r, en, t, sizeof(t)));
 }
 
 static char *usec_date(int64_t usec, Language l, char *buf, size_t size)
@@ -504,9 +524,7 @@ static int write_html(const Report *rep, FILE *f)
                                 return -ENOMEM;
                         if (b64) {
                                 fputs("<img class=\"chart\" width=\"600\" height=\"300\" alt=\"", f);
-                                snprintf(buf, sizeof(buf), "%s %s: %s. %s %s.", en ? "Chart of" : "Diagram over", title,
-                                         text_status_label(r->status, rep->lang), en ? "Value" : "Værdi",
-                                         value_text(r, r->has_value, r->value, false, en, v, sizeof(v)));
+                                chart_alt(rep, rg->g, r, buf, sizeof(buf));
                                 esc(f, buf);
                                 fprintf(f, "\" src=\"data:image/png;base64,%s\">\n", b64);
                         }
@@ -949,4 +967,66 @@ int report_build(Store *st, const Config *c, const ReportOptions *o, ReportForma
                 r = write_pdf(&rep, ret, ret_size);
         report_done(&rep);
         return r;
+}
+
+void report_charts_free(ReportChart *charts, size_t n)
+{
+        for (size_t i = 0; charts && i < n; i++)
+                free(charts[i].data);
+        free(charts);
+}
+
+int report_charts(Store *st, const Config *c, char *const *ids, size_t n_ids, Date date, Language l,
+                  ChartFormat f, ReportChart **ret, size_t *ret_n, char **ret_error)
+{
+        ReportOptions o = { .date = date, .language = l };
+        Report rep = { .c = c, .o = &o, .en = l == LANGUAGE_EN, .lang = l == LANGUAGE_EN ? "en" : "da" };
+        ReportChart *charts;
+        size_t n = ids ? n_ids : c->n_goals;
+        int r;
+
+        assert(c && ret && ret_n);
+        charts = calloc(MAX(n, (size_t) 1), sizeof(ReportChart));
+        if (!charts)
+                return -ENOMEM;
+        /* resolve every name first: an unknown goal fails before anything is loaded */
+        for (size_t i = 0; i < n; i++) {
+                charts[i].goal = ids ? config_find_goal(c, ids[i]) : &c->goals[i];
+                if (!charts[i].goal) {
+                        if (ret_error)
+                                *ret_error = strdup_printf("no goal '%s' in the configuration", ids[i]);
+                        free(charts);
+                        return -ENOENT;
+                }
+        }
+        r = evaluate_build_series(c, load_series, st, &rep.set, ret_error);
+        if (r >= 0)
+                r = evaluate_goals(c, rep.set, date, &rep.results, &rep.n_results, ret_error);
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                const GoalDef *g = charts[i].goal;
+                const GoalResult *res = &rep.results[g - c->goals]; /* results are in configuration order */
+                ChartData *d = malloc(sizeof(ChartData));
+                if (!d) {
+                        r = -ENOMEM;
+                        break;
+                }
+                r = goal_chart(&rep, g, res, NULL, 0, d);
+                if (r >= 0)
+                        r = chart_render(d, f, &charts[i].data, &charts[i].size);
+                free(d);
+                if (r == -EINVAL) {
+                        if (ret_error)
+                                *ret_error = strdup_printf("goal '%s': nothing to chart (no frequency known)", g->id);
+                        break;
+                }
+                chart_alt(&rep, g, res, charts[i].alt, sizeof(charts[i].alt));
+        }
+        report_done(&rep);
+        if (r < 0) {
+                report_charts_free(charts, n);
+                return r;
+        }
+        *ret = charts;
+        *ret_n = n;
+        return 0;
 }

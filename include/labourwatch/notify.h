@@ -75,12 +75,23 @@ typedef struct NotifyMessage {
         char *type;         /* "goals", "data_problems" or "test" */
 } NotifyMessage;
 
+/* A goal's chart, shown in the HTML part right after the goal's event (multipart/related, cid:); a
+ * message with several goals (a digest) shows each chart at half size. The text part is unchanged. */
+typedef struct NotifyImage {
+        const char *goal; /* the goal id of the event it belongs to */
+        const void *png;
+        size_t size;
+        const char *alt;  /* the text alternative: states the verdict */
+} NotifyImage;
+
 typedef struct NotifyRenderArgs {
         const Config *config;            /* plan, municipality defaults; may be NULL */
         const NotifierDef *notifier;     /* from: address; may be NULL */
         const RecipientDef *recipient;   /* To:, language; may be NULL */
         const NotifyTemplates *templates; /* NULL: built-in */
         int64_t now_usec;                /* realtime usec: Date:, sent_at */
+        const NotifyImage *images;       /* charts by goal (report_charts()); may be NULL */
+        size_t n_images;
 } NotifyRenderArgs;
 
 /* Renders one outbox payload. Returns 0 and fills *ret (caller frees with notify_message_done), or

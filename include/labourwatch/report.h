@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "labourwatch/chart.h"
 #include "labourwatch/config.h"
 #include "labourwatch/format.h"
 #include "labourwatch/period.h"
@@ -44,6 +45,23 @@ typedef struct ReportOptions {
  * *ret_error (store or evaluation errors). */
 int report_build(Store *st, const Config *c, const ReportOptions *o, ReportFormat f, char **ret,
                  size_t *ret_size, char **ret_error);
+
+/* ---- charts for messages: the goals' charts alone ---- */
+
+typedef struct ReportChart {
+        const GoalDef *goal;  /* points into the Config */
+        void *data;           /* the rendered chart (owned) */
+        size_t size;
+        char alt[640];        /* text alternative stating the verdict: "Diagram over TITLE: Nået. Værdi 388 …" */
+} ReportChart;
+
+/* Renders the chart of each goal named in ids (n_ids; ids NULL: every goal of c) at date, from the
+ * figures in st (may be NULL), in format f, as the report draws them. The series are loaded and the
+ * goals evaluated once for all of them. A name that is no goal of c fails with -ENOENT and
+ * *ret_error. *ret receives n_ids charts (caller frees with report_charts_free). */
+int report_charts(Store *st, const Config *c, char *const *ids, size_t n_ids, Date date, Language l,
+                  ChartFormat f, ReportChart **ret, size_t *ret_n, char **ret_error);
+void report_charts_free(ReportChart *charts, size_t n);
 
 /* Base64 (RFC 4648, with padding) of n bytes. Returns a NUL-terminated string (caller frees) or NULL
  * on OOM. */

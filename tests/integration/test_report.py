@@ -179,7 +179,7 @@ class Report(unittest.TestCase):
             self.assertLess(len(png), 40 * 1024, alt)
             self.assertTrue(png.endswith(b"IEND\xaeB`\x82"))
             # the alt text states the verdict
-            self.assertRegex(alt, r"^Diagram over .+: (På sporet|I fare|Ikke på sporet)\. Værdi ")
+            self.assertRegex(alt, r"^Diagram over .+: (På sporet|I fare|Ikke på sporet)\. Værdi .+; måltal (mindst|højst) ")
 
     def test_final_and_english(self):
         final = os.path.join(self.work, "final.html")
