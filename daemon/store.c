@@ -196,6 +196,7 @@ typedef enum StoreStmt {
         STMT_ALERT_DELETE,
         STMT_OUTBOX_ENQUEUE,
         STMT_OUTBOX_DUE,
+        STMT_OUTBOX_STATS,
         STMT_OUTBOX_SENT,
         STMT_OUTBOX_FAILED,
         STMT_TRANSITION_ADD,
@@ -269,6 +270,8 @@ static const char *const stmt_sql[_STMT_MAX] = {
                 "SELECT id, channel, recipient, dedup_key, payload_json, attempts, next_attempt, "
                 "last_error, created_at FROM outbox WHERE sent_at IS NULL AND next_attempt <= ?1 "
                 "ORDER BY created_at, id LIMIT ?2",
+        [STMT_OUTBOX_STATS] = "SELECT count(*), coalesce(min(created_at), 0) FROM outbox "
+                              "WHERE sent_at IS NULL AND next_attempt < ?1",
         [STMT_OUTBOX_SENT] = "UPDATE outbox SET sent_at = ?2 WHERE id = ?1 AND sent_at IS NULL",
         [STMT_OUTBOX_FAILED] =
                 "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_attempt = ?3 "
@@ -1491,6 +1494,26 @@ int store_outbox_due(Store *s, int64_t now, size_t max, OutboxItem **ret, size_t
         }
         *ret = v;
         *ret_n = n;
+        return 0;
+}
+
+int store_outbox_stats(Store *s, size_t *ret_n, int64_t *ret_oldest, char **ret_error)
+{
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        int r;
+
+        assert(s);
+        assert(ret_n);
+        assert(ret_oldest);
+
+        r = store_query(s, STMT_OUTBOX_STATS, ARGS(ARG_INT(STORE_OUTBOX_NEVER)), &st, ret_error);
+        if (r < 0)
+                return r;
+        r = store_step(s, st, "failed to count the outbox", ret_error);
+        if (r < 0)
+                return r;
+        *ret_n = r > 0 ? (size_t) sqlite3_column_int64(st, 0) : 0;
+        *ret_oldest = r > 0 ? sqlite3_column_int64(st, 1) : 0;
         return 0;
 }
 
