@@ -17,6 +17,7 @@
 #include "labourwatch/log.h"
 #include "labourwatch/macro.h"
 #include "labourwatch/manager.h"
+#include "labourwatch/metrics.h"
 #include "labourwatch/outbox.h"
 #include "labourwatch/sources.h"
 #include "labourwatch/store.h"
@@ -319,13 +320,34 @@ static void print_dry_run(const GoalResult *results, size_t n, const AlertingRep
 /* One alerting cycle on the stored figures: evaluate every goal (recorded: the audit trail), step
  * each goal's alert state, and write the new states, the transitions and the notices in one
  * transaction. With --dry-run nothing is recorded or written: the notices are printed. */
+static uint64_t now_monotonic(void)
+{
+        return now(CLOCK_MONOTONIC);
+}
+
+/* metrics_file: node_exporter's textfile, rewritten after each evaluation (metrics.h). A failure
+ * is logged and the cycle carries on: dashboards are not worth a missed notification. */
+static void manager_write_metrics(Manager *m, const GoalResult *results, size_t n, uint64_t eval_usec)
+{
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        if (!m->config->metrics_file)
+                return;
+        r = metrics_update(m->config, m->store, m->runner, results, n, eval_usec, (int64_t) now_realtime(m),
+                           &error);
+        if (r < 0)
+                log_warning_errno(r, "Failed to write the metrics file %s, ignoring: %s", m->config->metrics_file,
+                                  error ? error : "%m");
+}
+
 static int manager_alert_cycle(Manager *m)
 {
         _cleanup_free_ char *error = NULL;
         AlertingReport rep = {};
         GoalResult *results = NULL;
         size_t n = 0;
-        uint64_t now = now_realtime(m);
+        uint64_t now = now_realtime(m), eval_start = now_monotonic(), eval_usec;
         Date today = today_local(m);
         int r;
 
@@ -340,6 +362,7 @@ static int manager_alert_cycle(Manager *m)
         r = evaluate_all(m->store, m->config, today, now, !m->dry_run, &results, &n, &error);
         if (r < 0)
                 return log_error_errno(r, "Failed to evaluate goals: %s", error ? error : "%m");
+        eval_usec = now_monotonic() - eval_start;
         r = manager_take_results(m, results, n, true);
         if (r < 0)
                 goto out;
@@ -366,6 +389,7 @@ static int manager_alert_cycle(Manager *m)
                 if (rep.n_notices > 0)
                         log_info("Enqueued %zu notification%s", queued, queued == 1 ? "" : "s");
                 store_crash_point(m->store, "after-enqueue");
+                manager_write_metrics(m, results, n, eval_usec);
         }
         r = 0;
 out:

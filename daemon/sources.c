@@ -32,6 +32,7 @@ struct SeriesJob {
         bool have_since;
         bool conditional; /* If-None-Match / If-Modified-Since were sent */
         unsigned steps;
+        uint64_t request_start_mono; /* of the request in flight: SeriesFetchResult.duration_usec */
 };
 
 struct SourceJob {
@@ -641,6 +642,7 @@ static int series_step(SeriesJob *j)
 
         log_debug("Series %s: %s %s (%s)", j->def->name, j->req.body ? "POST" : "GET", j->req.url,
                   source_step_to_string(j->req.step));
+        j->request_start_mono = now_monotonic();
         k = fetcher_start(r->fetcher, &fr, on_response, j);
         wipe_free(auth); /* the fetcher copied it */
         if (k == -EINVAL) {
@@ -681,6 +683,8 @@ static int series_handle(SeriesJob *j, const FetchResponse *resp, bool cached)
                                     &e);
                 if (k < 0)
                         log_warning_errno(k, "Failed to write the fetch log, ignoring: %s", strna(e));
+                j->result->bytes += resp->size;
+                j->result->duration_usec += now_monotonic() - j->request_start_mono;
         }
 
         if (resp->error < 0) {

@@ -86,6 +86,8 @@ typedef struct SeriesFetchResult {
         size_t n_new_periods;
         SeriesRevision *revisions;
         size_t n_revisions;
+        uint64_t bytes;         /* response bodies received (metadata and data requests) */
+        uint64_t duration_usec; /* time spent waiting for those responses */
 } SeriesFetchResult;
 
 /* The results of the last run (complete after done()), in configuration order. Points into the
