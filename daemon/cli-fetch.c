@@ -2,7 +2,9 @@
 /* labourwatch fetch: fetch series now, on a private sd-event loop through the same pipeline the
  * daemon uses (sources.h), and say per series what was new or revised. */
 #include <getopt.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include <systemd/sd-event.h>
@@ -17,7 +19,8 @@
 static void fetch_help(FILE *f)
 {
         fprintf(f,
-                "Usage: labourwatch fetch [--config PATH] [SERIES…]\n"
+                "Usage: labourwatch fetch [--config PATH] [--refresh] [--credentials-dir DIR] [--verbose]\n"
+                "                         [SERIES…]\n"
                 "\n"
                 "Fetches the named series (default: every fetched series) now, whatever their\n"
                 "schedule, stores new periods and revisions, and prints one line per series:\n"
@@ -31,6 +34,11 @@ static void fetch_help(FILE *f)
                 "\n"
                 "  -c, --config PATH   configuration file (default: $LABOURWATCH_CONFIG or %s)\n"
                 "  -r, --refresh       download everything again, ignoring 'updated' stamps and ETags\n"
+                "      --credentials-dir DIR\n"
+                "                      read token_credential: secrets from DIR, as the service reads\n"
+                "                      them from $CREDENTIALS_DIRECTORY (e.g. /etc/credstore)\n"
+                "  -v, --verbose       also log each request and stored series to stderr (default:\n"
+                "                      warnings and errors only; $LABOURWATCH_LOG_LEVEL overrides)\n"
                 "  -h, --help          show this help\n"
                 "\n"
                 "Exit status: 0 all fetched, 1 some series failed (or the configuration/store\n"
@@ -50,6 +58,8 @@ int cli_fetch(int argc, char **argv)
         static const struct option options[] = {
                 {"config", required_argument, NULL, 'c'},
                 {"refresh", no_argument, NULL, 'r'},
+                {"credentials-dir", required_argument, NULL, 'C'},
+                {"verbose", no_argument, NULL, 'v'},
                 {"help", no_argument, NULL, 'h'},
                 {},
         };
@@ -62,18 +72,28 @@ int cli_fetch(int argc, char **argv)
         const SeriesFetchResult *res;
         size_t n_res = 0;
         unsigned n_failed = 0;
-        bool refresh = false;
+        bool refresh = false, verbose = false;
         int opt, r, ret = 1;
 
         optind = 0;
         opterr = 0;
-        while ((opt = getopt_long(argc, argv, "c:rh", options, NULL)) >= 0)
+        while ((opt = getopt_long(argc, argv, "c:rvh", options, NULL)) >= 0)
                 switch (opt) {
                 case 'c':
                         path = optarg;
                         break;
                 case 'r':
                         refresh = true;
+                        break;
+                case 'v':
+                        verbose = true;
+                        break;
+                case 'C':
+                        /* the same lookup the service's LoadCredential= gives it (secret_read) */
+                        if (setenv("CREDENTIALS_DIRECTORY", optarg, 1) < 0) {
+                                fprintf(stderr, "labourwatch fetch: %s\n", strerror(errno));
+                                return 1;
+                        }
                         break;
                 case 'h':
                         fetch_help(stdout);
@@ -84,6 +104,11 @@ int cli_fetch(int argc, char **argv)
                         fetch_help(stderr);
                         return 2;
                 }
+
+        /* Each result is printed once, on stdout; the pipeline's info lines ("Fetched series …")
+         * would say the same again on stderr. */
+        if (!verbose && !getenv("LABOURWATCH_LOG_LEVEL"))
+                log_set_max_level(LOG_WARNING);
 
         if (cli_load_config(path, &c) < 0)
                 return 1;

@@ -443,6 +443,29 @@ static void manager_cycle_finish(Manager *m)
         manager_notify_status(m, NULL);
 }
 
+/* --once: a source still in a failure streak (waiting for its retry, so not due in this cycle) fails
+ * the cycle too, with one line per source: cron mails it. */
+static void manager_check_failing_sources(Manager *m)
+{
+        for (size_t i = 0; m->store && i < m->config->n_sources; i++) {
+                const SourceDef *src = &m->config->sources[i];
+                _cleanup_free_ char *err = NULL;
+                SourceState st = {};
+
+                if (store_get_source_state(m->store, src->name, &st, &err) < 0) {
+                        log_warning("Cannot read the state of source %s, ignoring: %s", src->name, strna(err));
+                        continue;
+                }
+                if (st.consecutive_failures > 0) {
+                        log_warning("Source %s is failing (%u failed run%s in a row): %s", src->name,
+                                    st.consecutive_failures, st.consecutive_failures == 1 ? "" : "s",
+                                    strna(st.last_error));
+                        m->cycle_failed = true;
+                }
+                source_state_done(&st);
+        }
+}
+
 static void on_fetch_done(SourceRunner *runner, unsigned n_ok, unsigned n_failed, void *userdata)
 {
         Manager *m = userdata;
@@ -450,6 +473,8 @@ static void on_fetch_done(SourceRunner *runner, unsigned n_ok, unsigned n_failed
         log_info("Fetch run finished: %u series fetched, %u failed", n_ok, n_failed);
         if (n_failed > 0)
                 m->cycle_failed = true;
+        if (m->once)
+                manager_check_failing_sources(m);
         manager_cycle_finish(m);
 }
 

@@ -44,6 +44,7 @@ struct SourceJob {
         char *token;
         int token_error;
         bool token_read;
+        bool token_error_logged; /* one line per source and run, with the fix, not one per series */
         bool throttled; /* 429/503: do not attempt the rest of this source now */
         uint64_t retry_after;
         long throttle_status;
@@ -407,8 +408,19 @@ static char *state_key(const SourceDef *src, const SeriesDef *def)
 }
 
 /* Records a failure of the current series: result, one log line, fetch state of the source job. */
+static void series_fail_full(SeriesJob *j, int priority, int error, const char *url, long status,
+                             const char *reason, const char *message);
+
 static void series_fail(SeriesJob *j, int error, const char *url, long status, const char *reason,
                         const char *message)
+{
+        series_fail_full(j, LOG_ERR, error, url, status, reason, message);
+}
+
+/* As series_fail; a failure whose cause the source already logged (priority LOG_DEBUG) is not
+ * logged again per series. */
+static void series_fail_full(SeriesJob *j, int priority, int error, const char *url, long status,
+                             const char *reason, const char *message)
 {
         SourceJob *sj = j->source_job;
         SourceRunner *r = sj->runner;
@@ -435,7 +447,9 @@ static void series_fail(SeriesJob *j, int error, const char *url, long status, c
         f_series = strdup_printf("SERIES=%s", j->def->name);
         f_url = strdup_printf("URL=%s", strempty(url));
         f_status = strdup_printf("HTTP_STATUS=%ld", status);
-        if (f_source && f_series && f_url && f_status)
+        if (priority == LOG_DEBUG)
+                log_debug("Fetching series %s from %s failed: %s", j->def->name, sj->src->name, strna(msg));
+        else if (f_source && f_series && f_url && f_status)
                 log_event(LOG_ERR, error, LOG_EVENT_FETCH_FAILED,
                           LOG_FIELDS(f_source, f_series, f_url, f_status),
                           "Fetching series %s from %s failed: %s", j->def->name, sj->src->name,
@@ -623,12 +637,33 @@ static int series_step(SeriesJob *j)
 
                 k = source_job_token(sj, &token);
                 if (k < 0) {
-                        _cleanup_free_ char *m = strdup_printf(
-                                "cannot read the API token (%s%s): %s",
-                                sj->src->token.file ? "file " : "credential ",
-                                sj->src->token.file ? sj->src->token.file : strna(sj->src->token.credential),
-                                k == -ENXIO ? "$CREDENTIALS_DIRECTORY is not set" : strerror(-k));
-                        series_fail(j, k, j->req.url, 0, NULL, m);
+                        const char *cred = strna(sj->src->token.credential);
+                        _cleanup_free_ char *m = NULL, *f_source = strdup_printf("SOURCE=%s", sj->src->name);
+
+                        /* No request was made: no URL, no HTTP status. One line for the source, with
+                         * the fix; its series fail quietly. */
+                        if (sj->src->token.file)
+                                m = strdup_printf("cannot read the API token from %s: %s; put the token there "
+                                                  "(mode 0600, readable by the service user), see "
+                                                  "labourwatch.yaml(5), SECRETS",
+                                                  sj->src->token.file, strerror(-k));
+                        else if (k == -ENXIO)
+                                m = strdup_printf("credential %s: $CREDENTIALS_DIRECTORY is not set (run by "
+                                                  "systemd with LoadCredential=%s, or, for the labourwatch CLI, "
+                                                  "--credentials-dir DIR)", cred, cred);
+                        else
+                                m = strdup_printf("credential %s not found in $CREDENTIALS_DIRECTORY (%s): %s; "
+                                                  "put the token in /etc/credstore/%s, mode 0600 (or encrypt it "
+                                                  "to /etc/credstore.encrypted/%s with systemd-creds)",
+                                                  cred, strna(getenv("CREDENTIALS_DIRECTORY")), strerror(-k),
+                                                  cred, cred);
+                        if (!sj->token_error_logged) {
+                                sj->token_error_logged = true;
+                                log_event(LOG_ERR, k, LOG_EVENT_FETCH_FAILED, f_source ? LOG_FIELDS(f_source) : NULL,
+                                          "Source %s: %s; not fetching its series", sj->src->name,
+                                          m ? m : "cannot read the API token");
+                        }
+                        series_fail_full(j, LOG_DEBUG, k, NULL, 0, NULL, m ? m : "cannot read the API token");
                         return STEP_FINISHED;
                 }
                 k = source_auth_header(j->req.auth, token, &auth);
@@ -834,7 +869,8 @@ static void source_job_finish(SourceJob *sj)
                 st.last_error = NULL;
                 st.next_due = (int64_t) schedule_next(&src->schedule, r->run_now, now, seed);
                 if (prev_failures > 0)
-                        log_notice("Source %s works again after %u failed runs", src->name, prev_failures);
+                        log_notice("Source %s works again after %u failed run%s", src->name, prev_failures,
+                                   prev_failures == 1 ? "" : "s");
         } else {
                 uint64_t delay;
 
@@ -852,9 +888,10 @@ static void source_job_finish(SourceJob *sj)
                                 strdup_printf("CONSECUTIVE_FAILURES=%u", st.consecutive_failures);
                         log_event(LOG_NOTICE, 0, LOG_EVENT_NONE,
                                   f_source && f_n ? LOG_FIELDS(f_source, f_n) : NULL,
-                                  "Source %s: %u of %zu series failed (%u failed runs in a row), retrying "
+                                  "Source %s: %u of %zu series failed (%u failed run%s in a row), retrying "
                                   "in %llu s%s",
                                   src->name, sj->n_failed, sj->n_series, st.consecutive_failures,
+                                  st.consecutive_failures == 1 ? "" : "s",
                                   (unsigned long long) (delay / USEC_PER_SEC),
                                   sj->throttled && sj->retry_after ? " as the server asked (Retry-After)"
                                                                    : "");
@@ -896,6 +933,7 @@ static void source_job_finish(SourceJob *sj)
         wipe_free(sj->token);
         sj->token = NULL;
         sj->token_read = false;
+        sj->token_error_logged = false;
         sj->finished = true;
         r->n_jobs_done++;
 }

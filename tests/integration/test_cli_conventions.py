@@ -210,7 +210,8 @@ printf '%s\\n' "${{COMPREPLY[@]}}"
         self.assertNotIn("complete", cmds)
         self.assertEqual(self.complete("labourwatch fe"), ["fetch"])
         self.assertEqual(self.complete("labourwatch --v"), ["--version"])
-        self.assertEqual(sorted(self.complete("labourwatch fetch --")), ["--config", "--help", "--refresh"])
+        self.assertEqual(sorted(self.complete("labourwatch fetch --")),
+                         ["--config", "--credentials-dir", "--help", "--refresh", "--verbose"])
         self.assertIn("--date", self.complete("labourwatch eval --d"))
         self.assertEqual(self.complete(f"labourwatch fetch --config {self.conf} fl"), ["fleksjob_fuldtid"])
         self.assertEqual(sorted(self.complete(f"labourwatch fetch fleksjob_fuldtid --config {self.conf} ")),

@@ -375,6 +375,12 @@ class TestGoals(DaemonTestCase):
         self.assertIn("2 failed", r.stderr)
         # Evaluation still ran on the (empty) store.
         self.assertIn("dry-run: goal match-2024: no_data", r.stdout)
+        # The next --once finds the source waiting for its retry (nothing due): still exit 1, with
+        # one line per failing source, so a cron job mails it.
+        r = lwdaemon.run_once(self.work, args=["--dry-run"])
+        self.assertEqual(r.returncode, 1, r.stderr)
+        failing = [l for l in r.stderr.splitlines() if "is failing (1 failed run in a row)" in l]
+        self.assertEqual(len(failing), 1, r.stderr)
 
 
 class TestStateDir(DaemonTestCase):

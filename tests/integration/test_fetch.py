@@ -587,6 +587,43 @@ class FetchTest(unittest.TestCase):
         self.assertIn("CREDENTIALS_DIRECTORY", p.stdout)
         self.assertEqual(self.srv.count(), 0)
 
+    def test_jobindsats_missing_token_one_line_with_the_fix(self):
+        # two series of the source: one line for the source, naming the fix; no URL that was never
+        # requested, no HTTP_STATUS=0
+        missing = self.dir / "no-such-token"
+        self.write_config(extra_sources=self.JOB_SOURCE.format(base=self.srv.url(""), secret=f"token_file: {missing}"),
+                          extra_series=self.JOB_SERIES + self.JOB_SERIES.replace("fleksjob_fuldtid:", "fleksjob_2:"))
+        self.serve_jobindsats()
+        p = self.fetch("fleksjob_fuldtid", "fleksjob_2")
+        self.assertEqual(p.returncode, 1)
+        lines = [l for l in p.stderr.splitlines() if "API token" in l]
+        self.assertEqual(len(lines), 1, p.stderr)
+        self.assertIn(f"Source jobindsats: cannot read the API token from {missing}: No such file or directory; "
+                      "put the token there (mode 0600", lines[0])
+        self.assertNotIn("HTTP_STATUS=0", p.stderr)
+        self.assertNotIn("Fetching series", p.stderr)
+        self.assertEqual(self.srv.count(), 0)
+
+        # a credential that is not there: where it belongs
+        creds = self.dir / "creds-empty"
+        creds.mkdir()
+        self.jobindsats_config(secret="token_credential: jobindsats-token")
+        p = self.fetch("fleksjob_fuldtid", env_extra={"CREDENTIALS_DIRECTORY": str(creds)})
+        self.assertEqual(p.returncode, 1)
+        self.assertIn(f"credential jobindsats-token not found in $CREDENTIALS_DIRECTORY ({creds}): No such file or "
+                      "directory; put the token in /etc/credstore/jobindsats-token, mode 0600", p.stderr)
+
+    def test_credentials_dir_option(self):
+        # the admin CLI pointed at the credentials the service gets (labourwatch(1), fetch)
+        creds = self.dir / "credstore"
+        creds.mkdir()
+        (creds / "jobindsats-token").write_text(TOKEN + "\n")
+        self.jobindsats_config(secret="token_credential: jobindsats-token")
+        self.serve_jobindsats()
+        p = self.fetch("--credentials-dir", str(creds), "fleksjob_fuldtid")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertEqual(self.srv.requests("/v3/data/Y08A02")[0].header("Authorization"), f"Bearer {TOKEN}")
+
     # -- JSON-stat ---------------------------------------------------------------------------------
 
     def test_jsonstat(self):
