@@ -23,6 +23,26 @@ def run(*args, **kw):
 
 
 class GoalFiles(unittest.TestCase):
+    def test_man_page_example_explanation_is_current(self):
+        # labourwatch-goals(7), EXPLANATIONS, quotes the first test of tests/goals/fleksjob-2024.yaml:
+        # the words the program prints today
+        with open(os.path.join(SRC, "packaging/man/labourwatch-goals.7"), encoding="utf-8") as f:
+            man = f.read()
+        example = man.split("Example explanation (the first test of tests/goals/fleksjob-2024.yaml):", 1)[1]
+        example = example.split(".RS\n", 1)[1].split("\n.RE", 1)[0]
+        example = " ".join(example.split())
+        self.assertTrue(example.startswith("Målet »Mindst 380 fuldtidspersoner"), example)
+        with open(os.path.join(SRC, "tests/goals/fleksjob-2024.yaml"), encoding="utf-8") as f:
+            goal_test = f.read()
+        with tempfile.TemporaryDirectory(prefix="lw-man-") as d:
+            path = os.path.join(d, "example.yaml")
+            head = goal_test.split("tests:", 1)[0].replace("../../etc/", os.path.join(SRC, "etc") + "/")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(head + "tests:\n  - name: the man page's example\n    date: 2024-07-15\n"
+                        "    goal: fleksjob-2024\n    expect: {explanation: %s}\n" % json.dumps(example, ensure_ascii=False))
+            p = run("test", path)
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
     def test_sample_goal_tests_pass(self):
         files = sorted(glob.glob(os.path.join(SRC, "tests/goals/*.yaml")))
         self.assertGreaterEqual(len(files), 6)
