@@ -22,12 +22,14 @@ static void eval_help(FILE *f)
                 "Usage: labourwatch eval [--config PATH] [--date YYYY-MM-DD] [--json] [--record]\n\n"
                 "Evaluates every goal from the stored data at the given date (default: today): status,\n"
                 "latest period, current value, projection, target and gap, and why.\n\n"
-                "  -c, --config PATH  configuration file (default %s)\n"
+                "  -c, --config PATH  configuration file (default: $LABOURWATCH_CONFIG or %s)\n"
                 "  -d, --date DATE    evaluation date (only data for periods ended before it are used)\n"
                 "      --json         print a JSON array of results instead of a table\n"
                 "      --record       store the evaluations with their inputs (audit trail)\n"
-                "  -h, --help         show this help\n",
-                cli_default_config_path());
+                "  -h, --help         show this help\n"
+                "\n"
+                "Exit status: 0 evaluated, 1 the configuration or the store could not be used, 2 usage error.\n",
+                CONFIG_DEFAULT_PATH);
 }
 
 /* Display width in characters (UTF-8), not bytes: the table has Danish letters, dashes and "−". */

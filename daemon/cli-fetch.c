@@ -41,8 +41,7 @@ static void fetch_help(FILE *f)
                 "                      warnings and errors only; $LABOURWATCH_LOG_LEVEL overrides)\n"
                 "  -h, --help          show this help\n"
                 "\n"
-                "Exit status: 0 all fetched, 1 some series failed (or the configuration/store\n"
-                "could not be used), 2 usage error.\n",
+                "Exit status: 0 all fetched, 1 a series failed or the configuration/store could not be used, 2 usage error.\n",
                 CONFIG_DEFAULT_PATH);
 }
 

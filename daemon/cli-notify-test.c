@@ -20,11 +20,11 @@ static void notify_test_help(FILE *f)
                 "Sends one test message through NOTIFIER now and prints exactly what the server said.\n"
                 "RECIPIENT is a recipient's name from the configuration or an e-mail address; an smtp\n"
                 "notifier needs one (default: the first recipient of a route that uses NOTIFIER).\n\n"
-                "  -c, --config PATH   configuration file (default %s)\n"
+                "  -c, --config PATH   configuration file (default: $LABOURWATCH_CONFIG or %s)\n"
                 "  -t, --to RECIPIENT  who receives the test message\n"
                 "  -h, --help          show this help\n\n"
                 "Exit status: 0 delivered, 1 not delivered, 2 usage error.\n",
-                cli_default_config_path());
+                CONFIG_DEFAULT_PATH);
 }
 
 typedef struct TestState {

@@ -23,13 +23,15 @@ static void render_help(FILE *f)
                 "Evaluates GOAL from the stored figures and prints the message it would produce now:\n"
                 "the text part (default), the HTML part, the whole e-mail as SMTP would send it, the\n"
                 "webhook JSON, the Teams card, or the notice document the outbox stores.\n\n"
-                "  -c, --config PATH      configuration file (default %s)\n"
+                "  -c, --config PATH      configuration file (default: $LABOURWATCH_CONFIG or %s)\n"
                 "  -d, --date DATE        evaluation date (default: today)\n"
                 "  -r, --recipient NAME   address it to this recipient (language, To:); default the goal's\n"
                 "                         first recipient\n"
                 "  -f, --format FORMAT    what to print (see above)\n"
-                "  -h, --help             show this help\n",
-                cli_default_config_path());
+                "  -h, --help             show this help\n"
+                "\n"
+                "Exit status: 0 printed, 1 unknown goal or other error, 2 usage error.\n",
+                CONFIG_DEFAULT_PATH);
 }
 
 static inline void config_freep_(Config **c)

@@ -23,15 +23,17 @@ static void report_help(FILE *f)
                 "Writes the committee report of a plan: a cover with the summary of every goal, then one\n"
                 "section per goal with its chart, figures, explanation, sources and revised figures.\n"
                 "HTML is one self-contained file (charts inline); PDF has A4 pages.\n\n"
-                "  -c, --config PATH    configuration file (default %s)\n"
+                "  -c, --config PATH    configuration file (default: $LABOURWATCH_CONFIG or %s)\n"
                 "  -p, --plan NAME      the plan (default: the configuration's plan:)\n"
                 "  -d, --date DATE      evaluation date (default: today)\n"
                 "  -f, --format FORMAT  html (default) or pdf\n"
                 "  -o, --output FILE    write there (default: standard output)\n"
                 "  -l, --language LANG  da or en (default: the configuration's language:)\n"
                 "      --since DATE     list only figures revised on or after DATE\n"
-                "  -h, --help           show this help\n",
-                cli_default_config_path());
+                "  -h, --help           show this help\n"
+                "\n"
+                "Exit status: 0 written, 1 error, 2 usage error.\n",
+                CONFIG_DEFAULT_PATH);
 }
 
 static inline void config_freep_(Config **c)

@@ -17,10 +17,12 @@ static void series_help(FILE *f)
                 "Usage: labourwatch series [--config PATH] NAME [--json]\n\n"
                 "Shows every stored period of the series NAME with its current value, when it was\n"
                 "first fetched, where from, and earlier values the publisher has since revised.\n\n"
-                "  -c, --config PATH  configuration file (default %s)\n"
+                "  -c, --config PATH  configuration file (default: $LABOURWATCH_CONFIG or %s)\n"
                 "      --json         print a JSON array instead of a table\n"
-                "  -h, --help         show this help\n",
-                cli_default_config_path());
+                "  -h, --help         show this help\n"
+                "\n"
+                "Exit status: 0 shown, 1 unknown series or other error, 2 usage error.\n",
+                CONFIG_DEFAULT_PATH);
 }
 
 static char *format_value(const StoredObservation *o, char buf[static 32])

@@ -16,10 +16,12 @@ static void status_help(FILE *f)
                 "Per source: last success, last attempt, consecutive failures, last error, next\n"
                 "fetch. Per fetched series: periods stored, the latest one, and when new figures\n"
                 "last arrived. Per goal: the latest recorded evaluation.\n\n"
-                "  -c, --config PATH  configuration file (default %s)\n"
+                "  -c, --config PATH  configuration file (default: $LABOURWATCH_CONFIG or %s)\n"
                 "      --json         print JSON instead of tables\n"
-                "  -h, --help         show this help\n",
-                cli_default_config_path());
+                "  -h, --help         show this help\n"
+                "\n"
+                "Exit status: 0 shown, 1 the configuration or the store could not be read, 2 usage error.\n",
+                CONFIG_DEFAULT_PATH);
 }
 
 /* What is stored of one fetched series. */

@@ -462,18 +462,20 @@ int cli_test(int argc, char **argv)
         while ((opt = getopt_long(argc, argv, "h", options, NULL)) >= 0)
                 switch (opt) {
                 case 'h':
-                        printf("Usage: labourwatch test FILE...\n\n"
+                        printf("Usage: labourwatch test FILE…\n\n"
                                "Runs goal unit tests written in YAML (inline series, evaluation dates, expected\n"
-                               "status and figures). Exit status 1 when any test fails. See labourwatch-goals(7).\n");
+                               "status and figures). See labourwatch-goals(7).\n\n"
+                               "  -h, --help          show this help\n\n"
+                               "Exit status: 0 all tests passed, 1 a test failed or a file is wrong, 2 usage error.\n");
                         return 0;
                 default:
                         fprintf(stderr, "labourwatch test: unknown option '%s'\n",
                                 optind > 0 && optind <= argc ? argv[optind - 1] : "?");
-                        fprintf(stderr, "Usage: labourwatch test FILE...\n");
+                        fprintf(stderr, "Usage: labourwatch test FILE…\n");
                         return 2;
                 }
         if (optind >= argc) {
-                fprintf(stderr, "Usage: labourwatch test FILE...\n");
+                fprintf(stderr, "Usage: labourwatch test FILE…\n");
                 return 2;
         }
         for (int i = optind; i < argc; i++)

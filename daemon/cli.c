@@ -11,16 +11,27 @@ static const struct {
         int (*run)(int argc, char **argv);
         const char *help;
 } commands[] = {
-        { "check", cli_check, "check [--config PATH]           validate the configuration" },
-        { "fetch", cli_fetch, "fetch [--config PATH] [SERIES…] fetch series now, print new periods and revisions" },
-        { "series", cli_series, "series [--config PATH] NAME [--json]  show a stored series with revisions" },
-        { "import", cli_import, "import [--config PATH] SERIES FILE.csv  load internal figures by hand" },
-        { "eval", cli_eval, "eval [--config PATH] [--date YYYY-MM-DD] [--json]  evaluate every goal" },
-        { "test", cli_test, "test FILE…                      run goal unit tests written in YAML" },
-        { "render", cli_render, "render GOAL [--date D] [--recipient NAME] [--format F]  the message a goal would produce now" },
-        { "notify-test", cli_notify_test, "notify-test NOTIFIER [--to RECIPIENT]  send one test message, print the server's answer" },
-        { "status", cli_status, "status [--config PATH]          sources, failures, goals at a glance" },
-        { "report", cli_report, "report [--plan NAME] [--date D] [--format html|pdf] [--output FILE]  the committee report" },
+        { "check", cli_check, "check [-c PATH]\n"
+                              "      validate the configuration" },
+        { "fetch", cli_fetch, "fetch [-c PATH] [--refresh] [--credentials-dir DIR] [--verbose] [SERIES…]\n"
+                              "      fetch series now, print new periods and revisions" },
+        { "series", cli_series, "series [-c PATH] [--json] NAME\n"
+                                "      show a stored series with revisions" },
+        { "import", cli_import, "import [-c PATH] SERIES FILE.csv\n"
+                                "      load internal figures by hand" },
+        { "eval", cli_eval, "eval [-c PATH] [--date YYYY-MM-DD] [--json] [--record]\n"
+                            "      evaluate every goal" },
+        { "test", cli_test, "test FILE…\n"
+                            "      run goal unit tests written in YAML" },
+        { "render", cli_render, "render [-c PATH] [--date YYYY-MM-DD] [--recipient NAME] [--format FORMAT] GOAL\n"
+                                "      the message a goal would produce now" },
+        { "notify-test", cli_notify_test, "notify-test [-c PATH] [--to RECIPIENT] NOTIFIER\n"
+                                          "      send one test message, print the server's answer" },
+        { "status", cli_status, "status [-c PATH] [--json]\n"
+                                "      sources, failures, goals at a glance" },
+        { "report", cli_report, "report [-c PATH] [--plan NAME] [--date YYYY-MM-DD] [--format html|pdf]\n"
+                                "       [--output FILE] [--language da|en] [--since YYYY-MM-DD]\n"
+                                "      the committee report of a plan" },
 };
 
 static void help(FILE *f)
@@ -28,7 +39,15 @@ static void help(FILE *f)
         fprintf(f, "Usage: labourwatch COMMAND [OPTIONS]\n\nCommands:\n");
         for (size_t i = 0; i < ELEMENTSOF(commands); i++)
                 fprintf(f, "  %s\n", commands[i].help);
-        fprintf(f, "\nSee labourwatch(1).\n");
+        fprintf(f,
+                "\n"
+                "  -c, --config PATH   configuration file (default: $LABOURWATCH_CONFIG or %s)\n"
+                "  -h, --help          show this help (also after a command: its own options)\n"
+                "      --version       show the version\n"
+                "\n"
+                "Exit status: 0 success, 1 failure (see each command), 2 usage error.\n"
+                "See labourwatch(1).\n",
+                CONFIG_DEFAULT_PATH);
 }
 
 int main(int argc, char **argv)
