@@ -29,7 +29,7 @@ class Help(unittest.TestCase):
         self.assertIn("Exit status: 0 ", p.stdout)
         # "  NAME [options…]" lines, with the options the overview promises
         cmds = {}
-        for m in re.finditer(r"(?m)^  ([a-z]+) ?(.*)\n((?:       .*\n)*)", p.stdout):
+        for m in re.finditer(r"(?m)^  ([a-z][a-z-]*) ?(.*)\n((?:       .*\n)*)", p.stdout):
             cmds[m.group(1)] = m.group(2) + " " + m.group(3)
         self.assertGreaterEqual(set(cmds), {"check", "fetch", "series", "import", "eval", "test", "status"})
         return cmds
