@@ -1,21 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* HTTP(S)/file transfers on the sd-event loop.
- *
- * libcurl's multi interface tells us which sockets to watch (CURLMOPT_SOCKETFUNCTION) and when to
- * wake it up (CURLMOPT_TIMERFUNCTION); we translate both into sd-event I/O and CLOCK_MONOTONIC timer
- * sources and hand readiness back with curl_multi_socket_action(). Completed transfers are collected
- * with curl_multi_info_read(). The model is systemd's src/import/curl-util.c. Nothing here ever
- * blocks the loop: there is no curl_easy_perform(). */
+/* HTTP(S)/file requests and responses: which options an easy handle gets (timeouts, redirects,
+ * protocols, TLS, headers), and what is made of the response (body under a size cap, status and
+ * reason phrase, ETag, Last-Modified, Retry-After). The transfers themselves run on the loop through
+ * the protocol-neutral curl glue (curl-glue.c), which SMTP and webhook deliveries share. Nothing here
+ * ever blocks the loop: there is no curl_easy_perform(). */
 #include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <time.h>
 
 #include <curl/curl.h>
 
+#include "labourwatch/curl-glue.h"
 #include "labourwatch/fetch.h"
 #include "labourwatch/macro.h"
 #include "labourwatch/time-util.h"
@@ -29,15 +27,7 @@
 #define FETCH_LOW_SPEED_TIME_SEC 60L
 #define FETCH_MAX_REDIRECTS 5L
 
-typedef struct IoWatch IoWatch;
 typedef struct FetchJob FetchJob;
-
-struct IoWatch {
-        Fetcher *fetcher;
-        curl_socket_t fd;
-        sd_event_source *source;
-        IoWatch *next, *prev;
-};
 
 struct FetchJob {
         Fetcher *fetcher;
@@ -59,11 +49,8 @@ struct FetchJob {
 };
 
 struct Fetcher {
-        sd_event *event;
-        CURLM *multi;
-        sd_event_source *timer;
-        IoWatch *watches;
-        FetchJob *jobs;
+        CurlGlue *glue;
+        FetchJob *jobs; /* in flight on the glue */
         unsigned n_jobs;
 };
 
@@ -72,14 +59,9 @@ const char *fetch_user_agent(void)
         return "labourwatch/" LABOURWATCH_VERSION;
 }
 
-static bool curl_initialized = false;
-
 void fetch_global_done(void)
 {
-        if (curl_initialized) {
-                curl_global_cleanup();
-                curl_initialized = false;
-        }
+        curl_glue_global_done();
 }
 
 const char *fetch_status_reason(long status)
@@ -171,8 +153,8 @@ static FetchJob *job_free(FetchJob *j)
         if (!j)
                 return NULL;
         if (j->easy) {
-                if (j->fetcher && j->fetcher->multi)
-                        (void) curl_multi_remove_handle(j->fetcher->multi, j->easy);
+                if (j->fetcher)
+                        curl_glue_remove(j->fetcher->glue, j->easy);
                 curl_easy_cleanup(j->easy);
         }
         curl_slist_free_all(j->headers);
@@ -252,44 +234,12 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
         return n;
 }
 
+/* The glue's mapping, except that a write error of ours is the size cap. */
 static int curl_code_to_errno(CURLcode c, bool too_large)
 {
-        switch (c) {
-        case CURLE_OK:
-                return 0;
-        case CURLE_WRITE_ERROR:
+        if (c == CURLE_WRITE_ERROR)
                 return too_large ? -EFBIG : -EIO;
-        case CURLE_FILESIZE_EXCEEDED:
-                return -EFBIG;
-        case CURLE_OPERATION_TIMEDOUT:
-                return -ETIMEDOUT;
-        case CURLE_COULDNT_CONNECT:
-                return -ECONNREFUSED;
-        case CURLE_COULDNT_RESOLVE_HOST:
-        case CURLE_COULDNT_RESOLVE_PROXY:
-                return -EHOSTUNREACH;
-        case CURLE_PARTIAL_FILE:
-        case CURLE_RECV_ERROR:
-        case CURLE_GOT_NOTHING:
-                return -EPIPE;
-        case CURLE_FILE_COULDNT_READ_FILE:
-                return -ENOENT;
-        case CURLE_UNSUPPORTED_PROTOCOL:
-                return -EPROTONOSUPPORT;
-        case CURLE_TOO_MANY_REDIRECTS:
-                return -ELOOP;
-        case CURLE_PEER_FAILED_VERIFICATION:
-        case CURLE_SSL_CONNECT_ERROR:
-        case CURLE_SSL_CACERT_BADFILE:
-        case CURLE_SSL_CERTPROBLEM:
-                return -EPROTO;
-        case CURLE_OUT_OF_MEMORY:
-                return -ENOMEM;
-        case CURLE_URL_MALFORMAT:
-                return -EINVAL;
-        default:
-                return -EIO;
-        }
+        return curl_glue_code_to_errno(c);
 }
 
 static char *get_header(CURL *easy, const char *name)
@@ -312,8 +262,9 @@ static void response_done(FetchResponse *r)
         free(r->reason);
 }
 
-static void job_finish(FetchJob *j, CURLcode code)
+static void job_finish(CurlGlue *g, CURL *easy, CURLcode code, void *userdata)
 {
+        FetchJob *j = userdata;
         Fetcher *f = j->fetcher;
         FetchResponse r = {};
         const char *s = NULL;
@@ -373,189 +324,42 @@ static void job_finish(FetchJob *j, CURLcode code)
         if (!r.body)
                 r.body = calloc(1, 1);
 
+        /* The glue already took the handle off the loop: job_free() only cleans it up. */
         job_unlink(j);
-        (void) curl_multi_remove_handle(f->multi, j->easy);
+        j->fetcher = NULL;
         if (j->callback)
                 j->callback(f, &r, j->userdata);
         response_done(&r);
         job_free(j);
 }
 
-static void fetcher_check_done(Fetcher *f)
+int fetcher_new_with_glue(CurlGlue *g, Fetcher **ret)
 {
-        CURLMsg *msg;
-        int left;
+        Fetcher *f;
 
-        while ((msg = curl_multi_info_read(f->multi, &left))) {
-                FetchJob *j = NULL;
-
-                if (msg->msg != CURLMSG_DONE)
-                        continue;
-                if (curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **) &j) != CURLE_OK || !j)
-                        continue;
-                job_finish(j, msg->data.result);
-        }
-}
-
-/* ---- curl multi <-> sd-event ---- */
-
-static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
-{
-        Fetcher *f = userdata;
-        int action = 0, k = 0;
-
-        if (revents & (EPOLLIN | EPOLLPRI))
-                action |= CURL_CSELECT_IN;
-        if (revents & EPOLLOUT)
-                action |= CURL_CSELECT_OUT;
-        if (revents & (EPOLLERR | EPOLLHUP))
-                action |= CURL_CSELECT_ERR;
-
-        (void) curl_multi_socket_action(f->multi, fd, action, &k);
-        fetcher_check_done(f);
-        return 0;
-}
-
-static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
-{
-        Fetcher *f = userdata;
-        int k = 0;
-
-        (void) curl_multi_socket_action(f->multi, CURL_SOCKET_TIMEOUT, 0, &k);
-        fetcher_check_done(f);
-        return 0;
-}
-
-static void watch_free(IoWatch *w)
-{
-        Fetcher *f = w->fetcher;
-
-        if (w->prev)
-                w->prev->next = w->next;
-        else if (f->watches == w)
-                f->watches = w->next;
-        if (w->next)
-                w->next->prev = w->prev;
-        sd_event_source_disable_unref(w->source);
-        free(w);
-}
-
-static int on_curl_socket(CURL *easy, curl_socket_t fd, int action, void *userp, void *socketp)
-{
-        Fetcher *f = userp;
-        IoWatch *w = socketp;
-        uint32_t events = 0;
-        int r;
-
-        if (action == CURL_POLL_REMOVE) {
-                if (w) {
-                        (void) curl_multi_assign(f->multi, fd, NULL);
-                        watch_free(w);
-                }
-                return 0;
-        }
-
-        if (action == CURL_POLL_IN)
-                events = EPOLLIN;
-        else if (action == CURL_POLL_OUT)
-                events = EPOLLOUT;
-        else if (action == CURL_POLL_INOUT)
-                events = EPOLLIN | EPOLLOUT;
-
-        if (w) {
-                r = sd_event_source_set_io_events(w->source, events);
-                if (r < 0)
-                        return -1;
-                r = sd_event_source_set_enabled(w->source, SD_EVENT_ON);
-                return r < 0 ? -1 : 0;
-        }
-
-        w = calloc(1, sizeof(*w));
-        if (!w)
-                return -1;
-        w->fetcher = f;
-        w->fd = fd;
-        r = sd_event_add_io(f->event, &w->source, fd, events, on_io, f);
-        if (r < 0) {
-                free(w);
-                return -1;
-        }
-        (void) sd_event_source_set_description(w->source, "curl-io");
-        if (curl_multi_assign(f->multi, fd, w) != CURLM_OK) {
-                sd_event_source_disable_unref(w->source);
-                free(w);
-                return -1;
-        }
-        w->next = f->watches;
-        if (w->next)
-                w->next->prev = w;
-        f->watches = w;
-        return 0;
-}
-
-static int on_curl_timer(CURLM *multi, long timeout_ms, void *userp)
-{
-        Fetcher *f = userp;
-        uint64_t now, when;
-        int r;
-
-        if (timeout_ms < 0) {
-                if (f->timer)
-                        (void) sd_event_source_set_enabled(f->timer, SD_EVENT_OFF);
-                return 0;
-        }
-
-        r = sd_event_now(f->event, CLOCK_MONOTONIC, &now);
-        if (r < 0)
-                return -1;
-        when = now + (uint64_t) timeout_ms * USEC_PER_MSEC;
-
-        if (f->timer) {
-                r = sd_event_source_set_time(f->timer, when);
-                if (r < 0)
-                        return -1;
-                r = sd_event_source_set_enabled(f->timer, SD_EVENT_ONESHOT);
-                return r < 0 ? -1 : 0;
-        }
-        /* 1 ms accuracy: curl's timeouts are short and precise (connect, retries). */
-        r = sd_event_add_time(f->event, &f->timer, CLOCK_MONOTONIC, when, 1000, on_timer, f);
-        if (r < 0)
-                return -1;
-        (void) sd_event_source_set_description(f->timer, "curl-timer");
+        if (!g || !ret)
+                return -EINVAL;
+        f = calloc(1, sizeof(*f));
+        if (!f)
+                return -ENOMEM;
+        f->glue = curl_glue_ref(g);
+        *ret = f;
         return 0;
 }
 
 int fetcher_new(sd_event *e, Fetcher **ret)
 {
-        Fetcher *f;
+        CurlGlue *g = NULL;
+        int r;
 
         if (!e || !ret)
                 return -EINVAL;
-        if (!curl_initialized) {
-                if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-                        return -EIO;
-                curl_initialized = true;
-        }
-
-        f = calloc(1, sizeof(*f));
-        if (!f)
-                return -ENOMEM;
-        f->event = sd_event_ref(e);
-        f->multi = curl_multi_init();
-        if (!f->multi) {
-                sd_event_unref(f->event);
-                free(f);
-                return -ENOMEM;
-        }
-        if (curl_multi_setopt(f->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket) != CURLM_OK ||
-            curl_multi_setopt(f->multi, CURLMOPT_SOCKETDATA, f) != CURLM_OK ||
-            curl_multi_setopt(f->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer) != CURLM_OK ||
-            curl_multi_setopt(f->multi, CURLMOPT_TIMERDATA, f) != CURLM_OK) {
-                fetcher_free(f);
-                return -EIO;
-        }
-        *ret = f;
-        return 0;
+        r = curl_glue_new(e, &g);
+        if (r < 0)
+                return r;
+        r = fetcher_new_with_glue(g, ret);
+        curl_glue_unref(g); /* the fetcher holds its own reference */
+        return r;
 }
 
 Fetcher *fetcher_free(Fetcher *f)
@@ -565,17 +369,9 @@ Fetcher *fetcher_free(Fetcher *f)
         while (f->jobs) {
                 FetchJob *j = f->jobs;
                 job_unlink(j);
-                job_free(j);
+                job_free(j); /* takes the handle off the glue first: no callback */
         }
-        /* curl_multi_cleanup() closes cached connections and may call the socket callback with
-         * CURL_POLL_REMOVE; the watches are still valid then. */
-        if (f->multi)
-                curl_multi_cleanup(f->multi);
-        f->multi = NULL;
-        while (f->watches)
-                watch_free(f->watches);
-        sd_event_source_disable_unref(f->timer);
-        sd_event_unref(f->event);
+        curl_glue_unref(f->glue);
         free(f);
         return NULL;
 }
@@ -642,7 +438,6 @@ int fetcher_start(Fetcher *f, const FetchRequest *req, fetch_callback_t cb, void
 
         r = -EIO;
         SETOPT(j->easy, CURLOPT_URL, j->url);
-        SETOPT(j->easy, CURLOPT_PRIVATE, j);
         SETOPT(j->easy, CURLOPT_ERRORBUFFER, j->errbuf);
         SETOPT(j->easy, CURLOPT_NOSIGNAL, 1L);
         SETOPT(j->easy, CURLOPT_NOPROGRESS, 1L);
@@ -709,7 +504,8 @@ int fetcher_start(Fetcher *f, const FetchRequest *req, fetch_callback_t cb, void
         if (j->headers)
                 SETOPT(j->easy, CURLOPT_HTTPHEADER, j->headers);
 
-        if (curl_multi_add_handle(f->multi, j->easy) != CURLM_OK)
+        r = curl_glue_add(f->glue, j->easy, job_finish, j);
+        if (r < 0)
                 goto fail;
 
         j->next = f->jobs;

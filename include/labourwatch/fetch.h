@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
-/* HTTP(S)/file transfers on the sd-event loop: libcurl multi driven by sd-event I/O and timer
- * sources (model: systemd's src/import/curl-util.c). Never blocks the loop. The response body is
- * collected in memory and capped while it streams in. */
+/* HTTP(S)/file requests on the sd-event loop: the request options (timeouts, redirects, TLS,
+ * headers) and the response (body collected in memory and capped while it streams in, status,
+ * reason phrase, ETag, Last-Modified, Retry-After). The transfers run on the protocol-neutral
+ * libcurl-multi <-> sd-event glue of curl-glue.h, which other transfers (SMTP, webhooks) share.
+ * Never blocks the loop. */
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <systemd/sd-event.h>
+
+#include "labourwatch/curl-glue.h"
 
 typedef struct Fetcher Fetcher;
 
@@ -46,7 +50,11 @@ typedef struct FetchResponse {
 /* Called once per request on the loop. The response is freed after the callback returns. */
 typedef void (*fetch_callback_t)(Fetcher *f, const FetchResponse *r, void *userdata);
 
+/* A fetcher with a glue of its own on loop e. Returns 0 and *ret (caller owns; fetcher_free). */
 int fetcher_new(sd_event *e, Fetcher **ret);
+/* A fetcher whose transfers run on the shared glue g (a reference is taken; g may be unreffed by
+ * the caller afterwards). */
+int fetcher_new_with_glue(CurlGlue *g, Fetcher **ret);
 Fetcher *fetcher_free(Fetcher *f); /* cancels outstanding requests without calling callbacks */
 
 /* Starts a request; the request's strings are copied. Returns 0 or negative errno. */
@@ -55,8 +63,9 @@ unsigned fetcher_in_flight(const Fetcher *f);
 
 const char *fetch_user_agent(void); /* "labourwatch/VERSION" */
 
-/* libcurl's global state: fetcher_new() initialises it once; programs call fetch_global_done()
- * once at exit (after freeing every Fetcher) so valgrind sees no leaks of ours. */
+/* libcurl's global state: the first glue initialises it; programs call fetch_global_done() (same as
+ * curl_glue_global_done()) once at exit, after freeing every Fetcher and glue, so valgrind sees no
+ * leaks of ours. */
 void fetch_global_done(void);
 
 /* Parses a Retry-After value: delta-seconds ("120") or an HTTP-date ("Wed, 21 Oct 2015 07:28:00
