@@ -746,6 +746,7 @@ static int event_text(const Ctx *x, const json_t *ev, EventText *t)
         const char *pace_unit = jstr(res, en ? "pace_unit_en" : "pace_unit");
         const char *freq = jstr(res, "frequency");
         char buf[FORMAT_PERIOD_MAX];
+        bool share;
         double v;
 
         t->title = clean_dup(jstr(ev, en ? "title_en" : "title_da") ?: jstr(ev, "title_da") ?: jstr(ev, "goal"));
@@ -764,8 +765,11 @@ static int event_text(const Ctx *x, const json_t *ev, EventText *t)
                 t->target = with_unit(v, false, unit, x->lang);
         if (jnum(res, "projected", &v))
                 t->projected = with_unit(v, false, unit, x->lang);
+        /* A share's gap is a difference of two percentages (points), and its pace is the share
+         * needed in the periods left (a level, not a change). */
+        share = jstr(res, "kind") && streq(jstr(res, "kind"), "share");
         if (jnum(res, "gap", &v))
-                t->gap = with_unit(v, true, unit, x->lang);
+                t->gap = with_unit(v, true, share ? (en ? "percentage points" : "procentpoint") : unit, x->lang);
         if (jnum(res, "pace_needed", &v) || jnum(res, "recent_pace", &v)) {
                 PeriodFreq f = period_freq_from_string(freq);
                 const char *per = f >= 0 ? format_freq_unit(f, x->lang) : NULL;
@@ -773,9 +777,9 @@ static int event_text(const Ctx *x, const json_t *ev, EventText *t)
                                                   ? strdup_printf("%s %s %s", pace_unit, en ? "per" : "pr.", per)
                                                   : strdup_or_null(pace_unit);
                 if (jnum(res, "pace_needed", &v))
-                        t->pace_needed = with_unit(v, true, pu, x->lang);
+                        t->pace_needed = with_unit(v, !share, pu, x->lang);
                 if (jnum(res, "recent_pace", &v))
-                        t->recent_pace = with_unit(v, true, pu, x->lang);
+                        t->recent_pace = with_unit(v, !share, pu, x->lang);
         }
         if (jstr(ev, "off_track_since")) {
                 fmt_period_code(jstr(ev, "off_track_since"), x->lang, buf, sizeof(buf));
@@ -843,7 +847,9 @@ static void render_event(const Ctx *x, const json_t *ev, const EventText *t, con
                 VAR("previous_status_label", t->prev_label),
                 VAR("status_colour", status_colour(status)),
                 VAR("verdict", t->verdict),
-                VAR("change", k >= 0 ? event_change[k][x->lang] : NULL),
+                /* a goal off track at its first evaluation was never on track: no "no longer" */
+                VAR("change", k >= 0 && !(k == EVENT_FIRING && !jstr(ev, "previous_status")) ? event_change[k][x->lang]
+                                                                                           : NULL),
                 VAR("value", t->value),
                 VAR("period", t->period),
                 VAR("goal_period", t->goal_period),

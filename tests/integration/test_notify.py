@@ -558,6 +558,79 @@ class NotifyTest(unittest.TestCase):
         self.assertEqual(doc["problems"][0]["kind"], "notification_expired")
         self.assertIn("HTTP 400", doc["problems"][0]["message"])
 
+    # -- end to end: the daemon evaluates, enqueues and delivers --
+
+    def goals_setup(self):
+        lwdaemon.write_goals_config(self.work)
+        # goals recipients + a route to the mail notifier, on top of the delivery configuration
+        with open(os.path.join(self.work.path, "goals.d", "10-test.yaml"), encoding="utf-8") as f:
+            goals = f.read().replace("    target: 50\n", "    target: 50\n    recipients: [chef]\n")
+        with open(os.path.join(self.work.path, "goals.d", "10-test.yaml"), "w", encoding="utf-8") as f:
+            f.write(goals)
+        with open(self.work.config, encoding="utf-8") as f:
+            sources = f.read().replace("state_dir: %s\n" % self.work.state_dir, "")
+        self.write_config(sources.replace("{", "{{").replace("}", "}}"))
+        with open(self.work.config, encoding="utf-8") as f:
+            cfg = f.read().replace("routes:\n", "routes:\n  - notifiers: [mail]\n    goals: [match-*]\n")
+        with open(self.work.config, "w", encoding="utf-8") as f:
+            f.write(cfg)
+
+    def test_daemon_end_to_end(self):
+        """labourwatchd --once: the share goal is off track, the alert is enqueued and the Danish
+        mail arrives; a second run (same figures) sends nothing."""
+        server = self.smtp()
+        self.goals_setup()
+        env = {"LW_TEST_TODAY": "2024-07-15"}
+        p = self.daemon_once(env=env, check=0)
+        self.assertEqual(len(server.messages), 1, p.stderr)
+        msg = self.parse(server.messages[0]["raw"])
+        self.assertEqual(msg["Subject"], "Beskæftigelsesplan 2024: 1 mål er ikke på rette spor")
+        self.assertEqual(msg["In-Reply-To"], "<goal-match-2024@labourwatch>")
+        text = list(msg.iter_parts())[0].get_content().replace("\r\n", "\n")
+        self.assertIn("Mindst 50 % besat: Ikke på rette spor\nMålet »Mindst 50 % besat« er ikke på rette spor", text)
+        self.assertIn("Afvigelse:             -20 procentpoint", text)
+        self.daemon_once(env=env, check=0)
+        self.assertEqual(len(server.messages), 1)
+
+    def test_render_command(self):
+        """labourwatch render: the message a goal would produce now, in every format, without sending
+        or storing anything; the HTML opens in a real browser at 600 px."""
+        self.goals_setup()
+        self.daemon_once(env={"LW_TEST_TODAY": "2024-07-15", "LW_TEST_CRASH_AT": "after-evaluate"})
+        args = [CLI, "render", "--config", self.work.config, "match-2024", "--date", "2024-07-15"]
+        p = subprocess.run(args, capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(p.stdout.startswith("Subject: Beskæftigelsesplan 2024: 1 mål er ikke på rette spor\n"))
+        self.assertIn("  Seneste værdi:         30 % (juni 2024)\n", p.stdout)
+        p = subprocess.run(args + ["--format", "eml"], capture_output=True, timeout=60)
+        msg = self.parse(p.stdout)
+        self.assertEqual(msg["To"].addresses[0].addr_spec, "chef@herlev.dk")
+        self.assertEqual(msg["Auto-Submitted"], "auto-generated")
+        p = subprocess.run(args + ["--format", "json"], capture_output=True, text=True, timeout=60)
+        self.assertEqual(json.loads(p.stdout)["events"][0]["goal"], "match-2024")
+        p = subprocess.run(args + ["--format", "teams"], capture_output=True, text=True, timeout=60)
+        self.assertEqual(json.loads(p.stdout)["type"], "message")
+        p = subprocess.run(args + ["--recipient", "boss"], capture_output=True, text=True, timeout=60)
+        self.assertIn("Subject: Beskæftigelsesplan 2024: 1 goal off track", p.stdout)
+        p = subprocess.run(args + ["--format", "pdf"], capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 2)
+        with self.db() as db:
+            self.assertEqual(db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0], 0)
+
+        html = os.path.join(self.work.path, "mail.html")
+        with open(html, "wb") as f:
+            f.write(subprocess.run(args + ["--format", "html"], capture_output=True, check=True).stdout)
+        chromium = shutil.which("chromium")
+        if not chromium:
+            self.skipTest("chromium is not installed")
+        png = os.path.join(self.work.path, "mail.png")
+        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--screenshot=" + png,
+                        "--window-size=600,1200", "file://" + html], capture_output=True, timeout=120)
+        with open(png, "rb") as f:
+            head = f.read(24)
+        self.assertEqual(head[:8], b"\x89PNG\r\n\x1a\n")
+        self.assertEqual(int.from_bytes(head[16:20], "big"), 600)
+
     # -- commands --
 
     def test_notify_test_command(self):
