@@ -722,6 +722,40 @@ class FetchTest(unittest.TestCase):
         p = self.run_cli("import", "ordrer")
         self.assertEqual(p.returncode, 2)
 
+    def test_import_spreadsheet(self):
+        """A file Excel saved as "CSV (semikolonsepareret)": Windows-1252, a sep=; line, CRLF, Danish
+        month labels (issue 11 §4); an unrecognised label is refused at FILE:LINE:COL and stores nothing."""
+        f = self.dir / "ordrer.csv"
+        f.write_bytes("sep=;\r\nMåned;ordrer\r\njan. 2024;1.234\r\nfebruar 2024;40\r\nmarts 2024;41\r\n"
+                      .encode("cp1252"))
+        p = self.run_cli("import", "ordrer", str(f))
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("ordrer: 3 new periods (2024M01, 2024M02, 2024M03)", p.stdout)
+        self.assertEqual(self.current("ordrer"), {"2024M01": 1234, "2024M02": 40, "2024M03": 41})
+        before = self.rows()
+        bad = self.dir / "bad.csv"
+        bad.write_bytes("sep=;\r\nMåned;ordrer\r\napril 2024;12\r\nultimo maj 2024;13\r\n".encode("cp1252"))
+        p = self.run_cli("import", "ordrer", str(bad))
+        self.assertEqual(p.returncode, 1)
+        self.assertIn(f"{bad}:4:1: invalid period 'ultimo maj 2024' (accepted forms: ", p.stderr)
+        self.assertIn("jan. 2024, januar 2024, K1 2024, 1. kvt. 2024, 01-01-2024", p.stderr)
+        self.assertEqual(self.rows(), before)
+
+    def test_fetch_spreadsheet_encoding(self):
+        """The pipeline reads the same files; a source that says encoding: utf-8 refuses Windows-1252
+        at LINE:COL and keeps what it had."""
+        self.srv.route("/csv/rekruttering.csv", data_csv(RECRUIT_CSV))
+        p = self.fetch("ordrer")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        before = self.rows()
+        excel = "sep=;\r\nPeriode;ordrer;matchede\r\njan. 2024;40;21\r\nK\u00f8ge;1;1\r\n".encode("cp1252")
+        self.srv.route("/csv/rekruttering.csv", Response(headers={"Content-Type": "text/csv"}, body=excel))
+        self.config.write_text(self.config.read_text(encoding="utf-8").replace(
+            "    kind: csv\n", "    kind: csv\n    encoding: utf-8\n", 1), encoding="utf-8")
+        self.assertIn("encoding: utf-8", self.config.read_text(encoding="utf-8"))
+        p = self.fetch("ordrer")
+        self.assert_failed(p, before, "4:2: not valid UTF-8 (byte 0xF8)", "encoding: windows-1252", series="ordrer")
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
