@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "labourwatch/curl-glue.h"
 #include "labourwatch/macro.h"
 #include "labourwatch/notify.h"
 
@@ -202,5 +203,6 @@ finish:
         notify_loop_free(loop);
         sd_event_unref(state.event);
         notify_templates_free(templates);
+        curl_glue_global_done();
         return ret;
 }

@@ -122,14 +122,9 @@ bool notify_url_is_loopback(const char *url);
 
 typedef struct NotifyLoop NotifyLoop;
 
-/* Curl multi on an sd-event loop, for any easy handle (SMTP and HTTP alike). */
+/* The channels' transfers on an sd-event loop (the curl glue of curl-glue.h). */
 int notify_loop_new(sd_event *e, NotifyLoop **ret);
-NotifyLoop *notify_loop_free(NotifyLoop *l); /* aborts transfers without calling their callbacks */
-typedef void (*notify_loop_done_t)(NotifyLoop *l, void *easy, int curl_code, void *userdata);
-/* Adds a prepared easy handle (CURL *); done is called on the loop when it completes. The caller
- * keeps owning the handle and cleans it up (after done, or after notify_loop_remove). */
-int notify_loop_add(NotifyLoop *l, void *easy, notify_loop_done_t done, void *userdata);
-void notify_loop_remove(NotifyLoop *l, void *easy);
+NotifyLoop *notify_loop_free(NotifyLoop *l); /* cancel deliveries (notify_send_cancel) first */
 unsigned notify_loop_in_flight(const NotifyLoop *l);
 
 typedef struct NotifyResult {
