@@ -18,6 +18,7 @@
 #include "labourwatch/macro.h"
 #include "labourwatch/manager.h"
 #include "labourwatch/metrics.h"
+#include "labourwatch/notify.h"
 #include "labourwatch/outbox.h"
 #include "labourwatch/sources.h"
 #include "labourwatch/store.h"
@@ -291,7 +292,8 @@ static void log_alert_transition(const AlertingTransition *t)
 
 /* --dry-run: each goal's status, each alert event, and what would be enqueued: one block per
  * notice. */
-static void print_dry_run(const GoalResult *results, size_t n, const AlertingReport *rep)
+static void print_dry_run(const Config *c, uint64_t now, const GoalResult *results, size_t n,
+                          const AlertingReport *rep)
 {
         for (size_t i = 0; i < n; i++)
                 printf("dry-run: goal %s: %s\n", strna(results[i].id), strna(goal_status_to_string(results[i].status)));
@@ -312,7 +314,23 @@ static void print_dry_run(const GoalResult *results, size_t n, const AlertingRep
                 printf("dry-run: notice to %s%s%s (%zu event%s, %zu data problem%s), key %s\n", no->notifier,
                        no->recipient ? ":" : "", strempty(no->recipient), no->n_events, no->n_events == 1 ? "" : "s",
                        no->n_problems, no->n_problems == 1 ? "" : "s", no->key);
-                printf("%s\n", no->payload);
+                /* The message as the channel would render it (built-in or configured templates). */
+                {
+                        _cleanup_free_ char *error = NULL;
+                        NotifyMessage msg = {};
+                        NotifyRenderArgs ra = {
+                                .config = c,
+                                .notifier = config_find_notifier(c, no->notifier),
+                                .recipient = no->recipient ? config_find_recipient(c, no->recipient) : NULL,
+                                .now_usec = (int64_t) now,
+                        };
+
+                        if (notify_render(&ra, no->payload, &msg, &error) >= 0)
+                                printf("Subject: %s\n\n%s\n", strna(msg.subject), strna(msg.text));
+                        else
+                                printf("(cannot render: %s)\n%s\n", strna(error), no->payload);
+                        notify_message_done(&msg);
+                }
         }
         fflush(stdout);
 }
@@ -381,7 +399,7 @@ static int manager_alert_cycle(Manager *m)
         for (size_t i = 0; i < rep.n_transitions; i++)
                 log_alert_transition(&rep.transitions[i]);
         if (m->dry_run)
-                print_dry_run(results, n, &rep);
+                print_dry_run(m->config, now, results, n, &rep);
         else {
                 size_t queued = 0;
                 for (size_t i = 0; i < rep.n_notices; i++)
@@ -390,6 +408,8 @@ static int manager_alert_cycle(Manager *m)
                         log_info("Enqueued %zu notification%s", queued, queued == 1 ? "" : "s");
                 store_crash_point(m->store, "after-enqueue");
                 manager_write_metrics(m, results, n, eval_usec);
+                if (m->outbox && queued > 0)
+                        outbox_kick(m->outbox);
         }
         r = 0;
 out:
