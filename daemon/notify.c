@@ -1588,6 +1588,8 @@ const NotifyChannel *notify_channel(NotifierKind k)
                 return &notify_channel_webhook;
         case NOTIFIER_DIRECTORY:
                 return &notify_channel_directory;
+        case NOTIFIER_ALERTMANAGER:
+                return &notify_channel_alertmanager;
         default:
                 return NULL;
         }

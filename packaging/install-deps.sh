@@ -12,9 +12,10 @@ libsystemd-dev libsqlite3-dev libcairo2-dev libfontconfig-dev fonts-dejavu-core 
 # checks (packaging/check-deb.sh); chromium, poppler-utils, imagemagick: test_report.py (a real
 # browser renders the report, pdftoppm its PDF pages, convert checks the images)
 # python3-aiosmtpd: the real SMTP server of test_notify.py (plaintext, STARTTLS + AUTH)
-# prometheus: promtool checks the metrics file (test_metrics.py)
+# prometheus: promtool checks the metrics file (test_metrics.py); prometheus-alertmanager: the
+# Alertmanager test_alertmanager.py delivers to
 test="libcmocka-dev python3 systemd valgrind openssl strace debhelper dpkg-dev lintian man-db chromium \
-poppler-utils imagemagick python3-aiosmtpd prometheus"
+poppler-utils imagemagick python3-aiosmtpd prometheus prometheus-alertmanager"
 
 demo="python3"
 

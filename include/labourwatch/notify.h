@@ -159,7 +159,13 @@ int notify_send(NotifyLoop *l, const NotifierDef *n, const NotifyMessage *m, int
 /* Cancels a delivery that has not completed: done is not called. */
 void notify_send_cancel(NotifySend *s);
 
-extern const NotifyChannel notify_channel_smtp, notify_channel_webhook, notify_channel_directory;
+extern const NotifyChannel notify_channel_smtp, notify_channel_webhook, notify_channel_directory,
+        notify_channel_alertmanager;
+
+/* The Alertmanager /api/v2/alerts body for a rendered notice (NotifyMessage.json): one alert per
+ * goal event (notify-alertmanager.c). Returns 0 and *ret (caller frees), -EINVAL with *ret_error,
+ * or -ENOMEM. Pure. */
+int notify_alertmanager_body(const char *notice_json, int64_t now_usec, char **ret, char **ret_error);
 
 /* The signature header value "t=<unix>,v1=<hex HMAC-SHA256(key, "<t>.<body>")>". Caller owns. */
 char *notify_webhook_signature(const char *key, size_t key_size, int64_t unix_time, const char *body);
