@@ -31,14 +31,15 @@
 #include "cli.h"
 #include "labourwatch/evaluate.h"
 #include "labourwatch/macro.h"
+#include "labourwatch/parse-util.h"
+#include "labourwatch/yaml-fields.h"
 #include "labourwatch/text.h"
 
 #define DEFAULT_TOLERANCE 0.05
 
 typedef struct TestFile {
         const char *path;
-        yaml_document_t doc;
-        bool loaded;
+        YamlFile yf; /* the YAML field engine: size cap, nesting guard, duplicate keys */
         Config *config;
         SeriesSet *inputs;   /* file-level input_series */
         SeriesSet *override; /* the current test's input_series, or NULL */
@@ -63,9 +64,10 @@ _printf_(3, 4) static void file_error(TestFile *f, const yaml_node_t *n, const c
 
 static yaml_node_t *node(TestFile *f, yaml_node_item_t i)
 {
-        return yaml_document_get_node(&f->doc, i);
+        return yaml_file_node(&f->yf, i);
 }
 
+/* The raw text of a scalar, null included ("~" is "~" here; is_null() tells). */
 static const char *scalar(const yaml_node_t *n)
 {
         return n && n->type == YAML_SCALAR_NODE ? (const char *) n->data.scalar.value : NULL;
@@ -73,16 +75,26 @@ static const char *scalar(const yaml_node_t *n)
 
 static bool is_null(const yaml_node_t *n)
 {
-        const char *s = scalar(n);
-        return s && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-               (streq(s, "") || streq(s, "~") || streq(s, "null") || streq(s, "Null") || streq(s, "NULL"));
+        return n && yaml_node_is_null(n);
+}
+
+/* Errors found by the engine (syntax, nesting, size, duplicate keys) print like file_error's. */
+static void engine_error(void *userdata, const char *file, unsigned line, unsigned column, const char *message)
+{
+        TestFile *f = userdata;
+
+        if (line > 0)
+                fprintf(stderr, "%s:%u:%u: %s\n", file, line, column, message);
+        else
+                fprintf(stderr, "%s: %s\n", file, message);
+        f->n_errors++;
 }
 
 static int number(TestFile *f, const yaml_node_t *n, const char *what, double *ret)
 {
         const char *s = scalar(n);
 
-        if (!s || safe_atod(s, ret) < 0 || !isfinite(*ret)) {
+        if (!s || parse_decimal(s, ret) < 0 || !isfinite(*ret)) {
                 file_error(f, n, "%s: expected a number, got '%s'", what, strna(s));
                 return -EINVAL;
         }
@@ -173,10 +185,7 @@ static int load_inline(void *userdata, const char *name, Series **ret, char **re
 
 static yaml_node_t *lookup(TestFile *f, yaml_node_t *map, const char *key)
 {
-        for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++)
-                if (streq(strempty(scalar(node(f, p->key))), key))
-                        return node(f, p->value);
-        return NULL;
+        return yaml_mapping_get(&f->yf, map, key);
 }
 
 typedef struct Diff {
@@ -239,8 +248,11 @@ static void run_test(TestFile *f, yaml_node_t *t)
                 return;
         }
         for (yaml_node_pair_t *p = t->data.mapping.pairs.start; p < t->data.mapping.pairs.top; p++) {
-                const char *key = strempty(scalar(node(f, p->key)));
+                const char *key = yaml_mapping_key(&f->yf, t, p);
                 bool ok = false;
+
+                if (!key)
+                        return; /* not a name, or a duplicate: reported */
                 for (size_t i = 0; i < ELEMENTSOF(known); i++)
                         ok = ok || streq(key, known[i]);
                 if (!ok) {
@@ -358,39 +370,44 @@ static void run_test(TestFile *f, yaml_node_t *t)
         goal_result_done(&r);
 }
 
-static int run_file(const char *path, unsigned *ret_tests, unsigned *ret_failed)
+/* The configuration the tests use, relative to the test file. */
+static int load_test_config(TestFile *f, yaml_node_t *n)
 {
-        _cleanup_fclose_ FILE *in = NULL;
-        yaml_parser_t parser;
-        TestFile f = { .path = path, .tolerance = DEFAULT_TOLERANCE };
-        yaml_node_t *root, *n;
-        int ret = -EINVAL;
+        _cleanup_free_ char *copy = strdup(f->path), *cfg = NULL;
 
-        in = fopen(path, "re");
-        if (!in) {
-                fprintf(stderr, "%s: %s\n", path, strerror(errno));
-                return -errno;
-        }
-        if (!yaml_parser_initialize(&parser))
+        if (!copy)
                 return -ENOMEM;
-        yaml_parser_set_input_file(&parser, in);
-        if (!yaml_parser_load(&parser, &f.doc)) {
-                fprintf(stderr, "%s:%zu:%zu: %s%s%s\n", path, parser.problem_mark.line + 1,
-                        parser.problem_mark.column + 1, strna(parser.problem), parser.context ? " " : "",
-                        strempty(parser.context));
-                yaml_parser_delete(&parser);
+        cfg = scalar(n)[0] == '/' ? strdup(scalar(n)) : strdup_printf("%s/%s", dirname(copy), scalar(n));
+        if (!cfg || cli_load_config(cfg, &f->config) < 0) {
+                file_error(f, n, "config: cannot load %s", strna(cfg));
                 return -EINVAL;
         }
-        yaml_parser_delete(&parser);
-        f.loaded = true;
+        return 0;
+}
 
-        root = yaml_document_get_root_node(&f.doc);
+static int run_file(const char *path, unsigned *ret_tests, unsigned *ret_failed)
+{
+        TestFile f = { .path = path, .tolerance = DEFAULT_TOLERANCE };
+        yaml_node_t *root, *n;
+        int ret = -EINVAL, r;
+
+        /* A regular file only (never blocking on a FIFO), at most CONFIG_FILE_MAX, nesting and
+         * node count bounded, no NUL in a value, one document: as for the configuration. */
+        r = yaml_file_load(&f.yf, path, CONFIG_FILE_MAX, engine_error, &f);
+        if (r < 0) {
+                yaml_file_done(&f.yf);
+                return r == -EBADMSG ? -EINVAL : r;
+        }
+
+        root = yaml_file_root(&f.yf);
         if (!root || root->type != YAML_MAPPING_NODE) {
                 file_error(&f, root, "expected a mapping with config, input_series and tests");
                 goto finish;
         }
         for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
-                const char *key = strempty(scalar(node(&f, p->key)));
+                const char *key = yaml_mapping_key(&f.yf, root, p);
+                if (!key)
+                        goto finish; /* not a name, or a duplicate: reported */
                 if (!streq(key, "config") && !streq(key, "input_series") && !streq(key, "tests") &&
                     !streq(key, "tolerance")) {
                         file_error(&f, node(&f, p->key), "unknown key '%s' (expected config, tolerance, input_series, tests)",
@@ -404,16 +421,8 @@ static int run_file(const char *path, unsigned *ret_tests, unsigned *ret_failed)
                 file_error(&f, n ?: root, "config: expected the path of the configuration the tests use");
                 goto finish;
         }
-        {
-                _cleanup_free_ char *copy = strdup(path), *cfg = NULL;
-                if (!copy)
-                        goto finish;
-                cfg = scalar(n)[0] == '/' ? strdup(scalar(n)) : strdup_printf("%s/%s", dirname(copy), scalar(n));
-                if (!cfg || cli_load_config(cfg, &f.config) < 0) {
-                        file_error(&f, n, "config: cannot load %s", strna(cfg));
-                        goto finish;
-                }
-        }
+        if (load_test_config(&f, n) < 0)
+                goto finish;
         n = lookup(&f, root, "tolerance");
         if (n && number(&f, n, "tolerance", &f.tolerance) < 0)
                 goto finish;
@@ -441,8 +450,7 @@ finish:
         series_set_free(f.inputs);
         series_set_free(f.override);
         config_free(f.config);
-        if (f.loaded)
-                yaml_document_delete(&f.doc);
+        yaml_file_done(&f.yf);
         return ret;
 }
 

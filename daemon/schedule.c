@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Pure schedule computation; see schedule.h for the rules and why the zone rule is in code. */
 #include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 #include "labourwatch/macro.h"
 #include "labourwatch/schedule.h"
@@ -182,4 +186,118 @@ uint64_t backoff_delay(const BackoffPolicy *p, unsigned failures, uint64_t retry
 
         /* "equal jitter": keep at least half, spread the other half */
         return d / 2 + mix(seed, failures) % (d / 2 + 1);
+}
+
+/* ---- parsing ---- */
+
+static int calendar_weekday(const char *s, size_t n)
+{
+        static const char *const days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+        if (n != 3)
+                return -EINVAL;
+        for (size_t i = 0; i < ELEMENTSOF(days); i++)
+                if (strncasecmp(s, days[i], 3) == 0)
+                        return (int) i;
+        return -EINVAL;
+}
+
+static int cmp_unsigned(const void *a, const void *b)
+{
+        unsigned x = *(const unsigned *) a, y = *(const unsigned *) b;
+        return x < y ? -1 : x > y;
+}
+
+/* "Mon..Fri 08:30", "Mon,Wed 08:30,13:00", "daily 06:00", "06:00" (every day). Times are local time
+ * (Europe/Copenhagen); the schedule module does the arithmetic. */
+int schedule_parse_calendar(const char *s, Schedule *ret)
+{
+        Schedule sch = {.kind = SCHEDULE_CALENDAR};
+        const char *p = s, *sp;
+
+        if (!s)
+                return -EINVAL;
+        while (*p == ' ')
+                p++;
+        sp = strchr(p, ' ');
+        if (sp) {
+                /* weekday part */
+                const char *w = p;
+                if ((size_t) (sp - p) == 5 && strncasecmp(p, "daily", 5) == 0)
+                        sch.weekdays = 0x7f;
+                else
+                        while (w < sp) {
+                                const char *comma = memchr(w, ',', (size_t) (sp - w));
+                                const char *end = comma ? comma : sp;
+                                const char *dots = NULL;
+                                int a, b;
+
+                                for (const char *q = w; q + 1 < end; q++)
+                                        if (q[0] == '.' && q[1] == '.') {
+                                                dots = q;
+                                                break;
+                                        }
+                                if (dots) {
+                                        a = calendar_weekday(w, (size_t) (dots - w));
+                                        b = calendar_weekday(dots + 2, (size_t) (end - dots - 2));
+                                        if (a < 0 || b < 0 || b < a)
+                                                return -EINVAL;
+                                } else {
+                                        a = b = calendar_weekday(w, (size_t) (end - w));
+                                        if (a < 0)
+                                                return -EINVAL;
+                                }
+                                for (int d = a; d <= b; d++)
+                                        sch.weekdays |= 1U << d;
+                                w = comma ? comma + 1 : end;
+                                if (comma && w == sp)
+                                        return -EINVAL;
+                        }
+                p = sp;
+                while (*p == ' ')
+                        p++;
+        } else
+                sch.weekdays = 0x7f;
+
+        if (!*p)
+                return -EINVAL;
+        while (*p) {
+                unsigned h, m;
+
+                if (!(p[0] >= '0' && p[0] <= '9'))
+                        return -EINVAL;
+                h = (unsigned) (p[0] - '0');
+                p++;
+                if (*p >= '0' && *p <= '9')
+                        h = h * 10 + (unsigned) (*p++ - '0');
+                if (*p != ':' || !(p[1] >= '0' && p[1] <= '9') || !(p[2] >= '0' && p[2] <= '9'))
+                        return -EINVAL;
+                m = (unsigned) (p[1] - '0') * 10 + (unsigned) (p[2] - '0');
+                p += 3;
+                if (h > 23 || m > 59)
+                        return -EINVAL;
+                if (sch.n_times >= SCHEDULE_TIMES_MAX)
+                        return -E2BIG;
+                sch.times_min[sch.n_times++] = h * 60 + m;
+                while (*p == ' ')
+                        p++;
+                if (*p == ',') {
+                        p++;
+                        while (*p == ' ')
+                                p++;
+                        if (!*p)
+                                return -EINVAL;
+                } else if (*p)
+                        return -EINVAL;
+        }
+        qsort(sch.times_min, sch.n_times, sizeof(unsigned), cmp_unsigned);
+        /* drop duplicates */
+        {
+                size_t k = 0;
+                for (size_t i = 0; i < sch.n_times; i++)
+                        if (k == 0 || sch.times_min[k - 1] != sch.times_min[i])
+                                sch.times_min[k++] = sch.times_min[i];
+                sch.n_times = k;
+        }
+        *ret = sch;
+        return 0;
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "labourwatch/period.h"
+#include "labourwatch/secret.h" /* SecretRef, secret_read() */
 #include "labourwatch/time-util.h" /* USEC_PER_*, kept here for the modules that used to get them here */
 
 typedef struct ConfigPos {
@@ -20,12 +21,6 @@ typedef struct ConfigPos {
         unsigned line, column; /* 1-based, from libyaml's marks */
 } ConfigPos;
 
-/* A secret is never written inline: either a file path (`token_file:`) or a systemd credential
- * name (`token_credential:`, read from $CREDENTIALS_DIRECTORY/NAME). */
-typedef struct SecretRef {
-        char *file;
-        char *credential;
-} SecretRef;
 
 /* ---- sources ---- */
 
@@ -307,11 +302,6 @@ const GoalDef *config_find_goal(const Config *c, const char *id);
 const RecipientDef *config_find_recipient(const Config *c, const char *name);
 const NotifierDef *config_find_notifier(const Config *c, const char *name);
 
-/* Reads a secret (file or credential), stripping one trailing newline. Returns 0, -ENOENT when the
- * reference is empty, -ENXIO when a credential is named but $CREDENTIALS_DIRECTORY is unset, or
- * -errno. The caller owns *ret and should wipe it after use. Error messages must never include the
- * secret itself. */
-int secret_read(const SecretRef *ref, char **ret);
 
 const char *source_kind_to_string(SourceKind k);
 SourceKind source_kind_from_string(const char *s);

@@ -52,6 +52,11 @@ uint64_t schedule_jitter_seed(const char *name);
  * schedule has no slots (interval 0, no times). */
 uint64_t schedule_next(const Schedule *s, uint64_t last_run_usec, uint64_t now_usec, uint64_t jitter_seed);
 
+/* Parses a calendar: "Mon..Fri 08:30", "Mon,Wed 08:30,13:00", "daily 06:00", "06:00" (every day),
+ * times in local time (Europe/Copenhagen), sorted and without duplicates. Returns 0 and *ret
+ * (kind SCHEDULE_CALENDAR), -E2BIG for more than SCHEDULE_TIMES_MAX times, or -EINVAL. */
+int schedule_parse_calendar(const char *s, Schedule *ret);
+
 /* ---- retry policy after a failed fetch (pure) ---- */
 
 typedef struct BackoffPolicy {
