@@ -261,7 +261,9 @@ static int build(Report *rep, Store *st, char **ret_error)
                 rg = &rep->goals[rep->n_goals++];
                 rg->g = g;
                 rg->r = &rep->results[i];
-                (void) text_explain(g, rg->r, rep->lang, rg->explanation, sizeof(rg->explanation));
+                /* evaluate_goals() wrote it with the series' labels and units ("for hele landet") */
+                snprintf(rg->explanation, sizeof(rg->explanation), "%s",
+                         language_from_string(rep->lang) == LANGUAGE_EN ? rg->r->explanation_en : rg->r->explanation_da);
                 for (int role = 0; role < _GOAL_ROLE_MAX; role++) {
                         const char *name = goal_role_series(g, role);
                         if (!name)
