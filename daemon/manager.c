@@ -51,6 +51,7 @@ struct Manager {
         bool cycle_running;
         bool cycle_failed;   /* something in the current cycle failed (exit status of --once) */
         bool reload_pending; /* SIGHUP arrived during a cycle: reload when it ends */
+        uint64_t reload_failed_usec; /* the last rejected reload, shown in STATUS= until a good one */
 
         bool evaluated;
         size_t n_off_track;
@@ -141,6 +142,17 @@ char *manager_status_format(const ManagerStatus *s, uint64_t now_usec)
                         strftime(when, sizeof when, "next fetch %Y-%m-%d %H:%M", &tm);
                 fetch = when;
         }
+        if (s->reload_failed_usec > 0) {
+                time_t t = (time_t) (s->reload_failed_usec / USEC_PER_SEC);
+                struct tm tm;
+                char at[32] = "";
+
+                if (localtime_r(&t, &tm))
+                        strftime(at, sizeof at, " %H:%M", &tm);
+                /* first, so that a truncated `systemctl status` line still shows it */
+                return strdup_printf("Configuration reload failed%s (previous configuration in use); %s; %s", at,
+                                     goals, fetch);
+        }
         return strdup_printf("%s; %s", goals, fetch);
 }
 
@@ -156,6 +168,7 @@ static void manager_notify_status(Manager *m, const char *extra)
                 .n_firing = m->n_firing,
                 .fetching = m->cycle_running,
                 .next_fetch_usec = m->next_due,
+                .reload_failed_usec = m->reload_failed_usec,
         };
 
         if (m->once)
@@ -644,6 +657,7 @@ static void manager_reload(Manager *m)
         r = manager_load_config(m, &c);
         if (r < 0) {
                 log_warning("Configuration %s rejected, continuing with the previous one", m->config_path);
+                m->reload_failed_usec = now_realtime(m);
                 goto done;
         }
 
@@ -670,6 +684,7 @@ static void manager_reload(Manager *m)
         outbox_set_config(m->outbox, c);
         config_free(old);
         log_config_loaded(m, LOG_EVENT_RELOADED, "Reloaded");
+        m->reload_failed_usec = 0;
 
         /* Goals, routes and recipients may have changed: evaluate and alert on the new ones. */
         m->evaluated = false;

@@ -46,9 +46,11 @@ typedef struct ManagerStatus {
         size_t n_firing;         /* goals whose alert is firing; shown only when not 0 */
         bool fetching;           /* a fetch run is in progress */
         uint64_t next_fetch_usec; /* realtime; UINT64_MAX: nothing scheduled */
+        uint64_t reload_failed_usec; /* realtime of the last rejected reload, 0: none since the last good load */
 } ManagerStatus;
 
 /* Formats the one-line STATUS=, e.g. "12 goals, 2 off track, 1 firing; next fetch 09:30", or "12 goals, 2 off
- * track, 3 without data; next fetch 2026-11-24 07:00". Times are local;
+ * track, 3 without data; next fetch 2026-11-24 07:00". After a rejected reload, until a good one, it begins
+ * "Configuration reload failed 14:02 (previous configuration in use); ". Times are local;
  * a time on another day than now_usec gets its date. Returns a malloc'd string or NULL on OOM. */
 char *manager_status_format(const ManagerStatus *s, uint64_t now_usec);

@@ -88,7 +88,9 @@ class TestReload(DaemonTestCase):
         d.signal(signal.SIGHUP)
         msg = d.wait_notify("RELOADING", "1")
         self.assertRegex(msg.get("MONOTONIC_USEC", ""), r"^\d+$")
-        d.wait_notify("READY", "1")
+        ready = d.wait_notify("READY", "1")
+        # visible in `systemctl status` until a good configuration loads
+        self.assertRegex(ready.get("STATUS", ""), r"^Configuration reload failed \d\d:\d\d \(previous configuration in use\); ")
         d.wait_stderr(r"<3>" + FILE_LINE_COL.format(path=re.escape(self.work.config)))
         d.wait_stderr(r"rejected, continuing with the previous one")
         self.assertIsNone(d.proc.poll(), "daemon exited after a broken reload")
@@ -103,6 +105,7 @@ class TestReload(DaemonTestCase):
         self.assertTrue(before <= int(msg["MONOTONIC_USEC"]) <= after, msg)
         ready = d.wait_notify("READY", "1")
         self.assertIn("STATUS", ready)
+        self.assertNotIn("reload failed", ready["STATUS"])
         d.wait_stderr(r"<6>Reloaded configuration " + re.escape(self.work.config))
         self.assertIsNone(d.proc.poll())
 

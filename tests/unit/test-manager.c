@@ -44,6 +44,11 @@ static void test_status_format(void **state)
                 { { .n_goals = 3, .n_sources = 1, .evaluated = false, .n_without_data = 3,
                     .next_fetch_usec = UINT64_MAX },
                   "3 goals (not evaluated); no fetch scheduled" },
+                /* a rejected reload stays visible until a good one loads */
+                { { .n_goals = 12, .n_sources = 4, .evaluated = true, .n_off_track = 2,
+                    .next_fetch_usec = NOW + 30 * USEC_PER_MINUTE, .reload_failed_usec = NOW - 5 * USEC_PER_MINUTE },
+                  "Configuration reload failed 09:55 (previous configuration in use); 12 goals, 2 off track; "
+                  "next fetch 10:30" },
         };
 
         assert_int_equal(setenv("TZ", "UTC", 1), 0);
