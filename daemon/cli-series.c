@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "labourwatch/evaluate.h"
 #include "labourwatch/macro.h"
 #include "labourwatch/store.h"
 
@@ -16,7 +17,8 @@ static void series_help(FILE *f)
         fprintf(f,
                 "Usage: labourwatch series [--config PATH] NAME [--json]\n\n"
                 "Shows every stored period of the series NAME with its current value, when it was\n"
-                "first fetched, where from, and earlier values the publisher has since revised.\n\n"
+                "first fetched, where from, and earlier values the publisher has since revised.\n"
+                "A derived series (expr:) is computed from its stored inputs, as the goals see it.\n\n"
                 "  -c, --config PATH  configuration file (default: $LABOURWATCH_CONFIG or %s)\n"
                 "      --json         print a JSON array instead of a table\n"
                 "  -h, --help         show this help\n"
@@ -91,6 +93,67 @@ static int period_json(const StoredObservation *o, size_t n, json_t *array)
         return 0;
 }
 
+static int load_stored(void *userdata, const char *name, Series **ret, char **ret_error)
+{
+        return store_load_series(userdata, name, ret, ret_error);
+}
+
+/* A derived series is never stored: compute it from its inputs, as the goal engine does. */
+static int show_derived(Store *st, const Config *c, const SeriesDef *def, bool json)
+{
+        _cleanup_free_ char *err = NULL;
+        SeriesSet *set = NULL;
+        const Series *s;
+        int r;
+
+        r = evaluate_build_one(c, def->name, load_stored, st, &set, &err);
+        if (r < 0) {
+                fprintf(stderr, "labourwatch series: %s\n", err ? err : strerror(-r));
+                return 1;
+        }
+        s = series_set_find(set, def->name);
+        if (json) {
+                json_t *array = json_array();
+                char *dump = NULL;
+
+                for (size_t i = 0; array && s && i < s->n_points; i++) {
+                        char p[PERIOD_STRING_MAX];
+                        const SeriesPoint *pt = &s->points[i];
+                        if (json_array_append_new(array, json_pack("{s:s, s:o, s:b, s:s}", "period",
+                                                                   period_to_string(pt->period, p), "value",
+                                                                   pt->missing ? json_null() : json_real(pt->value),
+                                                                   "missing", pt->missing, "expr", def->expr)) < 0)
+                                break;
+                }
+                dump = array ? json_dumps(array, JSON_INDENT(2) | JSON_REAL_PRECISION(15)) : NULL;
+                json_decref(array);
+                series_set_free(set);
+                if (!dump) {
+                        fprintf(stderr, "labourwatch series: out of memory\n");
+                        return 1;
+                }
+                printf("%s\n", dump);
+                free(dump);
+                return 0;
+        }
+        printf("%s is derived: %s, computed from the stored inputs\n", def->name, def->expr);
+        if (!s || s->n_points == 0)
+                printf("no values: its inputs have no common periods stored\n");
+        else {
+                printf("%-11s %14s\n", "PERIOD", "VALUE");
+                for (size_t i = 0; i < s->n_points; i++) {
+                        char p[PERIOD_STRING_MAX];
+                        if (s->points[i].missing)
+                                printf("%-11s %14s\n", period_to_string(s->points[i].period, p), "..");
+                        else
+                                printf("%-11s %14.10g\n", period_to_string(s->points[i].period, p), s->points[i].value);
+                }
+                printf("%s: %zu period%s\n", def->name, s->n_points, s->n_points == 1 ? "" : "s");
+        }
+        series_set_free(set);
+        return 0;
+}
+
 int cli_series(int argc, char **argv)
 {
         static const struct option options[] = {
@@ -134,14 +197,19 @@ int cli_series(int argc, char **argv)
 
         if (cli_load_config(config_path, &c) < 0)
                 return 1;
-        if (!config_find_series(c, name)) {
-                fprintf(stderr, "labourwatch series: %s defines no series '%s'\n", config_path, name);
+        const SeriesDef *def = config_find_series(c, name);
+        if (!def) {
+                fprintf(stderr, "labourwatch series: no series '%s' in %s\n", name, config_path);
                 goto finish;
         }
 
         r = store_open_readonly(c->state_dir, &st, &err);
         if (r < 0) {
                 fprintf(stderr, "labourwatch series: %s\n", err ? err : strerror(-r));
+                goto finish;
+        }
+        if (def->expr) {
+                ret = show_derived(st, c, def, json);
                 goto finish;
         }
         r = store_series_history(st, name, &o, &n, &err);

@@ -91,6 +91,24 @@ static int resolve(Builder *b, const char *name)
         return series_set_add(b->set, TAKE_PTR(s));
 }
 
+int evaluate_build_one(const Config *c, const char *name, evaluate_loader_t load, void *userdata, SeriesSet **ret,
+                       char **ret_error)
+{
+        _cleanup_(series_set_freep) SeriesSet *set = NULL;
+        Builder b = { .c = c, .load = load, .userdata = userdata, .error = ret_error };
+        int r;
+
+        r = series_set_new(&set);
+        if (r < 0)
+                return r;
+        b.set = set;
+        r = resolve(&b, name);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(set);
+        return 0;
+}
+
 int evaluate_build_series(const Config *c, evaluate_loader_t load, void *userdata, SeriesSet **ret,
                           char **ret_error)
 {

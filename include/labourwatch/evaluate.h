@@ -25,6 +25,11 @@ typedef int (*evaluate_loader_t)(void *userdata, const char *name, Series **ret,
 int evaluate_build_series(const Config *c, evaluate_loader_t load, void *userdata, SeriesSet **ret,
                           char **ret_error);
 
+/* As evaluate_build_series, for the one series name (and what its expression needs): the set holds
+ * name, computed when it is derived. */
+int evaluate_build_one(const Config *c, const char *name, evaluate_loader_t load, void *userdata, SeriesSet **ret,
+                       char **ret_error);
+
 /* The GoalSeriesMeta (publication lag, unit) of each series a goal uses, from c's SeriesDefs.
  * Pointers point into c. */
 void evaluate_goal_meta(const Config *c, const GoalDef *g, GoalSeriesMeta meta[static _GOAL_ROLE_MAX]);

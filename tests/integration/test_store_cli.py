@@ -47,6 +47,9 @@ series:
     path: x.csv
     column: v
     frequency: month
+  summen:
+    expr: bench_00 + bench_01
+    frequency: month
 goals:
   fleksjob_2024:
     title: Flere i fleksjob
@@ -145,6 +148,25 @@ class StoreCli(unittest.TestCase):
         self.assertEqual(d["value"], 14)
         self.assertEqual(d["revisions"], [{"value": 13, "missing": False, "fetched_at": "2024-07-02T06:00:00Z",
                                            "superseded_at": "2024-07-04T06:00:00Z"}])
+
+    def test_series_derived_is_computed(self):
+        # a derived series is never stored: series computes it from its inputs, as the goals see it
+        p = run("series", "--config", self.config, "summen")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("summen is derived: bench_00 + bench_01, computed from the stored inputs", p.stdout)
+        self.assertNotIn("no observations stored", p.stdout)
+        want = {}
+        for s in ("bench_00", "bench_01"):
+            for d in json.loads(run("series", "--config", self.config, s, "--json").stdout):
+                if d["value"] is not None:
+                    want.setdefault(d["period"], []).append(d["value"])
+        p = run("series", "--config", self.config, "summen", "--json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        got = {d["period"]: d["value"] for d in json.loads(p.stdout) if not d["missing"]}
+        both = {k: sum(v) for k, v in want.items() if len(v) == 2}
+        self.assertTrue(both)
+        for k, v in both.items():
+            self.assertAlmostEqual(got[k], v)
 
     def test_series_nothing_stored(self):
         p = run("series", "--config", self.config, "never_fetched")
