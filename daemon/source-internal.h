@@ -25,10 +25,12 @@ typedef struct ResolvedItem {
         char *column;    /* Jobindsats: column label to filter on in data (dimension name), or NULL */
 } ResolvedItem;
 
-/* A Statbank tableinfo variable. */
+/* A Statbank tableinfo / PxWeb metadata variable. */
 typedef struct MetaVariable {
         char *id, *text;
         bool elimination, time;
+        char **values; /* PxWeb: the value codes (for the time variable and single-valued ones) */
+        size_t n_values;
 } MetaVariable;
 
 /* Jobindsats v3 dimension (only what the request needs). */
@@ -50,6 +52,7 @@ struct ProviderMeta {
         char **period_ids; /* jobindsats: ids of the series' frequency, ascending */
         size_t n_period_ids;
         char *period_type; /* jobindsats v3 periodtype_id for the series' frequency ("M") */
+        char *measure_dim, *measure_code; /* pxweb: measure: resolved (ContentsCode and its code) */
 };
 
 int meta_new(SourceKind kind, ProviderMeta **ret);
@@ -245,3 +248,4 @@ extern const Provider provider_statbank;
 extern const Provider provider_jobindsats;
 extern const Provider provider_csv;
 extern const Provider provider_jsonstat;
+extern const Provider provider_pxweb;

@@ -88,7 +88,12 @@ ProviderMeta *provider_meta_free(ProviderMeta *m)
         for (size_t i = 0; i < m->n_vars; i++) {
                 free(m->vars[i].id);
                 free(m->vars[i].text);
+                for (size_t k = 0; k < m->vars[i].n_values; k++)
+                        free(m->vars[i].values[k]);
+                free(m->vars[i].values);
         }
+        free(m->measure_dim);
+        free(m->measure_code);
         free(m->vars);
         for (size_t i = 0; i < m->n_dims; i++) {
                 free(m->dims[i].id);
