@@ -27,6 +27,16 @@ static const struct {
                                 "      the message a goal would produce now" },
         { "notify-test", cli_notify_test, "notify-test [-c PATH] [--to RECIPIENT] NOTIFIER\n"
                                           "      send one test message, print the server's answer" },
+        { "alerts", cli_alerts, "alerts [-c PATH] [--json]\n"
+                                "      alert state per goal, silences, acks, outbox, recent events" },
+        { "silence", cli_silence, "silence [-c PATH] GOAL --until YYYY-MM-DD --comment TEXT\n"
+                                  "      no notifications about a goal until a date" },
+        { "unsilence", cli_unsilence, "unsilence [-c PATH] GOAL\n"
+                                      "      lift a goal's silence" },
+        { "ack", cli_ack, "ack [-c PATH] GOAL --comment TEXT\n"
+                          "      no more repeats until the goal's status changes" },
+        { "replay", cli_replay, "replay [-c PATH] [GOAL…] --from YYYY-MM-DD --to YYYY-MM-DD [--json]\n"
+                                "      the notifications the stored history would have caused, day by day" },
         { "status", cli_status, "status [-c PATH] [--json]\n"
                                 "      sources, failures, goals at a glance" },
         { "report", cli_report, "report [-c PATH] [--plan NAME] [--date YYYY-MM-DD] [--format html|pdf]\n"

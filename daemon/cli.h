@@ -16,6 +16,11 @@ int cli_status(int argc, char **argv);
 int cli_report(int argc, char **argv);
 int cli_render(int argc, char **argv);
 int cli_notify_test(int argc, char **argv);
+int cli_alerts(int argc, char **argv);
+int cli_silence(int argc, char **argv);
+int cli_unsilence(int argc, char **argv);
+int cli_ack(int argc, char **argv);
+int cli_replay(int argc, char **argv);
 /* Hidden: `labourwatch complete series|goals|sources|notifiers|recipients` for bash completion. */
 int cli_complete(int argc, char **argv);
 

@@ -208,6 +208,7 @@ typedef enum StoreStmt {
         STMT_OBS_LOAD_ASOF,
         STMT_OUTBOX_NEXT,
         STMT_OBS_LAST_FETCHED,
+        STMT_OUTBOX_RECENT,
         _STMT_MAX,
 } StoreStmt;
 
@@ -307,6 +308,11 @@ static const char *const stmt_sql[_STMT_MAX] = {
                 "SELECT period, value, missing FROM observations WHERE series = ?1 AND fetched_at < ?2 "
                 "AND (superseded_at IS NULL OR superseded_at >= ?2) ORDER BY start_day, end_day DESC",
         /* the partial index outbox_due answers this */
+        /* Unsent items first (oldest first), then the most recently sent. */
+        [STMT_OUTBOX_RECENT] =
+                "SELECT id, channel, recipient, dedup_key, created_at, attempts, next_attempt, last_error, sent_at "
+                "FROM outbox ORDER BY sent_at IS NULL DESC, CASE WHEN sent_at IS NULL THEN created_at ELSE -sent_at END, "
+                "id LIMIT ?1",
         [STMT_OBS_LAST_FETCHED] = "SELECT COALESCE(MAX(fetched_at), 0) FROM observations "
                                   "WHERE series = ?1 AND superseded_at IS NULL",
         [STMT_OUTBOX_NEXT] = "SELECT MIN(next_attempt) FROM outbox WHERE sent_at IS NULL AND next_attempt > ?1 "
@@ -1795,4 +1801,58 @@ int store_outbox_next_due(Store *s, int64_t after, int64_t *ret, char **ret_erro
                 return 0;
         *ret = sqlite3_column_int64(st, 0);
         return 1;
+}
+
+void store_notices_free(StoredNotice *n, size_t n_items)
+{
+        if (!n)
+                return;
+        for (size_t i = 0; i < n_items; i++) {
+                free(n[i].channel);
+                free(n[i].recipient);
+                free(n[i].dedup_key);
+                free(n[i].last_error);
+        }
+        free(n);
+}
+
+int store_outbox_recent(Store *s, size_t limit, StoredNotice **ret, size_t *ret_n, char **ret_error)
+{
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        StoredNotice *v = NULL;
+        size_t n = 0, n_alloc = 0;
+        int r;
+
+        assert(s);
+        assert(ret);
+        assert(ret_n);
+        r = store_query(s, STMT_OUTBOX_RECENT, ARGS(ARG_INT(limit > 0 ? (int64_t) MIN(limit, (size_t) INT64_MAX) : -1)),
+                        &st, ret_error);
+        if (r < 0)
+                return r;
+        while ((r = store_step(s, st, "failed to read outbox", ret_error)) > 0) {
+                StoredNotice *o;
+
+                if (GREEDY_REALLOC(v, n_alloc, n + 1) < 0) {
+                        r = -ENOMEM;
+                        break;
+                }
+                o = &v[n++];
+                *o = (StoredNotice){ .id = sqlite3_column_int64(st, 0), .created_at = sqlite3_column_int64(st, 4),
+                                     .attempts = (unsigned) sqlite3_column_int64(st, 5),
+                                     .next_attempt = sqlite3_column_int64(st, 6),
+                                     .sent_at = sqlite3_column_int64(st, 8) };
+                if (column_strdup(st, 1, &o->channel) < 0 || column_strdup(st, 2, &o->recipient) < 0 ||
+                    column_strdup(st, 3, &o->dedup_key) < 0 || column_strdup(st, 7, &o->last_error) < 0) {
+                        r = -ENOMEM;
+                        break;
+                }
+        }
+        if (r < 0) {
+                store_notices_free(v, n);
+                return r;
+        }
+        *ret = v;
+        *ret_n = n;
+        return 0;
 }

@@ -241,3 +241,19 @@ int store_load_series_asof(Store *s, const char *series, int64_t fetched_before,
  * rows), 0 when it has none. */
 int store_series_last_fetched(Store *s, const char *series, int64_t *ret, char **ret_error);
 
+
+/* One outbox row as `labourwatch alerts` shows it. */
+typedef struct StoredNotice {
+        int64_t id;
+        char *channel, *recipient, *dedup_key;
+        int64_t created_at;
+        unsigned attempts;
+        int64_t next_attempt; /* STORE_OUTBOX_NEVER: given up */
+        char *last_error;
+        int64_t sent_at;      /* 0: not sent */
+} StoredNotice;
+
+/* Every unsent outbox item (oldest first), then the most recently sent ones; at most limit in all
+ * (0: no limit). Caller frees with store_notices_free. */
+int store_outbox_recent(Store *s, size_t limit, StoredNotice **ret, size_t *ret_n, char **ret_error);
+void store_notices_free(StoredNotice *n, size_t n_items);
