@@ -10,19 +10,22 @@
 #include <time.h>
 
 #include "cli.h"
+#include "labourwatch/chart.h"
 #include "labourwatch/evaluate.h"
 #include "labourwatch/macro.h"
 #include "labourwatch/notify.h"
+#include "labourwatch/report.h"
 #include "labourwatch/store.h"
 
 static void render_help(FILE *f)
 {
         fprintf(f,
                 "Usage: labourwatch render [--config PATH] GOAL [--date YYYY-MM-DD] [--recipient NAME]\n"
-                "                          [--format text|html|eml|json|teams|notice]\n\n"
+                "                          [--format text|html|eml|json|teams|notice|png|svg|pdf]\n\n"
                 "Evaluates GOAL from the stored figures and prints the message it would produce now:\n"
-                "the text part (default), the HTML part, the whole e-mail as SMTP would send it, the\n"
-                "webhook JSON, the Teams card, or the notice document the outbox stores.\n\n"
+                "the text part (default), the HTML part, the whole e-mail as SMTP would send it (with\n"
+                "the goal's chart inline), the webhook JSON, the Teams card, or the notice document the\n"
+                "outbox stores; or the goal's chart alone (png: 1200x600, svg, pdf).\n\n"
                 "  -c, --config PATH      configuration file (default: $LABOURWATCH_CONFIG or %s)\n"
                 "  -d, --date DATE        evaluation date (default: today)\n"
                 "  -r, --recipient NAME   address it to this recipient (language, To:); default the goal's\n"
@@ -83,6 +86,32 @@ static json_t *sources_json(const Config *c, const GoalDef *g, Store *st)
                                                           (json_int_t) fetched));
         }
         return a;
+}
+
+/* --format png|svg|pdf: the goal's chart alone, on standard output. */
+static int render_chart(Store *st, const Config *c, const GoalDef *g, const RecipientDef *rcpt, Date date,
+                        ChartFormat f)
+{
+        const char *lang = rcpt && rcpt->language ? rcpt->language : c->language;
+        char *ids[] = { g->id };
+        _cleanup_free_ char *err = NULL;
+        ReportChart *charts = NULL;
+        size_t n = 0;
+        int r;
+
+        r = report_charts(st, c, ids, 1, date, language_from_string(lang) == LANGUAGE_EN ? LANGUAGE_EN : LANGUAGE_DA, f,
+                          &charts, &n, &err);
+        if (r >= 0 && fwrite(charts[0].data, 1, charts[0].size, stdout) != charts[0].size)
+                r = -EIO;
+        if (r >= 0 && fflush(stdout) != 0)
+                r = -errno;
+        report_charts_free(charts, n);
+        chart_library_cleanup();
+        if (r < 0) {
+                fprintf(stderr, "labourwatch render: %s\n", err ? err : strerror(-r));
+                return 1;
+        }
+        return 0;
 }
 
 int cli_render(int argc, char **argv)
@@ -148,9 +177,9 @@ int cli_render(int argc, char **argv)
                 return 2;
         }
         if (!streq(format, "text") && !streq(format, "html") && !streq(format, "eml") && !streq(format, "json") &&
-            !streq(format, "teams") && !streq(format, "notice")) {
-                fprintf(stderr, "labourwatch render: --format: '%s' is not text, html, eml, json, teams or notice\n",
-                        format);
+            !streq(format, "teams") && !streq(format, "notice") && chart_format_from_string(format) < 0) {
+                fprintf(stderr, "labourwatch render: --format: '%s' is not text, html, eml, json, teams, notice, png, "
+                                "svg or pdf\n", format);
                 return 2;
         }
         goal_id = argv[optind];
@@ -192,6 +221,8 @@ int cli_render(int argc, char **argv)
                 return 1;
         }
         free(TAKE_PTR(err));
+        if (chart_format_from_string(format) >= 0)
+                return render_chart(st, c, g, rcpt, date, chart_format_from_string(format));
         r = evaluate_all(st, c, date, (uint64_t) now, false, &results, &n_results, &err);
         if (r < 0) {
                 fprintf(stderr, "labourwatch render: %s\n", err ? err : strerror(-r));
@@ -247,8 +278,23 @@ int cli_render(int argc, char **argv)
         {
                 NotifyRenderArgs a = { .config = c, .notifier = n, .recipient = rcpt, .templates = templates,
                                        .now_usec = now };
+                _cleanup_free_ NotifyImage *images = NULL;
+                ReportChart *charts = NULL;
+                size_t n_charts = 0;
+
                 free(TAKE_PTR(err));
+                /* the goal's chart inline, as the outbox sends it */
+                if (report_notice_charts(st, c, payload, &charts, &n_charts, NULL) >= 0 && n_charts > 0 &&
+                    (images = calloc(n_charts, sizeof(NotifyImage)))) {
+                        for (size_t k = 0; k < n_charts; k++)
+                                images[k] = (NotifyImage){ .goal = charts[k].goal->id, .png = charts[k].data,
+                                                           .size = charts[k].size, .alt = charts[k].alt };
+                        a.images = images;
+                        a.n_images = n_charts;
+                }
                 r = notify_render(&a, payload, &m, &err);
+                report_charts_free(charts, n_charts);
+                chart_library_cleanup();
         }
         if (r < 0) {
                 fprintf(stderr, "labourwatch render: %s\n", err ? err : strerror(-r));

@@ -14,6 +14,7 @@
 #include "labourwatch/log.h"
 #include "labourwatch/macro.h"
 #include "labourwatch/notify.h"
+#include "labourwatch/report.h"
 #include "labourwatch/outbox.h"
 #include "labourwatch/schedule.h"
 
@@ -259,8 +260,22 @@ static void start_item(Outbox *o, const OutboxItem *i, int64_t now)
         if (!problem) {
                 NotifyRenderArgs a = { .config = o->config, .notifier = n, .recipient = rcpt,
                                        .templates = o->templates, .now_usec = now };
+                _cleanup_free_ NotifyImage *images = NULL;
+                ReportChart *charts = NULL;
+                size_t n_charts = 0;
 
+                /* The goals' charts inline in the HTML part; a message whose charts cannot be drawn
+                 * is sent without them. */
+                if (report_notice_charts(o->store, o->config, i->payload_json, &charts, &n_charts, NULL) >= 0 &&
+                    n_charts > 0 && (images = calloc(n_charts, sizeof(NotifyImage)))) {
+                        for (size_t k = 0; k < n_charts; k++)
+                                images[k] = (NotifyImage){ .goal = charts[k].goal->id, .png = charts[k].data,
+                                                           .size = charts[k].size, .alt = charts[k].alt };
+                        a.images = images;
+                        a.n_images = n_charts;
+                }
                 r = notify_render(&a, i->payload_json, &m, &err);
+                report_charts_free(charts, n_charts);
                 if (r == -EINVAL) {
                         /* A payload we cannot read will not become readable: give up now. */
                         _cleanup_free_ char *reason = strdup_printf("cannot render the notice: %s", strna(err));

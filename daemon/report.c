@@ -3,6 +3,7 @@
 #include <assert.h>
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -1031,4 +1032,44 @@ int report_charts(Store *st, const Config *c, char *const *ids, size_t n_ids, Da
         *ret = charts;
         *ret_n = n;
         return 0;
+}
+
+int report_notice_charts(Store *st, const Config *c, const char *payload_json, ReportChart **ret, size_t *ret_n,
+                         char **ret_error)
+{
+        json_auto_t *root = NULL;
+        _cleanup_free_ char **ids = NULL;
+        const json_t *events, *ev;
+        const char *type, *date_s, *lang;
+        size_t n = 0, i;
+        Date date;
+
+        assert(c && ret && ret_n);
+        *ret = NULL;
+        *ret_n = 0;
+        root = json_loads(strempty(payload_json), 0, NULL);
+        if (!json_is_object(root) || json_integer_value(json_object_get(root, "version")) != 1) {
+                if (ret_error)
+                        *ret_error = strdup("not a notice (version 1)");
+                return -EINVAL;
+        }
+        type = json_string_value(json_object_get(root, "type"));
+        date_s = json_string_value(json_object_get(root, "eval_date"));
+        events = json_object_get(root, "events");
+        if (!type || !streq(type, "goals") || !date_s || date_parse(date_s, &date) < 0 || !json_is_array(events) ||
+            json_array_size(events) == 0)
+                return 0;
+        lang = json_string_value(json_object_get(root, "language"));
+        ids = calloc(json_array_size(events), sizeof(char *));
+        if (!ids)
+                return -ENOMEM;
+        json_array_foreach(events, i, ev) {
+                const char *goal = json_string_value(json_object_get(ev, "goal"));
+                if (goal && config_find_goal(c, goal))
+                        ids[n++] = (char *) goal;
+        }
+        if (n == 0)
+                return 0;
+        return report_charts(st, c, ids, n, date, language_from_string(lang) == LANGUAGE_EN ? LANGUAGE_EN : LANGUAGE_DA,
+                             CHART_FORMAT_PNG, ret, ret_n, ret_error);
 }

@@ -63,6 +63,14 @@ int report_charts(Store *st, const Config *c, char *const *ids, size_t n_ids, Da
                   ChartFormat f, ReportChart **ret, size_t *ret_n, char **ret_error);
 void report_charts_free(ReportChart *charts, size_t n);
 
+/* The charts of the goals a notice (the outbox payload, version 1, type "goals") is about, at its
+ * eval_date and in its language, as PNG: what notify_render() shows inline (NotifyImage). A notice
+ * of another type, without eval_date, or naming no goal of c gives no charts (0, *ret_n = 0); goals
+ * the configuration no longer has are left out. Returns 0 or a negative errno (-EINVAL: not a
+ * notice) with *ret_error. */
+int report_notice_charts(Store *st, const Config *c, const char *payload_json, ReportChart **ret, size_t *ret_n,
+                         char **ret_error);
+
 /* Base64 (RFC 4648, with padding) of n bytes. Returns a NUL-terminated string (caller frees) or NULL
  * on OOM. */
 char *report_base64(const void *data, size_t n);

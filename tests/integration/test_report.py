@@ -6,6 +6,8 @@ without anything overflowing, and the PDF report converts (pdftoppm) to non-blan
 what the HTML says. Needs chromium, poppler-utils and imagemagick (packaging/install-deps.sh --test)."""
 
 import base64
+import email
+import email.policy
 import json
 import os
 import re
@@ -264,6 +266,60 @@ class Report(unittest.TestCase):
                               "-fill", "white", "+opaque", "black", "-format", "%[fx:1-mean]", "info:"],
                              capture_output=True, text=True, timeout=120 * SCALE, check=True).stdout
         self.assertGreater(float(out), 0.0005, "no chart line in the screenshot")
+
+    # -- the goal's chart alone and in the e-mail ---------------------------------------------------
+
+    def test_render_chart_alone(self):
+        p = self.run_cli("render", "--config", self.config, "fleksjob-2024", "--date", "2024-07-15", "--format", "png")
+        self.assertEqual(png_size(p.stdout), (1200, 600))
+        self.assertLess(len(p.stdout), 40 * 1024)
+        p = self.run_cli("render", "--config", self.config, "benchmark-top10-2024", "--date", "2024-07-15",
+                         "--format", "svg")
+        self.assertIn(b"<svg", p.stdout)
+        p = self.run_cli("render", "--config", self.config, "smaajob-2024", "--format", "pdf")
+        self.assertTrue(p.stdout.startswith(b"%PDF-"))
+
+    def mail(self, goal):
+        """The e-mail render --format eml builds for goal on 15 July 2024, parsed; and its HTML part with
+        the cid: references replaced by data: URIs, as a mail client shows it."""
+        p = self.run_cli("render", "--config", self.config, goal, "--date", "2024-07-15", "--format", "eml")
+        msg = email.message_from_bytes(p.stdout, policy=email.policy.default)
+        html, images = None, {}
+        for part in msg.walk():
+            if part.get_content_type() == "text/html":
+                html = part.get_content()
+            elif part.get_content_type() == "image/png":
+                images[part["Content-ID"].strip("<>")] = part.get_payload(decode=True)
+        shown = re.sub(r'cid:([^"]+)', lambda m: "data:image/png;base64," +
+                       base64.b64encode(images[m.group(1)]).decode(), html)
+        return msg, html, images, shown
+
+    def test_mail_has_the_chart_inline(self):
+        msg, html, images, shown = self.mail("uddannelseshjaelp-2024")
+        self.assertEqual(msg.get_content_type(), "multipart/alternative")
+        kinds = [part.get_content_type() for part in msg.walk()]
+        self.assertEqual(kinds, ["multipart/alternative", "text/plain", "multipart/related", "text/html", "image/png"])
+        (cid, png), = images.items()
+        self.assertEqual(png_size(png), (1200, 600))
+        self.assertIn('src="cid:%s"' % cid, html)
+        self.assertRegex(html, r'alt="Diagram over Uddannelseshjælp ned til 95 fuldtidspersoner i 2024: Ikke på sporet\. '
+                               r'Værdi 108,7 fuldtidspersoner; måltal højst 95 fuldtidspersoner\."')
+        # the text part has no chart and says the same as without one
+        text = [part for part in msg.walk() if part.get_content_type() == "text/plain"][0].get_content()
+        self.assertNotIn("cid:", text)
+
+        probe = os.path.join(self.work, "mail-probe.html")
+        with open(probe, "w", encoding="utf-8") as f:
+            f.write(shown.replace("</body>", PROBE + "</body>") if "</body>" in shown else shown + PROBE)
+        p = self.chromium("--window-size=600,900", "--virtual-time-budget=5000", "--dump-dom", "file://" + probe)
+        m = re.search(r'<pre id="lw-probe">(.*?)</pre>', p.stdout, re.S)
+        self.assertTrue(m, p.stderr[-2000:])
+        got = json.loads(m.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+        self.assertLessEqual(got["scrollWidth"], 600, got)
+        self.assertEqual(got["over"], [])
+        self.assertEqual(got["resources"], [])
+        self.assertEqual([(i["complete"], i["w"], i["h"]) for i in got["images"]], [(True, 1200, 600)])
+        self.assertLessEqual(got["images"][0]["shown"], 600)
 
     # -- PDF -------------------------------------------------------------------------------------------
 
