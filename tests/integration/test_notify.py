@@ -612,7 +612,7 @@ class NotifyTest(unittest.TestCase):
         self.assertEqual(json.loads(p.stdout)["type"], "message")
         p = subprocess.run(args + ["--recipient", "boss"], capture_output=True, text=True, timeout=60)
         self.assertIn("Subject: Beskæftigelsesplan 2024: 1 goal off track", p.stdout)
-        p = subprocess.run(args + ["--format", "pdf"], capture_output=True, text=True, timeout=60)
+        p = subprocess.run(args + ["--format", "docx"], capture_output=True, text=True, timeout=60)
         self.assertEqual(p.returncode, 2)
         with self.db() as db:
             self.assertEqual(db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0], 0)
