@@ -4,6 +4,7 @@
 #include <assert.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -14,6 +15,7 @@
 #include "labourwatch/config.h"
 #include "labourwatch/evaluate.h"
 #include "labourwatch/goal.h"
+#include "labourwatch/idle.h"
 #include "labourwatch/log.h"
 #include "labourwatch/macro.h"
 #include "labourwatch/manager.h"
@@ -454,6 +456,21 @@ static void manager_once_finish(Manager *m)
         (void) sd_event_exit(m->event, m->cycle_failed ? 1 : 0);
 }
 
+/* The cycle is over and the next is hours away: give back what the cycle used (idle.h, figures in
+ * tests/bench/README). LW_IDLE_RELEASE=none|heap|text|heap,text overrides the default (heap,text),
+ * for the idle benchmark. */
+static void manager_release_idle_memory(Manager *m)
+{
+        const char *e = getenv("LW_IDLE_RELEASE");
+        IdleRelease what = IDLE_RELEASE_HEAP | IDLE_RELEASE_TEXT;
+
+        if (e)
+                what = (strstr(e, "heap") ? IDLE_RELEASE_HEAP : 0) | (strstr(e, "text") ? IDLE_RELEASE_TEXT : 0);
+        if (what & IDLE_RELEASE_HEAP)
+                store_release_memory(m->store);
+        idle_release_memory(what);
+}
+
 static void manager_cycle_finish(Manager *m)
 {
         int r;
@@ -474,6 +491,7 @@ static void manager_cycle_finish(Manager *m)
         }
         manager_arm_timer(m);
         manager_notify_status(m, NULL);
+        manager_release_idle_memory(m);
 }
 
 /* --once: a source still in a failure streak (waiting for its retry, so not due in this cycle) fails

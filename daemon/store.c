@@ -1503,6 +1503,12 @@ int store_outbox_due(Store *s, int64_t now, size_t max, OutboxItem **ret, size_t
         return 0;
 }
 
+void store_release_memory(Store *s)
+{
+        if (s && s->db)
+                (void) sqlite3_db_release_memory(s->db);
+}
+
 int store_outbox_stats(Store *s, size_t *ret_n, int64_t *ret_oldest, char **ret_error)
 {
         _cleanup_reset_ sqlite3_stmt *st = NULL;

@@ -180,6 +180,9 @@ void store_outbox_free(OutboxItem *items, size_t n);
 /* The earliest next_attempt of an unsent item later than `after` (and not STORE_OUTBOX_NEVER):
  * returns 1 and *ret, or 0 when there is none. */
 int store_outbox_next_due(Store *s, int64_t after, int64_t *ret, char **ret_error);
+/* Frees the connection's page cache (sqlite3_db_release_memory): between cycles, hours apart. */
+void store_release_memory(Store *s);
+
 /* Unsent items still to be attempted (waiting or being retried; not those given up, whose
  * next_attempt is STORE_OUTBOX_NEVER): how many, and the enqueue time of the oldest (0 when none). For the metrics file. Returns 0 or a negative errno with *ret_error. */
 int store_outbox_stats(Store *s, size_t *ret_n, int64_t *ret_oldest, char **ret_error);

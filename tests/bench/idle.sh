@@ -3,7 +3,7 @@
 # Idle benchmark for labourwatchd: resident memory and wake-ups while nothing is due.
 # Goals: VmRSS < 10 MiB; no wake-ups except scheduled work and the watchdog.
 #
-#   tests/bench/idle.sh [-b LABOURWATCHD] [-c CONFIG] [-t SECONDS] [-w WATCHDOG_SEC] [-S]
+#   tests/bench/idle.sh [-b LABOURWATCHD] [-c CONFIG] [-t SECONDS] [-w WATCHDOG_SEC] [-S] [-M]
 #
 #   -b  the daemon binary (default: $LW_DAEMON, else build/labourwatchd)
 #   -c  configuration; it is copied (with goals.d/) into a temporary directory and its state_dir
@@ -13,6 +13,9 @@
 #   -w  watchdog interval in seconds passed as $WATCHDOG_USEC, as WatchdogSec= does (default 120,
 #       as in systemd/labourwatch.service; 0 disables)
 #   -S  skip the strace window (only context switches are counted)
+#   -M  do not run Monit beside it (by default, when /usr/bin/monit is installed, a Monit watching
+#       the configuration file runs side by side, and both are measured at the same moment, so
+#       that the shared library pages are divided the same way for both)
 #
 # Two windows: first the daemon runs untraced and the change in its context switches
 # (/proc/PID/status) is counted; then strace -c counts its system calls, where every return from
@@ -25,14 +28,16 @@ config=
 secs=60
 wd=120
 use_strace=1
-while getopts b:c:t:w:S opt; do
+use_monit=1
+while getopts b:c:t:w:SM opt; do
         case $opt in
         b) daemon=$OPTARG ;;
         c) config=$OPTARG ;;
         t) secs=$OPTARG ;;
         w) wd=$OPTARG ;;
         S) use_strace=0 ;;
-        *) sed -n '3,17p' "$0"; exit 2 ;;
+        M) use_monit=0 ;;
+        *) sed -n '3,20p' "$0"; exit 2 ;;
         esac
 done
 [ -x "$daemon" ] || { echo "idle.sh: no daemon binary at $daemon (use -b)" >&2; exit 1; }
@@ -44,8 +49,10 @@ fi
 
 tmp=$(mktemp -d /tmp/lw-idle.XXXXXX)
 pid=
+mpid=
 cleanup() {
         [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+        [ -n "$mpid" ] && kill "$mpid" 2>/dev/null && wait "$mpid" 2>/dev/null || true
         [ -s "$tmp/server.pid" ] && kill "$(cat "$tmp/server.pid")" 2>/dev/null || true
         rm -rf "$tmp"
 }
@@ -90,6 +97,21 @@ until grep -q ' started' "$tmp/log"; do
         sleep 0.1
 done
 sleep 2 # let start-up work (first evaluation, due fetches) settle
+
+# Monit beside it: the classic small C monitor, in the foreground (-I), checking the configuration
+# file every 30 s, no web interface. Its figures are taken at the same moment as the daemon's.
+if [ "$use_monit" = 1 ] && [ -x /usr/bin/monit ]; then
+        printf '%s\n' "set daemon 30" "set logfile $tmp/monit.log" "set pidfile $tmp/monit.pid" \
+                "set idfile $tmp/monit.id" "set statefile $tmp/monit.state" \
+                "check file labourwatch_config with path $tmp/labourwatch.yaml" >"$tmp/monitrc"
+        chmod 0600 "$tmp/monitrc"
+        /usr/bin/monit -c "$tmp/monitrc" -I >/dev/null 2>&1 &
+        mpid=$!
+        sleep 2
+        kill -0 "$mpid" 2>/dev/null || { echo "idle.sh: monit did not start (see $tmp/monit.log)" >&2; mpid=; }
+else
+        use_monit=0
+fi
 
 alive() {
         kill -0 "$pid" 2>/dev/null && return 0
@@ -144,6 +166,18 @@ if [ -n "$wakeups" ]; then
         echo "  wake-ups         $wakeups epoll_wait returns in $secs s = $(awk -v n="$wakeups" -v s="$secs" 'BEGIN { printf "%.1f", n * 60 / s }')/min"
         echo "                   allowed: $allowed (watchdog) + scheduled cycles ($cycles seen)  $([ "$wakeups" -le $((allowed + cycles)) ] && echo OK || echo OVER)"
 fi
+if [ "$use_monit" = 1 ] && [ -n "$mpid" ] && kill -0 "$mpid" 2>/dev/null; then
+        mstatus() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$mpid/status"; }
+        mpss=$(awk '$1 == "Pss:" { print $2 }' "/proc/$mpid/smaps_rollup" 2>/dev/null || true)
+        echo "  side by side, measured at the same moment:"
+        printf '    %-14s %8s %8s %8s %8s\n' "" "Pss kB" "VmRSS" "anon" "file"
+        printf '    %-14s %8s %8s %8s %8s\n' labourwatchd "$pss" "$rss" "$anon" "$file"
+        printf '    %-14s %8s %8s %8s %8s\n' "monit" "$mpss" "$(mstatus VmRSS)" "$(mstatus RssAnon)" "$(mstatus RssFile)"
+        [ -n "$pss" ] && [ -n "$mpss" ] && echo "    labourwatchd Pss $([ "$pss" -le "$mpss" ] && echo "at or below" || echo "ABOVE") Monit's"
+fi
+echo "  labourwatchd Pss by mapping (kB, largest first):"
+awk '/^[0-9a-f]+-[0-9a-f]+ /{n = NF >= 6 ? $6 : "[anon]"} /^Pss:/{p[n] += $2} END {for (k in p) if (p[k] > 0) printf "%8d %s\n", p[k], k}' \
+        "/proc/$pid/smaps" | sort -rn | sed -n '1,12p' | sed 's/^/  /'
 if [ -n "$wakeups" ] && [ -s "$tmp/strace" ]; then
         echo "  syscalls (strace -c):"
         sed -n '1,12p' "$tmp/strace" | sed 's/^/    /'
