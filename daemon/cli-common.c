@@ -33,8 +33,9 @@ char *cli_format_usec(int64_t usec, bool iso, char buf[static CLI_TIME_MAX])
         time_t t = (time_t) (usec / (int64_t) USEC_PER_SEC);
         struct tm tm;
 
-        if (usec <= 0 || !gmtime_r(&t, &tm) ||
-            strftime(buf, CLI_TIME_MAX, iso ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d %H:%M", &tm) == 0)
+        /* for people local time with its zone, like the journal and STATUS=; for programs UTC */
+        if (usec <= 0 || !(iso ? gmtime_r(&t, &tm) : localtime_r(&t, &tm)) ||
+            strftime(buf, CLI_TIME_MAX, iso ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d %H:%M %Z", &tm) == 0)
                 strcpy(buf, iso ? "" : "never");
         return buf;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* labourwatch series [--config PATH] NAME [--json]: a stored series with every revision, straight
- * from the state database (read-only; safe while the daemon runs). An ops tool: '.' decimals, UTC
- * times. */
+ * from the state database (read-only; safe while the daemon runs). An ops tool: '.' decimals; local
+ * times with the zone (JSON: UTC). */
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -43,7 +43,7 @@ static void print_period_text(const StoredObservation *o, size_t n)
         const StoredObservation *cur = &o[n - 1];
         char p[PERIOD_STRING_MAX], v[32], t[CLI_TIME_MAX];
 
-        printf("%-11s %14s  %-16s  %s%s%s", period_to_string(cur->period, p), format_value(cur, v),
+        printf("%-11s %14s  %-21s  %s%s%s", period_to_string(cur->period, p), format_value(cur, v),
                cli_format_usec(cur->fetched_at, false, t), cur->source, cur->table ? "/" : "",
                strempty(cur->table));
         if (cur->superseded_at != 0)
@@ -247,7 +247,7 @@ int cli_series(int argc, char **argv)
                 ret = 0;
                 goto finish;
         }
-        printf("%-11s %14s  %-16s  %s\n", "PERIOD", "VALUE", "FETCHED (UTC)", "SOURCE");
+        printf("%-11s %14s  %-21s  %s\n", "PERIOD", "VALUE", "FETCHED", "SOURCE");
         size_t n_periods = 0, n_revised = 0;
         for (size_t i = 0, j; i < n; i = j) {
                 for (j = i + 1; j < n && period_equal(o[j].period, o[i].period); j++)

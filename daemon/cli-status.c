@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* labourwatch status [--config PATH] [--json]: sources and goals at a glance, from the state
- * database (read-only; safe while the daemon runs). Times in UTC. */
+ * database (read-only; safe while the daemon runs). Times local, with the zone (JSON: UTC). */
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -152,13 +152,13 @@ static void status_text(const Config *c, const SourceState *states, const Series
         for (size_t i = 0; i < c->n_goals; i++)
                 wg = MAX(wg, (int) strlen(c->goals[i].id));
 
-        printf("State: %s (schema version %d), times in UTC\n\n", c->state_dir, schema_version);
-        printf("%-*s %-11s %-16s  %-16s  %8s  %s\n", ws, "SOURCE", "KIND", "LAST SUCCESS", "LAST ATTEMPT",
+        printf("State: %s (schema version %d)\n\n", c->state_dir, schema_version);
+        printf("%-*s  %-11s %-21s  %-21s  %8s  %s\n", ws, "SOURCE", "KIND", "LAST SUCCESS", "LAST ATTEMPT",
                "FAILURES", "NEXT DUE");
         for (size_t i = 0; i < c->n_sources; i++) {
                 const SourceState *st = &states[i];
 
-                printf("%-*s %-11s %-16s  %-16s  %8u  %s\n", ws, c->sources[i].name,
+                printf("%-*s  %-11s %-21s  %-21s  %8u  %s\n", ws, c->sources[i].name,
                        strna(source_kind_to_string(c->sources[i].kind)),
                        cli_format_usec(st->last_success, false, t1),
                        cli_format_usec(st->last_attempt, false, t2), st->consecutive_failures,
@@ -193,7 +193,7 @@ static void status_text(const Config *c, const SourceState *states, const Series
                 printf("No goals configured.\n");
                 return;
         }
-        printf("%-*s %-17s %-12s  %s\n", wg, "GOAL", "STATUS", "DATE", "EVALUATED (UTC)");
+        printf("%-*s %-17s %-12s  %s\n", wg, "GOAL", "STATUS", "DATE", "EVALUATED");
         for (size_t i = 0; i < c->n_goals; i++) {
                 const StoredEvaluation *e = &evals[i];
 

@@ -33,7 +33,8 @@ int cli_load_config(const char *path, Config **ret);
 /* Default config path: $LABOURWATCH_CONFIG, else CONFIG_DEFAULT_PATH. */
 const char *cli_default_config_path(void);
 
-/* Formats usec since the epoch (realtime) in UTC: "2024-07-02T06:00:00Z" when iso, else
- * "2024-07-02 06:00". 0 (never) gives "" (iso) or "never". Returns buf. */
+/* Formats usec since the epoch (realtime): in UTC "2024-07-02T06:00:00Z" when iso (JSON), else in
+ * local time with the zone, "2024-07-02 08:00 CEST". 0 (never) gives "" (iso) or "never". Returns
+ * buf. */
 #define CLI_TIME_MAX 32
 char *cli_format_usec(int64_t usec, bool iso, char buf[static CLI_TIME_MAX]);

@@ -71,7 +71,9 @@ goals:
 
 
 def run(*args):
-    p = subprocess.run([CLI, *args], capture_output=True, text=True, timeout=60)
+    # times for people are local, with the zone (JSON stays UTC): run in Copenhagen summer time
+    p = subprocess.run([CLI, *args], capture_output=True, text=True, timeout=60,
+                       env=dict(os.environ, TZ="Europe/Copenhagen"))
     # A crash shows up as a negative return code; never acceptable.
     assert p.returncode >= 0, f"{args}: killed by signal {-p.returncode}: {p.stderr}"
     return p
@@ -111,15 +113,15 @@ class StoreCli(unittest.TestCase):
         self.assertTrue(lines[0].startswith("PERIOD"))
         self.assertEqual(len(lines), 1 + 15 + 1)
         first = lines[1].split()
-        self.assertEqual(first[:5], ["2005M01", "100", "2024-07-02", "06:00", "bench/BENCH01"])
+        self.assertEqual(first[:6], ["2005M01", "100", "2024-07-02", "08:00", "CEST", "bench/BENCH01"])
         self.assertNotIn("revised", lines[3])  # 2005M03, never revised
         # 2005M04 is the first of the 12 revised periods: current 104, was 103.
         self.assertTrue(lines[4].startswith("2005M04"), lines[4])
         self.assertIn(" 104 ", lines[4])
-        self.assertIn("2024-07-04 06:00", lines[4])
-        self.assertIn("(revised; was 103 fetched 2024-07-02 06:00)", lines[4])
+        self.assertIn("2024-07-04 08:00 CEST", lines[4])
+        self.assertIn("(revised; was 103 fetched 2024-07-02 08:00 CEST)", lines[4])
         self.assertTrue(lines[15].startswith("2006M03"), lines[15])
-        self.assertIn("(revised; was .. fetched 2024-07-02 06:00)", lines[15])
+        self.assertIn("(revised; was .. fetched 2024-07-02 08:00 CEST)", lines[15])
         self.assertEqual(lines[-1], "bench_01: 15 periods, 12 revised")
 
     def test_series_json(self):
@@ -189,18 +191,18 @@ class StoreCli(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         out = p.stdout
         bench = next(line for line in out.splitlines() if line.startswith("bench "))
-        self.assertEqual(bench.split(), ["bench", "csv", "2024-07-02", "06:00", "2024-07-02", "09:00", "3",
-                                         "2024-07-02", "10:00"])
-        self.assertIn("  failing since 2024-07-02 07:00", out)
+        self.assertEqual(bench.split(), ["bench", "csv", "2024-07-02", "08:00", "CEST", "2024-07-02", "11:00", "CEST",
+                                         "3", "2024-07-02", "12:00", "CEST"])
+        self.assertIn("  failing since 2024-07-02 09:00 CEST", out)
         self.assertIn("  last error: HTTP 503 from https://bench.invalid/v1/data", out)
         other = next(line for line in out.splitlines() if line.startswith("other "))
         self.assertEqual(other.split(), ["other", "csv", "never", "never", "0", "now"])
         ser = next(line for line in out.splitlines() if line.startswith("bench_01 "))
-        self.assertEqual(ser.split(), ["bench_01", "15", "2006M03", "115", "2024-07-04", "06:00"])
+        self.assertEqual(ser.split(), ["bench_01", "15", "2006M03", "115", "2024-07-04", "08:00", "CEST"])
         ser = next(line for line in out.splitlines() if line.startswith("never_fetched "))
         self.assertEqual(ser.split(), ["never_fetched", "0", "nothing", "stored"])
         goal = next(line for line in out.splitlines() if line.startswith("fleksjob_2024"))
-        self.assertEqual(goal.split(), ["fleksjob_2024", "off_track", "2024-07-03", "2024-07-03", "06:00"])
+        self.assertEqual(goal.split(), ["fleksjob_2024", "off_track", "2024-07-03", "2024-07-03", "08:00", "CEST"])
         goal = next(line for line in out.splitlines() if line.startswith("sygedagpenge_2024"))
         self.assertEqual(goal.split(), ["sygedagpenge_2024", "never", "evaluated"])
 
