@@ -80,9 +80,11 @@ int cli_check(int argc, char **argv)
                 }
         }
 
-        printf("configuration OK: %zu sources, %zu series, %zu goals, %zu recipients, %zu notifiers, %zu "
-               "routes\n",
-               c->n_sources, c->n_series, c->n_goals, c->n_recipients, c->n_notifiers, c->n_routes);
+#define S(n) (n) == 1 ? "" : "s"
+        printf("configuration OK: %zu source%s, %zu series, %zu goal%s, %zu recipient%s, %zu notifier%s, %zu route%s\n",
+               c->n_sources, S(c->n_sources), c->n_series, c->n_goals, S(c->n_goals), c->n_recipients,
+               S(c->n_recipients), c->n_notifiers, S(c->n_notifiers), c->n_routes, S(c->n_routes));
+#undef S
         config_free(c);
         return 0;
 }

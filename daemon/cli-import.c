@@ -173,7 +173,8 @@ int cli_import(int argc, char **argv)
         line = sources_format_result(&res);
         res.series = NULL;
         printf("%s\n", line ? line : name);
-        printf("%s: %zu values from %s stored (%u new, %u revised, %u unchanged)\n", name, s->n_points, file,
+        printf("%s: %zu value%s from %s stored (%u new, %u revised, %u unchanged)\n", name, s->n_points,
+               s->n_points == 1 ? "" : "s", file,
                stats.new_periods, stats.revisions, stats.unchanged);
         ret = 0;
 

@@ -442,7 +442,8 @@ static int run_file(const char *path, unsigned *ret_tests, unsigned *ret_failed)
                 run_test(&f, node(&f, *i));
         ret = 0;
 finish:
-        printf("%s: %u tests, %u failed%s\n", path, f.n_tests, f.n_failed, f.n_errors ? ", with errors" : "");
+        printf("%s: %u test%s, %u failed%s\n", path, f.n_tests, f.n_tests == 1 ? "" : "s", f.n_failed,
+               f.n_errors ? ", with errors" : "");
         *ret_tests += f.n_tests;
         *ret_failed += f.n_failed;
         if (f.n_errors > 0)
@@ -490,6 +491,6 @@ int cli_test(int argc, char **argv)
                 if (run_file(argv[i], &n_tests, &n_failed) < 0)
                         error = true;
         if (argc - optind > 1)
-                printf("total: %u tests, %u failed\n", n_tests, n_failed);
+                printf("total: %u test%s, %u failed\n", n_tests, n_tests == 1 ? "" : "s", n_failed);
         return error || n_failed > 0 ? 1 : 0;
 }

@@ -80,13 +80,13 @@ class CheckTest(unittest.TestCase):
 
     def test_good_tree_with_goal_files(self):
         self.assert_ok(run("--config", os.path.join(DATA, "good", "labourwatch.yaml")),
-                       "3 sources, 6 series, 3 goals, 1 recipients, 1 notifiers, 1 routes")
+                       "3 sources, 6 series, 3 goals, 1 recipient, 1 notifier, 1 route")
 
     def test_short_option_and_environment(self):
         path = os.path.join(DATA, "good", "labourwatch.yaml")
-        self.assert_ok(run("-c", path), "3 sources, 6 series, 3 goals, 1 recipients, 1 notifiers, 1 routes")
+        self.assert_ok(run("-c", path), "3 sources, 6 series, 3 goals, 1 recipient, 1 notifier, 1 route")
         self.assert_ok(run(env_extra={"LABOURWATCH_CONFIG": path}),
-                       "3 sources, 6 series, 3 goals, 1 recipients, 1 notifiers, 1 routes")
+                       "3 sources, 6 series, 3 goals, 1 recipient, 1 notifier, 1 route")
 
     def test_bad_files(self):
         for name, want in BAD.items():
@@ -126,7 +126,7 @@ class CheckTest(unittest.TestCase):
             with open(os.path.join(d, "plan", "ignored.yml"), "w") as f:
                 f.write("this is not read: [\n")
             self.assert_ok(run("--config", os.path.join(d, "main.yaml")),
-                           "0 sources, 1 series, 1 goals, 0 recipients, 0 notifiers, 0 routes")
+                           "0 sources, 1 series, 1 goal, 0 recipients, 0 notifiers, 0 routes")
 
     def test_missing_file(self):
         p = run("--config", "/nonexistent/labourwatch.yaml")
