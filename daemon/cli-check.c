@@ -45,12 +45,7 @@ int cli_check(int argc, char **argv)
                         return 0;
                 case '?':
                 default:
-                        if (optopt == 'c' || (optind > 0 && optind <= argc && argv[optind - 1] &&
-                                              streq(argv[optind - 1], "--config")))
-                                fprintf(stderr, "labourwatch check: option '--config' needs a PATH\n");
-                        else
-                                fprintf(stderr, "labourwatch check: unknown option '%s'\n",
-                                        optind > 0 && optind <= argc ? argv[optind - 1] : "?");
+                        cli_option_error("check", options, argc, argv);
                         check_help(stderr);
                         return 2;
                 }

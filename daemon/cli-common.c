@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -38,4 +39,20 @@ char *cli_format_usec(int64_t usec, bool iso, char buf[static CLI_TIME_MAX])
             strftime(buf, CLI_TIME_MAX, iso ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d %H:%M %Z", &tm) == 0)
                 strcpy(buf, iso ? "" : "never");
         return buf;
+}
+
+void cli_option_error(const char *cmd, const struct option *options, int argc, char **argv)
+{
+        const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+        bool missing = false;
+
+        /* glibc sets optopt to the option's value when its argument is missing, and to 0 (long) or
+         * the unknown character (short) otherwise */
+        for (const struct option *o = options; optopt != 0 && o && o->name; o++)
+                if (o->val == optopt && o->has_arg == required_argument)
+                        missing = true;
+        if (missing)
+                fprintf(stderr, "labourwatch %s: option '%s' needs an argument\n", cmd, arg);
+        else
+                fprintf(stderr, "labourwatch %s: unknown option '%s'\n", cmd, arg);
 }

@@ -249,6 +249,7 @@ int cli_eval(int argc, char **argv)
         int opt, r;
 
         optind = 0;
+        opterr = 0;
         while ((opt = getopt_long(argc, argv, "c:d:h", options, NULL)) >= 0)
                 switch (opt) {
                 case 'c':
@@ -271,6 +272,7 @@ int cli_eval(int argc, char **argv)
                         eval_help(stdout);
                         return 0;
                 default:
+                        cli_option_error("eval", options, argc, argv);
                         eval_help(stderr);
                         return 2;
                 }

@@ -98,8 +98,7 @@ int cli_fetch(int argc, char **argv)
                         fetch_help(stdout);
                         return 0;
                 default:
-                        fprintf(stderr, "labourwatch fetch: unknown option or missing argument '%s'\n",
-                                optind > 0 && optind <= argc ? argv[optind - 1] : "?");
+                        cli_option_error("fetch", options, argc, argv);
                         fetch_help(stderr);
                         return 2;
                 }

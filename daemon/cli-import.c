@@ -67,8 +67,7 @@ int cli_import(int argc, char **argv)
                         import_help(stdout);
                         return 0;
                 default:
-                        fprintf(stderr, "labourwatch import: unknown option or missing argument '%s'\n",
-                                optind > 0 && optind <= argc ? argv[optind - 1] : "?");
+                        cli_option_error("import", options, argc, argv);
                         import_help(stderr);
                         return 2;
                 }

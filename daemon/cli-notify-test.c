@@ -98,6 +98,7 @@ int cli_notify_test(int argc, char **argv)
         int opt, r, ret = 1;
 
         optind = 0;
+        opterr = 0;
         while ((opt = getopt_long(argc, argv, "c:t:h", options, NULL)) >= 0)
                 switch (opt) {
                 case 'c':
@@ -110,6 +111,7 @@ int cli_notify_test(int argc, char **argv)
                         notify_test_help(stdout);
                         return 0;
                 default:
+                        cli_option_error("notify-test", options, argc, argv);
                         notify_test_help(stderr);
                         return 2;
                 }

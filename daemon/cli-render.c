@@ -146,6 +146,7 @@ int cli_render(int argc, char **argv)
         int opt, r, ret = 1;
 
         optind = 0;
+        opterr = 0;
         while ((opt = getopt_long(argc, argv, "c:d:r:f:h", options, NULL)) >= 0)
                 switch (opt) {
                 case 'c':
@@ -168,6 +169,7 @@ int cli_render(int argc, char **argv)
                         render_help(stdout);
                         return 0;
                 default:
+                        cli_option_error("render", options, argc, argv);
                         render_help(stderr);
                         return 2;
                 }

@@ -109,6 +109,7 @@ static int run(int argc, char **argv)
         int opt, r;
 
         optind = 0;
+        opterr = 0;
         while ((opt = getopt_long(argc, argv, "c:p:d:f:o:l:h", options, NULL)) >= 0)
                 switch (opt) {
                 case 'c':
@@ -150,6 +151,7 @@ static int run(int argc, char **argv)
                         report_help(stdout);
                         return 0;
                 default:
+                        cli_option_error("report", options, argc, argv);
                         report_help(stderr);
                         return 2;
                 }

@@ -173,6 +173,7 @@ int cli_series(int argc, char **argv)
 
         /* GNU getopt permutes: NAME may stand before or after the options. */
         optind = 0;
+        opterr = 0;
         while ((opt = getopt_long(argc, argv, "c:h", options, NULL)) >= 0)
                 switch (opt) {
                 case 'c':
@@ -185,6 +186,7 @@ int cli_series(int argc, char **argv)
                         series_help(stdout);
                         return 0;
                 default:
+                        cli_option_error("series", options, argc, argv);
                         series_help(stderr);
                         return 2;
                 }

@@ -224,6 +224,7 @@ int cli_status(int argc, char **argv)
         int opt, r, ret = 1, version;
 
         optind = 0;
+        opterr = 0;
         while ((opt = getopt_long(argc, argv, "c:h", options, NULL)) >= 0)
                 switch (opt) {
                 case 'c':
@@ -236,6 +237,7 @@ int cli_status(int argc, char **argv)
                         status_help(stdout);
                         return 0;
                 default:
+                        cli_option_error("status", options, argc, argv);
                         status_help(stderr);
                         return 2;
                 }

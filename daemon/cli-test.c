@@ -478,8 +478,7 @@ int cli_test(int argc, char **argv)
                                "Exit status: 0 all tests passed, 1 a test failed or a file is wrong, 2 usage error.\n");
                         return 0;
                 default:
-                        fprintf(stderr, "labourwatch test: unknown option '%s'\n",
-                                optind > 0 && optind <= argc ? argv[optind - 1] : "?");
+                        cli_option_error("test", options, argc, argv);
                         fprintf(stderr, "Usage: labourwatch test FILE…\n");
                         return 2;
                 }

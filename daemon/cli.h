@@ -30,6 +30,12 @@ int cli_complete(int argc, char **argv);
  * Returns 0 and *ret, or a negative errno after printing. */
 int cli_load_config(const char *path, Config **ret);
 
+/* After getopt_long() returned '?' (with opterr = 0): prints, in the one style every command uses,
+ * "labourwatch CMD: unknown option '--bogus'" or "labourwatch CMD: option '--config' needs an
+ * argument" on stderr. */
+struct option;
+void cli_option_error(const char *cmd, const struct option *options, int argc, char **argv);
+
 /* Default config path: $LABOURWATCH_CONFIG, else CONFIG_DEFAULT_PATH. */
 const char *cli_default_config_path(void);
 

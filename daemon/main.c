@@ -14,11 +14,14 @@ static void help(FILE *f)
                 "Usage: labourwatchd [OPTIONS]\n\n"
                 "Fetches labour-market series, stores them and evaluates the goals of the\n"
                 "employment plan on a schedule. See labourwatchd(8).\n\n"
-                "  -c, --config PATH  configuration file (default %s)\n"
+                "  -c, --config PATH  configuration file (default: %s)\n"
                 "      --once         run one cycle (fetch what is due, evaluate, notify), then exit\n"
+                "                     (1 when a fetch failed or a source is still failing)\n"
                 "  -n, --dry-run      print what would be sent instead of sending it\n"
                 "  -h, --help         show this help\n"
-                "      --version      show the version\n",
+                "      --version      show the version\n"
+                "\n"
+                "Exit status: 0 success (or stopped by SIGTERM), 1 failure, 2 usage error.\n",
                 CONFIG_DEFAULT_PATH);
 }
 
@@ -37,6 +40,7 @@ int main(int argc, char **argv)
         Manager *m = NULL;
         int c, r;
 
+        opterr = 0; /* our own messages, in the style of labourwatch's */
         while ((c = getopt_long(argc, argv, "c:nh", options, NULL)) >= 0)
                 switch (c) {
                 case 'c':
@@ -54,9 +58,15 @@ int main(int argc, char **argv)
                 case ARG_VERSION:
                         printf("labourwatchd %s\n", LABOURWATCH_VERSION);
                         return 0;
-                default:
+                default: {
+                        const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+                        if (optopt == 'c')
+                                fprintf(stderr, "labourwatchd: option '%s' needs an argument\n", arg);
+                        else
+                                fprintf(stderr, "labourwatchd: unknown option '%s'\n", arg);
                         help(stderr);
                         return 2;
+                }
                 }
         if (optind < argc) {
                 fprintf(stderr, "labourwatchd: unexpected argument '%s'\n", argv[optind]);

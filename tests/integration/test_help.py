@@ -50,11 +50,17 @@ class Help(unittest.TestCase):
                     self.assertIn(opt, p.stdout, f"{cmd} --help does not list {opt}")
 
     def test_usage_errors_exit_2(self):
-        for cmd in self.commands():
+        for cmd, synopsis in self.commands().items():
             with self.subTest(cmd=cmd):
                 p = run(cmd, "--bogus")
                 self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
-                self.assertIn("--bogus", p.stderr)
+                # one message style: "labourwatch CMD: …", then the usage
+                self.assertTrue(p.stderr.startswith(f"labourwatch {cmd}: unknown option '--bogus'\n"), p.stderr)
+                if "-c PATH" in synopsis:
+                    p = run(cmd, "--config")
+                    self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+                    self.assertTrue(p.stderr.startswith(f"labourwatch {cmd}: option '--config' needs an argument\n"),
+                                    p.stderr)
         p = run("no-such-command")
         self.assertEqual(p.returncode, 2)
 
