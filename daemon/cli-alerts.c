@@ -250,6 +250,7 @@ int cli_alerts(int argc, char **argv)
         int opt, r;
 
         optind = 0;
+        opterr = 0;
         while ((opt = getopt_long(argc, argv, "c:h", options, NULL)) >= 0)
                 switch (opt) {
                 case 'c':
@@ -262,6 +263,7 @@ int cli_alerts(int argc, char **argv)
                         alerts_help(stdout);
                         return 0;
                 default:
+                        cli_option_error("alerts", options, argc, argv);
                         alerts_help(stderr);
                         return 2;
                 }
@@ -381,6 +383,7 @@ static int control_run(ControlKind k, const char *name, int argc, char **argv)
         int opt, r;
 
         optind = 0;
+        opterr = 0;
         while ((opt = getopt_long(argc, argv, "c:u:m:h", options, NULL)) >= 0)
                 switch (opt) {
                 case 'c':
@@ -400,6 +403,7 @@ static int control_run(ControlKind k, const char *name, int argc, char **argv)
                         control_help(k, stdout);
                         return 0;
                 default:
+                        cli_option_error(name, options, argc, argv);
                         goto usage;
                 }
         if (optind + 1 != argc) {

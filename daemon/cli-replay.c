@@ -36,8 +36,7 @@ static void replay_help(FILE *f)
                 "      --json         print JSON instead of a list\n"
                 "  -h, --help         show this help\n"
                 "\n"
-                "Exit status: 0 replayed, 1 unknown goal, or the configuration or the store could not\n"
-                "be read, 2 usage error.\n",
+                "Exit status: 0 replayed, 1 unknown goal or the configuration/store could not be read, 2 usage error.\n",
                 CONFIG_DEFAULT_PATH);
 }
 
@@ -111,6 +110,7 @@ int cli_replay(int argc, char **argv)
         int opt, r = 0;
 
         optind = 0;
+        opterr = 0;
         while ((opt = getopt_long(argc, argv, "c:f:t:h", options, NULL)) >= 0)
                 switch (opt) {
                 case 'c':
@@ -132,6 +132,7 @@ int cli_replay(int argc, char **argv)
                         replay_help(stdout);
                         return 0;
                 default:
+                        cli_option_error("replay", options, argc, argv);
                         replay_help(stderr);
                         return 2;
                 }
