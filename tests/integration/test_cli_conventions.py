@@ -223,6 +223,9 @@ printf '%s\\n' "${{COMPREPLY[@]}}"
         self.assertEqual(self.complete(f"labourwatch import -c {self.conf} fleksjob_fuldtid imp"),
                          ["import.csv"])
         self.assertEqual(self.complete("labourwatch check --config labour"), ["labourwatch.yaml"])
+        self.assertEqual(self.complete(f"labourwatch silence -c {self.conf} sm"), ["smaajob-2024"])
+        self.assertEqual(self.complete(f"labourwatch render --format text -c {self.conf} fl"), ["fleksjob-2024"])
+        self.assertEqual(self.complete(f"labourwatch report -c {self.conf} --language "), ["da", "en"])
         self.assertIn("--once", self.complete("labourwatchd --"))
         self.assertIn("--dry-run", self.complete("labourwatchd --"))
 
