@@ -182,11 +182,11 @@ class PxWebTest(unittest.TestCase):
         p = subprocess.run([CLI, "check", "--config", str(d / "labourwatch.yaml")], capture_output=True, text=True,
                            timeout=60)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-        self.assertIn("configuration OK: 2 sources, 2 series, 1 goals", p.stdout + p.stderr)
+        self.assertIn("configuration OK: 2 sources, 2 series, 1 goal,", p.stdout + p.stderr)
         p = subprocess.run([CLI, "test", str(d / "tests" / "oeresund-2024.yaml")], capture_output=True, text=True,
                            timeout=60)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-        self.assertIn("1 tests, 0 failed", p.stdout + p.stderr)
+        self.assertIn("1 test, 0 failed", p.stdout + p.stderr)
 
 
 if __name__ == "__main__":
