@@ -13,8 +13,9 @@
 #    and today (the final verdicts for 2024);
 # 6. writes the committee report for Herlev 2024 as of 15 July 2024 and final, in HTML and PDF
 #    (labourwatch report), into build/demo/report/, and prints where it is.
-# The data are invented (etc/demo/README.md). Sending notifications is not implemented yet:
-# nothing is sent, and the demo says so. Exits non-zero when a step fails.
+# The data are invented (etc/demo/README.md). The cycle runs with --dry-run: the notices it would
+# send are printed, nothing is sent (without it they go to files in build/demo/outbox/, never to a
+# mail server). Exits non-zero when a step fails.
 # LW_BUILD_DIR=DIR builds elsewhere; LW_DEMO_NO_DEPS=1 skips step 1 (dependencies installed already).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,7 +55,8 @@ conf=$work/labourwatch.yaml
 
 step "4/6 one daemon cycle: labourwatchd --once --dry-run"
 LABOURWATCH_LOG_TARGET=stderr "$build/labourwatchd" --once --dry-run --config "$conf"
-echo "Notifications: sending is not implemented yet in this version; nothing was sent."
+echo "Notifications: --dry-run printed what would be sent; nothing was sent (without --dry-run the demo's"
+echo "directory notifier writes each message to $work/outbox/)."
 
 step "5/6 the goals of Herlev's employment plan 2024"
 "$build/labourwatch" status --config "$conf"
