@@ -81,5 +81,8 @@ ssize_t ctx_name_find(const Hashmap *h, const char *name);
 /* config-schema.c: parses the root of the file being read into x->c. */
 void config_parse_root(Ctx *x, yaml_node_t *root);
 
+/* config-expr.c: parses and resolves every derived series' expression (after every file is read). */
+void config_check_exprs(Ctx *x);
+
 /* config.c */
 int config_build_index(Config *c);

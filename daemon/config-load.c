@@ -178,7 +178,8 @@ static void strv_freep(char ***v)
         free(*v);
 }
 
-/* goals.d/ *.yaml in name (byte) order. A missing directory is fine. */
+/* goals.d/ *.yaml in name (byte) order; every such name must be a readable regular file. A missing
+ * directory is fine here (labourwatch check warns about it). */
 static int ctx_parse_goals_dir(Ctx *x, const char *dir)
 {
         _cleanup_(strv_freep) char **names = NULL;
@@ -196,7 +197,6 @@ static int ctx_parse_goals_dir(Ctx *x, const char *dir)
         }
         while ((errno = 0, de = readdir(d))) {
                 _cleanup_free_ char *p = NULL;
-                struct stat st;
 
                 if (de->d_name[0] == '.' || !endswith(de->d_name, ".yaml"))
                         continue;
@@ -205,11 +205,11 @@ static int ctx_parse_goals_dir(Ctx *x, const char *dir)
                         r = -ENOMEM;
                         break;
                 }
-                if (stat(p, &st) < 0 || !S_ISREG(st.st_mode))
-                        continue;
+                /* Not skipped when it is not a readable file (a dangling symlink, a directory, a
+                 * FIFO): ctx_parse_file() reports it, without opening a FIFO or device for good. */
                 if (n >= CONFIG_GOAL_FILES_MAX) {
-                        ctx_error_at(x, dir, 0, 0, "more than %u goal files; only the first %u in directory order are read",
-                                     CONFIG_GOAL_FILES_MAX, CONFIG_GOAL_FILES_MAX);
+                        ctx_error_at(x, dir, 0, 0, "more than %u goal files (the limit); merge some",
+                                     CONFIG_GOAL_FILES_MAX);
                         x->some_broken = true;
                         break;
                 }
@@ -406,8 +406,10 @@ static int ctx_load(Ctx *x, const char *path)
                 return r;
         if (config_build_index(x->c) < 0)
                 return -ENOMEM;
-        if (!x->some_broken)
+        if (!x->some_broken) {
                 ctx_check_refs(x);
+                config_check_exprs(x);
+        }
         ctx_fill_in(x);
         return x->oom ? -ENOMEM : 0;
 }

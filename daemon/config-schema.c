@@ -60,6 +60,29 @@ static bool url_has_scheme(const char *u, const char *const *schemes, size_t n)
         return false;
 }
 
+/* scheme://user:password@host/...: a password there would be logged and stored with the URL. */
+static bool url_has_credentials(const char *u)
+{
+        const char *p = u ? strstr(u, "://") : NULL;
+
+        if (!p)
+                return false;
+        p += 3;
+        return memchr(p, '@', strcspn(p, "/?#")) != NULL;
+}
+
+/* Refuses a URL with credentials, naming the keys to use instead; never echoes the URL. */
+static bool check_url_credentials(Ctx *x, yaml_node_t *v, const char *key, const char *url, const char *instead)
+{
+        if (!url_has_credentials(url))
+                return true;
+        ctx_error(x, v,
+                  "%s: must not contain a user name or password (user:password@host): it would be logged and "
+                  "stored with the URL; %s",
+                  key, instead);
+        return false;
+}
+
 static void check_secret_pair(Ctx *x, const YamlParsed *p, const YamlField *fields, size_t n, const char *base,
                               const SecretRef *s)
 {
@@ -120,7 +143,12 @@ static void source_check(Ctx *x, SourceDef *s, const YamlParsed *p, const char *
 {
         static const char *const web[] = {"https://", "http://", "file://"};
 
-        if (s->base_url && !(url_has_scheme(s->base_url, web, ELEMENTSOF(web)) ||
+        if (s->base_url && !check_url_credentials(x, VALUE(p, source_fields, "base_url"), "base_url", s->base_url,
+                                                   s->kind == SOURCE_JOBINDSATS
+                                                           ? "put the token in token_file or token_credential"
+                                                           : "secrets go in *_file or *_credential keys"))
+                ;
+        else if (s->base_url && !(url_has_scheme(s->base_url, web, ELEMENTSOF(web)) ||
                              (s->kind == SOURCE_CSV && s->base_url[0] == '/')))
                 ctx_error(x, VALUE(p, source_fields, "base_url"), "base_url: expected an https://, http:// or file:// URL%s",
                           s->kind == SOURCE_CSV ? " or an absolute path" : "");
@@ -287,7 +315,7 @@ static void read_expr(YamlWalk *w, const char *key, yaml_node_t *v, void *dest)
 {
         SeriesDef *s = dest;
 
-        if (yaml_read_string(w, key, v, &s->expr))
+        if (yaml_read_text(w, key, v, &s->expr))
                 s->expr_pos = expr_position(w->userdata, v);
 }
 
@@ -356,7 +384,10 @@ static void series_check_csv(Ctx *x, SeriesDef *s, const SourceDef *src, const Y
                         ctx_error_pos(x, s->pos,
                                       "%s: missing required key 'path' (source '%s' base_url is a directory)", what,
                                       src->name);
-        } else if (s->path && !src->base_url && s->path[0] != '/' && !strstr(s->path, "://"))
+        } else if (s->path && !check_url_credentials(x, VALUE(p, series_fields, "path"), "path", s->path,
+                                                     "secrets go in *_file or *_credential keys"))
+                ;
+        else if (s->path && !src->base_url && s->path[0] != '/' && !strstr(s->path, "://"))
                 ctx_error(x, VALUE(p, series_fields, "path"), "path: must be absolute or a URL, source '%s' has no base_url",
                           src->name);
 }
@@ -692,6 +723,12 @@ static void notifier_check(Ctx *x, NotifierDef *n, const YamlParsed *p, const ch
         static const char *const smtp_schemes[] = {"smtp://", "smtps://"};
         static const char *const web_schemes[] = {"https://", "http://"};
 
+        if (n->url && !check_url_credentials(x, VALUE(p, notifier_fields, "url"), "url", n->url,
+                                             n->kind == NOTIFIER_SMTP
+                                                     ? "use username_file/password_file or "
+                                                       "username_credential/password_credential"
+                                                     : "secrets go in *_file or *_credential keys"))
+                return;
         switch (n->kind) {
         case NOTIFIER_SMTP:
                 if (n->url && !url_has_scheme(n->url, smtp_schemes, ELEMENTSOF(smtp_schemes)))

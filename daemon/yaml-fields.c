@@ -431,7 +431,17 @@ yaml_node_t *yaml_parsed_value(const YamlParsed *p, const YamlField *fields, siz
 
 /* ---- typed readers ---- */
 
-bool yaml_read_string(YamlWalk *w, const char *key, yaml_node_t *v, char **ret)
+/* A control character (a line break in a URL, an escape sequence in a name) would split or
+ * garble the log lines and headers the value ends up in. */
+static bool has_control(const char *s, bool allow_breaks)
+{
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+                if ((*p < 0x20 || *p == 0x7f) && !(allow_breaks && (*p == '\n' || *p == '\t' || *p == '\r')))
+                        return true;
+        return false;
+}
+
+static bool read_string(YamlWalk *w, const char *key, yaml_node_t *v, bool multiline, char **ret)
 {
         const char *s = yaml_node_scalar(v);
         char *d;
@@ -444,6 +454,11 @@ bool yaml_read_string(YamlWalk *w, const char *key, yaml_node_t *v, char **ret)
                 yaml_file_error(w->file, v, "%s: must not be empty", key);
                 return false;
         }
+        if (has_control(s, multiline)) {
+                yaml_file_error(w->file, v, "%s: must not contain control characters%s", key,
+                                multiline ? "" : " (a line break, a tab, an escape)");
+                return false;
+        }
         d = strdup(s);
         if (!d) {
                 w->file->oom = true;
@@ -452,6 +467,16 @@ bool yaml_read_string(YamlWalk *w, const char *key, yaml_node_t *v, char **ret)
         free(*ret);
         *ret = d;
         return true;
+}
+
+bool yaml_read_string(YamlWalk *w, const char *key, yaml_node_t *v, char **ret)
+{
+        return read_string(w, key, v, false, ret);
+}
+
+bool yaml_read_text(YamlWalk *w, const char *key, yaml_node_t *v, char **ret)
+{
+        return read_string(w, key, v, true, ret);
 }
 
 bool yaml_read_duration(YamlWalk *w, const char *key, yaml_node_t *v, uint64_t *ret)
@@ -502,13 +527,13 @@ static void read_text(YamlWalk *w, const char *key, yaml_node_t *v, char **ret_d
                                                 "unknown key '%s' in %s, allowed keys: da, en", k, key);
                                 continue;
                         }
-                        (void) yaml_read_string(w, key, yaml_file_node(w->file, p->value), dest[i]);
+                        (void) yaml_read_text(w, key, yaml_file_node(w->file, p->value), dest[i]);
                 }
                 if (!*ret_da && !*ret_en) {
                         yaml_file_error(w->file, v, "%s: needs 'da' or 'en'", key);
                         return;
                 }
-        } else if (!yaml_read_string(w, key, v, ret_da))
+        } else if (!yaml_read_text(w, key, v, ret_da))
                 return;
 
         /* One language given: use it for both. */

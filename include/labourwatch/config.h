@@ -283,6 +283,8 @@ typedef struct ConfigErrors {
 #define CONFIG_NODES_MAX 1000000U             /* YAML nodes (scalars, lists, mappings) per file */
 #define CONFIG_GOAL_FILES_MAX 10000U          /* files in goals_dir */
 #define CONFIG_ERRORS_MAX 1000U               /* errors reported; the rest are counted */
+#define CONFIG_DERIVED_DEPTH_MAX 63U          /* derived series on one chain (evaluation resolves them
+                                               * on a stack of 64) */
 
 /* Loads path and its goals.d. On success returns 0 and *ret (caller owns; config_free). On any
  * problem returns -EINVAL (or -ENOMEM, -errno for I/O) and appends every error found to *errors

@@ -156,6 +156,9 @@ void yaml_fields_check_kind(YamlWalk *w, const YamlParsed *p, const YamlField *f
 
 /* Typed readers, for custom fields and callers outside a table; each reports and returns false on
  * a type error. */
+/* A non-empty string on one line: control characters (line breaks, tabs, escapes) are refused. */
 bool yaml_read_string(YamlWalk *w, const char *key, yaml_node_t *v, char **ret);
+/* The same, but line breaks and tabs are allowed (titles, expressions in a block scalar). */
+bool yaml_read_text(YamlWalk *w, const char *key, yaml_node_t *v, char **ret);
 bool yaml_read_duration(YamlWalk *w, const char *key, yaml_node_t *v, uint64_t *ret);
 bool yaml_read_number(YamlWalk *w, const char *key, yaml_node_t *v, double *ret);

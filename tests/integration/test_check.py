@@ -6,6 +6,9 @@ exits 1 with exactly the expected FILE:LINE:COL: message lines on stderr; usage 
 Environment: LW_CLI (the labourwatch binary), LW_SOURCE_DIR (the source tree)."""
 
 import os
+import re
+import atexit
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -16,9 +19,19 @@ SRC = os.environ.get("LW_SOURCE_DIR", os.path.join(os.path.dirname(__file__), ".
 DATA = os.path.join(SRC, "tests", "data", "config")
 
 
+# The credentials the test configurations name, as the service would find them in
+# $CREDENTIALS_DIRECTORY: check warns about a secret it cannot read (issue 13 §2).
+CREDENTIALS = tempfile.mkdtemp(prefix="lw-test-check-creds-")
+atexit.register(shutil.rmtree, CREDENTIALS, True)
+for _name in ("jobindsats-token", "smtp-user", "smtp-password"):
+    with open(os.path.join(CREDENTIALS, _name), "w") as _f:
+        _f.write("not-a-real-secret\n")
+
+
 def run(*args, env_extra=None):
     env = dict(os.environ)
     env.pop("LABOURWATCH_CONFIG", None)
+    env["CREDENTIALS_DIRECTORY"] = CREDENTIALS
     if env_extra:
         env.update(env_extra)
     return subprocess.run([CLI, "check", *args], capture_output=True, text=True, env=env, timeout=60)
@@ -72,9 +85,12 @@ class CheckTest(unittest.TestCase):
         self.assertEqual(p.stdout.strip(), "configuration OK: " + counts)
 
     def test_sample_is_valid(self):
-        p = run("--config", os.path.join(SRC, "etc", "labourwatch.yaml"))
+        sample = os.path.join(SRC, "etc", "labourwatch.yaml")
+        p = run("--config", sample)
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertEqual(p.stderr, "")
+        # Only the webhook key, which no test machine has, is missing (a warning, not an error).
+        self.assertRegex(p.stderr, r"^" + re.escape(sample) + r":\d+:3: warning: notifier 'teams': cannot read "
+                         r"secret_file /etc/labourwatch/webhook.key: No such file or directory\n$")
         self.assertRegex(p.stdout, r"^configuration OK: \d+ sources, \d+ series, \d+ goals, \d+ recipients, "
                          r"\d+ notifiers, \d+ routes\n$")
 
@@ -125,8 +141,60 @@ class CheckTest(unittest.TestCase):
                 f.write("goals:\n  x:\n    kind: level\n    series: s\n    period: 2024\n    target: 1\n")
             with open(os.path.join(d, "plan", "ignored.yml"), "w") as f:
                 f.write("this is not read: [\n")
-            self.assert_ok(run("--config", os.path.join(d, "main.yaml")),
-                           "0 sources, 1 series, 1 goal, 0 recipients, 0 notifiers, 0 routes")
+            p = run("--config", os.path.join(d, "main.yaml"))
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(p.stdout.strip(),
+                             "configuration OK: 0 sources, 1 series, 1 goal, 0 recipients, 0 notifiers, 0 routes")
+            # The .yml file is not read, but said so (issue 13 §2), not silently dropped.
+            self.assertEqual(p.stderr.splitlines(),
+                             [f"{d}/plan/ignored.yml: warning: ignored: goal files must end in .yaml"])
+
+    def test_warnings_do_not_fail(self):
+        """A secret that cannot be read here and a missing goal directory are warnings: exit 0."""
+        with tempfile.TemporaryDirectory() as d:
+            main = os.path.join(d, "main.yaml")
+            with open(main, "w") as f:
+                f.write("goals_dir: nowhere\n"
+                        "sources:\n  jis:\n    kind: jobindsats\n    token_file: /nonexistent/token\n"
+                        "  jis2:\n    kind: jobindsats\n    token_credential: not-there\n")
+            p = run("--config", main)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(p.stderr.splitlines(), [
+                f"{main}:3:3: warning: source 'jis': cannot read token_file /nonexistent/token: No such file or "
+                "directory",
+                f"{main}:6:3: warning: source 'jis2': cannot read credential 'not-there' in "
+                "$CREDENTIALS_DIRECTORY: No such file or directory",
+                f"{d}/nowhere: warning: goal directory does not exist: no goal files are read from it",
+            ])
+            self.assertIn("configuration OK: 2 sources", p.stdout)
+
+    def test_no_fifo_is_opened(self):
+        """--config, a goal file or a *_file naming a FIFO is refused at once, never waited on."""
+        with tempfile.TemporaryDirectory() as d:
+            fifo = os.path.join(d, "fifo.yaml")
+            os.mkfifo(fifo)
+            p = run("--config", fifo)
+            self.assertEqual(p.returncode, 1)
+            self.assertEqual(p.stderr.splitlines(), [f"{fifo}: cannot read: not a regular file (a FIFO, socket or device)"])
+            os.mkdir(os.path.join(d, "goals.d"))
+            os.symlink(fifo, os.path.join(d, "goals.d", "a.yaml"))
+            main = os.path.join(d, "main.yaml")
+            with open(main, "w") as f:
+                f.write("sources:\n  jis:\n    kind: jobindsats\n    token_file: " + fifo + "\n")
+            p = run("--config", main)
+            self.assertEqual(p.returncode, 1)
+            self.assertEqual(p.stderr.splitlines(), [
+                f"{d}/goals.d/a.yaml: cannot read: not a regular file (a FIFO, socket or device)"])
+
+    def test_password_in_url_never_printed(self):
+        with tempfile.TemporaryDirectory() as d:
+            main = os.path.join(d, "main.yaml")
+            with open(main, "w") as f:
+                f.write("sources:\n  e:\n    kind: jsonstat\n    base_url: https://me:do-not-print-me@x.org/\n")
+            p = run("--config", main)
+            self.assertEqual(p.returncode, 1)
+            self.assertIn("base_url: must not contain a user name or password", p.stderr)
+            self.assertNotIn("do-not-print-me", p.stderr + p.stdout)
 
     def test_missing_file(self):
         p = run("--config", "/nonexistent/labourwatch.yaml")

@@ -9,7 +9,10 @@ Environment: LW_CLI (the labourwatch binary), LW_SOURCE_DIR (the source tree).""
 import glob
 import os
 import re
+import atexit
+import shutil
 import subprocess
+import tempfile
 import unittest
 
 CLI = os.environ.get("LW_CLI", "labourwatch")
@@ -17,9 +20,18 @@ SRC = os.environ.get("LW_SOURCE_DIR", os.path.join(os.path.dirname(__file__), ".
 EXAMPLES = os.path.join(SRC, "etc", "examples")
 
 
+# The examples' jobindsats token, where the service would find it: check warns about a credential
+# it cannot read.
+CREDENTIALS = tempfile.mkdtemp(prefix="lw-test-examples-creds-")
+atexit.register(shutil.rmtree, CREDENTIALS, True)
+with open(os.path.join(CREDENTIALS, "jobindsats-token"), "w") as _f:
+    _f.write("not-a-real-token\n")
+
+
 def run(*args):
     env = dict(os.environ)
     env.pop("LABOURWATCH_CONFIG", None)
+    env["CREDENTIALS_DIRECTORY"] = CREDENTIALS
     p = subprocess.run([CLI, *args], capture_output=True, text=True, env=env, timeout=300)
     assert p.returncode >= 0, f"{args}: killed by signal {-p.returncode}: {p.stderr}"
     return p

@@ -1023,6 +1023,118 @@ static void test_alerting_key_errors(void **state)
         run_cases(rows, ELEMENTSOF(rows));
 }
 
+/* Issue 9 §2-§4: every class `check` used to pass and something later choked on. */
+static void test_hardening(void **state)
+{
+        const ErrorCase rows[] = {
+                {"credentials in a base_url",
+                 "sources:\n  e:\n    kind: jsonstat\n    base_url: https://user:hunter2@example.org/\n", NULL, NULL,
+                 WANT("@main:4:15: base_url: must not contain a user name or password (user:password@host): it "
+                      "would be logged and stored with the URL; secrets go in *_file or *_credential keys")},
+                {"credentials in an smtp url",
+                 "notifiers:\n  m:\n    kind: smtp\n    url: smtp://me:hunter2@mail.example.org\n"
+                 "    from: a@example.org\n",
+                 NULL, NULL,
+                 WANT("@main:4:10: url: must not contain a user name or password (user:password@host): it would "
+                      "be logged and stored with the URL; use username_file/password_file or "
+                      "username_credential/password_credential")},
+                {"a line break in a URL", "sources:\n  e:\n    kind: jsonstat\n    base_url: \"https://x/\\nevil\"\n",
+                 NULL, NULL,
+                 WANT("@main:4:15: base_url: must not contain control characters (a line break, a tab, an escape)")},
+                {"an escape in a name", "municipality: \"Herlev\\e[31m\"\n", NULL, NULL,
+                 WANT("@main:1:15: municipality: must not contain control characters (a line break, a tab, an "
+                      "escape)")},
+                {"NUL in a scalar", "sources:\n  \"d\\0st\":\n    kind: statbank\n", NULL, NULL,
+                 WANT("@main:2:3: a NUL character (\\0) is not allowed in a value")},
+                {"hexadecimal number", BASE, GOAL("    tolerance: 0x1p3\n"), NULL,
+                 WANT("@g1:7:16: tolerance: expected a number, got '0x1p3'")},
+                {"infinity and not-a-number", BASE,
+                 "goals:\n  - {id: a, kind: level, series: fleks, period: 2024, target: inf}\n"
+                 "  - {id: b, kind: level, series: fleks, period: 2024, target: nan}\n",
+                 NULL,
+                 WANT("@g1:2:63: target: expected a number, got 'inf'", "@g1:3:63: target: expected a number, got 'nan'")},
+                {"expression syntax", BASE, "series:\n  d:\n    expr: fleks + * 2\n    frequency: month\n", NULL,
+                 WANT("@g1:3:19: series 'd': unexpected '*', expected a number, a series name or '('")},
+                {"expression naming an unknown series", BASE, "series:\n  d:\n    expr: nothere + 1\n    frequency: month\n",
+                 NULL, WANT("@g1:3:11: undefined series 'nothere'")},
+                {"expression cycle", BASE,
+                 "series:\n  a:\n    expr: b + fleks\n    frequency: month\n  b:\n    expr: 2 * a\n    frequency: month\n",
+                 NULL, WANT("@g1:6:15: series 'b': expression depends on itself: a -> b -> a")},
+                {"expression nested too deeply", BASE,
+                 "series:\n  d:\n    expr: \"((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((fleks"
+                 "))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))\"\n    frequency: month\n",
+                 NULL, WANT("@g1:3:76: series 'd': expression nested too deeply")},
+        };
+        run_cases(rows, ELEMENTSOF(rows));
+}
+
+/* A chain of derived series deeper than the evaluation can resolve: one error where it crosses. */
+static void test_derived_chain(void **state)
+{
+        _cleanup_free_ char *g = strdup("series:\n  c0:\n    expr: fleks + 1\n    frequency: month\n");
+        Tree t;
+
+        for (unsigned i = 1; i < 70; i++) {
+                char *n = strdup_printf("%s  c%u:\n    expr: c%u + 1\n    frequency: month\n", g, i, i - 1);
+                assert_non_null(n);
+                free(g);
+                g = n;
+        }
+        tree_make(&t, BASE, g, NULL);
+        check_errors(&t, WANT("@g1:192:11: series 'c63': derived series nested more than 63 deep (it depends on a "
+                              "chain of 63 derived series)"));
+        tree_remove(&t);
+}
+
+/* Goal files that are not readable regular files are errors, and a FIFO is never opened for good:
+ * neither a goal file, nor the main file, nor a secret blocks. */
+static void test_unreadable_files(void **state)
+{
+        ConfigErrors errors = {};
+        Config *c = NULL;
+        char p[256], goals[200];
+        SecretRef ref = {};
+        char *secret = NULL;
+        Tree t;
+
+        tree_make(&t, BASE, NULL, NULL);
+        snprintf(goals, sizeof goals, "%s/goals.d", t.dir);
+        assert_int_equal(mkdir(goals, 0755), 0);
+        snprintf(p, sizeof p, "%s/a-dir.yaml", goals);
+        assert_int_equal(mkdir(p, 0755), 0);
+        snprintf(p, sizeof p, "%s/b-dangling.yaml", goals);
+        assert_int_equal(symlink("/nonexistent/x.yaml", p), 0);
+        snprintf(p, sizeof p, "%s/c-fifo.yaml", goals);
+        assert_int_equal(mkfifo(p, 0644), 0);
+        snprintf(p, sizeof p, "%s/d-loop.yaml", goals);
+        assert_int_equal(symlink("d-loop.yaml", p), 0);
+        snprintf(p, sizeof p, "%s/e-device.yaml", goals);
+        assert_int_equal(symlink("/dev/zero", p), 0);
+
+        assert_int_equal(config_load(t.main, &c, &errors), -EINVAL);
+        assert_int_equal(errors.n_items, 5);
+        assert_string_equal(errors.items[0].message, "cannot read: is a directory, not a file");
+        assert_string_equal(errors.items[1].message, "cannot read: No such file or directory");
+        assert_string_equal(errors.items[2].message, "cannot read: not a regular file (a FIFO, socket or device)");
+        assert_string_equal(errors.items[3].message, "cannot read: too many levels of symbolic links");
+        assert_string_equal(errors.items[4].message, "cannot read: not a regular file (a FIFO, socket or device)");
+        config_errors_done(&errors);
+
+        /* --config naming a FIFO */
+        snprintf(p, sizeof p, "%s/goals.d/c-fifo.yaml", t.dir);
+        assert_int_equal(config_load(p, &c, &errors), -ESPIPE);
+        assert_int_equal(errors.n_items, 1);
+        config_errors_done(&errors);
+
+        /* a *_file secret naming a FIFO or a device */
+        ref.file = p;
+        assert_int_equal(secret_read(&ref, &secret), -ESPIPE);
+        ref.file = (char *) "/dev/zero";
+        assert_int_equal(secret_read(&ref, &secret), -ESPIPE);
+        assert_null(secret);
+        tree_remove(&t);
+}
+
 /* The sample shipped in etc/ must stay valid. */
 static void test_sample(void **state)
 {
@@ -1252,6 +1364,8 @@ int main(void)
                 cmocka_unit_test(test_secret_read),   cmocka_unit_test(test_values),
                 cmocka_unit_test(test_schedules),
                 cmocka_unit_test(test_alerting_keys), cmocka_unit_test(test_alerting_key_errors),
+                cmocka_unit_test(test_hardening),     cmocka_unit_test(test_derived_chain),
+                cmocka_unit_test(test_unreadable_files),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
