@@ -476,9 +476,15 @@ int chart_layout(const ChartData *d, ChartLayout *ret)
         assert(d && ret);
         if (d->n_slots == 0 || d->n_slots > CHART_SLOTS_MAX || d->n_lines > CHART_LINES_MAX)
                 return -EINVAL;
-        *l = (ChartLayout){ .width = CHART_WIDTH, .height = CHART_HEIGHT, .left = MARGIN_LEFT,
-                            .right = CHART_WIDTH - MARGIN_RIGHT, .top = PLOT_TOP,
-                            .bottom = CHART_HEIGHT - PLOT_BOTTOM, .inverted = d->inverted, .status = d->status };
+        if (d->compact)
+                *l = (ChartLayout){ .width = CHART_COMPACT_WIDTH, .height = CHART_COMPACT_HEIGHT, .left = 44,
+                                    .right = CHART_COMPACT_WIDTH - 58, .top = 40, .bottom = CHART_COMPACT_HEIGHT - 26,
+                                    .legend_y = 16, .inverted = d->inverted, .status = d->status };
+        else
+                *l = (ChartLayout){ .width = CHART_WIDTH, .height = CHART_HEIGHT, .left = MARGIN_LEFT,
+                                    .right = CHART_WIDTH - MARGIN_RIGHT, .top = PLOT_TOP,
+                                    .bottom = CHART_HEIGHT - PLOT_BOTTOM, .legend_y = LEGEND_Y,
+                                    .inverted = d->inverted, .status = d->status };
 
         /* the value range: every known point, the target band and the projection */
         for (size_t k = 0; k < d->n_lines; k++) {
@@ -543,12 +549,14 @@ int chart_layout(const ChartData *d, ChartLayout *ret)
         }
 
         /* x axis: at most five labels, evenly spaced */
-        size_t xstep = d->n_slots <= 5 ? 1 : (d->n_slots + 3) / 4;
+        size_t xstep = d->compact ? (d->n_slots <= 3 ? 1 : (d->n_slots + 1) / 2) /* first, middle */
+                       : d->n_slots <= 5 ? 1 : (d->n_slots + 3) / 4;
         for (size_t i = 0; i < d->n_slots && l->n_x_labels < CHART_LABELS_MAX; i += xstep)
                 label(&l->x_labels[l->n_x_labels++], chart_layout_x(l, d->n_slots, i), l->bottom + 18,
                       chart_format_period(period_add(d->first, (int64_t) i), d->language, p, sizeof(p)));
 
-        label(&l->title, 16, TITLE_Y, d->title);
+        if (!d->compact) /* a small chart sits under its goal's title */
+                label(&l->title, 16, TITLE_Y, d->title);
         label(&l->unit, l->left, l->top - 10, d->unit);
 
         /* lines: baseline and guides below, the measured figure on top (drawn in this order) */
@@ -623,10 +631,10 @@ int chart_layout(const ChartData *d, ChartLayout *ret)
         legend_add(l, 0, CHART_LINE_MAIN, chart_status_label(d->status, d->language));
         for (size_t k = 0; k < d->n_lines; k++)
                 legend_add(l, 1, d->lines[k].style, d->lines[k].label);
-        if (projection)
+        if (projection && !d->compact)
                 legend_add(l, 2, CHART_LINE_MAIN,
                            d->projection_label[0] ? d->projection_label : en ? "projection" : "fremskrivning");
-        if (l->has_target && d->tolerance > 0) {
+        if (l->has_target && d->tolerance > 0 && !d->compact) {
                 if (d->tolerance_text[0])
                         snprintf(t, sizeof(t), "%s", d->tolerance_text);
                 else
@@ -721,7 +729,7 @@ static double legend_symbol_width(int kind)
 
 static void draw_legend(cairo_t *cr, const ChartLayout *l)
 {
-        double x = 16, y = LEGEND_Y, fixed = 0, text = 0, fs = 11, gap = 14, avail = l->width - 2 * 16;
+        double x = 16, y = l->legend_y, fixed = 0, text = 0, fs = 11, gap = 14, avail = l->width - 2 * 16;
         cairo_text_extents_t e;
 
         /* one line: a long legend is set smaller (down to 8 px) rather than cut off */
@@ -742,6 +750,13 @@ static void draw_legend(cairo_t *cr, const ChartLayout *l)
         for (size_t i = 0; i < l->n_legend; i++) {
                 const ChartLegendItem *it = &l->legend[i];
                 double w;
+
+                cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL,
+                                       it->kind == 0 ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+                cairo_set_font_size(cr, fs);
+                cairo_text_extents(cr, it->text, &e);
+                if (i > 0 && x + legend_symbol_width(it->kind) + 5 + e.x_advance > l->width - 8)
+                        break; /* even at 8 px the rest does not fit: leave it out rather than cut it */
                 cairo_save(cr);
                 switch (it->kind) {
                 case 0:
@@ -972,14 +987,13 @@ int chart_render(const ChartData *d, ChartFormat f, void **ret, size_t *ret_size
                 return r;
         switch (f) {
         case CHART_FORMAT_PNG:
-                surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int) (2 * CHART_WIDTH),
-                                                     (int) (2 * CHART_HEIGHT));
+                surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int) (2 * l->width), (int) (2 * l->height));
                 break;
         case CHART_FORMAT_SVG:
-                surface = cairo_svg_surface_create_for_stream(buffer_write, &b, CHART_WIDTH, CHART_HEIGHT);
+                surface = cairo_svg_surface_create_for_stream(buffer_write, &b, l->width, l->height);
                 break;
         case CHART_FORMAT_PDF:
-                surface = cairo_pdf_surface_create_for_stream(buffer_write, &b, CHART_WIDTH, CHART_HEIGHT);
+                surface = cairo_pdf_surface_create_for_stream(buffer_write, &b, l->width, l->height);
                 break;
         default:
                 return -EINVAL;

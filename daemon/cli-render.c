@@ -100,7 +100,7 @@ static int render_chart(Store *st, const Config *c, const GoalDef *g, const Reci
         int r;
 
         r = report_charts(st, c, ids, 1, date, language_from_string(lang) == LANGUAGE_EN ? LANGUAGE_EN : LANGUAGE_DA, f,
-                          &charts, &n, &err);
+                          false, &charts, &n, &err);
         if (r >= 0 && fwrite(charts[0].data, 1, charts[0].size, stdout) != charts[0].size)
                 r = -EIO;
         if (r >= 0 && fflush(stdout) != 0)
@@ -290,7 +290,8 @@ int cli_render(int argc, char **argv)
                     (images = calloc(n_charts, sizeof(NotifyImage)))) {
                         for (size_t k = 0; k < n_charts; k++)
                                 images[k] = (NotifyImage){ .goal = charts[k].goal->id, .png = charts[k].data,
-                                                           .size = charts[k].size, .alt = charts[k].alt };
+                                                           .size = charts[k].size, .alt = charts[k].alt,
+                                                           .width = charts[k].width, .height = charts[k].height };
                         a.images = images;
                         a.n_images = n_charts;
                 }

@@ -1111,12 +1111,14 @@ static void image_html(Ctx *x, const NotifyRenderArgs *a, const NotifyMessage *m
 
         if (i < 0 || !a->images[i].png || a->images[i].size == 0)
                 return;
+        int w = a->images[i].width > 0 ? a->images[i].width : digest ? 300 : 600;
+        int hh = a->images[i].height > 0 ? a->images[i].height : w / 2;
+
         x->image_used[i] = true;
-        buf_printf(h, "<p><img src=\"cid:chart-%zd.%s@labourwatch\" width=\"%d\" height=\"%d\" alt=\"", i, m->key,
-                   digest ? 300 : 600, digest ? 150 : 300);
+        buf_printf(h, "<p><img src=\"cid:chart-%zd.%s@labourwatch\" width=\"%d\" height=\"%d\" alt=\"", i, m->key, w,
+                   hh);
         html_escape(h, strempty(a->images[i].alt));
-        buf_printf(h, "\" style=\"display:block;border:0;width:100%%;max-width:%dpx;height:auto\"></p>\n",
-                   digest ? 300 : 600);
+        buf_printf(h, "\" style=\"display:block;border:0;width:100%%;max-width:%dpx;height:auto\"></p>\n", w);
 }
 
 static void image_parts(const Ctx *x, const NotifyRenderArgs *a, const NotifyMessage *m, const char *boundary, Buf *b)

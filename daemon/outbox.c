@@ -270,7 +270,8 @@ static void start_item(Outbox *o, const OutboxItem *i, int64_t now)
                     n_charts > 0 && (images = calloc(n_charts, sizeof(NotifyImage)))) {
                         for (size_t k = 0; k < n_charts; k++)
                                 images[k] = (NotifyImage){ .goal = charts[k].goal->id, .png = charts[k].data,
-                                                           .size = charts[k].size, .alt = charts[k].alt };
+                                                           .size = charts[k].size, .alt = charts[k].alt,
+                                                           .width = charts[k].width, .height = charts[k].height };
                         a.images = images;
                         a.n_images = n_charts;
                 }

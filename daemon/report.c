@@ -980,7 +980,7 @@ void report_charts_free(ReportChart *charts, size_t n)
 }
 
 int report_charts(Store *st, const Config *c, char *const *ids, size_t n_ids, Date date, Language l,
-                  ChartFormat f, ReportChart **ret, size_t *ret_n, char **ret_error)
+                  ChartFormat f, bool compact, ReportChart **ret, size_t *ret_n, char **ret_error)
 {
         ReportOptions o = { .date = date, .language = l };
         Report rep = { .c = c, .o = &o, .en = l == LANGUAGE_EN, .lang = l == LANGUAGE_EN ? "en" : "da" };
@@ -1014,8 +1014,13 @@ int report_charts(Store *st, const Config *c, char *const *ids, size_t n_ids, Da
                         break;
                 }
                 r = goal_chart(&rep, g, res, NULL, 0, d);
-                if (r >= 0)
+                if (r >= 0) {
+                        d->compact = compact;
+                        charts[i].width = compact ? 300 : (int) CHART_WIDTH;
+                        charts[i].height = compact ? (int) lround(300 * CHART_COMPACT_HEIGHT / CHART_COMPACT_WIDTH)
+                                                   : (int) CHART_HEIGHT;
                         r = chart_render(d, f, &charts[i].data, &charts[i].size);
+                }
                 free(d);
                 if (r == -EINVAL) {
                         if (ret_error)
@@ -1071,5 +1076,5 @@ int report_notice_charts(Store *st, const Config *c, const char *payload_json, R
         if (n == 0)
                 return 0;
         return report_charts(st, c, ids, n, date, language_from_string(lang) == LANGUAGE_EN ? LANGUAGE_EN : LANGUAGE_DA,
-                             CHART_FORMAT_PNG, ret, ret_n, ret_error);
+                             CHART_FORMAT_PNG, n > 1, ret, ret_n, ret_error);
 }

@@ -37,6 +37,8 @@ typedef struct _cairo cairo_t;
 
 #define CHART_WIDTH 600.0  /* canvas units: px of the 1x image, pt of SVG and PDF */
 #define CHART_HEIGHT 300.0
+#define CHART_COMPACT_WIDTH 360.0 /* a small chart (a digest of several goals): no title, */
+#define CHART_COMPACT_HEIGHT 200.0 /* shown at 300 px wide */
 #define CHART_SLOTS_MAX 64 /* periods on the x axis (a year of months needs 12) */
 #define CHART_LINES_MAX 4
 #define CHART_TEXT_MAX 160
@@ -88,6 +90,7 @@ typedef struct ChartData {
 
         bool inverted;                  /* ranks: 1 at the top */
         bool from_zero;                 /* the y axis starts at 0 (counts, running totals) */
+        bool compact;                   /* CHART_COMPACT_WIDTH x _HEIGHT, no title, fewer labels */
         GoalStatus status;
 } ChartData;
 
@@ -128,6 +131,7 @@ typedef struct ChartLegendItem {
 typedef struct ChartLayout {
         double width, height;
         double left, right, top, bottom; /* the plot area */
+        double legend_y;
         double y_min, y_max;             /* the value range of the plot area */
         bool inverted;
         GoalStatus status;
@@ -180,7 +184,7 @@ double chart_layout_x(const ChartLayout *l, size_t n_slots, size_t i);
 void chart_draw(cairo_t *cr, const ChartLayout *l);
 
 typedef enum ChartFormat {
-        CHART_FORMAT_PNG, /* 1200x600 px (2x), RGB */
+        CHART_FORMAT_PNG, /* 1200x600 px (2x), RGB; compact: 720x400 */
         CHART_FORMAT_SVG,
         CHART_FORMAT_PDF,
         _CHART_FORMAT_MAX,

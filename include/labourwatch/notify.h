@@ -82,6 +82,7 @@ typedef struct NotifyImage {
         const void *png;
         size_t size;
         const char *alt;  /* the text alternative: states the verdict */
+        int width, height; /* CSS px to show it at; 0: 600x300 (300x150 in a digest) */
 } NotifyImage;
 
 typedef struct NotifyRenderArgs {

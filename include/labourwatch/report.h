@@ -53,18 +53,20 @@ typedef struct ReportChart {
         void *data;           /* the rendered chart (owned) */
         size_t size;
         char alt[640];        /* text alternative stating the verdict: "Diagram over TITLE: Nået. Værdi 388 …" */
+        int width, height;    /* the size to show it at, in CSS px: 600x300, compact 300x167 */
 } ReportChart;
 
 /* Renders the chart of each goal named in ids (n_ids; ids NULL: every goal of c) at date, from the
- * figures in st (may be NULL), in format f, as the report draws them. The series are loaded and the
+ * figures in st (may be NULL), in format f, as the report draws them (compact: the small chart of a
+ * digest, ChartData.compact). The series are loaded and the
  * goals evaluated once for all of them. A name that is no goal of c fails with -ENOENT and
  * *ret_error. *ret receives n_ids charts (caller frees with report_charts_free). */
 int report_charts(Store *st, const Config *c, char *const *ids, size_t n_ids, Date date, Language l,
-                  ChartFormat f, ReportChart **ret, size_t *ret_n, char **ret_error);
+                  ChartFormat f, bool compact, ReportChart **ret, size_t *ret_n, char **ret_error);
 void report_charts_free(ReportChart *charts, size_t n);
 
 /* The charts of the goals a notice (the outbox payload, version 1, type "goals") is about, at its
- * eval_date and in its language, as PNG: what notify_render() shows inline (NotifyImage). A notice
+ * eval_date and in its language, as PNG (compact when it is about several goals): what notify_render() shows inline (NotifyImage). A notice
  * of another type, without eval_date, or naming no goal of c gives no charts (0, *ret_n = 0); goals
  * the configuration no longer has are left out. Returns 0 or a negative errno (-EINVAL: not a
  * notice) with *ret_error. */

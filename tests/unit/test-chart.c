@@ -332,6 +332,30 @@ static void test_direct(void **state)
         assert_string_equal(l->x_labels[0].text, "Jan 2024");
         assert_string_equal(l->legend[0].text, "At risk");
 
+        /* compact (a digest's small chart): no title, first and middle x labels, status and line only */
+        d.language = LANGUAGE_DA;
+        d.compact = true;
+        assert_int_equal(chart_layout(&d, l), 0);
+        assert_float_equal(l->width, CHART_COMPACT_WIDTH, 0);
+        assert_float_equal(l->height, CHART_COMPACT_HEIGHT, 0);
+        assert_string_equal(l->title.text, "");
+        assert_int_equal(l->n_x_labels, 2);
+        assert_string_equal(l->x_labels[1].text, "jul. 2024");
+        assert_true(l->has_projection); /* drawn, if not in the legend */
+        for (size_t i = 0; i < l->n_legend; i++)
+                assert_true(l->legend[i].kind < 2);
+        assert_true(l->projection_x1 < l->right && l->lines[0].points[0].x > l->left);
+        {
+                _cleanup_free_ unsigned char *png = NULL;
+                size_t n = 0;
+                assert_int_equal(chart_render(&d, CHART_FORMAT_PNG, (void **) &png, &n), 0);
+                assert_int_equal(be32(png + 16), 720);
+                assert_int_equal(be32(png + 20), 400);
+                assert_true(n < PNG_BUDGET);
+                dump("compact", "png", png, n);
+        }
+        d.compact = false;
+
         /* nothing known yet: still a frame, no latest point, no projection */
         for (size_t i = 0; i < 12; i++)
                 d.lines[0].points[i].missing = true;

@@ -149,7 +149,7 @@ static void test_charts(void **state)
         _cleanup_free_ char *err = NULL;
         size_t n = 0;
 
-        assert_int_equal(report_charts(x->st, x->c, ids, 2, july(), LANGUAGE_DA, CHART_FORMAT_PNG, &charts, &n, &err), 0);
+        assert_int_equal(report_charts(x->st, x->c, ids, 2, july(), LANGUAGE_DA, CHART_FORMAT_PNG, false, &charts, &n, &err), 0);
         assert_int_equal(n, 2);
         assert_string_equal(charts[0].goal->id, "match-2024");
         assert_string_equal(charts[1].goal->id, "fleksjob-2024");
@@ -161,14 +161,21 @@ static void test_charts(void **state)
         report_charts_free(charts, n);
 
         /* every goal, SVG, English */
-        assert_int_equal(report_charts(x->st, x->c, NULL, 0, july(), LANGUAGE_EN, CHART_FORMAT_SVG, &charts, &n, &err), 0);
+        assert_int_equal(report_charts(x->st, x->c, NULL, 0, july(), LANGUAGE_EN, CHART_FORMAT_SVG, false, &charts, &n, &err), 0);
         assert_int_equal(n, 2);
         assert_non_null(strstr(charts[0].data, "<svg"));
         assert_non_null(strstr(charts[0].alt, "Chart of At least 380 in flexi-jobs: On track. Value 385 full-time"));
         report_charts_free(charts, n);
 
+        /* the small charts of a digest */
+        assert_int_equal(report_charts(x->st, x->c, ids, 2, july(), LANGUAGE_DA, CHART_FORMAT_PNG, true, &charts, &n, &err), 0);
+        assert_int_equal(charts[0].width, 300);
+        assert_int_equal(charts[0].height, 167);
+        assert_int_equal(be32((unsigned char *) charts[0].data + 16), 720);
+        report_charts_free(charts, n);
+
         ids[1] = (char *) "nope";
-        assert_int_equal(report_charts(x->st, x->c, ids, 2, july(), LANGUAGE_DA, CHART_FORMAT_PNG, &charts, &n, &err),
+        assert_int_equal(report_charts(x->st, x->c, ids, 2, july(), LANGUAGE_DA, CHART_FORMAT_PNG, false, &charts, &n, &err),
                          -ENOENT);
         assert_string_equal(err, "no goal 'nope' in the configuration");
 }
@@ -234,7 +241,7 @@ static void test_mail_inline(void **state)
         NotifyMessage m = {};
         size_t n = 0;
 
-        assert_int_equal(report_charts(x->st, x->c, ids, 1, july(), LANGUAGE_DA, CHART_FORMAT_PNG, &charts, &n, &err), 0);
+        assert_int_equal(report_charts(x->st, x->c, ids, 1, july(), LANGUAGE_DA, CHART_FORMAT_PNG, false, &charts, &n, &err), 0);
         NotifyImage img = { .goal = "fleksjob-2024", .png = charts[0].data, .size = charts[0].size, .alt = charts[0].alt };
         NotifyRenderArgs a = { .now_usec = T0, .images = &img, .n_images = 1 };
 
@@ -272,6 +279,14 @@ static void test_mail_inline(void **state)
         assert_string_equal(m.text, text);
         assert_null(strstr(m.eml, "multipart/related"));
         assert_null(strstr(m.html, "cid:"));
+        notify_message_done(&m);
+
+        /* the size the chart asks for is the size it is shown at */
+        img.width = 300;
+        img.height = 167;
+        assert_int_equal(notify_render(&a, notice, &m, &err), 0);
+        assert_non_null(strstr(m.html, "width=\"300\" height=\"167\""));
+        assert_non_null(strstr(m.html, "max-width:300px"));
         notify_message_done(&m);
 
         /* a chart for a goal the notice does not mention is not attached */
