@@ -35,6 +35,7 @@ sources:
     kind: csv
     base_url: file://{data_dir}/
     schedule: 1h
+    stale_after: {stale_after}
 series:
   niveau:
     source: internal
@@ -87,8 +88,9 @@ class AlertTestCase(unittest.TestCase):
             d.stop()
         self.work.cleanup()
 
-    def write_config(self, route_extra=""):
-        self.work.write_config(CONFIG, data_dir=self.data_dir, out_dir=self.out_dir, route_extra=route_extra)
+    def write_config(self, route_extra="", stale_after="14d"):
+        self.work.write_config(CONFIG, data_dir=self.data_dir, out_dir=self.out_dir, route_extra=route_extra,
+                               stale_after=stale_after)
 
     def env(self, today):
         e = dict(os.environ)
@@ -134,6 +136,17 @@ class AlertTestCase(unittest.TestCase):
 
     def db(self):
         return sqlite3.connect(os.path.join(self.work.state_dir, "labourwatch.db"))
+
+    def problems(self):
+        """[(recipient, [problem kinds])] of the data-problem notices, in enqueue order."""
+        with self.db() as c:
+            rows = c.execute("SELECT recipient, payload_json FROM outbox ORDER BY id").fetchall()
+        out = []
+        for r, p in rows:
+            doc = json.loads(p)
+            if doc["problems"]:
+                out.append((r, [x["kind"] for x in doc["problems"]]))
+        return out
 
     def outbox(self):
         """[(recipient, [event kinds], sent?)] in enqueue order."""
@@ -232,6 +245,43 @@ class TestRules(AlertTestCase):
         self.assertIn("unknown goal 'nope'", p.stderr)
         p = self.cli("ack", "nope", "--comment", "x", check=False)
         self.assertIn("unknown goal 'nope'", p.stderr)
+
+
+OPS_ROUTE = """\
+  - recipients: [ops]
+    notifiers: [archive]
+    data_problems: true"""
+
+
+class TestDataProblems(AlertTestCase):
+    """Data problems go to routes with data_problems: true only, once when they start."""
+
+    def test_series_later_than_its_publication_lag(self):
+        self.write_config(route_extra=OPS_ROUTE)
+        self.put(M01=90)
+        self.once("2030-02-10")
+        # September: January is older than the 3 months a monthly series may lag
+        self.once("2030-09-10")
+        self.once("2030-09-11")
+        self.assertEqual(self.problems(), [("ops", ["series_late"])])
+        # chef (the goal's recipient) hears of the goal only, never of the late data; ops' route has
+        # no goals: globs, so ops gets the goal's events too, and alone the data problem
+        self.assertEqual([(r, e) for r, e, _ in self.outbox()],
+                         [("chef", ["firing"]), ("ops", ["firing"]), ("ops", [])])
+        doc = self.delivered()[-1]
+        self.assertEqual(doc["type"], "data_problems")
+        self.assertEqual(doc["problems"][0]["series"], "niveau")
+
+    def test_source_failing_past_stale_after(self):
+        self.write_config(route_extra=OPS_ROUTE, stale_after="1s")
+        # niveau.csv does not exist: every fetch fails
+        self.once("2030-02-10", expect_rc=1)
+        self.assertEqual(self.problems(), [])
+        time.sleep(1.2)
+        self.once("2030-02-10", expect_rc=1)
+        self.once("2030-02-11", expect_rc=1)
+        self.assertEqual(self.problems(), [("ops", ["source_failing"])])
+        self.assertIn("internal", self.delivered()[-1]["problems"][0]["message"])
 
 
 class TestCrash(AlertTestCase):
