@@ -156,6 +156,30 @@ static inline void gen_jobindsats_metadata(ScaleBuf *b, size_t n)
         scale_printf(b, "]}]}]}");
 }
 
+static inline void gen_pxweb_metadata(ScaleBuf *b, size_t n)
+{
+        scale_printf(b, "{\"title\":\"scale\",\"variables\":[{\"code\":\"Region\",\"text\":\"region\","
+                        "\"elimination\":true,\"values\":[");
+        for (size_t i = 0; i < n; i++)
+                scale_printf(b, "%s\"%zu\"", i ? "," : "", i);
+        scale_printf(b, "],\"valueTexts\":[");
+        for (size_t i = 0; i < n; i++)
+                scale_printf(b, "%s\"Kommun %zu\"", i ? "," : "", i);
+        scale_printf(b, "]},{\"code\":\"Tid\",\"text\":\"månad\",\"time\":true,\"values\":[\"2024M06\"],"
+                        "\"valueTexts\":[\"2024M06\"]}]}");
+}
+
+/* Windows-1252 (an ø as the byte 0xF8): the whole file is converted before it is read */
+static inline void gen_csv_cp1252(ScaleBuf *b, size_t n)
+{
+        char pb[PERIOD_STRING_MAX];
+        scale_printf(b, "sep=;\r\nperiode;afdeling;antal\r\n");
+        for (size_t i = 0; i < n; i++) {
+                scale_month(i, n, pb);
+                scale_printf(b, "%s;K\xf8ge;%zu\r\n%s;Ballerup;1\r\n", pb, i % 1000, pb);
+        }
+}
+
 static const ScaleCase scale_cases[] = {
         { "jsonstat-dimensions", SOURCE_JSONSTAT, SCALE_DATA, 1000, gen_jsonstat_dims, NULL, NULL, NULL, 0 },
         { "jsonstat-time-newest-first", SOURCE_JSONSTAT, SCALE_DATA, 400, gen_jsonstat_time, "geo", "163",
@@ -169,6 +193,10 @@ static const ScaleCase scale_cases[] = {
           "OMRÅDE", "Område 1", NULL, 0 },
         { "jobindsats-metadata-values", SOURCE_JOBINDSATS, SCALE_METADATA, 100, gen_jobindsats_metadata,
           "Område", "Område 1", NULL, 3 },
+        { "pxweb-metadata-values", SOURCE_PXWEB, SCALE_METADATA, 100, gen_pxweb_metadata, "region",
+          "Kommun 1", NULL, 0 },
+        { "csv-windows-1252-newest-first", SOURCE_CSV, SCALE_DATA, 400, gen_csv_cp1252, "afdeling", "Køge",
+          NULL, 0 },
 };
 
 static inline double scale_cpu_now(void)
