@@ -973,6 +973,34 @@ char *source_body_error_text(const SourceResponse *resp)
         return t;
 }
 
+/* A body of at most a few lines of printable text that does not start like JSON: its first line. */
+static char *short_text_body(const SourceResponse *resp)
+{
+        size_t i = skip_space(resp->body, resp->size, source_bom_len(resp->body, resp->size)), e, lines = 0;
+
+        json_t *j;
+
+        if (i >= resp->size || resp->size - i > 1024 || strchr("{[\"", resp->body[i]))
+                return NULL;
+        j = json_loadb(resp->body + i, resp->size - i, JSON_DECODE_ANY, NULL);
+        if (j) { /* a number or a literal: JSON after all, for the parser to judge */
+                json_decref(j);
+                return NULL;
+        }
+        for (size_t k = i; k < resp->size; k++) {
+                unsigned char c = (unsigned char) resp->body[k];
+                if (c == '\n')
+                        lines++;
+                else if ((c < 0x20 && c != '\r' && c != '\t') || c == 0x7F)
+                        return NULL;
+        }
+        if (lines > 3)
+                return NULL;
+        for (e = i; e < resp->size && resp->body[e] != '\n' && resp->body[e] != '\r';)
+                e++;
+        return strndup(resp->body + i, e - i);
+}
+
 static bool starts_with_string(const SourceResponse *resp)
 {
         size_t i = skip_space(resp->body, resp->size, source_bom_len(resp->body, resp->size));
@@ -1003,6 +1031,15 @@ int source_check_response(SourceKind kind, const SourceResponse *resp, const cha
                         ret_error, -EREMOTEIO,
                         "%s: HTTP %ld, but the provider answered with an error message instead of %s: "
                         "\"%s\"%s",
+                        origin, resp->status, what, strna(x), jobindsats_hint(kind, resp));
+        }
+        /* JSON expected, a short line of text came ("Invalid API key", "Service unavailable"): the
+         * provider's words, not "invalid JSON at 1:1" */
+        if (strstr(what, "JSON") && (e = short_text_body(resp))) {
+                _cleanup_free_ char *x = source_excerpt(e, strlen(e), 300);
+                return source_fail(
+                        ret_error, -EREMOTEIO,
+                        "%s: HTTP %ld, but the provider answered with a text instead of %s: \"%s\"%s",
                         origin, resp->status, what, strna(x), jobindsats_hint(kind, resp));
         }
         return 0;

@@ -45,7 +45,8 @@ static const Row rows[] = {
           "Ingen adgang til tabellen" },
         /* Statistikbank's error document with 200 */
         { SOURCE_STATBANK, true, 0, "statbank_error_200.json", NULL, -EREMOTEIO,
-          "error message instead of table information (JSON): \"EXTRACT-NOTFOUND: Tabellen blev ikke fundet\"" },
+          "error message instead of table information (JSON): \"EXTRACT-NOTFOUND: Tabellen blev ikke "
+          "fundet\"" },
         { SOURCE_STATBANK, false, 0, "statbank_error_200.json", NULL, -EREMOTEIO,
           "EXTRACT-NOTFOUND: Tabellen blev ikke fundet" },
         /* JSON-stat's error class, and a plain message */
@@ -56,6 +57,12 @@ static const Row rows[] = {
         { SOURCE_JSONSTAT, false, 0, NULL, WRONG_KEY, -EREMOTEIO, "Forkert nøgle" },
         /* a CSV "file" that is an error document (a URL answering JSON) */
         { SOURCE_CSV, false, 0, NULL, "{\"error\": \"Access denied\"}", -EREMOTEIO, "Access denied" },
+        /* JSON expected, a line of text came */
+        { SOURCE_JSONSTAT, false, 0, NULL, "not found", -EREMOTEIO,
+          "HTTP 200, but the provider answered with a text instead of JSON-stat: \"not found\"" },
+        { SOURCE_PXWEB, true, 0, NULL, "Invalid table id\r\n", -EREMOTEIO,
+          "answered with a text instead of table metadata (JSON): \"Invalid table id\"" },
+        { SOURCE_STATBANK, true, 0, NULL, "null", -EBADMSG, NULL },
         /* ... but data stays data */
         { SOURCE_JSONSTAT, false, 0, NULL,
           "{\"message\": {\"dimension\": {\"id\": [\"time\"], \"size\": [1], \"time\": {\"category\": "
@@ -64,8 +71,8 @@ static const Row rows[] = {
           0, NULL },
         { SOURCE_CSV, false, 0, NULL, "\"periode\"", -ENOENT, "possible value columns" },
         { SOURCE_JOBINDSATS, false, 3, "double_encoded.json", NULL, 0, NULL },
-        { SOURCE_JOBINDSATS, false, 3, NULL, "{\"columns\": [\"Periode\", \"Område\", \"Antal\"], \"rows\": []}",
-          -ENODATA, "no rows" },
+        { SOURCE_JOBINDSATS, false, 3, NULL,
+          "{\"columns\": [\"Periode\", \"Område\", \"Antal\"], \"rows\": []}", -ENODATA, "no rows" },
 };
 
 static void test_rows(void **state)
