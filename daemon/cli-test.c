@@ -30,20 +30,18 @@
 
 #include "cli.h"
 #include "labourwatch/evaluate.h"
+#include "labourwatch/goal-test.h"
 #include "labourwatch/macro.h"
 #include "labourwatch/parse-util.h"
 #include "labourwatch/yaml-fields.h"
 #include "labourwatch/text.h"
 
-#define DEFAULT_TOLERANCE 0.05
 
 typedef struct TestFile {
         const char *path;
-        YamlFile yf; /* the YAML field engine: size cap, nesting guard, duplicate keys */
+        GoalTestFile *gt;    /* the file as read by goal-test.c */
         Config *config;
-        SeriesSet *inputs;   /* file-level input_series */
-        SeriesSet *override; /* the current test's input_series, or NULL */
-        double tolerance;
+        const SeriesSet *override; /* the current test's input_series, or NULL */
         unsigned n_tests, n_failed, n_errors;
 } TestFile;
 
@@ -64,7 +62,7 @@ _printf_(3, 4) static void file_error(TestFile *f, const yaml_node_t *n, const c
 
 static yaml_node_t *node(TestFile *f, yaml_node_item_t i)
 {
-        return yaml_file_node(&f->yf, i);
+        return yaml_file_node(&f->gt->yf, i);
 }
 
 /* The raw text of a scalar, null included ("~" is "~" here; is_null() tells). */
@@ -101,63 +99,6 @@ static int number(TestFile *f, const yaml_node_t *n, const char *what, double *r
         return 0;
 }
 
-static int parse_series_map(TestFile *f, yaml_node_t *map, SeriesSet **ret)
-{
-        SeriesSet *set = NULL;
-        int r;
-
-        if (!map || map->type != YAML_MAPPING_NODE) {
-                file_error(f, map, "input_series: expected a mapping of series names to {PERIOD: VALUE}");
-                return -EINVAL;
-        }
-        r = series_set_new(&set);
-        if (r < 0)
-                return r;
-        for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-                yaml_node_t *k = node(f, p->key), *v = node(f, p->value);
-                Series *s = NULL;
-                if (!scalar(k)) {
-                        file_error(f, k, "input_series: expected a series name");
-                        goto fail;
-                }
-                if (v->type != YAML_MAPPING_NODE) {
-                        file_error(f, v, "series '%s': expected a mapping {PERIOD: VALUE, …}", scalar(k));
-                        goto fail;
-                }
-                if (series_new(scalar(k), &s) < 0)
-                        goto fail;
-                for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
-                        yaml_node_t *pk = node(f, q->key), *pv = node(f, q->value);
-                        SeriesPoint pt = {};
-                        if (!scalar(pk) || period_parse(scalar(pk), &pt.period) < 0) {
-                                file_error(f, pk, "series '%s': '%s' is not a period (2024, 2024H1, 2024Q2, 2024M06, 2024QMAT02)",
-                                           scalar(k), strna(scalar(pk)));
-                                series_free(s);
-                                goto fail;
-                        }
-                        if (is_null(pv) || streq(strempty(scalar(pv)), ".") || streq(strempty(scalar(pv)), ".."))
-                                pt.missing = true;
-                        else if (number(f, pv, scalar(pk), &pt.value) < 0) {
-                                series_free(s);
-                                goto fail;
-                        }
-                        if (series_put(s, pt) < 0) {
-                                file_error(f, pk, "series '%s': period %s has another frequency than the series' earlier periods",
-                                           scalar(k), scalar(pk));
-                                series_free(s);
-                                goto fail;
-                        }
-                }
-                if (series_set_add(set, s) < 0)
-                        goto fail;
-        }
-        *ret = set;
-        return 0;
-fail:
-        series_set_free(set);
-        return -EINVAL;
-}
-
 static int copy_series(const Series *from, const char *name, Series **ret)
 {
         Series *s = NULL;
@@ -179,13 +120,8 @@ static int load_inline(void *userdata, const char *name, Series **ret, char **re
         const Series *s = f->override ? series_set_find(f->override, name) : NULL;
 
         if (!s)
-                s = series_set_find(f->inputs, name);
+                s = series_set_find(f->gt->inputs, name);
         return copy_series(s, name, ret);
-}
-
-static yaml_node_t *lookup(TestFile *f, yaml_node_t *map, const char *key)
-{
-        return yaml_mapping_get(&f->yf, map, key);
 }
 
 typedef struct Diff {
@@ -230,80 +166,43 @@ static void expect_string(Diff *d, const char *key, const char *want, const char
                 diff_add(d, "    %s: want %s, got %s\n", key, want, got ? got : "none");
 }
 
-static void run_test(TestFile *f, yaml_node_t *t)
+static void run_test(TestFile *f, const GoalTest *t)
 {
-        static const char *const known[] = { "name", "date", "goal", "expect", "input_series", "tolerance" };
-        yaml_node_t *date_n, *goal_n, *expect, *name_n, *tol_n, *over;
         _cleanup_free_ char *err = NULL;
         SeriesSet *set = NULL;
         GoalResult r = {};
-        double tol = f->tolerance;
+        double tol = t->tolerance;
         const GoalDef *g = NULL;
         Diff d = {};
-        Date date;
         int k;
 
-        if (t->type != YAML_MAPPING_NODE) {
-                file_error(f, t, "tests: each test must be a mapping with date, goal and expect");
+        if (!t->valid)
+                return; /* reported by the reader */
+        if (!(g = config_find_goal(f->config, t->goal))) {
+                file_error(f, t->goal_node, "goal: '%s' is not a goal of the configuration", t->goal);
                 return;
         }
-        for (yaml_node_pair_t *p = t->data.mapping.pairs.start; p < t->data.mapping.pairs.top; p++) {
-                const char *key = yaml_mapping_key(&f->yf, t, p);
-                bool ok = false;
-
-                if (!key)
-                        return; /* not a name, or a duplicate: reported */
-                for (size_t i = 0; i < ELEMENTSOF(known); i++)
-                        ok = ok || streq(key, known[i]);
-                if (!ok) {
-                        file_error(f, node(f, p->key), "unknown key '%s' in a test (expected %s)", key,
-                                   "name, date, goal, expect, input_series, tolerance");
-                        return;
-                }
-        }
-        date_n = lookup(f, t, "date");
-        goal_n = lookup(f, t, "goal");
-        expect = lookup(f, t, "expect");
-        name_n = lookup(f, t, "name");
-        tol_n = lookup(f, t, "tolerance");
-        over = lookup(f, t, "input_series");
-        if (!date_n || !scalar(date_n) || date_parse(scalar(date_n), &date) < 0) {
-                file_error(f, date_n ?: t, "date: expected YYYY-MM-DD");
-                return;
-        }
-        if (!goal_n || !scalar(goal_n) || !(g = config_find_goal(f->config, scalar(goal_n)))) {
-                file_error(f, goal_n ?: t, "goal: '%s' is not a goal of the configuration", strna(scalar(goal_n)));
-                return;
-        }
-        if (!expect || expect->type != YAML_MAPPING_NODE) {
-                file_error(f, expect ?: t, "expect: expected a mapping (status, value, projected, gap, …)");
-                return;
-        }
-        if (tol_n && number(f, tol_n, "tolerance", &tol) < 0)
-                return;
-        if (over && parse_series_map(f, over, &f->override) < 0)
-                return;
-
+        f->override = t->inputs;
         k = evaluate_build_series(f->config, load_inline, f, &set, &err);
-        f->override = series_set_free(f->override);
+        f->override = NULL;
         if (k < 0) {
-                file_error(f, t, "%s", err ? err : strerror(-k));
+                file_error(f, t->node, "%s", err ? err : strerror(-k));
                 return;
         }
         GoalSeriesMeta meta[_GOAL_ROLE_MAX];
         evaluate_goal_meta(f->config, g, meta);
-        k = goal_evaluate_meta(g, meta, set, date, &r);
+        k = goal_evaluate_meta(g, meta, set, t->date, &r);
         if (k >= 0)
                 text_fill_input(g, &(TextInput){ .meta = meta }, &r);
         series_set_free(set);
         if (k < 0) {
-                file_error(f, goal_n, "goal '%s' cannot be evaluated: %s", g->id, strerror(-k));
+                file_error(f, t->goal_node, "goal '%s' cannot be evaluated: %s", g->id, strerror(-k));
                 goal_result_done(&r);
                 return;
         }
 
         f->n_tests++;
-        for (yaml_node_pair_t *p = expect->data.mapping.pairs.start; p < expect->data.mapping.pairs.top; p++) {
+        for (yaml_node_pair_t *p = t->expect->data.mapping.pairs.start; p < t->expect->data.mapping.pairs.top; p++) {
                 yaml_node_t *kn = node(f, p->key), *v = node(f, p->value);
                 const char *key = strempty(scalar(kn)), *want = scalar(v);
                 char buf[PERIOD_STRING_MAX];
@@ -363,23 +262,24 @@ static void run_test(TestFile *f, yaml_node_t *t)
 
         if (d.len > 0) {
                 f->n_failed++;
-                printf("%s:%zu:%zu: FAIL: goal %s at %s%s%s%s\n%s    explanation: %s\n", f->path, t->start_mark.line + 1,
-                       t->start_mark.column + 1, g->id, scalar(date_n), name_n ? " (" : "", strempty(scalar(name_n)),
-                       name_n ? ")" : "", d.text, r.explanation_da);
+                printf("%s:%zu:%zu: FAIL: goal %s at %s%s%s%s\n%s    explanation: %s\n", f->path,
+                       t->node->start_mark.line + 1, t->node->start_mark.column + 1, g->id, t->date_text,
+                       t->name ? " (" : "", strempty(t->name), t->name ? ")" : "", d.text, r.explanation_da);
         }
         goal_result_done(&r);
 }
 
 /* The configuration the tests use, relative to the test file. */
-static int load_test_config(TestFile *f, yaml_node_t *n)
+static int load_test_config(TestFile *f)
 {
         _cleanup_free_ char *copy = strdup(f->path), *cfg = NULL;
+        const char *c = f->gt->config;
 
         if (!copy)
                 return -ENOMEM;
-        cfg = scalar(n)[0] == '/' ? strdup(scalar(n)) : strdup_printf("%s/%s", dirname(copy), scalar(n));
+        cfg = c[0] == '/' ? strdup(c) : strdup_printf("%s/%s", dirname(copy), c);
         if (!cfg || cli_load_config(cfg, &f->config) < 0) {
-                file_error(f, n, "config: cannot load %s", strna(cfg));
+                file_error(f, f->gt->config_node, "config: cannot load %s", strna(cfg));
                 return -EINVAL;
         }
         return 0;
@@ -387,72 +287,27 @@ static int load_test_config(TestFile *f, yaml_node_t *n)
 
 static int run_file(const char *path, unsigned *ret_tests, unsigned *ret_failed)
 {
-        TestFile f = { .path = path, .tolerance = DEFAULT_TOLERANCE };
-        yaml_node_t *root, *n;
-        int ret = -EINVAL, r;
+        TestFile f = { .path = path };
+        int r;
 
         /* A regular file only (never blocking on a FIFO), at most CONFIG_FILE_MAX, nesting and
          * node count bounded, no NUL in a value, one document: as for the configuration. */
-        r = yaml_file_load(&f.yf, path, CONFIG_FILE_MAX, engine_error, &f);
-        if (r < 0) {
-                yaml_file_done(&f.yf);
-                return r == -EBADMSG ? -EINVAL : r;
-        }
+        r = goal_test_file_read(path, NULL, 0, engine_error, &f, &f.gt);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0 && r != -EINVAL)
+                return r == -EBADMSG ? -EINVAL : r; /* not a YAML document: no summary */
+        if (r >= 0 && load_test_config(&f) >= 0)
+                for (size_t i = 0; i < f.gt->n_tests; i++)
+                        run_test(&f, &f.gt->tests[i]);
 
-        root = yaml_file_root(&f.yf);
-        if (!root || root->type != YAML_MAPPING_NODE) {
-                file_error(&f, root, "expected a mapping with config, input_series and tests");
-                goto finish;
-        }
-        for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
-                const char *key = yaml_mapping_key(&f.yf, root, p);
-                if (!key)
-                        goto finish; /* not a name, or a duplicate: reported */
-                if (!streq(key, "config") && !streq(key, "input_series") && !streq(key, "tests") &&
-                    !streq(key, "tolerance")) {
-                        file_error(&f, node(&f, p->key), "unknown key '%s' (expected config, tolerance, input_series, tests)",
-                                   key);
-                        goto finish;
-                }
-        }
-
-        n = lookup(&f, root, "config");
-        if (!n || !scalar(n)) {
-                file_error(&f, n ?: root, "config: expected the path of the configuration the tests use");
-                goto finish;
-        }
-        if (load_test_config(&f, n) < 0)
-                goto finish;
-        n = lookup(&f, root, "tolerance");
-        if (n && number(&f, n, "tolerance", &f.tolerance) < 0)
-                goto finish;
-        n = lookup(&f, root, "input_series");
-        if (n) {
-                if (parse_series_map(&f, n, &f.inputs) < 0)
-                        goto finish;
-        } else if (series_set_new(&f.inputs) < 0)
-                goto finish;
-
-        n = lookup(&f, root, "tests");
-        if (!n || n->type != YAML_SEQUENCE_NODE || n->data.sequence.items.start == n->data.sequence.items.top) {
-                file_error(&f, n ?: root, "tests: expected a list of tests");
-                goto finish;
-        }
-        for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++)
-                run_test(&f, node(&f, *i));
-        ret = 0;
-finish:
         printf("%s: %u test%s, %u failed%s\n", path, f.n_tests, f.n_tests == 1 ? "" : "s", f.n_failed,
                f.n_errors ? ", with errors" : "");
         *ret_tests += f.n_tests;
         *ret_failed += f.n_failed;
-        if (f.n_errors > 0)
-                ret = -EINVAL;
-        series_set_free(f.inputs);
-        series_set_free(f.override);
         config_free(f.config);
-        yaml_file_done(&f.yf);
-        return ret;
+        goal_test_file_free(f.gt);
+        return r < 0 || f.n_errors > 0 ? -EINVAL : 0;
 }
 
 int cli_test(int argc, char **argv)
