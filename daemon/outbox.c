@@ -19,6 +19,9 @@
 #include "labourwatch/schedule.h"
 
 #define OUTBOX_MAX_IN_FLIGHT 8
+/* Due items are read this many at a time and started from memory: one sorted query per batch, not
+ * per delivery, so a queue of 10,000 costs no more per message than a queue of ten. */
+#define OUTBOX_BATCH 256
 #define OUTBOX_RETRY_BASE_USEC (UINT64_C(60) * USEC_PER_SEC)
 #define OUTBOX_DEFAULT_RETRY_MAX_USEC USEC_PER_HOUR
 #define OUTBOX_DEFAULT_GIVE_UP_USEC (UINT64_C(3) * USEC_PER_DAY)
@@ -44,6 +47,9 @@ struct Outbox {
         bool failed;
         outbox_idle_t idle_cb;
         void *idle_userdata;
+        OutboxItem *batch;     /* due items read last, started from batch_pos on */
+        size_t batch_n, batch_pos;
+        bool refill;           /* read the store again (something was enqueued, or time passed) */
 };
 
 static int64_t now_usec(Outbox *o)
@@ -233,7 +239,8 @@ static void on_sent(const NotifyResult *res, void *userdata)
                           strempty(i->channel), i->attempts + 1, when, strempty(res->reply));
         }
         delivery_free(d);
-        outbox_kick(o);
+        /* a slot is free: continue with the batch in memory */
+        (void) sd_event_source_set_enabled(o->kick, SD_EVENT_ONESHOT);
 }
 
 /* Starts one due item. Failures before anything was sent are recorded like failed deliveries. */
@@ -337,31 +344,52 @@ static void start_item(Outbox *o, const OutboxItem *i, int64_t now)
         }
 }
 
-static void outbox_run(Outbox *o)
+static void batch_free(Outbox *o)
 {
-        OutboxItem *items = NULL;
-        size_t n = 0;
+        store_outbox_free(o->batch, o->batch_n);
+        o->batch = NULL;
+        o->batch_n = o->batch_pos = 0;
+}
+
+static int batch_refill(Outbox *o, int64_t now)
+{
         _cleanup_free_ char *err = NULL;
-        int64_t now = now_usec(o);
         int r;
 
-        if (o->n_in_flight >= OUTBOX_MAX_IN_FLIGHT) {
-                outbox_schedule(o);
-                return;
-        }
-        r = store_outbox_due(o->store, now, OUTBOX_MAX_IN_FLIGHT + o->n_in_flight, &items, &n, &err);
-        if (r < 0) {
+        batch_free(o);
+        o->refill = false;
+        r = store_outbox_due(o->store, now, OUTBOX_BATCH, &o->batch, &o->batch_n, &err);
+        if (r < 0)
                 log_error_errno(r, "Failed to read the outbox, trying again in a minute: %s", strna(err));
-                (void) sd_event_source_set_time(o->timer, (uint64_t) now + USEC_PER_MINUTE);
-                (void) sd_event_source_set_enabled(o->timer, SD_EVENT_ONESHOT);
-                return;
+        return r;
+}
+
+static void outbox_run(Outbox *o)
+{
+        int64_t now = now_usec(o);
+        bool refilled = false;
+
+        if (o->refill || o->batch_pos >= o->batch_n) {
+                if (batch_refill(o, now) < 0) {
+                        (void) sd_event_source_set_time(o->timer, (uint64_t) now + USEC_PER_MINUTE);
+                        (void) sd_event_source_set_enabled(o->timer, SD_EVENT_ONESHOT);
+                        return;
+                }
+                refilled = true;
         }
-        for (size_t k = 0; k < n && o->n_in_flight < OUTBOX_MAX_IN_FLIGHT; k++)
-                if (!in_flight(o, items[k].id))
-                        start_item(o, &items[k], now);
-        store_outbox_free(items, n);
+        while (o->n_in_flight < OUTBOX_MAX_IN_FLIGHT) {
+                if (o->batch_pos >= o->batch_n) {
+                        /* a full batch may have more behind it; an empty or short one does not */
+                        if (refilled || o->batch_n < OUTBOX_BATCH || batch_refill(o, now) < 0 || o->batch_n == 0)
+                                break;
+                        refilled = true;
+                }
+                OutboxItem *i = &o->batch[o->batch_pos++];
+                if (!in_flight(o, i->id))
+                        start_item(o, i, now);
+        }
         outbox_schedule(o);
-        if (o->idle_cb && outbox_idle(o)) {
+        if (o->idle_cb && o->batch_pos >= o->batch_n && outbox_idle(o)) {
                 outbox_idle_t cb = o->idle_cb;
                 o->idle_cb = NULL;
                 cb(o, o->idle_userdata);
@@ -398,7 +426,10 @@ static void outbox_schedule(Outbox *o)
 
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
-        outbox_run(userdata);
+        Outbox *o = userdata;
+
+        o->refill = true; /* items became due */
+        outbox_run(o);
         return 0;
 }
 
@@ -478,6 +509,7 @@ Outbox *outbox_free(Outbox *o)
                 delivery_free(d);
         }
         notify_loop_free(o->loop);
+        batch_free(o);
         notify_templates_free(o->templates);
         sd_event_source_disable_unref(o->timer);
         sd_event_source_disable_unref(o->kick);
@@ -497,8 +529,10 @@ void outbox_set_config(Outbox *o, const Config *c)
 
 void outbox_kick(Outbox *o)
 {
-        if (o && o->kick)
-                (void) sd_event_source_set_enabled(o->kick, SD_EVENT_ONESHOT);
+        if (!o || !o->kick)
+                return;
+        o->refill = true; /* something new may be in the store */
+        (void) sd_event_source_set_enabled(o->kick, SD_EVENT_ONESHOT);
 }
 
 bool outbox_idle(Outbox *o)
