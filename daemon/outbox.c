@@ -318,6 +318,11 @@ static void start_item(Outbox *o, const OutboxItem *i, int64_t now)
                 if (r >= 0)
                         return;
                 delivery_free(d);
+                if (r == -EINVAL) {
+                        /* no recipient address, no from: — nothing to retry with */
+                        give_up(o, i, err ? err : "the notice cannot be sent through this notifier");
+                        return;
+                }
                 problem = strdup_printf("%s", err ? err : strerror(-r));
         }
         notify_message_done(&m);

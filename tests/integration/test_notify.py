@@ -633,6 +633,29 @@ class NotifyTest(unittest.TestCase):
 
     # -- commands --
 
+    def test_check_reports_template_errors(self):
+        """labourwatch check reads templates/ beside the configuration: an unknown placeholder is
+        FILE:LINE:COL, and the daemon renders with the edited files."""
+        tdir = os.path.join(self.work.path, "templates")
+        os.mkdir(tdir)
+        with open(os.path.join(tdir, "subject.da.txt"), "w", encoding="utf-8") as f:
+            f.write("[{{municipality}}] {{sumary}}\n")
+        p = subprocess.run([CLI, "check", "--config", self.work.config], capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertIn("%s:1:20: unknown placeholder '{{sumary}}'" % os.path.join(tdir, "subject.da.txt"),
+                      p.stderr)
+        with open(os.path.join(tdir, "subject.da.txt"), "w", encoding="utf-8") as f:
+            f.write("[{{municipality}}] {{summary}}\n")
+        p = subprocess.run([CLI, "check", "--config", self.work.config], capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        server = self.smtp()
+        self.enqueue("mail", "chef")
+        self.daemon_once(check=0)
+        self.assertEqual(self.parse(server.messages[0]["raw"])["Subject"],
+                         "[Herlev Kommune] 2 mål er ikke på rette spor")
+
     def test_notify_test_command(self):
         server = self.smtp()
         p = subprocess.run([CLI, "notify-test", "--config", self.work.config, "mail", "--to", "chef"],
