@@ -354,6 +354,26 @@ class TestRunningDaemon(AlertTestCase):
         d.signal(signal.SIGTERM)
         self.assertEqual(d.wait(), 0, d.stderr())
 
+    def test_ack_stops_repeats(self):
+        self.write_config(route_extra="    repeat: 1")
+        self.put(M01=90, M02=90)
+        d = Daemon(self.work, env={"LW_TEST_TODAY": "2030-05-10"})
+        self.daemons.append(d)
+        d.wait_notify("READY", "1")
+        self.assertEqual(self.wait_outbox(1), [("chef", ["firing"], True)])
+        self.put(M03=90)
+        self.reload(d)
+        self.assertEqual(self.wait_outbox(2)[1], ("chef", ["repeat"], True))
+        self.cli("ack", "niveau-2030", "--comment", "handlingsplan")
+        self.assertTrue(json.loads(self.cli("alerts", "--json").stdout)["goals"][0]["acked"])
+        # a new data period: due for a repeat, but acked
+        self.put(M04=89)
+        self.reload(d)
+        d.wait_stderr(r"Goal niveau-2030: repeat \(off_track, 2030M04\) not notified: acked")
+        self.assertEqual(len(self.outbox()), 2)
+        d.signal(signal.SIGTERM)
+        self.assertEqual(d.wait(), 0, d.stderr())
+
 
 class TestReplay(AlertTestCase):
     """replay evaluates each day on the figures fetched by then: rows are written with chosen fetch
