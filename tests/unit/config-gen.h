@@ -17,12 +17,14 @@ typedef enum GenKind {
         GEN_UNDEFINED, /* n goals in a goal file naming undefined series */
         GEN_GOALS,     /* n valid goals over n series, every goal referencing a recipient */
         GEN_CHAIN,     /* n derived series, in chains of 50 (expressions resolved at load) */
+        GEN_LONG_CHAIN, /* one chain of n derived series: one error where it passes the depth limit */
         _GEN_MAX,
 } GenKind;
 
 static const char *const gen_kind_names[_GEN_MAX] = {
         [GEN_SERIES] = "series",       [GEN_UNKNOWN] = "unknown-keys", [GEN_DUPLICATE] = "duplicate-keys",
         [GEN_UNDEFINED] = "undefined", [GEN_GOALS] = "goals",          [GEN_CHAIN] = "chains",
+        [GEN_LONG_CHAIN] = "long-chain",
 };
 
 #define GEN_BASE                                                                                             \
@@ -65,10 +67,11 @@ static inline int gen_config(const char *dir, GenKind kind, size_t n, char *path
         case GEN_UNDEFINED:
         case GEN_GOALS:
         case GEN_CHAIN:
+        case GEN_LONG_CHAIN:
                 fputs(GEN_BASE "series:\n", f);
                 if (kind != GEN_UNDEFINED)
                         for (size_t i = 0; i < n; i++) {
-                                if (kind == GEN_GOALS || i % 50 == 0)
+                                if (kind == GEN_GOALS || (kind == GEN_CHAIN ? i % 50 == 0 : i == 0))
                                         fprintf(f, "  s%zu: {source: f, column: c%zu, frequency: month}\n", i, i);
                                 else
                                         fprintf(f, "  s%zu: {expr: s%zu + 1, frequency: month}\n", i, i - 1);
