@@ -142,7 +142,7 @@ static void print_table(const Config *c, const GoalResult *r, size_t n, Language
         }
         for (size_t i = 0; i < n; i++) {
                 const GoalDef *g = &c->goals[i];
-                const char *title = en ? (g->title_en ?: g->title_da) : g->title_da;
+                const char *title = text_title(g, lang);
                 char t[160];
                 bool rank = g->kind == GOAL_RANK;
                 bool sign = g->kind == GOAL_CHANGE || g->kind == GOAL_REFERENCE;
@@ -194,7 +194,7 @@ static void print_table(const Config *c, const GoalResult *r, size_t n, Language
 
                 printf("\n");
                 /* without a title the sentence does not name the goal: the id does, once */
-                if (!(en ? (g->title_en ?: g->title_da) : g->title_da))
+                if (!text_title(g, lang))
                         s = strdup_printf("%s: %s", r[i].id, text);
                 print_wrapped(s ?: text, ww);
         }
@@ -292,10 +292,15 @@ int cli_eval(int argc, char **argv)
         if (cli_load_config(config_path, &c) < 0)
                 return 1;
 
+        if (c->n_goals == 0) {
+                printf("No goals configured (goals: in %s, or goals.d/ beside it).\n", config_path);
+                return 0;
+        }
         r = record ? store_open(c->state_dir, &st, &err) : store_open_readonly(c->state_dir, &st, &err);
-        if (r == -ENOENT && !record) {
-                /* No database yet: every goal is honestly no_data. */
-                fprintf(stderr, "labourwatch eval: no database in %s yet, evaluating without data\n", c->state_dir);
+        if (r == -ENOENT && !record && access(c->state_dir, F_OK) >= 0) {
+                /* No database yet: every goal is honestly no_data. (A state directory that does not
+                 * exist is an error, as for status: most likely a wrong state_dir.) */
+                fprintf(stderr, "labourwatch eval: %s; evaluating without data\n", err ? err : strerror(-r));
                 st = NULL;
         } else if (r < 0) {
                 fprintf(stderr, "labourwatch eval: %s\n", err ? err : strerror(-r));

@@ -377,11 +377,10 @@ static void opening(const T *t, Text *out, bool verdict)
                 [GOAL_STATUS_OFF_TRACK] = "is off track", [GOAL_STATUS_ACHIEVED] = "was achieved",
                 [GOAL_STATUS_MISSED] = "was missed",
         };
-        const GoalDef *g = t->g;
-        const char *title = t->en ? (g->title_en ?: g->title_da) : g->title_da;
+        const char *title = text_title(t->g, t->en ? "en" : "da");
         const char *what;
 
-        if (isempty(title)) {
+        if (!title) {
                 text_add(out, "%s: ", text_status_label(t->r->status, t->en ? "en" : "da"));
                 return;
         }
@@ -827,6 +826,14 @@ void text_fill_input(const GoalDef *g, const TextInput *in, GoalResult *r)
 void text_fill(const GoalDef *g, GoalResult *r)
 {
         text_fill_input(g, NULL, r);
+}
+
+const char *text_title(const GoalDef *g, const char *lang)
+{
+        const char *t = lang_of(lang) == LANGUAGE_EN ? (g->title_en ?: g->title_da) : g->title_da;
+
+        /* the configuration defaults a missing title to the id: that is no title for a reader */
+        return isempty(t) || (g->id && streq(t, g->id)) ? NULL : t;
 }
 
 const char *text_status_label(GoalStatus s, const char *lang)

@@ -42,6 +42,10 @@ int text_explain_input(const GoalDef *g, const GoalResult *r, const TextInput *i
 void text_fill(const GoalDef *g, GoalResult *r);
 void text_fill_input(const GoalDef *g, const TextInput *in, GoalResult *r);
 
+/* The goal's title in lang (English falls back to Danish), or NULL when it has none: no title, or
+ * the id the configuration put in its place. */
+const char *text_title(const GoalDef *g, const char *lang);
+
 /* The status as a word for a table: "På sporet", "I fare", "Ikke på sporet", "Nået", "Ikke nået",
  * "Ingen tal", "For lidt data" / "On track", "At risk", "Off track", "Achieved", "Missed",
  * "No data", "Too little data". Static string; NULL for an invalid status. */

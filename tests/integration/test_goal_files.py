@@ -189,6 +189,32 @@ class Eval(unittest.TestCase):
         p = run("eval", "--config", self.config, "--date", "2024-13-01")
         self.assertEqual(p.returncode, 2)
 
+    def test_eval_state_dir_and_no_goals(self):
+        # like status: a state directory that does not exist is an error (a wrong state_dir:),
+        # an existing one without a database yet is evaluated without data; no goals is said
+        with tempfile.TemporaryDirectory(prefix="lw-eval-") as d:
+            missing = os.path.join(d, "nope")
+            cfg = os.path.join(d, "a.yaml")
+            goal = "goals:\n  g:\n    title: Målet\n    kind: level\n    series: s\n    period: 2024\n    target: 5\n"
+            base = ("sources:\n  i:\n    kind: csv\n    base_url: file:///nonexistent/\n"
+                    "series:\n  s:\n    source: i\n    path: s.csv\n    column: v\n    frequency: month\n")
+            with open(cfg, "w") as f:
+                f.write(f"state_dir: {missing}\n" + base + goal)
+            p = run("eval", "--config", cfg, "--date", "2024-07-01")
+            self.assertEqual(p.returncode, 1, p.stdout)
+            self.assertIn(f"state directory {missing} does not exist", p.stderr)
+            with open(cfg, "w") as f:
+                f.write(f"state_dir: {d}\n" + base + goal)
+            p = run("eval", "--config", cfg, "--date", "2024-07-01")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn("no database yet (has labourwatchd run?); evaluating without data", p.stderr)
+            self.assertIn("Målet »Målet« kan ikke vurderes: der er endnu ikke offentliggjort tal for 2024.", p.stdout)
+            with open(cfg, "w") as f:
+                f.write(f"state_dir: {d}\n" + base)
+            p = run("eval", "--config", cfg)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(p.stdout.splitlines()[0], f"No goals configured (goals: in {cfg}, or goals.d/ beside it).")
+
 
 if __name__ == "__main__":
     unittest.main()
