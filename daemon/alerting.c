@@ -122,12 +122,10 @@ static int step_failed(Ctx *x, int r, const char *goal)
 
 /* ---- name lookups, sorted once per cycle ---- */
 
-static const Config *sort_config; /* qsort has no userdata; set only around the qsort call */
-
-static int cmp_recipient(const void *a, const void *b)
+static int cmp_recipient(const void *a, const void *b, void *userdata)
 {
-        return strcmp(sort_config->recipients[*(const size_t *) a].name,
-                      sort_config->recipients[*(const size_t *) b].name);
+        const Config *c = userdata;
+        return strcmp(c->recipients[*(const size_t *) a].name, c->recipients[*(const size_t *) b].name);
 }
 
 static size_t find_recipient(const Ctx *x, const char *name)
@@ -178,9 +176,7 @@ static int ctx_prepare(Ctx *x)
                         return -ENOMEM;
                 for (size_t i = 0; i < c->n_recipients; i++)
                         x->recip_sorted[i] = i;
-                sort_config = c;
-                qsort(x->recip_sorted, c->n_recipients, sizeof *x->recip_sorted, cmp_recipient);
-                sort_config = NULL;
+                qsort_r(x->recip_sorted, c->n_recipients, sizeof *x->recip_sorted, cmp_recipient, (void *) c);
         }
         if (c->n_routes > 0) {
                 x->routes = calloc(c->n_routes, sizeof *x->routes);
@@ -808,7 +804,8 @@ static int build_notice(Ctx *x, Group *grp, AlertingNotice *ret)
 
         if (!events || !problems)
                 return -ENOMEM;
-        qsort_r(grp->events, grp->n_events, sizeof *grp->events, cmp_events, x);
+        if (grp->n_events > 1)
+                qsort_r(grp->events, grp->n_events, sizeof *grp->events, cmp_events, x);
         for (size_t i = 0; i < grp->n_events; i++) {
                 json_t *e = event_json(x, &x->events[grp->events[i]]);
                 if (!e || json_array_append_new(events, e) < 0)
