@@ -65,6 +65,7 @@ typedef struct Ctx {
         size_t n_order;
         EvRef *events;
         size_t n_events, a_events;
+        json_t **event_docs;  /* per event, built once, shared by every notice carrying it */
         Problem *problems;
         size_t n_problems, a_problems;
         StoredControl *controls;
@@ -239,6 +240,9 @@ static void ctx_done(Ctx *x)
                 }
         free(x->slots);
         free(x->order);
+        for (size_t i = 0; x->event_docs && i < x->n_events; i++)
+                json_decref(x->event_docs[i]);
+        free(x->event_docs);
         free(x->events);
         for (size_t i = 0; i < x->n_problems; i++) {
                 free(x->problems[i].message);
@@ -725,16 +729,22 @@ static int cmp_str(const void *a, const void *b)
         return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
-static int sha256_hex(const char *data, size_t size, char ret[static 65])
+/* Lower-case hex of a finished SHA-256. */
+static int digest_hex(EVP_MD_CTX *ctx, char ret[static 65])
 {
         unsigned char md[EVP_MAX_MD_SIZE];
         unsigned int len = 0;
 
-        if (EVP_Digest(data, size, md, &len, EVP_sha256(), NULL) != 1 || len != 32)
+        if (EVP_DigestFinal_ex(ctx, md, &len) != 1 || len != 32)
                 return -EIO;
         for (unsigned i = 0; i < len; i++)
                 snprintf(ret + 2 * i, 3, "%02x", md[i]);
         return 0;
+}
+
+static int digest_line(EVP_MD_CTX *ctx, const char *s)
+{
+        return EVP_DigestUpdate(ctx, s, strlen(s)) == 1 && EVP_DigestUpdate(ctx, "\n", 1) == 1 ? 0 : -EIO;
 }
 
 /* The idempotency key: SHA-256 over the recipient, the notifier and each event's goal, event,
@@ -743,8 +753,9 @@ static int sha256_hex(const char *data, size_t size, char ret[static 65])
 static int notice_key(Ctx *x, const Group *grp, char ret[static 65])
 {
         const Config *c = x->c;
-        size_t n = grp->n_events + grp->n_problems, len = 0;
-        char **lines = NULL, *all = NULL, d[16];
+        size_t n = grp->n_events + grp->n_problems;
+        EVP_MD_CTX *ctx = NULL;
+        char **lines = NULL, d[16];
         int r = -ENOMEM;
 
         snprintf(d, sizeof d, "%04d-%02d-%02d", x->a->date.year, x->a->date.month, x->a->date.day);
@@ -777,19 +788,21 @@ static int notice_key(Ctx *x, const Group *grp, char ret[static 65])
                         goto out;
         }
         qsort(lines, n, sizeof *lines, cmp_str);
-        all = strdup_printf("%s\n%s\n", grp->recipient == NO_RECIPIENT ? "" : c->recipients[grp->recipient].name,
-                            c->notifiers[grp->notifier].name);
-        for (size_t i = 0; all && i < n; i++) {
-                char *t = strdup_printf("%s%s\n", all, lines[i]);
-                free(all);
-                all = t;
-        }
-        if (!all)
+        /* fed line by line: linear in the number of events, however many goals a notice has */
+        ctx = EVP_MD_CTX_new();
+        if (!ctx)
                 goto out;
-        len = strlen(all);
-        r = sha256_hex(all, len, ret);
+        r = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 ? 0 : -EIO;
+        if (r >= 0)
+                r = digest_line(ctx, grp->recipient == NO_RECIPIENT ? "" : c->recipients[grp->recipient].name);
+        if (r >= 0)
+                r = digest_line(ctx, c->notifiers[grp->notifier].name);
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = digest_line(ctx, lines[i]);
+        if (r >= 0)
+                r = digest_hex(ctx, ret);
 out:
-        free(all);
+        EVP_MD_CTX_free(ctx);
         strv_free_n(lines, n);
         return r;
 }
@@ -807,8 +820,10 @@ static int build_notice(Ctx *x, Group *grp, AlertingNotice *ret)
         if (grp->n_events > 1)
                 qsort_r(grp->events, grp->n_events, sizeof *grp->events, cmp_events, x);
         for (size_t i = 0; i < grp->n_events; i++) {
-                json_t *e = event_json(x, &x->events[grp->events[i]]);
-                if (!e || json_array_append_new(events, e) < 0)
+                json_t **e = &x->event_docs[grp->events[i]];
+                if (!*e && !(*e = event_json(x, &x->events[grp->events[i]])))
+                        return -ENOMEM;
+                if (json_array_append(events, *e) < 0)
                         return -ENOMEM;
         }
         for (size_t i = 0; i < grp->n_problems; i++) {
@@ -851,7 +866,8 @@ static int build_notices(Ctx *x)
         if (x->n_order == 0)
                 return 0;
         rep->notices = calloc(x->n_order, sizeof *rep->notices);
-        if (!rep->notices)
+        x->event_docs = calloc(MAX(x->n_events, (size_t) 1), sizeof *x->event_docs);
+        if (!rep->notices || !x->event_docs)
                 return -ENOMEM;
         for (size_t i = 0; i < x->n_order; i++) {
                 Group *grp = x->slots[x->order[i]];

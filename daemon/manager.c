@@ -295,7 +295,15 @@ static void log_alert_transition(const AlertingTransition *t)
                            : strdup_printf("SUPPRESSED=%s", strna(alert_suppress_to_string(e->suppressed)));
         if (!f_goal || !f_event || !f_status || !f_period || !f_more)
                 return;
-        if (e->routes)
+        if (e->routes && t->notified && strlen(t->notified) > 200) {
+                /* a route to a hundred recipients: the field has them all, the message a count */
+                size_t n = 1;
+                for (const char *p = t->notified; *p; p++)
+                        n += *p == ',';
+                log_event(LOG_NOTICE, 0, LOG_EVENT_ALERT, LOG_FIELDS(f_goal, f_event, f_status, f_period, f_more),
+                          "Goal %s: %s (%s, %s), notifying %zu recipients", t->goal, event, status,
+                          period[0] ? period : "no period", n);
+        } else if (e->routes)
                 log_event(LOG_NOTICE, 0, LOG_EVENT_ALERT, LOG_FIELDS(f_goal, f_event, f_status, f_period, f_more),
                           "Goal %s: %s (%s, %s), notifying %s", t->goal, event, status, period[0] ? period : "no period",
                           strna(t->notified));
