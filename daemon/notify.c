@@ -913,15 +913,30 @@ static char *intro(const Ctx *x, const char *type, const char *notifier, const c
                                           "Den kræver ingen handling.",
                                           strempty(notifier));
         if (type && streq(type, "data_problems"))
-                return strdup(en ? "labourwatch has problems with its data. The goals they feed may be "
-                                   "judged on old figures until this is fixed:"
-                                 : "labourwatch har problemer med sine data. Målene, der bygger på dem, kan "
-                                   "blive vurderet på gamle tal, indtil det er rettet:");
+                return strdup(en ? "labourwatch needs attention. Until this is fixed, goals may be judged on "
+                                   "old figures, or people not hear about them:"
+                                 : "labourwatch kræver opmærksomhed. Indtil det er rettet, kan mål blive "
+                                   "vurderet på gamle tal, eller nogen ikke høre om dem:");
         if (recipient)
                 return strdup_printf(en ? "Dear %s, the status of these goals has changed:"
                                         : "Kære %s. Status for disse mål er ændret:",
                                      recipient);
         return strdup(en ? "The status of these goals has changed:" : "Status for disse mål er ændret:");
+}
+
+static const char *problem_label(const char *kind, Language l)
+{
+        static const struct {
+                const char *kind, *da, *en;
+        } t[] = {
+                { "source_failing", "Kilden svarer ikke", "Source failing" },
+                { "series_late", "Tallene er forsinkede", "Figures late" },
+                { "notification_expired", "Besked ikke leveret", "Notification not delivered" },
+        };
+        for (size_t i = 0; kind && i < ELEMENTSOF(t); i++)
+                if (streq(t[i].kind, kind))
+                        return l == LANGUAGE_EN ? t[i].en : t[i].da;
+        return kind;
 }
 
 static char *problems_text(const Ctx *x, const json_t *problems, bool html)
@@ -936,7 +951,8 @@ static char *problems_text(const Ctx *x, const json_t *problems, bool html)
         if (html)
                 buf_puts(&b, "<ul style=\"margin:8px 0 16px 0;padding-left:20px;\">\n");
         json_array_foreach(problems, i, p) {
-                _cleanup_free_ char *msg = clean_dup(jstr(p, "message")), *kind = clean_dup(jstr(p, "kind")),
+                _cleanup_free_ char *msg = clean_dup(jstr(p, "message")),
+                                    *kind = clean_dup(problem_label(jstr(p, "kind"), x->lang)),
                                     *what = clean_dup(jstr(p, "series") ?: jstr(p, "source"));
                 char since[FORMAT_PERIOD_MAX];
                 json_t *s = json_object_get(p, "since");
@@ -1346,7 +1362,7 @@ static int build_teams(const Ctx *x, const json_t *events, const json_t *problem
                 event_text_done(&t);
         }
         json_array_foreach(problems, i, ev) {
-                _cleanup_free_ char *line = strdup_printf("%s: %s", strempty(jstr(ev, "kind")),
+                _cleanup_free_ char *line = strdup_printf("%s: %s", strempty(problem_label(jstr(ev, "kind"), x->lang)),
                                                           strempty(jstr(ev, "message")));
                 if (!line || json_array_append_new(body, json_pack("{s:s, s:s, s:b, s:s}", "type", "TextBlock",
                                                                    "text", line, "wrap", 1, "color",

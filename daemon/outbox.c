@@ -136,9 +136,6 @@ static bool is_expiry_notice(const OutboxItem *i)
         return true;
 }
 
-#define FIELDS(i, extra...)                                                                                  \
-        LOG_FIELDS(channel_field, recipient_field, key_field, ##extra)
-
 static void give_up(Outbox *o, const OutboxItem *i, const char *reason)
 {
         _cleanup_free_ char *err = NULL, *msg = NULL, *channel_field = strdup_printf("CHANNEL=%s", strempty(i->channel)),

@@ -484,7 +484,7 @@ static void test_other_types(void **state)
 
         render(problems, &chef, &m);
         assert_string_equal(m.subject, "Plan: 1 dataproblem");
-        assert_non_null(strstr(m.text, "- source_failing (dst), siden 8. juli 2024: HTTP 503 <Service Unavailable>\n"));
+        assert_non_null(strstr(m.text, "- Kilden svarer ikke (dst), siden 8. juli 2024: HTTP 503 <Service Unavailable>\n"));
         assert_non_null(strstr(m.html, "HTTP 503 &lt;Service Unavailable&gt;"));
         notify_message_done(&m);
 
