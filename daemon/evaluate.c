@@ -288,7 +288,7 @@ json_t *goal_result_to_json(const GoalResult *r)
         char latest[PERIOD_STRING_MAX], period[PERIOD_STRING_MAX];
 
         return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:f, s:o, s:o, s:o, s:o, s:i, s:s, s:s, s:s, "
-                         "s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:o, s:o, s:o, s:s?}",
+                         "s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:o, s:o, s:o, s:s?, s:o, s:o}",
                          "id", strempty(r->id),
                          "kind", strempty(goal_kind_to_string(r->kind)),
                          "status", strempty(goal_status_to_string(r->status)),
@@ -316,7 +316,9 @@ json_t *goal_result_to_json(const GoalResult *r)
                          "own_change", number_or_null(r->has_own_change, r->own_change),
                          "reference_change", number_or_null(r->has_reference_change, r->reference_change),
                          "denominator", number_or_null(r->kind == GOAL_SHARE && r->has_latest, r->denominator),
-                         "frequency", r->freq >= 0 ? period_freq_to_string(r->freq) : NULL);
+                         "frequency", r->freq >= 0 ? period_freq_to_string(r->freq) : NULL,
+                         "gap_text", r->has_gap && *r->gap_da ? json_string(r->gap_da) : json_null(),
+                         "gap_text_en", r->has_gap && *r->gap_en ? json_string(r->gap_en) : json_null());
 }
 
 json_t *goal_inputs_to_json(const GoalDef *g, const GoalResult *r, Date date)

@@ -768,7 +768,10 @@ static int event_text(const Ctx *x, const json_t *ev, EventText *t)
         /* A share's gap is a difference of two percentages (points), and its pace is the share
          * needed in the periods left (a level, not a change). */
         share = jstr(res, "kind") && streq(jstr(res, "kind"), "share");
-        if (jnum(res, "gap", &v))
+        /* the gap in words that say which way is good ("11 for mange"), when the evaluation gave them */
+        if (jstr(res, en ? "gap_text_en" : "gap_text"))
+                t->gap = clean_dup(jstr(res, en ? "gap_text_en" : "gap_text"));
+        else if (jnum(res, "gap", &v))
                 t->gap = with_unit(v, true, share ? (en ? "percentage points" : "procentpoint") : unit, x->lang);
         if (jnum(res, "pace_needed", &v) || jnum(res, "recent_pace", &v)) {
                 PeriodFreq f = period_freq_from_string(freq);

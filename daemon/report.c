@@ -318,6 +318,19 @@ static char *value_text(const GoalResult *r, bool has, double v, bool sign, bool
         return value_text_full(r, has, v, sign, en, false, buf, size);
 }
 
+/* The gap in words that say which way is good ("7,9 over målet", "11 for mange"; text.c), else the
+ * signed number. */
+static char *gap_text(const GoalResult *r, bool en, bool compact, char *buf, size_t size)
+{
+        const char *w = en ? r->gap_en : r->gap_da;
+
+        if (r->has_gap && *w) {
+                snprintf(buf, size, "%s", w);
+                return buf;
+        }
+        return value_text_full(r, r->has_gap, r->gap, true, en, compact, buf, size);
+}
+
 static char *target_text(const GoalDef *g, const GoalResult *r, bool en, char *buf, size_t size)
 {
         char v[FORMAT_NUMBER_MAX * 2];
@@ -492,7 +505,7 @@ static int write_html(const Report *rep, FILE *f)
                 snprintf(buf, sizeof(buf), "%s %s", rg->g->direction == GOAL_AT_MOST ? "≤" : "≥",
                          value_text_full(rg->r, true, rg->g->target, false, en, true, v, sizeof(v)));
                 td(f, "num", buf);
-                td(f, "num", value_text_full(rg->r, rg->r->has_gap, rg->r->gap, true, en, true, v, sizeof(v)));
+                td(f, "num", gap_text(rg->r, en, true, v, sizeof(v)));
                 fputs("</tr>\n", f);
         }
         fputs("</tbody>\n</table>\n", f);
@@ -555,7 +568,7 @@ static int write_html(const Report *rep, FILE *f)
                         fputs(")", f);
                 }
                 fprintf(f, "</dd>\n<dt>%s</dt><dd>", en ? "Gap" : "Afvigelse");
-                esc(f, value_text(r, r->has_gap, r->gap, true, en, v, sizeof(v)));
+                esc(f, gap_text(r, en, false, v, sizeof(v)));
                 fputs("</dd>\n</dl>\n<p>", f);
                 esc(f, rg->explanation);
                 fputs("</p>\n", f);
@@ -829,7 +842,7 @@ static void pdf_goal(Pdf *p, const Report *rep, const ReportGoal *rg)
         rows[n].k = en ? "Target" : "Måltal";
         target_text(rg->g, r, en, rows[n++].v, sizeof(rows[0].v));
         rows[n].k = en ? "Gap" : "Afvigelse";
-        value_text(r, r->has_gap, r->gap, true, en, rows[n++].v, sizeof(rows[0].v));
+        gap_text(r, en, false, rows[n++].v, sizeof(rows[0].v));
         for (size_t i = 0; i < n; i++) {
                 pdf_need(p, 15);
                 cairo_set_source_rgb(p->cr, 0.33, 0.33, 0.33);

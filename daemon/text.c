@@ -821,6 +821,11 @@ void text_fill_input(const GoalDef *g, const TextInput *in, GoalResult *r)
 {
         (void) text_explain_input(g, r, in, "da", r->explanation_da, sizeof(r->explanation_da));
         (void) text_explain_input(g, r, in, "en", r->explanation_en, sizeof(r->explanation_en));
+        r->gap_da[0] = r->gap_en[0] = 0;
+        if (r->has_gap) {
+                (void) text_gap(g, r, r->projected, -1, "da", r->gap_da, sizeof(r->gap_da));
+                (void) text_gap(g, r, r->projected, -1, "en", r->gap_en, sizeof(r->gap_en));
+        }
 }
 
 void text_fill(const GoalDef *g, GoalResult *r)

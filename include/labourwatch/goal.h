@@ -133,6 +133,7 @@ typedef struct GoalResult {
         /* Not filled by the engine (numbers and codes only): text_fill() (text.h) writes them, as
          * evaluate_goals() does. Empty after goal_evaluate*(). */
         char explanation_da[GOAL_TEXT_MAX], explanation_en[GOAL_TEXT_MAX];
+        char gap_da[2 * GOAL_UNIT_MAX], gap_en[2 * GOAL_UNIT_MAX]; /* the gap in words, likewise */
 
         GoalInput *inputs;            /* owned: every observation read, by role then period */
         size_t n_inputs, n_inputs_alloc;

@@ -38,7 +38,8 @@ int text_explain(const GoalDef *g, const GoalResult *r, const char *lang, char *
 int text_explain_input(const GoalDef *g, const GoalResult *r, const TextInput *in, const char *lang, char *buf,
                        size_t size);
 
-/* Fills r->explanation_da and r->explanation_en (text_explain in both languages). in may be NULL. */
+/* Fills r->explanation_da and r->explanation_en (text_explain in both languages), and r->gap_da and
+ * r->gap_en (text_gap of the projected or final value; empty without a gap). in may be NULL. */
 void text_fill(const GoalDef *g, GoalResult *r);
 void text_fill_input(const GoalDef *g, const TextInput *in, GoalResult *r);
 

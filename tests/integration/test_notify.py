@@ -588,7 +588,7 @@ class NotifyTest(unittest.TestCase):
         self.assertEqual(msg["In-Reply-To"], "<goal-match-2024@labourwatch>")
         text = list(msg.iter_parts())[0].get_content().replace("\r\n", "\n")
         self.assertIn("Mindst 50 % besat: Ikke på rette spor\nMålet »Mindst 50 % besat« er ikke på rette spor", text)
-        self.assertIn("Afvigelse:             -20 procentpoint", text)
+        self.assertIn("Afvigelse:             20 procentpoint for lavt", text)  # which way is good, in words
         self.daemon_once(env=env, check=0)
         self.assertEqual(len(server.messages), 1)
 
