@@ -13,7 +13,6 @@ Run: LW_CLI=build/labourwatch LW_SOURCE_DIR=. /usr/bin/python3 tests/integration
 
 import json
 import os
-import re
 import sqlite3
 import subprocess
 import sys
@@ -163,6 +162,13 @@ class PxWebTest(unittest.TestCase):
                 p = self.run_cli("fetch", "arbetslosa_sthlm")
                 self.assert_failed(p, before, self.srv.url(TABLE), f"HTTP {status}", text,
                                    f"HTTP_STATUS={status}")
+        # 429 is handled like every provider's: the source waits Retry-After (10 s here) before its next try
+        with sqlite3.connect(self.dir / "state" / "labourwatch.db") as c:
+            c.row_factory = sqlite3.Row
+            st = dict(c.execute("SELECT * FROM source_state WHERE key = 'scb'").fetchone())
+        self.assertIn("429", st["last_error"])
+        self.assertGreaterEqual(st["consecutive_failures"], 1)
+        self.assertIn("Retry-After", p.stderr)
         # an error message with status 200 is refused too
         self.serve(data=Response(headers={"Content-Type": "application/json"},
                                  body='{"error": "Query returned no data"}'))
