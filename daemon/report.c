@@ -777,7 +777,7 @@ static void pdf_summary_table(Pdf *p, const Report *rep)
                 pdf_cell(p, value_text_full(rg->r, rg->r->has_value, rg->r->value, false, en, true, v, sizeof(v)), 0,
                          y0 + size, size, true, col[3] - 6);
                 snprintf(t, sizeof(t), "%s %s", rg->g->direction == GOAL_AT_MOST ? "≤" : "≥",
-                         format_value(rg->g->target, rep->o->language, v, sizeof(v)));
+                         value_text_full(rg->r, true, rg->g->target, false, en, true, v, sizeof(v)));
                 pdf_cell(p, t, 0, y0 + size, size, true, col[4] - 6);
                 pdf_cell(p, value_text_full(rg->r, rg->r->has_gap, rg->r->gap, true, en, true, v, sizeof(v)), 0,
                          y0 + size, size, true, right);
