@@ -223,6 +223,31 @@ static const char *source_label(const SourceDef *src)
 /* A goal without figures whose source is in a failure streak, or was never fetched, says so ("could
  * not be fetched, contact IT") instead of "not published yet". The source states are read once per
  * evaluation, not per goal. */
+/* The failing source series name's figures come from, directly or through a derived series'
+ * expression (depth-limited: a cycle is refused when the series are built), or NULL. */
+static const SourceDef *failing_source(const Config *c, const bool *failing, const char *name, unsigned depth)
+{
+        const SeriesDef *d = find_def(c, name);
+        _cleanup_(expr_freep) Expr *e = NULL;
+        ExprError err = {};
+
+        if (!d || depth > 8)
+                return NULL;
+        if (d->source_def)
+                return d->source_def >= c->sources && d->source_def < c->sources + c->n_sources &&
+                                       failing[d->source_def - c->sources]
+                               ? d->source_def
+                               : NULL;
+        if (!d->expr || expr_parse(d->expr, &e, &err) < 0)
+                return NULL;
+        for (size_t i = 0; i < expr_n_vars(e); i++) {
+                const SourceDef *src = failing_source(c, failing, expr_var(e, i), depth + 1);
+                if (src)
+                        return src;
+        }
+        return NULL;
+}
+
 static int explain_failing_sources(Store *st, const Config *c, GoalResult *results, size_t n, char **ret_error)
 {
         _cleanup_free_ bool *failing = NULL;
@@ -253,9 +278,8 @@ static int explain_failing_sources(Store *st, const Config *c, GoalResult *resul
                         continue;
                 for (int role = 0; role < _GOAL_ROLE_MAX && !in.source_failing; role++) {
                         const char *name = goal_role_series(g, role);
-                        const SeriesDef *d = name ? find_def(c, name) : NULL;
-                        const SourceDef *src = d ? d->source_def : NULL;
-                        if (src && src >= c->sources && src < c->sources + c->n_sources && failing[src - c->sources]) {
+                        const SourceDef *src = name ? failing_source(c, failing, name, 0) : NULL;
+                        if (src) {
                                 in.source_failing = true;
                                 in.source = source_label(src);
                         }

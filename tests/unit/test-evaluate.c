@@ -250,6 +250,19 @@ static void test_failing_source(void **state)
                             "Målet »Ordrer« kan ikke vurderes: der er endnu ikke offentliggjort tal for 2024.");
         goal_results_free(res, n);
 
+        /* a derived series names the failing source of its inputs */
+        SeriesDef series3[] = { series[0], series[1], sdef("andel", "100 * m / o", 3) };
+        goals[0].series = (char *) "andel";
+        c.series = series3;
+        c.n_series = 3;
+        assert_int_equal(evaluate_all(st, &c, (Date){ 2024, 7, 15 }, 0, false, &res, &n, &err), 0);
+        assert_string_equal(res[0].explanation_da,
+                            "Målet »Andel« kan ikke vurderes: tallene fra Jobindsats kunne ikke hentes (kontakt IT-drift).");
+        goal_results_free(res, n);
+        goals[0].series = (char *) "m";
+        c.series = series;
+        c.n_series = 2;
+
         /* never fetched is the same for a reader: nothing came in */
         assert_int_equal(store_set_source_state(st, "intern", &(SourceState){}, &err), 0);
         assert_int_equal(evaluate_all(st, &c, (Date){ 2024, 7, 15 }, 0, false, &res, &n, &err), 0);
