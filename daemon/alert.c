@@ -264,6 +264,10 @@ int alert_step(const AlertState *prev, const AlertInput *in, AlertState *ret_nex
                 return -EINVAL;
         if (!prev)
                 prev = &zero;
+        /* The same id for another goal period (2025's goal after 2024's): nothing carries over, or
+         * achieved/missed would never be said again. */
+        if (prev->has_goal_period && period_is_valid(r->period) && !period_equal(prev->goal_period, r->period))
+                prev = &zero;
 
         k = alert_state_copy(prev, &next);
         if (k < 0)
@@ -271,6 +275,10 @@ int alert_step(const AlertState *prev, const AlertInput *in, AlertState *ret_nex
 
         silenced = in->controls && in->controls->has_silence &&
                    date_compare(in->date, in->controls->silence_until) <= 0;
+        if (period_is_valid(r->period)) {
+                next.has_goal_period = true;
+                next.goal_period = r->period;
+        }
         next.silenced = silenced;
         next.silence_until = silenced ? in->controls->silence_until : (Date){};
         next.last_eval = in->date;
@@ -494,6 +502,7 @@ char *alert_state_to_json(const AlertState *s)
                                                                    period_json(m->has_period, m->period))) == 0;
         }
         ok = ok && json_object_set_new(o, "version", json_integer(1)) == 0;
+        ok = ok && json_object_set_new(o, "goal_period", period_json(s->has_goal_period, s->goal_period)) == 0;
         ok = ok && json_object_set_new(o, "status",
                                        s->has_status ? json_string(goal_status_to_string(s->status))
                                                      : json_null()) == 0;
@@ -573,6 +582,8 @@ int alert_state_from_json(const char *text, AlertState *ret)
         if (!json_is_object(o))
                 goto fail;
 
+        if (get_period(o, "goal_period", &s.has_goal_period, &s.goal_period) < 0)
+                goto fail;
         v = json_object_get(o, "status");
         if (json_is_string(v)) {
                 GoalStatus st = goal_status_from_string(json_string_value(v));

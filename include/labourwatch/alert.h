@@ -16,6 +16,7 @@
  *    status change) stops them; a silence (until a date, inclusive) suppresses every event.
  *  - no_data / insufficient_data keep the state as it is (late data is a data problem, not a
  *    goal event).
+ *  - A goal id whose goal period changed (next year's goal under the same id) starts afresh.
  *
  * Suppressed events are returned too (routes == 0, suppressed != NONE), for the audit trail. */
 
@@ -105,6 +106,8 @@ typedef struct AlertRouteMark {
 } AlertRouteMark;
 
 typedef struct AlertState {
+        bool has_goal_period;
+        Period goal_period;       /* a goal id reused for another goal period starts afresh */
         bool has_status;
         GoalStatus status;        /* last verdict; never no_data / insufficient_data */
         int64_t status_since;     /* usec of the evaluation that changed it */

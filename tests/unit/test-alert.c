@@ -344,6 +344,41 @@ static void test_revision_fields(void **state)
         alert_state_done(&s2);
 }
 
+/* 2024's goal achieved, then the id is reused for 2025: its achievement is announced again. */
+static void test_goal_period_change(void **state)
+{
+        AlertRoute rt = R1;
+        AlertState s0 = {}, s1 = {}, s2 = {}, s3 = {};
+        AlertEvent *ev = NULL;
+        size_t n = 0;
+        Step a = { "", "2024M12", ACH, 101, 1, NULL }, b = { "", "2025M12", ACH, 101, 1, NULL };
+        GoalResult r;
+        AlertInput in = { .result = &r, .alert_for = 1, .routes = &rt, .n_routes = 1, .date = { 2025, 1, 10 },
+                          .now = 1 };
+        char *json;
+
+        mk_result(&r, &a);
+        assert_int_equal(period_parse("2024", &r.period), 0);
+        assert_int_equal(alert_step(&s0, &in, &s1, &ev, &n), 0);
+        assert_int_equal(n, 1);
+        free(ev);
+        json = alert_state_to_json(&s1);
+        assert_non_null(strstr(json, "\"goal_period\":\"2024\""));
+        assert_int_equal(alert_state_from_json(json, &s2), 0);
+        free(json);
+        assert_true(s2.has_goal_period);
+        mk_result(&r, &b);
+        assert_int_equal(period_parse("2025", &r.period), 0);
+        in.date = (Date){ 2026, 1, 10 };
+        assert_int_equal(alert_step(&s2, &in, &s3, &ev, &n), 0);
+        assert_int_equal(n, 1);
+        assert_int_equal(ev[0].kind, ALERT_EVENT_ACHIEVED);
+        free(ev);
+        alert_state_done(&s1);
+        alert_state_done(&s2);
+        alert_state_done(&s3);
+}
+
 static void test_strings_and_order(void **state)
 {
         AlertEvent e[3] = { { .kind = ALERT_EVENT_ACHIEVED }, { .kind = ALERT_EVENT_MISSED },
@@ -383,7 +418,8 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_scenarios),       cmocka_unit_test(test_twenty_reevaluations),
-                cmocka_unit_test(test_revision_fields), cmocka_unit_test(test_strings_and_order),
+                cmocka_unit_test(test_revision_fields), cmocka_unit_test(test_goal_period_change),
+                cmocka_unit_test(test_strings_and_order),
                 cmocka_unit_test(test_bad_input),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
