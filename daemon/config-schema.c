@@ -344,6 +344,10 @@ static void read_select(YamlWalk *w, const char *key, yaml_node_t *v, void *dest
                                   yaml_node_describe(val));
                         continue;
                 }
+                if (yaml_string_has_control(s, false)) {
+                        ctx_error(x, val, "%s: the value for dimension '%s' must not contain control characters", key, k);
+                        continue;
+                }
                 dim = strdup(k);
                 value = strdup(s);
                 if (!dim || !value || GREEDY_REALLOC(*ret, alloc, *ret_n + 1) < 0) {

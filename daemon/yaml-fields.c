@@ -261,6 +261,16 @@ void yaml_file_done(YamlFile *f)
         *f = (YamlFile){};
 }
 
+/* A control character (a line break in a URL, an escape sequence in a name) would split or
+ * garble the log lines and headers the value ends up in. */
+bool yaml_string_has_control(const char *s, bool allow_breaks)
+{
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+                if ((*p < 0x20 || *p == 0x7f) && !(allow_breaks && (*p == '\n' || *p == '\t' || *p == '\r')))
+                        return true;
+        return false;
+}
+
 /* ---- mapping keys ---- */
 
 /* Finds, for every pair of a mapping, the first earlier pair with the same scalar key, once per
@@ -315,6 +325,10 @@ const char *yaml_mapping_key(YamlFile *f, yaml_node_t *map, yaml_node_pair_t *pa
         s = yaml_node_scalar(k);
         if (!s) {
                 yaml_file_error(f, k, "expected a key name, got %s", yaml_node_describe(k));
+                return NULL;
+        }
+        if (yaml_string_has_control(s, false)) {
+                yaml_file_error(f, k, "a key name must not contain control characters (a line break, a tab, an escape)");
                 return NULL;
         }
         assert(mi < f->n_map_offset);
@@ -431,16 +445,6 @@ yaml_node_t *yaml_parsed_value(const YamlParsed *p, const YamlField *fields, siz
 
 /* ---- typed readers ---- */
 
-/* A control character (a line break in a URL, an escape sequence in a name) would split or
- * garble the log lines and headers the value ends up in. */
-static bool has_control(const char *s, bool allow_breaks)
-{
-        for (const unsigned char *p = (const unsigned char *) s; *p; p++)
-                if ((*p < 0x20 || *p == 0x7f) && !(allow_breaks && (*p == '\n' || *p == '\t' || *p == '\r')))
-                        return true;
-        return false;
-}
-
 static bool read_string(YamlWalk *w, const char *key, yaml_node_t *v, bool multiline, char **ret)
 {
         const char *s = yaml_node_scalar(v);
@@ -454,7 +458,7 @@ static bool read_string(YamlWalk *w, const char *key, yaml_node_t *v, bool multi
                 yaml_file_error(w->file, v, "%s: must not be empty", key);
                 return false;
         }
-        if (has_control(s, multiline)) {
+        if (yaml_string_has_control(s, multiline)) {
                 yaml_file_error(w->file, v, "%s: must not contain control characters%s", key,
                                 multiline ? "" : " (a line break, a tab, an escape)");
                 return false;
@@ -553,6 +557,11 @@ static bool read_strv_item(YamlWalk *w, const char *key, yaml_node_t *item, int 
 
         if (!s || !*s) {
                 yaml_file_error(w->file, item, "%s: expected a name, got %s", key, yaml_node_describe(item));
+                return true;
+        }
+        if (yaml_string_has_control(s, false)) {
+                yaml_file_error(w->file, item, "%s: must not contain control characters (a line break, a tab, an escape)",
+                                key);
                 return true;
         }
         d = strdup(s);

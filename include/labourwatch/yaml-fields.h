@@ -156,6 +156,9 @@ void yaml_fields_check_kind(YamlWalk *w, const YamlParsed *p, const YamlField *f
 
 /* Typed readers, for custom fields and callers outside a table; each reports and returns false on
  * a type error. */
+/* Whether s holds a control character (below 0x20, or DEL); allow_breaks lets \n, \r, \t pass. */
+bool yaml_string_has_control(const char *s, bool allow_breaks);
+
 /* A non-empty string on one line: control characters (line breaks, tabs, escapes) are refused. */
 bool yaml_read_string(YamlWalk *w, const char *key, yaml_node_t *v, char **ret);
 /* The same, but line breaks and tabs are allowed (titles, expressions in a block scalar). */

@@ -1044,6 +1044,16 @@ static void test_hardening(void **state)
                 {"an escape in a name", "municipality: \"Herlev\\e[31m\"\n", NULL, NULL,
                  WANT("@main:1:15: municipality: must not contain control characters (a line break, a tab, an "
                       "escape)")},
+                {"a line break in a selected value",
+                 "sources:\n  dst:\n    kind: statbank\nseries:\n  s:\n    source: dst\n    table: AUS08\n"
+                 "    frequency: month\n    select: {OMRÅDE: \"Herlev\\r\\nX: 1\"}\n",
+                 NULL, NULL,
+                 WANT("@main:9:22: select: the value for dimension 'OMRÅDE' must not contain control characters")},
+                {"a control character in a key", "\"lang\\tuage\": da\n", NULL, NULL,
+                 WANT("@main:1:1: a key name must not contain control characters (a line break, a tab, an escape)")},
+                {"a line break in a route's goal pattern",
+                 BASE "routes:\n  - notifiers: out\n    goals: [\"a\\nb\"]\n", NULL, NULL,
+                 WANT("@main:26:13: goals: must not contain control characters (a line break, a tab, an escape)")},
                 {"NUL in a scalar", "sources:\n  \"d\\0st\":\n    kind: statbank\n", NULL, NULL,
                  WANT("@main:2:3: a NUL character (\\0) is not allowed in a value")},
                 {"hexadecimal number", BASE, GOAL("    tolerance: 0x1p3\n"), NULL,
