@@ -19,6 +19,7 @@ struct NotifySend {
         size_t transcript_size, transcript_alloc;
         char *last_reply;        /* SMTP: the last complete reply ("250 2.0.0 Ok: queued") */
         char *current_reply;     /* SMTP: the reply being read (multi-line) */
+        char *error_reply;       /* SMTP: the last 4xx/5xx reply */
         sd_event_source *defer;  /* directory: completion on the loop */
         NotifyResult result;     /* directory: the outcome to report */
         void (*finish)(NotifySend *s, int curl_code, NotifyResult *r);

@@ -85,6 +85,7 @@ NotifySend *notify_send_free(NotifySend *s)
         free(s->transcript);
         free(s->last_reply);
         free(s->current_reply);
+        free(s->error_reply);
         sd_event_source_disable_unref(s->defer);
         free(s->result.reply);
         free(s);

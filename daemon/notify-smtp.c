@@ -51,8 +51,20 @@ static int on_debug(CURL *easy, curl_infotype type, char *data, size_t size, voi
                 free(s->current_reply);
                 s->current_reply = joined;
                 if (len >= 4 && isdigit((unsigned char) p[0]) && p[3] != '-') {
-                        free(s->last_reply);
-                        s->last_reply = TAKE_PTR(s->current_reply);
+                        /* The answer to QUIT ("221 Bye") says nothing about the message: keep the
+                         * reply before it, which is the 250 to the data or the refusal. */
+                        if (strneq(p, "221", 3)) {
+                                free(s->current_reply);
+                                s->current_reply = NULL;
+                        } else {
+                                if (p[0] >= '4') {
+                                        /* a refusal; what curl sends after it (RSET) must not hide it */
+                                        free(s->error_reply);
+                                        s->error_reply = strdup(s->current_reply);
+                                }
+                                free(s->last_reply);
+                                s->last_reply = TAKE_PTR(s->current_reply);
+                        }
                 }
                 p = eol ? eol + 1 : end;
         }
@@ -74,9 +86,9 @@ static void smtp_finish(NotifySend *s, int curl_code, NotifyResult *r)
          * mailbox, policy); anything else (no connection, 4xx, TLS, a timeout, AUTH) may pass later:
          * credentials and relays get fixed. */
         r->permanent = code >= 550 && code <= 554;
-        if (s->last_reply)
+        if (s->error_reply || s->last_reply)
                 r->reply = strdup_printf("%s (server said: %s)", s->errbuf[0] ? s->errbuf : curl_easy_strerror(curl_code),
-                                         s->last_reply);
+                                         s->error_reply ? s->error_reply : s->last_reply);
         else
                 r->reply = strdup(s->errbuf[0] ? s->errbuf : curl_easy_strerror((CURLcode) curl_code));
 }

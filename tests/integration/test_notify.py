@@ -37,12 +37,20 @@ NEVER = 2**63 - 1
 
 
 class Sink:
-    """An aiosmtpd handler keeping every message's raw bytes and envelope."""
+    """An aiosmtpd handler keeping every message's raw bytes and envelope. Recipients in
+    `unknown` are refused with 550."""
 
     def __init__(self):
         self.messages = []
         self.logins = []
+        self.unknown = set()
         self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.unknown:
+            return "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
@@ -424,6 +432,25 @@ class NotifyTest(unittest.TestCase):
         self.daemon_once(check=0)
         self.assertEqual(len(server.messages), 1)
         self.assertIsNotNone(self.outbox()[0][6])
+
+    def test_smtp_550_permanent(self):
+        """A 550 to RCPT is the server refusing this message for good: given up at once, with the
+        server's words in the outbox and in notify-test's output."""
+        server = self.smtp()
+        server.sink.unknown.add("chef@herlev.dk")
+        self.enqueue("mail", "chef")
+        p = self.daemon_once(check=1)
+        self.assertIn("refused permanently", p.stderr)
+        self.assertIn("550 5.1.1 <chef@herlev.dk>: Recipient address rejected: User unknown", p.stderr)
+        rows = self.outbox()
+        self.assertEqual(rows[0][4], NEVER)
+        self.assertIn("User unknown", rows[0][5])
+        self.assertEqual(server.messages, [])
+        p = subprocess.run([CLI, "notify-test", "--config", self.work.config, "mail", "--to", "chef"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("  550 5.1.1 <chef@herlev.dk>: Recipient address rejected: User unknown\n", p.stdout)
+        self.assertIn("NOT delivered (refused permanently)", p.stdout)
 
     def test_crash_after_deliver(self):
         """SIGKILL between the server's acceptance and the commit: after the restart the message is
