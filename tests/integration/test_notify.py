@@ -286,14 +286,14 @@ class NotifyTest(unittest.TestCase):
     def db(self):
         return sqlite3.connect(os.path.join(self.work.state_dir, "labourwatch.db"))
 
-    def enqueue(self, channel, recipient, notice=None, key=None):
-        """Puts one notice in the outbox, as the alerting code does."""
+    def enqueue(self, channel, recipient, notice=None, key=None, age=0):
+        """Puts one notice in the outbox, as the alerting code does (queued `age` seconds ago)."""
         if not os.path.exists(os.path.join(self.work.state_dir, "labourwatch.db")):
             self.daemon_once(check=0)  # creates the database
         n = dict(notice or self.notice)
         n["notifier"], n["recipient"] = channel, recipient
         n["key"] = key or hashlib.sha256(("%s/%s/%s" % (channel, recipient, time.time())).encode()).hexdigest()
-        now = int(time.time() * 1e6)
+        now = int((time.time() - age) * 1e6)
         with self.db() as db:
             db.execute("INSERT INTO outbox (channel, recipient, dedup_key, payload_json, created_at, "
                        "next_attempt) VALUES (?, ?, ?, ?, ?, ?)",
@@ -451,6 +451,25 @@ class NotifyTest(unittest.TestCase):
         self.assertEqual(p.returncode, 1)
         self.assertIn("  550 5.1.1 <chef@herlev.dk>: Recipient address rejected: User unknown\n", p.stdout)
         self.assertIn("NOT delivered (refused permanently)", p.stdout)
+
+    def test_give_up_after(self):
+        """A message still undelivered give_up_after (default 3 days) after it was queued is given
+        up without another attempt: NOTIFICATION_EXPIRED, and ops hear of it once (the notice about
+        it is not itself reported when it fails)."""
+        self.enqueue("mail", "chef", age=3 * 86400 + 60)  # no SMTP server at all
+        p = self.daemon_once(env={"LABOURWATCH_LOG_TARGET": "stderr"})
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("Gave up the notification to chef through mail: not delivered within give_up_after (72h)",
+                      p.stderr)
+        rows = self.outbox()
+        self.assertEqual(rows[0][4], NEVER)
+        self.assertEqual(rows[0][3], 1)  # the give-up is its one recorded failure: no delivery was tried
+        self.assertEqual([(r[0], r[1], r[6] is not None) for r in rows[1:]], [("archive", "ops", True)])
+        doc = json.load(open(os.path.join(self.archive, [f for f in os.listdir(self.archive)
+                                                          if f.endswith(".json")][0]), encoding="utf-8"))
+        self.assertEqual(doc["problems"][0]["kind"], "notification_expired")
+        self.daemon_once(check=0)
+        self.assertEqual(len(self.outbox()), 2)
 
     def test_crash_after_deliver(self):
         """SIGKILL between the server's acceptance and the commit: after the restart the message is
