@@ -107,15 +107,31 @@ static const char *notice_state(const StoredNotice *n)
         return n->attempts > 0 ? "retrying" : "queued";
 }
 
+/* Data problems announced and not over yet: alert states under "@problem:KIND:NAME". */
+#define PROBLEM_PREFIX "@problem:"
+
 static int alerts_json(const GoalAlert *g, size_t n_goals, const StoredNotice *notices, size_t n_notices,
-                       const StoredTransition *tr, size_t n_tr)
+                       const StoredTransition *tr, size_t n_tr, char **ids, char **docs, size_t n_states)
 {
-        json_auto_t *root = json_object(), *goals = json_array(), *outbox = json_array(), *events = json_array();
+        json_auto_t *root = json_object(), *goals = json_array(), *outbox = json_array(), *events = json_array(),
+                    *problems = json_array();
         _cleanup_free_ char *dump = NULL;
         char buf[PERIOD_STRING_MAX];
 
-        if (!root || !goals || !outbox || !events)
+        if (!root || !goals || !outbox || !events || !problems)
                 return -ENOMEM;
+        for (size_t i = 0; i < n_states; i++) {
+                json_t *doc;
+                if (!strneq(ids[i], PROBLEM_PREFIX, strlen(PROBLEM_PREFIX)))
+                        continue;
+                doc = json_loads(docs[i], 0, NULL);
+                if (!json_is_object(doc) ||
+                    json_object_set_new(doc, "name", json_string(ids[i] + strlen(PROBLEM_PREFIX))) < 0 ||
+                    json_array_append_new(problems, doc) < 0) {
+                        json_decref(doc);
+                        continue;
+                }
+        }
         for (size_t i = 0; i < n_goals; i++) {
                 const AlertState *s = &g[i].state;
                 const StoredControl *c = g[i].control;
@@ -158,7 +174,7 @@ static int alerts_json(const GoalAlert *g, size_t n_goals, const StoredNotice *n
                         return -ENOMEM;
         }
         if (json_object_set(root, "goals", goals) < 0 || json_object_set(root, "outbox", outbox) < 0 ||
-            json_object_set(root, "events", events) < 0)
+            json_object_set(root, "events", events) < 0 || json_object_set(root, "data_problems", problems) < 0)
                 return -ENOMEM;
         dump = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
         if (!dump)
@@ -168,8 +184,9 @@ static int alerts_json(const GoalAlert *g, size_t n_goals, const StoredNotice *n
 }
 
 static void alerts_table(const GoalAlert *g, size_t n_goals, const StoredNotice *notices, size_t n_notices,
-                         const StoredTransition *tr, size_t n_tr)
+                         const StoredTransition *tr, size_t n_tr, char **ids, char **docs, size_t n_states)
 {
+        bool any_problem = false;
         int w = (int) strlen("GOAL");
         char buf[PERIOD_STRING_MAX], t1[CLI_TIME_MAX], t2[CLI_TIME_MAX];
 
@@ -200,6 +217,22 @@ static void alerts_table(const GoalAlert *g, size_t n_goals, const StoredNotice 
                        s->firing || s->off_count > 0 ? period_to_string(s->off_since, buf) : "-",
                        controls ? controls : "-");
         }
+
+        printf("\nDATA PROBLEMS (announced, not over)\n");
+        for (size_t i = 0; i < n_states; i++) {
+                json_auto_t *doc = NULL;
+                json_t *since;
+                if (!strneq(ids[i], PROBLEM_PREFIX, strlen(PROBLEM_PREFIX)))
+                        continue;
+                doc = json_loads(docs[i], 0, NULL);
+                since = json_object_get(doc, "since");
+                printf("%s%s%s\n", ids[i] + strlen(PROBLEM_PREFIX),
+                       json_integer_value(since) > 0 ? ", since " : "",
+                       json_integer_value(since) > 0 ? cli_format_usec(json_integer_value(since), false, t1) : "");
+                any_problem = true;
+        }
+        if (!any_problem)
+                printf("(none)\n");
 
         printf("\nOUTBOX\n");
         if (n_notices == 0)
@@ -317,9 +350,9 @@ int cli_alerts(int argc, char **argv)
         }
 
         if (json)
-                r = alerts_json(goals, c->n_goals, notices, n_notices, tr, n_tr);
+                r = alerts_json(goals, c->n_goals, notices, n_notices, tr, n_tr, ids, docs, n_states);
         else
-                alerts_table(goals, c->n_goals, notices, n_notices, tr, n_tr);
+                alerts_table(goals, c->n_goals, notices, n_notices, tr, n_tr, ids, docs, n_states);
 out:
         for (size_t i = 0; goals && i < c->n_goals; i++)
                 alert_state_done(&goals[i].state);

@@ -282,6 +282,9 @@ class TestDataProblems(AlertTestCase):
         self.once("2030-02-11", expect_rc=1)
         self.assertEqual(self.problems(), [("ops", ["source_failing"])])
         self.assertIn("internal", self.delivered()[-1]["problems"][0]["message"])
+        a = json.loads(self.cli("alerts", "--json").stdout)
+        self.assertEqual([p["name"] for p in a["data_problems"]], ["source_failing:internal"])
+        self.assertIn("source_failing:internal, since ", self.cli("alerts").stdout)
 
 
 class TestCrash(AlertTestCase):
