@@ -1250,6 +1250,11 @@ static int jsonstat_plan(const SourcePlanContext *ctx, SourceRequest *ret, char 
 
         if (!table && !ctx->source->base_url)
                 return source_fail(ret_error, -EINVAL, "series %s: no address given (table:)", def->name);
+        if (def->time_format && !source_time_format_is_valid(def->time_format))
+                return source_fail(
+                        ret_error, -EINVAL,
+                        "series %s: time_format '%s' needs %%Y and knows only %%Y %%q %%h %%m %%b %%d %%%%",
+                        def->name, def->time_format);
         /* "ADDRESS#DATASET": the fragment names a dataset of a bundle and is never sent */
         if (table && !(path = strndup(table, strcspn(table, "#"))))
                 return source_fail(ret_error, -ENOMEM, "out of memory");

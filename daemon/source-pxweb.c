@@ -66,6 +66,11 @@ static int pxweb_plan_metadata(const SourcePlanContext *ctx, SourceRequest *ret,
 
         if (!def->table || !*def->table)
                 return source_fail(ret_error, -EINVAL, "series %s: no table given (table:)", def->name);
+        if (def->time_format && !source_time_format_is_valid(def->time_format))
+                return source_fail(
+                        ret_error, -EINVAL,
+                        "series %s: time_format '%s' needs %%Y and knows only %%Y %%q %%h %%m %%b %%d %%%%",
+                        def->name, def->time_format);
         r = source_join_url(ctx->source->base_url, def->table, &url);
         if (r < 0)
                 return source_fail(ret_error, r,

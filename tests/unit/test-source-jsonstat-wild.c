@@ -240,6 +240,18 @@ static void test_plan_fragment(void **state)
                 SOURCE_PLAN_REQUEST);
         assert_string_equal(req.url, "https://stat.example/api/bundle.json?lang=en");
         source_request_done(&req);
+        /* a time_format with an unknown conversion is refused before anything is fetched */
+        {
+                char *err = NULL;
+                d.def.time_format = (char *) "%Y-%x";
+                assert_int_equal(
+                        provider_for(SOURCE_JSONSTAT)
+                                ->plan(&(SourcePlanContext){ .source = &src, .series = &d.def }, &req, &err),
+                        -EINVAL);
+                assert_non_null(
+                        strstr(err, "time_format '%Y-%x' needs %Y and knows only %Y %q %h %m %b %d %%"));
+                free(err);
+        }
 }
 
 typedef struct LabelRow {
