@@ -178,6 +178,22 @@ static const char *freq_plural(const T *t)
         }
 }
 
+/* Like with like: "de samme måneder" / "the same months", or for one period "samme måned" / "the
+ * same month". */
+static const char *same_periods(const T *t)
+{
+        static const char *const da[] = { "samme måned", "samme kvartal", "samme halvår", "samme år" };
+        static const char *const en[] = { "the same month", "the same quarter", "the same half-year",
+                                          "the same year" };
+        static const char *const da_n[] = { "de samme måneder", "de samme kvartaler", "de samme halvår",
+                                            "de samme år" };
+        static const char *const en_n[] = { "the same months", "the same quarters", "the same half-years",
+                                            "the same years" };
+        int k = t->f == PERIOD_YEAR ? 3 : t->f == PERIOD_HALF ? 2 : t->f == PERIOD_MONTH ? 0 : 1;
+
+        return (t->range ? (t->en ? en_n : da_n) : (t->en ? en : da))[k];
+}
+
 /* "om måneden" / "a month" */
 static const char *per_period(const T *t)
 {
@@ -499,22 +515,22 @@ static void measure(const T *t, Text *out, bool final)
         case GOAL_CHANGE:
                 change_words(t, r->value, a, sizeof(a), &same);
                 if (same)
-                        text_add(out, t->en ? "in %s the figure was the same as in the same %s of %s" :
-                                              "i %s var tallet det samme som i de samme %s i %s",
-                                 t->span, freq_plural(t), t->baseline);
+                        text_add(out, t->en ? "in %s the figure was the same as in %s of %s" :
+                                              "i %s var tallet det samme som i %s i %s",
+                                 t->span, same_periods(t), t->baseline);
                 else if (final)
                         text_add(out, t->en ? "in %s %s %s than in %s" : "i %s var %s %s end i %s", t->span,
                                  counts(t) && g->change_unit != CHANGE_POINTS ? (t->en ? "there were" : "der") :
                                                                                (t->en ? "the figure was" : "tallet"),
                                  a, t->baseline);
                 else if (counts(t) && g->change_unit != CHANGE_POINTS)
-                        text_add(out, t->en ? "in %s there were %s than in the same %s of %s" :
-                                              "i %s var der %s end i de samme %s i %s",
-                                 t->span, a, freq_plural(t), t->baseline);
+                        text_add(out, t->en ? "in %s there were %s than in %s of %s" :
+                                              "i %s var der %s end i %s i %s",
+                                 t->span, a, same_periods(t), t->baseline);
                 else
-                        text_add(out, t->en ? "in %s the figure was %s than in the same %s of %s" :
-                                              "i %s var tallet %s end i de samme %s i %s",
-                                 t->span, a, freq_plural(t), t->baseline);
+                        text_add(out, t->en ? "in %s the figure was %s than in %s of %s" :
+                                              "i %s var tallet %s end i %s i %s",
+                                 t->span, a, same_periods(t), t->baseline);
                 break;
         case GOAL_REFERENCE: {
                 const char *cu = g->change_unit == CHANGE_PERCENT ? "%" :
@@ -527,9 +543,9 @@ static void measure(const T *t, Text *out, bool final)
                                               "udviklingen i %s i forhold til %s var %s mod %s for %s, en forskel på %s",
                                  t->span, t->baseline, a, b, reference_name(t), v);
                 else
-                        text_add(out, t->en ? "the change in %s against the same %s of %s was %s, against %s for %s: a difference of %s" :
-                                              "udviklingen i %s i forhold til de samme %s i %s var %s mod %s for %s, en forskel på %s",
-                                 t->span, freq_plural(t), t->baseline, a, b, reference_name(t), v);
+                        text_add(out, t->en ? "the change in %s against %s of %s was %s, against %s for %s: a difference of %s" :
+                                              "udviklingen i %s i forhold til %s i %s var %s mod %s for %s, en forskel på %s",
+                                 t->span, same_periods(t), t->baseline, a, b, reference_name(t), v);
                 break;
         }
         case GOAL_SHARE: {

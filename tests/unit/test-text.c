@@ -397,6 +397,20 @@ static const Row rows[] = {
           "2024-01-20", 2, false, NULL,
           "Ingen tal: der er endnu ikke offentliggjort tal for 2024.",
           "No data: no figures for 2024 have been published yet." },
+        { "change percent, one month in: samme måned",
+          GOAL_CHANGE, GOAL_AT_MOST, GOAL_AGGREGATE_AVERAGE, CHANGE_PERCENT, PROJECTION_NONE, "2024", "2023", 0, 1, 0, -1,
+          "personer", "persons",
+          "2023M01 100 100 100 100 100 100 100 100 100 100 100 100 95", NULL, NULL, NULL,
+          "2024-02-10", 1, false, NULL,
+          "Målet »Testmål« er på rette spor: i januar 2024 var der 5 % færre personer end i samme måned i 2023. Forventet for hele 2024: 5 % færre personer end i 2023, 5 procentpoint under målet (mål: højst 0 %, altså ingen stigning). Resten af 2024 kan tallet stige med op til 0,9 personer om måneden; de seneste 3 måneder faldt tallet med 1,7 personer om måneden.",
+          "The goal “Test goal” is on track: in January 2024 there were 5% fewer persons than in the same month of 2023. Expected for the whole of 2024: 5% fewer persons than in 2023, 5 percentage points below the target (target: at most 0%, that is, no rise). For the rest of 2024 the figure can rise by up to 0.9 persons a month; over the last 3 months it fell by 1.7 persons a month." },
+        { "reference, one month in",
+          GOAL_REFERENCE, GOAL_AT_MOST, GOAL_AGGREGATE_AVERAGE, CHANGE_PERCENT, PROJECTION_NONE, "2024", "2023", 0, 0.5, 0, -1,
+          "personer", "persons",
+          "2023M01 100 100 100 100 100 100 100 100 100 100 100 100 90", NULL, NULL, "2023M01 1000 1000 1000 1000 1000 1000 1000 1000 1000 1000 1000 1000 950",
+          "2024-02-10", 1, false, "label",
+          "Målet »Testmål« er på rette spor: udviklingen i januar 2024 i forhold til samme måned i 2023 var −10 % mod −5 % for hele landet, en forskel på −5 procentpoint. Forventet forskel for hele 2024: −5 procentpoint, 5 procentpoint under målet (mål: højst 0 procentpoint). Resten af 2024 kan tallet stige med op til 0,9 personer om måneden; de seneste 3 måneder faldt tallet med 3,3 personer om måneden.",
+          "The goal “Test goal” is on track: the change in January 2024 against the same month of 2023 was −10%, against −5% for the whole country: a difference of −5 percentage points. Expected difference for the whole of 2024: −5 percentage points, 5 percentage points below the target (target: at most 0 percentage points). For the rest of 2024 the figure can rise by up to 0.9 persons a month; over the last 3 months it fell by 3.3 persons a month." },
 };
 
 static void test_sentences(void **state)
