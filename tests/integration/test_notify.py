@@ -471,6 +471,32 @@ class NotifyTest(unittest.TestCase):
         self.daemon_once(check=0)
         self.assertEqual(len(self.outbox()), 2)
 
+    def test_running_daemon_retries_on_its_timer(self):
+        """The running daemon (not --once) retries on its own timer: the server comes up after the
+        first attempt failed, and the message arrives within retry_max (2 s) without any nudge."""
+        self.enqueue("mail", "chef")
+        e = dict(os.environ, LABOURWATCH_LOG_TARGET="stderr", TZ="UTC")
+        e.pop("NOTIFY_SOCKET", None)
+        p = subprocess.Popen([lwdaemon.DAEMON, "--config", self.work.config], env=e,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.time() + 30 * lwdaemon.TIMEOUT_SCALE
+            while time.time() < deadline and self.outbox()[0][3] == 0:
+                time.sleep(0.1)
+            self.assertEqual(self.outbox()[0][3], 1)  # the first attempt failed
+            server = self.smtp()
+            while time.time() < deadline and not server.messages:
+                time.sleep(0.1)
+            self.assertEqual(len(server.messages), 1)
+            while time.time() < deadline and self.outbox()[0][6] is None:
+                time.sleep(0.1)
+            self.assertIsNotNone(self.outbox()[0][6])
+        finally:
+            p.terminate()
+            err = p.communicate(timeout=30)[1]
+        self.assertEqual(p.returncode, 0, err)
+        self.assertEqual(len(server.messages), 1)
+
     def test_crash_after_deliver(self):
         """SIGKILL between the server's acceptance and the commit: after the restart the message is
         sent once more, as the same message (the documented window)."""
