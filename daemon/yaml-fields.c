@@ -16,7 +16,8 @@
 
 /* ---- errors ---- */
 
-_printf_(4, 0) static void error_va(YamlFile *f, unsigned line, unsigned column, const char *fmt, va_list ap)
+_printf_(4, 0) __attribute__((format(printf, 4, 0))) static void error_va(YamlFile *f, unsigned line, unsigned column,
+                                                           const char *fmt, va_list ap)
 {
         _cleanup_free_ char *msg = NULL;
 
