@@ -70,6 +70,11 @@ BAD = {
         "token_credential",
     ],
     "statbank-without-table.yaml": ["{f}:5:3: series 's': missing required key 'table'"],
+    "expr-errors.yaml": [
+        "{f}:6:11: series 'b': expression depends on itself: a -> b -> a",
+        "{f}:9:11: undefined series 'nothere'",
+    ],
+    "hex-number.yaml": ["{f}:10:59: target: expected a number, got '0x1p3'"],
     "three-errors.yaml": [
         "{f}:1:11: language: bad value 'fr', expected one of: da, en",
         "{f}:5:14: timeout: bad duration 'forever', expected e.g. 30s, 10min, 6h, 14d",
