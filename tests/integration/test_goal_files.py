@@ -84,6 +84,28 @@ class GoalFiles(unittest.TestCase):
         self.assertEqual(p.returncode, 1)
         self.assertIn(f + ":3:36: series 'fleksjob_fuldtid': '2024M13' is not a period", p.stderr)
 
+    def test_reader_hardening(self):
+        """Test files are read like the configuration (issue 9 §3): a FIFO is refused at once (the
+        60 s timeout would catch a hang), a key given twice and a hexadecimal number are errors."""
+        with tempfile.TemporaryDirectory() as d:
+            fifo = os.path.join(d, "t.yaml")
+            os.mkfifo(fifo)
+            p = run("test", fifo)
+            self.assertEqual(p.returncode, 1)
+            self.assertEqual(p.stderr.splitlines(), [f"{fifo}: cannot read: not a regular file (a FIFO, socket or device)"])
+            dup = os.path.join(d, "dup.yaml")
+            with open(dup, "w") as f:
+                f.write("config: a.yaml\nconfig: b.yaml\ntests: [{}]\n")
+            p = run("test", dup)
+            self.assertEqual(p.returncode, 1)
+            self.assertEqual(p.stderr.splitlines(), [f"{dup}:2:1: duplicate key 'config' (first at line 1, column 1)"])
+            hexa = os.path.join(d, "hex.yaml")
+            with open(hexa, "w") as f:
+                f.write("config: a.yaml\ntolerance: 0x1p3\ntests: [{}]\n")
+            p = run("test", hexa)
+            self.assertEqual(p.returncode, 1)
+            self.assertEqual(p.stderr.splitlines(), [f"{hexa}:2:12: tolerance: expected a number, got '0x1p3'"])
+
     def test_usage(self):
         self.assertEqual(run("test").returncode, 2)
         p = run("test", "/nonexistent.yaml")
