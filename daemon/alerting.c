@@ -2,11 +2,13 @@
 /* goal results -> alert states -> routed events -> one notice per (notifier, recipient) -> outbox,
  * in one transaction. See include/labourwatch/alerting.h. */
 #include <assert.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <openssl/evp.h>
@@ -1016,4 +1018,18 @@ out:
         if (r < 0)
                 alerting_report_done(ret);
         return r;
+}
+
+int alerting_kick(const char *state_dir)
+{
+        _cleanup_free_ char *path = strdup_printf("%s/" ALERTING_KICK_FILE, state_dir);
+        int fd;
+
+        if (!path)
+                return -ENOMEM;
+        /* closing a file opened for writing is the IN_CLOSE_WRITE the daemon waits for */
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
+        if (fd < 0)
+                return -errno;
+        return close(fd) < 0 ? -errno : 0;
 }

@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "labourwatch/alert.h"
+#include "labourwatch/alerting.h"
 #include "labourwatch/macro.h"
 #include "labourwatch/store.h"
 #include "labourwatch/strv.h"
@@ -387,8 +388,7 @@ static void control_help(ControlKind k, FILE *f)
         };
         fprintf(f,
                 "Usage: labourwatch %s\n"
-                "The running daemon honours it from its next evaluation (after a fetch, a reload,\n"
-                "or the daily one shortly after midnight); no restart is needed.\n\n"
+                "A running daemon is told and honours it at once; no restart is needed.\n\n"
                 "  -c, --config PATH     configuration file (default: $LABOURWATCH_CONFIG or %s)\n"
                 "%s%s"
                 "  -h, --help            show this help\n"
@@ -489,17 +489,19 @@ static int control_run(ControlKind k, const char *name, int argc, char **argv)
                 fprintf(stderr, "labourwatch %s: %s\n", name, err ? err : strerror(-r));
                 return 1;
         }
+        /* A running daemon evaluates at once; without one (or without the right) it reads the row at
+         * its next evaluation anyway. */
+        (void) alerting_kick(c->state_dir);
         switch (k) {
         case CONTROL_SILENCE:
-                printf("Goal %s silenced until %s (inclusive). The daemon honours it from its next evaluation.\n", goal,
-                       until);
+                printf("Goal %s silenced until %s (inclusive). A running daemon honours it at once.\n", goal, until);
                 break;
         case CONTROL_UNSILENCE:
-                printf("Goal %s is no longer silenced. The daemon honours it from its next evaluation.\n", goal);
+                printf("Goal %s is no longer silenced. A running daemon honours it at once.\n", goal);
                 break;
         case CONTROL_ACK:
-                printf("Goal %s acknowledged: no repeats until its status changes. The daemon honours it from its "
-                       "next evaluation.\n",
+                printf("Goal %s acknowledged: no repeats until its status changes. A running daemon honours it at "
+                       "once.\n",
                        goal);
                 break;
         }

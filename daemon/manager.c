@@ -3,6 +3,7 @@
  * fetch -> evaluate -> notify. See include/labourwatch/manager.h. */
 #include <assert.h>
 #include <signal.h>
+#include <sys/inotify.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,7 @@ struct Manager {
         sd_event_source *sigterm_source, *sigint_source, *sighup_source;
         sd_event_source *timer_source, *once_source;
         sd_event_source *daily_source; /* the daily evaluation, shortly after local midnight */
+        sd_event_source *kick_source;  /* inotify on state_dir: the CLI changed a silence or ack */
 
         char *config_path;
         Config *config;
@@ -605,6 +607,20 @@ static int on_daily(sd_event_source *s, uint64_t usec, void *userdata)
         return 0;
 }
 
+/* `labourwatch silence/unsilence/ack` wrote state_dir/controls-changed: evaluate now, so the
+ * operator sees the effect at once (a running fetch cycle evaluates when it ends). */
+static int on_kick(sd_event_source *s, const struct inotify_event *ev, void *userdata)
+{
+        Manager *m = userdata;
+
+        if (ev->len == 0 || !streq(ev->name, ALERTING_KICK_FILE) || m->cycle_running)
+                return 0;
+        log_info("Alert controls changed, evaluating");
+        (void) manager_alert_cycle(m);
+        manager_notify_status(m, NULL);
+        return 0;
+}
+
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
         manager_cycle_start(userdata);
@@ -821,6 +837,15 @@ int manager_new(const ManagerOptions *o, Manager **ret)
                 goto fail;
         }
         if (!m->once) {
+                /* Not fatal: without it controls are read at the next evaluation. */
+                r = sd_event_add_inotify(m->event, &m->kick_source, m->config->state_dir,
+                                         IN_CLOSE_WRITE | IN_MOVED_TO | IN_ONLYDIR, on_kick, m);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to watch %s for changed alert controls, reading them at the "
+                                             "next evaluation: %m",
+                                          m->config->state_dir);
+        }
+        if (!m->once) {
                 /* Honours $WATCHDOG_USEC (and $WATCHDOG_PID); a no-op without them. */
                 r = sd_event_set_watchdog(m->event, true);
                 if (r < 0) {
@@ -860,6 +885,7 @@ Manager *manager_free(Manager *m)
         sd_event_source_unref(m->once_source);
         sd_event_source_unref(m->timer_source);
         sd_event_source_unref(m->daily_source);
+        sd_event_source_unref(m->kick_source);
         sd_event_source_unref(m->sighup_source);
         sd_event_source_unref(m->sigint_source);
         sd_event_source_unref(m->sigterm_source);

@@ -76,3 +76,12 @@ bool alerting_route_matches(const RouteDef *r, const char *goal);
 /* The AlertInput parameters of a goal: `for:`, the recovery band (default: the tolerance),
  * notify_at_risk. */
 void alerting_goal_params(const GoalDef *g, unsigned *ret_for, double *ret_band, bool *ret_at_risk);
+
+/* Telling a running daemon that the controls changed: `labourwatch silence/unsilence/ack` write
+ * this file in the state directory after their row; labourwatchd watches the directory (inotify)
+ * and evaluates at once instead of at its next evaluation. */
+#define ALERTING_KICK_FILE "controls-changed"
+
+/* Writes state_dir/ALERTING_KICK_FILE. Returns 0 or negative errno (callers may ignore it: the
+ * daemon picks the change up at its next evaluation anyway). */
+int alerting_kick(const char *state_dir);

@@ -337,6 +337,7 @@ class TestRunningDaemon(AlertTestCase):
         d = Daemon(self.work, env={"LW_TEST_TODAY": "2030-03-10"})
         self.daemons.append(d)
         d.wait_notify("READY", "1")
+        d.wait_stderr(r"Fetch run finished")  # the start-up fetch; the next is due in an hour
         p = self.cli("silence", "niveau-2030", "--until", "2099-12-31", "--comment", "sommerferie")
         self.assertIn("silenced until 2099-12-31", p.stdout)
         self.put(M02=90)
@@ -357,12 +358,29 @@ class TestRunningDaemon(AlertTestCase):
         d.signal(signal.SIGTERM)
         self.assertEqual(d.wait(), 0, d.stderr())
 
+    def test_controls_take_effect_at_once(self):
+        """No reload: silence and unsilence tell the daemon (inotify on the state directory)."""
+        self.put(M01=110)
+        d = Daemon(self.work, env={"LW_TEST_TODAY": "2030-03-10"})
+        self.daemons.append(d)
+        d.wait_notify("READY", "1")
+        d.wait_stderr(r"Fetch run finished")  # the start-up fetch; the next is due in an hour
+        self.put(M02=90)  # stored beside the daemon; not looked at until the next evaluation
+        self.cli("silence", "niveau-2030", "--until", "2099-12-31", "--comment", "sommerferie")
+        d.wait_stderr(r"Goal niveau-2030: firing \(off_track, 2030M02\) not notified: silenced")
+        self.cli("unsilence", "niveau-2030")
+        self.assertEqual(self.wait_outbox(1), [("chef", ["firing"], True)])
+        self.assertNotIn("Reloading", d.stderr())
+        d.signal(signal.SIGTERM)
+        self.assertEqual(d.wait(), 0, d.stderr())
+
     def test_ack_stops_repeats(self):
         self.write_config(route_extra="    repeat: 1")
         self.put(M01=90, M02=90)
         d = Daemon(self.work, env={"LW_TEST_TODAY": "2030-05-10"})
         self.daemons.append(d)
         d.wait_notify("READY", "1")
+        d.wait_stderr(r"Fetch run finished")
         self.assertEqual(self.wait_outbox(1), [("chef", ["firing"], True)])
         self.put(M03=90)
         self.reload(d)
