@@ -449,7 +449,7 @@ static const char css[] =
         ".kicker{color:#555;margin:0;font-size:15px}.summary-line{font-weight:bold;font-size:17px}"
         "table{border-collapse:collapse;width:100%;margin:6px 0 10px;font-size:13px}"
         "th,td{text-align:left;padding:4px 5px;border-bottom:1px solid #ddd;vertical-align:top;"
-        "overflow-wrap:break-word}table.summary td:first-child{width:50%}table.summary .status{white-space:normal}th{border-bottom:2px solid #999}td.num{text-align:right;white-space:nowrap}"
+        "overflow-wrap:break-word}table.summary td:first-child{width:38%}td.gap{text-align:right}th{border-bottom:2px solid #999}td.num{text-align:right;white-space:nowrap}"
         ".status{white-space:nowrap;font-weight:bold}"
         ".swatch{display:inline-block;width:11px;height:11px;margin-right:5px;vertical-align:baseline}"
         "section{border-top:3px solid #222;margin-top:28px;padding-top:12px}"
@@ -505,7 +505,7 @@ static int write_html(const Report *rep, FILE *f)
                 snprintf(buf, sizeof(buf), "%s %s", rg->g->direction == GOAL_AT_MOST ? "≤" : "≥",
                          value_text_full(rg->r, true, rg->g->target, false, en, true, v, sizeof(v)));
                 td(f, "num", buf);
-                td(f, "num", gap_text(rg->r, en, true, v, sizeof(v)));
+                td(f, "gap", gap_text(rg->r, en, true, v, sizeof(v))); /* words: may wrap */
                 fputs("</tr>\n", f);
         }
         fputs("</tbody>\n</table>\n", f);
