@@ -133,17 +133,23 @@ int cli_notify_test(int argc, char **argv)
         if (to) {
                 rcpt = config_find_recipient(c, to);
                 if (!rcpt && strchr(to, '@')) {
-                        adhoc = (RecipientDef){ .name = (char *) to, .display_name = NULL, .email = (char *) to,
+                        adhoc = (RecipientDef){ .name = (char *) to,
+                                                .display_name = NULL,
+                                                .email = (char *) to,
                                                 .language = c->language };
                         rcpt = &adhoc;
                 } else if (!rcpt) {
-                        fprintf(stderr, "labourwatch notify-test: no recipient '%s' (give a name from the "
-                                        "configuration or an e-mail address)\n", to);
+                        fprintf(stderr,
+                                "labourwatch notify-test: no recipient '%s' (give a name from the "
+                                "configuration or an e-mail address)\n",
+                                to);
                         return 1;
                 }
         }
         if (n->kind == NOTIFIER_SMTP && !rcpt) {
-                fprintf(stderr, "labourwatch notify-test: notifier '%s' sends e-mail: say to whom with --to\n", name);
+                fprintf(stderr,
+                        "labourwatch notify-test: notifier '%s' sends e-mail: say to whom with --to\n",
+                        name);
                 return 2;
         }
 
@@ -153,10 +159,11 @@ int cli_notify_test(int argc, char **argv)
         if (!keysrc)
                 return 1;
         notify_sha256_hex(keysrc, strlen(keysrc), key);
-        j = json_pack("{s:i, s:s, s:s, s:s?, s:s?, s:s, s:I, s:s?, s:s?, s:[], s:[]}", "version", 1, "type", "test",
-                      "notifier", name, "recipient", rcpt ? rcpt->name : NULL, "language",
+        j = json_pack("{s:i, s:s, s:s, s:s?, s:s?, s:s, s:I, s:s?, s:s?, s:[], s:[]}", "version", 1, "type",
+                      "test", "notifier", name, "recipient", rcpt ? rcpt->name : NULL, "language",
                       rcpt && rcpt->language ? rcpt->language : c->language, "key", key, "created_at",
-                      (json_int_t) now, "plan", c->plan, "municipality", c->municipality, "events", "problems");
+                      (json_int_t) now, "plan", c->plan, "municipality", c->municipality, "events",
+                      "problems");
         payload = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
         if (!payload)
                 return 1;
@@ -170,7 +177,10 @@ int cli_notify_test(int argc, char **argv)
         if (r < 0)
                 return 1;
         {
-                NotifyRenderArgs a = { .config = c, .notifier = n, .recipient = rcpt, .templates = templates,
+                NotifyRenderArgs a = { .config = c,
+                                       .notifier = n,
+                                       .recipient = rcpt,
+                                       .templates = templates,
                                        .now_usec = now };
                 r = notify_render(&a, payload, &m, &err);
         }

@@ -81,9 +81,9 @@ static json_t *sources_json(const Config *c, const GoalDef *g, Store *st)
                 if (st && store_get_source_state(st, sd->source, &state, NULL) > 0)
                         fetched = state.last_success;
                 source_state_done(&state);
-                (void) json_array_append_new(a, json_pack("{s:s, s:s, s:s?, s:n, s:I}", "series", sd->name, "source",
-                                                          sd->source, "table", sd->table, "url", "fetched_at",
-                                                          (json_int_t) fetched));
+                (void) json_array_append_new(a, json_pack("{s:s, s:s, s:s?, s:n, s:I}", "series", sd->name,
+                                                          "source", sd->source, "table", sd->table, "url",
+                                                          "fetched_at", (json_int_t) fetched));
         }
         return a;
 }
@@ -99,8 +99,9 @@ static int render_chart(Store *st, const Config *c, const GoalDef *g, const Reci
         size_t n = 0;
         int r;
 
-        r = report_charts(st, c, ids, 1, date, language_from_string(lang) == LANGUAGE_EN ? LANGUAGE_EN : LANGUAGE_DA, f,
-                          false, &charts, &n, &err);
+        r = report_charts(st, c, ids, 1, date,
+                          language_from_string(lang) == LANGUAGE_EN ? LANGUAGE_EN : LANGUAGE_DA, f, false,
+                          &charts, &n, &err);
         if (r >= 0 && fwrite(charts[0].data, 1, charts[0].size, stdout) != charts[0].size)
                 r = -EIO;
         if (r >= 0 && fflush(stdout) != 0)
@@ -154,7 +155,9 @@ int cli_render(int argc, char **argv)
                         break;
                 case 'd':
                         if (date_parse(optarg, &date) < 0) {
-                                fprintf(stderr, "labourwatch render: --date: '%s' is not a date (YYYY-MM-DD)\n", optarg);
+                                fprintf(stderr,
+                                        "labourwatch render: --date: '%s' is not a date (YYYY-MM-DD)\n",
+                                        optarg);
                                 return 2;
                         }
                         have_date = true;
@@ -178,10 +181,14 @@ int cli_render(int argc, char **argv)
                 render_help(stderr);
                 return 2;
         }
-        if (!streq(format, "text") && !streq(format, "html") && !streq(format, "eml") && !streq(format, "json") &&
-            !streq(format, "teams") && !streq(format, "notice") && chart_format_from_string(format) < 0) {
-                fprintf(stderr, "labourwatch render: --format: '%s' is not text, html, eml, json, teams, notice, png, "
-                                "svg or pdf\n", format);
+        if (!streq(format, "text") && !streq(format, "html") && !streq(format, "eml") &&
+            !streq(format, "json") && !streq(format, "teams") && !streq(format, "notice") &&
+            chart_format_from_string(format) < 0) {
+                fprintf(stderr,
+                        "labourwatch render: --format: '%s' is not text, html, eml, json, teams, notice, "
+                        "png, "
+                        "svg or pdf\n",
+                        format);
                 return 2;
         }
         goal_id = argv[optind];
@@ -207,7 +214,8 @@ int cli_render(int argc, char **argv)
         if (recipient) {
                 rcpt = config_find_recipient(c, recipient);
                 if (!rcpt) {
-                        fprintf(stderr, "labourwatch render: no recipient '%s' in %s\n", recipient, config_path);
+                        fprintf(stderr, "labourwatch render: no recipient '%s' in %s\n", recipient,
+                                config_path);
                         return 1;
                 }
         }
@@ -238,12 +246,15 @@ int cli_render(int argc, char **argv)
                 goto finish;
         }
         if (res->status == GOAL_STATUS_ON_TRACK)
-                fprintf(stderr, "labourwatch render: %s is on track; it is mentioned only when it recovers, so "
-                                "this is its 'back on track' message\n", goal_id);
+                fprintf(stderr,
+                        "labourwatch render: %s is on track; it is mentioned only when it recovers, so "
+                        "this is its 'back on track' message\n",
+                        goal_id);
         else if (!event_for_status(res->status))
-                fprintf(stderr, "labourwatch render: %s is %s; no goal alert is sent for that (a data problem "
-                                "goes to the routes with data_problems: true)\n", goal_id,
-                        goal_status_to_string(res->status));
+                fprintf(stderr,
+                        "labourwatch render: %s is %s; no goal alert is sent for that (a data problem "
+                        "goes to the routes with data_problems: true)\n",
+                        goal_id, goal_status_to_string(res->status));
 
         snprintf(datebuf, sizeof(datebuf), "%04d-%02d-%02d", date.year, date.month, date.day);
         keysrc = strdup_printf("render\n%s\n%s\n%s", goal_id, datebuf, rcpt ? rcpt->name : "");
@@ -251,15 +262,18 @@ int cli_render(int argc, char **argv)
         if (!keysrc || !thread)
                 goto finish;
         notify_sha256_hex(keysrc, strlen(keysrc), key);
-        j = json_pack("{s:i, s:s, s:s?, s:s?, s:s?, s:s, s:I, s:s, s:s?, s:s?, s:[{s:s, s:s?, s:s?, s:s?, s:s?, s:s, "
+        j = json_pack("{s:i, s:s, s:s?, s:s?, s:s?, s:s, s:I, s:s, s:s?, s:s?, s:[{s:s, s:s?, s:s?, s:s?, "
+                      "s:s?, s:s, "
                       "s:n, s:n, s:n, s:s, s:o, s:o}], s:[]}",
                       "version", 1, "type", "goals", "notifier", n ? n->name : NULL, "recipient",
-                      rcpt ? rcpt->name : NULL, "language", rcpt && rcpt->language ? rcpt->language : c->language,
-                      "key", key, "created_at", (json_int_t) now, "eval_date", datebuf, "plan", g->plan ? g->plan : c->plan,
-                      "municipality", c->municipality, "events", "goal", goal_id, "title_da", g->title_da, "title_en",
-                      g->title_en, "plan", g->plan ? g->plan : c->plan, "event", event_for_status(res->status), "status",
-                      goal_status_to_string(res->status), "previous_status", "off_track_since", "revised", "thread_id",
-                      thread, "result", goal_result_to_json(res), "sources", sources_json(c, g, st), "problems");
+                      rcpt ? rcpt->name : NULL, "language",
+                      rcpt && rcpt->language ? rcpt->language : c->language, "key", key, "created_at",
+                      (json_int_t) now, "eval_date", datebuf, "plan", g->plan ? g->plan : c->plan,
+                      "municipality", c->municipality, "events", "goal", goal_id, "title_da", g->title_da,
+                      "title_en", g->title_en, "plan", g->plan ? g->plan : c->plan, "event",
+                      event_for_status(res->status), "status", goal_status_to_string(res->status),
+                      "previous_status", "off_track_since", "revised", "thread_id", thread, "result",
+                      goal_result_to_json(res), "sources", sources_json(c, g, st), "problems");
         payload = j ? json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(10)) : NULL;
         if (!payload)
                 goto finish;
@@ -278,7 +292,10 @@ int cli_render(int argc, char **argv)
         if (r < 0)
                 goto finish;
         {
-                NotifyRenderArgs a = { .config = c, .notifier = n, .recipient = rcpt, .templates = templates,
+                NotifyRenderArgs a = { .config = c,
+                                       .notifier = n,
+                                       .recipient = rcpt,
+                                       .templates = templates,
                                        .now_usec = now };
                 _cleanup_free_ NotifyImage *images = NULL;
                 ReportChart *charts = NULL;
@@ -289,9 +306,12 @@ int cli_render(int argc, char **argv)
                 if (report_notice_charts(st, c, payload, &charts, &n_charts, NULL) >= 0 && n_charts > 0 &&
                     (images = calloc(n_charts, sizeof(NotifyImage)))) {
                         for (size_t k = 0; k < n_charts; k++)
-                                images[k] = (NotifyImage){ .goal = charts[k].goal->id, .png = charts[k].data,
-                                                           .size = charts[k].size, .alt = charts[k].alt,
-                                                           .width = charts[k].width, .height = charts[k].height };
+                                images[k] = (NotifyImage){ .goal = charts[k].goal->id,
+                                                           .png = charts[k].data,
+                                                           .size = charts[k].size,
+                                                           .alt = charts[k].alt,
+                                                           .width = charts[k].width,
+                                                           .height = charts[k].height };
                         a.images = images;
                         a.n_images = n_charts;
                 }

@@ -64,7 +64,8 @@ void notify_send_transcript_add(NotifySend *s, const char *data, size_t size)
 {
         if (s->transcript_size + size > NOTIFY_TRANSCRIPT_MAX)
                 size = NOTIFY_TRANSCRIPT_MAX - MIN(s->transcript_size, (size_t) NOTIFY_TRANSCRIPT_MAX);
-        if (size == 0 || GREEDY_REALLOC(s->transcript, s->transcript_alloc, s->transcript_size + size + 1) < 0)
+        if (size == 0 ||
+            GREEDY_REALLOC(s->transcript, s->transcript_alloc, s->transcript_size + size + 1) < 0)
                 return;
         memcpy(s->transcript + s->transcript_size, data, size);
         s->transcript_size += size;
@@ -122,7 +123,8 @@ int notify_send_new(NotifyLoop *l, const NotifierDef *n, bool with_easy, notify_
                 SETOPT(s->easy, CURLOPT_ERRORBUFFER, s->errbuf);
                 SETOPT(s->easy, CURLOPT_NOSIGNAL, 1L);
                 SETOPT(s->easy, CURLOPT_NOPROGRESS, 1L);
-                SETOPT(s->easy, CURLOPT_CONNECTTIMEOUT_MS, (long) MAX(MIN(timeout, UINT64_C(30) * 1000000) / 1000, UINT64_C(1)));
+                SETOPT(s->easy, CURLOPT_CONNECTTIMEOUT_MS,
+                       (long) MAX(MIN(timeout, UINT64_C(30) * 1000000) / 1000, UINT64_C(1)));
                 SETOPT(s->easy, CURLOPT_TIMEOUT_MS, (long) MAX(timeout / 1000, UINT64_C(1)));
                 SETOPT(s->easy, CURLOPT_SSL_VERIFYPEER, 1L);
                 SETOPT(s->easy, CURLOPT_SSL_VERIFYHOST, 2L);

@@ -87,7 +87,8 @@ static void smtp_finish(NotifySend *s, int curl_code, NotifyResult *r)
          * credentials and relays get fixed. */
         r->permanent = code >= 550 && code <= 554;
         if (s->error_reply || s->last_reply)
-                r->reply = strdup_printf("%s (server said: %s)", s->errbuf[0] ? s->errbuf : curl_easy_strerror(curl_code),
+                r->reply = strdup_printf("%s (server said: %s)",
+                                         s->errbuf[0] ? s->errbuf : curl_easy_strerror(curl_code),
                                          s->error_reply ? s->error_reply : s->last_reply);
         else
                 r->reply = strdup(s->errbuf[0] ? s->errbuf : curl_easy_strerror((CURLcode) curl_code));
@@ -128,8 +129,8 @@ static int smtp_send(NotifyLoop *l, const NotifierDef *n, const NotifyMessage *m
                 return -EINVAL;
         }
         if (!m->to_address) {
-                *ret_error = strdup_printf("notifier '%s': the notice has no recipient with an e-mail address",
-                                           n->name);
+                *ret_error = strdup_printf(
+                        "notifier '%s': the notice has no recipient with an e-mail address", n->name);
                 return -EINVAL;
         }
 
@@ -158,7 +159,8 @@ static int smtp_send(NotifyLoop *l, const NotifierDef *n, const NotifyMessage *m
 
         SETOPT(s->easy, CURLOPT_URL, n->url);
         SETOPT(s->easy, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-        SETOPT(s->easy, CURLOPT_USE_SSL, tls_url || !plaintext_ok ? (long) CURLUSESSL_ALL : (long) CURLUSESSL_NONE);
+        SETOPT(s->easy, CURLOPT_USE_SSL,
+               tls_url || !plaintext_ok ? (long) CURLUSESSL_ALL : (long) CURLUSESSL_NONE);
         SETOPT(s->easy, CURLOPT_MAIL_FROM, from);
         SETOPT(s->easy, CURLOPT_MAIL_RCPT, s->rcpt);
         SETOPT(s->easy, CURLOPT_UPLOAD, 1L);
@@ -200,7 +202,8 @@ static int smtp_send(NotifyLoop *l, const NotifierDef *n, const NotifyMessage *m
 
 fail:
         if (!*ret_error)
-                *ret_error = strdup_printf("notifier '%s': cannot set up the SMTP transfer: %s", n->name, strerror(-r));
+                *ret_error = strdup_printf("notifier '%s': cannot set up the SMTP transfer: %s", n->name,
+                                           strerror(-r));
         notify_send_free(s);
         return r;
 }

@@ -33,12 +33,14 @@ static void webhook_finish(NotifySend *s, int curl_code, NotifyResult *r)
                 r->reply = strdup(s->errbuf[0] ? s->errbuf : curl_easy_strerror((CURLcode) curl_code));
                 return;
         }
-        if (curl_easy_header(s->easy, "Retry-After", 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h && h->value) {
+        if (curl_easy_header(s->easy, "Retry-After", 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h &&
+            h->value) {
                 struct timespec ts;
                 uint64_t d;
 
                 clock_gettime(CLOCK_REALTIME, &ts);
-                if (fetch_parse_retry_after(h->value, (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000,
+                if (fetch_parse_retry_after(h->value,
+                                            (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000,
                                             &d) >= 0)
                         r->retry_after_usec = d;
         }
@@ -93,8 +95,8 @@ static int webhook_send(NotifyLoop *l, const NotifierDef *n, const NotifyMessage
 
                 r = secret_read(&n->secret, &key);
                 if (r < 0) {
-                        *ret_error = strdup_printf("notifier '%s': cannot read the webhook secret: %s", n->name,
-                                                   strerror(-r));
+                        *ret_error = strdup_printf("notifier '%s': cannot read the webhook secret: %s",
+                                                   n->name, strerror(-r));
                         return r;
                 }
                 sig = notify_webhook_signature(key, strlen(key), now_usec / 1000000, body);
@@ -148,7 +150,8 @@ static int webhook_send(NotifyLoop *l, const NotifierDef *n, const NotifyMessage
 
 fail:
         if (!*ret_error)
-                *ret_error = strdup_printf("notifier '%s': cannot set up the request: %s", n->name, strerror(-r));
+                *ret_error =
+                        strdup_printf("notifier '%s': cannot set up the request: %s", n->name, strerror(-r));
         notify_send_free(s);
         return r;
 }

@@ -245,12 +245,14 @@ void notify_sha256_hex(const void *data, size_t size, char ret[static 65])
                 snprintf(ret + 2 * i, 3, "%02x", md[i]);
 }
 
-int notify_hmac_sha256_hex(const void *key, size_t key_size, const void *data, size_t size, char ret[static 65])
+int notify_hmac_sha256_hex(const void *key, size_t key_size, const void *data, size_t size,
+                           char ret[static 65])
 {
         unsigned char md[EVP_MAX_MD_SIZE];
         unsigned len = 0;
 
-        if (!HMAC(EVP_sha256(), key, (int) MIN(key_size, (size_t) INT32_MAX), data, size, md, &len) || len != 32)
+        if (!HMAC(EVP_sha256(), key, (int) MIN(key_size, (size_t) INT32_MAX), data, size, md, &len) ||
+            len != 32)
                 return -EIO;
         for (unsigned i = 0; i < 32; i++)
                 snprintf(ret + 2 * i, 3, "%02x", md[i]);
@@ -327,13 +329,32 @@ static const char *const template_builtins[_NOTIFY_TEMPLATE_MAX][_LANGUAGE_MAX] 
 
 /* The placeholders of a message template and of an event template. */
 static const char *const message_names[] = {
-        "plan", "municipality", "recipient", "summary", "intro", "eval_date", "key", "events", "problems", "subject",
+        "plan",      "municipality", "recipient", "summary",  "intro",
+        "eval_date", "key",          "events",    "problems", "subject",
 };
 static const char *const event_names[] = {
-        "goal",       "title",          "headline",         "event",           "status",    "status_label",
-        "previous_status_label", "status_colour", "verdict", "change",        "value",     "period",
-        "goal_period", "target",        "projected",        "gap",             "pace_needed", "recent_pace",
-        "off_track_since", "revised",   "sources",          "plan",
+        "goal",
+        "title",
+        "headline",
+        "event",
+        "status",
+        "status_label",
+        "previous_status_label",
+        "status_colour",
+        "verdict",
+        "change",
+        "value",
+        "period",
+        "goal_period",
+        "target",
+        "projected",
+        "gap",
+        "pace_needed",
+        "recent_pace",
+        "off_track_since",
+        "revised",
+        "sources",
+        "plan",
 };
 
 struct NotifyTemplates {
@@ -378,7 +399,8 @@ static int config_errors_add(ConfigErrors *e, const char *file, unsigned line, u
                 return 0;
         if (!m || GREEDY_REALLOC(e->items, e->n_alloc, e->n_items + 1) < 0)
                 return -ENOMEM;
-        e->items[e->n_items] = (ConfigError){ .file = strdup(file), .line = line, .column = col, .message = m };
+        e->items[e->n_items] =
+                (ConfigError){ .file = strdup(file), .line = line, .column = col, .message = m };
         if (!e->items[e->n_items].file)
                 return -ENOMEM;
         TAKE_PTR(m);
@@ -400,8 +422,9 @@ static int template_check(NotifyTemplateId id, const char *file, const char *tex
                         size_t len;
 
                         if (!end || (nl && nl < end)) {
-                                if (config_errors_add(errors, file, line, col,
-                                                      strdup("'{{' without a closing '}}' on the same line")) < 0)
+                                if (config_errors_add(
+                                            errors, file, line, col,
+                                            strdup("'{{' without a closing '}}' on the same line")) < 0)
                                         return -ENOMEM;
                                 problems++;
                                 p += 2, col += 2;
@@ -409,10 +432,11 @@ static int template_check(NotifyTemplateId id, const char *file, const char *tex
                         }
                         len = (size_t) (end - name);
                         if (!name_known(id, name, len)) {
-                                if (config_errors_add(errors, file, line, col,
-                                                      strdup_printf("unknown placeholder '{{%.*s}}' (see %s)",
-                                                                    (int) MIN(len, (size_t) 64), name,
-                                                                    "labourwatch.yaml(5), TEMPLATES")) < 0)
+                                if (config_errors_add(
+                                            errors, file, line, col,
+                                            strdup_printf("unknown placeholder '{{%.*s}}' (see %s)",
+                                                          (int) MIN(len, (size_t) 64), name,
+                                                          "labourwatch.yaml(5), TEMPLATES")) < 0)
                                         return -ENOMEM;
                                 problems++;
                         }
@@ -517,8 +541,14 @@ typedef struct Var {
         bool raw;          /* already HTML (events, problems) */
 } Var;
 
-#define VAR(n, v) { .name = (n), .value = (v), .raw = false }
-#define VAR_RAW(n) { .name = (n), .value = NULL, .raw = true }
+#define VAR(n, v)                                                                                           \
+        {                                                                                                   \
+                .name = (n), .value = (v), .raw = false                                                     \
+        }
+#define VAR_RAW(n)                                                                                          \
+        {                                                                                                   \
+                .name = (n), .value = NULL, .raw = true                                                     \
+        }
 
 static const Var *var_find(const Var *vars, size_t n, const char *name, size_t len)
 {
@@ -623,8 +653,8 @@ typedef enum EventKind {
 } EventKind;
 
 static const char *const event_table[_EVENT_MAX] = {
-        [EVENT_MISSED] = "missed",     [EVENT_FIRING] = "firing",     [EVENT_REPEAT] = "repeat",
-        [EVENT_REVISED] = "revised",   [EVENT_AT_RISK] = "at_risk",   [EVENT_RESOLVED] = "resolved",
+        [EVENT_MISSED] = "missed",     [EVENT_FIRING] = "firing",   [EVENT_REPEAT] = "repeat",
+        [EVENT_REVISED] = "revised",   [EVENT_AT_RISK] = "at_risk", [EVENT_RESOLVED] = "resolved",
         [EVENT_ACHIEVED] = "achieved",
 };
 
@@ -656,9 +686,12 @@ static const char *const event_change[_EVENT_MAX][_LANGUAGE_MAX] = {
                             "Figures published earlier were revised, and that changes the verdict." },
         [EVENT_AT_RISK] = { "Målet er tæt på målkurven og kan let glide af sporet.",
                             "The goal is close to its target path and could easily slip." },
-        [EVENT_RESOLVED] = { "Målet er tilbage på rette spor, med margen til målkurven (ud over tolerancen).",
-                             "The goal is back on track, with a margin to the target path beyond the tolerance." },
-        [EVENT_ACHIEVED] = { "Perioden er slut, og målet blev nået.", "The goal period is over and the goal was met." },
+        [EVENT_RESOLVED] = { "Målet er tilbage på rette spor, med margen til målkurven (ud over "
+                             "tolerancen).",
+                             "The goal is back on track, with a margin to the target path beyond the "
+                             "tolerance." },
+        [EVENT_ACHIEVED] = { "Perioden er slut, og målet blev nået.",
+                             "The goal period is over and the goal was met." },
 };
 
 /* Summary phrases for the subject, after the number of goals: [kind][language][plural]. firing and
@@ -679,8 +712,8 @@ typedef struct Ctx {
         Language lang;
         const char *plan, *municipality;
         json_t *root;
-        bool *image_used;             /* per NotifyRenderArgs.images: shown in the HTML part */
-        const NotifyImage **by_goal;  /* the images sorted by goal id, for lookup */
+        bool *image_used;            /* per NotifyRenderArgs.images: shown in the HTML part */
+        const NotifyImage **by_goal; /* the images sorted by goal id, for lookup */
 } Ctx;
 
 static void fmt_period_code(const char *code, Language l, char *buf, size_t size)
@@ -727,8 +760,10 @@ typedef struct EventText {
 
 static void event_text_done(EventText *t)
 {
-        free(t->value), free(t->period), free(t->goal_period), free(t->target), free(t->projected), free(t->gap);
-        free(t->pace_needed), free(t->recent_pace), free(t->off_track_since), free(t->revised), free(t->sources);
+        free(t->value), free(t->period), free(t->goal_period), free(t->target), free(t->projected),
+                free(t->gap);
+        free(t->pace_needed), free(t->recent_pace), free(t->off_track_since), free(t->revised),
+                free(t->sources);
         free(t->title), free(t->verdict), free(t->prev_label);
         *t = (EventText){};
 }
@@ -772,13 +807,15 @@ static int event_text(const Ctx *x, const json_t *ev, EventText *t)
         if (jstr(res, en ? "gap_text_en" : "gap_text"))
                 t->gap = clean_dup(jstr(res, en ? "gap_text_en" : "gap_text"));
         else if (jnum(res, "gap", &v))
-                t->gap = with_unit(v, true, share ? (en ? "percentage points" : "procentpoint") : unit, x->lang);
+                t->gap = with_unit(v, true, share ? (en ? "percentage points" : "procentpoint") : unit,
+                                   x->lang);
         if (jnum(res, "pace_needed", &v) || jnum(res, "recent_pace", &v)) {
                 PeriodFreq f = period_freq_from_string(freq);
                 const char *per = f >= 0 ? format_freq_unit(f, x->lang) : NULL;
-                _cleanup_free_ char *pu = per && pace_unit && !streq(pace_unit, "%")
-                                                  ? strdup_printf("%s %s %s", pace_unit, en ? "per" : "pr.", per)
-                                                  : strdup_or_null(pace_unit);
+                _cleanup_free_ char *pu =
+                        per && pace_unit && !streq(pace_unit, "%")
+                                ? strdup_printf("%s %s %s", pace_unit, en ? "per" : "pr.", per)
+                                : strdup_or_null(pace_unit);
                 if (jnum(res, "pace_needed", &v))
                         t->pace_needed = with_unit(v, !share, pu, x->lang);
                 if (jnum(res, "recent_pace", &v))
@@ -805,7 +842,8 @@ static int event_text(const Ctx *x, const json_t *ev, EventText *t)
                 json_t *s;
                 Buf b = {};
 
-                json_array_foreach(src, i, s) {
+                json_array_foreach(src, i, s)
+                {
                         char d[FORMAT_PERIOD_MAX];
                         json_t *fa = json_object_get(s, "fetched_at");
                         if (b.n > 0)
@@ -838,7 +876,8 @@ static void render_event(const Ctx *x, const json_t *ev, const EventText *t, con
 {
         EventKind k = event_from_string(jstr(ev, "event"));
         const char *status = jstr(ev, "status");
-        _cleanup_free_ char *goal = clean_dup(jstr(ev, "goal")), *plan = clean_dup(jstr(ev, "plan") ?: x->plan),
+        _cleanup_free_ char *goal = clean_dup(jstr(ev, "goal")),
+                            *plan = clean_dup(jstr(ev, "plan") ?: x->plan),
                             *event = clean_dup(jstr(ev, "event")), *st = clean_dup(status);
         const Var vars[] = {
                 VAR("goal", goal),
@@ -851,8 +890,9 @@ static void render_event(const Ctx *x, const json_t *ev, const EventText *t, con
                 VAR("status_colour", status_colour(status)),
                 VAR("verdict", t->verdict),
                 /* a goal off track at its first evaluation was never on track: no "no longer" */
-                VAR("change", k >= 0 && !(k == EVENT_FIRING && !jstr(ev, "previous_status")) ? event_change[k][x->lang]
-                                                                                           : NULL),
+                VAR("change", k >= 0 && !(k == EVENT_FIRING && !jstr(ev, "previous_status"))
+                                      ? event_change[k][x->lang]
+                                      : NULL),
                 VAR("value", t->value),
                 VAR("period", t->period),
                 VAR("goal_period", t->goal_period),
@@ -885,7 +925,8 @@ static char *summary(const Ctx *x, const char *type, const json_t *events, const
                 return en ? strdup_printf("%zu data problem%s", n, n == 1 ? "" : "s")
                           : strdup_printf("%zu %s", n, n == 1 ? "dataproblem" : "dataproblemer");
         }
-        json_array_foreach(events, i, ev) {
+        json_array_foreach(events, i, ev)
+        {
                 EventKind k = event_from_string(jstr(ev, "event"));
                 if (k == EVENT_REPEAT)
                         k = EVENT_FIRING;
@@ -916,10 +957,11 @@ static char *intro(const Ctx *x, const char *type, const char *notifier, const c
                                           "Den kræver ingen handling.",
                                           strempty(notifier));
         if (type && streq(type, "data_problems"))
-                return strdup(en ? "labourwatch needs attention. Until this is fixed, goals may be judged on "
-                                   "old figures, or people not hear about them:"
-                                 : "labourwatch kræver opmærksomhed. Indtil det er rettet, kan mål blive "
-                                   "vurderet på gamle tal, eller nogen ikke høre om dem:");
+                return strdup(
+                        en ? "labourwatch needs attention. Until this is fixed, goals may be judged on "
+                             "old figures, or people not hear about them:"
+                           : "labourwatch kræver opmærksomhed. Indtil det er rettet, kan mål blive "
+                             "vurderet på gamle tal, eller nogen ikke høre om dem:");
         if (recipient)
                 return strdup_printf(en ? "Dear %s, the status of these goals has changed:"
                                         : "Kære %s. Status for disse mål er ændret:",
@@ -953,14 +995,16 @@ static char *problems_text(const Ctx *x, const json_t *problems, bool html)
                 return strdup("");
         if (html)
                 buf_puts(&b, "<ul style=\"margin:8px 0 16px 0;padding-left:20px;\">\n");
-        json_array_foreach(problems, i, p) {
+        json_array_foreach(problems, i, p)
+        {
                 _cleanup_free_ char *msg = clean_dup(jstr(p, "message")),
                                     *kind = clean_dup(problem_label(jstr(p, "kind"), x->lang)),
                                     *what = clean_dup(jstr(p, "series") ?: jstr(p, "source"));
                 char since[FORMAT_PERIOD_MAX];
                 json_t *s = json_object_get(p, "since");
 
-                fmt_usec_date(json_is_integer(s) ? (int64_t) json_integer_value(s) : 0, x->lang, since, sizeof(since));
+                fmt_usec_date(json_is_integer(s) ? (int64_t) json_integer_value(s) : 0, x->lang, since,
+                              sizeof(since));
                 if (html) {
                         buf_puts(&b, "<li style=\"margin:0 0 6px 0;\"><b>");
                         html_escape(&b, strempty(kind));
@@ -1123,8 +1167,8 @@ static ssize_t image_find(const Ctx *x, const NotifyRenderArgs *a, const char *g
 }
 
 /* The chart after its goal's event; small (300 px) in a message about several goals. */
-static void image_html(Ctx *x, const NotifyRenderArgs *a, const NotifyMessage *m, const char *goal, bool digest,
-                       Buf *h)
+static void image_html(Ctx *x, const NotifyRenderArgs *a, const NotifyMessage *m, const char *goal,
+                       bool digest, Buf *h)
 {
         ssize_t i = image_find(x, a, goal);
 
@@ -1134,22 +1178,25 @@ static void image_html(Ctx *x, const NotifyRenderArgs *a, const NotifyMessage *m
         int hh = a->images[i].height > 0 ? a->images[i].height : w / 2;
 
         x->image_used[i] = true;
-        buf_printf(h, "<p><img src=\"cid:chart-%zd.%s@labourwatch\" width=\"%d\" height=\"%d\" alt=\"", i, m->key, w,
-                   hh);
+        buf_printf(h, "<p><img src=\"cid:chart-%zd.%s@labourwatch\" width=\"%d\" height=\"%d\" alt=\"", i,
+                   m->key, w, hh);
         html_escape(h, strempty(a->images[i].alt));
-        buf_printf(h, "\" style=\"display:block;border:0;width:100%%;max-width:%dpx;height:auto\"></p>\n", w);
+        buf_printf(h, "\" style=\"display:block;border:0;width:100%%;max-width:%dpx;height:auto\"></p>\n",
+                   w);
 }
 
-static void image_parts(const Ctx *x, const NotifyRenderArgs *a, const NotifyMessage *m, const char *boundary, Buf *b)
+static void image_parts(const Ctx *x, const NotifyRenderArgs *a, const NotifyMessage *m,
+                        const char *boundary, Buf *b)
 {
         for (size_t i = 0; i < a->n_images; i++) {
                 const unsigned char *p = a->images[i].png;
                 if (!x->image_used || !x->image_used[i])
                         continue;
                 buf_printf(b, "\r\n--%s\r\n", boundary);
-                buf_printf(b, "Content-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n"
-                              "Content-ID: <chart-%zu.%s@labourwatch>\r\n"
-                              "Content-Disposition: inline; filename=\"chart-%zu.png\"\r\n\r\n",
+                buf_printf(b,
+                           "Content-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n"
+                           "Content-ID: <chart-%zu.%s@labourwatch>\r\n"
+                           "Content-Disposition: inline; filename=\"chart-%zu.png\"\r\n\r\n",
                            i, m->key, i);
                 for (size_t k = 0; k < a->images[i].size; k += 57) { /* 76 characters a line */
                         base64(b, p + k, MIN((size_t) 57, a->images[i].size - k));
@@ -1163,7 +1210,8 @@ static int build_eml(const Ctx *x, const NotifyRenderArgs *a, const json_t *even
         Buf b = {};
         char date[64];
         _cleanup_free_ char *subject = notify_header_encode(m->subject, strlen("Subject: "));
-        _cleanup_free_ char *text_qp = notify_quoted_printable(m->text), *html_qp = notify_quoted_printable(m->html);
+        _cleanup_free_ char *text_qp = notify_quoted_printable(m->text),
+                            *html_qp = notify_quoted_printable(m->html);
         _cleanup_free_ char *from_name = NULL;
         char boundary[80];
         size_t i;
@@ -1174,7 +1222,8 @@ static int build_eml(const Ctx *x, const NotifyRenderArgs *a, const json_t *even
                 return -ENOMEM;
 
         rfc5322_date(a->now_usec, date, sizeof(date));
-        from_name = x->municipality ? strdup_printf("labourwatch – %s", x->municipality) : strdup("labourwatch");
+        from_name =
+                x->municipality ? strdup_printf("labourwatch – %s", x->municipality) : strdup("labourwatch");
         if (!from_name)
                 return -ENOMEM;
         /* Derived from the key: the same notice is the same message, byte for byte, however often it
@@ -1190,7 +1239,8 @@ static int build_eml(const Ctx *x, const NotifyRenderArgs *a, const json_t *even
 
         /* Threading: every goal of the message has a stable thread id; replying "in" the most severe
          * goal's thread and referencing all of them lets a client thread each goal's alerts. */
-        json_array_foreach(events, i, ev) {
+        json_array_foreach(events, i, ev)
+        {
                 _cleanup_free_ char *tid = thread_id_clean(jstr(ev, "thread_id"));
                 if (!tid || !*tid)
                         continue;
@@ -1210,7 +1260,8 @@ static int build_eml(const Ctx *x, const NotifyRenderArgs *a, const json_t *even
         buf_puts(&b, "\r\n");
         buf_puts(&b, "This is a multi-part message in MIME format.\r\n");
         buf_printf(&b, "\r\n--%s\r\n", boundary);
-        buf_puts(&b, "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n");
+        buf_puts(&b, "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: "
+                     "quoted-printable\r\n\r\n");
         buf_puts(&b, text_qp);
         buf_printf(&b, "\r\n--%s\r\n", boundary);
         bool related = false;
@@ -1220,14 +1271,19 @@ static int build_eml(const Ctx *x, const NotifyRenderArgs *a, const json_t *even
                 /* the HTML with its charts: multipart/related inside the alternative */
                 char rel[96];
                 snprintf(rel, sizeof(rel), "=_lw_rel_%.32s", m->key);
-                buf_printf(&b, "Content-Type: multipart/related;\r\n boundary=\"%s\";\r\n type=\"text/html\"\r\n", rel);
+                buf_printf(
+                        &b,
+                        "Content-Type: multipart/related;\r\n boundary=\"%s\";\r\n type=\"text/html\"\r\n",
+                        rel);
                 buf_printf(&b, "\r\n--%s\r\n", rel);
-                buf_puts(&b, "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n");
+                buf_puts(&b, "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: "
+                             "quoted-printable\r\n\r\n");
                 buf_puts(&b, html_qp);
                 image_parts(x, a, m, rel, &b);
                 buf_printf(&b, "\r\n--%s--\r\n", rel);
         } else {
-                buf_puts(&b, "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n");
+                buf_puts(&b, "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: "
+                             "quoted-printable\r\n\r\n");
                 buf_puts(&b, html_qp);
         }
         buf_printf(&b, "\r\n--%s--\r\n", boundary);
@@ -1258,36 +1314,33 @@ static int build_json(const Ctx *x, const NotifyRenderArgs *a, const json_t *eve
                 return -ENOMEM;
         if (!gmtime_r(&t, &tm) || strftime(sent_at, sizeof(sent_at), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
                 sent_at[0] = 0;
-        json_array_foreach(events, i, ev) {
+        json_array_foreach(events, i, ev)
+        {
                 const json_t *res = json_object_get(ev, "result");
-                json_t *e = json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:o, s:s?, s:s?, s:s?, s:o, s:o, s:o, "
-                                      "s:o, s:o, s:s?, s:s?, s:O?, s:O?, s:O?}",
-                                      "goal", jstr(ev, "goal"), "title_da", jstr(ev, "title_da"),
-                                      "title_en", jstr(ev, "title_en"), "plan", jstr(ev, "plan"),
-                                      "event", jstr(ev, "event"), "status", jstr(ev, "status"),
-                                      "previous_status", jstr(ev, "previous_status"),
-                                      "off_track_since", jstr(ev, "off_track_since") ? json_string(jstr(ev, "off_track_since")) : json_null(),
-                                      "period", jstr(res, "period"),
-                                      "explanation", jstr(res, "explanation"),
-                                      "explanation_en", jstr(res, "explanation_en"),
-                                      "value", number_or_null(res, "value"),
-                                      "target", number_or_null(res, "target"),
-                                      "projected", number_or_null(res, "projected"),
-                                      "gap", number_or_null(res, "gap"),
-                                      "pace_needed", number_or_null(res, "pace_needed"),
-                                      "unit", jstr(res, "unit"), "unit_en", jstr(res, "unit_en"),
-                                      "revised", json_object_get(ev, "revised"),
-                                      "sources", json_object_get(ev, "sources"),
-                                      "result", res);
+                json_t *e = json_pack(
+                        "{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:o, s:s?, s:s?, s:s?, s:o, s:o, s:o, "
+                        "s:o, s:o, s:s?, s:s?, s:O?, s:O?, s:O?}",
+                        "goal", jstr(ev, "goal"), "title_da", jstr(ev, "title_da"), "title_en",
+                        jstr(ev, "title_en"), "plan", jstr(ev, "plan"), "event", jstr(ev, "event"), "status",
+                        jstr(ev, "status"), "previous_status", jstr(ev, "previous_status"),
+                        "off_track_since",
+                        jstr(ev, "off_track_since") ? json_string(jstr(ev, "off_track_since")) : json_null(),
+                        "period", jstr(res, "period"), "explanation", jstr(res, "explanation"),
+                        "explanation_en", jstr(res, "explanation_en"), "value", number_or_null(res, "value"),
+                        "target", number_or_null(res, "target"), "projected",
+                        number_or_null(res, "projected"), "gap", number_or_null(res, "gap"), "pace_needed",
+                        number_or_null(res, "pace_needed"), "unit", jstr(res, "unit"), "unit_en",
+                        jstr(res, "unit_en"), "revised", json_object_get(ev, "revised"), "sources",
+                        json_object_get(ev, "sources"), "result", res);
                 if (!e || json_array_append_new(evs, e) < 0)
                         return -ENOMEM;
         }
         root = json_pack("{s:i, s:s, s:s?, s:s?, s:s?, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:O, s:O?}",
-                         "version", 1, "type", m->type, "notifier", jstr(x->root, "notifier"),
-                         "recipient", jstr(x->root, "recipient"), "language", language_to_string(x->lang),
-                         "key", m->key, "sent_at", sent_at, "subject", m->subject,
-                         "eval_date", jstr(x->root, "eval_date"), "plan", x->plan,
-                         "municipality", x->municipality, "events", evs, "problems", problems);
+                         "version", 1, "type", m->type, "notifier", jstr(x->root, "notifier"), "recipient",
+                         jstr(x->root, "recipient"), "language", language_to_string(x->lang), "key", m->key,
+                         "sent_at", sent_at, "subject", m->subject, "eval_date", jstr(x->root, "eval_date"),
+                         "plan", x->plan, "municipality", x->municipality, "events", evs, "problems",
+                         problems);
         if (!root)
                 return -ENOMEM;
         m->json = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
@@ -1325,11 +1378,13 @@ static int build_teams(const Ctx *x, const json_t *events, const json_t *problem
         if (!body)
                 return -ENOMEM;
         if (json_array_append_new(body, json_pack("{s:s, s:s, s:s, s:s, s:b}", "type", "TextBlock", "text",
-                                                  m->subject, "size", "Medium", "weight", "Bolder", "wrap", 1)) < 0 ||
+                                                  m->subject, "size", "Medium", "weight", "Bolder", "wrap",
+                                                  1)) < 0 ||
             json_array_append_new(body, json_pack("{s:s, s:s, s:b}", "type", "TextBlock", "text", intro_text,
                                                   "wrap", 1)) < 0)
                 return -ENOMEM;
-        json_array_foreach(events, i, ev) {
+        json_array_foreach(events, i, ev)
+        {
                 EventText t = {};
                 EventKind k = event_from_string(jstr(ev, "event"));
                 json_t *facts = json_array();
@@ -1341,7 +1396,8 @@ static int build_teams(const Ctx *x, const json_t *events, const json_t *problem
                 event_text(x, ev, &t);
                 head = strdup_printf("%s: %s", strempty(t.title), k >= 0 ? event_headline[k][x->lang] : "");
                 if (t.value) {
-                        _cleanup_free_ char *vp = t.period ? strdup_printf("%s (%s)", t.value, t.period) : strdup(t.value);
+                        _cleanup_free_ char *vp =
+                                t.period ? strdup_printf("%s (%s)", t.value, t.period) : strdup(t.value);
                         r |= fact(facts, en ? "Latest value" : "Seneste værdi", vp);
                 }
                 r |= fact(facts, en ? "Target" : "Mål", t.target);
@@ -1352,29 +1408,34 @@ static int build_teams(const Ctx *x, const json_t *events, const json_t *problem
                 r |= fact(facts, en ? "Revised" : "Revideret", t.revised);
                 r |= fact(facts, en ? "Source" : "Kilde", t.sources);
                 if (r < 0 || !head ||
-                    json_array_append_new(body, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "type", "TextBlock",
-                                                          "text", head, "weight", "Bolder", "color",
-                                                          card_colour(jstr(ev, "status")), "spacing", "Large",
-                                                          "wrap", 1, "separator", 1)) < 0 ||
+                    json_array_append_new(body, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "type",
+                                                          "TextBlock", "text", head, "weight", "Bolder",
+                                                          "color", card_colour(jstr(ev, "status")),
+                                                          "spacing", "Large", "wrap", 1, "separator", 1)) <
+                            0 ||
                     json_array_append_new(body, json_pack("{s:s, s:s, s:b}", "type", "TextBlock", "text",
                                                           strempty(t.verdict), "wrap", 1)) < 0 ||
-                    json_array_append_new(body, json_pack("{s:s, s:o}", "type", "FactSet", "facts", facts)) < 0) {
+                    json_array_append_new(body, json_pack("{s:s, s:o}", "type", "FactSet", "facts", facts)) <
+                            0) {
                         event_text_done(&t);
                         return -ENOMEM;
                 }
                 event_text_done(&t);
         }
-        json_array_foreach(problems, i, ev) {
-                _cleanup_free_ char *line = strdup_printf("%s: %s", strempty(problem_label(jstr(ev, "kind"), x->lang)),
-                                                          strempty(jstr(ev, "message")));
-                if (!line || json_array_append_new(body, json_pack("{s:s, s:s, s:b, s:s}", "type", "TextBlock",
-                                                                   "text", line, "wrap", 1, "color",
-                                                                   "Attention")) < 0)
+        json_array_foreach(problems, i, ev)
+        {
+                _cleanup_free_ char *line =
+                        strdup_printf("%s: %s", strempty(problem_label(jstr(ev, "kind"), x->lang)),
+                                      strempty(jstr(ev, "message")));
+                if (!line || json_array_append_new(body, json_pack("{s:s, s:s, s:b, s:s}", "type",
+                                                                   "TextBlock", "text", line, "wrap", 1,
+                                                                   "color", "Attention")) < 0)
                         return -ENOMEM;
         }
-        msg = json_pack("{s:s, s:[{s:s, s:n, s:{s:s, s:s, s:s, s:o, s:{s:s}}}]}", "type", "message", "attachments",
-                        "contentType", "application/vnd.microsoft.card.adaptive", "contentUrl", "content",
-                        "$schema", "http://adaptivecards.io/schemas/adaptive-card.json", "type", "AdaptiveCard",
+        msg = json_pack("{s:s, s:[{s:s, s:n, s:{s:s, s:s, s:s, s:o, s:{s:s}}}]}", "type", "message",
+                        "attachments", "contentType", "application/vnd.microsoft.card.adaptive",
+                        "contentUrl", "content", "$schema",
+                        "http://adaptivecards.io/schemas/adaptive-card.json", "type", "AdaptiveCard",
                         "version", "1.4", "body", json_incref(body), "msteams", "width", "Full");
         if (!msg)
                 return -ENOMEM;
@@ -1417,8 +1478,9 @@ int notify_render(const NotifyRenderArgs *a, const char *payload_json, NotifyMes
         _cleanup_(notify_message_donep) NotifyMessage m = {};
         _cleanup_(notify_templates_freep) NotifyTemplates *builtin = NULL;
         _cleanup_free_ char *sum = NULL, *intro_text = NULL, *events_text = NULL, *events_html = NULL,
-                            *problems_txt = NULL, *problems_html = NULL, *recipient_name = NULL, *plan = NULL,
-                            *municipality = NULL, *eval_date = NULL, *key = NULL, *notifier_name = NULL;
+                            *problems_txt = NULL, *problems_html = NULL, *recipient_name = NULL,
+                            *plan = NULL, *municipality = NULL, *eval_date = NULL, *key = NULL,
+                            *notifier_name = NULL;
         _cleanup_free_ bool *image_used = NULL;
         _cleanup_free_ const NotifyImage **by_goal = NULL;
         const NotifyTemplates *tp = a->templates;
@@ -1440,8 +1502,8 @@ int notify_render(const NotifyRenderArgs *a, const char *payload_json, NotifyMes
                 return render_error(ret_error, -EINVAL, "notice version is not 1");
         type = jstr(root, "type");
         if (!type || (!streq(type, "goals") && !streq(type, "data_problems") && !streq(type, "test")))
-                return render_error(ret_error, -EINVAL, "notice type '%s' is not goals, data_problems or test",
-                                    strempty(type));
+                return render_error(ret_error, -EINVAL,
+                                    "notice type '%s' is not goals, data_problems or test", strempty(type));
         rkey = jstr(root, "key");
         if (!rkey)
                 return render_error(ret_error, -EINVAL, "notice has no key");
@@ -1523,7 +1585,8 @@ int notify_render(const NotifyRenderArgs *a, const char *payload_json, NotifyMes
         {
                 Buf t = {}, h = {};
                 bool digest = json_array_size(events) > 1;
-                json_array_foreach(events, i, ev) {
+                json_array_foreach(events, i, ev)
+                {
                         EventText et = {};
                         if (!json_is_object(ev))
                                 continue;
@@ -1547,9 +1610,15 @@ int notify_render(const NotifyRenderArgs *a, const char *payload_json, NotifyMes
 
         {
                 Var vars[] = {
-                        VAR("plan", plan),         VAR("municipality", municipality), VAR("recipient", recipient_name),
-                        VAR("summary", sum),       VAR("intro", intro_text),          VAR("eval_date", eval_date),
-                        VAR("key", m.key),         VAR_RAW("events"),         VAR_RAW("problems"),
+                        VAR("plan", plan),
+                        VAR("municipality", municipality),
+                        VAR("recipient", recipient_name),
+                        VAR("summary", sum),
+                        VAR("intro", intro_text),
+                        VAR("eval_date", eval_date),
+                        VAR("key", m.key),
+                        VAR_RAW("events"),
+                        VAR_RAW("problems"),
                         VAR("subject", NULL),
                 };
                 const size_t n = ELEMENTSOF(vars);
@@ -1622,7 +1691,8 @@ int notify_send(NotifyLoop *l, const NotifierDef *n, const NotifyMessage *m, int
         const NotifyChannel *ch = n ? notify_channel(n->kind) : NULL;
 
         if (!ch)
-                return render_error(ret_error, -EOPNOTSUPP, "notifier '%s': kind '%s' cannot send in this build",
-                                    n ? n->name : "?", n ? strna(notifier_kind_to_string(n->kind)) : "?");
+                return render_error(ret_error, -EOPNOTSUPP,
+                                    "notifier '%s': kind '%s' cannot send in this build", n ? n->name : "?",
+                                    n ? strna(notifier_kind_to_string(n->kind)) : "?");
         return ch->send(l, n, m, now_usec, done, userdata, ret, ret_error);
 }

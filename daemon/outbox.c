@@ -29,7 +29,7 @@
 typedef struct Delivery Delivery;
 struct Delivery {
         Outbox *outbox;
-        OutboxItem item;       /* owned copy */
+        OutboxItem item; /* owned copy */
         NotifySend *send;
         uint64_t retry_max_usec, give_up_usec;
         Delivery *next, *prev;
@@ -47,9 +47,9 @@ struct Outbox {
         bool failed;
         outbox_idle_t idle_cb;
         void *idle_userdata;
-        OutboxItem *batch;     /* due items read last, started from batch_pos on */
+        OutboxItem *batch; /* due items read last, started from batch_pos on */
         size_t batch_n, batch_pos;
-        bool refill;           /* read the store again (something was enqueued, or time passed) */
+        bool refill; /* read the store again (something was enqueued, or time passed) */
 };
 
 static int64_t now_usec(Outbox *o)
@@ -128,7 +128,8 @@ static bool is_expiry_notice(const OutboxItem *i)
         if (!json_is_object(j) || !json_is_string(json_object_get(j, "type")) ||
             !streq(json_string_value(json_object_get(j, "type")), "data_problems"))
                 return false;
-        json_array_foreach(json_object_get(j, "problems"), k, p) {
+        json_array_foreach(json_object_get(j, "problems"), k, p)
+        {
                 const char *kind = json_string_value(json_object_get(p, "kind"));
                 if (!kind || !streq(kind, "notification_expired"))
                         return false;
@@ -138,7 +139,8 @@ static bool is_expiry_notice(const OutboxItem *i)
 
 static void give_up(Outbox *o, const OutboxItem *i, const char *reason)
 {
-        _cleanup_free_ char *err = NULL, *msg = NULL, *channel_field = strdup_printf("CHANNEL=%s", strempty(i->channel)),
+        _cleanup_free_ char *err = NULL, *msg = NULL,
+                            *channel_field = strdup_printf("CHANNEL=%s", strempty(i->channel)),
                             *recipient_field = strdup_printf("RECIPIENT=%s", strna(i->recipient)),
                             *key_field = strdup_printf("NOTIFICATION_KEY=%s", strempty(i->dedup_key)),
                             *reply_field = strdup_printf("REPLY=%s", strempty(reason));
@@ -166,8 +168,9 @@ static void give_up(Outbox *o, const OutboxItem *i, const char *reason)
         if (r < 0)
                 log_error_errno(r, "Failed to queue the data-problem notice about it: %s", strna(err));
         else if (r == 0)
-                log_warning("No route has data_problems: true, so nobody else is told that this notification "
-                            "was given up");
+                log_warning(
+                        "No route has data_problems: true, so nobody else is told that this notification "
+                        "was given up");
 }
 
 static void outbox_schedule(Outbox *o);
@@ -192,15 +195,18 @@ static void on_sent(const NotifyResult *res, void *userdata)
                 r = store_outbox_mark_sent(o->store, i->id, now, &err);
                 store_crash_point(o->store, "after-mark-sent");
                 if (r < 0)
-                        log_error_errno(r, "Notification %" PRId64 " was delivered but cannot be marked sent (it "
-                                           "may be sent again): %s", i->id, strna(err));
+                        log_error_errno(r,
+                                        "Notification %" PRId64
+                                        " was delivered but cannot be marked sent (it "
+                                        "may be sent again): %s",
+                                        i->id, strna(err));
                 else
                         o->n_sent++;
                 log_event(LOG_INFO, 0, LOG_EVENT_NOTIFICATION_SENT,
                           LOG_FIELDS(strempty(channel_field), strempty(recipient_field), strempty(key_field),
                                      strempty(reply_field)),
-                          "Notification to %s delivered through %s: %s", strna(i->recipient), strempty(i->channel),
-                          strempty(res->reply));
+                          "Notification to %s delivered through %s: %s", strna(i->recipient),
+                          strempty(i->channel), strempty(res->reply));
         } else if (res->permanent) {
                 log_event(LOG_ERR, 0, LOG_EVENT_NOTIFICATION_FAILED,
                           LOG_FIELDS(strempty(channel_field), strempty(recipient_field), strempty(key_field),
@@ -211,7 +217,8 @@ static void on_sent(const NotifyResult *res, void *userdata)
         } else {
                 BackoffPolicy p = { .max_usec = d->retry_max_usec };
                 uint64_t delay;
-                int64_t next, deadline = i->created_at + (int64_t) MIN(d->give_up_usec, (uint64_t) INT64_MAX / 2);
+                int64_t next,
+                        deadline = i->created_at + (int64_t) MIN(d->give_up_usec, (uint64_t) INT64_MAX / 2);
                 char when[32];
 
                 p.base_usec = MIN(OUTBOX_RETRY_BASE_USEC, p.max_usec);
@@ -221,19 +228,24 @@ static void on_sent(const NotifyResult *res, void *userdata)
                 if (next > deadline)
                         next = MAX(deadline, now);
                 o->failed = true;
-                r = store_outbox_mark_failed(o->store, i->id, res->reply ? res->reply : "failed", next, &err);
+                r = store_outbox_mark_failed(o->store, i->id, res->reply ? res->reply : "failed", next,
+                                             &err);
                 if (r < 0)
-                        log_error_errno(r, "Failed to record the failed delivery of notification %" PRId64 ": %s",
-                                        i->id, strna(err));
+                        log_error_errno(
+                                r, "Failed to record the failed delivery of notification %" PRId64 ": %s",
+                                i->id, strna(err));
                 if (delay >= USEC_PER_MINUTE)
-                        snprintf(when, sizeof(when), "%" PRIu64 "min", (delay + USEC_PER_MINUTE / 2) / USEC_PER_MINUTE);
+                        snprintf(when, sizeof(when), "%" PRIu64 "min",
+                                 (delay + USEC_PER_MINUTE / 2) / USEC_PER_MINUTE);
                 else
-                        snprintf(when, sizeof(when), "%" PRIu64 "s", (delay + USEC_PER_SEC / 2) / USEC_PER_SEC);
+                        snprintf(when, sizeof(when), "%" PRIu64 "s",
+                                 (delay + USEC_PER_SEC / 2) / USEC_PER_SEC);
                 log_event(LOG_WARNING, 0, LOG_EVENT_NOTIFICATION_FAILED,
                           LOG_FIELDS(strempty(channel_field), strempty(recipient_field), strempty(key_field),
                                      strempty(reply_field)),
-                          "Notification to %s through %s failed (attempt %u), retrying in %s: %s", strna(i->recipient),
-                          strempty(i->channel), i->attempts + 1, when, strempty(res->reply));
+                          "Notification to %s through %s failed (attempt %u), retrying in %s: %s",
+                          strna(i->recipient), strempty(i->channel), i->attempts + 1, when,
+                          strempty(res->reply));
         }
         delivery_free(d);
         /* a slot is free: continue with the batch in memory */
@@ -251,9 +263,9 @@ static void start_item(Outbox *o, const OutboxItem *i, int64_t now)
         int r;
 
         if (i->created_at + (int64_t) MIN(give_up_of(n), (uint64_t) INT64_MAX / 2) <= now) {
-                _cleanup_free_ char *reason = strdup_printf("not delivered within give_up_after (%" PRIu64
-                                                            "h); last error: %s",
-                                                            give_up_of(n) / USEC_PER_HOUR, strna(i->last_error));
+                _cleanup_free_ char *reason =
+                        strdup_printf("not delivered within give_up_after (%" PRIu64 "h); last error: %s",
+                                      give_up_of(n) / USEC_PER_HOUR, strna(i->last_error));
                 give_up(o, i, reason ? reason : "not delivered within give_up_after");
                 return;
         }
@@ -262,20 +274,27 @@ static void start_item(Outbox *o, const OutboxItem *i, int64_t now)
         else if (i->recipient && !rcpt)
                 problem = strdup_printf("recipient '%s' is not in the configuration", i->recipient);
         if (!problem) {
-                NotifyRenderArgs a = { .config = o->config, .notifier = n, .recipient = rcpt,
-                                       .templates = o->templates, .now_usec = now };
+                NotifyRenderArgs a = { .config = o->config,
+                                       .notifier = n,
+                                       .recipient = rcpt,
+                                       .templates = o->templates,
+                                       .now_usec = now };
                 _cleanup_free_ NotifyImage *images = NULL;
                 ReportChart *charts = NULL;
                 size_t n_charts = 0;
 
                 /* The goals' charts inline in the HTML part; a message whose charts cannot be drawn
                  * is sent without them. */
-                if (report_notice_charts(o->store, o->config, i->payload_json, &charts, &n_charts, NULL) >= 0 &&
+                if (report_notice_charts(o->store, o->config, i->payload_json, &charts, &n_charts, NULL) >=
+                            0 &&
                     n_charts > 0 && (images = calloc(n_charts, sizeof(NotifyImage)))) {
                         for (size_t k = 0; k < n_charts; k++)
-                                images[k] = (NotifyImage){ .goal = charts[k].goal->id, .png = charts[k].data,
-                                                           .size = charts[k].size, .alt = charts[k].alt,
-                                                           .width = charts[k].width, .height = charts[k].height };
+                                images[k] = (NotifyImage){ .goal = charts[k].goal->id,
+                                                           .png = charts[k].data,
+                                                           .size = charts[k].size,
+                                                           .alt = charts[k].alt,
+                                                           .width = charts[k].width,
+                                                           .height = charts[k].height };
                         a.images = images;
                         a.n_images = n_charts;
                 }
@@ -283,7 +302,8 @@ static void start_item(Outbox *o, const OutboxItem *i, int64_t now)
                 report_charts_free(charts, n_charts);
                 if (r == -EINVAL) {
                         /* A payload we cannot read will not become readable: give up now. */
-                        _cleanup_free_ char *reason = strdup_printf("cannot render the notice: %s", strna(err));
+                        _cleanup_free_ char *reason =
+                                strdup_printf("cannot render the notice: %s", strna(err));
                         give_up(o, i, reason ? reason : "cannot render the notice");
                         return;
                 }
@@ -307,8 +327,8 @@ static void start_item(Outbox *o, const OutboxItem *i, int64_t now)
                 o->n_in_flight++;
                 if (i->attempts > 0)
                         log_event(LOG_INFO, 0, LOG_EVENT_OUTBOX_RETRY, NULL,
-                                  "Retrying the notification to %s through %s (attempt %u)", strna(i->recipient),
-                                  strempty(i->channel), i->attempts + 1);
+                                  "Retrying the notification to %s through %s (attempt %u)",
+                                  strna(i->recipient), strempty(i->channel), i->attempts + 1);
                 free(TAKE_PTR(err));
                 r = notify_send(o->loop, n, &m, now, on_sent, d, &d->send, &err);
                 notify_message_done(&m);
@@ -327,14 +347,18 @@ static void start_item(Outbox *o, const OutboxItem *i, int64_t now)
         /* Nothing was sent: record it as a failed attempt, with the usual backoff. */
         {
                 NotifyResult res = { .reply = problem };
-                Delivery tmp = { .outbox = o, .retry_max_usec = retry_max_of(n), .give_up_usec = give_up_of(n) };
+                Delivery tmp = { .outbox = o,
+                                 .retry_max_usec = retry_max_of(n),
+                                 .give_up_usec = give_up_of(n) };
                 Delivery *t = calloc(1, sizeof(*t));
 
                 if (!t || item_copy(i, &t->item) < 0) {
                         free(t);
                         return;
                 }
-                *t = (Delivery){ .outbox = o, .item = t->item, .retry_max_usec = tmp.retry_max_usec,
+                *t = (Delivery){ .outbox = o,
+                                 .item = t->item,
+                                 .retry_max_usec = tmp.retry_max_usec,
                                  .give_up_usec = tmp.give_up_usec };
                 /* on_sent frees t through delivery_free, which expects it linked in */
                 t->next = o->deliveries;
@@ -382,7 +406,8 @@ static void outbox_run(Outbox *o)
         while (o->n_in_flight < OUTBOX_MAX_IN_FLIGHT) {
                 if (o->batch_pos >= o->batch_n) {
                         /* a full batch may have more behind it; an empty or short one does not */
-                        if (refilled || o->batch_n < OUTBOX_BATCH || batch_refill(o, now) < 0 || o->batch_n == 0)
+                        if (refilled || o->batch_n < OUTBOX_BATCH || batch_refill(o, now) < 0 ||
+                            o->batch_n == 0)
                                 break;
                         refilled = true;
                 }
@@ -416,7 +441,8 @@ static void outbox_schedule(Outbox *o)
 
         r = store_outbox_next_due(o->store, now, &next, &err);
         if (r < 0) {
-                log_error_errno(r, "Failed to read the outbox schedule, looking again in a minute: %s", strna(err));
+                log_error_errno(r, "Failed to read the outbox schedule, looking again in a minute: %s",
+                                strna(err));
                 next = now + (int64_t) USEC_PER_MINUTE;
         } else if (r == 0) {
                 (void) sd_event_source_set_enabled(o->timer, SD_EVENT_OFF);
@@ -454,7 +480,8 @@ static void load_templates(Outbox *o, const Config *c)
         }
         config_errors_done(&errors);
         if (r < 0) {
-                log_warning_errno(r, "Message templates in %s are not usable, %s: %m", strna(c ? c->templates_dir : NULL),
+                log_warning_errno(r, "Message templates in %s are not usable, %s: %m",
+                                  strna(c ? c->templates_dir : NULL),
                                   o->templates ? "keeping the previous ones" : "using the built-in ones");
                 if (o->templates)
                         return;
@@ -582,12 +609,14 @@ static int enqueue_one(Store *st, const Config *c, const NotifierDef *n, const R
         keysrc = strdup_printf("notification_expired\n%s\n%s\n%s", n->name, rcpt ? rcpt->name : "",
                                strempty(expired->dedup_key));
         message = strdup_printf("the notification %.16s… to %s through notifier '%s' was not delivered: %s",
-                                strempty(expired->dedup_key), expired->recipient ? expired->recipient : "(no recipient)",
+                                strempty(expired->dedup_key),
+                                expired->recipient ? expired->recipient : "(no recipient)",
                                 strempty(expired->channel), strempty(reason));
         if (!keysrc || !message)
                 return -ENOMEM;
         notify_sha256_hex(keysrc, strlen(keysrc), key);
-        j = json_pack("{s:i, s:s, s:s, s:s?, s:s, s:s, s:I, s:s?, s:s?, s:[], s:[{s:s, s:n, s:n, s:I, s:s, s:s, s:s?}]}",
+        j = json_pack("{s:i, s:s, s:s, s:s?, s:s, s:s, s:I, s:s?, s:s?, s:[], s:[{s:s, s:n, s:n, s:I, s:s, "
+                      "s:s, s:s?}]}",
                       "version", 1, "type", "data_problems", "notifier", n->name, "recipient",
                       rcpt ? rcpt->name : NULL, "language",
                       rcpt && rcpt->language ? rcpt->language : strempty(c->language), "key", key,

@@ -61,10 +61,10 @@ char *notify_templates_dir(const Config *c);
 /* ---- rendering ---- */
 
 typedef struct NotifyMessage {
-        char *subject;      /* UTF-8, one line, no control characters */
-        char *text;         /* text part, UTF-8, "\n" line ends */
-        char *html;         /* HTML part, UTF-8 */
-        char *eml;          /* the whole RFC 5322 message, CRLF line ends: what SMTP sends */
+        char *subject; /* UTF-8, one line, no control characters */
+        char *text;    /* text part, UTF-8, "\n" line ends */
+        char *html;    /* HTML part, UTF-8 */
+        char *eml;     /* the whole RFC 5322 message, CRLF line ends: what SMTP sends */
         size_t eml_size;
         char *json;         /* the generic webhook payload (docs/webhook.md) */
         char *teams;        /* a Microsoft Teams Workflows message with an Adaptive Card */
@@ -81,17 +81,17 @@ typedef struct NotifyImage {
         const char *goal; /* the goal id of the event it belongs to */
         const void *png;
         size_t size;
-        const char *alt;  /* the text alternative: states the verdict */
+        const char *alt;   /* the text alternative: states the verdict */
         int width, height; /* CSS px to show it at; 0: 600x300 (300x150 in a digest) */
 } NotifyImage;
 
 typedef struct NotifyRenderArgs {
-        const Config *config;            /* plan, municipality defaults; may be NULL */
-        const NotifierDef *notifier;     /* from: address; may be NULL */
-        const RecipientDef *recipient;   /* To:, language; may be NULL */
+        const Config *config;             /* plan, municipality defaults; may be NULL */
+        const NotifierDef *notifier;      /* from: address; may be NULL */
+        const RecipientDef *recipient;    /* To:, language; may be NULL */
         const NotifyTemplates *templates; /* NULL: built-in */
-        int64_t now_usec;                /* realtime usec: Date:, sent_at */
-        const NotifyImage *images;       /* charts by goal (report_charts()); may be NULL */
+        int64_t now_usec;                 /* realtime usec: Date:, sent_at */
+        const NotifyImage *images;        /* charts by goal (report_charts()); may be NULL */
         size_t n_images;
 } NotifyRenderArgs;
 
@@ -115,7 +115,8 @@ char *notify_quoted_printable(const char *s);
 /* Lower-case hex SHA-256 of s (65 bytes with the NUL). */
 void notify_sha256_hex(const void *data, size_t size, char ret[static 65]);
 /* Lower-case hex HMAC-SHA256(key, data) into ret (65 bytes). Returns 0 or -EIO. */
-int notify_hmac_sha256_hex(const void *key, size_t key_size, const void *data, size_t size, char ret[static 65]);
+int notify_hmac_sha256_hex(const void *key, size_t key_size, const void *data, size_t size,
+                           char ret[static 65]);
 /* Is the host of an smtp:// URL a loopback address (127.0.0.0/8, ::1, localhost)? */
 bool notify_url_is_loopback(const char *url);
 

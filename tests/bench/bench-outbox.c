@@ -83,8 +83,10 @@ int main(int argc, char **argv)
                 "state_dir: %s\n"
                 "plan: Beskæftigelsesplan 2024\n"
                 "municipality: Herlev Kommune\n"
-                "recipients:\n  chef:\n    display_name: Jobcenterchef Søren Ørsted\n    email: chef@herlev.dk\n"
-                "notifiers:\n  mail:\n    kind: smtp\n    url: smtp://127.0.0.1:%s\n    from: labourwatch@herlev.dk\n"
+                "recipients:\n  chef:\n    display_name: Jobcenterchef Søren Ørsted\n    email: "
+                "chef@herlev.dk\n"
+                "notifiers:\n  mail:\n    kind: smtp\n    url: smtp://127.0.0.1:%s\n    from: "
+                "labourwatch@herlev.dk\n"
                 "routes:\n  - notifiers: [mail]\n    recipients: [chef]\n",
                 dir, argv[1]);
         fclose(f);
@@ -106,7 +108,9 @@ int main(int argc, char **argv)
         }
 
         if (argc > 3) {
-                NotifyRenderArgs a = { .config = c, .notifier = &c->notifiers[0], .recipient = &c->recipients[0],
+                NotifyRenderArgs a = { .config = c,
+                                       .notifier = &c->notifiers[0],
+                                       .recipient = &c->recipients[0],
                                        .now_usec = (int64_t) time(NULL) * 1000000 };
                 NotifyMessage m = {};
                 if (notify_render(&a, notice, &m, NULL) < 0 || !(f = fopen(argv[3], "we")))
@@ -129,7 +133,8 @@ int main(int argc, char **argv)
                 payload = strdup(notice);
                 p = strstr(payload, "3f1c2a9be07d4c1e8a6b5d4c3b2a19087f6e5d4c3b2a1908f7e6d5c4b3a29180");
                 memcpy(p, key, 64);
-                if (store_outbox_enqueue(st, "mail", "chef", key, payload, (int64_t) time(NULL) * 1000000 - 1, &err) < 0) {
+                if (store_outbox_enqueue(st, "mail", "chef", key, payload,
+                                         (int64_t) time(NULL) * 1000000 - 1, &err) < 0) {
                         fprintf(stderr, "enqueue: %s\n", strna(err));
                         return 1;
                 }

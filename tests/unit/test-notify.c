@@ -178,9 +178,10 @@ static void test_render_english(void **state)
         en.language = (char *) "da";
         render(payload, &en, &m);
         assert_string_equal(m.subject, "Beskæftigelsesplan 2024: 2 goals off track");
-        assert_non_null(strstr(m.text, "More people in flexi-jobs: Off track\n"
-                                       "Flexi-jobs are below the target path: projected 368.1 against the target "
-                                       "of 390 full-time persons.\n"));
+        assert_non_null(strstr(m.text,
+                               "More people in flexi-jobs: Off track\n"
+                               "Flexi-jobs are below the target path: projected 368.1 against the target "
+                               "of 390 full-time persons.\n"));
         assert_non_null(strstr(m.text, "  Latest value:          372.4 full-time persons (June 2024)\n"));
         assert_non_null(strstr(m.text, "  Pace needed:           +3.6 full-time persons per month\n"));
         assert_non_null(strstr(m.text, "  Revised:               Q1 2024: 3.3, before 3.1\n"));
@@ -235,9 +236,9 @@ static void test_webhook_json_and_teams(void **state)
         assert_string_equal(json_string_value(json_object_get(card, "type")), "AdaptiveCard");
         assert_string_equal(json_string_value(json_object_get(card, "version")), "1.4");
         assert_true(json_array_size(json_object_get(card, "body")) >= 2 + 3 * 2);
-        assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(card, "body"), 0),
-                                                              "text")),
-                            "Beskæftigelsesplan 2024: 2 mål er ikke på rette spor");
+        assert_string_equal(
+                json_string_value(json_object_get(json_array_get(json_object_get(card, "body"), 0), "text")),
+                "Beskæftigelsesplan 2024: 2 mål er ikke på rette spor");
         notify_message_done(&m);
 }
 
@@ -245,9 +246,11 @@ static void test_injection(void **state)
 {
         static const char payload[] =
                 "{\"version\":1,\"type\":\"goals\",\"key\":\"abc\\r\\nBcc: k@x.dk\",\"language\":\"da\","
-                "\"plan\":\"Plan\\r\\nBcc: a@evil.example\",\"municipality\":\"Herlev\\nBcc: b@evil.example\","
+                "\"plan\":\"Plan\\r\\nBcc: a@evil.example\",\"municipality\":\"Herlev\\nBcc: "
+                "b@evil.example\","
                 "\"events\":[{\"goal\":\"g\\r\\nX-Evil: 1\",\"title_da\":\"Ond\\r\\nBcc: c@evil.example\","
-                "\"event\":\"firing\",\"status\":\"off_track\",\"thread_id\":\"<x\\r\\nBcc: d@evil.example>\","
+                "\"event\":\"firing\",\"status\":\"off_track\",\"thread_id\":\"<x\\r\\nBcc: "
+                "d@evil.example>\","
                 "\"result\":{\"explanation\":\"linje\\r\\n\\r\\nBcc: e@evil.example\"}}]}";
         RecipientDef evil = chef;
         NotifierDef n = notifier;
@@ -265,10 +268,18 @@ static void test_injection(void **state)
         hdr = headers_of(m.eml);
         /* every header line is a known header or a continuation; nothing says Bcc or X-Evil */
         for (const char *l = hdr; *l;) {
-                static const char *const known[] = { "From: ", "Date: ", "Subject: ", "Message-ID: ",
-                                                     "In-Reply-To: ", "References: ", "Auto-Submitted: ",
-                                                     "X-Auto-Response-Suppress: ", "X-Labourwatch-Key: ",
-                                                     "Content-Language: ", "MIME-Version: ", "Content-Type: ",
+                static const char *const known[] = { "From: ",
+                                                     "Date: ",
+                                                     "Subject: ",
+                                                     "Message-ID: ",
+                                                     "In-Reply-To: ",
+                                                     "References: ",
+                                                     "Auto-Submitted: ",
+                                                     "X-Auto-Response-Suppress: ",
+                                                     "X-Labourwatch-Key: ",
+                                                     "Content-Language: ",
+                                                     "MIME-Version: ",
+                                                     "Content-Type: ",
                                                      " " };
                 const char *e = strstr(l, "\r\n");
                 bool ok = false;
@@ -295,8 +306,9 @@ static void test_header_encode(void **state)
         _cleanup_free_ char *long_text = NULL, *enc = NULL, *dec = NULL;
 
         assert_string_equal(a, "plain ASCII Bcc: x");
-        long_text = strdup("Ærø, Æbeltoft og Østerbro: både på rette spor og ikke på rette spor i Sønderborg, "
-                           "Hørsholm og Ålborg — æøå ÆØÅ");
+        long_text =
+                strdup("Ærø, Æbeltoft og Østerbro: både på rette spor og ikke på rette spor i Sønderborg, "
+                       "Hørsholm og Ålborg — æøå ÆØÅ");
         enc = notify_header_encode(long_text, strlen("Subject: "));
         assert_non_null(enc);
         /* every line within 78 characters, the first after "Subject: " */
@@ -343,10 +355,12 @@ static void test_signature(void **state)
         _cleanup_free_ char *sig = NULL;
 
         /* RFC 4231-style known answer (the Wikipedia example) */
-        assert_int_equal(notify_hmac_sha256_hex("key", 3, "The quick brown fox jumps over the lazy dog", 43, hex), 0);
+        assert_int_equal(
+                notify_hmac_sha256_hex("key", 3, "The quick brown fox jumps over the lazy dog", 43, hex), 0);
         assert_string_equal(hex, "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8");
         sig = notify_webhook_signature("secret", 6, 1721023200, "{\"a\":1}");
-        assert_string_equal(sig, "t=1721023200,v1=ff7aa41f51fca305f774525550d0760410941027a0795bb9138217e7a00117e7");
+        assert_string_equal(
+                sig, "t=1721023200,v1=ff7aa41f51fca305f774525550d0760410941027a0795bb9138217e7a00117e7");
         notify_sha256_hex("abc", 3, hex);
         assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
@@ -357,12 +371,18 @@ static void test_loopback(void **state)
                 const char *url;
                 bool loopback;
         } rows[] = {
-                { "smtp://127.0.0.1:25", true },        { "smtp://127.1.2.3", true },
-                { "smtp://localhost:2525", true },      { "smtp://LOCALHOST", true },
-                { "smtp://[::1]:25", true },            { "smtp://user@127.0.0.1/x", true },
-                { "smtp://128.0.0.1", false },          { "smtp://127.0.0.1.evil.example", false },
-                { "smtp://localhost.evil.example", false }, { "smtp://smtp.herlev.dk:587", false },
-                { "smtp://[::2]", false },              { "smtp://10.0.0.1", false },
+                { "smtp://127.0.0.1:25", true },
+                { "smtp://127.1.2.3", true },
+                { "smtp://localhost:2525", true },
+                { "smtp://LOCALHOST", true },
+                { "smtp://[::1]:25", true },
+                { "smtp://user@127.0.0.1/x", true },
+                { "smtp://128.0.0.1", false },
+                { "smtp://127.0.0.1.evil.example", false },
+                { "smtp://localhost.evil.example", false },
+                { "smtp://smtp.herlev.dk:587", false },
+                { "smtp://[::2]", false },
+                { "smtp://10.0.0.1", false },
         };
         for (size_t i = 0; i < ELEMENTSOF(rows); i++)
                 if (notify_url_is_loopback(rows[i].url) != rows[i].loopback)
@@ -377,8 +397,8 @@ static void test_templates_match_files(void **state)
                 skip();
         for (int i = 0; i < _NOTIFY_TEMPLATE_MAX; i++)
                 for (int l = 0; l < _LANGUAGE_MAX; l++) {
-                        _cleanup_free_ char *path = strdup_printf("%s/etc/templates/%s", src,
-                                                                  notify_template_file(i, l));
+                        _cleanup_free_ char *path =
+                                strdup_printf("%s/etc/templates/%s", src, notify_template_file(i, l));
                         _cleanup_free_ char *text = NULL;
                         assert_int_equal(read_full_file(path, 1 << 20, &text, NULL), 0);
                         assert_string_equal(text, notify_template_builtin(i, l));
@@ -456,8 +476,9 @@ static void test_templates_edited(void **state)
         write_file(dir, "mail.da.txt", "{{events}}\nslut\n");
         assert_int_equal(notify_templates_load(dir, &t, NULL), 0);
         {
-                NotifyRenderArgs a = { .notifier = &notifier, .recipient = &chef, .templates = t,
-                                       .now_usec = NOW_USEC };
+                NotifyRenderArgs a = {
+                        .notifier = &notifier, .recipient = &chef, .templates = t, .now_usec = NOW_USEC
+                };
                 _cleanup_free_ char *err = NULL;
                 assert_int_equal(notify_render(&a, payload, &m, &err), 0);
         }
@@ -475,16 +496,19 @@ static void test_templates_edited(void **state)
 
 static void test_other_types(void **state)
 {
-        static const char problems[] =
-                "{\"version\":1,\"type\":\"data_problems\",\"key\":\"k1\",\"language\":\"da\",\"plan\":\"Plan\","
-                "\"events\":[],\"problems\":[{\"kind\":\"source_failing\",\"source\":\"dst\",\"since\":1720418400000000,"
-                "\"message\":\"HTTP 503 <Service Unavailable>\"}]}";
-        static const char test[] = "{\"version\":1,\"type\":\"test\",\"key\":\"k2\",\"notifier\":\"mail\",\"language\":\"en\"}";
+        static const char problems[] = "{\"version\":1,\"type\":\"data_problems\",\"key\":\"k1\","
+                                       "\"language\":\"da\",\"plan\":\"Plan\","
+                                       "\"events\":[],\"problems\":[{\"kind\":\"source_failing\",\"source\":"
+                                       "\"dst\",\"since\":1720418400000000,"
+                                       "\"message\":\"HTTP 503 <Service Unavailable>\"}]}";
+        static const char test[] =
+                "{\"version\":1,\"type\":\"test\",\"key\":\"k2\",\"notifier\":\"mail\",\"language\":\"en\"}";
         NotifyMessage m = {};
 
         render(problems, &chef, &m);
         assert_string_equal(m.subject, "Plan: 1 dataproblem");
-        assert_non_null(strstr(m.text, "- Kilden svarer ikke (dst), siden 8. juli 2024: HTTP 503 <Service Unavailable>\n"));
+        assert_non_null(strstr(
+                m.text, "- Kilden svarer ikke (dst), siden 8. juli 2024: HTTP 503 <Service Unavailable>\n"));
         assert_non_null(strstr(m.html, "HTTP 503 &lt;Service Unavailable&gt;"));
         notify_message_done(&m);
 
@@ -497,7 +521,10 @@ static void test_other_types(void **state)
 static void test_bad_payloads(void **state)
 {
         static const char *const bad[] = {
-                "", "[]", "{\"version\":2,\"type\":\"goals\",\"key\":\"k\"}", "{\"version\":1,\"type\":\"goals\"}",
+                "",
+                "[]",
+                "{\"version\":2,\"type\":\"goals\",\"key\":\"k\"}",
+                "{\"version\":1,\"type\":\"goals\"}",
                 "{\"version\":1,\"type\":\"weather\",\"key\":\"k\"}",
                 "{\"version\":1,\"type\":\"goals\",\"key\":\"k\",\"events\":{}}",
         };
