@@ -25,10 +25,11 @@
  * tenth of the sizes (the ratios are what is asserted) and leave out the million-node file. */
 static bool slow_mode(void)
 {
-        const char *p = getenv("LD_PRELOAD");
 #if defined(__SANITIZE_ADDRESS__)
         return true;
 #else
+        const char *p = getenv("LD_PRELOAD");
+
         return p && strstr(p, "vgpreload");
 #endif
 }
