@@ -1083,6 +1083,10 @@ int report_notice_charts(Store *st, const Config *c, const char *payload_json, R
                 return -ENOMEM;
         json_array_foreach(events, i, ev) {
                 const char *goal = json_string_value(json_object_get(ev, "goal"));
+                /* Drawing runs on the daemon's loop: a digest of hundreds of goals gets charts for
+                 * the first (most severe) ones only. */
+                if (n >= REPORT_NOTICE_CHARTS_MAX)
+                        break;
                 if (goal && config_find_goal(c, goal))
                         ids[n++] = (char *) goal;
         }

@@ -70,6 +70,7 @@ void report_charts_free(ReportChart *charts, size_t n);
  * of another type, without eval_date, or naming no goal of c gives no charts (0, *ret_n = 0); goals
  * the configuration no longer has are left out. Returns 0 or a negative errno (-EINVAL: not a
  * notice) with *ret_error. */
+#define REPORT_NOTICE_CHARTS_MAX 20 /* charts for the first 20 goals of a notice, no more */
 int report_notice_charts(Store *st, const Config *c, const char *payload_json, ReportChart **ret, size_t *ret_n,
                          char **ret_error);
 

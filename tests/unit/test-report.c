@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "labourwatch/chart.h"
 #include "labourwatch/macro.h"
@@ -288,6 +289,37 @@ static void test_mail_inline(void **state)
         assert_non_null(strstr(m.html, "width=\"300\" height=\"167\""));
         assert_non_null(strstr(m.html, "max-width:300px"));
         notify_message_done(&m);
+
+        /* the charts of a notice: its goals, compact when there are several, at most
+         * REPORT_NOTICE_CHARTS_MAX; none for another type of notice */
+        {
+                json_auto_t *j = json_loads(notice, 0, NULL);
+                json_t *evs = json_object_get(j, "events"), *first = json_array_get(evs, 0);
+                _cleanup_free_ char *one = NULL, *many = NULL, *problems = NULL;
+                ReportChart *nc = NULL;
+                size_t nn = 0;
+
+                assert_non_null(first);
+                json_object_set_new(first, "goal", json_string("match-2024"));
+                assert_non_null(one = json_dumps(j, 0));
+                assert_int_equal(report_notice_charts(x->st, x->c, one, &nc, &nn, &err), 0);
+                assert_int_equal(nn, 1);
+                assert_string_equal(nc[0].goal->id, "match-2024");
+                assert_int_equal(nc[0].width, 600);
+                report_charts_free(nc, nn);
+                for (int k = 0; k < 24; k++)
+                        json_array_append(evs, first);
+                assert_non_null(many = json_dumps(j, 0));
+                assert_int_equal(report_notice_charts(x->st, x->c, many, &nc, &nn, &err), 0);
+                assert_int_equal(nn, REPORT_NOTICE_CHARTS_MAX);
+                assert_int_equal(nc[0].width, 300);
+                report_charts_free(nc, nn);
+                json_object_set_new(j, "type", json_string("data_problems"));
+                assert_non_null(problems = json_dumps(j, 0));
+                assert_int_equal(report_notice_charts(x->st, x->c, problems, &nc, &nn, &err), 0);
+                assert_int_equal(nn, 0);
+                assert_int_equal(report_notice_charts(x->st, x->c, "[]", &nc, &nn, &err), -EINVAL);
+        }
 
         /* a chart for a goal the notice does not mention is not attached */
         img.goal = "other";
