@@ -61,6 +61,23 @@ _printf_(2, 3) static void text_add(Text *t, const char *fmt, ...)
         va_end(ap);
 }
 
+/* buf = the strings given, up to NULL, truncated to size. Hot (several per goal): no printf. */
+static char *concat(char *buf, size_t size, ...)
+{
+        size_t n = 0;
+        va_list ap;
+
+        va_start(ap, size);
+        for (const char *x; (x = va_arg(ap, const char *));) {
+                size_t k = MIN(strlen(x), size - 1 - n);
+                memcpy(buf + n, x, k);
+                n += k;
+        }
+        va_end(ap);
+        buf[n] = 0;
+        return buf;
+}
+
 static bool isempty(const char *s)
 {
         return !s || !*s;
@@ -220,9 +237,12 @@ static void recent_phrase(const T *t, int n, char *buf, size_t size)
         int k = t->f == PERIOD_YEAR ? 3 : t->f == PERIOD_HALF ? 2 : t->f == PERIOD_MONTH ? 0 : 1;
 
         if (n <= 1)
-                snprintf(buf, size, "%s", (t->en ? en1 : da1)[k]);
-        else
-                snprintf(buf, size, t->en ? "the last %d %s" : "de seneste %d %s", n, freq_plural(t));
+                concat(buf, size, (t->en ? en1 : da1)[k], NULL);
+        else {
+                char d[16];
+                format_number(n, 0, t->l, d, sizeof(d));
+                concat(buf, size, t->en ? "the last " : "de seneste ", d, " ", freq_plural(t), NULL);
+        }
 }
 
 /* The unit a gap or a change of the measure is counted in: percentage points for shares, changes
@@ -269,7 +289,7 @@ static void gap_phrase(const T *t, double v, int decimals, char *buf, size_t siz
                 hundredths = !streq(a, "0,00") && !streq(a, "0.00");
         }
         if (!hundredths && (streq(a, "0") || streq(a, "0,00") || streq(a, "0.00"))) {
-                snprintf(buf, size, "%s", t->en ? "right on the target" : "lige på målet");
+                concat(buf, size, t->en ? "right on the target" : "lige på målet", NULL);
                 return;
         }
         if (hundredths || (decimals >= 0 && g->kind != GOAL_RANK)) {
@@ -278,22 +298,22 @@ static void gap_phrase(const T *t, double v, int decimals, char *buf, size_t siz
                 if (!hundredths)
                         format_number(fabs(m), decimals, t->l, a, sizeof(a));
                 if (!isempty(gu))
-                        snprintf(a + strlen(a), sizeof(a) - strlen(a), " %s",
-                                 decimals >= 0 ? (t->en ? "pp" : "pp.") : gu);
+                        concat(a + strlen(a), sizeof(a) - strlen(a), " ", decimals >= 0 ? (t->en ? "pp" : "pp.") : gu,
+                               NULL);
         } else
                 with_unit(fabs(m), false, gap_unit(t, m), t->l, a, sizeof(a));
         if (g->kind == GOAL_RANK) {
                 if (m > 0)
-                        snprintf(buf, size, t->en ? "%s better than the target" : "%s bedre end målet", a);
+                        concat(buf, size, a, t->en ? " better than the target" : " bedre end målet", NULL);
                 else
-                        snprintf(buf, size, t->en ? "%s short of the target" : "%s fra målet", a);
+                        concat(buf, size, a, t->en ? " short of the target" : " fra målet", NULL);
         } else if (m > 0)
-                snprintf(buf, size, "%s %s", a,
-                         at_most ? (t->en ? "below the target" : "under målet") : (t->en ? "above the target" : "over målet"));
+                concat(buf, size, a, " ",
+                         at_most ? (t->en ? "below the target" : "under målet") : (t->en ? "above the target" : "over målet"), NULL);
         else if (counts(t) && g->kind != GOAL_SHARE && g->kind != GOAL_CHANGE && g->kind != GOAL_REFERENCE)
-                snprintf(buf, size, "%s %s", a, at_most ? (t->en ? "too many" : "for mange") : (t->en ? "too few" : "for få"));
+                concat(buf, size, a, " ", at_most ? (t->en ? "too many" : "for mange") : (t->en ? "too few" : "for få"), NULL);
         else
-                snprintf(buf, size, "%s %s", a, at_most ? (t->en ? "too high" : "for højt") : (t->en ? "too low" : "for lavt"));
+                concat(buf, size, a, " ", at_most ? (t->en ? "too high" : "for højt") : (t->en ? "too low" : "for lavt"), NULL);
 }
 
 /* "mindst 380", "højst 0 %, altså ingen stigning", "mindst +20 %", "top 10". */
@@ -307,9 +327,9 @@ static void target_phrase(const T *t, bool brief, char *buf, size_t size)
         if (g->kind == GOAL_RANK) {
                 num(g->target, false, t->l, v, sizeof(v));
                 if (at_most)
-                        snprintf(buf, size, t->en ? "the top %s" : "top %s", v);
+                        concat(buf, size, t->en ? "the top " : "top ", v, NULL);
                 else
-                        snprintf(buf, size, t->en ? "rank %s or below" : "nr. %s eller derunder", v);
+                        concat(buf, size, t->en ? "rank " : "nr. ", v, t->en ? " or below" : " eller derunder", NULL);
                 return;
         }
         /* a count's unit was just said with the value; a % or procentpoint is short and needed */
@@ -317,11 +337,11 @@ static void target_phrase(const T *t, bool brief, char *buf, size_t size)
                   !unit_is_rate(t->unit) ? NULL : brief && streq(t->unit, t->pp) ? (t->en ? "pp" : "pp.") : t->unit,
                   t->l, v, sizeof(v));
         if (g->kind == GOAL_CHANGE && g->target == 0 && !brief)
-                snprintf(buf, size, "%s %s, %s", at_most ? (t->en ? "at most" : "højst") : (t->en ? "at least" : "mindst"), v,
+                concat(buf, size, at_most ? (t->en ? "at most " : "højst ") : (t->en ? "at least " : "mindst "), v, ", ",
                          at_most ? (t->en ? "that is, no rise" : "altså ingen stigning")
-                                 : (t->en ? "that is, no fall" : "altså intet fald"));
+                                 : (t->en ? "that is, no fall" : "altså intet fald"), NULL);
         else
-                snprintf(buf, size, "%s %s", at_most ? (t->en ? "at most" : "højst") : (t->en ? "at least" : "mindst"), v);
+                concat(buf, size, at_most ? (t->en ? "at most " : "højst ") : (t->en ? "at least " : "mindst "), v, NULL);
 }
 
 /* "for hele landet" / "for the whole country"; without a label the series' name. */
@@ -347,16 +367,16 @@ static void change_words(const T *t, double v, char *buf, size_t size, bool *ret
         if (counts(t) && g->change_unit == CHANGE_PERCENT) {
                 /* "4,3 % færre personer" */
                 with_unit(fabs(v), false, "%", t->l, a, sizeof(a));
-                snprintf(buf, size, "%s %s %s", a, v < 0 ? (t->en ? "fewer" : "færre") : (t->en ? "more" : "flere"), t->sunit);
+                concat(buf, size, a, " ", v < 0 ? (t->en ? "fewer" : "færre") : (t->en ? "more" : "flere"), " ", t->sunit, NULL);
                 return;
         }
         if (counts(t) && g->change_unit == CHANGE_ABSOLUTE) {
                 /* "12 flere personer" */
-                snprintf(buf, size, "%s %s %s", a, v < 0 ? (t->en ? "fewer" : "færre") : (t->en ? "more" : "flere"), t->sunit);
+                concat(buf, size, a, " ", v < 0 ? (t->en ? "fewer" : "færre") : (t->en ? "more" : "flere"), " ", t->sunit, NULL);
                 return;
         }
         with_unit(fabs(v), false, u, t->l, a, sizeof(a));
-        snprintf(buf, size, "%s %s", a, v < 0 ? (t->en ? "lower" : "lavere") : (t->en ? "higher" : "højere"));
+        concat(buf, size, a, " ", v < 0 ? (t->en ? "lower" : "lavere") : (t->en ? "higher" : "højere"), NULL);
 }
 
 /* The numerator and denominator of a share in the latest period, from the inputs the engine read. */
