@@ -882,7 +882,8 @@ static void render_event(const Ctx *x, const json_t *ev, const EventText *t, con
         const Var vars[] = {
                 VAR("goal", goal),
                 VAR("title", t->title),
-                VAR("headline", k >= 0 ? event_headline[k][x->lang] : event),
+                /* without a known event (a preview of a goal without a verdict): its status */
+                VAR("headline", k >= 0 ? event_headline[k][x->lang] : status_label(st, x->lang)),
                 VAR("event", event),
                 VAR("status", st),
                 VAR("status_label", status_label(st, x->lang)),
@@ -941,7 +942,8 @@ static char *summary(const Ctx *x, const char *type, const json_t *events, const
                 buf_printf(&b, "%u %s", counts[k], summary_phrase[k][x->lang][counts[k] != 1]);
         }
         if (b.n == 0)
-                buf_puts(&b, en ? "no changes" : "ingen ændringer");
+                buf_printf(&b, en ? "status of %zu goal%s" : "status for %zu mål", json_array_size(events),
+                           en && json_array_size(events) != 1 ? "s" : "");
         return buf_take(&b);
 }
 
@@ -1394,7 +1396,9 @@ static int build_teams(const Ctx *x, const json_t *events, const json_t *problem
                 if (!facts)
                         return -ENOMEM;
                 event_text(x, ev, &t);
-                head = strdup_printf("%s: %s", strempty(t.title), k >= 0 ? event_headline[k][x->lang] : "");
+                head = strdup_printf("%s: %s", strempty(t.title),
+                                     k >= 0 ? event_headline[k][x->lang]
+                                            : strempty(status_label(jstr(ev, "status"), x->lang)));
                 if (t.value) {
                         _cleanup_free_ char *vp =
                                 t.period ? strdup_printf("%s (%s)", t.value, t.period) : strdup(t.value);
