@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* labourwatch fetch: fetch series now, on a private sd-event loop through the same pipeline the
- * daemon uses (sources.h), and say per series what was new or revised. */
+ * daemon uses (pipeline.h), and say per series what was new or revised. */
 #include <getopt.h>
 #include <errno.h>
 #include <stdio.h>
@@ -13,7 +13,7 @@
 #include "labourwatch/fetch.h"
 #include "labourwatch/log.h"
 #include "labourwatch/macro.h"
-#include "labourwatch/sources.h"
+#include "labourwatch/pipeline.h"
 #include "labourwatch/store.h"
 
 static void fetch_help(FILE *f)
@@ -156,7 +156,7 @@ int cli_fetch(int argc, char **argv)
         if (n_res == 0)
                 printf("No fetched series in %s.\n", path);
         for (size_t i = 0; i < n_res; i++) {
-                _cleanup_free_ char *line = sources_format_result(&res[i]);
+                _cleanup_free_ char *line = pipeline_format_result(&res[i]);
                 if (res[i].error)
                         n_failed++;
                 printf("%s\n", line ? line : "out of memory");

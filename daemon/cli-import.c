@@ -10,7 +10,7 @@
 #include "cli.h"
 #include "labourwatch/macro.h"
 #include "labourwatch/source.h"
-#include "labourwatch/sources.h"
+#include "labourwatch/pipeline.h"
 #include "labourwatch/store.h"
 
 #define IMPORT_MAX_SIZE (UINT64_C(64) * 1024 * 1024)
@@ -48,9 +48,7 @@ int cli_import(int argc, char **argv)
         const SeriesDef *def;
         const SourceDef *src;
         SeriesDef csv_def;
-        _cleanup_free_ char *body = NULL, *err = NULL, *note = NULL, *abs = NULL, *selection = NULL,
-                            *line = NULL;
-        _cleanup_(series_freep) Series *s = NULL, *stored = NULL;
+        _cleanup_free_ char *body = NULL, *err = NULL, *abs = NULL, *line = NULL;
         SeriesFetchResult res = {};
         StoreWriteStats stats = {};
         size_t size = 0;
@@ -112,68 +110,43 @@ int cli_import(int argc, char **argv)
                 goto finish;
         }
         abs = realpath(file, NULL);
-
-        const Provider *p = provider_for(SOURCE_CSV);
-        SourceResponse resp = {
-                .url = file,
-                .status = 200,
-                .content_type = "text/csv",
-                .body = body,
-                .size = size,
-        };
-        r = p->parse_data(src, &csv_def, NULL, &resp, &s, &note, &err);
-        if (r < 0) {
-                fprintf(stderr, "labourwatch import: %s\n", err ? err : strerror(-r));
-                goto finish;
-        }
-        if (!s || s->n_points == 0) {
-                fprintf(stderr, "labourwatch import: %s: no values for %s\n", file, name);
-                goto finish;
-        }
-        if ((int) def->freq >= 0 && def->freq < _PERIOD_FREQ_MAX && s->freq != def->freq) {
-                fprintf(stderr, "labourwatch import: %s: series %s is %s, but the file has %s periods\n",
-                        file, name, period_freq_to_string(def->freq), period_freq_to_string(s->freq));
-                goto finish;
-        }
+        csv_def.table = NULL; /* provenance: the file (url), not the series' remote table */
 
         r = store_open(c->state_dir, &st, &err);
         if (r < 0) {
                 fprintf(stderr, "labourwatch import: %s\n", err ? err : strerror(-r));
                 goto finish;
         }
-        r = store_load_series(st, name, &stored, &err);
+        /* The same parse -> check -> diff -> store as a fetched response. */
+        r = pipeline_ingest(st,
+                            &(IngestInput){
+                                    .source = src,
+                                    .series = &csv_def,
+                                    .response = &(SourceResponse){ .url = file,
+                                                                   .status = 200,
+                                                                   .content_type = "text/csv",
+                                                                   .body = body,
+                                                                   .size = size },
+                                    .provenance_source = "import",
+                                    .url = abs ? abs : file,
+                                    .fetched_at = (int64_t) now(CLOCK_REALTIME),
+                            },
+                            &res, &stats, NULL, &err);
         if (r < 0) {
-                fprintf(stderr, "labourwatch import: %s\n", err ? err : strerror(-r));
-                goto finish;
-        }
-        res.series = (char *) name;
-        r = sources_diff(stored, s, &res);
-        res.series = NULL;
-        if (r < 0) {
-                fprintf(stderr, "labourwatch import: %s\n", strerror(-r));
-                goto finish;
-        }
-        r = source_selection_string(&csv_def, NULL, &selection);
-        if (r < 0)
-                goto finish;
-        r = store_put_series(st, name, s->points, s->n_points,
-                             &(Provenance){.source = "import",
-                                           .table = NULL,
-                                           .selection = *selection ? selection : NULL,
-                                           .url = abs ? abs : file,
-                                           .fetched_at = (int64_t) now(CLOCK_REALTIME)},
-                             &stats, &err);
-        if (r < 0) {
-                fprintf(stderr, "labourwatch import: %s\n", err ? err : strerror(-r));
+                /* The CSV parser's messages start with FILE:LINE already. */
+                bool named = err && strneq(err, file, strlen(file));
+                fprintf(stderr, "labourwatch import: %s%s%s\n", named ? "" : file, named ? "" : ": ",
+                        err ? err : strerror(-r));
                 goto finish;
         }
 
         res.series = (char *) name;
-        line = sources_format_result(&res);
+        line = pipeline_format_result(&res);
         res.series = NULL;
         printf("%s\n", line ? line : name);
-        printf("%s: %zu value%s from %s stored (%u new, %u revised, %u unchanged)\n", name, s->n_points,
-               s->n_points == 1 ? "" : "s", file,
+        printf("%s: %u value%s from %s stored (%u new, %u revised, %u unchanged)
+", name, res.n_points,
+               res.n_points == 1 ? "" : "s", file,
                stats.new_periods, stats.revisions, stats.unchanged);
         ret = 0;
 

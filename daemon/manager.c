@@ -23,7 +23,7 @@
 #include "labourwatch/metrics.h"
 #include "labourwatch/notify.h"
 #include "labourwatch/outbox.h"
-#include "labourwatch/sources.h"
+#include "labourwatch/pipeline.h"
 #include "labourwatch/store.h"
 
 /* Scheduled fetches are hours apart and the only other wake-up (the watchdog) runs on another

@@ -16,7 +16,7 @@
 
 #include "labourwatch/config.h"
 #include "labourwatch/goal.h"
-#include "labourwatch/sources.h"
+#include "labourwatch/pipeline.h"
 #include "labourwatch/store.h"
 
 typedef struct MetricsSource {

@@ -4,7 +4,7 @@
 /* Providers: bytes in, observations out. One Provider per SourceKind (daemon/source-statbank.c,
  * source-jobindsats.c, source-csv.c, source-jsonstat.c). A provider decides which HTTP request(s)
  * to make for a SeriesDef and turns each response body into metadata or a Series. It does no I/O,
- * never logs, never reads the clock; the fetch pipeline (sources.h) performs the transfers, logs
+ * never logs, never reads the clock; the fetch pipeline (pipeline.h) performs the transfers, logs
  * with the URL, and stores the result.
  *
  * The pipeline, per fetched series (or per table; metadata may be shared by series of the same

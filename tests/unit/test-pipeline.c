@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* sources.c: the pure helpers (diff, result lines, due times) and the runner on a real loop and a
+/* pipeline.c: the pure helpers (diff, result lines, due times) and the runner on a real loop and a
  * real store, with a csv source read through file:// URLs. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,7 +12,7 @@
 #include "labourwatch/fetch.h"
 #include "labourwatch/macro.h"
 #include "labourwatch/schedule.h"
-#include "labourwatch/sources.h"
+#include "labourwatch/pipeline.h"
 
 #define SEC UINT64_C(1000000)
 #define HOUR (UINT64_C(3600) * SEC)
@@ -44,39 +44,39 @@ static void test_diff_and_format(void **state)
         SeriesFetchResult r = {.series = strdup("fleksjob_fuldtid")};
         char *line;
 
-        assert_int_equal(sources_diff(old, nw, &r), 0);
+        assert_int_equal(pipeline_diff(old, nw, &r), 0);
         assert_int_equal(r.n_new_periods, 2);
         assert_int_equal(r.n_revisions, 1);
-        line = sources_format_result(&r);
+        line = pipeline_format_result(&r);
         assert_string_equal(
                 line, "fleksjob_fuldtid: 2 new periods (2024M05, 2024M06), 1 revision (2024M04 381 -> 384)");
         free(line);
 
         /* nothing stored before: all new */
-        assert_int_equal(sources_diff(NULL, nw, &r), 0);
+        assert_int_equal(pipeline_diff(NULL, nw, &r), 0);
         assert_int_equal(r.n_new_periods, 4);
         assert_int_equal(r.n_revisions, 0);
 
         /* same data: nothing */
-        assert_int_equal(sources_diff(nw, nw, &r), 0);
-        line = sources_format_result(&r);
+        assert_int_equal(pipeline_diff(nw, nw, &r), 0);
+        line = pipeline_format_result(&r);
         assert_string_equal(line, "fleksjob_fuldtid: no new periods");
         free(line);
 
         /* a value that became missing is a revision */
         Series *gone = mk("x", (const char *[]){"2024M03"}, (double[]){-1}, 1);
-        assert_int_equal(sources_diff(old, gone, &r), 0);
-        line = sources_format_result(&r);
+        assert_int_equal(pipeline_diff(old, gone, &r), 0);
+        line = pipeline_format_result(&r);
         assert_string_equal(line, "fleksjob_fuldtid: 1 revision (2024M03 380 -> ..)");
         free(line);
 
         r.unchanged = true;
-        line = sources_format_result(&r);
+        line = pipeline_format_result(&r);
         assert_string_equal(line, "fleksjob_fuldtid: unchanged");
         free(line);
         r.error = -EREMOTEIO;
         r.error_message = strdup("http://x/data: HTTP 400 Bad Request: REQUEST-LIMIT: …");
-        line = sources_format_result(&r);
+        line = pipeline_format_result(&r);
         assert_string_equal(
                 line, "fleksjob_fuldtid: error: http://x/data: HTTP 400 Bad Request: REQUEST-LIMIT: …");
         free(line);
@@ -95,8 +95,8 @@ static void test_format_long(void **state)
         Series *s = mk("x", ps, vs, 12);
         SeriesFetchResult r = {.series = strdup("x")};
 
-        assert_int_equal(sources_diff(NULL, s, &r), 0);
-        char *line = sources_format_result(&r);
+        assert_int_equal(pipeline_diff(NULL, s, &r), 0);
+        char *line = pipeline_format_result(&r);
         assert_string_equal(line,
                             "x: 12 new periods (2023M01, 2023M02, 2023M03, …, 2023M10, 2023M11, 2023M12)");
         free(line);
@@ -169,7 +169,7 @@ static void write_file(const char *path, const char *text)
 
 static void test_runner(void **state)
 {
-        char dir[] = "/tmp/test-sources-XXXXXX";
+        char dir[] = "/tmp/test-pipeline-XXXXXX";
         _cleanup_free_ char *base = NULL, *csv = NULL, *err = NULL;
         Store *st = NULL;
         sd_event *e = NULL;
@@ -314,6 +314,77 @@ static void test_runner(void **state)
         }
 }
 
+/* The one ingest path of the pipeline and `labourwatch import`: parse -> check -> diff -> store. */
+static void test_ingest(void **state)
+{
+        char dir[] = "/tmp/test-pipeline-XXXXXX";
+        _cleanup_free_ char *err = NULL, *db = NULL;
+        Store *st = NULL;
+        SourceDef src = { .name = (char *) "internal", .kind = SOURCE_CSV };
+        SeriesDef def = { .name = (char *) "ordrer", .source = (char *) "internal", .source_def = &src,
+                          .column = (char *) "ordrer", .freq = PERIOD_MONTH };
+        SeriesFetchResult res = {};
+        StoreWriteStats stats = {};
+        StoredObservation *o = NULL;
+        size_t n = 0;
+        const char *v1 = "periode;ordrer\n2024M01;40\n2024M02;38\n";
+        const char *v2 = "periode;ordrer\n2024M02;39\n2024M03;45\n";
+        const char *quarters = "periode;ordrer\n2024K1;12\n";
+        const char *bad = "periode;ordrer\n2024M04;12\n2024M05;abc\n";
+        SourceResponse resp = { .url = "r.csv", .status = 200, .body = v1, .size = strlen(v1) };
+        IngestInput in = { .source = &src, .series = &def, .response = &resp, .url = "file:///r.csv",
+                           .fetched_at = 1000 };
+
+        assert_non_null(mkdtemp(dir));
+        assert_int_equal(store_open(dir, &st, NULL), 0);
+
+        assert_int_equal(pipeline_ingest(st, &in, &res, &stats, NULL, &err), 0);
+        assert_int_equal(res.n_points, 2);
+        assert_int_equal(res.n_new_periods, 2);
+        assert_int_equal(stats.new_periods, 2);
+        series_fetch_result_done(&res);
+
+        /* The stored series is loaded for the diff when the caller has none at hand. */
+        resp.body = v2;
+        resp.size = strlen(v2);
+        in.fetched_at = 2000;
+        in.provenance_source = "import";
+        assert_int_equal(pipeline_ingest(st, &in, &res, &stats, NULL, &err), 0);
+        assert_int_equal(res.n_new_periods, 1);
+        assert_int_equal(res.n_revisions, 1);
+        assert_true(period_equal(res.revisions[0].period, (Period){ PERIOD_MONTH, 2024, 2 }));
+        assert_true(res.revisions[0].old_value == 38 && res.revisions[0].new_value == 39);
+        assert_int_equal(stats.revisions, 1);
+        assert_int_equal(stats.unchanged, 0);
+        series_fetch_result_done(&res);
+
+        /* Checks: the wrong frequency, a malformed line: nothing stored. */
+        resp.body = quarters;
+        resp.size = strlen(quarters);
+        assert_int_equal(pipeline_ingest(st, &in, &res, &stats, NULL, &err), -EBADMSG);
+        assert_string_equal(err, "expected month periods, got quarter periods");
+        free(TAKE_PTR(err));
+        series_fetch_result_done(&res);
+        resp.body = bad;
+        resp.size = strlen(bad);
+        assert_int_equal(pipeline_ingest(st, &in, &res, &stats, NULL, &err), -EBADMSG);
+        assert_non_null(strstr(err, "r.csv:3"));
+        free(TAKE_PTR(err));
+        series_fetch_result_done(&res);
+
+        assert_int_equal(store_series_history(st, "ordrer", &o, &n, NULL), 0);
+        assert_int_equal(n, 4); /* M01, M02 (38, superseded), M02 (39), M03 */
+        assert_string_equal(o[0].source, "internal");
+        assert_string_equal(o[3].source, "import");
+        assert_string_equal(o[3].url, "file:///r.csv");
+        assert_int_equal(o[3].fetched_at, 2000);
+        store_observations_free(o, n);
+
+        store_close(st);
+        db = strdup_printf("rm -rf %s", dir);
+        assert_int_equal(system(db), 0);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -321,6 +392,7 @@ int main(void)
                 cmocka_unit_test(test_format_long),
                 cmocka_unit_test(test_due_time),
                 cmocka_unit_test(test_runner),
+                cmocka_unit_test(test_ingest),
         };
         int r = cmocka_run_group_tests(tests, NULL, NULL);
         fetch_global_done();

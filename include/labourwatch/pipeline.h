@@ -40,6 +40,7 @@
 #include "labourwatch/config.h"
 #include "labourwatch/period.h"
 #include "labourwatch/series.h"
+#include "labourwatch/source.h"
 #include "labourwatch/store.h"
 
 typedef struct SourceRunner SourceRunner;
@@ -99,11 +100,35 @@ void series_fetch_result_done(SeriesFetchResult *r);
 /* Compares a fetched series with what is stored (latest revisions): periods not stored before, and
  * periods whose value (or missing flag) changed. Pure. Fills ret's new_periods/revisions (caller
  * frees with series_fetch_result_done). Returns 0 or -ENOMEM. */
-int sources_diff(const Series *stored, const Series *fetched, SeriesFetchResult *ret);
+int pipeline_diff(const Series *stored, const Series *fetched, SeriesFetchResult *ret);
+
+/* ---- ingest: one data response into the store ---- */
+
+typedef struct IngestInput {
+        const SourceDef *source;        /* its kind picks the provider */
+        const SeriesDef *series;
+        const ProviderMeta *meta;       /* from the metadata step; may be NULL */
+        const SourceResponse *response; /* the data response (for import: the file's bytes) */
+        const Series *stored;           /* the stored latest revisions, for the diff; NULL: loaded here */
+        const char *provenance_source;  /* NULL: source->name ("import" for labourwatch import) */
+        const char *url;                /* provenance URL (no secrets), may be NULL */
+        int64_t fetched_at;             /* usec realtime */
+} IngestInput;
+
+/* What `labourwatch import` and the pipeline do with data: parse (the provider's parse_data) ->
+ * check (at least one observation; the series' configured frequency) -> diff against what is stored
+ * -> store in one transaction (store_put_series; joins an open store_begin() transaction). Fills
+ * res's n_points, new_periods and revisions (the caller sets res->series and frees with
+ * series_fetch_result_done) and *ret_stats (may be NULL). *ret_note (may be NULL) receives the
+ * provider's debug note. Returns 0, or the provider's negative errno / -ENODATA / -EBADMSG /
+ * the store's error, with a message in *ret_error ("storing failed: …" for the store); nothing is
+ * stored then. */
+int pipeline_ingest(Store *st, const IngestInput *in, SeriesFetchResult *res, StoreWriteStats *ret_stats,
+                    char **ret_note, char **ret_error);
 
 /* One line for people: "fleksjob_fuldtid: 2 new periods (2024M05, 2024M06), 1 revision (2024M04
  * 381 -> 384)", "…: unchanged", "…: no new periods", "…: error: MESSAGE". Caller owns. */
-char *sources_format_result(const SeriesFetchResult *r);
+char *pipeline_format_result(const SeriesFetchResult *r);
 
 /* When is a source due, given its stored state (pure)? A failing source: at st->next_due (its
  * retry time); otherwise schedule_next() from the last attempt. Clamped to now_usec when overdue. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The fetch pipeline on the loop; see sources.h for what it promises. */
+/* The fetch pipeline on the loop; see pipeline.h for what it promises. */
 #include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -11,7 +11,7 @@
 #include "labourwatch/macro.h"
 #include "labourwatch/schedule.h"
 #include "labourwatch/source.h"
-#include "labourwatch/sources.h"
+#include "labourwatch/pipeline.h"
 
 /* Plan/fetch rounds per series: metadata + data is two; anything beyond a few is a provider bug. */
 #define SERIES_MAX_STEPS 4
@@ -124,7 +124,7 @@ void series_fetch_result_done(SeriesFetchResult *r)
         memset(r, 0, sizeof(*r));
 }
 
-int sources_diff(const Series *stored, const Series *fetched, SeriesFetchResult *ret)
+int pipeline_diff(const Series *stored, const Series *fetched, SeriesFetchResult *ret)
 {
         size_t n_new = 0, n_rev = 0, a_new = 0, a_rev = 0;
         Period *nw = NULL;
@@ -169,7 +169,7 @@ static void format_value(char buf[static 32], double v, bool missing)
                 snprintf(buf, 32, "%.15g", v);
 }
 
-char *sources_format_result(const SeriesFetchResult *r)
+char *pipeline_format_result(const SeriesFetchResult *r)
 {
         _cleanup_free_ char *s = NULL;
         size_t n = 0;
@@ -473,44 +473,102 @@ static void series_ok(SeriesJob *j)
         j->source_job->runner->n_ok++;
 }
 
-/* Stores a parsed series; logs success. Returns 0 or negative errno (already reported). */
-static int series_store(SeriesJob *j, Series *s, const FetchResponse *resp)
+/* Hands msg (taken; may be NULL on OOM) to *ret_error and returns r. */
+static int ingest_error(char **ret_error, int r, char *msg)
+{
+        if (ret_error)
+                *ret_error = msg;
+        else
+                free(msg);
+        return r;
+}
+
+int pipeline_ingest(Store *st, const IngestInput *in, SeriesFetchResult *res, StoreWriteStats *ret_stats,
+                    char **ret_note, char **ret_error)
+{
+        const Provider *p = provider_for(in->source->kind);
+        const SeriesDef *def = in->series;
+        _cleanup_(series_freep) Series *s = NULL, *loaded = NULL;
+        _cleanup_free_ char *selection = NULL, *err = NULL;
+        const Series *stored = in->stored;
+        StoreWriteStats stats = {};
+        int k;
+
+        assert(st);
+        assert(in && in->source && in->series && in->response);
+        assert(res);
+
+        if (!p || !p->parse_data)
+                return ingest_error(ret_error, -EINVAL, strdup("the source has no data parser"));
+        k = p->parse_data(in->source, def, in->meta, in->response, &s, ret_note, &err);
+        if (k < 0)
+                return ingest_error(ret_error, k, TAKE_PTR(err));
+        if (!s || s->n_points == 0)
+                return ingest_error(ret_error, -ENODATA, strdup("no observations matched the selection"));
+        if ((int) def->freq >= 0 && def->freq < _PERIOD_FREQ_MAX && s->freq != def->freq)
+                return ingest_error(ret_error, -EBADMSG,
+                                    strdup_printf("expected %s periods, got %s periods",
+                                                  period_freq_to_string(def->freq), period_freq_to_string(s->freq)));
+
+        if (!stored) {
+                k = store_load_series(st, def->name, &loaded, &err);
+                if (k < 0)
+                        return ingest_error(ret_error, k, strdup_printf("reading the stored series failed: %s",
+                                                                        err ? err : strerror(-k)));
+                stored = loaded;
+        }
+        k = pipeline_diff(stored, s, res);
+        if (k < 0)
+                return ingest_error(ret_error, k, strdup("out of memory"));
+        k = source_selection_string(def, in->meta, &selection);
+        if (k < 0)
+                return ingest_error(ret_error, k, strdup("out of memory"));
+        k = store_put_series(st, def->name, s->points, s->n_points,
+                             &(Provenance){
+                                     .source = in->provenance_source ? in->provenance_source : in->source->name,
+                                     .table = def->table,
+                                     .selection = *selection ? selection : NULL,
+                                     .url = in->url,
+                                     .fetched_at = in->fetched_at,
+                             },
+                             &stats, &err);
+        if (k < 0)
+                return ingest_error(ret_error, k, strdup_printf("storing failed: %s", err ? err : strerror(-k)));
+        res->n_points = (unsigned) s->n_points;
+        if (ret_stats)
+                *ret_stats = stats;
+        return 0;
+}
+
+/* Parses, checks and stores a data response (pipeline_ingest); logs the outcome. Returns 0 or
+ * negative errno (already reported). */
+static int series_store(SeriesJob *j, const SourceResponse *sr, const FetchResponse *resp)
 {
         SourceJob *sj = j->source_job;
         SourceRunner *r = sj->runner;
         const SeriesDef *def = j->def;
         SeriesFetchResult *res = j->result;
-        _cleanup_free_ char *selection = NULL, *err = NULL, *f_source = NULL, *f_series = NULL,
-                            *f_url = NULL;
-        StoreWriteStats stats = {};
-        Provenance prov;
+        _cleanup_free_ char *err = NULL, *note = NULL, *f_source = NULL, *f_series = NULL, *f_url = NULL;
         const char *url = resp->effective_url ? resp->effective_url : j->req.url;
         int k;
 
-        k = sources_diff(j->stored, s, res);
+        k = pipeline_ingest(r->store,
+                            &(IngestInput){
+                                    .source = sj->src,
+                                    .series = def,
+                                    .meta = j->meta,
+                                    .response = sr,
+                                    .stored = j->stored,
+                                    .url = url,
+                                    .fetched_at = (int64_t) runner_now(r),
+                            },
+                            res, NULL, &note, &err);
+        if (note)
+                log_debug("Series %s: %s: %s", def->name, j->req.url, note);
         if (k < 0) {
-                series_fail(j, k, url, 0, NULL, "out of memory");
+                series_fail(j, k, j->req.url, resp->status, resp->reason, err);
                 return k;
         }
-        k = source_selection_string(def, j->meta, &selection);
-        if (k < 0) {
-                series_fail(j, k, url, 0, NULL, "out of memory");
-                return k;
-        }
-        prov = (Provenance){
-                .source = sj->src->name,
-                .table = def->table,
-                .selection = selection,
-                .url = url,
-                .fetched_at = (int64_t) runner_now(r),
-        };
-        k = store_put_series(r->store, def->name, s->points, s->n_points, &prov, &stats, &err);
-        if (k < 0) {
-                _cleanup_free_ char *m = strdup_printf("storing failed: %s", err ? err : strerror(-k));
-                series_fail(j, k, url, 0, NULL, m);
-                return k;
-        }
-        res->n_points = (unsigned) s->n_points;
 
         /* Remember what makes the next request conditional / skippable. */
         free(j->state.etag);
@@ -533,8 +591,8 @@ static int series_store(SeriesJob *j, Series *s, const FetchResponse *resp)
         f_url = strdup_printf("URL=%s", url);
         if (f_source && f_series && f_url)
                 log_event(LOG_INFO, 0, LOG_EVENT_FETCH_SUCCEEDED, LOG_FIELDS(f_source, f_series, f_url),
-                          "Fetched series %s from %s: %zu points, %zu new periods, %zu revisions", def->name,
-                          sj->src->name, s->n_points, res->n_new_periods, res->n_revisions);
+                          "Fetched series %s from %s: %u points, %zu new periods, %zu revisions", def->name,
+                          sj->src->name, res->n_points, res->n_new_periods, res->n_revisions);
         series_ok(j);
         return 0;
 }
@@ -702,8 +760,7 @@ static int series_handle(SeriesJob *j, const FetchResponse *resp, bool cached)
         const Provider *p = provider_for(sj->src->kind);
         const char *url = j->req.url;
         bool http_ok = resp->status >= 200 && resp->status < 300;
-        _cleanup_free_ char *err = NULL, *note = NULL, *desc = NULL;
-        _cleanup_(series_freep) Series *s = NULL;
+        _cleanup_free_ char *err = NULL, *desc = NULL;
         SourceResponse sr;
         int k;
 
@@ -802,26 +859,7 @@ static int series_handle(SeriesJob *j, const FetchResponse *resp, bool cached)
                 return series_step(j);
         }
 
-        k = p->parse_data(sj->src, j->def, j->meta, &sr, &s, &note, &err);
-        if (note)
-                log_debug("Series %s: %s: %s", j->def->name, url, note);
-        if (k < 0) {
-                series_fail(j, k, url, resp->status, resp->reason, err);
-                return STEP_FINISHED;
-        }
-        if (!s || s->n_points == 0) {
-                series_fail(j, -ENODATA, url, resp->status, resp->reason,
-                            "no observations matched the selection");
-                return STEP_FINISHED;
-        }
-        if ((int) j->def->freq >= 0 && j->def->freq < _PERIOD_FREQ_MAX && s->freq != j->def->freq) {
-                _cleanup_free_ char *m =
-                        strdup_printf("expected %s periods, got %s periods",
-                                      period_freq_to_string(j->def->freq), period_freq_to_string(s->freq));
-                series_fail(j, -EBADMSG, url, resp->status, resp->reason, m);
-                return STEP_FINISHED;
-        }
-        (void) series_store(j, s, resp);
+        (void) series_store(j, &sr, resp);
         return STEP_FINISHED;
 }
 
