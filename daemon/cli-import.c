@@ -144,8 +144,7 @@ int cli_import(int argc, char **argv)
         line = pipeline_format_result(&res);
         res.series = NULL;
         printf("%s\n", line ? line : name);
-        printf("%s: %u value%s from %s stored (%u new, %u revised, %u unchanged)
-", name, res.n_points,
+        printf("%s: %u value%s from %s stored (%u new, %u revised, %u unchanged)\n", name, res.n_points,
                res.n_points == 1 ? "" : "s", file,
                stats.new_periods, stats.revisions, stats.unchanged);
         ret = 0;
