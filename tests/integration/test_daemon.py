@@ -356,7 +356,7 @@ class TestGoals(DaemonTestCase):
         msg = d.wait_notify("STATUS")
         while "next fetch" not in msg["STATUS"] or "fetching now" in msg["STATUS"]:
             msg = d.wait_notify("STATUS")
-        self.assertRegex(msg["STATUS"], r"^2 goals, 1 off track; next fetch \d\d:\d\d$")
+        self.assertRegex(msg["STATUS"], r"^2 goals, 1 off track; next fetch (\d{4}-\d\d-\d\d )?\d\d:\d\d$")
         d.wait_stderr(r"<5>Goal match-2024: \S+ -> missed \[GOAL=match-2024 OLD_STATUS=\S+ STATUS=missed\]")
         d.wait_stderr(r"<5>Goal ordrer-2024: \S+ -> achieved \[GOAL=ordrer-2024 ")
 
