@@ -16,6 +16,7 @@
 #include "labourwatch/curl-glue.h"
 #include "labourwatch/fetch.h"
 #include "labourwatch/macro.h"
+#include "labourwatch/scrub.h"
 #include "labourwatch/time-util.h"
 
 #define FETCH_DEFAULT_CONNECT_TIMEOUT_USEC (UINT64_C(30) * USEC_PER_SEC)
@@ -262,6 +263,15 @@ static void response_done(FetchResponse *r)
         free(r->reason);
 }
 
+static void scrub_field(char **p)
+{
+        if (*p && scrub_needed(*p)) {
+                char *c = scrub_string(*p);
+                free(*p);
+                *p = c ? c : strdup(SCRUB_REPLACEMENT);
+        }
+}
+
 static void job_finish(CurlGlue *g, CURL *easy, CURLcode code, void *userdata)
 {
         FetchJob *j = userdata;
@@ -318,6 +328,12 @@ static void job_finish(CurlGlue *g, CURL *easy, CURLcode code, void *userdata)
                         strdup_printf("redirected to %s, not followed%s", loc ? loc : "(no Location)",
                                       j->post ? " (a redirect would drop the POST body)" : "");
         }
+
+        /* What the server or curl said goes into logs and the store: no secret (a gateway echoing
+         * the token in its reason phrase), no userinfo in a redirect URL. The body stays data. */
+        scrub_field(&r.reason);
+        scrub_field(&r.error_message);
+        scrub_field(&r.effective_url);
 
         r.body = TAKE_PTR(j->buf);
         r.size = j->size;

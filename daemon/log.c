@@ -11,6 +11,8 @@
 #include <systemd/sd-journal.h>
 
 #include "labourwatch/log.h"
+#include "labourwatch/scrub.h"
+#include "labourwatch/strv.h"
 
 /* Made once with `systemd-id128 new`; never change one: ops filter on them and the catalog
  * (systemd/labourwatch.catalog) explains each. */
@@ -212,10 +214,24 @@ static void log_to_stderr(int level, const char *const *fields, const char *msg)
         }
 }
 
+/* A scrubbed copy of a NULL-terminated field list (NULL on OOM). */
+static char **scrub_fields(const char *const *fields)
+{
+        char **v = NULL;
+
+        for (size_t i = 0; fields[i]; i++) {
+                _cleanup_free_ char *c = scrub_string(fields[i]);
+                if (!c || strv_extend(&v, c) < 0)
+                        return strv_free(v);
+        }
+        return v;
+}
+
 int log_full(int level, int error, LogEvent event, const char *const *fields, const char *file, int line,
              const char *func, const char *fmt, ...)
 {
         _cleanup_free_ char *msg = NULL;
+        _cleanup_strv_free_ char **scrubbed_fields = NULL;
         int saved_errno = errno;
         va_list ap;
 
@@ -231,6 +247,22 @@ int log_full(int level, int error, LogEvent event, const char *const *fields, co
         va_end(ap);
         if (!msg)
                 goto finish;
+        /* No secret and no URL password in any line, whoever formatted it (scrub.h). */
+        if (scrub_needed(msg)) {
+                char *m = scrub_string(msg);
+                free(msg);
+                msg = m;
+                if (!msg)
+                        goto finish;
+        }
+        for (size_t i = 0; fields && fields[i]; i++)
+                if (scrub_needed(fields[i])) {
+                        scrubbed_fields = scrub_fields(fields);
+                        if (!scrubbed_fields)
+                                goto finish;
+                        fields = (const char *const *) scrubbed_fields;
+                        break;
+                }
 
         if (to_journal && log_to_journal(level, error, event, fields, file, line, func, msg) >= 0)
                 goto finish;

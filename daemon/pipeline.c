@@ -10,6 +10,7 @@
 #include "labourwatch/log.h"
 #include "labourwatch/macro.h"
 #include "labourwatch/schedule.h"
+#include "labourwatch/scrub.h"
 #include "labourwatch/source.h"
 #include "labourwatch/pipeline.h"
 
@@ -442,6 +443,13 @@ static void series_fail_full(SeriesJob *j, int priority, int error, const char *
                 msg = strdup_printf("%s: %s", url, message ? message : strerror(-error));
         else
                 msg = strdup(message ? message : strerror(-error));
+        /* A server may echo the token (a gateway's 401 page): the result, the source's last_error
+         * and the log all get the scrubbed text. */
+        if (msg && scrub_needed(msg)) {
+                char *m = scrub_string(msg);
+                free(msg);
+                msg = m;
+        }
 
         f_source = strdup_printf("SOURCE=%s", sj->src->name);
         f_series = strdup_printf("SERIES=%s", j->def->name);

@@ -5,6 +5,7 @@
 
 #include "labourwatch/fileio.h"
 #include "labourwatch/macro.h"
+#include "labourwatch/scrub.h"
 #include "labourwatch/secret.h"
 
 bool credential_name_is_valid(const char *s)
@@ -71,6 +72,13 @@ int secret_read(const SecretRef *ref, char **ret)
         }
         if (size > 0 && buf[size - 1] == '\n')
                 buf[--size] = 0;
+        /* From now on no log line, stored text or printed message shows it (scrub.h). */
+        r = scrub_register(buf);
+        if (r < 0) {
+                explicit_bzero(buf, size);
+                free(buf);
+                return r;
+        }
         *ret = buf;
         return 0;
 }

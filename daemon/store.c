@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "labourwatch/macro.h"
+#include "labourwatch/scrub.h"
 #include "labourwatch/store.h"
 #include "labourwatch/strv.h"
 
@@ -936,6 +937,7 @@ static int obs_update(Store *s, StoreStmt which, int64_t id, int64_t at, char **
 static int obs_insert(Store *s, const char *series, const char *period, const SeriesPoint *p,
                       const Provenance *prov, char **ret_error)
 {
+        _cleanup_free_ char *url_buf = NULL;
         int r = store_run(s, STMT_OBS_INSERT,
                           ARGS(ARG_TEXT(series), ARG_TEXT(period), ARG_TEXT(period_freq_to_string(p->period.freq)),
                                ARG_INT(p->period.year), ARG_INT(p->period.sub),
@@ -943,7 +945,7 @@ static int obs_insert(Store *s, const char *series, const char *period, const Se
                                ARG_INT(date_to_days(period_last_day(p->period))),
                                p->missing ? ARG_NULL : ARG_DOUBLE(p->value), ARG_INT(p->missing),
                                ARG_INT(prov->fetched_at), ARG_TEXT(prov->source), ARG_TEXT(prov->table),
-                               ARG_TEXT(prov->selection), ARG_TEXT(prov->url)),
+                               ARG_TEXT(prov->selection), ARG_TEXT(scrubbed(prov->url, &url_buf))),
                           "failed to insert observation", ret_error);
         return MIN(r, 0);
 }
@@ -1239,6 +1241,7 @@ int store_get_source_state(Store *s, const char *key, SourceState *ret, char **r
 
 int store_set_source_state(Store *s, const char *key, const SourceState *state, char **ret_error)
 {
+        _cleanup_free_ char *buf = NULL;
         int r;
 
         assert(s);
@@ -1248,7 +1251,7 @@ int store_set_source_state(Store *s, const char *key, const SourceState *state, 
         r = store_run(s, STMT_STATE_SET,
                       ARGS(ARG_TEXT(key), ARG_INT(state->last_attempt), ARG_INT(state->last_success),
                            ARG_INT(state->first_failure), ARG_INT(state->consecutive_failures),
-                           ARG_INT(state->next_due), ARG_TEXT(state->last_error), ARG_TEXT(state->etag),
+                           ARG_INT(state->next_due), ARG_TEXT(scrubbed(state->last_error, &buf)), ARG_TEXT(state->etag),
                            ARG_TEXT(state->last_modified), ARG_TEXT(state->remote_updated)),
                       "failed to write source state", ret_error);
         return MIN(r, 0);
@@ -1257,13 +1260,15 @@ int store_set_source_state(Store *s, const char *key, const SourceState *state, 
 int store_log_fetch(Store *s, const char *source, const char *url, long http_status, bool ok,
                     const char *message, int64_t at, char **ret_error)
 {
+        _cleanup_free_ char *url_buf = NULL, *msg_buf = NULL;
         int r;
 
         assert(s);
         assert(source);
 
         r = store_run(s, STMT_FETCH_LOG,
-                      ARGS(ARG_TEXT(source), ARG_TEXT(url), ARG_INT(http_status), ARG_INT(ok), ARG_TEXT(message),
+                      ARGS(ARG_TEXT(source), ARG_TEXT(scrubbed(url, &url_buf)), ARG_INT(http_status), ARG_INT(ok),
+                           ARG_TEXT(scrubbed(message, &msg_buf)),
                            ARG_INT(at)),
                       "failed to write fetch log", ret_error);
         return MIN(r, 0);
@@ -1546,10 +1551,11 @@ int store_outbox_mark_sent(Store *s, int64_t id, int64_t at, char **ret_error)
 
 int store_outbox_mark_failed(Store *s, int64_t id, const char *error, int64_t next_attempt, char **ret_error)
 {
+        _cleanup_free_ char *buf = NULL;
         int r;
 
         assert(s);
-        r = store_run(s, STMT_OUTBOX_FAILED, ARGS(ARG_INT(id), ARG_TEXT(error), ARG_INT(next_attempt)),
+        r = store_run(s, STMT_OUTBOX_FAILED, ARGS(ARG_INT(id), ARG_TEXT(scrubbed(error, &buf)), ARG_INT(next_attempt)),
                       "failed to mark notification failed", ret_error);
         if (r < 0)
                 return r;

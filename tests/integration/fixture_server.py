@@ -30,6 +30,9 @@ Response knobs:
                             without finishing, until the server stops (a stalled server)
     generate                bytes to generate instead of body (a large body), streamed chunked
 
+echo_authorization(status) is a handler that echoes the request's Authorization header in the reason
+phrase and the body (a careless gateway), for the secret-scrubbing tests.
+
 Fixture files follow the providers' convention (tests/data/providers/README): FILE holds the body
 and FILE.http the status line and headers ("HTTP/1.1 400 Bad Request" + "Name: value" lines);
 Response.fixture(path) reads both (a missing .http means 200 OK).
@@ -87,6 +90,18 @@ class Response:
         for k, v in overrides.items():
             setattr(r, k, v)
         return r
+
+
+def echo_authorization(status: int = 401) -> "Callable[[Request], Response]":
+    """A careless gateway: answers `status` with the request's Authorization header echoed in the
+    reason phrase AND in a JSON error body (issue 9 §2: nothing of it may reach a log, the store or
+    the terminal)."""
+    def handler(req: "Request") -> Response:
+        auth = req.header("Authorization") or "(none)"
+        body = ('{"title": "Unauthorized", "detail": "token rejected: %s", "status": %d}' % (auth, status))
+        return Response(status=status, reason=f"Denied {auth}",
+                        headers={"Content-Type": "application/problem+json"}, body=body)
+    return handler
 
 
 @dataclass
