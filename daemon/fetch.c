@@ -15,6 +15,7 @@
 
 #include "labourwatch/curl-glue.h"
 #include "labourwatch/fetch.h"
+#include "labourwatch/log.h"
 #include "labourwatch/macro.h"
 #include "labourwatch/scrub.h"
 #include "labourwatch/time-util.h"
@@ -27,6 +28,9 @@
 #define FETCH_LOW_SPEED_LIMIT 16L
 #define FETCH_LOW_SPEED_TIME_SEC 60L
 #define FETCH_MAX_REDIRECTS 5L
+/* All response headers together; curl itself refuses a single header line over 100 KiB (with
+ * CURLE_OUT_OF_MEMORY, which we report as what it is). */
+#define FETCH_MAX_HEADER_SIZE ((size_t) 256 * 1024)
 
 typedef struct FetchJob FetchJob;
 
@@ -38,6 +42,8 @@ struct FetchJob {
         bool post;
         uint64_t max_size;
         bool too_large;
+        size_t header_bytes;   /* all header lines so far, of every response of a redirect chain */
+        bool header_too_large;
         char errbuf[CURL_ERROR_SIZE];
 
         char *buf;
@@ -207,6 +213,12 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
         size_t n = size * nmemb;
         const char *p, *end = ptr + n;
 
+        j->header_bytes += n;
+        if (j->header_bytes > FETCH_MAX_HEADER_SIZE) {
+                /* Returning less than n makes curl abort with CURLE_WRITE_ERROR. */
+                j->header_too_large = true;
+                return 0;
+        }
         if (n < 5 || memcmp(ptr, "HTTP/", 5) != 0)
                 return n;
 
@@ -225,13 +237,11 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
                 p++;
         while (end > p && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
                 end--;
-        if (end > p) {
-                j->reason = strndup(p, (size_t) (end - p));
-                /* A reason phrase is free text from the server: keep it printable. */
-                for (char *q = j->reason; q && *q; q++)
-                        if ((unsigned char) *q < 0x20 || *q == 0x7f)
-                                *q = '?';
-        }
+        if (end > p)
+                /* Free text from the server, logged and stored: printable, valid UTF-8, at most
+                 * LOG_VALUE_MAX characters (a 5,000-character phrase must not make a 5,000-character
+                 * line). */
+                j->reason = log_quote_full(p, (size_t) (end - p), LOG_VALUE_MAX);
         return n;
 }
 
@@ -310,8 +320,16 @@ static void job_finish(CurlGlue *g, CURL *easy, CURLcode code, void *userdata)
         }
 
         r.error = curl_code_to_errno(code, j->too_large);
+        /* curl answers a header line over its limit with "Out of memory": before any body byte,
+         * that is what it was. */
+        if (j->header_too_large || (code == CURLE_OUT_OF_MEMORY && j->size == 0))
+                r.error = -EMSGSIZE;
         if (code != CURLE_OK) {
-                if (j->too_large || code == CURLE_FILESIZE_EXCEEDED)
+                if (r.error == -EMSGSIZE)
+                        r.error_message = strdup_printf("response header too large (over %zu bytes)",
+                                                        j->header_too_large ? FETCH_MAX_HEADER_SIZE
+                                                                            : (size_t) CURL_MAX_HTTP_HEADER);
+                else if (j->too_large || code == CURLE_FILESIZE_EXCEEDED)
                         r.error_message = strdup_printf("response exceeds %llu bytes",
                                                         (unsigned long long) j->max_size);
                 else

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -138,6 +140,8 @@ static char *format_message(int error, const char *fmt, va_list ap)
         return TAKE_PTR(msg);
 }
 
+static void sanitize_to(FILE *f, const char *s, size_t len, size_t max_chars, bool keep_newline);
+
 /* Both programs log as "labourwatch", so `journalctl -t labourwatch` shows the daemon and the CLI. */
 static const char syslog_identifier[] = "SYSLOG_IDENTIFIER=labourwatch";
 
@@ -197,8 +201,11 @@ static void log_to_stderr(int level, const char *const *fields, const char *msg)
         }
         if (fields && fields[0]) {
                 fputs(" [", f);
-                for (size_t i = 0; fields[i]; i++)
-                        fprintf(f, "%s%s", i ? " " : "", fields[i]);
+                for (size_t i = 0; fields[i]; i++) {
+                        if (i > 0)
+                                fputc(' ', f);
+                        sanitize_to(f, fields[i], strlen(fields[i]), LOG_VALUE_MAX * 2, false);
+                }
                 fputc(']', f);
         }
         fputc('\n', f);
@@ -212,6 +219,113 @@ static void log_to_stderr(int level, const char *const *fields, const char *msg)
                         return;
                 done += (size_t) k;
         }
+}
+
+/* Length of the valid UTF-8 sequence at s (of at most n bytes), or 0 when it is invalid (overlong,
+ * surrogate, beyond U+10FFFF, truncated). */
+static size_t utf8_valid_len(const unsigned char *s, size_t n)
+{
+        uint32_t c;
+        size_t k;
+
+        if (s[0] < 0x80)
+                return 1;
+        if (s[0] >= 0xc2 && s[0] <= 0xdf)
+                k = 2, c = s[0] & 0x1f;
+        else if (s[0] >= 0xe0 && s[0] <= 0xef)
+                k = 3, c = s[0] & 0x0f;
+        else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+                k = 4, c = s[0] & 0x07;
+        else
+                return 0;
+        if (n < k)
+                return 0;
+        for (size_t i = 1; i < k; i++) {
+                if ((s[i] & 0xc0) != 0x80)
+                        return 0;
+                c = (c << 6) | (s[i] & 0x3f);
+        }
+        if ((k == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) || (k == 4 && (c < 0x10000 || c > 0x10ffff)))
+                return 0;
+        return k;
+}
+
+/* Appends to f a printable rendering of s[0..len): see log.h. keep_newline keeps '\n' as a line
+ * break (the format's own). Stops after max_chars characters (0: no bound) with "…". */
+static void sanitize_to(FILE *f, const char *s, size_t len, size_t max_chars, bool keep_newline)
+{
+        const unsigned char *p = (const unsigned char *) s, *end = p + len;
+        size_t chars = 0;
+
+        while (p < end) {
+                size_t k;
+
+                if (max_chars > 0 && chars >= max_chars) {
+                        fputs("…", f);
+                        return;
+                }
+                chars++;
+                if (*p < 0x20 || *p == 0x7f) {
+                        if (*p == '\n' && keep_newline)
+                                fputc('\n', f);
+                        else if (*p == '\n')
+                                fputs("\\n", f);
+                        else if (*p == '\r')
+                                fputs("\\r", f);
+                        else if (*p == '\t')
+                                fputs("\\t", f);
+                        else
+                                fprintf(f, "\\x%02x", *p);
+                        p++;
+                        continue;
+                }
+                k = utf8_valid_len(p, (size_t) (end - p));
+                if (k == 0) {
+                        fputs("\xef\xbf\xbd", f); /* U+FFFD */
+                        p++;
+                        continue;
+                }
+                fwrite(p, 1, k, f);
+                p += k;
+        }
+}
+
+char *log_quote_full(const char *s, size_t len, size_t max_chars)
+{
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f;
+
+        if (!s)
+                return strdup("(null)");
+        f = open_memstream(&buf, &size);
+        if (!f)
+                return NULL;
+        sanitize_to(f, s, len, max_chars, false);
+        if (fclose(f) != 0) {
+                free(buf);
+                return NULL;
+        }
+        return buf;
+}
+
+/* The whole message made printable and bounded. Line breaks stay only when the format itself has
+ * one (a deliberate multi-line message; each line gets the priority prefix anyway); otherwise a
+ * line break can only come from a value, and is escaped. */
+static char *sanitize_message(const char *msg, bool keep_newline)
+{
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+
+        if (!f)
+                return NULL;
+        sanitize_to(f, msg, strlen(msg), LOG_MESSAGE_MAX, keep_newline);
+        if (fclose(f) != 0) {
+                free(buf);
+                return NULL;
+        }
+        return buf;
 }
 
 /* A scrubbed copy of a NULL-terminated field list (NULL on OOM). */
@@ -254,6 +368,13 @@ int log_full(int level, int error, LogEvent event, const char *const *fields, co
                 msg = m;
                 if (!msg)
                         goto finish;
+        }
+        {
+                char *m = sanitize_message(msg, strchr(fmt, '\n'));
+                if (!m)
+                        goto finish;
+                free(msg);
+                msg = m;
         }
         for (size_t i = 0; fields && fields[i]; i++)
                 if (scrub_needed(fields[i])) {

@@ -46,6 +46,25 @@ void log_open(void);
 int log_full(int level, int error, LogEvent event, const char *const *fields, const char *file, int line,
              const char *func, const char *fmt, ...) _printf_(8, 9);
 
+/* ---- values from outside in log lines ----
+ *
+ * Every value quoted in a message that came from outside (a provider's text, a reason phrase, a
+ * configuration value, a URL) goes through log_quote(): invalid UTF-8 becomes U+FFFD, control
+ * characters are escaped (\n, \r, \t, \xNN) so a value cannot split or forge a line, and it is cut
+ * at LOG_VALUE_MAX characters with "…". log_full() applies the same to the whole message with the
+ * bound LOG_MESSAGE_MAX, so no line is ever huge; line breaks stay only when the format string has
+ * one (a deliberate multi-line message). */
+#define LOG_VALUE_MAX 200
+#define LOG_MESSAGE_MAX 4096
+
+/* A printable, bounded copy of s (max_chars characters, 0: no bound), malloc'd; "(null)" for NULL;
+ * NULL on OOM. */
+char *log_quote_full(const char *s, size_t len, size_t max_chars);
+static inline char *log_quote(const char *s)
+{
+        return log_quote_full(s, s ? strlen(s) : 0, LOG_VALUE_MAX);
+}
+
 #define LOG_FIELDS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 #define log_full_errno(level, error, ...) log_full(level, error, LOG_EVENT_NONE, NULL, __FILE__, __LINE__, __func__, __VA_ARGS__)

@@ -196,10 +196,86 @@ static void test_catalog_covers_every_id(void **state)
         }
 }
 
+/* log_quote: printable, valid UTF-8, bounded. */
+static void test_quote(void **state)
+{
+        static const struct {
+                const char *in;
+                const char *want;
+        } rows[] = {
+                { "plain", "plain" },
+                { "two\nlines\r\tend", "two\\nlines\\r\\tend" },
+                { "bell\a esc\x1b del\x7f", "bell\\x07 esc\\x1b del\\x7f" },
+                { "K\xf8""benhavn", "K\xef\xbf\xbd""benhavn" },            /* Latin-1 ø: invalid UTF-8 */
+                { "K\xc3\xb8""benhavn \xe2\x82\xac", "K\xc3\xb8""benhavn \xe2\x82\xac" }, /* valid */
+                { "\xc0\xaf overlong, \xed\xa0\x80 surrogate", "\xef\xbf\xbd\xef\xbf\xbd overlong, "
+                                                             "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd surrogate" },
+                { "cut \xe2\x82", "cut \xef\xbf\xbd\xef\xbf\xbd" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
+                _cleanup_free_ char *q = log_quote(rows[i].in);
+                assert_non_null(q);
+                assert_string_equal(q, rows[i].want);
+        }
+        _cleanup_free_ char *n = log_quote(NULL);
+        assert_string_equal(n, "(null)");
+
+        /* 5,000 characters: 200 and an ellipsis; counted in characters, not bytes */
+        _cleanup_free_ char *big = malloc(5001), *q = NULL, *oe = NULL, *qoe = NULL;
+        assert_non_null(big);
+        memset(big, 'r', 5000);
+        big[5000] = 0;
+        q = log_quote(big);
+        assert_int_equal(strlen(q), LOG_VALUE_MAX + strlen("…"));
+        assert_string_equal(q + LOG_VALUE_MAX, "…");
+        oe = strdup_printf("%s", "");
+        for (int i = 0; i < 300; i++) {
+                char *next = strdup_printf("%s\xc3\xb8", oe);
+                free(oe);
+                oe = next;
+        }
+        qoe = log_quote(oe);
+        assert_int_equal(strlen(qoe), 2 * LOG_VALUE_MAX + strlen("…"));
+}
+
+/* A 15 MB value (with line breaks and bad bytes) makes one short, clean line. */
+static void test_bounded_line(void **state)
+{
+        char path[] = "/tmp/test-log-XXXXXX";
+        int fd = mkstemp(path), saved;
+        const size_t big = 15u * 1024 * 1024;
+        _cleanup_free_ char *value = malloc(big + 1), *out = NULL;
+        size_t size = 0;
+
+        assert_true(fd >= 0);
+        assert_non_null(value);
+        memset(value, 'v', big);
+        memcpy(value + 10, "\n<0>forged\xff", 11);
+        value[big] = 0;
+
+        saved = dup(STDERR_FILENO);
+        assert_int_equal(dup2(fd, STDERR_FILENO), STDERR_FILENO);
+        log_error("Bad value '%s' for key %s", value, "k");
+        assert_int_equal(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+        close(saved);
+        close(fd);
+
+        assert_int_equal(read_full_file(path, 1 << 20, &out, &size), 0);
+        (void) unlink(path);
+        /* one line: the value's line break escaped, nothing forged at priority 0 */
+        assert_non_null(strchr(out, '\n'));
+        assert_null(strchr(out, '\n') + 1 < out + size ? strchr(strchr(out, '\n') + 1, '\n') : NULL);
+        assert_true(size < LOG_MESSAGE_MAX + 64);
+        assert_true(strneq(out, "<3>Bad value 'vvvvvvvvvv\\n<0>forged\xef\xbf\xbdvvv", 41));
+        assert_non_null(strstr(out, "…\n"));
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup(test_stderr_format, setup_stderr),
+                cmocka_unit_test(test_quote),
+                cmocka_unit_test_setup(test_bounded_line, setup_stderr),
                 cmocka_unit_test_setup(test_errno_expansion, setup_stderr),
                 cmocka_unit_test_setup(test_max_level, setup_stderr),
                 cmocka_unit_test(test_message_ids),
