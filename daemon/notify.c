@@ -1526,8 +1526,10 @@ int notify_render(const NotifyRenderArgs *a, const char *payload_json, NotifyMes
         x.municipality = municipality;
         key = msgid_token(rkey);
         notifier_name = clean_dup(jstr(root, "notifier"));
-        if (!plan || !key || !*key)
+        if (!plan || !key)
                 return -ENOMEM;
+        if (!*key)
+                return render_error(ret_error, -EINVAL, "notice key has no letters or digits");
 
         if (!tp) {
                 r = notify_templates_load(NULL, &builtin, NULL);
