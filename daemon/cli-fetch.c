@@ -52,7 +52,7 @@ static void on_done(SourceRunner *r, unsigned n_ok, unsigned n_failed, void *use
         (void) sd_event_exit(e, 0);
 }
 
-int cli_fetch(int argc, char **argv)
+static int fetch_main(int argc, char **argv)
 {
         static const struct option options[] = {
                 {"config", required_argument, NULL, 'c'},
@@ -63,16 +63,17 @@ int cli_fetch(int argc, char **argv)
                 {},
         };
         const char *path = cli_default_config_path();
-        Config *c = NULL;
-        Store *st = NULL;
-        sd_event *e = NULL;
-        SourceRunner *runner = NULL;
+        /* Freed in reverse order: the runner before the loop, the store and the configuration. */
+        _cleanup_(config_freep) Config *c = NULL;
+        _cleanup_(store_closep) Store *st = NULL;
+        _cleanup_(sd_event_unrefp) sd_event *e = NULL;
+        _cleanup_(source_runner_freep) SourceRunner *runner = NULL;
         _cleanup_free_ char *err = NULL;
         const SeriesFetchResult *res;
         size_t n_res = 0;
         unsigned n_failed = 0;
         bool refresh = false, verbose = false;
-        int opt, r, ret = 1;
+        int opt, r;
 
         optind = 0;
         opterr = 0;
@@ -115,41 +116,41 @@ int cli_fetch(int argc, char **argv)
                 const SeriesDef *def = config_find_series(c, argv[i]);
                 if (!def) {
                         fprintf(stderr, "labourwatch fetch: no series '%s' in %s\n", argv[i], path);
-                        goto finish;
+                        return 1;
                 }
                 if (!def->source) {
                         fprintf(stderr, "labourwatch fetch: series '%s' is derived (expr), not fetched\n",
                                 argv[i]);
-                        goto finish;
+                        return 1;
                 }
         }
 
         r = store_open(c->state_dir, &st, &err);
         if (r < 0) {
                 fprintf(stderr, "labourwatch fetch: %s\n", err ? err : strerror(-r));
-                goto finish;
+                return 1;
         }
         r = sd_event_new(&e);
         if (r < 0) {
                 fprintf(stderr, "labourwatch fetch: cannot create the event loop: %s\n", strerror(-r));
-                goto finish;
+                return 1;
         }
         r = source_runner_new(e, st, c, &runner);
         if (r < 0) {
                 fprintf(stderr, "labourwatch fetch: %s\n", strerror(-r));
-                goto finish;
+                return 1;
         }
         source_runner_set_refresh(runner, refresh);
         r = source_runner_run(runner, now(CLOCK_REALTIME), true,
                               optind < argc ? argv + optind : NULL, on_done, e);
         if (r < 0) {
                 fprintf(stderr, "labourwatch fetch: %s\n", strerror(-r));
-                goto finish;
+                return 1;
         }
         r = sd_event_loop(e);
         if (r < 0) {
                 fprintf(stderr, "labourwatch fetch: event loop failed: %s\n", strerror(-r));
-                goto finish;
+                return 1;
         }
 
         res = source_runner_results(runner, &n_res);
@@ -161,13 +162,13 @@ int cli_fetch(int argc, char **argv)
                         n_failed++;
                 printf("%s\n", line ? line : "out of memory");
         }
-        ret = n_failed > 0 ? 1 : 0;
+        return n_failed > 0 ? 1 : 0;
+}
 
-finish:
-        source_runner_free(runner);
-        sd_event_unref(e);
-        store_close(st);
-        config_free(c);
-        fetch_global_done();
-        return ret;
+int cli_fetch(int argc, char **argv)
+{
+        int r = fetch_main(argc, argv);
+
+        fetch_global_done(); /* after every transfer, fetcher and glue is gone */
+        return r;
 }

@@ -43,16 +43,16 @@ int cli_import(int argc, char **argv)
         };
         static const SourceDef import_source = {.name = (char *) "import", .kind = SOURCE_CSV};
         const char *path = cli_default_config_path(), *name, *file;
-        Config *c = NULL;
-        Store *st = NULL;
+        _cleanup_(config_freep) Config *c = NULL;
+        _cleanup_(store_closep) Store *st = NULL;
         const SeriesDef *def;
         const SourceDef *src;
         SeriesDef csv_def;
         _cleanup_free_ char *body = NULL, *err = NULL, *abs = NULL, *line = NULL;
-        SeriesFetchResult res = {};
+        _cleanup_(series_fetch_result_done) SeriesFetchResult res = {};
         StoreWriteStats stats = {};
         size_t size = 0;
-        int opt, r, ret = 1;
+        int opt, r;
 
         optind = 0;
         opterr = 0;
@@ -83,13 +83,13 @@ int cli_import(int argc, char **argv)
         def = config_find_series(c, name);
         if (!def) {
                 fprintf(stderr, "labourwatch import: no series '%s' in %s\n", name, path);
-                goto finish;
+                return 1;
         }
         if (def->expr) {
                 fprintf(stderr,
                         "labourwatch import: series '%s' is derived (expr: %s); import its inputs instead\n",
                         name, def->expr);
-                goto finish;
+                return 1;
         }
 
         /* A csv series is read exactly as its source would read it (column, row filters). For a series
@@ -107,7 +107,7 @@ int cli_import(int argc, char **argv)
         if (r < 0) {
                 fprintf(stderr, "labourwatch import: %s: %s\n", file,
                         r == -EFBIG ? "file larger than 64 MiB" : strerror(-r));
-                goto finish;
+                return 1;
         }
         abs = realpath(file, NULL);
         csv_def.table = NULL; /* provenance: the file (url), not the series' remote table */
@@ -115,7 +115,7 @@ int cli_import(int argc, char **argv)
         r = store_open(c->state_dir, &st, &err);
         if (r < 0) {
                 fprintf(stderr, "labourwatch import: %s\n", err ? err : strerror(-r));
-                goto finish;
+                return 1;
         }
         /* The same parse -> check -> diff -> store as a fetched response. */
         r = pipeline_ingest(st,
@@ -137,7 +137,7 @@ int cli_import(int argc, char **argv)
                 bool named = err && strneq(err, file, strlen(file));
                 fprintf(stderr, "labourwatch import: %s%s%s\n", named ? "" : file, named ? "" : ": ",
                         err ? err : strerror(-r));
-                goto finish;
+                return 1;
         }
 
         res.series = (char *) name;
@@ -147,11 +147,5 @@ int cli_import(int argc, char **argv)
         printf("%s: %u value%s from %s stored (%u new, %u revised, %u unchanged)\n", name, res.n_points,
                res.n_points == 1 ? "" : "s", file,
                stats.new_periods, stats.revisions, stats.unchanged);
-        ret = 0;
-
-finish:
-        series_fetch_result_done(&res);
-        store_close(st);
-        config_free(c);
-        return ret;
+        return 0;
 }

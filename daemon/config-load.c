@@ -121,11 +121,6 @@ static bool endswith(const char *s, const char *suffix)
         return a >= b && streq(s + a - b, suffix);
 }
 
-static void config_freep(Config **c)
-{
-        config_free(*c);
-}
-
 /* Reads and parses one file. I/O and syntax errors are reported against the file; returns -ENOMEM,
  * or for an unreadable main file its -errno, else 0. */
 static int ctx_parse_file(Ctx *x, const char *path, bool main_file)

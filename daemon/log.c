@@ -341,11 +341,40 @@ static char **scrub_fields(const char *const *fields)
         return v;
 }
 
+/* Formats, scrubs, bounds and writes one message. Cleanup only, no goto: every exit path frees. */
+static void log_emit(int level, int error, LogEvent event, const char *const *fields, const char *file,
+                     int line, const char *func, const char *fmt, va_list ap)
+{
+        _cleanup_free_ char *formatted = NULL, *scrubbed_msg = NULL, *msg = NULL;
+        _cleanup_strv_free_ char **scrubbed_fields = NULL;
+        const char *m;
+
+        formatted = format_message(error, fmt, ap);
+        if (!formatted)
+                return;
+        /* No secret and no URL password in any line, whoever formatted it (scrub.h). */
+        m = scrubbed(formatted, &scrubbed_msg);
+        msg = sanitize_message(m, strchr(fmt, '\n'));
+        if (!msg)
+                return;
+        for (size_t i = 0; fields && fields[i]; i++)
+                if (scrub_needed(fields[i])) {
+                        scrubbed_fields = scrub_fields(fields);
+                        if (!scrubbed_fields)
+                                return;
+                        fields = (const char *const *) scrubbed_fields;
+                        break;
+                }
+
+        if (to_journal && log_to_journal(level, error, event, fields, file, line, func, msg) >= 0)
+                return;
+        /* Not the journal, or journald is not listening: the same line on stderr. */
+        log_to_stderr(level, fields, msg);
+}
+
 int log_full(int level, int error, LogEvent event, const char *const *fields, const char *file, int line,
              const char *func, const char *fmt, ...)
 {
-        _cleanup_free_ char *msg = NULL;
-        _cleanup_strv_free_ char **scrubbed_fields = NULL;
         int saved_errno = errno;
         va_list ap;
 
@@ -353,44 +382,11 @@ int log_full(int level, int error, LogEvent event, const char *const *fields, co
                 error = -error;
         if (!opened)
                 log_open();
-        if (level > max_level)
-                goto finish;
-
-        va_start(ap, fmt);
-        msg = format_message(error, fmt, ap);
-        va_end(ap);
-        if (!msg)
-                goto finish;
-        /* No secret and no URL password in any line, whoever formatted it (scrub.h). */
-        if (scrub_needed(msg)) {
-                char *m = scrub_string(msg);
-                free(msg);
-                msg = m;
-                if (!msg)
-                        goto finish;
+        if (level <= max_level) {
+                va_start(ap, fmt);
+                log_emit(level, error, event, fields, file, line, func, fmt, ap);
+                va_end(ap);
         }
-        {
-                char *m = sanitize_message(msg, strchr(fmt, '\n'));
-                if (!m)
-                        goto finish;
-                free(msg);
-                msg = m;
-        }
-        for (size_t i = 0; fields && fields[i]; i++)
-                if (scrub_needed(fields[i])) {
-                        scrubbed_fields = scrub_fields(fields);
-                        if (!scrubbed_fields)
-                                goto finish;
-                        fields = (const char *const *) scrubbed_fields;
-                        break;
-                }
-
-        if (to_journal && log_to_journal(level, error, event, fields, file, line, func, msg) >= 0)
-                goto finish;
-        /* Not the journal, or journald is not listening: the same line on stderr. */
-        log_to_stderr(level, fields, msg);
-
-finish:
         errno = saved_errno;
         return error ? -error : 0;
 }

@@ -1146,11 +1146,58 @@ int source_runner_set_config(SourceRunner *r, const Config *c)
         return 0;
 }
 
+/* Whether src is due at now_usec by its stored state (and not held back by a Retry-After). */
+static bool source_is_due(SourceRunner *r, const SourceDef *src, uint64_t now_usec)
+{
+        _cleanup_free_ char *err = NULL;
+        SourceState st = {};
+        bool due;
+        int k;
+
+        k = store_get_source_state(r->store, src->name, &st, &err);
+        if (k < 0) {
+                log_warning_errno(k, "Failed to read the state of source %s, treating it as due: %s", src->name,
+                                  strna(err));
+                return true;
+        }
+        due = MAX(source_due_time(src, &st, now_usec), runner_not_before(r, src->name)) <= now_usec;
+        source_state_done(&st);
+        return due;
+}
+
+/* Adds src's fetched series (only the named ones, when only_series) to sj and a result slot each
+ * to r. Returns 0 or -ENOMEM (the caller clears the run). */
+static int source_job_collect(SourceRunner *r, SourceJob *sj, const SourceDef *src, char *const *only_series)
+{
+        const Config *c = r->config;
+
+        for (size_t i = 0; i < c->n_series; i++) {
+                const SeriesDef *def = &c->series[i];
+                SeriesFetchResult *res;
+                const SeriesDef **l;
+
+                if (!is_fetched(def) || series_source(c, def) != src)
+                        continue;
+                if (only_series && !strv_contains(only_series, def->name))
+                        continue;
+                l = reallocarray(sj->series, sj->n_series + 1, sizeof(*l));
+                if (!l)
+                        return -ENOMEM;
+                sj->series = l;
+                sj->series[sj->n_series++] = def;
+                res = &r->results[r->n_results++];
+                res->series = strdup(def->name);
+                res->source = strdup(src->name);
+                if (!res->series || !res->source)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
 int source_runner_run(SourceRunner *r, uint64_t now_usec, bool force, char *const *only_series,
                       source_runner_done_t done, void *userdata)
 {
         const Config *c;
-        size_t n_results = 0;
 
         if (!r)
                 return -EINVAL;
@@ -1188,42 +1235,12 @@ int source_runner_run(SourceRunner *r, uint64_t now_usec, bool force, char *cons
                 SourceJob *sj = &r->jobs[r->n_jobs];
                 bool due = force || only_series;
 
-                if (!due) {
-                        _cleanup_free_ char *err = NULL;
-                        SourceState st = {};
-                        int k = store_get_source_state(r->store, src->name, &st, &err);
-                        if (k < 0) {
-                                log_warning_errno(
-                                        k, "Failed to read the state of source %s, treating it as due: %s",
-                                        src->name, strna(err));
-                                due = true;
-                        } else
-                                due = MAX(source_due_time(src, &st, now_usec),
-                                          runner_not_before(r, src->name)) <= now_usec;
-                        source_state_done(&st);
-                }
-                if (!due)
+                if (!due && !source_is_due(r, src, now_usec))
                         continue;
-
-                for (size_t i = 0; i < c->n_series; i++) {
-                        const SeriesDef *def = &c->series[i];
-                        const SeriesDef **l;
-
-                        if (!is_fetched(def) || series_source(c, def) != src)
-                                continue;
-                        if (only_series && !strv_contains(only_series, def->name))
-                                continue;
-                        l = reallocarray(sj->series, sj->n_series + 1, sizeof(*l));
-                        if (!l)
-                                goto oom;
-                        sj->series = l;
-                        sj->series[sj->n_series++] = def;
-                        r->results[n_results].series = strdup(def->name);
-                        r->results[n_results].source = strdup(src->name);
-                        n_results++;
-                        r->n_results = n_results;
-                        if (!r->results[n_results - 1].series || !r->results[n_results - 1].source)
-                                goto oom;
+                if (source_job_collect(r, sj, src, only_series) < 0) {
+                        runner_clear_jobs(r);
+                        runner_clear_results(r);
+                        return -ENOMEM;
                 }
                 if (sj->n_series == 0)
                         continue;
@@ -1241,11 +1258,6 @@ int source_runner_run(SourceRunner *r, uint64_t now_usec, bool force, char *cons
                 source_job_continue(&r->jobs[i]);
         runner_maybe_done(r);
         return 0;
-
-oom:
-        runner_clear_jobs(r);
-        runner_clear_results(r);
-        return -ENOMEM;
 }
 
 uint64_t source_runner_next_due(SourceRunner *r, uint64_t now_usec)

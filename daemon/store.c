@@ -665,7 +665,6 @@ Store *store_close(Store *s)
         return NULL;
 }
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(Store *, store_close);
 
 /* Runs a statement without data (pragmas, schema). */
 static int store_exec(Store *s, const char *sql, char **ret_error, const char *what)

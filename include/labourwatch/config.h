@@ -291,6 +291,10 @@ typedef struct ConfigErrors {
  * (caller owns; config_errors_done). Never logs. */
 int config_load(const char *path, Config **ret, ConfigErrors *errors);
 Config *config_free(Config *c);
+static inline void config_freep(Config **c) /* for _cleanup_ */
+{
+        config_free(*c);
+}
 
 void config_errors_done(ConfigErrors *e);
 /* Formats "FILE:LINE:COL: message" (or "FILE: message"). Caller owns the result. */

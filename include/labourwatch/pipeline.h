@@ -51,6 +51,10 @@ typedef void (*source_runner_done_t)(SourceRunner *r, unsigned n_ok, unsigned n_
 int source_runner_new(sd_event *e, Store *st, const Config *c, SourceRunner **ret);
 /* Cancels a run in progress (its done() is not called; nothing half-written is stored). */
 SourceRunner *source_runner_free(SourceRunner *r);
+static inline void source_runner_freep(SourceRunner **r) /* for _cleanup_ */
+{
+        source_runner_free(*r);
+}
 /* On reload. A run in progress is cancelled first (transfers aborted, nothing of the unfinished
  * series stored, no source state changed for unfinished sources) and its done() is called, on the
  * loop, with the counts so far; so the old Config may be freed as soon as this returns. */

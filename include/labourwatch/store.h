@@ -26,6 +26,7 @@ typedef struct Store Store;
 int store_open(const char *state_dir, Store **ret, char **ret_error);
 int store_open_readonly(const char *state_dir, Store **ret, char **ret_error);
 Store *store_close(Store *s);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Store *, store_close); /* store_closep, for _cleanup_ */
 int store_schema_version(Store *s);
 
 /* ---- transactions spanning several writes ----
