@@ -10,6 +10,7 @@
 #include <systemd/sd-event.h>
 
 #include "cli.h"
+#include "labourwatch/alerting.h"
 #include "labourwatch/fetch.h"
 #include "labourwatch/log.h"
 #include "labourwatch/macro.h"
@@ -162,6 +163,9 @@ static int fetch_main(int argc, char **argv)
                         n_failed++;
                 printf("%s\n", line ? line : "out of memory");
         }
+        /* a running daemon evaluates what was fetched at once (else at its next evaluation) */
+        if (n_res > n_failed)
+                (void) alerting_kick(c->state_dir);
         return n_failed > 0 ? 1 : 0;
 }
 

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "labourwatch/alerting.h"
 #include "labourwatch/macro.h"
 #include "labourwatch/source.h"
 #include "labourwatch/pipeline.h"
@@ -147,5 +148,8 @@ int cli_import(int argc, char **argv)
         printf("%s: %u value%s from %s stored (%u new, %u revised, %u unchanged)\n", name, res.n_points,
                res.n_points == 1 ? "" : "s", file,
                stats.new_periods, stats.revisions, stats.unchanged);
+        /* a running daemon evaluates the new figures at once (else at its next evaluation) */
+        if (stats.new_periods + stats.revisions > 0)
+                (void) alerting_kick(c->state_dir);
         return 0;
 }

@@ -607,15 +607,15 @@ static int on_daily(sd_event_source *s, uint64_t usec, void *userdata)
         return 0;
 }
 
-/* `labourwatch silence/unsilence/ack` wrote state_dir/controls-changed: evaluate now, so the
- * operator sees the effect at once (a running fetch cycle evaluates when it ends). */
+/* `labourwatch silence/unsilence/ack/import/fetch` wrote state_dir/evaluate-now: evaluate now, so
+ * the operator sees the effect at once (a running fetch cycle evaluates when it ends). */
 static int on_kick(sd_event_source *s, const struct inotify_event *ev, void *userdata)
 {
         Manager *m = userdata;
 
         if (ev->len == 0 || !streq(ev->name, ALERTING_KICK_FILE) || m->cycle_running)
                 return 0;
-        log_info("Alert controls changed, evaluating");
+        log_info("Told that controls or figures changed, evaluating");
         (void) manager_alert_cycle(m);
         manager_notify_status(m, NULL);
         return 0;
@@ -841,8 +841,8 @@ int manager_new(const ManagerOptions *o, Manager **ret)
                 r = sd_event_add_inotify(m->event, &m->kick_source, m->config->state_dir,
                                          IN_CLOSE_WRITE | IN_MOVED_TO | IN_ONLYDIR, on_kick, m);
                 if (r < 0)
-                        log_warning_errno(r, "Failed to watch %s for changed alert controls, reading them at the "
-                                             "next evaluation: %m",
+                        log_warning_errno(r, "Failed to watch %s for changed controls and figures, reading them "
+                                             "at the next evaluation: %m",
                                           m->config->state_dir);
         }
         if (!m->once) {

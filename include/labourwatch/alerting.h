@@ -77,10 +77,11 @@ bool alerting_route_matches(const RouteDef *r, const char *goal);
  * notify_at_risk. */
 void alerting_goal_params(const GoalDef *g, unsigned *ret_for, double *ret_band, bool *ret_at_risk);
 
-/* Telling a running daemon that the controls changed: `labourwatch silence/unsilence/ack` write
- * this file in the state directory after their row; labourwatchd watches the directory (inotify)
- * and evaluates at once instead of at its next evaluation. */
-#define ALERTING_KICK_FILE "controls-changed"
+/* Telling a running daemon to evaluate now: `labourwatch silence/unsilence/ack` (after their row)
+ * and `import`/`fetch` (after storing figures) write this file in the state directory;
+ * labourwatchd watches the directory (inotify) and evaluates at once instead of at its next
+ * evaluation. */
+#define ALERTING_KICK_FILE "evaluate-now"
 
 /* Writes state_dir/ALERTING_KICK_FILE. Returns 0 or negative errno (callers may ignore it: the
  * daemon picks the change up at its next evaluation anyway). */

@@ -358,15 +358,16 @@ class TestRunningDaemon(AlertTestCase):
         d.signal(signal.SIGTERM)
         self.assertEqual(d.wait(), 0, d.stderr())
 
-    def test_controls_take_effect_at_once(self):
-        """No reload: silence and unsilence tell the daemon (inotify on the state directory)."""
+    def test_controls_and_figures_take_effect_at_once(self):
+        """No reload: import, silence and unsilence tell the daemon (inotify on the state
+        directory), and it evaluates at once."""
         self.put(M01=110)
         d = Daemon(self.work, env={"LW_TEST_TODAY": "2030-03-10"})
         self.daemons.append(d)
         d.wait_notify("READY", "1")
         d.wait_stderr(r"Fetch run finished")  # the start-up fetch; the next is due in an hour
-        self.put(M02=90)  # stored beside the daemon; not looked at until the next evaluation
         self.cli("silence", "niveau-2030", "--until", "2099-12-31", "--comment", "sommerferie")
+        self.put(M02=90)  # stored beside the daemon, which is told
         d.wait_stderr(r"Goal niveau-2030: firing \(off_track, 2030M02\) not notified: silenced")
         self.cli("unsilence", "niveau-2030")
         self.assertEqual(self.wait_outbox(1), [("chef", ["firing"], True)])
