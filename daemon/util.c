@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "labourwatch/fileio.h"
 #include "labourwatch/macro.h"
 #include "labourwatch/strv.h"
 #include "labourwatch/time-util.h"
@@ -126,37 +127,8 @@ int safe_atod(const char *s, double *ret)
 
 int read_full_file(const char *path, size_t max, char **ret, size_t *ret_size)
 {
-        _cleanup_close_ int fd = -1;
-        _cleanup_free_ char *buf = NULL;
-        size_t size = 0, alloc = 0;
-
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
-        for (;;) {
-                ssize_t k;
-
-                if (GREEDY_REALLOC(buf, alloc, size + 4096 + 1) < 0)
-                        return -ENOMEM;
-                k = read(fd, buf + size, alloc - size - 1);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        break;
-                size += (size_t) k;
-                if (size > max)
-                        return -EFBIG;
-        }
-        if (!buf && GREEDY_REALLOC(buf, alloc, 1) < 0)
-                return -ENOMEM;
-        buf[size] = 0;
-        *ret = TAKE_PTR(buf);
-        if (ret_size)
-                *ret_size = size;
-        return 0;
+        /* One reader for every file: regular files only, never blocking on a FIFO (fileio.h). */
+        return read_regular_file(path, max, ret, ret_size);
 }
 
 usec_t now(clockid_t clock)
