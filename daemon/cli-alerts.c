@@ -22,16 +22,6 @@
 #define RECENT_TRANSITIONS 20
 #define RECENT_NOTICES 20
 
-static inline void config_freep_(Config **c)
-{
-        config_free(*c);
-}
-
-static inline void store_closep_(Store **s)
-{
-        store_close(*s);
-}
-
 static Date today_local(void)
 {
         time_t t = time(NULL);
@@ -269,8 +259,8 @@ int cli_alerts(int argc, char **argv)
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        _cleanup_(config_freep_) Config *c = NULL;
-        _cleanup_(store_closep_) Store *st = NULL;
+        _cleanup_(config_freep) Config *c = NULL;
+        _cleanup_(store_closep) Store *st = NULL;
         _cleanup_free_ char *err = NULL;
         _cleanup_free_ GoalAlert *goals = NULL;
         const char *config_path = cli_default_config_path();
@@ -408,8 +398,8 @@ static int control_run(ControlKind k, const char *name, int argc, char **argv)
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        _cleanup_(config_freep_) Config *c = NULL;
-        _cleanup_(store_closep_) Store *st = NULL;
+        _cleanup_(config_freep) Config *c = NULL;
+        _cleanup_(store_closep) Store *st = NULL;
         _cleanup_free_ char *err = NULL;
         const char *config_path = cli_default_config_path(), *until = NULL, *comment = NULL, *goal;
         Date d;

@@ -217,16 +217,6 @@ static int print_json(const GoalResult *r, size_t n)
         return 0;
 }
 
-static inline void config_freep_(Config **c)
-{
-        config_free(*c);
-}
-
-static inline void store_closep_(Store **s)
-{
-        store_close(*s);
-}
-
 int cli_eval(int argc, char **argv)
 {
         enum { ARG_JSON = 0x100, ARG_RECORD };
@@ -238,8 +228,8 @@ int cli_eval(int argc, char **argv)
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        _cleanup_(config_freep_) Config *c = NULL;
-        _cleanup_(store_closep_) Store *st = NULL;
+        _cleanup_(config_freep) Config *c = NULL;
+        _cleanup_(store_closep) Store *st = NULL;
         _cleanup_free_ char *err = NULL;
         const char *config_path = cli_default_config_path();
         bool json = false, record = false, have_date = false;

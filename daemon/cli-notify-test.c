@@ -58,11 +58,6 @@ static void on_done(const NotifyResult *r, void *userdata)
         (void) sd_event_exit(t->event, 0);
 }
 
-static inline void config_freep_(Config **c)
-{
-        config_free(*c);
-}
-
 static const char *default_recipient(const Config *c, const char *notifier)
 {
         for (size_t i = 0; i < c->n_routes; i++)
@@ -80,7 +75,7 @@ int cli_notify_test(int argc, char **argv)
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        _cleanup_(config_freep_) Config *c = NULL;
+        _cleanup_(config_freep) Config *c = NULL;
         _cleanup_free_ char *payload = NULL, *err = NULL, *keysrc = NULL, *tdir = NULL;
         const char *config_path = cli_default_config_path(), *to = NULL, *name;
         const NotifierDef *n;

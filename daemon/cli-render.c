@@ -37,16 +37,6 @@ static void render_help(FILE *f)
                 CONFIG_DEFAULT_PATH);
 }
 
-static inline void config_freep_(Config **c)
-{
-        config_free(*c);
-}
-
-static inline void store_closep_(Store **s)
-{
-        store_close(*s);
-}
-
 /* What an alert for this status would be called (the alert state machine decides when it is sent). */
 static const char *event_for_status(GoalStatus s)
 {
@@ -125,8 +115,8 @@ int cli_render(int argc, char **argv)
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        _cleanup_(config_freep_) Config *c = NULL;
-        _cleanup_(store_closep_) Store *st = NULL;
+        _cleanup_(config_freep) Config *c = NULL;
+        _cleanup_(store_closep) Store *st = NULL;
         _cleanup_free_ char *err = NULL, *payload = NULL, *keysrc = NULL, *thread = NULL;
         const char *config_path = cli_default_config_path(), *recipient = NULL, *format = "text", *goal_id;
         const GoalDef *g;

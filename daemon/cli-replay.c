@@ -40,16 +40,6 @@ static void replay_help(FILE *f)
                 CONFIG_DEFAULT_PATH);
 }
 
-static inline void config_freep_(Config **c)
-{
-        config_free(*c);
-}
-
-static inline void store_closep_(Store **s)
-{
-        store_close(*s);
-}
-
 typedef struct AsOf {
         Store *store;
         int64_t before;
@@ -97,8 +87,8 @@ int cli_replay(int argc, char **argv)
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        _cleanup_(config_freep_) Config *c = NULL;
-        _cleanup_(store_closep_) Store *st = NULL;
+        _cleanup_(config_freep) Config *c = NULL;
+        _cleanup_(store_closep) Store *st = NULL;
         _cleanup_free_ char *err = NULL;
         _cleanup_free_ bool *selected = NULL;
         json_auto_t *events = NULL;

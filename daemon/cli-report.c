@@ -36,16 +36,6 @@ static void report_help(FILE *f)
                 CONFIG_DEFAULT_PATH);
 }
 
-static inline void config_freep_(Config **c)
-{
-        config_free(*c);
-}
-
-static inline void store_closep_(Store **s)
-{
-        store_close(*s);
-}
-
 static int write_all(int fd, const char *p, size_t n)
 {
         while (n > 0) {
@@ -98,8 +88,8 @@ static int run(int argc, char **argv)
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        _cleanup_(config_freep_) Config *c = NULL;
-        _cleanup_(store_closep_) Store *st = NULL;
+        _cleanup_(config_freep) Config *c = NULL;
+        _cleanup_(store_closep) Store *st = NULL;
         _cleanup_free_ char *err = NULL, *out = NULL;
         const char *config_path = cli_default_config_path(), *output = NULL, *lang = NULL;
         ReportOptions o = {};
