@@ -47,8 +47,10 @@ import socket
 import ssl
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+import unittest
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -294,6 +296,29 @@ class FixtureServer:
             w.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             pass
+
+
+class ServerTestCase(unittest.TestCase):
+    """A test case with one FixtureServer for the class (cls.srv, routes cleared before each test)
+    and a fresh temporary directory per test (self.dir, with an empty self.dir / "state")."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = FixtureServer().start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.stop()
+
+    def setUp(self):
+        self.srv.clear()
+        self.tmp = tempfile.TemporaryDirectory(prefix="lw-test-")
+        self.dir = Path(self.tmp.name)
+        self.state = self.dir / "state"
+        self.state.mkdir()
+
+    def tearDown(self):
+        self.tmp.cleanup()
 
 
 def make_self_signed(directory) -> tuple:

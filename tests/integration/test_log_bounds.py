@@ -12,12 +12,11 @@ Run: LW_CLI=build/labourwatch LW_SOURCE_DIR=. /usr/bin/python3 tests/integration
 import os
 import subprocess
 import sys
-import tempfile
 import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fixture_server import FixtureServer, Response  # noqa: E402
+from fixture_server import Response, ServerTestCase  # noqa: E402
 
 SRC = Path(os.environ.get("LW_SOURCE_DIR", Path(__file__).resolve().parents[2]))
 CLI = os.environ.get("LW_CLI", str(SRC / "build" / "labourwatch"))
@@ -39,25 +38,11 @@ series:
 """
 
 
-class LogBoundsTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.srv = FixtureServer().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.stop()
-
+class LogBoundsTest(ServerTestCase):
     def setUp(self):
-        self.srv.clear()
-        self.tmp = tempfile.TemporaryDirectory(prefix="lw-logbounds-")
-        d = Path(self.tmp.name)
-        (d / "state").mkdir()
-        self.config = d / "labourwatch.yaml"
-        self.config.write_text(CONFIG.format(state=d / "state", base=self.srv.url("")), encoding="utf-8")
-
-    def tearDown(self):
-        self.tmp.cleanup()
+        super().setUp()
+        self.config = self.dir / "labourwatch.yaml"
+        self.config.write_text(CONFIG.format(state=self.state, base=self.srv.url("")), encoding="utf-8")
 
     def fetch(self):
         env = dict(os.environ, LABOURWATCH_LOG_TARGET="stderr", LABOURWATCH_LOG_LEVEL="info")

@@ -14,12 +14,11 @@ Run: LW_CLI=build/labourwatch LW_DAEMON=build/labourwatchd LW_SOURCE_DIR=. /usr/
 import os
 import subprocess
 import sys
-import tempfile
 import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fixture_server import FixtureServer, echo_authorization  # noqa: E402
+from fixture_server import ServerTestCase, echo_authorization  # noqa: E402
 
 SRC = Path(os.environ.get("LW_SOURCE_DIR", Path(__file__).resolve().parents[2]))
 CLI = os.environ.get("LW_CLI", str(SRC / "build" / "labourwatch"))
@@ -47,21 +46,9 @@ series:
 """
 
 
-class SecretsTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.srv = FixtureServer().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.stop()
-
+class SecretsTest(ServerTestCase):
     def setUp(self):
-        self.srv.clear()
-        self.tmp = tempfile.TemporaryDirectory(prefix="lw-secrets-")
-        self.dir = Path(self.tmp.name)
-        self.state = self.dir / "state"
-        self.state.mkdir()
+        super().setUp()
         token = self.dir / "token"
         token.write_text(TOKEN + "\n")
         token.chmod(0o600)
@@ -70,9 +57,6 @@ class SecretsTest(unittest.TestCase):
                                encoding="utf-8")
         self.srv.route("/v3/table/Y08A02", echo_authorization(401))
         self.srv.route("/v3/data/Y08A02", echo_authorization(401))
-
-    def tearDown(self):
-        self.tmp.cleanup()
 
     def env(self):
         env = dict(os.environ, LABOURWATCH_LOG_TARGET="stderr", LABOURWATCH_LOG_LEVEL="debug")
