@@ -1090,6 +1090,31 @@ static void test_transaction_failed_write_inside(void **state)
         assert_latest(f->store, "s", "2024M01=101 2024M02=200");
 }
 
+/* A failure after which SQLite itself rolled the whole transaction back (here a trigger with
+ * RAISE(ROLLBACK)): the commit says nothing was stored, and indeed neither write is there. */
+static void test_transaction_rolled_back_by_sqlite(void **state)
+{
+        Fixture *f = *state;
+        _cleanup_free_ char *err = NULL, *err2 = NULL;
+
+        sql_exec(f->db, "CREATE TRIGGER inject BEFORE INSERT ON alert_state "
+                        "BEGIN SELECT RAISE(ROLLBACK, 'injected rollback'); END;");
+        assert_int_equal(store_begin(f->store, NULL), 0);
+        assert_int_equal(store_outbox_enqueue(f->store, "mail", "chef", "k1", "{}", T(1), NULL), 1);
+        assert_true(store_set_alert_state(f->store, "g", "{}", &err) < 0);
+        assert_non_null(strstr(err, "injected rollback"));
+        assert_int_equal(store_commit(f->store, &err2), -EIO);
+        assert_non_null(strstr(err2, "nothing committed"));
+        assert_false(store_in_transaction(f->store));
+        assert_alert_and_outbox(f->store, "g", NULL, "");
+        /* the Store is usable again */
+        sql_exec(f->db, "DROP TRIGGER inject");
+        assert_int_equal(store_begin(f->store, NULL), 0);
+        assert_int_equal(store_set_alert_state(f->store, "g", "{}", NULL), 0);
+        assert_int_equal(store_commit(f->store, NULL), 0);
+        assert_alert_and_outbox(f->store, "g", "{}", "");
+}
+
 /* A process killed inside the transaction (LW_TEST_CRASH_AT, SIGKILL) leaves neither write. */
 static void test_transaction_kill(void **state)
 {
@@ -1153,6 +1178,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_outbox, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_transaction_commit_rollback, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_transaction_failed_write_inside, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_transaction_rolled_back_by_sqlite, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_transaction_kill, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_schema_versions, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
