@@ -802,6 +802,7 @@ static void parse_notifier(Ctx *x, const char *name, yaml_node_t *key, yaml_node
 }
 
 static void read_repeat(YamlWalk *w, const char *key, yaml_node_t *v, void *dest);
+static void read_route_report(YamlWalk *w, const char *key, yaml_node_t *v, void *dest);
 
 static const YamlField route_fields[] = {
         {.key = "goals", .type = YF_STRV, .offset = offsetof(RouteDef, goals), .offset2 = offsetof(RouteDef, n_goals)},
@@ -813,7 +814,80 @@ static const YamlField route_fields[] = {
         {.key = "data_problems", .type = YF_BOOL, .offset = offsetof(RouteDef, data_problems)},
         {.key = "notify_at_risk", .type = YF_BOOL, .offset = offsetof(RouteDef, notify_at_risk)},
         {.key = "send_resolved", .type = YF_BOOL, .offset = offsetof(RouteDef, send_resolved)},
+        {.key = "report", .type = YF_CUSTOM, .custom = read_route_report},
 };
+
+/* `report: {calendar: "Mon 08:00", format: pdf|html, plan: NAME}` */
+static void read_route_report(YamlWalk *w, const char *key, yaml_node_t *v, void *dest)
+{
+        Ctx *x = w->userdata;
+        RouteDef *rt = dest;
+        yaml_node_t *calendar = NULL;
+        int r;
+
+        if (v->type != YAML_MAPPING_NODE) {
+                ctx_error(x, v, "%s: expected a mapping {calendar:, format:, plan:}, got %s", key,
+                          yaml_node_describe(v));
+                return;
+        }
+        rt->report_format = 1; /* REPORT_FORMAT_PDF */
+        for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+                const char *k = yaml_mapping_key(x->yf, v, p);
+                yaml_node_t *val = yaml_file_node(x->yf, p->value);
+                const char *s;
+
+                if (!k)
+                        continue;
+                s = yaml_node_scalar(val);
+                if (streq(k, "calendar"))
+                        calendar = val;
+                else if (streq(k, "format")) {
+                        if (s && streq(s, "pdf"))
+                                rt->report_format = 1;
+                        else if (s && streq(s, "html"))
+                                rt->report_format = 0; /* REPORT_FORMAT_HTML */
+                        else
+                                ctx_error(x, val, "format: expected pdf or html, got %s",
+                                          s ? s : yaml_node_describe(val));
+                } else if (streq(k, "plan")) {
+                        if (!s || !*s)
+                                ctx_error(x, val, "plan: expected the name of a plan, got %s", yaml_node_describe(val));
+                        else {
+                                free(rt->report_plan);
+                                if (!(rt->report_plan = strdup(s)))
+                                        x->oom = true;
+                        }
+                } else
+                        ctx_error(x, yaml_file_node(x->yf, p->key),
+                                  "unknown key '%s' in %s, allowed keys: calendar, format, plan", k, key);
+        }
+        if (!calendar) {
+                ctx_error(x, v, "%s: missing required key 'calendar'", key);
+                return;
+        }
+        {
+                const char *s = yaml_node_scalar(calendar);
+                Schedule sch = {};
+
+                if (!s) {
+                        ctx_error(x, calendar, "calendar: expected a string like \"Mon 08:00\", got %s",
+                                  yaml_node_describe(calendar));
+                        return;
+                }
+                r = schedule_parse_calendar(s, &sch);
+                if (r == -E2BIG)
+                        ctx_error(x, calendar, "calendar: at most %d times of day", SCHEDULE_TIMES_MAX);
+                else if (r < 0)
+                        ctx_error(x, calendar,
+                                  "calendar: bad calendar '%s', expected weekdays and times like \"Mon 08:00\" "
+                                  "(Europe/Copenhagen)",
+                                  s);
+                else {
+                        rt->report_calendar = sch;
+                        rt->has_report = true;
+                }
+        }
+}
 
 /* `repeat: 2` (a whole number) is every 2 new data periods; `repeat: 30d` (a duration) is by the clock. */
 static void read_repeat(YamlWalk *w, const char *key, yaml_node_t *v, void *dest)

@@ -157,6 +157,7 @@ static void route_def_done(RouteDef *r)
         strv_free_n(r->goals, r->n_goals);
         strv_free_n(r->recipients, r->n_recipients);
         strv_free_n(r->notifiers, r->n_notifiers);
+        free(r->report_plan);
 }
 
 Config *config_free(Config *c)

@@ -24,6 +24,7 @@
 #include "labourwatch/notify.h"
 #include "labourwatch/outbox.h"
 #include "labourwatch/pipeline.h"
+#include "labourwatch/report-send.h"
 #include "labourwatch/store.h"
 
 /* Scheduled fetches are hours apart and the only other wake-up (the watchdog) runs on another
@@ -42,6 +43,7 @@ struct Manager {
         sd_event_source *timer_source, *once_source;
         sd_event_source *daily_source; /* the daily evaluation, shortly after local midnight */
         sd_event_source *kick_source;  /* inotify on state_dir: the CLI changed a silence or ack */
+        sd_event_source *report_source; /* the next report of a route (`report: {calendar:}`) */
 
         char *config_path;
         Config *config;
@@ -621,6 +623,39 @@ static int on_kick(sd_event_source *s, const struct inotify_event *ev, void *use
         return 0;
 }
 
+/* Reports on the routes' calendars (report-send.h): enqueues what is due, arms the timer at the next
+ * slot. Not in --once or --dry-run. */
+static void manager_reports(Manager *m)
+{
+        _cleanup_free_ char *error = NULL;
+        ReportSendResult res = {};
+        int r;
+
+        if (!m->report_source || !m->outbox)
+                return;
+        r = report_send_due(m->store, m->config, now_realtime(m), &res, &error);
+        if (r < 0) {
+                log_error_errno(r, "Failed to queue the reports that are due, retrying in a minute: %s",
+                                error ? error : strerror(-r));
+                res.next_due = now_realtime(m) + USEC_PER_MINUTE;
+        } else if (res.n_due > 0) {
+                log_info("Report due on %zu route(s): %zu message(s) queued", res.n_due, res.n_enqueued);
+                outbox_kick(m->outbox);
+        }
+        r = sd_event_source_set_time(m->report_source, res.next_due);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(m->report_source,
+                                                res.next_due == UINT64_MAX ? SD_EVENT_OFF : SD_EVENT_ONESHOT);
+        if (r < 0)
+                log_error_errno(r, "Failed to arm the report timer, no reports will be sent: %m");
+}
+
+static int on_report(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        manager_reports(userdata);
+        return 0;
+}
+
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
         manager_cycle_start(userdata);
@@ -731,6 +766,7 @@ static void manager_reload(Manager *m)
         /* Goals, routes and recipients may have changed: evaluate and alert on the new ones. */
         m->evaluated = false;
         (void) manager_alert_cycle(m);
+        manager_reports(m);
 
 done:
         manager_arm_timer(m);
@@ -866,6 +902,15 @@ int manager_new(const ManagerOptions *o, Manager **ret)
                         goto fail;
                 }
         }
+        if (!m->dry_run && !m->once) {
+                r = sd_event_add_time(m->event, &m->report_source, CLOCK_REALTIME, UINT64_MAX, USEC_PER_SEC,
+                                      on_report, m);
+                if (r < 0) {
+                        log_error_errno(r, "Failed to set up the report timer: %m");
+                        goto fail;
+                }
+                manager_reports(m);
+        }
 
         *ret = m;
         return 0;
@@ -885,6 +930,7 @@ Manager *manager_free(Manager *m)
         sd_event_source_unref(m->once_source);
         sd_event_source_unref(m->timer_source);
         sd_event_source_unref(m->daily_source);
+        sd_event_source_unref(m->report_source);
         sd_event_source_unref(m->kick_source);
         sd_event_source_unref(m->sighup_source);
         sd_event_source_unref(m->sigint_source);

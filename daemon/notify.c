@@ -921,6 +921,8 @@ static char *summary(const Ctx *x, const char *type, const json_t *events, const
 
         if (type && streq(type, "test"))
                 return strdup(en ? "test message" : "testbesked");
+        if (type && streq(type, "report"))
+                return strdup(en ? "report on the goals" : "rapport om målene");
         if (type && streq(type, "data_problems")) {
                 size_t n = json_array_size(problems);
                 return en ? strdup_printf("%zu data problem%s", n, n == 1 ? "" : "s")
@@ -958,6 +960,11 @@ static char *intro(const Ctx *x, const char *type, const char *notifier, const c
                           : strdup_printf("Dette er en testbesked fra labourwatch gennem notifier '%s'. "
                                           "Den kræver ingen handling.",
                                           strempty(notifier));
+        if (type && streq(type, "report"))
+                return recipient ? strdup_printf(en ? "Dear %s, the report on the goals is attached:"
+                                                    : "Kære %s. Rapporten om målene er vedhæftet:",
+                                                 recipient)
+                                 : strdup(en ? "The report on the goals is attached:" : "Rapporten om målene er vedhæftet:");
         if (type && streq(type, "data_problems"))
                 return strdup(
                         en ? "labourwatch needs attention. Until this is fixed, goals may be judged on "
@@ -1207,6 +1214,48 @@ static void image_parts(const Ctx *x, const NotifyRenderArgs *a, const NotifyMes
         }
 }
 
+/* filename="name" when it is plain ASCII, else filename*=utf-8''percent-encoded (RFC 2231). */
+static void attachment_filename(Buf *b, const char *name)
+{
+        bool plain = is_ascii(name);
+
+        for (const char *p = name; plain && *p; p++)
+                plain = (unsigned char) *p >= 0x20 && *p != '"' && *p != '\\' && *p != 0x7f;
+        if (plain) {
+                buf_printf(b, "filename=\"%s\"", name);
+                return;
+        }
+        buf_puts(b, "filename*=utf-8''");
+        for (const unsigned char *p = (const unsigned char *) name; *p; p++)
+                if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                    strchr("!#$&+-.^_`|~", *p))
+                        buf_printf(b, "%c", *p);
+                else
+                        buf_printf(b, "%%%02X", *p);
+}
+
+static void attachment_parts(const NotifyRenderArgs *a, const char *boundary, Buf *b)
+{
+        for (size_t i = 0; i < a->n_attachments; i++) {
+                const NotifyAttachment *at = &a->attachments[i];
+                const unsigned char *p = at->data;
+                _cleanup_free_ char *type = notify_header_sanitize(strempty(at->content_type));
+                _cleanup_free_ char *name = notify_header_sanitize(at->filename ? at->filename : "attachment");
+
+                if (!type || !name)
+                        continue;
+                buf_printf(b, "\r\n--%s\r\n", boundary);
+                buf_printf(b, "Content-Type: %s\r\nContent-Transfer-Encoding: base64\r\n", *type ? type : "application/octet-stream");
+                buf_puts(b, "Content-Disposition: attachment;\r\n ");
+                attachment_filename(b, name);
+                buf_puts(b, "\r\n\r\n");
+                for (size_t k = 0; k < at->size; k += 57) { /* 76 characters a line */
+                        base64(b, p + k, MIN((size_t) 57, at->size - k));
+                        buf_puts(b, "\r\n");
+                }
+        }
+}
+
 static int build_eml(const Ctx *x, const NotifyRenderArgs *a, const json_t *events, NotifyMessage *m)
 {
         Buf b = {};
@@ -1215,7 +1264,7 @@ static int build_eml(const Ctx *x, const NotifyRenderArgs *a, const json_t *even
         _cleanup_free_ char *text_qp = notify_quoted_printable(m->text),
                             *html_qp = notify_quoted_printable(m->html);
         _cleanup_free_ char *from_name = NULL;
-        char boundary[80];
+        char boundary[80], mixed[96];
         size_t i;
         json_t *ev;
         Buf refs = {};
@@ -1258,9 +1307,17 @@ static int build_eml(const Ctx *x, const NotifyRenderArgs *a, const json_t *even
         buf_printf(&b, "X-Labourwatch-Key: %s\r\n", m->key);
         buf_printf(&b, "Content-Language: %s\r\n", language_to_string(x->lang));
         buf_puts(&b, "MIME-Version: 1.0\r\n");
+        if (a->n_attachments > 0) {
+                /* attachments: multipart/mixed around the alternative */
+                snprintf(mixed, sizeof(mixed), "=_lw_mix_%.32s", m->key);
+                buf_printf(&b, "Content-Type: multipart/mixed;\r\n boundary=\"%s\"\r\n\r\n", mixed);
+                buf_puts(&b, "This is a multi-part message in MIME format.\r\n");
+                buf_printf(&b, "\r\n--%s\r\n", mixed);
+        }
         buf_printf(&b, "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n", boundary);
         buf_puts(&b, "\r\n");
-        buf_puts(&b, "This is a multi-part message in MIME format.\r\n");
+        if (a->n_attachments == 0)
+                buf_puts(&b, "This is a multi-part message in MIME format.\r\n");
         buf_printf(&b, "\r\n--%s\r\n", boundary);
         buf_puts(&b, "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: "
                      "quoted-printable\r\n\r\n");
@@ -1289,6 +1346,10 @@ static int build_eml(const Ctx *x, const NotifyRenderArgs *a, const json_t *even
                 buf_puts(&b, html_qp);
         }
         buf_printf(&b, "\r\n--%s--\r\n", boundary);
+        if (a->n_attachments > 0) {
+                attachment_parts(a, mixed, &b);
+                buf_printf(&b, "\r\n--%s--\r\n", mixed);
+        }
         m->eml_size = b.n;
         m->eml = buf_take(&b);
         return m->eml ? 0 : -ENOMEM;
@@ -1505,9 +1566,10 @@ int notify_render(const NotifyRenderArgs *a, const char *payload_json, NotifyMes
         if (json_integer_value(json_object_get(root, "version")) != 1)
                 return render_error(ret_error, -EINVAL, "notice version is not 1");
         type = jstr(root, "type");
-        if (!type || (!streq(type, "goals") && !streq(type, "data_problems") && !streq(type, "test")))
+        if (!type || (!streq(type, "goals") && !streq(type, "data_problems") && !streq(type, "test") &&
+                      !streq(type, "report")))
                 return render_error(ret_error, -EINVAL,
-                                    "notice type '%s' is not goals, data_problems or test", strempty(type));
+                                    "notice type '%s' is not goals, data_problems, test or report", strempty(type));
         rkey = jstr(root, "key");
         if (!rkey)
                 return render_error(ret_error, -EINVAL, "notice has no key");
@@ -1602,6 +1664,10 @@ int notify_render(const NotifyRenderArgs *a, const char *payload_json, NotifyMes
                         if (x.image_used)
                                 image_html(&x, a, &m, jstr(ev, "goal"), digest, &h);
                         event_text_done(&et);
+                }
+                if (streq(type, "report")) {
+                        buf_puts(&t, strempty(a->cover_text));
+                        buf_puts(&h, strempty(a->cover_html));
                 }
                 events_text = buf_take(&t);
                 events_html = buf_take(&h);

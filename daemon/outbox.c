@@ -15,6 +15,7 @@
 #include "labourwatch/macro.h"
 #include "labourwatch/notify.h"
 #include "labourwatch/report.h"
+#include "labourwatch/report-send.h"
 #include "labourwatch/outbox.h"
 #include "labourwatch/schedule.h"
 
@@ -298,7 +299,20 @@ static void start_item(Outbox *o, const OutboxItem *i, int64_t now)
                         a.images = images;
                         a.n_images = n_charts;
                 }
-                r = notify_render(&a, i->payload_json, &m, &err);
+                /* A "report" notice (a route's report: calendar) carries the report as an attachment. */
+                ReportMail rm = {};
+                NotifyAttachment att = {};
+                r = report_mail_build(o->store, o->config, i->payload_json, &rm, &err);
+                if (r > 0) {
+                        att = (NotifyAttachment){ rm.filename, rm.content_type, rm.data, rm.size };
+                        a.attachments = &att;
+                        a.n_attachments = 1;
+                        a.cover_text = rm.cover_text;
+                        a.cover_html = rm.cover_html;
+                }
+                if (r >= 0)
+                        r = notify_render(&a, i->payload_json, &m, &err);
+                report_mail_done(&rm);
                 report_charts_free(charts, n_charts);
                 if (r == -EINVAL) {
                         /* A payload we cannot read will not become readable: give up now. */

@@ -948,8 +948,79 @@ static int write_pdf(const Report *rep, char **ret, size_t *ret_size)
         return 0;
 }
 
+/* The cover as a message body: the summary sentence, then the summary table (text: one line a goal). */
+static int write_cover(const Report *rep, char **ret_text, char **ret_html)
+{
+        bool en = rep->en;
+        char sum[512], v[FORMAT_NUMBER_MAX * 2], t[FORMAT_NUMBER_MAX * 2 + 8], gap[FORMAT_NUMBER_MAX * 2];
+        char *tb = NULL, *hb = NULL;
+        size_t tn = 0, hn = 0;
+        FILE *ft = open_memstream(&tb, &tn), *fh = open_memstream(&hb, &hn);
+        int r = 0;
+
+        if (!ft || !fh) {
+                if (ft)
+                        fclose(ft);
+                if (fh)
+                        fclose(fh);
+                free(tb);
+                free(hb);
+                return -ENOMEM;
+        }
+        summary_text(rep, sum, sizeof(sum));
+        fprintf(ft, "%s\n\n", sum);
+        fputs("<p style=\"font-weight:bold\">", fh);
+        esc(fh, sum);
+        fprintf(fh, "</p>\n<table style=\"border-collapse:collapse;width:100%%;font-size:14px\">\n<tr>"
+                    "<th align=\"left\">%s</th><th align=\"left\">Status</th><th align=\"right\">%s</th>"
+                    "<th align=\"right\">%s</th><th align=\"left\">%s</th></tr>\n",
+                en ? "Goal" : "Mål", en ? "Value" : "Værdi", en ? "Target" : "Måltal", en ? "Gap" : "Afvigelse");
+        for (size_t i = 0; i < rep->n_goals; i++) {
+                const ReportGoal *rg = &rep->goals[i];
+                const char *title = en && rg->g->title_en ? rg->g->title_en : rg->g->title_da ? rg->g->title_da : rg->g->id;
+                const char *status = text_status_label(rg->r->status, rep->lang);
+
+                value_text_full(rg->r, rg->r->has_value, rg->r->value, false, en, true, v, sizeof(v));
+                snprintf(t, sizeof(t), "%s %s", rg->g->direction == GOAL_AT_MOST ? "≤" : "≥",
+                         value_text_full(rg->r, true, rg->g->target, false, en, true, gap, sizeof(gap)));
+                gap_text(rg->r, en, true, gap, sizeof(gap));
+                fprintf(ft, "- %s: %s; %s %s, %s %s; %s\n", title, status, en ? "value" : "værdi", v,
+                        en ? "target" : "måltal", t, gap);
+                fputs("<tr style=\"border-top:1px solid #e0e0e0\"><td>", fh);
+                esc(fh, title);
+                fputs("</td><td>", fh);
+                esc(fh, status);
+                fputs("</td><td align=\"right\">", fh);
+                esc(fh, v);
+                fputs("</td><td align=\"right\">", fh);
+                esc(fh, t);
+                fputs("</td><td>", fh);
+                esc(fh, gap);
+                fputs("</td></tr>\n", fh);
+        }
+        fputs("</table>\n", fh);
+        if (fclose(ft) != 0)
+                r = -ENOMEM;
+        if (fclose(fh) != 0)
+                r = -ENOMEM;
+        if (r < 0) {
+                free(tb);
+                free(hb);
+                return r;
+        }
+        *ret_text = tb;
+        *ret_html = hb;
+        return 0;
+}
+
 int report_build(Store *st, const Config *c, const ReportOptions *o, ReportFormat f, char **ret,
                  size_t *ret_size, char **ret_error)
+{
+        return report_build_with_cover(st, c, o, f, ret, ret_size, NULL, NULL, ret_error);
+}
+
+int report_build_with_cover(Store *st, const Config *c, const ReportOptions *o, ReportFormat f, char **ret,
+                            size_t *ret_size, char **ret_cover_text, char **ret_cover_html, char **ret_error)
 {
         Report rep = { .c = c, .o = o };
         int r;
@@ -981,6 +1052,13 @@ int report_build(Store *st, const Config *c, const ReportOptions *o, ReportForma
                 }
         } else if (r >= 0)
                 r = write_pdf(&rep, ret, ret_size);
+        if (r >= 0 && ret_cover_text && ret_cover_html) {
+                r = write_cover(&rep, ret_cover_text, ret_cover_html);
+                if (r < 0) {
+                        free(*ret);
+                        *ret = NULL;
+                }
+        }
         report_done(&rep);
         return r;
 }

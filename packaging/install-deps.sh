@@ -15,7 +15,7 @@ libsystemd-dev libsqlite3-dev libcairo2-dev libfontconfig-dev fonts-dejavu-core 
 # prometheus: promtool checks the metrics file (test_metrics.py); prometheus-alertmanager: the
 # Alertmanager test_alertmanager.py delivers to
 test="libcmocka-dev python3 systemd valgrind openssl strace debhelper dpkg-dev lintian man-db chromium \
-poppler-utils imagemagick python3-aiosmtpd prometheus prometheus-alertmanager"
+poppler-utils imagemagick python3-aiosmtpd prometheus prometheus-alertmanager tzdata"
 
 demo="python3"
 

@@ -230,6 +230,12 @@ typedef struct RouteDef {
         bool notify_at_risk;  /* default false */
         bool send_resolved;   /* default true */
         bool data_problems;   /* also route source failures (ops) */
+        /* `report: {calendar:, format:, plan:}`: send the committee report (report.h) as an attachment
+         * at every slot of the calendar (labourwatchd(8), REPORTS) */
+        bool has_report;
+        Schedule report_calendar; /* SCHEDULE_CALENDAR, no jitter */
+        int report_format;        /* ReportFormat: REPORT_FORMAT_PDF (default) or REPORT_FORMAT_HTML */
+        char *report_plan;        /* `plan:`; NULL: Config.plan */
         ConfigPos pos;
 } RouteDef;
 

@@ -85,6 +85,15 @@ typedef struct NotifyImage {
         int width, height; /* CSS px to show it at; 0: 600x300 (300x150 in a digest) */
 } NotifyImage;
 
+/* A file attached to the message (multipart/mixed, Content-Disposition: attachment; a non-ASCII
+ * filename in RFC 2231 form): the report of a "report" notice. */
+typedef struct NotifyAttachment {
+        const char *filename;     /* UTF-8 */
+        const char *content_type; /* "application/pdf", "text/html; charset=utf-8" */
+        const void *data;
+        size_t size;
+} NotifyAttachment;
+
 typedef struct NotifyRenderArgs {
         const Config *config;             /* plan, municipality defaults; may be NULL */
         const NotifierDef *notifier;      /* from: address; may be NULL */
@@ -93,6 +102,10 @@ typedef struct NotifyRenderArgs {
         int64_t now_usec;                 /* realtime usec: Date:, sent_at */
         const NotifyImage *images;        /* charts by goal (report_charts()); may be NULL */
         size_t n_images;
+        const NotifyAttachment *attachments; /* may be NULL */
+        size_t n_attachments;
+        const char *cover_text, *cover_html; /* a "report" notice: the report's summary, shown in
+                                              * place of the events (report_build_with_cover()) */
 } NotifyRenderArgs;
 
 /* Renders one outbox payload. Returns 0 and fills *ret (caller frees with notify_message_done), or

@@ -45,6 +45,11 @@ typedef struct ReportOptions {
  * *ret_error (store or evaluation errors). */
 int report_build(Store *st, const Config *c, const ReportOptions *o, ReportFormat f, char **ret,
                  size_t *ret_size, char **ret_error);
+/* The same, and the cover as a message body (a route's `report:` mail): the summary sentence ("6 mål:
+ * 5 nået, 1 ikke nået") and the summary table, as text (*ret_cover_text) and HTML (*ret_cover_html,
+ * a fragment with inline styles); both caller-freed. NULL cover pointers: like report_build. */
+int report_build_with_cover(Store *st, const Config *c, const ReportOptions *o, ReportFormat f, char **ret,
+                            size_t *ret_size, char **ret_cover_text, char **ret_cover_html, char **ret_error);
 
 /* ---- charts for messages: the goals' charts alone ---- */
 
