@@ -13,6 +13,7 @@
 #include "labourwatch/curl-glue.h"
 #include "labourwatch/macro.h"
 #include "labourwatch/notify.h"
+#include "labourwatch/scrub.h"
 
 static void notify_test_help(FILE *f)
 {
@@ -36,10 +37,14 @@ typedef struct TestState {
 static void on_done(const NotifyResult *r, void *userdata)
 {
         TestState *t = userdata;
+        /* What a server says is printed without the secrets (scrub.h): a server may echo them. */
+        _cleanup_free_ char *transcript_buf = NULL, *reply_buf = NULL;
+        const char *transcript = scrubbed(r->transcript, &transcript_buf);
+        const char *reply = scrubbed(r->reply, &reply_buf);
 
-        if (r->transcript && *r->transcript) {
+        if (transcript && *transcript) {
                 printf("Server said:\n");
-                for (const char *p = r->transcript; *p;) {
+                for (const char *p = transcript; *p;) {
                         const char *e = strchr(p, '\n');
                         size_t n = e ? (size_t) (e - p) : strlen(p);
                         if (n > 0 && p[n - 1] == '\r')
@@ -49,10 +54,10 @@ static void on_done(const NotifyResult *r, void *userdata)
                 }
         }
         if (r->ok)
-                printf("Delivered%s%s\n", r->reply ? ": " : "", strempty(r->reply));
+                printf("Delivered%s%s\n", reply ? ": " : "", strempty(reply));
         else
                 printf("NOT delivered (%s): %s\n", r->permanent ? "refused permanently" : "would be retried",
-                       strna(r->reply));
+                       strna(reply));
         t->done = true;
         t->ok = r->ok;
         (void) sd_event_exit(t->event, 0);
