@@ -15,6 +15,7 @@
 
 #include "labourwatch/alerting.h"
 #include "labourwatch/evaluate.h"
+#include "labourwatch/hashmap.h"
 #include "labourwatch/macro.h"
 #include "labourwatch/strv.h"
 
@@ -161,12 +162,12 @@ static const StoredControl *find_control(const Ctx *x, const char *goal)
                              : NULL;
 }
 
+/* Through the Config's name index (routes x notifiers would otherwise be a scan per name). */
 static size_t find_notifier(const Config *c, const char *name)
 {
-        for (size_t i = 0; i < c->n_notifiers; i++)
-                if (streq(c->notifiers[i].name, name))
-                        return i;
-        return SIZE_MAX;
+        const NotifierDef *n = config_find_notifier(c, name);
+
+        return n && n >= c->notifiers && n < c->notifiers + c->n_notifiers ? (size_t) (n - c->notifiers) : SIZE_MAX;
 }
 
 static int ctx_prepare(Ctx *x)
@@ -555,6 +556,7 @@ static int collect_problems(Ctx *x)
         const Config *c = x->c;
         const AlertingArgs *a = x->a;
         char **goals = NULL, **docs = NULL;
+        Hashmap *late = NULL, *active = NULL, *known = NULL;
         size_t n = 0;
         int r;
 
@@ -583,11 +585,14 @@ static int collect_problems(Ctx *x)
                 source_state_done(&st);
         }
 
-        /* A goal without a verdict because its figures are late: its series, once. */
+        /* A goal without a verdict because its figures are late: its series, once (a set of the series
+         * reported, not a scan of the problems per goal: linear in the goals). */
+        r = hashmap_new(0, &late);
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < a->n_results; i++) {
                 const GoalDef *g = &c->goals[i];
                 const char *series;
-                bool seen = false;
                 char *msg;
 
                 if (a->results[i].reason != GOAL_REASON_STALE)
@@ -595,34 +600,41 @@ static int collect_problems(Ctx *x)
                 series = g->series ? g->series : g->numerator;
                 if (!series)
                         continue;
-                for (size_t k = 0; k < x->n_problems && !seen; k++)
-                        seen = x->problems[k].series && streq(x->problems[k].series, series);
-                if (seen)
+                r = hashmap_put(late, series, (void *) series, NULL);
+                if (r < 0)
+                        goto out;
+                if (r == 0) /* already reported */
                         continue;
                 msg = strdup_printf("series %s is later than its publication lag allows; goal %s has no verdict",
                                     series, g->id);
-                if (!msg)
-                        return -ENOMEM;
+                if (!msg) {
+                        r = -ENOMEM;
+                        goto out;
+                }
                 r = add_problem(x, "series_late", NULL, series, 0, msg);
                 if (r < 0)
-                        return r;
+                        goto out;
         }
 
-        /* Announce a problem once, when it starts; forget it when it is over. */
+        /* Announce a problem once, when it starts; forget it when it is over. Both directions through
+         * a set of keys built once (the states hold one key per goal as well). */
         r = store_list_alert_states(a->store, &goals, &docs, &n, x->error);
         if (r < 0)
-                return r;
+                goto out;
+        r = hashmap_new(x->n_problems, &active);
+        if (r >= 0)
+                r = hashmap_new(n, &known);
+        for (size_t k = 0; r >= 0 && k < x->n_problems; k++)
+                r = hashmap_put(active, x->problems[k].state_key, &x->problems[k], NULL);
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                if (strneq(goals[i], PROBLEM_KEY_PREFIX, strlen(PROBLEM_KEY_PREFIX)))
+                        r = hashmap_put(known, goals[i], goals[i], NULL);
+        if (r < 0)
+                goto out;
         for (size_t i = 0; i < n; i++) {
-                bool active = false;
-
                 if (!strneq(goals[i], PROBLEM_KEY_PREFIX, strlen(PROBLEM_KEY_PREFIX)))
                         continue;
-                for (size_t k = 0; k < x->n_problems; k++)
-                        if (streq(x->problems[k].state_key, goals[i])) {
-                                active = true;
-                                break;
-                        }
-                if (!active) {
+                if (!hashmap_contains(active, goals[i])) {
                         r = strv_extend(&x->old_problem_keys, goals[i]);
                         if (r < 0)
                                 goto out;
@@ -630,12 +642,8 @@ static int collect_problems(Ctx *x)
         }
         for (size_t k = 0; k < x->n_problems; k++) {
                 Problem *p = &x->problems[k];
-                char **hit = NULL;
 
-                for (size_t i = 0; i < n && !hit; i++)
-                        if (streq(goals[i], p->state_key))
-                                hit = &goals[i];
-                p->is_new = !hit;
+                p->is_new = !hashmap_contains(known, p->state_key);
                 if (!p->is_new)
                         continue;
                 for (size_t rt = 0; rt < c->n_routes; rt++) {
@@ -648,6 +656,9 @@ static int collect_problems(Ctx *x)
         }
         r = 0;
 out:
+        hashmap_free(late);
+        hashmap_free(active);
+        hashmap_free(known);
         strv_free_n(goals, n);
         strv_free_n(docs, n);
         return r;

@@ -7,6 +7,7 @@
 
 #include "labourwatch/evaluate.h"
 #include "labourwatch/expr.h"
+#include "labourwatch/hashmap.h"
 #include "labourwatch/macro.h"
 #include "labourwatch/text.h"
 
@@ -142,44 +143,15 @@ void evaluate_goal_meta(const Config *c, const GoalDef *g, GoalSeriesMeta meta[s
         }
 }
 
-static int series_cmp(const void *a, const void *b)
-{
-        return strcmp((*(const Series *const *) a)->name, (*(const Series *const *) b)->name);
-}
-
-static const Series *index_find(const Series **index, size_t n, const char *name)
-{
-        size_t lo = 0, hi = n;
-
-        while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                int k = strcmp(index[mid]->name, name);
-                if (k == 0)
-                        return index[mid];
-                if (k < 0)
-                        lo = mid + 1;
-                else
-                        hi = mid;
-        }
-        return NULL;
-}
-
 int evaluate_goals(const Config *c, const SeriesSet *set, Date date, GoalResult **ret, size_t *ret_n,
                    char **ret_error)
 {
-        _cleanup_free_ const Series **index = NULL;
         GoalResult *results;
         int r;
 
-        /* series_set_find() is a linear scan; with thousands of goals a sorted index pays. */
-        index = xmalloc_array(MAX(set->n_items, (size_t) 1), sizeof(Series *));
         results = calloc(MAX(c->n_goals, (size_t) 1), sizeof(GoalResult));
-        if (!index || !results) {
-                free(results);
+        if (!results)
                 return -ENOMEM;
-        }
-        memcpy(index, set->items, set->n_items * sizeof(Series *));
-        qsort(index, set->n_items, sizeof(Series *), series_cmp);
 
         for (size_t i = 0; i < c->n_goals; i++) {
                 const GoalDef *g = &c->goals[i];
@@ -190,7 +162,7 @@ int evaluate_goals(const Config *c, const SeriesSet *set, Date date, GoalResult 
                 for (int role = 0; role < _GOAL_ROLE_MAX; role++) {
                         const char *name = goal_role_series(g, role);
                         if (name)
-                                s[role] = index_find(index, set->n_items, name);
+                                s[role] = series_set_find(set, name); /* O(1): hashed */
                 }
                 r = goal_evaluate_series(g, meta, s, date, &results[i]);
                 if (r < 0) {
@@ -225,11 +197,15 @@ static const char *source_label(const SourceDef *src)
  * evaluation, not per goal. */
 /* The failing source series name's figures come from, directly or through a derived series'
  * expression (depth-limited: a cycle is refused when the series are built), or NULL. */
-static const SourceDef *failing_source(const Config *c, const bool *failing, const char *name, unsigned depth)
+static const SourceDef *failing_source(const Config *c, const bool *failing, Hashmap *memo, const char *name,
+                                      unsigned depth)
 {
+        static const char none = 0; /* memo value for "no failing source" (NULL means not seen) */
         const SeriesDef *d = find_def(c, name);
         _cleanup_(expr_freep) Expr *e = NULL;
+        const SourceDef *found = NULL;
         ExprError err = {};
+        void *seen;
 
         if (!d || depth > 8)
                 return NULL;
@@ -238,19 +214,22 @@ static const SourceDef *failing_source(const Config *c, const bool *failing, con
                                        failing[d->source_def - c->sources]
                                ? d->source_def
                                : NULL;
+        /* Each derived series once per evaluation, however many goals name it. */
+        seen = hashmap_get(memo, d->name);
+        if (seen)
+                return seen == &none ? NULL : seen;
         if (!d->expr || expr_parse(d->expr, &e, &err) < 0)
                 return NULL;
-        for (size_t i = 0; i < expr_n_vars(e); i++) {
-                const SourceDef *src = failing_source(c, failing, expr_var(e, i), depth + 1);
-                if (src)
-                        return src;
-        }
-        return NULL;
+        for (size_t i = 0; i < expr_n_vars(e) && !found; i++)
+                found = failing_source(c, failing, memo, expr_var(e, i), depth + 1);
+        (void) hashmap_replace(memo, d->name, found ? (void *) found : (void *) &none); /* a cache: -ENOMEM is harmless */
+        return found;
 }
 
 static int explain_failing_sources(Store *st, const Config *c, GoalResult *results, size_t n, char **ret_error)
 {
         _cleanup_free_ bool *failing = NULL;
+        _cleanup_(hashmap_freep) Hashmap *memo = NULL;
         bool any = false;
         int r;
 
@@ -259,7 +238,7 @@ static int explain_failing_sources(Store *st, const Config *c, GoalResult *resul
         if (!any || c->n_sources == 0)
                 return 0;
         failing = calloc(c->n_sources, sizeof(bool));
-        if (!failing)
+        if (!failing || hashmap_new(0, &memo) < 0)
                 return -ENOMEM;
         for (size_t i = 0; i < c->n_sources; i++) {
                 SourceState ss = {};
@@ -278,7 +257,7 @@ static int explain_failing_sources(Store *st, const Config *c, GoalResult *resul
                         continue;
                 for (int role = 0; role < _GOAL_ROLE_MAX && !in.source_failing; role++) {
                         const char *name = goal_role_series(g, role);
-                        const SourceDef *src = name ? failing_source(c, failing, name, 0) : NULL;
+                        const SourceDef *src = name ? failing_source(c, failing, memo, name, 0) : NULL;
                         if (src) {
                                 in.source_failing = true;
                                 in.source = source_label(src);

@@ -16,6 +16,7 @@
 #include "labourwatch/config.h"
 #include "labourwatch/evaluate.h"
 #include "labourwatch/goal.h"
+#include "labourwatch/hashmap.h"
 #include "labourwatch/idle.h"
 #include "labourwatch/log.h"
 #include "labourwatch/macro.h"
@@ -238,8 +239,17 @@ static Date today_local(Manager *m)
  * since the previous evaluation this process made. */
 static int manager_take_results(Manager *m, const GoalResult *results, size_t n, bool log_changes)
 {
+        _cleanup_(hashmap_freep) Hashmap *previous = NULL;
         GoalStatusEntry *next;
         size_t n_off = 0, n_nodata = 0;
+
+        /* The previous statuses by goal, built once: not a scan of them per goal. */
+        if (log_changes && hashmap_new(m->n_goal_statuses, &previous) < 0)
+                return log_error_errno(-ENOMEM, "Failed to record goal statuses: %m");
+        for (size_t j = 0; previous && j < m->n_goal_statuses; j++)
+                if (m->goal_statuses[j].goal &&
+                    hashmap_put(previous, m->goal_statuses[j].goal, &m->goal_statuses[j], NULL) < 0)
+                        return log_error_errno(-ENOMEM, "Failed to record goal statuses: %m");
 
         next = xmalloc_array(n ? n : 1, sizeof *next);
         if (!next)
@@ -257,13 +267,14 @@ static int manager_take_results(Manager *m, const GoalResult *results, size_t n,
                         n_nodata++;
                 if (!log_changes || !goal)
                         continue;
-                for (size_t j = 0; j < m->n_goal_statuses; j++) {
+                {
                         _cleanup_free_ char *f_goal = NULL, *f_old = NULL, *f_new = NULL;
-                        const GoalStatusEntry *old = &m->goal_statuses[j];
-                        const char *old_name = strna(goal_status_to_string(old->status));
+                        const GoalStatusEntry *old = hashmap_get(previous, goal);
+                        const char *old_name;
 
-                        if (!old->goal || !streq(old->goal, goal) || old->status == status)
+                        if (!old || old->status == status)
                                 continue;
+                        old_name = strna(goal_status_to_string(old->status));
                         f_goal = strdup_printf("GOAL=%s", goal);
                         f_old = strdup_printf("OLD_STATUS=%s", old_name);
                         f_new = strdup_printf("STATUS=%s", name);

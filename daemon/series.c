@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdint.h>
+
+#include "labourwatch/hashmap.h"
 #include "labourwatch/macro.h"
 #include "labourwatch/series.h"
 
@@ -102,6 +105,10 @@ int series_set_new(SeriesSet **ret)
         SeriesSet *set = calloc(1, sizeof(SeriesSet));
         if (!set)
                 return -ENOMEM;
+        if (hashmap_new(0, &set->index) < 0) {
+                free(set);
+                return -ENOMEM;
+        }
         *ret = set;
         return 0;
 }
@@ -110,6 +117,7 @@ SeriesSet *series_set_free(SeriesSet *set)
 {
         if (!set)
                 return NULL;
+        hashmap_free(set->index);
         for (size_t i = 0; i < set->n_items; i++)
                 series_free(set->items[i]);
         free(set->items);
@@ -117,17 +125,34 @@ SeriesSet *series_set_free(SeriesSet *set)
         return NULL;
 }
 
+/* The index maps a name to the item's position + 1 (so that position 0 is not a NULL value): the
+ * keys point into the series' own names, and a replaced series' key is swapped with it. */
 int series_set_add(SeriesSet *set, Series *s)
 {
-        for (size_t i = 0; i < set->n_items; i++)
-                if (streq(set->items[i]->name, s->name)) {
-                        series_free(set->items[i]);
-                        set->items[i] = s;
-                        return 0;
-                }
+        void *existing = NULL;
+        size_t i;
+        int r;
+
         if (GREEDY_REALLOC(set->items, set->n_alloc, set->n_items + 1) < 0) {
                 series_free(s);
                 return -ENOMEM;
+        }
+        r = hashmap_put(set->index, s->name, (void *) (uintptr_t) (set->n_items + 1), &existing);
+        if (r < 0) {
+                series_free(s);
+                return r;
+        }
+        if (r == 0) {
+                i = (size_t) (uintptr_t) existing - 1;
+                /* the key points into the old series' name: point it at the new one before freeing */
+                r = hashmap_replace(set->index, s->name, existing);
+                if (r < 0) {
+                        series_free(s);
+                        return r;
+                }
+                series_free(set->items[i]);
+                set->items[i] = s;
+                return 0;
         }
         set->items[set->n_items++] = s;
         return 0;
@@ -135,8 +160,10 @@ int series_set_add(SeriesSet *set, Series *s)
 
 const Series *series_set_find(const SeriesSet *set, const char *name)
 {
-        for (size_t i = 0; set && i < set->n_items; i++)
-                if (streq(set->items[i]->name, name))
-                        return set->items[i];
-        return NULL;
+        void *v;
+
+        if (!set || !name)
+                return NULL;
+        v = hashmap_get(set->index, name);
+        return v ? set->items[(size_t) (uintptr_t) v - 1] : NULL;
 }

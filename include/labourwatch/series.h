@@ -23,9 +23,12 @@ typedef struct Series {
         size_t n_points, n_alloc;
 } Series;
 
+typedef struct Hashmap Hashmap;
+
 typedef struct SeriesSet {
         Series **items; /* owned */
         size_t n_items, n_alloc;
+        Hashmap *index; /* name -> Series (keys point into the series' names); private to series.c */
 } SeriesSet;
 
 /* Allocates an empty series. Returns 0 or -ENOMEM; caller owns *ret (series_free). */
@@ -48,6 +51,8 @@ void series_clear(Series *s);
 int series_set_new(SeriesSet **ret);
 SeriesSet *series_set_free(SeriesSet *set);
 DEFINE_TRIVIAL_CLEANUP_FUNC(SeriesSet *, series_set_free); /* series_set_freep */
-/* Takes ownership of s (also on failure, s is freed). Replaces a series of the same name. */
+/* Takes ownership of s (also on failure, s is freed). Replaces a series of the same name (the old one
+ * is freed). Returns 0 or -ENOMEM. O(1) expected: the set keeps a hash index by name. */
 int series_set_add(SeriesSet *set, Series *s);
+/* The series named name, or NULL; owned by the set. O(1) expected. */
 const Series *series_set_find(const SeriesSet *set, const char *name);
