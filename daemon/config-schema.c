@@ -126,8 +126,10 @@ static const YamlField source_fields[] = {
         {.key = "token_credential", .type = YF_STRING, .offset = offsetof(SourceDef, token.credential),
          .kinds = K(SOURCE_JOBINDSATS)},
         {.key = "ca_file", .type = YF_STRING, .offset = offsetof(SourceDef, ca_file)},
+        /* only the Statistikbank API takes a language (source-statbank.c); the others' languages are in
+         * their URLs */
         {.key = "lang", .type = YF_CHOICE, .offset = offsetof(SourceDef, lang), .names = language_table,
-         .n_names = ELEMENTSOF(language_table)},
+         .n_names = ELEMENTSOF(language_table), .kinds = K(SOURCE_STATBANK)},
         {.key = "api_version", .type = YF_INT, .offset = offsetof(SourceDef, api_version), .kinds = K(SOURCE_JOBINDSATS)},
         {.key = "schedule", .type = YF_CUSTOM, .custom = read_schedule},
         {.key = "connect_timeout", .type = YF_DURATION, .offset = offsetof(SourceDef, connect_timeout_usec)},

@@ -1013,6 +1013,11 @@ static void test_alerting_key_errors(void **state)
                 {"token on a jsonstat source",
                  "sources:\n  e:\n    kind: jsonstat\n    base_url: https://x/\n    token_file: /t\n", NULL,
                  NULL, WANT("@main:5:5: 'token_file' applies only to jobindsats sources")},
+                {"lang on a jsonstat source",
+                 "sources:\n  e:\n    kind: jsonstat\n    base_url: https://x/\n    lang: en\n", NULL,
+                 NULL, WANT("@main:5:5: 'lang' applies only to statbank sources")},
+                {"lang on a csv source", "sources:\n  f:\n    kind: csv\n    base_url: /x\n    lang: da\n", NULL,
+                 NULL, WANT("@main:5:5: 'lang' applies only to statbank sources")},
                 {"dataset on a statbank series",
                  "sources:\n  dst:\n    kind: statbank\nseries:\n  s:\n    source: dst\n    table: AUS08\n"
                  "    frequency: month\n    dataset: x\n",
