@@ -154,7 +154,7 @@ int cli_notify_test(int argc, char **argv)
         }
 
         clock_gettime(CLOCK_REALTIME, &ts);
-        now = (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+        now = (int64_t) timespec_load(&ts);
         keysrc = strdup_printf("test\n%s\n%s\n%" PRId64, name, rcpt ? rcpt->name : "", now);
         if (!keysrc)
                 return 1;

@@ -184,7 +184,7 @@ int cli_render(int argc, char **argv)
         goal_id = argv[optind];
 
         clock_gettime(CLOCK_REALTIME, &ts);
-        now = (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+        now = (int64_t) timespec_load(&ts);
         if (!have_date) {
                 time_t t = ts.tv_sec;
                 struct tm tm;

@@ -108,7 +108,7 @@ int notify_send_new(NotifyLoop *l, const NotifierDef *n, bool with_easy, notify_
                     void *userdata, NotifySend **ret)
 {
         NotifySend *s;
-        uint64_t timeout = n->timeout_usec > 0 ? n->timeout_usec : UINT64_C(30) * 1000000;
+        uint64_t timeout = n->timeout_usec > 0 ? n->timeout_usec : UINT64_C(30) * USEC_PER_SEC;
 
         s = calloc(1, sizeof(*s));
         if (!s)
@@ -124,7 +124,7 @@ int notify_send_new(NotifyLoop *l, const NotifierDef *n, bool with_easy, notify_
                 SETOPT(s->easy, CURLOPT_NOSIGNAL, 1L);
                 SETOPT(s->easy, CURLOPT_NOPROGRESS, 1L);
                 SETOPT(s->easy, CURLOPT_CONNECTTIMEOUT_MS,
-                       (long) MAX(MIN(timeout, UINT64_C(30) * 1000000) / 1000, UINT64_C(1)));
+                       (long) MAX(MIN(timeout, UINT64_C(30) * USEC_PER_SEC) / USEC_PER_MSEC, UINT64_C(1)));
                 SETOPT(s->easy, CURLOPT_TIMEOUT_MS, (long) MAX(timeout / 1000, UINT64_C(1)));
                 SETOPT(s->easy, CURLOPT_SSL_VERIFYPEER, 1L);
                 SETOPT(s->easy, CURLOPT_SSL_VERIFYHOST, 2L);

@@ -35,13 +35,9 @@ static void webhook_finish(NotifySend *s, int curl_code, NotifyResult *r)
         }
         if (curl_easy_header(s->easy, "Retry-After", 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h &&
             h->value) {
-                struct timespec ts;
                 uint64_t d;
 
-                clock_gettime(CLOCK_REALTIME, &ts);
-                if (fetch_parse_retry_after(h->value,
-                                            (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000,
-                                            &d) >= 0)
+                if (fetch_parse_retry_after(h->value, now(CLOCK_REALTIME), &d) >= 0)
                         r->retry_after_usec = d;
         }
         if (s->transcript) {
@@ -99,7 +95,7 @@ static int webhook_send(NotifyLoop *l, const NotifierDef *n, const NotifyMessage
                                                    n->name, strerror(-r));
                         return r;
                 }
-                sig = notify_webhook_signature(key, strlen(key), now_usec / 1000000, body);
+                sig = notify_webhook_signature(key, strlen(key), now_usec / USEC_PER_SEC, body);
                 explicit_bzero(key, strlen(key));
                 free(key);
                 if (!sig)

@@ -24,6 +24,7 @@
  * value, missing periods as gaps (never zero), revised points ringed, and a legend with the status
  * in its colour and in words (the chart reads in greyscale). Colours: the Okabe-Ito palette. */
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -49,7 +50,7 @@ typedef enum ChartLineStyle {
         CHART_LINE_REFERENCE, /* the reference series: medium, reddish purple, dash-dot */
         CHART_LINE_GUIDE,     /* the pro-rata path of a cumulative goal: thin, dotted, dark grey */
         _CHART_LINE_STYLE_MAX,
-        _CHART_LINE_STYLE_INVALID = -22,
+        _CHART_LINE_STYLE_INVALID = -EINVAL,
 } ChartLineStyle;
 
 typedef struct ChartPoint {
@@ -188,7 +189,7 @@ typedef enum ChartFormat {
         CHART_FORMAT_SVG,
         CHART_FORMAT_PDF,
         _CHART_FORMAT_MAX,
-        _CHART_FORMAT_INVALID = -22,
+        _CHART_FORMAT_INVALID = -EINVAL,
 } ChartFormat;
 
 const char *chart_format_to_string(ChartFormat f); /* "png", "svg", "pdf" */
