@@ -964,7 +964,8 @@ static char *intro(const Ctx *x, const char *type, const char *notifier, const c
                 return recipient ? strdup_printf(en ? "Dear %s, the report on the goals is attached:"
                                                     : "Kære %s. Rapporten om målene er vedhæftet:",
                                                  recipient)
-                                 : strdup(en ? "The report on the goals is attached:" : "Rapporten om målene er vedhæftet:");
+                                 : strdup(en ? "The report on the goals is attached:"
+                                             : "Rapporten om målene er vedhæftet:");
         if (type && streq(type, "data_problems"))
                 return strdup(
                         en ? "labourwatch needs attention. Until this is fixed, goals may be judged on "
@@ -1240,12 +1241,14 @@ static void attachment_parts(const NotifyRenderArgs *a, const char *boundary, Bu
                 const NotifyAttachment *at = &a->attachments[i];
                 const unsigned char *p = at->data;
                 _cleanup_free_ char *type = notify_header_sanitize(strempty(at->content_type));
-                _cleanup_free_ char *name = notify_header_sanitize(at->filename ? at->filename : "attachment");
+                _cleanup_free_ char *name =
+                        notify_header_sanitize(at->filename ? at->filename : "attachment");
 
                 if (!type || !name)
                         continue;
                 buf_printf(b, "\r\n--%s\r\n", boundary);
-                buf_printf(b, "Content-Type: %s\r\nContent-Transfer-Encoding: base64\r\n", *type ? type : "application/octet-stream");
+                buf_printf(b, "Content-Type: %s\r\nContent-Transfer-Encoding: base64\r\n",
+                           *type ? type : "application/octet-stream");
                 buf_puts(b, "Content-Disposition: attachment;\r\n ");
                 attachment_filename(b, name);
                 buf_puts(b, "\r\n\r\n");
@@ -1569,7 +1572,8 @@ int notify_render(const NotifyRenderArgs *a, const char *payload_json, NotifyMes
         if (!type || (!streq(type, "goals") && !streq(type, "data_problems") && !streq(type, "test") &&
                       !streq(type, "report")))
                 return render_error(ret_error, -EINVAL,
-                                    "notice type '%s' is not goals, data_problems, test or report", strempty(type));
+                                    "notice type '%s' is not goals, data_problems, test or report",
+                                    strempty(type));
         rkey = jstr(root, "key");
         if (!rkey)
                 return render_error(ret_error, -EINVAL, "notice has no key");

@@ -22,7 +22,8 @@ static const char *route_plan(const Config *c, const RouteDef *rt)
 }
 
 char *report_send_payload(const Config *c, size_t route, const NotifierDef *n, const RecipientDef *rcp,
-                          uint64_t slot_usec, uint64_t previous_usec, uint64_t now_usec, char ret_key[static 65])
+                          uint64_t slot_usec, uint64_t previous_usec, uint64_t now_usec,
+                          char ret_key[static 65])
 {
         const RouteDef *rt = &c->routes[route];
         _cleanup_free_ char *id = strdup_printf("route-%zu", route + 1), *material = NULL;
@@ -32,7 +33,8 @@ char *report_send_payload(const Config *c, size_t route, const NotifierDef *n, c
 
         if (!id)
                 return NULL;
-        material = strdup_printf("report\n%s\n%s\n%s\n%" PRIu64, id, n->name, rcp ? rcp->name : "", slot_usec);
+        material =
+                strdup_printf("report\n%s\n%s\n%s\n%" PRIu64, id, n->name, rcp ? rcp->name : "", slot_usec);
         if (!material)
                 return NULL;
         notify_sha256_hex(material, strlen(material), ret_key);
@@ -41,12 +43,14 @@ char *report_send_payload(const Config *c, size_t route, const NotifierDef *n, c
         snprintf(d, sizeof d, "%04d-%02d-%02d", date.year, date.month, date.day);
         cph_utc_to_local((int64_t) (previous_usec / USEC_PER_SEC), &date, NULL);
         snprintf(since, sizeof since, "%04d-%02d-%02d", date.year, date.month, date.day);
-        root = json_pack("{s:i, s:s, s:s, s:s?, s:s, s:s, s:I, s:s, s:s, s:s, s:s?, s:s, s:s, s:I, s:[], s:[]}", "version",
-                         1, "type", "report", "notifier", n->name, "recipient", rcp ? rcp->name : NULL, "language",
-                         rcp && rcp->language ? rcp->language : (c->language ? c->language : "da"), "key", ret_key,
-                         "created_at", (json_int_t) now_usec, "eval_date", d, "since", since, "plan", route_plan(c, rt),
-                         "municipality", c->municipality, "format", rt->report_format == 0 ? "html" : "pdf",
-                         "route", id, "due", (json_int_t) slot_usec, "events", "problems");
+        root = json_pack(
+                "{s:i, s:s, s:s, s:s?, s:s, s:s, s:I, s:s, s:s, s:s, s:s?, s:s, s:s, s:I, s:[], s:[]}",
+                "version", 1, "type", "report", "notifier", n->name, "recipient", rcp ? rcp->name : NULL,
+                "language", rcp && rcp->language ? rcp->language : (c->language ? c->language : "da"), "key",
+                ret_key, "created_at", (json_int_t) now_usec, "eval_date", d, "since", since, "plan",
+                route_plan(c, rt), "municipality", c->municipality, "format",
+                rt->report_format == 0 ? "html" : "pdf", "route", id, "due", (json_int_t) slot_usec,
+                "events", "problems");
         return root ? json_dumps(root, EVALUATE_JSON_FLAGS) : NULL;
 }
 
@@ -65,7 +69,8 @@ static int route_recipients(const Config *c, const RouteDef *rt, bool *want)
         }
         for (size_t i = 0; i < c->n_goals; i++) {
                 const GoalDef *g = &c->goals[i];
-                if (!streq(g->plan ? g->plan : strempty(c->plan), plan) || !alerting_route_matches(rt, g->id))
+                if (!streq(g->plan ? g->plan : strempty(c->plan), plan) ||
+                    !alerting_route_matches(rt, g->id))
                         continue;
                 for (size_t j = 0; j < g->n_recipients; j++) {
                         const RecipientDef *r = config_find_recipient(c, g->recipients[j]);
@@ -76,8 +81,8 @@ static int route_recipients(const Config *c, const RouteDef *rt, bool *want)
         return 0;
 }
 
-static int send_route(Store *st, const Config *c, size_t route, uint64_t slot, uint64_t previous, uint64_t now,
-                      ReportSendResult *res, char **ret_error)
+static int send_route(Store *st, const Config *c, size_t route, uint64_t slot, uint64_t previous,
+                      uint64_t now, ReportSendResult *res, char **ret_error)
 {
         const RouteDef *rt = &c->routes[route];
         _cleanup_free_ bool *want = calloc(MAX(c->n_recipients, (size_t) 1), sizeof(bool));
@@ -103,13 +108,14 @@ static int send_route(Store *st, const Config *c, size_t route, uint64_t slot, u
 
                         if (!want[j])
                                 continue;
-                        payload = report_send_payload(c, route, n, &c->recipients[j], slot, previous, now, nkey);
+                        payload = report_send_payload(c, route, n, &c->recipients[j], slot, previous, now,
+                                                      nkey);
                         if (!payload) {
                                 r = -ENOMEM;
                                 goto fail;
                         }
-                        r = store_outbox_enqueue(st, n->name, c->recipients[j].name, nkey, payload, (int64_t) now,
-                                                 ret_error);
+                        r = store_outbox_enqueue(st, n->name, c->recipients[j].name, nkey, payload,
+                                                 (int64_t) now, ret_error);
                         if (r < 0)
                                 goto fail;
                         n_new += r > 0;
@@ -156,7 +162,8 @@ int report_send_due(Store *st, const Config *c, uint64_t now_usec, ReportSendRes
                 source_state_done(&s);
                 if (last == 0) {
                         /* first seen: from now on */
-                        SourceState first = { .last_attempt = (int64_t) now_usec, .last_success = (int64_t) now_usec };
+                        SourceState first = { .last_attempt = (int64_t) now_usec,
+                                              .last_success = (int64_t) now_usec };
                         r = store_set_source_state(st, key, &first, ret_error);
                         if (r < 0)
                                 return r;
@@ -186,7 +193,8 @@ void report_mail_done(ReportMail *m)
         *m = (ReportMail){};
 }
 
-int report_mail_build(Store *st, const Config *c, const char *payload_json, ReportMail *ret, char **ret_error)
+int report_mail_build(Store *st, const Config *c, const char *payload_json, ReportMail *ret,
+                      char **ret_error)
 {
         json_auto_t *root = json_loads(strempty(payload_json), 0, NULL);
         const char *type, *plan, *eval_date, *since, *format, *lang;

@@ -34,7 +34,8 @@ int report_send_due(Store *st, const Config *c, uint64_t now_usec, ReportSendRes
  * Copenhagen), since (the day of the previous slot: revisions listed from then), format, route,
  * due. Exposed for the tests. Caller frees. */
 char *report_send_payload(const Config *c, size_t route, const NotifierDef *n, const RecipientDef *rcp,
-                          uint64_t slot_usec, uint64_t previous_usec, uint64_t now_usec, char ret_key[static 65]);
+                          uint64_t slot_usec, uint64_t previous_usec, uint64_t now_usec,
+                          char ret_key[static 65]);
 
 /* ---- delivery side ---- */
 
@@ -49,5 +50,6 @@ typedef struct ReportMail {
 /* For an outbox notice of type "report": the report of its plan at its eval_date, in its language
  * and format, built from the store, and its cover for the message body. Returns 1 and *ret
  * (report_mail_done), 0 for a notice of another type, or a negative errno with *ret_error. */
-int report_mail_build(Store *st, const Config *c, const char *payload_json, ReportMail *ret, char **ret_error);
+int report_mail_build(Store *st, const Config *c, const char *payload_json, ReportMail *ret,
+                      char **ret_error);
 void report_mail_done(ReportMail *m);

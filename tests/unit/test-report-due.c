@@ -23,7 +23,7 @@
 
 static uint64_t utc(int y, int mo, int d, int h, int mi)
 {
-        return (uint64_t) (date_to_days((Date){y, mo, d}) * 86400 + h * 3600 + mi * 60) * SEC;
+        return (uint64_t) (date_to_days((Date){ y, mo, d }) * 86400 + h * 3600 + mi * 60) * SEC;
 }
 
 static Schedule cal(const char *s)
@@ -48,7 +48,7 @@ static void test_next_slot(void **state)
         assert_true(report_next_slot(&mon, utc(2024, 6, 28, 12, 0)) == utc(2024, 7, 1, 6, 0));
         /* from the epoch: never "now" */
         assert_true(report_next_slot(&mon, 0) != 0);
-        Schedule interval = {.kind = SCHEDULE_INTERVAL, .interval_usec = 3600 * SEC};
+        Schedule interval = { .kind = SCHEDULE_INTERVAL, .interval_usec = 3600 * SEC };
         assert_true(report_next_slot(&interval, utc(2024, 6, 28, 12, 0)) == SCHEDULE_NEVER);
 }
 
@@ -60,15 +60,19 @@ static void test_due_slot(void **state)
         /* not yet */
         assert_true(report_due_slot(&mon, utc(2024, 6, 28, 12, 0), utc(2024, 7, 1, 5, 59)) == 0);
         /* at the slot */
-        assert_true(report_due_slot(&mon, utc(2024, 6, 28, 12, 0), utc(2024, 7, 1, 6, 0)) == utc(2024, 7, 1, 6, 0));
+        assert_true(report_due_slot(&mon, utc(2024, 6, 28, 12, 0), utc(2024, 7, 1, 6, 0)) ==
+                    utc(2024, 7, 1, 6, 0));
         /* sent: not again the same week */
         assert_true(report_due_slot(&mon, utc(2024, 7, 1, 6, 0), utc(2024, 7, 5, 6, 0)) == 0);
         /* three weeks down: one report, for the latest Monday missed */
-        assert_true(report_due_slot(&mon, utc(2024, 7, 1, 6, 0), utc(2024, 7, 24, 9, 0)) == utc(2024, 7, 22, 6, 0));
+        assert_true(report_due_slot(&mon, utc(2024, 7, 1, 6, 0), utc(2024, 7, 24, 9, 0)) ==
+                    utc(2024, 7, 22, 6, 0));
         /* a year down: still the latest slot, with bounded work */
-        assert_true(report_due_slot(&daily, utc(2023, 7, 1, 6, 0), utc(2024, 7, 24, 9, 0)) == utc(2024, 7, 24, 4, 0));
+        assert_true(report_due_slot(&daily, utc(2023, 7, 1, 6, 0), utc(2024, 7, 24, 9, 0)) ==
+                    utc(2024, 7, 24, 4, 0));
         assert_true(report_due_slot(&daily, utc(2024, 7, 24, 4, 0), utc(2024, 7, 24, 15, 59)) == 0);
-        assert_true(report_due_slot(&daily, utc(2024, 7, 24, 4, 0), utc(2024, 7, 24, 16, 0)) == utc(2024, 7, 24, 16, 0));
+        assert_true(report_due_slot(&daily, utc(2024, 7, 24, 4, 0), utc(2024, 7, 24, 16, 0)) ==
+                    utc(2024, 7, 24, 16, 0));
         /* the next after a due slot is after now */
         assert_true(report_next_slot(&daily, utc(2024, 7, 24, 16, 0)) == utc(2024, 7, 25, 4, 0));
 }
@@ -90,8 +94,9 @@ static char *load(const char *yaml, Config **ret, ConfigErrors *errors)
         return r < 0 ? (errors->n_items ? errors->items[0].message : (char *) "error") : NULL;
 }
 
-#define BASE                                                                                                     \
-        "state_dir: /tmp\nplan: Beskæftigelsesplan 2024\nrecipients:\n  chef:\n    email: chef@example.org\n"  \
+#define BASE                                                                                                \
+        "state_dir: /tmp\nplan: Beskæftigelsesplan 2024\nrecipients:\n  chef:\n    email: "                \
+        "chef@example.org\n"                                                                                \
         "notifiers:\n  archive:\n    kind: directory\n    directory: /tmp\n"
 
 static void test_schema(void **state)
@@ -112,8 +117,9 @@ static void test_schema(void **state)
 
         {
                 char key[65], key2[65];
-                char *p = report_send_payload(c, 0, &c->notifiers[0], &c->recipients[0], utc(2024, 7, 1, 6, 0),
-                                              utc(2024, 6, 24, 6, 0), utc(2024, 7, 1, 6, 0), key);
+                char *p =
+                        report_send_payload(c, 0, &c->notifiers[0], &c->recipients[0], utc(2024, 7, 1, 6, 0),
+                                            utc(2024, 6, 24, 6, 0), utc(2024, 7, 1, 6, 0), key);
                 assert_non_null(p);
                 assert_non_null(strstr(p, "\"type\":\"report\""));
                 assert_non_null(strstr(p, "\"eval_date\":\"2024-07-01\""));
@@ -147,11 +153,11 @@ static void test_schema(void **state)
         static const struct {
                 const char *yaml, *want;
         } bad[] = {
-                {"    report: {calendar: \"1 *-01 08:00\"}\n", "calendar: bad calendar"},
-                {"    report: {format: pdf}\n", "missing required key 'calendar'"},
-                {"    report: {calendar: \"Mon 08:00\", format: docx}\n", "format: expected pdf or html"},
-                {"    report: {calendar: \"Mon 08:00\", when: x}\n", "unknown key 'when'"},
-                {"    report: Mon 08:00\n", "expected a mapping"},
+                { "    report: {calendar: \"1 *-01 08:00\"}\n", "calendar: bad calendar" },
+                { "    report: {format: pdf}\n", "missing required key 'calendar'" },
+                { "    report: {calendar: \"Mon 08:00\", format: docx}\n", "format: expected pdf or html" },
+                { "    report: {calendar: \"Mon 08:00\", when: x}\n", "unknown key 'when'" },
+                { "    report: Mon 08:00\n", "expected a mapping" },
         };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 char yaml[1024];
@@ -176,18 +182,21 @@ static void test_render_attachment(void **state)
 {
         static const char payload[] =
                 "{\"version\":1,\"type\":\"report\",\"notifier\":\"archive\",\"recipient\":\"chef\","
-                "\"language\":\"da\",\"key\":\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\","
-                "\"created_at\":1719000000000000,\"eval_date\":\"2024-07-01\",\"plan\":\"Beskæftigelsesplan 2024\","
+                "\"language\":\"da\",\"key\":"
+                "\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\","
+                "\"created_at\":1719000000000000,\"eval_date\":\"2024-07-01\",\"plan\":\"Beskæftigelsesplan "
+                "2024\","
                 "\"events\":[],\"problems\":[]}";
         static const char pdf[] = "%PDF-1.5 fake";
-        RecipientDef rcp = {.name = (char *) "chef", .email = (char *) "chef@example.org"};
-        NotifyAttachment att = {"Beskæftigelsesplan 2024 2024-07-01.pdf", "application/pdf", pdf, sizeof(pdf) - 1};
-        NotifyRenderArgs a = {.recipient = &rcp,
-                              .now_usec = 1719000000000000,
-                              .attachments = &att,
-                              .n_attachments = 1,
-                              .cover_text = "1 mål: 1 nået\n",
-                              .cover_html = "<p>1 mål: 1 nået</p>"};
+        RecipientDef rcp = { .name = (char *) "chef", .email = (char *) "chef@example.org" };
+        NotifyAttachment att = { "Beskæftigelsesplan 2024 2024-07-01.pdf", "application/pdf", pdf,
+                                 sizeof(pdf) - 1 };
+        NotifyRenderArgs a = { .recipient = &rcp,
+                               .now_usec = 1719000000000000,
+                               .attachments = &att,
+                               .n_attachments = 1,
+                               .cover_text = "1 mål: 1 nået\n",
+                               .cover_html = "<p>1 mål: 1 nået</p>" };
         NotifyMessage m = {};
         char *err = NULL;
         const char *mixed, *alt, *part, *end;
@@ -196,7 +205,9 @@ static void test_render_attachment(void **state)
         assert_non_null(strstr(m.text, "Rapporten om målene er vedhæftet"));
         assert_non_null(strstr(m.text, "1 mål: 1 nået"));
         assert_non_null(strstr(m.html, "<p>1 mål: 1 nået</p>"));
-        mixed = strstr(m.eml, "Content-Type: multipart/mixed;\r\n boundary=\"=_lw_mix_0123456789abcdef0123456789abcdef\"");
+        mixed = strstr(
+                m.eml,
+                "Content-Type: multipart/mixed;\r\n boundary=\"=_lw_mix_0123456789abcdef0123456789abcdef\"");
         alt = strstr(m.eml, "Content-Type: multipart/alternative;");
         part = strstr(m.eml, "Content-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n"
                              "Content-Disposition: attachment;\r\n"
@@ -214,7 +225,8 @@ static void test_render_attachment(void **state)
 
         att.filename = "report 2024-07-01.pdf";
         assert_int_equal(notify_render(&a, payload, &m, &err), 0);
-        assert_non_null(strstr(m.eml, "Content-Disposition: attachment;\r\n filename=\"report 2024-07-01.pdf\"\r\n"));
+        assert_non_null(strstr(
+                m.eml, "Content-Disposition: attachment;\r\n filename=\"report 2024-07-01.pdf\"\r\n"));
         notify_message_done(&m);
 
         /* no attachment: no multipart/mixed */
