@@ -46,11 +46,13 @@ static void node_parse(Ctx *x, Node *nodes, size_t i)
                 expr_error(x, s, err.offset, err.message);
                 return;
         }
-        /* An expression naming no series (a constant) parses; series_derive() refuses it when the
-         * series is evaluated. Not refused here, where it has always been accepted. */
+        /* An expression naming no series (a constant) parses, but has no periods: series_derive()
+         * refuses it, and with it the evaluation of every goal. Refused here, where it can be fixed. */
         nv = expr_n_vars(n->expr);
-        if (nv == 0)
+        if (nv == 0) {
+                expr_error(x, s, 0, "expression names no series: a derived series needs at least one input");
                 return;
+        }
         n->deps = xmalloc_array(nv, sizeof(size_t));
         n->offsets = xmalloc_array(nv, sizeof(size_t));
         if (!n->deps || !n->offsets) {

@@ -141,7 +141,8 @@ class CheckTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as d:
             os.mkdir(os.path.join(d, "plan"))
             with open(os.path.join(d, "main.yaml"), "w") as f:
-                f.write("goals_dir: plan\nseries:\n  s:\n    expr: '1'\n    frequency: year\n")
+                f.write("goals_dir: plan\nsources:\n  f: {kind: csv, base_url: /srv/x.csv}\n"
+                        "series:\n  s:\n    source: f\n    column: c\n    frequency: year\n")
             with open(os.path.join(d, "plan", "a.yaml"), "w") as f:
                 f.write("goals:\n  x:\n    kind: level\n    series: s\n    period: 2024\n    target: 1\n")
             with open(os.path.join(d, "plan", "ignored.yml"), "w") as f:
@@ -149,7 +150,7 @@ class CheckTest(unittest.TestCase):
             p = run("--config", os.path.join(d, "main.yaml"))
             self.assertEqual(p.returncode, 0, p.stderr)
             self.assertEqual(p.stdout.strip(),
-                             "configuration OK: 0 sources, 1 series, 1 goal, 0 recipients, 0 notifiers, 0 routes")
+                             "configuration OK: 1 source, 1 series, 1 goal, 0 recipients, 0 notifiers, 0 routes")
             # The .yml file is not read, but said so (issue 13 §2), not silently dropped.
             self.assertEqual(p.stderr.splitlines(),
                              [f"{d}/plan/ignored.yml: warning: ignored: goal files must end in .yaml"])

@@ -277,7 +277,8 @@ static void test_errors(void **state)
                  WANT("@g2:2:9: duplicate goal id 'a' (first defined at @g1:2:5)")},
                 {"duplicate series across files", BASE,
                  "series:\n  fleks:\n    expr: 1\n    frequency: year\n", NULL,
-                 WANT("@g1:2:3: duplicate series 'fleks' (first defined at @main:11:3)")},
+                 WANT("@g1:2:3: duplicate series 'fleks' (first defined at @main:11:3)",
+                      "@g1:3:11: series 'fleks': expression names no series: a derived series needs at least one input")},
                 /* references */
                 {"undefined series and recipient", BASE,
                  "goals:\n  - id: a\n    kind: level\n    series: flex\n    period: 2024\n    target: 1\n"
@@ -351,13 +352,15 @@ static void test_errors(void **state)
                  "series:\n  d:\n    expr: 1 + 1\n    table: X\n"
                  "    frequency: year\n",
                  NULL, NULL,
-                 WANT("@main:4:5: 'table' applies only to fetched series; this series is derived ('expr')")},
+                 WANT("@main:3:11: series 'd': expression names no series: a derived series needs at least one input",
+                      "@main:4:5: 'table' applies only to fetched series; this series is derived ('expr')")},
                 {"smtp notifier without from",
                  "notifiers:\n  m:\n    kind: smtp\n    url: smtp://localhost:25\n", NULL, NULL,
                  WANT("@main:2:3: notifier 'm': missing required key 'from'")},
                 {"bad series name", "series:\n  2fast:\n    expr: 1\n    frequency: year\n", NULL, NULL,
                  WANT("@main:2:3: bad series name '2fast', use letters, digits and '_' (not first), so that "
-                      "expressions can name it")},
+                      "expressions can name it",
+                      "@main:3:11: series '2fast': expression names no series: a derived series needs at least one input")},
                 {"absurd nesting",
                  "a: "
                  "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]"
@@ -1070,6 +1073,8 @@ static void test_hardening(void **state)
                  WANT("@g1:2:63: target: expected a number, got 'inf'", "@g1:3:63: target: expected a number, got 'nan'")},
                 {"expression syntax", BASE, "series:\n  d:\n    expr: fleks + * 2\n    frequency: month\n", NULL,
                  WANT("@g1:3:19: series 'd': unexpected '*', expected a number, a series name or '('")},
+                {"expression naming no series", BASE, "series:\n  d:\n    expr: 2 * (1 + 1)\n    frequency: month\n", NULL,
+                 WANT("@g1:3:11: series 'd': expression names no series: a derived series needs at least one input")},
                 {"expression naming an unknown series", BASE, "series:\n  d:\n    expr: nothere + 1\n    frequency: month\n",
                  NULL, WANT("@g1:3:11: undefined series 'nothere'")},
                 {"expression cycle", BASE,
