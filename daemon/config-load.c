@@ -263,6 +263,26 @@ static void ctx_check_refs(Ctx *x)
         }
 }
 
+/* A route's report goes out by mail (smtp) or as files (directory) only. */
+static void ctx_check_route_reports(Ctx *x)
+{
+        const Config *c = x->c;
+
+        for (size_t i = 0; i < c->n_routes; i++) {
+                const RouteDef *rt = &c->routes[i];
+                bool ok = false;
+
+                for (size_t k = 0; rt->has_report && !ok && k < rt->n_notifiers; k++) {
+                        const NotifierDef *n = config_find_notifier(c, rt->notifiers[k]);
+                        ok = !n || n->kind == NOTIFIER_SMTP || n->kind == NOTIFIER_DIRECTORY;
+                }
+                if (rt->has_report && !ok && rt->n_notifiers > 0)
+                        ctx_error_pos(x, rt->pos,
+                                      "report: none of this route's notifiers is smtp or directory, so its report "
+                                      "would go nowhere (webhook and alertmanager notifiers get no report)");
+        }
+}
+
 typedef struct SortedError {
         size_t file; /* index in reading order; files not read (a goal directory) sort last */
         size_t seq;  /* order found: keeps the sort stable */
@@ -404,6 +424,7 @@ static int ctx_load(Ctx *x, const char *path)
         if (!x->some_broken) {
                 ctx_check_refs(x);
                 config_check_exprs(x);
+                ctx_check_route_reports(x);
         }
         ctx_fill_in(x);
         return x->oom ? -ENOMEM : 0;

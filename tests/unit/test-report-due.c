@@ -159,6 +159,20 @@ static void test_schema(void **state)
                 { "    report: {calendar: \"Mon 08:00\", when: x}\n", "unknown key 'when'" },
                 { "    report: Mon 08:00\n", "expected a mapping" },
         };
+        /* a report through a webhook only: reported at the route */
+        c = NULL;
+        {
+                const char *msg = load("state_dir: /tmp\nnotifiers:\n  hook:\n    kind: webhook\n"
+                                       "    url: https://example.org/hook\n"
+                                       "routes:\n  - notifiers: [hook]\n    report: {calendar: \"Mon 08:00\"}\n",
+                                       &c, &e);
+                if (!msg || !strstr(msg, "none of this route's notifiers is smtp or directory"))
+                        fail_msg("webhook-only report: got '%s'", msg ? msg : "(ok)");
+                assert_int_equal(e.items[0].line, 7);
+                config_free(c);
+                config_errors_done(&e);
+        }
+
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 char yaml[1024];
                 const char *msg;
