@@ -66,14 +66,14 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
         ctest --test-dir "$build-asan" --output-on-failure -j "$jobs"
 
 stage "valgrind: unit tests and fuzz corpora"
-# timeouts x3 under valgrind (tests/CMakeLists.txt: LW_TEST_TIMEOUT_SCALE)
+# timeouts x3 for the unit tests under valgrind, x5 for the integration tests (tests/CMakeLists.txt)
 cmake -S . -B "$build" -DLW_TEST_TIMEOUT_SCALE=3 >/dev/null
 ctest --test-dir "$build" --output-on-failure -j "$jobs" -L 'unit|fuzz' \
         --overwrite MemoryCheckCommand=/usr/bin/valgrind \
         --overwrite MemoryCheckCommandOptions="--leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=99" \
         -T memcheck
 stage "valgrind: integration tests with the programs under valgrind"
-cmake -S . -B "$build" -DLW_INTEGRATION_VALGRIND=ON >/dev/null
+cmake -S . -B "$build" -DLW_INTEGRATION_VALGRIND=ON -DLW_TEST_TIMEOUT_SCALE=5 >/dev/null
 status=0
 ctest --test-dir "$build" --output-on-failure -j "$jobs" -L integration || status=$?
 cmake -S . -B "$build" -DLW_INTEGRATION_VALGRIND=OFF -DLW_TEST_TIMEOUT_SCALE= >/dev/null

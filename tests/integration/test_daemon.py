@@ -295,7 +295,7 @@ class TestCycle(DaemonTestCase):
         self._write_http_config(self._slow_server(2.0))
         d = self.start()
         d.wait_notify("READY", "1")
-        self.assertTrue(self.request_arrived.wait(10), d.stderr())  # the request is in flight
+        self.assertTrue(self.request_arrived.wait(10 * lwdaemon.TIMEOUT_SCALE), d.stderr())  # the request is in flight
         self.assertNotIn("Fetch run finished", d.stderr())
         d.signal(signal.SIGHUP)
         d.wait_stderr(r"Reload requested during a cycle; reloading when it has finished")
@@ -314,7 +314,7 @@ class TestCycle(DaemonTestCase):
         self._write_http_config(self._slow_server(30.0))
         d = self.start()
         d.wait_notify("READY", "1")
-        self.assertTrue(self.request_arrived.wait(10), d.stderr())  # the request is in flight
+        self.assertTrue(self.request_arrived.wait(10 * lwdaemon.TIMEOUT_SCALE), d.stderr())  # the request is in flight
         start = time.monotonic()
         d.signal(signal.SIGTERM)
         rc = d.wait(timeout=5)
@@ -326,7 +326,7 @@ class TestCycle(DaemonTestCase):
     def test_sigterm_during_once_cycle_exits_1(self):
         self._write_http_config(self._slow_server(30.0))
         d = self.start(args=["--once"], notify=False)
-        self.assertTrue(self.request_arrived.wait(10), d.stderr())
+        self.assertTrue(self.request_arrived.wait(10 * lwdaemon.TIMEOUT_SCALE), d.stderr())
         d.signal(signal.SIGTERM)
         rc = d.wait(timeout=5)
         lwdaemon.assert_no_crash(self, rc, d.stderr())
