@@ -41,6 +41,7 @@ struct SourceJob {
         const SourceDef *src;
         const SeriesDef **series;
         size_t n_series, next;
+        size_t first_result; /* r->results[first_result + k] is series[k]'s (source_job_collect) */
         SeriesJob *current;
         char *token;
         int token_error;
@@ -995,13 +996,11 @@ static void source_job_continue(SourceJob *sj)
                 SeriesJob *j;
                 int k;
 
-                for (size_t i = 0; i < r->n_results; i++)
-                        if (streq(r->results[i].series, def->name)) {
-                                res = &r->results[i];
-                                break;
-                        }
+                /* the job's results are contiguous and in its series' order: no search per series */
+                if (sj->first_result + sj->next < r->n_results)
+                        res = &r->results[sj->first_result + sj->next];
                 sj->next++;
-                assert(res);
+                assert(res && streq(res->series, def->name));
 
                 j = calloc(1, sizeof(*j));
                 if (!j) {
@@ -1171,6 +1170,7 @@ static int source_job_collect(SourceRunner *r, SourceJob *sj, const SourceDef *s
 {
         const Config *c = r->config;
 
+        sj->first_result = r->n_results;
         for (size_t i = 0; i < c->n_series; i++) {
                 const SeriesDef *def = &c->series[i];
                 SeriesFetchResult *res;
