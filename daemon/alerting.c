@@ -28,7 +28,13 @@
 typedef struct EvRef {
         size_t goal;
         AlertEvent ev;
+        bool refresh; /* not an event: a firing goal re-sent to Alertmanager (event "refresh") */
 } EvRef;
+
+/* A firing goal is re-posted to every alertmanager notifier of its routes once per evaluation date
+ * (the idempotency key has the date), with endsAt = now + ALERTMANAGER_ACTIVE_USEC (3 days, see
+ * notify-alertmanager.c): the daemon evaluates at least daily, so Alertmanager never lets a goal
+ * that is still firing expire, whether or not the route has a `repeat:`. */
 
 typedef struct Problem {
         const char *kind;   /* "source_failing", "series_late" */
@@ -441,6 +447,62 @@ static int add_transition(Ctx *x, size_t goal, const AlertEvent *ev, char *notif
         return 0;
 }
 
+/* After the goal's events are routed: a goal that is firing and not silenced, with no event of this
+ * cycle on a route, is refreshed to that route's alertmanager notifiers (never e-mail, directory or
+ * webhook: people are reminded by `repeat:` only). Not in replay (it is not an alert decision). */
+static int alerting_refresh_alertmanager(Ctx *x, size_t i, const size_t *route_index, size_t n_routes,
+                                         const AlertEvent *ev, size_t n_ev)
+{
+        const AlertState *st = &x->next[i];
+        size_t idx = SIZE_MAX;
+        int r;
+
+        if (x->a->states || !st->firing || st->silenced || !st->has_status)
+                return 0;
+        for (size_t b = 0; b < n_routes; b++) {
+                const RouteInfo *ri = &x->routes[route_index[b]];
+                bool had_event = false;
+
+                for (size_t k = 0; k < n_ev && !had_event; k++)
+                        had_event = ev[k].routes & (UINT64_C(1) << b);
+                if (had_event)
+                        continue;
+                for (size_t k = 0; k < ri->n_notifiers; k++) {
+                        size_t n = ri->notifiers[k];
+                        Group *grp;
+
+                        if (x->c->notifiers[n].kind != NOTIFIER_ALERTMANAGER)
+                                continue;
+                        if (idx == SIZE_MAX) {
+                                if (GREEDY_REALLOC(x->events, x->a_events, x->n_events + 1) < 0)
+                                        return -ENOMEM;
+                                idx = x->n_events++;
+                                x->events[idx] = (EvRef){
+                                        .goal = i,
+                                        .refresh = true,
+                                        .ev = { .kind = ALERT_EVENT_REPEAT,
+                                                .status = st->status,
+                                                .previous_status = _GOAL_STATUS_INVALID,
+                                                .has_period = st->has_latest,
+                                                .period = st->latest,
+                                                .has_off_track_since = st->off_count > 0,
+                                                .off_track_since = st->off_since },
+                                };
+                        }
+                        r = get_group(x, n, NO_RECIPIENT, &grp);
+                        if (r < 0)
+                                return r;
+                        if (grp->last_event == idx)
+                                continue;
+                        if (GREEDY_REALLOC(grp->events, grp->a_events, grp->n_events + 1) < 0)
+                                return -ENOMEM;
+                        grp->events[grp->n_events++] = idx;
+                        grp->last_event = idx;
+                }
+        }
+        return 0;
+}
+
 static int step_goal(Ctx *x, size_t i)
 {
         const Config *c = x->c;
@@ -515,6 +577,9 @@ static int step_goal(Ctx *x, size_t i)
                 if (r < 0)
                         goto finish;
         }
+        r = alerting_refresh_alertmanager(x, i, route_index, n_routes, ev, n_ev);
+        if (r < 0)
+                goto finish;
         if (n_ev > 0) {
                 json_auto_t *j = goal_result_to_json(res);
                 if (!j || !(x->result_json[i] = json_dumps(j, EVALUATE_JSON_FLAGS))) {
@@ -718,7 +783,7 @@ static json_t *event_json(Ctx *x, const EvRef *e)
         res = goal_result_to_json(&x->a->results[e->goal]);
         o = json_pack("{s:s, s:s?, s:s?, s:s?, s:s, s:s, s:s?, s:o, s:o, s:o, s:s, s:o, s:o}", "goal", g->id,
                       "title_da", g->title_da, "title_en", g->title_en, "plan", g->plan ? g->plan : x->c->plan,
-                      "event", alert_event_to_string(ev->kind), "status", goal_status_to_string(ev->status),
+                      "event", e->refresh ? "refresh" : alert_event_to_string(ev->kind), "status", goal_status_to_string(ev->status),
                       "previous_status", ev->previous_status >= 0 ? goal_status_to_string(ev->previous_status) : NULL,
                       "period", period_or_null(ev->has_period, ev->period), "off_track_since",
                       period_or_null(ev->has_off_track_since, ev->off_track_since), "revised", revised ? revised : json_null(),
@@ -761,8 +826,8 @@ static int digest_line(EVP_MD_CTX *ctx, const char *s)
 }
 
 /* The idempotency key: SHA-256 over the recipient, the notifier and each event's goal, event,
- * period and status (sorted). A repeat adds its date (a repeat by duration repeats the same
- * figures), a revision its new value, a problem its kind, name and start. */
+ * period and status (sorted). A repeat or an Alertmanager refresh adds its date (a repeat by
+ * duration repeats the same figures; a refresh is once a day), a revision its new value, a problem its kind, name and start. */
 static int notice_key(Ctx *x, const Group *grp, char ret[static 65])
 {
         const Config *c = x->c;
@@ -781,7 +846,10 @@ static int notice_key(Ctx *x, const Group *grp, char ret[static 65])
 
                 if (e->ev.has_period)
                         period_to_string(e->ev.period, p);
-                if (e->ev.kind == ALERT_EVENT_REPEAT)
+                if (e->refresh)
+                        lines[i] = strdup_printf("%s\trefresh\t%s\t%s\t%s", c->goals[e->goal].id, p,
+                                                 goal_status_to_string(e->ev.status), d);
+                else if (e->ev.kind == ALERT_EVENT_REPEAT)
                         lines[i] = strdup_printf("%s\t%s\t%s\t%s\t%s", c->goals[e->goal].id, alert_event_to_string(e->ev.kind), p,
                                                  goal_status_to_string(e->ev.status), d);
                 else if (e->ev.revised)

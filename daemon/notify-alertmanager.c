@@ -6,8 +6,9 @@
  * An alert's identity in Alertmanager is its label set: alertname "LabourwatchGoal", goal, status,
  * plan and municipality (when the configuration names one). An event that is still a problem
  * (firing, repeat, at_risk, missed, revised) is posted with endsAt = now + 3 days: Alertmanager
- * keeps it active until then, and each re-send (a route's repeat:, e.g. `repeat: 1d`) moves endsAt
- * on, as Prometheus re-sends firing alerts every evaluation. When the goal recovers (resolved,
+ * keeps it active until then, and each re-send moves endsAt on, as Prometheus re-sends firing
+ * alerts every evaluation: alerting.c re-posts every firing, unsilenced goal once per evaluation
+ * date (event "refresh"; the daemon evaluates at least daily), besides a route's repeat:. When the goal recovers (resolved,
  * achieved) the same labels — status is then the status that fired, previous_status — are posted
  * with endsAt = now, which resolves it. Annotations carry the goal's title and the explanation in
  * Danish and English.

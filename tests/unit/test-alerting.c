@@ -21,7 +21,7 @@
 #include "labourwatch/strv.h"
 
 static const char config_text[] =
-        "state_dir: %s\n"
+        "\n"
         "sources:\n"
         "  internal: {kind: csv, base_url: 'file:///nonexistent/'}\n"
         "series:\n"
@@ -48,6 +48,29 @@ static const char config_text[] =
         "    kind: level\n    series: s\n    period: 2030\n    target: 5\n    direction: at_most\n"
         "    recipients: [chef]\n";
 
+/* An alertmanager notifier beside e-mail on one route without `repeat:`. */
+static const char config_am_text[] =
+        "\n"
+        "sources:\n"
+        "  internal: {kind: csv, base_url: 'file:///nonexistent/'}\n"
+        "series:\n"
+        "  s: {source: internal, path: s.csv, column: v, frequency: month}\n"
+        "recipients:\n"
+        "  chef: {email: chef@example.org}\n"
+        "notifiers:\n"
+        "  mail: {kind: smtp, url: 'smtp://127.0.0.1:25', from: lw@example.org}\n"
+        "  am: {kind: alertmanager, url: 'http://127.0.0.1:9'}\n"
+        "routes:\n"
+        "  - recipients: [chef]\n"
+        "    notifiers: [mail, am]\n"
+        "goals:\n"
+        "  fleksjob:\n"
+        "    title: {da: Fleksjob, en: Flex jobs}\n"
+        "    kind: level\n    series: s\n    period: 2030\n    target: 100\n    direction: at_least\n"
+        "  ledighed:\n"
+        "    title: {da: Ledighed, en: Unemployment}\n"
+        "    kind: level\n    series: s\n    period: 2030\n    target: 5\n    direction: at_most\n";
+
 typedef struct Fixture {
         char dir[64];
         Config *config;
@@ -59,7 +82,7 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
         return remove(path);
 }
 
-static int setup(void **state)
+static int setup_with(void **state, const char *text)
 {
         Fixture *f = calloc(1, sizeof(Fixture));
         ConfigErrors errors = {};
@@ -72,7 +95,9 @@ static int setup(void **state)
         snprintf(path, sizeof path, "%s/labourwatch.yaml", f->dir);
         fp = fopen(path, "we");
         assert_non_null(fp);
-        fprintf(fp, config_text, f->dir);
+        fputs("state_dir: ", fp);
+        fputs(f->dir, fp);
+        fputs(text, fp);
         fclose(fp);
         if (config_load(path, &f->config, &errors) < 0) {
                 for (size_t i = 0; i < errors.n_items; i++)
@@ -83,6 +108,16 @@ static int setup(void **state)
         assert_int_equal(store_open(f->dir, &f->store, NULL), 0);
         *state = f;
         return 0;
+}
+
+static int setup(void **state)
+{
+        return setup_with(state, config_text);
+}
+
+static int setup_am(void **state)
+{
+        return setup_with(state, config_am_text);
 }
 
 static int teardown(void **state)
@@ -231,6 +266,91 @@ static void test_grouping(void **state)
         alerting_report_done(&rep);
 }
 
+/* A firing goal is re-posted to Alertmanager once per evaluation date, so it never expires there
+ * (endsAt = now + 3 days), with no new data and no `repeat:`; e-mail gets nothing; a silenced goal
+ * is not refreshed. */
+static void test_alertmanager_refresh(void **state)
+{
+        Fixture *f = *state;
+        GoalResult res[2];
+        AlertingReport rep = {};
+        const AlertingNotice *n;
+        json_t *root, *e;
+        char ev[256], first_key[65];
+
+        mk(&res[0], "fleksjob", GOAL_STATUS_OFF_TRACK, GOAL_AT_LEAST, 100, 90, "2030M03");
+        mk(&res[1], "ledighed", GOAL_STATUS_OFF_TRACK, GOAL_AT_MOST, 5, 7, "2030M03");
+        assert_int_equal(store_set_silence(f->store, "ledighed", "2031-12-31", "known", "test", 1, NULL), 0);
+
+        /* Day 1: fleksjob fires to both notifiers; that is its Alertmanager post of the day. */
+        assert_int_equal(run(f, res, "2031-01-10", false, &rep), 0);
+        assert_int_equal(rep.n_notices, 2);
+        payload_events(find_notice(&rep, "am", NULL)->payload, ev, sizeof ev, &root);
+        assert_string_equal(ev, "fleksjob:firing");
+        json_decref(root);
+        assert_non_null(find_notice(&rep, "mail", "chef"));
+        alerting_report_done(&rep);
+
+        /* Day 2, the same figures: a refresh to Alertmanager only, not the silenced goal. */
+        assert_int_equal(run(f, res, "2031-01-11", false, &rep), 0);
+        assert_int_equal(rep.n_transitions, 0);
+        assert_int_equal(rep.n_notices, 1);
+        assert_null(find_notice(&rep, "mail", "chef"));
+        n = find_notice(&rep, "am", NULL);
+        assert_non_null(n);
+        assert_true(n->enqueued);
+        payload_events(n->payload, ev, sizeof ev, &root);
+        assert_string_equal(ev, "fleksjob:refresh");
+        e = json_array_get(json_object_get(root, "events"), 0);
+        assert_string_equal(json_string_value(json_object_get(e, "status")), "off_track");
+        assert_string_equal(json_string_value(json_object_get(e, "period")), "2030M03");
+        json_decref(root);
+        strcpy(first_key, n->key);
+        alerting_report_done(&rep);
+
+        /* Day 2 again (a fetch later that day): the same key, not enqueued twice. */
+        assert_int_equal(run(f, res, "2031-01-11", false, &rep), 0);
+        assert_int_equal(rep.n_notices, 1);
+        assert_string_equal(rep.notices[0].key, first_key);
+        assert_false(rep.notices[0].enqueued);
+        alerting_report_done(&rep);
+
+        /* Day 3: refreshed again, under a new key. */
+        assert_int_equal(run(f, res, "2031-01-12", false, &rep), 0);
+        assert_int_equal(rep.n_notices, 1);
+        n = find_notice(&rep, "am", NULL);
+        assert_non_null(n);
+        assert_true(n->enqueued);
+        assert_string_not_equal(n->key, first_key);
+        alerting_report_done(&rep);
+
+        /* Unsilenced and still off track: ledighed is refreshed too from now on. */
+        assert_int_equal(store_set_silence(f->store, "ledighed", NULL, NULL, "test", 2, NULL), 0);
+        assert_int_equal(run(f, res, "2031-01-13", false, &rep), 0);
+        n = find_notice(&rep, "am", NULL);
+        assert_non_null(n);
+        payload_events(n->payload, ev, sizeof ev, &root);
+        assert_non_null(strstr(ev, "fleksjob:refresh"));
+        json_decref(root);
+        alerting_report_done(&rep);
+
+        /* Back on track: resolved (send_resolved), no refresh. */
+        mk(&res[0], "fleksjob", GOAL_STATUS_ON_TRACK, GOAL_AT_LEAST, 100, 130, "2030M04");
+        mk(&res[1], "ledighed", GOAL_STATUS_ON_TRACK, GOAL_AT_MOST, 5, 1, "2030M04");
+        assert_int_equal(run(f, res, "2031-02-10", false, &rep), 0);
+        n = find_notice(&rep, "am", NULL);
+        assert_non_null(n);
+        payload_events(n->payload, ev, sizeof ev, &root);
+        assert_null(strstr(ev, "refresh"));
+        assert_non_null(strstr(ev, "fleksjob:resolved"));
+        assert_non_null(strstr(ev, "ledighed:resolved"));
+        json_decref(root);
+        alerting_report_done(&rep);
+        assert_int_equal(run(f, res, "2031-02-11", false, &rep), 0);
+        assert_int_equal(rep.n_notices, 0);
+        alerting_report_done(&rep);
+}
+
 static void test_route_matches(void **state)
 {
         Fixture *f = *state;
@@ -245,6 +365,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_grouping, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_route_matches, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_alertmanager_refresh, setup_am, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
