@@ -4,7 +4,8 @@
 port, storage in a temporary directory, no clustering): a firing notice in the outbox is delivered
 by `labourwatchd --once` to /api/v2/alerts, where the alert appears with its labels (alertname,
 goal, status, plan, municipality) and its Danish and English annotations, active until endsAt a few
-days ahead; a resolved notice for the same goal resolves it. Notices are put in the outbox table
+days ahead; a resolved notice for the same goal resolves it; a daily "refresh" of a firing goal
+keeps it active (alerting.c decides when: tests/unit/test-alerting.c). Notices are put in the outbox table
 directly, as in test_notify.py: this is about delivery, not about when alerts fire.
 
 Environment: LW_DAEMON, LW_SOURCE_DIR."""
@@ -176,6 +177,26 @@ class Alertmanager(unittest.TestCase):
             self.assertLessEqual(parse_time(x["endsAt"]), datetime.datetime.now(datetime.timezone.utc))
         # the other goal stays active
         self.assertEqual([x["status"]["state"] for x in self.alerts("ledighed-2024")], ["active"])
+
+    def test_refresh_keeps_it_active(self):
+        # alerting.c re-posts a firing goal once a day as event "refresh" (no new data, no route
+        # repeat:): Alertmanager takes it as the same alert, active with endsAt moved on
+        goal = "fleksjob-2024"
+        refresh = copy.deepcopy(self.notice)
+        ev = refresh["events"][0]
+        ev.update(event="refresh", previous_status=None)
+        refresh["events"] = [ev]
+        self.enqueue(refresh)
+        self.daemon_once()
+        rows = self.outbox()
+        self.assertTrue(rows and all(r[2] is not None for r in rows), rows)
+        got = self.alerts(goal)
+        self.assertEqual(len(got), 1, got)
+        self.assertEqual(got[0]["labels"]["status"], "off_track")
+        self.assertEqual(got[0]["status"]["state"], "active")
+        self.assertEqual(got[0]["annotations"]["event"], "refresh")
+        now = datetime.datetime.now(datetime.timezone.utc)
+        self.assertGreater(parse_time(got[0]["endsAt"]), now + datetime.timedelta(days=2))
 
 
 if __name__ == "__main__":
