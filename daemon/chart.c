@@ -33,24 +33,13 @@
 
 #define FONT "DejaVu Sans"
 
-static const char *const format_table[_CHART_FORMAT_MAX] = {
+static const char *const chart_format_table[_CHART_FORMAT_MAX] = {
         [CHART_FORMAT_PNG] = "png",
         [CHART_FORMAT_SVG] = "svg",
         [CHART_FORMAT_PDF] = "pdf",
 };
 
-const char *chart_format_to_string(ChartFormat f)
-{
-        return f >= 0 && f < _CHART_FORMAT_MAX ? format_table[f] : NULL;
-}
-
-ChartFormat chart_format_from_string(const char *s)
-{
-        for (int i = 0; s && i < _CHART_FORMAT_MAX; i++)
-                if (streq(s, format_table[i]))
-                        return (ChartFormat) i;
-        return _CHART_FORMAT_INVALID;
-}
+DEFINE_STRING_TABLE_LOOKUP(chart_format, ChartFormat)
 
 const char *chart_status_label(GoalStatus s, Language l)
 {
@@ -105,27 +94,6 @@ char *chart_format_period(Period p, Language l, char *buf, size_t size)
 static bool isempty(const char *s)
 {
         return !s || !*s;
-}
-
-/* The periods of f inside P (for QMAT: those ending inside P), as goal.c counts them. */
-static bool members(Period P, PeriodFreq f, int64_t *ret_first, int64_t *ret_last)
-{
-        Date a = period_first_day(P), b = period_last_day(P);
-        int64_t first = period_index(period_containing(f, a)), last = period_index(period_containing(f, b));
-
-        for (; first <= last; first++) {
-                Period q = period_from_index(f, first);
-                if (f == PERIOD_QMAT ? date_compare(period_last_day(q), a) >= 0 : period_contains(P, q))
-                        break;
-        }
-        for (; last >= first; last--) {
-                Period q = period_from_index(f, last);
-                if (f == PERIOD_QMAT ? date_compare(period_last_day(q), b) <= 0 : period_contains(P, q))
-                        break;
-        }
-        *ret_first = first;
-        *ret_last = last;
-        return first <= last;
 }
 
 typedef struct Glue {
@@ -251,7 +219,7 @@ int chart_data_from_goal(const GoalDef *g, const GoalResult *r, const Series *co
         u.f = r->freq >= 0 && r->freq < _PERIOD_FREQ_MAX ? r->freq
               : series[main] && series[main]->n_points > 0 ? series[main]->freq
                                                              : _PERIOD_FREQ_INVALID;
-        if (u.f < 0 || !period_is_valid(g->period) || !members(g->period, u.f, &pf, &pl) ||
+        if (u.f < 0 || !period_is_valid(g->period) || !period_members(g->period, u.f, &pf, &pl) ||
             pl - pf + 1 > CHART_SLOTS_MAX)
                 return -EINVAL;
 
@@ -317,7 +285,7 @@ int chart_data_from_goal(const GoalDef *g, const GoalResult *r, const Series *co
                 double base, rbase = 0;
                 ChartLine *b;
 
-                if (!period_is_valid(g->baseline) || !members(g->baseline, u.f, &bf, &bl)) {
+                if (!period_is_valid(g->baseline) || !period_members(g->baseline, u.f, &bf, &bl)) {
                         (void) fill(&u, m, GOAL_ROLE_SERIES, pf, 0, sum, 1, a, NULL);
                         d->has_target = false;
                         break;

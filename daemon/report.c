@@ -13,23 +13,12 @@
 #include "labourwatch/report.h"
 #include "labourwatch/text.h"
 
-static const char *const format_table[_REPORT_FORMAT_MAX] = {
+static const char *const report_format_table[_REPORT_FORMAT_MAX] = {
         [REPORT_FORMAT_HTML] = "html",
         [REPORT_FORMAT_PDF] = "pdf",
 };
 
-const char *report_format_to_string(ReportFormat f)
-{
-        return f >= 0 && f < _REPORT_FORMAT_MAX ? format_table[f] : NULL;
-}
-
-ReportFormat report_format_from_string(const char *s)
-{
-        for (int i = 0; s && i < _REPORT_FORMAT_MAX; i++)
-                if (streq(s, format_table[i]))
-                        return (ReportFormat) i;
-        return _REPORT_FORMAT_INVALID;
-}
+DEFINE_STRING_TABLE_LOOKUP(report_format, ReportFormat)
 
 char *report_base64(const void *data, size_t n)
 {
