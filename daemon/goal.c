@@ -196,28 +196,6 @@ static int64_t latest_index(const Ctx *c, GoalRole role)
         return INT64_MIN;
 }
 
-/* Member index range of period P in frequency f: the periods of f that lie inside P; for QMAT (a
- * moving year) those that end inside P. Returns false if there are none. */
-static bool members(Period P, PeriodFreq f, int64_t *ret_first, int64_t *ret_last)
-{
-        Date a = period_first_day(P), b = period_last_day(P);
-        int64_t first = period_index(period_containing(f, a)), last = period_index(period_containing(f, b));
-
-        for (; first <= last; first++) {
-                Period q = period_from_index(f, first);
-                if (f == PERIOD_QMAT ? date_compare(period_last_day(q), a) >= 0 : period_contains(P, q))
-                        break;
-        }
-        for (; last >= first; last--) {
-                Period q = period_from_index(f, last);
-                if (f == PERIOD_QMAT ? date_compare(period_last_day(q), b) <= 0 : period_contains(P, q))
-                        break;
-        }
-        *ret_first = first;
-        *ret_last = last;
-        return first <= last;
-}
-
 /* ---- projection ---- */
 
 static void projection_prepare(Ctx *c, GoalRole role)
@@ -974,13 +952,13 @@ int goal_evaluate_series(const GoalDef *g, const GoalSeriesMeta *meta, const Ser
         c.per_year = period_freq_per_year(c.f);
         c.visible = period_index(period_containing(c.f, now)) - 1;
         c.over = date_compare(now, period_last_day(g->period)) > 0;
-        if (!members(g->period, c.f, &c.pf, &c.pl)) {
+        if (!period_members(g->period, c.f, &c.pf, &c.pl)) {
                 no_data(&c, GOAL_REASON_FREQUENCY);
                 goto done;
         }
         r->n_periods = (int) (c.pl - c.pf + 1);
         if (g->kind == GOAL_CHANGE || g->kind == GOAL_REFERENCE) {
-                if (!members(g->baseline, c.f, &c.bf, &c.bl)) {
+                if (!period_members(g->baseline, c.f, &c.bf, &c.bl)) {
                         no_data(&c, GOAL_REASON_NO_BASELINE);
                         goto done;
                 }

@@ -325,3 +325,23 @@ int date_weekday(Date d)
         int64_t w = (date_to_days(d) + 3) % 7;
         return (int) (w < 0 ? w + 7 : w);
 }
+
+bool period_members(Period P, PeriodFreq f, int64_t *ret_first, int64_t *ret_last)
+{
+        Date a = period_first_day(P), b = period_last_day(P);
+        int64_t first = period_index(period_containing(f, a)), last = period_index(period_containing(f, b));
+
+        for (; first <= last; first++) {
+                Period q = period_from_index(f, first);
+                if (f == PERIOD_QMAT ? date_compare(period_last_day(q), a) >= 0 : period_contains(P, q))
+                        break;
+        }
+        for (; last >= first; last--) {
+                Period q = period_from_index(f, last);
+                if (f == PERIOD_QMAT ? date_compare(period_last_day(q), b) <= 0 : period_contains(P, q))
+                        break;
+        }
+        *ret_first = first;
+        *ret_last = last;
+        return first <= last;
+}

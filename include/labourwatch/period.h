@@ -69,6 +69,10 @@ Period period_containing(PeriodFreq f, Date d);
 /* Does outer contain inner entirely (by calendar days)? */
 bool period_contains(Period outer, Period inner);
 
+/* The index range [*ret_first, *ret_last] of the periods of frequency f that lie inside P; for QMAT
+ * (a moving year) those that end inside P. Returns false if there are none. */
+bool period_members(Period P, PeriodFreq f, int64_t *ret_first, int64_t *ret_last);
+
 /* Dates. */
 bool date_is_valid(Date d);
 int date_parse(const char *s, Date *ret); /* YYYY-MM-DD; 0 or -EINVAL */
