@@ -314,6 +314,25 @@ static int append_notified(char **list, const Config *c, size_t notifier, size_t
 }
 
 /* Adds event ev_index of goal g to every (notifier, recipient) of route ri. */
+/* Adds event ev_index to the group of (notifier n, recipient rcp) once, and notes the notifier and
+ * recipient in *notified. Returns 0 or -ENOMEM. */
+static int group_add_event(Ctx *x, size_t n, size_t rcp, size_t ev_index, char **notified)
+{
+        Group *grp;
+        int r;
+
+        r = get_group(x, n, rcp, &grp);
+        if (r < 0)
+                return r;
+        if (grp->last_event == ev_index)
+                return 0;
+        if (GREEDY_REALLOC(grp->events, grp->a_events, grp->n_events + 1) < 0)
+                return -ENOMEM;
+        grp->events[grp->n_events++] = ev_index;
+        grp->last_event = ev_index;
+        return append_notified(notified, x->c, n, rcp);
+}
+
 static int route_event(Ctx *x, size_t route, const GoalDef *g, size_t ev_index, char **notified)
 {
         const RouteInfo *ri = &x->routes[route];
@@ -324,37 +343,17 @@ static int route_event(Ctx *x, size_t route, const GoalDef *g, size_t ev_index, 
                 size_t n_rcp = ri->n_recipients ? ri->n_recipients : g->n_recipients;
 
                 if (!notifier_per_recipient(&x->c->notifiers[n])) {
-                        Group *grp;
-                        r = get_group(x, n, NO_RECIPIENT, &grp);
-                        if (r < 0)
-                                return r;
-                        if (grp->last_event == ev_index)
-                                continue;
-                        if (GREEDY_REALLOC(grp->events, grp->a_events, grp->n_events + 1) < 0)
-                                return -ENOMEM;
-                        grp->events[grp->n_events++] = ev_index;
-                        grp->last_event = ev_index;
-                        r = append_notified(notified, x->c, n, NO_RECIPIENT);
+                        r = group_add_event(x, n, NO_RECIPIENT, ev_index, notified);
                         if (r < 0)
                                 return r;
                         continue;
                 }
                 for (size_t j = 0; j < n_rcp; j++) {
                         size_t rcp = ri->n_recipients ? ri->recipients[j] : find_recipient(x, g->recipients[j]);
-                        Group *grp;
 
                         if (rcp == NO_RECIPIENT)
                                 continue;
-                        r = get_group(x, n, rcp, &grp);
-                        if (r < 0)
-                                return r;
-                        if (grp->last_event == ev_index)
-                                continue;
-                        if (GREEDY_REALLOC(grp->events, grp->a_events, grp->n_events + 1) < 0)
-                                return -ENOMEM;
-                        grp->events[grp->n_events++] = ev_index;
-                        grp->last_event = ev_index;
-                        r = append_notified(notified, x->c, n, rcp);
+                        r = group_add_event(x, n, rcp, ev_index, notified);
                         if (r < 0)
                                 return r;
                 }
