@@ -90,8 +90,9 @@ static int resolve(Builder *b, const char *name)
         return series_set_add(b->set, TAKE_PTR(s));
 }
 
-int evaluate_build_one(const Config *c, const char *name, evaluate_loader_t load, void *userdata, SeriesSet **ret,
-                       char **ret_error)
+/* Resolves one series (name) or, with name NULL, every series the goals use, into a new set. */
+static int build(const Config *c, const char *name, evaluate_loader_t load, void *userdata, SeriesSet **ret,
+                 char **ret_error)
 {
         _cleanup_(series_set_freep) SeriesSet *set = NULL;
         Builder b = { .c = c, .load = load, .userdata = userdata, .error = ret_error };
@@ -101,35 +102,35 @@ int evaluate_build_one(const Config *c, const char *name, evaluate_loader_t load
         if (r < 0)
                 return r;
         b.set = set;
-        r = resolve(&b, name);
-        if (r < 0)
-                return r;
+        if (name) {
+                r = resolve(&b, name);
+                if (r < 0)
+                        return r;
+        } else
+                for (size_t i = 0; i < c->n_goals; i++)
+                        for (int role = 0; role < _GOAL_ROLE_MAX; role++) {
+                                const char *n = goal_role_series(&c->goals[i], role);
+                                if (!n)
+                                        continue;
+                                r = resolve(&b, n);
+                                if (r < 0)
+                                        return r;
+                        }
         *ret = TAKE_PTR(set);
         return 0;
+}
+
+int evaluate_build_one(const Config *c, const char *name, evaluate_loader_t load, void *userdata, SeriesSet **ret,
+                       char **ret_error)
+{
+        assert(name);
+        return build(c, name, load, userdata, ret, ret_error);
 }
 
 int evaluate_build_series(const Config *c, evaluate_loader_t load, void *userdata, SeriesSet **ret,
                           char **ret_error)
 {
-        _cleanup_(series_set_freep) SeriesSet *set = NULL;
-        Builder b = { .c = c, .load = load, .userdata = userdata, .error = ret_error };
-        int r;
-
-        r = series_set_new(&set);
-        if (r < 0)
-                return r;
-        b.set = set;
-        for (size_t i = 0; i < c->n_goals; i++)
-                for (int role = 0; role < _GOAL_ROLE_MAX; role++) {
-                        const char *name = goal_role_series(&c->goals[i], role);
-                        if (!name)
-                                continue;
-                        r = resolve(&b, name);
-                        if (r < 0)
-                                return r;
-                }
-        *ret = TAKE_PTR(set);
-        return 0;
+        return build(c, NULL, load, userdata, ret, ret_error);
 }
 
 void evaluate_goal_meta(const Config *c, const GoalDef *g, GoalSeriesMeta meta[static _GOAL_ROLE_MAX])
