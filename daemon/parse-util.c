@@ -9,6 +9,26 @@
 #include "labourwatch/parse-util.h"
 #include "labourwatch/time-util.h"
 
+/* Reads the decimal digits at *p (at least one) into *ret and moves *p past them. Returns 0,
+ * -EINVAL if *p is not at a digit, -ERANGE on overflow. */
+static int parse_digits(const char **p, unsigned long long *ret)
+{
+        unsigned long long n = 0;
+        const char *q = *p;
+
+        if (*q < '0' || *q > '9')
+                return -EINVAL;
+        while (*q >= '0' && *q <= '9') {
+                if (n > (ULLONG_MAX - 9) / 10)
+                        return -ERANGE;
+                n = n * 10 + (unsigned long long) (*q - '0');
+                q++;
+        }
+        *p = q;
+        *ret = n;
+        return 0;
+}
+
 /* "30s", "10min", "6h", "14d", "2w", "1h30m", "0". */
 int parse_duration(const char *s, uint64_t *ret)
 {
@@ -25,6 +45,7 @@ int parse_duration(const char *s, uint64_t *ret)
         };
         uint64_t total = 0;
         const char *p = s;
+        int r;
 
         if (!s || !*s)
                 return -EINVAL;
@@ -40,14 +61,9 @@ int parse_duration(const char *s, uint64_t *ret)
                         p++;
                 if (!*p)
                         break;
-                if (*p < '0' || *p > '9')
-                        return -EINVAL;
-                while (*p >= '0' && *p <= '9') {
-                        if (n > (ULLONG_MAX - 9) / 10)
-                                return -ERANGE;
-                        n = n * 10 + (unsigned long long) (*p - '0');
-                        p++;
-                }
+                r = parse_digits(&p, &n);
+                if (r < 0)
+                        return r;
                 while (*p == ' ')
                         p++;
                 for (size_t i = 0; i < ELEMENTSOF(units); i++) {
@@ -90,15 +106,13 @@ int parse_size(const char *s, uint64_t *ret)
         };
         unsigned long long n = 0;
         const char *p = s;
+        int r;
 
-        if (!s || *p < '0' || *p > '9')
+        if (!s)
                 return -EINVAL;
-        while (*p >= '0' && *p <= '9') {
-                if (n > (ULLONG_MAX - 9) / 10)
-                        return -ERANGE;
-                n = n * 10 + (unsigned long long) (*p - '0');
-                p++;
-        }
+        r = parse_digits(&p, &n);
+        if (r < 0)
+                return r;
         while (*p == ' ')
                 p++;
         for (size_t i = 0; i < ELEMENTSOF(units); i++)
