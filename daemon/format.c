@@ -145,6 +145,20 @@ static void put_int(char *buf, size_t size, size_t *n, int v)
         put(buf, size, n, o);
 }
 
+/* A half-year or quarter number: "H1 " / "Q2 " in English, "1. halvår " / "2. kvt. " in Danish. */
+static void put_sub(char *buf, size_t size, size_t *n, bool en, const char *en_prefix, int sub,
+                    const char *da_suffix)
+{
+        if (en) {
+                put(buf, size, n, en_prefix);
+                put_int(buf, size, n, sub);
+                put(buf, size, n, " ");
+        } else {
+                put_int(buf, size, n, sub);
+                put(buf, size, n, da_suffix);
+        }
+}
+
 /* Built by hand rather than with snprintf: several periods are formatted per goal evaluation. */
 char *format_period(Period p, Language l, char *buf, size_t size)
 {
@@ -162,27 +176,13 @@ char *format_period(Period p, Language l, char *buf, size_t size)
         case PERIOD_YEAR:
                 break;
         case PERIOD_HALF:
-                if (en) {
-                        put(buf, size, &n, "H");
-                        put_int(buf, size, &n, p.sub);
-                        put(buf, size, &n, " ");
-                } else {
-                        put_int(buf, size, &n, p.sub);
-                        put(buf, size, &n, ". halvår ");
-                }
+                put_sub(buf, size, &n, en, "H", p.sub, ". halvår ");
                 break;
         case PERIOD_QUARTER:
         case PERIOD_QMAT:
                 if (p.freq == PERIOD_QMAT)
                         put(buf, size, &n, en ? "12 months to " : "12 mdr. til og med ");
-                if (en) {
-                        put(buf, size, &n, "Q");
-                        put_int(buf, size, &n, p.sub);
-                        put(buf, size, &n, " ");
-                } else {
-                        put_int(buf, size, &n, p.sub);
-                        put(buf, size, &n, ". kvt. ");
-                }
+                put_sub(buf, size, &n, en, "Q", p.sub, ". kvt. ");
                 break;
         case PERIOD_MONTH:
                 put(buf, size, &n, (en ? months_en : months_da)[(unsigned) (p.sub - 1) % 12]);
