@@ -180,19 +180,33 @@ typedef struct T {
         int remaining;                    /* periods of f after the latest one in the goal period */
 } T;
 
-static const char *freq_plural(const T *t)
+/* The row of t's frequency in the word tables below: year, half-year, quarter (QMAT too), month
+ * (anything else). */
+static size_t freq_row(const T *t)
 {
         switch (t->f) {
         case PERIOD_YEAR:
-                return t->en ? "years" : "år";
+                return 0;
         case PERIOD_HALF:
-                return t->en ? "half-years" : "halvår";
+                return 1;
         case PERIOD_QUARTER:
         case PERIOD_QMAT:
-                return t->en ? "quarters" : "kvartaler";
+                return 2;
         default:
-                return t->en ? "months" : "måneder";
+                return 3;
         }
+}
+
+static const char *freq_plural(const T *t)
+{
+        static const char *const words[4][2] = {
+                { "år", "years" },
+                { "halvår", "half-years" },
+                { "kvartaler", "quarters" },
+                { "måneder", "months" },
+        };
+
+        return words[freq_row(t)][t->en];
 }
 
 /* Like with like: "de samme måneder" / "the same months", or for one period "samme måned" / "the
@@ -214,17 +228,14 @@ static const char *same_periods(const T *t)
 /* "om måneden" / "a month" */
 static const char *per_period(const T *t)
 {
-        switch (t->f) {
-        case PERIOD_YEAR:
-                return t->en ? "a year" : "om året";
-        case PERIOD_HALF:
-                return t->en ? "a half-year" : "om halvåret";
-        case PERIOD_QUARTER:
-        case PERIOD_QMAT:
-                return t->en ? "a quarter" : "om kvartalet";
-        default:
-                return t->en ? "a month" : "om måneden";
-        }
+        static const char *const words[4][2] = {
+                { "om året", "a year" },
+                { "om halvåret", "a half-year" },
+                { "om kvartalet", "a quarter" },
+                { "om måneden", "a month" },
+        };
+
+        return words[freq_row(t)][t->en];
 }
 
 /* "de seneste 3 måneder" / "den seneste måned" / "the last 3 months" / "the last month" */
