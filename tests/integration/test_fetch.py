@@ -14,13 +14,12 @@ import re
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fixture_server import FixtureServer, Response, make_self_signed  # noqa: E402
+from fixture_server import FixtureServer, Response, ServerTestCase, make_self_signed  # noqa: E402
 
 SRC = Path(os.environ.get("LW_SOURCE_DIR", Path(__file__).resolve().parents[2]))
 CLI = os.environ.get("LW_CLI", str(SRC / "build" / "labourwatch"))
@@ -86,26 +85,12 @@ def data_csv(text):
     return Response(headers={"Content-Type": "text/csv; charset=utf-8"}, body=text)
 
 
-class FetchTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.srv = FixtureServer().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.stop()
-
+class FetchTest(ServerTestCase):
     def setUp(self):
-        self.srv.clear()
-        self.tmp = tempfile.TemporaryDirectory(prefix="lw-fetch-")
-        self.dir = Path(self.tmp.name)
-        (self.dir / "state").mkdir()
+        super().setUp()
         self.token_file = self.dir / "token"
         self.token_file.write_text(TOKEN + "\n")
         self.write_config()
-
-    def tearDown(self):
-        self.tmp.cleanup()
 
     def write_config(self, extra_sources="", extra_series=""):
         self.config = self.dir / "labourwatch.yaml"
@@ -148,7 +133,7 @@ class FetchTest(unittest.TestCase):
             return dict(c.execute("SELECT period, value FROM observations WHERE series = ? AND superseded_at IS NULL",
                                   (series,)).fetchall())
 
-    def state(self, key):
+    def source_state(self, key):
         """A source's state ("dst"), or a series' ("dst/fleks_herlev", stored under
         "dst/fleks_herlev/FINGERPRINT")."""
         with self.db() as c:
@@ -209,10 +194,10 @@ class FetchTest(unittest.TestCase):
         self.assertEqual((src, table), ("dst", "AUK01"))
         self.assertIn("163", sel)
         self.assertEqual(url, self.srv.url("/v1/data"))
-        st = self.state("dst")
+        st = self.source_state("dst")
         self.assertEqual(st["consecutive_failures"], 0)
         self.assertGreater(st["last_success"], 0)
-        self.assertEqual(self.state("dst/fleks_herlev")["remote_updated"], "2024-12-17T08:00:00")
+        self.assertEqual(self.source_state("dst/fleks_herlev")["remote_updated"], "2024-12-17T08:00:00")
         with self.db() as c:
             log = c.execute("SELECT url, http_status, ok FROM fetch_log ORDER BY id").fetchall()
         self.assertEqual(log, [(self.srv.url("/v1/tableinfo"), 200, 1), (self.srv.url("/v1/data"), 200, 1)])
@@ -246,7 +231,7 @@ class FetchTest(unittest.TestCase):
             old = c.execute("SELECT value FROM observations WHERE series='fleks_herlev' AND period='2024Q3' "
                             "AND superseded_at IS NOT NULL").fetchall()
         self.assertEqual(old, [(385.6,)])
-        self.assertEqual(self.state("dst/fleks_herlev")["remote_updated"], "2025-03-18T08:00:00")
+        self.assertEqual(self.source_state("dst/fleks_herlev")["remote_updated"], "2025-03-18T08:00:00")
 
     def test_changed_selection_is_fetched_despite_same_updated(self):
         self.seed()
@@ -290,7 +275,7 @@ class FetchTest(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertIn("ordrer: 3 new periods (2024M01, 2024M02, 2024M03)", p.stdout)
         self.assertIsNone(self.srv.requests("/csv/rekruttering.csv")[0].header("If-None-Match"))
-        self.assertEqual(self.state("internal/ordrer")["etag"], '"rek-1"')
+        self.assertEqual(self.source_state("internal/ordrer")["etag"], '"rek-1"')
         before = self.rows()
         p = self.fetch("ordrer")
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
@@ -334,7 +319,7 @@ class FetchTest(unittest.TestCase):
                 self.assert_failed(p, before, self.srv.url("/v1/data"), "HTTP 400 Bad Request", code,
                                    "URL=" + self.srv.url("/v1/data"), "HTTP_STATUS=400")
         # the failures did not move the `updated` stamp: the next good run fetches data
-        self.assertEqual(self.state("dst/fleks_herlev")["remote_updated"], "2024-12-17T08:00:00")
+        self.assertEqual(self.source_state("dst/fleks_herlev")["remote_updated"], "2024-12-17T08:00:00")
 
     def test_404_html(self):
         before = self.seed()
@@ -398,7 +383,7 @@ class FetchTest(unittest.TestCase):
         now = time.time()
         p = self.fetch("fleks_herlev")
         self.assert_failed(p, before, self.srv.url("/v1/tableinfo"), "HTTP 429 Too Many Requests")
-        st = self.state("dst")
+        st = self.source_state("dst")
         self.assertGreaterEqual(st["next_due"], int((now + 120) * 1e6))
         self.assertLess(st["next_due"], int((now + 130) * 1e6))
         self.assertEqual(st["consecutive_failures"], 1)
@@ -417,7 +402,7 @@ class FetchTest(unittest.TestCase):
         self.serve_statbank(info=Response(status=503, headers={"Retry-After": date}))
         p = self.fetch("fleks_herlev")
         self.assert_failed(p, before, self.srv.url("/v1/tableinfo"), "HTTP 503 Service Unavailable")
-        st = self.state("dst")
+        st = self.source_state("dst")
         self.assertGreaterEqual(st["next_due"], int((when - 2) * 1e6))
 
     def test_post_redirect_not_followed(self):
@@ -433,10 +418,10 @@ class FetchTest(unittest.TestCase):
         p = self.fetch("fleks_herlev")
         self.assertEqual(p.returncode, 1)
         self.assertNotIn("SOURCE_STALE", p.stderr)
-        self.assertEqual(self.state("dst")["consecutive_failures"], 1)
+        self.assertEqual(self.source_state("dst")["consecutive_failures"], 1)
         time.sleep(1.2)  # stale_after: 1s in the test config
         p = self.fetch("fleks_herlev")
-        self.assertEqual(self.state("dst")["consecutive_failures"], 2)
+        self.assertEqual(self.source_state("dst")["consecutive_failures"], 2)
         stale = [l for l in p.stderr.splitlines() if "stale" in l]
         self.assertEqual(len(stale), 1, p.stderr)
         self.assertTrue(stale[0].startswith("<4>"))
@@ -452,7 +437,7 @@ class FetchTest(unittest.TestCase):
         self.serve_statbank(info=tableinfo("2031-01-01T08:00:00"))
         p = self.fetch("fleks_herlev")
         self.assertEqual(p.returncode, 0, p.stderr)
-        st = self.state("dst")
+        st = self.source_state("dst")
         self.assertEqual((st["consecutive_failures"], st["first_failure"]), (0, 0))
         self.assertIsNone(st["last_error"])
 
@@ -569,7 +554,7 @@ class FetchTest(unittest.TestCase):
         p = self.fetch("fleks_herlev")
         self.assert_failed(p, before, self.srv.url("/v1/data"), "HTTP 200",
                            '"EXTRACT-NOTFOUND: Tabellen blev ikke fundet"')
-        self.assertEqual(self.state("dst/fleks_herlev")["remote_updated"], "2024-12-17T08:00:00")
+        self.assertEqual(self.source_state("dst/fleks_herlev")["remote_updated"], "2024-12-17T08:00:00")
 
     def test_jobindsats_credential(self):
         creds = self.dir / "creds"

@@ -16,12 +16,11 @@ import os
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fixture_server import FixtureServer, Response  # noqa: E402
+from fixture_server import Response, ServerTestCase  # noqa: E402
 
 SRC = Path(os.environ.get("LW_SOURCE_DIR", Path(__file__).resolve().parents[2]))
 CLI = os.environ.get("LW_CLI", str(SRC / "build" / "labourwatch"))
@@ -48,24 +47,10 @@ series:
 """
 
 
-class PxWebTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.srv = FixtureServer().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.stop()
-
+class PxWebTest(ServerTestCase):
     def setUp(self):
-        self.srv.clear()
-        self.tmp = tempfile.TemporaryDirectory(prefix="lw-pxweb-")
-        self.dir = Path(self.tmp.name)
-        (self.dir / "state").mkdir()
+        super().setUp()
         self.write_config()
-
-    def tearDown(self):
-        self.tmp.cleanup()
 
     def write_config(self, region="Stockholm"):
         self.config = self.dir / "labourwatch.yaml"
