@@ -197,16 +197,17 @@ static size_t freq_row(const T *t)
         }
 }
 
+/* Per row of freq_row(): the plural in Danish and English, then "per period" in Danish and English. */
+static const char *const freq_words[4][4] = {
+        { "år", "years", "om året", "a year" },
+        { "halvår", "half-years", "om halvåret", "a half-year" },
+        { "kvartaler", "quarters", "om kvartalet", "a quarter" },
+        { "måneder", "months", "om måneden", "a month" },
+};
+
 static const char *freq_plural(const T *t)
 {
-        static const char *const words[4][2] = {
-                { "år", "years" },
-                { "halvår", "half-years" },
-                { "kvartaler", "quarters" },
-                { "måneder", "months" },
-        };
-
-        return words[freq_row(t)][t->en];
+        return freq_words[freq_row(t)][t->en];
 }
 
 /* Like with like: "de samme måneder" / "the same months", or for one period "samme måned" / "the
@@ -228,14 +229,7 @@ static const char *same_periods(const T *t)
 /* "om måneden" / "a month" */
 static const char *per_period(const T *t)
 {
-        static const char *const words[4][2] = {
-                { "om året", "a year" },
-                { "om halvåret", "a half-year" },
-                { "om kvartalet", "a quarter" },
-                { "om måneden", "a month" },
-        };
-
-        return words[freq_row(t)][t->en];
+        return freq_words[freq_row(t)][2 + t->en];
 }
 
 /* "de seneste 3 måneder" / "den seneste måned" / "the last 3 months" / "the last month" */
