@@ -74,6 +74,10 @@ int source_check_response(SourceKind kind, const SourceResponse *resp, const cha
 bool utf8_caseeq_n(const char *a, size_t alen, const char *b, size_t blen);
 bool utf8_caseeq(const char *a, const char *b);
 
+/* Fails with -ENOENT: "table T: variable 'name' does not exist; variables: ID (text), …", listing
+ * m->vars (Statistikbank and PxWeb metadata). Returns -ENOENT (or what source_fail returns). */
+int source_fail_unknown_variable(const ProviderMeta *m, const char *name, char **ret_error);
+
 /* "163 (Herlev), …" (callers put "e.g." before it): up to five values sharing the longest prefix
  * with want, else the first three, then "… (N in all)". ids or texts may be NULL (arrays of n).
  * Caller owns; NULL on OOM. */

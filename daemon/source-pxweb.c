@@ -251,20 +251,6 @@ static const json_t *find_json_var(const json_t *vars, const char *name)
         return NULL;
 }
 
-static int fail_unknown_variable(const ProviderMeta *m, const char *name, char **ret_error)
-{
-        StrBuf b = {};
-        int r;
-
-        for (size_t i = 0; i < m->n_vars; i++)
-                (void) strbuf_printf(&b, "%s%s (%s)", i ? ", " : "", m->vars[i].id,
-                                     strempty(m->vars[i].text));
-        r = source_fail(ret_error, -ENOENT, "table %s: variable '%s' does not exist; variables: %s",
-                        m->table, name, strempty(b.s));
-        strbuf_done(&b);
-        return r;
-}
-
 static int fail_unknown_value(const ProviderMeta *m, const json_t *var, const char *want, char **ret_error)
 {
         const json_t *codes = json_object_get(var, "values"), *texts = json_object_get(var, "valueTexts");
@@ -293,7 +279,7 @@ static int resolve(const ProviderMeta *m, const json_t *vars, const char *dim, c
         const json_t *var = find_json_var(vars, dim);
 
         if (!var)
-                return fail_unknown_variable(m, dim, ret_error);
+                return source_fail_unknown_variable(m, dim, ret_error);
         *ret_index = find_value(var, want);
         if (*ret_index == SIZE_MAX)
                 return fail_unknown_value(m, var, want, ret_error);

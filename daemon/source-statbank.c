@@ -297,21 +297,8 @@ static int statbank_parse_metadata(const SourceDef *src, const SeriesDef *def, c
                         if (var)
                                 break;
                 }
-                if (!var) {
-                        StrBuf b = {};
-                        json_array_foreach(vars, i, v)
-                        {
-                                (void) strbuf_printf(
-                                        &b, "%s%s (%s)", i ? ", " : "",
-                                        strempty(json_string_value(json_object_get(v, "id"))),
-                                        strempty(json_string_value(json_object_get(v, "text"))));
-                        }
-                        r = source_fail(ret_error, -ENOENT,
-                                        "table %s: variable '%s' does not exist; variables: %s", m->table,
-                                        strempty(it->dimension), strempty(b.s));
-                        strbuf_done(&b);
-                        return r;
-                }
+                if (!var) /* m->vars holds every variable of vars, in order */
+                        return source_fail_unknown_variable(m, strempty(it->dimension), ret_error);
                 values = json_object_get(var, "values");
                 /* "a value matches a code exactly, or else a value text case-insensitively"; codes are
                  * case-insensitive at DST [V], so a code in another case is the third choice. */

@@ -339,6 +339,20 @@ static size_t common_prefix(const char *a, const char *b)
         return n;
 }
 
+int source_fail_unknown_variable(const ProviderMeta *m, const char *name, char **ret_error)
+{
+        StrBuf b = {};
+        int r;
+
+        for (size_t i = 0; i < m->n_vars; i++)
+                (void) strbuf_printf(&b, "%s%s (%s)", i ? ", " : "", m->vars[i].id,
+                                     strempty(m->vars[i].text));
+        r = source_fail(ret_error, -ENOENT, "table %s: variable '%s' does not exist; variables: %s",
+                        m->table, name, strempty(b.s));
+        strbuf_done(&b);
+        return r;
+}
+
 char *source_candidates(const char *want, const char *const *ids, const char *const *texts, size_t n)
 {
         size_t best[5], score[5], n_best = 0;
