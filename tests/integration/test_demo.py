@@ -10,20 +10,21 @@ import glob
 import json
 import os
 import re
-import signal
 import sqlite3
 import subprocess
+import sys
 import tempfile
-import time
 import unittest
 import urllib.error
 import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lwtest  # noqa: E402
 
 SOURCE_DIR = os.path.abspath(os.environ.get("LW_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", "..")))
 DAEMON = os.environ.get("LW_DAEMON")
 CLI = os.environ.get("LW_CLI")
 DEMO = os.path.join(SOURCE_DIR, "etc", "demo")
-PY = "/usr/bin/python3"
 
 # 15 July 2024: figures up to June, projected to the end of the year.
 MID_2024 = {
@@ -126,27 +127,8 @@ class Demo(unittest.TestCase):
         with open(os.open(cls.token_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
             f.write(cls.token + "\n")
         cls.log = os.path.join(cls.work, "requests.log")
-        port_file = os.path.join(cls.work, "port")
-        cls.server = subprocess.Popen(
-            [PY, os.path.join(DEMO, "serve.py"), "--data", os.path.join(DEMO, "data"), "--token-file",
-             cls.token_file, "--port-file", port_file, "--log", cls.log],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 10
-        while not (os.path.exists(port_file) and os.path.getsize(port_file) > 0):
-            if cls.server.poll() is not None or time.monotonic() > deadline:
-                cls.stop_server()
-                raise RuntimeError("the demo server did not start: " + cls.server.stderr.read())
-            time.sleep(0.05)
-        with open(port_file, encoding="utf-8") as f:
-            cls.port = int(f.read())
-        with open(os.path.join(DEMO, "labourwatch.yaml.in"), encoding="utf-8") as f:
-            conf = f.read()
-        for k, v in {"@PORT@": str(cls.port), "@DATA@": os.path.join(DEMO, "data"), "@WORK@": cls.work,
-                     "@GOALS@": os.path.join(SOURCE_DIR, "etc", "goals.d")}.items():
-            conf = conf.replace(k, v)
-        cls.config = os.path.join(cls.work, "labourwatch.yaml")
-        with open(cls.config, "w", encoding="utf-8") as f:
-            f.write(conf)
+        cls.server, cls.port = lwtest.start_demo_server(DEMO, cls.work, cls.token_file, cls.log)
+        cls.config = lwtest.write_demo_config(DEMO, cls.work, cls.port, SOURCE_DIR)
         cls.first = cls.daemon_once()
         cls.first_requests = cls.requests()
 
@@ -157,15 +139,7 @@ class Demo(unittest.TestCase):
 
     @classmethod
     def stop_server(cls):
-        if cls.server.poll() is None:
-            cls.server.send_signal(signal.SIGTERM)
-            try:
-                cls.server.wait(10)
-            except subprocess.TimeoutExpired:
-                cls.server.kill()
-                cls.server.wait()
-        cls.server.stdout.close()
-        cls.server.stderr.close()
+        lwtest.stop_process(cls.server)
 
     @classmethod
     def daemon_once(cls):

@@ -12,18 +12,19 @@ import json
 import os
 import re
 import shutil
-import signal
 import struct
 import subprocess
+import sys
 import tempfile
-import time
 import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lwtest  # noqa: E402
 
 SOURCE_DIR = os.path.abspath(os.environ.get("LW_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", "..")))
 DAEMON = os.environ.get("LW_DAEMON")
 CLI = os.environ.get("LW_CLI")
 DEMO = os.path.join(SOURCE_DIR, "etc", "demo")
-PY = "/usr/bin/python3"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SCALE = float(os.environ.get("LW_TIMEOUT_SCALE") or 1)  # set by tests/CMakeLists.txt
 
@@ -71,27 +72,10 @@ class Report(unittest.TestCase):
         token_file = os.path.join(cls.work, "jobindsats.token")
         with open(os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
             f.write("report-test-token\n")
-        port_file = os.path.join(cls.work, "port")
-        cls.server = subprocess.Popen(
-            [PY, os.path.join(DEMO, "serve.py"), "--data", os.path.join(DEMO, "data"), "--token-file", token_file,
-             "--port-file", port_file, "--log", os.path.join(cls.work, "requests.log")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 10
-        while not (os.path.exists(port_file) and os.path.getsize(port_file) > 0):
-            if cls.server.poll() is not None or time.monotonic() > deadline:
-                cls.stop_server()
-                raise RuntimeError("the demo server did not start")
-            time.sleep(0.05)
-        with open(port_file, encoding="utf-8") as f:
-            port = f.read().strip()
-        with open(os.path.join(DEMO, "labourwatch.yaml.in"), encoding="utf-8") as f:
-            conf = f.read()
-        for k, v in {"@PORT@": port, "@DATA@": os.path.join(DEMO, "data"), "@WORK@": cls.work,
-                     "@GOALS@": os.path.join(SOURCE_DIR, "etc", "goals.d")}.items():
-            conf = conf.replace(k, v)
-        cls.config = os.path.join(cls.work, "labourwatch.yaml")
-        with open(cls.config, "w", encoding="utf-8") as f:
-            f.write(conf)
+        cls.server, port = lwtest.start_demo_server(DEMO, cls.work, token_file,
+                                                    os.path.join(cls.work, "requests.log"),
+                                                    stdout=subprocess.DEVNULL)
+        cls.config = lwtest.write_demo_config(DEMO, cls.work, port, SOURCE_DIR)
         p = subprocess.run([DAEMON, "--once", "--config", cls.config], capture_output=True, text=True,
                            env=dict(os.environ, LABOURWATCH_LOG_TARGET="stderr"), timeout=300 * SCALE)
         cls.stop_server()
@@ -107,16 +91,7 @@ class Report(unittest.TestCase):
 
     @classmethod
     def stop_server(cls):
-        if cls.server.poll() is None:
-            cls.server.send_signal(signal.SIGTERM)
-            try:
-                cls.server.wait(10)
-            except subprocess.TimeoutExpired:
-                cls.server.kill()
-                cls.server.wait()
-        if cls.server.stderr:
-            cls.server.stderr.close()
-            cls.server.stderr = None
+        lwtest.stop_process(cls.server)
 
     @classmethod
     def run_cli(cls, *args, ok=True):
