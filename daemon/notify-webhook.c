@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Webhook: POST of the notice as JSON (docs/webhook.md), or a Microsoft Teams Workflows message
+/* Webhook: POST of the notice as JSON (packaging/docs/webhook.md; installed in /usr/share/doc/labourwatch), or a Microsoft Teams Workflows message
  * (format: teams). Signed with X-Labourwatch-Signature: t=<unix>,v1=<hex HMAC-SHA256(key,
  * "<t>.<body>")> when the notifier has a secret, so a receiver can reject forgeries and (with the
  * timestamp) replays. 2xx is delivered; 408, 429, 5xx and transport failures are retried; any

@@ -11,7 +11,7 @@
  * then.
  *
  * What a notice looks like is documented in labourwatch.yaml(5) (NOTIFICATIONS) and the webhook
- * payload in docs/webhook.md. */
+ * payload in packaging/docs/webhook.md. */
 
 #include <errno.h>
 #include <stdbool.h>
@@ -66,7 +66,7 @@ typedef struct NotifyMessage {
         char *html;    /* HTML part, UTF-8 */
         char *eml;     /* the whole RFC 5322 message, CRLF line ends: what SMTP sends */
         size_t eml_size;
-        char *json;         /* the generic webhook payload (docs/webhook.md) */
+        char *json;         /* the generic webhook payload (packaging/docs/webhook.md) */
         char *teams;        /* a Microsoft Teams Workflows message with an Adaptive Card */
         char *message_id;   /* "<…>", derived from the idempotency key */
         char *from_address; /* envelope sender (smtp), may be NULL */

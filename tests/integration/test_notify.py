@@ -137,7 +137,7 @@ class WebhookReceiver:
         self.httpd.server_close()
 
     def verify(self, req, max_age=300):
-        """The receiver side as docs/webhook.md describes it."""
+        """The receiver side as packaging/docs/webhook.md describes it."""
         sig = req["headers"].get("X-Labourwatch-Signature", "")
         parts = dict(p.split("=", 1) for p in sig.split(","))
         t = int(parts["t"])
