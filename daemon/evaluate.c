@@ -287,12 +287,19 @@ static json_t *number_or_null(bool has, double v)
         return has && isfinite(v) ? json_real(v) : json_null();
 }
 
+/* Words for a table (text_fill), null when there are none. */
+static json_t *words_or_null(const char *s)
+{
+        return *s ? json_string(s) : json_null();
+}
+
 json_t *goal_result_to_json(const GoalResult *r)
 {
         char latest[PERIOD_STRING_MAX], period[PERIOD_STRING_MAX];
 
         return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:f, s:o, s:o, s:o, s:o, s:i, s:s, s:s, s:s, "
-                         "s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:o, s:o, s:o, s:s?, s:o, s:o}",
+                         "s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:o, s:o, s:o, s:s?, s:o, s:o, "
+                         "s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
                          "id", strempty(r->id),
                          "kind", strempty(goal_kind_to_string(r->kind)),
                          "status", strempty(goal_status_to_string(r->status)),
@@ -322,7 +329,15 @@ json_t *goal_result_to_json(const GoalResult *r)
                          "denominator", number_or_null(r->kind == GOAL_SHARE && r->has_latest, r->denominator),
                          "frequency", r->freq >= 0 ? period_freq_to_string(r->freq) : NULL,
                          "gap_text", r->has_gap && *r->gap_da ? json_string(r->gap_da) : json_null(),
-                         "gap_text_en", r->has_gap && *r->gap_en ? json_string(r->gap_en) : json_null());
+                         "gap_text_en", r->has_gap && *r->gap_en ? json_string(r->gap_en) : json_null(),
+                         "value_label", words_or_null(r->value_label_da),
+                         "value_label_en", words_or_null(r->value_label_en),
+                         "value_text", words_or_null(r->value_text_da),
+                         "value_text_en", words_or_null(r->value_text_en),
+                         "pace_text", words_or_null(r->pace_da),
+                         "pace_text_en", words_or_null(r->pace_en),
+                         "recent_pace_text", words_or_null(r->recent_pace_da),
+                         "recent_pace_text_en", words_or_null(r->recent_pace_en));
 }
 
 json_t *goal_inputs_to_json(const GoalDef *g, const GoalResult *r, Date date)

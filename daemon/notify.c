@@ -344,6 +344,7 @@ static const char *const event_names[] = {
         "verdict",
         "change",
         "value",
+        "value_label",
         "period",
         "goal_period",
         "target",
@@ -666,16 +667,6 @@ static EventKind event_from_string(const char *s)
         return _EVENT_INVALID;
 }
 
-static const char *const event_headline[_EVENT_MAX][_LANGUAGE_MAX] = {
-        [EVENT_MISSED] = { "Målet er ikke nået", "Goal missed" },
-        [EVENT_FIRING] = { "Ikke på rette spor", "Off track" },
-        [EVENT_REPEAT] = { "Stadig ikke på rette spor", "Still off track" },
-        [EVENT_REVISED] = { "Tallene er revideret", "Figures revised" },
-        [EVENT_AT_RISK] = { "I risiko", "At risk" },
-        [EVENT_RESOLVED] = { "Tilbage på rette spor", "Back on track" },
-        [EVENT_ACHIEVED] = { "Målet er nået", "Goal achieved" },
-};
-
 static const char *const event_change[_EVENT_MAX][_LANGUAGE_MAX] = {
         [EVENT_MISSED] = { "Perioden er slut, og målet blev ikke nået.",
                            "The goal period is over and the goal was not met." },
@@ -695,14 +686,15 @@ static const char *const event_change[_EVENT_MAX][_LANGUAGE_MAX] = {
 };
 
 /* Summary phrases for the subject, after the number of goals: [kind][language][plural]. firing and
- * repeat count together. */
+ * repeat count together. Sentences, so in the words of text.c's sentences ("Målet … er ikke på rette
+ * spor", "er i fare"); a status as a word (the badge) is text_status_label()'s. */
 static const char *const summary_phrase[_EVENT_MAX][_LANGUAGE_MAX][2] = {
         [EVENT_MISSED] = { { "mål er ikke nået", "mål er ikke nået" }, { "goal missed", "goals missed" } },
         [EVENT_FIRING] = { { "mål er ikke på rette spor", "mål er ikke på rette spor" },
                            { "goal off track", "goals off track" } },
         [EVENT_REVISED] = { { "mål har reviderede tal", "mål har reviderede tal" },
                             { "goal with revised figures", "goals with revised figures" } },
-        [EVENT_AT_RISK] = { { "mål er i risiko", "mål er i risiko" }, { "goal at risk", "goals at risk" } },
+        [EVENT_AT_RISK] = { { "mål er i fare", "mål er i fare" }, { "goal at risk", "goals at risk" } },
         [EVENT_RESOLVED] = { { "mål er tilbage på rette spor", "mål er tilbage på rette spor" },
                              { "goal back on track", "goals back on track" } },
         [EVENT_ACHIEVED] = { { "mål er nået", "mål er nået" }, { "goal achieved", "goals achieved" } },
@@ -746,6 +738,7 @@ static char *with_unit(double v, bool sign, const char *unit, Language l)
                 format_value_signed(v, l, n, sizeof(n));
         else
                 format_value(v, l, n, sizeof(n));
+        format_minus(n, sizeof(n)); /* "−", as text.c writes it */
         if (!unit || !*unit)
                 return strdup(n);
         if (streq(unit, "%"))
@@ -754,13 +747,13 @@ static char *with_unit(double v, bool sign, const char *unit, Language l)
 }
 
 typedef struct EventText {
-        char *value, *period, *goal_period, *target, *projected, *gap, *pace_needed, *recent_pace,
+        char *value, *value_label, *period, *goal_period, *target, *projected, *gap, *pace_needed, *recent_pace,
                 *off_track_since, *revised, *sources, *title, *verdict, *prev_label;
 } EventText;
 
 static void event_text_done(EventText *t)
 {
-        free(t->value), free(t->period), free(t->goal_period), free(t->target), free(t->projected),
+        free(t->value), free(t->value_label), free(t->period), free(t->goal_period), free(t->target), free(t->projected),
                 free(t->gap);
         free(t->pace_needed), free(t->recent_pace), free(t->off_track_since), free(t->revised),
                 free(t->sources);
@@ -786,20 +779,49 @@ static int event_text(const Ctx *x, const json_t *ev, EventText *t)
 
         t->title = clean_dup(jstr(ev, en ? "title_en" : "title_da") ?: jstr(ev, "title_da") ?: jstr(ev, "goal"));
         t->verdict = clean_dup(jstr(res, en ? "explanation_en" : "explanation") ?: jstr(res, "explanation"));
-        if (jnum(res, "value", &v))
-                t->value = with_unit(v, false, unit, x->lang);
         if (jstr(res, "period")) {
                 fmt_period_code(jstr(res, "period"), x->lang, buf, sizeof(buf));
                 t->period = strdup(buf);
+        }
+        /* the value and its row label by the goal's aggregate ("Gennemsnit januar–juni 2024": an
+         * average goal's value is no latest value) from the text module; a notice stored before it
+         * gave them: the number and its latest period */
+        if (jstr(res, en ? "value_text_en" : "value_text"))
+                t->value = clean_dup(jstr(res, en ? "value_text_en" : "value_text"));
+        else if (jnum(res, "value", &v))
+                t->value = with_unit(v, false, unit, x->lang);
+        if (t->value) {
+                if (jstr(res, en ? "value_label_en" : "value_label"))
+                        t->value_label = clean_dup(jstr(res, en ? "value_label_en" : "value_label"));
+                else
+                        t->value_label = t->period ? strdup_printf(en ? "Value (%s)" : "Værdi (%s)", t->period)
+                                                   : strdup(en ? "Value" : "Værdi");
         }
         if (jstr(res, "goal_period")) {
                 fmt_period_code(jstr(res, "goal_period"), x->lang, buf, sizeof(buf));
                 t->goal_period = strdup(buf);
         }
-        if (jnum(res, "target", &v))
-                t->target = with_unit(v, false, unit, x->lang);
-        if (jnum(res, "projected", &v))
-                t->projected = with_unit(v, false, unit, x->lang);
+        if (jnum(res, "target", &v)) {
+                /* which way, as eval and the report say it: "højst 95 fuldtidspersoner", "top 10" */
+                const char *dir = jstr(res, "direction"), *kind = jstr(res, "kind");
+                _cleanup_free_ char *n = with_unit(v, false, kind && streq(kind, "rank") ? NULL : unit, x->lang);
+                if (n && kind && streq(kind, "rank"))
+                        t->target = strdup_printf("top %s", n);
+                else if (n && dir && (streq(dir, "at_most") || streq(dir, "at_least")))
+                        t->target = strdup_printf("%s %s",
+                                                  streq(dir, "at_most") ? (en ? "at most" : "højst")
+                                                                        : (en ? "at least" : "mindst"),
+                                                  n);
+                else
+                        t->target = TAKE_PTR(n);
+        }
+        if (jnum(res, "projected", &v)) {
+                if (jstr(res, "kind") && streq(jstr(res, "kind"), "rank")) {
+                        _cleanup_free_ char *n = with_unit(v, false, NULL, x->lang);
+                        t->projected = n ? strdup_printf(en ? "no. %s" : "nr. %s", n) : NULL;
+                } else
+                        t->projected = with_unit(v, false, unit, x->lang);
+        }
         /* A share's gap is a difference of two percentages (points), and its pace is the share
          * needed in the periods left (a level, not a change). */
         share = jstr(res, "kind") && streq(jstr(res, "kind"), "share");
@@ -809,7 +831,12 @@ static int event_text(const Ctx *x, const json_t *ev, EventText *t)
         else if (jnum(res, "gap", &v))
                 t->gap = with_unit(v, true, share ? (en ? "percentage points" : "procentpoint") : unit,
                                    x->lang);
-        if (jnum(res, "pace_needed", &v) || jnum(res, "recent_pace", &v)) {
+        /* the paces in words that say which way ("fald på 7 fuldtidspersoner om måneden"), never a
+         * signed demand; a notice stored before the text module gave them: the numbers */
+        if (jstr(res, "pace_text") || jstr(res, "recent_pace_text")) {
+                t->pace_needed = clean_dup(jstr(res, en ? "pace_text_en" : "pace_text"));
+                t->recent_pace = clean_dup(jstr(res, en ? "recent_pace_text_en" : "recent_pace_text"));
+        } else if (jnum(res, "pace_needed", &v) || jnum(res, "recent_pace", &v)) {
                 PeriodFreq f = period_freq_from_string(freq);
                 const char *per = f >= 0 ? format_freq_unit(f, x->lang) : NULL;
                 _cleanup_free_ char *pu =
@@ -882,8 +909,9 @@ static void render_event(const Ctx *x, const json_t *ev, const EventText *t, con
         const Var vars[] = {
                 VAR("goal", goal),
                 VAR("title", t->title),
-                /* without a known event (a preview of a goal without a verdict): its status */
-                VAR("headline", k >= 0 ? event_headline[k][x->lang] : status_label(st, x->lang)),
+                /* the status word of eval, the report and the charts (text_status_label): what
+                 * the event means is said by {{change}} */
+                VAR("headline", status_label(st, x->lang)),
                 VAR("event", event),
                 VAR("status", st),
                 VAR("status_label", status_label(st, x->lang)),
@@ -895,6 +923,7 @@ static void render_event(const Ctx *x, const json_t *ev, const EventText *t, con
                                       ? event_change[k][x->lang]
                                       : NULL),
                 VAR("value", t->value),
+                VAR("value_label", t->value_label),
                 VAR("period", t->period),
                 VAR("goal_period", t->goal_period),
                 VAR("target", t->target),
@@ -1454,35 +1483,36 @@ static int build_teams(const Ctx *x, const json_t *events, const json_t *problem
                 EventText t = {};
                 EventKind k = event_from_string(jstr(ev, "event"));
                 json_t *facts = json_array();
-                _cleanup_free_ char *head = NULL;
+                _cleanup_free_ char *head = NULL, *change = NULL;
                 int r = 0;
 
                 if (!facts)
                         return -ENOMEM;
                 event_text(x, ev, &t);
                 head = strdup_printf("%s: %s", strempty(t.title),
-                                     k >= 0 ? event_headline[k][x->lang]
-                                            : strempty(status_label(jstr(ev, "status"), x->lang)));
-                if (t.value) {
-                        _cleanup_free_ char *vp =
-                                t.period ? strdup_printf("%s (%s)", t.value, t.period) : strdup(t.value);
-                        r |= fact(facts, en ? "Latest value" : "Seneste værdi", vp);
-                }
+                                     strempty(status_label(jstr(ev, "status"), x->lang)));
+                /* what the event means ("Påmindelse: …") before the verdict, as in the e-mail */
+                change = k >= 0 && !(k == EVENT_FIRING && !jstr(ev, "previous_status"))
+                                 ? strdup_printf("%s %s", event_change[k][x->lang], strempty(t.verdict))
+                                 : strdup(strempty(t.verdict));
+                if (t.value)
+                        r |= fact(facts, t.value_label, t.value);
                 r |= fact(facts, en ? "Target" : "Mål", t.target);
                 r |= fact(facts, en ? "Projected" : "Fremskrevet", t.projected);
                 r |= fact(facts, en ? "Gap" : "Afvigelse", t.gap);
                 r |= fact(facts, en ? "Pace needed" : "Nødvendigt tempo", t.pace_needed);
+                r |= fact(facts, en ? "Recent pace" : "Seneste tempo", t.recent_pace);
                 r |= fact(facts, en ? "Off track since" : "Ikke på sporet siden", t.off_track_since);
                 r |= fact(facts, en ? "Revised" : "Revideret", t.revised);
                 r |= fact(facts, en ? "Source" : "Kilde", t.sources);
-                if (r < 0 || !head ||
+                if (r < 0 || !head || !change ||
                     json_array_append_new(body, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "type",
                                                           "TextBlock", "text", head, "weight", "Bolder",
                                                           "color", card_colour(jstr(ev, "status")),
                                                           "spacing", "Large", "wrap", 1, "separator", 1)) <
                             0 ||
                     json_array_append_new(body, json_pack("{s:s, s:s, s:b}", "type", "TextBlock", "text",
-                                                          strempty(t.verdict), "wrap", 1)) < 0 ||
+                                                          change, "wrap", 1)) < 0 ||
                     json_array_append_new(body, json_pack("{s:s, s:o}", "type", "FactSet", "facts", facts)) <
                             0) {
                         event_text_done(&t);

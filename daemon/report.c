@@ -278,7 +278,7 @@ static const char *direction_word(const GoalDef *g, bool en)
         return g->direction == GOAL_AT_MOST ? (en ? "at most" : "højst") : (en ? "at least" : "mindst");
 }
 
-/* "380 fuldtidspersoner", "54 %", "-2,6 procentpoint", "nr. 7"; "–" when absent. A gap (sign) of a
+/* "380 fuldtidspersoner", "54 %", "−2,6 procentpoint", "nr. 7"; "–" when absent. A gap (sign) of a
  * rank is a number of places. compact (for the summary table): no unit but "%" and points. */
 static char *value_text_full(const GoalResult *r, bool has, double v, bool sign, bool en, bool compact, char *buf,
                              size_t size)
@@ -291,6 +291,7 @@ static char *value_text_full(const GoalResult *r, bool has, double v, bool sign,
                 return buf;
         }
         (sign ? format_value_signed : format_value)(v, en ? LANGUAGE_EN : LANGUAGE_DA, num, sizeof(num));
+        format_minus(num, sizeof(num)); /* "−": text for people */
         if (r->kind == GOAL_RANK)
                 snprintf(buf, size, "%s%s", sign ? "" : en ? "no. " : "nr. ", num);
         else if (compact && streq(r->unit_en, "percentage points"))
@@ -541,8 +542,13 @@ static int write_html(const Report *rep, FILE *f)
                         esc(f, format_period(r->latest, l, d, sizeof(d)));
                         fprintf(f, " (%d %s %d)</dd>\n", r->n_observed, en ? "of" : "af", r->n_periods);
                 }
-                fprintf(f, "<dt>%s</dt><dd>", en ? "Value" : "Værdi");
-                esc(f, value_text(r, r->has_value, r->value, false, en, v, sizeof(v)));
+                /* labelled by the aggregate ("Gennemsnit januar–juni 2024"; text.c), as in the e-mail */
+                fputs("<dt>", f);
+                esc(f, *(en ? r->value_label_en : r->value_label_da) ? (en ? r->value_label_en : r->value_label_da)
+                                                                     : (en ? "Value" : "Værdi"));
+                fputs("</dt><dd>", f);
+                esc(f, *(en ? r->value_text_en : r->value_text_da) ? (en ? r->value_text_en : r->value_text_da)
+                                                                   : value_text(r, r->has_value, r->value, false, en, v, sizeof(v)));
                 fputs("</dd>\n", f);
                 if (projecting(r->status) && r->has_projected) {
                         fprintf(f, "<dt>%s</dt><dd>", en ? "Projected" : "Fremskrevet");
@@ -768,8 +774,13 @@ static void pdf_summary_table(Pdf *p, const Report *rep)
                 snprintf(t, sizeof(t), "%s %s", rg->g->direction == GOAL_AT_MOST ? "≤" : "≥",
                          value_text_full(rg->r, true, rg->g->target, false, en, true, v, sizeof(v)));
                 pdf_cell(p, t, 0, y0 + size, size, true, col[4] - 6);
-                pdf_cell(p, value_text_full(rg->r, rg->r->has_gap, rg->r->gap, true, en, true, v, sizeof(v)), 0,
-                         y0 + size, size, true, right);
+                /* the gap in the short words form ("11,0 for mange", "0,2 pp. for lavt"), not a sign
+                 * whose meaning flips with the direction */
+                if (rg->r->has_gap && rg->r->has_projected)
+                        text_gap(rg->g, rg->r, rg->r->projected, 1, rep->lang, t, sizeof(t));
+                else
+                        snprintf(t, sizeof(t), "–");
+                pdf_cell(p, t, 0, y0 + size, size, true, right);
                 p->y += 4;
                 cairo_set_source_rgb(p->cr, 0.85, 0.85, 0.85);
                 cairo_set_line_width(p->cr, 0.5);
@@ -822,8 +833,12 @@ static void pdf_goal(Pdf *p, const Report *rep, const ReportGoal *rg)
                 snprintf(rows[n++].v, sizeof(rows[0].v), "%s (%d %s %d)", format_period(r->latest, l, d, sizeof(d)),
                          r->n_observed, en ? "of" : "af", r->n_periods);
         }
-        rows[n].k = en ? "Value" : "Værdi";
-        value_text(r, r->has_value, r->value, false, en, rows[n++].v, sizeof(rows[0].v));
+        rows[n].k = *(en ? r->value_label_en : r->value_label_da) ? (en ? r->value_label_en : r->value_label_da)
+                                                                  : (en ? "Value" : "Værdi");
+        if (*(en ? r->value_text_en : r->value_text_da))
+                snprintf(rows[n++].v, sizeof(rows[0].v), "%s", en ? r->value_text_en : r->value_text_da);
+        else
+                value_text(r, r->has_value, r->value, false, en, rows[n++].v, sizeof(rows[0].v));
         if (projecting(r->status) && r->has_projected) {
                 rows[n].k = en ? "Projected" : "Fremskrevet";
                 value_text(r, true, r->projected, false, en, rows[n++].v, sizeof(rows[0].v));

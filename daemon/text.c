@@ -793,9 +793,9 @@ static void pace(const T *t, Text *out)
         text_add(out, ".");
 }
 
-static void explain(const GoalDef *g, const GoalResult *r, const TextInput *in, Language l, char *buf, size_t size)
+static void t_init(T *t, const GoalDef *g, const GoalResult *r, const TextInput *in, Language l)
 {
-        T t = {
+        *t = (T){
                 .g = g, .r = r, .in = in, .l = l, .en = l == LANGUAGE_EN,
                 .f = r->freq >= 0 && r->freq < _PERIOD_FREQ_MAX ? r->freq : PERIOD_MONTH,
                 .agg = goal_effective_aggregate(g),
@@ -803,25 +803,31 @@ static void explain(const GoalDef *g, const GoalResult *r, const TextInput *in, 
                 .sunit = l == LANGUAGE_EN ? r->pace_unit_en : r->pace_unit_da,
                 .pp = l == LANGUAGE_EN ? "percentage points" : "procentpoint",
         };
+
+        format_period(g->period, l, t->period, sizeof(t->period));
+        format_period(g->baseline, l, t->baseline, sizeof(t->baseline));
+        if (r->has_latest && period_is_valid(g->period) && r->freq >= 0) {
+                Period first = period_containing(t->f, period_first_day(g->period));
+                Period last = period_containing(t->f, period_last_day(g->period));
+                format_period(r->latest, l, t->latest, sizeof(t->latest));
+                t->remaining = (int) (period_index(last) - period_index(r->latest));
+                t->range = t->f != PERIOD_QMAT && period_index(first) < period_index(r->latest);
+                if (t->range && period_equal(r->latest, last))
+                        memcpy(t->span, t->period, sizeof(t->period)); /* the whole goal period */
+                else
+                        format_period_range(first, r->latest, l, t->span, sizeof(t->span));
+        } else {
+                snprintf(t->latest, sizeof(t->latest), "?");
+                memcpy(t->span, t->period, sizeof(t->period));
+        }
+}
+
+static void explain(const GoalDef *g, const GoalResult *r, const TextInput *in, Language l, char *buf, size_t size)
+{
+        T t;
         Text out = { buf, size, 0 };
 
-        format_period(g->period, l, t.period, sizeof(t.period));
-        format_period(g->baseline, l, t.baseline, sizeof(t.baseline));
-        if (r->has_latest && period_is_valid(g->period) && r->freq >= 0) {
-                Period first = period_containing(t.f, period_first_day(g->period));
-                Period last = period_containing(t.f, period_last_day(g->period));
-                format_period(r->latest, l, t.latest, sizeof(t.latest));
-                t.remaining = (int) (period_index(last) - period_index(r->latest));
-                t.range = t.f != PERIOD_QMAT && period_index(first) < period_index(r->latest);
-                if (t.range && period_equal(r->latest, last))
-                        memcpy(t.span, t.period, sizeof(t.period)); /* the whole goal period */
-                else
-                        format_period_range(first, r->latest, l, t.span, sizeof(t.span));
-        } else {
-                snprintf(t.latest, sizeof(t.latest), "?");
-                memcpy(t.span, t.period, sizeof(t.period));
-        }
-
+        t_init(&t, g, r, in, l);
         if (explain_no_verdict(&t, &out))
                 return;
 
@@ -867,6 +873,14 @@ void text_fill_input(const GoalDef *g, const TextInput *in, GoalResult *r)
                 (void) text_gap(g, r, r->projected, -1, "da", r->gap_da, sizeof(r->gap_da));
                 (void) text_gap(g, r, r->projected, -1, "en", r->gap_en, sizeof(r->gap_en));
         }
+        (void) text_value_label(g, r, "da", r->value_label_da, sizeof(r->value_label_da));
+        (void) text_value_label(g, r, "en", r->value_label_en, sizeof(r->value_label_en));
+        (void) text_value(g, r, "da", r->value_text_da, sizeof(r->value_text_da));
+        (void) text_value(g, r, "en", r->value_text_en, sizeof(r->value_text_en));
+        (void) text_pace(g, r, false, "da", r->pace_da, sizeof(r->pace_da));
+        (void) text_pace(g, r, false, "en", r->pace_en, sizeof(r->pace_en));
+        (void) text_pace(g, r, true, "da", r->recent_pace_da, sizeof(r->recent_pace_da));
+        (void) text_pace(g, r, true, "en", r->recent_pace_en, sizeof(r->recent_pace_en));
 }
 
 void text_fill(const GoalDef *g, GoalResult *r)
@@ -938,5 +952,170 @@ char *text_target(const GoalDef *g, const GoalResult *r, const char *lang, char 
         if (size == 0)
                 return buf;
         target_phrase(&t, true, buf, size);
+        return buf;
+}
+
+/* ---- words for a table ---- */
+
+/* "januar–juni 2024" after a capitalised word: "Gennemsnit januar–juni 2024" */
+char *text_value_label(const GoalDef *g, const GoalResult *r, const char *lang, char *buf, size_t size)
+{
+        T t;
+
+        if (size == 0)
+                return buf;
+        buf[0] = 0;
+        if (!r->has_value)
+                return buf;
+        t_init(&t, g, r, NULL, lang_of(lang));
+        switch (g->kind) {
+        case GOAL_LEVEL:
+                if (t.agg == GOAL_AGGREGATE_LATEST)
+                        concat(buf, size, t.en ? "Latest value (" : "Seneste værdi (", t.latest, ")", NULL);
+                else if (r->n_observed <= 1 || !t.range)
+                        concat(buf, size, t.en ? "Value (" : "Værdi (", t.span, ")", NULL);
+                else if (t.agg == GOAL_AGGREGATE_AVERAGE)
+                        concat(buf, size, t.en ? "Average " : "Gennemsnit ", t.span, NULL);
+                else
+                        concat(buf, size, t.en ? "Total " : "I alt ", t.span, NULL);
+                break;
+        case GOAL_CUMULATIVE:
+                concat(buf, size, t.en ? "Total " : "I alt ", t.span, NULL);
+                break;
+        case GOAL_CHANGE:
+                concat(buf, size, t.en ? "Change " : "Ændring ", t.span, NULL);
+                break;
+        case GOAL_REFERENCE:
+                concat(buf, size, t.en ? "Difference " : "Forskel ", t.span, NULL);
+                break;
+        case GOAL_SHARE:
+                concat(buf, size, t.en ? "Share " : "Andel ", t.span, NULL);
+                break;
+        case GOAL_RANK:
+                concat(buf, size, t.en ? "Rank (" : "Placering (", t.latest, ")", NULL);
+                break;
+        default:
+                concat(buf, size, t.en ? "Value" : "Værdi", NULL);
+                break;
+        }
+        return buf;
+}
+
+char *text_value(const GoalDef *g, const GoalResult *r, const char *lang, char *buf, size_t size)
+{
+        char a[160];
+        bool same;
+        T t;
+
+        if (size == 0)
+                return buf;
+        buf[0] = 0;
+        if (!r->has_value)
+                return buf;
+        t_init(&t, g, r, NULL, lang_of(lang));
+        switch (g->kind) {
+        case GOAL_CHANGE:
+                change_words(&t, r->value, a, sizeof(a), &same);
+                concat(buf, size, same ? (t.en ? "the same" : "det samme") : a, NULL);
+                break;
+        case GOAL_REFERENCE:
+                with_unit(r->value, true, t.unit, t.l, buf, size);
+                break;
+        case GOAL_RANK:
+                num(r->value, false, t.l, a, sizeof(a));
+                concat(buf, size, t.en ? "no. " : "nr. ", a, NULL);
+                break;
+        default:
+                with_unit(r->value, false, t.unit, t.l, buf, size);
+                break;
+        }
+        return buf;
+}
+
+static void pace_words(const T *t, bool recent, char *buf, size_t size)
+{
+        const GoalDef *g = t->g;
+        const GoalResult *r = t->r;
+        bool at_most = g->direction == GOAL_AT_MOST;
+        double v = recent ? r->recent_pace : r->pace_needed;
+        bool per = !recent || r->recent_window > 1; /* an average per period */
+        char a[128], b[64];
+
+        if (g->kind == GOAL_RANK) {
+                double need = recent ? -(r->recent_pace * r->recent_window) : g->target - r->value;
+                with_unit(fabs(need), false, gap_unit(t, need), t->l, a, sizeof(a));
+                if (fabs(need) < (recent ? 0.05 : 0.5))
+                        concat(buf, size, recent ? (t->en ? "unchanged" : "uændret") :
+                                                   (t->en ? "hold the rank" : "hold placeringen"), NULL);
+                else if (recent) /* a smaller rank number is up */
+                        concat(buf, size, a, need > 0 ? (t->en ? " up" : " op") : (t->en ? " down" : " ned"), NULL);
+                else {
+                        num(g->target, false, t->l, b, sizeof(b));
+                        if ((need > 0) == at_most)
+                                concat(buf, size, t->en ? "room for " : "plads til ", a,
+                                       t->en ? " down (to no. " : " ned (til nr. ", b, ")", NULL);
+                        else
+                                concat(buf, size, a, t->en ? " up (to no. " : " op (til nr. ", b, ")", NULL);
+                }
+                return;
+        }
+
+        if (g->kind == GOAL_SHARE) {
+                with_unit(v, false, "%", t->l, a, sizeof(a));
+                if (recent)
+                        concat(buf, size, a, NULL);
+                else if (at_most ? v < 0 : v > 100)
+                        concat(buf, size, t->en ? "out of reach" : "kan ikke længere nås", NULL);
+                else if (at_most ? v >= 100 : v <= 0)
+                        concat(buf, size, t->en ? "already reached" : "allerede nået", NULL);
+                else
+                        concat(buf, size, at_most ? (t->en ? "at most " : "højst ") : (t->en ? "at least " : "mindst "),
+                               a, t->en ? " for the rest of " : " resten af ", t->period, NULL);
+                return;
+        }
+
+        const char *u = pace_unit(t);
+        if (t->agg == GOAL_AGGREGATE_SUM) {
+                /* a flow: an amount per period */
+                with_unit(v, false, u, t->l, a, sizeof(a));
+                if (recent)
+                        concat(buf, size, per ? (t->en ? "an average of " : "i gennemsnit ") : "", a,
+                               per ? " " : "", per ? per_period(t) : "", NULL);
+                else if (!at_most && v <= 0)
+                        concat(buf, size, t->en ? "already reached" : "allerede nået", NULL);
+                else if (at_most && v < 0)
+                        concat(buf, size, t->en ? "already over the target" : "allerede over målet", NULL);
+                else
+                        concat(buf, size, at_most ? (t->en ? "at most " : "højst ") :
+                                                    (t->en ? "an average of " : "i gennemsnit "),
+                               a, " ", per_period(t), NULL);
+                return;
+        }
+
+        /* a stock: a change per period, said as a rise or a fall */
+        with_unit(fabs(v), false, u, t->l, a, sizeof(a));
+        num(fabs(v), false, t->l, b, sizeof(b));
+        const char *up_to = "";
+        if (!recent && (at_most ? v > 0 : v < 0))
+                up_to = t->en ? "up to " : "op til "; /* allowed, not needed */
+        if (streq(b, "0"))
+                concat(buf, size, recent ? (t->en ? "unchanged" : "uændret") :
+                                           (t->en ? "hold the current level" : "uændret niveau"), NULL);
+        else
+                concat(buf, size, v < 0 ? (t->en ? "a fall of " : "fald på ") : (t->en ? "a rise of " : "stigning på "),
+                       up_to, a, per ? " " : "", per ? per_period(t) : "", NULL);
+}
+
+char *text_pace(const GoalDef *g, const GoalResult *r, bool recent, const char *lang, char *buf, size_t size)
+{
+        T t;
+
+        if (size == 0)
+                return buf;
+        buf[0] = 0;
+        t_init(&t, g, r, NULL, lang_of(lang));
+        if (recent ? !r->has_recent_pace : (!r->has_pace || t.remaining <= 1))
+                return buf;
+        pace_words(&t, recent, buf, size);
         return buf;
 }

@@ -52,7 +52,9 @@ int evaluate_all(Store *st, const Config *c, Date date, uint64_t at_usec, bool r
  * null), goal_period, value, projected, target, gap, expected, pace_needed, recent_pace,
  * recent_window, projection, unit, unit_en, pace_unit, pace_unit_en, explanation, explanation_en,
  * direction, n_periods, n_observed, own_change, reference_change, denominator, frequency, and
- * gap_text/gap_text_en (the gap in words, "7,9 over målet", or null). Absent numbers are null,
+ * gap_text/gap_text_en (the gap in words, "7,9 over målet", or null), and for a table (or null)
+ * value_label/_en ("Gennemsnit januar–juni 2024"), value_text/_en, pace_text/_en and
+ * recent_pace_text/_en ("fald på 7 fuldtidspersoner om måneden"). Absent numbers are null,
  * never NaN. New reference (caller decrefs), NULL on OOM. */
 json_t *goal_result_to_json(const GoalResult *r);
 

@@ -88,6 +88,7 @@ typedef struct GoalSeriesMeta {
 
 #define GOAL_TEXT_MAX 1024
 #define GOAL_UNIT_MAX 64
+#define GOAL_WORDS_MAX 192
 
 typedef struct GoalResult {
         char *id;                     /* owned copy of GoalDef.id */
@@ -134,6 +135,14 @@ typedef struct GoalResult {
          * evaluate_goals() does. Empty after goal_evaluate*(). */
         char explanation_da[GOAL_TEXT_MAX], explanation_en[GOAL_TEXT_MAX];
         char gap_da[2 * GOAL_UNIT_MAX], gap_en[2 * GOAL_UNIT_MAX]; /* the gap in words, likewise */
+        /* For a table, likewise (text_fill): the value's row label by the aggregate ("Gennemsnit
+         * januar–juni 2024", "Seneste værdi (juni 2024)"), the value with its unit or in words ("4,3 %
+         * færre personer"), and the paces in words ("fald på 7 fuldtidspersoner om måneden"); empty
+         * when there is nothing to say. */
+        char value_label_da[GOAL_WORDS_MAX], value_label_en[GOAL_WORDS_MAX];
+        char value_text_da[GOAL_WORDS_MAX], value_text_en[GOAL_WORDS_MAX];
+        char pace_da[GOAL_WORDS_MAX], pace_en[GOAL_WORDS_MAX];
+        char recent_pace_da[GOAL_WORDS_MAX], recent_pace_en[GOAL_WORDS_MAX];
 
         GoalInput *inputs;            /* owned: every observation read, by role then period */
         size_t n_inputs, n_inputs_alloc;

@@ -38,8 +38,10 @@ int text_explain(const GoalDef *g, const GoalResult *r, const char *lang, char *
 int text_explain_input(const GoalDef *g, const GoalResult *r, const TextInput *in, const char *lang, char *buf,
                        size_t size);
 
-/* Fills r->explanation_da and r->explanation_en (text_explain in both languages), and r->gap_da and
- * r->gap_en (text_gap of the projected or final value; empty without a gap). in may be NULL. */
+/* Fills r->explanation_da and r->explanation_en (text_explain in both languages), r->gap_da and
+ * r->gap_en (text_gap of the projected or final value; empty without a gap), and the table words
+ * r->value_label_*, r->value_text_*, r->pace_*, r->recent_pace_* (text_value_label, text_value,
+ * text_pace). in may be NULL. */
 void text_fill(const GoalDef *g, GoalResult *r);
 void text_fill_input(const GoalDef *g, const TextInput *in, GoalResult *r);
 
@@ -63,3 +65,21 @@ char *text_gap(const GoalDef *g, const GoalResult *r, double v, int decimals, co
 /* The target in a few words, for a table: "mindst 380", "højst 0 %", "mindst +20 %", "top 10".
  * Returns buf. */
 char *text_target(const GoalDef *g, const GoalResult *r, const char *lang, char *buf, size_t size);
+
+/* The label of the row that shows r's value in a table, by the goal's aggregate: "Gennemsnit
+ * januar–juni 2024", "I alt januar–juni 2024", "Andel januar–juni 2024", "Ændring januar–juni 2024",
+ * "Seneste værdi (juni 2024)" (latest), "Placering (juni 2024)" / "Average January–June 2024", …
+ * Empty without a value. Returns buf. */
+char *text_value_label(const GoalDef *g, const GoalResult *r, const char *lang, char *buf, size_t size);
+
+/* The value for that row: "108,7 fuldtidspersoner", "52,3 %", "4,3 % færre personer" (a change),
+ * "nr. 7" (a rank), with the typographic minus. Empty without a value. Returns buf. */
+char *text_value(const GoalDef *g, const GoalResult *r, const char *lang, char *buf, size_t size);
+
+/* A pace for a table, in words that say which way, never a signed number: recent false: the pace
+ * needed ("fald på 7 fuldtidspersoner om måneden", "fald på op til 2 … om måneden" when a fall is
+ * allowed, "stigning på …", "uændret niveau", "højst 40 … om måneden" for a flow, "mindst 45 %" for
+ * a share, "3 pladser op" for a rank, "målet er allerede nået"); empty when the text gives no pace
+ * (one period or less left). recent true: what the last periods brought ("fald på 1,2 … om
+ * måneden", "uændret"). English likewise ("a fall of 7 … a month"). Returns buf. */
+char *text_pace(const GoalDef *g, const GoalResult *r, bool recent, const char *lang, char *buf, size_t size);

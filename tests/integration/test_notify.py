@@ -335,8 +335,11 @@ class NotifyTest(unittest.TestCase):
         parts = list(msg.iter_parts())
         self.assertEqual([p.get_content_type() for p in parts], ["text/plain", "text/html"])
         text, html = (p.get_content().replace("\r\n", "\n") for p in parts)
-        self.assertIn("Flere i fleksjob: Ikke på rette spor\nFleksjob ligger under målkurven", text)
-        self.assertIn("Seneste værdi:         372,4 fuldtidspersoner (juni 2024)", text)
+        # the badge is text_status_label's word; the value is labelled by the goal's aggregate
+        self.assertIn("Flere i fleksjob: Ikke på sporet\nFleksjob ligger under målkurven", text)
+        self.assertIn("  Gennemsnit januar–juni 2024: 372,4 fuldtidspersoner\n", text)
+        self.assertIn("  Afvigelse:             21,9 for få\n", text)
+        self.assertIn("  Nødvendigt tempo:      stigning på 3,6 fuldtidspersoner om måneden\n", text)
         self.assertIn("Ikke på sporet siden:  2. kvt. 2024", text)
         self.assertIn("<table", html)
         self.assertIn("#b3261e", html)
@@ -390,7 +393,8 @@ class NotifyTest(unittest.TestCase):
         msg = self.parse(server.messages[0]["raw"])
         self.assertEqual(msg["Subject"], "Beskæftigelsesplan 2024: 2 goals off track")
         text = list(msg.iter_parts())[0].get_content().replace("\r\n", "\n")
-        self.assertIn("Latest value:          372.4 full-time persons (June 2024)", text)
+        self.assertIn("Average January–June 2024: 372.4 full-time persons", text)
+        self.assertIn("  Recent pace:           a fall of 1.2 full-time persons a month\n", text)
 
     def test_smtp_starttls_auth(self):
         """smtp:// with a ca_file: STARTTLS is required and verified against it, then AUTH."""
@@ -581,7 +585,8 @@ class NotifyTest(unittest.TestCase):
         self.assertTrue(all(b["type"] in ("TextBlock", "FactSet") for b in card["body"]))
         self.assertEqual(card["body"][0]["text"], "Beskæftigelsesplan 2024: 2 mål er ikke på rette spor")
         facts = [b for b in card["body"] if b["type"] == "FactSet"][0]["facts"]
-        self.assertIn({"title": "Seneste værdi", "value": "372,4 fuldtidspersoner (juni 2024)"}, facts)
+        self.assertIn({"title": "Gennemsnit januar–juni 2024", "value": "372,4 fuldtidspersoner"}, facts)
+        self.assertIn({"title": "Nødvendigt tempo", "value": "stigning på 3,6 fuldtidspersoner om måneden"}, facts)
         self.assertNotIn("X-Labourwatch-Signature", hook.requests[0]["headers"])  # no secret
 
     def test_webhook_500_then_200(self):
@@ -659,7 +664,7 @@ class NotifyTest(unittest.TestCase):
         self.assertEqual(msg["Subject"], "Beskæftigelsesplan 2024: 1 mål er ikke på rette spor")
         self.assertEqual(msg["In-Reply-To"], "<goal-match-2024@labourwatch>")
         text = list(msg.iter_parts())[0].get_content().replace("\r\n", "\n")
-        self.assertIn("Mindst 50 % besat: Ikke på rette spor\nMålet »Mindst 50 % besat« er ikke på rette spor", text)
+        self.assertIn("Mindst 50 % besat: Ikke på sporet\nMålet »Mindst 50 % besat« er ikke på rette spor", text)
         self.assertIn("Afvigelse:             20 procentpoint for lavt", text)  # which way is good, in words
         self.daemon_once(env=env, check=0)
         self.assertEqual(len(server.messages), 1)
@@ -673,7 +678,9 @@ class NotifyTest(unittest.TestCase):
         p = subprocess.run(args, capture_output=True, text=True, timeout=60)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertTrue(p.stdout.startswith("Subject: Beskæftigelsesplan 2024: 1 mål er ikke på rette spor\n"))
-        self.assertIn("  Seneste værdi:         30 % (juni 2024)\n", p.stdout)
+        self.assertIn("  Andel januar–juni 2024: 30 %\n", p.stdout)
+        self.assertIn("  Nødvendigt tempo:      mindst 70 % resten af 2024\n", p.stdout)
+        self.assertNotIn("Seneste værdi", p.stdout)
         p = subprocess.run(args + ["--format", "eml"], capture_output=True, timeout=60)
         msg = self.parse(p.stdout)
         self.assertEqual(msg["To"].addresses[0].addr_spec, "chef@herlev.dk")

@@ -140,11 +140,19 @@ static void test_render_danish(void **state)
         assert_string_equal(m.to_address, "chef@herlev.dk");
 
         /* the verdict first, then the figures, Danish formats */
-        assert_non_null(strstr(m.text, "Flere i fleksjob: Ikke på rette spor\n"
+        /* the badge is the status word of eval and the report (text_status_label) */
+        assert_non_null(strstr(m.text, "Flere i fleksjob: Ikke på sporet\n"
                                        "Fleksjob ligger under målkurven: fremskrevet 368,1 mod målet 390 "
                                        "fuldtidspersoner.\n"));
-        assert_non_null(strstr(m.text, "  Seneste værdi:         372,4 fuldtidspersoner (juni 2024)\n"));
-        assert_non_null(strstr(m.text, "  Nødvendigt tempo:      +3,6 fuldtidspersoner pr. måned\n"));
+        /* the value labelled by the goal's aggregate and the paces in words, from the text module */
+        assert_non_null(strstr(m.text, "  Gennemsnit januar–juni 2024: 372,4 fuldtidspersoner\n"));
+        assert_non_null(strstr(m.text, "  Mål:                   mindst 390 fuldtidspersoner (2024)\n"));
+        assert_non_null(strstr(m.text, "  Nødvendigt tempo:      stigning på 3,6 fuldtidspersoner om måneden\n"));
+        assert_non_null(strstr(m.text, "  Seneste tempo:         fald på 1,2 fuldtidspersoner om måneden\n"));
+        /* a notice stored before the text module gave the words: the value and its latest period */
+        assert_non_null(strstr(m.text, "  Værdi (2. kvt. 2024): 3,3 pct.\n"));
+        assert_null(strstr(m.text, "Seneste værdi"));
+        assert_null(strstr(m.text, "rette spor\n"));
         assert_non_null(strstr(m.text, "  Ikke på sporet siden:  2. kvt. 2024\n"));
         assert_non_null(strstr(m.text, "  Revideret:             1. kvt. 2024: 3,3, før 3,1\n"));
         assert_non_null(strstr(m.text, "tabel Y08A02 (serie fleksjob_herlev), hentet 8. juli 2024"));
@@ -182,12 +190,14 @@ static void test_render_english(void **state)
                                "More people in flexi-jobs: Off track\n"
                                "Flexi-jobs are below the target path: projected 368.1 against the target "
                                "of 390 full-time persons.\n"));
-        assert_non_null(strstr(m.text, "  Latest value:          372.4 full-time persons (June 2024)\n"));
-        assert_non_null(strstr(m.text, "  Pace needed:           +3.6 full-time persons per month\n"));
+        assert_non_null(strstr(m.text, "  Average January–June 2024: 372.4 full-time persons\n"));
+        assert_non_null(strstr(m.text, "  Target:                at least 390 full-time persons (2024)\n"));
+        assert_non_null(strstr(m.text, "  Pace needed:           a rise of 3.6 full-time persons a month\n"));
+        assert_non_null(strstr(m.text, "  Recent pace:           a fall of 1.2 full-time persons a month\n"));
         assert_non_null(strstr(m.text, "  Revised:               Q1 2024: 3.3, before 3.1\n"));
         assert_non_null(strstr(m.eml, "Content-Language: en\r\n"));
         assert_non_null(strstr(m.html, "<html lang=\"en\">"));
-        assert_non_null(strstr(m.html, ">Latest value</td>"));
+        assert_non_null(strstr(m.html, ">Average January–June 2024</td>"));
 
         j = json_loads(m.json, 0, NULL);
         assert_non_null(j);
@@ -484,7 +494,7 @@ static void test_templates_edited(void **state)
         }
         assert_string_equal(m.subject, "[Herlev Kommune] 2 mål er ikke på rette spor");
         assert_string_equal(m.text, "* Flere i fleksjob <Ikke på sporet>\n"
-                                    "  Mangler: +3,6 fuldtidspersoner pr. måned\n"
+                                    "  Mangler: stigning på 3,6 fuldtidspersoner om måneden\n"
                                     "* Lavere ledighed <Ikke på sporet>\n"
                                     "slut\n");
         /* files not in the directory: the built-in ones */

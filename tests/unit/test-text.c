@@ -578,6 +578,84 @@ static void test_explanations(void **state)
         series_set_free(set);
 }
 
+/* The words of a table (the e-mail's figures, the report): the value labelled by the aggregate,
+ * never "Seneste værdi" for an average; the paces in words, never a signed number. */
+static void test_table_words(void **state)
+{
+        static const struct {
+                GoalDirection dir;
+                GoalAggregate agg;
+                double target;
+                const char *label_da, *label_en, *value_da, *pace_da, *pace_en, *recent_da, *recent_en;
+        } want[] = {
+                { GOAL_AT_LEAST, GOAL_AGGREGATE_AVERAGE, 400, "Gennemsnit januar–juni 2024", "Average January–June 2024",
+                  "382,6 fuldtidspersoner", "stigning på 9,1 fuldtidspersoner om måneden",
+                  "a rise of 9.1 full-time persons a month", "stigning på 1,2 fuldtidspersoner om måneden",
+                  "a rise of 1.2 full-time persons a month" },
+                { GOAL_AT_LEAST, GOAL_AGGREGATE_AVERAGE, 380, "Gennemsnit januar–juni 2024", "Average January–June 2024",
+                  "382,6 fuldtidspersoner", "fald på op til 2,3 fuldtidspersoner om måneden",
+                  "a fall of up to 2.3 full-time persons a month", "stigning på 1,2 fuldtidspersoner om måneden",
+                  "a rise of 1.2 full-time persons a month" },
+                { GOAL_AT_MOST, GOAL_AGGREGATE_AVERAGE, 370, "Gennemsnit januar–juni 2024", "Average January–June 2024",
+                  "382,6 fuldtidspersoner", "fald på 8 fuldtidspersoner om måneden",
+                  "a fall of 8 full-time persons a month", "stigning på 1,2 fuldtidspersoner om måneden",
+                  "a rise of 1.2 full-time persons a month" },
+                { GOAL_AT_LEAST, GOAL_AGGREGATE_LATEST, 400, "Seneste værdi (juni 2024)", "Latest value (June 2024)",
+                  "385,5 fuldtidspersoner", "stigning på 2,4 fuldtidspersoner om måneden",
+                  "a rise of 2.4 full-time persons a month", "stigning på 1,2 fuldtidspersoner om måneden",
+                  "a rise of 1.2 full-time persons a month" },
+                { GOAL_AT_LEAST, GOAL_AGGREGATE_SUM, 4800, "I alt januar–juni 2024", "Total January–June 2024",
+                  "2.295,5 fuldtidspersoner", "i gennemsnit 417,4 fuldtidspersoner om måneden",
+                  "an average of 417.4 full-time persons a month", "i gennemsnit 384,2 fuldtidspersoner om måneden",
+                  "an average of 384.2 full-time persons a month" },
+        };
+        GoalDef g = fleksjob();
+        GoalResult r = {};
+        SeriesSet *set = NULL;
+        GoalSeriesMeta meta[_GOAL_ROLE_MAX] = {
+                [GOAL_ROLE_SERIES] = { .publication_lag = 2, .unit_da = "fuldtidspersoner", .unit_en = "full-time persons" },
+        };
+        size_t failed = 0;
+
+        assert_int_equal(series_set_new(&set), 0);
+        assert_int_equal(series_set_add(set, mk("fleksjob_fuldtid", "2024M01 380 381 382 383 384 385.5")), 0);
+        for (size_t i = 0; i < ELEMENTSOF(want); i++) {
+                g.direction = want[i].dir;
+                g.aggregate = want[i].agg;
+                g.target = want[i].target;
+                assert_int_equal(goal_evaluate_meta(&g, meta, set, (Date){ 2024, 7, 15 }, &r), 0);
+                text_fill(&g, &r);
+                if (!streq(r.value_label_da, want[i].label_da) || !streq(r.value_label_en, want[i].label_en) ||
+                    !streq(r.value_text_da, want[i].value_da) || !streq(r.pace_da, want[i].pace_da) ||
+                    !streq(r.pace_en, want[i].pace_en) || !streq(r.recent_pace_da, want[i].recent_da) ||
+                    !streq(r.recent_pace_en, want[i].recent_en)) {
+                        print_message("row %zu: got %s | %s | %s | %s | %s | %s | %s\n", i, r.value_label_da,
+                                      r.value_label_en, r.value_text_da, r.pace_da, r.pace_en, r.recent_pace_da,
+                                      r.recent_pace_en);
+                        failed++;
+                }
+                assert_null(strstr(r.pace_da, " -"));
+                assert_null(strstr(r.recent_pace_en, " -"));
+        }
+        assert_int_equal(failed, 0);
+
+        /* one period left: no pace, as in the sentences */
+        g.direction = GOAL_AT_LEAST, g.aggregate = GOAL_AGGREGATE_AVERAGE, g.target = 400;
+        assert_int_equal(goal_evaluate_meta(&g, meta, set, (Date){ 2025, 1, 15 }, &r), 0);
+        text_fill(&g, &r);
+        assert_string_equal(r.pace_da, "");
+        /* no value, no label */
+        series_set_free(set);
+        assert_int_equal(series_set_new(&set), 0);
+        assert_int_equal(goal_evaluate_meta(&g, meta, set, (Date){ 2024, 7, 15 }, &r), 0);
+        text_fill(&g, &r);
+        assert_string_equal(r.value_label_da, "");
+        assert_string_equal(r.value_text_en, "");
+        assert_string_equal(r.pace_en, "");
+        goal_result_done(&r);
+        series_set_free(set);
+}
+
 static void test_status_labels(void **state)
 {
         assert_string_equal(text_status_label(GOAL_STATUS_OFF_TRACK, "da"), "Ikke på sporet");
@@ -595,6 +673,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_sentences),
                 cmocka_unit_test(test_explanations),
+                cmocka_unit_test(test_table_words),
                 cmocka_unit_test(test_status_labels),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
