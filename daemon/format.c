@@ -257,9 +257,9 @@ char *format_period_short(Period p, Language l, char *buf, size_t size)
                 put_int(buf, size, &n, p.year);
                 return buf;
         }
-        put(buf, size, &n, en ? "12 mo. to Q" : "12 mdr. t.o.m. ");
-        put_int(buf, size, &n, p.sub);
-        put(buf, size, &n, en ? " " : ". kvt. ");
+        if (!en)
+                put(buf, size, &n, "12 mdr. t.o.m. ");
+        put_sub(buf, size, &n, en, "12 mo. to Q", p.sub, ". kvt. ");
         put_int(buf, size, &n, p.year);
         return buf;
 }
