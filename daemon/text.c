@@ -793,16 +793,23 @@ static void pace(const T *t, Text *out)
         text_add(out, ".");
 }
 
-static void t_init(T *t, const GoalDef *g, const GoalResult *r, const TextInput *in, Language l)
+/* The words every sentence builder needs: language, units, "procentpoint". t_init adds the rest. */
+static T context(const GoalDef *g, const GoalResult *r, Language l)
 {
-        *t = (T){
-                .g = g, .r = r, .in = in, .l = l, .en = l == LANGUAGE_EN,
-                .f = r->freq >= 0 && r->freq < _PERIOD_FREQ_MAX ? r->freq : PERIOD_MONTH,
-                .agg = goal_effective_aggregate(g),
+        return (T){
+                .g = g, .r = r, .l = l, .en = l == LANGUAGE_EN,
                 .unit = l == LANGUAGE_EN ? r->unit_en : r->unit_da,
                 .sunit = l == LANGUAGE_EN ? r->pace_unit_en : r->pace_unit_da,
                 .pp = l == LANGUAGE_EN ? "percentage points" : "procentpoint",
         };
+}
+
+static void t_init(T *t, const GoalDef *g, const GoalResult *r, const TextInput *in, Language l)
+{
+        *t = context(g, r, l);
+        t->in = in;
+        t->f = r->freq >= 0 && r->freq < _PERIOD_FREQ_MAX ? r->freq : PERIOD_MONTH;
+        t->agg = goal_effective_aggregate(g);
 
         format_period(g->period, l, t->period, sizeof(t->period));
         format_period(g->baseline, l, t->baseline, sizeof(t->baseline));
@@ -925,13 +932,7 @@ const char *text_status_label(GoalStatus s, const char *lang)
 char *text_gap(const GoalDef *g, const GoalResult *r, double v, int decimals, const char *lang, char *buf,
                size_t size)
 {
-        Language l = lang_of(lang);
-        T t = {
-                .g = g, .r = r, .l = l, .en = l == LANGUAGE_EN,
-                .unit = l == LANGUAGE_EN ? r->unit_en : r->unit_da,
-                .sunit = l == LANGUAGE_EN ? r->pace_unit_en : r->pace_unit_da,
-                .pp = l == LANGUAGE_EN ? "percentage points" : "procentpoint",
-        };
+        T t = context(g, r, lang_of(lang));
 
         if (size == 0)
                 return buf;
@@ -941,13 +942,7 @@ char *text_gap(const GoalDef *g, const GoalResult *r, double v, int decimals, co
 
 char *text_target(const GoalDef *g, const GoalResult *r, const char *lang, char *buf, size_t size)
 {
-        Language l = lang_of(lang);
-        T t = {
-                .g = g, .r = r, .l = l, .en = l == LANGUAGE_EN,
-                .unit = l == LANGUAGE_EN ? r->unit_en : r->unit_da,
-                .sunit = l == LANGUAGE_EN ? r->pace_unit_en : r->pace_unit_da,
-                .pp = l == LANGUAGE_EN ? "percentage points" : "procentpoint",
-        };
+        T t = context(g, r, lang_of(lang));
 
         if (size == 0)
                 return buf;
