@@ -238,6 +238,57 @@ void alert_events_sort(AlertEvent *e, size_t n)
         }
 }
 
+/* The off_track branch of alert_step: counts new data periods, fires after `for:` of them, repeats per
+ * route while firing. moved: a new period or a changed status (a pending count is worth recording).
+ * Returns 0 or negative errno. */
+static int step_off_track(AlertState *next, const AlertInput *in, Events *ev, GoalStatus old, bool moved,
+                          bool silenced)
+{
+        const GoalResult *r = in->result;
+        unsigned need = in->alert_for > 0 ? in->alert_for : 1;
+        int k;
+
+        /* One count per data period: the same latest period re-evaluated counts nothing. */
+        if (!r->has_latest) {
+                if (next->off_count == 0) {
+                        next->off_count = 1;
+                        next->off_since = next->off_last = (Period){};
+                }
+        } else if (next->off_count == 0 || !period_equal(next->off_last, r->latest)) {
+                if (next->off_count == 0)
+                        next->off_since = r->latest;
+                next->off_count++;
+                next->off_last = r->latest;
+        }
+        if (!next->firing) {
+                if (next->off_count >= need) {
+                        next->firing = true;
+                        next->firing_notified = false;
+                        next->firing_at = in->now;
+                        (void) add_event(ev, next, in, ALERT_EVENT_FIRING, old, all_routes(in),
+                                         ALERT_SUPPRESS_NO_ROUTE);
+                } else if (moved)
+                        (void) add_event(ev, next, in, ALERT_EVENT_FIRING, old, 0,
+                                         ALERT_SUPPRESS_PENDING);
+        } else if (!next->firing_notified) {
+                /* Fired while silenced: tell now the silence is over. */
+                if (silenced || in->n_routes == 0)
+                        return 0;
+                (void) add_event(ev, next, in, ALERT_EVENT_FIRING, old, all_routes(in),
+                                 ALERT_SUPPRESS_NO_ROUTE);
+        } else {
+                uint64_t mask;
+
+                k = repeat_routes(next, in, &mask);
+                if (k < 0)
+                        return k;
+                if (mask)
+                        (void) add_event(ev, next, in, ALERT_EVENT_REPEAT, old,
+                                         next->acked ? 0 : mask, ALERT_SUPPRESS_ACKED);
+        }
+        return 0;
+}
+
 int alert_step(const AlertState *prev, const AlertInput *in, AlertState *ret_next, AlertEvent **ret_events,
                size_t *ret_n)
 {
@@ -249,7 +300,6 @@ int alert_step(const AlertState *prev, const AlertInput *in, AlertState *ret_nex
         bool new_period, same_period, silenced, status_changed, by_revision = false, was_firing;
         AlertRevision rev = {};
         bool has_rev = false;
-        unsigned need;
         int k;
 
         assert(in);
@@ -321,48 +371,12 @@ int alert_step(const AlertState *prev, const AlertInput *in, AlertState *ret_nex
         next.value = r->has_value ? r->value : 0;
         next.acked = in->controls && in->controls->ack_at > 0 && in->controls->ack_at >= next.status_since;
         was_firing = next.firing;
-        need = in->alert_for > 0 ? in->alert_for : 1;
 
         switch (r->status) {
         case GOAL_STATUS_OFF_TRACK:
-                /* One count per data period: the same latest period re-evaluated counts nothing. */
-                if (!r->has_latest) {
-                        if (next.off_count == 0) {
-                                next.off_count = 1;
-                                next.off_since = next.off_last = (Period){};
-                        }
-                } else if (next.off_count == 0 || !period_equal(next.off_last, r->latest)) {
-                        if (next.off_count == 0)
-                                next.off_since = r->latest;
-                        next.off_count++;
-                        next.off_last = r->latest;
-                }
-                if (!next.firing) {
-                        if (next.off_count >= need) {
-                                next.firing = true;
-                                next.firing_notified = false;
-                                next.firing_at = in->now;
-                                (void) add_event(&ev, &next, in, ALERT_EVENT_FIRING, old, all_routes(in),
-                                                 ALERT_SUPPRESS_NO_ROUTE);
-                        } else if (new_period || status_changed)
-                                (void) add_event(&ev, &next, in, ALERT_EVENT_FIRING, old, 0,
-                                                 ALERT_SUPPRESS_PENDING);
-                } else if (!next.firing_notified) {
-                        /* Fired while silenced: tell now the silence is over. */
-                        if (silenced || in->n_routes == 0)
-                                break;
-                        (void) add_event(&ev, &next, in, ALERT_EVENT_FIRING, old, all_routes(in),
-                                         ALERT_SUPPRESS_NO_ROUTE);
-                } else {
-                        uint64_t mask;
-
-                        k = repeat_routes(&next, in, &mask);
-                        if (k < 0)
-                                goto fail;
-                        if (mask)
-                                (void) add_event(&ev, &next, in, ALERT_EVENT_REPEAT, old,
-                                                 next.acked ? 0 : mask, ALERT_SUPPRESS_ACKED);
-                }
+                k = step_off_track(&next, in, &ev, old, new_period || status_changed, silenced);
+                if (k < 0)
+                        goto fail;
                 break;
 
         case GOAL_STATUS_ON_TRACK:
