@@ -105,6 +105,76 @@ static int render_chart(Store *st, const Config *c, const GoalDef *g, const Reci
         return 0;
 }
 
+/* Renders the notice payload with the configuration's templates, the goal's chart inline as the outbox
+ * sends it, and prints it in format (text, html, eml, json or teams). Returns the exit status. */
+static int render_print(Store *st, const Config *c, const NotifierDef *n, const RecipientDef *rcpt,
+                        const char *payload, const char *format, int64_t now)
+{
+        NotifyTemplates *templates = NULL;
+        NotifyMessage m = {};
+        ConfigErrors errors = {};
+        char *err = NULL;
+        int r, ret = 1;
+
+        r = notify_templates_load(c->templates_dir, &templates, &errors);
+        for (size_t i = 0; i < errors.n_items; i++) {
+                _cleanup_free_ char *s = config_error_to_string(&errors.items[i]);
+                fprintf(stderr, "%s\n", strna(s));
+        }
+        config_errors_done(&errors);
+        if (r < 0)
+                goto finish;
+        {
+                NotifyRenderArgs a = { .config = c,
+                                       .notifier = n,
+                                       .recipient = rcpt,
+                                       .templates = templates,
+                                       .now_usec = now };
+                _cleanup_free_ NotifyImage *images = NULL;
+                ReportChart *charts = NULL;
+                size_t n_charts = 0;
+
+                                /* the goal's chart inline, as the outbox sends it */
+                if (report_notice_charts(st, c, payload, &charts, &n_charts, NULL) >= 0 && n_charts > 0 &&
+                    (images = calloc(n_charts, sizeof(NotifyImage)))) {
+                        for (size_t k = 0; k < n_charts; k++)
+                                images[k] = (NotifyImage){ .goal = charts[k].goal->id,
+                                                           .png = charts[k].data,
+                                                           .size = charts[k].size,
+                                                           .alt = charts[k].alt,
+                                                           .width = charts[k].width,
+                                                           .height = charts[k].height };
+                        a.images = images;
+                        a.n_images = n_charts;
+                }
+                r = notify_render(&a, payload, &m, &err);
+                report_charts_free(charts, n_charts);
+                chart_library_cleanup();
+        }
+        if (r < 0) {
+                fprintf(stderr, "labourwatch render: %s\n", err ? err : strerror(-r));
+                goto finish;
+        }
+        if (streq(format, "text"))
+                printf("Subject: %s\n\n%s", m.subject, m.text);
+        else if (streq(format, "html"))
+                fputs(m.html, stdout);
+        else if (streq(format, "eml"))
+                fwrite(m.eml, 1, m.eml_size, stdout);
+        else if (streq(format, "json"))
+                printf("%s\n", m.json);
+        else
+                printf("%s\n", m.teams);
+        ret = 0;
+
+
+finish:
+        free(err);
+        notify_message_done(&m);
+        notify_templates_free(templates);
+        return ret;
+}
+
 int cli_render(int argc, char **argv)
 {
         static const struct option options[] = {
@@ -124,9 +194,6 @@ int cli_render(int argc, char **argv)
         const NotifierDef *n = NULL;
         GoalResult *results = NULL;
         const GoalResult *res = NULL;
-        NotifyTemplates *templates = NULL;
-        NotifyMessage m = {};
-        ConfigErrors errors = {};
         json_auto_t *j = NULL;
         bool have_date = false;
         char key[65], datebuf[16];
@@ -273,61 +340,9 @@ int cli_render(int argc, char **argv)
                 goto finish;
         }
 
-        r = notify_templates_load(c->templates_dir, &templates, &errors);
-        for (size_t i = 0; i < errors.n_items; i++) {
-                _cleanup_free_ char *s = config_error_to_string(&errors.items[i]);
-                fprintf(stderr, "%s\n", strna(s));
-        }
-        config_errors_done(&errors);
-        if (r < 0)
-                goto finish;
-        {
-                NotifyRenderArgs a = { .config = c,
-                                       .notifier = n,
-                                       .recipient = rcpt,
-                                       .templates = templates,
-                                       .now_usec = now };
-                _cleanup_free_ NotifyImage *images = NULL;
-                ReportChart *charts = NULL;
-                size_t n_charts = 0;
-
-                free(TAKE_PTR(err));
-                /* the goal's chart inline, as the outbox sends it */
-                if (report_notice_charts(st, c, payload, &charts, &n_charts, NULL) >= 0 && n_charts > 0 &&
-                    (images = calloc(n_charts, sizeof(NotifyImage)))) {
-                        for (size_t k = 0; k < n_charts; k++)
-                                images[k] = (NotifyImage){ .goal = charts[k].goal->id,
-                                                           .png = charts[k].data,
-                                                           .size = charts[k].size,
-                                                           .alt = charts[k].alt,
-                                                           .width = charts[k].width,
-                                                           .height = charts[k].height };
-                        a.images = images;
-                        a.n_images = n_charts;
-                }
-                r = notify_render(&a, payload, &m, &err);
-                report_charts_free(charts, n_charts);
-                chart_library_cleanup();
-        }
-        if (r < 0) {
-                fprintf(stderr, "labourwatch render: %s\n", err ? err : strerror(-r));
-                goto finish;
-        }
-        if (streq(format, "text"))
-                printf("Subject: %s\n\n%s", m.subject, m.text);
-        else if (streq(format, "html"))
-                fputs(m.html, stdout);
-        else if (streq(format, "eml"))
-                fwrite(m.eml, 1, m.eml_size, stdout);
-        else if (streq(format, "json"))
-                printf("%s\n", m.json);
-        else
-                printf("%s\n", m.teams);
-        ret = 0;
+        ret = render_print(st, c, n, rcpt, payload, format, now);
 
 finish:
-        notify_message_done(&m);
-        notify_templates_free(templates);
         goal_results_free(results, n_results);
         return ret;
 }
