@@ -736,7 +736,8 @@ static void pdf_cell(Pdf *p, const char *text, double x, double y, double size, 
 
 static void pdf_summary_table(Pdf *p, const Report *rep)
 {
-        static const double col[] = { PAGE_MARGIN, 250, 345, 405, 470 }; /* title, status, value, target, gap */
+        /* title, status, value, target, gap (in words: "3,8 pp. under målet", the widest) */
+        static const double col[] = { PAGE_MARGIN, 200, 300, 365, 426 };
         double size = 9, right = PAGE_W - PAGE_MARGIN;
         bool en = rep->en;
         char v[FORMAT_NUMBER_MAX * 2], t[256];

@@ -52,9 +52,10 @@ shot "$work/juli.html" 800 1250 "$out/report-cover-2024-07-15.png"
 section "$work/juli.html" goal-sygedagpenge-vs-landet-2024 800 1000 "$out/report-goal-2024-07-15.png"
 shot "$work/final.html" 800 700 "$out/report-cover-final.png"
 section "$work/juli.html" goal-smaajob-2024 600 950 "$out/report-600px.png"
-# the e-mail of an off-track goal, as a mail client shows it (cid: parts inlined)
-"$build/labourwatch" render --config "$conf" uddannelseshjaelp-2024 --date 2024-07-15 --format eml >"$work/mail.eml"
-/usr/bin/python3 - "$work/mail.eml" "$work/mail.html" <<'PY'
+# the e-mail of an off-track goal, as a mail client shows it (cid: parts inlined); in Danish, and
+# in English for a recipient with language: en (added to a copy of the demo configuration)
+eml_to_html() {
+        /usr/bin/python3 - "$1" "$2" <<'PY'
 import base64, email, email.policy, re, sys
 msg = email.message_from_bytes(open(sys.argv[1], "rb").read(), policy=email.policy.default)
 html, images = "", {}
@@ -66,7 +67,18 @@ for part in msg.walk():
 html = re.sub(r'cid:([^"]+)', lambda m: "data:image/png;base64," + base64.b64encode(images[m.group(1)]).decode(), html)
 open(sys.argv[2], "w", encoding="utf-8").write(html)
 PY
+}
+"$build/labourwatch" render --config "$conf" uddannelseshjaelp-2024 --date 2024-07-15 --format eml >"$work/mail.eml"
+eml_to_html "$work/mail.eml" "$work/mail.html"
 shot "$work/mail.html" 600 1040 "$out/mail-2024-07-15.png"
+/usr/bin/python3 - "$conf" "$work/en.yaml" <<'PY'
+import sys
+s = open(sys.argv[1], encoding="utf-8").read().replace("\nrecipients:\n", "\nrecipients:\n  english:\n    display_name: Head of Jobcentre (demo)\n    email: head@example.invalid\n    language: en\n", 1)
+open(sys.argv[2], "w", encoding="utf-8").write(s)
+PY
+"$build/labourwatch" render --config "$work/en.yaml" uddannelseshjaelp-2024 --recipient english --date 2024-07-15 --format eml >"$work/mail-en.eml"
+eml_to_html "$work/mail-en.eml" "$work/mail-en.html"
+shot "$work/mail-en.html" 600 1040 "$out/mail-en-2024-07-15.png"
 "$build/labourwatch" render --config "$conf" fleksjob-2024 --date 2024-07-15 --format png >"$out/chart-fleksjob-2024-07-15.png"
 pdftoppm -r 60 -png -f 1 -l 1 "$work/juli.pdf" "$work/page"
 convert "$work"/page-*1.png -strip -colors 96 "$out/report-pdf-cover.png"
