@@ -46,6 +46,15 @@ for page in "$root"/usr/share/man/man*/*; do
         fi
 done
 
+echo "-- documents the man pages point to"
+# a page that names /usr/share/doc/labourwatch/FILE (labourwatch.yaml(5): webhook.md) needs it installed
+for doc in $(grep -ho '/usr/share/doc/labourwatch/[A-Za-z0-9._/-]*' "$top"/packaging/man/* | sort -u); do
+        if [ ! -e "$root$doc" ]; then
+                echo "$doc: named by a man page, not in the package" >&2
+                fail=1
+        fi
+done
+
 echo "-- systemd-analyze verify"
 # the host's units (targets the unit orders itself after), and the tools its commands name, under
 # the package's own files
