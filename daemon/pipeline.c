@@ -347,12 +347,8 @@ static void runner_clear_results(SourceRunner *r)
 
 static const SourceDef *series_source(const Config *c, const SeriesDef *def)
 {
-        if (def->source_def)
-                return def->source_def;
-        for (size_t i = 0; def->source && i < c->n_sources; i++)
-                if (streq(c->sources[i].name, def->source))
-                        return &c->sources[i];
-        return NULL;
+        /* source_def is resolved at load; a Config built by hand is looked up by name (indexed). */
+        return def->source_def ? def->source_def : config_find_source(c, def->source);
 }
 
 static bool is_fetched(const SeriesDef *def)
@@ -1166,19 +1162,55 @@ static bool source_is_due(SourceRunner *r, const SourceDef *src, uint64_t now_us
 
 /* Adds src's fetched series (only the named ones, when only_series) to sj and a result slot each
  * to r. Returns 0 or -ENOMEM (the caller clears the run). */
-static int source_job_collect(SourceRunner *r, SourceJob *sj, const SourceDef *src, char *const *only_series)
+/* The index of the source a fetched series reads from, or SIZE_MAX (derived, or no such source). */
+static size_t series_source_index(const Config *c, const SeriesDef *def)
+{
+        const SourceDef *src = is_fetched(def) ? series_source(c, def) : NULL;
+
+        return src ? (size_t) (src - c->sources) : SIZE_MAX;
+}
+
+/* Each source's fetched series in configuration order, from one pass over the series (a scan of every
+ * series for each source would cost sources x series on a configuration an operator writes):
+ * head[si] is the first series of source si and next[i] the one after series i, SIZE_MAX ending both.
+ * Caller frees *ret_head and *ret_next. */
+static int series_by_source(const Config *c, size_t **ret_head, size_t **ret_next)
+{
+        _cleanup_free_ size_t *head = xmalloc_array(MAX(c->n_sources, (size_t) 1), sizeof(size_t));
+        _cleanup_free_ size_t *next = xmalloc_array(MAX(c->n_series, (size_t) 1), sizeof(size_t));
+
+        if (!head || !next)
+                return -ENOMEM;
+        for (size_t si = 0; si < c->n_sources; si++)
+                head[si] = SIZE_MAX;
+        for (size_t i = c->n_series; i-- > 0;) {
+                size_t si = series_source_index(c, &c->series[i]);
+
+                next[i] = SIZE_MAX;
+                if (si == SIZE_MAX)
+                        continue;
+                next[i] = head[si];
+                head[si] = i;
+        }
+        *ret_head = TAKE_PTR(head);
+        *ret_next = TAKE_PTR(next);
+        return 0;
+}
+
+/* Adds source src's series (from first, linked by next; only those marked in wanted when it is not
+ * NULL) to the job and a result slot for each. */
+static int source_job_collect(SourceRunner *r, SourceJob *sj, const SourceDef *src, size_t first,
+                              const size_t *next, const bool *wanted)
 {
         const Config *c = r->config;
 
         sj->first_result = r->n_results;
-        for (size_t i = 0; i < c->n_series; i++) {
+        for (size_t i = first; i != SIZE_MAX; i = next[i]) {
                 const SeriesDef *def = &c->series[i];
                 SeriesFetchResult *res;
                 const SeriesDef **l;
 
-                if (!is_fetched(def) || series_source(c, def) != src)
-                        continue;
-                if (only_series && !strv_contains(only_series, def->name))
+                if (wanted && !wanted[i])
                         continue;
                 l = reallocarray(sj->series, sj->n_series + 1, sizeof(*l));
                 if (!l)
@@ -1197,6 +1229,8 @@ static int source_job_collect(SourceRunner *r, SourceJob *sj, const SourceDef *s
 int source_runner_run(SourceRunner *r, uint64_t now_usec, bool force, char *const *only_series,
                       source_runner_done_t done, void *userdata)
 {
+        _cleanup_free_ size_t *head = NULL, *next = NULL;
+        _cleanup_free_ bool *wanted = NULL;
         const Config *c;
 
         if (!r)
@@ -1205,16 +1239,22 @@ int source_runner_run(SourceRunner *r, uint64_t now_usec, bool force, char *cons
                 return -EBUSY;
         c = r->config;
 
+        if (only_series) {
+                wanted = calloc(MAX(c->n_series, (size_t) 1), sizeof(bool));
+                if (!wanted)
+                        return -ENOMEM;
+        }
         for (char *const *n = only_series; n && *n; n++) {
-                const SeriesDef *def = NULL;
-                for (size_t i = 0; i < c->n_series; i++)
-                        if (streq(c->series[i].name, *n))
-                                def = &c->series[i];
+                const SeriesDef *def = config_find_series(c, *n);
+
                 if (!def)
                         return -ENOENT;
                 if (!is_fetched(def) || !series_source(c, def))
                         return -EINVAL;
+                wanted[def - c->series] = true;
         }
+        if (series_by_source(c, &head, &next) < 0)
+                return -ENOMEM;
 
         runner_clear_results(r);
         runner_clear_jobs(r);
@@ -1237,7 +1277,7 @@ int source_runner_run(SourceRunner *r, uint64_t now_usec, bool force, char *cons
 
                 if (!due && !source_is_due(r, src, now_usec))
                         continue;
-                if (source_job_collect(r, sj, src, only_series) < 0) {
+                if (source_job_collect(r, sj, src, head[si], next, wanted) < 0) {
                         runner_clear_jobs(r);
                         runner_clear_results(r);
                         return -ENOMEM;
@@ -1263,17 +1303,24 @@ int source_runner_run(SourceRunner *r, uint64_t now_usec, bool force, char *cons
 uint64_t source_runner_next_due(SourceRunner *r, uint64_t now_usec)
 {
         const Config *c = r->config;
+        _cleanup_free_ bool *used = calloc(MAX(c->n_sources, (size_t) 1), sizeof(bool));
         uint64_t best = UINT64_MAX;
 
+        if (!used)
+                return now_usec + BACKOFF_DEFAULT_BASE_USEC; /* out of memory: look again in a minute */
+        /* Which sources any series reads: one pass over the series, not one per source. */
+        for (size_t i = 0; i < c->n_series; i++) {
+                size_t si = series_source_index(c, &c->series[i]);
+
+                if (si != SIZE_MAX)
+                        used[si] = true;
+        }
         for (size_t si = 0; si < c->n_sources; si++) {
                 const SourceDef *src = &c->sources[si];
                 _cleanup_free_ char *err = NULL;
                 SourceState st = {};
-                bool used = false;
 
-                for (size_t i = 0; i < c->n_series && !used; i++)
-                        used = is_fetched(&c->series[i]) && series_source(c, &c->series[i]) == src;
-                if (!used)
+                if (!used[si])
                         continue;
                 if (store_get_source_state(r->store, src->name, &st, &err) < 0) {
                         /* Unreadable state: try in a minute rather than now, so a broken store
