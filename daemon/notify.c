@@ -183,6 +183,17 @@ char *notify_header_encode(const char *s, size_t prefix_len)
                 take = MIN(take, n - i);
                 while (take > 1 && i + take < n && ((unsigned char) clean[i + take] & 0xc0) == 0x80)
                         take--;
+                /* Split after a space where the word has one: adjacent encoded words are joined by
+                 * RFC 2047 readers, but some (Python's address parser among them) keep the folding
+                 * white space, which inside a word reads "de mo". */
+                if (i + take < n) {
+                        size_t k = take;
+
+                        while (k > 1 && clean[i + k - 1] != ' ')
+                                k--;
+                        if (k > 1)
+                                take = k;
+                }
                 if (i > 0)
                         buf_puts(&b, "\r\n ");
                 buf_puts(&b, "=?UTF-8?B?");

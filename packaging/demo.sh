@@ -13,9 +13,10 @@
 #    and today (the final verdicts for 2024);
 # 6. writes the committee report for Herlev 2024 as of 15 July 2024 and final, in HTML and PDF
 #    (labourwatch report), into build/demo/report/, and prints where it is.
-# The data are invented (etc/demo/README.md). The cycle runs with --dry-run: the notices it would
-# send are printed, nothing is sent (without it they go to files in build/demo/outbox/, never to a
-# mail server). Exits non-zero when a step fails.
+# The data are invented (etc/demo/README.md). The cycle's notifications go to the demo's directory
+# notifier: each message is written to build/demo/outbox/ as NAME.eml (the exact bytes SMTP would
+# send) and NAME.json, never to a mail server; the demo prints each message's subject and text part.
+# Exits non-zero when a step fails.
 # LW_BUILD_DIR=DIR builds elsewhere; LW_DEMO_NO_DEPS=1 skips step 1 (dependencies installed already).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,10 +54,22 @@ etc/demo/start.sh "$work"
 conf=$work/labourwatch.yaml
 "$build/labourwatch" check --config "$conf"
 
-step "4/6 one daemon cycle: labourwatchd --once --dry-run"
-LABOURWATCH_LOG_TARGET=stderr "$build/labourwatchd" --once --dry-run --config "$conf"
-echo "Notifications: --dry-run printed what would be sent; nothing was sent (without --dry-run the demo's"
-echo "directory notifier writes each message to $work/outbox/)."
+step "4/6 one daemon cycle: labourwatchd --once (fetch, evaluate, notify)"
+LABOURWATCH_LOG_TARGET=stderr "$build/labourwatchd" --once --config "$conf"
+echo
+echo "Notifications written by the directory notifier to $work/outbox/ (.eml = the bytes SMTP would send):"
+/usr/bin/python3 - "$work/outbox" <<'PY'
+import email, email.policy, glob, os, sys
+for path in sorted(glob.glob(os.path.join(sys.argv[1], "*.eml"))):
+    with open(path, "rb") as f:
+        msg = email.message_from_binary_file(f, policy=email.policy.default)
+    body = msg.get_body(preferencelist=("plain",))
+    print("-" * 100)
+    print(f"File:    {os.path.basename(path)}")
+    print(f"To:      {msg['To']}")
+    print(f"Subject: {msg['Subject']}\n")
+    print(body.get_content().rstrip() if body else "(no text part)")
+PY
 
 step "5/6 the goals of Herlev's employment plan 2024"
 "$build/labourwatch" status --config "$conf"
