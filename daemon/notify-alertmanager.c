@@ -29,14 +29,6 @@
 /* How long a posted alert stays active without a re-send. */
 #define ALERTMANAGER_ACTIVE_USEC (3 * USEC_PER_DAY)
 
-static size_t on_write(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
-        NotifySend *s = userdata;
-
-        notify_send_transcript_add(s, ptr, size * nmemb);
-        return size * nmemb;
-}
-
 static void alertmanager_finish(NotifySend *s, int curl_code, NotifyResult *r)
 {
         _cleanup_free_ char *answer = NULL;
@@ -162,14 +154,6 @@ int notify_alertmanager_body(const char *notice_json, int64_t now_usec, char **r
         return *ret ? 0 : -ENOMEM;
 }
 
-#define SETOPT(easy, opt, val)                                                                              \
-        do {                                                                                                \
-                if (curl_easy_setopt(easy, opt, val) != CURLE_OK) {                                         \
-                        r = -EIO;                                                                           \
-                        goto fail;                                                                          \
-                }                                                                                           \
-        } while (0)
-
 static int alertmanager_send(NotifyLoop *l, const NotifierDef *n, const NotifyMessage *m, int64_t now_usec,
                              notify_send_done_t done, void *userdata, NotifySend **ret, char **ret_error)
 {
@@ -205,25 +189,13 @@ static int alertmanager_send(NotifyLoop *l, const NotifierDef *n, const NotifyMe
         s->body = TAKE_PTR(body);
         s->size = strlen(s->body);
         h = curl_slist_append(NULL, "Content-Type: application/json");
-        if (h) {
-                s->headers = h;
-                h = curl_slist_append(s->headers, "Expect:");
-        }
         if (!h) {
                 r = -ENOMEM;
                 goto fail;
         }
-        SETOPT(s->easy, CURLOPT_URL, url);
-        SETOPT(s->easy, CURLOPT_PROTOCOLS_STR, "http,https");
-        SETOPT(s->easy, CURLOPT_POST, 1L);
-        SETOPT(s->easy, CURLOPT_POSTFIELDS, s->body);
-        SETOPT(s->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) s->size);
-        SETOPT(s->easy, CURLOPT_HTTPHEADER, s->headers);
-        SETOPT(s->easy, CURLOPT_FOLLOWLOCATION, 0L);
-        SETOPT(s->easy, CURLOPT_WRITEFUNCTION, on_write);
-        SETOPT(s->easy, CURLOPT_WRITEDATA, s);
+        s->headers = h;
 
-        r = notify_send_start(s);
+        r = notify_send_start_post(s, url);
         if (r < 0)
                 goto fail;
         if (ret)

@@ -34,6 +34,9 @@ int notify_send_new(NotifyLoop *l, const NotifierDef *n, bool with_easy, notify_
 NotifySend *notify_send_free(NotifySend *s);
 /* Hands s to the loop; on completion s->finish classifies and s->done is called, then s is freed. */
 int notify_send_start(NotifySend *s);
+/* Starts s as an HTTP(S) POST of s->body (s->size bytes) with s->headers to url, redirects not
+ * followed, the answer kept in the transcript (webhook, alertmanager). Returns 0 or negative errno. */
+int notify_send_start_post(NotifySend *s, const char *url);
 sd_event *notify_loop_event(NotifyLoop *l);
 /* Appends to s->transcript, keeping at most 16 KiB. */
 void notify_send_transcript_add(NotifySend *s, const char *data, size_t size);

@@ -158,3 +158,35 @@ int notify_send_start(NotifySend *s)
 {
         return curl_glue_add(s->loop->glue, s->easy, on_easy_done, s);
 }
+
+static size_t on_post_answer(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+        NotifySend *s = userdata;
+
+        /* keep the start of the answer for the log; read (and drop) the rest */
+        notify_send_transcript_add(s, ptr, size * nmemb);
+        return size * nmemb;
+}
+
+int notify_send_start_post(NotifySend *s, const char *url)
+{
+        struct curl_slist *h;
+
+        /* No "Expect: 100-continue" round trip before the body. */
+        h = curl_slist_append(s->headers, "Expect:");
+        if (!h)
+                return -ENOMEM;
+        s->headers = h;
+        SETOPT(s->easy, CURLOPT_URL, url);
+        SETOPT(s->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+        SETOPT(s->easy, CURLOPT_POST, 1L);
+        SETOPT(s->easy, CURLOPT_POSTFIELDS, s->body);
+        SETOPT(s->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) s->size);
+        SETOPT(s->easy, CURLOPT_HTTPHEADER, s->headers);
+        SETOPT(s->easy, CURLOPT_FOLLOWLOCATION, 0L); /* a redirect would turn the POST into a GET */
+        SETOPT(s->easy, CURLOPT_WRITEFUNCTION, on_post_answer);
+        SETOPT(s->easy, CURLOPT_WRITEDATA, s);
+        return notify_send_start(s);
+fail:
+        return -EIO;
+}

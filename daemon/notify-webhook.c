@@ -12,14 +12,6 @@
 #include "labourwatch/macro.h"
 #include "notify-internal.h"
 
-static size_t on_write(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
-        NotifySend *s = userdata;
-
-        /* keep the start of the answer for the log; read (and drop) the rest */
-        notify_send_transcript_add(s, ptr, size * nmemb);
-        return size * nmemb;
-}
 
 static void webhook_finish(NotifySend *s, int curl_code, NotifyResult *r)
 {
@@ -51,14 +43,6 @@ static void webhook_finish(NotifySend *s, int curl_code, NotifyResult *r)
         r->ok = status >= 200 && status < 300;
         r->permanent = !r->ok && status >= 400 && status < 500 && status != 408 && status != 429;
 }
-
-#define SETOPT(easy, opt, val)                                                                              \
-        do {                                                                                                \
-                if (curl_easy_setopt(easy, opt, val) != CURLE_OK) {                                         \
-                        r = -EIO;                                                                           \
-                        goto fail;                                                                          \
-                }                                                                                           \
-        } while (0)
 
 static int add_header(NotifySend *s, const char *name, const char *value)
 {
@@ -117,27 +101,10 @@ static int webhook_send(NotifyLoop *l, const NotifierDef *n, const NotifyMessage
                 r = add_header(s, "X-Labourwatch-Key", m->key);
         if (r >= 0 && sig)
                 r = add_header(s, "X-Labourwatch-Signature", sig);
-        if (r >= 0) {
-                struct curl_slist *t = curl_slist_append(s->headers, "Expect:");
-                if (!t)
-                        r = -ENOMEM;
-                else
-                        s->headers = t;
-        }
         if (r < 0)
                 goto fail;
 
-        SETOPT(s->easy, CURLOPT_URL, n->url);
-        SETOPT(s->easy, CURLOPT_PROTOCOLS_STR, "http,https");
-        SETOPT(s->easy, CURLOPT_POST, 1L);
-        SETOPT(s->easy, CURLOPT_POSTFIELDS, s->body);
-        SETOPT(s->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) s->size);
-        SETOPT(s->easy, CURLOPT_HTTPHEADER, s->headers);
-        SETOPT(s->easy, CURLOPT_FOLLOWLOCATION, 0L); /* a redirect would turn the POST into a GET */
-        SETOPT(s->easy, CURLOPT_WRITEFUNCTION, on_write);
-        SETOPT(s->easy, CURLOPT_WRITEDATA, s);
-
-        r = notify_send_start(s);
+        r = notify_send_start_post(s, n->url);
         if (r < 0)
                 goto fail;
         if (ret)
