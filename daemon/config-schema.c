@@ -664,6 +664,40 @@ static const YamlField recipient_fields[] = {
          .n_names = ELEMENTSOF(language_table)},
 };
 
+#define DISPLAY_NAME_MAX 200
+
+static bool string_is_ascii(const char *s)
+{
+        for (; *s; s++)
+                if ((unsigned char) *s >= 0x80)
+                        return false;
+        return true;
+}
+
+/* Collapses runs of white space in a display name to one space and drops it at both ends, in place;
+ * returns the length in characters (UTF-8 code points). */
+static size_t display_name_collapse(char *s)
+{
+        size_t chars = 0;
+        char *w = s;
+
+        for (const char *r = s; *r; r++) {
+                if (*r == ' ' || *r == '\t' || *r == '\n' || *r == '\r') {
+                        if (w > s && w[-1] != ' ')
+                                *w++ = ' ';
+                        continue;
+                }
+                *w++ = *r;
+        }
+        if (w > s && w[-1] == ' ')
+                w--;
+        *w = 0;
+        for (const char *r = s; *r; r++)
+                if (((unsigned char) *r & 0xc0) != 0x80)
+                        chars++;
+        return chars;
+}
+
 static void parse_recipient(Ctx *x, const char *name, yaml_node_t *key, yaml_node_t *v)
 {
         _cleanup_free_ char *what = strdup_printf("recipient '%s'", name);
@@ -691,6 +725,17 @@ static void parse_recipient(Ctx *x, const char *name, yaml_node_t *key, yaml_nod
         if (r->email && (!strchr(r->email, '@') || strpbrk(r->email, " \t<>,")))
                 ctx_error(x, VALUE(&p, recipient_fields, "email"),
                           "email: '%s' is not an e-mail address (expected user@domain)", r->email);
+        else if (r->email && !string_is_ascii(r->email))
+                ctx_error(x, VALUE(&p, recipient_fields, "email"),
+                          "email: '%s' is not ASCII; labourwatch does not send SMTPUTF8 mail, use an ASCII "
+                          "address (an IDN domain in its xn-- form)", r->email);
+        if (r->display_name) {
+                size_t chars = display_name_collapse(r->display_name);
+
+                if (chars > DISPLAY_NAME_MAX)
+                        ctx_error(x, VALUE(&p, recipient_fields, "display_name"),
+                                  "display_name: %zu characters, at most %d are allowed", chars, DISPLAY_NAME_MAX);
+        }
         if (!r->display_name && !(r->display_name = strdup(name)))
                 x->oom = true;
 }

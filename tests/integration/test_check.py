@@ -54,6 +54,11 @@ BAD = {
     "undefined-source.yaml": ["{f}:3:13: undefined source 'dst'"],
     "undefined-series.yaml": ["{f}:4:13: undefined series 'nope'"],
     "undefined-recipient.yaml": ["{f}:7:18: undefined recipient 'boss'"],
+    "non-ascii-email.yaml": [
+        "{f}:3:12: email: 'chef@jobcenter-køge.dk' is not ASCII; labourwatch does not send SMTPUTF8 mail, use an "
+        "ASCII address (an IDN domain in its xn-- form)",
+    ],
+    "long-display-name.yaml": ["{f}:3:19: display_name: 245 characters, at most 200 are allowed"],
     "undefined-notifier.yaml": ["{f}:2:17: undefined notifier 'pager'"],
     "bad-enum.yaml": ["{f}:3:11: kind: bad value 'ftp', expected one of: statbank, jobindsats, csv, jsonstat, pxweb"],
     "bad-period.yaml": [

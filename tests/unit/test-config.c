@@ -807,6 +807,26 @@ static void test_defaults(void **state)
         tree_remove(&t);
 }
 
+/* A display name's runs of white space are one space, none at either end (issue 18). */
+static void test_display_name_whitespace(void **state)
+{
+        ConfigErrors errors = {};
+        Config *c = NULL;
+        Tree t;
+
+        tree_make(&t,
+                  "recipients:\n"
+                  "  sek:\n"
+                  "    display_name: \"  Sekretariatet for  Besk\u00e6ftigelsesudvalget   (demo) \"\n"
+                  "    email: sek@example.dk\n",
+                  NULL, NULL);
+        assert_int_equal(config_load(t.main, &c, &errors), 0);
+        assert_int_equal(c->n_recipients, 1);
+        assert_string_equal(c->recipients[0].display_name, "Sekretariatet for Besk\u00e6ftigelsesudvalget (demo)");
+        config_free(c);
+        tree_remove(&t);
+}
+
 /* Contract A: the keys alerting, channels, reports and the new providers read. */
 static void test_alerting_keys(void **state)
 {
@@ -1385,7 +1405,7 @@ int main(void)
                 cmocka_unit_test(test_schedules),
                 cmocka_unit_test(test_alerting_keys), cmocka_unit_test(test_alerting_key_errors),
                 cmocka_unit_test(test_hardening),     cmocka_unit_test(test_derived_chain),
-                cmocka_unit_test(test_unreadable_files),
+                cmocka_unit_test(test_unreadable_files), cmocka_unit_test(test_display_name_whitespace),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
