@@ -1468,9 +1468,31 @@ static const char *card_colour(const char *status)
 
 static int fact(json_t *facts, const char *title, const char *value)
 {
+        _cleanup_free_ char *t = NULL, *v = NULL;
+
         if (!value || !*value)
                 return 0;
-        return json_array_append_new(facts, json_pack("{s:s, s:s}", "title", title, "value", value));
+        t = notify_markdown_escape(title);
+        v = notify_markdown_escape(value);
+        if (!t || !v)
+                return -ENOMEM;
+        return json_array_append_new(facts, json_pack("{s:s, s:s}", "title", t, "value", v));
+}
+
+/* A Teams card's TextBlock and FactSet texts are Markdown: every character that could start
+ * emphasis, a link, a heading, code or HTML gets a backslash (CommonMark: a backslash before
+ * ASCII punctuation is that character, literally), so a title or a label from the configuration or a
+ * provider is shown as written. */
+char *notify_markdown_escape(const char *s)
+{
+        Buf b = {};
+
+        for (const char *p = strempty(s); *p; p++) {
+                if (strchr("\\`*_[]()<>#", *p))
+                        buf_add(&b, "\\", 1);
+                buf_add(&b, p, 1);
+        }
+        return buf_take(&b);
 }
 
 static int build_teams(const Ctx *x, const json_t *events, const json_t *problems, const char *intro_text,
@@ -1478,15 +1500,17 @@ static int build_teams(const Ctx *x, const json_t *events, const json_t *problem
 {
         bool en = x->lang == LANGUAGE_EN;
         json_auto_t *body = json_array(), *msg = NULL;
+        _cleanup_free_ char *subject = notify_markdown_escape(m->subject),
+                            *intro_md = notify_markdown_escape(intro_text);
         size_t i;
         json_t *ev;
 
-        if (!body)
+        if (!body || !subject || !intro_md)
                 return -ENOMEM;
         if (json_array_append_new(body, json_pack("{s:s, s:s, s:s, s:s, s:b}", "type", "TextBlock", "text",
-                                                  m->subject, "size", "Medium", "weight", "Bolder", "wrap",
+                                                  subject, "size", "Medium", "weight", "Bolder", "wrap",
                                                   1)) < 0 ||
-            json_array_append_new(body, json_pack("{s:s, s:s, s:b}", "type", "TextBlock", "text", intro_text,
+            json_array_append_new(body, json_pack("{s:s, s:s, s:b}", "type", "TextBlock", "text", intro_md,
                                                   "wrap", 1)) < 0)
                 return -ENOMEM;
         json_array_foreach(events, i, ev)
@@ -1500,12 +1524,18 @@ static int build_teams(const Ctx *x, const json_t *events, const json_t *problem
                 if (!facts)
                         return -ENOMEM;
                 event_text(x, ev, &t);
-                head = strdup_printf("%s: %s", strempty(t.title),
-                                     strempty(status_label(jstr(ev, "status"), x->lang)));
-                /* what the event means ("Påmindelse: …") before the verdict, as in the e-mail */
-                change = k >= 0 && !(k == EVENT_FIRING && !jstr(ev, "previous_status"))
-                                 ? strdup_printf("%s %s", event_change[k][x->lang], strempty(t.verdict))
-                                 : strdup(strempty(t.verdict));
+                {
+                        _cleanup_free_ char *h = strdup_printf("%s: %s", strempty(t.title),
+                                                               strempty(status_label(jstr(ev, "status"), x->lang)));
+                        /* what the event means ("Påmindelse: …") before the verdict, as in the e-mail */
+                        _cleanup_free_ char *c =
+                                k >= 0 && !(k == EVENT_FIRING && !jstr(ev, "previous_status"))
+                                        ? strdup_printf("%s %s", event_change[k][x->lang], strempty(t.verdict))
+                                        : strdup(strempty(t.verdict));
+
+                        head = h ? notify_markdown_escape(h) : NULL;
+                        change = c ? notify_markdown_escape(c) : NULL;
+                }
                 if (t.value)
                         r |= fact(facts, t.value_label, t.value);
                 r |= fact(facts, en ? "Target" : "Mål", t.target);
@@ -1533,9 +1563,10 @@ static int build_teams(const Ctx *x, const json_t *events, const json_t *problem
         }
         json_array_foreach(problems, i, ev)
         {
-                _cleanup_free_ char *line =
+                _cleanup_free_ char *raw =
                         strdup_printf("%s: %s", strempty(problem_label(jstr(ev, "kind"), x->lang)),
                                       strempty(jstr(ev, "message")));
+                _cleanup_free_ char *line = raw ? notify_markdown_escape(raw) : NULL;
                 if (!line || json_array_append_new(body, json_pack("{s:s, s:s, s:b, s:s}", "type",
                                                                    "TextBlock", "text", line, "wrap", 1,
                                                                    "color", "Attention")) < 0)

@@ -121,6 +121,8 @@ void notify_message_done(NotifyMessage *m);
  * else s with control characters replaced by spaces. prefix_len: the length of "Subject: " so the
  * first line stays within 78 characters. Caller owns the result; NULL on OOM. */
 char *notify_header_encode(const char *s, size_t prefix_len);
+/* s with a backslash before each Markdown character (\\ ` * _ [ ] ( ) < > #), for Teams card text. */
+char *notify_markdown_escape(const char *s);
 /* Copies s with CR, LF and other control characters replaced by single spaces. */
 char *notify_header_sanitize(const char *s);
 /* Quoted-printable body (RFC 2045), CRLF line ends, lines at most 76 characters. */

@@ -253,6 +253,45 @@ static void test_webhook_json_and_teams(void **state)
         notify_message_done(&m);
 }
 
+/* Markdown in a title, a plan or a message is shown literally on the Teams card (issue 18). */
+static void test_teams_markdown_escaped(void **state)
+{
+        static const char payload[] =
+                "{\"version\":1,\"type\":\"goals\",\"key\":\"k\",\"language\":\"da\",\"plan\":\"Plan\","
+                "\"municipality\":\"Herlev\","
+                "\"events\":[{\"goal\":\"g\",\"title_da\":\"*Fed* _x_ [link](http://e) #1 `c` <b> a\\\\b\","
+                "\"event\":\"firing\",\"status\":\"off_track\"}]}";
+        NotifyMessage m = {};
+        json_auto_t *t = NULL;
+        json_t *body, *head;
+        _cleanup_free_ char *esc = notify_markdown_escape("a*b_c[d]e(f)g#h`i<j>k\\l -.!");
+
+        assert_string_equal(esc, "a\\*b\\_c\\[d\\]e\\(f\\)g\\#h\\`i\\<j\\>k\\\\l -.!");
+        render(payload, NULL, &m);
+        t = json_loads(m.teams, 0, NULL);
+        assert_non_null(t);
+        body = json_object_get(json_object_get(json_array_get(json_object_get(t, "attachments"), 0), "content"),
+                               "body");
+        head = json_array_get(body, 2);
+        assert_non_null(head);
+        assert_non_null(strstr(json_string_value(json_object_get(head, "text")),
+                               "\\*Fed\\* \\_x\\_ \\[link\\]\\(http://e\\) \\#1 \\`c\\` \\<b\\> a\\\\b: "));
+        /* no unescaped Markdown character anywhere on the card */
+        for (size_t i = 0; i < json_array_size(body); i++) {
+                const char *s = json_string_value(json_object_get(json_array_get(body, i), "text"));
+
+                for (size_t k = 0; s && s[k]; k++) {
+                        if (s[k] == '\\') {
+                                k++;
+                                continue;
+                        }
+                        if (strchr("*_[]()#`<>", s[k]))
+                                fail_msg("unescaped '%c' in card text: %s", s[k], s);
+                }
+        }
+        notify_message_done(&m);
+}
+
 static void test_injection(void **state)
 {
         static const char payload[] =
@@ -555,6 +594,7 @@ int main(void)
                 cmocka_unit_test(test_render_danish),
                 cmocka_unit_test(test_render_english),
                 cmocka_unit_test(test_webhook_json_and_teams),
+                cmocka_unit_test(test_teams_markdown_escaped),
                 cmocka_unit_test(test_injection),
                 cmocka_unit_test(test_header_encode),
                 cmocka_unit_test(test_quoted_printable),
