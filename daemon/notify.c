@@ -1113,34 +1113,107 @@ static bool address_is_plain(const char *a)
         return true;
 }
 
-/* "Name <addr>", the name RFC 2047-encoded or quoted. */
+/* One word of a display name: an atom when it is one, else a quoted string. */
+static char *phrase_word(const char *w, size_t n)
+{
+        Buf b = {};
+        bool atom = n > 0;
+
+        for (size_t i = 0; i < n; i++)
+                if (!(isalnum((unsigned char) w[i]) || strchr("!#$%&'*+-/^_`{|}~", w[i])))
+                        atom = false;
+        if (atom) {
+                buf_add(&b, w, n);
+                return buf_take(&b);
+        }
+        buf_puts(&b, "\"");
+        for (size_t i = 0; i < n; i++) {
+                if (w[i] == '"' || w[i] == '\\')
+                        buf_puts(&b, "\\");
+                buf_add(&b, w + i, 1);
+        }
+        buf_puts(&b, "\"");
+        return buf_take(&b);
+}
+
+static bool word_is_ascii(const char *w, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                if ((unsigned char) w[i] >= 0x80)
+                        return false;
+        return true;
+}
+
+/* Appends " " and one token of a header, or CRLF SP (a fold) instead of the space when the line would pass 78 characters. */
+static void add_token(Buf *b, size_t start, const char *tok)
+{
+        const char *nl = b->s ? memrchr(b->s + start, '\n', b->n - start) : NULL;
+        size_t col = b->n - (nl ? (size_t) (nl + 1 - b->s) : start);
+
+        buf_puts(b, col + 1 + strlen(tok) > 78 ? "\r\n " : " ");
+        buf_puts(b, tok);
+}
+
+/* "Name <addr>". The name is a phrase of whitespace-separated words (runs of white space are one
+ * space): ASCII words as atoms or quoted strings, each run of non-ASCII words as RFC 2047 encoded
+ * words, folded between words at 78 characters. A space between two encoded words is dropped by RFC
+ * 2047 readers and kept by others (Python's), so a space between an encoded and a plain word is
+ * never folded into an encoded word: both read "Beskæftigelsesudvalget (demo)" with one space. */
 static void add_mailbox(Buf *b, const char *header, const char *name, const char *addr)
 {
         _cleanup_free_ char *clean = notify_header_sanitize(name);
         size_t start = b->n;
+        bool first = true;
 
-        buf_printf(b, "%s: ", header);
-        if (clean && *clean) {
-                if (!is_ascii(clean)) {
-                        _cleanup_free_ char *enc = notify_header_encode(clean, strlen(header) + 2);
-                        buf_puts(b, strempty(enc));
+        buf_printf(b, "%s:", header);
+        for (const char *p = strempty(clean); *p;) {
+                const char *w = p, *e;
+                _cleanup_free_ char *tok = NULL;
+
+                if (*p == ' ') {
+                        p++;
+                        continue;
+                }
+                e = w + strcspn(w, " ");
+                if (word_is_ascii(w, (size_t) (e - w))) {
+                        tok = phrase_word(w, (size_t) (e - w));
+                        p = e;
+                        add_token(b, start, strempty(tok));
                 } else {
-                        buf_puts(b, "\"");
-                        for (const char *p = clean; *p; p++) {
-                                if (*p == '"' || *p == '\\')
-                                        buf_puts(b, "\\");
-                                buf_add(b, p, 1);
+                        /* this word and every non-ASCII word right after it, one encoded run */
+                        _cleanup_free_ char *run = NULL;
+                        const char *q = e;
+
+                        for (;;) {
+                                const char *n = q + strspn(q, " "), *ne = n + strcspn(n, " ");
+
+                                if (n == ne || word_is_ascii(n, (size_t) (ne - n)))
+                                        break;
+                                q = ne;
                         }
-                        buf_puts(b, "\"");
+                        run = strndup(w, (size_t) (q - w));
+                        tok = run ? notify_header_encode(run, 0) : NULL;
+                        p = q;
+                        /* notify_header_encode folds its words with CRLF SP: one token each */
+                        for (char *t = tok, *next; t && *t; t = next) {
+                                char *f = strstr(t, "\r\n ");
+
+                                next = f ? f + 3 : t + strlen(t);
+                                if (f)
+                                        *f = 0;
+                                add_token(b, start, t);
+                        }
                 }
-                /* fold before the address when the line would pass 78 characters */
-                {
-                        const char *nl = b->s ? strrchr(b->s + start, '\n') : NULL;
-                        size_t col = b->n - (nl ? (size_t) (nl + 1 - b->s) : start);
-                        buf_printf(b, "%s<%s>\r\n", col + strlen(addr) + 3 > 78 ? "\r\n " : " ", addr);
-                }
-        } else
-                buf_printf(b, "%s\r\n", addr);
+                first = false;
+        }
+        if (first)
+                buf_printf(b, " %s\r\n", addr);
+        else {
+                _cleanup_free_ char *a = strdup_printf("<%s>", addr);
+
+                add_token(b, start, strempty(a));
+                buf_puts(b, "\r\n");
+        }
 }
 
 static void rfc5322_date(int64_t usec, char *buf, size_t size)

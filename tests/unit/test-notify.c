@@ -64,9 +64,9 @@ static void render(const char *payload, const RecipientDef *rcpt, NotifyMessage 
 }
 
 static const char expected_headers_da[] =
-        "From: =?UTF-8?B?bGFib3Vyd2F0Y2gg4oCTIEhlcmxldiBLb21tdW5l?=\r\n"
-        " <labourwatch@herlev.dk>\r\n"
-        "To: =?UTF-8?B?Sm9iY2VudGVyY2hlZiBTw7hyZW4gw5hyc3RlZA==?= <chef@herlev.dk>\r\n"
+        /* a phrase: plain words as atoms, runs of non-ASCII words encoded (issue 18) */
+        "From: labourwatch =?UTF-8?B?4oCT?= Herlev Kommune <labourwatch@herlev.dk>\r\n"
+        "To: Jobcenterchef =?UTF-8?B?U8O4cmVuIMOYcnN0ZWQ=?= <chef@herlev.dk>\r\n"
         "Date: Mon, 15 Jul 2024 06:00:00 +0000\r\n"
         /* split after "ikke ", not inside "på": some readers keep the folding space */
         "Subject: =?UTF-8?B?QmVza8OmZnRpZ2Vsc2VzcGxhbiAyMDI0OiAyIG3DpWwgZXIgaWtrZSA=?=\r\n"
@@ -251,6 +251,49 @@ static void test_webhook_json_and_teams(void **state)
                 json_string_value(json_object_get(json_array_get(json_object_get(card, "body"), 0), "text")),
                 "Beskæftigelsesplan 2024: 2 mål er ikke på rette spor");
         notify_message_done(&m);
+}
+
+/* A long display name is folded between words, every header line at most 78 characters; the demo's
+ * name is a phrase with one space before "(demo)" (issue 18). */
+static void test_to_folded(void **state)
+{
+        _cleanup_free_ char *payload = read_data("notice-goals.json");
+        static const struct {
+                const char *name, *to;
+        } cases[] = {
+                { "Sekretariatet for Beskæftigelsesudvalget (demo)",
+                  "To: Sekretariatet for =?UTF-8?B?QmVza8OmZnRpZ2Vsc2VzdWR2YWxnZXQ=?= \"(demo)\"\r\n"
+                  " <chef@herlev.dk>\r\n" },
+                { "Head of the Employment Committee's Secretariat, Herlev Municipality, Labour Market "
+                  "Department, Jobcentre Herlev (demo)",
+                  "To: Head of the Employment Committee's \"Secretariat,\" Herlev \"Municipality,\"\r\n"
+                  " Labour Market \"Department,\" Jobcentre Herlev \"(demo)\" <chef@herlev.dk>\r\n" },
+                { "A  \"quoted\"   name", "To: A \"\\\"quoted\\\"\" name <chef@herlev.dk>\r\n" },
+        };
+
+        for (size_t c = 0; c < ELEMENTSOF(cases); c++) {
+                RecipientDef r = chef;
+                NotifyMessage m = {};
+                _cleanup_free_ char *hdr = NULL;
+                const char *to;
+
+                r.display_name = (char *) cases[c].name;
+                render(payload, &r, &m);
+                hdr = headers_of(m.eml);
+                to = strstr(hdr, "\r\nTo: ");
+                assert_non_null(to);
+                if (!strneq(to + 2, cases[c].to, strlen(cases[c].to)))
+                        fail_msg("got: %.*s", (int) strlen(cases[c].to), to + 2);
+                /* the To: lines (the header and its continuations) */
+                for (const char *l = to + 2; l == to + 2 || *l == ' ';) {
+                        const char *e = strstr(l, "\r\n");
+
+                        assert_non_null(e);
+                        assert_true(e - l <= 78);
+                        l = e + 2;
+                }
+                notify_message_done(&m);
+        }
 }
 
 /* Markdown in a title, a plan or a message is shown literally on the Teams card (issue 18). */
@@ -595,6 +638,7 @@ int main(void)
                 cmocka_unit_test(test_render_english),
                 cmocka_unit_test(test_webhook_json_and_teams),
                 cmocka_unit_test(test_teams_markdown_escaped),
+                cmocka_unit_test(test_to_folded),
                 cmocka_unit_test(test_injection),
                 cmocka_unit_test(test_header_encode),
                 cmocka_unit_test(test_quoted_printable),
