@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -72,4 +76,51 @@ const char *read_regular_file_strerror(int r)
         default:
                 return strerror(r < 0 ? -r : r);
         }
+}
+
+int lock_file_take(const char *dir, const char *name, int *ret_fd, pid_t *ret_holder)
+{
+        _cleanup_free_ char *path = NULL;
+        _cleanup_close_ int fd = -1;
+        char buf[32];
+
+        assert(dir);
+        assert(name);
+        assert(ret_fd);
+
+        if (ret_holder)
+                *ret_holder = 0;
+        if (asprintf(&path, "%s/%s", dir, name) < 0)
+                return -ENOMEM;
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0644);
+        if (fd < 0)
+                return -errno;
+        if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                int r = -errno;
+
+                if (r == -EWOULDBLOCK && ret_holder) {
+                        ssize_t k = pread(fd, buf, sizeof buf - 1, 0);
+                        if (k > 0) {
+                                char *end;
+                                long pid;
+
+                                buf[k] = 0;
+                                errno = 0;
+                                pid = strtol(buf, &end, 10);
+                                if (errno == 0 && end != buf && pid > 0 && pid <= INT32_MAX)
+                                        *ret_holder = (pid_t) pid;
+                        }
+                }
+                return r == -EWOULDBLOCK ? -EBUSY : r;
+        }
+        /* Ours now: the PID replaces whatever a previous holder left. */
+        if (ftruncate(fd, 0) < 0)
+                return -errno;
+        {
+                int n = snprintf(buf, sizeof buf, "%ld\n", (long) getpid());
+                if (pwrite(fd, buf, (size_t) n, 0) != n)
+                        return errno > 0 ? -errno : -EIO;
+        }
+        *ret_fd = TAKE_FD(fd);
+        return 0;
 }

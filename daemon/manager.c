@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
@@ -15,6 +16,7 @@
 #include "labourwatch/alerting.h"
 #include "labourwatch/config.h"
 #include "labourwatch/evaluate.h"
+#include "labourwatch/fileio.h"
 #include "labourwatch/goal.h"
 #include "labourwatch/hashmap.h"
 #include "labourwatch/idle.h"
@@ -51,6 +53,7 @@ struct Manager {
         Store *store;
         SourceRunner *runner;
         Outbox *outbox;      /* delivery of queued notifications; NULL in --dry-run */
+        int lock_fd;         /* flock() on state_dir/labourwatchd.lock; -1 in --dry-run */
 
         bool once;
         bool dry_run;
@@ -827,6 +830,7 @@ int manager_new(const ManagerOptions *o, Manager **ret)
         m->once = o->once;
         m->dry_run = o->dry_run;
         m->next_due = UINT64_MAX;
+        m->lock_fd = -1;
         m->config_path = strdup(o->config_path ? o->config_path : CONFIG_DEFAULT_PATH);
         if (!m->config_path) {
                 r = log_error_errno(-ENOMEM, "Failed to allocate the manager: %m");
@@ -850,6 +854,27 @@ int manager_new(const ManagerOptions *o, Manager **ret)
                         else
                                 log_error_errno(r, "Failed to open the state store in %s: %m",
                                                 strna(m->config->state_dir));
+                        goto fail;
+                }
+        }
+        if (!m->dry_run) {
+                /* One process delivers from a store: two would send the same notices twice. */
+                pid_t holder = 0;
+
+                r = lock_file_take(m->config->state_dir, STATE_LOCK_FILE, &m->lock_fd, &holder);
+                if (r == -EBUSY) {
+                        if (holder > 0)
+                                log_error("%s/%s is locked by labourwatchd PID %ld, which is already running on "
+                                          "this state directory; not starting",
+                                          m->config->state_dir, STATE_LOCK_FILE, (long) holder);
+                        else
+                                log_error("%s/%s is locked by another labourwatchd already running on this "
+                                          "state directory; not starting",
+                                          m->config->state_dir, STATE_LOCK_FILE);
+                        goto fail;
+                }
+                if (r < 0) {
+                        log_error_errno(r, "Failed to lock %s/%s: %m", m->config->state_dir, STATE_LOCK_FILE);
                         goto fail;
                 }
         }
@@ -948,6 +973,8 @@ Manager *manager_free(Manager *m)
         sd_event_source_unref(m->sigterm_source);
         sd_event_unref(m->event);
         store_close(m->store);
+        if (m->lock_fd >= 0)
+                (void) close(m->lock_fd); /* the lock last: nothing of ours touches the store now */
         config_free(m->config);
         goal_statuses_free(m->goal_statuses, m->n_goal_statuses);
         free(m->config_path);

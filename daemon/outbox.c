@@ -426,8 +426,21 @@ static void outbox_run(Outbox *o)
                         refilled = true;
                 }
                 OutboxItem *i = &o->batch[o->batch_pos++];
-                if (!in_flight(o, i->id))
-                        start_item(o, i, now);
+                if (in_flight(o, i->id))
+                        continue;
+                /* The batch may be older than the last delivery: a re-read (SIGHUP, a kick, a
+                 * retry) while transfers were in flight holds them, and they may be sent by now.
+                 * The store says whether it still is to be sent. */
+                {
+                        _cleanup_free_ char *err = NULL;
+                        int k = store_outbox_still_due(o->store, i->id, now, &err);
+                        if (k < 0)
+                                log_error_errno(k, "Failed to check notification %" PRId64 " in the outbox, "
+                                                   "not sending it now: %s", i->id, strna(err));
+                        if (k <= 0)
+                                continue;
+                }
+                start_item(o, i, now);
         }
         outbox_schedule(o);
         if (o->idle_cb && o->batch_pos >= o->batch_n && outbox_idle(o)) {

@@ -210,6 +210,7 @@ typedef enum StoreStmt {
         STMT_OUTBOX_NEXT,
         STMT_OBS_LAST_FETCHED,
         STMT_OUTBOX_RECENT,
+        STMT_OUTBOX_STILL_DUE,
         _STMT_MAX,
 } StoreStmt;
 
@@ -318,6 +319,7 @@ static const char *const stmt_sql[_STMT_MAX] = {
                                   "WHERE series = ?1 AND superseded_at IS NULL",
         [STMT_OUTBOX_NEXT] = "SELECT MIN(next_attempt) FROM outbox WHERE sent_at IS NULL AND next_attempt > ?1 "
                              "AND next_attempt < ?2",
+        [STMT_OUTBOX_STILL_DUE] = "SELECT 1 FROM outbox WHERE id = ?1 AND sent_at IS NULL AND next_attempt <= ?2",
 };
 
 struct Store {
@@ -1812,6 +1814,19 @@ int store_outbox_next_due(Store *s, int64_t after, int64_t *ret, char **ret_erro
                 return 0;
         *ret = sqlite3_column_int64(st, 0);
         return 1;
+}
+
+int store_outbox_still_due(Store *s, int64_t id, int64_t now, char **ret_error)
+{
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        int r;
+
+        assert(s);
+        r = store_query(s, STMT_OUTBOX_STILL_DUE, ARGS(ARG_INT(id), ARG_INT(now)), &st, ret_error);
+        if (r < 0)
+                return r;
+        r = store_step(s, st, "failed to read outbox", ret_error);
+        return r < 0 ? r : r > 0;
 }
 
 void store_notices_free(StoredNotice *n, size_t n_items)

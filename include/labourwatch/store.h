@@ -181,6 +181,10 @@ void store_outbox_free(OutboxItem *items, size_t n);
 /* The earliest next_attempt of an unsent item later than `after` (and not STORE_OUTBOX_NEVER):
  * returns 1 and *ret, or 0 when there is none. */
 int store_outbox_next_due(Store *s, int64_t after, int64_t *ret, char **ret_error);
+/* Whether item id is still due at `now` (unsent, next_attempt <= now): 1 yes, 0 no (sent, waiting
+ * for a retry, given up, or gone), or a negative errno with *ret_error. The outbox asks before each
+ * transfer: a batch read earlier may hold an item delivered since. */
+int store_outbox_still_due(Store *s, int64_t id, int64_t now, char **ret_error);
 /* Frees the connection's page cache (sqlite3_db_release_memory): between cycles, hours apart. */
 void store_release_memory(Store *s);
 

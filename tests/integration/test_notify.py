@@ -8,6 +8,7 @@ tests are about delivery, not about when alerts fire; one end-to-end test lets t
 Each message is parsed with Python's email package: decoded Danish subject, both parts, threading
 headers, Auto-Submitted, and no injected header."""
 
+import asyncio
 import email
 import email.policy
 import hashlib
@@ -16,6 +17,7 @@ import http.server
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import ssl
 import subprocess
@@ -44,6 +46,7 @@ class Sink:
         self.messages = []
         self.logins = []
         self.unknown = set()
+        self.delay = 0  # seconds each DATA takes: keeps deliveries in flight
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -53,6 +56,8 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self.lock:
             self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
                                   "raw": envelope.original_content,
@@ -500,6 +505,37 @@ class NotifyTest(unittest.TestCase):
             err = p.communicate(timeout=30)[1]
         self.assertEqual(p.returncode, 0, err)
         self.assertEqual(len(server.messages), 1)
+
+    def test_reread_during_batch_sends_each_once(self):
+        """Issue 18 §2: twenty messages due, eight in flight, and the outbox re-read (SIGHUP) while
+        they are: a batch read then holds the eight, and none is sent twice when they finish."""
+        for k in range(20):
+            self.enqueue("mail", "chef", key="dup-%02d" % k)
+        server = self.smtp()
+        server.sink.delay = 0.3
+        e = dict(os.environ, LABOURWATCH_LOG_TARGET="stderr", TZ="UTC")
+        e.pop("NOTIFY_SOCKET", None)
+        p = subprocess.Popen([lwdaemon.DAEMON, "--config", self.work.config], env=e,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.time() + 30 * lwdaemon.TIMEOUT_SCALE
+            hups = 0
+            # the first message in: the daemon handles signals, and a batch is in flight
+            while time.time() < deadline and not server.messages and p.poll() is None:
+                time.sleep(0.02)
+            while time.time() < deadline and p.poll() is None and any(r[6] is None for r in self.outbox()):
+                if hups < 3:
+                    p.send_signal(signal.SIGHUP)  # re-reads the outbox with transfers in flight
+                    hups += 1
+                time.sleep(0.25)
+            self.assertTrue(all(r[6] is not None for r in self.outbox()), self.outbox())
+            time.sleep(1.5)  # what a stale batch would send again arrives now
+        finally:
+            p.terminate()
+            err = p.communicate(timeout=30)[1]
+        self.assertEqual(p.returncode, 0, err)
+        self.assertGreater(hups, 0)
+        self.assertEqual(len(server.messages), 20, err)
 
     def test_crash_after_deliver(self):
         """SIGKILL between the server's acceptance and the commit: after the restart the message is
