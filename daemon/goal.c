@@ -537,7 +537,7 @@ static void pace_level(Ctx *c, GoalRole role, GoalAggregate a, double T, int N, 
 
 #define INTERVAL_Z 1.2815515655446004 /* standard normal 0.9 quantile: the 80 % two-sided interval */
 #define BACKTEST_MAX 10                /* past periods backtested at most */
-#define FLOOR_RELATIVE 0.10            /* floor spread: 10 % of the projection, scaled by h/N */
+#define FLOOR_RELATIVE 0.02            /* floor spread at least 2 % of the projection */
 #define FLOOR_WEIGHT 1.0               /* the floor counts as this many backtest errors */
 
 /* Student-t 0.9 quantile for df degrees of freedom (df >= 1): the small-sample widening. */
@@ -601,17 +601,20 @@ static bool observed_aggregate(const Ctx *c, GoalAggregate a, int64_t pf, int64_
         return true;
 }
 
-/* Level and cumulative goals, open period: `projected` is the point projection, last_idx the latest
- * observed member, h the unobserved members. The spread of the final aggregate is the root mean
- * square error of the same projection rule on the series' past periods at the same horizon (the
- * period shifted back k years, the origin last_idx shifted alike), pooled with a floor that counts
- * as FLOOR_WEIGHT errors, with a Student-t quantile of K + FLOOR_WEIGHT degrees of freedom. */
-static void distribution_level(Ctx *c, GoalAggregate a, double projected, int64_t last_idx, int h)
+/* Level and cumulative goals, open period: `projected` is the point projection, h the unobserved
+ * members. The projection rule is backtested on the series' past periods (the goal period shifted
+ * back k years), from every origin inside them: the error e of the period aggregate with hh members
+ * remaining. Errors are pooled across horizons by the scaling law sd(h) = c h / N (the months to come
+ * err together), c^2 the mean of (e N / hh)^2, and combined with a floor that counts as FLOOR_WEIGHT
+ * past periods; the quantile is Student-t with K + FLOOR_WEIGHT degrees of freedom, K the past
+ * periods (not the correlated errors within them). */
+static void distribution_level(Ctx *c, GoalAggregate a, double projected, int h)
 {
         GoalResult *r = c->r;
         const Series *s = c->s[GOAL_ROLE_SERIES];
         int N = (int) (c->pl - c->pf + 1), K = 0;
-        double sse = 0, sigma, floor_sd, scale;
+        double c2sum = 0, scale;
+        int n_err = 0;
 
         if (!s || s->n_points == 0 || !isfinite(projected))
                 return;
@@ -623,29 +626,33 @@ static void distribution_level(Ctx *c, GoalAggregate a, double projected, int64_
         }
 
         int64_t first = period_index(s->points[0].period);
-        if (c->per_year >= 1)
+        if (c->per_year >= 1 && N >= 2)
                 for (int k = 1; k <= BACKTEST_MAX; k++) {
-                        int64_t shift = (int64_t) k * c->per_year;
-                        double actual, proj;
-                        if (c->pf - shift < first)
+                        int64_t shift = (int64_t) k * c->per_year, pf = c->pf - shift, pl = c->pl - shift;
+                        double actual;
+                        if (pf < first)
                                 break;
-                        if (!observed_aggregate(c, a, c->pf - shift, c->pl - shift, &actual))
+                        if (!observed_aggregate(c, a, pf, pl, &actual))
                                 continue;
-                        proj = projected_at(c, a, c->pf - shift, c->pl - shift, last_idx - shift);
-                        if (!isfinite(proj))
-                                continue;
-                        sse += (actual - proj) * (actual - proj);
+                        for (int hh = 1; hh < N; hh++) {
+                                double e = actual - projected_at(c, a, pf, pl, pl - hh);
+                                if (!isfinite(e))
+                                        continue;
+                                e *= (double) N / hh;
+                                c2sum += e * e;
+                                n_err++;
+                        }
                         K++;
                 }
 
-        /* The floor: the unobserved share of the period h/N times the larger of 10 % of the projection
-         * and the monthly standard deviation of the series (for a sum, times N): as if the months to
-         * come could all err together by that much. Wide on purpose; history pulls it in. */
+        /* The floor: the larger of the monthly standard deviation of the series (for a sum, times N)
+         * and 2 % of the projection, scaled by h / N alike: as if the months to come could all err
+         * together by one standard deviation. Wide on purpose; history pulls it in. */
         double m1 = 0, m2 = 0;
         int n = 0;
         for (size_t i = 0; i < s->n_points; i++) {
                 const SeriesPoint *pt = &s->points[i];
-                if (period_index(pt->period) > last_idx || pt->missing || !isfinite(pt->value))
+                if (period_index(pt->period) > c->visible || pt->missing || !isfinite(pt->value))
                         continue;
                 n++;
                 double d = pt->value - m1;
@@ -656,15 +663,16 @@ static void distribution_level(Ctx *c, GoalAggregate a, double projected, int64_
         scale = MAX(scale, FLOOR_RELATIVE * fabs(projected));
         if (scale <= 0)
                 scale = FLOOR_RELATIVE * MAX(1.0, fabs(c->g->target));
-        floor_sd = scale * h / N;
 
-        sigma = sqrt((sse + FLOOR_WEIGHT * floor_sd * floor_sd) / (K + FLOOR_WEIGHT));
+        double c2 = n_err > 0 ? c2sum / n_err : 0;
+        double sigma = (double) h / N * sqrt((K * c2 + FLOOR_WEIGHT * scale * scale) / (K + FLOOR_WEIGHT));
         double t = t90(K + (int) FLOOR_WEIGHT);
         double se = sigma * t / INTERVAL_Z; /* the normal scale whose 80 % interval is the t interval */
         r->backtest_years = K;
         r->projected_low = projected - t * sigma;
         r->projected_high = projected + t * sigma;
-        r->probability = 0.5 * erfc(-margin(c->g, projected) / (se * sqrt(2.0)));
+        r->probability = se > 0 ? 0.5 * erfc(-margin(c->g, projected) / (se * sqrt(2.0)))
+                                : (margin(c->g, projected) >= -epsilon(c->g) ? 1.0 : 0.0);
 }
 
 /* ---- the kinds ---- */
@@ -718,7 +726,7 @@ static int eval_level(Ctx *c)
                 projected = MAX(projected, 1.0); /* nobody ranks better than first */
         set_projected(c, projected);
         if (g->kind != GOAL_RANK)
-                distribution_level(c, a, projected, last_idx,
+                distribution_level(c, a, projected,
                                    a == GOAL_AGGREGATE_LATEST ? (int) (c->pl - last_idx) : N - n);
         pace_level(c, GOAL_ROLE_SERIES, a, g->target, N, n, sum);
         return 0;
