@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "labourwatch/evaluate.h"
 #include "labourwatch/goal.h"
 #include "labourwatch/macro.h"
 #include "series-test.h"
@@ -158,6 +159,34 @@ static void test_other_kinds(void **state)
         goal_result_done(&r);
 }
 
+/* The result JSON (labourwatch eval --json) carries the three fields, and omits them when unset. */
+static void test_json(void **state)
+{
+        GoalResult r = {};
+        GoalDef g = goal(385);
+        json_t *j;
+
+        eval(&g, history(2019, 6), (Date){ 2024, 7, 15 }, &r);
+        j = goal_result_to_json(&r);
+        assert_non_null(j);
+        assert_true(fabs(json_real_value(json_object_get(j, "probability")) - r.probability) < 1e-12);
+        assert_true(fabs(json_real_value(json_object_get(j, "projected_low")) - r.projected_low) < 1e-12);
+        assert_true(fabs(json_real_value(json_object_get(j, "projected_high")) - r.projected_high) < 1e-12);
+        json_decref(j);
+
+        g.kind = GOAL_CHANGE;
+        g.change_unit = CHANGE_ABSOLUTE;
+        g.baseline = (Period){ PERIOD_YEAR, 2023, 0 };
+        eval(&g, history(2019, 6), (Date){ 2024, 7, 15 }, &r);
+        j = goal_result_to_json(&r);
+        assert_non_null(j);
+        assert_null(json_object_get(j, "probability"));
+        assert_null(json_object_get(j, "projected_low"));
+        assert_null(json_object_get(j, "projected_high"));
+        json_decref(j);
+        goal_result_done(&r);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -166,6 +195,7 @@ int main(void)
                 cmocka_unit_test(test_interval_shrinks),
                 cmocka_unit_test(test_far_above),
                 cmocka_unit_test(test_other_kinds),
+                cmocka_unit_test(test_json),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
