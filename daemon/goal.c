@@ -608,21 +608,38 @@ static bool observed_aggregate(const Ctx *c, GoalAggregate a, int64_t pf, int64_
  * err together), c^2 the mean of (e N / hh)^2, and combined with a floor that counts as FLOOR_WEIGHT
  * past periods; the quantile is Student-t with K + FLOOR_WEIGHT degrees of freedom, K the past
  * periods (not the correlated errors within them). */
-static void distribution_level(Ctx *c, GoalAggregate a, double projected, int h)
+/* The distribution of the final measure: `projected` +- t sigma, and the normal probability with the
+ * scale whose 80 % interval is that t interval. */
+static void set_distribution(Ctx *c, double projected, double sigma, int df)
 {
         GoalResult *r = c->r;
+        double t = t90(df), se = sigma * t / INTERVAL_Z;
+
+        r->has_probability = true;
+        if (!(se > 0) || !isfinite(se)) {
+                r->probability = margin(c->g, projected) >= -epsilon(c->g) ? 1.0 : 0.0;
+                r->projected_low = r->projected_high = projected;
+                return;
+        }
+        r->projected_low = projected - t * sigma;
+        r->projected_high = projected + t * sigma;
+        r->probability = 0.5 * erfc(-margin(c->g, projected) / (se * sqrt(2.0)));
+}
+
+/* The spread (sigma, degrees of freedom) of the final aggregate of the series over the goal period. */
+static bool level_spread(Ctx *c, GoalAggregate a, double projected, int h, double *ret_sigma, int *ret_df)
+{
         const Series *s = c->s[GOAL_ROLE_SERIES];
         int N = (int) (c->pl - c->pf + 1), K = 0;
         double c2sum = 0, scale;
         int n_err = 0;
 
         if (!s || s->n_points == 0 || !isfinite(projected))
-                return;
-        r->has_probability = true;
+                return false;
         if (h <= 0) {
-                r->probability = margin(c->g, projected) >= -epsilon(c->g) ? 1.0 : 0.0;
-                r->projected_low = r->projected_high = projected;
-                return;
+                *ret_sigma = 0;
+                *ret_df = 1;
+                return true;
         }
 
         int64_t first = period_index(s->points[0].period);
@@ -665,14 +682,19 @@ static void distribution_level(Ctx *c, GoalAggregate a, double projected, int h)
                 scale = FLOOR_RELATIVE * MAX(1.0, fabs(c->g->target));
 
         double c2 = n_err > 0 ? c2sum / n_err : 0;
-        double sigma = (double) h / N * sqrt((K * c2 + FLOOR_WEIGHT * scale * scale) / (K + FLOOR_WEIGHT));
-        double t = t90(K + (int) FLOOR_WEIGHT);
-        double se = sigma * t / INTERVAL_Z; /* the normal scale whose 80 % interval is the t interval */
-        r->backtest_years = K;
-        r->projected_low = projected - t * sigma;
-        r->projected_high = projected + t * sigma;
-        r->probability = se > 0 ? 0.5 * erfc(-margin(c->g, projected) / (se * sqrt(2.0)))
-                                : (margin(c->g, projected) >= -epsilon(c->g) ? 1.0 : 0.0);
+        *ret_sigma = (double) h / N * sqrt((K * c2 + FLOOR_WEIGHT * scale * scale) / (K + FLOOR_WEIGHT));
+        *ret_df = K + (int) FLOOR_WEIGHT;
+        c->r->backtest_years = K;
+        return true;
+}
+
+static void distribution_level(Ctx *c, GoalAggregate a, double projected, int h)
+{
+        double sigma;
+        int df;
+
+        if (level_spread(c, a, projected, h, &sigma, &df))
+                set_distribution(c, projected, sigma, df);
 }
 
 /* ---- the kinds ---- */
@@ -853,6 +875,17 @@ static int eval_change(Ctx *c)
                 return 0;
         }
         set_projected(c, pown - pother);
+
+        /* Change goals (not reference goals, whose reference is uncertain too) where every member of
+         * the goal period has its baseline: the baseline is fact, the change is linear in the
+         * goal-period aggregate, so its spread is the level's times d change / d level. */
+        if (!ref && fn == c->pl - c->pf + 1) {
+                double sigma, base = aggregate(a, fbs, fn, fbl);
+                int df, h = a == GOAL_AGGREGATE_LATEST ? (int) (c->pl - last_cur) : fn - n_cur;
+                if (level_spread(c, a, aggregate(a, fcs, fn, fcl), h, &sigma, &df))
+                        set_distribution(c, pown, sigma * (g->change_unit == CHANGE_PERCENT ? 100 / fabs(base) : 1),
+                                         df);
+        }
 
         /* Pace: the own change needed is the target (plus the reference's projected change), turned
          * into the goal-period level that gives it. */

@@ -111,7 +111,8 @@ typedef struct GoalResult {
         /* Predictive distribution of the final value (labourwatch-goals(7), PROBABILITY): the chance
          * the target is met and an 80 % interval for the final aggregate around `projected`. Set
          * (has_probability) for finished periods of every kind (0 or 1, zero width) and for open
-         * level and cumulative goals; NAN otherwise (rank, change, reference, share while open). */
+         * level, cumulative and change goals (change: every goal-period member has its baseline);
+         * NAN otherwise (rank, reference and share goals while open). */
         bool has_probability;
         double probability;           /* 0..1 */
         double projected_low, projected_high;

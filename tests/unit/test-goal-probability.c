@@ -137,11 +137,13 @@ static void test_far_above(void **state)
         goal_result_done(&r);
 }
 
-/* Cumulative goals use the same mechanism (sums); change goals have none yet while open. */
+/* Cumulative goals use the same mechanism (sums); a change against a baseline that is fact has the
+ * level's spread, in the change's unit; rank goals have none yet while open. */
 static void test_other_kinds(void **state)
 {
         GoalResult r = {};
         GoalDef g = goal(4600);
+        double w_level;
 
         g.kind = GOAL_CUMULATIVE;
         eval(&g, history(2019, 6), (Date){ 2024, 7, 15 }, &r);
@@ -149,11 +151,28 @@ static void test_other_kinds(void **state)
         assert_true(r.probability > 0 && r.probability < 1);
         assert_true(width(&r) > 0);
 
+        g = goal(385);
+        eval(&g, history(2019, 6), (Date){ 2024, 7, 15 }, &r);
+        w_level = width(&r);
+
         g = goal(1);
         g.kind = GOAL_CHANGE;
         g.change_unit = CHANGE_ABSOLUTE;
         g.baseline = (Period){ PERIOD_YEAR, 2023, 0 };
         eval(&g, history(2019, 6), (Date){ 2024, 7, 15 }, &r);
+        assert_true(r.probability > 0 && r.probability < 1);
+        assert_true(fabs(width(&r) - w_level) < 1e-9);
+
+        g.change_unit = CHANGE_PERCENT;
+        eval(&g, history(2019, 6), (Date){ 2024, 7, 15 }, &r);
+        /* the level's width over |baseline| / 100, the baseline near 380: about a quarter */
+        assert_true(width(&r) > 0 && width(&r) < w_level);
+
+        g = goal(1);
+        g.kind = GOAL_RANK;
+        g.direction = GOAL_AT_MOST;
+        eval(&g, history(2019, 6), (Date){ 2024, 7, 15 }, &r);
+        assert_true(r.has_projected);
         assert_false(r.has_probability);
         assert_true(isnan(r.probability));
         goal_result_done(&r);
@@ -174,9 +193,9 @@ static void test_json(void **state)
         assert_true(fabs(json_real_value(json_object_get(j, "projected_high")) - r.projected_high) < 1e-12);
         json_decref(j);
 
-        g.kind = GOAL_CHANGE;
-        g.change_unit = CHANGE_ABSOLUTE;
-        g.baseline = (Period){ PERIOD_YEAR, 2023, 0 };
+        g.kind = GOAL_RANK;
+        g.target = 1;
+        g.direction = GOAL_AT_MOST;
         eval(&g, history(2019, 6), (Date){ 2024, 7, 15 }, &r);
         j = goal_result_to_json(&r);
         assert_non_null(j);
