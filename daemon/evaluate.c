@@ -296,8 +296,9 @@ static json_t *words_or_null(const char *s)
 json_t *goal_result_to_json(const GoalResult *r)
 {
         char latest[PERIOD_STRING_MAX], period[PERIOD_STRING_MAX];
+        json_t *o;
 
-        return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:f, s:o, s:o, s:o, s:o, s:i, s:s, s:s, s:s, "
+        o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:f, s:o, s:o, s:o, s:o, s:i, s:s, s:s, s:s, "
                          "s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:o, s:o, s:o, s:s?, s:o, s:o, "
                          "s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
                          "id", strempty(r->id),
@@ -338,6 +339,16 @@ json_t *goal_result_to_json(const GoalResult *r)
                          "pace_text_en", words_or_null(r->pace_en),
                          "recent_pace_text", words_or_null(r->recent_pace_da),
                          "recent_pace_text_en", words_or_null(r->recent_pace_en));
+        /* The predictive distribution, only where the engine computed one (goal.h). */
+        if (o && r->has_probability && isfinite(r->probability) && isfinite(r->projected_low) &&
+            isfinite(r->projected_high) &&
+            (json_object_set_new(o, "probability", json_real(r->probability)) < 0 ||
+             json_object_set_new(o, "projected_low", json_real(r->projected_low)) < 0 ||
+             json_object_set_new(o, "projected_high", json_real(r->projected_high)) < 0)) {
+                json_decref(o);
+                return NULL;
+        }
+        return o;
 }
 
 json_t *goal_inputs_to_json(const GoalDef *g, const GoalResult *r, Date date)

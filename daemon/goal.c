@@ -409,6 +409,10 @@ static void set_final(Ctx *c, double value)
         r->gap = value - c->g->target;
         r->status = margin(c->g, value) >= -epsilon(c->g) ? GOAL_STATUS_ACHIEVED : GOAL_STATUS_MISSED;
         r->projection = PROJECTION_NONE;
+        /* The final value is fact: certainty, and an interval of zero width. */
+        r->has_probability = true;
+        r->probability = r->status == GOAL_STATUS_ACHIEVED ? 1.0 : 0.0;
+        r->projected_low = r->projected_high = value;
 }
 
 static void set_projected(Ctx *c, double projected)
@@ -529,6 +533,170 @@ static void pace_level(Ctx *c, GoalRole role, GoalAggregate a, double T, int N, 
         recent_pace(c, role, a == GOAL_AGGREGATE_SUM);
 }
 
+/* ---- predictive distribution (labourwatch-goals(7), PROBABILITY) ---- */
+
+#define INTERVAL_Z 1.2815515655446004 /* standard normal 0.9 quantile: the 80 % two-sided interval */
+#define BACKTEST_MAX 10                /* past periods backtested at most */
+#define FLOOR_RELATIVE 0.02            /* floor spread at least 2 % of the projection */
+#define FLOOR_WEIGHT 1.0               /* the floor counts as this many backtest errors */
+
+/* Student-t 0.9 quantile for df degrees of freedom (df >= 1): the small-sample widening. */
+static double t90(int df)
+{
+        static const double table[] = { 0, 3.078, 1.886, 1.638, 1.533, 1.476, 1.440, 1.415, 1.397, 1.383, 1.372,
+                                        1.363, 1.356, 1.350, 1.345, 1.341, 1.337, 1.333, 1.330, 1.328, 1.325 };
+        if (df < 1)
+                df = 1;
+        if (df < (int) ELEMENTSOF(table))
+                return table[df];
+        /* Cornish-Fisher first term: z (1 + (1 + z^2) / (4 df)) */
+        return INTERVAL_Z * (1 + (1 + INTERVAL_Z * INTERVAL_Z) / (4.0 * df));
+}
+
+/* The projection rule of projection_choose(), for one series. */
+static ProjectionMethod method_for(const GoalDef *g, bool seasonal_ok)
+{
+        switch (g->projection) {
+        case PROJECTION_NONE:
+                return PROJECTION_NONE;
+        case PROJECTION_AUTO:
+        case PROJECTION_SEASONAL:
+                return seasonal_ok ? PROJECTION_SEASONAL : PROJECTION_LINEAR;
+        default:
+                return PROJECTION_LINEAR;
+        }
+}
+
+/* The aggregate the projection rule would have projected for members [pf, pl] had the evaluation
+ * been made when `origin` was the latest period seen. Reads through a copy of the context, so the
+ * audit trail and the result are untouched. */
+static double projected_at(const Ctx *c, GoalAggregate a, int64_t pf, int64_t pl, int64_t origin)
+{
+        Ctx b = *c;
+        double fsum = 0, flast = 0;
+
+        b.visible = origin;
+        b.pf = pf;
+        b.pl = pl;
+        projection_prepare(&b, GOAL_ROLE_SERIES);
+        b.method = method_for(c->g, b.pr[GOAL_ROLE_SERIES].seasonal_ok);
+        for (int64_t idx = pf; idx <= pl; idx++) {
+                flast = value_or_projection(&b, GOAL_ROLE_SERIES, idx, a == GOAL_AGGREGATE_SUM);
+                fsum += flast;
+        }
+        return aggregate(a, fsum, (int) (pl - pf + 1), flast);
+}
+
+/* The observed aggregate of members [pf, pl] when every one is observed. */
+static bool observed_aggregate(const Ctx *c, GoalAggregate a, int64_t pf, int64_t pl, double *ret)
+{
+        double sum = 0, v = 0;
+
+        for (int64_t idx = pf; idx <= pl; idx++) {
+                if (!peek(c, GOAL_ROLE_SERIES, idx, &v))
+                        return false;
+                sum += v;
+        }
+        *ret = aggregate(a, sum, (int) (pl - pf + 1), v);
+        return true;
+}
+
+/* Level and cumulative goals, open period: `projected` is the point projection, h the unobserved
+ * members. The projection rule is backtested on the series' past periods (the goal period shifted
+ * back k years), from every origin inside them: the error e of the period aggregate with hh members
+ * remaining. Errors are pooled across horizons by the scaling law sd(h) = c h / N (the months to come
+ * err together), c^2 the mean of (e N / hh)^2, and combined with a floor that counts as FLOOR_WEIGHT
+ * past periods; the quantile is Student-t with K + FLOOR_WEIGHT degrees of freedom, K the past
+ * periods (not the correlated errors within them). */
+/* The distribution of the final measure: `projected` +- t sigma, and the normal probability with the
+ * scale whose 80 % interval is that t interval. */
+static void set_distribution(Ctx *c, double projected, double sigma, int df)
+{
+        GoalResult *r = c->r;
+        double t = t90(df), se = sigma * t / INTERVAL_Z;
+
+        r->has_probability = true;
+        if (!(se > 0) || !isfinite(se)) {
+                r->probability = margin(c->g, projected) >= -epsilon(c->g) ? 1.0 : 0.0;
+                r->projected_low = r->projected_high = projected;
+                return;
+        }
+        r->projected_low = projected - t * sigma;
+        r->projected_high = projected + t * sigma;
+        r->probability = 0.5 * erfc(-margin(c->g, projected) / (se * sqrt(2.0)));
+}
+
+/* The spread (sigma, degrees of freedom) of the final aggregate of the series over the goal period. */
+static bool level_spread(Ctx *c, GoalAggregate a, double projected, int h, double *ret_sigma, int *ret_df)
+{
+        const Series *s = c->s[GOAL_ROLE_SERIES];
+        int N = (int) (c->pl - c->pf + 1), K = 0;
+        double c2sum = 0, scale;
+        int n_err = 0;
+
+        if (!s || s->n_points == 0 || !isfinite(projected))
+                return false;
+        if (h <= 0) {
+                *ret_sigma = 0;
+                *ret_df = 1;
+                return true;
+        }
+
+        int64_t first = period_index(s->points[0].period);
+        if (c->per_year >= 1 && N >= 2)
+                for (int k = 1; k <= BACKTEST_MAX; k++) {
+                        int64_t shift = (int64_t) k * c->per_year, pf = c->pf - shift, pl = c->pl - shift;
+                        double actual;
+                        if (pf < first)
+                                break;
+                        if (!observed_aggregate(c, a, pf, pl, &actual))
+                                continue;
+                        for (int hh = 1; hh < N; hh++) {
+                                double e = actual - projected_at(c, a, pf, pl, pl - hh);
+                                if (!isfinite(e))
+                                        continue;
+                                e *= (double) N / hh;
+                                c2sum += e * e;
+                                n_err++;
+                        }
+                        K++;
+                }
+
+        /* The floor: the larger of the monthly standard deviation of the series (for a sum, times N)
+         * and 2 % of the projection, scaled by h / N alike: as if the months to come could all err
+         * together by one standard deviation. Wide on purpose; history pulls it in. */
+        double m1 = 0, m2 = 0;
+        int n = 0;
+        for (size_t i = 0; i < s->n_points; i++) {
+                const SeriesPoint *pt = &s->points[i];
+                if (period_index(pt->period) > c->visible || pt->missing || !isfinite(pt->value))
+                        continue;
+                n++;
+                double d = pt->value - m1;
+                m1 += d / n;
+                m2 += d * (pt->value - m1);
+        }
+        scale = n >= 2 ? sqrt(m2 / (n - 1)) * (a == GOAL_AGGREGATE_SUM ? N : 1) : 0;
+        scale = MAX(scale, FLOOR_RELATIVE * fabs(projected));
+        if (scale <= 0)
+                scale = FLOOR_RELATIVE * MAX(1.0, fabs(c->g->target));
+
+        double c2 = n_err > 0 ? c2sum / n_err : 0;
+        *ret_sigma = (double) h / N * sqrt((K * c2 + FLOOR_WEIGHT * scale * scale) / (K + FLOOR_WEIGHT));
+        *ret_df = K + (int) FLOOR_WEIGHT;
+        c->r->backtest_years = K;
+        return true;
+}
+
+static void distribution_level(Ctx *c, GoalAggregate a, double projected, int h)
+{
+        double sigma;
+        int df;
+
+        if (level_spread(c, a, projected, h, &sigma, &df))
+                set_distribution(c, projected, sigma, df);
+}
+
 /* ---- the kinds ---- */
 
 static int eval_level(Ctx *c)
@@ -579,6 +747,9 @@ static int eval_level(Ctx *c)
         if (g->kind == GOAL_RANK)
                 projected = MAX(projected, 1.0); /* nobody ranks better than first */
         set_projected(c, projected);
+        if (g->kind != GOAL_RANK)
+                distribution_level(c, a, projected,
+                                   a == GOAL_AGGREGATE_LATEST ? (int) (c->pl - last_idx) : N - n);
         pace_level(c, GOAL_ROLE_SERIES, a, g->target, N, n, sum);
         return 0;
 }
@@ -704,6 +875,17 @@ static int eval_change(Ctx *c)
                 return 0;
         }
         set_projected(c, pown - pother);
+
+        /* Change goals (not reference goals, whose reference is uncertain too) where every member of
+         * the goal period has its baseline: the baseline is fact, the change is linear in the
+         * goal-period aggregate, so its spread is the level's times d change / d level. */
+        if (!ref && fn == c->pl - c->pf + 1) {
+                double sigma, base = aggregate(a, fbs, fn, fbl);
+                int df, h = a == GOAL_AGGREGATE_LATEST ? (int) (c->pl - last_cur) : fn - n_cur;
+                if (level_spread(c, a, aggregate(a, fcs, fn, fcl), h, &sigma, &df))
+                        set_distribution(c, pown, sigma * (g->change_unit == CHANGE_PERCENT ? 100 / fabs(base) : 1),
+                                         df);
+        }
 
         /* Pace: the own change needed is the target (plus the reference's projected change), turned
          * into the goal-period level that gives it. */
@@ -910,6 +1092,7 @@ int goal_evaluate_series(const GoalDef *g, const GoalSeriesMeta *meta, const Ser
         r->period = g->period;
         r->target = g->target;
         r->projection = PROJECTION_NONE;
+        r->probability = r->projected_low = r->projected_high = NAN;
 
         if (g->kind < 0 || g->kind >= _GOAL_KIND_MAX || !period_is_valid(g->period) || !date_is_valid(now))
                 return -EINVAL;

@@ -108,6 +108,15 @@ typedef struct GoalResult {
         bool has_projected;
         double projected;             /* at the end of the goal period; = value once final */
         double target;
+        /* Predictive distribution of the final value (labourwatch-goals(7), PROBABILITY): the chance
+         * the target is met and an 80 % interval for the final aggregate around `projected`. Set
+         * (has_probability) for finished periods of every kind (0 or 1, zero width) and for open
+         * level, cumulative and change goals (change: every goal-period member has its baseline);
+         * NAN otherwise (rank, reference and share goals while open). */
+        bool has_probability;
+        double probability;           /* 0..1 */
+        double projected_low, projected_high;
+        int backtest_years;           /* past periods the error spread was estimated from */
         bool has_gap;
         double gap;                   /* projected - target (sign: above the target is positive) */
         bool has_expected;

@@ -159,6 +159,12 @@ class Eval(unittest.TestCase):
         self.assertIn("på rette spor", f["explanation"])
         self.assertIn("on track", f["explanation_en"])
         self.assertEqual(f["unit"], "fuldtidspersoner")
+        # The predictive distribution (goals(7), PROBABILITY): six months and no past year, so wide.
+        self.assertGreater(f["probability"], 0.5)
+        self.assertLess(f["probability"], 1)
+        self.assertLess(f["projected_low"], 391)
+        self.assertGreater(f["projected_high"], 391)
+        self.assertNotIn("probability", res["smaajob-2024"])
         self.assertEqual(res["rekruttering-match-2024"]["status"], "on_track")
         self.assertAlmostEqual(res["rekruttering-match-2024"]["value"], 60)
         self.assertEqual(res["smaajob-2024"]["status"], "no_data")
