@@ -659,6 +659,7 @@ static void parse_goal(Ctx *x, yaml_node_t *id_key, yaml_node_t *v)
 
 static const YamlField recipient_fields[] = {
         {.key = "display_name", .type = YF_STRING, .offset = offsetof(RecipientDef, display_name)},
+        {.key = "salutation", .type = YF_STRING, .offset = offsetof(RecipientDef, salutation)},
         {.key = "email", .type = YF_STRING, .offset = offsetof(RecipientDef, email), .required = ALL},
         {.key = "language", .type = YF_CHOICE, .offset = offsetof(RecipientDef, language), .names = language_table,
          .n_names = ELEMENTSOF(language_table)},

@@ -136,6 +136,7 @@ static void recipient_def_done(RecipientDef *r)
 {
         free(r->name);
         free(r->display_name);
+        free(r->salutation);
         free(r->email);
         free(r->language);
 }

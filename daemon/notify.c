@@ -612,6 +612,79 @@ static void expand(Buf *out, const char *tmpl, const Var *vars, size_t n_vars, b
         }
 }
 
+/* The text part's figure block: rows "  Label: value". The widest label sets one column for every
+ * value of the block ("Gennemsnit januar–juni 2024:" is longer than the template's padding), counted
+ * in characters, not bytes (issue 23). */
+static bool figure_row(const char *line, const char *eol, const char **ret_colon)
+{
+        const char *c;
+
+        if (eol - line < 4 || line[0] != ' ' || line[1] != ' ' || line[2] == ' ')
+                return false;
+        for (c = line + 2; c + 1 < eol; c++)
+                if (c[0] == ':' && c[1] == ' ') {
+                        *ret_colon = c;
+                        return true;
+                }
+        return false;
+}
+
+static size_t utf8_width(const char *s, const char *end)
+{
+        size_t w = 0;
+
+        for (; s < end; s++)
+                if (((unsigned char) *s & 0xC0) != 0x80)
+                        w++;
+        return w;
+}
+
+static void align_figures(Buf *out, const char *block)
+{
+        size_t widest = 0, column = SIZE_MAX;
+        bool aligned = true;
+        const char *line, *colon;
+
+        for (line = block; *line;) {
+                const char *eol = strchrnul(line, '\n');
+                if (figure_row(line, eol, &colon)) {
+                        const char *value = colon + 1;
+                        size_t c;
+
+                        while (value < eol && *value == ' ')
+                                value++;
+                        c = utf8_width(line, value);
+                        widest = MAX(widest, utf8_width(line + 2, colon));
+                        if (column != SIZE_MAX && c != column)
+                                aligned = false;
+                        column = c;
+                }
+                line = *eol ? eol + 1 : eol;
+        }
+        if (aligned) { /* one column already (an operator's template, or labels that fit): as written */
+                buf_puts(out, block);
+                return;
+        }
+        for (line = block; *line;) {
+                const char *eol = strchrnul(line, '\n');
+                const char *next = *eol ? eol + 1 : eol;
+
+                if (figure_row(line, eol, &colon)) {
+                        const char *value = colon + 1;
+                        size_t w = utf8_width(line + 2, colon);
+
+                        while (value < eol && *value == ' ')
+                                value++;
+                        buf_add(out, line, (size_t) (colon + 1 - line));
+                        for (size_t i = w; i < widest + 2; i++) /* the templates: two spaces after the widest */
+                                buf_puts(out, " ");
+                        buf_add(out, value, (size_t) (next - value));
+                } else
+                        buf_add(out, line, (size_t) (next - line));
+                line = next;
+        }
+}
+
 /* ---- reading the notice ---- */
 
 static const char *jstr(const json_t *o, const char *key)
@@ -679,8 +752,8 @@ static EventKind event_from_string(const char *s)
 }
 
 static const char *const event_change[_EVENT_MAX][_LANGUAGE_MAX] = {
-        [EVENT_MISSED] = { "Perioden er slut, og målet blev ikke nået.",
-                           "The goal period is over and the goal was not met." },
+        /* missed, achieved: no sentence; the badge and the verdict ("Målet … er ikke nået: …, 3,4 for
+         * mange") say it, once (issue 23) */
         [EVENT_FIRING] = { "Målet er ikke længere på rette spor.", "The goal is no longer on track." },
         [EVENT_REPEAT] = { "Påmindelse: målet er stadig ikke på rette spor.",
                            "Reminder: the goal is still off track." },
@@ -692,8 +765,6 @@ static const char *const event_change[_EVENT_MAX][_LANGUAGE_MAX] = {
                              "tolerancen).",
                              "The goal is back on track, with a margin to the target path beyond the "
                              "tolerance." },
-        [EVENT_ACHIEVED] = { "Perioden er slut, og målet blev nået.",
-                             "The goal period is over and the goal was met." },
 };
 
 /* Summary phrases for the subject, after the number of goals: [kind][language][plural]. firing and
@@ -772,6 +843,14 @@ static void event_text_done(EventText *t)
         *t = (EventText){};
 }
 
+static bool event_is_final(const json_t *ev)
+{
+        EventKind k = event_from_string(jstr(ev, "event"));
+        const char *st = jstr(ev, "status");
+
+        return k == EVENT_MISSED || k == EVENT_ACHIEVED || (st && (streq(st, "missed") || streq(st, "achieved")));
+}
+
 static char *clean_dup(const char *s)
 {
         return s ? notify_header_sanitize(s) : NULL;
@@ -826,7 +905,8 @@ static int event_text(const Ctx *x, const json_t *ev, EventText *t)
                 else
                         t->target = TAKE_PTR(n);
         }
-        if (jnum(res, "projected", &v)) {
+        /* a finished period has a final figure, not a projection: no "Fremskrevet" row (issue 23) */
+        if (!event_is_final(ev) && jnum(res, "projected", &v)) {
                 if (jstr(res, "kind") && streq(jstr(res, "kind"), "rank")) {
                         _cleanup_free_ char *n = with_unit(v, false, NULL, x->lang);
                         t->projected = n ? strdup_printf(en ? "no. %s" : "nr. %s", n) : NULL;
@@ -930,7 +1010,7 @@ static void render_event(const Ctx *x, const json_t *ev, const EventText *t, con
                 VAR("status_colour", status_colour(status)),
                 VAR("verdict", t->verdict),
                 /* a goal off track at its first evaluation was never on track: no "no longer" */
-                VAR("change", k >= 0 && !(k == EVENT_FIRING && !jstr(ev, "previous_status"))
+                VAR("change", k >= 0 && event_change[k][x->lang] && !(k == EVENT_FIRING && !jstr(ev, "previous_status"))
                                       ? event_change[k][x->lang]
                                       : NULL),
                 VAR("value", t->value),
@@ -948,7 +1028,17 @@ static void render_event(const Ctx *x, const json_t *ev, const EventText *t, con
                 VAR("plan", plan),
         };
 
-        expand(out, tmpl, vars, ELEMENTSOF(vars), html);
+        if (html)
+                expand(out, tmpl, vars, ELEMENTSOF(vars), html);
+        else {
+                Buf e = {};
+
+                expand(&e, tmpl, vars, ELEMENTSOF(vars), html);
+                if (e.oom)
+                        out->oom = true;
+                align_figures(out, e.s ? e.s : "");
+                buf_done(&e);
+        }
 }
 
 static char *summary(const Ctx *x, const char *type, const json_t *events, const json_t *problems)
@@ -1002,7 +1092,7 @@ static char *intro(const Ctx *x, const char *type, const char *notifier, const c
                                           strempty(notifier));
         if (type && streq(type, "report"))
                 return recipient ? strdup_printf(en ? "Dear %s, the report on the goals is attached:"
-                                                    : "Kære %s. Rapporten om målene er vedhæftet:",
+                                                    : "Kære %s, rapporten om målene er vedhæftet:",
                                                  recipient)
                                  : strdup(en ? "The report on the goals is attached:"
                                              : "Rapporten om målene er vedhæftet:");
@@ -1014,7 +1104,7 @@ static char *intro(const Ctx *x, const char *type, const char *notifier, const c
                              "vurderet på gamle tal, eller nogen ikke høre om dem:");
         if (recipient)
                 return strdup_printf(en ? "Dear %s, the status of these goals has changed:"
-                                        : "Kære %s. Status for disse mål er ændret:",
+                                        : "Kære %s, status for disse mål er ændret:",
                                      recipient);
         return strdup(en ? "The status of these goals has changed:" : "Status for disse mål er ændret:");
 }
@@ -1602,7 +1692,7 @@ static int build_teams(const Ctx *x, const json_t *events, const json_t *problem
                                                                strempty(status_label(jstr(ev, "status"), x->lang)));
                         /* what the event means ("Påmindelse: …") before the verdict, as in the e-mail */
                         _cleanup_free_ char *c =
-                                k >= 0 && !(k == EVENT_FIRING && !jstr(ev, "previous_status"))
+                                k >= 0 && event_change[k][x->lang] && !(k == EVENT_FIRING && !jstr(ev, "previous_status"))
                                         ? strdup_printf("%s %s", event_change[k][x->lang], strempty(t.verdict))
                                         : strdup(strempty(t.verdict));
 
@@ -1691,7 +1781,7 @@ int notify_render(const NotifyRenderArgs *a, const char *payload_json, NotifyMes
         _cleanup_(notify_message_donep) NotifyMessage m = {};
         _cleanup_(notify_templates_freep) NotifyTemplates *builtin = NULL;
         _cleanup_free_ char *sum = NULL, *intro_text = NULL, *events_text = NULL, *events_html = NULL,
-                            *problems_txt = NULL, *problems_html = NULL, *recipient_name = NULL,
+                            *problems_txt = NULL, *problems_html = NULL, *recipient_name = NULL, *greeting_name = NULL,
                             *plan = NULL, *municipality = NULL, *eval_date = NULL, *key = NULL,
                             *notifier_name = NULL;
         _cleanup_free_ bool *image_used = NULL;
@@ -1769,7 +1859,10 @@ int notify_render(const NotifyRenderArgs *a, const char *payload_json, NotifyMes
         }
         if (a->recipient && address_is_plain(a->recipient->email)) {
                 m.to_address = strdup(a->recipient->email);
+                /* greeted by name only when the configuration gives a person's name (salutation:); a
+                 * function, unit or shared mailbox ("Jobcenterchef, Herlev Jobcenter") gets no "Kære" */
                 recipient_name = clean_dup(a->recipient->display_name);
+                greeting_name = clean_dup(a->recipient->salutation);
         }
         if (jstr(root, "eval_date")) {
                 Date d;
@@ -1779,7 +1872,7 @@ int notify_render(const NotifyRenderArgs *a, const char *payload_json, NotifyMes
         eval_date = strdup(eval_buf);
 
         sum = summary(&x, type, events, problems);
-        intro_text = intro(&x, type, notifier_name, recipient_name);
+        intro_text = intro(&x, type, notifier_name, greeting_name);
         problems_txt = problems_text(&x, problems, false);
         problems_html = problems_text(&x, problems, true);
         if (!m.message_id || !sum || !intro_text || !problems_txt || !problems_html || !eval_date)

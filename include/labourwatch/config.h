@@ -179,6 +179,7 @@ typedef struct GoalDef {
 typedef struct RecipientDef {
         char *name;
         char *display_name;
+        char *salutation; /* a person's name for "Kære …,"/"Dear …,"; NULL: a function or unit, no greeting */
         char *email;
         char *language; /* "da" (default) or "en" */
         ConfigPos pos;

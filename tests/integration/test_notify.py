@@ -179,6 +179,7 @@ recipients:
     email: chef@herlev.dk
   boss:
     display_name: Director
+    salutation: Ann Hansen
     email: director@herlev.dk
     language: en
   ops:
@@ -342,9 +343,14 @@ class NotifyTest(unittest.TestCase):
         text, html = (p.get_content().replace("\r\n", "\n") for p in parts)
         # the badge is text_status_label's word; the value is labelled by the goal's aggregate
         self.assertIn("Flere i fleksjob: Ikke på sporet\nFleksjob ligger under målkurven", text)
-        self.assertIn("  Gennemsnit januar–juni 2024: 372,4 fuldtidspersoner\n", text)
-        self.assertIn("  Afvigelse:             21,9 for få\n", text)
-        self.assertIn("  Nødvendigt tempo:      stigning på 3,6 fuldtidspersoner om måneden\n", text)
+        # one column for every label of the block, the widest setting it (issue 23)
+        self.assertIn("  Gennemsnit januar–juni 2024:  372,4 fuldtidspersoner\n"
+                      "  Mål:                          mindst 390 fuldtidspersoner (2024)\n", text)
+        self.assertIn("  Afvigelse:                    21,9 for få\n", text)
+        self.assertIn("  Nødvendigt tempo:             stigning på 3,6 fuldtidspersoner om måneden\n", text)
+        # chef has no salutation: a function is not greeted with "Kære"
+        self.assertNotIn("Kære", text)
+        self.assertTrue(text.startswith("Status for disse mål er ændret:\n"), text)
         self.assertIn("Ikke på sporet siden:  2. kvt. 2024", text)
         self.assertIn("<table", html)
         self.assertIn("#b3261e", html)
@@ -398,8 +404,10 @@ class NotifyTest(unittest.TestCase):
         msg = self.parse(server.messages[0]["raw"])
         self.assertEqual(msg["Subject"], "Beskæftigelsesplan 2024: 2 goals off track")
         text = list(msg.iter_parts())[0].get_content().replace("\r\n", "\n")
-        self.assertIn("Average January–June 2024: 372.4 full-time persons", text)
-        self.assertIn("  Recent pace:           a fall of 1.2 full-time persons a month\n", text)
+        self.assertIn("  Average January–June 2024:  372.4 full-time persons\n", text)
+        self.assertIn("  Recent pace:                a fall of 1.2 full-time persons a month\n", text)
+        # boss names a person (salutation:): greeted by name, "Dear <name>," (issue 23)
+        self.assertTrue(text.startswith("Dear Ann Hansen, the status of these goals has changed:\n"), text)
 
     def test_smtp_starttls_auth(self):
         """smtp:// with a ca_file: STARTTLS is required and verified against it, then AUTH."""
@@ -701,7 +709,7 @@ class NotifyTest(unittest.TestCase):
         self.assertEqual(msg["In-Reply-To"], "<goal-match-2024@labourwatch>")
         text = list(msg.iter_parts())[0].get_content().replace("\r\n", "\n")
         self.assertIn("Mindst 50 % besat: Ikke på sporet\nMålet »Mindst 50 % besat« er ikke på rette spor", text)
-        self.assertIn("Afvigelse:             20 procentpoint for lavt", text)  # which way is good, in words
+        self.assertIn("Afvigelse:               20 procentpoint for lavt", text)  # which way is good, in words
         self.daemon_once(env=env, check=0)
         self.assertEqual(len(server.messages), 1)
 
@@ -714,8 +722,8 @@ class NotifyTest(unittest.TestCase):
         p = subprocess.run(args, capture_output=True, text=True, timeout=60)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertTrue(p.stdout.startswith("Subject: Beskæftigelsesplan 2024: 1 mål er ikke på rette spor\n"))
-        self.assertIn("  Andel januar–juni 2024: 30 %\n", p.stdout)
-        self.assertIn("  Nødvendigt tempo:      mindst 70 % resten af 2024\n", p.stdout)
+        self.assertIn("  Andel januar–juni 2024:  30 %\n", p.stdout)
+        self.assertIn("  Nødvendigt tempo:        mindst 70 % resten af 2024\n", p.stdout)
         self.assertNotIn("Seneste værdi", p.stdout)
         p = subprocess.run(args + ["--format", "eml"], capture_output=True, timeout=60)
         msg = self.parse(p.stdout)

@@ -146,16 +146,25 @@ static void test_render_danish(void **state)
                                        "Fleksjob ligger under målkurven: fremskrevet 368,1 mod målet 390 "
                                        "fuldtidspersoner.\n"));
         /* the value labelled by the goal's aggregate and the paces in words, from the text module */
-        assert_non_null(strstr(m.text, "  Gennemsnit januar–juni 2024: 372,4 fuldtidspersoner\n"));
-        assert_non_null(strstr(m.text, "  Mål:                   mindst 390 fuldtidspersoner (2024)\n"));
-        assert_non_null(strstr(m.text, "  Nødvendigt tempo:      stigning på 3,6 fuldtidspersoner om måneden\n"));
-        assert_non_null(strstr(m.text, "  Seneste tempo:         fald på 1,2 fuldtidspersoner om måneden\n"));
+        /* every label of a figure block in one column, the widest ("Gennemsnit januar–juni 2024:")
+         * setting it (issue 23: the value label stood in a column of its own) */
+        assert_non_null(strstr(m.text, "  Gennemsnit januar–juni 2024:  372,4 fuldtidspersoner\n"
+                                       "  Mål:                          mindst 390 fuldtidspersoner (2024)\n"
+                                       "  Fremskrevet:                  368,1 fuldtidspersoner\n"));
+        assert_non_null(strstr(m.text, "  Nødvendigt tempo:             stigning på 3,6 fuldtidspersoner om måneden\n"));
+        assert_non_null(strstr(m.text, "  Seneste tempo:                fald på 1,2 fuldtidspersoner om måneden\n"));
+        assert_null(strstr(m.text, "  Gennemsnit januar–juni 2024: 372,4"));
+        assert_null(strstr(m.text, "  Mål:                   mindst 390"));
         /* a notice stored before the text module gave the words: the value and its latest period */
-        assert_non_null(strstr(m.text, "  Værdi (2. kvt. 2024): 3,3 pct.\n"));
+        assert_non_null(strstr(m.text, "  Værdi (2. kvt. 2024):  3,3 pct.\n"
+                                       "  Mål:                   højst 2,9 pct. (2024)\n"));
         assert_null(strstr(m.text, "Seneste værdi"));
         assert_null(strstr(m.text, "rette spor\n"));
         assert_non_null(strstr(m.text, "  Ikke på sporet siden:  2. kvt. 2024\n"));
         assert_non_null(strstr(m.text, "  Revideret:             1. kvt. 2024: 3,3, før 3,1\n"));
+        /* a recipient without a person's name (no salutation:) is not greeted: no "Kære Jobcenterchef" */
+        assert_null(strstr(m.text, "Kære"));
+        assert_true(strncmp(m.text, "Status for disse mål er ændret:\n", 32) == 0);
         assert_non_null(strstr(m.text, "tabel Y08A02 (serie fleksjob_herlev), hentet 8. juli 2024"));
         /* a goal without pace has no pace line (a line whose placeholders are all empty is left out) */
         assert_null(strstr(strstr(m.text, "Lavere ledighed"), "tempo"));
@@ -191,11 +200,14 @@ static void test_render_english(void **state)
                                "More people in flexi-jobs: Off track\n"
                                "Flexi-jobs are below the target path: projected 368.1 against the target "
                                "of 390 full-time persons.\n"));
-        assert_non_null(strstr(m.text, "  Average January–June 2024: 372.4 full-time persons\n"));
-        assert_non_null(strstr(m.text, "  Target:                at least 390 full-time persons (2024)\n"));
-        assert_non_null(strstr(m.text, "  Pace needed:           a rise of 3.6 full-time persons a month\n"));
-        assert_non_null(strstr(m.text, "  Recent pace:           a fall of 1.2 full-time persons a month\n"));
-        assert_non_null(strstr(m.text, "  Revised:               Q1 2024: 3.3, before 3.1\n"));
+        assert_non_null(strstr(m.text, "  Average January–June 2024:  372.4 full-time persons\n"
+                                       "  Target:                     at least 390 full-time persons (2024)\n"));
+        assert_non_null(strstr(m.text, "  Pace needed:                a rise of 3.6 full-time persons a month\n"));
+        assert_non_null(strstr(m.text, "  Recent pace:                a fall of 1.2 full-time persons a month\n"));
+        assert_non_null(strstr(m.text, "  Value (Q2 2024):  3.3 %\n"
+                                       "  Target:           at most 2.9 % (2024)\n"));
+        assert_non_null(strstr(m.text, "  Revised:          Q1 2024: 3.3, before 3.1\n"));
+        assert_null(strstr(m.text, "Dear"));
         assert_non_null(strstr(m.eml, "Content-Language: en\r\n"));
         assert_non_null(strstr(m.html, "<html lang=\"en\">"));
         assert_non_null(strstr(m.html, ">Average January–June 2024</td>"));
@@ -587,6 +599,80 @@ static void test_templates_edited(void **state)
         remove_dir(dir);
 }
 
+/* Replaces the first occurrence of a by b (of the same length or shorter) in s. */
+static void patch(char *s, const char *a, const char *b)
+{
+        char *p = strstr(s, a);
+        size_t la = strlen(a), lb = strlen(b);
+
+        assert_non_null(p);
+        assert_true(lb <= la);
+        memcpy(p, b, lb);
+        memmove(p + lb, p + la, strlen(p + la) + 1);
+}
+
+/* issue 23: a goal whose period is over says its result and margin once, with no projected row */
+static void test_render_finished(void **state)
+{
+        for (int en = 0; en <= 1; en++) {
+                _cleanup_free_ char *payload = read_data("notice-goals.json");
+                RecipientDef r = chef;
+                NotifyMessage m = {};
+                NotifyRenderArgs a = { .notifier = &notifier, .recipient = &r, .now_usec = NOW_USEC };
+                _cleanup_free_ char *err = NULL;
+                const char *flex;
+
+                (void) state;
+                r.language = (char *) (en ? "en" : "da");
+                patch(payload, "\"event\": \"firing\"", "\"event\": \"missed\"");
+                patch(payload, "\"status\": \"off_track\"", "\"status\": \"missed\"");
+                if (en) {
+                        char *p = strstr(payload, "\"language\": \"da\"");
+                        if (p)
+                                memcpy(p, "\"language\": \"en\"", 16);
+                }
+                assert_int_equal(notify_render(&a, payload, &m, &err), 0);
+                flex = strstr(m.text, en ? "More people in flexi-jobs" : "Flere i fleksjob");
+                assert_non_null(flex);
+                /* the finished goal: no projection, no "the period is over and …" restating the verdict */
+                assert_null(strstr(m.text, "Perioden er slut"));
+                assert_null(strstr(m.text, "The goal period is over"));
+                {
+                        const char *next = strstr(flex, en ? "Lower unemployment" : "Lavere ledighed");
+                        const char *proj = strstr(flex, en ? "Projected:" : "Fremskrevet:");
+                        assert_non_null(next);
+                        assert_true(proj == NULL || proj > next);
+                }
+                /* the other goal is still running: its projection stays */
+                assert_non_null(strstr(m.text, en ? "  Projected:" : "  Fremskrevet:"));
+                {
+                        const char *h = strstr(m.html, en ? "More people in flexi-jobs" : "Flere i fleksjob");
+                        const char *next = strstr(m.html, en ? "Lower unemployment" : "Lavere ledighed");
+                        const char *proj = h ? strstr(h, en ? ">Projected<" : ">Fremskrevet<") : NULL;
+                        assert_non_null(h);
+                        assert_non_null(next);
+                        assert_true(proj == NULL || proj > next);
+                }
+                notify_message_done(&m);
+        }
+}
+
+/* issue 23: "Kære <name>," only for a recipient with a person's name (salutation:) */
+static void test_render_salutation(void **state)
+{
+        _cleanup_free_ char *payload = read_data("notice-goals.json");
+        RecipientDef r = chef;
+        NotifyMessage m = {};
+
+        (void) state;
+        r.salutation = (char *) "Søren Ørsted";
+        render(payload, &r, &m);
+        assert_true(strncmp(m.text, "Kære Søren Ørsted, status for disse mål er ændret:\n",
+                            strlen("Kære Søren Ørsted, status for disse mål er ændret:\n")) == 0);
+        assert_null(strstr(m.text, "Kære Jobcenterchef"));
+        notify_message_done(&m);
+}
+
 static void test_other_types(void **state)
 {
         static const char problems[] = "{\"version\":1,\"type\":\"data_problems\",\"key\":\"k1\","
@@ -647,6 +733,8 @@ int main(void)
                 cmocka_unit_test(test_templates_match_files),
                 cmocka_unit_test(test_templates_check),
                 cmocka_unit_test(test_templates_edited),
+                cmocka_unit_test(test_render_finished),
+                cmocka_unit_test(test_render_salutation),
                 cmocka_unit_test(test_other_types),
                 cmocka_unit_test(test_bad_payloads),
         };
