@@ -20,6 +20,7 @@ extern const char *const goal_direction_table[_GOAL_DIRECTION_MAX];
 extern const char *const goal_aggregate_table[_GOAL_AGGREGATE_MAX];
 extern const char *const change_unit_table[_CHANGE_UNIT_MAX];
 extern const char *const projection_method_table[_PROJECTION_METHOD_MAX];
+extern const char *const goal_status_from_table[_GOAL_STATUS_FROM_MAX];
 extern const char *const notifier_kind_table[_NOTIFIER_KIND_MAX];
 extern const char *const webhook_format_table[_WEBHOOK_FORMAT_MAX];
 extern const char *const freq_table[_PERIOD_FREQ_MAX];

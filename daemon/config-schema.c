@@ -523,6 +523,10 @@ static const YamlField goal_fields[] = {
         {.key = "projection", .type = YF_ENUM, .offset = offsetof(GoalDef, projection), .names = projection_method_table,
          .n_names = _PROJECTION_METHOD_MAX},
         {.key = "trend_window", .type = YF_INT, .offset = offsetof(GoalDef, trend_window)},
+        {.key = "status_from", .type = YF_ENUM, .offset = offsetof(GoalDef, status_from), .names = goal_status_from_table,
+         .n_names = _GOAL_STATUS_FROM_MAX},
+        {.key = "probability_at_risk", .type = YF_DOUBLE, .offset = offsetof(GoalDef, probability_at_risk)},
+        {.key = "probability_off_track", .type = YF_DOUBLE, .offset = offsetof(GoalDef, probability_off_track)},
         {.key = "recipients", .type = YF_STRV, .offset = offsetof(GoalDef, recipients),
          .offset2 = offsetof(GoalDef, n_recipients), .ref = REF_RECIPIENT},
         {.key = "for", .type = YF_UINT, .offset = offsetof(GoalDef, alert_for)},
@@ -549,6 +553,18 @@ static void goal_check_values(Ctx *x, GoalDef *g, const YamlParsed *p)
                 ctx_error(x, VALUE(p, goal_fields, "target"), "target: a rank is 1 or more");
         if (HAS(p, goal_fields, "for") && (g->alert_for < 1 || g->alert_for > ALERT_FOR_MAX))
                 ctx_error(x, VALUE(p, goal_fields, "for"), "for: must be between 1 and %u data periods", ALERT_FOR_MAX);
+        if (!HAS(p, goal_fields, "probability_at_risk"))
+                g->probability_at_risk = 0.8;
+        if (!HAS(p, goal_fields, "probability_off_track"))
+                g->probability_off_track = 0.2;
+        if (!(g->probability_at_risk > 0 && g->probability_at_risk <= 1))
+                ctx_error(x, VALUE(p, goal_fields, "probability_at_risk"),
+                          "probability_at_risk: must be above 0 and at most 1");
+        else if (!(g->probability_off_track >= 0 && g->probability_off_track < g->probability_at_risk))
+                ctx_error(x, VALUE(p, goal_fields, HAS(p, goal_fields, "probability_off_track") ? "probability_off_track"
+                                                                                              : "probability_at_risk"),
+                          "probability_off_track: must be at least 0 and below probability_at_risk (%g)",
+                          g->probability_at_risk);
         g->has_recovery_band = HAS(p, goal_fields, "recovery_band");
         if (g->has_recovery_band && g->recovery_band < 0)
                 ctx_error(x, VALUE(p, goal_fields, "recovery_band"), "recovery_band: must not be negative");

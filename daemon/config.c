@@ -37,6 +37,10 @@ const char *const change_unit_table[_CHANGE_UNIT_MAX] = {
         [CHANGE_POINTS] = "points",
         [CHANGE_ABSOLUTE] = "absolute",
 };
+const char *const goal_status_from_table[_GOAL_STATUS_FROM_MAX] = {
+        [GOAL_STATUS_FROM_PROJECTION] = "projection",
+        [GOAL_STATUS_FROM_PROBABILITY] = "probability",
+};
 const char *const projection_method_table[_PROJECTION_METHOD_MAX] = {
         [PROJECTION_AUTO] = "auto",
         [PROJECTION_LINEAR] = "linear",

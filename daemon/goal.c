@@ -624,6 +624,14 @@ static void set_distribution(Ctx *c, double projected, double sigma, int df)
         r->projected_low = projected - t * sigma;
         r->projected_high = projected + t * sigma;
         r->probability = 0.5 * erfc(-margin(c->g, projected) / (se * sqrt(2.0)));
+        if (c->g->status_from == GOAL_STATUS_FROM_PROBABILITY) {
+                double at_risk = c->g->probability_at_risk, off_track = c->g->probability_off_track;
+                if (at_risk == 0 && off_track == 0)
+                        at_risk = 0.8, off_track = 0.2;
+                r->status = r->probability >= at_risk     ? GOAL_STATUS_ON_TRACK
+                            : r->probability >= off_track ? GOAL_STATUS_AT_RISK
+                                                          : GOAL_STATUS_OFF_TRACK;
+        }
 }
 
 /* The spread (sigma, degrees of freedom) of the final aggregate of the series over the goal period. */

@@ -146,6 +146,14 @@ typedef enum ProjectionMethod {
         _PROJECTION_METHOD_INVALID = -EINVAL,
 } ProjectionMethod;
 
+/* What an open goal's status is judged from (labourwatch-goals(7), STATUS, PROBABILITY). */
+typedef enum GoalStatusFrom {
+        GOAL_STATUS_FROM_PROJECTION,  /* the point projection against target and tolerance (default) */
+        GOAL_STATUS_FROM_PROBABILITY, /* the probability against probability_at_risk/_off_track */
+        _GOAL_STATUS_FROM_MAX,
+        _GOAL_STATUS_FROM_INVALID = -EINVAL,
+} GoalStatusFrom;
+
 typedef struct GoalDef {
         char *id;
         char *title_da, *title_en;
@@ -164,6 +172,9 @@ typedef struct GoalDef {
         double min_denominator;  /* share: below this, insufficient data */
         ProjectionMethod projection;
         int trend_window;        /* periods used by the linear trend (default 6) */
+        GoalStatusFrom status_from;
+        double probability_at_risk;   /* status_from probability: below this at_risk (default 0.8) */
+        double probability_off_track; /* below this off_track (default 0.2); both 0: the defaults */
         char **recipients;       /* names of RecipientDef; who answers for this goal */
         size_t n_recipients;
         unsigned alert_for;      /* `for:` consecutive new data periods off_track before firing; default 1 */

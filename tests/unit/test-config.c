@@ -1008,6 +1008,11 @@ static void test_alerting_key_errors(void **state)
                  WANT("@g1:7:10: for: expected a whole number, got '2 periods'")},
                 {"negative recovery_band", BASE, GOAL("    recovery_band: -1\n"), NULL,
                  WANT("@g1:7:20: recovery_band: must not be negative")},
+                {"probability_at_risk above 1", BASE, GOAL("    probability_at_risk: 1.5\n"), NULL,
+                 WANT("@g1:7:26: probability_at_risk: must be above 0 and at most 1")},
+                {"probability_off_track not below at_risk", BASE,
+                 GOAL("    status_from: probability\n    probability_off_track: 0.9\n"), NULL,
+                 WANT("@g1:8:28: probability_off_track: must be at least 0 and below probability_at_risk (0.8)")},
                 {"repeat neither periods nor duration", BASE "routes:\n  - notifiers: out\n    repeat: often\n",
                  NULL, NULL,
                  WANT("@main:26:13: repeat: bad value 'often', expected a number of data periods (e.g. 2) or a "

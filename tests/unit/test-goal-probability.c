@@ -206,6 +206,31 @@ static void test_json(void **state)
         goal_result_done(&r);
 }
 
+/* status_from: probability judges an open goal by the probability (default thresholds 0.8, 0.2). */
+static void test_status_from_probability(void **state)
+{
+        GoalResult r = {};
+        GoalDef g = goal(0);
+
+        eval(&g, history(2019, 6), (Date){ 2024, 7, 15 }, &r);
+        g = goal(r.projected - 0.5); /* just below the projection: on track by the point projection */
+        eval(&g, history(2019, 6), (Date){ 2024, 7, 15 }, &r);
+        assert_int_equal(r.status, GOAL_STATUS_ON_TRACK);
+        assert_true(r.probability > 0.5 && r.probability < 0.8);
+        g.status_from = GOAL_STATUS_FROM_PROBABILITY;
+        eval(&g, history(2019, 6), (Date){ 2024, 7, 15 }, &r);
+        assert_int_equal(r.status, GOAL_STATUS_AT_RISK);
+        g.probability_at_risk = 0.5;
+        g.probability_off_track = 0.1;
+        eval(&g, history(2019, 6), (Date){ 2024, 7, 15 }, &r);
+        assert_int_equal(r.status, GOAL_STATUS_ON_TRACK);
+        g.target = 340;
+        g.direction = GOAL_AT_MOST;
+        eval(&g, history(2019, 6), (Date){ 2024, 7, 15 }, &r);
+        assert_int_equal(r.status, GOAL_STATUS_OFF_TRACK);
+        goal_result_done(&r);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -215,6 +240,7 @@ int main(void)
                 cmocka_unit_test(test_far_above),
                 cmocka_unit_test(test_other_kinds),
                 cmocka_unit_test(test_json),
+                cmocka_unit_test(test_status_from_probability),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
