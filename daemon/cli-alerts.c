@@ -288,12 +288,12 @@ int cli_alerts(int argc, char **argv)
                         return 0;
                 default:
                         cli_option_error("alerts", options, argc, argv);
-                        alerts_help(stderr);
+                        cli_usage_hint("alerts");
                         return 2;
                 }
         if (optind != argc) {
                 fprintf(stderr, "labourwatch alerts: unexpected argument '%s'\n", argv[optind]);
-                alerts_help(stderr);
+                cli_usage_hint("alerts");
                 return 2;
         }
         if (cli_load_config(config_path, &c) < 0)
@@ -413,13 +413,17 @@ static int control_run(ControlKind k, const char *name, int argc, char **argv)
                         config_path = optarg;
                         break;
                 case 'u':
-                        if (k != CONTROL_SILENCE)
+                        if (k != CONTROL_SILENCE) {
+                                fprintf(stderr, "labourwatch %s: --until is for silence only\n", name);
                                 goto usage;
+                        }
                         until = optarg;
                         break;
                 case 'm':
-                        if (k == CONTROL_UNSILENCE)
+                        if (k == CONTROL_UNSILENCE) {
+                                fprintf(stderr, "labourwatch %s: --comment is not for unsilence\n", name);
                                 goto usage;
+                        }
                         comment = optarg;
                         break;
                 case 'h':
@@ -498,7 +502,7 @@ static int control_run(ControlKind k, const char *name, int argc, char **argv)
         return 0;
 
 usage:
-        control_help(k, stderr);
+        cli_usage_hint(name);
         return 2;
 }
 

@@ -141,12 +141,12 @@ int cli_check(int argc, char **argv)
                 case '?':
                 default:
                         cli_option_error("check", options, argc, argv);
-                        check_help(stderr);
+                        cli_usage_hint("check");
                         return 2;
                 }
         if (optind < argc) {
                 fprintf(stderr, "labourwatch check: unexpected argument '%s'\n", argv[optind]);
-                check_help(stderr);
+                cli_usage_hint("check");
                 return 2;
         }
 

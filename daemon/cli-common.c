@@ -56,3 +56,8 @@ void cli_option_error(const char *cmd, const struct option *options, int argc, c
         else
                 fprintf(stderr, "labourwatch %s: unknown option '%s'\n", cmd, arg);
 }
+
+void cli_usage_hint(const char *cmd)
+{
+        fprintf(stderr, "see labourwatch %s%s--help\n", cmd ? cmd : "", cmd ? " " : "");
+}

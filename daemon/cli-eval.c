@@ -263,12 +263,12 @@ int cli_eval(int argc, char **argv)
                         return 0;
                 default:
                         cli_option_error("eval", options, argc, argv);
-                        eval_help(stderr);
+                        cli_usage_hint("eval");
                         return 2;
                 }
         if (optind != argc) {
                 fprintf(stderr, "labourwatch eval: unexpected argument '%s'\n", argv[optind]);
-                eval_help(stderr);
+                cli_usage_hint("eval");
                 return 2;
         }
         if (!have_date) {

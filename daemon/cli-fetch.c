@@ -101,7 +101,7 @@ static int fetch_main(int argc, char **argv)
                         return 0;
                 default:
                         cli_option_error("fetch", options, argc, argv);
-                        fetch_help(stderr);
+                        cli_usage_hint("fetch");
                         return 2;
                 }
 

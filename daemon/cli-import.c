@@ -67,12 +67,12 @@ int cli_import(int argc, char **argv)
                         return 0;
                 default:
                         cli_option_error("import", options, argc, argv);
-                        import_help(stderr);
+                        cli_usage_hint("import");
                         return 2;
                 }
         if (argc - optind != 2) {
                 fprintf(stderr, "labourwatch import: need SERIES and FILE.csv\n");
-                import_help(stderr);
+                cli_usage_hint("import");
                 return 2;
         }
         name = argv[optind];

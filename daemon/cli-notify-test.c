@@ -112,12 +112,12 @@ int cli_notify_test(int argc, char **argv)
                         return 0;
                 default:
                         cli_option_error("notify-test", options, argc, argv);
-                        notify_test_help(stderr);
+                        cli_usage_hint("notify-test");
                         return 2;
                 }
         if (optind + 1 != argc) {
                 fprintf(stderr, "labourwatch notify-test: expected one NOTIFIER\n");
-                notify_test_help(stderr);
+                cli_usage_hint("notify-test");
                 return 2;
         }
         name = argv[optind];

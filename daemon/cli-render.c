@@ -230,12 +230,12 @@ int cli_render(int argc, char **argv)
                         return 0;
                 default:
                         cli_option_error("render", options, argc, argv);
-                        render_help(stderr);
+                        cli_usage_hint("render");
                         return 2;
                 }
         if (optind + 1 != argc) {
                 fprintf(stderr, "labourwatch render: expected one GOAL\n");
-                render_help(stderr);
+                cli_usage_hint("render");
                 return 2;
         }
         if (!streq(format, "text") && !streq(format, "html") && !streq(format, "eml") &&

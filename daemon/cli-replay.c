@@ -123,12 +123,12 @@ int cli_replay(int argc, char **argv)
                         return 0;
                 default:
                         cli_option_error("replay", options, argc, argv);
-                        replay_help(stderr);
+                        cli_usage_hint("replay");
                         return 2;
                 }
         if (!have_from || !have_to) {
                 fprintf(stderr, "labourwatch replay: --from and --to are required\n");
-                replay_help(stderr);
+                cli_usage_hint("replay");
                 return 2;
         }
         if (date_compare(from, to) > 0) {

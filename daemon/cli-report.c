@@ -142,12 +142,12 @@ static int run(int argc, char **argv)
                         return 0;
                 default:
                         cli_option_error("report", options, argc, argv);
-                        report_help(stderr);
+                        cli_usage_hint("report");
                         return 2;
                 }
         if (optind != argc) {
                 fprintf(stderr, "labourwatch report: unexpected argument '%s'\n", argv[optind]);
-                report_help(stderr);
+                cli_usage_hint("report");
                 return 2;
         }
         if (!have_date) {

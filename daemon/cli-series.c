@@ -187,12 +187,12 @@ int cli_series(int argc, char **argv)
                         return 0;
                 default:
                         cli_option_error("series", options, argc, argv);
-                        series_help(stderr);
+                        cli_usage_hint("series");
                         return 2;
                 }
         if (optind + 1 != argc) {
                 fprintf(stderr, "labourwatch series: expected exactly one series NAME\n");
-                series_help(stderr);
+                cli_usage_hint("series");
                 return 2;
         }
         name = argv[optind];

@@ -238,12 +238,12 @@ int cli_status(int argc, char **argv)
                         return 0;
                 default:
                         cli_option_error("status", options, argc, argv);
-                        status_help(stderr);
+                        cli_usage_hint("status");
                         return 2;
                 }
         if (optind != argc) {
                 fprintf(stderr, "labourwatch status: unexpected argument '%s'\n", argv[optind]);
-                status_help(stderr);
+                cli_usage_hint("status");
                 return 2;
         }
 

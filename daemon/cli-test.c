@@ -334,11 +334,12 @@ int cli_test(int argc, char **argv)
                         return 0;
                 default:
                         cli_option_error("test", options, argc, argv);
-                        fprintf(stderr, "Usage: labourwatch test FILE…\n");
+                        cli_usage_hint("test");
                         return 2;
                 }
         if (optind >= argc) {
-                fprintf(stderr, "Usage: labourwatch test FILE…\n");
+                fprintf(stderr, "labourwatch test: which FILE…?\n");
+                cli_usage_hint("test");
                 return 2;
         }
         for (int i = optind; i < argc; i++)

@@ -65,7 +65,8 @@ int main(int argc, char **argv)
         log_open();
 
         if (argc < 2) {
-                help(stderr);
+                fprintf(stderr, "labourwatch: no command given\n");
+                cli_usage_hint(NULL);
                 return 2;
         }
         if (streq(argv[1], "--help") || streq(argv[1], "-h") || streq(argv[1], "help")) {
@@ -83,6 +84,6 @@ int main(int argc, char **argv)
                         return commands[i].run(argc - 1, argv + 1);
 
         fprintf(stderr, "labourwatch: unknown command '%s'\n", argv[1]);
-        help(stderr);
+        cli_usage_hint(NULL);
         return 2;
 }

@@ -35,6 +35,9 @@ int cli_load_config(const char *path, Config **ret);
  * argument" on stderr. */
 struct option;
 void cli_option_error(const char *cmd, const struct option *options, int argc, char **argv);
+/* After the one line naming a usage error: where the help is ("see labourwatch CMD --help"), not the
+ * whole help (issue 22 item 5). cmd NULL: the top level. */
+void cli_usage_hint(const char *cmd);
 
 /* Default config path: $LABOURWATCH_CONFIG, else CONFIG_DEFAULT_PATH. */
 const char *cli_default_config_path(void);

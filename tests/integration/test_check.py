@@ -218,7 +218,12 @@ class CheckTest(unittest.TestCase):
             with self.subTest(args=args):
                 p = run(*args)
                 self.assertEqual(p.returncode, 2, p.stderr)
-                self.assertIn("Usage: labourwatch check", p.stderr)
+                # one line naming the problem, then where the help is, not the help (issue 22 item 5)
+                lines = p.stderr.splitlines()
+                self.assertEqual(len(lines), 2, p.stderr)
+                self.assertTrue(lines[0].startswith("labourwatch check: "), p.stderr)
+                self.assertEqual(lines[1], "see labourwatch check --help")
+                self.assertNotIn("Usage:", p.stderr)
                 self.assertEqual(p.stdout, "")
 
     def test_help(self):

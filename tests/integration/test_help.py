@@ -54,15 +54,30 @@ class Help(unittest.TestCase):
             with self.subTest(cmd=cmd):
                 p = run(cmd, "--bogus")
                 self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
-                # one message style: "labourwatch CMD: …", then the usage
-                self.assertTrue(p.stderr.startswith(f"labourwatch {cmd}: unknown option '--bogus'\n"), p.stderr)
+                # one line naming the problem, "labourwatch CMD: …", then where the help is; not the
+                # whole help (issue 22 item 5)
+                self.assertEqual(p.stderr, f"labourwatch {cmd}: unknown option '--bogus'\n"
+                                           f"see labourwatch {cmd} --help\n")
+                self.assertEqual(p.stdout, "")
+                self.assertNotIn("Usage:", p.stderr)
                 if "-c PATH" in synopsis:
                     p = run(cmd, "--config")
                     self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
-                    self.assertTrue(p.stderr.startswith(f"labourwatch {cmd}: option '--config' needs an argument\n"),
-                                    p.stderr)
+                    self.assertEqual(p.stderr, f"labourwatch {cmd}: option '--config' needs an argument\n"
+                                               f"see labourwatch {cmd} --help\n")
+                # --help still prints the help, on stdout, exit 0
+                p = run(cmd, "--help")
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertTrue(p.stdout.startswith(f"Usage: labourwatch {cmd}"), p.stdout)
         p = run("no-such-command")
         self.assertEqual(p.returncode, 2)
+        self.assertEqual(p.stderr, "labourwatch: unknown command 'no-such-command'\nsee labourwatch --help\n")
+        p = run()
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual(p.stderr, "labourwatch: no command given\nsee labourwatch --help\n")
+        p = run("--help")
+        self.assertEqual(p.returncode, 0)
+        self.assertTrue(p.stdout.startswith("Usage: labourwatch COMMAND"), p.stdout)
 
 
 if __name__ == "__main__":
