@@ -29,6 +29,7 @@ typedef struct EvRef {
         size_t goal;
         AlertEvent ev;
         bool refresh; /* not an event: a firing goal re-sent to Alertmanager (event "refresh") */
+        int64_t prev_since; /* the state's status_since before this step: which transition it is */
 } EvRef;
 
 /* A firing goal is re-posted to every alertmanager notifier of its routes once per evaluation date
@@ -514,6 +515,7 @@ static int step_goal(Ctx *x, size_t i)
         AlertInput in;
         AlertEvent *ev = NULL;
         size_t n_ev = 0;
+        int64_t prev_since;
         int r;
 
         for (size_t k = 0; k < c->n_routes && n_routes < ALERT_ROUTES_MAX; k++) {
@@ -541,6 +543,7 @@ static int step_goal(Ctx *x, size_t i)
                            .date = x->a->date, .now = x->a->now };
         alerting_goal_params(g, &in.alert_for, &in.recovery_band, &in.notify_at_risk);
         r = alert_step(&prev, &in, &x->next[i], &ev, &n_ev);
+        prev_since = prev.has_status ? prev.status_since : 0;
         alert_state_done(&prev);
         if (r < 0)
                 return step_failed(x, r, g->id);
@@ -559,7 +562,7 @@ static int step_goal(Ctx *x, size_t i)
                         goto finish;
                 }
                 idx = x->n_events++;
-                x->events[idx] = (EvRef){ .goal = i, .ev = ev[k] };
+                x->events[idx] = (EvRef){ .goal = i, .ev = ev[k], .prev_since = prev_since };
                 for (size_t b = 0; b < n_routes; b++) {
                         if (!(ev[k].routes & (UINT64_C(1) << b)))
                                 continue;
@@ -826,7 +829,9 @@ static int digest_line(EVP_MD_CTX *ctx, const char *s)
 
 /* The idempotency key: SHA-256 over the recipient, the notifier and each event's goal, event,
  * period and status (sorted). A repeat or an Alertmanager refresh adds its date (a repeat by
- * duration repeats the same figures; a refresh is once a day), a revision its new value, a problem its kind, name and start. */
+ * duration repeats the same figures; a refresh is once a day), a revision its new value, a problem its kind, name and start;
+ * any other event the start of the status it leaves (status_since before the step), so a return to
+ * a status seen before is a new notice, not a duplicate the outbox drops. */
 static int notice_key(Ctx *x, const Group *grp, char ret[static 65])
 {
         const Config *c = x->c;
@@ -851,10 +856,22 @@ static int notice_key(Ctx *x, const Group *grp, char ret[static 65])
                 else if (e->ev.kind == ALERT_EVENT_REPEAT)
                         lines[i] = strdup_printf("%s\t%s\t%s\t%s\t%s", c->goals[e->goal].id, alert_event_to_string(e->ev.kind), p,
                                                  goal_status_to_string(e->ev.status), d);
+                else if (e->ev.revised && e->prev_since > 0)
+                        /* undone and redone: 130, 90, 130 again is a third notice */
+                        lines[i] = strdup_printf("%s\t%s\t%s\t%s\t%.17g\t%" PRId64, c->goals[e->goal].id,
+                                                 alert_event_to_string(e->ev.kind), p, goal_status_to_string(e->ev.status),
+                                                 e->ev.revision.new_value, e->prev_since);
                 else if (e->ev.revised)
                         lines[i] = strdup_printf("%s\t%s\t%s\t%s\t%.17g", c->goals[e->goal].id,
                                                  alert_event_to_string(e->ev.kind), p, goal_status_to_string(e->ev.status),
                                                  e->ev.revision.new_value);
+                else if (e->prev_since > 0)
+                        /* A return to figures seen before (off, on, off again in one period) is a
+                         * new transition: the start of the status it leaves tells them apart, and
+                         * the same step re-run from the same state gives the same key. */
+                        lines[i] = strdup_printf("%s\t%s\t%s\t%s\t%" PRId64, c->goals[e->goal].id,
+                                                 alert_event_to_string(e->ev.kind), p,
+                                                 goal_status_to_string(e->ev.status), e->prev_since);
                 else
                         lines[i] = strdup_printf("%s\t%s\t%s\t%s", c->goals[e->goal].id, alert_event_to_string(e->ev.kind), p,
                                                  goal_status_to_string(e->ev.status));

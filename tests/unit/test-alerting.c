@@ -351,6 +351,60 @@ static void test_alertmanager_refresh(void **state)
         alerting_report_done(&rep);
 }
 
+/* A figure revised up, down, and up again (the same period): each is a transition of its own and a
+ * notice of its own; the third is not the first revision's key, which the outbox would drop. */
+static void test_return_to_earlier_figures(void **state)
+{
+        Fixture *f = *state;
+        GoalResult res[2];
+        AlertingReport rep = {};
+        const AlertingNotice *n;
+        char up_key[65], ev[256];
+        json_t *root;
+
+        mk(&res[0], "fleksjob", GOAL_STATUS_OFF_TRACK, GOAL_AT_LEAST, 100, 90, "2030M03");
+        mk(&res[1], "ledighed", GOAL_STATUS_ON_TRACK, GOAL_AT_MOST, 5, 1, "2030M03");
+        assert_int_equal(run(f, res, "2031-01-10", false, &rep), 0);
+        assert_non_null(find_notice(&rep, "mail", "chef"));
+        alerting_report_done(&rep);
+
+        /* Revised up: on track. */
+        mk(&res[0], "fleksjob", GOAL_STATUS_ON_TRACK, GOAL_AT_LEAST, 100, 130, "2030M03");
+        assert_int_equal(run(f, res, "2031-01-11", false, &rep), 0);
+        n = find_notice(&rep, "mail", "chef");
+        assert_non_null(n);
+        assert_true(n->enqueued);
+        payload_events(n->payload, ev, sizeof ev, &root);
+        assert_string_equal(ev, "fleksjob:revised");
+        json_decref(root);
+        strcpy(up_key, n->key);
+        alerting_report_done(&rep);
+
+        /* Revised down again, then up again: the figures of the day before. */
+        mk(&res[0], "fleksjob", GOAL_STATUS_OFF_TRACK, GOAL_AT_LEAST, 100, 90, "2030M03");
+        assert_int_equal(run(f, res, "2031-01-12", false, &rep), 0);
+        n = find_notice(&rep, "mail", "chef");
+        assert_non_null(n);
+        assert_true(n->enqueued);
+        alerting_report_done(&rep);
+
+        mk(&res[0], "fleksjob", GOAL_STATUS_ON_TRACK, GOAL_AT_LEAST, 100, 130, "2030M03");
+        assert_int_equal(run(f, res, "2031-01-13", false, &rep), 0);
+        n = find_notice(&rep, "mail", "chef");
+        assert_non_null(n);
+        payload_events(n->payload, ev, sizeof ev, &root);
+        assert_string_equal(ev, "fleksjob:revised");
+        json_decref(root);
+        assert_string_not_equal(n->key, up_key);
+        assert_true(n->enqueued);
+        alerting_report_done(&rep);
+
+        /* The same step again (a second evaluation that day): the same key, not sent twice. */
+        assert_int_equal(run(f, res, "2031-01-13", false, &rep), 0);
+        assert_int_equal(rep.n_notices, 0);
+        alerting_report_done(&rep);
+}
+
 static void test_route_matches(void **state)
 {
         Fixture *f = *state;
@@ -366,6 +420,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_grouping, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_route_matches, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_alertmanager_refresh, setup_am, teardown),
+                cmocka_unit_test_setup_teardown(test_return_to_earlier_figures, setup_am, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
