@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
-/* Providers: bytes in, observations out. One Provider per SourceKind (daemon/source-statbank.c,
+/* Providers: bytes in, observations out. One Provider per SourceKind (daemon/sources/source-statbank.c,
  * source-jobindsats.c, source-csv.c, source-jsonstat.c). A provider decides which HTTP request(s)
  * to make for a SeriesDef and turns each response body into metadata or a Series. It does no I/O,
  * never logs, never reads the clock; the fetch pipeline (pipeline.h) performs the transfers, logs

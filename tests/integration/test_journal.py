@@ -35,7 +35,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lwdaemon  # noqa: E402
 from lwdaemon import BROKEN_CONFIG, Daemon, Workdir  # noqa: E402
 
-# Fixed in daemon/log.c and explained in systemd/labourwatch.catalog; operators filter on them, so
+# Fixed in daemon/io/log.c and explained in systemd/labourwatch.catalog; operators filter on them, so
 # a change is a compatibility break this test is meant to catch.
 MESSAGE_IDS = {
     "CONFIG_LOADED": "b86e10786543481aa596ed90e15157a9",
@@ -249,10 +249,10 @@ class TestJournal(unittest.TestCase):
 class TestCatalog(unittest.TestCase):
     def test_catalog_compiles_and_covers_every_id(self):
         """journalctl accepts systemd/labourwatch.catalog and lists an entry for every MESSAGE_ID
-        defined in daemon/log.c."""
+        defined in daemon/io/log.c."""
         import tempfile
         src = lwdaemon.SOURCE_DIR
-        with open(os.path.join(src, "daemon", "log.c"), encoding="utf-8") as f:
+        with open(os.path.join(src, "daemon", "io", "log.c"), encoding="utf-8") as f:
             ids = re.findall(r'\[LOG_EVENT_\w+\] = "([0-9a-f]{32})"', f.read())
         self.assertEqual(len(ids), 14)
         for name, mid in MESSAGE_IDS.items():

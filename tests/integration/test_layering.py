@@ -9,7 +9,10 @@ not only by review:
 - each outside library lives in its module(s): SQLite in store.c, the journal in log.c, libcurl
   in curl-glue / fetch / notify channels, libyaml in the YAML field engine and its users,
   sd-daemon in manager.c;
-- no module includes a header that includes it back (no include cycle).
+- no module includes a header that includes it back (no include cycle);
+- the folders of daemon/ form layers (FOLDER_LAYER, as daemon/README.md draws them): a module
+  includes headers of its own folder or of a lower layer only, never one of a folder above or
+  beside it (a header belongs to the folder of the module of the same name).
 
 Run: LW_SOURCE_DIR=. /usr/bin/python3 tests/integration/test_layering.py
 """
@@ -23,9 +26,18 @@ SRC = Path(os.environ.get("LW_SOURCE_DIR", Path(__file__).resolve().parents[2]))
 DAEMON = SRC / "daemon"
 INCLUDE = SRC / "include" / "labourwatch"
 
+# basename -> path of every module and private header, wherever in daemon/ it lives
+MODULES = {p.name: p for p in DAEMON.rglob("*.[ch]")}
+# The layers of daemon/'s folders (daemon/README.md): includes go from a higher number to a lower one,
+# or stay in the folder. "daemon" is daemon/main.c, the daemon's entry point.
+FOLDER_LAYER = {"lib": 0, "config": 1, "goals": 2, "store": 2, "io": 2, "text": 3, "sources": 3,
+                "alerts": 4, "notify": 4, "report": 5, "core": 6, "cli": 7, "daemon": 7}
+# Headers of include/labourwatch/ with no module of their own name: util.c implements them.
+HEADER_MODULE = {"macro.h": "util.c", "strv.h": "util.c", "time-util.h": "util.c"}
+
 PURE = ["goal.c", "alert.c", "text.c", "expr.c", "format.c", "schedule.c", "report-due.c", "period.c", "series.c",
         "source.c", "source-period.c", "source-registry.c", "chart.c"]
-PURE += sorted(p.name for p in DAEMON.glob("source-*.c"))
+PURE += sorted(p.name for p in DAEMON.rglob("source-*.c"))
 NEVER_LOG = PURE + ["config.c", "config-load.c", "config-schema.c", "config-expr.c", "yaml-fields.c",
                     "goal-test.c", "store.c", "scrub.c", "secret.c", "fileio.c", "parse-util.c"]
 IMPURE_HEADERS = {"curl/curl.h", "sqlite3.h", "systemd/sd-event.h", "systemd/sd-journal.h",
@@ -58,7 +70,7 @@ def resolve(name, here):
         p = INCLUDE / name[len("labourwatch/"):]
         return p if p.exists() else None
     p = here.parent / name
-    return p if p.exists() and p.parent == DAEMON else None
+    return p if p.exists() and DAEMON in p.parents else None
 
 
 def closure(path):
@@ -80,8 +92,8 @@ def closure(path):
 class LayeringTest(unittest.TestCase):
     def test_pure_modules(self):
         for name in PURE:
-            p = DAEMON / name
-            if not p.exists():
+            p = MODULES.get(name)
+            if p is None:
                 continue
             names, _ = closure(p)
             bad = sorted(names & IMPURE_HEADERS)
@@ -91,12 +103,12 @@ class LayeringTest(unittest.TestCase):
 
     def test_never_log(self):
         for name in NEVER_LOG:
-            p = DAEMON / name
-            if p.exists():
+            p = MODULES.get(name)
+            if p is not None:
                 self.assertNotIn("labourwatch/log.h", direct_includes(p), f"{name} must not log")
 
     def test_one_library_one_home(self):
-        files = sorted(DAEMON.glob("*.[ch]")) + sorted(INCLUDE.glob("*.h"))
+        files = sorted(DAEMON.rglob("*.[ch]")) + sorted(INCLUDE.glob("*.h"))
         for f in files:
             for n in direct_includes(f):
                 if n in OWNERS:
@@ -112,11 +124,46 @@ class LayeringTest(unittest.TestCase):
 
     def test_readme_lists_every_module(self):
         text = (SRC / "README.md").read_text(encoding="utf-8") + (DAEMON / "README.md").read_text(encoding="utf-8")
-        missing = [p.name for p in sorted(DAEMON.glob("*.c"))
+        missing = [p.name for p in sorted(DAEMON.rglob("*.c"))
                    if not p.name.startswith("cli-")  # "cli.c, cli-*.c: one file per command"
                    and p.name not in text]
         self.assertEqual(missing, [], "modules missing from README.md's source layout and daemon/README.md")
 
+    def folder_of(self, header):
+        """The folder of daemon/ that owns a public header (the folder of its module)."""
+        m = MODULES.get(HEADER_MODULE.get(header, header[:-2] + ".c"))
+        self.assertIsNotNone(m, f"include/labourwatch/{header} has no module in daemon/")
+        return "daemon" if m.parent == DAEMON else m.parent.name
+
+    def violations(self, users):
+        """The includes against the folder layers, for (path, folder, include names) triples."""
+        bad = []
+        for path, folder, names in users:
+            for n in names:
+                if not n.startswith("labourwatch/"):
+                    continue
+                owner = self.folder_of(n[len("labourwatch/"):])
+                if owner != folder and FOLDER_LAYER[owner] >= FOLDER_LAYER[folder]:
+                    bad.append(f"{path} ({folder}) includes {n} ({owner})")
+        return bad
+
+    def test_folders_are_layers(self):
+        folders = {p.name for p in DAEMON.iterdir() if p.is_dir()}
+        self.assertEqual(sorted(folders - set(FOLDER_LAYER)), [], "folders missing from FOLDER_LAYER")
+        self.assertEqual([p.name for p in DAEMON.glob("*.c")], ["main.c"], "modules belong in a folder")
+        users = [(p.relative_to(SRC), "daemon" if p.parent == DAEMON else p.parent.name, direct_includes(p))
+                 for p in sorted(DAEMON.rglob("*.[ch]"))]
+        users += [(h.relative_to(SRC), self.folder_of(h.name), direct_includes(h)) for h in sorted(INCLUDE.glob("*.h"))]
+        self.assertEqual(self.violations(users), [], "an include against the folder layers of daemon/README.md")
+
+    def test_folder_rule_catches_a_wrong_include(self):
+        """The rule fails on an include upwards (goals -> text) and sideways (store <-> goals, one layer)."""
+        fake = [("daemon/goals/goal.c", "goals", ["labourwatch/text.h", "labourwatch/period.h"]),
+                ("daemon/store/store.c", "store", ["labourwatch/goal.h"]),
+                ("daemon/cli/cli.c", "cli", ["labourwatch/manager.h"])]
+        self.assertEqual(self.violations(fake),
+                         ["daemon/goals/goal.c (goals) includes labourwatch/text.h (text)",
+                          "daemon/store/store.c (store) includes labourwatch/goal.h (goals)"])
 
 if __name__ == "__main__":
     unittest.main()

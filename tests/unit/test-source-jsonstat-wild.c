@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "source-test.h"
-#include "../../daemon/source-internal.h"
+#include "../../daemon/sources/source-internal.h"
 
 typedef struct Row {
         const char *fixture;
