@@ -10,6 +10,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import unittest
 
 DAEMON = os.environ.get("LW_DAEMON")
 SOURCE_DIR = os.environ.get("LW_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -274,3 +275,22 @@ def write_goals_config(workdir, matched=3):
     with open(os.path.join(goals_dir, "10-test.yaml"), "w", encoding="utf-8") as f:
         f.write(GOALS_FILE)
     workdir.write_config(GOALS_CONFIG, data_dir=data_dir)
+
+
+class DaemonTestCase(unittest.TestCase):
+    """A test case with a fresh Workdir and the daemons it started, all stopped afterwards."""
+
+    def setUp(self):
+        require_daemon(self)
+        self.work = Workdir()
+        self.daemons = []
+
+    def tearDown(self):
+        for d in self.daemons:
+            d.stop()
+        self.work.cleanup()
+
+    def start(self, *args, **kw):
+        d = Daemon(self.work, *args, **kw)
+        self.daemons.append(d)
+        return d

@@ -12,24 +12,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lwdaemon  # noqa: E402
-from lwdaemon import BROKEN_CONFIG, FILE_LINE_COL, MINIMAL_CONFIG, Daemon, Workdir  # noqa: E402
-
-
-class DaemonTestCase(unittest.TestCase):
-    def setUp(self):
-        lwdaemon.require_daemon(self)
-        self.work = Workdir()
-        self.daemons = []
-
-    def tearDown(self):
-        for d in self.daemons:
-            d.stop()
-        self.work.cleanup()
-
-    def start(self, *args, **kw):
-        d = Daemon(self.work, *args, **kw)
-        self.daemons.append(d)
-        return d
+from lwdaemon import BROKEN_CONFIG, FILE_LINE_COL, MINIMAL_CONFIG, DaemonTestCase, Workdir  # noqa: E402
 
 
 class TestStartup(DaemonTestCase):

@@ -102,22 +102,7 @@ def with_id(entries, name):
     return [e for e in entries if e.get("MESSAGE_ID") == MESSAGE_IDS[name]]
 
 
-class TestJournal(unittest.TestCase):
-    def setUp(self):
-        lwdaemon.require_daemon(self)
-        self.work = Workdir()
-        self.daemons = []
-
-    def tearDown(self):
-        for d in self.daemons:
-            d.stop()
-        self.work.cleanup()
-
-    def start(self, **kw):
-        d = Daemon(self.work, **kw)
-        self.daemons.append(d)
-        return d
-
+class TestJournal(lwdaemon.DaemonTestCase):
     def test_lifecycle_events(self):
         d = self.start(env={"LABOURWATCH_LOG_TARGET": "journal"})
         d.wait_notify("READY", "1")

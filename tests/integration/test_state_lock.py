@@ -13,26 +13,12 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lwdaemon  # noqa: E402
-from lwdaemon import Daemon, Workdir  # noqa: E402
+from lwdaemon import DaemonTestCase  # noqa: E402
 
 CLI = os.environ.get("LW_CLI", "labourwatch")
 
 
-class TestStateLock(unittest.TestCase):
-    def setUp(self):
-        lwdaemon.require_daemon(self)
-        self.work = Workdir()
-        self.daemons = []
-
-    def tearDown(self):
-        for d in self.daemons:
-            d.stop()
-        self.work.cleanup()
-
-    def start(self, *args, **kw):
-        d = Daemon(self.work, *args, **kw)
-        self.daemons.append(d)
-        return d
+class TestStateLock(DaemonTestCase):
 
     def refused(self, rc, stderr, pid):
         self.assertNotEqual(rc, 0, stderr)
