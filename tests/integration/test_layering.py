@@ -13,6 +13,8 @@ not only by review:
 - the folders of daemon/ form layers (FOLDER_LAYER, as daemon/README.md draws them): a module
   includes headers of its own folder or of a lower layer only, never one of a folder above or
   beside it (a header belongs to the folder of the module of the same name);
+- the configuration's loading files call each other one way (CONFIG_CALL_ORDER: each calls
+  functions of the files before it only), so there is no circle between them (issue 21 §3);
 - no file of daemon/ or include/labourwatch/ is over 1,500 lines and no function over 200 (issue 21
   §2), except the ones LONG_FILES and LONG_FUNCTIONS name, each with the reason.
 
@@ -40,7 +42,7 @@ HEADER_MODULE = {"macro.h": "util.c", "strv.h": "util.c", "time-util.h": "util.c
 PURE = ["goal.c", "alert.c", "text.c", "expr.c", "format.c", "schedule.c", "report-due.c", "period.c", "series.c",
         "source.c", "source-period.c", "source-registry.c", "chart.c"]
 PURE += sorted(p.name for p in DAEMON.rglob("source-*.c"))
-NEVER_LOG = PURE + ["config.c", "config-load.c", "config-schema.c", "config-expr.c", "yaml-fields.c",
+NEVER_LOG = PURE + ["config.c", "config-ctx.c", "config-load.c", "config-schema.c", "config-expr.c", "yaml-fields.c",
                     "goal-test.c", "store.c", "store-observations.c", "store-alerts.c", "store-outbox.c", "scrub.c", "secret.c", "fileio.c", "parse-util.c"]
 IMPURE_HEADERS = {"curl/curl.h", "sqlite3.h", "systemd/sd-event.h", "systemd/sd-journal.h",
                   "systemd/sd-daemon.h", "labourwatch/log.h", "labourwatch/store.h", "labourwatch/fetch.h",
@@ -70,6 +72,10 @@ LONG_FUNCTIONS = {
     # the one renderer of a notice (subject, text, HTML, attachments); split with notify.c
     ("notify.c", "notify_render"),
 }
+# The configuration's loading files, bottom first: each may call the non-static functions of the
+# files before it, never of one after it (issue 21 §3: they used to call each other through the
+# ctx_* helpers of config-load.c). config-ctx.c owns the loading context's errors and name tables.
+CONFIG_CALL_ORDER = ["config-ctx.c", "config-schema.c", "config-expr.c", "config-load.c"]
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', re.M)
 
 
@@ -134,6 +140,26 @@ def too_long(path, text, allowed=frozenset()):
     for name, line, length in functions(text):
         if length > MAX_FUNCTION_LINES and name not in allowed:
             bad.append(f"{path}:{line} {name}(): {length} lines")
+    return bad
+
+
+def exported(text):
+    """The names of the functions a C file defines without static."""
+    lines = text.split("\n")
+    return {name for name, line, _ in functions(text) if not re.match(r"(_\w+_(\([^)]*\))?\s+)*static\b", lines[line - 1])}
+
+
+def calls_against_order(files):
+    """For [(name, text)] bottom first, the calls of a file into a file after it (upwards), as
+    "caller.c calls callee() of callee.c"."""
+    defined = [(name, exported(text)) for name, text in files]
+    bad = []
+    for i, (name, text) in enumerate(files):
+        code = strip_comments(text)
+        for other, funcs in defined[i + 1:]:
+            for f in sorted(funcs):
+                if re.search(r"\b%s\s*\(" % re.escape(f), code):
+                    bad.append(f"{name} calls {f}() of {other}")
     return bad
 
 
@@ -212,6 +238,20 @@ class LayeringTest(unittest.TestCase):
         self.assertEqual(self.violations(fake),
                          ["daemon/goals/goal.c (goals) includes labourwatch/text.h (text)",
                           "daemon/store/store.c (store) includes labourwatch/goal.h (goals)"])
+
+    def test_config_calls_one_way(self):
+        files = [(n, MODULES[n].read_text(encoding="utf-8")) for n in CONFIG_CALL_ORDER]
+        self.assertEqual(calls_against_order(files), [], "a call against CONFIG_CALL_ORDER (a circle)")
+        # every config-*.c file is in the order, so a new one cannot call around it
+        self.assertEqual(sorted(p.name for p in DAEMON.glob("config/config-*.c")), sorted(CONFIG_CALL_ORDER))
+
+    def test_config_rule_catches_a_mutual_call(self):
+        """Two files calling each other fail, in whichever order they are listed."""
+        a = ("a.c", "static int helper(void)\n{\n        return 0;\n}\n\nint a_f(void)\n{\n        return b_g();\n}\n")
+        b = ("b.c", "int b_g(void)\n{\n        /* a_f() in a comment is no call */\n        return a_f() + helper();\n}\n")
+        self.assertEqual(calls_against_order([a, b]), ["a.c calls b_g() of b.c"])
+        self.assertEqual(calls_against_order([b, a]), ["b.c calls a_f() of a.c"])
+        self.assertEqual(exported(a[1]), {"a_f"})
 
     def test_file_and_function_size(self):
         bad, unused = [], {("file", f) for f in LONG_FILES} | {("function", f, n) for f, n in LONG_FUNCTIONS}
