@@ -245,6 +245,15 @@ class LayeringTest(unittest.TestCase):
         # every config-*.c file is in the order, so a new one cannot call around it
         self.assertEqual(sorted(p.name for p in DAEMON.glob("config/config-*.c")), sorted(CONFIG_CALL_ORDER))
 
+    def test_daemon_has_one_curl_glue(self):
+        """labourwatchd's fetches and deliveries share the manager's one curl glue (issue 21 §4): the
+        manager makes its runner and outbox with _with_glue, never with the constructors that make a
+        glue of their own (those are for the CLI and the tests)."""
+        code = strip_comments(MODULES["manager.c"].read_text(encoding="utf-8"))
+        own_glue = re.findall(r"\b(curl_glue_new|source_runner_new|outbox_new|fetcher_new|notify_loop_new)\s*\(", code)
+        self.assertEqual(own_glue, ["curl_glue_new"], "manager.c makes a curl glue other than its own")
+        self.assertEqual(len(re.findall(r"\b(source_runner_new_with_glue|outbox_new_with_glue)\s*\(\s*m->glue\b", code)), 2)
+
     def test_config_rule_catches_a_mutual_call(self):
         """Two files calling each other fail, in whichever order they are listed."""
         a = ("a.c", "static int helper(void)\n{\n        return 0;\n}\n\nint a_f(void)\n{\n        return b_g();\n}\n")
