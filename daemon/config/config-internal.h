@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
-/* Shared between the configuration's layers: config.c (types, tables, lookups), config-schema.c
- * (what each section may contain, as field tables) and config-load.c (files, goals.d,
- * cross-references). Not a public interface. */
+/* Shared between the configuration's layers: config.c (types, tables, lookups), config-ctx.c (the
+ * loading context's errors and name tables), config-schema.c (what each section may contain, as
+ * field tables), config-expr.c (derived series' expressions) and config-load.c (files, goals.d,
+ * cross-references). Their calls run one way: config-ctx.c <- config-schema.c, config-expr.c <-
+ * config-load.c; none calls a file beside or above it. Not a public interface. */
 
 #include <sys/types.h>
 
@@ -70,7 +72,7 @@ typedef struct Ctx {
         bool main_broken, some_broken;
 } Ctx;
 
-/* config-load.c */
+/* config-ctx.c */
 void ctx_error_at(Ctx *x, const char *file, unsigned line, unsigned column, const char *fmt, ...)
         __attribute__((format(printf, 5, 6)));
 #define ctx_error(x, node, ...) yaml_file_error((x)->yf, (node), __VA_ARGS__)

@@ -15,6 +15,7 @@
 
 #include "labourwatch/alerting.h"
 #include "labourwatch/config.h"
+#include "labourwatch/curl-glue.h"
 #include "labourwatch/evaluate.h"
 #include "labourwatch/fileio.h"
 #include "labourwatch/goal.h"
@@ -51,6 +52,7 @@ struct Manager {
         char *config_path;
         Config *config;
         Store *store;
+        CurlGlue *glue;      /* the one curl glue of the process: fetches and deliveries */
         SourceRunner *runner;
         Outbox *outbox;      /* delivery of queued notifications; NULL in --dry-run */
         int lock_fd;         /* flock() on state_dir/labourwatchd.lock; -1 in --dry-run */
@@ -210,6 +212,13 @@ static void manager_arm_timer(Manager *m)
                           (unsigned long long) (m->next_due > now ? (m->next_due - now) / USEC_PER_SEC : 0));
 }
 
+/* The process's one curl glue, made on first use: the source runner's fetches and the outbox's
+ * deliveries run on it (issue 21 §4). */
+static int manager_ensure_glue(Manager *m)
+{
+        return m->glue ? 0 : curl_glue_new(m->event, &m->glue);
+}
+
 /* Creates the source runner for a configuration with fetched series. */
 static int manager_ensure_runner(Manager *m, const Config *c)
 {
@@ -217,7 +226,9 @@ static int manager_ensure_runner(Manager *m, const Config *c)
 
         if (m->runner || config_n_fetched_series(c) == 0)
                 return 0;
-        r = source_runner_new(m->event, m->store, c, &m->runner);
+        r = manager_ensure_glue(m);
+        if (r >= 0)
+                r = source_runner_new_with_glue(m->glue, m->store, c, &m->runner);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up fetching: %m");
         return 0;
@@ -932,7 +943,9 @@ int manager_new(const ManagerOptions *o, Manager **ret)
 
         if (!m->dry_run) {
                 /* Delivers what is due now, including what a previous process left in the outbox. */
-                r = outbox_new(m->event, m->store, m->config, &m->outbox);
+                r = manager_ensure_glue(m);
+                if (r >= 0)
+                        r = outbox_new_with_glue(m->glue, m->store, m->config, &m->outbox);
                 if (r < 0) {
                         log_error_errno(r, "Failed to set up notification delivery: %m");
                         goto fail;
@@ -963,6 +976,7 @@ Manager *manager_free(Manager *m)
         /* The runner first: it cancels transfers that point into the store and the configuration. */
         source_runner_free(m->runner);
         outbox_free(m->outbox); /* cancels deliveries in flight: they stay due in the store */
+        curl_glue_unref(m->glue); /* after both: each took its transfers off it */
         sd_event_source_unref(m->once_source);
         sd_event_source_unref(m->timer_source);
         sd_event_source_unref(m->daily_source);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "labourwatch/curl-glue.h"
 #include "labourwatch/log.h"
 #include "labourwatch/macro.h"
 #include "labourwatch/notify.h"
@@ -522,6 +523,22 @@ static void load_templates(Outbox *o, const Config *c)
 
 int outbox_new(sd_event *e, Store *st, const Config *c, Outbox **ret)
 {
+        CurlGlue *g = NULL;
+        int r;
+
+        if (!e || !st || !c || !ret)
+                return -EINVAL;
+        r = curl_glue_new(e, &g);
+        if (r < 0)
+                return r;
+        r = outbox_new_with_glue(g, st, c, ret);
+        curl_glue_unref(g); /* the outbox's loop holds its own reference */
+        return r;
+}
+
+int outbox_new_with_glue(CurlGlue *g, Store *st, const Config *c, Outbox **ret)
+{
+        sd_event *e = g ? curl_glue_get_event(g) : NULL;
         Outbox *o;
         int r;
 
@@ -533,7 +550,7 @@ int outbox_new(sd_event *e, Store *st, const Config *c, Outbox **ret)
         o->event = sd_event_ref(e);
         o->store = st;
         o->config = c;
-        r = notify_loop_new(e, &o->loop);
+        r = notify_loop_new_with_glue(g, &o->loop);
         if (r < 0)
                 goto fail;
         load_templates(o, c);

@@ -29,24 +29,34 @@ unsigned notify_loop_in_flight(const NotifyLoop *l)
         return l ? curl_glue_in_flight(l->glue) : 0;
 }
 
-int notify_loop_new(sd_event *e, NotifyLoop **ret)
+int notify_loop_new_with_glue(CurlGlue *g, NotifyLoop **ret)
 {
         NotifyLoop *l;
-        int r;
 
-        if (!e || !ret)
+        if (!g || !ret)
                 return -EINVAL;
         l = calloc(1, sizeof(*l));
         if (!l)
                 return -ENOMEM;
-        r = curl_glue_new(e, &l->glue);
-        if (r < 0) {
-                free(l);
-                return r;
-        }
+        l->glue = curl_glue_ref(g);
         l->event = curl_glue_get_event(l->glue);
         *ret = l;
         return 0;
+}
+
+int notify_loop_new(sd_event *e, NotifyLoop **ret)
+{
+        CurlGlue *g = NULL;
+        int r;
+
+        if (!e || !ret)
+                return -EINVAL;
+        r = curl_glue_new(e, &g);
+        if (r < 0)
+                return r;
+        r = notify_loop_new_with_glue(g, ret);
+        curl_glue_unref(g); /* the loop holds its own reference */
+        return r;
 }
 
 NotifyLoop *notify_loop_free(NotifyLoop *l)

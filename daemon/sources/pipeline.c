@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "labourwatch/curl-glue.h"
 #include "labourwatch/fetch.h"
 #include "labourwatch/log.h"
 #include "labourwatch/macro.h"
@@ -65,6 +66,7 @@ struct SourceJob {
 
 struct SourceRunner {
         sd_event *event;
+        CurlGlue *glue; /* the fetcher's, kept for the fetcher a reload makes anew */
         Store *store;
         const Config *config;
         Fetcher *fetcher;
@@ -1070,18 +1072,34 @@ static void source_job_continue(SourceJob *sj)
 
 int source_runner_new(sd_event *e, Store *st, const Config *c, SourceRunner **ret)
 {
-        SourceRunner *r;
+        CurlGlue *g = NULL;
         int k;
 
         if (!e || !st || !c || !ret)
                 return -EINVAL;
+        k = curl_glue_new(e, &g);
+        if (k < 0)
+                return k;
+        k = source_runner_new_with_glue(g, st, c, ret);
+        curl_glue_unref(g); /* the runner holds its own reference */
+        return k;
+}
+
+int source_runner_new_with_glue(CurlGlue *g, Store *st, const Config *c, SourceRunner **ret)
+{
+        SourceRunner *r;
+        int k;
+
+        if (!g || !st || !c || !ret)
+                return -EINVAL;
         r = calloc(1, sizeof(*r));
         if (!r)
                 return -ENOMEM;
-        r->event = sd_event_ref(e);
+        r->glue = curl_glue_ref(g);
+        r->event = sd_event_ref(curl_glue_get_event(g));
         r->store = st;
         r->config = c;
-        k = fetcher_new(e, &r->fetcher);
+        k = fetcher_new_with_glue(g, &r->fetcher);
         if (k < 0) {
                 source_runner_free(r);
                 return k;
@@ -1106,6 +1124,7 @@ SourceRunner *source_runner_free(SourceRunner *r)
         runner_clear_results(r);
         runner_clear_not_before(r);
         sd_event_unref(r->event);
+        curl_glue_unref(r->glue);
         free(r);
         return NULL;
 }
@@ -1119,7 +1138,7 @@ int source_runner_set_config(SourceRunner *r, const Config *c)
         if (r->running) {
                 log_info("Configuration replaced during a fetch run, cancelling the unfinished transfers");
                 runner_cancel(r);
-                k = fetcher_new(r->event, &r->fetcher);
+                k = fetcher_new_with_glue(r->glue, &r->fetcher);
                 if (k < 0)
                         return k;
                 /* Unfinished results keep their names (copied) but say why they have no data. */

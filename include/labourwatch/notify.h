@@ -139,8 +139,12 @@ bool notify_url_is_loopback(const char *url);
 
 typedef struct NotifyLoop NotifyLoop;
 
-/* The channels' transfers on an sd-event loop (the curl glue of curl-glue.h). */
+typedef struct CurlGlue CurlGlue;
+
+/* The channels' transfers on an sd-event loop (the curl glue of curl-glue.h): a glue of its own, or
+ * (_with_glue) the process's one, on which the loop takes a reference. */
 int notify_loop_new(sd_event *e, NotifyLoop **ret);
+int notify_loop_new_with_glue(CurlGlue *g, NotifyLoop **ret);
 NotifyLoop *notify_loop_free(NotifyLoop *l); /* cancel deliveries (notify_send_cancel) first */
 unsigned notify_loop_in_flight(const NotifyLoop *l);
 

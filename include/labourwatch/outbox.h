@@ -27,6 +27,9 @@ typedef struct Outbox Outbox;
  * become due. e, st and c must outlive it (c until outbox_set_config replaces it). Returns 0 or
  * negative errno. */
 int outbox_new(sd_event *e, Store *st, const Config *c, Outbox **ret);
+/* The same on the process's curl glue g (its loop is the outbox's; the outbox takes a reference). */
+typedef struct CurlGlue CurlGlue;
+int outbox_new_with_glue(CurlGlue *g, Store *st, const Config *c, Outbox **ret);
 /* Cancels transfers in flight (they stay due in the store) and frees. Accepts NULL. */
 Outbox *outbox_free(Outbox *o);
 /* A reloaded configuration (notifiers, recipients, templates). Deliveries in flight keep what they

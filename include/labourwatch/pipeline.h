@@ -49,6 +49,10 @@ typedef void (*source_runner_done_t)(SourceRunner *r, unsigned n_ok, unsigned n_
 /* e: the loop; st: open store; c: config (must outlive the runner or be replaced via _set_config).
  * Returns 0 and *ret (caller owns; source_runner_free) or negative errno. */
 int source_runner_new(sd_event *e, Store *st, const Config *c, SourceRunner **ret);
+/* The same on the process's curl glue g (its loop is the runner's; the runner takes a reference), so
+ * fetches and deliveries share one glue and one connection cache. */
+typedef struct CurlGlue CurlGlue;
+int source_runner_new_with_glue(CurlGlue *g, Store *st, const Config *c, SourceRunner **ret);
 /* Cancels a run in progress (its done() is not called; nothing half-written is stored). */
 SourceRunner *source_runner_free(SourceRunner *r);
 static inline void source_runner_freep(SourceRunner **r) /* for _cleanup_ */
