@@ -71,8 +71,9 @@ typedef struct Ctx {
         RouteInfo *routes;
         Group **slots;        /* [notifier * (n_recipients + 1) + recipient], lazily */
         size_t n_slots;
-        size_t *order;        /* slots in the order their groups were created */
-        size_t n_order;
+        Group **order;        /* every group, in the order it was created (owns them) */
+        size_t n_order, a_order;
+        Group **goal_group;   /* per notifier: its latest one-goal group (webhook), or NULL */
         EvRef *events;
         size_t n_events, a_events;
         json_t **event_docs;  /* per event, built once, shared by every notice carrying it */
@@ -218,8 +219,8 @@ static int ctx_prepare(Ctx *x)
         x->n_slots = c->n_notifiers * (c->n_recipients + 1);
         if (x->n_slots > 0) {
                 x->slots = calloc(x->n_slots, sizeof *x->slots);
-                x->order = xmalloc_array(x->n_slots, sizeof *x->order);
-                if (!x->slots || !x->order)
+                x->goal_group = calloc(c->n_notifiers, sizeof *x->goal_group);
+                if (!x->slots || !x->goal_group)
                         return -ENOMEM;
         }
         if (c->n_goals > 0) {
@@ -242,14 +243,14 @@ static void ctx_done(Ctx *x)
                 free(x->routes[i].recipients);
         }
         free(x->routes);
-        for (size_t i = 0; x->slots && i < x->n_slots; i++)
-                if (x->slots[i]) {
-                        free(x->slots[i]->events);
-                        free(x->slots[i]->problems);
-                        free(x->slots[i]);
-                }
+        for (size_t i = 0; i < x->n_order; i++) {
+                free(x->order[i]->events);
+                free(x->order[i]->problems);
+                free(x->order[i]);
+        }
         free(x->slots);
         free(x->order);
+        free(x->goal_group);
         for (size_t i = 0; x->event_docs && i < x->n_events; i++)
                 json_decref(x->event_docs[i]);
         free(x->event_docs);
@@ -277,22 +278,41 @@ static bool notifier_per_recipient(const NotifierDef *n)
         return n->kind == NOTIFIER_SMTP || n->kind == NOTIFIER_DIRECTORY;
 }
 
+/* A webhook notice is about one goal: its JSON and its Teams card are sized by that goal, not by
+ * the number of goals whose status changed in the same run (issue 22 §4). Mail and directory
+ * notices stay a digest per recipient; Alertmanager takes a list of alerts in one POST. */
+static bool notifier_per_goal(const NotifierDef *n)
+{
+        return n->kind == NOTIFIER_WEBHOOK;
+}
+
+static int group_new(Ctx *x, size_t notifier, size_t recipient, Group **ret)
+{
+        Group *g;
+
+        if (GREEDY_REALLOC(x->order, x->a_order, x->n_order + 1) < 0)
+                return -ENOMEM;
+        g = calloc(1, sizeof *g);
+        if (!g)
+                return -ENOMEM;
+        *g = (Group){ .notifier = notifier, .recipient = recipient, .last_event = SIZE_MAX };
+        x->order[x->n_order++] = g;
+        *ret = g;
+        return 0;
+}
+
 static int get_group(Ctx *x, size_t notifier, size_t recipient, Group **ret)
 {
         size_t slot = notifier * (x->c->n_recipients + 1) + (recipient == NO_RECIPIENT ? x->c->n_recipients : recipient);
-        Group *g;
+        int r;
 
         assert(slot < x->n_slots);
-        g = x->slots[slot];
-        if (!g) {
-                g = calloc(1, sizeof *g);
-                if (!g)
-                        return -ENOMEM;
-                *g = (Group){ .notifier = notifier, .recipient = recipient, .last_event = SIZE_MAX };
-                x->slots[slot] = g;
-                x->order[x->n_order++] = slot;
+        if (!x->slots[slot]) {
+                r = group_new(x, notifier, recipient, &x->slots[slot]);
+                if (r < 0)
+                        return r;
         }
-        *ret = g;
+        *ret = x->slots[slot];
         return 0;
 }
 
@@ -322,9 +342,21 @@ static int group_add_event(Ctx *x, size_t n, size_t rcp, size_t ev_index, char *
         Group *grp;
         int r;
 
-        r = get_group(x, n, rcp, &grp);
-        if (r < 0)
-                return r;
+        if (notifier_per_goal(&x->c->notifiers[n])) {
+                /* goals are stepped one at a time, each event through all its routes: the
+                 * latest group of this notifier is the only one that can be this goal's */
+                grp = x->goal_group[n];
+                if (!grp || x->events[grp->last_event].goal != x->events[ev_index].goal) {
+                        r = group_new(x, n, rcp, &grp);
+                        if (r < 0)
+                                return r;
+                        x->goal_group[n] = grp;
+                }
+        } else {
+                r = get_group(x, n, rcp, &grp);
+                if (r < 0)
+                        return r;
+        }
         if (grp->last_event == ev_index)
                 return 0;
         if (GREEDY_REALLOC(grp->events, grp->a_events, grp->n_events + 1) < 0)
@@ -967,7 +999,7 @@ static int build_notices(Ctx *x)
         if (!rep->notices || !x->event_docs)
                 return -ENOMEM;
         for (size_t i = 0; i < x->n_order; i++) {
-                Group *grp = x->slots[x->order[i]];
+                Group *grp = x->order[i];
                 int r;
 
                 if (grp->n_events == 0 && grp->n_problems == 0)
