@@ -197,6 +197,9 @@ static void print_table(const Config *c, const GoalResult *r, size_t n, Language
                 if (!text_title(g, lang))
                         s = strdup_printf("%s: %s", r[i].id, text);
                 print_wrapped(s ?: text, ww);
+                char chance[256];
+                if (*text_chance(g, &r[i], lang, chance, sizeof chance))
+                        print_wrapped(chance, ww); /* issue 17 §3 */
         }
 }
 

@@ -1114,3 +1114,43 @@ char *text_pace(const GoalDef *g, const GoalResult *r, bool recent, const char *
         pace_words(&t, recent, buf, size);
         return buf;
 }
+
+/* The chance in words (issue 17 §3): "Målet nås næppe: ca. 15 % chance. 80 % sikkert mellem 372 og
+ * 391." Honest rounding: an open period never says 0 % or 100 % ("under 5 %", "over 95 %"). Empty
+ * for a finished period or one without a probability. */
+char *text_chance(const GoalDef *g, const GoalResult *r, const char *lang, char *buf, size_t size)
+{
+        T t = context(g, r, lang_of(lang));
+        bool en = t.l == LANGUAGE_EN;
+        char pct[32], lo[64], hi[64];
+        const char *verdict;
+        double p;
+
+        if (size == 0)
+                return buf;
+        buf[0] = 0;
+        if (!r->has_probability || !isfinite(r->probability) || r->status == GOAL_STATUS_ACHIEVED ||
+            r->status == GOAL_STATUS_MISSED)
+                return buf;
+        p = r->probability * 100;
+        if (p < 5)
+                snprintf(pct, sizeof pct, "under 5 %%");
+        else if (p > 95)
+                snprintf(pct, sizeof pct, "over 95 %%");
+        else
+                snprintf(pct, sizeof pct, en ? "about %d %%" : "ca. %d %%", (int) (round(p / 5) * 5));
+        verdict = p >= 80 ? (en ? "The target will probably be met" : "Målet nås sandsynligvis")
+                : p >= 50 ? (en ? "The target may be met" : "Målet kan nås")
+                : p >= 20 ? (en ? "The target is at risk" : "Målet er i fare")
+                          : (en ? "The target will hardly be met" : "Målet nås næppe");
+        if (isfinite(r->projected_low) && isfinite(r->projected_high)) {
+                bool whole = counts(&t) || r->projected_high - r->projected_low >= 10;
+                num(whole ? round(r->projected_low) : r->projected_low, false, t.l, lo, sizeof lo);
+                num(whole ? round(r->projected_high) : r->projected_high, false, t.l, hi, sizeof hi);
+                snprintf(buf, size, en ? "%s: %s chance. 80 %% likely between %s and %s."
+                                       : "%s: %s chance. 80 %% sikkert mellem %s og %s.",
+                         verdict, pct, lo, hi);
+        } else
+                snprintf(buf, size, "%s: %s chance.", verdict, pct);
+        return buf;
+}

@@ -201,6 +201,13 @@ class Demo(unittest.TestCase):
         self.assertIn("Fetch run finished: 16 series fetched, 0 failed", p.stderr)
         self.assertNotIn(self.token, p.stderr + p.stdout)
 
+    def test_eval_text_states_the_chance(self):
+        # issue 17 §3: an open goal's chance in words, never "0 %" or "100 %"
+        out = self.cli("eval", "--config", self.config, "--date", "2024-07-15")
+        self.assertRegex(out, r"Målet (nås næppe|nås sandsynligvis|kan nås|er i fare): "
+                              r"(ca\. \d+|under 5|over 95) % chance")
+        self.assertNotRegex(out, r"\b(0|100) % chance")
+
     def test_every_goal_has_a_status_mid_2024(self):
         got = self.eval_json("2024-07-15")
         ids = goal_ids_in_goals_d()

@@ -668,6 +668,31 @@ static void test_status_labels(void **state)
         assert_null(text_status_label(_GOAL_STATUS_MAX, "da"));
 }
 
+static void test_chance(void **state)
+{
+        GoalDef g = fleksjob();
+        GoalResult r = { .status = GOAL_STATUS_OFF_TRACK, .has_probability = true, .probability = 0.149,
+                         .projected_low = 372.4, .projected_high = 1391.2 };
+        char buf[256];
+
+        assert_string_equal(text_chance(&g, &r, "da", buf, sizeof buf),
+                            "Målet nås næppe: ca. 15 % chance. 80 % sikkert mellem 372 og 1.391.");
+        assert_string_equal(text_chance(&g, &r, "en", buf, sizeof buf),
+                            "The target will hardly be met: about 15 % chance. 80 % likely between 372 and 1,391.");
+        r.probability = 0.86;
+        r.status = GOAL_STATUS_ON_TRACK;
+        assert_string_equal(text_chance(&g, &r, "da", buf, sizeof buf),
+                            "Målet nås sandsynligvis: ca. 85 % chance. 80 % sikkert mellem 372 og 1.391.");
+        r.probability = 0.001;
+        assert_non_null(strstr(text_chance(&g, &r, "da", buf, sizeof buf), "under 5 % chance"));
+        r.probability = 0.999;
+        assert_non_null(strstr(text_chance(&g, &r, "en", buf, sizeof buf), "over 95 % chance"));
+        r.status = GOAL_STATUS_ACHIEVED;
+        r.probability = 1;
+        assert_string_equal(text_chance(&g, &r, "da", buf, sizeof buf), "");
+        (void) state;
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -675,6 +700,7 @@ int main(void)
                 cmocka_unit_test(test_explanations),
                 cmocka_unit_test(test_table_words),
                 cmocka_unit_test(test_status_labels),
+                cmocka_unit_test(test_chance),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
