@@ -24,11 +24,6 @@ sd_event *notify_loop_event(NotifyLoop *l)
         return l->event;
 }
 
-unsigned notify_loop_in_flight(const NotifyLoop *l)
-{
-        return l ? curl_glue_in_flight(l->glue) : 0;
-}
-
 int notify_loop_new_with_glue(CurlGlue *g, NotifyLoop **ret)
 {
         NotifyLoop *l;

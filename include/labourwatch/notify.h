@@ -146,7 +146,6 @@ typedef struct CurlGlue CurlGlue;
 int notify_loop_new(sd_event *e, NotifyLoop **ret);
 int notify_loop_new_with_glue(CurlGlue *g, NotifyLoop **ret);
 NotifyLoop *notify_loop_free(NotifyLoop *l); /* cancel deliveries (notify_send_cancel) first */
-unsigned notify_loop_in_flight(const NotifyLoop *l);
 
 typedef struct NotifyResult {
         bool ok;

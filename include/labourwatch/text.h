@@ -42,11 +42,12 @@ int text_explain_input(const GoalDef *g, const GoalResult *r, const TextInput *i
  * r->gap_en (text_gap of the projected or final value; empty without a gap), and the table words
  * r->value_label_*, r->value_text_*, r->pace_*, r->recent_pace_* (text_value_label, text_value,
  * text_pace). in may be NULL. */
+void text_fill(const GoalDef *g, GoalResult *r);
+void text_fill_input(const GoalDef *g, const TextInput *in, GoalResult *r);
+
 /* The chance in words: "Målet nås næppe: ca. 15 % chance. 80 % sikkert mellem 372 og 391.";
  * empty for a finished period or without a probability (issue 17 §3). */
 char *text_chance(const GoalDef *g, const GoalResult *r, const char *lang, char *buf, size_t size);
-void text_fill(const GoalDef *g, GoalResult *r);
-void text_fill_input(const GoalDef *g, const TextInput *in, GoalResult *r);
 
 /* The goal's title in lang (English falls back to Danish), or NULL when it has none: no title, or
  * the id the configuration put in its place. */
