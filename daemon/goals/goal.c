@@ -536,7 +536,6 @@ static void pace_level(Ctx *c, GoalRole role, GoalAggregate a, double T, int N, 
 /* ---- predictive distribution (labourwatch-goals(7), PROBABILITY) ---- */
 
 #define INTERVAL_Z 1.2815515655446004 /* standard normal 0.9 quantile: the 80 % two-sided interval */
-#define BACKTEST_MAX 10                /* past periods backtested at most */
 #define FLOOR_RELATIVE 0.02            /* floor spread at least 2 % of the projection */
 #define FLOOR_WEIGHT 1.0               /* the floor counts as this many backtest errors */
 
@@ -567,47 +566,6 @@ static ProjectionMethod method_for(const GoalDef *g, bool seasonal_ok)
         }
 }
 
-/* The aggregate the projection rule would have projected for members [pf, pl] had the evaluation
- * been made when `origin` was the latest period seen. Reads through a copy of the context, so the
- * audit trail and the result are untouched. */
-static double projected_at(const Ctx *c, GoalAggregate a, int64_t pf, int64_t pl, int64_t origin)
-{
-        Ctx b = *c;
-        double fsum = 0, flast = 0;
-
-        b.visible = origin;
-        b.pf = pf;
-        b.pl = pl;
-        projection_prepare(&b, GOAL_ROLE_SERIES);
-        b.method = method_for(c->g, b.pr[GOAL_ROLE_SERIES].seasonal_ok);
-        for (int64_t idx = pf; idx <= pl; idx++) {
-                flast = value_or_projection(&b, GOAL_ROLE_SERIES, idx, a == GOAL_AGGREGATE_SUM);
-                fsum += flast;
-        }
-        return aggregate(a, fsum, (int) (pl - pf + 1), flast);
-}
-
-/* The observed aggregate of members [pf, pl] when every one is observed. */
-static bool observed_aggregate(const Ctx *c, GoalAggregate a, int64_t pf, int64_t pl, double *ret)
-{
-        double sum = 0, v = 0;
-
-        for (int64_t idx = pf; idx <= pl; idx++) {
-                if (!peek(c, GOAL_ROLE_SERIES, idx, &v))
-                        return false;
-                sum += v;
-        }
-        *ret = aggregate(a, sum, (int) (pl - pf + 1), v);
-        return true;
-}
-
-/* Level and cumulative goals, open period: `projected` is the point projection, h the unobserved
- * members. The projection rule is backtested on the series' past periods (the goal period shifted
- * back k years), from every origin inside them: the error e of the period aggregate with hh members
- * remaining. Errors are pooled across horizons by the scaling law sd(h) = c h / N (the months to come
- * err together), c^2 the mean of (e N / hh)^2, and combined with a floor that counts as FLOOR_WEIGHT
- * past periods; the quantile is Student-t with K + FLOOR_WEIGHT degrees of freedom, K the past
- * periods (not the correlated errors within them). */
 /* The distribution of the final measure: `projected` +- t sigma, and the normal probability with the
  * scale whose 80 % interval is that t interval. */
 static void set_distribution(Ctx *c, double projected, double sigma, int df)
@@ -634,13 +592,83 @@ static void set_distribution(Ctx *c, double projected, double sigma, int df)
         }
 }
 
-/* The spread (sigma, degrees of freedom) of the final aggregate of the series over the goal period. */
+/* Rolling-origin backtest of the projection rule on the series' own history: from every origin o
+ * among the last ORIGINS_MAX visible periods, the rule is applied as it would have been with o the
+ * latest period seen, and E(o, h), the error of the sum of the next h periods (h = 1 .. N - 1), is
+ * added to the moments of the scaling law sd(E_h) = c h^alpha (see spread_fit). Months to come err
+ * together (autocorrelation, a level shift) or apart; alpha says which, from the series itself. For
+ * `latest`, E(o, h) is the error of period o + h alone. */
+#define ORIGINS_MAX 48
+#define ALPHA_STEPS 11 /* alpha in 0.5, 0.6, ..., 1.5 */
+
+typedef struct Spread {
+        double s2[ALPHA_STEPS]; /* sum of E^2 / h^(2 alpha) */
+        double log_h;           /* sum of log h */
+        int n;                  /* errors */
+        int origins;
+} Spread;
+
+static double alpha_of(int k)
+{
+        return 0.5 + 0.1 * k;
+}
+
+static void spread_add(Spread *sp, double e, int h)
+{
+        double lh = log((double) h);
+
+        for (int k = 0; k < ALPHA_STEPS; k++)
+                sp->s2[k] += e * e * exp(-2 * alpha_of(k) * lh);
+        sp->log_h += lh;
+        sp->n++;
+}
+
+static void backtest_origins(const Ctx *c, GoalAggregate a, int N, Spread *sp)
+{
+        int64_t first = period_index(c->s[GOAL_ROLE_SERIES]->points[0].period);
+        bool latest = a == GOAL_AGGREGATE_LATEST;
+
+        for (int64_t o = c->visible - 1; o >= first && o >= c->visible - ORIGINS_MAX; o--) {
+                Ctx b = *c;
+                double e = 0, y;
+                int used = 0;
+
+                b.visible = o;
+                b.pf = o + 1;
+                b.pl = o + N - 1;
+                projection_prepare(&b, GOAL_ROLE_SERIES);
+                b.method = method_for(c->g, b.pr[GOAL_ROLE_SERIES].seasonal_ok);
+                /* only origins where the rule is the one projecting now: early in the history the
+                 * seasonal rule lacks last year and would fall back to the (much worse) line */
+                if (b.method != c->method || b.pr[GOAL_ROLE_SERIES].n_trend == 0)
+                        continue;
+                for (int h = 1; h < N && o + h <= c->visible; h++) {
+                        if (!peek(c, GOAL_ROLE_SERIES, o + h, &y))
+                                break;
+                        double f = value_or_projection(&b, GOAL_ROLE_SERIES, o + h, a == GOAL_AGGREGATE_SUM);
+                        if (!isfinite(f))
+                                break;
+                        e = latest ? y - f : e + (y - f);
+                        spread_add(sp, e, h);
+                        used++;
+                }
+                sp->origins += used > 0;
+        }
+}
+
+/* The spread (sigma, degrees of freedom) of the final aggregate of the series over the goal period,
+ * h members still to come. The scaling law's alpha is the maximum-likelihood one on the grid, c^2 its
+ * mean square; the errors of one origin are correlated, so the degrees of freedom are the origins
+ * over h (about the number of non-overlapping windows of h), at least 2. With little or no history
+ * the floor widens it: the larger of the monthly standard deviation of the series and 2 % of the
+ * projection, as if the months to come could all err together by that much, weighted as FLOOR_WEIGHT
+ * origins against the backtest's. */
 static bool level_spread(Ctx *c, GoalAggregate a, double projected, int h, double *ret_sigma, int *ret_df)
 {
         const Series *s = c->s[GOAL_ROLE_SERIES];
-        int N = (int) (c->pl - c->pf + 1), K = 0;
-        double c2sum = 0, scale;
-        int n_err = 0;
+        int N = (int) (c->pl - c->pf + 1);
+        double scale, mult = a == GOAL_AGGREGATE_AVERAGE ? 1.0 / N : 1.0;
+        Spread sp = {};
 
         if (!s || s->n_points == 0 || !isfinite(projected))
                 return false;
@@ -649,30 +677,9 @@ static bool level_spread(Ctx *c, GoalAggregate a, double projected, int h, doubl
                 *ret_df = 1;
                 return true;
         }
+        if (N >= 2)
+                backtest_origins(c, a, N, &sp);
 
-        int64_t first = period_index(s->points[0].period);
-        if (c->per_year >= 1 && N >= 2)
-                for (int k = 1; k <= BACKTEST_MAX; k++) {
-                        int64_t shift = (int64_t) k * c->per_year, pf = c->pf - shift, pl = c->pl - shift;
-                        double actual;
-                        if (pf < first)
-                                break;
-                        if (!observed_aggregate(c, a, pf, pl, &actual))
-                                continue;
-                        for (int hh = 1; hh < N; hh++) {
-                                double e = actual - projected_at(c, a, pf, pl, pl - hh);
-                                if (!isfinite(e))
-                                        continue;
-                                e *= (double) N / hh;
-                                c2sum += e * e;
-                                n_err++;
-                        }
-                        K++;
-                }
-
-        /* The floor: the larger of the monthly standard deviation of the series (for a sum, times N)
-         * and 2 % of the projection, scaled by h / N alike: as if the months to come could all err
-         * together by one standard deviation. Wide on purpose; history pulls it in. */
         double m1 = 0, m2 = 0;
         int n = 0;
         for (size_t i = 0; i < s->n_points; i++) {
@@ -684,15 +691,30 @@ static bool level_spread(Ctx *c, GoalAggregate a, double projected, int h, doubl
                 m1 += d / n;
                 m2 += d * (pt->value - m1);
         }
-        scale = n >= 2 ? sqrt(m2 / (n - 1)) * (a == GOAL_AGGREGATE_SUM ? N : 1) : 0;
-        scale = MAX(scale, FLOOR_RELATIVE * fabs(projected));
+        scale = n >= 2 ? sqrt(m2 / (n - 1)) : 0;
+        scale = MAX(scale, FLOOR_RELATIVE * fabs(projected) / (mult * (a == GOAL_AGGREGATE_LATEST ? 1 : N)));
         if (scale <= 0)
                 scale = FLOOR_RELATIVE * MAX(1.0, fabs(c->g->target));
+        /* floor, in units of the sum of the h periods to come */
+        double floor_sd = (a == GOAL_AGGREGATE_LATEST ? 1 : h) * scale;
 
-        double c2 = n_err > 0 ? c2sum / n_err : 0;
-        *ret_sigma = (double) h / N * sqrt((K * c2 + FLOOR_WEIGHT * scale * scale) / (K + FLOOR_WEIGHT));
-        *ret_df = K + (int) FLOOR_WEIGHT;
-        c->r->backtest_years = K;
+        double sd = 0, eff = 0;
+        if (sp.n > 0) {
+                int best = 0;
+                double best_ll = -INFINITY;
+                for (int k = 0; k < ALPHA_STEPS; k++) {
+                        double c2 = sp.s2[k] / sp.n;
+                        double ll = c2 > 0 ? -0.5 * sp.n * log(c2) - alpha_of(k) * sp.log_h : -INFINITY;
+                        if (ll > best_ll)
+                                best_ll = ll, best = k;
+                }
+                sd = sqrt(sp.s2[best] / sp.n) * pow((double) h, alpha_of(best));
+                eff = sp.origins;
+        }
+        double v = (eff * sd * sd + FLOOR_WEIGHT * floor_sd * floor_sd) / (eff + FLOOR_WEIGHT);
+        *ret_sigma = mult * sqrt(v);
+        *ret_df = MAX(2, (int) lround((eff + FLOOR_WEIGHT) / h));
+        c->r->backtest_origins = sp.origins;
         return true;
 }
 

@@ -116,7 +116,7 @@ typedef struct GoalResult {
         bool has_probability;
         double probability;           /* 0..1 */
         double projected_low, projected_high;
-        int backtest_years;           /* past periods the error spread was estimated from */
+        int backtest_origins;         /* origins of the rolling backtest the error spread came from */
         bool has_gap;
         double gap;                   /* projected - target (sign: above the target is positive) */
         bool has_expected;

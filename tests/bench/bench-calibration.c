@@ -166,6 +166,8 @@ typedef struct Score {
         int band_n[N_BANDS];
         double band_p[N_BANDS], band_o[N_BANDS];
         int covered, n_interval, covered_june;
+        int covered_m[12], n_m[12];
+        double brier_m[12];
         double cpu;
         long evals;
 } Score;
@@ -286,6 +288,9 @@ static int run(const Shape *sh, int n, Score sc[_M_MAX])
                                 c->band_o[b] += o;
                                 c->n_interval++;
                                 c->covered += in;
+                                c->covered_m[m] += in;
+                                c->n_m[m]++;
+                                c->brier_m[m] += e2;
                                 if (m == JUNE) {
                                         c->n_june++;
                                         c->brier_june += e2;
@@ -340,6 +345,13 @@ static void print(const Shape *sh, int n, int met, Score sc[_M_MAX])
                pct(p->covered_june, p->n_june));
         printf("%-44s %10s %10.2f %12.2f\n", "engine CPU per evaluation, us", "-", 1e6 * sc[M_BAND].cpu / sc[M_BAND].evals,
                1e6 * p->cpu / p->evals);
+        printf("by month of data (1-11): 80 %% coverage, %%, then Brier\n ");
+        for (int m = 1; m <= 11; m++)
+                printf(" %5.1f", pct(p->covered_m[m], p->n_m[m]));
+        printf("\n ");
+        for (int m = 1; m <= 11; m++)
+                printf(" %5.3f", p->n_m[m] ? p->brier_m[m] / p->n_m[m] : NAN);
+        printf("\n");
         printf("calibration (probability method, every open month):\n");
         printf("  %-10s %8s %10s %10s %8s\n", "band", "n", "predicted", "observed", "diff");
         for (int b = 0; b < N_BANDS; b++) {

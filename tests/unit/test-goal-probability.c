@@ -92,11 +92,11 @@ static void test_no_history_is_wide(void **state)
         eval(&g, history(2019, 6), (Date){ 2024, 7, 15 }, &r);
         g = goal(r.projected + 1); /* just above the projection */
         eval(&g, history(2019, 6), (Date){ 2024, 7, 15 }, &r);
-        assert_int_equal(r.backtest_years, 5);
+        assert_int_equal(r.backtest_origins, 48); /* the last four years of origins */
         w_long = width(&r);
 
         eval(&g, history(2024, 6), (Date){ 2024, 7, 15 }, &r);
-        assert_int_equal(r.backtest_years, 0);
+        assert_true(r.backtest_origins <= 5); /* only origins inside this year */
         w_short = width(&r);
         p_short = r.probability;
         print_message("width 5 years %.3f, no history %.3f, p %.3f\n", w_long, w_short, p_short);
