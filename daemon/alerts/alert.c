@@ -89,13 +89,16 @@ static bool values_differ(double a, double b)
         return fabs(a - b) > 1e-9 * MAX(1.0, MAX(fabs(a), fabs(b)));
 }
 
-/* Has the goal's margin come back past the recovery band? Without a gap (no projection) only an
+/* Has the goal come back: its probability up to the recovery probability (status from the
+ * probability), else its margin past the recovery band? Without a gap (no projection) only an
  * on_track verdict counts. */
 static bool recovered(const AlertInput *in)
 {
         const GoalResult *r = in->result;
         double band = in->recovery_band > 0 ? in->recovery_band : 0, m;
 
+        if (in->recovery_probability > 0 && r->has_probability)
+                return r->probability >= in->recovery_probability - 1e-12;
         if (!r->has_gap)
                 return r->status == GOAL_STATUS_ON_TRACK;
         m = r->direction == GOAL_AT_MOST ? -r->gap : r->gap;

@@ -118,11 +118,12 @@ bool alerting_route_matches(const RouteDef *r, const char *goal)
         return false;
 }
 
-void alerting_goal_params(const GoalDef *g, unsigned *ret_for, double *ret_band, bool *ret_at_risk)
+void alerting_goal_params(const GoalDef *g, AlertInput *in)
 {
-        *ret_for = g->alert_for > 0 ? g->alert_for : 1;
-        *ret_band = g->has_recovery_band ? g->recovery_band : (g->tolerance > 0 ? g->tolerance : 0);
-        *ret_at_risk = g->notify_at_risk;
+        in->alert_for = g->alert_for > 0 ? g->alert_for : 1;
+        in->recovery_band = g->has_recovery_band ? g->recovery_band : (g->tolerance > 0 ? g->tolerance : 0);
+        in->recovery_probability = g->status_from == GOAL_STATUS_FROM_PROBABILITY ? goal_probability_recover(g) : 0;
+        in->notify_at_risk = g->notify_at_risk;
 }
 
 static int step_failed(Ctx *x, int r, const char *goal)
@@ -573,7 +574,7 @@ static int step_goal(Ctx *x, size_t i)
 
         in = (AlertInput){ .result = res, .routes = routes, .n_routes = n_routes, .controls = &ctl,
                            .date = x->a->date, .now = x->a->now };
-        alerting_goal_params(g, &in.alert_for, &in.recovery_band, &in.notify_at_risk);
+        alerting_goal_params(g, &in);
         r = alert_step(&prev, &in, &x->next[i], &ev, &n_ev);
         prev_since = prev.has_status ? prev.status_since : 0;
         alert_state_done(&prev);

@@ -527,6 +527,7 @@ static const YamlField goal_fields[] = {
          .n_names = _GOAL_STATUS_FROM_MAX},
         {.key = "probability_at_risk", .type = YF_DOUBLE, .offset = offsetof(GoalDef, probability_at_risk)},
         {.key = "probability_off_track", .type = YF_DOUBLE, .offset = offsetof(GoalDef, probability_off_track)},
+        {.key = "probability_recover", .type = YF_DOUBLE, .offset = offsetof(GoalDef, probability_recover)},
         {.key = "recipients", .type = YF_STRV, .offset = offsetof(GoalDef, recipients),
          .offset2 = offsetof(GoalDef, n_recipients), .ref = REF_RECIPIENT},
         {.key = "for", .type = YF_UINT, .offset = offsetof(GoalDef, alert_for)},
@@ -565,6 +566,13 @@ static void goal_check_values(Ctx *x, GoalDef *g, const YamlParsed *p)
                                                                                               : "probability_at_risk"),
                           "probability_off_track: must be at least 0 and below probability_at_risk (%g)",
                           g->probability_at_risk);
+        else if (!HAS(p, goal_fields, "probability_recover"))
+                g->probability_recover = MIN(g->probability_off_track + PROBABILITY_RECOVER_MARGIN, 1.0);
+        else if (!(g->probability_recover > g->probability_off_track && g->probability_recover <= 1))
+                ctx_error(x, VALUE(p, goal_fields, "probability_recover"),
+                          "probability_recover: must be above probability_off_track (%g) and at most 1: leaving "
+                          "off_track needs more than entering it",
+                          g->probability_off_track);
         g->has_recovery_band = HAS(p, goal_fields, "recovery_band");
         if (g->has_recovery_band && g->recovery_band < 0)
                 ctx_error(x, VALUE(p, goal_fields, "recovery_band"), "recovery_band: must not be negative");

@@ -539,6 +539,23 @@ static void pace_level(Ctx *c, GoalRole role, GoalAggregate a, double T, int N, 
 #define FLOOR_RELATIVE 0.02            /* floor spread at least 2 % of the projection */
 #define FLOOR_WEIGHT 1.0               /* the floor counts as this many backtest errors */
 
+void goal_probability_thresholds(const GoalDef *g, double *ret_at_risk, double *ret_off_track)
+{
+        bool unset = g->probability_at_risk == 0 && g->probability_off_track == 0;
+
+        *ret_at_risk = unset ? 0.8 : g->probability_at_risk;
+        *ret_off_track = unset ? 0.2 : g->probability_off_track;
+}
+
+double goal_probability_recover(const GoalDef *g)
+{
+        double at_risk, off_track;
+
+        goal_probability_thresholds(g, &at_risk, &off_track);
+        return g->probability_recover > off_track ? g->probability_recover
+                                                  : MIN(off_track + PROBABILITY_RECOVER_MARGIN, 1.0);
+}
+
 /* Student-t 0.9 quantile for df degrees of freedom (df >= 1): the small-sample widening. */
 static double t90(int df)
 {
@@ -583,9 +600,8 @@ static void set_distribution(Ctx *c, double projected, double sigma, int df)
         r->projected_high = projected + t * sigma;
         r->probability = 0.5 * erfc(-margin(c->g, projected) / (se * sqrt(2.0)));
         if (c->g->status_from == GOAL_STATUS_FROM_PROBABILITY) {
-                double at_risk = c->g->probability_at_risk, off_track = c->g->probability_off_track;
-                if (at_risk == 0 && off_track == 0)
-                        at_risk = 0.8, off_track = 0.2;
+                double at_risk, off_track;
+                goal_probability_thresholds(c->g, &at_risk, &off_track);
                 r->status = r->probability >= at_risk     ? GOAL_STATUS_ON_TRACK
                             : r->probability >= off_track ? GOAL_STATUS_AT_RISK
                                                           : GOAL_STATUS_OFF_TRACK;

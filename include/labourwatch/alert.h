@@ -88,6 +88,7 @@ typedef struct AlertInput {
         const GoalResult *result;
         unsigned alert_for;    /* `for:`; 0 is taken as 1 */
         double recovery_band;  /* in the target's unit, >= 0 */
+        double recovery_probability; /* > 0: recovered when the result's probability is at least this */
         bool notify_at_risk;   /* the goal's own `notify_at_risk:` */
         const AlertRoute *routes;
         size_t n_routes;

@@ -73,9 +73,9 @@ int alerting_run(const AlertingArgs *a, AlertingReport *ret, char **ret_error);
 /* Does a route apply to a goal id (its `goals:` globs; none: every goal)? */
 bool alerting_route_matches(const RouteDef *r, const char *goal);
 
-/* The AlertInput parameters of a goal: `for:`, the recovery band (default: the tolerance),
- * notify_at_risk. */
-void alerting_goal_params(const GoalDef *g, unsigned *ret_for, double *ret_band, bool *ret_at_risk);
+/* The AlertInput parameters of a goal: `for:`, the recovery band (default: the tolerance), the
+ * recovery probability (status from the probability), notify_at_risk. */
+void alerting_goal_params(const GoalDef *g, AlertInput *in);
 
 /* Telling a running daemon to evaluate now: `labourwatch silence/unsilence/ack` (after their row)
  * and `import`/`fetch` (after storing figures) write this file in the state directory;

@@ -154,6 +154,10 @@ typedef enum GoalStatusFrom {
         _GOAL_STATUS_FROM_INVALID = -EINVAL,
 } GoalStatusFrom;
 
+/* The default probability_recover is probability_off_track plus this: a goal that went off track
+ * below 0.2 is back only at 0.35 (hysteresis; labourwatch-goals(7), PROBABILITY). */
+#define PROBABILITY_RECOVER_MARGIN 0.15
+
 typedef struct GoalDef {
         char *id;
         char *title_da, *title_en;
@@ -175,6 +179,7 @@ typedef struct GoalDef {
         GoalStatusFrom status_from;
         double probability_at_risk;   /* status_from probability: below this at_risk (default 0.8) */
         double probability_off_track; /* below this off_track (default 0.2); both 0: the defaults */
+        double probability_recover;   /* a firing goal recovers at this or more (default off_track + 0.15) */
         char **recipients;       /* names of RecipientDef; who answers for this goal */
         size_t n_recipients;
         unsigned alert_for;      /* `for:` consecutive new data periods off_track before firing; default 1 */

@@ -176,6 +176,12 @@ int goal_evaluate_series(const GoalDef *g, const GoalSeriesMeta *meta, const Ser
  * otherwise g->aggregate (average when unset). */
 GoalAggregate goal_effective_aggregate(const GoalDef *g);
 
+/* status_from: probability: on track at *ret_at_risk or more, off track below *ret_off_track (a
+ * GoalDef made in code with both 0 gets the defaults 0.8 and 0.2); a firing goal recovers at
+ * goal_probability_recover() or more (default: off_track + PROBABILITY_RECOVER_MARGIN). */
+void goal_probability_thresholds(const GoalDef *g, double *ret_at_risk, double *ret_off_track);
+double goal_probability_recover(const GoalDef *g);
+
 /* Frees what a GoalResult owns and zeroes it. */
 void goal_result_done(GoalResult *r);
 /* Frees an array of n results (each goal_result_done) and the array. Accepts NULL. */

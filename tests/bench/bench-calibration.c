@@ -149,8 +149,8 @@ static int build_series(const GoalYear *gy, int visible_month, Series **ret)
         return 0;
 }
 
-enum { M_YTD, M_BAND, M_PROB, _M_MAX };
-static const char *const method_names[_M_MAX] = { "ytd", "band", "probability" };
+enum { M_YTD, M_BAND, M_PROB, M_HELD, _M_MAX };
+static const char *const method_names[_M_MAX] = { "ytd", "band", "probability", "+hysteresis" };
 
 #define N_BANDS 10
 typedef struct Score {
@@ -247,6 +247,13 @@ static int run(const Shape *sh, int n, Score sc[_M_MAX])
                         }
                         series_free(s);
                 }
+                /* what the alert state sees: off track is left only at probability_recover */
+                double recover = goal_probability_recover(&gy.g);
+                for (int m = 1; m <= 11; m++)
+                        st[M_HELD][m] = m > 1 && st[M_HELD][m - 1] == GOAL_STATUS_OFF_TRACK && has_prob[m] &&
+                                                        prob[m] < recover
+                                                ? GOAL_STATUS_OFF_TRACK
+                                                : st[M_PROB][m];
 
                 for (int k = 0; k < _M_MAX; k++) {
                         Score *c = &sc[k];
@@ -321,13 +328,14 @@ static void print(const Shape *sh, int n, int met, Score sc[_M_MAX])
         printf("\n== %s generator: %d goal-years (%d met, %d missed), %d years of history, revealed month by "
                "month ==\n",
                sh->name, n, met, n - met, HISTORY_YEARS);
-        printf("%-44s %10s %10s %12s   target\n", "", method_names[0], method_names[1], method_names[2]);
+        printf("%-44s %10s %10s %12s %12s   target\n", "", method_names[0], method_names[1], method_names[2],
+               method_names[3]);
 #define ROW(label, fmt, expr, target)                                                                      \
         do {                                                                                               \
                 printf("%-44s", label);                                                                    \
                 for (int k = 0; k < _M_MAX; k++) {                                                         \
                         Score *c = &sc[k];                                                                 \
-                        printf(k == M_PROB ? " %12" fmt : " %10" fmt, (expr));                             \
+                        printf(k >= M_PROB ? " %12" fmt : " %10" fmt, (expr));                             \
                 }                                                                                          \
                 printf("   %s\n", target);                                                                 \
         } while (0)
