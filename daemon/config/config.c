@@ -46,6 +46,7 @@ const char *const projection_method_table[_PROJECTION_METHOD_MAX] = {
         [PROJECTION_LINEAR] = "linear",
         [PROJECTION_SEASONAL] = "seasonal",
         [PROJECTION_NONE] = "none",
+        [PROJECTION_SMOOTHED] = "smoothed",
 };
 const char *const notifier_kind_table[_NOTIFIER_KIND_MAX] = {
         [NOTIFIER_SMTP] = "smtp",

@@ -107,6 +107,11 @@ typedef struct Projection {
         int64_t season_lo, season_hi;
         /* persistence */
         double last, run_rate;
+        /* smoothed seasonal: profile by position in the year, level and slope of the seasonally
+         * adjusted series at the latest index */
+        bool smooth_ok;
+        double prof[12], za, zb;
+        int64_t z_at;
 } Projection;
 
 typedef struct Ctx {
@@ -198,6 +203,74 @@ static int64_t latest_index(const Ctx *c, GoalRole role)
 
 /* ---- projection ---- */
 
+/* The smoothed rule is computed when it may be chosen: asked for, or auto for a status from the
+ * probability (whose calibration it was chosen for; the band keeps the seasonal rule it was set
+ * for). */
+static bool wants_smooth(const GoalDef *g)
+{
+        return g->projection == PROJECTION_SMOOTHED ||
+               (g->projection == PROJECTION_AUTO && g->status_from == GOAL_STATUS_FROM_PROBABILITY);
+}
+
+#define SMOOTH_SPAN 72     /* periods read for the seasonal profile at most */
+#define SMOOTH_WINDOW 24   /* seasonally adjusted periods the level and slope are fitted to */
+#define SMOOTH_LAMBDA 0.8  /* their weights decay by this per period back */
+#define SMOOTH_DAMP 0.9    /* the slope's effect decays by this per period ahead */
+
+/* Smoothed seasonal: the seasonal profile is the mean deviation from a centred moving average (2 x
+ * per_year) over the last SMOOTH_SPAN periods, centred; level and slope of the adjusted series by
+ * exponentially weighted least squares at the latest index. */
+static void smooth_prepare(Ctx *c, GoalRole role, int64_t last)
+{
+        Projection *p = &c->pr[role];
+        int P = c->per_year, n;
+        double y[SMOOTH_SPAN], dev[12] = {}, v;
+        int ndev[12] = {};
+        int64_t lo = last - SMOOTH_SPAN + 1;
+
+        if (P != 12 && P != 4)
+                return;
+        for (int i = 0; i < SMOOTH_SPAN; i++)
+                y[i] = peek(c, role, lo + i, &v) ? v : NAN;
+        for (int i = P / 2; i + P / 2 < SMOOTH_SPAN; i++) {
+                double m = 0.5 * (y[i - P / 2] + y[i + P / 2]);
+                for (int k = -P / 2 + 1; k < P / 2; k++)
+                        m += y[i + k];
+                if (!isfinite(m) || !isfinite(y[i]))
+                        continue;
+                int j = (int) (((lo + i) % P + P) % P);
+                dev[j] += y[i] - m / P;
+                ndev[j]++;
+        }
+        double mean = 0;
+        for (int j = 0; j < P; j++) {
+                if (ndev[j] == 0)
+                        return;
+                p->prof[j] = dev[j] / ndev[j];
+                mean += p->prof[j] / P;
+        }
+        for (int j = 0; j < P; j++)
+                p->prof[j] -= mean;
+
+        double sw = 0, sx = 0, sz = 0, sxx = 0, sxz = 0, w = 1;
+        n = 0;
+        for (int i = SMOOTH_SPAN - 1; i >= 0 && i >= SMOOTH_SPAN - SMOOTH_WINDOW; i--, w *= SMOOTH_LAMBDA) {
+                if (!isfinite(y[i]))
+                        continue;
+                int j = (int) (((lo + i) % P + P) % P);
+                double x = (double) (i - (SMOOTH_SPAN - 1)), z = y[i] - p->prof[j];
+                sw += w, sx += w * x, sz += w * z, sxx += w * x * x, sxz += w * x * z;
+                n++;
+        }
+        if (n < 3)
+                return;
+        double xm = sx / sw, zm = sz / sw, vxx = sxx / sw - xm * xm;
+        p->zb = vxx > 0 ? (sxz / sw - xm * zm) / vxx : 0;
+        p->za = zm - p->zb * xm; /* at x = 0, the latest index */
+        p->z_at = last;
+        p->smooth_ok = true;
+}
+
 static void projection_prepare(Ctx *c, GoalRole role)
 {
         Projection *p = &c->pr[role];
@@ -276,32 +349,40 @@ static void projection_prepare(Ctx *c, GoalRole role)
                         return;
         }
         p->seasonal_ok = true;
+        if (wants_smooth(c->g))
+                smooth_prepare(c, role, last);
 }
 
 /* Chooses one method for the whole goal (all its series alike): seasonal when asked for (auto or
  * seasonal) and every series has last year's profile for the periods to project; linear otherwise;
  * none when asked for. Records the inputs the chosen method reads. */
+static ProjectionMethod method_for(const GoalDef *g, bool seasonal_ok, bool smooth_ok)
+{
+        switch (g->projection) {
+        case PROJECTION_NONE:
+                return PROJECTION_NONE;
+        case PROJECTION_AUTO:
+        case PROJECTION_SEASONAL:
+        case PROJECTION_SMOOTHED:
+                return smooth_ok && wants_smooth(g) ? PROJECTION_SMOOTHED
+                       : seasonal_ok                ? PROJECTION_SEASONAL
+                                                    : PROJECTION_LINEAR;
+        default:
+                return PROJECTION_LINEAR;
+        }
+}
+
 static void projection_choose(Ctx *c)
 {
-        bool seasonal = true;
+        bool seasonal = true, smooth = true;
 
         for (int role = 0; role < _GOAL_ROLE_MAX; role++)
                 if (c->used[role]) {
                         projection_prepare(c, role);
                         seasonal = seasonal && c->pr[role].seasonal_ok;
+                        smooth = smooth && c->pr[role].smooth_ok;
                 }
-
-        switch (c->g->projection) {
-        case PROJECTION_NONE:
-                c->method = PROJECTION_NONE;
-                break;
-        case PROJECTION_AUTO:
-        case PROJECTION_SEASONAL:
-                c->method = seasonal ? PROJECTION_SEASONAL : PROJECTION_LINEAR;
-                break;
-        default:
-                c->method = PROJECTION_LINEAR;
-        }
+        c->method = method_for(c->g, seasonal, smooth);
 
         for (int role = 0; role < _GOAL_ROLE_MAX; role++) {
                 const Projection *p = &c->pr[role];
@@ -314,6 +395,11 @@ static void projection_choose(Ctx *c)
                         }
                 } else if (c->method == PROJECTION_SEASONAL) {
                         for (int64_t idx = p->season_lo; idx <= p->season_hi; idx++) {
+                                double v;
+                                (void) get(c, role, idx, &v);
+                        }
+                } else if (c->method == PROJECTION_SMOOTHED) {
+                        for (int64_t idx = p->z_at - SMOOTH_SPAN + 1; idx <= p->z_at; idx++) {
                                 double v;
                                 (void) get(c, role, idx, &v);
                         }
@@ -332,6 +418,12 @@ static double value_or_projection(Ctx *c, GoalRole role, int64_t idx, bool sum_l
         if (get(c, role, idx, &v))
                 return v;
         switch (c->method) {
+        case PROJECTION_SMOOTHED: {
+                double damp = 0, f = 1;
+                for (int64_t k = p->z_at; k < idx; k++)
+                        damp += (f *= SMOOTH_DAMP);
+                return p->za + p->zb * damp + p->prof[(idx % c->per_year + c->per_year) % c->per_year];
+        }
         case PROJECTION_SEASONAL:
                 if (get(c, role, idx - c->per_year, &v))
                         return v + p->d;
@@ -537,7 +629,8 @@ static void pace_level(Ctx *c, GoalRole role, GoalAggregate a, double T, int N, 
 
 #define INTERVAL_Z 1.2815515655446004 /* standard normal 0.9 quantile: the 80 % two-sided interval */
 #define FLOOR_RELATIVE 0.02            /* floor spread at least 2 % of the projection */
-#define FLOOR_WEIGHT 1.0               /* the floor counts as this many backtest errors */
+#define PROBABILITY_OPEN_MIN 0.001    /* an open period's probability stays in [0.001, 0.999] */
+#define FLOOR_WEIGHT 0.5               /* the floor counts as this many backtest origins */
 
 void goal_probability_thresholds(const GoalDef *g, double *ret_at_risk, double *ret_off_track)
 {
@@ -569,20 +662,6 @@ static double t90(int df)
         return INTERVAL_Z * (1 + (1 + INTERVAL_Z * INTERVAL_Z) / (4.0 * df));
 }
 
-/* The projection rule of projection_choose(), for one series. */
-static ProjectionMethod method_for(const GoalDef *g, bool seasonal_ok)
-{
-        switch (g->projection) {
-        case PROJECTION_NONE:
-                return PROJECTION_NONE;
-        case PROJECTION_AUTO:
-        case PROJECTION_SEASONAL:
-                return seasonal_ok ? PROJECTION_SEASONAL : PROJECTION_LINEAR;
-        default:
-                return PROJECTION_LINEAR;
-        }
-}
-
 /* The distribution of the final measure: `projected` +- t sigma, and the normal probability with the
  * scale whose 80 % interval is that t interval. */
 static void set_distribution(Ctx *c, double projected, double sigma, int df)
@@ -598,7 +677,10 @@ static void set_distribution(Ctx *c, double projected, double sigma, int df)
         }
         r->projected_low = projected - t * sigma;
         r->projected_high = projected + t * sigma;
-        r->probability = 0.5 * erfc(-margin(c->g, projected) / (se * sqrt(2.0)));
+        /* an open period is never certain: a shift can always come (and the normal tail would round
+         * to exactly 0 or 1 far out) */
+        r->probability = MIN(MAX(0.5 * erfc(-margin(c->g, projected) / (se * sqrt(2.0))), PROBABILITY_OPEN_MIN),
+                             1 - PROBABILITY_OPEN_MIN);
         if (c->g->status_from == GOAL_STATUS_FROM_PROBABILITY) {
                 double at_risk, off_track;
                 goal_probability_thresholds(c->g, &at_risk, &off_track);
@@ -653,7 +735,7 @@ static void backtest_origins(const Ctx *c, GoalAggregate a, int N, Spread *sp)
                 b.pf = o + 1;
                 b.pl = o + N - 1;
                 projection_prepare(&b, GOAL_ROLE_SERIES);
-                b.method = method_for(c->g, b.pr[GOAL_ROLE_SERIES].seasonal_ok);
+                b.method = method_for(c->g, b.pr[GOAL_ROLE_SERIES].seasonal_ok, b.pr[GOAL_ROLE_SERIES].smooth_ok);
                 /* only origins where the rule is the one projecting now: early in the history the
                  * seasonal rule lacks last year and would fall back to the (much worse) line */
                 if (b.method != c->method || b.pr[GOAL_ROLE_SERIES].n_trend == 0)
@@ -729,7 +811,7 @@ static bool level_spread(Ctx *c, GoalAggregate a, double projected, int h, doubl
         }
         double v = (eff * sd * sd + FLOOR_WEIGHT * floor_sd * floor_sd) / (eff + FLOOR_WEIGHT);
         *ret_sigma = mult * sqrt(v);
-        *ret_df = MAX(2, (int) lround((eff + FLOOR_WEIGHT) / h));
+        *ret_df = MAX(2, (int) lround((eff + FLOOR_WEIGHT) / sqrt((double) h)));
         c->r->backtest_origins = sp.origins;
         return true;
 }

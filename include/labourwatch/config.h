@@ -142,6 +142,7 @@ typedef enum ProjectionMethod {
         PROJECTION_LINEAR,
         PROJECTION_SEASONAL,
         PROJECTION_NONE,
+        PROJECTION_SMOOTHED, /* seasonal profile + damped local trend; auto's choice under status_from: probability */
         _PROJECTION_METHOD_MAX,
         _PROJECTION_METHOD_INVALID = -EINVAL,
 } ProjectionMethod;

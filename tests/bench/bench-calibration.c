@@ -55,11 +55,12 @@ static const Shape shapes[] = {
           1.0 / 48, 0.02, 0.15, 0.035, 0.35, 0.003 },
 };
 
-/* splitmix64: deterministic, seeded, the same on every machine */
-static uint64_t rng;
+/* splitmix64: deterministic, seeded, the same on every machine; `rng` draws the goal-years, the
+ * oracle's simulations draw from their own stream so that the goal-years stay the same */
+static uint64_t rng, rng_oracle, *stream = &rng;
 static double rnd(void)
 {
-        uint64_t z = (rng += 0x9e3779b97f4a7c15ull);
+        uint64_t z = (*stream += 0x9e3779b97f4a7c15ull);
         z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
         z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
         z ^= z >> 31;
@@ -75,6 +76,10 @@ static double gauss(void)
 }
 
 typedef struct GoalYear {
+        /* the generator's hidden state after each month, for the oracle */
+        double L, season[12], walk, phi, sd;
+        double level[N_MONTHS], slope[N_MONTHS], u[N_MONTHS];
+        double base; /* the year before's average, final */
         double y[N_MONTHS];     /* final figures */
         double first[N_MONTHS]; /* as first published (revised the month after) */
         GoalDef g;
@@ -105,12 +110,15 @@ static void generate(const Shape *sh, GoalYear *gy)
                         level += (rnd() < 0.5 ? -1 : 1) * uni(sh->shift_lo, sh->shift_hi);
                 u = phi * u + sd * gauss();
                 gy->y[t] = MAX(1.0, round(L * (level + season[t % 12] + u)));
+                gy->level[t] = level, gy->slope[t] = slope, gy->u[t] = u;
                 gy->first[t] = sh->revision_sd > 0 ? MAX(1.0, round(gy->y[t] * (1 + sh->revision_sd * gauss())))
                                                     : gy->y[t];
         }
 
         GoalDef *g = &gy->g;
         double mean = 0, base = 0;
+        gy->L = L, gy->walk = walk, gy->phi = phi, gy->sd = sd;
+        memcpy(gy->season, season, sizeof season);
         for (int j = 0; j < 12; j++) {
                 mean += oracle[j] / 12;
                 base += gy->y[N_MONTHS - 24 + j] / 12;
@@ -119,6 +127,7 @@ static void generate(const Shape *sh, GoalYear *gy)
                         .direction = rnd() < 0.7 ? GOAL_AT_MOST : GOAL_AT_LEAST,
                         .aggregate = GOAL_AGGREGATE_AVERAGE, .projection = PROJECTION_AUTO, .trend_window = 6,
                         .period = { PERIOD_YEAR, GOAL_YEAR, 0 } };
+        gy->base = base;
         double target = mean * (1 + sh->target_sd * gauss());
         if (rnd() < sh->change_share) {
                 g->kind = GOAL_CHANGE;
@@ -149,8 +158,38 @@ static int build_series(const GoalYear *gy, int visible_month, Series **ret)
         return 0;
 }
 
-enum { M_YTD, M_BAND, M_PROB, M_HELD, _M_MAX };
-static const char *const method_names[_M_MAX] = { "ytd", "band", "probability", "+hysteresis" };
+/* The oracle: the chance of meeting the target given the generator's true hidden state after
+ * month m (level, drift, noise) and its true parameters, by simulating the rest of the year. No
+ * method that sees only the figures can do better; its figures bound what the targets can ask. */
+#define ORACLE_PATHS 400
+static double oracle(const Shape *sh, const GoalYear *gy, int m)
+{
+        int t0 = N_MONTHS - 12 + m - 1, met = 0;
+
+        stream = &rng_oracle;
+        for (int k = 0; k < ORACLE_PATHS; k++) {
+                double level = gy->level[t0], slope = gy->slope[t0], u = gy->u[t0], sum = 0;
+                for (int t = N_MONTHS - 12; t <= t0; t++)
+                        sum += gy->y[t];
+                for (int t = t0 + 1; t < N_MONTHS; t++) {
+                        slope += gy->walk * gauss();
+                        level += slope;
+                        if (rnd() < sh->shift_per_month)
+                                level += (rnd() < 0.5 ? -1 : 1) * uni(sh->shift_lo, sh->shift_hi);
+                        u = gy->phi * u + gy->sd * gauss();
+                        sum += MAX(1.0, round(gy->L * (level + gy->season[t % 12] + u)));
+                }
+                double v = sum / 12;
+                if (gy->g.kind == GOAL_CHANGE)
+                        v = 100 * (v - gy->base) / fabs(gy->base);
+                met += gy->g.direction == GOAL_AT_MOST ? v <= gy->g.target + 1e-9 : v >= gy->g.target - 1e-9;
+        }
+        stream = &rng;
+        return (double) met / ORACLE_PATHS;
+}
+
+enum { M_YTD, M_BAND, M_PROB, M_HELD, M_ORACLE, _M_MAX };
+static const char *const method_names[_M_MAX] = { "ytd", "band", "probability", "+hysteresis", "oracle" };
 
 #define N_BANDS 10
 typedef struct Score {
@@ -197,6 +236,7 @@ static int run(const Shape *sh, int n, Score sc[_M_MAX])
         int met_total = 0;
 
         rng = sh->seed;
+        rng_oracle = sh->seed ^ 0x0dac1e5eedull;
         for (int k = 0; k < _M_MAX; k++) {
                 sc[k] = (Score){};
                 sc[k].leads = calloc((size_t) n, sizeof(int));
@@ -205,7 +245,7 @@ static int run(const Shape *sh, int n, Score sc[_M_MAX])
         }
         for (int i = 0; i < n; i++) {
                 GoalStatus st[_M_MAX][13];
-                double prob[13], lo[13], hi[13];
+                double prob[13], lo[13], hi[13], po[13];
                 bool has_prob[13];
                 Series *s = NULL;
 
@@ -249,6 +289,10 @@ static int run(const Shape *sh, int n, Score sc[_M_MAX])
                 }
                 /* what the alert state sees: off track is left only at probability_recover */
                 double recover = goal_probability_recover(&gy.g);
+                for (int m = 1; m <= 11; m++) {
+                        po[m] = oracle(sh, &gy, m);
+                        st[M_ORACLE][m] = po[m] >= 0.8 ? GOAL_STATUS_ON_TRACK : po[m] >= 0.2 ? GOAL_STATUS_AT_RISK : GOAL_STATUS_OFF_TRACK;
+                }
                 for (int m = 1; m <= 11; m++)
                         st[M_HELD][m] = m > 1 && st[M_HELD][m - 1] == GOAL_STATUS_OFF_TRACK && has_prob[m] &&
                                                         prob[m] < recover
@@ -280,18 +324,19 @@ static int run(const Shape *sh, int n, Score sc[_M_MAX])
                                  * to the end of the year */
                                 c->leads[c->n_leads++] = 12 - first;
                         }
-                        if (k != M_PROB)
+                        if (k != M_PROB && k != M_ORACLE)
                                 continue;
                         for (int m = 1; m <= 11; m++) {
                                 if (!has_prob[m])
                                         continue;
-                                double o = gy.met ? 1 : 0, e2 = (prob[m] - o) * (prob[m] - o);
-                                int b = MIN(N_BANDS - 1, (int) (prob[m] * N_BANDS));
-                                bool in = gy.final >= lo[m] && gy.final <= hi[m];
+                                double pm = k == M_ORACLE ? po[m] : prob[m];
+                                double o = gy.met ? 1 : 0, e2 = (pm - o) * (pm - o);
+                                int b = MIN(N_BANDS - 1, (int) (pm * N_BANDS));
+                                bool in = k == M_PROB && gy.final >= lo[m] && gy.final <= hi[m];
                                 c->n_prob++;
                                 c->brier += e2;
                                 c->band_n[b]++;
-                                c->band_p[b] += prob[m];
+                                c->band_p[b] += pm;
                                 c->band_o[b] += o;
                                 c->n_interval++;
                                 c->covered += in;
@@ -345,9 +390,11 @@ static void print(const Shape *sh, int n, int met, Score sc[_M_MAX])
         ROW("met goals off_track 2 months in a row, %", ".1f", pct(c->met_off_two, c->met), "<= 12");
         ROW("status changes per goal-year", ".2f", (double) c->changes / c->goals, "");
 #undef ROW
-        Score *p = &sc[M_PROB];
-        printf("%-44s %10s %10s %12.4f   <= 0.10\n", "Brier score (all open months)", "-", "-", p->brier / p->n_prob);
-        printf("%-44s %10s %10s %12.4f\n", "Brier score (end of June)", "-", "-", p->brier_june / p->n_june);
+        Score *p = &sc[M_PROB], *q = &sc[M_ORACLE];
+        printf("%-44s %10s %10s %12.4f %12s %12.4f   <= 0.10\n", "Brier score (all open months)", "-", "-",
+               p->brier / p->n_prob, "", q->brier / q->n_prob);
+        printf("%-44s %10s %10s %12.4f %12s %12.4f\n", "Brier score (end of June)", "-", "-", p->brier_june / p->n_june,
+               "", q->brier_june / q->n_june);
         printf("%-44s %10s %10s %12.1f   75-85\n", "80 % interval coverage, %", "-", "-", pct(p->covered, p->n_interval));
         printf("%-44s %10s %10s %12.1f\n", "80 % interval coverage at end of June, %", "-", "-",
                pct(p->covered_june, p->n_june));

@@ -34,6 +34,7 @@ typedef struct Step {
         const char *want;
         const char *silence; /* set a silence until this date ("" clears it) */
         bool ack;            /* ack given just before this evaluation (stays) */
+        double p;            /* > 0: the result's probability of meeting the target */
 } Step;
 
 typedef struct Scenario {
@@ -44,6 +45,7 @@ typedef struct Scenario {
         size_t n_routes;
         AlertRoute routes[2];
         Step steps[16];
+        double recover; /* > 0: recovery_probability (status from the probability) */
 } Scenario;
 
 #define R1 { .id = 0, .send_resolved = true }
@@ -70,6 +72,15 @@ static const Scenario scenarios[] = {
             { "2024-07-10", "2024M06", RISK, 101.9, 1.9, "resolved/recovery_band" },
             { "2024-08-10", "2024M07", ON, 102.5, 2.5, "resolved" },
             { "2024-09-10", "2024M08", ON, 103, 3, "" } } },
+        /* status from the probability: entering off track below 0.2, leaving only at 0.35, whatever
+         * the margin says (the band of 2 would let 101 recover) */
+        { "probability: leaving off_track needs probability_recover", 1, 2, false, 1, { R1 },
+          { { "2024-02-10", "2024M01", OFF, 97, -3, "firing", .p = 0.15 },
+            { "2024-03-10", "2024M02", RISK, 103, 3, "resolved/recovery_band", .p = 0.3 },
+            { "2024-04-10", "2024M03", OFF, 97, -3, "", .p = 0.1 },
+            { "2024-05-10", "2024M04", RISK, 101, 1, "resolved", .p = 0.36 },
+            { "2024-06-10", "2024M05", ON, 105, 5, "", .p = 0.9 } },
+          .recover = 0.35 },
         { "at_risk only where asked for", 1, 0, false, 2, { R1, { .id = 1, .notify_at_risk = true } },
           { { "2024-02-10", "2024M01", RISK, 99, -1, "at_risk:2" },
             { "2024-03-10", "2024M02", RISK, 99, -1, "" },
@@ -188,6 +199,10 @@ static void mk_result(GoalResult *r, const Step *st)
                 r->projected = 100 + st->gap;
                 r->has_projected = true;
         }
+        if (st->p > 0) {
+                r->has_probability = true;
+                r->probability = st->p;
+        }
 }
 
 /* One step from a state read from JSON; returns the new state's JSON. */
@@ -245,6 +260,7 @@ static void test_scenarios(void **state)
                                 ctl.ack_at = usec_of(d) - 1;
                         mk_result(&r, st);
                         in = (AlertInput){ .result = &r, .alert_for = sc->alert_for, .recovery_band = sc->band,
+                                           .recovery_probability = sc->recover,
                                            .notify_at_risk = sc->goal_at_risk, .routes = sc->routes,
                                            .n_routes = sc->n_routes, .controls = &ctl, .date = d,
                                            .now = usec_of(d) };

@@ -1013,6 +1013,9 @@ static void test_alerting_key_errors(void **state)
                 {"probability_off_track not below at_risk", BASE,
                  GOAL("    status_from: probability\n    probability_off_track: 0.9\n"), NULL,
                  WANT("@g1:8:28: probability_off_track: must be at least 0 and below probability_at_risk (0.8)")},
+                {"probability_recover not above off_track", BASE,
+                 GOAL("    status_from: probability\n    probability_off_track: 0.3\n    probability_recover: 0.25\n"), NULL,
+                 WANT("@g1:9:26: probability_recover: must be above probability_off_track (0.3) and at most 1: leaving off_track needs more than entering it")},
                 {"repeat neither periods nor duration", BASE "routes:\n  - notifiers: out\n    repeat: often\n",
                  NULL, NULL,
                  WANT("@main:26:13: repeat: bad value 'often', expected a number of data periods (e.g. 2) or a "

@@ -34,6 +34,17 @@ static Series *history(int first_year, int last_month)
         return mk("fleksjob_fuldtid", spec);
 }
 
+/* history() with a lasting level shift of `shift` from 2024-`from` on (a policy change). */
+static Series *history_shifted(int last_month, int from, double shift)
+{
+        Series *s = history(2019, last_month);
+
+        for (size_t i = 0; i < s->n_points; i++)
+                if (s->points[i].period.year == 2024 && s->points[i].period.sub >= from)
+                        s->points[i].value += shift;
+        return s;
+}
+
 static GoalDef goal(double target)
 {
         GoalDef g = {
@@ -119,6 +130,54 @@ static void test_interval_shrinks(void **state)
                 assert_true(r.probability > 0 && r.probability < 1);
                 prev = w;
         }
+        goal_result_done(&r);
+}
+
+/* A lasting shift of +30 from March: by July the projection has followed it, under the seasonal and
+ * the smoothed rule alike, and a target the old level would have missed by far is likely met. */
+static void test_shift_followed(void **state)
+{
+        GoalResult r = {};
+        GoalDef g = goal(0);
+        double before;
+
+        eval(&g, history(2019, 6), (Date){ 2024, 7, 15 }, &r);
+        before = r.projected;
+        g = goal(before + 15); /* out of reach without the shift */
+        eval(&g, history(2019, 6), (Date){ 2024, 7, 15 }, &r);
+        assert_true(r.probability < 0.05);
+        for (int k = 0; k < 2; k++) {
+                g.status_from = k ? GOAL_STATUS_FROM_PROBABILITY : GOAL_STATUS_FROM_PROJECTION;
+                eval(&g, history_shifted(6, 3, 30), (Date){ 2024, 7, 15 }, &r);
+                print_message("%s: projected %.1f (before the shift %.1f), p %.3f [%.1f, %.1f]\n",
+                              projection_method_to_string(r.projection), r.projected, before, r.probability,
+                              r.projected_low, r.projected_high);
+                assert_int_equal(r.projection, k ? PROJECTION_SMOOTHED : PROJECTION_SEASONAL);
+                /* six months at +30 and six projected: the average is up by well over 15 */
+                assert_true(r.projected > before + 20);
+                assert_true(r.probability > 0.8);
+        }
+        goal_result_done(&r);
+}
+
+/* The smoothed rule is auto's choice only for a status from the probability, and needs the
+ * seasonal profile: with this year alone auto falls back to the line. */
+static void test_smoothed_choice(void **state)
+{
+        GoalResult r = {};
+        GoalDef g = goal(385);
+
+        eval(&g, history(2019, 6), (Date){ 2024, 7, 15 }, &r);
+        assert_int_equal(r.projection, PROJECTION_SEASONAL);
+        g.status_from = GOAL_STATUS_FROM_PROBABILITY;
+        eval(&g, history(2019, 6), (Date){ 2024, 7, 15 }, &r);
+        assert_int_equal(r.projection, PROJECTION_SMOOTHED);
+        eval(&g, history(2024, 6), (Date){ 2024, 7, 15 }, &r);
+        assert_int_equal(r.projection, PROJECTION_LINEAR);
+        g.status_from = GOAL_STATUS_FROM_PROJECTION;
+        g.projection = PROJECTION_SMOOTHED;
+        eval(&g, history(2019, 6), (Date){ 2024, 7, 15 }, &r);
+        assert_int_equal(r.projection, PROJECTION_SMOOTHED);
         goal_result_done(&r);
 }
 
@@ -241,6 +300,8 @@ int main(void)
                 cmocka_unit_test(test_other_kinds),
                 cmocka_unit_test(test_json),
                 cmocka_unit_test(test_status_from_probability),
+                cmocka_unit_test(test_shift_followed),
+                cmocka_unit_test(test_smoothed_choice),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
