@@ -637,6 +637,7 @@ static void parse_goal(Ctx *x, yaml_node_t *id_key, yaml_node_t *v)
                 .direction = _GOAL_DIRECTION_INVALID,
                 .change_unit = CHANGE_PERCENT,
                 .projection = PROJECTION_AUTO,
+                .status_from = GOAL_STATUS_FROM_PROBABILITY,
                 .trend_window = DEFAULT_TREND_WINDOW,
                 .alert_for = 1,
                 .pos = ctx_node_pos(x, id_key ?: v),

@@ -4,6 +4,7 @@
 #include <assert.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "labourwatch/goal.h"
 #include "labourwatch/macro.h"
@@ -129,6 +130,11 @@ typedef struct Ctx {
         Projection pr[_GOAL_ROLE_MAX];
         ProjectionMethod method;
         bool over;        /* the goal period has ended */
+        /* the main series' values [dense_lo, dense_lo + n_dense) as peek() reads them (NAN: none),
+         * for the backtest's origins; n_dense 0: not made */
+        const double *dense;
+        int64_t dense_lo;
+        size_t n_dense;
 } Ctx;
 
 static const SeriesPoint *find(const Series *s, int64_t idx)
@@ -172,6 +178,12 @@ static bool peek(const Ctx *c, GoalRole role, int64_t idx, double *ret)
 
         if (!s || idx > c->visible)
                 return false;
+        if (role == GOAL_ROLE_SERIES && (uint64_t) (idx - c->dense_lo) < c->n_dense) {
+                if (isnan(c->dense[idx - c->dense_lo]))
+                        return false;
+                *ret = c->dense[idx - c->dense_lo];
+                return true;
+        }
         p = find(s, idx);
         if (!p || p->missing || !isfinite(p->value))
                 return false;
@@ -188,11 +200,35 @@ static bool get(Ctx *c, GoalRole role, int64_t idx, double *ret)
 }
 
 /* The latest observed index of a role's series at the evaluation date, or INT64_MIN. */
+/* The number of points with an index at or before `idx` (points are sorted): the fast path for a
+ * series without holes, else a binary search. */
+static size_t points_through(const Series *s, int64_t idx)
+{
+        size_t lo = 0, hi = s ? s->n_points : 0;
+        int64_t first;
+
+        if (hi == 0)
+                return 0;
+        first = period_index(s->points[0].period);
+        if (idx < first)
+                return 0;
+        if ((uint64_t) (idx - first) < s->n_points && period_index(s->points[idx - first].period) == idx)
+                return (size_t) (idx - first) + 1;
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (period_index(s->points[mid].period) <= idx)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return lo;
+}
+
 static int64_t latest_index(const Ctx *c, GoalRole role)
 {
         const Series *s = c->s[role];
 
-        for (size_t i = s ? s->n_points : 0; i > 0; i--) {
+        for (size_t i = points_through(s, c->visible); i > 0; i--) {
                 const SeriesPoint *p = &s->points[i - 1];
                 int64_t idx = period_index(p->period);
                 if (idx <= c->visible && !p->missing && isfinite(p->value))
@@ -230,13 +266,35 @@ static void smooth_prepare(Ctx *c, GoalRole role, int64_t last)
 
         if (P != 12 && P != 4)
                 return;
-        for (int i = 0; i < SMOOTH_SPAN; i++)
-                y[i] = peek(c, role, lo + i, &v) ? v : NAN;
+        if (role == GOAL_ROLE_SERIES && c->n_dense > 0 && lo >= c->dense_lo &&
+            (uint64_t) (last - c->dense_lo) < c->n_dense)
+                memcpy(y, c->dense + (lo - c->dense_lo), sizeof y); /* last <= visible: all visible */
+        else
+                for (int i = 0; i < SMOOTH_SPAN; i++)
+                        y[i] = peek(c, role, lo + i, &v) ? v : NAN;
+        /* the inner P - 1 terms of the moving average, kept as a running sum (and the holes in it) */
+        double inner = 0;
+        int holes = 0;
+        for (int k = 1; k < P; k++) {
+                if (isfinite(y[k]))
+                        inner += y[k];
+                else
+                        holes++;
+        }
         for (int i = P / 2; i + P / 2 < SMOOTH_SPAN; i++) {
-                double m = 0.5 * (y[i - P / 2] + y[i + P / 2]);
-                for (int k = -P / 2 + 1; k < P / 2; k++)
-                        m += y[i + k];
-                if (!isfinite(m) || !isfinite(y[i]))
+                if (i > P / 2) { /* slide: drop y[i - P/2], take y[i + P/2 - 1] */
+                        double out = y[i - P / 2], in = y[i + P / 2 - 1];
+                        if (isfinite(out))
+                                inner -= out;
+                        else
+                                holes--;
+                        if (isfinite(in))
+                                inner += in;
+                        else
+                                holes++;
+                }
+                double m = 0.5 * (y[i - P / 2] + y[i + P / 2]) + inner;
+                if (holes > 0 || !isfinite(m) || !isfinite(y[i]))
                         continue;
                 int j = (int) (((lo + i) % P + P) % P);
                 dev[j] += y[i] - m / P;
@@ -271,7 +329,8 @@ static void smooth_prepare(Ctx *c, GoalRole role, int64_t last)
         p->smooth_ok = true;
 }
 
-static void projection_prepare(Ctx *c, GoalRole role)
+/* Prepares every method (only = PROJECTION_AUTO) or just the one a backtest origin needs. */
+static void projection_prepare(Ctx *c, GoalRole role, ProjectionMethod only)
 {
         Projection *p = &c->pr[role];
         const Series *s = c->s[role];
@@ -289,8 +348,8 @@ static void projection_prepare(Ctx *c, GoalRole role)
         /* Linear trend: least squares over the last `window` observations, by period index so that
          * gaps are spaced correctly. Centring on the mean index keeps the sums well conditioned. */
         double xs[128], ys[128]; /* config allows trend_window up to 120 */
-        window = MIN(window, (int) ELEMENTSOF(xs));
-        for (size_t i = s->n_points; i > 0 && n < window; i--) {
+        window = only == PROJECTION_AUTO || only == PROJECTION_LINEAR ? MIN(window, (int) ELEMENTSOF(xs)) : 0;
+        for (size_t i = points_through(s, c->visible); i > 0 && n < window; i--) {
                 const SeriesPoint *pt = &s->points[i - 1];
                 int64_t idx = period_index(pt->period);
                 if (idx > c->visible || pt->missing || !isfinite(pt->value))
@@ -304,8 +363,8 @@ static void projection_prepare(Ctx *c, GoalRole role)
                 n++;
         }
         p->n_trend = n;
-        p->x0 = sx / n;
-        p->a = sy / n;
+        p->x0 = n > 0 ? sx / n : 0;
+        p->a = n > 0 ? sy / n : p->last;
         for (int i = 0; i < n; i++) {
                 sxx += (xs[i] - p->x0) * (xs[i] - p->x0);
                 sxy += (xs[i] - p->x0) * (ys[i] - p->a);
@@ -313,7 +372,7 @@ static void projection_prepare(Ctx *c, GoalRole role)
         p->b = n >= 2 && sxx > 0 ? sxy / sxx : 0;
 
         /* Run rate for sums under projection none: the mean of the observed goal-period values. */
-        for (int64_t idx = c->pf; idx <= c->pl; idx++) {
+        for (int64_t idx = c->pf; (only == PROJECTION_AUTO || only == PROJECTION_NONE) && idx <= c->pl; idx++) {
                 double v;
                 if (peek(c, role, idx, &v)) {
                         run += v;
@@ -325,7 +384,7 @@ static void projection_prepare(Ctx *c, GoalRole role)
         /* Seasonal: last year's same period shifted by the recent year-over-year difference (mean over
          * the last RECENT_WINDOW periods that have both). Additive, so it suits stocks and flows and
          * behaves with zeros and negative values. Meaningless for yearly data. */
-        if (c->per_year <= 1)
+        if (c->per_year <= 1 || only == PROJECTION_LINEAR || only == PROJECTION_NONE)
                 return;
         double d = 0;
         for (int64_t idx = last; idx > last - RECENT_WINDOW; idx--) {
@@ -349,7 +408,7 @@ static void projection_prepare(Ctx *c, GoalRole role)
                         return;
         }
         p->seasonal_ok = true;
-        if (wants_smooth(c->g))
+        if (wants_smooth(c->g) && only != PROJECTION_SEASONAL)
                 smooth_prepare(c, role, last);
 }
 
@@ -378,7 +437,7 @@ static void projection_choose(Ctx *c)
 
         for (int role = 0; role < _GOAL_ROLE_MAX; role++)
                 if (c->used[role]) {
-                        projection_prepare(c, role);
+                        projection_prepare(c, role, PROJECTION_AUTO);
                         seasonal = seasonal && c->pr[role].seasonal_ok;
                         smooth = smooth && c->pr[role].smooth_ok;
                 }
@@ -630,6 +689,7 @@ static void pace_level(Ctx *c, GoalRole role, GoalAggregate a, double T, int N, 
 #define INTERVAL_Z 1.2815515655446004 /* standard normal 0.9 quantile: the 80 % two-sided interval */
 #define FLOOR_RELATIVE 0.02            /* floor spread at least 2 % of the projection */
 #define PROBABILITY_OPEN_MIN 0.001    /* an open period's probability stays in [0.001, 0.999] */
+#define SHORT_ORIGINS 12               /* below this many origins the floor weighs the difference more */
 #define FLOOR_WEIGHT 0.5               /* the floor counts as this many backtest origins */
 
 void goal_probability_thresholds(const GoalDef *g, double *ret_at_risk, double *ret_off_track)
@@ -696,14 +756,18 @@ static void set_distribution(Ctx *c, double projected, double sigma, int df)
  * added to the moments of the scaling law sd(E_h) = c h^alpha (see spread_fit). Months to come err
  * together (autocorrelation, a level shift) or apart; alpha says which, from the series itself. For
  * `latest`, E(o, h) is the error of period o + h alone. */
-#define ORIGINS_MAX 48
+#define ORIGINS_MAX 24
 #define ALPHA_STEPS 11 /* alpha in 0.5, 0.6, ..., 1.5 */
+
+#define SPREAD_H_MAX 64 /* horizons with their weights tabulated */
 
 typedef struct Spread {
         double s2[ALPHA_STEPS]; /* sum of E^2 / h^(2 alpha) */
         double log_h;           /* sum of log h */
         int n;                  /* errors */
         int origins;
+        double w[SPREAD_H_MAX][ALPHA_STEPS]; /* h^(-2 alpha), for h < SPREAD_H_MAX */
+        double lh[SPREAD_H_MAX];             /* log h */
 } Spread;
 
 static double alpha_of(int k)
@@ -711,13 +775,21 @@ static double alpha_of(int k)
         return 0.5 + 0.1 * k;
 }
 
+static void spread_init(Spread *sp, int h_max)
+{
+        *sp = (Spread){};
+        for (int h = 1; h < MIN(h_max + 1, SPREAD_H_MAX); h++) {
+                sp->lh[h] = log((double) h);
+                for (int k = 0; k < ALPHA_STEPS; k++)
+                        sp->w[h][k] = exp(-2 * alpha_of(k) * sp->lh[h]);
+        }
+}
+
 static void spread_add(Spread *sp, double e, int h)
 {
-        double lh = log((double) h);
-
         for (int k = 0; k < ALPHA_STEPS; k++)
-                sp->s2[k] += e * e * exp(-2 * alpha_of(k) * lh);
-        sp->log_h += lh;
+                sp->s2[k] += e * e * (h < SPREAD_H_MAX ? sp->w[h][k] : pow((double) h, -2 * alpha_of(k)));
+        sp->log_h += h < SPREAD_H_MAX ? sp->lh[h] : log((double) h);
         sp->n++;
 }
 
@@ -726,19 +798,30 @@ static void backtest_origins(const Ctx *c, GoalAggregate a, int N, Spread *sp)
         int64_t first = period_index(c->s[GOAL_ROLE_SERIES]->points[0].period);
         bool latest = a == GOAL_AGGREGATE_LATEST;
 
+        Ctx b = *c; /* each origin sets what it reads: visible, the period, the series' projection */
+        double dense[ORIGINS_MAX + SMOOTH_SPAN];
+
+        /* every origin reads the same stretch of the series (the smoothed rule SMOOTH_SPAN periods
+         * of it): read it once */
+        b.dense_lo = c->visible - (int64_t) ELEMENTSOF(dense) + 1;
+        b.n_dense = ELEMENTSOF(dense);
+        b.dense = dense;
+        for (size_t i = 0; i < ELEMENTSOF(dense); i++)
+                if (!peek(c, GOAL_ROLE_SERIES, b.dense_lo + (int64_t) i, &dense[i]))
+                        dense[i] = NAN;
+
         for (int64_t o = c->visible - 1; o >= first && o >= c->visible - ORIGINS_MAX; o--) {
-                Ctx b = *c;
                 double e = 0, y;
                 int used = 0;
 
                 b.visible = o;
                 b.pf = o + 1;
                 b.pl = o + N - 1;
-                projection_prepare(&b, GOAL_ROLE_SERIES);
+                projection_prepare(&b, GOAL_ROLE_SERIES, c->method);
                 b.method = method_for(c->g, b.pr[GOAL_ROLE_SERIES].seasonal_ok, b.pr[GOAL_ROLE_SERIES].smooth_ok);
                 /* only origins where the rule is the one projecting now: early in the history the
                  * seasonal rule lacks last year and would fall back to the (much worse) line */
-                if (b.method != c->method || b.pr[GOAL_ROLE_SERIES].n_trend == 0)
+                if (b.method != c->method || (b.method == PROJECTION_LINEAR && b.pr[GOAL_ROLE_SERIES].n_trend == 0))
                         continue;
                 for (int h = 1; h < N && o + h <= c->visible; h++) {
                         if (!peek(c, GOAL_ROLE_SERIES, o + h, &y))
@@ -766,7 +849,7 @@ static bool level_spread(Ctx *c, GoalAggregate a, double projected, int h, doubl
         const Series *s = c->s[GOAL_ROLE_SERIES];
         int N = (int) (c->pl - c->pf + 1);
         double scale, mult = a == GOAL_AGGREGATE_AVERAGE ? 1.0 / N : 1.0;
-        Spread sp = {};
+        Spread sp;
 
         if (!s || s->n_points == 0 || !isfinite(projected))
                 return false;
@@ -775,15 +858,18 @@ static bool level_spread(Ctx *c, GoalAggregate a, double projected, int h, doubl
                 *ret_df = 1;
                 return true;
         }
+        spread_init(&sp, N - 1);
         if (N >= 2)
                 backtest_origins(c, a, N, &sp);
 
         double m1 = 0, m2 = 0;
+        bool counts = true;
         int n = 0;
         for (size_t i = 0; i < s->n_points; i++) {
                 const SeriesPoint *pt = &s->points[i];
                 if (period_index(pt->period) > c->visible || pt->missing || !isfinite(pt->value))
                         continue;
+                counts = counts && pt->value >= 0 && pt->value == floor(pt->value);
                 n++;
                 double d = pt->value - m1;
                 m1 += d / n;
@@ -793,8 +879,11 @@ static bool level_spread(Ctx *c, GoalAggregate a, double projected, int h, doubl
         scale = MAX(scale, FLOOR_RELATIVE * fabs(projected) / (mult * (a == GOAL_AGGREGATE_LATEST ? 1 : N)));
         if (scale <= 0)
                 scale = FLOOR_RELATIVE * MAX(1.0, fabs(c->g->target));
-        /* floor, in units of the sum of the h periods to come */
-        double floor_sd = (a == GOAL_AGGREGATE_LATEST ? 1 : h) * scale;
+        /* floor, in units of the sum of the h periods to come: they may all err together by the
+         * scale; and counts (people, orders) vary at least as chance does, independently from
+         * period to period (Poisson: variance the mean) */
+        int hh = a == GOAL_AGGREGATE_LATEST ? 1 : h;
+        double floor_var = MAX(hh * scale * hh * scale, counts && n > 0 ? hh * MAX(m1, 1.0) : 0);
 
         double sd = 0, eff = 0;
         if (sp.n > 0) {
@@ -809,7 +898,8 @@ static bool level_spread(Ctx *c, GoalAggregate a, double projected, int h, doubl
                 sd = sqrt(sp.s2[best] / sp.n) * pow((double) h, alpha_of(best));
                 eff = sp.origins;
         }
-        double v = (eff * sd * sd + FLOOR_WEIGHT * floor_sd * floor_sd) / (eff + FLOOR_WEIGHT);
+        double w = FLOOR_WEIGHT + MAX(0.0, SHORT_ORIGINS - eff);
+        double v = (eff * sd * sd + w * floor_var) / (eff + w);
         *ret_sigma = mult * sqrt(v);
         *ret_df = MAX(2, (int) lround((eff + FLOOR_WEIGHT) / sqrt((double) h)));
         c->r->backtest_origins = sp.origins;

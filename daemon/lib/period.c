@@ -128,15 +128,6 @@ char *period_to_string(Period p, char buf[static PERIOD_STRING_MAX])
         return buf;
 }
 
-int64_t period_index(Period p)
-{
-        int n = period_freq_per_year(p.freq);
-
-        if (p.freq == PERIOD_YEAR)
-                return p.year;
-        return (int64_t) p.year * n + (p.sub - 1);
-}
-
 static int64_t floordiv(int64_t a, int64_t b)
 {
         int64_t q = a / b;

@@ -54,7 +54,24 @@ static inline bool period_equal(Period a, Period b)
 
 /* Consecutive index within the frequency: year*per_year + (sub-1). Differences of indices of the
  * same frequency count periods. */
-int64_t period_index(Period p);
+static inline int64_t period_index(Period p)
+{
+        /* inline: the goal engine calls it for every point it reads (per_year as
+         * period_freq_per_year()) */
+        switch (p.freq) {
+        case PERIOD_YEAR:
+                return p.year;
+        case PERIOD_HALF:
+                return (int64_t) p.year * 2 + (p.sub - 1);
+        case PERIOD_QUARTER:
+        case PERIOD_QMAT:
+                return (int64_t) p.year * 4 + (p.sub - 1);
+        case PERIOD_MONTH:
+                return (int64_t) p.year * 12 + (p.sub - 1);
+        default:
+                return p.sub - 1;
+        }
+}
 Period period_from_index(PeriodFreq f, int64_t index);
 Period period_add(Period p, int64_t n);
 

@@ -91,6 +91,7 @@ int main(int argc, char **argv)
                 g->target = g->kind == GOAL_RANK ? 10 : g->kind == GOAL_SHARE ? 50 : g->kind == GOAL_CHANGE ? 0 : 500;
                 g->tolerance = 5;
                 g->projection = (ProjectionMethod) (i % _PROJECTION_METHOD_MAX);
+                g->status_from = GOAL_STATUS_FROM_PROBABILITY; /* as a configuration's goals by default */
                 g->trend_window = 6;
                 for (int role = 0; role < _GOAL_ROLE_MAX; role++) {
                         const char *name = goal_role_series(g, role);

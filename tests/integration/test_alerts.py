@@ -25,8 +25,9 @@ from lwdaemon import Daemon, Workdir  # noqa: E402
 CLI = os.environ.get("LW_CLI", "labourwatch")
 
 # One monthly series, imported by hand (the csv source reads the same file, so a fetch the daemon
-# makes when due stores nothing new). A level goal on the latest month, no projection: the status
-# is the latest value against 100 +- 5, so each step of a test picks its status directly.
+# makes when due stores nothing new). A level goal on the latest month, no projection, the status
+# from the band (status_from: projection): the latest value against 100 +- 5, so each step of a
+# test picks its status directly.
 CONFIG = """\
 state_dir: {state_dir}
 plan: Beskæftigelsesplan 2030
@@ -63,6 +64,7 @@ goals:
     series: niveau
     aggregate: latest
     projection: none
+    status_from: projection
     period: 2030
     direction: at_least
     target: 100

@@ -103,7 +103,7 @@ static void test_no_history_is_wide(void **state)
         eval(&g, history(2019, 6), (Date){ 2024, 7, 15 }, &r);
         g = goal(r.projected + 1); /* just above the projection */
         eval(&g, history(2019, 6), (Date){ 2024, 7, 15 }, &r);
-        assert_int_equal(r.backtest_origins, 48); /* the last four years of origins */
+        assert_int_equal(r.backtest_origins, 24); /* the last two years of origins */
         w_long = width(&r);
 
         eval(&g, history(2024, 6), (Date){ 2024, 7, 15 }, &r);
