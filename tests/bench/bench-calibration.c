@@ -8,7 +8,9 @@
  *
  *   ytd          the year-to-date aggregate against target and tolerance
  *   band         the engine with status_from: projection (the point projection and the tolerance)
- *   probability  the engine with status_from: probability (thresholds 0.8 / 0.2; no hysteresis yet)
+ *   probability  the engine with status_from: probability (thresholds 0.8 / 0.2)
+ *   +hysteresis  the same as the alert state sees it: off track is left only at probability_recover
+ *   oracle       the chance given the generator's true hidden state (see oracle()): the bound
  *
  * Two generators: "training" (the shape the method was developed on) and "held-out" (another seed
  * and somewhat different shape parameters: more volatile, stronger and more frequent shifts, other
@@ -428,9 +430,11 @@ int main(int argc, char **argv)
         if (n < 1)
                 return 2;
         printf("bench-calibration: ytd = year-to-date aggregate vs target +- tolerance; band = status_from: projection;\n"
-               "probability = status_from: probability (0.8 / 0.2, no hysteresis). Tolerance: 1.5 %% of a level\n"
-               "target, 1 point for a change in %%. Lead: months between the evaluation with data through month m and\n"
-               "the end of the year (data through June: 6).\n");
+               "probability = status_from: probability (0.8 / 0.2); +hysteresis = as the alert state sees it (off\n"
+               "track left only at probability_recover, 0.35); oracle = the chance given the generator's hidden\n"
+               "state, by simulation (no method that sees only the figures does better). Tolerance: 1.5 %% of a\n"
+               "level target, 1 point for a change in %%. Lead: months between the evaluation with data through\n"
+               "month m and the end of the year (data through June: 6).\n");
         for (size_t i = 0; i < ELEMENTSOF(shapes); i++) {
                 int met = run(&shapes[i], n, sc);
                 if (met < 0) {
