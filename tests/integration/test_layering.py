@@ -39,7 +39,7 @@ FOLDER_LAYER = {"lib": 0, "config": 1, "goals": 2, "store": 2, "io": 2, "text": 
 # Headers of include/labourwatch/ with no module of their own name: util.c implements them.
 HEADER_MODULE = {"macro.h": "util.c", "strv.h": "util.c", "time-util.h": "util.c"}
 
-PURE = ["goal.c", "alert.c", "text.c", "expr.c", "format.c", "schedule.c", "report-due.c", "period.c", "series.c",
+PURE = ["goal.c", "backtest.c", "alert.c", "text.c", "expr.c", "format.c", "schedule.c", "report-due.c", "period.c", "series.c",
         "source.c", "source-period.c", "source-registry.c", "chart.c"]
 PURE += sorted(p.name for p in DAEMON.rglob("source-*.c"))
 NEVER_LOG = PURE + ["config.c", "config-ctx.c", "config-load.c", "config-schema.c", "config-expr.c", "yaml-fields.c",
