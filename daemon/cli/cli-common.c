@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "labourwatch/macro.h"
+#include "labourwatch/time-util.h"
 
 const char *cli_default_config_path(void)
 {
@@ -60,4 +61,20 @@ void cli_option_error(const char *cmd, const struct option *options, int argc, c
 void cli_usage_hint(const char *cmd)
 {
         fprintf(stderr, "see labourwatch %s%s--help\n", cmd ? cmd : "", cmd ? " " : "");
+}
+
+int cli_load_asof(void *userdata, const char *name, Series **ret, char **ret_error)
+{
+        CliAsOf *a = userdata;
+        return store_load_series_asof(a->store, name, a->before, ret, ret_error);
+}
+
+int64_t cli_end_of_day(Date d)
+{
+        struct tm tm = { .tm_year = d.year - 1900, .tm_mon = d.month - 1, .tm_mday = d.day + 1, .tm_isdst = -1 };
+        time_t t = mktime(&tm);
+
+        if (t == (time_t) -1)
+                return (date_to_days(d) + 1) * (int64_t) USEC_PER_DAY;
+        return (int64_t) t * (int64_t) USEC_PER_SEC;
 }

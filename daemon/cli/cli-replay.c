@@ -40,17 +40,6 @@ static void replay_help(FILE *f)
                 CONFIG_DEFAULT_PATH);
 }
 
-typedef struct AsOf {
-        Store *store;
-        int64_t before;
-} AsOf;
-
-static int load_asof(void *userdata, const char *name, Series **ret, char **ret_error)
-{
-        AsOf *a = userdata;
-        return store_load_series_asof(a->store, name, a->before, ret, ret_error);
-}
-
 static bool notice_has_selected(const Config *c, const bool *selected, const char *payload)
 {
         json_auto_t *root = json_loads(payload, 0, NULL);
@@ -63,17 +52,6 @@ static bool notice_has_selected(const Config *c, const bool *selected, const cha
                         return true;
         }
         return false;
-}
-
-/* The end of local day d (the next local midnight), in usec. */
-static int64_t end_of_day(Date d)
-{
-        struct tm tm = { .tm_year = d.year - 1900, .tm_mon = d.month - 1, .tm_mday = d.day + 1, .tm_isdst = -1 };
-        time_t t = mktime(&tm);
-
-        if (t == (time_t) -1)
-                return (date_to_days(d) + 1) * (int64_t) USEC_PER_DAY;
-        return (int64_t) t * (int64_t) USEC_PER_SEC;
 }
 
 int cli_replay(int argc, char **argv)
@@ -176,11 +154,11 @@ int cli_replay(int argc, char **argv)
                 GoalResult *results = NULL;
                 size_t n = 0;
                 Date d = date_from_days(day);
-                AsOf asof = { st, end_of_day(d) };
+                CliAsOf asof = { st, cli_end_of_day(d) };
                 char ds[16];
 
                 snprintf(ds, sizeof ds, "%04d-%02d-%02d", d.year, d.month, d.day);
-                r = evaluate_build_series(c, load_asof, &asof, &set, &err);
+                r = evaluate_build_series(c, cli_load_asof, &asof, &set, &err);
                 if (r >= 0)
                         r = evaluate_goals(c, set, d, &results, &n, &err);
                 if (r >= 0)

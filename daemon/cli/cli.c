@@ -37,6 +37,8 @@ static const struct {
                           "      no more repeats until the goal's status changes" },
         { "replay", cli_replay, "replay [-c PATH] [GOAL…] --from YYYY-MM-DD --to YYYY-MM-DD [--json]\n"
                                 "      the notifications the stored history would have caused, day by day" },
+        { "backtest", cli_backtest, "backtest [-c PATH] [GOAL…] [--years N] [--json]\n"
+                                    "      how far to trust the warnings: the goals moved to earlier periods, scored" },
         { "status", cli_status, "status [-c PATH] [--json]\n"
                                 "      sources, failures, goals at a glance" },
         { "report", cli_report, "report [-c PATH] [--plan NAME] [--date YYYY-MM-DD] [--format html|pdf]\n"

@@ -5,6 +5,7 @@
  * the command name. Returns the process exit status: 0 success, 1 failure (errors printed), 2 usage. */
 
 #include "labourwatch/config.h"
+#include "labourwatch/store.h"
 
 int cli_check(int argc, char **argv);
 int cli_fetch(int argc, char **argv);
@@ -21,6 +22,7 @@ int cli_silence(int argc, char **argv);
 int cli_unsilence(int argc, char **argv);
 int cli_ack(int argc, char **argv);
 int cli_replay(int argc, char **argv);
+int cli_backtest(int argc, char **argv);
 /* Hidden: `labourwatch complete series|goals|sources|notifiers|recipients` for bash completion. */
 int cli_complete(int argc, char **argv);
 
@@ -47,3 +49,14 @@ const char *cli_default_config_path(void);
  * buf. */
 #define CLI_TIME_MAX 32
 char *cli_format_usec(int64_t usec, bool iso, char buf[static CLI_TIME_MAX]);
+
+/* The figures as they had been fetched before a time (replay, backtest): an evaluate_loader_t
+ * (evaluate.h) over store_load_series_asof(store, name, before). */
+typedef struct CliAsOf {
+        Store *store;
+        int64_t before; /* usec realtime */
+} CliAsOf;
+int cli_load_asof(void *userdata, const char *name, Series **ret, char **ret_error);
+
+/* The end of local day d (the next local midnight), in usec realtime. */
+int64_t cli_end_of_day(Date d);

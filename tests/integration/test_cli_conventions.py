@@ -225,6 +225,10 @@ printf '%s\\n' "${{COMPREPLY[@]}}"
         self.assertEqual(self.complete("labourwatch check --config labour"), ["labourwatch.yaml"])
         self.assertEqual(self.complete(f"labourwatch silence -c {self.conf} sm"), ["smaajob-2024"])
         self.assertEqual(self.complete(f"labourwatch render --format text -c {self.conf} fl"), ["fleksjob-2024"])
+        self.assertEqual(self.complete(f"labourwatch backtest --years 3 -c {self.conf} sm"), ["smaajob-2024"])
+        self.assertEqual(sorted(self.complete("labourwatch backtest --")),
+                         ["--config", "--help", "--json", "--years"])
+        self.assertEqual(self.complete(f"labourwatch backtest -c {self.conf} --years "), [])
         self.assertEqual(self.complete(f"labourwatch report -c {self.conf} --language "), ["da", "en"])
         self.assertIn("--once", self.complete("labourwatchd --"))
         self.assertIn("--dry-run", self.complete("labourwatchd --"))
