@@ -223,6 +223,26 @@ class Demo(unittest.TestCase):
         self.assertRegex(p.stdout, r"(?m)^  calibration +n +predicted +observed$")
         self.assertEqual(len([line for line in p.stdout.splitlines() if line.startswith("  0.")]), 10)
 
+    def test_json_keys_documented(self):
+        """Every key --json prints is named in labourwatch(1)'s backtest entry (the stable keys)."""
+        with open(os.path.join(SOURCE_DIR, "packaging", "man", "labourwatch.1"), encoding="utf-8") as f:
+            man = f.read()
+        entry = man.split(".It Cm backtest", 1)[1].split(".Sh ", 1)[0]
+        documented = set()
+        for line in entry.splitlines():
+            words = line.replace(",", " ").lstrip(".").split()
+            if line.startswith(".") and "Ic" in words:  # .Ic a , b and .Pq Ic a , b
+                documented |= {w for w in words[words.index("Ic") + 1:] if w.isidentifier()}
+        keys = set(self.doc) | set(self.doc["total"]) | set(self.doc["total"]["false_alarms"])
+        keys |= set(self.doc["total"]["calibration"][0])
+        for g in self.doc["goals"]:
+            keys |= set(g)
+            for p in g["periods"]:
+                keys |= set(p)
+                for e in p["evaluations"]:
+                    keys |= set(e)
+        self.assertEqual(keys - documented, set())
+
     def test_errors(self):
         p = run("backtest", "--config", self.config, "fleksjob-2024", "no-such-goal")
         self.assertEqual(p.returncode, 1)
