@@ -377,12 +377,12 @@ static json_t *period_to_json(const BacktestPeriod *p)
                 return NULL;
         period_to_string(p->period, per);
         period_to_string(p->baseline, base);
-        return json_pack("{s:s, s:i, s:s?, s:s?, s:s, s:s, s:o, s:b, s:o, s:o, s:o}", "period", per, "years_back",
+        return json_pack("{s:s, s:i, s:s?, s:s?, s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "period", per, "years_back",
                          p->years_back, "baseline", p->has_baseline ? base : NULL, "outcome",
                          p->has_outcome ? goal_status_to_string(p->final_status) : NULL, "final_status",
                          goal_status_to_string(p->final_status), "final_reason", goal_reason_to_string(p->final_reason),
                          "final_value", p->has_outcome ? json_real(p->final_value) : json_null(), "revision_aware",
-                         aware, "stable_off_track_from", stable > 0 ? json_integer(stable) : json_null(),
+                         p->n_evals > 0 ? json_boolean(aware) : json_null(), "stable_off_track_from", stable > 0 ? json_integer(stable) : json_null(),
                          "lead_months",
                          p->has_outcome && !p->met ? json_integer(stable > 0 ? p->n_months - stable : 0) : json_null(),
                          "evaluations", evals);

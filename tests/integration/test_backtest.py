@@ -117,6 +117,7 @@ class Demo(unittest.TestCase):
         self.assertEqual((p["period"], p["baseline"], p["outcome"], p["final_reason"]),
                          ("2023", "2022", None, "no_baseline"))
         self.assertEqual(p["evaluations"], [])
+        self.assertIsNone(p["revision_aware"])
         self.assertEqual(g["score"]["periods"], 0)
         self.assertEqual(g["score"]["skipped"], len(g["periods"]))
 
