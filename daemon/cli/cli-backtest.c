@@ -491,14 +491,15 @@ static void print_score(const BacktestScore *s, const char *indent)
         }
 }
 
-static void print_calibration(const BacktestScore *s)
+/* all_bands: every band, also the empty ones (the total); else only those with evaluations. */
+static void print_calibration(const BacktestScore *s, bool all_bands)
 {
         printf("  calibration    n  predicted  observed\n");
         for (int b = 0; b < BACKTEST_BANDS; b++) {
                 const BacktestBand *x = &s->bands[b];
-                if (x->n == 0)
+                if (x->n == 0 && all_bands)
                         printf("  %.1f-%.1f  %5d  %9s  %8s\n", b / 10.0, (b + 1) / 10.0, 0, "-", "-");
-                else
+                else if (x->n > 0)
                         printf("  %.1f-%.1f  %5d  %7.1f %%  %6.1f %%\n", b / 10.0, (b + 1) / 10.0, x->n,
                                100 * x->sum_predicted / x->n, 100.0 * x->achieved / x->n);
         }
@@ -531,6 +532,8 @@ static void print_goal(const GoalBacktest *b)
         for (size_t i = 0; i < b->n_periods; i++)
                 print_period(&b->periods[i]);
         print_score(&b->score, "  ");
+        if (b->score.with_probability > 0)
+                print_calibration(&b->score, false);
         printf("\n");
 }
 
@@ -544,7 +547,7 @@ static void print_text(const GoalBacktest *b, size_t n, const BacktestScore *tot
                 printf("  %d earlier period%s without a final verdict, not scored\n", total->skipped,
                        total->skipped == 1 ? "" : "s");
         if (total->with_probability > 0)
-                print_calibration(total);
+                print_calibration(total, true);
 }
 
 /* ---- the command ---- */

@@ -221,8 +221,15 @@ class Demo(unittest.TestCase):
                                                     t["periods"], t["achieved"], t["missed"]), p.stdout)
         self.assertRegex(p.stdout, r"(?m)^fleksjob-2024 \(level, at_least 380, 2024\): \d+ earlier periods?$")
         self.assertRegex(p.stdout, r"(?m)^  2023/2022  no final verdict \(no_data, no_baseline\): not scored$")
-        self.assertRegex(p.stdout, r"(?m)^  calibration +n +predicted +observed$")
-        self.assertEqual(len([line for line in p.stdout.splitlines() if line.startswith("  0.")]), 10)
+        # the total's calibration table has every band; a goal's only those it has evaluations in
+        goals, total = p.stdout.split("\nTotal, ")
+        self.assertRegex(total, r"(?m)^  calibration +n +predicted +observed$")
+        self.assertEqual(len([line for line in total.splitlines() if line.startswith("  0.")]), 10)
+        g = self.goal("fleksjob-2024")
+        section = goals.split("fleksjob-2024 (", 1)[1].split("\n\n", 1)[0]
+        rows = [line.split()[:2] for line in section.splitlines() if line.startswith("  0.")]
+        self.assertEqual(rows, [[b["band"], str(b["n"])] for b in g["score"]["calibration"] if b["n"]])
+        self.assertGreater(len(rows), 0)
 
     def test_json_keys_documented(self):
         """Every key --json prints is named in labourwatch(1)'s backtest entry (the stable keys)."""
