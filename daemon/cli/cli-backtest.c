@@ -214,21 +214,29 @@ static void goal_backtest_done(GoalBacktest *b)
         backtest_score_done(&b->score);
 }
 
-/* The first day of the earliest figure of the goal's measured series, in days; INT64_MAX if none. */
-static int64_t earliest_day(Loader *l, const GoalDef *g, char **ret_error)
+/* *ret: the first day of the earliest figure of the goal's measured series (a share's numerator), in
+ * days since the epoch; INT64_MAX when it has none. Returns 0 or a negative errno with *ret_error. */
+static int earliest_day(Loader *l, const GoalDef *g, int64_t *ret, char **ret_error)
 {
         const char *name = goal_role_series(g, g->kind == GOAL_SHARE ? GOAL_ROLE_NUMERATOR : GOAL_ROLE_SERIES);
         _cleanup_(series_set_freep) SeriesSet *set = NULL;
         const Series *s;
+        int r;
 
+        *ret = INT64_MAX;
+        if (!name)
+                return 0;
         l->latest = true;
-        if (!name || evaluate_build_one(l->config, name, load, l, &set, ret_error) < 0)
-                return INT64_MIN;
+        r = evaluate_build_one(l->config, name, load, l, &set, ret_error);
+        if (r < 0)
+                return r;
         s = series_set_find(set, name);
         for (size_t i = 0; s && i < s->n_points; i++)
-                if (!s->points[i].missing)
-                        return date_to_days(period_first_day(s->points[i].period));
-        return INT64_MAX;
+                if (!s->points[i].missing) {
+                        *ret = date_to_days(period_first_day(s->points[i].period));
+                        break;
+                }
+        return 0;
 }
 
 static int backtest_period(Loader *l, const GoalDef *shifted, const GoalSeriesMeta *meta, GoalResult *res,
@@ -279,9 +287,9 @@ static int backtest_goal(Loader *l, const GoalDef *g, int years, GoalBacktest *r
 
         ret->goal = g;
         evaluate_goal_meta(l->config, g, meta);
-        earliest = earliest_day(l, g, ret_error);
-        if (earliest == INT64_MIN)
-                return -EIO;
+        r = earliest_day(l, g, &earliest, ret_error);
+        if (r < 0)
+                return r;
         for (int k = 1; k <= years; k++) {
                 GoalDef shifted;
                 BacktestPeriod *p;
