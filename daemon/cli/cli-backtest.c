@@ -38,7 +38,8 @@ static void backtest_help(FILE *f)
                 "      --json         print JSON instead of tables\n"
                 "  -h, --help         show this help\n"
                 "\n"
-                "Exit status: 0 backtested, 1 unknown goal or the configuration/store could not be read, 2 usage error.\n",
+                "Exit status: 0 backtested, 1 unknown goal or the configuration/store could not be read, 2 "
+                "usage error.\n",
                 CONFIG_DEFAULT_PATH, BACKTEST_YEARS_MAX);
 }
 
@@ -58,8 +59,8 @@ typedef struct Loader {
         Cached **cached;
         size_t n_cached, n_alloc;
         /* the request being served */
-        bool latest;        /* the latest figures, every period (final verdicts) */
-        Date date;          /* otherwise: as fetched before the start of this day */
+        bool latest; /* the latest figures, every period (final verdicts) */
+        Date date;   /* otherwise: as fetched before the start of this day */
         int64_t before;
         bool fell_back;     /* a series' history did not reach back to before */
         int64_t aware_from; /* the latest first fetch of such a series */
@@ -193,8 +194,9 @@ static int evaluate_at(Loader *l, const GoalDef *g, const GoalSeriesMeta *meta, 
         }
         r = goal_evaluate_series(g, meta, series, date, res);
         if (r < 0)
-                *ret_error = strdup_printf("goal '%s': the engine cannot evaluate it moved to another period (%s)",
-                                           g->id, strerror(-r));
+                *ret_error = strdup_printf(
+                        "goal '%s': the engine cannot evaluate it moved to another period (%s)", g->id,
+                        strerror(-r));
         return r;
 }
 
@@ -218,7 +220,8 @@ static void goal_backtest_done(GoalBacktest *b)
  * days since the epoch; INT64_MAX when it has none. Returns 0 or a negative errno with *ret_error. */
 static int earliest_day(Loader *l, const GoalDef *g, int64_t *ret, char **ret_error)
 {
-        const char *name = goal_role_series(g, g->kind == GOAL_SHARE ? GOAL_ROLE_NUMERATOR : GOAL_ROLE_SERIES);
+        const char *name =
+                goal_role_series(g, g->kind == GOAL_SHARE ? GOAL_ROLE_NUMERATOR : GOAL_ROLE_SERIES);
         _cleanup_(series_set_freep) SeriesSet *set = NULL;
         const Series *s;
         int r;
@@ -301,7 +304,8 @@ static int backtest_goal(Loader *l, const GoalDef *g, int years, GoalBacktest *r
                 if (r < 0)
                         break;
                 p = &ret->periods[ret->n_periods++];
-                *p = (BacktestPeriod){ .years_back = k, .period = shifted.period,
+                *p = (BacktestPeriod){ .years_back = k,
+                                       .period = shifted.period,
                                        .has_baseline = g->kind == GOAL_CHANGE || g->kind == GOAL_REFERENCE,
                                        .baseline = shifted.baseline };
                 r = backtest_period(l, &shifted, meta, &res, p, &ret->aware_from, ret_error);
@@ -331,27 +335,27 @@ static json_t *score_to_json(const BacktestScore *s)
                 char name[16];
 
                 snprintf(name, sizeof name, "%.1f-%.1f", b / 10.0, (b + 1) / 10.0);
-                if (json_array_append_new(bands, json_pack("{s:s, s:f, s:f, s:i, s:o, s:o}", "band", name, "from",
-                                                           b / 10.0, "to", (b + 1) / 10.0, "n", x->n,
-                                                           "mean_predicted",
-                                                           json_num(x->n ? x->sum_predicted / x->n : NAN),
-                                                           "observed",
-                                                           json_num(x->n ? (double) x->achieved / x->n : NAN))) < 0) {
+                if (json_array_append_new(
+                            bands, json_pack("{s:s, s:f, s:f, s:i, s:o, s:o}", "band", name, "from",
+                                             b / 10.0, "to", (b + 1) / 10.0, "n", x->n, "mean_predicted",
+                                             json_num(x->n ? x->sum_predicted / x->n : NAN), "observed",
+                                             json_num(x->n ? (double) x->achieved / x->n : NAN))) < 0) {
                         json_decref(bands);
                         return NULL;
                 }
         }
         if (!bands)
                 return NULL;
-        return json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:o, s:o, s:o, s:{s:i, s:i}, s:i, s:i, s:o}",
-                         "periods", s->periods, "achieved", s->met, "missed", s->missed, "skipped", s->skipped,
-                         "evaluations", s->evaluations, "with_probability", s->with_probability,
-                         "not_revision_aware", s->not_revision_aware, "covered", s->covered, "coverage",
-                         json_num(backtest_score_coverage(s)), "brier", json_num(backtest_score_brier(s)),
-                         "calibration", bands, "false_alarms", "ever_off_track", s->met_ever_off_track,
-                         "off_track_two_months", s->met_off_track_twice, "missed_caught", s->missed_caught,
-                         "missed_with_mid", s->missed_with_mid, "median_lead_months",
-                         json_num(backtest_score_median_lead(s)));
+        return json_pack(
+                "{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:o, s:o, s:o, s:{s:i, s:i}, s:i, s:i, s:o}",
+                "periods", s->periods, "achieved", s->met, "missed", s->missed, "skipped", s->skipped,
+                "evaluations", s->evaluations, "with_probability", s->with_probability, "not_revision_aware",
+                s->not_revision_aware, "covered", s->covered, "coverage",
+                json_num(backtest_score_coverage(s)), "brier", json_num(backtest_score_brier(s)),
+                "calibration", bands, "false_alarms", "ever_off_track", s->met_ever_off_track,
+                "off_track_two_months", s->met_off_track_twice, "missed_caught", s->missed_caught,
+                "missed_with_mid", s->missed_with_mid, "median_lead_months",
+                json_num(backtest_score_median_lead(s)));
 }
 
 static json_t *eval_to_json(const BacktestEval *e, const BacktestPeriod *p)
@@ -362,8 +366,9 @@ static json_t *eval_to_json(const BacktestEval *e, const BacktestPeriod *p)
         return json_pack("{s:i, s:s, s:s, s:o, s:o, s:o, s:o, s:b}", "month", e->month, "date", d, "status",
                          goal_status_to_string(e->status), "probability", json_num(e->probability), "low",
                          json_num(e->low), "high", json_num(e->high), "covered",
-                         e->has_probability && p->has_outcome ? json_boolean(backtest_eval_covers(e, p->final_value))
-                                                              : json_null(),
+                         e->has_probability && p->has_outcome
+                                 ? json_boolean(backtest_eval_covers(e, p->final_value))
+                                 : json_null(),
                          "revision_aware", e->revision_aware);
 }
 
@@ -385,14 +390,16 @@ static json_t *period_to_json(const BacktestPeriod *p)
                 return NULL;
         period_to_string(p->period, per);
         period_to_string(p->baseline, base);
-        return json_pack("{s:s, s:i, s:s?, s:s?, s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "period", per, "years_back",
-                         p->years_back, "baseline", p->has_baseline ? base : NULL, "outcome",
+        return json_pack("{s:s, s:i, s:s?, s:s?, s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "period", per,
+                         "years_back", p->years_back, "baseline", p->has_baseline ? base : NULL, "outcome",
                          p->has_outcome ? goal_status_to_string(p->final_status) : NULL, "final_status",
-                         goal_status_to_string(p->final_status), "final_reason", goal_reason_to_string(p->final_reason),
-                         "final_value", p->has_outcome ? json_real(p->final_value) : json_null(), "revision_aware",
-                         p->n_evals > 0 ? json_boolean(aware) : json_null(), "stable_off_track_from", stable > 0 ? json_integer(stable) : json_null(),
-                         "lead_months",
-                         p->has_outcome && !p->met ? json_integer(stable > 0 ? p->n_months - stable : 0) : json_null(),
+                         goal_status_to_string(p->final_status), "final_reason",
+                         goal_reason_to_string(p->final_reason), "final_value",
+                         p->has_outcome ? json_real(p->final_value) : json_null(), "revision_aware",
+                         p->n_evals > 0 ? json_boolean(aware) : json_null(), "stable_off_track_from",
+                         stable > 0 ? json_integer(stable) : json_null(), "lead_months",
+                         p->has_outcome && !p->met ? json_integer(stable > 0 ? p->n_months - stable : 0)
+                                                   : json_null(),
                          "evaluations", evals);
 }
 
@@ -408,12 +415,13 @@ static json_t *goal_to_json(const GoalBacktest *b)
                 }
         if (!periods)
                 return NULL;
-        return json_pack("{s:s, s:s, s:s, s:s, s:f, s:o, s:o, s:o}", "id", b->goal->id, "kind",
-                         goal_kind_to_string(b->goal->kind), "direction", goal_direction_to_string(b->goal->direction),
-                         "period", period_to_string(b->goal->period, per), "target", b->goal->target,
-                         "revision_aware_from",
-                         b->aware_from > 0 ? json_string(cli_format_usec(b->aware_from, true, t)) : json_null(),
-                         "periods", periods, "score", score_to_json(&b->score));
+        return json_pack(
+                "{s:s, s:s, s:s, s:s, s:f, s:o, s:o, s:o}", "id", b->goal->id, "kind",
+                goal_kind_to_string(b->goal->kind), "direction",
+                goal_direction_to_string(b->goal->direction), "period",
+                period_to_string(b->goal->period, per), "target", b->goal->target, "revision_aware_from",
+                b->aware_from > 0 ? json_string(cli_format_usec(b->aware_from, true, t)) : json_null(),
+                "periods", periods, "score", score_to_json(&b->score));
 }
 
 static int print_json(const GoalBacktest *b, size_t n, const BacktestScore *total)
@@ -457,10 +465,11 @@ static void print_period(const BacktestPeriod *p)
 
         period_to_string(p->period, per);
         if (p->has_baseline)
-                snprintf(per + strlen(per), sizeof per - strlen(per), "/%s", period_to_string(p->baseline, base));
+                snprintf(per + strlen(per), sizeof per - strlen(per), "/%s",
+                         period_to_string(p->baseline, base));
         if (!p->has_outcome) {
-                printf("  %-10s no final verdict (%s, %s): not scored\n", per, goal_status_to_string(p->final_status),
-                       goal_reason_to_string(p->final_reason));
+                printf("  %-10s no final verdict (%s, %s): not scored\n", per,
+                       goal_status_to_string(p->final_status), goal_reason_to_string(p->final_reason));
                 return;
         }
         snprintf(v, sizeof v, "%.1f", p->final_value);
@@ -478,24 +487,27 @@ static void print_period(const BacktestPeriod *p)
 
 static void print_score(const BacktestScore *s, const char *indent)
 {
-        double cov = backtest_score_coverage(s), brier = backtest_score_brier(s), lead = backtest_score_median_lead(s);
+        double cov = backtest_score_coverage(s), brier = backtest_score_brier(s),
+               lead = backtest_score_median_lead(s);
 
-        printf("%sscored %d evaluation%s (%d with a probability) of %d period%s (%d achieved, %d missed)", indent,
-               s->evaluations, s->evaluations == 1 ? "" : "s", s->with_probability, s->periods,
+        printf("%sscored %d evaluation%s (%d with a probability) of %d period%s (%d achieved, %d missed)",
+               indent, s->evaluations, s->evaluations == 1 ? "" : "s", s->with_probability, s->periods,
                s->periods == 1 ? "" : "s", s->met, s->missed);
         if (s->not_revision_aware > 0)
                 printf(", %d on the latest figures", s->not_revision_aware);
         printf("\n");
         if (isfinite(cov))
-                printf("%s80 %% interval held the final value: %d of %d (%.1f %%); Brier score %.3f\n", indent,
-                       s->covered, s->with_probability, 100 * cov, brier);
+                printf("%s80 %% interval held the final value: %d of %d (%.1f %%); Brier score %.3f\n",
+                       indent, s->covered, s->with_probability, 100 * cov, brier);
         if (s->met > 0)
-                printf("%sfalse alarms: %d of %d achieved ever off_track, %d off_track two months in a row\n", indent,
-                       s->met_ever_off_track, s->met, s->met_off_track_twice);
+                printf("%sfalse alarms: %d of %d achieved ever off_track, %d off_track two months in a "
+                       "row\n",
+                       indent, s->met_ever_off_track, s->met, s->met_off_track_twice);
         if (s->missed > 0) {
                 printf("%smissed caught: %d of %d off_track at mid-period (end of June for a year)", indent,
                        s->missed_caught, s->missed_with_mid);
-                printf("; median lead of the off_track that stays %.1f month%s\n", lead, lead == 1 ? "" : "s");
+                printf("; median lead of the off_track that stays %.1f month%s\n", lead,
+                       lead == 1 ? "" : "s");
         }
 }
 
@@ -518,10 +530,11 @@ static void print_goal(const GoalBacktest *b)
         char per[PERIOD_STRING_MAX], t[CLI_TIME_MAX];
 
         printf("%s (%s, %s %g, %s): %zu earlier period%s\n", b->goal->id, goal_kind_to_string(b->goal->kind),
-               goal_direction_to_string(b->goal->direction), b->goal->target, period_to_string(b->goal->period, per),
-               b->n_periods, b->n_periods == 1 ? "" : "s");
+               goal_direction_to_string(b->goal->direction), b->goal->target,
+               period_to_string(b->goal->period, per), b->n_periods, b->n_periods == 1 ? "" : "s");
         if (b->aware_from > 0)
-                printf("  not revision-aware for periods before %s (the store's first fetch): the latest figures,\n"
+                printf("  not revision-aware for periods before %s (the store's first fetch): the latest "
+                       "figures,\n"
                        "  each held back by its series' publication lag, stand in for what was known then\n",
                        cli_format_usec(b->aware_from, false, t));
         /* the months of the first period evaluated head the columns: all have the goal's length */
@@ -655,7 +668,8 @@ int cli_backtest(int argc, char **argv)
         for (int i = optind; i < argc; i++) {
                 const GoalDef *g = config_find_goal(c, argv[i]);
                 if (!g) {
-                        fprintf(stderr, "labourwatch backtest: unknown goal '%s' (not in %s)\n", argv[i], config_path);
+                        fprintf(stderr, "labourwatch backtest: unknown goal '%s' (not in %s)\n", argv[i],
+                                config_path);
                         return 1;
                 }
                 selected[g - c->goals] = true;
@@ -667,7 +681,9 @@ int cli_backtest(int argc, char **argv)
         r = store_open_readonly(c->state_dir, &st, &err);
         if (r < 0) {
                 fprintf(stderr, "labourwatch backtest: %s\n",
-                        r == -ENOENT ? "no database yet: nothing was ever fetched" : err ? err : strerror(-r));
+                        r == -ENOENT ? "no database yet: nothing was ever fetched"
+                        : err        ? err
+                                     : strerror(-r));
                 return 1;
         }
         r = run(c, st, selected, years, json, &err);

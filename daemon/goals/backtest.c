@@ -90,7 +90,8 @@ bool backtest_ever_off_track(const BacktestPeriod *p)
 bool backtest_off_track_twice(const BacktestPeriod *p)
 {
         for (int i = 1; i < p->n_evals; i++)
-                if (p->evals[i].status == GOAL_STATUS_OFF_TRACK && p->evals[i - 1].status == GOAL_STATUS_OFF_TRACK &&
+                if (p->evals[i].status == GOAL_STATUS_OFF_TRACK &&
+                    p->evals[i - 1].status == GOAL_STATUS_OFF_TRACK &&
                     p->evals[i].month == p->evals[i - 1].month + 1)
                         return true;
         return false;

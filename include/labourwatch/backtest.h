@@ -47,13 +47,13 @@ int backtest_mid_month(Period p);
 int backtest_band(double p);
 
 typedef struct BacktestEval {
-        int month;               /* data through this month of the period (1-based) */
+        int month; /* data through this month of the period (1-based) */
         Date date;
         GoalStatus status;
-        bool has_probability;    /* and the interval */
+        bool has_probability; /* and the interval */
         double probability;
         double low, high;
-        bool revision_aware;     /* every figure as it had been fetched by the date */
+        bool revision_aware; /* every figure as it had been fetched by the date */
 } BacktestEval;
 
 typedef struct BacktestPeriod {
@@ -78,18 +78,18 @@ typedef struct BacktestBand {
 } BacktestBand;
 
 typedef struct BacktestScore {
-        int periods;             /* with a final verdict */
+        int periods; /* with a final verdict */
         int met, missed;
-        int skipped;             /* past periods without a final verdict */
-        int evaluations;         /* scored evaluations (a status other than no_data) */
-        int with_probability;    /* of those, with a probability and an interval */
+        int skipped;          /* past periods without a final verdict */
+        int evaluations;      /* scored evaluations (a status other than no_data) */
+        int with_probability; /* of those, with a probability and an interval */
         int covered;
-        int not_revision_aware;  /* scored evaluations made on the latest figures */
+        int not_revision_aware; /* scored evaluations made on the latest figures */
         double brier_sum;
         BacktestBand bands[BACKTEST_BANDS];
         int met_ever_off_track, met_off_track_twice;
         int missed_caught, missed_with_mid;
-        int *leads;              /* per missed period, months; owned */
+        int *leads; /* per missed period, months; owned */
         size_t n_leads, n_leads_alloc;
 } BacktestScore;
 

@@ -23,8 +23,11 @@ static void test_shift_goal(void **state)
                 { GOAL_CHANGE, 120, 0, 0 }, /* the baseline would be 1899 */
         };
         for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
-                GoalDef g = { .id = (char *) "g", .kind = rows[i].kind, .period = { PERIOD_YEAR, 2024, 0 },
-                              .baseline = { PERIOD_YEAR, 2019, 0 }, .target = 380 };
+                GoalDef g = { .id = (char *) "g",
+                              .kind = rows[i].kind,
+                              .period = { PERIOD_YEAR, 2024, 0 },
+                              .baseline = { PERIOD_YEAR, 2019, 0 },
+                              .target = 380 };
                 GoalDef s = {};
                 int r = backtest_shift_goal(&g, rows[i].years, &s);
 
@@ -69,7 +72,8 @@ static void test_band(void **state)
                 double p;
                 int want;
         } rows[] = {
-                { 0, 0 }, { 0.05, 0 }, { 0.0999, 0 }, { 0.1, 1 }, { 0.55, 5 }, { 0.95, 9 }, { 1, 9 }, { NAN, 0 },
+                { 0, 0 },    { 0.05, 0 }, { 0.0999, 0 }, { 0.1, 1 },
+                { 0.55, 5 }, { 0.95, 9 }, { 1, 9 },      { NAN, 0 },
         };
         for (size_t i = 0; i < ELEMENTSOF(rows); i++)
                 assert_int_equal(backtest_band(rows[i].p), rows[i].want);
@@ -79,14 +83,18 @@ static void test_band(void **state)
  * x off_track, - no_data. */
 static BacktestPeriod period_of(const char *statuses, bool met, double prob)
 {
-        BacktestPeriod p = { .years_back = 1, .period = { PERIOD_YEAR, 2023, 0 }, .has_outcome = true, .met = met,
-                             .final_value = 100, .n_months = 12 };
+        BacktestPeriod p = { .years_back = 1,
+                             .period = { PERIOD_YEAR, 2023, 0 },
+                             .has_outcome = true,
+                             .met = met,
+                             .final_value = 100,
+                             .n_months = 12 };
 
         for (const char *c = statuses; *c; c++) {
                 BacktestEval *e = &p.evals[p.n_evals];
                 e->month = p.n_evals + 1;
                 e->date = backtest_eval_date(p.period, e->month);
-                e->status = *c == 'o' ? GOAL_STATUS_ON_TRACK
+                e->status = *c == 'o'   ? GOAL_STATUS_ON_TRACK
                             : *c == 'r' ? GOAL_STATUS_AT_RISK
                             : *c == 'x' ? GOAL_STATUS_OFF_TRACK
                                         : GOAL_STATUS_NO_DATA;
@@ -107,12 +115,9 @@ static void test_period_figures(void **state)
                 bool ever, twice;
                 int stable, mid;
         } rows[] = {
-                { "ooooooooooo", false, false, 0, 0 },
-                { "ooxoxoxoooo", true, false, 0, 0 },
-                { "ooxxooooooo", true, true, 0, 0 },
-                { "oooooxxxxxx", true, true, 6, 1 },
-                { "xxxxxxxxxxx", true, true, 1, 1 },
-                { "oooooooooox", true, false, 11, 0 },
+                { "ooooooooooo", false, false, 0, 0 }, { "ooxoxoxoooo", true, false, 0, 0 },
+                { "ooxxooooooo", true, true, 0, 0 },   { "oooooxxxxxx", true, true, 6, 1 },
+                { "xxxxxxxxxxx", true, true, 1, 1 },   { "oooooooooox", true, false, 11, 0 },
                 { "-----", false, false, 0, -1 }, /* nothing after June */
                 { "x-x", true, false, 3, -1 },    /* no_data between: not two in a row */
         };
@@ -128,7 +133,7 @@ static void test_period_figures(void **state)
 static void test_score(void **state)
 {
         BacktestScore s = {}, total = {};
-        BacktestPeriod met = period_of("oorxxoooooo", true, 0.75);  /* 11 scored, Brier 0.0625 each */
+        BacktestPeriod met = period_of("oorxxoooooo", true, 0.75);     /* 11 scored, Brier 0.0625 each */
         BacktestPeriod missed = period_of("--oooxxxxxx", false, 0.25); /* 9 scored, 0.0625 each */
         BacktestPeriod caught = period_of("oxxxxxxxxxx", false, 0.05); /* 11, lead 10 */
         BacktestPeriod none = { .has_outcome = false };
@@ -157,7 +162,7 @@ static void test_score(void **state)
         assert_int_equal(s.met_ever_off_track, 1);
         assert_int_equal(s.met_off_track_twice, 1);
         assert_int_equal(s.missed_with_mid, 1);
-        assert_int_equal(s.missed_caught, 1);   /* off_track after June */
+        assert_int_equal(s.missed_caught, 1);                         /* off_track after June */
         assert_float_equal(backtest_score_median_lead(&s), 6, 1e-12); /* 12 - 6 */
 
         assert_int_equal(backtest_score_add(&total, &caught), 0);
@@ -179,10 +184,8 @@ static void test_score(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_shift_goal),
-                cmocka_unit_test(test_months_and_dates),
-                cmocka_unit_test(test_band),
-                cmocka_unit_test(test_period_figures),
+                cmocka_unit_test(test_shift_goal), cmocka_unit_test(test_months_and_dates),
+                cmocka_unit_test(test_band),       cmocka_unit_test(test_period_figures),
                 cmocka_unit_test(test_score),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
