@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "cli.h"
 #include "labourwatch/backtest.h"
@@ -62,6 +63,7 @@ typedef struct Loader {
         bool latest; /* the latest figures, every period (final verdicts) */
         Date date;   /* otherwise: as fetched before the start of this day */
         int64_t before;
+        Date today;         /* the backtest's own date: later periods are not over */
         bool fell_back;     /* a series' history did not reach back to before */
         int64_t aware_from; /* the latest first fetch of such a series */
 } Loader;
@@ -248,12 +250,17 @@ static int backtest_period(Loader *l, const GoalDef *shifted, const GoalSeriesMe
         Date after = date_from_days(date_to_days(period_last_day(shifted->period)) + 1);
         int r;
 
+        p->n_months = backtest_period_months(shifted->period);
+        if (date_compare(after, l->today) > 0) {
+                p->open = true;
+                p->final_status = GOAL_STATUS_NO_DATA;
+                return 0;
+        }
         r = evaluate_at(l, shifted, meta, after, true, res, ret_error);
         if (r < 0)
                 return r;
         p->final_status = res->status;
         p->final_reason = res->reason;
-        p->n_months = backtest_period_months(shifted->period);
         if (res->status != GOAL_STATUS_ACHIEVED && res->status != GOAL_STATUS_MISSED)
                 return 0;
         p->has_outcome = true;
@@ -390,8 +397,9 @@ static json_t *period_to_json(const BacktestPeriod *p)
                 return NULL;
         period_to_string(p->period, per);
         period_to_string(p->baseline, base);
-        return json_pack("{s:s, s:i, s:s?, s:s?, s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "period", per,
-                         "years_back", p->years_back, "baseline", p->has_baseline ? base : NULL, "outcome",
+        return json_pack("{s:s, s:i, s:b, s:s?, s:s?, s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "period", per,
+                         "years_back", p->years_back, "over", !p->open, "baseline",
+                         p->has_baseline ? base : NULL, "outcome",
                          p->has_outcome ? goal_status_to_string(p->final_status) : NULL, "final_status",
                          goal_status_to_string(p->final_status), "final_reason",
                          goal_reason_to_string(p->final_reason), "final_value",
@@ -461,12 +469,23 @@ static const char *const month_abbr[12] = { "Jan", "Feb", "Mar", "Apr", "May", "
 
 static void print_period(const BacktestPeriod *p)
 {
-        char per[PERIOD_STRING_MAX], base[PERIOD_STRING_MAX], v[32];
+        char per[2 * PERIOD_STRING_MAX], base[PERIOD_STRING_MAX], v[32];
 
         period_to_string(p->period, per);
         if (p->has_baseline)
                 snprintf(per + strlen(per), sizeof per - strlen(per), "/%s",
                          period_to_string(p->baseline, base));
+        if (p->open) {
+                printf("  %-10s not over yet: not scored\n", per);
+                return;
+        }
+        if (!p->has_outcome &&
+            (p->final_status == GOAL_STATUS_ON_TRACK || p->final_status == GOAL_STATUS_AT_RISK ||
+             p->final_status == GOAL_STATUS_OFF_TRACK)) {
+                /* over, but the engine still projects: a figure of the period is not in */
+                printf("  %-10s no final verdict (not all of its figures are in): not scored\n", per);
+                return;
+        }
         if (!p->has_outcome) {
                 printf("  %-10s no final verdict (%s, %s): not scored\n", per,
                        goal_status_to_string(p->final_status), goal_reason_to_string(p->final_reason));
@@ -591,8 +610,14 @@ static int run(const Config *c, Store *st, const bool *selected, int years, bool
         _cleanup_free_ GoalBacktest *b = NULL;
         BacktestScore total = {};
         Loader l = { .config = c, .store = st };
+        time_t now = time(NULL);
+        struct tm tm;
         size_t n = 0;
         int r;
+
+        /* the CLI may read the clock; a period that ends after today is not over */
+        localtime_r(&now, &tm);
+        l.today = (Date){ tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday };
 
         b = calloc(MAX(c->n_goals, (size_t) 1), sizeof *b);
         if (!b || hashmap_new(0, &l.index) < 0) {

@@ -61,6 +61,7 @@ typedef struct BacktestPeriod {
         Period period;
         bool has_baseline;
         Period baseline;
+        bool open;               /* not over on the day of the backtest: not evaluated, not scored */
         GoalStatus final_status; /* achieved or missed when there is a verdict */
         GoalReason final_reason;
         bool has_outcome;

@@ -98,6 +98,7 @@ class Demo(unittest.TestCase):
                 self.assertGreaterEqual(len(g["periods"]), 1, "the demo has 2023 before every 2024 goal")
                 self.assertEqual([p["years_back"] for p in g["periods"]], list(range(1, len(g["periods"]) + 1)))
                 self.assertEqual(g["periods"][0]["period"], "2023")
+                self.assertTrue(all(p["over"] for p in g["periods"]))
 
     def test_final_values_follow_from_the_data(self):
         fleksjob = self.series("fleksjob_fuldtid")
@@ -277,22 +278,29 @@ series:
     frequency: month
     publication_lag: 1
 goals:
-  niveau-2031:
+  niveau-2021:
     title: Niveauet
     kind: level
     series: niveau
     aggregate: latest
     projection: none
     status_from: projection
-    period: 2031
+    period: 2021
     direction: at_least
     target: 100
     tolerance: 5
+  niveau-2099:
+    title: Niveauet engang
+    kind: level
+    series: niveau
+    period: 2099
+    direction: at_least
+    target: 100
 """
 
 
 class Revisions(unittest.TestCase):
-    """Each 2030 month fetched on the 5th of the next; March first published as 80 and revised to
+    """Each 2020 month fetched on the 5th of the next; March first published as 80 and revised to
     110 on 20 May. Evaluated on the first of each month, the goal sees the month before last
     (published on the 5th): April 1 still has February, May 1 has March as first published."""
 
@@ -307,7 +315,7 @@ class Revisions(unittest.TestCase):
             f.write(REVISIONS_CONFIG.format(state_dir=self.state, data_dir=data))
         csv = os.path.join(data, "niveau.csv")
         with open(csv, "w") as f:
-            f.write("periode;niveau\n2030M01;110\n")
+            f.write("periode;niveau\n2020M01;110\n")
         p = run("import", "--config", self.config, "niveau", csv)  # creates the database and its schema
         self.assertEqual(p.returncode, 0, p.stderr)
 
@@ -323,30 +331,30 @@ class Revisions(unittest.TestCase):
         with db as c:
             c.execute("DELETE FROM observations")
             for m, v, fetched, superseded in rows:
-                start = (datetime.date(2030, m, 1) - datetime.date(1970, 1, 1)).days
-                nxt = datetime.date(2030 + m // 12, m % 12 + 1, 1)
+                start = (datetime.date(2020, m, 1) - datetime.date(1970, 1, 1)).days
+                nxt = datetime.date(2020 + m // 12, m % 12 + 1, 1)
                 end = (nxt - datetime.date(1970, 1, 1)).days - 1
                 c.execute("INSERT INTO observations (series, period, freq, year, sub, start_day, end_day, value, "
                           "missing, fetched_at, last_seen, superseded_at, source) "
-                          "VALUES ('niveau', ?, 'month', 2030, ?, ?, ?, ?, 0, ?, ?, ?, 'internal')",
-                          ("2030M%02d" % m, m, start, end, v, fetched, fetched, superseded))
+                          "VALUES ('niveau', ?, 'month', 2020, ?, ?, ?, ?, 0, ?, ?, ?, 'internal')",
+                          ("2020M%02d" % m, m, start, end, v, fetched, fetched, superseded))
         db.close()
 
     def test_months_as_fetched_then(self):
         values = {1: 110, 2: 110, 3: 110, 4: 110, 5: 90, 6: 90, 7: 110, 8: 110, 9: 110, 10: 110, 11: 110, 12: 104}
         rows = []
         for m, v in values.items():
-            fetched = self.usec(2030 + m // 12, m % 12 + 1, 5)
+            fetched = self.usec(2020 + m // 12, m % 12 + 1, 5)
             if m == 3:
-                rows.append((3, 80, fetched, self.usec(2030, 5, 20)))  # first published 80...
-                fetched = self.usec(2030, 5, 20)                       # ...revised to 110 on 20 May
+                rows.append((3, 80, fetched, self.usec(2020, 5, 20)))  # first published 80...
+                fetched = self.usec(2020, 5, 20)                       # ...revised to 110 on 20 May
             rows.append((m, v, fetched, None))
         self.write(rows)
 
-        p = run("backtest", "--config", self.config, "--json")
+        p = run("backtest", "--config", self.config, "--json", "niveau-2021")
         self.assertEqual(p.returncode, 0, p.stderr)
         g = json.loads(p.stdout)["goals"][0]
-        self.assertEqual([x["period"] for x in g["periods"]], ["2030"], "nothing stored before 2030")
+        self.assertEqual([x["period"] for x in g["periods"]], ["2020"], "nothing stored before 2020")
         per = g["periods"][0]
         self.assertEqual((per["outcome"], per["final_value"]), ("achieved", 104))
         ev = per["evaluations"]
@@ -356,7 +364,7 @@ class Revisions(unittest.TestCase):
                           "off_track",               # 1 May: March as first published (80), not the 110 of today
                           "on_track", "off_track", "off_track", "on_track", "on_track", "on_track", "on_track"])
         self.assertEqual([e["revision_aware"] for e in ev], [False] + [True] * 10)
-        self.assertEqual(g["revision_aware_from"], "2030-02-05T06:00:00Z")
+        self.assertEqual(g["revision_aware_from"], "2020-02-05T06:00:00Z")
         self.assertFalse(per["revision_aware"])
         s = g["score"]
         self.assertEqual((s["periods"], s["achieved"], s["evaluations"], s["not_revision_aware"]), (1, 1, 10, 0))
@@ -364,14 +372,25 @@ class Revisions(unittest.TestCase):
         self.assertIsNone(s["median_lead_months"])
 
         # the latest figures alone (no history of fetches) would have hidden the false alarm of May
-        self.write([(m, v, self.usec(2031, 2, 1), None) for m, v in values.items()])
-        g = json.loads(run("backtest", "--config", self.config, "--json").stdout)["goals"][0]
+        self.write([(m, v, self.usec(2021, 2, 1), None) for m, v in values.items()])
+        g = json.loads(run("backtest", "--config", self.config, "--json", "niveau-2021").stdout)["goals"][0]
         ev = g["periods"][0]["evaluations"]
         self.assertEqual(ev[3]["status"], "on_track")
         self.assertEqual([e["revision_aware"] for e in ev], [False] * 11)
-        self.assertEqual(g["revision_aware_from"], "2031-02-01T06:00:00Z")
-        p = run("backtest", "--config", self.config)
-        self.assertIn("not revision-aware for periods before 2031-02-01 06:00 UTC", p.stdout)
+        self.assertEqual(g["revision_aware_from"], "2021-02-01T06:00:00Z")
+        p = run("backtest", "--config", self.config, "niveau-2021")
+        self.assertIn("not revision-aware for periods before 2021-02-01 06:00 UTC", p.stdout)
+
+    def test_periods_not_over_are_not_scored(self):
+        self.write([(m, 100 + m, self.usec(2021, 2, 1), None) for m in range(1, 13)])
+        p = run("backtest", "--config", self.config, "--json", "--years", "2", "niveau-2099")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        g = json.loads(p.stdout)["goals"][0]
+        self.assertEqual([(x["period"], x["over"], x["outcome"], x["evaluations"]) for x in g["periods"]],
+                         [("2098", False, None, []), ("2097", False, None, [])])
+        self.assertEqual((g["score"]["periods"], g["score"]["skipped"]), (0, 2))
+        p = run("backtest", "--config", self.config, "--years", "1", "niveau-2099")
+        self.assertIn("  2098       not over yet: not scored\n", p.stdout)
 
 
 if __name__ == "__main__":
