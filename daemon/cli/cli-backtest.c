@@ -23,7 +23,9 @@
 static void backtest_help(FILE *f)
 {
         fprintf(f,
-                "Usage: labourwatch backtest [--config PATH] [GOAL…] [--years N] [--json]\n\n"
+                "Usage: labourwatch backtest [--config PATH] [GOAL…] [--years N] [--json]\n"
+                "                            [--status-from projection|probability]\n"
+                "                            [--probability-at-risk P] [--probability-off-track P]\n\n"
                 "How far the goal engine's warnings can be trusted on your own series: each goal's rule\n"
                 "is moved back to every earlier period of the same length on the stored history (a\n"
                 "change goal's baseline with it), and each such period is revealed month by month with\n"
@@ -32,10 +34,15 @@ static void backtest_help(FILE *f)
                 "series' publication lag, and the output says so). The evaluations are scored against\n"
                 "the final verdict: 80 %% interval coverage, Brier score, calibration by probability\n"
                 "band, false alarms, missed periods caught by mid-period and the lead of the off_track\n"
-                "that stays. Change a threshold in a copy of the configuration to see how it would\n"
-                "have played out. Without GOAL every goal is backtested. Read-only.\n\n"
+                "that stays. To see how a threshold change would have played out, give the new\n"
+                "thresholds below (or edit a copy of the configuration). Without GOAL every goal is\n"
+                "backtested. Read-only.\n\n"
                 "  -c, --config PATH  configuration file (default: $LABOURWATCH_CONFIG or %s)\n"
                 "  -y, --years N      only the N most recent earlier periods (default: all, at most %d)\n"
+                "      --status-from projection|probability\n"
+                "                     judge every goal this way instead of by its own status_from:\n"
+                "      --probability-at-risk P, --probability-off-track P\n"
+                "                     instead of each goal's thresholds (status_from: probability)\n"
                 "      --json         print JSON instead of tables\n"
                 "  -h, --help         show this help\n"
                 "\n"
@@ -204,8 +211,35 @@ static int evaluate_at(Loader *l, const GoalDef *g, const GoalSeriesMeta *meta, 
 
 /* ---- one goal ---- */
 
+/* What the command line changes in every goal's rule: how a threshold change would have played out. */
+typedef struct Options {
+        int years;
+        bool json;
+        bool has_status_from;
+        GoalStatusFrom status_from;
+        double at_risk, off_track; /* NAN: the goal's own */
+} Options;
+
+/* *ret: g with the command line's status_from and probability thresholds (a shallow copy; both
+ * thresholds set, the goal's own where the command line gives none). Returns 0, or -EINVAL (*ret
+ * filled all the same) when the off_track threshold would not lie below the at_risk one. */
+static int goal_rule(const GoalDef *g, const Options *o, GoalDef *ret)
+{
+        GoalDef rule = *g;
+        double at_risk, off_track;
+
+        goal_probability_thresholds(g, &at_risk, &off_track);
+        rule.probability_at_risk = isnan(o->at_risk) ? at_risk : o->at_risk;
+        rule.probability_off_track = isnan(o->off_track) ? off_track : o->off_track;
+        if (o->has_status_from)
+                rule.status_from = o->status_from;
+        *ret = rule;
+        return rule.probability_off_track < rule.probability_at_risk ? 0 : -EINVAL;
+}
+
 typedef struct GoalBacktest {
         const GoalDef *goal;
+        GoalDef rule; /* the goal with the command line's thresholds: what is moved back */
         BacktestPeriod *periods;
         size_t n_periods, n_alloc;
         BacktestScore score;
@@ -288,19 +322,24 @@ static int backtest_period(Loader *l, const GoalDef *shifted, const GoalSeriesMe
         return 0;
 }
 
-static int backtest_goal(Loader *l, const GoalDef *g, int years, GoalBacktest *ret, char **ret_error)
+static int backtest_goal(Loader *l, const GoalDef *goal, const Options *o, GoalBacktest *ret,
+                         char **ret_error)
 {
         GoalSeriesMeta meta[_GOAL_ROLE_MAX];
         GoalResult res = {};
+        const GoalDef *g = &ret->rule;
         int64_t earliest;
         int r = 0;
 
-        ret->goal = g;
+        ret->goal = goal;
+        r = goal_rule(goal, o, &ret->rule);
+        if (r < 0)
+                return r;
         evaluate_goal_meta(l->config, g, meta);
         r = earliest_day(l, g, &earliest, ret_error);
         if (r < 0)
                 return r;
-        for (int k = 1; k <= years; k++) {
+        for (int k = 1; k <= o->years; k++) {
                 GoalDef shifted;
                 BacktestPeriod *p;
 
@@ -423,13 +462,17 @@ static json_t *goal_to_json(const GoalBacktest *b)
                 }
         if (!periods)
                 return NULL;
-        return json_pack(
-                "{s:s, s:s, s:s, s:s, s:f, s:o, s:o, s:o}", "id", b->goal->id, "kind",
-                goal_kind_to_string(b->goal->kind), "direction",
-                goal_direction_to_string(b->goal->direction), "period",
-                period_to_string(b->goal->period, per), "target", b->goal->target, "revision_aware_from",
-                b->aware_from > 0 ? json_string(cli_format_usec(b->aware_from, true, t)) : json_null(),
-                "periods", periods, "score", score_to_json(&b->score));
+        return json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:s, s:f, s:f, s:o, s:o, s:o}", "id", b->goal->id,
+                         "kind", goal_kind_to_string(b->goal->kind), "direction",
+                         goal_direction_to_string(b->goal->direction), "period",
+                         period_to_string(b->goal->period, per), "target", b->goal->target, "tolerance",
+                         b->rule.tolerance, "status_from",
+                         b->rule.status_from == GOAL_STATUS_FROM_PROBABILITY ? "probability" : "projection",
+                         "probability_at_risk", b->rule.probability_at_risk, "probability_off_track",
+                         b->rule.probability_off_track, "revision_aware_from",
+                         b->aware_from > 0 ? json_string(cli_format_usec(b->aware_from, true, t))
+                                           : json_null(),
+                         "periods", periods, "score", score_to_json(&b->score));
 }
 
 static int print_json(const GoalBacktest *b, size_t n, const BacktestScore *total)
@@ -551,6 +594,11 @@ static void print_goal(const GoalBacktest *b)
         printf("%s (%s, %s %g, %s): %zu earlier period%s\n", b->goal->id, goal_kind_to_string(b->goal->kind),
                goal_direction_to_string(b->goal->direction), b->goal->target,
                period_to_string(b->goal->period, per), b->n_periods, b->n_periods == 1 ? "" : "s");
+        if (b->rule.status_from == GOAL_STATUS_FROM_PROBABILITY)
+                printf("  status from the probability: at_risk below %.2f, off_track below %.2f\n",
+                       b->rule.probability_at_risk, b->rule.probability_off_track);
+        else
+                printf("  status from the projection: tolerance %g\n", b->rule.tolerance);
         if (b->aware_from > 0)
                 printf("  not revision-aware for periods before %s (the store's first fetch): the latest "
                        "figures,\n"
@@ -605,7 +653,85 @@ static int parse_years(const char *s, int *ret)
         return 0;
 }
 
-static int run(const Config *c, Store *st, const bool *selected, int years, bool json, char **ret_error)
+static int parse_probability(const char *option, const char *s, double *ret)
+{
+        double p;
+
+        if (safe_atod(s, &p) < 0 || !(p >= 0 && p <= 1)) {
+                fprintf(stderr, "labourwatch backtest: --%s: '%s' is not a probability from 0 to 1\n",
+                        option, s);
+                return -EINVAL;
+        }
+        *ret = p;
+        return 0;
+}
+
+static int parse_options(int argc, char **argv, const char **config_path, Options *o)
+{
+        enum { ARG_JSON = 0x100, ARG_STATUS_FROM, ARG_AT_RISK, ARG_OFF_TRACK };
+        static const struct option options[] = {
+                { "config", required_argument, NULL, 'c' },
+                { "years", required_argument, NULL, 'y' },
+                { "status-from", required_argument, NULL, ARG_STATUS_FROM },
+                { "probability-at-risk", required_argument, NULL, ARG_AT_RISK },
+                { "probability-off-track", required_argument, NULL, ARG_OFF_TRACK },
+                { "json", no_argument, NULL, ARG_JSON },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        int opt;
+
+        optind = 0;
+        opterr = 0;
+        while ((opt = getopt_long(argc, argv, "c:y:h", options, NULL)) >= 0)
+                switch (opt) {
+                case 'c':
+                        *config_path = optarg;
+                        break;
+                case 'y':
+                        if (parse_years(optarg, &o->years) < 0)
+                                return -EINVAL;
+                        break;
+                case ARG_STATUS_FROM:
+                        if (!streq(optarg, "projection") && !streq(optarg, "probability")) {
+                                fprintf(stderr,
+                                        "labourwatch backtest: --status-from: '%s' is neither projection "
+                                        "nor "
+                                        "probability\n",
+                                        optarg);
+                                return -EINVAL;
+                        }
+                        o->has_status_from = true;
+                        o->status_from = streq(optarg, "probability") ? GOAL_STATUS_FROM_PROBABILITY
+                                                                      : GOAL_STATUS_FROM_PROJECTION;
+                        break;
+                case ARG_AT_RISK:
+                        if (parse_probability("probability-at-risk", optarg, &o->at_risk) < 0)
+                                return -EINVAL;
+                        if (o->at_risk == 0) {
+                                fprintf(stderr,
+                                        "labourwatch backtest: --probability-at-risk: must be above 0\n");
+                                return -EINVAL;
+                        }
+                        break;
+                case ARG_OFF_TRACK:
+                        if (parse_probability("probability-off-track", optarg, &o->off_track) < 0)
+                                return -EINVAL;
+                        break;
+                case ARG_JSON:
+                        o->json = true;
+                        break;
+                case 'h':
+                        backtest_help(stdout);
+                        return 0;
+                default:
+                        cli_option_error("backtest", options, argc, argv);
+                        return -EINVAL;
+                }
+        return 1;
+}
+
+static int run(const Config *c, Store *st, const bool *selected, const Options *o, char **ret_error)
 {
         _cleanup_free_ GoalBacktest *b = NULL;
         BacktestScore total = {};
@@ -628,13 +754,13 @@ static int run(const Config *c, Store *st, const bool *selected, int years, bool
         for (size_t i = 0; i < c->n_goals && r >= 0; i++) {
                 if (!selected[i])
                         continue;
-                r = backtest_goal(&l, &c->goals[i], years, &b[n], ret_error);
+                r = backtest_goal(&l, &c->goals[i], o, &b[n], ret_error);
                 n++;
                 if (r >= 0)
                         r = backtest_score_merge(&total, &b[n - 1].score);
         }
         if (r >= 0)
-                r = json ? print_json(b, n, &total) : (print_text(b, n, &total), 0);
+                r = o->json ? print_json(b, n, &total) : (print_text(b, n, &total), 0);
         for (size_t i = 0; i < n; i++)
                 goal_backtest_done(&b[i]);
         backtest_score_done(&total);
@@ -644,46 +770,20 @@ static int run(const Config *c, Store *st, const bool *selected, int years, bool
 
 int cli_backtest(int argc, char **argv)
 {
-        enum { ARG_JSON = 0x100 };
-        static const struct option options[] = {
-                { "config", required_argument, NULL, 'c' },
-                { "years", required_argument, NULL, 'y' },
-                { "json", no_argument, NULL, ARG_JSON },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
         _cleanup_(config_freep) Config *c = NULL;
         _cleanup_(store_closep) Store *st = NULL;
         _cleanup_free_ char *err = NULL;
         _cleanup_free_ bool *selected = NULL;
         const char *config_path = cli_default_config_path();
-        bool json = false;
-        int opt, r, years = BACKTEST_YEARS_MAX;
+        Options o = { .years = BACKTEST_YEARS_MAX, .at_risk = NAN, .off_track = NAN };
+        int r;
 
-        optind = 0;
-        opterr = 0;
-        while ((opt = getopt_long(argc, argv, "c:y:h", options, NULL)) >= 0)
-                switch (opt) {
-                case 'c':
-                        config_path = optarg;
-                        break;
-                case 'y':
-                        if (parse_years(optarg, &years) < 0) {
-                                cli_usage_hint("backtest");
-                                return 2;
-                        }
-                        break;
-                case ARG_JSON:
-                        json = true;
-                        break;
-                case 'h':
-                        backtest_help(stdout);
-                        return 0;
-                default:
-                        cli_option_error("backtest", options, argc, argv);
+        r = parse_options(argc, argv, &config_path, &o);
+        if (r <= 0) {
+                if (r < 0)
                         cli_usage_hint("backtest");
-                        return 2;
-                }
+                return r < 0 ? 2 : 0;
+        }
 
         if (cli_load_config(config_path, &c) < 0)
                 return 1;
@@ -702,6 +802,18 @@ int cli_backtest(int argc, char **argv)
         if (optind == argc)
                 for (size_t i = 0; i < c->n_goals; i++)
                         selected[i] = true;
+        for (size_t i = 0; i < c->n_goals; i++) {
+                GoalDef rule;
+                if (selected[i] && goal_rule(&c->goals[i], &o, &rule) < 0) {
+                        fprintf(stderr,
+                                "labourwatch backtest: goal '%s': the off_track threshold %g must be below "
+                                "the "
+                                "at_risk threshold %g\n",
+                                c->goals[i].id, rule.probability_off_track, rule.probability_at_risk);
+                        cli_usage_hint("backtest");
+                        return 2;
+                }
+        }
 
         r = store_open_readonly(c->state_dir, &st, &err);
         if (r < 0) {
@@ -711,7 +823,7 @@ int cli_backtest(int argc, char **argv)
                                      : strerror(-r));
                 return 1;
         }
-        r = run(c, st, selected, years, json, &err);
+        r = run(c, st, selected, &o, &err);
         if (r < 0) {
                 fprintf(stderr, "labourwatch backtest: %s\n", err ? err : strerror(-r));
                 return 1;

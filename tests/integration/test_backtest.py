@@ -212,6 +212,43 @@ class Demo(unittest.TestCase):
         # kurser (2024 against 2019) has figures back to 2019: more than one earlier period without --years
         self.assertGreater(len(self.goal("kurser-2024")["periods"]), 1)
 
+    def test_thresholds_from_the_command_line(self):
+        """--status-from probability with other thresholds: every evaluation with a probability has
+        the status those thresholds give it (the documented rule, whatever the probability is), and
+        the rule backtested is reported."""
+        doc = self.backtest_json("--status-from", "probability", "--probability-at-risk", "0.7",
+                                 "--probability-off-track", "0.3")
+        n = 0
+        for g in doc["goals"]:
+            self.assertEqual((g["status_from"], g["probability_at_risk"], g["probability_off_track"]),
+                             ("probability", 0.7, 0.3))
+            for p in g["periods"]:
+                for e in p["evaluations"]:
+                    if e["probability"] is None or e["status"] not in SCORED:
+                        continue
+                    want = "on_track" if e["probability"] >= 0.7 else "at_risk" if e["probability"] >= 0.3 else "off_track"
+                    self.assertEqual(e["status"], want, (g["id"], p["period"], e))
+                    n += 1
+        self.assertGreater(n, 0)
+        # without options: each goal's own rule, the defaults filled in
+        for g in self.doc["goals"]:
+            self.assertIn(g["status_from"], ("projection", "probability"))
+            self.assertTrue(0 <= g["probability_off_track"] < g["probability_at_risk"] <= 1, g["id"])
+        # only the off_track threshold: the goal's own at_risk stays
+        one = self.backtest_json("--probability-off-track", "0.05", "fleksjob-2024")["goals"][0]
+        own = self.goal("fleksjob-2024")
+        self.assertEqual((one["status_from"], one["probability_at_risk"], one["probability_off_track"]),
+                         (own["status_from"], own["probability_at_risk"], 0.05))
+        p = run("backtest", "--config", self.config, "--probability-at-risk", "0.85", "--probability-off-track", "0.9",
+                "fleksjob-2024")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("goal 'fleksjob-2024': the off_track threshold 0.9 must be below the at_risk threshold",
+                      p.stderr)
+        for args in (["--status-from", "guess"], ["--probability-at-risk", "0"], ["--probability-off-track", "1.5"]):
+            p = run("backtest", "--config", self.config, *args)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertIn(args[0], p.stderr)
+
     def test_text(self):
         p = run("backtest", "--config", self.config)
         self.assertEqual(p.returncode, 0, p.stderr)

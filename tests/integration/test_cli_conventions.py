@@ -227,8 +227,12 @@ printf '%s\\n' "${{COMPREPLY[@]}}"
         self.assertEqual(self.complete(f"labourwatch render --format text -c {self.conf} fl"), ["fleksjob-2024"])
         self.assertEqual(self.complete(f"labourwatch backtest --years 3 -c {self.conf} sm"), ["smaajob-2024"])
         self.assertEqual(sorted(self.complete("labourwatch backtest --")),
-                         ["--config", "--help", "--json", "--years"])
+                         ["--config", "--help", "--json", "--probability-at-risk", "--probability-off-track",
+                          "--status-from", "--years"])
         self.assertEqual(self.complete(f"labourwatch backtest -c {self.conf} --years "), [])
+        self.assertEqual(sorted(self.complete("labourwatch backtest --status-from p")), ["probability", "projection"])
+        self.assertEqual(self.complete(f"labourwatch backtest --probability-off-track 0.1 -c {self.conf} fl"),
+                         ["fleksjob-2024"])
         self.assertEqual(self.complete(f"labourwatch report -c {self.conf} --language "), ["da", "en"])
         self.assertIn("--once", self.complete("labourwatchd --"))
         self.assertIn("--dry-run", self.complete("labourwatchd --"))
