@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* labourwatch backtest [GOAL…] [--years N] [--json]: how far to trust the warnings, on the stored
- * history (issue 17 §4). Each goal's rule is moved back to every earlier period of the same length
+/* labourwatch backtest [GOAL…] [--years N] [--status-from …] [--probability-at-risk P]
+ * [--probability-off-track P] [--json]: how far to trust the warnings, on the stored history (issue 17
+ * §4), and how other thresholds would have done. Each goal's rule is moved back to every earlier period of the same length
  * ("at least 380" in 2023, "lower than the year before" as 2023 against 2022, …); each such period
  * is revealed month by month with the figures as they had been fetched by then (replay's as-of
  * view of the store) and evaluated by the goal engine as the daemon would; the evaluations are
