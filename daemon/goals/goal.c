@@ -689,7 +689,7 @@ static void pace_level(Ctx *c, GoalRole role, GoalAggregate a, double T, int N, 
 #define INTERVAL_Z 1.2815515655446004 /* standard normal 0.9 quantile: the 80 % two-sided interval */
 #define FLOOR_RELATIVE 0.02            /* floor spread at least 2 % of the projection */
 #define PROBABILITY_OPEN_MIN 0.001    /* an open period's probability stays in [0.001, 0.999] */
-#define SHORT_ORIGINS 12               /* below this many origins the floor weighs the difference more */
+#define SHORT_ORIGINS 18               /* below this many origins the floor weighs the difference more */
 #define FLOOR_WEIGHT 0.5               /* the floor counts as this many backtest origins */
 
 void goal_probability_thresholds(const GoalDef *g, double *ret_at_risk, double *ret_off_track)
@@ -793,66 +793,138 @@ static void spread_add(Spread *sp, double e, int h)
         sp->n++;
 }
 
-static void backtest_origins(const Ctx *c, GoalAggregate a, int N, Spread *sp)
-{
-        int64_t first = period_index(c->s[GOAL_ROLE_SERIES]->points[0].period);
-        bool latest = a == GOAL_AGGREGATE_LATEST;
+/* One series' part in the goal's measure: the measure's error is the sum over terms of coef times
+ * the error of that series' sum over the periods to come (its latest period's error for `latest`);
+ * `level` is its projected value per period, for the floor. A level goal has one term, a share two
+ * (numerator and denominator, linearised around the projection), a reference goal two (its own
+ * series and the reference). */
+typedef struct Term {
+        GoalRole role;
+        double coef, level;
+} Term;
 
-        Ctx b = *c; /* each origin sets what it reads: visible, the period, the series' projection */
+#define TERMS_MAX 2
+
+static void backtest_origins(const Ctx *c, GoalAggregate a, bool sum_like, const Term *t, size_t n_t, int N,
+                             Spread *sp)
+{
+        int64_t first = INT64_MIN;
+        bool latest = a == GOAL_AGGREGATE_LATEST;
+        Ctx b = *c; /* each origin sets what it reads: visible, the period, the series' projections */
         double dense[ORIGINS_MAX + SMOOTH_SPAN];
 
-        /* every origin reads the same stretch of the series (the smoothed rule SMOOTH_SPAN periods
-         * of it): read it once */
-        b.dense_lo = c->visible - (int64_t) ELEMENTSOF(dense) + 1;
-        b.n_dense = ELEMENTSOF(dense);
-        b.dense = dense;
-        for (size_t i = 0; i < ELEMENTSOF(dense); i++)
-                if (!peek(c, GOAL_ROLE_SERIES, b.dense_lo + (int64_t) i, &dense[i]))
-                        dense[i] = NAN;
+        for (size_t k = 0; k < n_t; k++)
+                first = MAX(first, period_index(c->s[t[k].role]->points[0].period));
+
+        /* every origin reads the same stretch of the main series (the smoothed rule SMOOTH_SPAN
+         * periods of it): read it once */
+        if (c->s[GOAL_ROLE_SERIES]) {
+                b.dense_lo = c->visible - (int64_t) ELEMENTSOF(dense) + 1;
+                b.n_dense = ELEMENTSOF(dense);
+                b.dense = dense;
+                for (size_t i = 0; i < ELEMENTSOF(dense); i++)
+                        if (!peek(c, GOAL_ROLE_SERIES, b.dense_lo + (int64_t) i, &dense[i]))
+                                dense[i] = NAN;
+        }
 
         for (int64_t o = c->visible - 1; o >= first && o >= c->visible - ORIGINS_MAX; o--) {
-                double e = 0, y;
+                double e[TERMS_MAX] = {};
+                bool seasonal = true, smooth = true, trend = true;
                 int used = 0;
 
                 b.visible = o;
                 b.pf = o + 1;
                 b.pl = o + N - 1;
-                projection_prepare(&b, GOAL_ROLE_SERIES, c->method);
-                b.method = method_for(c->g, b.pr[GOAL_ROLE_SERIES].seasonal_ok, b.pr[GOAL_ROLE_SERIES].smooth_ok);
+                for (size_t k = 0; k < n_t; k++) {
+                        const Projection *p = &b.pr[t[k].role];
+                        projection_prepare(&b, t[k].role, c->method);
+                        seasonal = seasonal && p->seasonal_ok;
+                        smooth = smooth && p->smooth_ok;
+                        trend = trend && p->n_trend > 0;
+                }
+                b.method = method_for(c->g, seasonal, smooth);
                 /* only origins where the rule is the one projecting now: early in the history the
                  * seasonal rule lacks last year and would fall back to the (much worse) line */
-                if (b.method != c->method || (b.method == PROJECTION_LINEAR && b.pr[GOAL_ROLE_SERIES].n_trend == 0))
+                if (b.method != c->method || (b.method == PROJECTION_LINEAR && !trend))
                         continue;
                 for (int h = 1; h < N && o + h <= c->visible; h++) {
-                        if (!peek(c, GOAL_ROLE_SERIES, o + h, &y))
+                        double E = 0;
+                        size_t k;
+                        for (k = 0; k < n_t; k++) {
+                                double y, f;
+                                if (!peek(c, t[k].role, o + h, &y))
+                                        break;
+                                f = value_or_projection(&b, t[k].role, o + h, sum_like);
+                                if (!isfinite(f))
+                                        break;
+                                e[k] = latest ? y - f : e[k] + (y - f);
+                                E += t[k].coef * e[k];
+                        }
+                        if (k < n_t)
                                 break;
-                        double f = value_or_projection(&b, GOAL_ROLE_SERIES, o + h, a == GOAL_AGGREGATE_SUM);
-                        if (!isfinite(f))
-                                break;
-                        e = latest ? y - f : e + (y - f);
-                        spread_add(sp, e, h);
+                        spread_add(sp, E, h);
                         used++;
                 }
                 sp->origins += used > 0;
         }
 }
 
-/* The spread (sigma, degrees of freedom) of the final aggregate of the series over the goal period,
- * h members still to come. The scaling law's alpha is the maximum-likelihood one on the grid, c^2 its
- * mean square; the errors of one origin are correlated, so the degrees of freedom are the origins
- * over h (about the number of non-overlapping windows of h), at least 2. With little or no history
- * the floor widens it: the larger of the monthly standard deviation of the series and 2 % of the
- * projection, as if the months to come could all err together by that much, weighted as FLOOR_WEIGHT
- * origins against the backtest's. */
-static bool level_spread(Ctx *c, GoalAggregate a, double projected, int h, double *ret_sigma, int *ret_df)
+/* The floor's variance of one term's series over hh periods to come, in the series' units: what
+ * the rule in use cannot foresee from one period to the next, as if the periods to come could all
+ * err together by that much; at least 2 % of the term's level; and counts (people, orders; not
+ * ranks) vary at least as chance does, independently from period to period (Poisson: variance the
+ * mean). What the rule cannot foresee: for the seasonal and smoothed rules the spread of the
+ * year-over-year differences, for the line and persistence the spread of the period-to-period
+ * differences; with too few of those, the spread of the values. */
+static double floor_variance(const Ctx *c, const Term *t, int hh)
 {
-        const Series *s = c->s[GOAL_ROLE_SERIES];
+        const Series *s = c->s[t->role];
+        int P = c->per_year, lag = (c->method == PROJECTION_SEASONAL || c->method == PROJECTION_SMOOTHED) && P > 1 ? P : 1;
+        double m1 = 0, m2 = 0, d1 = 0, d2 = 0, scale, v, w;
+        bool counts = c->g->kind != GOAL_RANK;
+        int n = 0, nd = 0;
+        size_t end = points_through(s, c->visible);
+
+        for (size_t i = 0; i < end; i++) {
+                const SeriesPoint *pt = &s->points[i];
+                if (pt->missing || !isfinite(pt->value))
+                        continue;
+                counts = counts && pt->value >= 0 && pt->value == floor(pt->value);
+                n++;
+                double d = pt->value - m1;
+                m1 += d / n;
+                m2 += d * (pt->value - m1);
+                /* the difference to `lag` periods before */
+                if (!peek(c, t->role, period_index(pt->period) - lag, &w) || !peek(c, t->role, period_index(pt->period), &v))
+                        continue;
+                nd++;
+                d = (v - w) - d1;
+                d1 += d / nd;
+                d2 += d * ((v - w) - d1);
+        }
+        scale = nd >= 3 ? sqrt(d2 / (nd - 1)) : n >= 2 ? sqrt(m2 / (n - 1)) : 0;
+        scale = MAX(scale, FLOOR_RELATIVE * fabs(t->level));
+        if (scale <= 0)
+                scale = FLOOR_RELATIVE * MAX(1.0, fabs(c->g->target));
+        return MAX(hh * scale * hh * scale, counts && n > 0 ? hh * MAX(m1, 1.0) : 0);
+}
+
+/* The spread (sigma, degrees of freedom) of the goal's final measure, h members still to come, from
+ * the backtest of the terms' combined error. The scaling law's alpha is the maximum-likelihood one
+ * on the grid, c^2 its mean square; the errors of one origin overlap, so the degrees of freedom are
+ * the origins over sqrt(h), at least 2. With little or no history the floor (floor_variance, terms
+ * taken as independent) widens it, weighted as FLOOR_WEIGHT origins, and more below SHORT_ORIGINS. */
+static bool spread(Ctx *c, GoalAggregate a, bool sum_like, const Term *t, size_t n_t, int h, double *ret_sigma,
+                   int *ret_df)
+{
         int N = (int) (c->pl - c->pf + 1);
-        double scale, mult = a == GOAL_AGGREGATE_AVERAGE ? 1.0 / N : 1.0;
         Spread sp;
 
-        if (!s || s->n_points == 0 || !isfinite(projected))
-                return false;
+        assert(n_t >= 1 && n_t <= TERMS_MAX);
+        for (size_t k = 0; k < n_t; k++)
+                if (!c->s[t[k].role] || c->s[t[k].role]->n_points == 0 || !isfinite(t[k].coef) ||
+                    !isfinite(t[k].level))
+                        return false;
         if (h <= 0) {
                 *ret_sigma = 0;
                 *ret_df = 1;
@@ -860,30 +932,12 @@ static bool level_spread(Ctx *c, GoalAggregate a, double projected, int h, doubl
         }
         spread_init(&sp, N - 1);
         if (N >= 2)
-                backtest_origins(c, a, N, &sp);
+                backtest_origins(c, a, sum_like, t, n_t, N, &sp);
 
-        double m1 = 0, m2 = 0;
-        bool counts = true;
-        int n = 0;
-        for (size_t i = 0; i < s->n_points; i++) {
-                const SeriesPoint *pt = &s->points[i];
-                if (period_index(pt->period) > c->visible || pt->missing || !isfinite(pt->value))
-                        continue;
-                counts = counts && pt->value >= 0 && pt->value == floor(pt->value);
-                n++;
-                double d = pt->value - m1;
-                m1 += d / n;
-                m2 += d * (pt->value - m1);
-        }
-        scale = n >= 2 ? sqrt(m2 / (n - 1)) : 0;
-        scale = MAX(scale, FLOOR_RELATIVE * fabs(projected) / (mult * (a == GOAL_AGGREGATE_LATEST ? 1 : N)));
-        if (scale <= 0)
-                scale = FLOOR_RELATIVE * MAX(1.0, fabs(c->g->target));
-        /* floor, in units of the sum of the h periods to come: they may all err together by the
-         * scale; and counts (people, orders) vary at least as chance does, independently from
-         * period to period (Poisson: variance the mean) */
         int hh = a == GOAL_AGGREGATE_LATEST ? 1 : h;
-        double floor_var = MAX(hh * scale * hh * scale, counts && n > 0 ? hh * MAX(m1, 1.0) : 0);
+        double floor_var = 0;
+        for (size_t k = 0; k < n_t; k++)
+                floor_var += t[k].coef * t[k].coef * floor_variance(c, &t[k], hh);
 
         double sd = 0, eff = 0;
         if (sp.n > 0) {
@@ -899,19 +953,22 @@ static bool level_spread(Ctx *c, GoalAggregate a, double projected, int h, doubl
                 eff = sp.origins;
         }
         double w = FLOOR_WEIGHT + MAX(0.0, SHORT_ORIGINS - eff);
-        double v = (eff * sd * sd + w * floor_var) / (eff + w);
-        *ret_sigma = mult * sqrt(v);
+        *ret_sigma = sqrt((eff * sd * sd + w * floor_var) / (eff + w));
         *ret_df = MAX(2, (int) lround((eff + FLOOR_WEIGHT) / sqrt((double) h)));
         c->r->backtest_origins = sp.origins;
         return true;
 }
 
+/* Level, cumulative and rank goals: one term, the series, in the measure's unit (1/N of the sum for
+ * an average). */
 static void distribution_level(Ctx *c, GoalAggregate a, double projected, int h)
 {
-        double sigma;
+        int N = (int) (c->pl - c->pf + 1);
+        double mult = a == GOAL_AGGREGATE_AVERAGE ? 1.0 / N : 1.0, sigma;
+        Term t = { GOAL_ROLE_SERIES, mult, a == GOAL_AGGREGATE_SUM ? projected / N : projected };
         int df;
 
-        if (level_spread(c, a, projected, h, &sigma, &df))
+        if (isfinite(projected) && spread(c, a, a == GOAL_AGGREGATE_SUM, &t, 1, h, &sigma, &df))
                 set_distribution(c, projected, sigma, df);
 }
 
@@ -965,9 +1022,9 @@ static int eval_level(Ctx *c)
         if (g->kind == GOAL_RANK)
                 projected = MAX(projected, 1.0); /* nobody ranks better than first */
         set_projected(c, projected);
-        if (g->kind != GOAL_RANK)
-                distribution_level(c, a, projected,
-                                   a == GOAL_AGGREGATE_LATEST ? (int) (c->pl - last_idx) : N - n);
+        distribution_level(c, a, projected, a == GOAL_AGGREGATE_LATEST ? (int) (c->pl - last_idx) : N - n);
+        if (g->kind == GOAL_RANK && r->has_probability)
+                r->projected_low = MAX(r->projected_low, 1.0);
         pace_level(c, GOAL_ROLE_SERIES, a, g->target, N, n, sum);
         return 0;
 }
@@ -1094,15 +1151,23 @@ static int eval_change(Ctx *c)
         }
         set_projected(c, pown - pother);
 
-        /* Change goals (not reference goals, whose reference is uncertain too) where every member of
-         * the goal period has its baseline: the baseline is fact, the change is linear in the
-         * goal-period aggregate, so its spread is the level's times d change / d level. */
-        if (!ref && fn == c->pl - c->pf + 1) {
-                double sigma, base = aggregate(a, fbs, fn, fbl);
+        /* Where every member of the goal period has its baseline, the baseline is fact and the change
+         * is linear in the goal-period aggregate: the own series is one term (d change / d sum), and
+         * a reference goal's reference, projected alike and just as uncertain, another with the
+         * opposite sign; their errors are backtested together, so what moves both (the national
+         * development) is not counted twice. */
+        if (fn == c->pl - c->pf + 1) {
+                double mult = a == GOAL_AGGREGATE_AVERAGE ? 1.0 / fn : 1.0, sigma;
+                double base = aggregate(a, fbs, fn, fbl), rbase = aggregate(a, frbs, fn, frbl);
+                bool pct = g->change_unit == CHANGE_PERCENT;
+                Term t[TERMS_MAX] = {
+                        { GOAL_ROLE_SERIES, mult * (pct ? 100 / fabs(base) : 1), a == GOAL_AGGREGATE_LATEST ? fcl : fcs / fn },
+                        { GOAL_ROLE_REFERENCE, -mult * (pct ? 100 / fabs(rbase) : 1),
+                          a == GOAL_AGGREGATE_LATEST ? frcl : frcs / fn },
+                };
                 int df, h = a == GOAL_AGGREGATE_LATEST ? (int) (c->pl - last_cur) : fn - n_cur;
-                if (level_spread(c, a, aggregate(a, fcs, fn, fcl), h, &sigma, &df))
-                        set_distribution(c, pown, sigma * (g->change_unit == CHANGE_PERCENT ? 100 / fabs(base) : 1),
-                                         df);
+                if (spread(c, a, a == GOAL_AGGREGATE_SUM, t, ref ? 2 : 1, h, &sigma, &df))
+                        set_distribution(c, pown - pother, sigma, df);
         }
 
         /* Pace: the own change needed is the target (plus the reference's projected change), turned
@@ -1178,6 +1243,18 @@ static int eval_share(Ctx *c)
                 return 0;
         }
         set_projected(c, 100 * fns / fds);
+
+        /* The share 100 (n + N') / (d + D') of the observed sums and the projected ones, linearised
+         * around the projection: d share = 100 / fds (dN' - share / 100 dD'). Numerator and
+         * denominator are backtested together (they move together: more cases, more matched). */
+        double S = 100 * fns / fds, sigma;
+        Term t[TERMS_MAX] = { { GOAL_ROLE_NUMERATOR, 100 / fds, fns / N }, { GOAL_ROLE_DENOMINATOR, -S / fds, fds / N } };
+        int df;
+        if (spread(c, GOAL_AGGREGATE_SUM, true, t, 2, N - n, &sigma, &df)) {
+                set_distribution(c, S, sigma, df);
+                r->projected_low = MAX(r->projected_low, 0.0);
+                r->projected_high = MIN(r->projected_high, 100.0);
+        }
 
         /* Pace: the share the remaining periods must reach; recent: the share of the last periods. */
         double rem = fds - ds;

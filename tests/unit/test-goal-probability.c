@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The predictive distribution of goal results (issue 17): probability of meeting the target and the
- * 80 % interval of the final value, from a backtest of the projection rule on the series' own past
- * years (labourwatch-goals(7), PROBABILITY). */
+ * 80 % interval of the final value, from a rolling-origin backtest of the projection rule on the
+ * series' own history (labourwatch-goals(7), PROBABILITY), for every kind. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "labourwatch/evaluate.h"
@@ -16,7 +17,7 @@
 
 /* Monthly values from `first_year`-01 to 2024-`last_month`: a seasonal level around 380, a small
  * upward drift and deterministic noise of a few units. */
-static Series *history(int first_year, int last_month)
+static Series *history_of(const char *name, int first_year, int last_month, double scale, double offset)
 {
         static const double season[12] = { -8, -6, -3, 0, 3, 6, 8, 6, 3, 0, -4, -5 };
         char spec[2048];
@@ -29,9 +30,14 @@ static Series *history(int first_year, int last_month)
                         x = x * 1103515245u + 12345u;
                         double noise = (double) ((x >> 16) % 7) - 3; /* -3..3 */
                         double v = 380 + season[m - 1] + 0.1 * ((y - 2019) * 12 + m) + noise;
-                        n += (size_t) snprintf(spec + n, sizeof(spec) - n, " %.1f", v);
+                        n += (size_t) snprintf(spec + n, sizeof(spec) - n, " %.1f", scale * v + offset);
                 }
-        return mk("fleksjob_fuldtid", spec);
+        return mk(name, spec);
+}
+
+static Series *history(int first_year, int last_month)
+{
+        return history_of("fleksjob_fuldtid", first_year, last_month, 1, 0);
 }
 
 /* history() with a lasting level shift of `shift` from 2024-`from` on (a policy change). */
@@ -106,6 +112,9 @@ static void test_no_history_is_wide(void **state)
         assert_int_equal(r.backtest_origins, 24); /* the last two years of origins */
         w_long = width(&r);
 
+        g = goal(0);
+        eval(&g, history(2024, 6), (Date){ 2024, 7, 15 }, &r);
+        g = goal(r.projected + 1); /* just above this projection (the line's: no last year) */
         eval(&g, history(2024, 6), (Date){ 2024, 7, 15 }, &r);
         assert_true(r.backtest_origins <= 5); /* only origins inside this year */
         w_short = width(&r);
@@ -227,13 +236,53 @@ static void test_other_kinds(void **state)
         /* the level's width over |baseline| / 100, the baseline near 380: about a quarter */
         assert_true(width(&r) > 0 && width(&r) < w_level);
 
+        /* a rank: never better than first */
         g = goal(1);
         g.kind = GOAL_RANK;
         g.direction = GOAL_AT_MOST;
         eval(&g, history(2019, 6), (Date){ 2024, 7, 15 }, &r);
         assert_true(r.has_projected);
-        assert_false(r.has_probability);
-        assert_true(isnan(r.probability));
+        assert_true(r.probability >= 0.001 && r.probability < 0.5);
+        assert_true(r.projected_low >= 1);
+
+        /* a share: numerator and denominator both uncertain, the interval inside 0..100 % */
+        SeriesSet *set = NULL;
+        g = goal(60);
+        g.kind = GOAL_SHARE;
+        g.series = NULL;
+        g.numerator = (char *) "num";
+        g.denominator = (char *) "den";
+        assert_int_equal(series_set_new(&set), 0);
+        assert_int_equal(series_set_add(set, history_of("num", 2019, 6, 1, 0)), 0);
+        assert_int_equal(series_set_add(set, history_of("den", 2019, 6, 1, 200)), 0);
+        assert_int_equal(goal_evaluate(&g, set, (Date){ 2024, 7, 15 }, &r), 0);
+        print_message("share %.2f %% [%.2f, %.2f] p %.3f\n", r.projected, r.projected_low, r.projected_high,
+                      r.probability);
+        assert_true(r.projected > 60 && r.projected < 70);
+        assert_true(width(&r) > 0 && r.projected_low >= 0 && r.projected_high <= 100);
+        assert_true(r.probability > 0.5 && r.probability < 1);
+        g.target = r.projected + 0.5 * (r.projected_high - r.projected);
+        assert_int_equal(goal_evaluate(&g, set, (Date){ 2024, 7, 15 }, &r), 0);
+        assert_true(r.probability > 0.001 && r.probability < 0.5);
+        series_set_free(set);
+
+        /* a reference goal: the own change minus the country's, both projected and uncertain */
+        g = goal(0);
+        g.kind = GOAL_REFERENCE;
+        g.reference = (char *) "land";
+        g.direction = GOAL_AT_MOST;
+        g.change_unit = CHANGE_PERCENT;
+        g.baseline = (Period){ PERIOD_YEAR, 2023, 0 };
+        assert_int_equal(series_set_new(&set), 0);
+        assert_int_equal(series_set_add(set, history(2019, 6)), 0);
+        assert_int_equal(series_set_add(set, history_of("land", 2019, 6, 150, 1000)), 0);
+        assert_int_equal(goal_evaluate(&g, set, (Date){ 2024, 7, 15 }, &r), 0);
+        print_message("reference %.3f points [%.3f, %.3f] p %.3f\n", r.projected, r.projected_low, r.projected_high,
+                      r.probability);
+        assert_true(r.has_probability);
+        assert_true(width(&r) > 0);
+        assert_true(r.probability > 0.001 && r.probability < 0.999);
+        series_set_free(set);
         goal_result_done(&r);
 }
 
@@ -252,10 +301,19 @@ static void test_json(void **state)
         assert_true(fabs(json_real_value(json_object_get(j, "projected_high")) - r.projected_high) < 1e-12);
         json_decref(j);
 
-        g.kind = GOAL_RANK;
-        g.target = 1;
-        g.direction = GOAL_AT_MOST;
-        eval(&g, history(2019, 6), (Date){ 2024, 7, 15 }, &r);
+        /* a change against a baseline that is not all in (from June 2023): no distribution */
+        g = goal(0);
+        g.kind = GOAL_CHANGE;
+        g.baseline = (Period){ PERIOD_YEAR, 2023, 0 };
+        Series *s = history(2019, 6);
+        while (s->n_points > 0 && (s->points[0].period.year < 2023 ||
+                                   (s->points[0].period.year == 2023 && s->points[0].period.sub < 6))) {
+                memmove(s->points, s->points + 1, (s->n_points - 1) * sizeof *s->points);
+                s->n_points--;
+        }
+        eval(&g, s, (Date){ 2024, 7, 15 }, &r);
+        assert_true(r.has_projected);
+        assert_false(r.has_probability);
         j = goal_result_to_json(&r);
         assert_non_null(j);
         assert_null(json_object_get(j, "probability"));
