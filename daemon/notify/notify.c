@@ -1588,7 +1588,7 @@ static int build_json(const Ctx *x, const NotifyRenderArgs *a, const json_t *eve
                 const json_t *res = json_object_get(ev, "result");
                 json_t *e = json_pack(
                         "{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:o, s:s?, s:s?, s:s?, s:o, s:o, s:o, "
-                        "s:o, s:o, s:s?, s:s?, s:O?, s:O?, s:O?}",
+                        "s:o, s:o, s:o, s:o, s:o, s:s?, s:s?, s:O?, s:O?, s:O?}",
                         "goal", jstr(ev, "goal"), "title_da", jstr(ev, "title_da"), "title_en",
                         jstr(ev, "title_en"), "plan", jstr(ev, "plan"), "event", jstr(ev, "event"), "status",
                         jstr(ev, "status"), "previous_status", jstr(ev, "previous_status"),
@@ -1597,7 +1597,9 @@ static int build_json(const Ctx *x, const NotifyRenderArgs *a, const json_t *eve
                         "period", jstr(res, "period"), "explanation", jstr(res, "explanation"),
                         "explanation_en", jstr(res, "explanation_en"), "value", number_or_null(res, "value"),
                         "target", number_or_null(res, "target"), "projected",
-                        number_or_null(res, "projected"), "gap", number_or_null(res, "gap"), "pace_needed",
+                        number_or_null(res, "projected"), "gap", number_or_null(res, "gap"), "probability",
+                        number_or_null(res, "probability"), "projected_low", number_or_null(res, "projected_low"),
+                        "projected_high", number_or_null(res, "projected_high"), "pace_needed",
                         number_or_null(res, "pace_needed"), "unit", jstr(res, "unit"), "unit_en",
                         jstr(res, "unit_en"), "revised", json_object_get(ev, "revised"), "sources",
                         json_object_get(ev, "sources"), "result", res);

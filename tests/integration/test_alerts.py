@@ -399,6 +399,77 @@ class TestRunningDaemon(AlertTestCase):
         self.assertEqual(d.wait(), 0, d.stderr())
 
 
+# Two noisy years of history and a goal judged as configurations are by default (status_from:
+# probability), with a tolerance of 1 so that the band of status_from: projection would call most
+# of these months off track.
+PROBABILITY_GOAL = """\
+  niveau-2030:
+    title: {{da: Niveauet, en: The level}}
+    kind: level
+    series: niveau
+    aggregate: average
+    period: 2030
+    direction: at_least
+    target: 100
+    tolerance: 1
+    recipients: [chef]
+"""
+
+
+class TestProbability(AlertTestCase):
+    """A mail that says off track is sent only when the probability says so, and the goal is back
+    only at probability_recover (issue 17 §2, §5). The steps are checked against what `eval` says
+    of each month, so the test holds the alert machine to the engine's own probabilities, and
+    insists that the sequence meets each case at least once."""
+
+    HISTORY = [112, 102, 96, 104, 108, 102, 103, 111, 106, 95, 100, 109,
+               105, 101, 108, 108, 98, 97, 108, 109, 102, 104, 109, 101]
+    MONTHS = [98, 97, 96, 95, 94, 96, 99, 103, 112, 115]
+
+    def setUp(self):
+        super().setUp()
+        config = CONFIG[:CONFIG.index("goals:\n")] + "goals:\n" + PROBABILITY_GOAL
+        self.work.write_config(config, data_dir=self.data_dir, out_dir=self.out_dir, route_extra="",
+                               stale_after="14d")
+        for i, v in enumerate(self.HISTORY):
+            self.values[f"{2028 + i // 12}M{i % 12 + 1:02d}"] = v
+
+    def test_off_track_only_when_the_probability_says_so(self):
+        seen = set()
+        firing = False
+        for i, v in enumerate(self.MONTHS):
+            month, today = f"M{i + 1:02d}", f"2030-{i + 2:02d}-10"
+            self.put(**{month: v})
+            r = json.loads(self.cli("eval", "--date", today, "--json").stdout)[0]
+            p, band_off = r["probability"], r["gap"] < -1
+            before = len(self.outbox())
+            self.once(today)
+            new = [e for _, events, _ in self.outbox()[before:] for e in events]
+            if not firing and p < 0.2:
+                self.assertEqual(new, ["firing"], f"{month}: p {p}")
+                self.assertEqual(r["status"], "off_track")
+                firing = True
+                seen.add("fired")
+            elif firing and p >= 0.35:
+                self.assertEqual(new, ["resolved"], f"{month}: p {p}")
+                firing = False
+                seen.add("recovered")
+            else:
+                self.assertEqual(new, [], f"{month}: p {p}, firing {firing}")
+                if not firing and band_off:
+                    seen.add("band says off, the probability does not")
+                if firing and 0.2 <= p < 0.35:
+                    seen.add("held: above off_track, below recover")
+        self.assertEqual(seen, {"fired", "recovered", "band says off, the probability does not",
+                                "held: above off_track, below recover"})
+        # the firing mail carries the chance
+        ev = self.delivered()[0]["events"][0]
+        self.assertEqual(ev["event"], "firing")
+        self.assertLess(ev["probability"], 0.2)
+        self.assertLess(ev["projected_low"], ev["projected"])
+        self.assertLess(ev["projected"], ev["projected_high"])
+
+
 class TestReplay(AlertTestCase):
     """replay evaluates each day on the figures fetched by then: rows are written with chosen fetch
     times straight into the store, as a history of fetches would have left them."""
