@@ -1067,6 +1067,7 @@ static const YamlField main_fields[] = {
         {.key = "municipality", .type = YF_STRING, .offset = offsetof(Config, municipality)},
         {.key = "templates_dir", .type = YF_STRING, .offset = offsetof(Config, templates_dir)},
         {.key = "metrics_file", .type = YF_STRING, .offset = offsetof(Config, metrics_file)},
+        {.key = "evaluations_keep", .type = YF_DURATION, .offset = offsetof(Config, evaluations_keep_usec)},
         {.key = "sources", .type = YF_SECTION},
         {.key = "series", .type = YF_SECTION},
         {.key = "goals", .type = YF_SECTION},
@@ -1112,6 +1113,12 @@ void config_parse_root(Ctx *x, yaml_node_t *root)
                         ctx_error(x, SECTION("state_dir"), "state_dir: must be an absolute path");
                 if (x->c->metrics_file && x->c->metrics_file[0] != '/')
                         ctx_error(x, SECTION("metrics_file"), "metrics_file: must be an absolute path");
+                if (!SECTION("evaluations_keep"))
+                        x->c->evaluations_keep_usec = EVALUATIONS_KEEP_DEFAULT_USEC;
+                else if (x->c->evaluations_keep_usec < USEC_PER_DAY)
+                        ctx_error(x, SECTION("evaluations_keep"),
+                                  "evaluations_keep: must be at least 1d (every goal's latest evaluation and "
+                                  "those behind a notice are kept anyway)");
         }
 #undef SECTION
 }

@@ -59,6 +59,7 @@ struct Manager {
 
         bool once;
         bool dry_run;
+        Date pruned_on; /* the evaluations were last pruned on this local date; year 0: not yet */
 
         bool cycle_running;
         bool cycle_failed;   /* something in the current cycle failed (exit status of --once) */
@@ -411,6 +412,25 @@ static void manager_write_metrics(Manager *m, const GoalResult *results, size_t 
                                   error ? error : "%m");
 }
 
+/* Once a day (the first evaluation of each local date), the audit trail older than
+ * evaluations_keep goes, but for each goal's latest evaluation and those behind a notice. */
+static void manager_prune(Manager *m, Date today, uint64_t now)
+{
+        _cleanup_free_ char *error = NULL;
+        uint64_t keep = m->config->evaluations_keep_usec;
+        int r;
+
+        if (m->dry_run || date_compare(m->pruned_on, today) == 0 || keep == 0 || now < keep)
+                return;
+        r = store_prune_evaluations(m->store, (int64_t) (now - keep), &error);
+        if (r < 0) {
+                log_warning_errno(r, "Failed to prune old evaluations, trying again tomorrow: %s", error ? error : "%m");
+        } else if (r > 0)
+                log_info("Pruned %d evaluation%s older than %" PRIu64 " days (evaluations_keep)", r, r == 1 ? "" : "s",
+                         keep / USEC_PER_DAY);
+        m->pruned_on = today;
+}
+
 static int manager_alert_cycle(Manager *m)
 {
         _cleanup_free_ char *error = NULL;
@@ -438,6 +458,7 @@ static int manager_alert_cycle(Manager *m)
                 goto out;
         if (!m->dry_run)
                 store_crash_point(m->store, "after-evaluate");
+        manager_prune(m, today, now);
 
         r = alerting_run(&(AlertingArgs){ .store = m->store, .config = m->config, .results = results, .n_results = n,
                                           .date = today, .now = (int64_t) now, .dry_run = m->dry_run },

@@ -29,6 +29,12 @@ int store_add_evaluation(Store *s, const char *goal, const char *eval_date, cons
         return MIN(r, 0);
 }
 
+int store_prune_evaluations(Store *s, int64_t before, char **ret_error)
+{
+        assert(s);
+        return store_run(s, STMT_EVAL_PRUNE, ARGS(ARG_INT(before)), "failed to prune evaluations", ret_error);
+}
+
 void stored_evaluation_done(StoredEvaluation *e)
 {
         if (!e)

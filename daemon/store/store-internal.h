@@ -35,6 +35,7 @@ typedef enum StoreStmt {
         STMT_EVAL_LIST,
         STMT_EVAL_LIST_ALL,
         STMT_EVAL_LATEST,
+        STMT_EVAL_PRUNE,
         STMT_ALERT_GET,
         STMT_ALERT_SET,
         STMT_ALERT_DELETE,

@@ -219,6 +219,11 @@ static const char *const stmt_sql[_STMT_MAX] = {
                 "ORDER BY goal, at, id",
         [STMT_EVAL_LATEST] = "SELECT goal, eval_date, status, inputs_json, result_json, at FROM evaluations "
                              "WHERE goal = ?1 ORDER BY at DESC, id DESC LIMIT 1",
+        /* older than ?1, not a goal's latest, not the evaluation an alert transition came from */
+        [STMT_EVAL_PRUNE] = "DELETE FROM evaluations WHERE at < ?1 AND EXISTS (SELECT 1 FROM evaluations n "
+                            "WHERE n.goal = evaluations.goal AND (n.at > evaluations.at OR (n.at = evaluations.at "
+                            "AND n.id > evaluations.id))) AND NOT EXISTS (SELECT 1 FROM alert_transitions t "
+                            "WHERE t.goal = evaluations.goal AND t.at = evaluations.at)",
         [STMT_ALERT_GET] = "SELECT json FROM alert_state WHERE goal = ?1",
         [STMT_ALERT_SET] = "INSERT INTO alert_state (goal, json) VALUES (?1, ?2) "
                            "ON CONFLICT (goal) DO UPDATE SET json = excluded.json",

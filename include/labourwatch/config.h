@@ -157,6 +157,9 @@ typedef enum GoalStatusFrom {
 
 /* The default probability_recover is probability_off_track plus this: a goal that went off track
  * below 0.2 is back only at 0.35 (hysteresis; labourwatch-goals(7), PROBABILITY). */
+/* evaluations_keep: the default covers a goal year and the committee's look back at it */
+#define EVALUATIONS_KEEP_DEFAULT_USEC (UINT64_C(400) * 24 * 3600 * 1000000)
+
 #define PROBABILITY_RECOVER_MARGIN 0.15
 
 typedef struct GoalDef {
@@ -271,6 +274,7 @@ typedef struct Config {
         char *templates_dir;  /* `templates_dir:` default: templates/ beside the main file when it
                                * exists, else NULL (the built-in templates) */
         char *metrics_file;   /* `metrics_file:` node_exporter textfile; NULL = off */
+        uint64_t evaluations_keep_usec; /* `evaluations_keep:` audit trail kept whole this long (400d) */
 
         SourceDef *sources;
         size_t n_sources;

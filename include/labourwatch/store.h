@@ -142,6 +142,10 @@ void store_evaluations_free(StoredEvaluation *e, size_t n);
 /* The most recent evaluation of a goal (by `at`). Returns 1 and fills *ret (caller frees with
  * stored_evaluation_done), or 0 with *ret zeroed when the goal was never evaluated. */
 int store_get_latest_evaluation(Store *s, const char *goal, StoredEvaluation *ret, char **ret_error);
+/* Deletes the evaluations made before `before` (usec realtime), except each goal's latest and those
+ * an alert transition came from (the audit trail of every notice stays whole). Returns the number
+ * deleted, or a negative errno. */
+int store_prune_evaluations(Store *s, int64_t before, char **ret_error);
 void stored_evaluation_done(StoredEvaluation *e);
 
 /* Alert state per goal: an opaque JSON document owned by the alerting module. *ret = NULL when

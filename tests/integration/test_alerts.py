@@ -241,6 +241,29 @@ class TestRules(AlertTestCase):
         self.assertEqual([e for _, e, _ in self.outbox()],
                          [["firing"], ["repeat"], ["resolved"], ["firing"], ["repeat"]])
 
+    def test_old_evaluations_are_pruned_once_a_day(self):
+        """evaluations_keep: the daemon's first evaluation of a day deletes the audit trail older than
+        that, but for each goal's latest evaluation and those an alert transition came from."""
+        self.work.write_config("evaluations_keep: 30d\n" + CONFIG, data_dir=self.data_dir, out_dir=self.out_dir,
+                               route_extra="", stale_after="14d")
+        self.put(M01=90)
+        self.once("2030-02-10")  # firing: a transition, and its evaluation
+        old = int(time.time() * 1000000) - 40 * 86400 * 1000000
+        with self.db() as c:
+            (at,) = c.execute("SELECT at FROM alert_transitions").fetchone()
+            c.execute("UPDATE alert_transitions SET at = ?", (old,))
+            c.execute("UPDATE evaluations SET at = ?", (old,))
+            for k in range(5):  # five more old ones, not behind any transition
+                c.execute("INSERT INTO evaluations (goal, eval_date, status, inputs_json, result_json, at) "
+                          "VALUES ('niveau-2030', '2030-01-01', 'off_track', '{}', '{}', ?)", (old + k + 1,))
+        self.once("2030-02-11")
+        with self.db() as c:
+            ats = sorted(a for (a,) in c.execute("SELECT at FROM evaluations"))
+        # the one behind the firing (old), and today's (the latest); the five others are gone
+        self.assertEqual(len(ats), 2, ats)
+        self.assertEqual(ats[0], old)
+        self.assertGreater(ats[1], old + 30 * 86400 * 1000000)
+
     def test_unknown_goal_is_named(self):
         p = self.cli("silence", "nope", "--until", "2099-01-01", "--comment", "x", check=False)
         self.assertEqual(p.returncode, 1)

@@ -235,7 +235,10 @@ static void test_errors(void **state)
                  WANT("@main:2:1: unknown key 'sauces' in the main configuration (did you mean 'sources'?), "
                       "allowed "
                       "keys: state_dir, "
-                      "language, goals_dir, plan, municipality, templates_dir, metrics_file, sources, series, goals, recipients, notifiers, routes")},
+                      "language, goals_dir, plan, municipality, templates_dir, metrics_file, evaluations_keep, sources, series, goals, recipients, notifiers, routes")},
+                {"evaluations_keep under a day", "state_dir: /x\nevaluations_keep: 1h\n", NULL, NULL,
+                 WANT("@main:2:19: evaluations_keep: must be at least 1d (every goal's latest evaluation and those "
+                      "behind a notice are kept anyway)")},
                 {"main-file section in a goal file", BASE, "recipients: {}\n", NULL,
                  WANT("@g1:1:1: unknown key 'recipients' in a goal file, allowed keys: goals, series")},
                 {"unknown key in a source", "sources:\n  dst:\n    kind: statbank\n    url: https://x\n",

@@ -91,6 +91,41 @@ static void test_asof(void **state)
         assert_asof(f->store, "nope", T(9), "");
 }
 
+/* evaluations_keep: old evaluations go, but each goal's latest and those behind a transition stay. */
+static void test_prune_evaluations(void **state)
+{
+        Fixture *f = *state;
+        StoredEvaluation *e = NULL;
+        size_t n = 0;
+        static const struct {
+                const char *goal;
+                int hour;
+        } rows[] = { { "a", 1 }, { "a", 2 }, { "a", 3 }, { "a", 20 }, { "b", 1 }, { "b", 2 }, { "c", 4 } };
+        StoredTransition t = { .goal = (char *) "a", .at = T(2), .eval_date = (char *) "2024-07-01",
+                               .to_status = (char *) "off_track", .event = (char *) "firing",
+                               .result_json = (char *) "{}" };
+
+        for (size_t i = 0; i < ELEMENTSOF(rows); i++)
+                assert_int_equal(store_add_evaluation(f->store, rows[i].goal, "2024-07-01", "on_track", "{}", "{}",
+                                                      T(rows[i].hour), NULL),
+                                 0);
+        assert_int_equal(store_add_alert_transition(f->store, &t, NULL), 0);
+
+        /* before hour 10: a@1 and a@3 go (a@2 is behind the firing, a@20 is newer), b@1 goes (b@2 is
+         * b's latest, though old), c@4 is c's only one */
+        assert_int_equal(store_prune_evaluations(f->store, T(10), NULL), 3);
+        assert_int_equal(store_list_evaluations(f->store, NULL, &e, &n, NULL), 0);
+        assert_int_equal(n, 4);
+        char got[64] = "";
+        for (size_t i = 0; i < n; i++)
+                snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s@%d", i ? " " : "", e[i].goal,
+                         (int) ((e[i].at - T(0)) / (3600 * SEC)));
+        assert_string_equal(got, "a@2 a@20 b@2 c@4"); /* listed by goal, then time */
+        store_evaluations_free(e, n);
+        /* again: nothing more */
+        assert_int_equal(store_prune_evaluations(f->store, T(10), NULL), 0);
+}
+
 static void test_transitions(void **state)
 {
         Fixture *f = *state;
@@ -179,6 +214,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_asof, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_transitions, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_prune_evaluations, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_controls, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_states, setup, teardown),
         };
