@@ -25,8 +25,6 @@
 #define DEFAULT_MAX_RESPONSE_SIZE (UINT64_C(64) * 1024 * 1024)
 #define DEFAULT_STALE_AFTER_USEC (14 * USEC_PER_DAY)
 #define DEFAULT_TREND_WINDOW 6
-#define DEFAULT_RETRY_MAX_USEC (1 * USEC_PER_HOUR)
-#define DEFAULT_GIVE_UP_AFTER_USEC (3 * USEC_PER_DAY)
 #define ALERT_FOR_MAX 120U      /* `for:` in data periods: ten years of months */
 #define REPEAT_PERIODS_MAX 120U /* `repeat:` as an integer */
 
@@ -854,8 +852,8 @@ static void parse_notifier(Ctx *x, const char *name, yaml_node_t *key, yaml_node
                 .kind = _NOTIFIER_KIND_INVALID,
                 .timeout_usec = DEFAULT_NOTIFIER_TIMEOUT_USEC,
                 .format = WEBHOOK_GENERIC,
-                .retry_max_usec = DEFAULT_RETRY_MAX_USEC,
-                .give_up_after_usec = DEFAULT_GIVE_UP_AFTER_USEC,
+                .retry_max_usec = NOTIFIER_RETRY_MAX_DEFAULT_USEC,
+                .give_up_after_usec = NOTIFIER_GIVE_UP_AFTER_DEFAULT_USEC,
                 .pos = ctx_node_pos(x, key),
         };
         if (!n->name) {

@@ -25,8 +25,6 @@
  * per delivery, so a queue of 10,000 costs no more per message than a queue of ten. */
 #define OUTBOX_BATCH 256
 #define OUTBOX_RETRY_BASE_USEC (UINT64_C(60) * USEC_PER_SEC)
-#define OUTBOX_DEFAULT_RETRY_MAX_USEC USEC_PER_HOUR
-#define OUTBOX_DEFAULT_GIVE_UP_USEC (UINT64_C(3) * USEC_PER_DAY)
 
 typedef struct Delivery Delivery;
 struct Delivery {
@@ -111,12 +109,12 @@ static bool in_flight(Outbox *o, int64_t id)
 
 static uint64_t retry_max_of(const NotifierDef *n)
 {
-        return n && n->retry_max_usec > 0 ? n->retry_max_usec : OUTBOX_DEFAULT_RETRY_MAX_USEC;
+        return n && n->retry_max_usec > 0 ? n->retry_max_usec : NOTIFIER_RETRY_MAX_DEFAULT_USEC;
 }
 
 static uint64_t give_up_of(const NotifierDef *n)
 {
-        return n && n->give_up_after_usec > 0 ? n->give_up_after_usec : OUTBOX_DEFAULT_GIVE_UP_USEC;
+        return n && n->give_up_after_usec > 0 ? n->give_up_after_usec : NOTIFIER_GIVE_UP_AFTER_DEFAULT_USEC;
 }
 
 /* Is this item itself a notice about given-up notifications? Those are not reported again, so a

@@ -157,6 +157,11 @@ typedef enum GoalStatusFrom {
 
 /* The default probability_recover is probability_off_track plus this: a goal that went off track
  * below 0.2 is back only at 0.35 (hysteresis; labourwatch-goals(7), PROBABILITY). */
+/* A notifier's `retry_max:` and `give_up_after:` when not given: one default, read by the schema
+ * and by the outbox (for notifiers made in code). */
+#define NOTIFIER_RETRY_MAX_DEFAULT_USEC (UINT64_C(1) * 3600 * 1000000)
+#define NOTIFIER_GIVE_UP_AFTER_DEFAULT_USEC (UINT64_C(3) * 24 * 3600 * 1000000)
+
 /* evaluations_keep: the default covers a goal year and the committee's look back at it */
 #define EVALUATIONS_KEEP_DEFAULT_USEC (UINT64_C(400) * 24 * 3600 * 1000000)
 
