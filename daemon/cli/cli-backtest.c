@@ -788,21 +788,8 @@ int cli_backtest(int argc, char **argv)
 
         if (cli_load_config(config_path, &c) < 0)
                 return 1;
-        selected = calloc(MAX(c->n_goals, (size_t) 1), sizeof *selected);
-        if (!selected)
+        if (cli_select_goals(c, "backtest", config_path, argc, argv, optind, &selected) < 0)
                 return 1;
-        for (int i = optind; i < argc; i++) {
-                const GoalDef *g = config_find_goal(c, argv[i]);
-                if (!g) {
-                        fprintf(stderr, "labourwatch backtest: unknown goal '%s' (not in %s)\n", argv[i],
-                                config_path);
-                        return 1;
-                }
-                selected[g - c->goals] = true;
-        }
-        if (optind == argc)
-                for (size_t i = 0; i < c->n_goals; i++)
-                        selected[i] = true;
         for (size_t i = 0; i < c->n_goals; i++) {
                 GoalDef rule;
                 if (selected[i] && goal_rule(&c->goals[i], &o, &rule) < 0) {

@@ -30,6 +30,28 @@ int cli_load_config(const char *path, Config **ret)
         return r;
 }
 
+int cli_select_goals(const Config *c, const char *cmd, const char *config_path, int argc, char **argv, int first,
+                     bool **ret)
+{
+        _cleanup_free_ bool *selected = calloc(MAX(c->n_goals, (size_t) 1), sizeof *selected);
+
+        if (!selected)
+                return -ENOMEM;
+        for (int i = first; i < argc; i++) {
+                const GoalDef *g = config_find_goal(c, argv[i]);
+                if (!g) {
+                        fprintf(stderr, "labourwatch %s: unknown goal '%s' (not in %s)\n", cmd, argv[i], config_path);
+                        return -ENOENT;
+                }
+                selected[g - c->goals] = true;
+        }
+        if (first >= argc)
+                for (size_t i = 0; i < c->n_goals; i++)
+                        selected[i] = true;
+        *ret = TAKE_PTR(selected);
+        return 0;
+}
+
 char *cli_format_usec(int64_t usec, bool iso, char buf[static CLI_TIME_MAX])
 {
         time_t t = (time_t) (usec / (int64_t) USEC_PER_SEC);

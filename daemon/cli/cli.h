@@ -32,6 +32,12 @@ int cli_complete(int argc, char **argv);
  * Returns 0 and *ret, or a negative errno after printing. */
 int cli_load_config(const char *path, Config **ret);
 
+/* The goals named on the command line (argv[first..argc-1]), all of them when none is named: a
+ * calloc'd array of c->n_goals flags in *ret. An unknown goal is named on stderr as "labourwatch
+ * CMD: unknown goal 'x' (not in PATH)"; returns -ENOENT then, -ENOMEM, or 0. */
+int cli_select_goals(const Config *c, const char *cmd, const char *config_path, int argc, char **argv, int first,
+                     bool **ret);
+
 /* After getopt_long() returned '?' (with opterr = 0): prints, in the one style every command uses,
  * "labourwatch CMD: unknown option '--bogus'" or "labourwatch CMD: option '--config' needs an
  * argument" on stderr. */
