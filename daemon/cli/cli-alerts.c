@@ -431,10 +431,12 @@ static int control_run(ControlKind k, const char *name, int argc, char **argv)
                 }
                 if (date_parse(until, &d) < 0) {
                         fprintf(stderr, "labourwatch silence: --until: '%s' is not a date (YYYY-MM-DD)\n", until);
+                        cli_usage_hint("silence");
                         return 2;
                 }
                 if (date_compare(d, cli_today()) < 0) {
                         fprintf(stderr, "labourwatch silence: --until %s is in the past\n", until);
+                        cli_usage_hint("silence");
                         return 2;
                 }
         }
