@@ -142,7 +142,8 @@ static void goal_view_chance(GoalView *v, GoalResult *scratch)
         scratch->projected_low = v->low;
         scratch->projected_high = v->high;
         for (size_t i = 0; i < ELEMENTSOF(units); i++)
-                snprintf(units[i].dst, GOAL_UNIT_MAX, "%s", strempty(json_string_value(json_object_get(res, units[i].key))));
+                snprintf(units[i].dst, GOAL_UNIT_MAX, "%s",
+                         strempty(json_string_value(json_object_get(res, units[i].key))));
         (void) text_chance(v->def, scratch, "da", v->chance_da, sizeof v->chance_da);
         (void) text_chance(v->def, scratch, "en", v->chance_en, sizeof v->chance_en);
 }
@@ -166,7 +167,8 @@ static int goal_views_build(const Config *c, const StatusData *d, GoalView **ret
                 g->status = g->eval ? goal_status_from_string(g->eval->status) : _GOAL_STATUS_INVALID;
                 goal_view_chance(g, scratch);
                 doc = find_name(g->def->id, d->alert_ids, d->n_alerts, sizeof *d->alert_ids);
-                g->has_alert = doc && alert_state_from_json(d->alert_docs[doc - d->alert_ids], &g->alert) >= 0;
+                g->has_alert =
+                        doc && alert_state_from_json(d->alert_docs[doc - d->alert_ids], &g->alert) >= 0;
                 g->control = find_name(g->def->id, d->controls, d->n_controls, sizeof *d->controls);
                 g->silenced = cli_control_silenced(g->control, today);
                 g->acked = cli_control_acked(g->control, g->has_alert ? &g->alert : NULL);
@@ -199,15 +201,17 @@ static json_t *words_json(const char *s)
 static int sources_json(const Config *c, const StatusData *d, json_t *a)
 {
         for (size_t i = 0; i < c->n_sources; i++) {
-                const StoredSourceStatus *s = find_name(c->sources[i].name, d->sources, d->n_sources, sizeof *d->sources);
+                const StoredSourceStatus *s =
+                        find_name(c->sources[i].name, d->sources, d->n_sources, sizeof *d->sources);
                 const SourceState none = {}, *st = s ? &s->state : &none;
-                json_t *o = json_pack("{s:s, s:s?, s:o, s:o, s:o, s:i, s:o, s:s?, s:o}", "name", c->sources[i].name,
-                                      "kind", source_kind_to_string(c->sources[i].kind), "last_success",
-                                      time_json(st->last_success), "last_failure", time_json(s ? s->last_failure : 0),
-                                      "last_attempt", time_json(st->last_attempt), "consecutive_failures",
+                json_t *o = json_pack("{s:s, s:s?, s:o, s:o, s:o, s:i, s:o, s:s?, s:o}", "name",
+                                      c->sources[i].name, "kind", source_kind_to_string(c->sources[i].kind),
+                                      "last_success", time_json(st->last_success), "last_failure",
+                                      time_json(s ? s->last_failure : 0), "last_attempt",
+                                      time_json(st->last_attempt), "consecutive_failures",
                                       (json_int_t) st->consecutive_failures, "failing_since",
-                                      time_json(st->consecutive_failures > 0 ? st->first_failure : 0), "last_error",
-                                      st->last_error, "next_due", time_json(st->next_due));
+                                      time_json(st->consecutive_failures > 0 ? st->first_failure : 0),
+                                      "last_error", st->last_error, "next_due", time_json(st->next_due));
                 if (!o || json_array_append_new(a, o) < 0)
                         return -ENOMEM;
         }
@@ -217,8 +221,8 @@ static int sources_json(const Config *c, const StatusData *d, json_t *a)
 static int series_json(const Config *c, const StatusData *d, json_t *a)
 {
         for (size_t i = 0; i < c->n_series; i++) {
-                const StoredSeriesSummary none = {},
-                                          *m = find_name(c->series[i].name, d->series, d->n_series, sizeof *d->series);
+                const StoredSeriesSummary none = {}, *m = find_name(c->series[i].name, d->series,
+                                                                    d->n_series, sizeof *d->series);
                 char p[PERIOD_STRING_MAX];
                 json_t *o;
 
@@ -229,7 +233,8 @@ static int series_json(const Config *c, const StatusData *d, json_t *a)
                               c->series[i].source, "periods", (json_int_t) m->n_periods, "revised_periods",
                               (json_int_t) m->n_revised, "latest_period",
                               m->have_latest ? period_to_string(m->latest, p) : NULL, "latest_value",
-                              m->have_latest && !m->latest_missing ? json_real(m->latest_value) : json_null(),
+                              m->have_latest && !m->latest_missing ? json_real(m->latest_value)
+                                                                   : json_null(),
                               "last_new_data", time_json(m->last_new_data));
                 if (!o || json_array_append_new(a, o) < 0)
                         return -ENOMEM;
@@ -243,14 +248,16 @@ static json_t *alert_json(const GoalView *g)
         const StoredControl *c = g->control;
         char p[PERIOD_STRING_MAX];
 
-        return json_pack("{s:b, s:o, s:o, s:b, s:o, s:s?, s:s?, s:b, s:o, s:s?, s:s?}", "firing",
-                         g->has_alert && s->firing, "firing_since",
-                         g->has_alert && s->firing ? json_string(period_to_string(s->off_since, p)) : json_null(),
-                         "firing_at", time_json(g->has_alert && s->firing ? s->firing_at : 0), "silenced", g->silenced,
-                         "silenced_until", g->silenced ? json_string(c->silence_until) : json_null(), "silenced_by",
-                         g->silenced ? c->silence_by : NULL, "silence_comment", g->silenced ? c->silence_comment : NULL,
-                         "acked", g->acked, "acked_at", time_json(g->acked ? c->ack_at : 0), "acked_by",
-                         g->acked ? c->ack_by : NULL, "ack_comment", g->acked ? c->ack_comment : NULL);
+        return json_pack(
+                "{s:b, s:o, s:o, s:b, s:o, s:s?, s:s?, s:b, s:o, s:s?, s:s?}", "firing",
+                g->has_alert && s->firing, "firing_since",
+                g->has_alert && s->firing ? json_string(period_to_string(s->off_since, p)) : json_null(),
+                "firing_at", time_json(g->has_alert && s->firing ? s->firing_at : 0), "silenced",
+                g->silenced, "silenced_until", g->silenced ? json_string(c->silence_until) : json_null(),
+                "silenced_by", g->silenced ? c->silence_by : NULL, "silence_comment",
+                g->silenced ? c->silence_comment : NULL, "acked", g->acked, "acked_at",
+                time_json(g->acked ? c->ack_at : 0), "acked_by", g->acked ? c->ack_by : NULL, "ack_comment",
+                g->acked ? c->ack_comment : NULL);
 }
 
 static int goals_json(const GoalView *v, size_t n, json_t *a)
@@ -260,15 +267,16 @@ static int goals_json(const GoalView *v, size_t n, json_t *a)
                 const StoredEvaluation *e = g->eval;
                 bool known = g->status >= 0;
                 json_t *o = json_pack(
-                        "{s:s, s:s?, s:s?, s:o, s:o, s:s?, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id", g->def->id, "title",
-                        g->def->title_da, "status", e ? e->status : NULL, "status_text",
+                        "{s:s, s:s?, s:s?, s:o, s:o, s:s?, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
+                        g->def->id, "title", g->def->title_da, "status", e ? e->status : NULL, "status_text",
                         words_json(known ? text_status_label(g->status, "da") : NULL), "status_text_en",
                         words_json(known ? text_status_label(g->status, "en") : NULL), "eval_date",
                         e ? e->eval_date : NULL, "evaluated_at", time_json(e ? e->at : 0), "probability",
                         g->has_probability ? json_real(g->probability) : json_null(), "projected_low",
                         g->has_probability ? json_real(g->low) : json_null(), "projected_high",
-                        g->has_probability ? json_real(g->high) : json_null(), "chance", words_json(g->chance_da),
-                        "chance_en", words_json(g->chance_en), "alert", alert_json(g));
+                        g->has_probability ? json_real(g->high) : json_null(), "chance",
+                        words_json(g->chance_da), "chance_en", words_json(g->chance_en), "alert",
+                        alert_json(g));
                 if (!o || json_array_append_new(a, o) < 0)
                         return -ENOMEM;
         }
@@ -283,10 +291,11 @@ static int notifiers_json(const Config *c, const StatusData *d, json_t *a)
                 json_t *o;
 
                 ch = ch ?: &none;
-                o = json_pack("{s:s, s:s?, s:I, s:I, s:o, s:o, s:s?, s:b}", "name", c->notifiers[i].name, "kind",
-                              notifier_kind_to_string(c->notifiers[i].kind), "pending", (json_int_t) ch->pending,
-                              "given_up", (json_int_t) ch->given_up, "oldest_pending", time_json(ch->oldest_pending),
-                              "last_delivery", time_json(ch->last_sent), "last_error", ch->last_error,
+                o = json_pack("{s:s, s:s?, s:I, s:I, s:o, s:o, s:s?, s:b}", "name", c->notifiers[i].name,
+                              "kind", notifier_kind_to_string(c->notifiers[i].kind), "pending",
+                              (json_int_t) ch->pending, "given_up", (json_int_t) ch->given_up,
+                              "oldest_pending", time_json(ch->oldest_pending), "last_delivery",
+                              time_json(ch->last_sent), "last_error", ch->last_error,
                               "last_error_undelivered", ch->last_error_unsent);
                 if (!o || json_array_append_new(a, o) < 0)
                         return -ENOMEM;
@@ -302,11 +311,12 @@ static int status_json(const Config *c, const StatusData *d, const GoalView *goa
 
         /* "o" steals the references, also when packing fails. */
         root = json_pack("{s:s, s:i, s:o, s:o, s:o, s:o}", "state_dir", c->state_dir, "schema_version",
-                         schema_version, "sources", sources, "series", series, "goals", g, "notifiers", notifiers);
+                         schema_version, "sources", sources, "series", series, "goals", g, "notifiers",
+                         notifiers);
         if (!root || !sources || !series || !g || !notifiers)
                 return -ENOMEM;
-        if (sources_json(c, d, sources) < 0 || series_json(c, d, series) < 0 || goals_json(goals, c->n_goals, g) < 0 ||
-            notifiers_json(c, d, notifiers) < 0)
+        if (sources_json(c, d, sources) < 0 || series_json(c, d, series) < 0 ||
+            goals_json(goals, c->n_goals, g) < 0 || notifiers_json(c, d, notifiers) < 0)
                 return -ENOMEM;
         dump = json_dumps(root, JSON_INDENT(2));
         if (!dump)
@@ -328,11 +338,13 @@ static void sources_text(const Config *c, const StatusData *d)
         printf("%-*s  %-11s %-21s  %-21s  %8s  %s\n", ws, "SOURCE", "KIND", "LAST SUCCESS", "LAST ATTEMPT",
                "FAILURES", "NEXT DUE");
         for (size_t i = 0; i < c->n_sources; i++) {
-                const StoredSourceStatus *s = find_name(c->sources[i].name, d->sources, d->n_sources, sizeof *d->sources);
+                const StoredSourceStatus *s =
+                        find_name(c->sources[i].name, d->sources, d->n_sources, sizeof *d->sources);
                 const SourceState none = {}, *st = s ? &s->state : &none;
 
                 printf("%-*s  %-11s %-21s  %-21s  %8u  %s\n", ws, c->sources[i].name,
-                       strna(source_kind_to_string(c->sources[i].kind)), cli_format_usec(st->last_success, false, t1),
+                       strna(source_kind_to_string(c->sources[i].kind)),
+                       cli_format_usec(st->last_success, false, t1),
                        cli_format_usec(st->last_attempt, false, t2), st->consecutive_failures,
                        st->next_due > 0 ? cli_format_usec(st->next_due, false, t3) : "now");
                 if (st->consecutive_failures > 0 && st->first_failure > 0)
@@ -353,7 +365,8 @@ static void series_text(const Config *c, const StatusData *d)
                 wr = MAX(wr, (int) strlen(c->series[i].name));
         printf("\n%-*s %7s  %-11s %14s  %s\n", wr, "SERIES", "PERIODS", "LATEST", "VALUE", "LAST NEW DATA");
         for (size_t i = 0; i < c->n_series; i++) {
-                const StoredSeriesSummary *m = find_name(c->series[i].name, d->series, d->n_series, sizeof *d->series);
+                const StoredSeriesSummary *m =
+                        find_name(c->series[i].name, d->series, d->n_series, sizeof *d->series);
                 char p[PERIOD_STRING_MAX], v[32];
 
                 if (!c->series[i].source)
@@ -393,8 +406,8 @@ static void goals_text(const GoalView *v, size_t n)
                         continue;
                 }
                 printf("%-*s %-17s %-12s  %s\n", wg, g->def->id,
-                       g->status >= 0 ? text_status_label(g->status, "en") : g->eval->status, g->eval->eval_date,
-                       cli_format_usec(g->eval->at, false, t1));
+                       g->status >= 0 ? text_status_label(g->status, "en") : g->eval->status,
+                       g->eval->eval_date, cli_format_usec(g->eval->at, false, t1));
                 if (*g->chance_en)
                         printf("  %s\n", g->chance_en);
                 if (g->has_alert && s->firing)
@@ -404,8 +417,9 @@ static void goals_text(const GoalView *v, size_t n)
                         printf("  silenced until %s by %s: %s\n", g->control->silence_until,
                                strna(g->control->silence_by), strna(g->control->silence_comment));
                 if (g->acked)
-                        printf("  acknowledged %s by %s: %s\n", cli_format_usec(g->control->ack_at, false, t1),
-                               strna(g->control->ack_by), strna(g->control->ack_comment));
+                        printf("  acknowledged %s by %s: %s\n",
+                               cli_format_usec(g->control->ack_at, false, t1), strna(g->control->ack_by),
+                               strna(g->control->ack_comment));
         }
 }
 
@@ -418,10 +432,11 @@ static void notifiers_text(const Config *c, const StatusData *d)
                 return;
         for (size_t i = 0; i < c->n_notifiers; i++)
                 wn = MAX(wn, (int) strlen(c->notifiers[i].name));
-        printf("\n%-*s  %-11s %7s  %-21s  %s\n", wn, "NOTIFIER", "KIND", "PENDING", "OLDEST PENDING", "LAST DELIVERY");
+        printf("\n%-*s  %-11s %7s  %-21s  %s\n", wn, "NOTIFIER", "KIND", "PENDING", "OLDEST PENDING",
+               "LAST DELIVERY");
         for (size_t i = 0; i < c->n_notifiers; i++) {
-                const StoredChannelStatus *ch = find_name(c->notifiers[i].name, d->channels, d->n_channels,
-                                                          sizeof *d->channels);
+                const StoredChannelStatus *ch =
+                        find_name(c->notifiers[i].name, d->channels, d->n_channels, sizeof *d->channels);
 
                 printf("%-*s  %-11s %7zu  %-21s  %s\n", wn, c->notifiers[i].name,
                        strna(notifier_kind_to_string(c->notifiers[i].kind)), ch ? ch->pending : 0,
@@ -439,9 +454,9 @@ int cli_status(int argc, char **argv)
 {
         enum { ARG_JSON = 0x100 };
         static const struct option options[] = {
-                {"config", required_argument, NULL, 'c'},
-                {"json", no_argument, NULL, ARG_JSON},
-                {"help", no_argument, NULL, 'h'},
+                { "config", required_argument, NULL, 'c' },
+                { "json", no_argument, NULL, ARG_JSON },
+                { "help", no_argument, NULL, 'h' },
                 {},
         };
         const char *config_path = cli_default_config_path();
