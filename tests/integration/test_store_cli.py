@@ -9,6 +9,7 @@ engine would have stored them.
 """
 import json
 import os
+import resource
 import shutil
 import sqlite3
 import subprocess
@@ -324,6 +325,76 @@ class StoreCli(unittest.TestCase):
             self.assertEqual(p.returncode, 1)
             self.assertIn(os.path.join(d, "labourwatch.db"), p.stderr)
             self.assertIn("file is not a database", p.stderr)
+
+
+class StatusScale(unittest.TestCase):
+    """status reads each table once and looks names up in the result: its CPU time grows about
+    linearly with the goals, series and sources (4x of each: well under 8x the time; a lookup per
+    name that scans would be 16x)."""
+
+    def build(self, n):
+        tmp = tempfile.mkdtemp(prefix=f"lw-status-scale-{n}-")
+        self.addCleanup(shutil.rmtree, tmp)
+        state = os.path.join(tmp, "state")
+        os.mkdir(state)
+        subprocess.run([os.path.join(BUILD, "tests", "bench-store"), state, str(n), "12"], check=True,
+                       capture_output=True, timeout=120)
+        n_sources = max(n // 10, 1)
+        cfg = [f"state_dir: {state}", "sources:"]
+        cfg += [f"  src{k}:\n    kind: csv\n    base_url: file:///nonexistent/" for k in range(n_sources)]
+        cfg.append("notifiers:")
+        cfg += [f"  n{k}:\n    kind: directory\n    directory: {state}" for k in range(10)]
+        cfg.append("series:")
+        cfg += [f"  bench_{i:02d}:\n    source: src{i % n_sources}\n    path: x.csv\n    column: v\n"
+                f"    frequency: month" for i in range(n)]
+        cfg.append("goals:")
+        cfg += [f"  g{i}:\n    kind: level\n    series: bench_{i:02d}\n    period: 2005\n    aggregate: average\n"
+                f"    direction: at_least\n    target: 100" for i in range(n)]
+        config = os.path.join(tmp, "labourwatch.yaml")
+        with open(config, "w") as f:
+            f.write("\n".join(cfg) + "\n")
+        db = sqlite3.connect(os.path.join(state, "labourwatch.db"))
+        res = json.dumps({"probability": 0.4, "projected_low": 90.0, "projected_high": 110.0})
+        db.executemany("INSERT INTO evaluations (goal, eval_date, status, inputs_json, result_json, at) "
+                       "VALUES (?, '2024-07-01', 'at_risk', '{}', ?, ?)",
+                       [(f"g{i}", res, T0 + d * 86400 * USEC) for i in range(n) for d in range(10)])
+        db.executemany("INSERT INTO alert_state (goal, json) VALUES (?, ?)",
+                       [(f"g{i}", json.dumps({"status": "off_track", "firing": True, "off_count": 1,
+                                              "off_since": "2005M03", "firing_at": T0})) for i in range(n)])
+        db.executemany("INSERT INTO alert_controls (goal, ack_at, ack_comment, ack_by) VALUES (?, ?, 'x', 'y')",
+                       [(f"g{i}", T0) for i in range(0, n, 2)])
+        db.executemany("INSERT INTO source_state (key, last_attempt, last_success) VALUES (?, ?, ?)",
+                       [(f"src{k}", T0, T0) for k in range(n_sources)])
+        db.executemany("INSERT INTO fetch_log (source, http_status, ok, at) VALUES (?, 503, 0, ?)",
+                       [(f"src{k}", T0 + j) for k in range(n_sources) for j in range(20)])
+        db.executemany("INSERT INTO outbox (channel, dedup_key, payload_json, created_at, next_attempt) "
+                       "VALUES (?, ?, '{}', ?, ?)", [(f"n{i % 10}", f"k{i}", T0, T0) for i in range(n)])
+        db.commit()
+        db.close()
+        return config
+
+    def cpu(self, config):
+        """The least CPU time (user + system) of three runs of status --json."""
+        best = None
+        for _ in range(3):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            p = run("status", "--json", "--config", config)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            t = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            best = t if best is None else min(best, t)
+        return best, json.loads(p.stdout)
+
+    def test_near_linear(self):
+        small, d_small = self.cpu(self.build(300))
+        big, d_big = self.cpu(self.build(1200))
+        self.assertEqual(len(d_big["goals"]), 1200)
+        g = d_big["goals"][1199]
+        self.assertEqual((g["status"], g["probability"], g["alert"]["firing"]), ("at_risk", 0.4, True))
+        self.assertEqual(sum(n["pending"] for n in d_big["notifiers"]), 1200)
+        print(f"status --json: 300 goals {small * 1000:.0f} ms CPU, 1200 goals {big * 1000:.0f} ms CPU "
+              f"({big / max(small, 1e-3):.1f}x)", file=sys.stderr)
+        self.assertLess(big, 8 * max(small, 0.01))
 
 
 if __name__ == "__main__":
