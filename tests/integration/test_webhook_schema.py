@@ -6,7 +6,7 @@ receiver (fixture_server.py); every body must validate. And each goals notice ca
 only: with 50 goals firing, every POST is as large as the one POST with 1 goal firing.
 
 The validator is a small one in the standard library for the JSON Schema subset the schema uses
-(type, const, enum, pattern, required, properties, items, $ref to #/$defs); a keyword it does not
+(type, const, enum, pattern, minimum, maximum, required, properties, items, $ref to #/$defs); a keyword it does not
 know fails the test rather than being ignored, so the schema cannot outgrow it unnoticed.
 (Debian's python3-jsonschema would do, but it is not in the test dependencies and this is enough.)
 
@@ -30,7 +30,8 @@ SCHEMA = os.path.join(SRC, "packaging", "docs", "webhook.schema.json")
 # ---- the validator ----
 
 ANNOTATIONS = {"$schema", "$id", "title", "description"}
-KEYWORDS = {"type", "const", "enum", "pattern", "required", "properties", "items", "$ref", "$defs"}
+KEYWORDS = {"type", "const", "enum", "pattern", "minimum", "maximum", "required", "properties", "items", "$ref",
+            "$defs"}
 TYPES = {
     "object": lambda v: isinstance(v, dict),
     "array": lambda v: isinstance(v, list),
@@ -81,6 +82,11 @@ def validate(value, schema, root=None, path="$"):
         errors.append(f"{path}: {value!r} is not one of {schema['enum']}")
     if "pattern" in schema and isinstance(value, str) and not re.search(schema["pattern"], value):
         errors.append(f"{path}: {value!r} does not match {schema['pattern']}")
+    number = TYPES["number"](value)
+    if "minimum" in schema and number and value < schema["minimum"]:
+        errors.append(f"{path}: {value!r} is less than {schema['minimum']}")
+    if "maximum" in schema and number and value > schema["maximum"]:
+        errors.append(f"{path}: {value!r} is more than {schema['maximum']}")
     if isinstance(value, dict):
         for k in schema.get("required", []):
             if k not in value:
@@ -178,6 +184,7 @@ class WebhookSchema(unittest.TestCase):
             (dict(good, problems=[{"kind": "source_failing", "source": "x", "series": None, "since": 1,
                                    "message": "m", "resolved": "yes"}]), "$.problems[0].resolved"),
             (dict(good, events=[{"goal": "g"}]), "$.events[0]: 'event' is required"),
+            (dict(good, events=[dict(notice["events"][0], probability=1.5)]), "$.events[0].probability"),
         ]
         for doc, want in bad:
             with self.subTest(want=want):
