@@ -88,6 +88,7 @@ typedef struct Ctx {
         char **result_json;   /* per goal: the evaluation, when it produced events */
         AlertState *next;     /* per goal (replay) */
         char **old_problem_keys; /* NULL-terminated */
+        bool *source_failing;    /* per source: failing now, past its stale_after or not */
         AlertingReport *report;
         char **error;
 } Ctx;
@@ -274,6 +275,7 @@ static void ctx_done(Ctx *x)
                 alert_state_done(&x->next[i]);
         free(x->next);
         strv_free(x->old_problem_keys);
+        free(x->source_failing);
 }
 
 /* ---- grouping ---- */
@@ -658,11 +660,13 @@ static int add_problem(Ctx *x, const char *kind, const char *source, const char 
 /* A problem announced before (its state stored under key, "@problem:KIND:NAME", doc the state) that
  * is not among this cycle's: it is over, and the data_problems routes hear so once (the state is
  * deleted in the same transaction as the notice is enqueued). Nobody is told when the source or
- * series has left the configuration: it did not start working, it is gone. */
+ * series has left the configuration (it did not start working, it is gone), nor when the source is
+ * still failing (a stale_after raised by a reload: nothing is over). */
 static int add_resolved_problem(Ctx *x, const char *key, const char *doc)
 {
         static const char *const kinds[] = { "source_failing", "series_late" };
         const char *rest = key + strlen(PROBLEM_KEY_PREFIX), *colon = strchr(rest, ':'), *kind = NULL;
+        const SourceDef *src;
         json_auto_t *state = NULL;
         json_t *since;
         Problem *p;
@@ -673,8 +677,13 @@ static int add_resolved_problem(Ctx *x, const char *key, const char *doc)
         for (size_t i = 0; i < ELEMENTSOF(kinds); i++)
                 if (strlen(kinds[i]) == (size_t) (colon - rest) && strneq(rest, kinds[i], strlen(kinds[i])))
                         kind = kinds[i];
-        if (!kind || (streq(kind, "source_failing") ? !config_find_source(x->c, colon + 1)
-                                                    : !config_find_series(x->c, colon + 1)))
+        if (!kind)
+                return 0;
+        if (streq(kind, "source_failing")) {
+                src = config_find_source(x->c, colon + 1);
+                if (!src || x->source_failing[src - x->c->sources])
+                        return 0;
+        } else if (!config_find_series(x->c, colon + 1))
                 return 0;
         if (GREEDY_REALLOC(x->problems, x->a_problems, x->n_problems + 1) < 0)
                 return -ENOMEM;
@@ -706,6 +715,9 @@ static int collect_problems(Ctx *x)
         size_t n = 0;
         int r;
 
+        x->source_failing = calloc(MAX(c->n_sources, (size_t) 1), sizeof *x->source_failing);
+        if (!x->source_failing)
+                return -ENOMEM;
         for (size_t i = 0; i < c->n_sources; i++) {
                 const SourceDef *s = &c->sources[i];
                 SourceState st = {};
@@ -713,6 +725,7 @@ static int collect_problems(Ctx *x)
                 r = store_get_source_state(a->store, s->name, &st, x->error);
                 if (r < 0)
                         return r;
+                x->source_failing[i] = st.consecutive_failures > 0 || st.first_failure > 0;
                 if (st.first_failure > 0 && s->stale_after_usec > 0 && a->now >= st.first_failure &&
                     (uint64_t) (a->now - st.first_failure) >= s->stale_after_usec) {
                         char *msg = strdup_printf("source %s has failed since %" PRId64 " (%u attempts): %s",

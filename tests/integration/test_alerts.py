@@ -348,6 +348,19 @@ class TestDataProblems(AlertTestCase):
         self.assertEqual(len(self.problems()), 2)
         self.assertEqual(sum(1 for d in self.delivered() if d["problems"]), 2)
 
+    def test_no_resolved_notice_while_the_source_still_fails(self):
+        # stale_after raised while the source still fails: the problem is no longer one by the new
+        # rule, but nothing works again, so nobody is told it is over
+        self.write_config(route_extra=OPS_ROUTE, stale_after="1s")
+        self.once("2030-02-10", expect_rc=1)
+        time.sleep(1.2)
+        self.once("2030-02-10", expect_rc=1)
+        self.assertEqual(self.problems(), [("ops", ["source_failing"])])
+        self.write_config(route_extra=OPS_ROUTE, stale_after="14d")
+        self.once("2030-02-11", expect_rc=1)
+        self.assertEqual(self.problems(), [("ops", ["source_failing"])])
+        self.assertEqual(json.loads(self.cli("alerts", "--json").stdout)["data_problems"], [])
+
 
 class TestCrash(AlertTestCase):
     """SIGKILL at the crash points around the alert transaction: after a restart nothing is lost
