@@ -64,13 +64,13 @@ int main(int argc, char **argv)
                                 fprintf(stderr, "labourwatchd: option '%s' needs an argument\n", arg);
                         else
                                 fprintf(stderr, "labourwatchd: unknown option '%s'\n", arg);
-                        help(stderr);
+                        fprintf(stderr, "see labourwatchd --help\n"); /* the problem and where the help is, not the whole help */
                         return 2;
                 }
                 }
         if (optind < argc) {
                 fprintf(stderr, "labourwatchd: unexpected argument '%s'\n", argv[optind]);
-                help(stderr);
+                fprintf(stderr, "see labourwatchd --help\n");
                 return 2;
         }
 

@@ -18,6 +18,7 @@
 #include "labourwatch/hashmap.h"
 #include "labourwatch/macro.h"
 #include "labourwatch/strv.h"
+#include "labourwatch/text.h"
 
 /* Alert states of data problems share the alert_state table with goals, under keys no goal id can
  * have (config.c only accepts [A-Za-z0-9_.-] ids). */
@@ -45,6 +46,8 @@ typedef struct Problem {
         char *message;
         char *state_key;    /* PROBLEM_KEY_PREFIX kind:name */
         bool is_new;        /* not announced before: route it */
+        bool resolved;      /* announced before and over now: route the resolved notice */
+        char *name;         /* resolved: the source or series (source/series point here); owned */
 } Problem;
 
 typedef struct Group {
@@ -85,6 +88,7 @@ typedef struct Ctx {
         char **result_json;   /* per goal: the evaluation, when it produced events */
         AlertState *next;     /* per goal (replay) */
         char **old_problem_keys; /* NULL-terminated */
+        bool *source_failing;    /* per source: failing now, past its stale_after or not */
         AlertingReport *report;
         char **error;
 } Ctx;
@@ -259,6 +263,7 @@ static void ctx_done(Ctx *x)
         for (size_t i = 0; i < x->n_problems; i++) {
                 free(x->problems[i].message);
                 free(x->problems[i].state_key);
+                free(x->problems[i].name);
         }
         free(x->problems);
         store_controls_free(x->controls, x->n_controls);
@@ -270,6 +275,7 @@ static void ctx_done(Ctx *x)
                 alert_state_done(&x->next[i]);
         free(x->next);
         strv_free(x->old_problem_keys);
+        free(x->source_failing);
 }
 
 /* ---- grouping ---- */
@@ -651,6 +657,55 @@ static int add_problem(Ctx *x, const char *kind, const char *source, const char 
         return 0;
 }
 
+/* A problem announced before (its state stored under key, "@problem:KIND:NAME", doc the state) that
+ * is not among this cycle's: it is over, and the data_problems routes hear so once (the state is
+ * deleted in the same transaction as the notice is enqueued). Nobody is told when the source or
+ * series has left the configuration (it did not start working, it is gone), nor when the source is
+ * still failing (a stale_after raised by a reload: nothing is over). */
+static int add_resolved_problem(Ctx *x, const char *key, const char *doc)
+{
+        static const char *const kinds[] = { "source_failing", "series_late" };
+        const char *rest = key + strlen(PROBLEM_KEY_PREFIX), *colon = strchr(rest, ':'), *kind = NULL;
+        const SourceDef *src;
+        json_auto_t *state = NULL;
+        json_t *since;
+        Problem *p;
+        char *name;
+
+        if (!colon || !colon[1])
+                return 0;
+        for (size_t i = 0; i < ELEMENTSOF(kinds); i++)
+                if (strlen(kinds[i]) == (size_t) (colon - rest) && strneq(rest, kinds[i], strlen(kinds[i])))
+                        kind = kinds[i];
+        if (!kind)
+                return 0;
+        if (streq(kind, "source_failing")) {
+                src = config_find_source(x->c, colon + 1);
+                if (!src || x->source_failing[src - x->c->sources])
+                        return 0;
+        } else if (!config_find_series(x->c, colon + 1))
+                return 0;
+        if (GREEDY_REALLOC(x->problems, x->a_problems, x->n_problems + 1) < 0)
+                return -ENOMEM;
+        name = strdup(colon + 1);
+        p = &x->problems[x->n_problems];
+        *p = (Problem){ .kind = kind, .name = name, .state_key = strdup(key), .resolved = true };
+        if (!p->name || !p->state_key) {
+                free(p->name);
+                free(p->state_key);
+                return -ENOMEM;
+        }
+        if (streq(kind, "source_failing"))
+                p->source = name;
+        else
+                p->series = name;
+        state = json_loads(doc, 0, NULL);
+        since = json_object_get(state, "since");
+        p->since = json_is_integer(since) ? (int64_t) json_integer_value(since) : 0;
+        x->n_problems++;
+        return 0;
+}
+
 static int collect_problems(Ctx *x)
 {
         const Config *c = x->c;
@@ -660,6 +715,9 @@ static int collect_problems(Ctx *x)
         size_t n = 0;
         int r;
 
+        x->source_failing = calloc(MAX(c->n_sources, (size_t) 1), sizeof *x->source_failing);
+        if (!x->source_failing)
+                return -ENOMEM;
         for (size_t i = 0; i < c->n_sources; i++) {
                 const SourceDef *s = &c->sources[i];
                 SourceState st = {};
@@ -667,6 +725,7 @@ static int collect_problems(Ctx *x)
                 r = store_get_source_state(a->store, s->name, &st, x->error);
                 if (r < 0)
                         return r;
+                x->source_failing[i] = st.consecutive_failures > 0 || st.first_failure > 0;
                 if (st.first_failure > 0 && s->stale_after_usec > 0 && a->now >= st.first_failure &&
                     (uint64_t) (a->now - st.first_failure) >= s->stale_after_usec) {
                         char *msg = strdup_printf("source %s has failed since %" PRId64 " (%u attempts): %s",
@@ -736,6 +795,8 @@ static int collect_problems(Ctx *x)
                         continue;
                 if (!hashmap_contains(active, goals[i])) {
                         r = strv_extend(&x->old_problem_keys, goals[i]);
+                        if (r >= 0)
+                                r = add_resolved_problem(x, goals[i], docs[i]);
                         if (r < 0)
                                 goto out;
                 }
@@ -743,11 +804,12 @@ static int collect_problems(Ctx *x)
         for (size_t k = 0; k < x->n_problems; k++) {
                 Problem *p = &x->problems[k];
 
-                p->is_new = !hashmap_contains(known, p->state_key);
-                if (!p->is_new)
+                /* a resolved one is known: its state is what told us it was announced */
+                p->is_new = !p->resolved && !hashmap_contains(known, p->state_key);
+                if (!p->is_new && !p->resolved)
                         continue;
                 for (size_t rt = 0; rt < c->n_routes; rt++) {
-                        if (!c->routes[rt].data_problems)
+                        if (!c->routes[rt].data_problems || (p->resolved && !c->routes[rt].send_resolved))
                                 continue;
                         r = route_problem(x, rt, k);
                         if (r < 0)
@@ -913,7 +975,9 @@ static int notice_key(Ctx *x, const Group *grp, char ret[static 65])
         }
         for (size_t i = 0; i < grp->n_problems; i++) {
                 const Problem *p = &x->problems[grp->problems[i]];
-                lines[grp->n_events + i] = strdup_printf("problem\t%s\t%s\t%" PRId64, p->kind, p->state_key, p->since);
+                /* the end of a problem is another notice than its start */
+                lines[grp->n_events + i] = strdup_printf("problem\t%s%s\t%s\t%" PRId64, p->resolved ? "resolved\t" : "",
+                                                         p->kind, p->state_key, p->since);
                 if (!lines[grp->n_events + i])
                         goto out;
         }
@@ -942,7 +1006,8 @@ static int build_notice(Ctx *x, Group *grp, AlertingNotice *ret)
         const Config *c = x->c;
         const RecipientDef *rcp = grp->recipient == NO_RECIPIENT ? NULL : &c->recipients[grp->recipient];
         json_auto_t *events = json_array(), *problems = json_array(), *root = NULL;
-        char key[65], d[16];
+        const char *lang = rcp && rcp->language ? rcp->language : (c->language ? c->language : "da");
+        char key[65], d[16], over[256];
         int r;
 
         if (!events || !problems)
@@ -958,9 +1023,12 @@ static int build_notice(Ctx *x, Group *grp, AlertingNotice *ret)
         }
         for (size_t i = 0; i < grp->n_problems; i++) {
                 const Problem *p = &x->problems[grp->problems[i]];
-                json_t *o = json_pack("{s:s, s:s?, s:s?, s:o, s:s}", "kind", p->kind, "source", p->source, "series",
+                json_t *o = json_pack("{s:s, s:s?, s:s?, s:o, s:s, s:b}", "kind", p->kind, "source", p->source, "series",
                                       p->series, "since", p->since > 0 ? json_integer(p->since) : json_null(),
-                                      "message", p->message);
+                                      "message",
+                                      p->resolved ? text_problem_resolved(p->kind, p->name, lang, over, sizeof over)
+                                                  : p->message,
+                                      "resolved", p->resolved);
                 if (!o || json_array_append_new(problems, o) < 0)
                         return -ENOMEM;
         }
@@ -970,8 +1038,7 @@ static int build_notice(Ctx *x, Group *grp, AlertingNotice *ret)
         snprintf(d, sizeof d, "%04d-%02d-%02d", x->a->date.year, x->a->date.month, x->a->date.day);
         root = json_pack("{s:i, s:s, s:s, s:s?, s:s, s:s, s:I, s:s, s:s?, s:s?, s:O, s:O}", "version", 1, "type",
                          grp->n_events > 0 ? "goals" : "data_problems", "notifier", c->notifiers[grp->notifier].name,
-                         "recipient", rcp ? rcp->name : NULL, "language",
-                         rcp && rcp->language ? rcp->language : (c->language ? c->language : "da"), "key", key,
+                         "recipient", rcp ? rcp->name : NULL, "language", lang, "key", key,
                          "created_at", (json_int_t) x->a->now, "eval_date", d, "plan", c->plan, "municipality",
                          c->municipality, "events", events, "problems", problems);
         if (!root)

@@ -22,16 +22,6 @@
 #define RECENT_TRANSITIONS 20
 #define RECENT_NOTICES 20
 
-static Date today_local(void)
-{
-        time_t t = time(NULL);
-        struct tm tm;
-
-        if (!localtime_r(&t, &tm))
-                return date_from_days((int64_t) (t / 86400));
-        return (Date){ tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday };
-}
-
 /* Who gave a control: the invoking user (also through sudo). */
 static const char *invoking_user(void)
 {
@@ -270,7 +260,7 @@ int cli_alerts(int argc, char **argv)
         char **ids = NULL, **docs = NULL;
         size_t n_controls = 0, n_notices = 0, n_tr = 0, n_states = 0;
         bool json = false;
-        Date today = today_local();
+        Date today = cli_today();
         int opt, r;
 
         optind = 0;
@@ -327,17 +317,13 @@ int cli_alerts(int argc, char **argv)
         for (size_t i = 0; i < c->n_goals; i++) {
                 GoalAlert *g = &goals[i];
                 char **doc = n_states ? bsearch(c->goals[i].id, ids, n_states, sizeof *ids, cmp_str_key) : NULL;
-                Date until;
 
                 g->goal = &c->goals[i];
                 g->control = n_controls ? bsearch(g->goal->id, controls, n_controls, sizeof *controls, cmp_control) : NULL;
                 if (doc && alert_state_from_json(docs[doc - ids], &g->state) >= 0)
                         g->has_state = true;
-                g->silenced = g->control && g->control->silence_until &&
-                              date_parse(g->control->silence_until, &until) >= 0 && date_compare(today, until) <= 0;
-                /* An ack holds until the goal's status changes. */
-                g->acked = g->control && g->control->ack_at > 0 &&
-                           (!g->has_state || g->control->ack_at >= g->state.status_since);
+                g->silenced = cli_control_silenced(g->control, today);
+                g->acked = cli_control_acked(g->control, g->has_state ? &g->state : NULL);
         }
 
         if (json)
@@ -445,10 +431,12 @@ static int control_run(ControlKind k, const char *name, int argc, char **argv)
                 }
                 if (date_parse(until, &d) < 0) {
                         fprintf(stderr, "labourwatch silence: --until: '%s' is not a date (YYYY-MM-DD)\n", until);
+                        cli_usage_hint("silence");
                         return 2;
                 }
-                if (date_compare(d, today_local()) < 0) {
+                if (date_compare(d, cli_today()) < 0) {
                         fprintf(stderr, "labourwatch silence: --until %s is in the past\n", until);
+                        cli_usage_hint("silence");
                         return 2;
                 }
         }

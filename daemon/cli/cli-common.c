@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "labourwatch/alert.h"
 #include "labourwatch/macro.h"
 #include "labourwatch/time-util.h"
 
@@ -99,4 +100,26 @@ int64_t cli_end_of_day(Date d)
         if (t == (time_t) -1)
                 return (date_to_days(d) + 1) * (int64_t) USEC_PER_DAY;
         return (int64_t) t * (int64_t) USEC_PER_SEC;
+}
+
+Date cli_today(void)
+{
+        time_t t = time(NULL);
+        struct tm tm;
+
+        if (!localtime_r(&t, &tm))
+                return date_from_days((int64_t) (t / 86400));
+        return (Date){ tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday };
+}
+
+bool cli_control_silenced(const StoredControl *c, Date today)
+{
+        Date until;
+
+        return c && c->silence_until && date_parse(c->silence_until, &until) >= 0 && date_compare(today, until) <= 0;
+}
+
+bool cli_control_acked(const StoredControl *c, const AlertState *state)
+{
+        return c && c->ack_at > 0 && (!state || c->ack_at >= state->status_since);
 }

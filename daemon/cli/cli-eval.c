@@ -251,6 +251,7 @@ int cli_eval(int argc, char **argv)
                 case 'd':
                         if (date_parse(optarg, &date) < 0) {
                                 fprintf(stderr, "labourwatch eval: --date: '%s' is not a date (YYYY-MM-DD)\n", optarg);
+                                cli_usage_hint("eval");
                                 return 2;
                         }
                         have_date = true;

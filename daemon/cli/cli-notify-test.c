@@ -150,6 +150,7 @@ int cli_notify_test(int argc, char **argv)
                 fprintf(stderr,
                         "labourwatch notify-test: notifier '%s' sends e-mail: say to whom with --to\n",
                         name);
+                cli_usage_hint("notify-test");
                 return 2;
         }
 

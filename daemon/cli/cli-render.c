@@ -215,6 +215,7 @@ int cli_render(int argc, char **argv)
                                 fprintf(stderr,
                                         "labourwatch render: --date: '%s' is not a date (YYYY-MM-DD)\n",
                                         optarg);
+                                cli_usage_hint("render");
                                 return 2;
                         }
                         have_date = true;
@@ -246,6 +247,7 @@ int cli_render(int argc, char **argv)
                         "png, "
                         "svg or pdf\n",
                         format);
+                cli_usage_hint("render");
                 return 2;
         }
         goal_id = argv[optind];

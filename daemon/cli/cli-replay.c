@@ -89,6 +89,7 @@ int cli_replay(int argc, char **argv)
                         if (date_parse(optarg, opt == 'f' ? &from : &to) < 0) {
                                 fprintf(stderr, "labourwatch replay: --%s: '%s' is not a date (YYYY-MM-DD)\n",
                                         opt == 'f' ? "from" : "to", optarg);
+                                cli_usage_hint("replay");
                                 return 2;
                         }
                         *(opt == 'f' ? &have_from : &have_to) = true;
@@ -111,10 +112,12 @@ int cli_replay(int argc, char **argv)
         }
         if (date_compare(from, to) > 0) {
                 fprintf(stderr, "labourwatch replay: --from is after --to\n");
+                cli_usage_hint("replay");
                 return 2;
         }
         if (date_to_days(to) - date_to_days(from) >= REPLAY_DAYS_MAX) {
                 fprintf(stderr, "labourwatch replay: at most %d days at a time\n", REPLAY_DAYS_MAX);
+                cli_usage_hint("replay");
                 return 2;
         }
 

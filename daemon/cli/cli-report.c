@@ -113,6 +113,7 @@ static int run(int argc, char **argv)
                         if (date_parse(optarg, opt == 'd' ? &o.date : &o.since) < 0) {
                                 fprintf(stderr, "labourwatch report: --%s: '%s' is not a date (YYYY-MM-DD)\n",
                                         opt == 'd' ? "date" : "since", optarg);
+                                cli_usage_hint("report");
                                 return 2;
                         }
                         if (opt == 'd')
@@ -124,6 +125,7 @@ static int run(int argc, char **argv)
                         format = report_format_from_string(optarg);
                         if (format < 0) {
                                 fprintf(stderr, "labourwatch report: --format: '%s' is neither html nor pdf\n", optarg);
+                                cli_usage_hint("report");
                                 return 2;
                         }
                         break;
@@ -133,6 +135,7 @@ static int run(int argc, char **argv)
                 case 'l':
                         if (language_from_string(optarg) < 0) {
                                 fprintf(stderr, "labourwatch report: --language: '%s' is neither da nor en\n", optarg);
+                                cli_usage_hint("report");
                                 return 2;
                         }
                         lang = optarg;

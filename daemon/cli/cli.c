@@ -40,7 +40,7 @@ static const struct {
         { "backtest", cli_backtest, "backtest [-c PATH] [GOAL…] [--years N] [--json]\n"
                                     "      how far to trust the warnings: the goals moved to earlier periods, scored" },
         { "status", cli_status, "status [-c PATH] [--json]\n"
-                                "      sources, failures, goals at a glance" },
+                                "      sources, goals, alerts and notifier outboxes at a glance" },
         { "report", cli_report, "report [-c PATH] [--plan NAME] [--date YYYY-MM-DD] [--format html|pdf]\n"
                                 "       [--output FILE] [--language da|en] [--since YYYY-MM-DD]\n"
                                 "      the committee report of a plan" },

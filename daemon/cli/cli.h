@@ -66,3 +66,13 @@ int cli_load_asof(void *userdata, const char *name, Series **ret, char **ret_err
 
 /* The end of local day d (the next local midnight), in usec realtime. */
 int64_t cli_end_of_day(Date d);
+
+/* Today in local time (the operator's controls are dates in local time). */
+Date cli_today(void);
+
+/* Whether a goal's control silences it on date today (silence_until, inclusive), and whether its
+ * ack still holds: an ack holds until the goal's status changes (state NULL: no alert state yet).
+ * c may be NULL (no control). */
+struct AlertState;
+bool cli_control_silenced(const StoredControl *c, Date today);
+bool cli_control_acked(const StoredControl *c, const struct AlertState *state);

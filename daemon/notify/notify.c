@@ -1041,6 +1041,37 @@ static void render_event(const Ctx *x, const json_t *ev, const EventText *t, con
         }
 }
 
+static const char *problem_label(const char *kind, Language l);
+
+/* A data problem that is over (issue 22 §3): "resolved": true in the notice. */
+static bool problem_resolved(const json_t *p)
+{
+        return json_is_true(json_object_get(p, "resolved"));
+}
+
+/* A data_problems notice all of whose problems are over: the resolved notice. */
+static bool problems_all_resolved(const json_t *problems)
+{
+        size_t i;
+        json_t *p;
+
+        if (json_array_size(problems) == 0)
+                return false;
+        json_array_foreach(problems, i, p)
+                if (!problem_resolved(p))
+                        return false;
+        return true;
+}
+
+/* The label of a problem in a list or a card: what it was, or that it is over. */
+static const char *problem_item_label(const json_t *p, Language l)
+{
+        const char *kind = json_string_value(json_object_get(p, "kind")), *over;
+
+        over = problem_resolved(p) ? text_problem_resolved_label(kind, language_to_string(l)) : NULL;
+        return over ?: problem_label(kind, l);
+}
+
 static char *summary(const Ctx *x, const char *type, const json_t *events, const json_t *problems)
 {
         bool en = x->lang == LANGUAGE_EN;
@@ -1053,6 +1084,11 @@ static char *summary(const Ctx *x, const char *type, const json_t *events, const
                 return strdup(en ? "test message" : "testbesked");
         if (type && streq(type, "report"))
                 return strdup(en ? "report on the goals" : "rapport om målene");
+        if (type && streq(type, "data_problems") && problems_all_resolved(problems)) {
+                char buf[64];
+                return strdup(text_problems_resolved_summary(json_array_size(problems), language_to_string(x->lang),
+                                                             buf, sizeof buf));
+        }
         if (type && streq(type, "data_problems")) {
                 size_t n = json_array_size(problems);
                 return en ? strdup_printf("%zu data problem%s", n, n == 1 ? "" : "s")
@@ -1138,13 +1174,14 @@ static char *problems_text(const Ctx *x, const json_t *problems, bool html)
         json_array_foreach(problems, i, p)
         {
                 _cleanup_free_ char *msg = clean_dup(jstr(p, "message")),
-                                    *kind = clean_dup(problem_label(jstr(p, "kind"), x->lang)),
+                                    *kind = clean_dup(problem_item_label(p, x->lang)),
                                     *what = clean_dup(jstr(p, "series") ?: jstr(p, "source"));
                 char since[FORMAT_PERIOD_MAX];
                 json_t *s = json_object_get(p, "since");
 
-                fmt_usec_date(json_is_integer(s) ? (int64_t) json_integer_value(s) : 0, x->lang, since,
-                              sizeof(since));
+                /* a problem that is over says so in its message; "since" is when it began */
+                fmt_usec_date(json_is_integer(s) && !problem_resolved(p) ? (int64_t) json_integer_value(s) : 0, x->lang,
+                              since, sizeof(since));
                 if (html) {
                         buf_puts(&b, "<li style=\"margin:0 0 6px 0;\"><b>");
                         html_escape(&b, strempty(kind));
@@ -1729,12 +1766,13 @@ static int build_teams(const Ctx *x, const json_t *events, const json_t *problem
         json_array_foreach(problems, i, ev)
         {
                 _cleanup_free_ char *raw =
-                        strdup_printf("%s: %s", strempty(problem_label(jstr(ev, "kind"), x->lang)),
+                        strdup_printf("%s: %s", strempty(problem_item_label(ev, x->lang)),
                                       strempty(jstr(ev, "message")));
                 _cleanup_free_ char *line = raw ? notify_markdown_escape(raw) : NULL;
                 if (!line || json_array_append_new(body, json_pack("{s:s, s:s, s:b, s:s}", "type",
                                                                    "TextBlock", "text", line, "wrap", 1,
-                                                                   "color", "Attention")) < 0)
+                                                                   "color",
+                                                                   problem_resolved(ev) ? "Good" : "Attention")) < 0)
                         return -ENOMEM;
         }
         msg = json_pack("{s:s, s:[{s:s, s:n, s:{s:s, s:s, s:s, s:o, s:{s:s}}}]}", "type", "message",
@@ -1874,7 +1912,9 @@ int notify_render(const NotifyRenderArgs *a, const char *payload_json, NotifyMes
         eval_date = strdup(eval_buf);
 
         sum = summary(&x, type, events, problems);
-        intro_text = intro(&x, type, notifier_name, greeting_name);
+        intro_text = type && streq(type, "data_problems") && problems_all_resolved(problems)
+                             ? strdup(text_problems_resolved_intro(json_array_size(problems), language_to_string(x.lang)))
+                             : intro(&x, type, notifier_name, greeting_name);
         problems_txt = problems_text(&x, problems, false);
         problems_html = problems_text(&x, problems, true);
         if (!m.message_id || !sum || !intro_text || !problems_txt || !problems_html || !eval_date)

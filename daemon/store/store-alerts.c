@@ -370,3 +370,35 @@ int store_list_alert_states(Store *s, char ***ret_goals, char ***ret_json, size_
         return 0;
 }
 
+
+int store_list_latest_evaluations(Store *s, StoredEvaluation **ret, size_t *ret_n, char **ret_error)
+{
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        StoredEvaluation *v = NULL;
+        size_t n = 0, n_alloc = 0;
+        int r;
+
+        assert(s);
+        assert(ret);
+        assert(ret_n);
+
+        r = store_query(s, STMT_STATUS_EVALUATIONS, NO_ARGS, &st, ret_error);
+        if (r < 0)
+                return r;
+        while ((r = store_step(s, st, "failed to list evaluations", ret_error)) > 0) {
+                if (GREEDY_REALLOC(v, n_alloc, n + 1) < 0) {
+                        r = -ENOMEM;
+                        break;
+                }
+                r = evaluation_from_row(st, &v[n++]);
+                if (r < 0)
+                        break;
+        }
+        if (r < 0) {
+                store_evaluations_free(v, n);
+                return r;
+        }
+        *ret = v;
+        *ret_n = n;
+        return 0;
+}

@@ -55,6 +55,10 @@ typedef enum StoreStmt {
         STMT_OBS_LAST_FETCHED,
         STMT_OUTBOX_RECENT,
         STMT_OUTBOX_STILL_DUE,
+        STMT_STATUS_SOURCES,
+        STMT_STATUS_SERIES,
+        STMT_STATUS_EVALUATIONS,
+        STMT_STATUS_OUTBOX,
         _STMT_MAX,
 } StoreStmt;
 

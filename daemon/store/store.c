@@ -283,6 +283,41 @@ static const char *const stmt_sql[_STMT_MAX] = {
         [STMT_OUTBOX_NEXT] = "SELECT MIN(next_attempt) FROM outbox WHERE sent_at IS NULL AND next_attempt > ?1 "
                              "AND next_attempt < ?2",
         [STMT_OUTBOX_STILL_DUE] = "SELECT 1 FROM outbox WHERE id = ?1 AND sent_at IS NULL AND next_attempt <= ?2",
+        /* labourwatch status (store-status.c): one statement per table, whatever the number of
+         * sources, series, goals or notifiers. Sorted by name, for the caller's binary search. */
+        [STMT_STATUS_SOURCES] =
+                "SELECT s.key, s.last_attempt, s.last_success, s.first_failure, s.consecutive_failures, "
+                "s.next_due, s.last_error, s.etag, s.last_modified, s.remote_updated, COALESCE(f.at, 0) "
+                "FROM source_state s LEFT JOIN (SELECT source, MAX(at) AS at FROM fetch_log WHERE ok = 0 "
+                "GROUP BY source) f ON f.source = s.key ORDER BY s.key",
+        /* Per series: periods, periods with more than one row (revised), the newest fetch, and the
+         * current row of the latest period (the order of STMT_OBS_HISTORY, last). */
+        [STMT_STATUS_SERIES] =
+                "WITH per AS (SELECT series, COUNT(*) AS n, MAX(fetched_at) AS last FROM observations "
+                "GROUP BY series, period), "
+                "agg AS (SELECT series, COUNT(*) AS periods, SUM(n > 1) AS revised, MAX(last) AS last "
+                "FROM per GROUP BY series), "
+                "cur AS (SELECT series, period, value, missing, row_number() OVER (PARTITION BY series "
+                "ORDER BY start_day DESC, end_day, id DESC) AS rn FROM observations WHERE superseded_at IS NULL) "
+                "SELECT agg.series, agg.periods, agg.revised, agg.last, cur.period, cur.value, cur.missing "
+                "FROM agg LEFT JOIN cur ON cur.series = agg.series AND cur.rn = 1 ORDER BY agg.series",
+        /* The newest evaluation of every goal (as STMT_EVAL_LATEST), without the inputs; the window
+         * runs over the index evaluations_goal. */
+        [STMT_STATUS_EVALUATIONS] =
+                "SELECT goal, eval_date, status, NULL, result_json, at FROM evaluations WHERE id IN "
+                "(SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY goal ORDER BY at DESC, id DESC) "
+                "AS rn FROM evaluations) WHERE rn = 1) ORDER BY goal",
+        /* Per channel: waiting (?1 = STORE_OUTBOX_NEVER: given up), the oldest waiting, the newest
+         * delivery, and the newest notice that failed at least once, with whether it is still unsent. */
+        [STMT_STATUS_OUTBOX] =
+                "SELECT a.channel, a.pending, a.given_up, a.oldest, a.last_sent, e.last_error, "
+                "e.sent_at IS NULL FROM (SELECT channel, "
+                "SUM(sent_at IS NULL AND next_attempt < ?1) AS pending, "
+                "SUM(sent_at IS NULL AND next_attempt >= ?1) AS given_up, "
+                "COALESCE(MIN(CASE WHEN sent_at IS NULL AND next_attempt < ?1 THEN created_at END), 0) AS oldest, "
+                "COALESCE(MAX(sent_at), 0) AS last_sent, "
+                "MAX(CASE WHEN last_error IS NOT NULL THEN id END) AS err_id FROM outbox GROUP BY channel) a "
+                "LEFT JOIN outbox e ON e.id = a.err_id ORDER BY a.channel",
 };
 
 /* Maps SQLite's primary result code to a negative errno. */

@@ -1154,3 +1154,61 @@ char *text_chance(const GoalDef *g, const GoalResult *r, const char *lang, char 
                 snprintf(buf, size, "%s: %s chance.", verdict, pct);
         return buf;
 }
+
+/* ---- data problems that are over (issue 22 §3) ---- */
+
+const char *text_problem_resolved_label(const char *kind, const char *lang)
+{
+        bool en = lang_of(lang) == LANGUAGE_EN;
+
+        if (kind && streq(kind, "source_failing"))
+                return en ? "Source working again" : "Kilden svarer igen";
+        if (kind && streq(kind, "series_late"))
+                return en ? "Figures arrived" : "Tallene er kommet";
+        return NULL;
+}
+
+char *text_problem_resolved(const char *kind, const char *name, const char *lang, char *buf, size_t size)
+{
+        bool en = lang_of(lang) == LANGUAGE_EN;
+
+        if (size == 0)
+                return buf;
+        if (kind && streq(kind, "source_failing") && !isempty(name))
+                snprintf(buf, size,
+                         en ? "Source %s is answering again; labourwatch fetches its figures as before."
+                            : "Kilden %s svarer igen; labourwatch henter tal fra den som før.",
+                         name);
+        else if (kind && streq(kind, "series_late") && !isempty(name))
+                snprintf(buf, size,
+                         en ? "The figures of series %s have arrived; its goals are judged on them again."
+                            : "Tallene i serien %s er kommet; dens mål vurderes på dem igen.",
+                         name);
+        else
+                snprintf(buf, size, "%s", en ? "The data problem is over." : "Dataproblemet er løst.");
+        return buf;
+}
+
+const char *text_problems_resolved_intro(size_t n, const char *lang)
+{
+        bool en = lang_of(lang) == LANGUAGE_EN;
+
+        if (n == 1)
+                return en ? "A data problem is over; labourwatch works on fresh figures again:"
+                          : "Et dataproblem er løst; labourwatch arbejder med friske tal igen:";
+        return en ? "These data problems are over; labourwatch works on fresh figures again:"
+                  : "Disse dataproblemer er løst; labourwatch arbejder med friske tal igen:";
+}
+
+char *text_problems_resolved_summary(size_t n, const char *lang, char *buf, size_t size)
+{
+        bool en = lang_of(lang) == LANGUAGE_EN;
+
+        if (size == 0)
+                return buf;
+        if (en)
+                snprintf(buf, size, "%zu data problem%s resolved", n, n == 1 ? "" : "s");
+        else
+                snprintf(buf, size, "%zu %s løst", n, n == 1 ? "dataproblem" : "dataproblemer");
+        return buf;
+}

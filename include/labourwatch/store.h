@@ -269,3 +269,45 @@ typedef struct StoredNotice {
  * (0: no limit). Caller frees with store_notices_free. */
 int store_outbox_recent(Store *s, size_t limit, StoredNotice **ret, size_t *ret_n, char **ret_error);
 void store_notices_free(StoredNotice *n, size_t n_items);
+
+/* ---- labourwatch status: the whole picture in one query per table ----
+ *
+ * Each function reads one table (or one table with its log) in a single statement, whatever the
+ * number of sources, series, goals or notifiers, and returns rows sorted by name (bytewise, as
+ * strcmp), for the caller's bsearch(). Caller frees with the matching _free. */
+
+typedef struct StoredSourceStatus {
+        char *key;            /* source name, or "source/table" */
+        SourceState state;
+        int64_t last_failure; /* newest failed fetch in the fetch log, 0 = none */
+} StoredSourceStatus;
+int store_list_source_status(Store *s, StoredSourceStatus **ret, size_t *ret_n, char **ret_error);
+void store_source_status_free(StoredSourceStatus *v, size_t n);
+
+typedef struct StoredSeriesSummary {
+        char *series;
+        size_t n_periods, n_revised; /* revised: periods with more than one stored value */
+        bool have_latest;
+        Period latest;               /* the newest period stored, its current value: */
+        double latest_value;
+        bool latest_missing;
+        int64_t last_new_data;       /* newest fetched_at of any row: when figures last appeared or changed */
+} StoredSeriesSummary;
+int store_list_series_summaries(Store *s, StoredSeriesSummary **ret, size_t *ret_n, char **ret_error);
+void store_series_summaries_free(StoredSeriesSummary *v, size_t n);
+
+/* The newest evaluation of every goal ever evaluated (as store_get_latest_evaluation), with
+ * inputs_json NULL. Free with store_evaluations_free. */
+int store_list_latest_evaluations(Store *s, StoredEvaluation **ret, size_t *ret_n, char **ret_error);
+
+typedef struct StoredChannelStatus {
+        char *channel;          /* NotifierDef name */
+        size_t pending;         /* unsent, still to be attempted */
+        size_t given_up;        /* unsent, never attempted again */
+        int64_t oldest_pending; /* enqueue time of the oldest pending, 0 = none */
+        int64_t last_sent;      /* newest delivery, 0 = none */
+        char *last_error;       /* error of the newest notice that ever failed, NULL = none */
+        bool last_error_unsent; /* …and that notice is still not delivered */
+} StoredChannelStatus;
+int store_outbox_channel_status(Store *s, StoredChannelStatus **ret, size_t *ret_n, char **ret_error);
+void store_channel_status_free(StoredChannelStatus *v, size_t n);

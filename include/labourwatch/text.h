@@ -87,3 +87,20 @@ char *text_value(const GoalDef *g, const GoalResult *r, const char *lang, char *
  * (one period or less left). recent true: what the last periods brought ("fald på 1,2 … om
  * måneden", "uændret"). English likewise ("a fall of 7 … a month"). Returns buf. */
 char *text_pace(const GoalDef *g, const GoalResult *r, bool recent, const char *lang, char *buf, size_t size);
+
+/* ---- data problems that are over (issue 22 §3) ----
+ *
+ * A resolved data problem of kind "source_failing" (name: the source) or "series_late" (name: the
+ * series), in words for a notice. The label, for a list item or a card line: "Kilden svarer igen" /
+ * "Source working again", "Tallene er kommet" / "Figures arrived"; NULL for another kind. The
+ * sentence: "Kilden bench svarer igen; labourwatch henter tal fra den som før." / "Source bench is
+ * answering again; labourwatch fetches its figures as before."; for another kind "Dataproblemet er
+ * løst." / "The data problem is over.". Returns buf. */
+const char *text_problem_resolved_label(const char *kind, const char *lang);
+char *text_problem_resolved(const char *kind, const char *name, const char *lang, char *buf, size_t size);
+/* The opening line and the subject's summary of a notice whose data problems are all over: "Et
+ * dataproblem er løst; labourwatch arbejder med friske tal igen:" / "A data problem is over …";
+ * "1 dataproblem løst", "2 dataproblemer løst" / "1 data problem resolved", "2 data problems
+ * resolved". The summary returns buf. */
+const char *text_problems_resolved_intro(size_t n, const char *lang);
+char *text_problems_resolved_summary(size_t n, const char *lang, char *buf, size_t size);

@@ -311,6 +311,56 @@ class TestDataProblems(AlertTestCase):
         self.assertEqual([p["name"] for p in a["data_problems"]], ["source_failing:internal"])
         self.assertIn("source_failing:internal, since ", self.cli("alerts").stdout)
 
+    def test_resolved_notice_when_the_problem_ends(self):
+        self.write_config(route_extra=OPS_ROUTE, stale_after="1s")
+        self.once("2030-02-10", expect_rc=1)
+        time.sleep(1.2)
+        self.once("2030-02-10", expect_rc=1)
+        self.assertEqual(self.problems(), [("ops", ["source_failing"])])
+        started = self.delivered()[-1]
+        self.assertFalse(started["problems"][0]["resolved"])
+        # the file appears: the next fetch (here by hand: the daemon's is an hour away) succeeds and
+        # the failure streak is over
+        self.put(M01=110)
+        self.cli("fetch")
+        self.once("2030-02-11")
+        self.assertEqual(self.problems(), [("ops", ["source_failing"]), ("ops", ["source_failing"])])
+        doc = next(d for d in reversed(self.delivered()) if d["problems"])
+        self.assertEqual(doc["type"], "data_problems")
+        self.assertEqual(doc["recipient"], "ops")
+        p = doc["problems"][0]
+        self.assertTrue(p["resolved"])
+        self.assertEqual(p["source"], "internal")
+        self.assertEqual(p["since"], started["problems"][0]["since"])  # when it began
+        self.assertEqual(p["message"], "Source internal is answering again; labourwatch fetches its figures as before.")
+        self.assertNotEqual(doc["key"], started["key"])
+        # the mail says it is over, in ops' language, not that labourwatch needs attention
+        with open(os.path.join(self.out_dir, doc["key"][:32] + ".eml"), encoding="utf-8") as f:
+            mail = f.read()
+        self.assertIn("1 data problem resolved", mail)
+        self.assertIn("A data problem is over", mail)
+        self.assertIn("Source working again (internal)", mail)
+        self.assertNotIn("needs attention", mail)
+        self.assertEqual(json.loads(self.cli("alerts", "--json").stdout)["data_problems"], [])
+        # once: neither the next cycle nor the next day sends it again
+        self.once("2030-02-11")
+        self.once("2030-02-12")
+        self.assertEqual(len(self.problems()), 2)
+        self.assertEqual(sum(1 for d in self.delivered() if d["problems"]), 2)
+
+    def test_no_resolved_notice_while_the_source_still_fails(self):
+        # stale_after raised while the source still fails: the problem is no longer one by the new
+        # rule, but nothing works again, so nobody is told it is over
+        self.write_config(route_extra=OPS_ROUTE, stale_after="1s")
+        self.once("2030-02-10", expect_rc=1)
+        time.sleep(1.2)
+        self.once("2030-02-10", expect_rc=1)
+        self.assertEqual(self.problems(), [("ops", ["source_failing"])])
+        self.write_config(route_extra=OPS_ROUTE, stale_after="14d")
+        self.once("2030-02-11", expect_rc=1)
+        self.assertEqual(self.problems(), [("ops", ["source_failing"])])
+        self.assertEqual(json.loads(self.cli("alerts", "--json").stdout)["data_problems"], [])
+
 
 class TestCrash(AlertTestCase):
     """SIGKILL at the crash points around the alert transaction: after a restart nothing is lost

@@ -238,5 +238,100 @@ printf '%s\\n' "${{COMPREPLY[@]}}"
         self.assertIn("--dry-run", self.complete("labourwatchd --"))
 
 
+class UsageErrors(unittest.TestCase):
+    """A usage error (issue 22 §5) is one line naming the problem, "labourwatch CMD: …", then where
+    the help is, "see labourwatch CMD --help": exit 2, nothing on stdout, never the whole help."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="lw-cli-usage-")
+        cls.conf = os.path.join(cls.tmp, "labourwatch.yaml")
+        os.mkdir(os.path.join(cls.tmp, "data"))
+        os.mkdir(os.path.join(cls.tmp, "goals.d"))
+        os.mkdir(os.path.join(cls.tmp, "state"))
+        with open(cls.conf, "w") as f:
+            f.write(CONFIG.format(tmp=cls.tmp))
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    # (command line, the words the first line must name); --config points at a valid file, so that
+    # the command gets as far as it would on a real system
+    CASES = [
+        (["check", "--bogus"], "unknown option '--bogus'"),
+        (["check", "extra"], "'extra'"),
+        (["fetch", "-Z"], "unknown option '-Z'"),
+        (["series"], ""),
+        (["series", "a", "b"], ""),
+        (["import", "fleksjob_fuldtid"], "SERIES and FILE"),
+        (["eval", "--date", "31-12-2024"], "'31-12-2024' is not a date"),
+        (["eval", "extra"], "'extra'"),
+        (["render"], "GOAL"),
+        (["render", "fleksjob-2024", "--date", "tomorrow"], "'tomorrow' is not a date"),
+        (["render", "fleksjob-2024", "--format", "bmp"], "bmp"),
+        (["notify-test"], "NOTIFIER"),
+        (["alerts", "extra"], "'extra'"),
+        (["silence"], "goal"),
+        (["silence", "fleksjob-2024", "--comment", "x"], "--until"),
+        (["silence", "fleksjob-2024", "--until", "soon", "--comment", "x"], "'soon' is not a date"),
+        (["silence", "fleksjob-2024", "--until", "2000-01-01", "--comment", "x"], "in the past"),
+        (["silence", "fleksjob-2024", "--until", "2099-01-01"], "--comment"),
+        (["unsilence", "fleksjob-2024", "--comment", "x"], "--comment"),
+        (["ack", "fleksjob-2024"], "--comment"),
+        (["replay"], "--from and --to"),
+        (["replay", "--from", "x", "--to", "2024-01-01"], "'x' is not a date"),
+        (["replay", "--from", "2024-02-01", "--to", "2024-01-01"], "--from is after --to"),
+        (["backtest", "--years", "many"], "many"),
+        (["backtest", "--status-from", "hope"], "hope"),
+        (["backtest", "--probability-at-risk", "2"], "2"),
+        (["status", "extra"], "'extra'"),
+        (["status", "--config"], "'--config' needs an argument"),
+        (["report", "--format", "doc"], "'doc'"),
+        (["report", "--language", "fr"], "'fr'"),
+        (["report", "--date", "x"], "'x' is not a date"),
+        (["test", "--bogus"], "unknown option '--bogus'"),
+    ]
+
+    def check_usage(self, prog, cmd, args, names):
+        p = run(prog, *args)
+        where = " ".join(args)
+        self.assertEqual(p.returncode, 2, f"{where}: {p.stdout}{p.stderr}")
+        self.assertEqual(p.stdout, "", where)
+        lines = p.stderr.splitlines()
+        self.assertEqual(len(lines), 2, f"{where}: {p.stderr}")
+        prefix = os.path.basename(prog) if cmd is None else f"labourwatch {cmd}"
+        self.assertTrue(lines[0].startswith(prefix + ": "), f"{where}: {lines[0]}")
+        self.assertIn(names, lines[0], where)
+        self.assertEqual(lines[1], f"see {prefix} --help", where)
+        self.assertNotIn("Usage:", p.stderr)
+
+    def test_every_command(self):
+        for args, names in self.CASES:
+            with self.subTest(args=args):
+                cfg = [] if args[0] == "test" else ["--config", self.conf]
+                if args[-1] == "--config":
+                    cfg = []
+                self.check_usage(CLI, args[0], [*args, *cfg], names)
+
+    def test_top_level(self):
+        self.check_usage(CLI, None, [], "no command")
+        self.check_usage(CLI, None, ["bogus"], "unknown command 'bogus'")
+        self.check_usage(CLI, None, ["--bogus"], "'--bogus'")
+
+    def test_daemon(self):
+        prog = DAEMON
+        for args, names in ((["--bogus"], "unknown option '--bogus'"), (["--config"], "needs an argument"),
+                            (["extra"], "unexpected argument 'extra'")):
+            with self.subTest(args=args):
+                p = run(prog, *args)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                lines = p.stderr.splitlines()
+                self.assertEqual(len(lines), 2, p.stderr)
+                self.assertTrue(lines[0].startswith("labourwatchd: "), lines[0])
+                self.assertIn(names, lines[0])
+                self.assertEqual(lines[1], "see labourwatchd --help")
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

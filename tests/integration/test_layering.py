@@ -43,7 +43,7 @@ PURE = ["goal.c", "backtest.c", "alert.c", "text.c", "expr.c", "format.c", "sche
         "source.c", "source-period.c", "source-registry.c", "chart.c"]
 PURE += sorted(p.name for p in DAEMON.rglob("source-*.c"))
 NEVER_LOG = PURE + ["config.c", "config-ctx.c", "config-load.c", "config-schema.c", "config-expr.c", "yaml-fields.c",
-                    "goal-test.c", "store.c", "store-observations.c", "store-alerts.c", "store-outbox.c", "scrub.c", "secret.c", "fileio.c", "parse-util.c"]
+                    "goal-test.c", "store.c", "store-observations.c", "store-alerts.c", "store-outbox.c", "store-status.c", "scrub.c", "secret.c", "fileio.c", "parse-util.c"]
 IMPURE_HEADERS = {"curl/curl.h", "sqlite3.h", "systemd/sd-event.h", "systemd/sd-journal.h",
                   "systemd/sd-daemon.h", "labourwatch/log.h", "labourwatch/store.h", "labourwatch/fetch.h",
                   "labourwatch/curl-glue.h", "labourwatch/pipeline.h"}

@@ -9,6 +9,7 @@ engine would have stored them.
 """
 import json
 import os
+import resource
 import shutil
 import sqlite3
 import subprocess
@@ -50,6 +51,13 @@ series:
   summen:
     expr: bench_00 + bench_01
     frequency: month
+notifiers:
+  archive:
+    kind: directory
+    directory: {state}
+  quiet:
+    kind: directory
+    directory: {state}
 goals:
   fleksjob_2024:
     title: Flere i fleksjob
@@ -96,9 +104,33 @@ class StoreCli(unittest.TestCase):
             "INSERT INTO source_state (key, last_attempt, last_success, first_failure, consecutive_failures,"
             " next_due, last_error) VALUES ('bench', ?, ?, ?, 3, ?, 'HTTP 503 from https://bench.invalid/v1/data')",
             (T0 + 3 * 3600 * USEC, T0, T0 + 1 * 3600 * USEC, T0 + 4 * 3600 * USEC))
-        for at, date, status in ((T0, "2024-07-02", "on_track"), (T0 + 86400 * USEC, "2024-07-03", "off_track")):
+        db.executemany("INSERT INTO fetch_log (source, url, http_status, ok, message, at) VALUES ('bench', NULL, ?, ?, ?, ?)",
+                       [(200, 1, None, T0), (503, 0, "HTTP 503", T0 + 3600 * USEC),
+                        (503, 0, "HTTP 503", T0 + 3 * 3600 * USEC)])
+        # the newest evaluation carries the predictive distribution, as goal_result_to_json stores it
+        result = json.dumps({"status": "off_track", "probability": 0.3, "projected_low": 372.4,
+                             "projected_high": 391.2, "unit": "", "pace_unit": ""})
+        for at, date, status, res in ((T0, "2024-07-02", "on_track", "{}"),
+                                      (T0 + 86400 * USEC, "2024-07-03", "off_track", result)):
             db.execute("INSERT INTO evaluations (goal, eval_date, status, inputs_json, result_json, at)"
-                       " VALUES ('fleksjob_2024', ?, ?, '{}', '{}', ?)", (date, status, at))
+                       " VALUES ('fleksjob_2024', ?, ?, '{}', ?, ?)", (date, status, res, at))
+        # firing since 2024M05, silenced and acknowledged after the status changed
+        db.execute("INSERT INTO alert_state (goal, json) VALUES ('fleksjob_2024', ?)", (json.dumps({
+            "status": "off_track", "status_since": T0 + 86400 * USEC, "off_count": 2, "off_since": "2024M05",
+            "off_last": "2024M06", "firing": True, "firing_at": T0 + 86400 * USEC}),))
+        db.execute("INSERT INTO alert_controls (goal, silence_until, silence_comment, silence_by, silenced_at,"
+                   " ack_at, ack_comment, ack_by) VALUES ('fleksjob_2024', '2099-12-31', 'handlingsplan', 'ops', ?,"
+                   " ?, 'udvalget orienteret', 'anna')", (T0, T0 + 2 * 86400 * USEC))
+        # archive: one delivered, one given up, two waiting (one being retried); "gone" is no longer
+        # configured
+        never = 2**63 - 1
+        db.executemany("INSERT INTO outbox (id, channel, recipient, dedup_key, payload_json, created_at, attempts,"
+                       " next_attempt, last_error, sent_at) VALUES (?, ?, NULL, ?, '{}', ?, ?, ?, ?, ?)", [
+                           (1, "archive", "k1", T0, 0, T0, None, T0 + 60 * USEC),
+                           (2, "archive", "k2", T0 + 100 * USEC, 5, never, "permission denied", None),
+                           (3, "archive", "k3", T0 + 5400 * USEC, 0, T0 + 5400 * USEC, None, None),
+                           (4, "archive", "k4", T0 + 3600 * USEC, 2, T0 + 7200 * USEC, "disk full", None),
+                           (5, "gone", "k5", T0, 0, T0, None, None)])
         db.commit()
         db.close()
 
@@ -201,10 +233,22 @@ class StoreCli(unittest.TestCase):
         self.assertEqual(ser.split(), ["bench_01", "15", "2006M03", "115", "2024-07-04", "08:00", "CEST"])
         ser = next(line for line in out.splitlines() if line.startswith("never_fetched "))
         self.assertEqual(ser.split(), ["never_fetched", "0", "nothing", "stored"])
-        goal = next(line for line in out.splitlines() if line.startswith("fleksjob_2024"))
-        self.assertEqual(goal.split(), ["fleksjob_2024", "off_track", "2024-07-03", "2024-07-03", "08:00", "CEST"])
-        goal = next(line for line in out.splitlines() if line.startswith("sygedagpenge_2024"))
+        lines = out.splitlines()
+        i = next(i for i, line in enumerate(lines) if line.startswith("fleksjob_2024"))
+        # the status in words, then the chance, the alert and the operator's controls
+        self.assertEqual(lines[i].split(), ["fleksjob_2024", "Off", "track", "2024-07-03", "2024-07-03", "08:00", "CEST"])
+        self.assertEqual(lines[i + 1], "  The target is at risk: about 30 % chance. 80 % likely between 372 and 391.")
+        self.assertEqual(lines[i + 2], "  alert firing since 2024M05 (announced 2024-07-03 08:00 CEST)")
+        self.assertEqual(lines[i + 3], "  silenced until 2099-12-31 by ops: handlingsplan")
+        self.assertEqual(lines[i + 4], "  acknowledged 2024-07-04 08:00 CEST by anna: udvalget orienteret")
+        goal = next(line for line in lines if line.startswith("sygedagpenge_2024"))
         self.assertEqual(goal.split(), ["sygedagpenge_2024", "never", "evaluated"])
+        i = next(i for i, line in enumerate(lines) if line.startswith("archive "))
+        self.assertEqual(lines[i].split(), ["archive", "directory", "2", "2024-07-02", "09:00", "CEST",
+                                            "2024-07-02", "08:01", "CEST"])
+        self.assertEqual(lines[i + 1:i + 3], ["  given up: 1", "  last error: disk full"])
+        self.assertEqual(lines[i + 3].split(), ["quiet", "directory", "0", "-", "never"])
+        self.assertNotIn("gone", out)
 
     def test_status_json(self):
         p = run("status", "--json", "--config", self.config)
@@ -214,7 +258,7 @@ class StoreCli(unittest.TestCase):
         src = {s["name"]: s for s in data["sources"]}
         self.assertEqual(src["bench"], {
             "name": "bench", "kind": "csv", "last_success": "2024-07-02T06:00:00Z",
-            "last_attempt": "2024-07-02T09:00:00Z", "consecutive_failures": 3,
+            "last_failure": "2024-07-02T09:00:00Z", "last_attempt": "2024-07-02T09:00:00Z", "consecutive_failures": 3,
             "failing_since": "2024-07-02T07:00:00Z",
             "last_error": "HTTP 503 from https://bench.invalid/v1/data", "next_due": "2024-07-02T10:00:00Z"})
         self.assertIsNone(src["other"]["last_success"])
@@ -230,6 +274,29 @@ class StoreCli(unittest.TestCase):
         self.assertEqual(goals["fleksjob_2024"]["evaluated_at"], "2024-07-03T06:00:00Z")
         self.assertEqual(goals["fleksjob_2024"]["title"], "Flere i fleksjob")
         self.assertIsNone(goals["sygedagpenge_2024"]["status"])
+        g = goals["fleksjob_2024"]
+        self.assertEqual((g["status_text"], g["status_text_en"]), ("Ikke på sporet", "Off track"))
+        self.assertEqual((g["probability"], g["projected_low"], g["projected_high"]), (0.3, 372.4, 391.2))
+        self.assertEqual(g["chance"], "Målet er i fare: ca. 30 % chance. 80 % sikkert mellem 372 og 391.")
+        self.assertEqual(g["chance_en"], "The target is at risk: about 30 % chance. 80 % likely between 372 and 391.")
+        self.assertEqual(g["alert"], {
+            "firing": True, "firing_since": "2024M05", "firing_at": "2024-07-03T06:00:00Z",
+            "silenced": True, "silenced_until": "2099-12-31", "silenced_by": "ops", "silence_comment": "handlingsplan",
+            "acked": True, "acked_at": "2024-07-04T06:00:00Z", "acked_by": "anna",
+            "ack_comment": "udvalget orienteret"})
+        g = goals["sygedagpenge_2024"]
+        for k in ("status_text", "status_text_en", "probability", "chance", "chance_en", "evaluated_at"):
+            self.assertIsNone(g[k], k)
+        self.assertEqual((g["alert"]["firing"], g["alert"]["silenced"], g["alert"]["acked"]), (False, False, False))
+        notifiers = {n["name"]: n for n in data["notifiers"]}
+        self.assertEqual(sorted(notifiers), ["archive", "quiet"])
+        self.assertEqual(notifiers["archive"], {
+            "name": "archive", "kind": "directory", "pending": 2, "given_up": 1,
+            "oldest_pending": "2024-07-02T07:00:00Z", "last_delivery": "2024-07-02T06:01:00Z",
+            "last_error": "disk full", "last_error_undelivered": True})
+        self.assertEqual(notifiers["quiet"], {
+            "name": "quiet", "kind": "directory", "pending": 0, "given_up": 0, "oldest_pending": None,
+            "last_delivery": None, "last_error": None, "last_error_undelivered": False})
 
     def _other_state(self, content):
         """A second config whose state dir holds `content` as labourwatch.db (None: no file)."""
@@ -258,6 +325,76 @@ class StoreCli(unittest.TestCase):
             self.assertEqual(p.returncode, 1)
             self.assertIn(os.path.join(d, "labourwatch.db"), p.stderr)
             self.assertIn("file is not a database", p.stderr)
+
+
+class StatusScale(unittest.TestCase):
+    """status reads each table once and looks names up in the result: its CPU time grows about
+    linearly with the goals, series and sources (4x of each: well under 8x the time; a lookup per
+    name that scans would be 16x)."""
+
+    def build(self, n):
+        tmp = tempfile.mkdtemp(prefix=f"lw-status-scale-{n}-")
+        self.addCleanup(shutil.rmtree, tmp)
+        state = os.path.join(tmp, "state")
+        os.mkdir(state)
+        subprocess.run([os.path.join(BUILD, "tests", "bench-store"), state, str(n), "12"], check=True,
+                       capture_output=True, timeout=120)
+        n_sources = max(n // 10, 1)
+        cfg = [f"state_dir: {state}", "sources:"]
+        cfg += [f"  src{k}:\n    kind: csv\n    base_url: file:///nonexistent/" for k in range(n_sources)]
+        cfg.append("notifiers:")
+        cfg += [f"  n{k}:\n    kind: directory\n    directory: {state}" for k in range(10)]
+        cfg.append("series:")
+        cfg += [f"  bench_{i:02d}:\n    source: src{i % n_sources}\n    path: x.csv\n    column: v\n"
+                f"    frequency: month" for i in range(n)]
+        cfg.append("goals:")
+        cfg += [f"  g{i}:\n    kind: level\n    series: bench_{i:02d}\n    period: 2005\n    aggregate: average\n"
+                f"    direction: at_least\n    target: 100" for i in range(n)]
+        config = os.path.join(tmp, "labourwatch.yaml")
+        with open(config, "w") as f:
+            f.write("\n".join(cfg) + "\n")
+        db = sqlite3.connect(os.path.join(state, "labourwatch.db"))
+        res = json.dumps({"probability": 0.4, "projected_low": 90.0, "projected_high": 110.0})
+        db.executemany("INSERT INTO evaluations (goal, eval_date, status, inputs_json, result_json, at) "
+                       "VALUES (?, '2024-07-01', 'at_risk', '{}', ?, ?)",
+                       [(f"g{i}", res, T0 + d * 86400 * USEC) for i in range(n) for d in range(10)])
+        db.executemany("INSERT INTO alert_state (goal, json) VALUES (?, ?)",
+                       [(f"g{i}", json.dumps({"status": "off_track", "firing": True, "off_count": 1,
+                                              "off_since": "2005M03", "firing_at": T0})) for i in range(n)])
+        db.executemany("INSERT INTO alert_controls (goal, ack_at, ack_comment, ack_by) VALUES (?, ?, 'x', 'y')",
+                       [(f"g{i}", T0) for i in range(0, n, 2)])
+        db.executemany("INSERT INTO source_state (key, last_attempt, last_success) VALUES (?, ?, ?)",
+                       [(f"src{k}", T0, T0) for k in range(n_sources)])
+        db.executemany("INSERT INTO fetch_log (source, http_status, ok, at) VALUES (?, 503, 0, ?)",
+                       [(f"src{k}", T0 + j) for k in range(n_sources) for j in range(20)])
+        db.executemany("INSERT INTO outbox (channel, dedup_key, payload_json, created_at, next_attempt) "
+                       "VALUES (?, ?, '{}', ?, ?)", [(f"n{i % 10}", f"k{i}", T0, T0) for i in range(n)])
+        db.commit()
+        db.close()
+        return config
+
+    def cpu(self, config):
+        """The least CPU time (user + system) of three runs of status --json."""
+        best = None
+        for _ in range(3):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            p = run("status", "--json", "--config", config)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            t = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            best = t if best is None else min(best, t)
+        return best, json.loads(p.stdout)
+
+    def test_near_linear(self):
+        small, d_small = self.cpu(self.build(300))
+        big, d_big = self.cpu(self.build(1200))
+        self.assertEqual(len(d_big["goals"]), 1200)
+        g = d_big["goals"][1199]
+        self.assertEqual((g["status"], g["probability"], g["alert"]["firing"]), ("at_risk", 0.4, True))
+        self.assertEqual(sum(n["pending"] for n in d_big["notifiers"]), 1200)
+        print(f"status --json: 300 goals {small * 1000:.0f} ms CPU, 1200 goals {big * 1000:.0f} ms CPU "
+              f"({big / max(small, 1e-3):.1f}x)", file=sys.stderr)
+        self.assertLess(big, 8 * max(small, 0.01))
 
 
 if __name__ == "__main__":
