@@ -169,6 +169,25 @@ static int ctx_parse_goals_dir(Ctx *x, const char *dir)
         return 0;
 }
 
+/* The defined name nearest to an undefined one, NULL if none is near. */
+static const char *ref_suggest(Ctx *x, const Ref *r)
+{
+        const Config *c = x->c;
+
+        switch (r->kind) {
+        case REF_SOURCE:
+                return CTX_SUGGEST(x, r->name, c->sources, c->n_sources);
+        case REF_SERIES:
+                return CTX_SUGGEST(x, r->name, c->series, c->n_series);
+        case REF_RECIPIENT:
+                return CTX_SUGGEST(x, r->name, c->recipients, c->n_recipients);
+        case REF_NOTIFIER:
+                return CTX_SUGGEST(x, r->name, c->notifiers, c->n_notifiers);
+        default:
+                return NULL;
+        }
+}
+
 static void ctx_check_refs(Ctx *x)
 {
         static const char *const kinds[] = {
@@ -199,8 +218,14 @@ static void ctx_check_refs(Ctx *x)
                 default:
                         ok = true;
                 }
-                if (!ok)
-                        ctx_error_pos(x, r->pos, "undefined %s '%s'", kinds[r->kind], r->name);
+                if (!ok) {
+                        const char *hint = ref_suggest(x, r);
+                        if (hint)
+                                ctx_error_pos(x, r->pos, "undefined %s '%s' (did you mean '%s'?)", kinds[r->kind],
+                                              r->name, hint);
+                        else
+                                ctx_error_pos(x, r->pos, "undefined %s '%s'", kinds[r->kind], r->name);
+                }
         }
 }
 

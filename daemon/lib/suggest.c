@@ -71,6 +71,33 @@ bool suggest_same(const char *a, const char *b)
         return streq(fa, fb);
 }
 
+/* The lower-case form of the character at *p (ASCII, or a two-byte Latin-1 letter as a code point),
+ * moving *p past it. */
+static unsigned lower_char(const unsigned char **p)
+{
+        const unsigned char *q = *p;
+
+        if (q[0] == 0xC3 && q[1] >= 0x80 && q[1] <= 0xBF) {
+                unsigned c = 0xC0u + (q[1] - 0x80u);
+                *p += 2;
+                return c >= 0xC0 && c <= 0xDE && c != 0xD7 ? c + 0x20 : c;
+        }
+        *p += 1;
+        return q[0] >= 'A' && q[0] <= 'Z' ? q[0] + 0x20u : q[0];
+}
+
+bool suggest_caseeq(const char *a, const char *b)
+{
+        const unsigned char *p = (const unsigned char *) a, *q = (const unsigned char *) b;
+
+        if (!a || !b)
+                return false;
+        while (*p && *q)
+                if (lower_char(&p) != lower_char(&q))
+                        return false;
+        return !*p && !*q;
+}
+
 size_t suggest_distance(const char *a, const char *b, size_t max)
 {
         /* Three rows of the optimal-string-alignment matrix; cells farther than max from the
@@ -124,8 +151,8 @@ ssize_t suggest_index(const char *word, const void *names, size_t n, size_t stri
         ssize_t lw;
 
         lw = suggest_fold(word, fw, sizeof(fw));
-        if (lw <= 0)
-                return -ENOENT;
+        if (lw <= 2)
+                return -ENOENT; /* "de" is not a typo of "da" */
         if ((size_t) lw <= max)
                 max = (size_t) lw - 1; /* fewer edits than the word has letters */
         best_d = max + 1;

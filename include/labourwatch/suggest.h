@@ -26,6 +26,10 @@ ssize_t suggest_fold(const char *s, char *buf, size_t size);
 /* Whether a and b are the same word once folded. */
 bool suggest_same(const char *a, const char *b);
 
+/* Whether a and b are equal but for case (ASCII and the Latin-1 letters: "HØJE-TAASTRUP" =
+ * "Høje-Taastrup"), which is how the providers match names; "Århus" is not "Aarhus" here. */
+bool suggest_caseeq(const char *a, const char *b);
+
 /* The Damerau-Levenshtein distance of a and b (compared as given, not folded), or max + 1 when it
  * is larger than max or either is longer than SUGGEST_WORD_MAX bytes. */
 size_t suggest_distance(const char *a, const char *b, size_t max);
@@ -37,5 +41,6 @@ size_t suggest_max_distance(const char *word);
 /* The index of the candidate nearest to word after folding, within max edits, ties going to the
  * first; -ENOENT when none is that near. Candidates are the const char * at names + i * stride
  * (an array of strings: stride sizeof(char *); a field of an array of structs: that struct's
- * size), NULL ones skipped. */
+ * size), NULL ones skipped. A word of two letters or fewer gets no suggestion ("de" is German, not
+ * a typo of "da"). */
 ssize_t suggest_index(const char *word, const void *names, size_t n, size_t stride, size_t max);

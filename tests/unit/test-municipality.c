@@ -123,6 +123,13 @@ static void test_fold_and_distance(void **state)
         assert_int_equal(suggest_fold("Høje-Taastrup kommune", buf, sizeof(buf)), -ENOBUFS);
         assert_int_equal(strlen(buf), sizeof(buf) - 1);
 
+        assert_true(suggest_caseeq("HØJE-TAASTRUP", "Høje-Taastrup"));
+        assert_true(suggest_caseeq("ærø", "ÆRØ"));
+        assert_false(suggest_caseeq("Århus", "Aarhus"));
+        assert_false(suggest_caseeq("Høje Taastrup", "Høje-Taastrup"));
+        assert_false(suggest_caseeq("Herlev", "Herle"));
+        assert_true(suggest_same("Århus", "AARHUS"));
+
         static const char *const keys[] = {"target", "tolerance", "direction", NULL, "period"};
         assert_int_equal(suggest_index("tolerence", keys, ELEMENTSOF(keys), sizeof(char *), 2), 1);
         assert_int_equal(suggest_index("perido", keys, ELEMENTSOF(keys), sizeof(char *), 2), 4);
