@@ -38,6 +38,7 @@ typedef enum RefKind {
         REF_SERIES,
         REF_RECIPIENT,
         REF_NOTIFIER,
+        REF_GOAL,   /* a route's goal pattern: one without a wildcard must name a goal */
 } RefKind;
 
 typedef struct Ref {

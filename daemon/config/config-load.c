@@ -183,6 +183,8 @@ static const char *ref_suggest(Ctx *x, const Ref *r)
                 return CTX_SUGGEST(x, r->name, c->recipients, c->n_recipients);
         case REF_NOTIFIER:
                 return CTX_SUGGEST(x, r->name, c->notifiers, c->n_notifiers);
+        case REF_GOAL:
+                return c->goals ? ctx_suggest(x, r->name, &c->goals[0].id, c->n_goals, sizeof(GoalDef)) : NULL;
         default:
                 return NULL;
         }
@@ -195,6 +197,7 @@ static void ctx_check_refs(Ctx *x)
                 [REF_SERIES] = "series",
                 [REF_RECIPIENT] = "recipient",
                 [REF_NOTIFIER] = "notifier",
+                [REF_GOAL] = "goal",
         };
         const Config *c = x->c;
 
@@ -214,6 +217,10 @@ static void ctx_check_refs(Ctx *x)
                         break;
                 case REF_NOTIFIER:
                         ok = config_find_notifier(c, r->name);
+                        break;
+                case REF_GOAL:
+                        /* a pattern matches what it matches; an exact id must exist */
+                        ok = strpbrk(r->name, "*?[") || config_find_goal(c, r->name);
                         break;
                 default:
                         ok = true;

@@ -944,7 +944,8 @@ static void read_repeat(YamlWalk *w, const char *key, yaml_node_t *v, void *dest
 static void read_route_report(YamlWalk *w, const char *key, yaml_node_t *v, void *dest);
 
 static const YamlField route_fields[] = {
-        {.key = "goals", .type = YF_STRV, .offset = offsetof(RouteDef, goals), .offset2 = offsetof(RouteDef, n_goals)},
+        {.key = "goals", .type = YF_STRV, .offset = offsetof(RouteDef, goals), .offset2 = offsetof(RouteDef, n_goals),
+         .ref = REF_GOAL},
         {.key = "recipients", .type = YF_STRV, .offset = offsetof(RouteDef, recipients),
          .offset2 = offsetof(RouteDef, n_recipients), .ref = REF_RECIPIENT},
         {.key = "notifiers", .type = YF_STRV, .offset = offsetof(RouteDef, notifiers),

@@ -1456,6 +1456,11 @@ static void test_suggestions(void **state)
                  WANT("@main:6:13: undefined source 'dts' (did you mean 'dst'?)")},
                 {"misspelt notifier", BASE "routes:\n  - notifiers: [otu]\n", NULL, NULL,
                  WANT("@main:25:17: undefined notifier 'otu' (did you mean 'out'?)")},
+                {"a route's goal: an exact id must exist, a pattern need not match", BASE "routes:\n  - notifiers: [out]\n"
+                 "    goals: [b, fleksjob-2o24, \"x-*\", \"[ab]\"]\n", GOAL(""),
+                 "goals:\n  - {id: fleksjob-2024, kind: level, series: fleks, period: 2024, target: 1}\n",
+                 WANT("@main:26:13: undefined goal 'b'",
+                      "@main:26:16: undefined goal 'fleksjob-2o24' (did you mean 'fleksjob-2024'?)")},
         };
         run_cases(rows, ELEMENTSOF(rows));
 }
