@@ -2,6 +2,7 @@
 /* The YAML field engine; see yaml-fields.h. */
 #include <assert.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -654,10 +655,26 @@ static void read_period(YamlWalk *w, const char *k, yaml_node_t *v, Period *ret)
                                 "%s: bad period '%s', expected e.g. 2024, 2024H1, 2024Q2, 2024M06, 2024QMAT02", k, s);
 }
 
+/* `labourwatch init` writes the plain word TO FILL where only the jobcentre knows the value (a
+ * target, an address): check names each one instead of a type error. */
+static bool is_to_fill(const yaml_node_t *v)
+{
+        return v->type == YAML_SCALAR_NODE && v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+               streq((const char *) v->data.scalar.value, YAML_TO_FILL);
+}
+
 static void read_field(YamlWalk *w, const YamlField *f, const char *k, yaml_node_t *v, void *dest)
 {
         void *at = (char *) dest + f->offset;
 
+        if (f->type != YF_SECTION && f->type != YF_CUSTOM && is_to_fill(v)) {
+                yaml_file_error(w->file, v, "%s: " YAML_TO_FILL ": the value is still to be written in", k);
+                /* NaN fails every range check ("a rank is 1 or more") silently: one line per value. The
+                 * configuration does not load, so the NaN never reaches a goal. */
+                if (f->type == YF_DOUBLE)
+                        *(double *) at = NAN;
+                return;
+        }
         switch (f->type) {
         case YF_SECTION:
                 break;

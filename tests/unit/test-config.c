@@ -1454,6 +1454,20 @@ static void test_suggestions(void **state)
                 {"misspelt source", "sources:\n  dst:\n    kind: statbank\nseries:\n  x:\n    source: dts\n"
                  "    table: AUK01\n    frequency: month\n", NULL, NULL,
                  WANT("@main:6:13: undefined source 'dts' (did you mean 'dst'?)")},
+                /* labourwatch init's placeholders: one line per value, whatever its type */
+                {"TO FILL in an address", "recipients:\n  boss:\n    email: TO FILL\n", NULL, NULL,
+                 WANT("@main:3:12: email: TO FILL: the value is still to be written in")},
+                {"TO FILL in a number, a rank", BASE,
+                 "goals:\n  - {id: a, kind: level, series: fleks, period: 2024, target: TO FILL}\n"
+                 "  - {id: b, kind: rank, series: fleks, period: 2024, target: TO FILL}\n"
+                 "  - {id: c, kind: level, series: fleks, period: 2024, target: 1, tolerance: TO FILL}\n",
+                 NULL,
+                 WANT("@g1:2:63: target: TO FILL: the value is still to be written in",
+                      "@g1:3:62: target: TO FILL: the value is still to be written in",
+                      "@g1:4:77: tolerance: TO FILL: the value is still to be written in")},
+                {"TO FILL quoted is a text like any other",
+                 "recipients:\n  boss:\n    email: b@example.org\n    display_name: \"TO FILL\"\n", NULL, NULL,
+                 WANT(NULL)},
                 {"misspelt notifier", BASE "routes:\n  - notifiers: [otu]\n", NULL, NULL,
                  WANT("@main:25:17: undefined notifier 'otu' (did you mean 'out'?)")},
                 {"a route's goal: an exact id must exist, a pattern need not match", BASE "routes:\n  - notifiers: [out]\n"
