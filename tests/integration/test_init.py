@@ -2,15 +2,25 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """labourwatch init (issue 19 §3): a starter configuration for a municipality other than Herlev,
 written into an empty directory; check names exactly the values left TO FILL and passes once they
-are filled in; an unknown municipality, a bad year and an existing file write nothing.
+are filled in; the filled-in configuration gets its first mail into a real SMTP server (aiosmtpd)
+from the jobcentre's own CSV figures; an unknown municipality, a bad year and an existing file write
+nothing.
 
-Environment: LW_CLI (the labourwatch binary)."""
+Environment: LW_CLI, LW_DAEMON (the programs)."""
 
+import email
+import email.policy
 import os
-import re
+import socket
 import subprocess
+import sys
 import tempfile
+import threading
 import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lwdaemon  # noqa: E402
+from aiosmtpd.controller import Controller  # noqa: E402
 
 CLI = os.environ.get("LW_CLI", "labourwatch")
 
@@ -162,6 +172,85 @@ class InitTest(unittest.TestCase):
         self.assertEqual(p.stderr, f"labourwatch init: {mine} exists; nothing written, nothing overwritten\n")
         self.assertEqual(tree(self.dir), ["goals.d/20-virksomheder.yaml"])
         self.assertEqual(read(mine), "# mine\n")
+
+    def test_first_mail(self):
+        """Fill in the targets, point the internal source at a directory of CSV files, and one
+        daemon cycle mails the off-track recruitment goal to the recipient written in."""
+
+        class Sink:
+            def __init__(self):
+                self.messages, self.lock = [], threading.Lock()
+
+            async def handle_DATA(self, server, session, envelope):
+                with self.lock:
+                    self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+                return "250 2.0.0 Ok"
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        sink = Sink()
+        smtp = Controller(sink, hostname="127.0.0.1", port=port)
+        smtp.start()
+        self.addCleanup(smtp.stop)
+
+        p = self.init("--municipality", "Fredericia", "--year", "2025", "--dir", self.dir)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        internal = os.path.join(self.tmp.name, "internal")
+        os.mkdir(internal)
+        # a third of the local firms' orders matched (the plan: at least 50 %), 60 orders so far
+        write(os.path.join(internal, "rekruttering.csv"),
+              "periode;ordrer;matchede\n" + "".join(f"2025M{m:02d};10;3\n" for m in range(1, 7)))
+        write(os.path.join(internal, "flygtninge.csv"), "periode;jobparate;selvforsoergende\n2025K1;40;32\n")
+        state = os.path.join(self.tmp.name, "state")
+        os.mkdir(state)  # the unit's StateDirectory= makes it
+        archive = os.path.join(self.tmp.name, "archive")
+        os.mkdir(archive)
+        replace = {
+            "target: TO FILL": "target: 50",
+            "email: TO FILL": "email: jobcenter@fredericia.dk",
+            "url: TO FILL": f"url: smtp://127.0.0.1:{port}",
+            "from: TO FILL": "from: labourwatch@fredericia.dk",
+            "state_dir: /var/lib/labourwatch": f"state_dir: {state}",
+            "file:///var/lib/labourwatch/internal/": f"file://{internal}/",
+            "directory: /var/lib/labourwatch/outbox-archive": f"directory: {archive}",
+            # no token on a test machine and no network: the public sources are left out here
+            "  dst:\n    kind: statbank\n": "  dst:\n    kind: statbank\n    base_url: http://127.0.0.1:9/v1\n",
+            "    api_version: 3\n": "    api_version: 3\n    base_url: http://127.0.0.1:9/v3\n",
+        }
+        for f in FILES:
+            path = os.path.join(self.dir, f)
+            s = read(path)
+            for a, b in replace.items():
+                s = s.replace(a, b)
+            write(path, s)
+        creds = os.path.join(self.tmp.name, "creds")
+        os.mkdir(creds)
+        write(os.path.join(creds, "jobindsats-token"), "not-a-real-token\n")
+        main = os.path.join(self.dir, "labourwatch.yaml")
+        env = dict(os.environ, CREDENTIALS_DIRECTORY=creds)
+        p = subprocess.run([CLI, "check", "--config", main], capture_output=True, text=True, env=env, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+        env.update(LABOURWATCH_LOG_TARGET="stderr", TZ="UTC", LW_TEST_TODAY="2025-07-15")
+        for k in ("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LABOURWATCH_CONFIG"):
+            env.pop(k, None)
+        p = subprocess.run([lwdaemon.DAEMON, "--once", "--config", main], stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, env=env, timeout=120 * lwdaemon.TIMEOUT_SCALE)
+        lwdaemon.assert_no_crash(self, p.returncode, p.stderr)
+        mails = [m for m in sink.messages if b"rekruttering-match-2025" in m[2]]
+        self.assertEqual(len(mails), 1, f"{len(sink.messages)} messages; daemon said:\n{p.stderr}")
+        sender, to, raw = mails[0]
+        self.assertEqual(sender, "labourwatch@fredericia.dk")
+        self.assertEqual(to, ["jobcenter@fredericia.dk"])
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        text = msg.get_body(("plain",)).get_content()
+        self.assertEqual(msg["Subject"], "Beskæftigelsesplan 2025: 1 mål er ikke på rette spor")
+        self.assertIn("andelen var 30 % i januar–juni 2025", text)
+        self.assertIn("(mål: mindst 50 %)", text)
+        self.assertIn("Sendt af labourwatch for Fredericia Kommune (Beskæftigelsesplan 2025)", text)
+        # and the same notice in the archive
+        self.assertEqual(len([f for f in os.listdir(archive) if f.endswith(".eml")]), 1, p.stderr)
 
     def test_default_directory_is_the_current_one(self):
         os.mkdir(self.dir)
