@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* labourwatch complete WHAT [--config PATH]: the names the bash completion offers (one per line).
+/* labourwatch complete WHAT [--config PATH]: the names the bash completion offers (one per line):
+ * the configuration's series, goals, sources, notifiers, recipients, or the 98 municipalities
+ * (shipped data, no configuration read) for init --municipality.
  * Hidden from the help: it is an interface for packaging/labourwatch.bash-completion, not for
  * people. Quiet by design: a configuration that does not load prints nothing and exits 1, so a
  * half-edited file never spills errors into the operator's command line. */
@@ -8,6 +10,7 @@
 
 #include "cli.h"
 #include "labourwatch/macro.h"
+#include "labourwatch/municipality.h"
 
 int cli_complete(int argc, char **argv)
 {
@@ -33,6 +36,13 @@ int cli_complete(int argc, char **argv)
         if (argc - optind != 1)
                 return 2;
         what = argv[optind];
+        if (streq(what, "municipalities")) {
+                size_t n;
+                const Municipality *m = municipality_all(&n);
+                for (size_t i = 0; i < n; i++)
+                        printf("%s\n", m[i].name);
+                return 0;
+        }
         if (!streq(what, "series") && !streq(what, "goals") && !streq(what, "sources") &&
             !streq(what, "notifiers") && !streq(what, "recipients"))
                 return 2;

@@ -13,6 +13,8 @@ static const struct {
 } commands[] = {
         { "check", cli_check, "check [-c PATH]\n"
                               "      validate the configuration" },
+        { "init", cli_init, "init --municipality NAME|CODE [--year YYYY] [--dir DIR]\n"
+                            "      a starter configuration and goals for a municipality, targets TO FILL" },
         { "fetch", cli_fetch, "fetch [-c PATH] [--refresh] [--credentials-dir DIR] [--verbose] [SERIES…]\n"
                               "      fetch series now, print new periods and revisions" },
         { "series", cli_series, "series [-c PATH] [--json] NAME\n"

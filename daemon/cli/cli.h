@@ -8,6 +8,7 @@
 #include "labourwatch/store.h"
 
 int cli_check(int argc, char **argv);
+int cli_init(int argc, char **argv);
 int cli_fetch(int argc, char **argv);
 int cli_series(int argc, char **argv);
 int cli_import(int argc, char **argv);

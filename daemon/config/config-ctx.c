@@ -12,6 +12,7 @@
 
 #include "config-internal.h"
 #include "labourwatch/macro.h"
+#include "labourwatch/suggest.h"
 
 /* ---- errors and names ---- */
 
@@ -71,4 +72,15 @@ ssize_t ctx_name_find(const Hashmap *h, const char *name)
 {
         uintptr_t v = (uintptr_t) hashmap_get(h, name);
         return v ? (ssize_t) (v - 1) : -1;
+}
+
+const char *ctx_suggest(Ctx *x, const char *word, const void *names, size_t n, size_t stride)
+{
+        ssize_t i;
+
+        if (!word || n == 0 || x->n_suggestions >= CONFIG_SUGGESTIONS_MAX)
+                return NULL;
+        x->n_suggestions++;
+        i = suggest_index(word, names, n, stride, suggest_max_distance(word));
+        return i >= 0 ? *(const char *const *) ((const char *) names + (size_t) i * stride) : NULL;
 }

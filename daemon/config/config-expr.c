@@ -63,9 +63,15 @@ static void node_parse(Ctx *x, Node *nodes, size_t i)
                 const SeriesDef *d = config_find_series(x->c, expr_var(n->expr, v));
 
                 if (!d) {
-                        ctx_error_at(x, s->expr_pos.file, s->expr_pos.line,
-                                     s->expr_pos.column + (unsigned) expr_var_offset(n->expr, v), "undefined series '%s'",
-                                     expr_var(n->expr, v));
+                        const char *name = expr_var(n->expr, v);
+                        const char *hint = CTX_SUGGEST(x, name, x->c->series, x->c->n_series);
+                        unsigned col = s->expr_pos.column + (unsigned) expr_var_offset(n->expr, v);
+
+                        if (hint)
+                                ctx_error_at(x, s->expr_pos.file, s->expr_pos.line, col,
+                                             "undefined series '%s' (did you mean '%s'?)", name, hint);
+                        else
+                                ctx_error_at(x, s->expr_pos.file, s->expr_pos.line, col, "undefined series '%s'", name);
                         continue;
                 }
                 if (d->expr) {

@@ -15,6 +15,9 @@
 
 #define DEFAULT_STATE_DIR "/var/lib/labourwatch"
 #define DEFAULT_PLAN "Beskæftigelsesplan"
+/* "Did you mean" searches per load: each is a pass over the names, so a file with thousands of
+ * undefined references costs linear time, not quadratic; the first ones get their hint. */
+#define CONFIG_SUGGESTIONS_MAX 100U
 
 extern const char *const source_kind_table[_SOURCE_KIND_MAX];
 extern const char *const goal_kind_table[_GOAL_KIND_MAX];
@@ -35,6 +38,7 @@ typedef enum RefKind {
         REF_SERIES,
         REF_RECIPIENT,
         REF_NOTIFIER,
+        REF_GOAL,   /* a route's goal pattern: one without a wildcard must name a goal */
 } RefKind;
 
 typedef struct Ref {
@@ -65,6 +69,7 @@ typedef struct Ctx {
         Hashmap *source_names, *series_names, *goal_ids;
 
         size_t first_error, n_suppressed; /* errors past CONFIG_ERRORS_MAX are counted only */
+        size_t n_suggestions;             /* "did you mean" searches so far (ctx_suggest()) */
         bool uncapped;
 
         /* A file could not be read or parsed: what it defines is unknown, so references to it
@@ -80,6 +85,12 @@ void ctx_error_at(Ctx *x, const char *file, unsigned line, unsigned column, cons
 ConfigPos ctx_node_pos(Ctx *x, const yaml_node_t *n);
 void ctx_name_add(Ctx *x, Hashmap **h, const char *name, size_t index);
 ssize_t ctx_name_find(const Hashmap *h, const char *name);
+/* The name nearest to word among n names (the const char * at names + i * stride) for a "did you
+ * mean" (suggest.h); NULL when none is near enough, or past CONFIG_SUGGESTIONS_MAX searches. */
+const char *ctx_suggest(Ctx *x, const char *word, const void *names, size_t n, size_t stride);
+/* ctx_suggest() over the .name of the n definitions of an array (which may be NULL). */
+#define CTX_SUGGEST(x, word, defs, n)                                                                      \
+        ((defs) ? ctx_suggest((x), (word), &(defs)[0].name, (n), sizeof((defs)[0])) : NULL)
 
 /* config-schema.c: parses the root of the file being read into x->c. */
 void config_parse_root(Ctx *x, yaml_node_t *root);

@@ -169,6 +169,27 @@ static int ctx_parse_goals_dir(Ctx *x, const char *dir)
         return 0;
 }
 
+/* The defined name nearest to an undefined one, NULL if none is near. */
+static const char *ref_suggest(Ctx *x, const Ref *r)
+{
+        const Config *c = x->c;
+
+        switch (r->kind) {
+        case REF_SOURCE:
+                return CTX_SUGGEST(x, r->name, c->sources, c->n_sources);
+        case REF_SERIES:
+                return CTX_SUGGEST(x, r->name, c->series, c->n_series);
+        case REF_RECIPIENT:
+                return CTX_SUGGEST(x, r->name, c->recipients, c->n_recipients);
+        case REF_NOTIFIER:
+                return CTX_SUGGEST(x, r->name, c->notifiers, c->n_notifiers);
+        case REF_GOAL:
+                return c->goals ? ctx_suggest(x, r->name, &c->goals[0].id, c->n_goals, sizeof(GoalDef)) : NULL;
+        default:
+                return NULL;
+        }
+}
+
 static void ctx_check_refs(Ctx *x)
 {
         static const char *const kinds[] = {
@@ -176,6 +197,7 @@ static void ctx_check_refs(Ctx *x)
                 [REF_SERIES] = "series",
                 [REF_RECIPIENT] = "recipient",
                 [REF_NOTIFIER] = "notifier",
+                [REF_GOAL] = "goal",
         };
         const Config *c = x->c;
 
@@ -196,11 +218,21 @@ static void ctx_check_refs(Ctx *x)
                 case REF_NOTIFIER:
                         ok = config_find_notifier(c, r->name);
                         break;
+                case REF_GOAL:
+                        /* a pattern matches what it matches; an exact id must exist */
+                        ok = strpbrk(r->name, "*?[") || config_find_goal(c, r->name);
+                        break;
                 default:
                         ok = true;
                 }
-                if (!ok)
-                        ctx_error_pos(x, r->pos, "undefined %s '%s'", kinds[r->kind], r->name);
+                if (!ok) {
+                        const char *hint = ref_suggest(x, r);
+                        if (hint)
+                                ctx_error_pos(x, r->pos, "undefined %s '%s' (did you mean '%s'?)", kinds[r->kind],
+                                              r->name, hint);
+                        else
+                                ctx_error_pos(x, r->pos, "undefined %s '%s'", kinds[r->kind], r->name);
+                }
         }
 }
 

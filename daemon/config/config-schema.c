@@ -7,12 +7,15 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config-internal.h"
 #include "labourwatch/macro.h"
+#include "labourwatch/municipality.h"
 #include "labourwatch/parse-util.h"
 #include "labourwatch/schedule.h"
 #include "labourwatch/secret.h"
+#include "labourwatch/suggest.h"
 
 #define DEFAULT_STATBANK_URL "https://api.statbank.dk/v1"
 #define DEFAULT_JOBINDSATS_URL_V3 "https://api.jobindsats.dk/v3"
@@ -396,6 +399,64 @@ static void series_check_csv(Ctx *x, SeriesDef *s, const SourceDef *src, const Y
                           src->name);
 }
 
+/* Whether a selection's dimension names the area: Jobindsats' "area" (also written område), and
+ * Statistikbank's OMRÅDE. */
+static bool is_area_dimension(SourceKind kind, const char *dim)
+{
+        if (kind == SOURCE_STATBANK)
+                return suggest_same(dim, "område");
+        if (kind == SOURCE_JOBINDSATS)
+                return suggest_same(dim, "area") || suggest_same(dim, "område") || suggest_same(dim, "omrade") ||
+                       suggest_same(dim, "_område") || suggest_same(dim, "_omrade");
+        return false;
+}
+
+static bool starts_with_word(const char *s, const char *word)
+{
+        size_t n = strlen(word);
+        return strncasecmp(s, word, n) == 0 && s[n] == ' ';
+}
+
+/* A misspelt municipality in an area selection is caught here, with the nearest name, instead of
+ * at the first fetch. Only a text near one of the 98 names (or "Hele landet") is an error: both
+ * providers have other areas too (Jobindsats' "RAR ..." and regions, Statistikbank's regions and
+ * landsdele), and codes are left to the table's metadata, so nothing valid is refused. */
+static void series_check_area(Ctx *x, const char *value, yaml_node_t *vn)
+{
+        const Municipality *m;
+        size_t n;
+
+        if (suggest_caseeq(value, "Hele landet") || streq(value, "*") || strchr(value, ',') ||
+            value[strspn(value, "0123456789")] == 0 || starts_with_word(value, "RAR") ||
+            starts_with_word(value, "Region"))
+                return;
+        m = municipality_all(&n);
+        for (size_t i = 0; i < n; i++)
+                if (suggest_caseeq(value, m[i].name))
+                        return;
+        m = municipality_by_name(value);
+        if (!m)
+                m = municipality_nearest(value);
+        if (m)
+                ctx_error(x, vn, "'%s' is not a municipality; did you mean '%s' (%03u)?", value, m->name, m->code);
+        else if (suggest_index(value, (const char *const[]){"Hele landet"}, 1, sizeof(char *), 3) >= 0)
+                ctx_error(x, vn, "'%s' is not an area; did you mean 'Hele landet' (the whole country)?", value);
+}
+
+static void series_check_areas(Ctx *x, const SourceDef *src, yaml_node_t *select)
+{
+        if (!select || select->type != YAML_MAPPING_NODE)
+                return;
+        for (yaml_node_pair_t *p = select->data.mapping.pairs.start; p < select->data.mapping.pairs.top; p++) {
+                const char *k = yaml_mapping_key(x->yf, select, p);
+                yaml_node_t *vn = yaml_file_node(x->yf, p->value);
+                const char *v = vn ? yaml_node_scalar(vn) : NULL;
+
+                if (k && v && *v && is_area_dimension(src->kind, k))
+                        series_check_area(x, v, vn);
+        }
+}
+
 static void series_check(Ctx *x, SeriesDef *s, const YamlParsed *p, const char *what)
 {
         const SourceDef *src;
@@ -426,7 +487,12 @@ static void series_check(Ctx *x, SeriesDef *s, const YamlParsed *p, const char *
         if (!src && x->main_broken)
                 return;
         if (!src) {
-                ctx_error(x, VALUE(p, series_fields, "source"), "undefined source '%s'", s->source);
+                const char *hint = CTX_SUGGEST(x, s->source, x->c->sources, x->c->n_sources);
+                if (hint)
+                        ctx_error(x, VALUE(p, series_fields, "source"), "undefined source '%s' (did you mean '%s'?)",
+                                  s->source, hint);
+                else
+                        ctx_error(x, VALUE(p, series_fields, "source"), "undefined source '%s'", s->source);
                 return;
         }
         s->source_def = src;
@@ -435,6 +501,8 @@ static void series_check(Ctx *x, SeriesDef *s, const YamlParsed *p, const char *
                                s->pos.column);
         if (src->kind == SOURCE_CSV)
                 series_check_csv(x, s, src, p, what);
+        if (HAS(p, series_fields, "select"))
+                series_check_areas(x, src, VALUE(p, series_fields, "select"));
 }
 
 static void parse_series(Ctx *x, const char *name, yaml_node_t *key, yaml_node_t *v)
@@ -876,7 +944,8 @@ static void read_repeat(YamlWalk *w, const char *key, yaml_node_t *v, void *dest
 static void read_route_report(YamlWalk *w, const char *key, yaml_node_t *v, void *dest);
 
 static const YamlField route_fields[] = {
-        {.key = "goals", .type = YF_STRV, .offset = offsetof(RouteDef, goals), .offset2 = offsetof(RouteDef, n_goals)},
+        {.key = "goals", .type = YF_STRV, .offset = offsetof(RouteDef, goals), .offset2 = offsetof(RouteDef, n_goals),
+         .ref = REF_GOAL},
         {.key = "recipients", .type = YF_STRV, .offset = offsetof(RouteDef, recipients),
          .offset2 = offsetof(RouteDef, n_recipients), .ref = REF_RECIPIENT},
         {.key = "notifiers", .type = YF_STRV, .offset = offsetof(RouteDef, notifiers),

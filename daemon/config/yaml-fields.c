@@ -2,6 +2,7 @@
 /* The YAML field engine; see yaml-fields.h. */
 #include <assert.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "labourwatch/macro.h"
 #include "labourwatch/parse-util.h"
 #include "labourwatch/period.h"
+#include "labourwatch/suggest.h"
 #include "labourwatch/yaml-fields.h"
 
 /* ---- errors ---- */
@@ -379,40 +381,12 @@ static char *join_names(const char *const *names, size_t n, size_t stride)
         return s;
 }
 
-/* Levenshtein distance, capped: enough to suggest "language" for "languag". */
-static size_t edit_distance(const char *a, const char *b)
-{
-        size_t la = strlen(a), lb = strlen(b), prev[64], cur[64];
-
-        if (la >= ELEMENTSOF(prev) || lb >= ELEMENTSOF(prev))
-                return SIZE_MAX;
-        for (size_t j = 0; j <= lb; j++)
-                prev[j] = j;
-        for (size_t i = 1; i <= la; i++) {
-                cur[0] = i;
-                for (size_t j = 1; j <= lb; j++) {
-                        size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-                        cur[j] = MIN(MIN(prev[j] + 1, cur[j - 1] + 1), sub);
-                }
-                memcpy(prev, cur, sizeof(size_t) * (lb + 1));
-        }
-        return prev[lb];
-}
-
-/* The allowed key closest to a misspelt one, if it is close enough to be a typo. */
+/* The allowed key closest to a misspelt one, if it is close enough to be a typo (suggest.h:
+ * Damerau-Levenshtein on folded words, at most 2 edits). */
 static const char *field_suggest(const YamlField *fields, size_t n, const char *key)
 {
-        const char *best = NULL;
-        size_t best_d = SIZE_MAX;
-
-        for (size_t i = 0; i < n; i++) {
-                size_t d = edit_distance(key, fields[i].key);
-                if (d < best_d) {
-                        best_d = d;
-                        best = fields[i].key;
-                }
-        }
-        return best_d <= 2 && best_d < strlen(key) ? best : NULL;
+        ssize_t i = suggest_index(key, &fields[0].key, n, sizeof(YamlField), 2);
+        return i >= 0 ? fields[i].key : NULL;
 }
 
 int yaml_field_index(const YamlField *fields, size_t n, const char *key)
@@ -599,6 +573,7 @@ static void read_choice(YamlWalk *w, const YamlField *f, const char *k, yaml_nod
 {
         _cleanup_free_ char *valid = NULL;
         const char *s = yaml_node_scalar(v);
+        ssize_t hint;
         int e;
 
         if (!s) {
@@ -610,7 +585,12 @@ static void read_choice(YamlWalk *w, const YamlField *f, const char *k, yaml_nod
                 valid = join_names(f->names, f->n_names, sizeof(char *));
                 if (!valid)
                         w->file->oom = true;
-                yaml_file_error(w->file, v, "%s: bad value '%s', expected one of: %s", k, s, strempty(valid));
+                hint = suggest_index(s, f->names, f->n_names, sizeof(char *), 2);
+                if (hint >= 0)
+                        yaml_file_error(w->file, v, "%s: bad value '%s' (did you mean '%s'?), expected one of: %s", k,
+                                        s, f->names[hint], strempty(valid));
+                else
+                        yaml_file_error(w->file, v, "%s: bad value '%s', expected one of: %s", k, s, strempty(valid));
                 return;
         }
         if (f->type == YF_ENUM)
@@ -675,10 +655,26 @@ static void read_period(YamlWalk *w, const char *k, yaml_node_t *v, Period *ret)
                                 "%s: bad period '%s', expected e.g. 2024, 2024H1, 2024Q2, 2024M06, 2024QMAT02", k, s);
 }
 
+/* `labourwatch init` writes the plain word TO FILL where only the jobcentre knows the value (a
+ * target, an address): check names each one instead of a type error. */
+static bool is_to_fill(const yaml_node_t *v)
+{
+        return v->type == YAML_SCALAR_NODE && v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+               streq((const char *) v->data.scalar.value, YAML_TO_FILL);
+}
+
 static void read_field(YamlWalk *w, const YamlField *f, const char *k, yaml_node_t *v, void *dest)
 {
         void *at = (char *) dest + f->offset;
 
+        if (f->type != YF_SECTION && f->type != YF_CUSTOM && is_to_fill(v)) {
+                yaml_file_error(w->file, v, "%s: " YAML_TO_FILL ": the value is still to be written in", k);
+                /* NaN fails every range check ("a rank is 1 or more") silently: one line per value. The
+                 * configuration does not load, so the NaN never reaches a goal. */
+                if (f->type == YF_DOUBLE)
+                        *(double *) at = NAN;
+                return;
+        }
         switch (f->type) {
         case YF_SECTION:
                 break;

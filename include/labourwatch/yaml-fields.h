@@ -22,6 +22,9 @@
 
 #define YAML_NESTING_MAX 64
 #define YAML_NODES_MAX 1000000U /* nodes per file; see CONFIG_NODES_MAX */
+/* The plain scalar `labourwatch init` writes for a value only the jobcentre knows (a target, an
+ * address): a field given it is reported as still to be filled in, whatever its type. */
+#define YAML_TO_FILL "TO FILL"
 
 typedef void (*YamlErrorFunc)(void *userdata, const char *file, unsigned line, unsigned column,
                               const char *message);

@@ -80,6 +80,13 @@ BAD = {
         "{f}:9:11: undefined series 'nothere'",
     ],
     "hex-number.yaml": ["{f}:10:59: target: expected a number, got '0x1p3'"],
+    # issue 19 §4: the nearest valid name, for a municipality as for a value or a reference
+    "unknown-area.yaml": ["{f}:11:13: 'Balerup' is not a municipality; did you mean 'Ballerup' (151)?"],
+    "misspelt-names.yaml": [
+        "{f}:20:16: direction: bad value 'at_lest' (did you mean 'at_least'?), expected one of: at_least, at_most",
+        "{f}:22:18: undefined recipient 'jobcenterchf' (did you mean 'jobcenterchef'?)",
+        "{f}:25:13: undefined series 'fleksjob_fultid' (did you mean 'fleksjob_fuldtid'?)",
+    ],
     "three-errors.yaml": [
         "{f}:1:11: language: bad value 'fr', expected one of: da, en",
         "{f}:5:14: timeout: bad duration 'forever', expected e.g. 30s, 10min, 6h, 14d",
@@ -122,6 +129,22 @@ class CheckTest(unittest.TestCase):
                 self.assertEqual(p.returncode, 1, p.stderr)
                 self.assertEqual(p.stdout, "")
                 self.assertEqual(p.stderr.splitlines(), [w.format(f=f) for w in want])
+
+    def test_misspelt_goal_key(self):
+        with tempfile.TemporaryDirectory(prefix="lw-test-check-") as d:
+            main = os.path.join(d, "labourwatch.yaml")
+            with open(main, "w") as f:
+                f.write(open(os.path.join(DATA, "bad", "misspelt-names.yaml")).read()
+                        .replace("at_lest", "at_least").replace("jobcenterchf", "jobcenterchef")
+                        .replace("fleksjob_fultid", "fleksjob_fuldtid")
+                        .replace("    target: 390\n", "    target: 390\n    tolerence: 2\n"))
+            p = run("--config", main)
+            self.assertEqual(p.returncode, 1, p.stderr)
+            self.assertEqual(p.stdout, "")
+            lines = p.stderr.splitlines()
+            self.assertEqual(len(lines), 1, p.stderr)
+            self.assertTrue(lines[0].startswith(main + ":28:5: unknown key 'tolerence' in goal 'fleksjob-2025' "
+                                                "(did you mean 'tolerance'?), allowed keys: id, "), lines[0])
 
     def test_every_bad_file_is_covered(self):
         self.assertEqual(sorted(os.listdir(os.path.join(DATA, "bad"))), sorted(BAD))

@@ -172,6 +172,12 @@ class CliConventions(unittest.TestCase):
         # quiet when the configuration does not load
         p = run(CLI, "complete", "goals", "--config", os.path.join(self.tmp, "nonexistent.yaml"))
         self.assertEqual((p.returncode, p.stdout, p.stderr), (1, "", ""))
+        # the 98 municipalities for init --municipality, without a configuration
+        p = run(CLI, "complete", "municipalities", "--config", os.path.join(self.tmp, "nonexistent.yaml"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        names = p.stdout.split()
+        self.assertEqual(len(names), 98)
+        self.assertIn("Høje-Taastrup", names)
         p = run(CLI, "complete", "bogus", "--config", self.conf)
         self.assertEqual(p.returncode, 2)
         # hidden from the help
@@ -234,6 +240,11 @@ printf '%s\\n' "${{COMPREPLY[@]}}"
         self.assertEqual(self.complete(f"labourwatch backtest --probability-off-track 0.1 -c {self.conf} fl"),
                          ["fleksjob-2024"])
         self.assertEqual(self.complete(f"labourwatch report -c {self.conf} --language "), ["da", "en"])
+        self.assertEqual(sorted(self.complete("labourwatch init --")), ["--dir", "--help", "--municipality", "--year"])
+        self.assertEqual(self.complete("labourwatch init --municipality Ball"), ["Ballerup"])
+        self.assertEqual(sorted(self.complete("labourwatch init -m Fre")),
+                         ["Fredensborg", "Fredericia", "Frederiksberg", "Frederikshavn", "Frederikssund"])
+        self.assertEqual(self.complete("labourwatch init -m Herlev --year 2025 --dir nonexist"), [])
         self.assertIn("--once", self.complete("labourwatchd --"))
         self.assertIn("--dry-run", self.complete("labourwatchd --"))
 
