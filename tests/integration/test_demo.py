@@ -237,7 +237,11 @@ class Demo(unittest.TestCase):
     def test_daemon_recorded_evaluations(self):
         out = self.cli("status", "--config", self.config)
         for gid, status in FINAL_2024.items():
-            self.assertRegex(out, r"(?m)^%s\s+%s\b" % (re.escape(gid), status))
+            # status says it in words ("Achieved"); --json keeps the code
+            self.assertRegex(out, r"(?m)^%s\s+%s\b" % (re.escape(gid), status.capitalize()))
+        doc = json.loads(self.cli("status", "--config", self.config, "--json"))
+        got = {g["id"]: g["status"] for g in doc["goals"]}
+        self.assertEqual(got, FINAL_2024)
 
     def test_periods_stored_per_series(self):
         for name, n in PERIODS.items():
