@@ -910,12 +910,13 @@ static double floor_variance(const Ctx *c, const Term *t, int hh)
 }
 
 /* The spread (sigma, degrees of freedom) of the goal's final measure, h members still to come, from
- * the backtest of the terms' combined error. The scaling law's alpha is the maximum-likelihood one
+ * the backtest of the terms' combined error; floor_given >= 0 is the floor's variance in the
+ * measure's unit (else it is the terms' floor_variance()). The scaling law's alpha is the maximum-likelihood one
  * on the grid, c^2 its mean square; the errors of one origin overlap, so the degrees of freedom are
  * the origins over sqrt(h), at least 2. With little or no history the floor (floor_variance, terms
  * taken as independent) widens it, weighted as FLOOR_WEIGHT origins, and more below SHORT_ORIGINS. */
-static bool spread(Ctx *c, GoalAggregate a, bool sum_like, const Term *t, size_t n_t, int h, double *ret_sigma,
-                   int *ret_df)
+static bool spread(Ctx *c, GoalAggregate a, bool sum_like, const Term *t, size_t n_t, int h, double floor_given,
+                   double *ret_sigma, int *ret_df)
 {
         int N = (int) (c->pl - c->pf + 1);
         Spread sp;
@@ -936,8 +937,11 @@ static bool spread(Ctx *c, GoalAggregate a, bool sum_like, const Term *t, size_t
 
         int hh = a == GOAL_AGGREGATE_LATEST ? 1 : h;
         double floor_var = 0;
-        for (size_t k = 0; k < n_t; k++)
-                floor_var += t[k].coef * t[k].coef * floor_variance(c, &t[k], hh);
+        if (floor_given >= 0)
+                floor_var = floor_given;
+        else
+                for (size_t k = 0; k < n_t; k++)
+                        floor_var += t[k].coef * t[k].coef * floor_variance(c, &t[k], hh);
 
         double sd = 0, eff = 0;
         if (sp.n > 0) {
@@ -968,7 +972,7 @@ static void distribution_level(Ctx *c, GoalAggregate a, double projected, int h)
         Term t = { GOAL_ROLE_SERIES, mult, a == GOAL_AGGREGATE_SUM ? projected / N : projected };
         int df;
 
-        if (isfinite(projected) && spread(c, a, a == GOAL_AGGREGATE_SUM, &t, 1, h, &sigma, &df))
+        if (isfinite(projected) && spread(c, a, a == GOAL_AGGREGATE_SUM, &t, 1, h, -1, &sigma, &df))
                 set_distribution(c, projected, sigma, df);
 }
 
@@ -1166,7 +1170,7 @@ static int eval_change(Ctx *c)
                           a == GOAL_AGGREGATE_LATEST ? frcl : frcs / fn },
                 };
                 int df, h = a == GOAL_AGGREGATE_LATEST ? (int) (c->pl - last_cur) : fn - n_cur;
-                if (spread(c, a, a == GOAL_AGGREGATE_SUM, t, ref ? 2 : 1, h, &sigma, &df))
+                if (spread(c, a, a == GOAL_AGGREGATE_SUM, t, ref ? 2 : 1, h, -1, &sigma, &df))
                         set_distribution(c, pown - pother, sigma, df);
         }
 
@@ -1250,7 +1254,11 @@ static int eval_share(Ctx *c)
         double S = 100 * fns / fds, sigma;
         Term t[TERMS_MAX] = { { GOAL_ROLE_NUMERATOR, 100 / fds, fns / N }, { GOAL_ROLE_DENOMINATOR, -S / fds, fds / N } };
         int df;
-        if (spread(c, GOAL_AGGREGATE_SUM, true, t, 2, N - n, &sigma, &df)) {
+        /* The floor of a share is chance: each case to come is matched or not (binomial), and the
+         * cases to come weigh (fds - ds) / fds of the year; at least 2 % of the share moving with them. */
+        double rest = MAX(fds - ds, 1.0), frac = (fds - ds) / fds;
+        double floor_var = frac * frac * MAX(S * (100 - S) / rest, (FLOOR_RELATIVE * S) * (FLOOR_RELATIVE * S));
+        if (spread(c, GOAL_AGGREGATE_SUM, true, t, 2, N - n, MAX(floor_var, 0.0), &sigma, &df)) {
                 set_distribution(c, S, sigma, df);
                 r->projected_low = MAX(r->projected_low, 0.0);
                 r->projected_high = MIN(r->projected_high, 100.0);
