@@ -245,6 +245,7 @@ printf '%s\\n' "${{COMPREPLY[@]}}"
         self.assertEqual(sorted(self.complete("labourwatch init -m Fre")),
                          ["Fredensborg", "Fredericia", "Frederiksberg", "Frederikshavn", "Frederikssund"])
         self.assertEqual(self.complete("labourwatch init -m Herlev --year 2025 --dir nonexist"), [])
+        self.assertEqual(self.complete("labourwatch silence -m Her"), [])  # there -m is --comment
         self.assertIn("--once", self.complete("labourwatchd --"))
         self.assertIn("--dry-run", self.complete("labourwatchd --"))
 
