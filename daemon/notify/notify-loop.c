@@ -17,6 +17,7 @@
 struct NotifyLoop {
         CurlGlue *glue;
         sd_event *event;
+        NotifyThreads *threads; /* made on the first delivery that needs one */
 };
 
 sd_event *notify_loop_event(NotifyLoop *l)
@@ -58,6 +59,7 @@ NotifyLoop *notify_loop_free(NotifyLoop *l)
 {
         if (!l)
                 return NULL;
+        notify_threads_free(l->threads);
         curl_glue_unref(l->glue);
         free(l);
         return NULL;
@@ -81,6 +83,10 @@ NotifySend *notify_send_free(NotifySend *s)
 {
         if (!s)
                 return NULL;
+        if (s->job) {
+                notify_thread_cancel(s); /* freed when its thread is over */
+                return NULL;
+        }
         if (s->easy) {
                 curl_glue_remove(s->loop->glue, s->easy);
                 curl_easy_cleanup(s->easy);
@@ -119,6 +125,7 @@ int notify_send_new(NotifyLoop *l, const NotifierDef *n, bool with_easy, notify_
         if (!s)
                 return -ENOMEM;
         s->loop = l;
+        s->timeout_usec = timeout;
         s->done = done;
         s->userdata = userdata;
         if (with_easy) {
@@ -144,24 +151,40 @@ fail:
         return -ENOMEM;
 }
 
-static void on_easy_done(CurlGlue *g, CURL *easy, CURLcode code, void *userdata)
+void notify_send_complete(NotifySend *s, int curl_code)
 {
-        NotifySend *s = userdata;
         NotifyResult r = {};
 
-        s->finish(s, (int) code, &r);
+        s->finish(s, curl_code, &r);
         r.transcript = s->transcript;
-        /* The loop has let go of the handle; free it with s after the callback. */
         s->done(&r, s->userdata);
         free(r.reply);
+        /* Off the loop already (the glue let go of it, or its thread is over): free it with s. */
         curl_easy_cleanup(s->easy);
         s->easy = NULL;
         notify_send_free(s);
 }
 
+static void on_easy_done(CurlGlue *g, CURL *easy, CURLcode code, void *userdata)
+{
+        notify_send_complete(userdata, (int) code);
+}
+
 int notify_send_start(NotifySend *s)
 {
         return curl_glue_add(s->loop->glue, s->easy, on_easy_done, s);
+}
+
+int notify_send_start_on_thread(NotifySend *s)
+{
+        int r;
+
+        if (!s->loop->threads) {
+                r = notify_threads_new(s->loop->event, &s->loop->threads);
+                if (r < 0)
+                        return r;
+        }
+        return notify_send_start_thread(s->loop->threads, s);
 }
 
 static size_t on_post_answer(char *ptr, size_t size, size_t nmemb, void *userdata)

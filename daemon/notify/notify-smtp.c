@@ -73,9 +73,8 @@ static int on_debug(CURL *easy, curl_infotype type, char *data, size_t size, voi
 
 static void smtp_finish(NotifySend *s, int curl_code, NotifyResult *r)
 {
-        long code = 0;
+        long code = s->response_code; /* the handle is gone with its thread */
 
-        (void) curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &code);
         r->code = code;
         if (curl_code == CURLE_OK) {
                 r->ok = true;
@@ -193,7 +192,8 @@ static int smtp_send(NotifyLoop *l, const NotifierDef *n, const NotifyMessage *m
                         goto fail;
         }
 
-        r = notify_send_start(s);
+        /* On a thread: libcurl waits for the answer to the final dot (and to QUIT) blocking. */
+        r = notify_send_start_on_thread(s);
         if (r < 0)
                 goto fail;
         if (ret)
