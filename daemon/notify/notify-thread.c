@@ -65,6 +65,7 @@ struct NotifyJob {
 struct NotifyThreads {
         sd_event *event;
         pthread_mutex_t lock;
+        pthread_cond_t finished; /* signalled under lock when a job's finished becomes true */
         int efd;
         sd_event_source *efd_source;
         NotifyJob *jobs;
@@ -154,6 +155,7 @@ static void *job_run(void *userdata)
         s->response_code = code;
         j->code = c;
         j->finished = true;
+        pthread_cond_broadcast(&t->finished);
         pthread_mutex_unlock(&t->lock);
         /* An eventfd write does not fail short of a full counter (2^64 - 2 writes). */
         (void) !write(t->efd, &one, sizeof(one));
@@ -233,6 +235,7 @@ static int on_deadline(sd_event_source *source, uint64_t usec, void *userdata)
 
 int notify_threads_new(sd_event *e, NotifyThreads **ret)
 {
+        pthread_condattr_t ca;
         NotifyThreads *t;
         int r;
 
@@ -242,6 +245,18 @@ int notify_threads_new(sd_event *e, NotifyThreads **ret)
         t->efd = -1;
         r = pthread_mutex_init(&t->lock, NULL);
         if (r != 0) {
+                free(t);
+                return -r;
+        }
+        r = pthread_condattr_init(&ca);
+        if (r == 0) {
+                r = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+                if (r == 0)
+                        r = pthread_cond_init(&t->finished, &ca);
+                (void) pthread_condattr_destroy(&ca);
+        }
+        if (r != 0) {
+                (void) pthread_mutex_destroy(&t->lock);
                 free(t);
                 return -r;
         }
@@ -262,8 +277,28 @@ fail:
         return r;
 }
 
+/* Waits (until *until, CLOCK_MONOTONIC) for j's thread to finish, and joins it. Returns false when
+ * it did not finish in time. */
+static bool job_wait(NotifyJob *j, const struct timespec *until)
+{
+        NotifyThreads *t = j->threads;
+        bool finished;
+
+        pthread_mutex_lock(&t->lock);
+        while (!j->finished)
+                if (pthread_cond_timedwait(&t->finished, &t->lock, until) == ETIMEDOUT)
+                        break;
+        finished = j->finished;
+        pthread_mutex_unlock(&t->lock);
+        if (finished)
+                (void) pthread_join(j->thread, NULL); /* finished is its last act: immediate */
+        return finished;
+}
+
 NotifyThreads *notify_threads_free(NotifyThreads *t)
 {
+        struct timespec until;
+        unsigned left = 0;
         NotifyJob *j;
 
         if (!t)
@@ -271,27 +306,27 @@ NotifyThreads *notify_threads_free(NotifyThreads *t)
         /* Every transfer is cut first, so the threads end together, not one after another. */
         for (j = t->jobs; j; j = j->next)
                 job_abort(j);
+        (void) clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_sec += NOTIFY_THREAD_JOIN_USEC / USEC_PER_SEC;
         while ((j = t->jobs)) {
-                struct timespec ts;
-                int r;
-
-                (void) clock_gettime(CLOCK_REALTIME, &ts);
-                ts.tv_sec += NOTIFY_THREAD_JOIN_USEC / USEC_PER_SEC;
-                r = pthread_timedjoin_np(j->thread, NULL, &ts);
                 job_unlink(j);
-                if (r != 0) {
-                        /* Stuck somewhere a shutdown(2) does not reach (a resolver): leave it; the
-                         * process is ending, and it may still use its job and delivery. */
+                if (!job_wait(j, &until)) {
+                        /* Stuck somewhere a shutdown(2) does not reach: leave it, with its job,
+                         * its delivery and t, which it may still use; the process is ending. */
                         (void) pthread_detach(j->thread);
+                        left++;
                         continue;
                 }
                 j->cancelled = true; /* nobody is told: the delivery stays due in the store */
                 job_finish(j);
         }
-        sd_event_source_disable_unref(t->efd_source);
+        t->efd_source = sd_event_source_disable_unref(t->efd_source);
+        t->event = sd_event_unref(t->event);
+        if (left > 0)
+                return NULL;
         if (t->efd >= 0)
                 (void) close(t->efd);
-        sd_event_unref(t->event);
+        (void) pthread_cond_destroy(&t->finished);
         (void) pthread_mutex_destroy(&t->lock);
         free(t);
         return NULL;
