@@ -27,6 +27,8 @@ struct NotifySend {
         uint64_t timeout_usec;   /* the notifier's timeout (default 30 s) */
         long response_code;      /* on a thread: CURLINFO_RESPONSE_CODE, read before the handle went */
         NotifyJob *job;          /* on a thread (SMTP): in flight there, see notify-thread.c */
+        bool answered;           /* HTTP: the final status and headers are in */
+        sd_event_source *answer_timer; /* HTTP: ends the body's read NOTIFY_ANSWER_USEC after them */
         NotifyResult result;     /* directory: the outcome to report */
         void (*finish)(NotifySend *s, int curl_code, NotifyResult *r);
         notify_send_done_t done;
@@ -59,6 +61,10 @@ void notify_thread_cancel(NotifySend *s);
 /* Starts s as an HTTP(S) POST of s->body (s->size bytes) with s->headers to url, redirects not
  * followed, the answer kept in the transcript (webhook, alertmanager). Returns 0 or negative errno. */
 int notify_send_start_post(NotifySend *s, const char *url);
+/* HTTP: the final status and headers arrived. The status is the receiver's answer then, whatever
+ * became of the body (cut at 16 KiB or 2 s after the headers, or broken off): the finish functions
+ * judge by it instead of the transfer's result. */
+bool notify_send_answered(const NotifySend *s);
 sd_event *notify_loop_event(NotifyLoop *l);
 /* Appends to s->transcript, keeping at most 16 KiB. */
 void notify_send_transcript_add(NotifySend *s, const char *data, size_t size);

@@ -99,6 +99,7 @@ NotifySend *notify_send_free(NotifySend *s)
         free(s->current_reply);
         free(s->error_reply);
         sd_event_source_disable_unref(s->defer);
+        sd_event_source_disable_unref(s->answer_timer);
         free(s->result.reply);
         free(s);
         return NULL;
@@ -187,13 +188,56 @@ int notify_send_start_on_thread(NotifySend *s)
         return notify_send_start_thread(s->loop->threads, s);
 }
 
+/* The receiver's answer is its status and headers; the body is for the log only. A receiver that
+ * answers 200 and then sends a body without end (or stalls in it) must not turn a delivered notice
+ * into a failed one that is sent again (issue 18 §5): the body is read for at most
+ * NOTIFY_ANSWER_MAX bytes and NOTIFY_ANSWER_USEC after the headers, then the transfer is ended and
+ * judged by the status (notify_send_answered()). */
+#define NOTIFY_ANSWER_MAX NOTIFY_TRANSCRIPT_MAX
+#define NOTIFY_ANSWER_USEC (2 * USEC_PER_SEC)
+
+bool notify_send_answered(const NotifySend *s)
+{
+        return s->answered;
+}
+
+/* The body's time is up: end the transfer and judge it by the status. */
+static int on_answer_timer(sd_event_source *source, uint64_t usec, void *userdata)
+{
+        NotifySend *s = userdata;
+
+        curl_glue_remove(s->loop->glue, s->easy);
+        notify_send_complete(s, CURLE_WRITE_ERROR);
+        return 0;
+}
+
+static size_t on_post_header(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+        NotifySend *s = userdata;
+        size_t n = size * nmemb;
+        long status = 0;
+
+        /* The empty line after the headers; a 1xx block is followed by the real one. */
+        if (s->answered || !((n == 2 && ptr[0] == '\r' && ptr[1] == '\n') || (n == 1 && ptr[0] == '\n')))
+                return n;
+        (void) curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
+        if (status < 200)
+                return n;
+        s->answered = true;
+        /* A timer, not a progress callback: libcurl's multi_socket calls nothing while a body
+         * stalls. Failing to arm it costs only the wait for the transfer's timeout. */
+        (void) sd_event_add_time_relative(s->loop->event, &s->answer_timer, CLOCK_MONOTONIC,
+                                          NOTIFY_ANSWER_USEC, USEC_PER_SEC / 10, on_answer_timer, s);
+        return n;
+}
+
 static size_t on_post_answer(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
         NotifySend *s = userdata;
 
-        /* keep the start of the answer for the log; read (and drop) the rest */
+        /* keep the start of the answer for the log; a short count ends the transfer */
         notify_send_transcript_add(s, ptr, size * nmemb);
-        return size * nmemb;
+        return s->answered && s->transcript_size >= NOTIFY_ANSWER_MAX ? 0 : size * nmemb;
 }
 
 int notify_send_start_post(NotifySend *s, const char *url)
@@ -214,6 +258,8 @@ int notify_send_start_post(NotifySend *s, const char *url)
         SETOPT(s->easy, CURLOPT_FOLLOWLOCATION, 0L); /* a redirect would turn the POST into a GET */
         SETOPT(s->easy, CURLOPT_WRITEFUNCTION, on_post_answer);
         SETOPT(s->easy, CURLOPT_WRITEDATA, s);
+        SETOPT(s->easy, CURLOPT_HEADERFUNCTION, on_post_header);
+        SETOPT(s->easy, CURLOPT_HEADERDATA, s);
         return notify_send_start(s);
 fail:
         return -EIO;

@@ -679,6 +679,66 @@ class NotifyTest(unittest.TestCase):
         self.assertEqual(doc["problems"][0]["kind"], "notification_expired")
         self.assertIn("HTTP 400", doc["problems"][0]["message"])
 
+    def endless_receiver(self, stall):
+        """A receiver that answers 200 with its headers and then a chunked body without end (stall:
+        one chunk, then silence). Returns the list its requests are appended to."""
+        requests = []
+
+        class H(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def do_POST(self):
+                requests.append(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                deadline = time.monotonic() + 30
+                try:
+                    self.wfile.write(b"2\r\nok\r\n")
+                    self.wfile.flush()
+                    while time.monotonic() < deadline:
+                        if stall:
+                            time.sleep(0.1)
+                            continue
+                        self.wfile.write(b"400\r\n" + b"x" * 1024 + b"\r\n")
+                except OSError:
+                    pass  # the client went away
+
+        class Srv(http.server.ThreadingHTTPServer):
+            allow_reuse_address = True
+            daemon_threads = True
+        httpd = Srv(("127.0.0.1", self.hook_port), H)
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+
+        class Stop:
+            def stop(self):
+                httpd.shutdown()
+                httpd.server_close()
+        self.servers.append(Stop())
+        return requests
+
+    def test_webhook_200_endless_body(self):
+        """Issue 18 §5: a receiver that answers 200 and then sends a body without end, or stalls in
+        it, has the notice: delivered once, well within the notifier's timeout (5 s), not resent."""
+        for stall in (False, True):
+            with self.subTest(stall=stall):
+                requests = self.endless_receiver(stall)
+                self.enqueue("hook", None)
+                t = time.monotonic()
+                p = self.daemon_once(check=0)
+                took = time.monotonic() - t
+                self.assertEqual(len(requests), 1, p.stderr)
+                self.assertIsNotNone(self.outbox()[-1][6], p.stderr)
+                self.assertLess(took, 4.5 * lwdaemon.TIMEOUT_SCALE, p.stderr)
+                self.assertIn("delivered through hook: HTTP 200 OK: ok", p.stderr)
+                self.daemon_once(check=0)
+                self.assertEqual(len(requests), 1)
+                self.servers.pop().stop()
+
     # -- end to end: the daemon evaluates, enqueues and delivers --
 
     def goals_setup(self):
