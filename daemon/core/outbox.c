@@ -50,6 +50,9 @@ struct Outbox {
         OutboxItem *batch; /* due items read last, started from batch_pos on */
         size_t batch_n, batch_pos;
         bool refill; /* read the store again (something was enqueued, or time passed) */
+        bool draining; /* stopping: start nothing, tell drain_cb when nothing is in flight */
+        outbox_idle_t drain_cb;
+        void *drain_userdata;
 };
 
 static int64_t now_usec(Outbox *o)
@@ -408,6 +411,14 @@ static void outbox_run(Outbox *o)
         int64_t now = now_usec(o);
         bool refilled = false;
 
+        if (o->draining) {
+                if (o->n_in_flight == 0 && o->drain_cb) {
+                        outbox_idle_t cb = o->drain_cb;
+                        o->drain_cb = NULL;
+                        cb(o, o->drain_userdata);
+                }
+                return;
+        }
         if (o->refill || o->batch_pos >= o->batch_n) {
                 if (batch_refill(o, now) < 0) {
                         (void) sd_event_source_set_time(o->timer, (uint64_t) now + USEC_PER_MINUTE);
@@ -619,6 +630,22 @@ bool outbox_idle(Outbox *o)
         r = store_outbox_due(o->store, now_usec(o), 1, &items, &n, NULL);
         store_outbox_free(items, n);
         return r < 0 || n == 0;
+}
+
+void outbox_drain(Outbox *o, outbox_idle_t cb, void *userdata)
+{
+        if (!o)
+                return;
+        o->draining = true;
+        o->drain_cb = cb;
+        o->drain_userdata = userdata;
+        (void) sd_event_source_set_enabled(o->timer, SD_EVENT_OFF);
+        (void) sd_event_source_set_enabled(o->kick, SD_EVENT_ONESHOT);
+}
+
+unsigned outbox_in_flight(const Outbox *o)
+{
+        return o ? o->n_in_flight : 0;
 }
 
 bool outbox_had_failures(const Outbox *o)

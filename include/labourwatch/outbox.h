@@ -43,6 +43,12 @@ bool outbox_idle(Outbox *o);
  * attempts). Replaces an earlier callback; cb NULL removes it. */
 typedef void (*outbox_idle_t)(Outbox *o, void *userdata);
 void outbox_on_idle(Outbox *o, outbox_idle_t cb, void *userdata);
+/* Stopping: starts no more deliveries, and calls cb once, from the loop, when none is in flight
+ * any more (at once, from the loop, when none is). The caller bounds the wait; outbox_free cancels
+ * what is still in flight then. */
+void outbox_drain(Outbox *o, outbox_idle_t cb, void *userdata);
+/* Deliveries in flight. */
+unsigned outbox_in_flight(const Outbox *o);
 /* Has any delivery failed (or been given up) since outbox_new? For --once's exit status. */
 bool outbox_had_failures(const Outbox *o);
 /* Items delivered since outbox_new. */

@@ -143,8 +143,8 @@ class SmtpStallTest(lwdaemon.DaemonTestCase):
     def test_silent_server_delays_nobody_and_sigterm_exits(self):
         """The stuck message's server is silent for 120 s after the dot (timeout: 60s, so it is in
         flight throughout); four mails that become due a moment later arrive within a few seconds;
-        SIGTERM then exits within 5 s and the stuck message is still due, and is sent by the next
-        run as the same message."""
+        SIGTERM then exits within 5 s (after waiting 2 s for the answer) and the stuck message is
+        still due, and is sent by the next run as the same message."""
         sink = self.serve(stall_seconds=120)
         self.configure("60s")
         self.enqueue("stuck")
@@ -179,6 +179,28 @@ class SmtpStallTest(lwdaemon.DaemonTestCase):
         self.assertEqual(len(again), 1, p.stderr)
         self.assertEqual(message_id(again[0]["raw"]), message_id(sink.stalled[0]["raw"]))
         self.assertIsNotNone(self.rows()["stuck"][3])
+
+    def test_sigterm_waits_for_an_answer_in_flight(self):
+        """Issue 18 §5: SIGTERM while a server takes a second to answer the dot: the daemon waits
+        for the answer (briefly), marks the message sent, and the next start does not send it
+        again."""
+        sink = self.serve(stall_seconds=1)
+        self.configure("60s")
+        self.enqueue("stuck")
+        d = self.start()
+        d.wait_notify("READY", "1")
+        self.wait_for(lambda: sink.stalled, 10, "the message's DATA")
+        t = time.monotonic()
+        d.signal(signal.SIGTERM)
+        rc = d.wait(timeout=30)
+        took = time.monotonic() - t
+        self.assertEqual(rc, 0, d.stderr())
+        self.assertLess(took, 5 * SCALE)
+        self.assertIsNotNone(self.rows()["stuck"][3], d.stderr())
+        self.assertIn("delivered through mail: 250 2.0.0 Ok: queued (late)", d.stderr())
+        p = lwdaemon.run_once(self.work)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(sink.messages, [])  # not sent again
 
     def test_timeout_costs_one_retry(self):
         """timeout: 3s against a server silent for 60 s after the dot: --once is over a few seconds
