@@ -50,6 +50,13 @@ struct Outbox {
         OutboxItem *batch; /* due items read last, started from batch_pos on */
         size_t batch_n, batch_pos;
         bool refill; /* read the store again (something was enqueued, or time passed) */
+        /* Notifiers held back for a problem of their configuration (notify.h NotifyResult.fix), each
+         * with the root cause logged: one line per notifier and cause, until a reload. */
+        struct {
+                char *channel;
+                const char *cause;
+        } *holds;
+        size_t n_holds, n_holds_alloc;
         bool draining; /* stopping: start nothing, tell drain_cb when nothing is in flight */
         outbox_idle_t drain_cb;
         void *drain_userdata;
@@ -178,6 +185,96 @@ static void give_up(Outbox *o, const OutboxItem *i, const char *reason)
 
 static void outbox_schedule(Outbox *o);
 
+/* "2s", "5min": the wait before a retry, for the log. */
+static const char *format_delay(uint64_t delay, char buf[static 32])
+{
+        if (delay >= USEC_PER_MINUTE)
+                snprintf(buf, 32, "%" PRIu64 "min", (delay + USEC_PER_MINUTE / 2) / USEC_PER_MINUTE);
+        else
+                snprintf(buf, 32, "%" PRIu64 "s", (delay + USEC_PER_SEC / 2) / USEC_PER_SEC);
+        return buf;
+}
+
+/* A delivery failed because of its notifier's configuration (wrong credentials, no STARTTLS, an
+ * untrusted certificate): retrying every message on the usual backoff cannot help and only says the
+ * same thing once per message and attempt (and knocks on the server with a wrong password). Instead:
+ * one error line per notifier and root cause, naming the setting to fix; this message and every
+ * other unsent one of the notifier wait until a reload (which releases them at once) or, in case the
+ * server side was the problem, one retry_max (default 1 h) from now. give_up_after still applies. */
+static void hold_notifier(Outbox *o, Delivery *d, const NotifyResult *res, int64_t now)
+{
+        OutboxItem *i = &d->item;
+        _cleanup_free_ char *err = NULL, *channel_field = strdup_printf("CHANNEL=%s", strempty(i->channel)),
+                            *reply_field = strdup_printf("REPLY=%s", strempty(res->reply)),
+                            *cause_field = strdup_printf("CAUSE=%s", res->cause);
+        int64_t until = now + (int64_t) MIN(d->retry_max_usec, (uint64_t) INT64_MAX / 4);
+        char when[32];
+        size_t k;
+        int r;
+
+        o->failed = true;
+        for (k = 0; k < o->n_holds; k++)
+                if (streq(o->holds[k].channel, strempty(i->channel)))
+                        break;
+        if (k < o->n_holds && streq(o->holds[k].cause, res->cause))
+                log_debug("Notification to %s through %s held back (%s): %s", strna(i->recipient),
+                          strempty(i->channel), res->cause, strempty(res->reply));
+        else {
+                if (k == o->n_holds) {
+                        char *channel = strdup(strempty(i->channel));
+
+                        /* out of memory: not remembered, so said again next time */
+                        if (channel && GREEDY_REALLOC(o->holds, o->n_holds_alloc, o->n_holds + 1) >= 0)
+                                o->holds[o->n_holds++].channel = TAKE_PTR(channel);
+                        free(channel);
+                }
+                if (k < o->n_holds)
+                        o->holds[k].cause = res->cause;
+                log_event(LOG_ERR, 0, LOG_EVENT_NOTIFICATION_FAILED,
+                          LOG_FIELDS(strempty(channel_field), strempty(reply_field), strempty(cause_field)),
+                          "Notifier '%s': %s (%s). Fix it under notifiers: %s: in the configuration and reload; "
+                          "its messages wait until then (or try again in %s)",
+                          strempty(i->channel), res->fix, strempty(res->reply), strempty(i->channel),
+                          format_delay(d->retry_max_usec, when));
+        }
+        r = store_outbox_mark_failed(o->store, i->id, res->reply ? res->reply : res->fix, until, &err);
+        if (r >= 0) {
+                free(TAKE_PTR(err));
+                r = store_outbox_reschedule_channel(o->store, strempty(i->channel), until, &err);
+        }
+        if (r < 0)
+                log_error_errno(r, "Failed to hold back the notifications through %s: %s", strempty(i->channel),
+                                strna(err));
+}
+
+/* After a reload: held notifiers get their messages tried again at once (the fix may be in). */
+static void release_holds(Outbox *o)
+{
+        int64_t now = now_usec(o);
+
+        for (size_t k = 0; k < o->n_holds; k++) {
+                _cleanup_free_ char *err = NULL;
+                int r = store_outbox_reschedule_channel(o->store, o->holds[k].channel, now, &err);
+
+                if (r < 0)
+                        log_error_errno(r, "Failed to release the notifications through %s: %s",
+                                        o->holds[k].channel, strna(err));
+                free(o->holds[k].channel);
+        }
+        o->n_holds = 0;
+}
+
+/* The notifier delivers again: a later problem of its configuration is news. */
+static void forget_hold(Outbox *o, const char *channel)
+{
+        for (size_t k = 0; k < o->n_holds; k++)
+                if (streq(o->holds[k].channel, strempty(channel))) {
+                        free(o->holds[k].channel);
+                        o->holds[k] = o->holds[--o->n_holds];
+                        return;
+                }
+}
+
 static void on_sent(const NotifyResult *res, void *userdata)
 {
         Delivery *d = userdata;
@@ -205,12 +302,15 @@ static void on_sent(const NotifyResult *res, void *userdata)
                                         i->id, strna(err));
                 else
                         o->n_sent++;
+                forget_hold(o, i->channel);
                 log_event(LOG_INFO, 0, LOG_EVENT_NOTIFICATION_SENT,
                           LOG_FIELDS(strempty(channel_field), strempty(recipient_field), strempty(key_field),
                                      strempty(reply_field)),
                           "Notification to %s delivered through %s: %s", strna(i->recipient),
                           strempty(i->channel), strempty(res->reply));
-        } else if (res->permanent) {
+        } else if (res->fix && res->cause)
+                hold_notifier(o, d, res, now);
+        else if (res->permanent) {
                 log_event(LOG_ERR, 0, LOG_EVENT_NOTIFICATION_FAILED,
                           LOG_FIELDS(strempty(channel_field), strempty(recipient_field), strempty(key_field),
                                      strempty(reply_field)),
@@ -237,17 +337,11 @@ static void on_sent(const NotifyResult *res, void *userdata)
                         log_error_errno(
                                 r, "Failed to record the failed delivery of notification %" PRId64 ": %s",
                                 i->id, strna(err));
-                if (delay >= USEC_PER_MINUTE)
-                        snprintf(when, sizeof(when), "%" PRIu64 "min",
-                                 (delay + USEC_PER_MINUTE / 2) / USEC_PER_MINUTE);
-                else
-                        snprintf(when, sizeof(when), "%" PRIu64 "s",
-                                 (delay + USEC_PER_SEC / 2) / USEC_PER_SEC);
                 log_event(LOG_WARNING, 0, LOG_EVENT_NOTIFICATION_FAILED,
                           LOG_FIELDS(strempty(channel_field), strempty(recipient_field), strempty(key_field),
                                      strempty(reply_field)),
                           "Notification to %s through %s failed (attempt %u), retrying in %s: %s",
-                          strna(i->recipient), strempty(i->channel), i->attempts + 1, when,
+                          strna(i->recipient), strempty(i->channel), i->attempts + 1, format_delay(delay, when),
                           strempty(res->reply));
         }
         delivery_free(d);
@@ -591,6 +685,9 @@ Outbox *outbox_free(Outbox *o)
                 delivery_free(d);
         }
         notify_loop_free(o->loop);
+        for (size_t k = 0; k < o->n_holds; k++)
+                free(o->holds[k].channel);
+        free(o->holds);
         batch_free(o);
         notify_templates_free(o->templates);
         sd_event_source_disable_unref(o->timer);
@@ -606,6 +703,7 @@ void outbox_set_config(Outbox *o, const Config *c)
                 return;
         o->config = c;
         load_templates(o, c);
+        release_holds(o);
         outbox_kick(o);
 }
 

@@ -153,6 +153,12 @@ typedef struct NotifyResult {
         long code;                 /* SMTP reply or HTTP status; 0 when none */
         uint64_t retry_after_usec; /* Retry-After; 0 when none */
         char *reply;               /* what the server said (or curl's error); never a secret */
+        /* Failed because of the notifier's configuration (wrong credentials, no STARTTLS where TLS
+         * is required, an untrusted certificate): retrying as it is cannot help, fixing a setting
+         * can. cause names the root cause for "said once" ("smtp-login", "smtp-starttls",
+         * "tls-verify"), fix says which setting to fix; both static strings, NULL otherwise. */
+        const char *cause;
+        const char *fix;
         const char *transcript;    /* SMTP: every reply line of the session; webhook: the response
                                     * body (both capped at 16 KiB); NULL when none. Valid during
                                     * the callback. */

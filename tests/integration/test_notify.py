@@ -86,7 +86,9 @@ class SMTPServer:
                     (auth_data.login, auth_data.password) == auth
                 if ok:
                     self.sink.logins.append(auth_data.login.decode())
-                return AuthResult(success=ok)
+                # handled=False: aiosmtpd then answers a failure with 535 (its default, True,
+                # means "already answered" and leaves the client waiting)
+                return AuthResult(success=ok, handled=False)
             kw.update(authenticator=authenticator, auth_require_tls=True)
         self.controller = Controller(self.sink, hostname=hostname, port=self.port,
                                      server_hostname="localhost", **kw)
@@ -425,13 +427,44 @@ class NotifyTest(unittest.TestCase):
         item stays queued with the reason."""
         server = self.smtp(port=self.tls_port)  # plaintext only
         self.enqueue("secure", "chef")
+        for r in ("chef", "boss"):
+            self.enqueue("secure", r)
         p = self.daemon_once(check=1)
         self.assertEqual(server.messages, [])
         rows = self.outbox()
-        self.assertIsNone(rows[0][6])
-        self.assertEqual(rows[0][3], 1)
-        self.assertLess(rows[0][4], NEVER)  # retried later, not given up
-        self.assertIn("failed", p.stderr)
+        self.assertTrue(all(r[6] is None for r in rows), rows)
+        self.assertLess(max(r[4] for r in rows), NEVER)  # tried again later, not given up
+        # issue 18 §5: one line for the root cause, naming the settings, not one per message
+        lines = [line for line in p.stderr.splitlines() if "Notifier 'secure'" in line]
+        self.assertEqual(len(lines), 1, p.stderr)
+        self.assertIn("offers no STARTTLS", lines[0])
+        self.assertIn("allow_plaintext", lines[0])
+        self.assertNotIn("retrying in", p.stderr)
+
+    def test_smtp_wrong_password_said_once(self):
+        """Issue 18 §5: a 535 is a problem of the configuration: one error line naming the settings
+        to fix (not a warning per message and attempt), the notifier's messages held back for
+        retry_max; once the password file is right they go out."""
+        server = self.smtp(port=self.tls_port, tls_context=self.tls_ctx, auth=(b"lwuser", b"other pass"))
+        for r in ("chef", "boss", "ops"):
+            self.enqueue("secure", r)
+        p = self.daemon_once(check=1)
+        self.assertEqual(server.messages, [])
+        lines = [line for line in p.stderr.splitlines() if "secure" in line and "<7>" not in line]
+        self.assertEqual(len(lines), 1, p.stderr)
+        self.assertTrue(lines[0].startswith("<3>Notifier 'secure': the server refused the login"), lines[0])
+        self.assertIn("password_file", lines[0])
+        self.assertIn("535", lines[0])
+        rows = self.outbox()
+        self.assertTrue(all(r[6] is None and r[4] < NEVER for r in rows), rows)
+        # held back for retry_max (2 s), not on the usual backoff
+        self.assertTrue(all(r[4] >= time.time() * 1e6 + 0.5e6 for r in rows), rows)
+        with open(os.path.join(self.work.path, "password"), "w") as f:
+            f.write("other pass\n")
+        self.wait_due()
+        self.daemon_once(check=0)
+        self.assertEqual(sorted(m["to"][0] for m in server.messages),
+                         ["chef@herlev.dk", "director@herlev.dk", "ops@herlev.dk"])
 
     def test_smtp_down_then_up(self):
         """No server: the item stays, retried within retry_max; once the server is up it arrives
