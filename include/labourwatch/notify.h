@@ -6,9 +6,10 @@
  * (smtp, webhook, directory), like the providers.
  *
  * Rendering is pure apart from reading template files in notify_templates_load(): no clock (the
- * caller passes now), no network, no logging. Sending runs on the sd-event loop through curl multi
- * (NotifyLoop) and reports back through a callback; a directory notifier writes its files there and
- * then.
+ * caller passes now), no network, no logging. Sending is driven by the sd-event loop (NotifyLoop)
+ * and reports back through a callback on it: webhooks through curl multi on the loop, e-mail on a
+ * thread per message (libcurl's SMTP blocks; notify-thread.c), which the loop cuts at its deadline;
+ * a directory notifier writes its files there and then.
  *
  * What a notice looks like is documented in labourwatch.yaml(5) (NOTIFICATIONS) and the webhook
  * payload in packaging/docs/webhook.md. */
