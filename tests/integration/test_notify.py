@@ -466,6 +466,43 @@ class NotifyTest(unittest.TestCase):
         self.assertEqual(sorted(m["to"][0] for m in server.messages),
                          ["chef@herlev.dk", "director@herlev.dk", "ops@herlev.dk"])
 
+    def test_smtp_held_notifier_released_by_reload(self):
+        """Issue 18 §5: the running daemon holds a notifier whose login is refused for its
+        retry_max (here 1 h), and tries again at once on SIGHUP once the password is fixed."""
+        with open(self.work.config, encoding="utf-8") as f:
+            cfg = f.read()
+        self.assertIn("    retry_max: 2s\n  hook:", cfg)
+        with open(self.work.config, "w", encoding="utf-8") as f:
+            f.write(cfg.replace("    retry_max: 2s\n  hook:", "    retry_max: 1h\n  hook:"))
+        server = self.smtp(port=self.tls_port, tls_context=self.tls_ctx, auth=(b"lwuser", b"other pass"))
+        self.enqueue("secure", "chef")
+        e = dict(os.environ, LABOURWATCH_LOG_TARGET="stderr", TZ="UTC")
+        e.pop("NOTIFY_SOCKET", None)
+        p = subprocess.Popen([lwdaemon.DAEMON, "--config", self.work.config], env=e,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.time() + 30 * lwdaemon.TIMEOUT_SCALE
+            while time.time() < deadline and self.outbox()[0][3] == 0:
+                time.sleep(0.1)
+            row = self.outbox()[0]
+            self.assertEqual(row[3], 1)
+            self.assertGreater(row[4], time.time() * 1e6 + 1800e6)  # held for retry_max, 1 h
+            with open(os.path.join(self.work.path, "password"), "w") as f:
+                f.write("other pass\n")
+            p.send_signal(signal.SIGHUP)
+            while time.time() < deadline and not server.messages:
+                time.sleep(0.1)
+            self.assertEqual(len(server.messages), 1)
+            while time.time() < deadline and self.outbox()[0][6] is None:
+                time.sleep(0.1)
+            self.assertIsNotNone(self.outbox()[0][6])
+        finally:
+            p.terminate()
+            err = p.communicate(timeout=30)[1]
+        self.assertEqual(p.returncode, 0, err)
+        self.assertEqual(len([line for line in err.splitlines() if line.startswith("<3>Notifier 'secure'")]), 1,
+                         err)
+
     def test_smtp_down_then_up(self):
         """No server: the item stays, retried within retry_max; once the server is up it arrives
         exactly once."""
