@@ -21,6 +21,9 @@
 #include "labourwatch/schedule.h"
 
 #define OUTBOX_MAX_IN_FLIGHT 8
+/* A notifier whose server hangs (every message silent until its timeout) holds at most this many
+ * of the slots: the other notifiers keep the rest (issue 18 §3). */
+#define OUTBOX_MAX_IN_FLIGHT_PER_NOTIFIER 6
 /* Due items are read this many at a time and started from memory: one sorted query per batch, not
  * per delivery, so a queue of 10,000 costs no more per message than a queue of ten. */
 #define OUTBOX_BATCH 256
@@ -115,6 +118,16 @@ static bool in_flight(Outbox *o, int64_t id)
                 if (d->item.id == id)
                         return true;
         return false;
+}
+
+static unsigned in_flight_through(Outbox *o, const char *channel)
+{
+        unsigned n = 0;
+
+        for (Delivery *d = o->deliveries; d; d = d->next)
+                if (streq(strempty(d->item.channel), strempty(channel)))
+                        n++;
+        return n;
 }
 
 static uint64_t retry_max_of(const NotifierDef *n)
@@ -532,6 +545,10 @@ static void outbox_run(Outbox *o)
                 OutboxItem *i = &o->batch[o->batch_pos++];
                 if (in_flight(o, i->id))
                         continue;
+                if (in_flight_through(o, i->channel) >= OUTBOX_MAX_IN_FLIGHT_PER_NOTIFIER) {
+                        o->refill = true; /* left in the store: read again when a slot is free */
+                        continue;
+                }
                 /* The batch may be older than the last delivery: a re-read (SIGHUP, a kick, a
                  * retry) while transfers were in flight holds them, and they may be sent by now.
                  * The store says whether it still is to be sent. */

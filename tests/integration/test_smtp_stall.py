@@ -10,6 +10,7 @@ timeout passes, the stuck message costs itself one failed attempt and nothing el
 
 import asyncio
 import email
+import http.server
 import email.policy
 import hashlib
 import json
@@ -50,6 +51,10 @@ notifiers:
     from: labourwatch@herlev.dk
     timeout: {timeout}
     retry_max: 30s
+  hook:
+    kind: webhook
+    url: http://127.0.0.1:{hook_port}/hook
+    timeout: 5s
 """
 
 OTHERS = ("r1", "r2", "r3", "r4")
@@ -61,7 +66,8 @@ class StallingSink:
     once."""
 
     def __init__(self, stall, stall_seconds):
-        self.stall = set(stall)
+        self.stall_all = stall is None  # every message, every time
+        self.stall = set(stall or ())
         self.stall_seconds = stall_seconds
         self.messages, self.stalled = [], []
         self.lock = threading.Lock()
@@ -69,7 +75,7 @@ class StallingSink:
     async def handle_DATA(self, server, session, envelope):
         to = set(envelope.rcpt_tos)
         with self.lock:
-            stall = bool(to & self.stall)
+            stall = self.stall_all or bool(to & self.stall)
             self.stall -= to
             if stall:
                 self.stalled.append({"to": list(envelope.rcpt_tos), "raw": envelope.original_content,
@@ -91,6 +97,7 @@ class SmtpStallTest(lwdaemon.DaemonTestCase):
     def setUp(self):
         super().setUp()
         self.port = free_port()
+        self.hook_port = free_port()
         self.controller = None
         with open(os.path.join(DATA, "notice-goals.json"), encoding="utf-8") as f:
             self.notice = json.load(f)
@@ -108,29 +115,52 @@ class SmtpStallTest(lwdaemon.DaemonTestCase):
         return self.sink
 
     def configure(self, timeout):
-        self.work.write_config(CONFIG, port=self.port, timeout=timeout)
+        self.work.write_config(CONFIG, port=self.port, hook_port=self.hook_port, timeout=timeout)
         p = lwdaemon.run_once(self.work)  # creates the database
         self.assertEqual(p.returncode, 0, p.stderr)
 
     def db(self):
         return sqlite3.connect(os.path.join(self.work.state_dir, "labourwatch.db"))
 
-    def enqueue(self, recipient, delay=0.0):
+    def enqueue(self, recipient, delay=0.0, channel="mail"):
         """Queues one notice for recipient, due `delay` seconds from now; returns its key."""
-        n = dict(self.notice, notifier="mail", recipient=recipient)
-        n["key"] = hashlib.sha256(("mail/%s/%s" % (recipient, time.time())).encode()).hexdigest()
+        n = dict(self.notice, notifier=channel, recipient=recipient)
+        n["key"] = hashlib.sha256(("%s/%s/%s/%s" % (channel, recipient, time.time(), os.urandom(8))).encode()).hexdigest()
         now = int(time.time() * 1e6)
         with self.db() as db:
             db.execute("INSERT INTO outbox (channel, recipient, dedup_key, payload_json, created_at, "
                        "next_attempt) VALUES (?, ?, ?, ?, ?, ?)",
-                       ("mail", recipient, n["key"], json.dumps(n, ensure_ascii=False), now,
+                       (channel, recipient, n["key"], json.dumps(n, ensure_ascii=False), now,
                         now + int(delay * 1e6)))
         return n["key"]
 
     def rows(self):
         with self.db() as db:
             return {r[0]: r[1:] for r in db.execute(
-                "SELECT recipient, attempts, next_attempt, last_error, sent_at FROM outbox")}
+                "SELECT recipient, attempts, next_attempt, last_error, sent_at FROM outbox WHERE channel = 'mail'")}
+
+    def hook(self):
+        """A webhook receiver on hook_port answering 200; returns the list of monotonic arrival
+        times."""
+        arrivals = []
+
+        class H(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                arrivals.append(time.monotonic())
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", self.hook_port), H)
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        self.addCleanup(httpd.server_close)
+        self.addCleanup(httpd.shutdown)
+        return arrivals
 
     def wait_for(self, cond, timeout, what):
         deadline = time.monotonic() + timeout * SCALE
@@ -201,6 +231,33 @@ class SmtpStallTest(lwdaemon.DaemonTestCase):
         p = lwdaemon.run_once(self.work)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(sink.messages, [])  # not sent again
+
+    def test_hung_mail_server_leaves_slots_for_others(self):
+        """A mail server silent after the dot for every message, with more messages for it than
+        there are delivery slots: a webhook notice due a moment later is still delivered at once
+        (one notifier holds at most 6 of the 8 slots)."""
+        sink = self.serve(stall=None, stall_seconds=120)
+        arrivals = self.hook()
+        self.configure("60s")
+        for k in range(10):
+            self.enqueue((("stuck",) + OTHERS)[k % 5])
+        self.enqueue(None, delay=1.5, channel="hook")
+        due = time.monotonic() + 1.5
+        d = self.start()
+        d.wait_notify("READY", "1")
+        self.wait_for(lambda: len(sink.stalled) >= 6, 10, "six stuck mails")
+        self.wait_for(lambda: arrivals, 10, "the webhook notice")
+        self.assertLess(arrivals[0] - due, 3 * SCALE)
+        time.sleep(0.5)
+        self.assertLessEqual(len(sink.stalled), 6)
+        t = time.monotonic()
+        d.signal(signal.SIGTERM)
+        rc = d.wait(timeout=30)
+        self.assertEqual(rc, 0, d.stderr())
+        self.assertLess(time.monotonic() - t, 5 * SCALE)
+        with self.db() as db:  # none was answered: all still to be sent
+            self.assertEqual(db.execute("SELECT count(*) FROM outbox WHERE channel = 'mail' AND sent_at IS NULL "
+                                        "AND next_attempt < ?", (NEVER,)).fetchone()[0], 10)
 
     def test_timeout_costs_one_retry(self):
         """timeout: 3s against a server silent for 60 s after the dot: --once is over a few seconds
