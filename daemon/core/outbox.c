@@ -245,8 +245,8 @@ static void hold_notifier(Outbox *o, Delivery *d, const NotifyResult *res, int64
                         o->holds[k].cause = res->cause;
                 log_event(LOG_ERR, 0, LOG_EVENT_NOTIFICATION_FAILED,
                           LOG_FIELDS(strempty(channel_field), strempty(reply_field), strempty(cause_field)),
-                          "Notifier '%s': %s (%s). Fix it under notifiers: %s: in the configuration and reload; "
-                          "its messages wait until then (or try again in %s)",
+                          "Notifier '%s': %s (%s). Fix it under notifiers: %s: in the configuration and "
+                          "reload; its messages wait until then (or try again in %s)",
                           strempty(i->channel), res->fix, strempty(res->reply), strempty(i->channel),
                           format_delay(d->retry_max_usec, when));
         }
@@ -256,8 +256,8 @@ static void hold_notifier(Outbox *o, Delivery *d, const NotifyResult *res, int64
                 r = store_outbox_reschedule_channel(o->store, strempty(i->channel), until, &err);
         }
         if (r < 0)
-                log_error_errno(r, "Failed to hold back the notifications through %s: %s", strempty(i->channel),
-                                strna(err));
+                log_error_errno(r, "Failed to hold back the notifications through %s: %s",
+                                strempty(i->channel), strna(err));
 }
 
 /* After a reload: held notifiers get their messages tried again at once (the fix may be in). */
@@ -354,7 +354,8 @@ static void on_sent(const NotifyResult *res, void *userdata)
                           LOG_FIELDS(strempty(channel_field), strempty(recipient_field), strempty(key_field),
                                      strempty(reply_field)),
                           "Notification to %s through %s failed (attempt %u), retrying in %s: %s",
-                          strna(i->recipient), strempty(i->channel), i->attempts + 1, format_delay(delay, when),
+                          strna(i->recipient), strempty(i->channel), i->attempts + 1,
+                          format_delay(delay, when),
                           strempty(res->reply));
         }
         delivery_free(d);

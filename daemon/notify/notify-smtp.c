@@ -95,9 +95,9 @@ static void smtp_finish(NotifySend *s, int curl_code, NotifyResult *r)
                 break;
         case CURLE_USE_SSL_FAILED:
                 r->cause = "smtp-starttls";
-                r->fix = "the server offers no STARTTLS, which is required off loopback: use an smtps:// url or "
-                         "a port with STARTTLS (url), or set allow_plaintext: true where the network is "
-                         "trusted";
+                r->fix = "the server offers no STARTTLS, which is required off loopback: use an smtps:// "
+                         "url or a port with STARTTLS (url), or set allow_plaintext: true where the "
+                         "network is trusted";
                 break;
         case CURLE_PEER_FAILED_VERIFICATION:
         case CURLE_SSL_CACERT_BADFILE:

@@ -188,7 +188,8 @@ static void job_finish(NotifyJob *j)
                 if (j->timed_out && code != CURLE_OK) {
                         /* The thread's own error says how it was cut ("Recv failure"); say why. */
                         snprintf(s->errbuf, sizeof(s->errbuf),
-                                 "no answer from the server within the timeout (%" PRIu64 "s), connection cut",
+                                 "no answer from the server within the timeout (%" PRIu64
+                                 "s), connection cut",
                                  (s->timeout_usec + USEC_PER_SEC - 1) / USEC_PER_SEC);
                         code = CURLE_OPERATION_TIMEDOUT;
                 }

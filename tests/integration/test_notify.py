@@ -500,8 +500,8 @@ class NotifyTest(unittest.TestCase):
             p.terminate()
             err = p.communicate(timeout=30)[1]
         self.assertEqual(p.returncode, 0, err)
-        self.assertEqual(len([line for line in err.splitlines() if line.startswith("<3>Notifier 'secure'")]), 1,
-                         err)
+        said = [line for line in err.splitlines() if line.startswith("<3>Notifier 'secure'")]
+        self.assertEqual(len(said), 1, err)
 
     def test_smtp_down_then_up(self):
         """No server: the item stays, retried within retry_max; once the server is up it arrives
