@@ -828,7 +828,8 @@ done:
 
 static void manager_stop(Manager *m)
 {
-        (void) sd_event_exit(m->event, m->stop_code);
+        /* --once: a delivery cut unanswered did not do its work either */
+        (void) sd_event_exit(m->event, m->stop_code || (m->once && outbox_in_flight(m->outbox) > 0) ? 1 : 0);
 }
 
 static void on_outbox_drained(Outbox *o, void *userdata)

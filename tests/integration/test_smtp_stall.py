@@ -259,6 +259,23 @@ class SmtpStallTest(lwdaemon.DaemonTestCase):
             self.assertEqual(db.execute("SELECT count(*) FROM outbox WHERE channel = 'mail' AND sent_at IS NULL "
                                         "AND next_attempt < ?", (NEVER,)).fetchone()[0], 10)
 
+    def test_once_sigterm_with_a_stuck_transfer(self):
+        """--once waiting for a server silent after the dot: SIGTERM ends it within 5 s with status
+        1 (the delivery was not done), the message still due."""
+        sink = self.serve(stall_seconds=120)
+        self.configure("60s")
+        self.enqueue("stuck")
+        d = self.start(args=("--once",))
+        self.wait_for(lambda: sink.stalled, 10, "the stuck message's DATA")
+        t = time.monotonic()
+        d.signal(signal.SIGTERM)
+        rc = d.wait(timeout=30)
+        self.assertLess(time.monotonic() - t, 5 * SCALE)
+        self.assertEqual(rc, 1, d.stderr())
+        attempts, next_attempt, last_error, sent_at = self.rows()["stuck"]
+        self.assertIsNone(sent_at)
+        self.assertLessEqual(next_attempt, time.time() * 1e6)
+
     def test_timeout_costs_one_retry(self):
         """timeout: 3s against a server silent for 60 s after the dot: --once is over a few seconds
         after the timeout (not after the server's silence), the stuck message has one failed attempt
