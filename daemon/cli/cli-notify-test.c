@@ -56,8 +56,13 @@ static void on_done(const NotifyResult *r, void *userdata)
         if (r->ok)
                 printf("Delivered%s%s\n", reply ? ": " : "", strempty(reply));
         else
-                printf("NOT delivered (%s): %s\n", r->permanent ? "refused permanently" : "would be retried",
+                printf("NOT delivered (%s): %s\n",
+                       r->permanent ? "refused permanently"
+                       : r->fix     ? "a problem of the configuration"
+                                    : "would be retried",
                        strna(reply));
+        if (!r->ok && r->fix)
+                printf("Fix: %s\n", r->fix);
         t->done = true;
         t->ok = r->ok;
         (void) sd_event_exit(t->event, 0);

@@ -2,6 +2,7 @@
 /* The manager: loop, signals, watchdog, sd_notify, reload, and the cycle
  * fetch -> evaluate -> notify. See include/labourwatch/manager.h. */
 #include <assert.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <sys/inotify.h>
 #include <stdio.h>
@@ -34,6 +35,9 @@
 /* Scheduled fetches are hours apart and the only other wake-up (the watchdog) runs on another
  * clock, so coalescing would gain nothing; one second keeps "next fetch 09:30" meaning 09:30. */
 #define CYCLE_TIMER_ACCURACY_USEC USEC_PER_SEC
+/* SIGTERM: how long answers to deliveries in flight are waited for (labourwatchd(8) promises an exit
+ * within five seconds). */
+#define STOP_WAIT_USEC (2 * USEC_PER_SEC)
 
 /* The last known status of one goal, to log GOAL_STATUS_CHANGED when it changes. */
 typedef struct GoalStatusEntry {
@@ -48,6 +52,7 @@ struct Manager {
         sd_event_source *daily_source; /* the daily evaluation, shortly after local midnight */
         sd_event_source *kick_source;  /* inotify on state_dir: the CLI changed a silence or ack */
         sd_event_source *report_source; /* the next report of a route (`report: {calendar:}`) */
+        sd_event_source *stop_source;   /* stopping: the end of the wait for answers in flight */
 
         char *config_path;
         Config *config;
@@ -60,6 +65,8 @@ struct Manager {
         bool once;
         bool dry_run;
         Date pruned_on; /* the evaluations were last pruned on this local date; year 0: not yet */
+        bool stopping;       /* SIGTERM/SIGINT: waiting (briefly) for deliveries in flight */
+        int stop_code;       /* the exit status then */
 
         bool cycle_running;
         bool cycle_failed;   /* something in the current cycle failed (exit status of --once) */
@@ -819,19 +826,64 @@ done:
         manager_notify_status(m, "READY=1");
 }
 
+static void manager_stop(Manager *m)
+{
+        /* --once: a delivery cut unanswered did not do its work either */
+        (void) sd_event_exit(m->event, m->stop_code || (m->once && outbox_in_flight(m->outbox) > 0) ? 1 : 0);
+}
+
+static void on_outbox_drained(Outbox *o, void *userdata)
+{
+        manager_stop(userdata);
+}
+
+static int on_stop_timeout(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        Manager *m = userdata;
+
+        log_info("%u deliveries still without an answer, leaving them for the next start",
+                 outbox_in_flight(m->outbox));
+        manager_stop(m);
+        return 0;
+}
+
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
         Manager *m = userdata;
+        int r;
 
         if (si->ssi_signo == SIGHUP) {
                 manager_reload(m);
                 return 0;
         }
+        if (m->stopping) {
+                manager_stop(m); /* a second signal: at once */
+                return 0;
+        }
+        m->stopping = true;
         log_event(LOG_INFO, 0, LOG_EVENT_SHUTTING_DOWN, NULL, "Received SIG%s, shutting down",
                   sigabbrev_np((int) si->ssi_signo));
         (void) sd_notify(false, "STOPPING=1\nSTATUS=Shutting down");
         /* An interrupted --once cycle did not do its work. */
-        (void) sd_event_exit(m->event, m->once && m->cycle_running ? 1 : 0);
+        m->stop_code = m->once && m->cycle_running ? 1 : 0;
+        if (outbox_in_flight(m->outbox) == 0) {
+                manager_stop(m);
+                return 0;
+        }
+        /* Answers in flight are waited for, briefly, so what a server is accepting now is not sent
+         * again after the restart; what has no answer by then stays due (issue 18 §5). */
+        (void) sd_event_source_set_enabled(m->timer_source, SD_EVENT_OFF);
+        (void) sd_event_source_set_enabled(m->daily_source, SD_EVENT_OFF);
+        (void) sd_event_source_set_enabled(m->report_source, SD_EVENT_OFF);
+        r = sd_event_add_time_relative(m->event, &m->stop_source, CLOCK_MONOTONIC, STOP_WAIT_USEC,
+                                       USEC_PER_SEC / 10, on_stop_timeout, m);
+        if (r < 0) {
+                manager_stop(m);
+                return 0;
+        }
+        log_info("Waiting up to %" PRIu64 " s for %u deliveries in flight", STOP_WAIT_USEC / USEC_PER_SEC,
+                 outbox_in_flight(m->outbox));
+        outbox_drain(m->outbox, on_outbox_drained, m);
         return 0;
 }
 
@@ -1002,6 +1054,7 @@ Manager *manager_free(Manager *m)
         sd_event_source_unref(m->timer_source);
         sd_event_source_unref(m->daily_source);
         sd_event_source_unref(m->report_source);
+        sd_event_source_unref(m->stop_source);
         sd_event_source_unref(m->kick_source);
         sd_event_source_unref(m->sighup_source);
         sd_event_source_unref(m->sigint_source);

@@ -21,6 +21,9 @@
 #include "labourwatch/schedule.h"
 
 #define OUTBOX_MAX_IN_FLIGHT 8
+/* A notifier whose server hangs (every message silent until its timeout) holds at most this many
+ * of the slots: the other notifiers keep the rest (issue 18 §3). */
+#define OUTBOX_MAX_IN_FLIGHT_PER_NOTIFIER 6
 /* Due items are read this many at a time and started from memory: one sorted query per batch, not
  * per delivery, so a queue of 10,000 costs no more per message than a queue of ten. */
 #define OUTBOX_BATCH 256
@@ -50,6 +53,16 @@ struct Outbox {
         OutboxItem *batch; /* due items read last, started from batch_pos on */
         size_t batch_n, batch_pos;
         bool refill; /* read the store again (something was enqueued, or time passed) */
+        /* Notifiers held back for a problem of their configuration (notify.h NotifyResult.fix), each
+         * with the root cause logged: one line per notifier and cause, until a reload. */
+        struct {
+                char *channel;
+                const char *cause;
+        } *holds;
+        size_t n_holds, n_holds_alloc;
+        bool draining; /* stopping: start nothing, tell drain_cb when nothing is in flight */
+        outbox_idle_t drain_cb;
+        void *drain_userdata;
 };
 
 static int64_t now_usec(Outbox *o)
@@ -105,6 +118,16 @@ static bool in_flight(Outbox *o, int64_t id)
                 if (d->item.id == id)
                         return true;
         return false;
+}
+
+static unsigned in_flight_through(Outbox *o, const char *channel)
+{
+        unsigned n = 0;
+
+        for (Delivery *d = o->deliveries; d; d = d->next)
+                if (streq(strempty(d->item.channel), strempty(channel)))
+                        n++;
+        return n;
 }
 
 static uint64_t retry_max_of(const NotifierDef *n)
@@ -175,6 +198,96 @@ static void give_up(Outbox *o, const OutboxItem *i, const char *reason)
 
 static void outbox_schedule(Outbox *o);
 
+/* "2s", "5min": the wait before a retry, for the log. */
+static const char *format_delay(uint64_t delay, char buf[static 32])
+{
+        if (delay >= USEC_PER_MINUTE)
+                snprintf(buf, 32, "%" PRIu64 "min", (delay + USEC_PER_MINUTE / 2) / USEC_PER_MINUTE);
+        else
+                snprintf(buf, 32, "%" PRIu64 "s", (delay + USEC_PER_SEC / 2) / USEC_PER_SEC);
+        return buf;
+}
+
+/* A delivery failed because of its notifier's configuration (wrong credentials, no STARTTLS, an
+ * untrusted certificate): retrying every message on the usual backoff cannot help and only says the
+ * same thing once per message and attempt (and knocks on the server with a wrong password). Instead:
+ * one error line per notifier and root cause, naming the setting to fix; this message and every
+ * other unsent one of the notifier wait until a reload (which releases them at once) or, in case the
+ * server side was the problem, one retry_max (default 1 h) from now. give_up_after still applies. */
+static void hold_notifier(Outbox *o, Delivery *d, const NotifyResult *res, int64_t now)
+{
+        OutboxItem *i = &d->item;
+        _cleanup_free_ char *err = NULL, *channel_field = strdup_printf("CHANNEL=%s", strempty(i->channel)),
+                            *reply_field = strdup_printf("REPLY=%s", strempty(res->reply)),
+                            *cause_field = strdup_printf("CAUSE=%s", res->cause);
+        int64_t until = now + (int64_t) MIN(d->retry_max_usec, (uint64_t) INT64_MAX / 4);
+        char when[32];
+        size_t k;
+        int r;
+
+        o->failed = true;
+        for (k = 0; k < o->n_holds; k++)
+                if (streq(o->holds[k].channel, strempty(i->channel)))
+                        break;
+        if (k < o->n_holds && streq(o->holds[k].cause, res->cause))
+                log_debug("Notification to %s through %s held back (%s): %s", strna(i->recipient),
+                          strempty(i->channel), res->cause, strempty(res->reply));
+        else {
+                if (k == o->n_holds) {
+                        char *channel = strdup(strempty(i->channel));
+
+                        /* out of memory: not remembered, so said again next time */
+                        if (channel && GREEDY_REALLOC(o->holds, o->n_holds_alloc, o->n_holds + 1) >= 0)
+                                o->holds[o->n_holds++].channel = TAKE_PTR(channel);
+                        free(channel);
+                }
+                if (k < o->n_holds)
+                        o->holds[k].cause = res->cause;
+                log_event(LOG_ERR, 0, LOG_EVENT_NOTIFICATION_FAILED,
+                          LOG_FIELDS(strempty(channel_field), strempty(reply_field), strempty(cause_field)),
+                          "Notifier '%s': %s (%s). Fix it under notifiers: %s: in the configuration and "
+                          "reload; its messages wait until then (or try again in %s)",
+                          strempty(i->channel), res->fix, strempty(res->reply), strempty(i->channel),
+                          format_delay(d->retry_max_usec, when));
+        }
+        r = store_outbox_mark_failed(o->store, i->id, res->reply ? res->reply : res->fix, until, &err);
+        if (r >= 0) {
+                free(TAKE_PTR(err));
+                r = store_outbox_reschedule_channel(o->store, strempty(i->channel), until, &err);
+        }
+        if (r < 0)
+                log_error_errno(r, "Failed to hold back the notifications through %s: %s",
+                                strempty(i->channel), strna(err));
+}
+
+/* After a reload: held notifiers get their messages tried again at once (the fix may be in). */
+static void release_holds(Outbox *o)
+{
+        int64_t now = now_usec(o);
+
+        for (size_t k = 0; k < o->n_holds; k++) {
+                _cleanup_free_ char *err = NULL;
+                int r = store_outbox_reschedule_channel(o->store, o->holds[k].channel, now, &err);
+
+                if (r < 0)
+                        log_error_errno(r, "Failed to release the notifications through %s: %s",
+                                        o->holds[k].channel, strna(err));
+                free(o->holds[k].channel);
+        }
+        o->n_holds = 0;
+}
+
+/* The notifier delivers again: a later problem of its configuration is news. */
+static void forget_hold(Outbox *o, const char *channel)
+{
+        for (size_t k = 0; k < o->n_holds; k++)
+                if (streq(o->holds[k].channel, strempty(channel))) {
+                        free(o->holds[k].channel);
+                        o->holds[k] = o->holds[--o->n_holds];
+                        return;
+                }
+}
+
 static void on_sent(const NotifyResult *res, void *userdata)
 {
         Delivery *d = userdata;
@@ -202,12 +315,15 @@ static void on_sent(const NotifyResult *res, void *userdata)
                                         i->id, strna(err));
                 else
                         o->n_sent++;
+                forget_hold(o, i->channel);
                 log_event(LOG_INFO, 0, LOG_EVENT_NOTIFICATION_SENT,
                           LOG_FIELDS(strempty(channel_field), strempty(recipient_field), strempty(key_field),
                                      strempty(reply_field)),
                           "Notification to %s delivered through %s: %s", strna(i->recipient),
                           strempty(i->channel), strempty(res->reply));
-        } else if (res->permanent) {
+        } else if (res->fix && res->cause)
+                hold_notifier(o, d, res, now);
+        else if (res->permanent) {
                 log_event(LOG_ERR, 0, LOG_EVENT_NOTIFICATION_FAILED,
                           LOG_FIELDS(strempty(channel_field), strempty(recipient_field), strempty(key_field),
                                      strempty(reply_field)),
@@ -234,17 +350,12 @@ static void on_sent(const NotifyResult *res, void *userdata)
                         log_error_errno(
                                 r, "Failed to record the failed delivery of notification %" PRId64 ": %s",
                                 i->id, strna(err));
-                if (delay >= USEC_PER_MINUTE)
-                        snprintf(when, sizeof(when), "%" PRIu64 "min",
-                                 (delay + USEC_PER_MINUTE / 2) / USEC_PER_MINUTE);
-                else
-                        snprintf(when, sizeof(when), "%" PRIu64 "s",
-                                 (delay + USEC_PER_SEC / 2) / USEC_PER_SEC);
                 log_event(LOG_WARNING, 0, LOG_EVENT_NOTIFICATION_FAILED,
                           LOG_FIELDS(strempty(channel_field), strempty(recipient_field), strempty(key_field),
                                      strempty(reply_field)),
                           "Notification to %s through %s failed (attempt %u), retrying in %s: %s",
-                          strna(i->recipient), strempty(i->channel), i->attempts + 1, when,
+                          strna(i->recipient), strempty(i->channel), i->attempts + 1,
+                          format_delay(delay, when),
                           strempty(res->reply));
         }
         delivery_free(d);
@@ -408,6 +519,14 @@ static void outbox_run(Outbox *o)
         int64_t now = now_usec(o);
         bool refilled = false;
 
+        if (o->draining) {
+                if (o->n_in_flight == 0 && o->drain_cb) {
+                        outbox_idle_t cb = o->drain_cb;
+                        o->drain_cb = NULL;
+                        cb(o, o->drain_userdata);
+                }
+                return;
+        }
         if (o->refill || o->batch_pos >= o->batch_n) {
                 if (batch_refill(o, now) < 0) {
                         (void) sd_event_source_set_time(o->timer, (uint64_t) now + USEC_PER_MINUTE);
@@ -427,6 +546,10 @@ static void outbox_run(Outbox *o)
                 OutboxItem *i = &o->batch[o->batch_pos++];
                 if (in_flight(o, i->id))
                         continue;
+                if (in_flight_through(o, i->channel) >= OUTBOX_MAX_IN_FLIGHT_PER_NOTIFIER) {
+                        o->refill = true; /* left in the store: read again when a slot is free */
+                        continue;
+                }
                 /* The batch may be older than the last delivery: a re-read (SIGHUP, a kick, a
                  * retry) while transfers were in flight holds them, and they may be sent by now.
                  * The store says whether it still is to be sent. */
@@ -580,6 +703,9 @@ Outbox *outbox_free(Outbox *o)
                 delivery_free(d);
         }
         notify_loop_free(o->loop);
+        for (size_t k = 0; k < o->n_holds; k++)
+                free(o->holds[k].channel);
+        free(o->holds);
         batch_free(o);
         notify_templates_free(o->templates);
         sd_event_source_disable_unref(o->timer);
@@ -595,6 +721,7 @@ void outbox_set_config(Outbox *o, const Config *c)
                 return;
         o->config = c;
         load_templates(o, c);
+        release_holds(o);
         outbox_kick(o);
 }
 
@@ -619,6 +746,22 @@ bool outbox_idle(Outbox *o)
         r = store_outbox_due(o->store, now_usec(o), 1, &items, &n, NULL);
         store_outbox_free(items, n);
         return r < 0 || n == 0;
+}
+
+void outbox_drain(Outbox *o, outbox_idle_t cb, void *userdata)
+{
+        if (!o)
+                return;
+        o->draining = true;
+        o->drain_cb = cb;
+        o->drain_userdata = userdata;
+        (void) sd_event_source_set_enabled(o->timer, SD_EVENT_OFF);
+        (void) sd_event_source_set_enabled(o->kick, SD_EVENT_ONESHOT);
+}
+
+unsigned outbox_in_flight(const Outbox *o)
+{
+        return o ? o->n_in_flight : 0;
 }
 
 bool outbox_had_failures(const Outbox *o)

@@ -8,6 +8,9 @@
 
 #include "labourwatch/notify.h"
 
+typedef struct NotifyJob NotifyJob;
+typedef struct NotifyThreads NotifyThreads;
+
 struct NotifySend {
         NotifyLoop *loop;
         CURL *easy;
@@ -21,6 +24,11 @@ struct NotifySend {
         char *current_reply;     /* SMTP: the reply being read (multi-line) */
         char *error_reply;       /* SMTP: the last 4xx/5xx reply */
         sd_event_source *defer;  /* directory: completion on the loop */
+        uint64_t timeout_usec;   /* the notifier's timeout (default 30 s) */
+        long response_code;      /* on a thread: CURLINFO_RESPONSE_CODE, read before the handle went */
+        NotifyJob *job;          /* on a thread (SMTP): in flight there, see notify-thread.c */
+        bool answered;           /* HTTP: the final status and headers are in */
+        sd_event_source *answer_timer; /* HTTP: ends the body's read NOTIFY_ANSWER_USEC after them */
         NotifyResult result;     /* directory: the outcome to report */
         void (*finish)(NotifySend *s, int curl_code, NotifyResult *r);
         notify_send_done_t done;
@@ -31,12 +39,32 @@ struct NotifySend {
  * buffer, no signals, timeouts from n, TLS verification on, ca_file). */
 int notify_send_new(NotifyLoop *l, const NotifierDef *n, bool with_easy, notify_send_done_t done,
                     void *userdata, NotifySend **ret);
+/* Frees s; a delivery still in flight is cancelled (on a thread: cut, and freed when the thread is
+ * over). */
 NotifySend *notify_send_free(NotifySend *s);
 /* Hands s to the loop; on completion s->finish classifies and s->done is called, then s is freed. */
 int notify_send_start(NotifySend *s);
+/* The same, but s->easy runs with curl_easy_perform() on a thread of its own, cut by the loop
+ * s->timeout_usec plus a grace after the start or when cancelled (notify-thread.c). For protocols
+ * whose libcurl code blocks (SMTP). When s->finish runs, s->easy is gone: read s->response_code. */
+int notify_send_start_on_thread(NotifySend *s);
+/* Classifies (s->finish), calls s->done and frees s: the end of every delivery. */
+void notify_send_complete(NotifySend *s, int curl_code);
+
+/* notify-thread.c: the threads of a NotifyLoop. _free cuts every transfer, joins the threads and
+ * frees their deliveries without calling back. */
+int notify_threads_new(sd_event *e, NotifyThreads **ret);
+NotifyThreads *notify_threads_free(NotifyThreads *t);
+int notify_send_start_thread(NotifyThreads *t, NotifySend *s);
+/* Cuts s's transfer; s is freed once its thread is over, its done is never called. */
+void notify_thread_cancel(NotifySend *s);
 /* Starts s as an HTTP(S) POST of s->body (s->size bytes) with s->headers to url, redirects not
  * followed, the answer kept in the transcript (webhook, alertmanager). Returns 0 or negative errno. */
 int notify_send_start_post(NotifySend *s, const char *url);
+/* HTTP: the final status and headers arrived. The status is the receiver's answer then, whatever
+ * became of the body (cut at 16 KiB or 2 s after the headers, or broken off): the finish functions
+ * judge by it instead of the transfer's result. */
+bool notify_send_answered(const NotifySend *s);
 sd_event *notify_loop_event(NotifyLoop *l);
 /* Appends to s->transcript, keeping at most 16 KiB. */
 void notify_send_transcript_add(NotifySend *s, const char *data, size_t size);

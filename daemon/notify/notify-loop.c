@@ -17,6 +17,7 @@
 struct NotifyLoop {
         CurlGlue *glue;
         sd_event *event;
+        NotifyThreads *threads; /* made on the first delivery that needs one */
 };
 
 sd_event *notify_loop_event(NotifyLoop *l)
@@ -58,6 +59,7 @@ NotifyLoop *notify_loop_free(NotifyLoop *l)
 {
         if (!l)
                 return NULL;
+        notify_threads_free(l->threads);
         curl_glue_unref(l->glue);
         free(l);
         return NULL;
@@ -81,6 +83,10 @@ NotifySend *notify_send_free(NotifySend *s)
 {
         if (!s)
                 return NULL;
+        if (s->job) {
+                notify_thread_cancel(s); /* freed when its thread is over */
+                return NULL;
+        }
         if (s->easy) {
                 curl_glue_remove(s->loop->glue, s->easy);
                 curl_easy_cleanup(s->easy);
@@ -93,6 +99,7 @@ NotifySend *notify_send_free(NotifySend *s)
         free(s->current_reply);
         free(s->error_reply);
         sd_event_source_disable_unref(s->defer);
+        sd_event_source_disable_unref(s->answer_timer);
         free(s->result.reply);
         free(s);
         return NULL;
@@ -119,6 +126,7 @@ int notify_send_new(NotifyLoop *l, const NotifierDef *n, bool with_easy, notify_
         if (!s)
                 return -ENOMEM;
         s->loop = l;
+        s->timeout_usec = timeout;
         s->done = done;
         s->userdata = userdata;
         if (with_easy) {
@@ -144,19 +152,23 @@ fail:
         return -ENOMEM;
 }
 
-static void on_easy_done(CurlGlue *g, CURL *easy, CURLcode code, void *userdata)
+void notify_send_complete(NotifySend *s, int curl_code)
 {
-        NotifySend *s = userdata;
         NotifyResult r = {};
 
-        s->finish(s, (int) code, &r);
+        s->finish(s, curl_code, &r);
         r.transcript = s->transcript;
-        /* The loop has let go of the handle; free it with s after the callback. */
         s->done(&r, s->userdata);
         free(r.reply);
+        /* Off the loop already (the glue let go of it, or its thread is over): free it with s. */
         curl_easy_cleanup(s->easy);
         s->easy = NULL;
         notify_send_free(s);
+}
+
+static void on_easy_done(CurlGlue *g, CURL *easy, CURLcode code, void *userdata)
+{
+        notify_send_complete(userdata, (int) code);
 }
 
 int notify_send_start(NotifySend *s)
@@ -164,13 +176,68 @@ int notify_send_start(NotifySend *s)
         return curl_glue_add(s->loop->glue, s->easy, on_easy_done, s);
 }
 
+int notify_send_start_on_thread(NotifySend *s)
+{
+        int r;
+
+        if (!s->loop->threads) {
+                r = notify_threads_new(s->loop->event, &s->loop->threads);
+                if (r < 0)
+                        return r;
+        }
+        return notify_send_start_thread(s->loop->threads, s);
+}
+
+/* The receiver's answer is its status and headers; the body is for the log only. A receiver that
+ * answers 200 and then sends a body without end (or stalls in it) must not turn a delivered notice
+ * into a failed one that is sent again (issue 18 §5): the body is read for at most
+ * NOTIFY_ANSWER_MAX bytes and NOTIFY_ANSWER_USEC after the headers, then the transfer is ended and
+ * judged by the status (notify_send_answered()). */
+#define NOTIFY_ANSWER_MAX NOTIFY_TRANSCRIPT_MAX
+#define NOTIFY_ANSWER_USEC (2 * USEC_PER_SEC)
+
+bool notify_send_answered(const NotifySend *s)
+{
+        return s->answered;
+}
+
+/* The body's time is up: end the transfer and judge it by the status. */
+static int on_answer_timer(sd_event_source *source, uint64_t usec, void *userdata)
+{
+        NotifySend *s = userdata;
+
+        curl_glue_remove(s->loop->glue, s->easy);
+        notify_send_complete(s, CURLE_WRITE_ERROR);
+        return 0;
+}
+
+static size_t on_post_header(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+        NotifySend *s = userdata;
+        size_t n = size * nmemb;
+        long status = 0;
+
+        /* The empty line after the headers; a 1xx block is followed by the real one. */
+        if (s->answered || !((n == 2 && ptr[0] == '\r' && ptr[1] == '\n') || (n == 1 && ptr[0] == '\n')))
+                return n;
+        (void) curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
+        if (status < 200)
+                return n;
+        s->answered = true;
+        /* A timer, not a progress callback: libcurl's multi_socket calls nothing while a body
+         * stalls. Failing to arm it costs only the wait for the transfer's timeout. */
+        (void) sd_event_add_time_relative(s->loop->event, &s->answer_timer, CLOCK_MONOTONIC,
+                                          NOTIFY_ANSWER_USEC, USEC_PER_SEC / 10, on_answer_timer, s);
+        return n;
+}
+
 static size_t on_post_answer(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
         NotifySend *s = userdata;
 
-        /* keep the start of the answer for the log; read (and drop) the rest */
+        /* keep the start of the answer for the log; a short count ends the transfer */
         notify_send_transcript_add(s, ptr, size * nmemb);
-        return size * nmemb;
+        return s->answered && s->transcript_size >= NOTIFY_ANSWER_MAX ? 0 : size * nmemb;
 }
 
 int notify_send_start_post(NotifySend *s, const char *url)
@@ -191,6 +258,8 @@ int notify_send_start_post(NotifySend *s, const char *url)
         SETOPT(s->easy, CURLOPT_FOLLOWLOCATION, 0L); /* a redirect would turn the POST into a GET */
         SETOPT(s->easy, CURLOPT_WRITEFUNCTION, on_post_answer);
         SETOPT(s->easy, CURLOPT_WRITEDATA, s);
+        SETOPT(s->easy, CURLOPT_HEADERFUNCTION, on_post_header);
+        SETOPT(s->easy, CURLOPT_HEADERDATA, s);
         return notify_send_start(s);
 fail:
         return -EIO;

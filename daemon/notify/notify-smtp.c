@@ -73,9 +73,8 @@ static int on_debug(CURL *easy, curl_infotype type, char *data, size_t size, voi
 
 static void smtp_finish(NotifySend *s, int curl_code, NotifyResult *r)
 {
-        long code = 0;
+        long code = s->response_code; /* the handle is gone with its thread */
 
-        (void) curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &code);
         r->code = code;
         if (curl_code == CURLE_OK) {
                 r->ok = true;
@@ -83,9 +82,32 @@ static void smtp_finish(NotifySend *s, int curl_code, NotifyResult *r)
                 return;
         }
         /* A 5xx to the envelope or the data is the server refusing this message for good (unknown
-         * mailbox, policy); anything else (no connection, 4xx, TLS, a timeout, AUTH) may pass later:
-         * credentials and relays get fixed. */
+         * mailbox, policy); anything else (no connection, 4xx, a timeout) may pass later. Wrong
+         * credentials, a server without STARTTLS where TLS is required and an untrusted certificate
+         * pass once a setting is fixed: said once, with the setting (the outbox holds the notifier's
+         * messages until then). */
         r->permanent = code >= 550 && code <= 554;
+        switch (curl_code) {
+        case CURLE_LOGIN_DENIED:
+                r->cause = "smtp-login";
+                r->fix = "the server refused the login: check username_file and password_file (or "
+                         "username_credential and password_credential), and that the account may send";
+                break;
+        case CURLE_USE_SSL_FAILED:
+                r->cause = "smtp-starttls";
+                r->fix = "the server offers no STARTTLS, which is required off loopback: use an smtps:// "
+                         "url or a port with STARTTLS (url), or set allow_plaintext: true where the "
+                         "network is trusted";
+                break;
+        case CURLE_PEER_FAILED_VERIFICATION:
+        case CURLE_SSL_CACERT_BADFILE:
+                r->cause = "tls-verify";
+                r->fix = "the server's certificate is not trusted: set ca_file to the CA that signed it, or "
+                         "the url's host to the name on the certificate";
+                break;
+        default:
+                break;
+        }
         if (s->error_reply || s->last_reply)
                 r->reply = strdup_printf("%s (server said: %s)",
                                          s->errbuf[0] ? s->errbuf : curl_easy_strerror(curl_code),
@@ -193,7 +215,8 @@ static int smtp_send(NotifyLoop *l, const NotifierDef *n, const NotifyMessage *m
                         goto fail;
         }
 
-        r = notify_send_start(s);
+        /* On a thread: libcurl waits for the answer to the final dot (and to QUIT) blocking. */
+        r = notify_send_start_on_thread(s);
         if (r < 0)
                 goto fail;
         if (ret)

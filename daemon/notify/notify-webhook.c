@@ -21,7 +21,7 @@ static void webhook_finish(NotifySend *s, int curl_code, NotifyResult *r)
 
         (void) curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
         r->code = status;
-        if (curl_code != CURLE_OK) {
+        if (curl_code != CURLE_OK && !notify_send_answered(s)) {
                 r->reply = strdup(s->errbuf[0] ? s->errbuf : curl_easy_strerror((CURLcode) curl_code));
                 return;
         }

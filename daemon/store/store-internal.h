@@ -59,6 +59,7 @@ typedef enum StoreStmt {
         STMT_STATUS_SERIES,
         STMT_STATUS_EVALUATIONS,
         STMT_STATUS_OUTBOX,
+        STMT_OUTBOX_RESCHEDULE_CHANNEL,
         _STMT_MAX,
 } StoreStmt;
 

@@ -144,6 +144,15 @@ int store_outbox_mark_failed(Store *s, int64_t id, const char *error, int64_t ne
         return 0;
 }
 
+int store_outbox_reschedule_channel(Store *s, const char *channel, int64_t next_attempt, char **ret_error)
+{
+        assert(s);
+        assert(channel);
+        return store_run(s, STMT_OUTBOX_RESCHEDULE_CHANNEL,
+                         ARGS(ARG_TEXT(channel), ARG_INT(next_attempt), ARG_INT(STORE_OUTBOX_NEVER)),
+                         "failed to reschedule notifications", ret_error);
+}
+
 int store_outbox_next_due(Store *s, int64_t after, int64_t *ret, char **ret_error)
 {
         _cleanup_reset_ sqlite3_stmt *st = NULL;

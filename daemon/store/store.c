@@ -318,6 +318,8 @@ static const char *const stmt_sql[_STMT_MAX] = {
                 "COALESCE(MAX(sent_at), 0) AS last_sent, "
                 "MAX(CASE WHEN last_error IS NOT NULL THEN id END) AS err_id FROM outbox GROUP BY channel) a "
                 "LEFT JOIN outbox e ON e.id = a.err_id ORDER BY a.channel",
+        [STMT_OUTBOX_RESCHEDULE_CHANNEL] =
+                "UPDATE outbox SET next_attempt = ?2 WHERE channel = ?1 AND sent_at IS NULL AND next_attempt < ?3",
 };
 
 /* Maps SQLite's primary result code to a negative errno. */

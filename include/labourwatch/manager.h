@@ -2,7 +2,8 @@
 #pragma once
 
 /* The daemon's manager (systemd's Manager pattern): the only module that knows every other one. It
- * owns the sd-event loop (one thread), the signals (SIGTERM/SIGINT stop, SIGHUP reloads), the
+ * owns the sd-event loop (one thread; only SMTP transfers run on threads of their own, see
+ * notify-thread.c), the signals (SIGTERM/SIGINT stop, SIGHUP reloads), the
  * watchdog, the sd_notify protocol (READY=1, STATUS=, RELOADING=1, STOPPING=1), the configuration
  * (swapped atomically on a valid reload), the store, and it drives the cycle:
  *

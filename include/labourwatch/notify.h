@@ -6,9 +6,10 @@
  * (smtp, webhook, directory), like the providers.
  *
  * Rendering is pure apart from reading template files in notify_templates_load(): no clock (the
- * caller passes now), no network, no logging. Sending runs on the sd-event loop through curl multi
- * (NotifyLoop) and reports back through a callback; a directory notifier writes its files there and
- * then.
+ * caller passes now), no network, no logging. Sending is driven by the sd-event loop (NotifyLoop)
+ * and reports back through a callback on it: webhooks through curl multi on the loop, e-mail on a
+ * thread per message (libcurl's SMTP blocks; notify-thread.c), which the loop cuts at its deadline;
+ * a directory notifier writes its files there and then.
  *
  * What a notice looks like is documented in labourwatch.yaml(5) (NOTIFICATIONS) and the webhook
  * payload in packaging/docs/webhook.md. */
@@ -153,6 +154,12 @@ typedef struct NotifyResult {
         long code;                 /* SMTP reply or HTTP status; 0 when none */
         uint64_t retry_after_usec; /* Retry-After; 0 when none */
         char *reply;               /* what the server said (or curl's error); never a secret */
+        /* Failed because of the notifier's configuration (wrong credentials, no STARTTLS where TLS
+         * is required, an untrusted certificate): retrying as it is cannot help, fixing a setting
+         * can. cause names the root cause for "said once" ("smtp-login", "smtp-starttls",
+         * "tls-verify"), fix says which setting to fix; both static strings, NULL otherwise. */
+        const char *cause;
+        const char *fix;
         const char *transcript;    /* SMTP: every reply line of the session; webhook: the response
                                     * body (both capped at 16 KiB); NULL when none. Valid during
                                     * the callback. */

@@ -3,12 +3,12 @@
 
 /* Delivery of the durable outbox on the sd-event loop (contract D). Items are read from the store
  * when due, rendered (notify_render) and sent through their notifier's channel, at most a few at a
- * time, never blocking the loop. A delivered item is marked sent; a failed one is retried with a
- * capped exponential backoff (first retry within about a minute, cap: the notifier's retry_max,
- * default 1 h; a server's Retry-After is honoured), across restarts, since the schedule is in the
- * store. After give_up_after (default 3 days), or at once on a permanent refusal, the item is given
- * up: a NOTIFICATION_EXPIRED journal entry, and a data_problems notice (kind notification_expired)
- * queued for the routes with data_problems: true.
+ * time (and fewer through one notifier), never blocking the loop. A delivered item is marked sent;
+ * a failed one is retried with a capped exponential backoff (first retry within about a minute,
+ * cap: the notifier's retry_max, default 1 h; a server's Retry-After is honoured), across restarts,
+ * since the schedule is in the store. After give_up_after (default 3 days), or at once on a
+ * permanent refusal, the item is given up: a NOTIFICATION_EXPIRED journal entry, and a
+ * data_problems notice (kind notification_expired) queued for the routes with data_problems: true.
  *
  * Guarantee: nothing enqueued is lost. An item the server accepted is not sent again, except when
  * the process dies between the server's acceptance and the commit of "sent"; then it is sent once
@@ -43,6 +43,12 @@ bool outbox_idle(Outbox *o);
  * attempts). Replaces an earlier callback; cb NULL removes it. */
 typedef void (*outbox_idle_t)(Outbox *o, void *userdata);
 void outbox_on_idle(Outbox *o, outbox_idle_t cb, void *userdata);
+/* Stopping: starts no more deliveries, and calls cb once, from the loop, when none is in flight
+ * any more (at once, from the loop, when none is). The caller bounds the wait; outbox_free cancels
+ * what is still in flight then. */
+void outbox_drain(Outbox *o, outbox_idle_t cb, void *userdata);
+/* Deliveries in flight. */
+unsigned outbox_in_flight(const Outbox *o);
 /* Has any delivery failed (or been given up) since outbox_new? For --once's exit status. */
 bool outbox_had_failures(const Outbox *o);
 /* Items delivered since outbox_new. */

@@ -189,6 +189,10 @@ int store_outbox_next_due(Store *s, int64_t after, int64_t *ret, char **ret_erro
  * for a retry, given up, or gone), or a negative errno with *ret_error. The outbox asks before each
  * transfer: a batch read earlier may hold an item delivered since. */
 int store_outbox_still_due(Store *s, int64_t id, int64_t now, char **ret_error);
+/* Sets next_attempt of every unsent, not given up item of channel (a notifier held back for a
+ * problem of its configuration, or released after a reload). Returns the number of items, or a
+ * negative errno with *ret_error. */
+int store_outbox_reschedule_channel(Store *s, const char *channel, int64_t next_attempt, char **ret_error);
 /* Frees the connection's page cache (sqlite3_db_release_memory): between cycles, hours apart. */
 void store_release_memory(Store *s);
 

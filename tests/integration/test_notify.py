@@ -86,7 +86,9 @@ class SMTPServer:
                     (auth_data.login, auth_data.password) == auth
                 if ok:
                     self.sink.logins.append(auth_data.login.decode())
-                return AuthResult(success=ok)
+                # handled=False: aiosmtpd then answers a failure with 535 (its default, True,
+                # means "already answered" and leaves the client waiting)
+                return AuthResult(success=ok, handled=False)
             kw.update(authenticator=authenticator, auth_require_tls=True)
         self.controller = Controller(self.sink, hostname=hostname, port=self.port,
                                      server_hostname="localhost", **kw)
@@ -425,13 +427,81 @@ class NotifyTest(unittest.TestCase):
         item stays queued with the reason."""
         server = self.smtp(port=self.tls_port)  # plaintext only
         self.enqueue("secure", "chef")
+        for r in ("chef", "boss"):
+            self.enqueue("secure", r)
         p = self.daemon_once(check=1)
         self.assertEqual(server.messages, [])
         rows = self.outbox()
-        self.assertIsNone(rows[0][6])
-        self.assertEqual(rows[0][3], 1)
-        self.assertLess(rows[0][4], NEVER)  # retried later, not given up
-        self.assertIn("failed", p.stderr)
+        self.assertTrue(all(r[6] is None for r in rows), rows)
+        self.assertLess(max(r[4] for r in rows), NEVER)  # tried again later, not given up
+        # issue 18 §5: one line for the root cause, naming the settings, not one per message
+        lines = [line for line in p.stderr.splitlines() if "Notifier 'secure'" in line]
+        self.assertEqual(len(lines), 1, p.stderr)
+        self.assertIn("offers no STARTTLS", lines[0])
+        self.assertIn("allow_plaintext", lines[0])
+        self.assertNotIn("retrying in", p.stderr)
+
+    def test_smtp_wrong_password_said_once(self):
+        """Issue 18 §5: a 535 is a problem of the configuration: one error line naming the settings
+        to fix (not a warning per message and attempt), the notifier's messages held back for
+        retry_max; once the password file is right they go out."""
+        server = self.smtp(port=self.tls_port, tls_context=self.tls_ctx, auth=(b"lwuser", b"other pass"))
+        for r in ("chef", "boss", "ops"):
+            self.enqueue("secure", r)
+        p = self.daemon_once(check=1)
+        self.assertEqual(server.messages, [])
+        lines = [line for line in p.stderr.splitlines() if "secure" in line and "<7>" not in line]
+        self.assertEqual(len(lines), 1, p.stderr)
+        self.assertTrue(lines[0].startswith("<3>Notifier 'secure': the server refused the login"), lines[0])
+        self.assertIn("password_file", lines[0])
+        self.assertIn("535", lines[0])
+        rows = self.outbox()
+        self.assertTrue(all(r[6] is None and r[4] < NEVER for r in rows), rows)
+        # held back for retry_max (2 s), not on the usual backoff
+        self.assertTrue(all(r[4] >= time.time() * 1e6 + 0.5e6 for r in rows), rows)
+        with open(os.path.join(self.work.path, "password"), "w") as f:
+            f.write("other pass\n")
+        self.wait_due()
+        self.daemon_once(check=0)
+        self.assertEqual(sorted(m["to"][0] for m in server.messages),
+                         ["chef@herlev.dk", "director@herlev.dk", "ops@herlev.dk"])
+
+    def test_smtp_held_notifier_released_by_reload(self):
+        """Issue 18 §5: the running daemon holds a notifier whose login is refused for its
+        retry_max (here 1 h), and tries again at once on SIGHUP once the password is fixed."""
+        with open(self.work.config, encoding="utf-8") as f:
+            cfg = f.read()
+        self.assertIn("    retry_max: 2s\n  hook:", cfg)
+        with open(self.work.config, "w", encoding="utf-8") as f:
+            f.write(cfg.replace("    retry_max: 2s\n  hook:", "    retry_max: 1h\n  hook:"))
+        server = self.smtp(port=self.tls_port, tls_context=self.tls_ctx, auth=(b"lwuser", b"other pass"))
+        self.enqueue("secure", "chef")
+        e = dict(os.environ, LABOURWATCH_LOG_TARGET="stderr", TZ="UTC")
+        e.pop("NOTIFY_SOCKET", None)
+        p = subprocess.Popen([lwdaemon.DAEMON, "--config", self.work.config], env=e,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.time() + 30 * lwdaemon.TIMEOUT_SCALE
+            while time.time() < deadline and self.outbox()[0][3] == 0:
+                time.sleep(0.1)
+            row = self.outbox()[0]
+            self.assertEqual(row[3], 1)
+            self.assertGreater(row[4], time.time() * 1e6 + 1800e6)  # held for retry_max, 1 h
+            with open(os.path.join(self.work.path, "password"), "w") as f:
+                f.write("other pass\n")
+            p.send_signal(signal.SIGHUP)
+            while time.time() < deadline and not server.messages:
+                time.sleep(0.1)
+            self.assertEqual(len(server.messages), 1)
+            while time.time() < deadline and self.outbox()[0][6] is None:
+                time.sleep(0.1)
+            self.assertIsNotNone(self.outbox()[0][6])
+        finally:
+            p.terminate()
+            err = p.communicate(timeout=30)[1]
+        self.assertEqual(p.returncode, 0, err)
+        said = [line for line in err.splitlines() if line.startswith("<3>Notifier 'secure'")]
+        self.assertEqual(len(said), 1, err)
 
     def test_smtp_down_then_up(self):
         """No server: the item stays, retried within retry_max; once the server is up it arrives
@@ -678,6 +748,66 @@ class NotifyTest(unittest.TestCase):
         self.assertEqual(doc["type"], "data_problems")
         self.assertEqual(doc["problems"][0]["kind"], "notification_expired")
         self.assertIn("HTTP 400", doc["problems"][0]["message"])
+
+    def endless_receiver(self, stall):
+        """A receiver that answers 200 with its headers and then a chunked body without end (stall:
+        one chunk, then silence). Returns the list its requests are appended to."""
+        requests = []
+
+        class H(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def do_POST(self):
+                requests.append(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                deadline = time.monotonic() + 30
+                try:
+                    self.wfile.write(b"2\r\nok\r\n")
+                    self.wfile.flush()
+                    while time.monotonic() < deadline:
+                        if stall:
+                            time.sleep(0.1)
+                            continue
+                        self.wfile.write(b"400\r\n" + b"x" * 1024 + b"\r\n")
+                except OSError:
+                    pass  # the client went away
+
+        class Srv(http.server.ThreadingHTTPServer):
+            allow_reuse_address = True
+            daemon_threads = True
+        httpd = Srv(("127.0.0.1", self.hook_port), H)
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+
+        class Stop:
+            def stop(self):
+                httpd.shutdown()
+                httpd.server_close()
+        self.servers.append(Stop())
+        return requests
+
+    def test_webhook_200_endless_body(self):
+        """Issue 18 §5: a receiver that answers 200 and then sends a body without end, or stalls in
+        it, has the notice: delivered once, well within the notifier's timeout (5 s), not resent."""
+        for stall in (False, True):
+            with self.subTest(stall=stall):
+                requests = self.endless_receiver(stall)
+                self.enqueue("hook", None)
+                t = time.monotonic()
+                p = self.daemon_once(check=0)
+                took = time.monotonic() - t
+                self.assertEqual(len(requests), 1, p.stderr)
+                self.assertIsNotNone(self.outbox()[-1][6], p.stderr)
+                self.assertLess(took, 4.5 * lwdaemon.TIMEOUT_SCALE, p.stderr)
+                self.assertIn("delivered through hook: HTTP 200 OK: ok", p.stderr)
+                self.daemon_once(check=0)
+                self.assertEqual(len(requests), 1)
+                self.servers.pop().stop()
 
     # -- end to end: the daemon evaluates, enqueues and delivers --
 
