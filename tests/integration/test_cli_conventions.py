@@ -303,6 +303,10 @@ class UsageErrors(unittest.TestCase):
         (["report", "--language", "fr"], "'fr'"),
         (["report", "--date", "x"], "'x' is not a date"),
         (["test", "--bogus"], "unknown option '--bogus'"),
+        # init writes a new configuration, it reads none (an unknown municipality is one line
+        # with its "did you mean", see test_init.py)
+        (["init"], "--municipality"),
+        (["init", "--municipality", "Ballerup", "--year", "x"], "'x' is not a year"),
     ]
 
     def check_usage(self, prog, cmd, args, names):
@@ -321,7 +325,8 @@ class UsageErrors(unittest.TestCase):
     def test_every_command(self):
         for args, names in self.CASES:
             with self.subTest(args=args):
-                cfg = [] if args[0] == "test" else ["--config", self.conf]
+                cfg = ["--dir", os.path.join(self.tmp, "new")] if args[0] == "init" else \
+                    [] if args[0] == "test" else ["--config", self.conf]
                 if args[-1] == "--config":
                     cfg = []
                 self.check_usage(CLI, args[0], [*args, *cfg], names)
