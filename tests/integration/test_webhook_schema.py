@@ -123,8 +123,14 @@ notifiers:
     url: {url}
     retry_max: 2s
     timeout: {timeout}s
+  teams:
+    kind: webhook
+    format: teams
+    url: {teams_url}
+    retry_max: 2s
+    timeout: {timeout}s
 routes:
-  - notifiers: [hook]
+  - notifiers: [hook, teams]
     data_problems: true
 goals:
 {goals}"""
@@ -197,12 +203,13 @@ class WebhookSchema(unittest.TestCase):
         """n goals, all firing on the same figures; returns the JSON bodies POSTed by one --once."""
         self.srv = FixtureServer().start()
         self.srv.route("/hook", Response(status=200, body=b"ok"))
+        self.srv.route("/teams", Response(status=200, body=b"ok"))
         self.work = lwdaemon.Workdir()
         self.addCleanup(self.work.cleanup)
         data_dir = os.path.join(self.work.path, "data")
         os.mkdir(data_dir)
         # 50 POSTs at once from a daemon under valgrind on a busy machine: the timeout scales
-        self.work.write_config(CONFIG, data_dir=data_dir, url=self.srv.url("/hook"),
+        self.work.write_config(CONFIG, data_dir=data_dir, url=self.srv.url("/hook"), teams_url=self.srv.url("/teams"),
                                timeout=int(5 * lwdaemon.TIMEOUT_SCALE),
                                goals="".join(GOAL.format(i=i) for i in range(n)))
         self.put(data_dir, months or {"M01": 90})
@@ -276,6 +283,13 @@ class WebhookSchema(unittest.TestCase):
         self.assertValid(resolved[0])
         self.assertTrue(resolved[0]["problems"][0]["resolved"])
         self.assertEqual(resolved[0]["problems"][0]["series"], "niveau")
+        # the Teams card of the same notice: the problem's line says it is over, in green
+        card = json.loads(self.srv.requests("/teams")[-1].body)["attachments"][0]["content"]
+        lines = [b for b in card["body"] if b["type"] == "TextBlock" and b["text"].startswith("Tallene er kommet")]
+        self.assertEqual(len(lines), 1, card["body"])
+        self.assertEqual(lines[0]["color"], "Good")
+        self.assertIn("Tallene i serien niveau er kommet", lines[0]["text"])
+        self.assertEqual(card["body"][0]["text"], "Beskæftigelsesplan 2030: 1 dataproblem løst")
         self.assertEqual([d["type"] for d in map(json.loads, self.once("2030-09-12"))
                           if d["type"] == "data_problems"], [])
 
