@@ -28,7 +28,8 @@ static void status_help(FILE *f)
                 "figures last arrived. Per goal: the latest evaluation, its status in words, the\n"
                 "chance of reaching the target where known, and the alert state (firing since,\n"
                 "silenced until, acknowledged). Per notifier: messages waiting, the oldest of them,\n"
-                "the last delivery and the last error. Read-only; safe while the daemon runs.\n\n"
+                "the last delivery and the last error. The data problems not over yet.\n"
+                "Read-only; safe while the daemon runs.\n\n"
                 "  -c, --config PATH  configuration file (default: $LABOURWATCH_CONFIG or %s)\n"
                 "      --json         print JSON instead of tables (keys: labourwatch(1))\n"
                 "  -h, --help         show this help\n"
@@ -303,20 +304,55 @@ static int notifiers_json(const Config *c, const StatusData *d, json_t *a)
         return 0;
 }
 
+/* Data problems announced and not over yet: the alert states under "@problem:KIND:NAME" (alerting.c),
+ * {"kind", "since", "announced_at"}. Calls f for each, with the parsed state. */
+#define PROBLEM_PREFIX "@problem:"
+
+static int problems_foreach(const StatusData *d, int (*f)(const char *name, json_t *state, void *userdata),
+                            void *userdata)
+{
+        for (size_t i = 0; i < d->n_alerts; i++) {
+                json_auto_t *state = NULL;
+                int r;
+
+                if (!strneq(d->alert_ids[i], PROBLEM_PREFIX, strlen(PROBLEM_PREFIX)))
+                        continue;
+                state = json_loads(d->alert_docs[i], 0, NULL);
+                if (!json_is_object(state))
+                        continue;
+                r = f(d->alert_ids[i] + strlen(PROBLEM_PREFIX), state, userdata);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int problem_json(const char *name, json_t *state, void *userdata)
+{
+        json_t *o = json_pack("{s:s, s:s?, s:o, s:o}", "name", name, "kind",
+                              json_string_value(json_object_get(state, "kind")), "since",
+                              time_json(json_integer_value(json_object_get(state, "since"))), "announced_at",
+                              time_json(json_integer_value(json_object_get(state, "announced_at"))));
+
+        return !o || json_array_append_new(userdata, o) < 0 ? -ENOMEM : 0;
+}
+
 static int status_json(const Config *c, const StatusData *d, const GoalView *goals, int schema_version)
 {
         json_auto_t *root = NULL;
-        json_t *sources = json_array(), *series = json_array(), *g = json_array(), *notifiers = json_array();
+        json_t *sources = json_array(), *series = json_array(), *g = json_array(), *notifiers = json_array(),
+               *problems = json_array();
         _cleanup_free_ char *dump = NULL;
 
         /* "o" steals the references, also when packing fails. */
-        root = json_pack("{s:s, s:i, s:o, s:o, s:o, s:o}", "state_dir", c->state_dir, "schema_version",
+        root = json_pack("{s:s, s:i, s:o, s:o, s:o, s:o, s:o}", "state_dir", c->state_dir, "schema_version",
                          schema_version, "sources", sources, "series", series, "goals", g, "notifiers",
-                         notifiers);
-        if (!root || !sources || !series || !g || !notifiers)
+                         notifiers, "data_problems", problems);
+        if (!root || !sources || !series || !g || !notifiers || !problems)
                 return -ENOMEM;
         if (sources_json(c, d, sources) < 0 || series_json(c, d, series) < 0 ||
-            goals_json(goals, c->n_goals, g) < 0 || notifiers_json(c, d, notifiers) < 0)
+            goals_json(goals, c->n_goals, g) < 0 || notifiers_json(c, d, notifiers) < 0 ||
+            problems_foreach(d, problem_json, problems) < 0)
                 return -ENOMEM;
         dump = json_dumps(root, JSON_INDENT(2));
         if (!dump)
@@ -450,6 +486,20 @@ static void notifiers_text(const Config *c, const StatusData *d)
         }
 }
 
+static int problem_text(const char *name, json_t *state, void *userdata)
+{
+        char t[CLI_TIME_MAX];
+        int64_t since = json_integer_value(json_object_get(state, "since"));
+        bool *any = userdata;
+
+        if (!*any)
+                printf("\nDATA PROBLEMS (announced, not over)\n");
+        *any = true;
+        printf("%s%s%s\n", name, since > 0 ? ", since " : "",
+               since > 0 ? cli_format_usec(since, false, t) : "");
+        return 0;
+}
+
 int cli_status(int argc, char **argv)
 {
         enum { ARG_JSON = 0x100 };
@@ -513,6 +563,7 @@ int cli_status(int argc, char **argv)
                         series_text(c, &d);
                         goals_text(goals, c->n_goals);
                         notifiers_text(c, &d);
+                        (void) problems_foreach(&d, problem_text, &(bool){ false });
                 }
         }
         goal_views_free(goals, c->n_goals);

@@ -319,6 +319,8 @@ class TestDataProblems(AlertTestCase):
         self.assertEqual(self.problems(), [("ops", ["source_failing"])])
         started = self.delivered()[-1]
         self.assertFalse(started["problems"][0]["resolved"])
+        status = json.loads(self.cli("status", "--json").stdout)
+        self.assertEqual([p["name"] for p in status["data_problems"]], ["source_failing:internal"])
         # the file appears: the next fetch (here by hand: the daemon's is an hour away) succeeds and
         # the failure streak is over
         self.put(M01=110)
@@ -342,6 +344,7 @@ class TestDataProblems(AlertTestCase):
         self.assertIn("Source working again (internal)", mail)
         self.assertNotIn("needs attention", mail)
         self.assertEqual(json.loads(self.cli("alerts", "--json").stdout)["data_problems"], [])
+        self.assertEqual(json.loads(self.cli("status", "--json").stdout)["data_problems"], [])
         # once: neither the next cycle nor the next day sends it again
         self.once("2030-02-11")
         self.once("2030-02-12")

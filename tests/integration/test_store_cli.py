@@ -118,6 +118,9 @@ class StoreCli(unittest.TestCase):
         db.execute("INSERT INTO alert_state (goal, json) VALUES ('fleksjob_2024', ?)", (json.dumps({
             "status": "off_track", "status_since": T0 + 86400 * USEC, "off_count": 2, "off_since": "2024M05",
             "off_last": "2024M06", "firing": True, "firing_at": T0 + 86400 * USEC}),))
+        # a data problem announced and not over (alerting.c's state, under a key no goal can have)
+        db.execute("INSERT INTO alert_state (goal, json) VALUES ('@problem:source_failing:bench', ?)", (json.dumps({
+            "kind": "source_failing", "since": T0 + 3600 * USEC, "announced_at": T0 + 2 * 3600 * USEC}),))
         db.execute("INSERT INTO alert_controls (goal, silence_until, silence_comment, silence_by, silenced_at,"
                    " ack_at, ack_comment, ack_by) VALUES ('fleksjob_2024', '2099-12-31', 'handlingsplan', 'ops', ?,"
                    " ?, 'udvalget orienteret', 'anna')", (T0, T0 + 2 * 86400 * USEC))
@@ -249,6 +252,8 @@ class StoreCli(unittest.TestCase):
         self.assertEqual(lines[i + 1:i + 3], ["  given up: 1", "  last error: disk full"])
         self.assertEqual(lines[i + 3].split(), ["quiet", "directory", "0", "-", "never"])
         self.assertNotIn("gone", out)
+        i = lines.index("DATA PROBLEMS (announced, not over)")
+        self.assertEqual(lines[i + 1:], ["source_failing:bench, since 2024-07-02 09:00 CEST"])
 
     def test_status_json(self):
         p = run("status", "--json", "--config", self.config)
@@ -297,6 +302,9 @@ class StoreCli(unittest.TestCase):
         self.assertEqual(notifiers["quiet"], {
             "name": "quiet", "kind": "directory", "pending": 0, "given_up": 0, "oldest_pending": None,
             "last_delivery": None, "last_error": None, "last_error_undelivered": False})
+        self.assertEqual(data["data_problems"], [{"name": "source_failing:bench", "kind": "source_failing",
+                                                  "since": "2024-07-02T07:00:00Z",
+                                                  "announced_at": "2024-07-02T08:00:00Z"}])
 
     def _other_state(self, content):
         """A second config whose state dir holds `content` as labourwatch.db (None: no file)."""
