@@ -551,7 +551,12 @@ int cli_status(int argc, char **argv)
         }
         version = store_schema_version(st);
 
-        r = status_data_load(st, &d, &err);
+        /* one snapshot: the tables as of one moment, whatever the daemon commits meanwhile */
+        r = store_read_begin(st, &err);
+        if (r >= 0) {
+                r = status_data_load(st, &d, &err);
+                store_read_end(st);
+        }
         if (r >= 0)
                 r = goal_views_build(c, &d, &goals);
         if (r >= 0) {

@@ -60,6 +60,7 @@ typedef enum StoreStmt {
         STMT_STATUS_EVALUATIONS,
         STMT_STATUS_OUTBOX,
         STMT_OUTBOX_RESCHEDULE_CHANNEL,
+        STMT_BEGIN_READ,
         _STMT_MAX,
 } StoreStmt;
 

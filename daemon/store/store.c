@@ -174,6 +174,7 @@ static const char *const migrations[] = {
 
 static const char *const stmt_sql[_STMT_MAX] = {
         [STMT_BEGIN] = "BEGIN IMMEDIATE",
+        [STMT_BEGIN_READ] = "BEGIN DEFERRED",
         [STMT_COMMIT] = "COMMIT",
         [STMT_ROLLBACK] = "ROLLBACK",
         [STMT_SAVEPOINT] = "SAVEPOINT store_write",
@@ -556,6 +557,26 @@ void store_rollback(Store *s)
         }
         (void) sqlite3_step(st);
         (void) sqlite3_reset(st);
+}
+
+int store_read_begin(Store *s, char **ret_error)
+{
+        int r;
+
+        assert(s);
+        if (s->in_transaction)
+                return set_error(s->path, -EBUSY, ret_error, "a transaction is already open");
+        /* Deferred: no lock is taken; the first read fixes the snapshot (WAL), the end releases it. */
+        r = store_run(s, STMT_BEGIN_READ, NO_ARGS, "failed to begin reading", ret_error);
+        if (r < 0)
+                return r;
+        s->in_transaction = true;
+        return 0;
+}
+
+void store_read_end(Store *s)
+{
+        store_rollback(s);
 }
 
 bool store_in_transaction(const Store *s)

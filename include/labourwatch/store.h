@@ -52,6 +52,14 @@ int store_commit(Store *s, char **ret_error);
 void store_rollback(Store *s);
 bool store_in_transaction(const Store *s);
 
+/* One snapshot for several reads (a command that reads many tables beside a running daemon, such as
+ * `labourwatch status`): every read between store_read_begin() and store_read_end() sees the
+ * database as the first of them found it; the daemon's commits meanwhile are not seen, and are not
+ * held up (WAL). Works on a read-only Store; takes no lock. store_read_begin() returns -EBUSY when a
+ * transaction is open on s; store_read_end() never fails visibly and is a no-op without one. */
+int store_read_begin(Store *s, char **ret_error);
+void store_read_end(Store *s);
+
 /* Crash-test hook (kill -9 tests of alerting and delivery): when $LW_TEST_CRASH_AT equals step, the
  * process is killed on the spot with SIGKILL (exit status 137 in a shell), as a power cut would:
  * no rollback, no flush. Steps used: "after-evaluate", "after-enqueue", "after-deliver" (the server

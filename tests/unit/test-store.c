@@ -1160,6 +1160,137 @@ static void test_transaction_kill(void **state)
         store_crash_point(f->store, NULL);
 }
 
+/* The batch reads of `labourwatch status` (store-status.c, store_list_latest_evaluations) agree with
+ * the per-name ones, and store_read_begin() holds one snapshot while a writer commits. */
+static void test_status_reads(void **state)
+{
+        Fixture *f = *state;
+        StoredEvaluation *e = NULL, one = {};
+        StoredSeriesSummary *m = NULL;
+        StoredSourceStatus *src = NULL;
+        StoredChannelStatus *ch = NULL;
+        OutboxItem *due = NULL;
+        Store *ro = NULL;
+        size_t n = 0, n_due = 0;
+        char p[PERIOD_STRING_MAX];
+
+        /* evaluations: the newest per goal, a tie in `at` to the later insert, as the single lookup */
+        static const struct {
+                const char *goal, *status;
+                int64_t at;
+        } evals[] = {
+                { "b", "on_track", T(1) }, { "a", "off_track", T(2) }, { "b", "at_risk", T(3) },
+                { "a", "on_track", T(1) }, { "a", "missed", T(2) },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(evals); i++)
+                assert_int_equal(store_add_evaluation(f->store, evals[i].goal, "2024-07-01", evals[i].status, "{}",
+                                                      "{}", evals[i].at, NULL),
+                                 0);
+        assert_int_equal(store_list_latest_evaluations(f->store, &e, &n, NULL), 0);
+        assert_int_equal(n, 2);
+        assert_string_equal(e[0].goal, "a");
+        assert_string_equal(e[0].status, "missed");
+        assert_null(e[0].inputs_json);
+        assert_string_equal(e[1].goal, "b");
+        assert_string_equal(e[1].status, "at_risk");
+        assert_int_equal(e[1].at, T(3));
+        for (size_t i = 0; i < n; i++) {
+                assert_int_equal(store_get_latest_evaluation(f->store, e[i].goal, &one, NULL), 1);
+                assert_string_equal(one.status, e[i].status);
+                stored_evaluation_done(&one);
+        }
+        store_evaluations_free(e, n);
+
+        /* series: periods, revised periods, the latest period's current value, the newest fetch */
+        put_ok(f->store, "s1", T(1), "2024M01=1 2024M02=2 2024M03=..");
+        put_ok(f->store, "s1", T(2), "2024M02=3 2024M03=4");
+        put_ok(f->store, "s0", T(1), "2024Q1=7");
+        assert_int_equal(store_list_series_summaries(f->store, &m, &n, NULL), 0);
+        assert_int_equal(n, 2);
+        assert_string_equal(m[0].series, "s0");
+        assert_int_equal(m[0].n_periods, 1);
+        assert_int_equal(m[0].n_revised, 0);
+        assert_string_equal(period_to_string(m[0].latest, p), "2024Q1");
+        assert_string_equal(m[1].series, "s1");
+        assert_int_equal(m[1].n_periods, 3);
+        assert_int_equal(m[1].n_revised, 2);
+        assert_true(m[1].have_latest);
+        assert_string_equal(period_to_string(m[1].latest, p), "2024M03");
+        assert_false(m[1].latest_missing);
+        assert_true(m[1].latest_value == 4);
+        assert_int_equal(m[1].last_new_data, T(2));
+        store_series_summaries_free(m, n);
+
+        /* sources: the state and the fetch log's newest failure */
+        assert_int_equal(store_set_source_state(f->store, "src",
+                                                &(SourceState){ .last_attempt = T(3), .last_success = T(3),
+                                                                .last_error = (char *) "old" },
+                                                NULL),
+                         0);
+        assert_int_equal(store_log_fetch(f->store, "src", NULL, 503, false, "x", T(1), NULL), 0);
+        assert_int_equal(store_log_fetch(f->store, "src", NULL, 503, false, "x", T(2), NULL), 0);
+        assert_int_equal(store_log_fetch(f->store, "src", NULL, 200, true, NULL, T(3), NULL), 0);
+        assert_int_equal(store_list_source_status(f->store, &src, &n, NULL), 0);
+        assert_int_equal(n, 1);
+        assert_string_equal(src[0].key, "src");
+        assert_int_equal(src[0].state.last_success, T(3));
+        assert_string_equal(src[0].state.last_error, "old");
+        assert_int_equal(src[0].last_failure, T(2));
+        store_source_status_free(src, n);
+
+        /* outbox per channel: waiting, given up, oldest waiting, newest delivery, newest error */
+        assert_int_equal(store_outbox_enqueue(f->store, "mail", "a", "k1", "{}", T(1), NULL), 1);
+        assert_int_equal(store_outbox_enqueue(f->store, "mail", "a", "k2", "{}", T(2), NULL), 1);
+        assert_int_equal(store_outbox_enqueue(f->store, "mail", "a", "k3", "{}", T(3), NULL), 1);
+        assert_int_equal(store_outbox_enqueue(f->store, "hook", NULL, "k4", "{}", T(1), NULL), 1);
+        assert_int_equal(store_outbox_due(f->store, T(9), 10, &due, &n_due, NULL), 0);
+        assert_int_equal(n_due, 4);
+        for (size_t i = 0; i < n_due; i++) {
+                if (streq(due[i].dedup_key, "k1"))
+                        assert_int_equal(store_outbox_mark_sent(f->store, due[i].id, T(4), NULL), 0);
+                if (streq(due[i].dedup_key, "k2"))
+                        assert_int_equal(store_outbox_mark_failed(f->store, due[i].id, "550", STORE_OUTBOX_NEVER, NULL), 0);
+                if (streq(due[i].dedup_key, "k4")) {
+                        assert_int_equal(store_outbox_mark_failed(f->store, due[i].id, "timeout", T(5), NULL), 0);
+                        assert_int_equal(store_outbox_mark_sent(f->store, due[i].id, T(6), NULL), 0);
+                }
+        }
+        store_outbox_free(due, n_due);
+        assert_int_equal(store_outbox_channel_status(f->store, &ch, &n, NULL), 0);
+        assert_int_equal(n, 2);
+        assert_string_equal(ch[0].channel, "hook");
+        assert_int_equal(ch[0].pending, 0);
+        assert_int_equal(ch[0].last_sent, T(6));
+        assert_string_equal(ch[0].last_error, "timeout");
+        assert_false(ch[0].last_error_unsent); /* delivered on a later attempt */
+        assert_string_equal(ch[1].channel, "mail");
+        assert_int_equal(ch[1].pending, 1);
+        assert_int_equal(ch[1].given_up, 1);
+        assert_int_equal(ch[1].oldest_pending, T(3));
+        assert_int_equal(ch[1].last_sent, T(4));
+        assert_string_equal(ch[1].last_error, "550");
+        assert_true(ch[1].last_error_unsent);
+        store_channel_status_free(ch, n);
+
+        /* one snapshot: a series the writer adds meanwhile is seen only after the end */
+        assert_int_equal(store_open_readonly(f->dir, &ro, NULL), 0);
+        assert_int_equal(store_read_begin(ro, NULL), 0);
+        assert_int_equal(store_read_begin(ro, NULL), -EBUSY);
+        assert_int_equal(store_list_series_summaries(ro, &m, &n, NULL), 0);
+        assert_int_equal(n, 2);
+        store_series_summaries_free(m, n);
+        put_ok(f->store, "s2", T(3), "2024M01=1");
+        assert_int_equal(store_list_series_summaries(ro, &m, &n, NULL), 0);
+        assert_int_equal(n, 2);
+        store_series_summaries_free(m, n);
+        store_read_end(ro);
+        assert_int_equal(store_list_series_summaries(ro, &m, &n, NULL), 0);
+        assert_int_equal(n, 3);
+        store_series_summaries_free(m, n);
+        store_read_end(ro); /* no-op */
+        store_close(ro);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -1183,6 +1314,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_schema_versions, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_open_failures, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_status_reads, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
