@@ -348,6 +348,13 @@ json_t *goal_result_to_json(const GoalResult *r)
                 json_decref(o);
                 return NULL;
         }
+        /* the chance in words (text_chance), for the mail and the Teams card: one wording */
+        if (o && *r->chance_da &&
+            (json_object_set_new(o, "chance_text", json_string(r->chance_da)) < 0 ||
+             json_object_set_new(o, "chance_text_en", json_string(r->chance_en)) < 0)) {
+                json_decref(o);
+                return NULL;
+        }
         return o;
 }
 

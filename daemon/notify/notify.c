@@ -353,6 +353,7 @@ static const char *const event_names[] = {
         "previous_status_label",
         "status_colour",
         "verdict",
+        "chance",
         "change",
         "value",
         "value_label",
@@ -830,7 +831,7 @@ static char *with_unit(double v, bool sign, const char *unit, Language l)
 
 typedef struct EventText {
         char *value, *value_label, *period, *goal_period, *target, *projected, *gap, *pace_needed, *recent_pace,
-                *off_track_since, *revised, *sources, *title, *verdict, *prev_label;
+                *off_track_since, *revised, *sources, *title, *verdict, *prev_label, *chance;
 } EventText;
 
 static void event_text_done(EventText *t)
@@ -839,7 +840,7 @@ static void event_text_done(EventText *t)
                 free(t->gap);
         free(t->pace_needed), free(t->recent_pace), free(t->off_track_since), free(t->revised),
                 free(t->sources);
-        free(t->title), free(t->verdict), free(t->prev_label);
+        free(t->title), free(t->verdict), free(t->prev_label), free(t->chance);
         *t = (EventText){};
 }
 
@@ -869,6 +870,9 @@ static int event_text(const Ctx *x, const json_t *ev, EventText *t)
 
         t->title = clean_dup(jstr(ev, en ? "title_en" : "title_da") ?: jstr(ev, "title_da") ?: jstr(ev, "goal"));
         t->verdict = clean_dup(jstr(res, en ? "explanation_en" : "explanation") ?: jstr(res, "explanation"));
+        /* the chance in words (text_chance, issue 17 §3); a finished period has none */
+        if (!event_is_final(ev))
+                t->chance = clean_dup(jstr(res, en ? "chance_text_en" : "chance_text"));
         if (jstr(res, "period")) {
                 fmt_period_code(jstr(res, "period"), x->lang, buf, sizeof(buf));
                 t->period = strdup(buf);
@@ -1009,6 +1013,7 @@ static void render_event(const Ctx *x, const json_t *ev, const EventText *t, con
                 VAR("previous_status_label", t->prev_label),
                 VAR("status_colour", status_colour(status)),
                 VAR("verdict", t->verdict),
+                VAR("chance", t->chance),
                 /* a goal off track at its first evaluation was never on track: no "no longer" */
                 VAR("change", k >= 0 && event_change[k][x->lang] && !(k == EVENT_FIRING && !jstr(ev, "previous_status"))
                                       ? event_change[k][x->lang]
@@ -1720,7 +1725,7 @@ static int build_teams(const Ctx *x, const json_t *events, const json_t *problem
                 EventText t = {};
                 EventKind k = event_from_string(jstr(ev, "event"));
                 json_t *facts = json_array();
-                _cleanup_free_ char *head = NULL, *change = NULL;
+                _cleanup_free_ char *head = NULL, *change = NULL, *chance = NULL;
                 int r = 0;
 
                 if (!facts)
@@ -1736,6 +1741,7 @@ static int build_teams(const Ctx *x, const json_t *events, const json_t *problem
                                         : strdup(strempty(t.verdict));
 
                         head = h ? notify_markdown_escape(h) : NULL;
+                        chance = t.chance ? notify_markdown_escape(t.chance) : NULL;
                         change = c ? notify_markdown_escape(c) : NULL;
                 }
                 if (t.value)
@@ -1748,12 +1754,15 @@ static int build_teams(const Ctx *x, const json_t *events, const json_t *problem
                 r |= fact(facts, en ? "Off track since" : "Ikke på sporet siden", t.off_track_since);
                 r |= fact(facts, en ? "Revised" : "Revideret", t.revised);
                 r |= fact(facts, en ? "Source" : "Kilde", t.sources);
-                if (r < 0 || !head || !change ||
+                if (r < 0 || !head || !change || (t.chance && !chance) ||
                     json_array_append_new(body, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "type",
                                                           "TextBlock", "text", head, "weight", "Bolder",
                                                           "color", card_colour(jstr(ev, "status")),
                                                           "spacing", "Large", "wrap", 1, "separator", 1)) <
                             0 ||
+                    (chance && json_array_append_new(body, json_pack("{s:s, s:s, s:s, s:b}", "type", "TextBlock",
+                                                                     "text", chance, "weight", "Bolder", "wrap",
+                                                                     1)) < 0) ||
                     json_array_append_new(body, json_pack("{s:s, s:s, s:b}", "type", "TextBlock", "text",
                                                           change, "wrap", 1)) < 0 ||
                     json_array_append_new(body, json_pack("{s:s, s:o}", "type", "FactSet", "facts", facts)) <

@@ -888,6 +888,8 @@ void text_fill_input(const GoalDef *g, const TextInput *in, GoalResult *r)
         (void) text_pace(g, r, false, "en", r->pace_en, sizeof(r->pace_en));
         (void) text_pace(g, r, true, "da", r->recent_pace_da, sizeof(r->recent_pace_da));
         (void) text_pace(g, r, true, "en", r->recent_pace_en, sizeof(r->recent_pace_en));
+        (void) text_chance(g, r, "da", r->chance_da, sizeof(r->chance_da));
+        (void) text_chance(g, r, "en", r->chance_en, sizeof(r->chance_en));
 }
 
 void text_fill(const GoalDef *g, GoalResult *r)
@@ -1144,9 +1146,13 @@ char *text_chance(const GoalDef *g, const GoalResult *r, const char *lang, char 
                 : p >= 20 ? (en ? "The target is at risk" : "Målet er i fare")
                           : (en ? "The target will hardly be met" : "Målet nås næppe");
         if (isfinite(r->projected_low) && isfinite(r->projected_high)) {
-                bool whole = counts(&t) || r->projected_high - r->projected_low >= 10;
+                /* whole numbers for a count (people, full-time persons) and a wide interval; a change
+                 * in % of a counted series is no count ("−7,6 og −0,2 %", not "−8 og 0") */
+                bool whole = (counts(&t) && !isempty(t.unit) && !unit_is_rate(t.unit)) ||
+                             r->projected_high - r->projected_low >= 10;
                 num(whole ? round(r->projected_low) : r->projected_low, false, t.l, lo, sizeof lo);
-                num(whole ? round(r->projected_high) : r->projected_high, false, t.l, hi, sizeof hi);
+                /* the unit once, after the upper bound: "mellem 382 og 394 fuldtidspersoner" */
+                with_unit(whole ? round(r->projected_high) : r->projected_high, false, t.unit, t.l, hi, sizeof hi);
                 snprintf(buf, size, en ? "%s: %s chance. 80 %% likely between %s and %s."
                                        : "%s: %s chance. 80 %% sikkert mellem %s og %s.",
                          verdict, pct, lo, hi);

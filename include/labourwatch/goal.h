@@ -152,6 +152,9 @@ typedef struct GoalResult {
         char value_text_da[GOAL_WORDS_MAX], value_text_en[GOAL_WORDS_MAX];
         char pace_da[GOAL_WORDS_MAX], pace_en[GOAL_WORDS_MAX];
         char recent_pace_da[GOAL_WORDS_MAX], recent_pace_en[GOAL_WORDS_MAX];
+        /* The chance in words (text_chance: "Målet nås næppe: ca. 15 % chance. 80 % sikkert mellem
+         * 372 og 391 fuldtidspersoner."); empty for a finished period or without a probability. */
+        char chance_da[GOAL_WORDS_MAX], chance_en[GOAL_WORDS_MAX];
 
         GoalInput *inputs;            /* owned: every observation read, by role then period */
         size_t n_inputs, n_inputs_alloc;

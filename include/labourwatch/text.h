@@ -39,14 +39,16 @@ int text_explain_input(const GoalDef *g, const GoalResult *r, const TextInput *i
                        size_t size);
 
 /* Fills r->explanation_da and r->explanation_en (text_explain in both languages), r->gap_da and
- * r->gap_en (text_gap of the projected or final value; empty without a gap), and the table words
+ * r->gap_en (text_gap of the projected or final value; empty without a gap), the table words
  * r->value_label_*, r->value_text_*, r->pace_*, r->recent_pace_* (text_value_label, text_value,
- * text_pace). in may be NULL. */
+ * text_pace) and r->chance_* (text_chance). in may be NULL. */
 void text_fill(const GoalDef *g, GoalResult *r);
 void text_fill_input(const GoalDef *g, const TextInput *in, GoalResult *r);
 
-/* The chance in words: "Målet nås næppe: ca. 15 % chance. 80 % sikkert mellem 372 og 391.";
- * empty for a finished period or without a probability (issue 17 §3). */
+/* The chance in words: "Målet nås næppe: ca. 15 % chance. 80 % sikkert mellem 372 og 391
+ * fuldtidspersoner." (the interval in the target's unit, named once); empty for a finished period or
+ * without a probability (issue 17 §3). The one wording of the chance: eval, the mail, the Teams card
+ * and the report all show this sentence. Returns buf. */
 char *text_chance(const GoalDef *g, const GoalResult *r, const char *lang, char *buf, size_t size);
 
 /* The goal's title in lang (English falls back to Danish), or NULL when it has none: no title, or

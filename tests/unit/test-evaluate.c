@@ -88,6 +88,12 @@ static void test_derived(void **state)
         assert_true(json_is_null(json_object_get(j, "expected")));
         assert_true(json_is_null(json_object_get(j, "own_change")));
         assert_non_null(strstr(json_string_value(json_object_get(j, "explanation")), "Andel"));
+        /* the chance in words, as text_chance words it, for the mail and the Teams card */
+        assert_true(res[0].has_probability);
+        assert_non_null(strstr(res[0].chance_da, "% chance. 80 % sikkert mellem "));
+        assert_string_equal(json_string_value(json_object_get(j, "chance_text")), res[0].chance_da);
+        assert_string_equal(json_string_value(json_object_get(j, "chance_text_en")), res[0].chance_en);
+        assert_non_null(strstr(res[0].chance_en, "% chance. 80 % likely between "));
         char *s = json_dumps(j, EVALUATE_JSON_FLAGS);
         assert_null(strstr(s, "nan"));
         assert_null(strstr(s, "inf"));

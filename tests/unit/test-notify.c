@@ -142,9 +142,14 @@ static void test_render_danish(void **state)
 
         /* the verdict first, then the figures, Danish formats */
         /* the badge is the status word of eval and the report (text_status_label) */
+        /* the chance in words (text_chance, issue 17 §3) right under the status, before the verdict */
         assert_non_null(strstr(m.text, "Flere i fleksjob: Ikke på sporet\n"
+                                       "Målet nås næppe: ca. 15 % chance. 80 % sikkert mellem 360 og 376 "
+                                       "fuldtidspersoner.\n"
                                        "Fleksjob ligger under målkurven: fremskrevet 368,1 mod målet 390 "
                                        "fuldtidspersoner.\n"));
+        /* a goal without a probability (a notice from before issue 17) has no chance line */
+        assert_null(strstr(strstr(m.text, "Lavere ledighed"), "chance"));
         /* the value labelled by the goal's aggregate and the paces in words, from the text module */
         /* every label of a figure block in one column, the widest ("Gennemsnit januar–juni 2024:")
          * setting it (issue 23: the value label stood in a column of its own) */
@@ -173,6 +178,14 @@ static void test_render_danish(void **state)
 
         /* HTML: status colour, a table, nothing fetched from elsewhere */
         assert_non_null(strstr(m.html, "border-left:6px solid #b3261e"));
+        {
+                const char *c = strstr(m.html, "<p style=\"margin:0 0 8px 0;font-weight:bold;\">Målet nås næppe: ca. "
+                                               "15 % chance. 80 % sikkert mellem 360 og 376 fuldtidspersoner.</p>");
+                assert_non_null(c);
+                assert_true(c < strstr(m.html, "Fleksjob ligger under"));
+                assert_true(c > strstr(m.html, "Ikke på sporet</span>"));
+                assert_null(strstr(strstr(m.html, "Lavere ledighed"), "chance"));
+        }
         assert_non_null(strstr(m.html, "<table"));
         assert_non_null(strstr(m.html, "max-width:600px"));
         assert_null(strstr(m.html, "src="));
@@ -198,8 +211,13 @@ static void test_render_english(void **state)
         assert_string_equal(m.subject, "Beskæftigelsesplan 2024: 2 goals off track");
         assert_non_null(strstr(m.text,
                                "More people in flexi-jobs: Off track\n"
+                               "The target will hardly be met: about 15 % chance. 80 % likely between 360 "
+                               "and 376 full-time persons.\n"
                                "Flexi-jobs are below the target path: projected 368.1 against the target "
                                "of 390 full-time persons.\n"));
+        assert_non_null(strstr(m.html, ">The target will hardly be met: about 15 % chance. 80 % likely between 360 "
+                                       "and 376 full-time persons.</p>"));
+        assert_null(strstr(m.text, "sikkert"));
         assert_non_null(strstr(m.text, "  Average January–June 2024:  372.4 full-time persons\n"
                                        "  Target:                     at least 390 full-time persons (2024)\n"));
         assert_non_null(strstr(m.text, "  Pace needed:                a rise of 3.6 full-time persons a month\n"));
@@ -262,6 +280,26 @@ static void test_webhook_json_and_teams(void **state)
         assert_string_equal(
                 json_string_value(json_object_get(json_array_get(json_object_get(card, "body"), 0), "text")),
                 "Beskæftigelsesplan 2024: 2 mål er ikke på rette spor");
+        {
+                /* the chance in words right under the goal's heading, bold (issue 17 §3); the goal
+                 * without a probability has none */
+                json_t *body = json_object_get(card, "body");
+                size_t i, n_chance = 0;
+                for (i = 0; i < json_array_size(body); i++) {
+                        const char *txt = json_string_value(json_object_get(json_array_get(body, i), "text"));
+                        if (!txt || !strstr(txt, "chance"))
+                                continue;
+                        n_chance++;
+                        assert_string_equal(txt, "Målet nås næppe: ca. 15 % chance. 80 % sikkert mellem 360 og 376 "
+                                                 "fuldtidspersoner.");
+                        assert_string_equal(json_string_value(json_object_get(json_array_get(body, i), "weight")),
+                                            "Bolder");
+                        assert_true(i > 0);
+                        assert_string_equal(json_string_value(json_object_get(json_array_get(body, i - 1), "text")),
+                                            "Flere i fleksjob: Ikke på sporet");
+                }
+                assert_int_equal(n_chance, 1);
+        }
         notify_message_done(&m);
 }
 
@@ -643,6 +681,11 @@ static void test_render_finished(void **state)
                         assert_non_null(next);
                         assert_true(proj == NULL || proj > next);
                 }
+                /* nor a chance: the result is known (the payload still carries chance_text) */
+                assert_non_null(strstr(payload, "\"chance_text\""));
+                assert_null(strstr(m.text, "chance"));
+                assert_null(strstr(m.html, "chance"));
+                assert_null(strstr(m.teams, "chance"));
                 /* the other goal is still running: its projection stays */
                 assert_non_null(strstr(m.text, en ? "  Projected:" : "  Fremskrevet:"));
                 {

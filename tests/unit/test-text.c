@@ -687,9 +687,46 @@ static void test_chance(void **state)
         assert_non_null(strstr(text_chance(&g, &r, "da", buf, sizeof buf), "under 5 % chance"));
         r.probability = 0.999;
         assert_non_null(strstr(text_chance(&g, &r, "en", buf, sizeof buf), "over 95 % chance"));
+        /* the interval in the target's unit, named once after the upper bound */
+        r.probability = 0.149;
+        r.status = GOAL_STATUS_OFF_TRACK;
+        r.projected_low = 372.4, r.projected_high = 391.2;
+        snprintf(r.unit_da, sizeof r.unit_da, "fuldtidspersoner");
+        snprintf(r.unit_en, sizeof r.unit_en, "full-time persons");
+        snprintf(r.pace_unit_da, sizeof r.pace_unit_da, "fuldtidspersoner");
+        snprintf(r.pace_unit_en, sizeof r.pace_unit_en, "full-time persons");
+        assert_string_equal(text_chance(&g, &r, "da", buf, sizeof buf),
+                            "Målet nås næppe: ca. 15 % chance. 80 % sikkert mellem 372 og 391 fuldtidspersoner.");
+        assert_string_equal(text_chance(&g, &r, "en", buf, sizeof buf),
+                            "The target will hardly be met: about 15 % chance. 80 % likely between 372 and 391 "
+                            "full-time persons.");
+        /* a change in % of a counted series is no count: decimals, not "−8 og 0" */
+        g.kind = GOAL_CHANGE;
+        r.kind = GOAL_CHANGE;
+        r.probability = 0.9;
+        r.status = GOAL_STATUS_ON_TRACK;
+        r.projected_low = -7.62, r.projected_high = -0.21;
+        snprintf(r.unit_da, sizeof r.unit_da, "%%");
+        snprintf(r.unit_en, sizeof r.unit_en, "%%");
+        snprintf(r.pace_unit_da, sizeof r.pace_unit_da, "personer");
+        snprintf(r.pace_unit_en, sizeof r.pace_unit_en, "persons");
+        assert_string_equal(text_chance(&g, &r, "da", buf, sizeof buf),
+                            "Målet nås sandsynligvis: ca. 90 % chance. 80 % sikkert mellem −7,6 og −0,2 %.");
+        assert_string_equal(text_chance(&g, &r, "en", buf, sizeof buf),
+                            "The target will probably be met: about 90 % chance. 80 % likely between −7.6 and "
+                            "−0.2%.");
+        /* text_fill writes the same sentence into the result, for the mail and the report */
+        text_fill(&g, &r);
+        assert_string_equal(r.chance_da, "Målet nås sandsynligvis: ca. 90 % chance. 80 % sikkert mellem −7,6 og −0,2 %.");
+        assert_string_equal(r.chance_en, text_chance(&g, &r, "en", buf, sizeof buf));
+
+        /* a finished period: no chance, in text_fill either */
         r.status = GOAL_STATUS_ACHIEVED;
         r.probability = 1;
         assert_string_equal(text_chance(&g, &r, "da", buf, sizeof buf), "");
+        text_fill(&g, &r);
+        assert_string_equal(r.chance_da, "");
+        assert_string_equal(r.chance_en, "");
         (void) state;
 }
 
