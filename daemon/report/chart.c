@@ -30,6 +30,9 @@
 #define COLOUR_RISK 0xE69F00 /* orange */
 #define COLOUR_BAD 0xD55E00  /* vermillion */
 #define COLOUR_NONE 0x999999
+/* The fan: the main colour at a quarter over white (#bfdcec), a step darker than the target band
+ * (#e8e8e8) in greyscale too, and a wedge where the band is a strip. */
+#define FAN_ALPHA 0.25
 
 #define FONT "DejaVu Sans"
 
@@ -246,6 +249,7 @@ int chart_data_from_goal(const GoalDef *g, const GoalResult *r, const Series *co
                         snprintf(d->unit, sizeof(d->unit), "%s%s%s", strempty(unit), isempty(unit) ? "" : ", ",
                                  en ? "running total" : "løbende sum");
                 d->projection = r->projected;
+                d->interval_low = r->projected_low, d->interval_high = r->projected_high;
                 break;
 
         case GOAL_CUMULATIVE: {
@@ -257,6 +261,7 @@ int chart_data_from_goal(const GoalDef *g, const GoalResult *r, const Series *co
                 snprintf(d->unit, sizeof(d->unit), "%s%s%s", strempty(unit), isempty(unit) ? "" : ", ",
                          en ? "running total" : "løbende sum");
                 d->projection = r->projected;
+                d->interval_low = r->projected_low, d->interval_high = r->projected_high;
                 break;
         }
 
@@ -275,6 +280,7 @@ int chart_data_from_goal(const GoalDef *g, const GoalResult *r, const Series *co
                 snprintf(d->unit, sizeof(d->unit), "%s", en ? "%, running share" : "%, andel til dato");
                 snprintf(d->value_suffix, sizeof(d->value_suffix), " %%");
                 d->projection = r->projected;
+                d->interval_low = r->projected_low, d->interval_high = r->projected_high;
                 break;
         }
 
@@ -317,11 +323,15 @@ int chart_data_from_goal(const GoalDef *g, const GoalResult *r, const Series *co
                 if (index) {
                         d->target = 100 + shift + g->target;
                         d->projection = 100 + shift + r->projected;
+                        d->interval_low = 100 + shift + r->projected_low;
+                        d->interval_high = 100 + shift + r->projected_high;
                         snprintf(d->unit, sizeof(d->unit), "%s %s = 100", en ? "index," : "indeks,", bbuf);
                 } else {
                         d->target = change_level(g->change_unit, base, g->target + shift);
                         d->tolerance = g->change_unit == CHANGE_PERCENT ? fabs(base) * d->tolerance / 100 : d->tolerance;
                         d->projection = change_level(g->change_unit, base, r->projected + shift);
+                        d->interval_low = change_level(g->change_unit, base, r->projected_low + shift);
+                        d->interval_high = change_level(g->change_unit, base, r->projected_high + shift);
                         if (sum)
                                 snprintf(d->unit, sizeof(d->unit), "%s%s%s", strempty(unit), isempty(unit) ? "" : ", ",
                                          en ? "running total" : "løbende sum");
@@ -345,6 +355,15 @@ int chart_data_from_goal(const GoalDef *g, const GoalResult *r, const Series *co
                              r->status == GOAL_STATUS_OFF_TRACK);
         if (g->kind == GOAL_RANK && d->projection < 1)
                 d->projection = 1;
+        /* the interval as a fan, only beside a projection (a finished period has none) and where the
+         * engine gave one; a change of a negative baseline would flip it, so order the ends */
+        d->has_interval = d->has_projection && r->has_probability && g->kind != GOAL_RANK &&
+                          isfinite(d->interval_low) && isfinite(d->interval_high) &&
+                          fabs(d->interval_high - d->interval_low) > 0;
+        if (d->has_interval && d->interval_low > d->interval_high) {
+                double x = d->interval_low;
+                d->interval_low = d->interval_high, d->interval_high = x;
+        }
 
         /* Mark revised points: both lists are sorted, so one merge pass. */
         if (n_revised > 0) {
@@ -478,6 +497,11 @@ int chart_layout(const ChartData *d, ChartLayout *ret)
                 lo = MIN(lo, d->projection);
                 hi = MAX(hi, d->projection);
         }
+        bool fan = projection && d->has_interval && isfinite(d->interval_low) && isfinite(d->interval_high);
+        if (fan) {
+                lo = MIN(lo, d->interval_low);
+                hi = MAX(hi, d->interval_high);
+        }
         if (!isfinite(lo)) /* nothing known yet: an empty frame */
                 lo = 0, hi = 1;
         if (d->from_zero && lo > 0)
@@ -594,6 +618,11 @@ int chart_layout(const ChartData *d, ChartLayout *ret)
                 if (l->projection_y1 < l->projection_y0 - 2)
                         l->latest_label.y = l->latest_y + 19;
         }
+        if (fan) {
+                l->has_fan = true;
+                l->fan_y_low = chart_layout_y(l, d->interval_low);
+                l->fan_y_high = chart_layout_y(l, d->interval_high);
+        }
 
         /* legend: the status first, in its colour and in words */
         legend_add(l, 0, CHART_LINE_MAIN, chart_status_label(d->status, d->language));
@@ -602,6 +631,8 @@ int chart_layout(const ChartData *d, ChartLayout *ret)
         if (projection && !d->compact)
                 legend_add(l, 2, CHART_LINE_MAIN,
                            d->projection_label[0] ? d->projection_label : en ? "projection" : "fremskrivning");
+        if (fan && !d->compact)
+                legend_add(l, 5, CHART_LINE_MAIN, en ? "80 % interval" : "80 % sikkert inden for");
         if (l->has_target && d->tolerance > 0 && !d->compact) {
                 if (d->tolerance_text[0])
                         snprintf(t, sizeof(t), "%s", d->tolerance_text);
@@ -690,6 +721,23 @@ static void draw_title(cairo_t *cr, const ChartLayout *l)
         text_at(cr, &t, 14, true, COLOUR_TEXT, ALIGN_LEFT);
 }
 
+/* The fan's triangle, filled, its edges in a thin line of the same colour. */
+static void draw_fan(cairo_t *cr, double x0, double y0, double x1, double y_high, double y_low)
+{
+        cairo_save(cr);
+        cairo_set_dash(cr, NULL, 0, 0);
+        cairo_move_to(cr, x0, y0);
+        cairo_line_to(cr, x1, y_high);
+        cairo_line_to(cr, x1, y_low);
+        cairo_close_path(cr);
+        cairo_set_source_rgba(cr, RGB(COLOUR_MAIN), FAN_ALPHA);
+        cairo_fill_preserve(cr);
+        cairo_set_source_rgba(cr, RGB(COLOUR_MAIN), 0.55);
+        cairo_set_line_width(cr, 0.8);
+        cairo_stroke(cr);
+        cairo_restore(cr);
+}
+
 static double legend_symbol_width(int kind)
 {
         return kind == 0 || kind == 4 ? 12 : 18;
@@ -751,6 +799,10 @@ static void draw_legend(cairo_t *cr, const ChartLayout *l)
                         w = 18;
                         break;
                 }
+                case 5:
+                        draw_fan(cr, x, y - 4, x + 18, y - 10, y + 2);
+                        w = 18;
+                        break;
                 case 3:
                         set_rgb(cr, COLOUR_BAND);
                         cairo_rectangle(cr, x, y - 9, 18, 10);
@@ -820,6 +872,9 @@ void chart_draw(cairo_t *cr, const ChartLayout *l)
                         cairo_rectangle(cr, l->left, l->band_top, l->right - l->left, l->band_bottom - l->band_top);
                         cairo_fill(cr);
                 }
+                if (l->has_fan) /* over the band, under the target line */
+                        draw_fan(cr, l->projection_x0, l->projection_y0, l->projection_x1, l->fan_y_high,
+                                 l->fan_y_low);
                 set_rgb(cr, COLOUR_TARGET);
                 cairo_set_line_width(cr, 1.4);
                 cairo_move_to(cr, l->left, l->target_y);
@@ -827,6 +882,9 @@ void chart_draw(cairo_t *cr, const ChartLayout *l)
                 cairo_stroke(cr);
                 text_at(cr, &l->target_label, 10, false, COLOUR_TARGET, ALIGN_LEFT);
         }
+
+        if (l->has_fan && !l->has_target)
+                draw_fan(cr, l->projection_x0, l->projection_y0, l->projection_x1, l->fan_y_high, l->fan_y_low);
 
         /* the lines, segment by segment (a gap ends a segment) */
         for (size_t k = 0; k < l->n_lines; k++) {

@@ -20,8 +20,10 @@
  *   cumulative the running count, with the pro-rata path from 0 to the target
  *   rank       the rank, 1 at the top
  * and for every kind: the target as a line with its tolerance band, the projection dashed from the
- * latest point to the deadline (the end of the goal period), the latest point labelled with its
- * value, missing periods as gaps (never zero), revised points ringed, and a legend with the status
+ * latest point to the deadline (the end of the goal period), the 80 % interval of the final value as
+ * a shaded fan around it (from nothing at the latest point to the interval at the deadline; level,
+ * cumulative and change goals while open, goal.h's projected_low/high), the latest point labelled
+ * with its value, missing periods as gaps (never zero), revised points ringed, and a legend with the status
  * in its colour and in words (the chart reads in greyscale). Colours: the Okabe-Ito palette. */
 
 #include <errno.h>
@@ -88,6 +90,8 @@ typedef struct ChartData {
         bool has_projection;            /* from the MAIN line's latest point to the last slot */
         double projection;              /* value at the deadline */
         char projection_label[CHART_TEXT_MAX]; /* legend; "" = "fremskrivning" / "projection" */
+        bool has_interval;              /* the 80 % interval of the value at the deadline (a fan) */
+        double interval_low, interval_high; /* in the y axis' unit; low <= projection <= high */
 
         bool inverted;                  /* ranks: 1 at the top */
         bool from_zero;                 /* the y axis starts at 0 (counts, running totals) */
@@ -124,7 +128,8 @@ typedef struct ChartXY {
 } ChartXY;
 
 typedef struct ChartLegendItem {
-        int kind; /* 0 status swatch, 1 line (style in .style), 2 projection, 3 target band, 4 revised */
+        int kind; /* 0 status swatch, 1 line (style in .style), 2 projection, 3 target band, 4 revised,
+                   * 5 the interval's fan */
         ChartLineStyle style;
         char text[CHART_TEXT_MAX];
 } ChartLegendItem;
@@ -157,6 +162,12 @@ typedef struct ChartLayout {
         bool has_projection;
         double projection_x0, projection_y0, projection_x1, projection_y1;
         ChartLabel projection_label;
+
+        /* The fan: a triangle from the latest point (projection_x0, _y0) to the interval's ends at
+         * the deadline (projection_x1, fan_y_high) and (projection_x1, fan_y_low). Its width grows
+         * linearly with the distance from the latest figure, so its edges are straight lines. */
+        bool has_fan;
+        double fan_y_low, fan_y_high; /* y of interval_low and interval_high */
 
         bool has_latest;
         double latest_x, latest_y;

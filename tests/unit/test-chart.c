@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <cmocka.h>
 
+#include <cairo.h>
+
 #include "labourwatch/chart.h"
 #include "labourwatch/goal.h"
 #include "labourwatch/macro.h"
@@ -250,6 +252,22 @@ static void test_kinds(void **state)
                         if (!isnan(row->projection_value))
                                 assert_float_equal(d.projection, row->projection_value, 1e-6);
                 }
+                /* the 80 % interval as a fan wherever the engine gave one beside a projection, around
+                 * the projection, and named in the legend; a finished goal has neither (issue 17 §3) */
+                assert_int_equal(d.has_interval, row->projection && r.has_probability && row->kind != GOAL_RANK);
+                assert_int_equal(l->has_fan, d.has_interval);
+                if (d.has_interval) {
+                        bool named = false;
+                        assert_true(d.interval_low <= d.projection + 1e-9 && d.projection <= d.interval_high + 1e-9);
+                        assert_true(d.interval_low < d.interval_high);
+                        assert_float_equal(l->fan_y_low, chart_layout_y(l, d.interval_low), 1e-9);
+                        assert_float_equal(l->fan_y_high, chart_layout_y(l, d.interval_high), 1e-9);
+                        assert_true(l->fan_y_high >= l->top - 1e-9 && l->fan_y_low <= l->bottom + 1e-9);
+                        for (size_t i = 0; i < l->n_legend; i++)
+                                named = named || (l->legend[i].kind == 5 &&
+                                                  streq(l->legend[i].text, "80 % sikkert inden for"));
+                        assert_true(named);
+                }
 
                 assert_true(l->has_latest);
                 assert_string_equal(l->latest_label.text, row->latest_label);
@@ -347,6 +365,112 @@ static void test_direct(void **state)
         assert_string_equal(chart_format_to_string(CHART_FORMAT_SVG), "svg");
 }
 
+/* The colour of the canvas pixel (x, y) of l drawn at 1x, as 0xRRGGBB. */
+static unsigned pixel_at(const ChartLayout *l, double x, double y)
+{
+        cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int) l->width, (int) l->height);
+        cairo_t *cr = cairo_create(s);
+        unsigned px;
+
+        chart_draw(cr, l);
+        cairo_destroy(cr);
+        cairo_surface_flush(s);
+        assert_int_equal(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
+        px = ((const uint32_t *) (const void *) (cairo_image_surface_get_data(s) +
+                                                 (size_t) y * (size_t) cairo_image_surface_get_stride(s)))[(int) x] &
+             0xffffff;
+        cairo_surface_destroy(s);
+        return px;
+}
+
+static double luminance(unsigned px)
+{
+        return 0.2126 * (px >> 16 & 0xff) + 0.7152 * (px >> 8 & 0xff) + 0.0722 * (px & 0xff);
+}
+
+/* The fan's pixels: inside the triangle between the latest point and the interval at the deadline the
+ * chart is tinted with the main colour and darker than the target band in greyscale too; the same
+ * pixel without an interval is the white (or grey) of the plot; the fan is in the legend. */
+static void test_fan(void **state)
+{
+        ChartData d = { .language = LANGUAGE_DA, .n_slots = 12, .n_lines = 1, .has_target = true, .target = 200,
+                        .tolerance = 5, .has_projection = true, .projection = 300, .has_interval = true,
+                        .interval_low = 260, .interval_high = 330, .status = GOAL_STATUS_ON_TRACK };
+        _cleanup_free_ ChartLayout *l = malloc(sizeof(ChartLayout));
+        double x, y_hi, y_lo, y_in_hi, y_in_lo;
+        unsigned in_hi, in_lo, out, plain;
+        bool named = false;
+
+        (void) state;
+        assert_non_null(l);
+        assert_int_equal(period_parse("2024M01", &d.first), 0);
+        d.lines[0] = (ChartLine){ .style = CHART_LINE_MAIN, .n_points = 6 };
+        for (size_t i = 0; i < 6; i++)
+                d.lines[0].points[i] = (ChartPoint){ .value = 280 + 2 * (double) i };
+        assert_int_equal(chart_layout(&d, l), 0);
+        assert_true(l->has_fan);
+        /* the axis holds the whole interval */
+        assert_true(l->y_min <= 260 && l->y_max >= 330);
+        /* the fan starts at the latest point, with nothing around it, and ends at the interval */
+        assert_float_equal(l->projection_x0, l->latest_x, 1e-9);
+        assert_float_equal(l->fan_y_high, chart_layout_y(l, 330), 1e-9);
+        assert_float_equal(l->fan_y_low, chart_layout_y(l, 260), 1e-9);
+        for (size_t i = 0; i < l->n_legend; i++)
+                named = named || (l->legend[i].kind == 5 && streq(l->legend[i].text, "80 % sikkert inden for"));
+        assert_true(named);
+
+        /* 20 px before the deadline, halfway between the dashed line and each edge: fan pixels */
+        x = l->projection_x1 - 20;
+        double f = (x - l->projection_x0) / (l->projection_x1 - l->projection_x0);
+        double y_proj = l->projection_y0 + f * (l->projection_y1 - l->projection_y0);
+        y_hi = l->projection_y0 + f * (l->fan_y_high - l->projection_y0);
+        y_lo = l->projection_y0 + f * (l->fan_y_low - l->projection_y0);
+        y_in_hi = round((y_proj + y_hi) / 2), y_in_lo = round((y_proj + y_lo) / 2);
+        assert_true(y_hi < y_in_hi - 4 && y_in_lo + 4 < y_lo); /* well inside, off the edges */
+        in_hi = pixel_at(l, x, y_in_hi);
+        in_lo = pixel_at(l, x, y_in_lo);
+        out = pixel_at(l, x, round(y_hi - 12)); /* above the fan */
+        for (int k = 0; k < 2; k++) {
+                unsigned px = k ? in_lo : in_hi;
+                if (!((px & 0xff) > (px >> 16 & 0xff) + 30 && luminance(px) < 0xe8 - 8 && luminance(px) > 150))
+                        fail_msg("fan pixel %06x at (%g, %g): not the fan's tint", px, x, k ? y_in_lo : y_in_hi);
+        }
+        if (luminance(out) < 0xe0 || abs((int) (out & 0xff) - (int) (out >> 16 & 0xff)) > 8)
+                fail_msg("pixel %06x above the fan is not the plot's white or grid grey", out);
+
+        /* without an interval: the same pixel is plain */
+        d.has_interval = false;
+        assert_int_equal(chart_layout(&d, l), 0);
+        assert_false(l->has_fan);
+        for (size_t i = 0; i < l->n_legend; i++)
+                assert_true(l->legend[i].kind != 5);
+        plain = pixel_at(l, x, y_in_hi);
+        if (abs((int) (plain & 0xff) - (int) (plain >> 16 & 0xff)) > 8)
+                fail_msg("pixel %06x without a fan is tinted", plain);
+
+        /* English legend; a compact chart draws the fan but leaves it out of its short legend */
+        d.has_interval = true;
+        d.language = LANGUAGE_EN;
+        assert_int_equal(chart_layout(&d, l), 0);
+        named = false;
+        for (size_t i = 0; i < l->n_legend; i++)
+                named = named || (l->legend[i].kind == 5 && streq(l->legend[i].text, "80 % interval"));
+        assert_true(named);
+        d.compact = true;
+        assert_int_equal(chart_layout(&d, l), 0);
+        assert_true(l->has_fan);
+        for (size_t i = 0; i < l->n_legend; i++)
+                assert_true(l->legend[i].kind != 5);
+        {
+                _cleanup_free_ unsigned char *png = NULL;
+                size_t n = 0;
+                d.compact = false;
+                assert_int_equal(chart_render(&d, CHART_FORMAT_PNG, (void **) &png, &n), 0);
+                assert_true(n < PNG_BUDGET);
+                dump("fan", "png", png, n);
+        }
+}
+
 static void test_period_labels(void **state)
 {
         char buf[64];
@@ -365,6 +489,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_kinds),
                 cmocka_unit_test(test_direct),
+                cmocka_unit_test(test_fan),
                 cmocka_unit_test(test_period_labels),
         };
         int r = cmocka_run_group_tests(tests, NULL, NULL);
