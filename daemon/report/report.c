@@ -373,17 +373,25 @@ static const char *status_css(GoalStatus s)
         return buf;
 }
 
-/* "Diagram over TITLE: På sporet. Værdi 386,1 fuldtidspersoner; måltal mindst 380 fuldtidspersoner." */
+/* The chance in words (text_chance via text_fill), empty for a finished period. */
+static const char *chance_text(const Report *rep, const GoalResult *r)
+{
+        return rep->en ? r->chance_en : r->chance_da;
+}
+
+/* "Diagram over TITLE: På sporet. Værdi 386,1 fuldtidspersoner; måltal mindst 380 fuldtidspersoner.
+ * Målet nås sandsynligvis: …": the chance says in words what the fan shows. */
 static void chart_alt(const Report *rep, const GoalDef *g, const GoalResult *r, char *buf, size_t size)
 {
         bool en = rep->en;
         const char *title = en && g->title_en ? g->title_en : g->title_da ? g->title_da : g->id;
+        const char *chance = chance_text(rep, r);
         char v[FORMAT_NUMBER_MAX * 2], t[FORMAT_NUMBER_MAX * 3];
 
-        snprintf(buf, size, "%s %s: %s. %s %s; %s %s.", en ? "Chart of" : "Diagram over", title,
+        snprintf(buf, size, "%s %s: %s. %s %s; %s %s.%s%s", en ? "Chart of" : "Diagram over", title,
                  text_status_label(r->status, rep->lang), en ? "Value" : "Værdi",
                  value_text(r, r->has_value, r->value, false, en, v, sizeof(v)), en ? "target" : "måltal",
-                 target_text(g, r, en, t, sizeof(t)));
+                 target_text(g, r, en, t, sizeof(t)), *chance ? " " : "", chance);
 }
 
 static char *usec_date(int64_t usec, Language l, char *buf, size_t size)
@@ -446,6 +454,7 @@ static const char css[] =
         "img.chart{display:block;width:100%;max-width:600px;height:auto;margin:8px 0}"
         "dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:8px 0;font-size:14px}"
         "dt{color:#555}dd{margin:0}.muted{color:#555;font-size:13px}"
+        ".chance{font-weight:bold;font-size:16px;margin:4px 0 8px}"
         "@media print{section{break-before:page}}";
 
 static int write_html(const Report *rep, FILE *f)
@@ -518,6 +527,11 @@ static int write_html(const Report *rep, FILE *f)
                 fputs("</h2>\n<p>", f);
                 badge(f, r->status, rep->lang);
                 fputs("</p>\n", f);
+                if (*chance_text(rep, r)) { /* issue 17 §3: the chance before the figures */
+                        fputs("<p class=\"chance\">", f);
+                        esc(f, chance_text(rep, r));
+                        fputs("</p>\n", f);
+                }
 
                 if (rg->has_chart) {
                         _cleanup_free_ void *png = NULL;
@@ -809,6 +823,8 @@ static void pdf_goal(Pdf *p, const Report *rep, const ReportGoal *rg)
         cairo_move_to(p->cr, PAGE_MARGIN + 16, p->y + 11);
         cairo_show_text(p->cr, text_status_label(r->status, rep->lang));
         p->y += 22;
+        if (*chance_text(rep, r))
+                pdf_text(p, chance_text(rep, r), 11, true, 8);
 
         if (rg->has_chart) {
                 ChartLayout *layout = malloc(sizeof(ChartLayout));
@@ -848,12 +864,21 @@ static void pdf_goal(Pdf *p, const Report *rep, const ReportGoal *rg)
         target_text(rg->g, r, en, rows[n++].v, sizeof(rows[0].v));
         rows[n].k = en ? "Gap" : "Afvigelse";
         gap_text(r, en, false, rows[n++].v, sizeof(rows[0].v));
+        /* the values in one column right of the widest label ("Gennemsnit januar–juni 2024" is
+         * wider than the 110 pt it used to get, and ran into its value) */
+        double column = 110;
+        pdf_font(p, 10, false);
+        for (size_t i = 0; i < n; i++) {
+                cairo_text_extents_t e;
+                cairo_text_extents(p->cr, rows[i].k, &e);
+                column = MAX(column, e.x_advance + 12);
+        }
         for (size_t i = 0; i < n; i++) {
                 pdf_need(p, 15);
                 cairo_set_source_rgb(p->cr, 0.33, 0.33, 0.33);
                 pdf_cell(p, rows[i].k, PAGE_MARGIN, p->y + 10, 10, false, 0);
                 cairo_set_source_rgb(p->cr, 0.13, 0.13, 0.13);
-                pdf_cell(p, rows[i].v, PAGE_MARGIN + 110, p->y + 10, 10, false, 0);
+                pdf_cell(p, rows[i].v, PAGE_MARGIN + column, p->y + 10, 10, false, 0);
                 p->y += 15;
         }
         p->y += 6;
@@ -991,8 +1016,15 @@ static int write_cover(const Report *rep, char **ret_text, char **ret_html)
                 gap_text(rg->r, en, true, gap, sizeof(gap));
                 fprintf(ft, "- %s: %s; %s %s, %s %s; %s\n", title, status, en ? "value" : "værdi", v,
                         en ? "target" : "måltal", t, gap);
+                if (*chance_text(rep, rg->r))
+                        fprintf(ft, "  %s\n", chance_text(rep, rg->r));
                 fputs("<tr style=\"border-top:1px solid #e0e0e0\"><td>", fh);
                 esc(fh, title);
+                if (*chance_text(rep, rg->r)) {
+                        fputs("<br><span style=\"font-size:13px\">", fh);
+                        esc(fh, chance_text(rep, rg->r));
+                        fputs("</span>", fh);
+                }
                 fputs("</td><td>", fh);
                 esc(fh, status);
                 fputs("</td><td align=\"right\">", fh);

@@ -198,7 +198,51 @@ static void test_report(void **state)
         if (!strstr(html, "<li>fleks, februar 2024: 382 → 383 (revideret 29. juni 2024)</li>"))
                 fail_msg("%s", strstr(html, "<h3>Reviderede"));
         assert_non_null(strstr(html, "<td>internal</td><td>T1</td><td>26. juni 2024 – 29. juni 2024</td>"));
+        /* the chance in words under the badge, once per open goal with a probability (a share has
+         * none while open), and in the chart's text alternative: what the fan shows (issue 17 §3) */
+        assert_int_equal(count(html, "<p class=\"chance\">"), 1);
+        {
+                const char *c = strstr(html, "<p class=\"chance\">Målet nås sandsynligvis: over 95 % chance. 80 % "
+                                             "sikkert mellem 383 og 399 fuldtidspersoner.</p>");
+                assert_non_null(c);
+                assert_true(c > strstr(html, "<section id=\"goal-fleksjob-2024\">"));
+                assert_true(c < strstr(html, "<section id=\"goal-match-2024\">") ||
+                            strstr(html, "<section id=\"goal-match-2024\">") < strstr(html, "<section id=\"goal-fleksjob-2024\">"));
+                assert_true(c < strstr(c, "<img class=\"chart\""));
+        }
+        assert_non_null(strstr(html, "måltal mindst 380 fuldtidspersoner. Målet nås sandsynligvis: over 95 % chance."));
         free(TAKE_PTR(html));
+
+        /* the cover of a report mail: the chance under the goal's line, in the text and the HTML */
+        {
+                _cleanup_free_ char *doc = NULL, *ct = NULL, *ch = NULL;
+                assert_int_equal(report_build_with_cover(x->st, x->c, &o, REPORT_FORMAT_HTML, &doc, &size, &ct, &ch,
+                                                         &err),
+                                 0);
+                assert_non_null(strstr(ct, "- Mindst 380 i fleksjob: På sporet; værdi 385, måltal ≥ 380; 10,9 over målet\n"
+                                           "  Målet nås sandsynligvis: over 95 % chance. 80 % sikkert mellem 383 og 399 "
+                                           "fuldtidspersoner.\n"));
+                assert_int_equal(count(ct, "% chance"), 1);
+                assert_non_null(strstr(ch, "<td>Mindst 380 i fleksjob<br><span style=\"font-size:13px\">Målet nås "
+                                           "sandsynligvis: over 95 % chance."));
+        }
+
+        /* English */
+        o.language = LANGUAGE_EN;
+        assert_int_equal(report_build(x->st, x->c, &o, REPORT_FORMAT_HTML, &html, &size, &err), 0);
+        assert_non_null(strstr(html, "<p class=\"chance\">The target will probably be met: over 95 % chance. 80 % "
+                                     "likely between 383 and 399 full-time persons.</p>"));
+        assert_null(strstr(html, "sikkert"));
+        free(TAKE_PTR(html));
+        /* the period over: a result, no chance */
+        o.date = (Date){ 2025, 6, 1 };
+        assert_int_equal(report_build(x->st, x->c, &o, REPORT_FORMAT_HTML, &html, &size, &err), 0);
+        assert_non_null(strstr(html, "<section id=\"goal-fleksjob-2024\">"));
+        assert_null(strstr(html, "<p class=\"chance\">"));
+        assert_null(strstr(html, "% chance"));
+        free(TAKE_PTR(html));
+        o.date = july();
+        o.language = LANGUAGE_DA;
 
         o.has_since = true;
         o.since = (Date){ 2024, 7, 1 };
