@@ -208,6 +208,22 @@ class Demo(unittest.TestCase):
                               r"(ca\. \d+|under 5|over 95) % chance")
         self.assertNotRegex(out, r"\b(0|100) % chance")
 
+    def test_mail_and_card_state_the_chance(self):
+        # issue 17 §3: the sentence eval prints, under the status in the mail and the Teams card
+        text = self.cli("render", "--config", self.config, "uddannelseshjaelp-2024", "--date", "2024-07-15")
+        self.assertIn("Uddannelseshjælp ned til 95 fuldtidspersoner i 2024: Ikke på sporet\n"
+                      "Målet nås næppe: under 5 % chance. 80 % sikkert mellem 103 og 109 fuldtidspersoner.\n", text)
+        card = json.loads(self.cli("render", "--config", self.config, "uddannelseshjaelp-2024", "--date", "2024-07-15",
+                                   "--format", "teams"))
+        body = card["attachments"][0]["content"]["body"]
+        texts = [b.get("text") for b in body]
+        i = texts.index("Målet nås næppe: under 5 % chance. 80 % sikkert mellem 103 og 109 fuldtidspersoner.")
+        self.assertEqual(texts[i - 1], "Uddannelseshjælp ned til 95 fuldtidspersoner i 2024: Ikke på sporet")
+        # a finished goal: the result, no chance and no projection
+        final = self.cli("render", "--config", self.config, "uddannelseshjaelp-2024", "--date", "2025-06-01")
+        self.assertNotIn("% chance", final)
+        self.assertNotIn("Fremskrevet:", final)
+
     def test_every_goal_has_a_status_mid_2024(self):
         got = self.eval_json("2024-07-15")
         ids = goal_ids_in_goals_d()

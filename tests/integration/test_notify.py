@@ -344,7 +344,8 @@ class NotifyTest(unittest.TestCase):
         self.assertEqual([p.get_content_type() for p in parts], ["text/plain", "text/html"])
         text, html = (p.get_content().replace("\r\n", "\n") for p in parts)
         # the badge is text_status_label's word; the value is labelled by the goal's aggregate
-        self.assertIn("Flere i fleksjob: Ikke på sporet\nFleksjob ligger under målkurven", text)
+        self.assertIn("Flere i fleksjob: Ikke på sporet\nMålet nås næppe: ca. 15 % chance. 80 % sikkert mellem 360 og 376 "
+                      "fuldtidspersoner.\nFleksjob ligger under målkurven", text)
         # one column for every label of the block, the widest setting it (issue 23)
         self.assertIn("  Gennemsnit januar–juni 2024:  372,4 fuldtidspersoner\n"
                       "  Mål:                          mindst 390 fuldtidspersoner (2024)\n", text)
