@@ -632,7 +632,7 @@ int chart_layout(const ChartData *d, ChartLayout *ret)
                 legend_add(l, 2, CHART_LINE_MAIN,
                            d->projection_label[0] ? d->projection_label : en ? "projection" : "fremskrivning");
         if (fan && !d->compact)
-                legend_add(l, 5, CHART_LINE_MAIN, en ? "80 % interval" : "80 % sikkert inden for");
+                legend_add(l, 5, CHART_LINE_MAIN, en ? "80% interval" : "80 % sikkert inden for");
         if (l->has_target && d->tolerance > 0 && !d->compact) {
                 if (d->tolerance_text[0])
                         snprintf(t, sizeof(t), "%s", d->tolerance_text);

@@ -1135,12 +1135,13 @@ char *text_chance(const GoalDef *g, const GoalResult *r, const char *lang, char 
             r->status == GOAL_STATUS_MISSED)
                 return buf;
         p = r->probability * 100;
+        /* English sets % without a space (as with_unit does), Danish with one */
         if (p < 5)
-                snprintf(pct, sizeof pct, "under 5 %%");
+                snprintf(pct, sizeof pct, en ? "under 5%%" : "under 5 %%");
         else if (p > 95)
-                snprintf(pct, sizeof pct, "over 95 %%");
+                snprintf(pct, sizeof pct, en ? "over 95%%" : "over 95 %%");
         else
-                snprintf(pct, sizeof pct, en ? "about %d %%" : "ca. %d %%", (int) (round(p / 5) * 5));
+                snprintf(pct, sizeof pct, en ? "about %d%%" : "ca. %d %%", (int) (round(p / 5) * 5));
         verdict = p >= 80 ? (en ? "The target will probably be met" : "Målet nås sandsynligvis")
                 : p >= 50 ? (en ? "The target may be met" : "Målet kan nås")
                 : p >= 20 ? (en ? "The target is at risk" : "Målet er i fare")
@@ -1153,7 +1154,7 @@ char *text_chance(const GoalDef *g, const GoalResult *r, const char *lang, char 
                 num(whole ? round(r->projected_low) : r->projected_low, false, t.l, lo, sizeof lo);
                 /* the unit once, after the upper bound: "mellem 382 og 394 fuldtidspersoner" */
                 with_unit(whole ? round(r->projected_high) : r->projected_high, false, t.unit, t.l, hi, sizeof hi);
-                snprintf(buf, size, en ? "%s: %s chance. 80 %% likely between %s and %s."
+                snprintf(buf, size, en ? "%s: %s chance. 80%% likely between %s and %s."
                                        : "%s: %s chance. 80 %% sikkert mellem %s og %s.",
                          verdict, pct, lo, hi);
         } else

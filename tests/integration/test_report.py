@@ -182,7 +182,7 @@ class Report(unittest.TestCase):
         self.assertIn("10 goals: 6 on track, 3 at risk, 1 off track", html)
         self.assertIn("Status as of 15 July 2024", html)
         self.assertIn(">386.1</td>", html)
-        self.assertIn('<p class="chance">The target will hardly be met: under 5 % chance. 80 % likely between 103 and '
+        self.assertIn('<p class="chance">The target will hardly be met: under 5% chance. 80% likely between 103 and '
                       '109 full-time persons.</p>', html)
         self.assertNotIn("sikkert", html)
 

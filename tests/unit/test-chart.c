@@ -454,7 +454,7 @@ static void test_fan(void **state)
         assert_int_equal(chart_layout(&d, l), 0);
         named = false;
         for (size_t i = 0; i < l->n_legend; i++)
-                named = named || (l->legend[i].kind == 5 && streq(l->legend[i].text, "80 % interval"));
+                named = named || (l->legend[i].kind == 5 && streq(l->legend[i].text, "80% interval"));
         assert_true(named);
         d.compact = true;
         assert_int_equal(chart_layout(&d, l), 0);

@@ -93,7 +93,7 @@ static void test_derived(void **state)
         assert_non_null(strstr(res[0].chance_da, "% chance. 80 % sikkert mellem "));
         assert_string_equal(json_string_value(json_object_get(j, "chance_text")), res[0].chance_da);
         assert_string_equal(json_string_value(json_object_get(j, "chance_text_en")), res[0].chance_en);
-        assert_non_null(strstr(res[0].chance_en, "% chance. 80 % likely between "));
+        assert_non_null(strstr(res[0].chance_en, "% chance. 80% likely between "));
         char *s = json_dumps(j, EVALUATE_JSON_FLAGS);
         assert_null(strstr(s, "nan"));
         assert_null(strstr(s, "inf"));

@@ -211,11 +211,11 @@ static void test_render_english(void **state)
         assert_string_equal(m.subject, "Beskæftigelsesplan 2024: 2 goals off track");
         assert_non_null(strstr(m.text,
                                "More people in flexi-jobs: Off track\n"
-                               "The target will hardly be met: about 15 % chance. 80 % likely between 360 "
+                               "The target will hardly be met: about 15% chance. 80% likely between 360 "
                                "and 376 full-time persons.\n"
                                "Flexi-jobs are below the target path: projected 368.1 against the target "
                                "of 390 full-time persons.\n"));
-        assert_non_null(strstr(m.html, ">The target will hardly be met: about 15 % chance. 80 % likely between 360 "
+        assert_non_null(strstr(m.html, ">The target will hardly be met: about 15% chance. 80% likely between 360 "
                                        "and 376 full-time persons.</p>"));
         assert_null(strstr(m.text, "sikkert"));
         assert_non_null(strstr(m.text, "  Average January–June 2024:  372.4 full-time persons\n"

@@ -230,7 +230,7 @@ static void test_report(void **state)
         /* English */
         o.language = LANGUAGE_EN;
         assert_int_equal(report_build(x->st, x->c, &o, REPORT_FORMAT_HTML, &html, &size, &err), 0);
-        assert_non_null(strstr(html, "<p class=\"chance\">The target will probably be met: over 95 % chance. 80 % "
+        assert_non_null(strstr(html, "<p class=\"chance\">The target will probably be met: over 95% chance. 80% "
                                      "likely between 383 and 399 full-time persons.</p>"));
         assert_null(strstr(html, "sikkert"));
         free(TAKE_PTR(html));

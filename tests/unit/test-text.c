@@ -678,7 +678,7 @@ static void test_chance(void **state)
         assert_string_equal(text_chance(&g, &r, "da", buf, sizeof buf),
                             "Målet nås næppe: ca. 15 % chance. 80 % sikkert mellem 372 og 1.391.");
         assert_string_equal(text_chance(&g, &r, "en", buf, sizeof buf),
-                            "The target will hardly be met: about 15 % chance. 80 % likely between 372 and 1,391.");
+                            "The target will hardly be met: about 15% chance. 80% likely between 372 and 1,391.");
         r.probability = 0.86;
         r.status = GOAL_STATUS_ON_TRACK;
         assert_string_equal(text_chance(&g, &r, "da", buf, sizeof buf),
@@ -686,7 +686,7 @@ static void test_chance(void **state)
         r.probability = 0.001;
         assert_non_null(strstr(text_chance(&g, &r, "da", buf, sizeof buf), "under 5 % chance"));
         r.probability = 0.999;
-        assert_non_null(strstr(text_chance(&g, &r, "en", buf, sizeof buf), "over 95 % chance"));
+        assert_non_null(strstr(text_chance(&g, &r, "en", buf, sizeof buf), "over 95% chance"));
         /* the interval in the target's unit, named once after the upper bound */
         r.probability = 0.149;
         r.status = GOAL_STATUS_OFF_TRACK;
@@ -698,7 +698,7 @@ static void test_chance(void **state)
         assert_string_equal(text_chance(&g, &r, "da", buf, sizeof buf),
                             "Målet nås næppe: ca. 15 % chance. 80 % sikkert mellem 372 og 391 fuldtidspersoner.");
         assert_string_equal(text_chance(&g, &r, "en", buf, sizeof buf),
-                            "The target will hardly be met: about 15 % chance. 80 % likely between 372 and 391 "
+                            "The target will hardly be met: about 15% chance. 80% likely between 372 and 391 "
                             "full-time persons.");
         /* a change in % of a counted series is no count: decimals, not "−8 og 0" */
         g.kind = GOAL_CHANGE;
@@ -713,7 +713,7 @@ static void test_chance(void **state)
         assert_string_equal(text_chance(&g, &r, "da", buf, sizeof buf),
                             "Målet nås sandsynligvis: ca. 90 % chance. 80 % sikkert mellem −7,6 og −0,2 %.");
         assert_string_equal(text_chance(&g, &r, "en", buf, sizeof buf),
-                            "The target will probably be met: about 90 % chance. 80 % likely between −7.6 and "
+                            "The target will probably be met: about 90% chance. 80% likely between −7.6 and "
                             "−0.2%.");
         /* text_fill writes the same sentence into the result, for the mail and the report */
         text_fill(&g, &r);
