@@ -139,6 +139,8 @@ static const YamlField source_fields[] = {
         {.key = "stale_after", .type = YF_DURATION, .offset = offsetof(SourceDef, stale_after_usec)},
         {.key = "encoding", .type = YF_CHOICE, .offset = offsetof(SourceDef, encoding), .names = encoding_table,
          .n_names = ELEMENTSOF(encoding_table), .kinds = K(SOURCE_CSV)},
+        {.key = "display_name", .type = YF_TEXT, .offset = offsetof(SourceDef, display_name_da),
+         .offset2 = offsetof(SourceDef, display_name_en)},
 };
 
 /* The checks a table cannot express: URLs, defaults that depend on the kind, ranges. */
@@ -189,6 +191,13 @@ static void source_check(Ctx *x, SourceDef *s, const YamlParsed *p, const char *
                 ctx_error(x, VALUE(p, source_fields, "max_response_size"), "max_response_size: must be greater than 0");
         if (s->ca_file && s->ca_file[0] != '/')
                 ctx_error(x, VALUE(p, source_fields, "ca_file"), "ca_file: must be an absolute path");
+        /* what the mails and the report call it: "Kilde: Jobindsats, tabel Y08A02", never the
+         * configuration's internal name unless nothing better is known (issue 23) */
+        for (int en = 0; en <= 1; en++) {
+                char **d = en ? &s->display_name_en : &s->display_name_da;
+                if (!*d && !(*d = strdup(source_default_display_name(s->kind, en) ?: strempty(s->name))))
+                        x->oom = true;
+        }
 }
 
 static void parse_source(Ctx *x, const char *name, yaml_node_t *key, yaml_node_t *v)

@@ -67,6 +67,22 @@ const char *const freq_table[_PERIOD_FREQ_MAX] = {
 const char *const language_table[2] = {"da", "en"};
 
 DEFINE_STRING_TABLE_LOOKUP(source_kind, SourceKind);
+
+const char *source_default_display_name(SourceKind k, bool en)
+{
+        /* the publishers' own names (statistikbanken.dk, jobindsats.dk); a CSV file is the
+         * municipality's own figures, most often the job centre's */
+        switch (k) {
+        case SOURCE_STATBANK:
+                return en ? "Statistics Denmark" : "Statistikbanken";
+        case SOURCE_JOBINDSATS:
+                return "Jobindsats";
+        case SOURCE_CSV:
+                return en ? "The job centre's own figures" : "Jobcentrets egne tal";
+        default:
+                return NULL;
+        }
+}
 DEFINE_STRING_TABLE_LOOKUP(goal_kind, GoalKind);
 DEFINE_STRING_TABLE_LOOKUP(goal_direction, GoalDirection);
 DEFINE_STRING_TABLE_LOOKUP(goal_aggregate, GoalAggregate);
@@ -100,6 +116,8 @@ static void source_def_done(SourceDef *s)
         free(s->ca_file);
         free(s->lang);
         free(s->encoding);
+        free(s->display_name_da);
+        free(s->display_name_en);
 }
 
 static void series_def_done(SeriesDef *s)

@@ -65,6 +65,10 @@ typedef struct SourceDef {
         uint64_t max_response_size; /* bytes; default 64 MiB */
         uint64_t stale_after_usec;  /* failing longer than this is a data-problem event */
         char *encoding;          /* csv: "auto" (default) | "utf-8" | "windows-1252"; NULL otherwise */
+        /* The source as its readers know it, in the mails and the report ("Jobindsats", "Jobcentrets
+         * egne tal"); never NULL after loading: `display_name:`, else the kind's default
+         * (source_default_display_name), else the source's name. */
+        char *display_name_da, *display_name_en;
         ConfigPos pos;
 } SourceDef;
 
@@ -342,6 +346,10 @@ const RecipientDef *config_find_recipient(const Config *c, const char *name);
 const NotifierDef *config_find_notifier(const Config *c, const char *name);
 
 
+/* The default display name of a source kind in language l ("Statistikbanken", "Jobindsats",
+ * "Jobcentrets egne tal" for csv / "Statistics Denmark", "Jobindsats", "The job centre's own
+ * figures"), NULL for a kind that names no one publisher (jsonstat, pxweb). Static string. */
+const char *source_default_display_name(SourceKind k, bool en);
 const char *source_kind_to_string(SourceKind k);
 SourceKind source_kind_from_string(const char *s);
 const char *goal_kind_to_string(GoalKind k);

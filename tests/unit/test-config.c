@@ -252,7 +252,7 @@ static void test_errors(void **state)
                  WANT("@main:4:5: unknown key 'url' in source 'dst', allowed keys: kind, base_url, "
                       "token_file, "
                       "token_credential, ca_file, lang, api_version, schedule, connect_timeout, timeout, "
-                      "max_response_size, stale_after, encoding")},
+                      "max_response_size, stale_after, encoding, display_name")},
                 /* types */
                 {"number expected, mapping given", BASE,
                  "goals:\n  - id: a\n    kind: level\n    series: fleks\n    period: 2024\n    target: {a: "
@@ -862,6 +862,13 @@ static void test_alerting_keys(void **state)
                   "  e:\n"
                   "    kind: jsonstat\n"
                   "    base_url: https://example.org/\n"
+                  "    display_name: {da: Eurostat, en: Eurostat (EU)}\n"
+                  "  dst:\n"
+                  "    kind: statbank\n"
+                  "  egne:\n"
+                  "    kind: csv\n"
+                  "    base_url: /srv/y.csv\n"
+                  "    display_name: Ydelseskontorets opgørelse\n"
                   "series:\n"
                   "  national:\n"
                   "    source: e\n"
@@ -931,6 +938,18 @@ static void test_alerting_keys(void **state)
         assert_null(config_find_source(c, "scb")->encoding);
         assert_string_equal(config_find_source(c, "f")->encoding, "windows-1252");
         assert_int_equal(source_kind_from_string("pxweb"), SOURCE_PXWEB);
+        /* display names (issue 23): given in both languages, given once for both, the kind's default
+         * (csv: the job centre's own figures), else the source's name */
+        assert_string_equal(config_find_source(c, "e")->display_name_da, "Eurostat");
+        assert_string_equal(config_find_source(c, "e")->display_name_en, "Eurostat (EU)");
+        assert_string_equal(config_find_source(c, "egne")->display_name_da, "Ydelseskontorets opgørelse");
+        assert_string_equal(config_find_source(c, "egne")->display_name_en, "Ydelseskontorets opgørelse");
+        assert_string_equal(config_find_source(c, "f")->display_name_da, "Jobcentrets egne tal");
+        assert_string_equal(config_find_source(c, "f")->display_name_en, "The job centre's own figures");
+        assert_string_equal(config_find_source(c, "dst")->display_name_da, "Statistikbanken");
+        assert_string_equal(config_find_source(c, "dst")->display_name_en, "Statistics Denmark");
+        assert_string_equal(config_find_source(c, "scb")->display_name_da, "scb");
+        assert_string_equal(config_find_source(c, "scb")->display_name_en, "scb");
 
         se = config_find_series(c, "national");
         assert_string_equal(se->dataset, "une_rt_m");
