@@ -853,8 +853,11 @@ static json_t *event_sources_json(Ctx *x, const GoalDef *g)
                 src = sd ? sd->source_def : NULL;
                 if (!x->a->states && x->a->store)
                         (void) store_series_last_fetched(x->a->store, name, &fetched, NULL);
-                o = json_pack("{s:s, s:s?, s:s?, s:s?, s:o}", "series", name, "source", src ? src->name : NULL,
-                              "table", sd ? sd->table : NULL, "url", src ? src->base_url : NULL, "fetched_at",
+                /* display_name: the source as the mail's reader knows it (issue 23) */
+                o = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:o}", "series", name, "source",
+                              src ? src->name : NULL, "display_name", src ? src->display_name_da : NULL,
+                              "display_name_en", src ? src->display_name_en : NULL, "table", sd ? sd->table : NULL,
+                              "url", src ? src->base_url : NULL, "fetched_at",
                               fetched > 0 ? json_integer(fetched) : json_null());
                 if (!o || json_array_append_new(arr, o) < 0) {
                         json_decref(arr);

@@ -71,9 +71,12 @@ static json_t *sources_json(const Config *c, const GoalDef *g, Store *st)
                 if (st && store_get_source_state(st, sd->source, &state, NULL) > 0)
                         fetched = state.last_success;
                 source_state_done(&state);
-                (void) json_array_append_new(a, json_pack("{s:s, s:s, s:s?, s:n, s:I}", "series", sd->name,
-                                                          "source", sd->source, "table", sd->table, "url",
-                                                          "fetched_at", (json_int_t) fetched));
+                /* as alerting.c writes a notice's sources: the display names too */
+                (void) json_array_append_new(
+                        a, json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:n, s:I}", "series", sd->name, "source", sd->source,
+                                     "display_name", sd->source_def ? sd->source_def->display_name_da : NULL,
+                                     "display_name_en", sd->source_def ? sd->source_def->display_name_en : NULL,
+                                     "table", sd->table, "url", "fetched_at", (json_int_t) fetched));
         }
         return a;
 }

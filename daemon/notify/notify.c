@@ -23,6 +23,7 @@
 #include "labourwatch/macro.h"
 #include "labourwatch/notify.h"
 #include "labourwatch/text.h"
+#include "notify-sources.h"
 #include "notify-templates.h" /* generated from etc/templates/ (CMakeLists.txt) */
 
 #define NOTIFY_TEMPLATE_MAX_SIZE (UINT64_C(256) * 1024)
@@ -341,7 +342,7 @@ static const char *const template_builtins[_NOTIFY_TEMPLATE_MAX][_LANGUAGE_MAX] 
 /* The placeholders of a message template and of an event template. */
 static const char *const message_names[] = {
         "plan",      "municipality", "recipient", "summary",  "intro",
-        "eval_date", "key",          "events",    "problems", "subject",
+        "eval_date", "key",          "events",    "problems", "subject", "series_ids",
 };
 static const char *const event_names[] = {
         "goal",
@@ -958,34 +959,8 @@ static int event_text(const Ctx *x, const json_t *ev, EventText *t)
                                                    format_value(o, x->lang, b, sizeof(b)));
                 }
         }
-        {
-                const json_t *src = json_object_get(ev, "sources");
-                size_t i;
-                json_t *s;
-                Buf b = {};
-
-                json_array_foreach(src, i, s)
-                {
-                        char d[FORMAT_PERIOD_MAX];
-                        json_t *fa = json_object_get(s, "fetched_at");
-                        if (b.n > 0)
-                                buf_puts(&b, "; ");
-                        buf_puts(&b, jstr(s, "source") ?: "?");
-                        if (jstr(s, "table"))
-                                buf_printf(&b, en ? ", table %s" : ", tabel %s", jstr(s, "table"));
-                        if (jstr(s, "series"))
-                                buf_printf(&b, en ? " (series %s)" : " (serie %s)", jstr(s, "series"));
-                        fmt_usec_date(json_is_integer(fa) ? (int64_t) json_integer_value(fa) : 0, x->lang, d,
-                                      sizeof(d));
-                        if (*d)
-                                buf_printf(&b, en ? ", fetched %s" : ", hentet %s", d);
-                }
-                if (b.n > 0) {
-                        _cleanup_free_ char *s2 = buf_take(&b);
-                        t->sources = clean_dup(s2);
-                } else
-                        buf_done(&b);
-        }
+        /* the publishers by their display names; the series ids go to the message's footer */
+        t->sources = notify_sources_text(json_object_get(ev, "sources"), x->lang);
         {
                 const char *p = jstr(ev, "previous_status");
                 t->prev_label = p ? strdup(status_label(p, x->lang)) : NULL;
@@ -1835,6 +1810,7 @@ int notify_render(const NotifyRenderArgs *a, const char *payload_json, NotifyMes
                             *notifier_name = NULL;
         _cleanup_free_ bool *image_used = NULL;
         _cleanup_free_ const NotifyImage **by_goal = NULL;
+        _cleanup_free_ char *series_ids = NULL;
         const NotifyTemplates *tp = a->templates;
         json_auto_t *root = NULL;
         json_error_t jerr;
@@ -1869,6 +1845,7 @@ int notify_render(const NotifyRenderArgs *a, const char *payload_json, NotifyMes
         lang = jstr(root, "language") ?: (a->recipient ? a->recipient->language : NULL) ?:
                                          (a->config ? a->config->language : NULL);
         x.lang = language_from_string(lang) == LANGUAGE_EN ? LANGUAGE_EN : LANGUAGE_DA;
+        series_ids = notify_series_ids(events, x.lang); /* NULL: none (or OOM: the footer goes without) */
         x.root = root;
         plan = clean_dup(jstr(root, "plan") ?: "Beskæftigelsesplan");
         municipality = clean_dup(jstr(root, "municipality"));
@@ -1984,7 +1961,8 @@ int notify_render(const NotifyRenderArgs *a, const char *payload_json, NotifyMes
                         VAR("key", m.key),
                         VAR_RAW("events"),
                         VAR_RAW("problems"),
-                        VAR("subject", NULL),
+                        VAR("series_ids", series_ids),
+                        VAR("subject", NULL), /* last: set below, once made */
                 };
                 const size_t n = ELEMENTSOF(vars);
 

@@ -426,6 +426,17 @@ static void esc(FILE *f, const char *s)
                 }
 }
 
+/* A source stored with the figures (its configuration name) as the reader knows it: its display name
+ * ("Jobindsats", "Jobcentrets egne tal"), the name itself when the configuration has no such source
+ * any more (issue 23). */
+static const char *source_display(const Report *rep, const char *name)
+{
+        const SourceDef *s = name ? config_find_source(rep->c, name) : NULL;
+        const char *d = s ? (rep->en ? s->display_name_en : s->display_name_da) : NULL;
+
+        return d ?: name;
+}
+
 static void td(FILE *f, const char *cls, const char *s)
 {
         fprintf(f, "<td%s%s%s>", cls ? " class=\"" : "", cls ? cls : "", cls ? "\"" : "");
@@ -596,7 +607,7 @@ static int write_html(const Report *rep, FILE *f)
                                 td(f, NULL, "–");
                                 td(f, NULL, "–");
                         } else {
-                                td(f, NULL, s->source ? s->source : "–");
+                                td(f, NULL, s->source ? source_display(rep, s->source) : "–");
                                 td(f, NULL, s->table ? s->table : "–");
                                 usec_date(s->first_fetched, l, a, sizeof(a));
                                 usec_date(s->last_fetched, l, b, sizeof(b));
@@ -891,7 +902,8 @@ static void pdf_goal(Pdf *p, const Report *rep, const ReportGoal *rg)
                 if (s->derived && !s->source)
                         snprintf(buf, sizeof(buf), "%s: %s", s->label, en ? "computed" : "beregnet");
                 else
-                        snprintf(buf, sizeof(buf), "%s: %s, %s %s, %s %s%s%s", s->label, s->source ? s->source : "–",
+                        snprintf(buf, sizeof(buf), "%s: %s, %s %s, %s %s%s%s", s->label,
+                                 s->source ? source_display(rep, s->source) : "–",
                                  en ? "table" : "tabel", s->table ? s->table : "–", en ? "fetched" : "hentet",
                                  usec_date(s->first_fetched, l, a, sizeof(a)),
                                  s->last_fetched != s->first_fetched ? " – " : "",

@@ -219,6 +219,13 @@ class Demo(unittest.TestCase):
         texts = [b.get("text") for b in body]
         i = texts.index("Målet nås næppe: under 5 % chance. 80 % sikkert mellem 103 og 109 fuldtidspersoner.")
         self.assertEqual(texts[i - 1], "Uddannelseshjælp ned til 95 fuldtidspersoner i 2024: Ikke på sporet")
+        # the source as the reader knows it, the ids in the footer (issue 23)
+        self.assertRegex(text, r"\n  Kilde: +Jobindsats, tabel Y38A02, hentet \d+\. \w+ \d{4}\n")
+        self.assertNotIn("(serie ", text)
+        self.assertIn("\nSerier: uddannelseshjaelp_fuldtid (jobindsats, Y38A02).", text)
+        own = self.cli("render", "--config", self.config, "flygtninge-selvforsoergelse-2024", "--date", "2024-07-15")
+        self.assertRegex(own, r"\n  Kilde: +Jobcentrets egne tal, hentet \d+\. \w+ \d{4}\n")
+        self.assertNotIn("internal,", own)
         # a finished goal: the result, no chance and no projection
         final = self.cli("render", "--config", self.config, "uddannelseshjaelp-2024", "--date", "2025-06-01")
         self.assertNotIn("% chance", final)

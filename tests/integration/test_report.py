@@ -131,7 +131,10 @@ class Report(unittest.TestCase):
         self.assertRegex(html, r">386,1</td>")
         self.assertIn("57,3 %", html)
         # provenance: the Jobindsats table of fleksjob and the fetch date
-        self.assertRegex(html, r"<td>jobindsats</td><td>Y08A02</td><td>\d+\. \w+ \d{4}</td>")
+        # (the source by its display name: issue 23)
+        self.assertRegex(html, r"<td>Jobindsats</td><td>Y08A02</td><td>\d+\. \w+ \d{4}</td>")
+        self.assertNotIn("<td>internal</td>", html)
+        self.assertIn("<td>Jobcentrets egne tal</td>", html)
         # issue 17 §3: the chance in words under the badge of every open level, change and cumulative
         # goal (shares, references and ranks have no probability while open), the sentence of eval
         chances = re.findall(r'<section id="goal-([^"]+)">\n<h2>[^<]*</h2>\n<p>.*?</p>\n<p class="chance">([^<]+)</p>',

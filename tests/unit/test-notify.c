@@ -170,7 +170,21 @@ static void test_render_danish(void **state)
         /* a recipient without a person's name (no salutation:) is not greeted: no "Kære Jobcenterchef" */
         assert_null(strstr(m.text, "Kære"));
         assert_true(strncmp(m.text, "Status for disse mål er ændret:\n", 32) == 0);
-        assert_non_null(strstr(m.text, "tabel Y08A02 (serie fleksjob_herlev), hentet 8. juli 2024"));
+        /* the sources by their display names, each said once (two series of one table), no ids in the
+         * sentence; a notice stored before display names: the configuration's name (issue 23) */
+        assert_non_null(strstr(m.text, "  Kilde:                        Jobindsats, tabel Y08A02, hentet 8. juli 2024; "
+                                       "Jobcentrets egne tal, hentet 8. juli 2024\n"));
+        assert_non_null(strstr(m.text, "  Kilde:                 dst, tabel AUK01, hentet 8. juli 2024\n"));
+        assert_null(strstr(m.text, "(serie"));
+        assert_null(strstr(m.text, "internal,"));
+        /* the ids in the footer, each once, for whoever looks a figure up */
+        assert_non_null(strstr(m.text, "\nBeskeden er automatisk; svar på den når ikke frem til nogen.\n"
+                                       "Serier: fleksjob_herlev (jobindsats, Y08A02), fleksjob_herlev_fuldtid "
+                                       "(jobindsats, Y08A02), fleksjob_egne (internal), ledighed_herlev (dst, AUK01).\n"));
+        assert_non_null(strstr(m.html, ">Serier: fleksjob_herlev (jobindsats, Y08A02), fleksjob_herlev_fuldtid "
+                                       "(jobindsats, Y08A02), fleksjob_egne (internal), ledighed_herlev (dst, AUK01).</td>"));
+        assert_null(strstr(m.html, "(serie"));
+        assert_true(strstr(m.html, "Serier:") > strstr(m.html, "Sendt af labourwatch"));
         /* a goal without pace has no pace line (a line whose placeholders are all empty is left out) */
         assert_null(strstr(strstr(m.text, "Lavere ledighed"), "tempo"));
         /* the fleksjob goal was never revised */
@@ -226,6 +240,11 @@ static void test_render_english(void **state)
                                        "  Target:           at most 2.9 % (2024)\n"));
         assert_non_null(strstr(m.text, "  Revised:          Q1 2024: 3.3, before 3.1\n"));
         assert_null(strstr(m.text, "Dear"));
+        assert_non_null(strstr(m.text, "  Source:                     Jobindsats, table Y08A02, fetched 8 July 2024; "
+                                       "The job centre's own figures, fetched 8 July 2024\n"));
+        assert_non_null(strstr(m.text, "\nSeries: fleksjob_herlev (jobindsats, Y08A02), "));
+        assert_null(strstr(m.text, "Serier"));
+        assert_null(strstr(m.text, "(series"));
         assert_non_null(strstr(m.eml, "Content-Language: en\r\n"));
         assert_non_null(strstr(m.html, "<html lang=\"en\">"));
         assert_non_null(strstr(m.html, ">Average January–June 2024</td>"));

@@ -197,7 +197,9 @@ static void test_report(void **state)
         /* the revision, with old and new value and its date (T0 + 3 days = 29 June 2024) */
         if (!strstr(html, "<li>fleks, februar 2024: 382 → 383 (revideret 29. juni 2024)</li>"))
                 fail_msg("%s", strstr(html, "<h3>Reviderede"));
-        assert_non_null(strstr(html, "<td>internal</td><td>T1</td><td>26. juni 2024 – 29. juni 2024</td>"));
+        /* the csv source by its default display name, not the configuration's "internal" (issue 23) */
+        assert_non_null(strstr(html, "<td>Jobcentrets egne tal</td><td>T1</td><td>26. juni 2024 – 29. juni 2024</td>"));
+        assert_null(strstr(html, "<td>internal</td>"));
         /* the chance in words under the badge, once per open goal with a probability (a share has
          * none while open), and in the chart's text alternative: what the fan shows (issue 17 §3) */
         assert_int_equal(count(html, "<p class=\"chance\">"), 1);
@@ -233,6 +235,7 @@ static void test_report(void **state)
         assert_non_null(strstr(html, "<p class=\"chance\">The target will probably be met: over 95% chance. 80% "
                                      "likely between 383 and 399 full-time persons.</p>"));
         assert_null(strstr(html, "sikkert"));
+        assert_non_null(strstr(html, "<td>The job centre's own figures</td><td>T1</td>"));
         free(TAKE_PTR(html));
         /* the period over: a result, no chance */
         o.date = (Date){ 2025, 6, 1 };
