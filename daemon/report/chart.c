@@ -357,13 +357,14 @@ int chart_data_from_goal(const GoalDef *g, const GoalResult *r, const Series *co
                 d->projection = 1;
         /* the interval as a fan, only beside a projection (a finished period has none) and where the
          * engine gave one; a change of a negative baseline would flip it, so order the ends */
-        d->has_interval = d->has_projection && r->has_probability && g->kind != GOAL_RANK &&
-                          isfinite(d->interval_low) && isfinite(d->interval_high) &&
-                          fabs(d->interval_high - d->interval_low) > 0;
+        d->has_interval = d->has_projection && r->has_probability && isfinite(d->interval_low) &&
+                          isfinite(d->interval_high) && fabs(d->interval_high - d->interval_low) > 0;
         if (d->has_interval && d->interval_low > d->interval_high) {
                 double x = d->interval_low;
                 d->interval_low = d->interval_high, d->interval_high = x;
         }
+        if (g->kind == GOAL_RANK && d->has_interval) /* nobody ranks above 1 */
+                d->interval_low = MAX(d->interval_low, 1.0);
 
         /* Mark revised points: both lists are sorted, so one merge pass. */
         if (n_revised > 0) {

@@ -902,9 +902,10 @@ static void pdf_goal(Pdf *p, const Report *rep, const ReportGoal *rg)
                 if (s->derived && !s->source)
                         snprintf(buf, sizeof(buf), "%s: %s", s->label, en ? "computed" : "beregnet");
                 else
-                        snprintf(buf, sizeof(buf), "%s: %s, %s %s, %s %s%s%s", s->label,
+                        snprintf(buf, sizeof(buf), "%s: %s%s%s, %s %s%s%s", s->label,
                                  s->source ? source_display(rep, s->source) : "–",
-                                 en ? "table" : "tabel", s->table ? s->table : "–", en ? "fetched" : "hentet",
+                                 s->table ? (en ? ", table " : ", tabel ") : "", strempty(s->table),
+                                 en ? "fetched" : "hentet",
                                  usec_date(s->first_fetched, l, a, sizeof(a)),
                                  s->last_fetched != s->first_fetched ? " – " : "",
                                  s->last_fetched != s->first_fetched ? usec_date(s->last_fetched, l, b, sizeof(b)) : "");

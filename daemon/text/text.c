@@ -1151,9 +1151,18 @@ char *text_chance(const GoalDef *g, const GoalResult *r, const char *lang, char 
                  * in % of a counted series is no count ("−7,6 og −0,2 %", not "−8 og 0") */
                 bool whole = (counts(&t) && !isempty(t.unit) && !unit_is_rate(t.unit)) ||
                              r->projected_high - r->projected_low >= 10;
-                num(whole ? round(r->projected_low) : r->projected_low, false, t.l, lo, sizeof lo);
-                /* the unit once, after the upper bound: "mellem 382 og 394 fuldtidspersoner" */
-                with_unit(whole ? round(r->projected_high) : r->projected_high, false, t.unit, t.l, hi, sizeof hi);
+                if (g->kind == GOAL_RANK) { /* places: "mellem nr. 3 og nr. 9", never "3 og 9 plads" */
+                        char a[32], b[32];
+                        num(round(r->projected_low), false, t.l, a, sizeof a);
+                        num(round(r->projected_high), false, t.l, b, sizeof b);
+                        snprintf(lo, sizeof lo, "%s%s", en ? "no. " : "nr. ", a);
+                        snprintf(hi, sizeof hi, "%s%s", en ? "no. " : "nr. ", b);
+                } else {
+                        num(whole ? round(r->projected_low) : r->projected_low, false, t.l, lo, sizeof lo);
+                        /* the unit once, after the upper bound: "mellem 382 og 394 fuldtidspersoner" */
+                        with_unit(whole ? round(r->projected_high) : r->projected_high, false, t.unit, t.l, hi,
+                                  sizeof hi);
+                }
                 snprintf(buf, size, en ? "%s: %s chance. 80%% likely between %s and %s."
                                        : "%s: %s chance. 80 %% sikkert mellem %s og %s.",
                          verdict, pct, lo, hi);

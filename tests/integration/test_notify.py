@@ -839,7 +839,9 @@ class NotifyTest(unittest.TestCase):
         self.assertEqual(msg["Subject"], "Beskæftigelsesplan 2024: 1 mål er ikke på rette spor")
         self.assertEqual(msg["In-Reply-To"], "<goal-match-2024@labourwatch>")
         text = list(msg.iter_parts())[0].get_content().replace("\r\n", "\n")
-        self.assertIn("Mindst 50 % besat: Ikke på sporet\nMålet »Mindst 50 % besat« er ikke på rette spor", text)
+        # the chance in words under the status (issue 17 §3)
+        self.assertRegex(text, r"Mindst 50 % besat: Ikke på sporet\nMålet nås næppe: (under 5|ca\. \d+) % chance\. "
+                               r"80 % sikkert mellem \d+ og \d+ %\.\nMålet »Mindst 50 % besat« er ikke på rette spor")
         self.assertIn("Afvigelse:               20 procentpoint for lavt", text)  # which way is good, in words
         self.daemon_once(env=env, check=0)
         self.assertEqual(len(server.messages), 1)

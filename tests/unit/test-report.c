@@ -157,7 +157,8 @@ static void test_charts(void **state)
         for (size_t i = 0; i < n; i++)
                 assert_png(charts[i].data, charts[i].size);
         /* 46 of 90 = 51,1 %, within 3 of 50: at risk; the alt text states the verdict and the figures */
-        assert_string_equal(charts[0].alt, "Diagram over Halvdelen besat: I fare. Værdi 51,1 %; måltal mindst 50 %.");
+        assert_string_equal(charts[0].alt, "Diagram over Halvdelen besat: I fare. Værdi 51,1 %; måltal mindst 50 %. "
+                                           "Målet er i fare: ca. 40 % chance. 80 % sikkert mellem 42 og 56 %.");
         assert_non_null(strstr(charts[1].alt, "Diagram over Mindst 380 i fleksjob: På sporet. Værdi 385 fuldtidspersoner"));
         report_charts_free(charts, n);
 
@@ -200,9 +201,11 @@ static void test_report(void **state)
         /* the csv source by its default display name, not the configuration's "internal" (issue 23) */
         assert_non_null(strstr(html, "<td>Jobcentrets egne tal</td><td>T1</td><td>26. juni 2024 – 29. juni 2024</td>"));
         assert_null(strstr(html, "<td>internal</td>"));
-        /* the chance in words under the badge, once per open goal with a probability (a share has
-         * none while open), and in the chart's text alternative: what the fan shows (issue 17 §3) */
-        assert_int_equal(count(html, "<p class=\"chance\">"), 1);
+        /* the chance in words under the badge, once per open goal, and in the chart's text
+         * alternative: what the fan shows (issue 17 §3) */
+        assert_int_equal(count(html, "<p class=\"chance\">"), 2);
+        assert_non_null(strstr(html, "<p class=\"chance\">Målet er i fare: ca. 40 % chance. 80 % sikkert mellem 42 og "
+                                     "56 %.</p>"));
         {
                 const char *c = strstr(html, "<p class=\"chance\">Målet nås sandsynligvis: over 95 % chance. 80 % "
                                              "sikkert mellem 383 og 399 fuldtidspersoner.</p>");
@@ -224,7 +227,7 @@ static void test_report(void **state)
                 assert_non_null(strstr(ct, "- Mindst 380 i fleksjob: På sporet; værdi 385, måltal ≥ 380; 10,9 over målet\n"
                                            "  Målet nås sandsynligvis: over 95 % chance. 80 % sikkert mellem 383 og 399 "
                                            "fuldtidspersoner.\n"));
-                assert_int_equal(count(ct, "% chance"), 1);
+                assert_int_equal(count(ct, "% chance"), 2);
                 assert_non_null(strstr(ch, "<td>Mindst 380 i fleksjob<br><span style=\"font-size:13px\">Målet nås "
                                            "sandsynligvis: over 95 % chance."));
         }

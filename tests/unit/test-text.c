@@ -715,6 +715,20 @@ static void test_chance(void **state)
         assert_string_equal(text_chance(&g, &r, "en", buf, sizeof buf),
                             "The target will probably be met: about 90% chance. 80% likely between −7.6 and "
                             "−0.2%.");
+        /* a rank's interval in places, not "3 og 9 plads" */
+        {
+                GoalDef rg = g;
+                GoalResult rr = r;
+                rg.kind = GOAL_RANK, rr.kind = GOAL_RANK;
+                rr.projected_low = 3.2, rr.projected_high = 8.6;
+                snprintf(rr.unit_da, sizeof rr.unit_da, "plads");
+                snprintf(rr.unit_en, sizeof rr.unit_en, "place");
+                assert_string_equal(text_chance(&rg, &rr, "da", buf, sizeof buf),
+                                    "Målet nås sandsynligvis: ca. 90 % chance. 80 % sikkert mellem nr. 3 og nr. 9.");
+                assert_string_equal(text_chance(&rg, &rr, "en", buf, sizeof buf),
+                                    "The target will probably be met: about 90% chance. 80% likely between no. 3 and "
+                                    "no. 9.");
+        }
         /* text_fill writes the same sentence into the result, for the mail and the report */
         text_fill(&g, &r);
         assert_string_equal(r.chance_da, "Målet nås sandsynligvis: ca. 90 % chance. 80 % sikkert mellem −7,6 og −0,2 %.");
