@@ -733,6 +733,24 @@ static void test_render_salutation(void **state)
                             strlen("Kære Søren Ørsted, status for disse mål er ændret:\n")) == 0);
         assert_null(strstr(m.text, "Kære Jobcenterchef"));
         notify_message_done(&m);
+
+        /* English: "Dear NAME,"; without a person's name no greeting at all, not "Dear Head of …" */
+        {
+                char *p = strstr(payload, "\"language\": \"da\"");
+                assert_non_null(p);
+                memcpy(p, "\"language\": \"en\"", 16);
+        }
+        render(payload, &r, &m);
+        assert_true(strncmp(m.text, "Dear Søren Ørsted, the status of these goals has changed:\n",
+                            strlen("Dear Søren Ørsted, the status of these goals has changed:\n")) == 0);
+        notify_message_done(&m);
+        r.salutation = NULL;
+        r.display_name = (char *) "Head of Jobcentre, Herlev Jobcentre";
+        render(payload, &r, &m);
+        assert_true(strncmp(m.text, "The status of these goals has changed:\n",
+                            strlen("The status of these goals has changed:\n")) == 0);
+        assert_null(strstr(m.text, "Dear"));
+        notify_message_done(&m);
 }
 
 static void test_other_types(void **state)
