@@ -240,7 +240,7 @@ class StoreCli(unittest.TestCase):
         i = next(i for i, line in enumerate(lines) if line.startswith("fleksjob_2024"))
         # the status in words, then the chance, the alert and the operator's controls
         self.assertEqual(lines[i].split(), ["fleksjob_2024", "Off", "track", "2024-07-03", "2024-07-03", "08:00", "CEST"])
-        self.assertEqual(lines[i + 1], "  The target is at risk: about 30 % chance. 80 % likely between 372 and 391.")
+        self.assertEqual(lines[i + 1], "  The target is at risk: about 30% chance. 80% likely between 372 and 391.")
         self.assertEqual(lines[i + 2], "  alert firing since 2024M05 (announced 2024-07-03 08:00 CEST)")
         self.assertEqual(lines[i + 3], "  silenced until 2099-12-31 by ops: handlingsplan")
         self.assertEqual(lines[i + 4], "  acknowledged 2024-07-04 08:00 CEST by anna: udvalget orienteret")
@@ -283,7 +283,7 @@ class StoreCli(unittest.TestCase):
         self.assertEqual((g["status_text"], g["status_text_en"]), ("Ikke på sporet", "Off track"))
         self.assertEqual((g["probability"], g["projected_low"], g["projected_high"]), (0.3, 372.4, 391.2))
         self.assertEqual(g["chance"], "Målet er i fare: ca. 30 % chance. 80 % sikkert mellem 372 og 391.")
-        self.assertEqual(g["chance_en"], "The target is at risk: about 30 % chance. 80 % likely between 372 and 391.")
+        self.assertEqual(g["chance_en"], "The target is at risk: about 30% chance. 80% likely between 372 and 391.")
         self.assertEqual(g["alert"], {
             "firing": True, "firing_since": "2024M05", "firing_at": "2024-07-03T06:00:00Z",
             "silenced": True, "silenced_until": "2099-12-31", "silenced_by": "ops", "silence_comment": "handlingsplan",
