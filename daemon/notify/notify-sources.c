@@ -93,7 +93,7 @@ finish:
         return out;
 }
 
-char *notify_series_ids(const json_t *events, Language l)
+int notify_series_ids(const json_t *events, Language l, char **ret)
 {
         _cleanup_(hashmap_freep) Hashmap *seen = NULL;
         char *buf = NULL;
@@ -102,8 +102,11 @@ char *notify_series_ids(const json_t *events, Language l)
         FILE *f;
         json_t *ev;
 
-        if (!json_is_array(events) || hashmap_new(0, &seen) < 0 || !(f = open_memstream(&buf, &size)))
-                return NULL;
+        *ret = NULL;
+        if (!json_is_array(events))
+                return 0;
+        if (hashmap_new(0, &seen) < 0 || !(f = open_memstream(&buf, &size)))
+                return -ENOMEM;
         json_array_foreach(events, i, ev)
         {
                 size_t j;
@@ -124,9 +127,13 @@ char *notify_series_ids(const json_t *events, Language l)
         }
         if (n > 0)
                 fputs(".", f);
-        if (fclose(f) != 0 || n == 0 || oom) {
+        if (fclose(f) != 0 || oom) {
                 free(buf);
-                return NULL;
+                return -ENOMEM;
         }
-        return clean(buf);
+        if (n == 0)
+                free(buf);
+        else
+                *ret = clean(buf);
+        return 0;
 }

@@ -17,5 +17,5 @@ char *notify_sources_text(const json_t *sources, Language l);
 
 /* The series ids of every event of a notice, for the message's footer: "Serier: fleksjob_fuldtid
  * (jobindsats, Y08A02), flygtninge_jobparate (internal)." / "Series: …"; each id once, in order.
- * NULL when there are none or on OOM; caller frees. */
-char *notify_series_ids(const json_t *events, Language l);
+ * Returns 0 with *ret (caller frees; NULL when there are none), or -ENOMEM. */
+int notify_series_ids(const json_t *events, Language l, char **ret);

@@ -1845,7 +1845,8 @@ int notify_render(const NotifyRenderArgs *a, const char *payload_json, NotifyMes
         lang = jstr(root, "language") ?: (a->recipient ? a->recipient->language : NULL) ?:
                                          (a->config ? a->config->language : NULL);
         x.lang = language_from_string(lang) == LANGUAGE_EN ? LANGUAGE_EN : LANGUAGE_DA;
-        series_ids = notify_series_ids(events, x.lang); /* NULL: none (or OOM: the footer goes without) */
+        if (notify_series_ids(events, x.lang, &series_ids) < 0)
+                return -ENOMEM;
         x.root = root;
         plan = clean_dup(jstr(root, "plan") ?: "Beskæftigelsesplan");
         municipality = clean_dup(jstr(root, "municipality"));
