@@ -41,13 +41,12 @@ static char *clean(char *s)
 
 char *notify_sources_text(const json_t *sources, Language l)
 {
-        bool en = l == LANGUAGE_EN;
+        bool en = l == LANGUAGE_EN, oom = false;
         _cleanup_(hashmap_freep) Hashmap *seen = NULL;
-        char **pieces = NULL, *out = NULL;
-        size_t n = 0, len = 0;
-        size_t i;
+        _cleanup_free_ char **pieces = NULL;
+        char *out = NULL;
+        size_t n = 0, len = 0, i;
         json_t *s;
-        int r;
 
         if (!json_is_array(sources) || json_array_size(sources) == 0 ||
             hashmap_new(json_array_size(sources), &seen) < 0 ||
@@ -59,23 +58,24 @@ char *notify_sources_text(const json_t *sources, Language l)
                                    jstr(s, "source") ?: "?";
                 char d[FORMAT_PERIOD_MAX];
                 char *p;
+                int r;
 
                 fetched_date(s, l, d, sizeof(d));
-                p = strdup_printf("%s%s%s%s%s", name, jstr(s, "table") ? (en ? ", table " : ", tabel ") : "",
-                                  strempty(jstr(s, "table")), *d ? (en ? ", fetched " : ", hentet ") : "", d);
-                if (!p)
-                        goto finish;
-                r = hashmap_put(seen, p, p, NULL);
+                /* cleaned before it is a key: a key must not change while in the map */
+                p = clean(strdup_printf("%s%s%s%s%s", name, jstr(s, "table") ? (en ? ", table " : ", tabel ") : "",
+                                        strempty(jstr(s, "table")), *d ? (en ? ", fetched " : ", hentet ") : "", d));
+                r = p ? hashmap_put(seen, p, p, NULL) : -ENOMEM;
                 if (r <= 0) { /* said already, or out of memory */
                         free(p);
-                        if (r < 0)
-                                goto finish;
+                        oom = r < 0;
+                        if (oom)
+                                break;
                         continue;
                 }
-                pieces[n++] = clean(p);
+                pieces[n++] = p;
                 len += strlen(p) + 2;
         }
-        if (n > 0 && (out = malloc(len + 1))) {
+        if (!oom && n > 0 && (out = malloc(len + 1))) {
                 char *o = out;
                 for (size_t k = 0; k < n; k++) {
                         size_t m = strlen(pieces[k]);
@@ -86,10 +86,8 @@ char *notify_sources_text(const json_t *sources, Language l)
                 }
                 *o = 0;
         }
-finish:
         for (size_t k = 0; k < n; k++)
                 free(pieces[k]);
-        free(pieces);
         return out;
 }
 
