@@ -62,8 +62,9 @@ char *notify_sources_text(const json_t *sources, Language l)
 
                 fetched_date(s, l, d, sizeof(d));
                 /* cleaned before it is a key: a key must not change while in the map */
-                p = clean(strdup_printf("%s%s%s%s%s", name, jstr(s, "table") ? (en ? ", table " : ", tabel ") : "",
-                                        strempty(jstr(s, "table")), *d ? (en ? ", fetched " : ", hentet ") : "", d));
+                p = clean(strdup_printf(
+                        "%s%s%s%s%s", name, jstr(s, "table") ? (en ? ", table " : ", tabel ") : "",
+                        strempty(jstr(s, "table")), *d ? (en ? ", fetched " : ", hentet ") : "", d));
                 r = p ? hashmap_put(seen, p, p, NULL) : -ENOMEM;
                 if (r <= 0) { /* said already, or out of memory */
                         free(p);
@@ -117,7 +118,8 @@ int notify_series_ids(const json_t *events, Language l, char **ret)
                         oom = oom || r < 0;
                         if (r <= 0)
                                 continue;
-                        fprintf(f, "%s%s", n++ == 0 ? (l == LANGUAGE_EN ? "Series: " : "Serier: ") : ", ", id);
+                        fprintf(f, "%s%s", n++ == 0 ? (l == LANGUAGE_EN ? "Series: " : "Serier: ") : ", ",
+                                id);
                         if (jstr(s, "source"))
                                 fprintf(f, " (%s%s%s)", jstr(s, "source"), jstr(s, "table") ? ", " : "",
                                         strempty(jstr(s, "table")));
