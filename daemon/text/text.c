@@ -1124,7 +1124,7 @@ char *text_chance(const GoalDef *g, const GoalResult *r, const char *lang, char 
 {
         T t = context(g, r, lang_of(lang));
         bool en = t.l == LANGUAGE_EN;
-        char pct[32], lo[64], hi[64];
+        char pct[32], lo[64], hi[64 + GOAL_UNIT_MAX];
         const char *verdict;
         double p;
 
@@ -1157,11 +1157,17 @@ char *text_chance(const GoalDef *g, const GoalResult *r, const char *lang, char 
                         num(round(r->projected_high), false, t.l, b, sizeof b);
                         snprintf(lo, sizeof lo, "%s%s", en ? "no. " : "nr. ", a);
                         snprintf(hi, sizeof hi, "%s%s", en ? "no. " : "nr. ", b);
-                } else {
-                        num(whole ? round(r->projected_low) : r->projected_low, false, t.l, lo, sizeof lo);
+                } else if (whole) {
+                        num(round(r->projected_low), false, t.l, lo, sizeof lo);
                         /* the unit once, after the upper bound: "mellem 382 og 394 fuldtidspersoner" */
-                        with_unit(whole ? round(r->projected_high) : r->projected_high, false, t.unit, t.l, hi,
-                                  sizeof hi);
+                        with_unit(round(r->projected_high), false, t.unit, t.l, hi, sizeof hi);
+                } else {
+                        /* both ends with one decimal: "mellem 71,7 og 78,0 %", not "71,7 og 78 %" */
+                        char b[32];
+                        format_minus(format_number(r->projected_low, 1, t.l, lo, sizeof lo), sizeof lo);
+                        format_minus(format_number(r->projected_high, 1, t.l, b, sizeof b), sizeof b);
+                        snprintf(hi, sizeof hi, "%s%s%s", b, isempty(t.unit) || (en && streq(t.unit, "%")) ? "" : " ",
+                                 strempty(t.unit));
                 }
                 snprintf(buf, size, en ? "%s: %s chance. 80%% likely between %s and %s."
                                        : "%s: %s chance. 80 %% sikkert mellem %s og %s.",

@@ -841,7 +841,7 @@ class NotifyTest(unittest.TestCase):
         text = list(msg.iter_parts())[0].get_content().replace("\r\n", "\n")
         # the chance in words under the status (issue 17 §3)
         self.assertRegex(text, r"Mindst 50 % besat: Ikke på sporet\nMålet nås næppe: (under 5|ca\. \d+) % chance\. "
-                               r"80 % sikkert mellem \d+ og \d+ %\.\nMålet »Mindst 50 % besat« er ikke på rette spor")
+                               r"80 % sikkert mellem \d+(,\d)? og \d+(,\d)? %\.\nMålet »Mindst 50 % besat« er ikke på rette spor")
         self.assertIn("Afvigelse:               20 procentpoint for lavt", text)  # which way is good, in words
         self.daemon_once(env=env, check=0)
         self.assertEqual(len(server.messages), 1)

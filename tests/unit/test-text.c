@@ -729,6 +729,11 @@ static void test_chance(void **state)
                                     "The target will probably be met: about 90% chance. 80% likely between no. 3 and "
                                     "no. 9.");
         }
+        /* both ends with one decimal, the same for either end */
+        r.projected_low = -5.71, r.projected_high = -2.01;
+        assert_string_equal(text_chance(&g, &r, "da", buf, sizeof buf),
+                            "Målet nås sandsynligvis: ca. 90 % chance. 80 % sikkert mellem −5,7 og −2,0 %.");
+        r.projected_low = -7.62, r.projected_high = -0.21;
         /* text_fill writes the same sentence into the result, for the mail and the report */
         text_fill(&g, &r);
         assert_string_equal(r.chance_da, "Målet nås sandsynligvis: ca. 90 % chance. 80 % sikkert mellem −7,6 og −0,2 %.");
