@@ -666,6 +666,22 @@ typedef struct Pdf {
         double y;
 } Pdf;
 
+/* Structure tags (tagged PDF, issue 20 §4). cairo 1.16 writes a structure element for any of the
+ * standard PDF structure types named in cairo_tag_begin() and the marked content drawn inside it into
+ * the structure tree, in the order drawn, and sets /MarkInfo; it writes no attribute on a structure
+ * element (only "Link" and "cairo.dest" take attributes), so there is no /Alt on a Figure: the chart's
+ * text alternative is a Caption inside the Figure, drawn under the chart. Rules and swatches are drawn
+ * outside any tag (cairo 1.16 has no Artifact). */
+static void pdf_tag(Pdf *p, const char *name)
+{
+        cairo_tag_begin(p->cr, name, NULL);
+}
+
+static void pdf_end(Pdf *p, const char *name)
+{
+        cairo_tag_end(p->cr, name);
+}
+
 static void pdf_font(Pdf *p, double size, bool bold)
 {
         cairo_select_font_face(p->cr, FONT, CAIRO_FONT_SLANT_NORMAL, bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
@@ -702,6 +718,10 @@ static int pdf_wrap(Pdf *p, const char *text, double x, double width, double siz
                 cairo_text_extents(p->cr, try, &e);
                 if (n > 0 && e.x_advance > width) {
                         if (draw) {
+                                /* with the space the line broke at: invisible at the line's end, and a
+                                 * reader of the tagged text gets "i fleksjob", not "ifleksjob" */
+                                line[n] = ' ';
+                                line[MIN(n + 1, sizeof(line) - 1)] = 0;
                                 cairo_move_to(p->cr, x, y + size);
                                 cairo_show_text(p->cr, line);
                         }
@@ -735,6 +755,14 @@ static void pdf_text(Pdf *p, const char *text, double size, bool bold, double ga
         p->y += gap_after;
 }
 
+/* One paragraph-like element: text wrapped in a tag of its own ("P", "H1"). */
+static void pdf_block(Pdf *p, const char *tag, const char *text, double size, bool bold, double gap_after)
+{
+        pdf_tag(p, tag);
+        pdf_text(p, text, size, bold, gap_after);
+        pdf_end(p, tag);
+}
+
 static void pdf_swatch(Pdf *p, GoalStatus s, double x, double y, double size)
 {
         double rgb[3];
@@ -746,17 +774,27 @@ static void pdf_swatch(Pdf *p, GoalStatus s, double x, double y, double size)
         cairo_set_source_rgb(p->cr, 0.13, 0.13, 0.13);
 }
 
-static void pdf_cell(Pdf *p, const char *text, double x, double y, double size, bool right, double right_edge)
+/* Text in one table cell (tag "TD" or "TH"), left at x or right-aligned to right_edge. */
+static void pdf_cell_in(Pdf *p, const char *tag, bool bold, const char *text, double x, double y,
+                        double size, bool right, double right_edge)
 {
         cairo_text_extents_t e;
 
-        pdf_font(p, size, false);
+        pdf_font(p, size, bold);
+        pdf_tag(p, tag);
         if (right) {
                 cairo_text_extents(p->cr, text, &e);
                 x = right_edge - e.x_advance;
         }
         cairo_move_to(p->cr, x, y);
         cairo_show_text(p->cr, text);
+        pdf_end(p, tag);
+}
+
+static void pdf_cell(Pdf *p, const char *text, double x, double y, double size, bool right,
+                     double right_edge)
+{
+        pdf_cell_in(p, "TD", false, text, x, y, size, right, right_edge);
 }
 
 static void pdf_summary_table(Pdf *p, const Report *rep)
@@ -768,14 +806,15 @@ static void pdf_summary_table(Pdf *p, const Report *rep)
         char v[FORMAT_NUMBER_MAX * 2], t[256];
 
         pdf_need(p, 30);
-        pdf_font(p, size, true);
-        cairo_move_to(p->cr, col[0], p->y + size);
-        cairo_show_text(p->cr, en ? "Goal" : "Mål");
-        cairo_move_to(p->cr, col[1], p->y + size);
-        cairo_show_text(p->cr, "Status");
-        pdf_cell(p, en ? "Value" : "Værdi", 0, p->y + size, size, true, col[3] - 6);
-        pdf_cell(p, en ? "Target" : "Måltal", 0, p->y + size, size, true, col[4] - 6);
-        pdf_cell(p, en ? "Gap" : "Afvigelse", 0, p->y + size, size, true, right);
+        pdf_tag(p, "Table");
+        pdf_tag(p, "TR");
+        pdf_cell_in(p, "TH", true, en ? "Goal" : "Mål", col[0], p->y + size, size, false, 0);
+        pdf_cell_in(p, "TH", true, "Status", col[1], p->y + size, size, false, 0);
+        /* the numbers' headers in the regular weight, as before they were tagged */
+        pdf_cell_in(p, "TH", false, en ? "Value" : "Værdi", 0, p->y + size, size, true, col[3] - 6);
+        pdf_cell_in(p, "TH", false, en ? "Target" : "Måltal", 0, p->y + size, size, true, col[4] - 6);
+        pdf_cell_in(p, "TH", false, en ? "Gap" : "Afvigelse", 0, p->y + size, size, true, right);
+        pdf_end(p, "TR");
         p->y += size * 1.6;
         cairo_set_line_width(p->cr, 1);
         cairo_move_to(p->cr, PAGE_MARGIN, p->y);
@@ -790,11 +829,13 @@ static void pdf_summary_table(Pdf *p, const Report *rep)
                 double y0 = p->y;
                 pdf_need(p, lines * size * 1.35 + 6);
                 y0 = p->y;
+                pdf_tag(p, "TR");
+                pdf_tag(p, "TD");
                 (void) pdf_wrap(p, title, col[0], col[1] - col[0] - 10, size, false, true);
+                pdf_end(p, "TD");
                 pdf_swatch(p, rg->r->status, col[1], y0 + 1.5, 8);
-                pdf_font(p, size, true);
-                cairo_move_to(p->cr, col[1] + 12, y0 + size);
-                cairo_show_text(p->cr, text_status_label(rg->r->status, rep->lang));
+                pdf_cell_in(p, "TD", true, text_status_label(rg->r->status, rep->lang), col[1] + 12,
+                            y0 + size, size, false, 0);
                 pdf_cell(p, value_text_full(rg->r, rg->r->has_value, rg->r->value, false, en, true, v, sizeof(v)), 0,
                          y0 + size, size, true, col[3] - 6);
                 snprintf(t, sizeof(t), "%s %s", rg->g->direction == GOAL_AT_MOST ? "≤" : "≥",
@@ -807,6 +848,7 @@ static void pdf_summary_table(Pdf *p, const Report *rep)
                 else
                         snprintf(t, sizeof(t), "–");
                 pdf_cell(p, t, 0, y0 + size, size, true, right);
+                pdf_end(p, "TR");
                 p->y += 4;
                 cairo_set_source_rgb(p->cr, 0.85, 0.85, 0.85);
                 cairo_set_line_width(p->cr, 0.5);
@@ -816,6 +858,7 @@ static void pdf_summary_table(Pdf *p, const Report *rep)
                 cairo_set_source_rgb(p->cr, 0.13, 0.13, 0.13);
                 p->y += 4;
         }
+        pdf_end(p, "Table");
 }
 
 static void pdf_goal(Pdf *p, const Report *rep, const ReportGoal *rg)
@@ -828,25 +871,38 @@ static void pdf_goal(Pdf *p, const Report *rep, const ReportGoal *rg)
 
         cairo_show_page(p->cr);
         p->y = PAGE_MARGIN;
-        pdf_text(p, title, 16, true, 6);
+        pdf_tag(p, "Sect");
+        pdf_block(p, "H2", title, 16, true, 6);
         pdf_swatch(p, r->status, PAGE_MARGIN, p->y + 1, 11);
         pdf_font(p, 12, true);
+        pdf_tag(p, "P");
         cairo_move_to(p->cr, PAGE_MARGIN + 16, p->y + 11);
         cairo_show_text(p->cr, text_status_label(r->status, rep->lang));
+        pdf_end(p, "P");
         p->y += 22;
         if (*chance_text(rep, r))
-                pdf_text(p, chance_text(rep, r), 11, true, 8);
+                pdf_block(p, "P", chance_text(rep, r), 11, true, 8);
 
         if (rg->has_chart) {
                 ChartLayout *layout = malloc(sizeof(ChartLayout));
                 double scale = (PAGE_W - 2 * PAGE_MARGIN) / CHART_WIDTH;
                 if (layout && chart_layout(&rg->chart, layout) >= 0) {
+                        pdf_tag(p, "Figure");
                         cairo_save(p->cr);
                         cairo_translate(p->cr, PAGE_MARGIN, p->y);
                         cairo_scale(p->cr, scale, scale);
                         chart_draw(p->cr, layout);
                         cairo_restore(p->cr);
-                        p->y += CHART_HEIGHT * scale + 12;
+                        p->y += CHART_HEIGHT * scale + 4;
+                        /* the text alternative, visible: cairo 1.16 cannot write /Alt (see pdf_tag) */
+                        chart_alt(rep, rg->g, r, buf, sizeof(buf));
+                        cairo_set_source_rgb(p->cr, 0.33, 0.33, 0.33);
+                        pdf_tag(p, "Caption");
+                        (void) pdf_wrap(p, buf, PAGE_MARGIN, PAGE_W - 2 * PAGE_MARGIN, 8, false, true);
+                        pdf_end(p, "Caption");
+                        cairo_set_source_rgb(p->cr, 0.13, 0.13, 0.13);
+                        pdf_end(p, "Figure");
+                        p->y += 10;
                 }
                 free(layout);
         }
@@ -884,18 +940,22 @@ static void pdf_goal(Pdf *p, const Report *rep, const ReportGoal *rg)
                 cairo_text_extents(p->cr, rows[i].k, &e);
                 column = MAX(column, e.x_advance + 12);
         }
+        pdf_tag(p, "Table");
         for (size_t i = 0; i < n; i++) {
                 pdf_need(p, 15);
+                pdf_tag(p, "TR");
                 cairo_set_source_rgb(p->cr, 0.33, 0.33, 0.33);
-                pdf_cell(p, rows[i].k, PAGE_MARGIN, p->y + 10, 10, false, 0);
+                pdf_cell_in(p, "TH", false, rows[i].k, PAGE_MARGIN, p->y + 10, 10, false, 0);
                 cairo_set_source_rgb(p->cr, 0.13, 0.13, 0.13);
                 pdf_cell(p, rows[i].v, PAGE_MARGIN + column, p->y + 10, 10, false, 0);
+                pdf_end(p, "TR");
                 p->y += 15;
         }
+        pdf_end(p, "Table");
         p->y += 6;
-        pdf_text(p, rg->explanation, 10, false, 10);
+        pdf_block(p, "P", rg->explanation, 10, false, 10);
 
-        pdf_text(p, en ? "Sources" : "Kilder", 11, true, 2);
+        pdf_block(p, "H3", en ? "Sources" : "Kilder", 11, true, 2);
         for (size_t k = 0; k < rg->n_sources; k++) {
                 const SourceRow *s = &rg->sources[k];
                 char a[64], b[64];
@@ -909,12 +969,15 @@ static void pdf_goal(Pdf *p, const Report *rep, const ReportGoal *rg)
                                  usec_date(s->first_fetched, l, a, sizeof(a)),
                                  s->last_fetched != s->first_fetched ? " – " : "",
                                  s->last_fetched != s->first_fetched ? usec_date(s->last_fetched, l, b, sizeof(b)) : "");
-                pdf_text(p, buf, 9, false, 1);
+                pdf_block(p, "P", buf, 9, false, 1);
         }
         p->y += 8;
-        pdf_text(p, en ? "Revised figures" : "Reviderede tal", 11, true, 2);
+        pdf_block(p, "H3", en ? "Revised figures" : "Reviderede tal", 11, true, 2);
         if (rg->n_revisions == 0)
-                pdf_text(p, en ? "No figure of the period was revised." : "Ingen af periodens tal er revideret.", 9, false, 0);
+                pdf_block(p, "P",
+                          en ? "No figure of the period was revised."
+                             : "Ingen af periodens tal er revideret.",
+                          9, false, 0);
         for (size_t k = 0; k < rg->n_revisions; k++) {
                 const Revision *x = &rg->revisions[k];
                 char ov[FORMAT_NUMBER_MAX], nv[FORMAT_NUMBER_MAX], pp[FORMAT_PERIOD_MAX];
@@ -922,8 +985,9 @@ static void pdf_goal(Pdf *p, const Report *rep, const ReportGoal *rg)
                          x->old_missing ? "–" : format_value(x->old_value, l, ov, sizeof(ov)),
                          x->new_missing ? "–" : format_value(x->new_value, l, nv, sizeof(nv)),
                          en ? "revised" : "revideret", usec_date(x->at, l, d, sizeof(d)));
-                pdf_text(p, buf, 9, false, 1);
+                pdf_block(p, "P", buf, 9, false, 1);
         }
+        pdf_end(p, "Sect");
 }
 
 typedef struct Buffer {
@@ -945,6 +1009,88 @@ static cairo_status_t buffer_write(void *closure, const unsigned char *data, uns
         return CAIRO_STATUS_SUCCESS;
 }
 
+/* The last occurrence of needle in the first n bytes of hay, or NULL. */
+static const char *memrmem(const char *hay, size_t n, const char *needle)
+{
+        size_t k = strlen(needle);
+
+        for (size_t i = n >= k ? n - k + 1 : 0; i-- > 0;)
+                if (memcmp(hay + i, needle, k) == 0)
+                        return hay + i;
+        return NULL;
+}
+
+/* The decimal number after key in s ("/Size 433"), or -EBADMSG. */
+static int pdf_number_after(const char *s, const char *key, unsigned long long *ret)
+{
+        const char *k = strstr(s, key);
+        unsigned long long v = 0;
+        size_t n = 0;
+
+        if (!k)
+                return -EBADMSG;
+        k += strlen(key);
+        while (*k == ' ' || *k == '\n' || *k == '\r')
+                k++;
+        for (; k[n] >= '0' && k[n] <= '9' && n < 12; n++)
+                v = v * 10 + (unsigned) (k[n] - '0');
+        if (n == 0 || n == 12)
+                return -EBADMSG;
+        *ret = v;
+        return 0;
+}
+
+/* Sets the document language (/Lang in the catalog, PDF 1.7 §14.9.2), which cairo 1.16 cannot: appends
+ * an incremental update (PDF 1.7 §7.5.6) to cairo's finished file that replaces the catalog by a copy
+ * with /Lang. Reads only what cairo 1.16 writes (a classic xref table and trailer, the catalog a direct
+ * dictionary ending in ">>"); returns -EBADMSG, the file unchanged, when it finds something else. */
+static int pdf_set_language(Buffer *b, const char *lang)
+{
+        _cleanup_free_ char *tail = NULL, *update = NULL;
+        unsigned long long size, root, info, prev;
+        const char *trailer, *obj, *end, *close;
+        char head[64];
+        int r;
+
+        if (b->failed || !b->data)
+                return -ENOMEM;
+        b->data[b->size] = 0; /* buffer_write keeps a byte spare */
+        trailer = memrmem(b->data, b->size, "\ntrailer");
+        if (!trailer)
+                return -EBADMSG;
+        if ((r = pdf_number_after(trailer, "/Size", &size)) < 0 ||
+            (r = pdf_number_after(trailer, "/Root", &root)) < 0 ||
+            (r = pdf_number_after(trailer, "/Info", &info)) < 0 ||
+            (r = pdf_number_after(trailer, "startxref", &prev)) < 0)
+                return r;
+        snprintf(head, sizeof(head), "\n%llu 0 obj\n", root);
+        obj = memrmem(b->data, (size_t) (trailer - b->data), head);
+        if (!obj)
+                return -EBADMSG;
+        obj += strlen(head);
+        end = strstr(obj, "\nendobj");
+        if (!end || end > trailer)
+                return -EBADMSG;
+        close = memrmem(obj, (size_t) (end - obj), ">>");
+        if (!close || !memrmem(obj, (size_t) (close - obj), "/Type /Catalog"))
+                return -EBADMSG;
+        /* lang is ours ("da", "en"): no character that needs escaping in a PDF string */
+        size_t offset = b->size + 1;
+        if (asprintf(&tail,
+                     "\n%llu 0 obj\n%.*s   /Lang (%s)\n>>\nendobj\nxref\n%llu 1\n%010zu 00000 n \n"
+                     "trailer\n<< /Size %llu\n   /Root %llu 0 R\n   /Info %llu 0 R\n   /Prev %llu\n>>\n"
+                     "startxref\n",
+                     root, (int) (close - obj), obj, lang, root, offset, size, root, info, prev) < 0)
+                return -ENOMEM;
+        size_t xref = offset + (size_t) (strstr(tail, "xref\n") - tail) - 1;
+        if (asprintf(&update, "%s%zu\n%%%%EOF\n", tail, xref) < 0)
+                return -ENOMEM;
+        if (buffer_write(b, (const unsigned char *) update, (unsigned) strlen(update)) !=
+            CAIRO_STATUS_SUCCESS)
+                return -ENOMEM;
+        return 0;
+}
+
 static int write_pdf(const Report *rep, char **ret, size_t *ret_size)
 {
         const ReportOptions *o = rep->o;
@@ -952,6 +1098,7 @@ static int write_pdf(const Report *rep, char **ret, size_t *ret_size)
         cairo_surface_t *surface = cairo_pdf_surface_create_for_stream(buffer_write, &b, PAGE_W, PAGE_H);
         cairo_status_t st;
         Pdf p = { .cr = cairo_create(surface), .y = PAGE_MARGIN + 60 };
+        int r;
         char buf[512], d[64];
 
         snprintf(buf, sizeof(buf), "%s%s%s", rep->plan, rep->c->municipality ? " – " : "", strempty(rep->c->municipality));
@@ -959,21 +1106,23 @@ static int write_pdf(const Report *rep, char **ret, size_t *ret_size)
         cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "labourwatch");
 
         cairo_set_source_rgb(p.cr, 0.13, 0.13, 0.13);
+        pdf_tag(&p, "Document");
         if (rep->c->municipality)
-                pdf_text(&p, rep->c->municipality, 14, false, 4);
-        pdf_text(&p, rep->plan, 26, true, 8);
+                pdf_block(&p, "P", rep->c->municipality, 14, false, 4);
+        pdf_block(&p, "H1", rep->plan, 26, true, 8);
         snprintf(buf, sizeof(buf), "%s%s", rep->en ? "Status as of " : "Status pr. ", format_date(o->date, o->language, d, sizeof(d)));
-        pdf_text(&p, buf, 14, false, 16);
-        pdf_text(&p, summary_text(rep, buf, sizeof(buf)), 14, true, 14);
+        pdf_block(&p, "P", buf, 14, false, 16);
+        pdf_block(&p, "P", summary_text(rep, buf, sizeof(buf)), 14, true, 14);
         pdf_summary_table(&p, rep);
         if (o->generated_at > 0) {
                 p.y += 10;
                 snprintf(buf, sizeof(buf), "%s %s.", rep->en ? "Produced by labourwatch on" : "Udarbejdet af labourwatch den",
                          usec_date(o->generated_at, o->language, d, sizeof(d)));
-                pdf_text(&p, buf, 9, false, 0);
+                pdf_block(&p, "P", buf, 9, false, 0);
         }
         for (size_t i = 0; i < rep->n_goals; i++)
                 pdf_goal(&p, rep, &rep->goals[i]);
+        pdf_end(&p, "Document");
         cairo_show_page(p.cr);
 
         st = cairo_status(p.cr);
@@ -985,6 +1134,11 @@ static int write_pdf(const Report *rep, char **ret, size_t *ret_size)
         if (b.failed || st != CAIRO_STATUS_SUCCESS) {
                 free(b.data);
                 return b.failed || st == CAIRO_STATUS_NO_MEMORY ? -ENOMEM : -EIO;
+        }
+        r = pdf_set_language(&b, rep->lang);
+        if (r < 0) {
+                free(b.data);
+                return r;
         }
         *ret = b.data;
         *ret_size = b.size;

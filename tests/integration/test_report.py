@@ -347,6 +347,78 @@ class Report(unittest.TestCase):
         self.assertRegex(text, r"Gennemsnit januar–juni 2024 +108,7 fuldtidspersoner")
         self.assertEqual(text.count("\f"), 11)
 
+    def test_pdf_structure(self):
+        """The PDF is tagged (issue 20 §4): pdfinfo -struct-text (poppler) reads the structure tree back."""
+        pdf = os.path.join(self.work, "tagged.pdf")
+        self.run_cli("report", "--config", self.config, "--date", "2024-07-15", "--format", "pdf", "--output", pdf)
+        info = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True, check=True, timeout=120 * SCALE).stdout
+        self.assertRegex(info, r"(?m)^Tagged: +yes$")
+        self.assertRegex(info, r"(?m)^Title: +Beskæftigelsesplan 2024 – Herlev Kommune$")
+        out = subprocess.run(["pdfinfo", "-struct-text", pdf], capture_output=True, text=True, check=True,
+                             timeout=120 * SCALE).stdout
+        # "  Name (block)" opens an element at its depth; '    "text"' is the text of the element above
+        tree, stack = [], []
+        for line in out.splitlines():
+            depth = (len(line) - len(line.lstrip(" "))) // 2
+            body = line.strip()
+            if not body:
+                continue
+            if body.startswith('"'):
+                stack[-1]["text"] += body[1:-1]
+                continue
+            node = {"name": body.split()[0], "text": "", "kids": []}
+            del stack[depth:]
+            (stack[-1]["kids"] if stack else tree).append(node)
+            stack.append(node)
+
+        def text(n):
+            return n["text"] + "".join(text(k) for k in n["kids"])
+
+        def find(n, name):
+            return ([n] if n["name"] == name else []) + [x for k in n["kids"] for x in find(k, name)]
+
+        self.assertEqual([n["name"] for n in tree], ["Document"])
+        doc = tree[0]
+        self.assertEqual([text(h) for h in find(doc, "H1")], ["Beskæftigelsesplan 2024"])
+        sects = [k for k in doc["kids"] if k["name"] == "Sect"]
+        self.assertEqual(len(sects), len(GOALS))
+        # each goal's page: its title as H2, then H3 Kilder and Reviderede tal, in reading order
+        titles = [text(s["kids"][0]) for s in sects]
+        self.assertEqual([s["kids"][0]["name"] for s in sects], ["H2"] * len(GOALS))
+        self.assertEqual(titles[0], "Mindst 380 fuldtidspersoner i fleksjob i 2024")
+        self.assertEqual(titles[1], "Uddannelseshjælp ned til 95 fuldtidspersoner i 2024")
+        for s in sects:
+            self.assertEqual([text(h) for h in find(s, "H3")], ["Kilder", "Reviderede tal"])
+        # the summary table: a header row and a row per goal, the goal's title in its first cell
+        summary = [k for k in doc["kids"] if k["name"] == "Table"]
+        self.assertEqual(len(summary), 1)
+        rows = summary[0]["kids"]
+        self.assertEqual([[c["name"] for c in r["kids"]] for r in rows],
+                         [["TH"] * 5] + [["TD"] * 5] * len(GOALS))
+        self.assertEqual([text(c) for c in rows[0]["kids"]], ["Mål", "Status", "Værdi", "Måltal", "Afvigelse"])
+        self.assertEqual([text(r["kids"][0]) for r in rows[1:]], titles)  # wrapped lines keep their space
+        self.assertEqual(text(rows[2]["kids"][1]), "Ikke på sporet")
+        # one Figure a chart, its text alternative in a Caption inside it (cairo 1.16 writes no /Alt)
+        figures = [f for s in sects for f in find(s, "Figure")]
+        self.assertEqual(len(figures), len(GOALS))
+        for s, t in zip(sects, titles):
+            (f,) = find(s, "Figure")
+            (c,) = find(f, "Caption")
+            self.assertTrue(text(c).startswith("Diagram over " + t + ": "), text(c))
+        self.assertEqual(text(find(figures[1], "Caption")[0]),
+                         "Diagram over Uddannelseshjælp ned til 95 fuldtidspersoner i 2024: Ikke på sporet. "
+                         "Værdi 108,7 fuldtidspersoner; måltal højst 95 fuldtidspersoner. "
+                         "Målet nås næppe: under 5 % chance. 80 % sikkert mellem 104 og 108 fuldtidspersoner.")
+        # the goal's figures as a table of header and value cells
+        facts = [t for t in find(sects[1], "Table")]
+        self.assertEqual(len(facts), 1)
+        self.assertIn(["Gennemsnit januar–juni 2024", "108,7 fuldtidspersoner"],
+                      [[text(c) for c in r["kids"]] for r in facts[0]["kids"]])
+        self.assertTrue(all([c["name"] for c in r["kids"]] == ["TH", "TD"] for r in facts[0]["kids"]))
+        # the document language (/Lang da) in the catalog
+        with open(pdf, "rb") as f:
+            self.assertRegex(f.read(), rb"/Lang *\(da\)")
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -260,6 +260,15 @@ static void test_report(void **state)
         assert_memory_equal(pdf, "%PDF-", 5);
         /* a cover and a page per goal */
         assert_non_null(memmem(pdf, size, "/Count 3", 8));
+        /* tagged (cairo's structure tree), and the language in an incremental update after cairo's file:
+         * the catalog again, with /Lang, a second xref section pointing back at the first, one %%EOF more */
+        assert_non_null(memmem(pdf, size, "/StructTreeRoot", 15));
+        assert_non_null(memmem(pdf, size, "/MarkInfo << /Marked true >>", 28));
+        static const char with_lang[] = "   /Lang (da)\n>>\nendobj\nxref\n";
+        const char *lang = memmem(pdf, size, with_lang, sizeof(with_lang) - 1);
+        assert_non_null(lang);
+        assert_non_null(memmem(lang, size - (size_t) (lang - pdf), "/Prev ", 6));
+        assert_memory_equal(pdf + size - 6, "%%EOF\n", 6);
 
         o.plan = "Other";
         assert_int_equal(report_build(x->st, x->c, &o, REPORT_FORMAT_HTML, &html, &size, &err), -ENOENT);
