@@ -8,6 +8,9 @@ How: a copy of the page gets axe.min.js inlined and a script that runs axe.run()
 result as JSON into a <pre>; chromium --dump-dom prints the DOM after the run. (A file:// page cannot
 read a report in an iframe: another origin.)"""
 
+import base64
+import email
+import email.policy
 import html as htmllib
 import json
 import os
@@ -86,6 +89,22 @@ class A11y(unittest.TestCase):
             with self.subTest(goal=goal):
                 msg, html, images, shown = self.mail(goal)
                 self.assertNoViolations(shown, "mail-" + goal)
+
+    def test_mail_en(self):
+        """The English templates: a recipient with language: en, added to a copy of the demo's config."""
+        config = os.path.join(self.work, "a11y-en.yaml")
+        with open(config, "w", encoding="utf-8") as f:
+            f.write(self.read(self.config).replace(
+                "recipients:\n", "recipients:\n  committee-en:\n    display_name: Committee (English)\n"
+                "    email: committee@example.invalid\n    language: en\n", 1))
+        p = self.run_cli("render", "--config", config, "uddannelseshjaelp-2024", "--date", "2024-07-15",
+                         "--recipient", "committee-en", "--format", "eml")
+        msg = email.message_from_bytes(p.stdout, policy=email.policy.default)
+        parts = {part.get_content_type(): part for part in msg.walk()}
+        html = parts["text/html"].get_content()
+        self.assertIn('<html lang="en">', html)
+        png = base64.b64encode(parts["image/png"].get_payload(decode=True)).decode()
+        self.assertNoViolations(re.sub(r'cid:[^"]+', "data:image/png;base64," + png, html), "mail-en")
 
     def test_axe_finds_a_violation(self):
         """The harness itself: a page with an image without alt text and low-contrast text fails."""
