@@ -88,6 +88,9 @@ class A11y(unittest.TestCase):
         for goal in ("uddannelseshjaelp-2024", "fleksjob-2024"):
             with self.subTest(goal=goal):
                 msg, html, images, shown = self.mail(goal)
+                # the headings a sighted reader sees, as headings: the plan, then the goal
+                self.assertEqual(re.findall(r"<h1[^>]*>([^<]*)</h1>", html), ["Beskæftigelsesplan 2024"])
+                self.assertEqual(len(re.findall(r"<h2[^>]*>[^<]+</h2>", html)), 1)
                 self.assertNoViolations(shown, "mail-" + goal)
 
     def test_mail_en(self):
