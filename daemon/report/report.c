@@ -671,7 +671,8 @@ typedef struct Pdf {
  * the structure tree, in the order drawn, and sets /MarkInfo; it writes no attribute on a structure
  * element (only "Link" and "cairo.dest" take attributes), so there is no /Alt on a Figure: the chart's
  * text alternative is a Caption inside the Figure, drawn under the chart. Rules and swatches are drawn
- * outside any tag (cairo 1.16 has no Artifact). */
+ * outside any tag (cairo 1.16 has no Artifact); cairo 1.16 marks content only for an element without
+ * child elements, so the drawing of a Figure that holds a Caption is unmarked as well. */
 static void pdf_tag(Pdf *p, const char *name)
 {
         cairo_tag_begin(p->cr, name, NULL);
