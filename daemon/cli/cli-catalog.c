@@ -386,6 +386,18 @@ static int cache_write(const Config *c, const char *path, json_t *doc)
         return metrics_write_atomic(path, text);
 }
 
+json_t *catalog_cached(const Config *c, const SourceDef *src)
+{
+        _cleanup_free_ char *url = listing_url(src), *path = cache_path(c, src);
+        _cleanup_(json_decrefp) json_t *doc = NULL;
+        bool fresh;
+
+        if (!url || !path)
+                return NULL;
+        doc = cache_read(path, url, 0, &fresh);
+        return json_incref(json_object_get(doc, "tables"));
+}
+
 int catalog_tables(const Config *c, const SourceDef *src, bool refresh, json_t **ret, long long *ret_fetched,
                    bool *ret_cached, char **ret_warning, char **ret_error)
 {

@@ -29,6 +29,10 @@
 int catalog_tables(const Config *c, const SourceDef *src, bool refresh, json_t **ret, long long *ret_fetched,
                    bool *ret_cached, char **ret_warning, char **ret_error);
 
+/* The tables of the kept listing, whatever its age, NULL when none is kept; no request. The
+ * caller owns the result. */
+json_t *catalog_cached(const Config *c, const SourceDef *src);
+
 /* One table's variables and periods, from the provider's table metadata. The caller owns *ret. */
 int catalog_describe(const SourceDef *src, const char *table, json_t **ret, char **ret_error);
 

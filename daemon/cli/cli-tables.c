@@ -34,14 +34,15 @@ static void tables_help(FILE *f)
                 "\n"
                 "  -c, --config PATH   configuration file (default: $LABOURWATCH_CONFIG or %s)\n"
                 "  -r, --refresh       ask the provider again even if the kept listing is younger than a day\n"
-                "      --json          a JSON object: source, url, fetched, cached, tables [{id, title, type,\n"
-                "                      unit, first_period, last_period, updated}] (null where not given)\n"
+                "      --json          a JSON object: source, fetched, cached, count, tables [{id, title,\n"
+                "                      type, unit, first_period, last_period, updated}] (null where not given)\n"
                 "      --credentials-dir DIR\n"
                 "                      read token_credential: secrets from DIR\n"
                 "  -h, --help          show this help\n"
                 "\n"
-                "Exit status: 0 listed (also when no table matches), 1 the provider failed, 2 usage error or\n"
-                "unknown source.\n",
+                "An unknown source is a usage error.\n"
+                "\n"
+                "Exit status: 0 listed (also when no table matches), 1 the provider failed, 2 usage error.\n",
                 CONFIG_DEFAULT_PATH);
 }
 
@@ -59,14 +60,15 @@ static void describe_help(FILE *f)
                 "  -a, --area NAME|CODE\n"
                 "                      the municipality of the series block ('Ballerup' or 151; 'Hele landet'\n"
                 "                      or 000 for the whole country); default: the table's first area\n"
-                "      --json          a JSON object: source, table, title, unit, updated, frequency,\n"
+                "      --json          a JSON object: source, id, title, unit, updated, frequency, periods,\n"
                 "                      first_period, last_period, variables, measures, series_yaml\n"
                 "      --credentials-dir DIR\n"
                 "                      read token_credential: secrets from DIR\n"
                 "  -h, --help          show this help\n"
                 "\n"
-                "Exit status: 0 described, 1 the provider failed or the table has no such area, 2 usage\n"
-                "error, unknown source or unknown municipality.\n",
+                "An unknown source or municipality is a usage error.\n"
+                "\n"
+                "Exit status: 0 described, 1 the provider failed or the table lacks the area, 2 usage error.\n",
                 CONFIG_DEFAULT_PATH);
 }
 
@@ -379,8 +381,7 @@ static char *series_block(const json_t *d, const SourceDef *src, const Block *b)
                         continue;
                 fprintf(f, "      %s: ", jstr(v, "id"));
                 yaml_quoted(f, strempty(jstr(first, "text")));
-                fprintf(f, "  # %s; every value: labourwatch describe %s %s\n", strempty(jstr(first, "id")),
-                        src->name, b->table);
+                fprintf(f, "  # %s (the first value; the others are listed above)\n", strempty(jstr(first, "id")));
         }
         fprintf(f, "    frequency: %s\n", b->frequency);
         if (fclose(f) != 0)

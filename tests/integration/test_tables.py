@@ -138,6 +138,12 @@ class TablesTest(ServerTestCase):
         self.assertIn("1 of 5 tables of dst", p.stdout)
         self.assertEqual(self.srv.count("/v1/tables"), 1, "the kept listing is reused")
 
+        # bash completion's table ids come from the kept listing, without a request
+        p = subprocess.run([CLI, "complete", "--config", str(self.config), "tables:dst"], capture_output=True,
+                           text=True, timeout=60)
+        self.assertEqual(p.stdout.split(), ["AUF01", "AUK01", "AUH01", "AUP02", "FOLK1A"])
+        self.assertEqual(self.srv.count("/v1/tables"), 1)
+
         p = self.run_cli("tables", "dst", "--refresh", "--json", "ingenting")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(json.loads(p.stdout)["tables"], [])
