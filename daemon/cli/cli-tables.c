@@ -100,9 +100,11 @@ static int set_credentials_dir(const char *cmd, const char *dir)
         return 0;
 }
 
+/* Prints root and drops the caller's reference to it. */
 static int print_json(json_t *root)
 {
-        _cleanup_free_ char *dump = root ? json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
+        _cleanup_(json_decrefp) json_t *owned = root;
+        _cleanup_free_ char *dump = owned ? json_dumps(owned, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
 
         if (!dump) {
                 fprintf(stderr, "labourwatch: out of memory\n");
