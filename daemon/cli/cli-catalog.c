@@ -44,6 +44,7 @@ typedef struct Http {
         int error;
         long status;
         char *body;
+        size_t size;
         char *message; /* transport error or reason phrase */
 } Http;
 
@@ -60,7 +61,13 @@ static void on_response(Fetcher *f, const FetchResponse *r, void *userdata)
 
         h->error = r->error;
         h->status = r->status;
-        h->body = strdup(r->body ? r->body : "");
+        h->body = malloc(r->size + 1);
+        if (h->body) {
+                if (r->size > 0)
+                        memcpy(h->body, r->body, r->size);
+                h->body[r->size] = 0;
+                h->size = r->size;
+        }
         h->message = strdup_or_null(r->error ? r->error_message : r->reason);
         if (!h->body)
                 h->error = -ENOMEM;
@@ -94,15 +101,13 @@ static char *error_words(const char *body)
         return strdup_printf("%.*s", (int) (n > 200 ? 200 : n), body);
 }
 
-/* GETs (post NULL) or POSTs url. Returns 0 and the parsed JSON body in *ret, or -EIO with the one
- * line in *ret_error. */
-static int http_json(const SourceDef *src, const char *url, const char *post, const char *auth, json_t **ret,
-                     char **ret_error)
+/* GETs (post NULL) or POSTs url. Returns 0 and *ret (body, size; the caller frees body) when the
+ * answer came with status 200, or -EIO with the one line in *ret_error. */
+int catalog_http(const SourceDef *src, const char *url, const char *post, const char *auth, CatalogBody *ret,
+                 char **ret_error)
 {
         _cleanup_(http_done) Http h = {};
         Fetcher *f = NULL;
-        json_error_t jerr;
-        json_t *j;
         int r;
 
         r = sd_event_new(&h.event);
@@ -116,7 +121,6 @@ static int http_json(const SourceDef *src, const char *url, const char *post, co
                                   .url = url,
                                   .body = post,
                                   .authorization = auth,
-                                  .accept = "application/json",
                                   .ca_file = src->ca_file,
                                   .connect_timeout_usec = src->connect_timeout_usec,
                                   .timeout_usec = src->timeout_usec,
@@ -140,19 +144,39 @@ static int http_json(const SourceDef *src, const char *url, const char *post, co
                                            strempty(h.message), words ? ": " : "", strempty(words));
                 return -EIO;
         }
+        *ret = (CatalogBody) { .body = TAKE_PTR(h.body), .size = h.size };
+        return 0;
+}
+
+/* The same, the body parsed as JSON into *ret (caller owns). */
+static int http_json(const SourceDef *src, const char *url, const char *post, const char *auth, json_t **ret,
+                     char **ret_error)
+{
+        CatalogBody b = {};
+        json_error_t jerr;
+        json_t *j;
+        int r;
+
+        r = catalog_http(src, url, post, auth, &b, ret_error);
+        if (r < 0)
+                return r;
         /* "Some responses start with a UTF-8 BOM" [3P] */
-        j = json_loads(h.body + (strncmp(h.body, "\xef\xbb\xbf", 3) == 0 ? 3 : 0), 0, &jerr);
+        j = json_loadb(b.body + (strncmp(b.body, "\xef\xbb\xbf", 3) == 0 ? 3 : 0),
+                       b.size - (strncmp(b.body, "\xef\xbb\xbf", 3) == 0 ? 3 : 0), 0, &jerr);
         if (!j) {
+                free(b.body);
                 *ret_error = strdup_printf("%s: the answer is not JSON (%s, line %d)", url, jerr.text, jerr.line);
                 return -EIO;
         }
         /* an error message sent with status 200 (issue 11 §2) */
         if (json_is_object(j) && json_object_get(j, "errorTypeCode")) {
-                _cleanup_free_ char *words = error_words(h.body);
+                _cleanup_free_ char *words = error_words(b.body);
+                free(b.body);
                 json_decref(j);
                 *ret_error = strdup_printf("%s: the provider answered with an error: %s", url, strempty(words));
                 return -EIO;
         }
+        free(b.body);
         *ret = j;
         return 0;
 }
@@ -236,7 +260,8 @@ static char *listing_url(const SourceDef *src)
                 b = base_trimmed(src, "", NULL);
                 return b ? strdup_printf("%s/", b) : NULL;
         default:
-                return NULL;
+                /* csv, jsonstat: the files its series name, under base_url */
+                return strdup(strempty(src->base_url));
         }
 }
 
@@ -407,12 +432,6 @@ int catalog_tables(const Config *c, const SourceDef *src, bool refresh, json_t *
         bool fresh = false;
         int r;
 
-        if (src->kind == SOURCE_CSV || src->kind == SOURCE_JSONSTAT) {
-                *ret_error = strdup_printf("source %s is kind %s, which has no table list; the tables of its "
-                                           "series are files: see its series' path:/table: in the configuration",
-                                           src->name, src->kind == SOURCE_CSV ? "csv" : "jsonstat");
-                return -ENOTSUP;
-        }
         url = listing_url(src);
         path = cache_path(c, src);
         if (!url || !path)
@@ -424,7 +443,9 @@ int catalog_tables(const Config *c, const SourceDef *src, bool refresh, json_t *
                 *ret = json_incref(json_object_get(cached, "tables"));
                 return 0;
         }
-        r = fetch_listing(src, url, &tables, ret_error);
+        r = src->kind == SOURCE_CSV || src->kind == SOURCE_JSONSTAT
+                    ? catalog_files(c, src, &tables, ret_error)
+                    : fetch_listing(src, url, &tables, ret_error);
         if (r < 0)
                 return r;
         doc = json_pack("{s:s, s:s, s:I, s:O}", "source", src->name, "url", url, "fetched", (json_int_t) now_sec,

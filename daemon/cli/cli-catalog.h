@@ -6,8 +6,8 @@
  * their answers turned into one shape per question:
  *
  *   listing:  [{"id", "title", "type", "unit", "first_period", "last_period", "updated"}]
- *             ("type" "table" or "level" (a PxWeb folder); a field the provider does not give is
- *             null)
+ *             ("type" "table", "level" (a PxWeb folder) or "file" (CSV, JSON-stat); a field the
+ *             provider does not give is null)
  *   table:    {"id", "title", "unit", "updated", "frequency", "periods": [codes],
  *              "variables": [{"id", "text", "time", "area", "elimination",
  *                             "values": [{"id", "text"}]}],
@@ -32,6 +32,19 @@ int catalog_tables(const Config *c, const SourceDef *src, bool refresh, json_t *
 /* The tables of the kept listing, whatever its age, NULL when none is kept; no request. The
  * caller owns the result. */
 json_t *catalog_cached(const Config *c, const SourceDef *src);
+
+/* A body fetched with status 200 (catalog_http); body is NUL-terminated, the caller frees it. */
+typedef struct CatalogBody {
+        char *body;
+        size_t size;
+} CatalogBody;
+int catalog_http(const SourceDef *src, const char *url, const char *post, const char *auth, CatalogBody *ret,
+                 char **ret_error);
+
+/* CSV and JSON-stat sources (cli-catalog-files.c): one entry per file their series read, in the
+ * listing's shape plus "columns" (CSV header) or "dimensions" ([{id, label, size}], JSON-stat),
+ * with the period range of what the series read. */
+int catalog_files(const Config *c, const SourceDef *src, json_t **ret, char **ret_error);
 
 /* One table's variables and periods, from the provider's table metadata. The caller owns *ret. */
 int catalog_describe(const SourceDef *src, const char *table, json_t **ret, char **ret_error);

@@ -25,7 +25,9 @@ static void tables_help(FILE *f)
                 "                          SOURCE [WORD…]\n"
                 "\n"
                 "Lists the tables a configured source offers, from the provider's own table list:\n"
-                "Statistikbank's /v1/tables, Jobindsats' /v3/tables, a PxWeb database's folder (base_url).\n"
+                "Statistikbank's /v1/tables, Jobindsats' /v3/tables, a PxWeb database's folder (base_url);\n"
+                "for a CSV or JSON-stat source, each file its series read: the CSV header's columns or the\n"
+                "JSON-stat dimensions, and the periods the series get from it.\n"
                 "Each line: id, title, and where the provider gives them unit, period range and last\n"
                 "update. With WORDs only the tables whose id or title contains every word (case,\n"
                 "æ/ø/å and separators ignored: 'ledige', 'Fleksjob', 'AUK').\n"
@@ -124,6 +126,8 @@ static void print_table_line(const json_t *t)
         const char *unit = jstr(t, "unit"), *first = jstr(t, "first_period"), *last = jstr(t, "last_period"),
                    *updated = jstr(t, "updated");
         bool level = streq(strempty(jstr(t, "type")), "level");
+        const json_t *x;
+        size_t i;
 
         printf("%-12s %s%s\n", strempty(jstr(t, "id")), level ? "[folder] " : "", strempty(jstr(t, "title")));
         if (unit || first || last || updated) {
@@ -136,6 +140,21 @@ static void print_table_line(const json_t *t)
                         printf("%s updated: %s", unit || first || last ? ";" : "", updated);
                 printf("\n");
         }
+        if (json_is_array(json_object_get(t, "columns"))) {
+                printf("%-12s columns:", "");
+                json_array_foreach(json_object_get(t, "columns"), i, x)
+                        printf("%s %s", i ? ";" : "", strempty(json_string_value(x)));
+                printf("\n");
+        }
+        if (json_is_array(json_object_get(t, "dimensions"))) {
+                printf("%-12s dimensions:", "");
+                json_array_foreach(json_object_get(t, "dimensions"), i, x)
+                        printf("%s %s (%s, %lld)", i ? ";" : "", strempty(jstr(x, "id")), strempty(jstr(x, "label")),
+                               (long long) json_integer_value(json_object_get(x, "size")));
+                printf("\n");
+        }
+        json_array_foreach(json_object_get(t, "notes"), i, x)
+                printf("%-12s note: %s\n", "", strempty(json_string_value(x)));
 }
 
 static int tables_main(int argc, char **argv)

@@ -56,8 +56,15 @@ sources:
   internal:
     kind: csv
     base_url: {base}/csv/
+    timeout: 2s
     schedule:
       interval: 1h
+  eurostat:
+    kind: jsonstat
+    base_url: {base}/js
+    timeout: 2s
+    schedule:
+      interval: 1d
   down:
     kind: statbank
     base_url: http://127.0.0.1:{dead}/v1
@@ -253,10 +260,53 @@ class TablesTest(ServerTestCase):
         self.assertIn("no source 'nope'", p.stderr)
         self.assertEqual(self.srv.count(), 0)
 
-    def test_csv_has_no_listing(self):
-        p = self.run_cli("tables", "internal")
+    FILE_SERIES = """\
+series:
+  ordrer:
+    source: internal
+    path: rekruttering.csv
+    column: ordrer
+    frequency: month
+  matchede:
+    source: internal
+    path: rekruttering.csv
+    column: matchede
+    frequency: month
+  fleks_js:
+    source: eurostat
+    table: fleks.json
+    select:
+      geo: Herlev
+    frequency: month
+"""
+
+    def test_csv_and_jsonstat_files(self):
+        self.write_config(series=self.FILE_SERIES)
+        self.srv.route("/csv/rekruttering.csv", Response.fixture(PROV / "csv_rekruttering.csv"))
+        self.srv.route("/js/fleks.json", Response.fixture(PROV / "jsonstat2_dense.json"))
+        p = self.run_cli("tables", "internal", "--json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        (f,) = json.loads(p.stdout)["tables"]
+        self.assertEqual(f["id"], "rekruttering.csv")
+        self.assertEqual(f["type"], "file")
+        self.assertEqual(f["columns"], ["periode", "ordrer", "matchede"])  # BOM and CRLF gone
+        self.assertEqual((f["first_period"], f["last_period"]), ("2024M01", "2024M06"))
+        self.assertEqual(self.srv.count("/csv/rekruttering.csv"), 1, "one request for the two series")
+
+        p = self.run_cli("tables", "eurostat")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("dimensions: metric (measure, 1); geo (area, 2); time (time, 3)", p.stdout)
+        self.assertIn("periods: 2024M04–2024M06", p.stdout)
+
+        self.srv.route("/csv/rekruttering.csv", Response(status=404, body="not here"))
+        p = self.run_cli("tables", "internal", "--refresh")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("/csv/rekruttering.csv: HTTP 404 Not Found: not here", p.stderr)
+
+    def test_file_source_cannot_be_described(self):
+        p = self.run_cli("describe", "internal", "rekruttering.csv")
         self.assertEqual(p.returncode, 2)
-        self.assertIn("kind csv, which has no table list", p.stderr)
+        self.assertIn("source internal is kind csv, which has no table metadata", p.stderr)
 
     def test_connection_refused(self):
         p = self.run_cli("tables", "down")
