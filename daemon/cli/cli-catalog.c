@@ -30,6 +30,7 @@
 #include "labourwatch/fileio.h"
 #include "labourwatch/macro.h"
 #include "labourwatch/metrics.h"
+#include "labourwatch/source.h"
 #include "labourwatch/suggest.h"
 
 #define STATBANK_DEFAULT_BASE "https://api.statbank.dk"
@@ -152,6 +153,7 @@ int catalog_http(const SourceDef *src, const char *url, const char *post, const 
 static int http_json(const SourceDef *src, const char *url, const char *post, const char *auth, json_t **ret,
                      char **ret_error)
 {
+        _cleanup_free_ char *words = NULL;
         CatalogBody b = {};
         json_error_t jerr;
         json_t *j;
@@ -168,12 +170,14 @@ static int http_json(const SourceDef *src, const char *url, const char *post, co
                 *ret_error = strdup_printf("%s: the answer is not JSON (%s, line %d)", url, jerr.text, jerr.line);
                 return -EIO;
         }
-        /* an error message sent with status 200 (issue 11 §2) */
-        if (json_is_object(j) && json_object_get(j, "errorTypeCode")) {
-                _cleanup_free_ char *words = error_words(b.body);
+        /* an error message sent with status 200 (issue 11 §2): Statistikbank's {errorTypeCode},
+         * Jobindsats' {"Forkert nøgle eller nøglen er udløbet.": ""} [3P], … as the providers'
+         * parsers recognise them */
+        words = source_body_error_text(&(SourceResponse) { .url = url, .status = 200, .body = b.body, .size = b.size });
+        if (words) {
                 free(b.body);
                 json_decref(j);
-                *ret_error = strdup_printf("%s: the provider answered with an error: %s", url, strempty(words));
+                *ret_error = strdup_printf("%s: the provider answered with an error: %s", url, words);
                 return -EIO;
         }
         free(b.body);

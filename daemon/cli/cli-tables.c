@@ -16,6 +16,7 @@
 #include "labourwatch/macro.h"
 #include "labourwatch/municipality.h"
 #include "labourwatch/period.h"
+#include "labourwatch/scrub.h"
 #include "labourwatch/suggest.h"
 
 static void tables_help(FILE *f)
@@ -167,7 +168,7 @@ static int tables_main(int argc, char **argv)
         const char *path = cli_default_config_path();
         _cleanup_(config_freep) Config *c = NULL;
         _cleanup_(json_decrefp) json_t *tables = NULL, *matched = json_array();
-        _cleanup_free_ char *err = NULL, *warning = NULL, *url = NULL;
+        _cleanup_free_ char *err = NULL, *warning = NULL, *scrub = NULL;
         const SourceDef *src;
         bool refresh = false, as_json = false, cached = false;
         long long fetched = 0;
@@ -216,7 +217,8 @@ static int tables_main(int argc, char **argv)
 
         r = catalog_tables(c, src, refresh, &tables, &fetched, &cached, &warning, &err);
         if (r < 0) {
-                fprintf(stderr, "labourwatch tables: %s\n", err ? err : strerror(-r));
+                /* a server may echo the token (a gateway's 401 page) */
+                fprintf(stderr, "labourwatch tables: %s\n", err ? scrubbed(err, &scrub) : strerror(-r));
                 return r == -ENOTSUP ? 2 : 1;
         }
         if (warning)
@@ -464,7 +466,7 @@ typedef struct DescribeArgs {
 static int describe_run(const Config *c, const DescribeArgs *a, const char *source, const char *table)
 {
         _cleanup_(json_decrefp) json_t *d = NULL;
-        _cleanup_free_ char *err = NULL, *yaml = NULL;
+        _cleanup_free_ char *err = NULL, *yaml = NULL, *scrub = NULL;
         const Municipality *m = NULL;
         const SourceDef *src;
         const char *first = NULL, *last = NULL;
@@ -488,7 +490,7 @@ static int describe_run(const Config *c, const DescribeArgs *a, const char *sour
         }
         r = catalog_describe(src, table, &d, &err);
         if (r < 0) {
-                fprintf(stderr, "labourwatch describe: %s\n", err ? err : strerror(-r));
+                fprintf(stderr, "labourwatch describe: %s\n", err ? scrubbed(err, &scrub) : strerror(-r));
                 return r == -ENOTSUP ? 2 : 1;
         }
         vars = json_object_get(d, "variables");

@@ -23,7 +23,7 @@ import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fixture_server import Response, ServerTestCase  # noqa: E402
+from fixture_server import Response, ServerTestCase, echo_authorization  # noqa: E402
 
 SRC = Path(os.environ.get("LW_SOURCE_DIR", Path(__file__).resolve().parents[2]))
 CLI = os.environ.get("LW_CLI", str(SRC / "build" / "labourwatch"))
@@ -331,6 +331,27 @@ series:
         p = self.run_cli("describe", "star", "nosuch")
         self.assertEqual(p.returncode, 1)
         self.assertIn("/v3/table/nosuch?format=json: HTTP 404 Not Found: Table not found", p.stderr)
+
+    def test_jobindsats_refusals(self):
+        # a gateway echoing the token: the line names the URL and status, never the token
+        self.srv.route("/v3/tables", echo_authorization(401))
+        p = self.run_cli("tables", "star")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("/v3/tables?format=json: HTTP 401", p.stderr)
+        self.assertIn("***", p.stderr)
+        self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
+        # the wrong-key answer sent with status 200 is an error, not an empty list
+        self.srv.route("/v3/tables", Response.fixture(PROV / "jobindsats_wrong_key_200.json"))
+        p = self.run_cli("tables", "star")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("the provider answered with an error: Forkert nøgle eller nøglen er udløbet.", p.stderr)
+        self.assertEqual(self.state_files(), [])
+        # api_version 2 is refused before any request
+        self.config.write_text(self.config.read_text().replace("api_version: 3", "api_version: 2"))
+        p = self.run_cli("tables", "star")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("set api_version: 3", p.stderr)
+        self.assertEqual(self.srv.count("/v2/tables"), 0)
 
     def test_unknown_municipality_and_area(self):
         self.serve()
