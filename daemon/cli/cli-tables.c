@@ -500,6 +500,10 @@ static int describe_run(const Config *c, const DescribeArgs *a, const char *sour
                                 a->area);
                         return 1;
                 }
+        } else if (a->area && !find_area_var(vars)) {
+                fprintf(stderr, "labourwatch describe: table %s of %s has no area variable; leave out --area\n", table,
+                        source);
+                return 1;
         } else if ((b.area_var = find_area_var(vars))) {
                 b.area_value = a->area ? find_area_value(b.area_var, m)
                                        : json_array_get(json_object_get(b.area_var, "values"), 0);

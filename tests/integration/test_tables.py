@@ -364,6 +364,20 @@ series:
         self.assertIn("table AUK01 of dst has no area 'Ballerup'", p.stderr)
         self.assertEqual(p.stdout, "")
 
+    def test_area_of_a_table_without_areas(self):
+        info = json.loads((PROV / "tableinfo_AUK01_da.json").read_text(encoding="utf-8"))
+        info["variables"] = [v for v in info["variables"] if v["id"] != "OMRÅDE"]
+        self.srv.route("/v1/tableinfo", Response(headers={"Content-Type": "application/json"},
+                                                 body=json.dumps(info, ensure_ascii=False)))
+        p = self.run_cli("describe", "dst", "AUK01", "--area", "Herlev")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("table AUK01 of dst has no area variable", p.stderr)
+        p = self.run_cli("describe", "dst", "AUK01")  # without --area: a national series
+        self.assertEqual(p.returncode, 0, p.stderr)
+        block = p.stdout[p.stdout.index("series:\n"):]
+        self.assertNotIn("OMRÅDE", block)
+        self.paste_and_check(block)
+
     def test_usage(self):
         for args in (["tables"], ["describe", "dst"], ["tables", "dst", "--bogus"]):
             p = self.run_cli(*args)
