@@ -122,6 +122,16 @@ static const char *jstr(const json_t *o, const char *key)
         return json_string_value(json_object_get(o, key));
 }
 
+/* s padded to width characters (UTF-8 code points, not bytes: "FØP" is three wide). */
+static void print_padded(const char *s, size_t width)
+{
+        size_t n = 0;
+
+        for (const char *p = s; *p; p++)
+                n += ((unsigned char) *p & 0xc0) != 0x80;
+        printf("%s%*s", s, n < width ? (int) (width - n) : 1, "");
+}
+
 static void print_table_line(const json_t *t)
 {
         const char *unit = jstr(t, "unit"), *first = jstr(t, "first_period"), *last = jstr(t, "last_period"),
@@ -130,7 +140,8 @@ static void print_table_line(const json_t *t)
         const json_t *x;
         size_t i;
 
-        printf("%-12s %s%s\n", strempty(jstr(t, "id")), level ? "[folder] " : "", strempty(jstr(t, "title")));
+        print_padded(strempty(jstr(t, "id")), 13);
+        printf("%s%s\n", level ? "[folder] " : "", strempty(jstr(t, "title")));
         if (unit || first || last || updated) {
                 printf("%-12s", "");
                 if (unit)
@@ -427,7 +438,9 @@ static void print_values(const json_t *values, size_t max)
                         printf("    … %zu values in all (--json lists every one)\n", json_array_size(values));
                         break;
                 }
-                printf("    %-14s %s\n", strempty(jstr(x, "id")), strempty(jstr(x, "text")));
+                printf("    ");
+                print_padded(strempty(jstr(x, "id")), 15);
+                printf("%s\n", strempty(jstr(x, "text")));
         }
 }
 
