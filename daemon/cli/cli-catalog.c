@@ -377,11 +377,25 @@ static int fetch_listing(const SourceDef *src, const char *url, json_t **ret, ch
         return 0;
 }
 
-/* ---- the cache: STATE_DIR/catalog/tables-SOURCE.json = {"source","url","fetched","tables"} ---- */
+/* ---- the cache: STATE_DIR/catalog/tables-SOURCE.json = {"source","url","fetched","tables"} ----
+ * "url" is cache_key(): a listing asked for elsewhere (base_url or lang changed) is not reused. */
 
 static char *cache_path(const Config *c, const SourceDef *src)
 {
         return strdup_printf("%s/catalog/tables-%s.json", c->state_dir, src->name);
+}
+
+/* What the kept listing answered: the URL, and for Statistikbank the language of its texts (the
+ * same URL, another POST body). */
+static char *cache_key(const SourceDef *src)
+{
+        _cleanup_free_ char *url = listing_url(src);
+
+        if (!url)
+                return NULL;
+        if (src->kind == SOURCE_STATBANK)
+                return strdup_printf("%s lang=%s", url, statbank_lang(src));
+        return TAKE_PTR(url);
 }
 
 static json_t *cache_read(const char *path, const char *url, long long now_sec, bool *ret_fresh)
@@ -417,7 +431,7 @@ static int cache_write(const Config *c, const char *path, json_t *doc)
 
 json_t *catalog_cached(const Config *c, const SourceDef *src)
 {
-        _cleanup_free_ char *url = listing_url(src), *path = cache_path(c, src);
+        _cleanup_free_ char *url = cache_key(src), *path = cache_path(c, src);
         _cleanup_(json_decrefp) json_t *doc = NULL;
         bool fresh;
 
@@ -430,29 +444,38 @@ json_t *catalog_cached(const Config *c, const SourceDef *src)
 int catalog_tables(const Config *c, const SourceDef *src, bool refresh, json_t **ret, long long *ret_fetched,
                    bool *ret_cached, char **ret_warning, char **ret_error)
 {
-        _cleanup_free_ char *url = NULL, *path = NULL;
+        _cleanup_free_ char *url = NULL, *key = NULL, *path = NULL;
         _cleanup_(json_decrefp) json_t *cached = NULL, *tables = NULL, *doc = NULL;
         long long now_sec = (long long) time(NULL);
         bool fresh = false;
         int r;
 
+        /* A CSV or JSON-stat source's files are read afresh each time: they are the series'
+         * own (their paths change with the configuration), not a provider's catalogue. */
+        if (src->kind == SOURCE_CSV || src->kind == SOURCE_JSONSTAT) {
+                r = catalog_files(c, src, ret, ret_error);
+                if (r < 0)
+                        return r;
+                *ret_fetched = now_sec;
+                *ret_cached = false;
+                return 0;
+        }
         url = listing_url(src);
+        key = cache_key(src);
         path = cache_path(c, src);
-        if (!url || !path)
+        if (!url || !key || !path)
                 return -ENOMEM;
-        cached = cache_read(path, url, now_sec, &fresh);
+        cached = cache_read(path, key, now_sec, &fresh);
         if (cached && fresh && !refresh) {
                 *ret_fetched = json_integer_value(json_object_get(cached, "fetched"));
                 *ret_cached = true;
                 *ret = json_incref(json_object_get(cached, "tables"));
                 return 0;
         }
-        r = src->kind == SOURCE_CSV || src->kind == SOURCE_JSONSTAT
-                    ? catalog_files(c, src, &tables, ret_error)
-                    : fetch_listing(src, url, &tables, ret_error);
+        r = fetch_listing(src, url, &tables, ret_error);
         if (r < 0)
                 return r;
-        doc = json_pack("{s:s, s:s, s:I, s:O}", "source", src->name, "url", url, "fetched", (json_int_t) now_sec,
+        doc = json_pack("{s:s, s:s, s:I, s:O}", "source", src->name, "url", key, "fetched", (json_int_t) now_sec,
                         "tables", tables);
         if (!doc)
                 return -ENOMEM;

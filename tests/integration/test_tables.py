@@ -156,6 +156,12 @@ class TablesTest(ServerTestCase):
         self.assertEqual(json.loads(p.stdout)["tables"], [])
         self.assertEqual(self.srv.count("/v1/tables"), 2)
 
+        # another language is another listing: asked for, not taken from the Danish one
+        self.config.write_text(self.config.read_text().replace("kind: statbank\n", "kind: statbank\n    lang: en\n", 1))
+        self.assertEqual(self.run_cli("tables", "dst").returncode, 0)
+        self.assertEqual(self.srv.count("/v1/tables"), 3)
+        self.assertEqual(json.loads(self.srv.requests("/v1/tables")[2].body)["lang"], "en")
+
     def test_stale_cache_is_fetched_again(self):
         self.serve()
         self.assertEqual(self.run_cli("tables", "dst").returncode, 0)
@@ -292,6 +298,7 @@ series:
         self.assertEqual(f["columns"], ["periode", "ordrer", "matchede"])  # BOM and CRLF gone
         self.assertEqual((f["first_period"], f["last_period"]), ("2024M01", "2024M06"))
         self.assertEqual(self.srv.count("/csv/rekruttering.csv"), 1, "one request for the two series")
+        self.assertEqual(self.state_files(), [], "a source's own files are not kept")
 
         p = self.run_cli("tables", "eurostat")
         self.assertEqual(p.returncode, 0, p.stderr)
