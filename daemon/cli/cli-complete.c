@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* labourwatch complete WHAT [--config PATH]: the names the bash completion offers (one per line):
- * the configuration's series, goals, sources, notifiers, recipients, or the 98 municipalities
- * (shipped data, no configuration read) for init --municipality.
+ * the configuration's series, goals, sources, notifiers, recipients, the 98 municipalities
+ * (shipped data, no configuration read) for init --municipality and describe --area, or with
+ * "tables:SOURCE" the table ids of the listing `labourwatch tables SOURCE` kept in the state
+ * directory (never a network request: nothing kept, nothing offered).
  * Hidden from the help: it is an interface for packaging/labourwatch.bash-completion, not for
  * people. Quiet by design: a configuration that does not load prints nothing and exits 1, so a
  * half-edited file never spills errors into the operator's command line. */
 #include <getopt.h>
 #include <stdio.h>
 
+#include "cli-catalog.h"
 #include "cli.h"
 #include "labourwatch/macro.h"
 #include "labourwatch/municipality.h"
@@ -44,7 +47,7 @@ int cli_complete(int argc, char **argv)
                 return 0;
         }
         if (!streq(what, "series") && !streq(what, "goals") && !streq(what, "sources") &&
-            !streq(what, "notifiers") && !streq(what, "recipients"))
+            !streq(what, "notifiers") && !streq(what, "recipients") && !strneq(what, "tables:", 7))
                 return 2;
 
         r = config_load(path, &c, &errors);
@@ -52,7 +55,17 @@ int cli_complete(int argc, char **argv)
         if (r < 0)
                 return 1;
 
-        if (streq(what, "series"))
+        if (strneq(what, "tables:", 7)) {
+                for (size_t i = 0; i < c->n_sources; i++)
+                        if (streq(c->sources[i].name, what + 7)) {
+                                json_t *tables = catalog_cached(c, &c->sources[i]), *t;
+                                size_t k;
+                                json_array_foreach(tables, k, t)
+                                        if (json_is_string(json_object_get(t, "id")))
+                                                printf("%s\n", json_string_value(json_object_get(t, "id")));
+                                json_decref(tables);
+                        }
+        } else if (streq(what, "series"))
                 for (size_t i = 0; i < c->n_series; i++)
                         printf("%s\n", c->series[i].name);
         else if (streq(what, "goals"))

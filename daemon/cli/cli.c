@@ -15,6 +15,10 @@ static const struct {
                               "      validate the configuration" },
         { "init", cli_init, "init --municipality NAME|CODE [--year YYYY] [--dir DIR]\n"
                             "      a starter configuration and goals for a municipality, targets TO FILL" },
+        { "tables", cli_tables, "tables [-c PATH] [--refresh] [--json] SOURCE [WORD…]\n"
+                                "      the tables a source offers, filtered by words" },
+        { "describe", cli_describe, "describe [-c PATH] [--area NAME|CODE] [--json] SOURCE TABLE\n"
+                                    "      a table's variables, codes and periods, and a series: block" },
         { "fetch", cli_fetch, "fetch [-c PATH] [--refresh] [--credentials-dir DIR] [--verbose] [SERIES…]\n"
                               "      fetch series now, print new periods and revisions" },
         { "series", cli_series, "series [-c PATH] [--json] NAME\n"

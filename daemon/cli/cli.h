@@ -9,6 +9,8 @@
 
 int cli_check(int argc, char **argv);
 int cli_init(int argc, char **argv);
+int cli_tables(int argc, char **argv);
+int cli_describe(int argc, char **argv);
 int cli_fetch(int argc, char **argv);
 int cli_series(int argc, char **argv);
 int cli_import(int argc, char **argv);

@@ -246,6 +246,16 @@ printf '%s\\n' "${{COMPREPLY[@]}}"
                          ["Fredensborg", "Fredericia", "Frederiksberg", "Frederikshavn", "Frederikssund"])
         self.assertEqual(self.complete("labourwatch init -m Herlev --year 2025 --dir nonexist"), [])
         self.assertEqual(self.complete("labourwatch silence -m Her"), [])  # there -m is --comment
+        # tables/describe: a source, describe --area a municipality, the table ids only from a kept
+        # listing (none here: nothing offered, no request)
+        self.assertEqual(self.complete(f"labourwatch tables -c {self.conf} in"), ["internal"])
+        self.assertEqual(self.complete(f"labourwatch describe -c {self.conf} "), ["internal"])
+        self.assertEqual(self.complete(f"labourwatch describe -c {self.conf} internal "), [])
+        self.assertEqual(self.complete("labourwatch describe --area Ball"), ["Ballerup"])
+        self.assertEqual(sorted(self.complete("labourwatch tables --")),
+                         ["--config", "--credentials-dir", "--help", "--json", "--refresh"])
+        self.assertEqual(sorted(self.complete("labourwatch describe --")),
+                         ["--area", "--config", "--credentials-dir", "--help", "--json"])
         self.assertIn("--once", self.complete("labourwatchd --"))
         self.assertIn("--dry-run", self.complete("labourwatchd --"))
 
@@ -305,6 +315,10 @@ class UsageErrors(unittest.TestCase):
         (["test", "--bogus"], "unknown option '--bogus'"),
         # init writes a new configuration, it reads none (an unknown municipality is one line
         # with its "did you mean", see test_init.py)
+        (["tables"], "no source given"),
+        (["tables", "--refresh"], "no source given"),
+        (["describe", "internal"], "needs a source and a table"),
+        (["describe", "internal", "T", "extra"], "too many arguments"),
         (["init"], "--municipality"),
         (["init", "--municipality", "Ballerup", "--year", "x"], "'x' is not a year"),
     ]
