@@ -165,6 +165,28 @@ class OAuthTest(unittest.TestCase):
         self.assertIn("client_secret=" + urllib.parse.quote(SECRET, safe=""), body)
         self.assertIn("client_id=11111111-2222-3333-4444-555555555555", body)
 
+    def test_notify_test(self):
+        """The check microsoft-365.md tells administrators to run: one message through the notifier
+        now, what the server said printed, nothing of the token or secret."""
+        p = subprocess.run([tn.CLI, "notify-test", "--config", self.work.config, "m365", "--to", "chef"],
+                           capture_output=True, text=True, timeout=60 * lwdaemon.TIMEOUT_SCALE,
+                           env=dict(os.environ, TZ="UTC"))
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("250", p.stdout + p.stderr)
+        self.assertEqual(self.delivered(), ["chef@herlev.dk"])
+        self.assertEqual(self.sink.seen, [(MAILBOX, self.endpoint.issued[0])])
+        for t in self.endpoint.issued + [SECRET]:
+            self.assertNotIn(t, p.stdout + p.stderr)
+        # a refused token: the permission named, exit 1
+        self.sink.refuse = True
+        p = subprocess.run([tn.CLI, "notify-test", "--config", self.work.config, "m365", "--to", "chef"],
+                           capture_output=True, text=True, timeout=60 * lwdaemon.TIMEOUT_SCALE,
+                           env=dict(os.environ, TZ="UTC"))
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("SMTP.SendAsApp", p.stdout + p.stderr)
+        for t in self.endpoint.issued + [SECRET]:
+            self.assertNotIn(t, p.stdout + p.stderr)
+
     def test_deliveries_started_together_ask_once(self):
         """Two messages in flight at once: one token request, both use it."""
         self.notify.enqueue("m365", "chef")
