@@ -97,6 +97,7 @@ static void check_warnings(const Config *c)
                 (void) warn_secret(&n->pos, strna(what), "username", &n->username);
                 (void) warn_secret(&n->pos, strna(what), "password", &n->password);
                 (void) warn_secret(&n->pos, strna(what), "secret", &n->secret);
+                (void) warn_secret(&n->pos, strna(what), "client_secret", &n->client_secret);
         }
         (void) warn_goals_dir(c);
 }

@@ -28,6 +28,7 @@ extern const char *const projection_method_table[_PROJECTION_METHOD_MAX];
 extern const char *const goal_status_from_table[_GOAL_STATUS_FROM_MAX];
 extern const char *const notifier_kind_table[_NOTIFIER_KIND_MAX];
 extern const char *const webhook_format_table[_WEBHOOK_FORMAT_MAX];
+extern const char *const notifier_auth_table[_NOTIFIER_AUTH_MAX];
 extern const char *const freq_table[_PERIOD_FREQ_MAX];
 extern const char *const encoding_table[3];
 extern const char *const language_table[2];

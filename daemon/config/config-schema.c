@@ -856,6 +856,15 @@ static const YamlField notifier_fields[] = {
         {.key = "password_file", .type = YF_STRING, .offset = offsetof(NotifierDef, password.file), .kinds = K(NOTIFIER_SMTP)},
         {.key = "password_credential", .type = YF_STRING, .offset = offsetof(NotifierDef, password.credential),
          .kinds = K(NOTIFIER_SMTP)},
+        {.key = "auth", .type = YF_ENUM, .offset = offsetof(NotifierDef, auth), .names = notifier_auth_table,
+         .n_names = _NOTIFIER_AUTH_MAX, .kinds = K(NOTIFIER_SMTP)},
+        {.key = "token_url", .type = YF_STRING, .offset = offsetof(NotifierDef, token_url), .kinds = K(NOTIFIER_SMTP)},
+        {.key = "client_id", .type = YF_STRING, .offset = offsetof(NotifierDef, client_id), .kinds = K(NOTIFIER_SMTP)},
+        {.key = "client_secret_file", .type = YF_STRING, .offset = offsetof(NotifierDef, client_secret.file),
+         .kinds = K(NOTIFIER_SMTP)},
+        {.key = "client_secret_credential", .type = YF_STRING, .offset = offsetof(NotifierDef, client_secret.credential),
+         .kinds = K(NOTIFIER_SMTP)},
+        {.key = "scope", .type = YF_STRING, .offset = offsetof(NotifierDef, scope), .kinds = K(NOTIFIER_SMTP)},
         {.key = "secret_file", .type = YF_STRING, .offset = offsetof(NotifierDef, secret.file), .kinds = K(NOTIFIER_WEBHOOK)},
         {.key = "secret_credential", .type = YF_STRING, .offset = offsetof(NotifierDef, secret.credential),
          .kinds = K(NOTIFIER_WEBHOOK)},
@@ -870,8 +879,55 @@ static const YamlField notifier_fields[] = {
         {.key = "give_up_after", .type = YF_DURATION, .offset = offsetof(NotifierDef, give_up_after_usec)},
 };
 
+/* http:// only to this host (a local token proxy, the tests): the client secret travels in the body. */
+static bool url_is_loopback_http(const char *u)
+{
+        static const char *const hosts[] = {"http://127.0.0.1", "http://localhost", "http://[::1]"};
+
+        for (size_t i = 0; i < ELEMENTSOF(hosts); i++)
+                if (startswith(u, hosts[i]) && strchr(":/", u[strlen(hosts[i])]))
+                        return true;
+        return false;
+}
+
+/* auth: oauth2 (notify-oauth.c): a token endpoint, a client and its secret; the password keys
+ * belong to the other way of logging in, the token keys to this one only. */
+static void oauth2_check(Ctx *x, NotifierDef *n, const YamlParsed *p, const char *what)
+{
+        static const char *const password_keys[] = {"password_file", "password_credential"};
+        static const char *const https[] = {"https://"};
+
+        for (size_t i = 0; i < ELEMENTSOF(password_keys); i++)
+                if (HAS(p, notifier_fields, password_keys[i]))
+                        ctx_error(x, KEY(p, notifier_fields, password_keys[i]),
+                                  "%s: not used with auth: oauth2, which logs in with a token; give "
+                                  "client_secret_file or client_secret_credential",
+                                  password_keys[i]);
+        if (!n->token_url)
+                ctx_error_pos(x, n->pos,
+                              "%s: auth: oauth2 needs 'token_url' (Microsoft 365: "
+                              "https://login.microsoftonline.com/TENANT/oauth2/v2.0/token)",
+                              what);
+        else if (!url_has_scheme(n->token_url, https, 1) && !url_is_loopback_http(n->token_url))
+                ctx_error(x, VALUE(p, notifier_fields, "token_url"),
+                          "token_url: expected an https:// URL (http:// only to 127.0.0.1 or localhost)");
+        else
+                (void) check_url_credentials(x, VALUE(p, notifier_fields, "token_url"), "token_url", n->token_url,
+                                             "give client_secret_file or client_secret_credential");
+        if (!n->client_id)
+                ctx_error_pos(x, n->pos, "%s: auth: oauth2 needs 'client_id' (the application (client) ID)", what);
+        if (!n->client_secret.file && !n->client_secret.credential)
+                ctx_error_pos(x, n->pos, "%s: auth: oauth2 needs 'client_secret_file' or 'client_secret_credential'",
+                              what);
+        if (!n->scope && !(n->scope = strdup("https://outlook.office365.com/.default")))
+                x->oom = true;
+}
+
 static void notifier_check(Ctx *x, NotifierDef *n, const YamlParsed *p, const char *what)
 {
+        static const char *const oauth2_keys[] = {"token_url", "client_id", "client_secret_file",
+                                                  "client_secret_credential", "scope"};
+
         static const char *const smtp_schemes[] = {"smtp://", "smtps://"};
         static const char *const web_schemes[] = {"https://", "http://"};
 
@@ -883,11 +939,18 @@ static void notifier_check(Ctx *x, NotifierDef *n, const YamlParsed *p, const ch
                 return;
         switch (n->kind) {
         case NOTIFIER_SMTP:
+                if (n->auth != NOTIFIER_AUTH_OAUTH2)
+                        for (size_t i = 0; i < ELEMENTSOF(oauth2_keys); i++)
+                                if (HAS(p, notifier_fields, oauth2_keys[i]))
+                                        ctx_error(x, KEY(p, notifier_fields, oauth2_keys[i]),
+                                                  "%s: only used with auth: oauth2", oauth2_keys[i]);
                 if (n->url && !url_has_scheme(n->url, smtp_schemes, ELEMENTSOF(smtp_schemes)))
                         ctx_error(x, VALUE(p, notifier_fields, "url"), "url: expected smtp://HOST[:PORT] or smtps://HOST[:PORT]");
                 if (n->from && !strchr(n->from, '@'))
                         ctx_error(x, VALUE(p, notifier_fields, "from"), "from: '%s' is not an e-mail address", n->from);
-                if ((n->username.file || n->username.credential) && !n->password.file && !n->password.credential)
+                if (n->auth == NOTIFIER_AUTH_OAUTH2)
+                        oauth2_check(x, n, p, what);
+                else if ((n->username.file || n->username.credential) && !n->password.file && !n->password.credential)
                         ctx_error_pos(x, n->pos, "%s: a username needs 'password_file' or 'password_credential'", what);
                 break;
         case NOTIFIER_WEBHOOK:
@@ -946,6 +1009,7 @@ static void parse_notifier(Ctx *x, const char *name, yaml_node_t *key, yaml_node
         check_secret_pair(x, &p, notifier_fields, ELEMENTSOF(notifier_fields), "username", &n->username);
         check_secret_pair(x, &p, notifier_fields, ELEMENTSOF(notifier_fields), "password", &n->password);
         check_secret_pair(x, &p, notifier_fields, ELEMENTSOF(notifier_fields), "secret", &n->secret);
+        check_secret_pair(x, &p, notifier_fields, ELEMENTSOF(notifier_fields), "client_secret", &n->client_secret);
         notifier_check(x, n, &p, what);
 }
 

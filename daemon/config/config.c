@@ -58,6 +58,10 @@ const char *const webhook_format_table[_WEBHOOK_FORMAT_MAX] = {
         [WEBHOOK_GENERIC] = "generic",
         [WEBHOOK_TEAMS] = "teams",
 };
+const char *const notifier_auth_table[_NOTIFIER_AUTH_MAX] = {
+        [NOTIFIER_AUTH_PASSWORD] = "password",
+        [NOTIFIER_AUTH_OAUTH2] = "oauth2",
+};
 const char *const encoding_table[3] = {"auto", "utf-8", "windows-1252"};
 /* Same order as PeriodFreq. */
 const char *const freq_table[_PERIOD_FREQ_MAX] = {
@@ -90,6 +94,7 @@ DEFINE_STRING_TABLE_LOOKUP(change_unit, ChangeUnit);
 DEFINE_STRING_TABLE_LOOKUP(projection_method, ProjectionMethod);
 DEFINE_STRING_TABLE_LOOKUP(notifier_kind, NotifierKind);
 DEFINE_STRING_TABLE_LOOKUP(webhook_format, WebhookFormat);
+DEFINE_STRING_TABLE_LOOKUP(notifier_auth, NotifierAuth);
 
 /* ---- freeing ---- */
 
@@ -171,6 +176,10 @@ static void notifier_def_done(NotifierDef *n)
         free(n->from);
         secret_ref_done(&n->username);
         secret_ref_done(&n->password);
+        free(n->token_url);
+        free(n->client_id);
+        secret_ref_done(&n->client_secret);
+        free(n->scope);
         secret_ref_done(&n->secret);
         free(n->directory);
         free(n->ca_file);

@@ -8,17 +8,46 @@
 #include "labourwatch/macro.h"
 #include "labourwatch/scrub.h"
 
-static char *secrets[SCRUB_MAX_SECRETS];
-static size_t n_secrets;
+/* secrets[0..n_secrets) are kept for good; secrets[SCRUB_MAX_SECRETS..+n_ephemeral) is the ring of
+ * short-lived ones (scrub_register_ephemeral), next_ephemeral the slot the next one takes. */
+static char *secrets[SCRUB_MAX_SECRETS + SCRUB_MAX_EPHEMERAL];
+static size_t n_secrets, n_ephemeral, next_ephemeral;
+
+static void forget(char **s)
+{
+        if (*s) {
+                explicit_bzero(*s, strlen(*s));
+                free(*s);
+                *s = NULL;
+        }
+}
 
 void scrub_forget_all(void)
 {
-        for (size_t i = 0; i < n_secrets; i++) {
-                explicit_bzero(secrets[i], strlen(secrets[i]));
-                free(secrets[i]);
-                secrets[i] = NULL;
-        }
-        n_secrets = 0;
+        for (size_t i = 0; i < ELEMENTSOF(secrets); i++)
+                forget(&secrets[i]);
+        n_secrets = n_ephemeral = next_ephemeral = 0;
+}
+
+/* Every registered secret in turn: *i from 0 on; NULL at the end. */
+static const char *secret_next(size_t *i)
+{
+        size_t k = (*i)++;
+
+        if (k < n_secrets)
+                return secrets[k];
+        k -= n_secrets;
+        return k < n_ephemeral ? secrets[SCRUB_MAX_SECRETS + k] : NULL;
+}
+
+static bool registered(const char *secret)
+{
+        const char *q;
+
+        for (size_t i = 0; (q = secret_next(&i));)
+                if (streq(q, secret))
+                        return true;
+        return false;
 }
 
 static void forget_at_exit(void)
@@ -26,27 +55,48 @@ static void forget_at_exit(void)
         scrub_forget_all();
 }
 
-int scrub_register(const char *secret)
+static void ensure_atexit(void)
 {
         static bool atexit_done = false;
+
+        if (!atexit_done) {
+                /* So valgrind sees no leak and no copy outlives the process image. */
+                (void) atexit(forget_at_exit);
+                atexit_done = true;
+        }
+}
+
+int scrub_register(const char *secret)
+{
         char *c;
 
-        if (!secret || !*secret)
+        if (!secret || !*secret || registered(secret))
                 return 0;
-        for (size_t i = 0; i < n_secrets; i++)
-                if (streq(secrets[i], secret))
-                        return 0;
         if (n_secrets >= SCRUB_MAX_SECRETS)
                 return -E2BIG;
         c = strdup(secret);
         if (!c)
                 return -ENOMEM;
         secrets[n_secrets++] = c;
-        if (!atexit_done) {
-                /* So valgrind sees no leak and no copy outlives the process image. */
-                (void) atexit(forget_at_exit);
-                atexit_done = true;
-        }
+        ensure_atexit();
+        return 0;
+}
+
+int scrub_register_ephemeral(const char *secret)
+{
+        char *c;
+
+        if (!secret || !*secret || registered(secret))
+                return 0;
+        c = strdup(secret);
+        if (!c)
+                return -ENOMEM;
+        ensure_atexit();
+        /* The oldest goes when the ring is full: it expired long ago. */
+        forget(&secrets[SCRUB_MAX_SECRETS + next_ephemeral]);
+        secrets[SCRUB_MAX_SECRETS + next_ephemeral] = c;
+        next_ephemeral = (next_ephemeral + 1) % SCRUB_MAX_EPHEMERAL;
+        n_ephemeral = MIN(n_ephemeral + 1, (size_t) SCRUB_MAX_EPHEMERAL);
         return 0;
 }
 
@@ -74,10 +124,12 @@ bool scrub_needed(const char *s)
 {
         size_t n;
 
+        const char *q;
+
         if (!s)
                 return false;
-        for (size_t i = 0; i < n_secrets; i++)
-                if (strstr(s, secrets[i]))
+        for (size_t i = 0; (q = secret_next(&i));)
+                if (strstr(s, q))
                         return true;
         return find_userinfo(s, &n) != NULL;
 }
@@ -117,7 +169,7 @@ static int replace_all(char **s, const char *needle, const char *rep)
 char *scrub_string(const char *s)
 {
         _cleanup_free_ char *c = NULL;
-        const char *u;
+        const char *u, *q;
         size_t n;
 
         if (!s)
@@ -127,8 +179,8 @@ char *scrub_string(const char *s)
                 return NULL;
         /* Secrets first (a password may sit in userinfo), longest effect irrelevant: each is
          * replaced wherever it is. */
-        for (size_t i = 0; i < n_secrets; i++)
-                if (replace_all(&c, secrets[i], SCRUB_REPLACEMENT) < 0)
+        for (size_t i = 0; (q = secret_next(&i));)
+                if (replace_all(&c, q, SCRUB_REPLACEMENT) < 0)
                         return NULL;
         while ((u = find_userinfo(c, &n)))
                 memmove((char *) u, u + n, strlen(u + n) + 1);

@@ -10,6 +10,8 @@
 
 typedef struct NotifyJob NotifyJob;
 typedef struct NotifyThreads NotifyThreads;
+typedef struct NotifyOAuth NotifyOAuth;
+typedef struct NotifyTokenCache NotifyTokenCache;
 
 struct NotifySend {
         NotifyLoop *loop;
@@ -27,6 +29,7 @@ struct NotifySend {
         uint64_t timeout_usec;   /* the notifier's timeout (default 30 s) */
         long response_code;      /* on a thread: CURLINFO_RESPONSE_CODE, read before the handle went */
         NotifyJob *job;          /* on a thread (SMTP): in flight there, see notify-thread.c */
+        NotifyOAuth *oauth;      /* SMTP with auth: oauth2: the token request (notify-oauth.c) */
         bool answered;           /* HTTP: the final status and headers are in */
         sd_event_source *answer_timer; /* HTTP: ends the body's read NOTIFY_ANSWER_USEC after them */
         NotifyResult result;     /* directory: the outcome to report */
@@ -56,6 +59,11 @@ void notify_send_complete(NotifySend *s, int curl_code);
 int notify_threads_new(sd_event *e, NotifyThreads **ret);
 NotifyThreads *notify_threads_free(NotifyThreads *t);
 int notify_send_start_thread(NotifyThreads *t, NotifySend *s);
+/* The token cache the threads share (created with them); NULL for NULL. */
+NotifyTokenCache *notify_threads_tokens(NotifyThreads *t);
+/* On j's thread: gives easy the job's socket and progress callbacks, so that the loop's deadline
+ * and a cancel cut it too. Returns 0 or -EIO. */
+int notify_job_attach(NotifyJob *j, CURL *easy);
 /* Cuts s's transfer; s is freed once its thread is over, its done is never called. */
 void notify_thread_cancel(NotifySend *s);
 /* Starts s as an HTTP(S) POST of s->body (s->size bytes) with s->headers to url, redirects not
@@ -68,3 +76,24 @@ bool notify_send_answered(const NotifySend *s);
 sd_event *notify_loop_event(NotifyLoop *l);
 /* Appends to s->transcript, keeping at most 16 KiB. */
 void notify_send_transcript_add(NotifySend *s, const char *data, size_t size);
+
+/* notify-oauth.c: XOAUTH2 tokens (client-credentials grant). A NotifyTokenCache is shared by the
+ * delivery threads, under its own lock. */
+int notify_token_cache_new(NotifyTokenCache **ret);
+NotifyTokenCache *notify_token_cache_free(NotifyTokenCache *c);
+/* On the loop: the token request of n (auth: oauth2), its client secret read (and registered with
+ * the scrubber). Returns 0 with *ret (caller owns, notify_oauth_free), or -errno with *ret_error. */
+int notify_oauth_new(const NotifierDef *n, NotifyOAuth **ret, char **ret_error);
+NotifyOAuth *notify_oauth_free(NotifyOAuth *o);
+/* On s's thread, before the transfer: a token from cache or from the endpoint (blocking, cut with
+ * the job), set as s->easy's CURLOPT_XOAUTH2_BEARER. Returns 0, or -errno with the reason kept for
+ * notify_oauth_failed(). Never logs. */
+int notify_oauth_prepare(NotifySend *s, NotifyTokenCache *cache);
+/* Whether getting the token failed; then the root cause and fix (static, NULL when retrying may
+ * help) and what happened (valid as long as s). */
+bool notify_oauth_failed(const NotifySend *s, const char **ret_cause, const char **ret_fix, const char **ret_error);
+/* On the loop, once s's thread is over and before its result is logged: registers the token it
+ * used with the scrubber; refused (the server refused the login with it): drops it from the cache. */
+void notify_oauth_release(NotifySend *s, NotifyTokenCache *cache, bool refused);
+/* The loop's token cache, NULL before its first thread. */
+NotifyTokenCache *notify_loop_tokens(NotifyLoop *l);

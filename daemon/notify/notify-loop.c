@@ -20,6 +20,11 @@ struct NotifyLoop {
         NotifyThreads *threads; /* made on the first delivery that needs one */
 };
 
+NotifyTokenCache *notify_loop_tokens(NotifyLoop *l)
+{
+        return notify_threads_tokens(l->threads);
+}
+
 sd_event *notify_loop_event(NotifyLoop *l)
 {
         return l->event;
@@ -86,6 +91,10 @@ NotifySend *notify_send_free(NotifySend *s)
         if (s->job) {
                 notify_thread_cancel(s); /* freed when its thread is over */
                 return NULL;
+        }
+        if (s->oauth) {
+                notify_oauth_release(s, notify_loop_tokens(s->loop), false);
+                notify_oauth_free(s->oauth);
         }
         if (s->easy) {
                 curl_glue_remove(s->loop->glue, s->easy);

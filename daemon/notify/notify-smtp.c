@@ -71,11 +71,31 @@ static int on_debug(CURL *easy, curl_infotype type, char *data, size_t size, voi
         return 0;
 }
 
+/* auth: oauth2 and no token (notify-oauth.c): the endpoint's refusal names the setting. */
+static bool oauth_finish(NotifySend *s, int curl_code, NotifyResult *r)
+{
+        const char *cause, *fix, *error;
+
+        if (!notify_oauth_failed(s, &cause, &fix, &error))
+                return false;
+        r->cause = cause;
+        r->fix = fix;
+        if (curl_code == CURLE_OPERATION_TIMEDOUT)
+                r->reply = strdup_printf("token endpoint: %s", s->errbuf);
+        else
+                r->reply = strdup(error);
+        return true;
+}
+
 static void smtp_finish(NotifySend *s, int curl_code, NotifyResult *r)
 {
         long code = s->response_code; /* the handle is gone with its thread */
 
+        /* First: the token is scrubbed from here on; one the server refused is not used again. */
+        notify_oauth_release(s, notify_loop_tokens(s->loop), curl_code == CURLE_LOGIN_DENIED);
         r->code = code;
+        if (oauth_finish(s, curl_code, r))
+                return;
         if (curl_code == CURLE_OK) {
                 r->ok = true;
                 r->reply = strdup(s->last_reply ? s->last_reply : "accepted");
@@ -89,6 +109,17 @@ static void smtp_finish(NotifySend *s, int curl_code, NotifyResult *r)
         r->permanent = code >= 550 && code <= 554;
         switch (curl_code) {
         case CURLE_LOGIN_DENIED:
+                if (s->oauth) {
+                        /* Exchange Online: "535 5.7.3 Authentication unsuccessful" to a valid token */
+                        r->cause = "oauth-permission";
+                        r->fix = "the server refused the login with a valid token: the app registration "
+                                 "needs the SMTP.SendAsApp application permission with admin consent, "
+                                 "Exchange a service principal for it with FullAccess to the mailbox "
+                                 "(New-ServicePrincipal, Add-MailboxPermission), and the mailbox SMTP AUTH "
+                                 "enabled; the mailbox is username_file (or from:) "
+                                 "(see /usr/share/doc/labourwatch/microsoft-365.md)";
+                        break;
+                }
                 r->cause = "smtp-login";
                 r->fix = "the server refused the login: check username_file and password_file (or "
                          "username_credential and password_credential), and that the account may send";
@@ -130,6 +161,37 @@ static void wipe_free(char *s)
                 explicit_bzero(s, strlen(s));
                 free(s);
         }
+}
+
+/* XOAUTH2: the user is the mailbox (username_file/_credential, else the from: address); the token
+ * comes on the thread, just before the transfer (notify-oauth.c). */
+static int smtp_oauth_setup(NotifySend *s, const NotifierDef *n, const NotifyMessage *m, char **ret_error)
+{
+        char *user = NULL;
+        int r;
+
+        if (n->username.file || n->username.credential) {
+                r = secret_read(&n->username, &user);
+                if (r < 0) {
+                        *ret_error = strdup_printf("notifier '%s': cannot read the SMTP username: %s",
+                                                   n->name, strerror(-r));
+                        return r;
+                }
+        }
+        r = notify_oauth_new(n, &s->oauth, ret_error);
+        if (r < 0) {
+                wipe_free(user);
+                return r;
+        }
+        r = 0;
+        if (curl_easy_setopt(s->easy, CURLOPT_USERNAME, user ? user : m->from_address) != CURLE_OK ||
+            /* XOAUTH2 or nothing: never fall back to another mechanism */
+            curl_easy_setopt(s->easy, CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2") != CURLE_OK)
+                r = -EIO;
+        wipe_free(user);
+        if (r < 0)
+                *ret_error = strdup_printf("notifier '%s': cannot set up the SMTP login", n->name);
+        return r;
 }
 
 static int smtp_send(NotifyLoop *l, const NotifierDef *n, const NotifyMessage *m, int64_t now_usec,
@@ -193,7 +255,13 @@ static int smtp_send(NotifyLoop *l, const NotifierDef *n, const NotifyMessage *m
         SETOPT(s->easy, CURLOPT_DEBUGDATA, s);
         SETOPT(s->easy, CURLOPT_VERBOSE, 1L); /* feeds on_debug; nothing is printed */
 
-        if (n->username.file || n->username.credential) {
+        if (n->auth == NOTIFIER_AUTH_OAUTH2) {
+                r = smtp_oauth_setup(s, n, m, ret_error);
+                if (r < 0) {
+                        notify_send_free(s);
+                        return r;
+                }
+        } else if (n->username.file || n->username.credential) {
                 r = secret_read(&n->username, &user);
                 if (r >= 0)
                         r = secret_read(&n->password, &pass);

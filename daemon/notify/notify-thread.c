@@ -70,6 +70,7 @@ struct NotifyThreads {
         sd_event_source *efd_source;
         NotifyJob *jobs;
         unsigned n_jobs;
+        NotifyTokenCache *tokens; /* OAuth tokens, shared by the threads (notify-oauth.c) */
 };
 
 static void job_abort(NotifyJob *j)
@@ -144,7 +145,11 @@ static void *job_run(void *userdata)
         long code = 0;
         CURLcode c;
 
-        c = curl_easy_perform(s->easy);
+        /* XOAUTH2: the token first, on this thread too (notify-oauth.c); why it failed is in s->oauth */
+        if (s->oauth && notify_oauth_prepare(s, t->tokens) < 0)
+                c = CURLE_LOGIN_DENIED;
+        else
+                c = curl_easy_perform(s->easy);
         (void) curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &code);
         /* With CURLOPT_FORBID_REUSE the connection is closed already; anything left is closed
          * here, on this thread. */
@@ -262,6 +267,9 @@ int notify_threads_new(sd_event *e, NotifyThreads **ret)
                 return -r;
         }
         t->event = sd_event_ref(e);
+        r = notify_token_cache_new(&t->tokens);
+        if (r < 0)
+                goto fail;
         t->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
         if (t->efd < 0) {
                 r = -errno;
@@ -327,10 +335,16 @@ NotifyThreads *notify_threads_free(NotifyThreads *t)
                 return NULL;
         if (t->efd >= 0)
                 (void) close(t->efd);
+        notify_token_cache_free(t->tokens);
         (void) pthread_cond_destroy(&t->finished);
         (void) pthread_mutex_destroy(&t->lock);
         free(t);
         return NULL;
+}
+
+NotifyTokenCache *notify_threads_tokens(NotifyThreads *t)
+{
+        return t ? t->tokens : NULL;
 }
 
 void notify_thread_cancel(NotifySend *s)
@@ -347,6 +361,25 @@ void notify_thread_cancel(NotifySend *s)
                         goto fail;                                                                          \
         } while (0)
 
+int notify_job_attach(NotifyJob *j, CURL *easy)
+{
+        SETOPT(easy, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+        SETOPT(easy, CURLOPT_OPENSOCKETDATA, j);
+        SETOPT(easy, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
+        SETOPT(easy, CURLOPT_CLOSESOCKETDATA, j);
+        SETOPT(easy, CURLOPT_NOPROGRESS, 0L);
+        SETOPT(easy, CURLOPT_XFERINFOFUNCTION, on_progress);
+        SETOPT(easy, CURLOPT_XFERINFODATA, j);
+        SETOPT(easy, CURLOPT_FORBID_REUSE, 1L);
+#if LIBCURL_VERSION_NUM >= 0x075700
+        /* Do not wait for a name resolution in progress when the transfer is cut (7.87). */
+        SETOPT(easy, CURLOPT_QUICK_EXIT, 1L);
+#endif
+        return 0;
+fail:
+        return -EIO;
+}
+
 int notify_send_start_thread(NotifyThreads *t, NotifySend *s)
 {
         NotifyJob *j;
@@ -360,20 +393,10 @@ int notify_send_start_thread(NotifyThreads *t, NotifySend *s)
         j->threads = t;
         j->send = s;
 
-        SETOPT(s->easy, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
-        SETOPT(s->easy, CURLOPT_OPENSOCKETDATA, j);
-        SETOPT(s->easy, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
-        SETOPT(s->easy, CURLOPT_CLOSESOCKETDATA, j);
-        SETOPT(s->easy, CURLOPT_NOPROGRESS, 0L);
-        SETOPT(s->easy, CURLOPT_XFERINFOFUNCTION, on_progress);
-        SETOPT(s->easy, CURLOPT_XFERINFODATA, j);
-        SETOPT(s->easy, CURLOPT_FORBID_REUSE, 1L);
+        if (notify_job_attach(j, s->easy) < 0)
+                goto fail;
         /* QUIT's answer is waited for with this, not with CURLOPT_TIMEOUT (default 120 s). */
         SETOPT(s->easy, CURLOPT_SERVER_RESPONSE_TIMEOUT, response_s);
-#if LIBCURL_VERSION_NUM >= 0x075700
-        /* Do not wait for a name resolution in progress when the transfer is cut (7.87). */
-        SETOPT(s->easy, CURLOPT_QUICK_EXIT, 1L);
-#endif
 
         r = sd_event_now(t->event, CLOCK_MONOTONIC, &now_mono);
         if (r < 0)

@@ -230,6 +230,13 @@ typedef enum WebhookFormat {
         _WEBHOOK_FORMAT_INVALID = -EINVAL,
 } WebhookFormat;
 
+typedef enum NotifierAuth {
+        NOTIFIER_AUTH_PASSWORD, /* SMTP AUTH with username/password (default; none without a username) */
+        NOTIFIER_AUTH_OAUTH2,   /* SMTP AUTH XOAUTH2 with a client-credentials token (notify-oauth.c) */
+        _NOTIFIER_AUTH_MAX,
+        _NOTIFIER_AUTH_INVALID = -EINVAL,
+} NotifierAuth;
+
 typedef struct NotifierDef {
         char *name;
         NotifierKind kind;
@@ -237,6 +244,11 @@ typedef struct NotifierDef {
         char *from;          /* smtp */
         SecretRef username;  /* smtp */
         SecretRef password;  /* smtp */
+        NotifierAuth auth;   /* smtp: `auth:` password (default) | oauth2 */
+        char *token_url;     /* smtp, oauth2: the token endpoint (client-credentials grant) */
+        char *client_id;     /* smtp, oauth2 */
+        SecretRef client_secret; /* smtp, oauth2 */
+        char *scope;         /* smtp, oauth2: default https://outlook.office365.com/.default */
         SecretRef secret;    /* webhook HMAC key */
         char *directory;     /* directory */
         char *ca_file;
@@ -366,3 +378,5 @@ const char *notifier_kind_to_string(NotifierKind k);
 NotifierKind notifier_kind_from_string(const char *s);
 const char *webhook_format_to_string(WebhookFormat f);
 WebhookFormat webhook_format_from_string(const char *s);
+const char *notifier_auth_to_string(NotifierAuth a);
+NotifierAuth notifier_auth_from_string(const char *s);

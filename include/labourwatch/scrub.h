@@ -6,17 +6,23 @@
  * replaces each registered secret in a text by "***" and removes the userinfo of every URL in it
  * ("https://user:pw@host/" -> "https://host/"). log.c scrubs every message and field, store.c every
  * message, URL and error it stores, the fetch layer every reason phrase, error message and URL a
- * server sent back. The list only grows (a rotated token stays scrubbed) and is wiped at exit. */
+ * server sent back. The list only grows (a rotated token stays scrubbed) and is wiped at exit; short-lived tokens
+ * go to a ring of the latest ones (scrub_register_ephemeral). */
 
 #include <stdbool.h>
 #include <stddef.h>
 
 #define SCRUB_REPLACEMENT "***"
 #define SCRUB_MAX_SECRETS 256
+#define SCRUB_MAX_EPHEMERAL 32
 
 /* Registers a copy of secret (a no-op for NULL, "" or one already registered). Returns 0, -ENOMEM,
  * or -E2BIG past SCRUB_MAX_SECRETS distinct secrets. */
 int scrub_register(const char *secret);
+/* Registers a copy of a short-lived secret (an OAuth access token, renewed every hour or so) in a
+ * ring of its own: the last SCRUB_MAX_EPHEMERAL stay scrubbed, the oldest is forgotten to make room,
+ * so a daemon that runs for months never runs out of slots. Returns 0 or -ENOMEM. */
+int scrub_register_ephemeral(const char *secret);
 /* Wipes and forgets every registered secret (tests, exit). */
 void scrub_forget_all(void);
 

@@ -74,6 +74,16 @@ BAD = {
         "{f}:5:5: source 'jis': 'token' must not be written inline in the configuration, use token_file or "
         "token_credential",
     ],
+    "oauth2-errors.yaml": [
+        "{f}:2:3: notifier 'm365': auth: oauth2 needs 'client_id' (the application (client) ID)",
+        "{f}:2:3: notifier 'm365': auth: oauth2 needs 'client_secret_file' or 'client_secret_credential'",
+        "{f}:7:16: token_url: expected an https:// URL (http:// only to 127.0.0.1 or localhost)",
+        "{f}:8:5: password_file: not used with auth: oauth2, which logs in with a token; give client_secret_file "
+        "or client_secret_credential",
+        "{f}:9:3: notifier 'nosecret': auth: oauth2 needs 'client_secret_file' or 'client_secret_credential'",
+        "{f}:20:5: client_id: only used with auth: oauth2",
+        "{f}:25:11: auth: bad value 'basic', expected one of: password, oauth2",
+    ],
     "statbank-without-table.yaml": ["{f}:5:3: series 's': missing required key 'table'"],
     "expr-errors.yaml": [
         "{f}:6:11: series 'b': expression depends on itself: a -> b -> a",

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <cmocka.h>
 
@@ -60,10 +61,47 @@ static void test_scrub(void **state)
         scrub_forget_all();
 }
 
+/* Short-lived tokens: a ring of the last SCRUB_MAX_EPHEMERAL beside the permanent list, which a
+ * full ring never touches and which a full list does not block. */
+static void test_scrub_ephemeral(void **state)
+{
+        char s[32];
+
+        scrub_forget_all();
+        assert_int_equal(scrub_register("client-secret"), 0);
+        for (int i = 0; i < SCRUB_MAX_EPHEMERAL + 3; i++) {
+                snprintf(s, sizeof(s), "token-%03d", i);
+                assert_int_equal(scrub_register_ephemeral(s), 0);
+                assert_int_equal(scrub_register_ephemeral(s), 0); /* once */
+        }
+        /* the three oldest made room; the newest and the permanent secret stay */
+        for (int i = 0; i < SCRUB_MAX_EPHEMERAL + 3; i++) {
+                _cleanup_free_ char *got = NULL;
+
+                snprintf(s, sizeof(s), "token-%03d", i);
+                got = scrub_string(s);
+                assert_string_equal(got, i < 3 ? s : "***");
+                assert_int_equal(scrub_needed(s), i >= 3);
+        }
+        assert_true(scrub_needed("x client-secret"));
+        /* a permanent list that is full does not stop the ring */
+        for (int i = 1; i < SCRUB_MAX_SECRETS; i++) {
+                snprintf(s, sizeof(s), "secret-%d", i);
+                assert_int_equal(scrub_register(s), 0);
+        }
+        assert_int_equal(scrub_register("one-too-many"), -E2BIG);
+        assert_int_equal(scrub_register_ephemeral("token-new"), 0);
+        assert_true(scrub_needed("token-new"));
+        assert_true(scrub_needed("secret-255"));
+        scrub_forget_all();
+        assert_false(scrub_needed("token-new"));
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_scrub),
+                cmocka_unit_test(test_scrub_ephemeral),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
