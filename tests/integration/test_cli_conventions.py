@@ -330,7 +330,8 @@ class UsageErrors(unittest.TestCase):
         self.assertEqual(p.stdout, "", where)
         lines = p.stderr.splitlines()
         self.assertEqual(len(lines), 2, f"{where}: {p.stderr}")
-        prefix = os.path.basename(prog) if cmd is None else f"labourwatch {cmd}"
+        # the program's own name, not the path's: under valgrind prog is a wrapper
+        prefix = ("labourwatchd" if prog == DAEMON else "labourwatch") if cmd is None else f"labourwatch {cmd}"
         self.assertTrue(lines[0].startswith(prefix + ": "), f"{where}: {lines[0]}")
         self.assertIn(names, lines[0], where)
         self.assertEqual(lines[1], f"see {prefix} --help", where)
