@@ -629,10 +629,13 @@ static void goal_check_values(Ctx *x, GoalDef *g, const YamlParsed *p)
                 ctx_error(x, VALUE(p, goal_fields, "target"), "target: a rank is 1 or more");
         if (HAS(p, goal_fields, "for") && (g->alert_for < 1 || g->alert_for > ALERT_FOR_MAX))
                 ctx_error(x, VALUE(p, goal_fields, "for"), "for: must be between 1 and %u data periods", ALERT_FOR_MAX);
+        /* the top level's defaults (main_goal_defaults; 0 when the main file had none to read) */
+        const Config *c = x->c;
+        bool own_off = HAS(p, goal_fields, "probability_off_track");
         if (!HAS(p, goal_fields, "probability_at_risk"))
-                g->probability_at_risk = 0.8;
-        if (!HAS(p, goal_fields, "probability_off_track"))
-                g->probability_off_track = 0.2;
+                g->probability_at_risk = c->probability_at_risk > 0 ? c->probability_at_risk : 0.8;
+        if (!own_off)
+                g->probability_off_track = c->probability_at_risk > 0 ? c->probability_off_track : 0.2;
         if (!(g->probability_at_risk > 0 && g->probability_at_risk <= 1))
                 ctx_error(x, VALUE(p, goal_fields, "probability_at_risk"),
                           "probability_at_risk: must be above 0 and at most 1");
@@ -642,7 +645,9 @@ static void goal_check_values(Ctx *x, GoalDef *g, const YamlParsed *p)
                           "probability_off_track: must be at least 0 and below probability_at_risk (%g)",
                           g->probability_at_risk);
         else if (!HAS(p, goal_fields, "probability_recover"))
-                g->probability_recover = MIN(g->probability_off_track + PROBABILITY_RECOVER_MARGIN, 1.0);
+                g->probability_recover = !own_off && c->probability_recover > g->probability_off_track
+                                                 ? c->probability_recover
+                                                 : MIN(g->probability_off_track + PROBABILITY_RECOVER_MARGIN, 1.0);
         else if (!(g->probability_recover > g->probability_off_track && g->probability_recover <= 1))
                 ctx_error(x, VALUE(p, goal_fields, "probability_recover"),
                           "probability_recover: must be above probability_off_track (%g) and at most 1: leaving "
@@ -712,7 +717,7 @@ static void parse_goal(Ctx *x, yaml_node_t *id_key, yaml_node_t *v)
                 .direction = _GOAL_DIRECTION_INVALID,
                 .change_unit = CHANGE_PERCENT,
                 .projection = PROJECTION_AUTO,
-                .status_from = GOAL_STATUS_FROM_PROBABILITY,
+                .status_from = x->c->has_status_from ? x->c->status_from : GOAL_STATUS_FROM_PROBABILITY,
                 .trend_window = DEFAULT_TREND_WINDOW,
                 .alert_for = 1,
                 .pos = ctx_node_pos(x, id_key ?: v),
@@ -1208,6 +1213,11 @@ static const YamlField main_fields[] = {
         {.key = "templates_dir", .type = YF_STRING, .offset = offsetof(Config, templates_dir)},
         {.key = "metrics_file", .type = YF_STRING, .offset = offsetof(Config, metrics_file)},
         {.key = "evaluations_keep", .type = YF_DURATION, .offset = offsetof(Config, evaluations_keep_usec)},
+        {.key = "status_from", .type = YF_ENUM, .offset = offsetof(Config, status_from), .names = goal_status_from_table,
+         .n_names = _GOAL_STATUS_FROM_MAX},
+        {.key = "probability_at_risk", .type = YF_DOUBLE, .offset = offsetof(Config, probability_at_risk)},
+        {.key = "probability_off_track", .type = YF_DOUBLE, .offset = offsetof(Config, probability_off_track)},
+        {.key = "probability_recover", .type = YF_DOUBLE, .offset = offsetof(Config, probability_recover)},
         {.key = "sources", .type = YF_SECTION},
         {.key = "series", .type = YF_SECTION},
         {.key = "goals", .type = YF_SECTION},
@@ -1220,6 +1230,30 @@ static const YamlField goal_file_fields[] = {
         {.key = "goals", .type = YF_SECTION},
         {.key = "series", .type = YF_SECTION},
 };
+
+/* The top level's status_from and thresholds, the defaults of every goal: the same rules as a
+ * goal's own keys. Unset thresholds are the built-in ones. */
+static void main_goal_defaults(Ctx *x, yaml_node_t *status_from, yaml_node_t *at_risk, yaml_node_t *off_track,
+                               yaml_node_t *recover)
+{
+        Config *c = x->c;
+
+        c->has_status_from = status_from;
+        if (!at_risk)
+                c->probability_at_risk = 0.8;
+        if (!off_track)
+                c->probability_off_track = 0.2;
+        if (!(c->probability_at_risk > 0 && c->probability_at_risk <= 1))
+                ctx_error(x, at_risk, "probability_at_risk: must be above 0 and at most 1");
+        else if (!(c->probability_off_track >= 0 && c->probability_off_track < c->probability_at_risk))
+                ctx_error(x, off_track ?: at_risk, "probability_off_track: must be at least 0 and below "
+                          "probability_at_risk (%g)", c->probability_at_risk);
+        else if (!recover)
+                c->probability_recover = MIN(c->probability_off_track + PROBABILITY_RECOVER_MARGIN, 1.0);
+        else if (!(c->probability_recover > c->probability_off_track && c->probability_recover <= 1))
+                ctx_error(x, recover, "probability_recover: must be above probability_off_track (%g) and at most 1: "
+                          "leaving off_track needs more than entering it", c->probability_off_track);
+}
 
 void config_parse_root(Ctx *x, yaml_node_t *root)
 {
@@ -1235,6 +1269,10 @@ void config_parse_root(Ctx *x, yaml_node_t *root)
                 return;
 
 #define SECTION(key) (yaml_parsed_has(&p, fields, n, key) ? yaml_parsed_value(&p, fields, n, key) : NULL)
+        /* The goals' defaults before any goal is read. */
+        if (x->main_file)
+                main_goal_defaults(x, SECTION("status_from"), SECTION("probability_at_risk"),
+                                   SECTION("probability_off_track"), SECTION("probability_recover"));
         /* Sources first, whatever the order in the file: series check their source's kind. */
         if (x->main_file && (v = SECTION("sources")))
                 parse_named_section(x, "sources", v, parse_source);

@@ -296,6 +296,12 @@ typedef struct Config {
                                * exists, else NULL (the built-in templates) */
         char *metrics_file;   /* `metrics_file:` node_exporter textfile; NULL = off */
         uint64_t evaluations_keep_usec; /* `evaluations_keep:` audit trail kept whole this long (400d) */
+        /* Every goal's default for these keys (the main file's top level; a goal's own key wins):
+         * status_from (has_status_from false: probability), the thresholds (0: the built-in 0.8,
+         * 0.2 and off_track + PROBABILITY_RECOVER_MARGIN). */
+        bool has_status_from;
+        GoalStatusFrom status_from;
+        double probability_at_risk, probability_off_track, probability_recover;
 
         SourceDef *sources;
         size_t n_sources;

@@ -44,7 +44,7 @@ BAD = {
     ],
     "unknown-key.yaml": [
         "{f}:2:1: unknown key 'languag' in the main configuration (did you mean 'language'?), allowed keys: "
-        "state_dir, language, goals_dir, plan, municipality, templates_dir, metrics_file, evaluations_keep, "
+        "state_dir, language, goals_dir, plan, municipality, templates_dir, metrics_file, evaluations_keep, status_from, probability_at_risk, probability_off_track, probability_recover, "
         "sources, series, goals, recipients, notifiers, routes",
     ],
     "wrong-type.yaml": ["{f}:4:14: timeout: expected a duration, got a mapping"],

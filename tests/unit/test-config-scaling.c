@@ -114,7 +114,7 @@ static void test_error_cap(void **state)
         assert_int_equal(errors.n_items, CONFIG_ERRORS_MAX + 1);
         assert_string_equal(errors.items[0].message,
                             "unknown key 'k0' in the main configuration, allowed keys: state_dir, language, "
-                            "goals_dir, plan, municipality, templates_dir, metrics_file, evaluations_keep, sources, series, "
+                            "goals_dir, plan, municipality, templates_dir, metrics_file, evaluations_keep, status_from, probability_at_risk, probability_off_track, probability_recover, sources, series, "
                             "goals, recipients, notifiers, routes");
         assert_string_equal(errors.items[CONFIG_ERRORS_MAX].message,
                             "50 more errors not shown (at most 1000 are reported)");

@@ -2,6 +2,7 @@
 /* config_load(): every field, the defaults, and one broken file per kind of error with the exact
  * FILE:LINE:COL: message it must produce. The YAML is written to a fresh temporary directory per
  * case: main.yaml and goals.d/10-a.yaml, goals.d/20-b.yaml. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -241,7 +242,7 @@ static void test_errors(void **state)
                  WANT("@main:2:1: unknown key 'sauces' in the main configuration (did you mean 'sources'?), "
                       "allowed "
                       "keys: state_dir, "
-                      "language, goals_dir, plan, municipality, templates_dir, metrics_file, evaluations_keep, sources, series, goals, recipients, notifiers, routes")},
+                      "language, goals_dir, plan, municipality, templates_dir, metrics_file, evaluations_keep, status_from, probability_at_risk, probability_off_track, probability_recover, sources, series, goals, recipients, notifiers, routes")},
                 {"evaluations_keep under a day", "state_dir: /x\nevaluations_keep: 1h\n", NULL, NULL,
                  WANT("@main:2:19: evaluations_keep: must be at least 1d (every goal's latest evaluation and those "
                       "behind a notice are kept anyway)")},
@@ -1144,6 +1145,47 @@ static void test_hardening(void **state)
         run_cases(rows, ELEMENTSOF(rows));
 }
 
+/* The top level's status_from and thresholds are every goal's defaults; a goal's own key wins, and
+ * a goal's own off_track moves its recover with it. */
+static void test_goal_defaults_from_the_top(void **state)
+{
+        ConfigErrors errors = {};
+        Config *c = NULL;
+        const GoalDef *g;
+        Tree t;
+
+        tree_make(&t, "status_from: projection\nprobability_off_track: 0.3\n" BASE,
+                  GOAL("  - id: b\n    kind: level\n    series: fleks\n    period: 2024\n    target: 1\n"
+                       "    status_from: probability\n    probability_off_track: 0.1\n"),
+                  NULL);
+        assert_int_equal(config_load(t.main, &c, &errors), 0);
+        g = config_find_goal(c, "a");
+        assert_int_equal(g->status_from, GOAL_STATUS_FROM_PROJECTION);
+        assert_true(g->probability_at_risk == 0.8 && g->probability_off_track == 0.3);
+        assert_true(fabs(g->probability_recover - 0.45) < 1e-12);
+        g = config_find_goal(c, "b");
+        assert_int_equal(g->status_from, GOAL_STATUS_FROM_PROBABILITY);
+        assert_true(g->probability_off_track == 0.1 && fabs(g->probability_recover - 0.25) < 1e-12);
+        config_free(c);
+        tree_remove(&t);
+
+        /* none at the top: the built-in defaults */
+        tree_make(&t, BASE, GOAL(""), NULL);
+        assert_int_equal(config_load(t.main, &c, &errors), 0);
+        g = config_find_goal(c, "a");
+        assert_int_equal(g->status_from, GOAL_STATUS_FROM_PROBABILITY);
+        assert_true(g->probability_at_risk == 0.8 && g->probability_off_track == 0.2);
+        assert_true(fabs(g->probability_recover - 0.35) < 1e-12);
+        config_free(c);
+        tree_remove(&t);
+
+        /* checked at the top as at a goal, with the main file's position */
+        tree_make(&t, "probability_recover: 0.1\n" BASE, GOAL(""), NULL);
+        check_errors(&t, WANT("@main:1:22: probability_recover: must be above probability_off_track (0.2) and at "
+                              "most 1: leaving off_track needs more than entering it"));
+        tree_remove(&t);
+}
+
 /* A chain of derived series deeper than the evaluation can resolve: one error where it crosses. */
 static void test_derived_chain(void **state)
 {
@@ -1509,7 +1551,8 @@ int main(void)
                 cmocka_unit_test(test_secret_read),   cmocka_unit_test(test_values),
                 cmocka_unit_test(test_schedules),
                 cmocka_unit_test(test_alerting_keys), cmocka_unit_test(test_alerting_key_errors),
-                cmocka_unit_test(test_hardening),     cmocka_unit_test(test_derived_chain),
+                cmocka_unit_test(test_hardening),     cmocka_unit_test(test_goal_defaults_from_the_top),
+                cmocka_unit_test(test_derived_chain),
                 cmocka_unit_test(test_unreadable_files), cmocka_unit_test(test_display_name_whitespace),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
