@@ -180,19 +180,6 @@ int evaluate_goals(const Config *c, const SeriesSet *set, Date date, GoalResult 
         return 0;
 }
 
-/* The source as people know it, for "tallene fra Jobindsats kunne ikke hentes". */
-static const char *source_label(const SourceDef *src)
-{
-        switch (src->kind) {
-        case SOURCE_JOBINDSATS:
-                return "Jobindsats";
-        case SOURCE_STATBANK:
-                return "Statistikbanken";
-        default:
-                return src->name;
-        }
-}
-
 /* A goal without figures whose source is in a failure streak, or was never fetched, says so ("could
  * not be fetched, contact IT") instead of "not published yet". The source states are read once per
  * evaluation, not per goal. */
@@ -261,7 +248,11 @@ static int explain_failing_sources(Store *st, const Config *c, GoalResult *resul
                         const SourceDef *src = name ? failing_source(c, failing, memo, name, 0) : NULL;
                         if (src) {
                                 in.source_failing = true;
-                                in.source = source_label(src);
+                                /* as loaded: the display name; a SourceDef made in code: the kind's */
+                                in.source_da = src->display_name_da ?: source_default_display_name(src->kind, false)
+                                                                         ?: src->name;
+                                in.source_en = src->display_name_en ?: source_default_display_name(src->kind, true)
+                                                                         ?: src->name;
                         }
                 }
                 if (!in.source_failing)

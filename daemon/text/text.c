@@ -448,9 +448,11 @@ static bool explain_no_verdict(const T *t, Text *out)
             (r->reason == GOAL_REASON_NO_SERIES || r->reason == GOAL_REASON_NO_PERIOD_DATA ||
              r->reason == GOAL_REASON_STALE)) {
                 opening(t, out, false);
-                if (!isempty(t->in->source))
-                        text_add(out, t->en ? "the figures from %s could not be fetched (contact IT operations)." :
-                                              "tallene fra %s kunne ikke hentes (kontakt IT-drift).", t->in->source);
+                const char *src = t->en ? t->in->source_en : t->in->source_da;
+                /* "fra kilden »…«": reads with a provider's name and with "Jobcentrets egne tal" alike */
+                if (!isempty(src))
+                        text_add(out, t->en ? "the figures could not be fetched from the source “%s” (contact IT operations)." :
+                                              "tallene kunne ikke hentes fra kilden »%s« (kontakt IT-drift).", src);
                 else
                         text_add(out, t->en ? "the figures could not be fetched (contact IT operations)." :
                                               "tallene kunne ikke hentes (kontakt IT-drift).");

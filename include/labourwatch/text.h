@@ -28,7 +28,8 @@ typedef struct TextInput {
                                      * denominator's unit ("ordrer"); NULL: the series' name, "sager" */
         bool source_failing;        /* a source the goal's series come from is in a failure streak or
                                      * was never fetched: missing figures are IT's to fix */
-        const char *source;         /* that source, as people know it: "Jobindsats" */
+        const char *source_da;      /* that source, as people know it (its display_name): "Jobindsats", */
+        const char *source_en;      /* "Jobcentrets egne tal" / "The job centre's own figures" */
 } TextInput;
 
 /* Writes the explanation of result r of goal g in language lang ("da", "en"; NULL or anything else:

@@ -248,10 +248,10 @@ static void test_failing_source(void **state)
         assert_int_equal(n, 2);
         assert_int_equal(res[0].status, GOAL_STATUS_NO_DATA);
         assert_string_equal(res[0].explanation_da,
-                            "Målet »Andel« kan ikke vurderes: tallene fra Jobindsats kunne ikke hentes (kontakt IT-drift).");
+                            "Målet »Andel« kan ikke vurderes: tallene kunne ikke hentes fra kilden »Jobindsats« (kontakt IT-drift).");
         assert_string_equal(res[0].explanation_en,
-                            "The goal “Share” cannot be assessed: the figures from Jobindsats could not be fetched "
-                            "(contact IT operations).");
+                            "The goal “Share” cannot be assessed: the figures could not be fetched from the source "
+                            "“Jobindsats” (contact IT operations).");
         assert_string_equal(res[1].explanation_da,
                             "Målet »Ordrer« kan ikke vurderes: der er endnu ikke offentliggjort tal for 2024.");
         goal_results_free(res, n);
@@ -263,7 +263,7 @@ static void test_failing_source(void **state)
         c.n_series = 3;
         assert_int_equal(evaluate_all(st, &c, (Date){ 2024, 7, 15 }, 0, false, &res, &n, &err), 0);
         assert_string_equal(res[0].explanation_da,
-                            "Målet »Andel« kan ikke vurderes: tallene fra Jobindsats kunne ikke hentes (kontakt IT-drift).");
+                            "Målet »Andel« kan ikke vurderes: tallene kunne ikke hentes fra kilden »Jobindsats« (kontakt IT-drift).");
         goal_results_free(res, n);
         goals[0].series = (char *) "m";
         c.series = series;
@@ -273,7 +273,11 @@ static void test_failing_source(void **state)
         assert_int_equal(store_set_source_state(st, "intern", &(SourceState){}, &err), 0);
         assert_int_equal(evaluate_all(st, &c, (Date){ 2024, 7, 15 }, 0, false, &res, &n, &err), 0);
         assert_string_equal(res[1].explanation_da,
-                            "Målet »Ordrer« kan ikke vurderes: tallene fra intern kunne ikke hentes (kontakt IT-drift).");
+                            "Målet »Ordrer« kan ikke vurderes: tallene kunne ikke hentes fra kilden »Jobcentrets egne "
+                            "tal« (kontakt IT-drift).");
+        assert_string_equal(res[1].explanation_en,
+                            "The goal “Ordrer” cannot be assessed: the figures could not be fetched from the source "
+                            "“The job centre's own figures” (contact IT operations).");
         goal_results_free(res, n);
 
         store_close(st);

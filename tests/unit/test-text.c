@@ -346,15 +346,15 @@ static const Row rows[] = {
           "fuldtidspersoner", "full-time persons",
           "2023M01 380 381 382 383 384 385 386 387 388 389 390 391", NULL, NULL, NULL,
           "2024-03-20", 1, true, NULL,
-          "Målet »Testmål« kan ikke vurderes: tallene fra Jobindsats kunne ikke hentes (kontakt IT-drift).",
-          "The goal “Test goal” cannot be assessed: the figures from Jobindsats could not be fetched (contact IT operations)." },
+          "Målet »Testmål« kan ikke vurderes: tallene kunne ikke hentes fra kilden »Jobindsats« (kontakt IT-drift).",
+          "The goal “Test goal” cannot be assessed: the figures could not be fetched from the source “Jobindsats” (contact IT operations)." },
         { "no data: stale and failing",
           GOAL_LEVEL, GOAL_AT_LEAST, GOAL_AGGREGATE_AVERAGE, 0, PROJECTION_LINEAR, "2024", NULL, 380, 0, 0, 1,
           "fuldtidspersoner", "full-time persons",
           "2024M01 380 382 384", NULL, NULL, NULL,
           "2024-07-15", 1, true, NULL,
-          "Målet »Testmål« kan ikke vurderes: tallene fra Jobindsats kunne ikke hentes (kontakt IT-drift).",
-          "The goal “Test goal” cannot be assessed: the figures from Jobindsats could not be fetched (contact IT operations)." },
+          "Målet »Testmål« kan ikke vurderes: tallene kunne ikke hentes fra kilden »Jobindsats« (kontakt IT-drift).",
+          "The goal “Test goal” cannot be assessed: the figures could not be fetched from the source “Jobindsats” (contact IT operations)." },
         { "no data: no series",
           GOAL_LEVEL, GOAL_AT_LEAST, GOAL_AGGREGATE_AVERAGE, 0, PROJECTION_LINEAR, "2024", NULL, 380, 0, 0, 1,
           "fuldtidspersoner", "full-time persons",
@@ -388,8 +388,8 @@ static const Row rows[] = {
           "fuldtidspersoner", "full-time persons",
           "2023M01 380", NULL, NULL, NULL,
           "2024-01-20", 0, true, NULL,
-          "Ingen tal: tallene fra Jobindsats kunne ikke hentes (kontakt IT-drift).",
-          "No data: the figures from Jobindsats could not be fetched (contact IT operations)." },
+          "Ingen tal: tallene kunne ikke hentes fra kilden »Jobindsats« (kontakt IT-drift).",
+          "No data: the figures could not be fetched from the source “Jobindsats” (contact IT operations)." },
         { "no title: the id in its place (as the configuration defaults it)",
           GOAL_LEVEL, GOAL_AT_LEAST, GOAL_AGGREGATE_AVERAGE, 0, PROJECTION_LINEAR, "2024", NULL, 380, 0, 0, 1,
           "fuldtidspersoner", "full-time persons",
@@ -475,7 +475,7 @@ static void test_sentences(void **state)
                 };
                 GoalSeriesMeta meta[_GOAL_ROLE_MAX];
                 bool label = w->extra && streq(w->extra, "label"), denunit = w->extra && streq(w->extra, "denunit");
-                TextInput in = { .meta = meta, .source_failing = w->failing, .source = "Jobindsats" };
+                TextInput in = { .meta = meta, .source_failing = w->failing, .source_da = "Jobindsats", .source_en = "Jobindsats" };
                 SeriesSet *set = NULL;
                 char da[GOAL_TEXT_MAX], en[GOAL_TEXT_MAX];
                 Date now;
