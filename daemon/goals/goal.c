@@ -750,12 +750,9 @@ static void set_distribution(Ctx *c, double projected, double sigma, int df)
         }
 }
 
-/* Rolling-origin backtest of the projection rule on the series' own history: from every origin o
- * among the last ORIGINS_MAX visible periods, the rule is applied as it would have been with o the
- * latest period seen, and E(o, h), the error of the sum of the next h periods (h = 1 .. N - 1), is
- * added to the moments of the scaling law sd(E_h) = c h^alpha (see spread_fit). Months to come err
- * together (autocorrelation, a level shift) or apart; alpha says which, from the series itself. For
- * `latest`, E(o, h) is the error of period o + h alone. */
+/* Rolling-origin backtest: from each of the last ORIGINS_MAX visible periods o, the rule as it
+ * would have projected with o the latest, and E(o, h), the error of the sum of the next h periods
+ * (of period o + h alone for `latest`), into the moments of sd(E_h) = c h^alpha (spread()). */
 #define ORIGINS_MAX 24
 #define ALPHA_STEPS 11 /* alpha in 0.5, 0.6, ..., 1.5 */
 
@@ -869,6 +866,21 @@ static void backtest_origins(const Ctx *c, GoalAggregate a, bool sum_like, const
         }
 }
 
+/* Running mean and sum of squared deviations (Welford): one value more. */
+typedef struct Moments {
+        int n;
+        double mean, m2;
+} Moments;
+
+static void moments_add(Moments *m, double x)
+{
+        double d = x - m->mean;
+
+        m->n++;
+        m->mean += d / m->n;
+        m->m2 += d * (x - m->mean);
+}
+
 /* The floor's variance of one term's series over hh periods to come, in the series' units: what
  * the rule in use cannot foresee from one period to the next, as if the periods to come could all
  * err together by that much; at least 2 % of the term's level; and counts (people, orders; not
@@ -880,9 +892,9 @@ static double floor_variance(const Ctx *c, const Term *t, int hh)
 {
         const Series *s = c->s[t->role];
         int P = c->per_year, lag = (c->method == PROJECTION_SEASONAL || c->method == PROJECTION_SMOOTHED) && P > 1 ? P : 1;
-        double m1 = 0, m2 = 0, d1 = 0, d2 = 0, scale, v, w;
+        Moments values = {}, diffs = {};
         bool counts = c->g->kind != GOAL_RANK;
-        int n = 0, nd = 0;
+        double scale, w;
         size_t end = points_through(s, c->visible);
 
         for (size_t i = 0; i < end; i++) {
@@ -890,31 +902,23 @@ static double floor_variance(const Ctx *c, const Term *t, int hh)
                 if (pt->missing || !isfinite(pt->value))
                         continue;
                 counts = counts && pt->value >= 0 && pt->value == floor(pt->value);
-                n++;
-                double d = pt->value - m1;
-                m1 += d / n;
-                m2 += d * (pt->value - m1);
+                moments_add(&values, pt->value);
                 /* the difference to `lag` periods before */
-                if (!peek(c, t->role, period_index(pt->period) - lag, &w) || !peek(c, t->role, period_index(pt->period), &v))
-                        continue;
-                nd++;
-                d = (v - w) - d1;
-                d1 += d / nd;
-                d2 += d * ((v - w) - d1);
+                if (peek(c, t->role, period_index(pt->period) - lag, &w))
+                        moments_add(&diffs, pt->value - w);
         }
-        scale = nd >= 3 ? sqrt(d2 / (nd - 1)) : n >= 2 ? sqrt(m2 / (n - 1)) : 0;
+        const Moments *m = diffs.n >= 3 ? &diffs : &values;
+        scale = m->n >= 2 ? sqrt(m->m2 / (m->n - 1)) : 0;
         scale = MAX(scale, FLOOR_RELATIVE * fabs(t->level));
         if (scale <= 0)
                 scale = FLOOR_RELATIVE * MAX(1.0, fabs(c->g->target));
-        return MAX(hh * scale * hh * scale, counts && n > 0 ? hh * MAX(m1, 1.0) : 0);
+        return MAX(hh * scale * hh * scale, counts && values.n > 0 ? hh * MAX(values.mean, 1.0) : 0);
 }
 
-/* The spread (sigma, degrees of freedom) of the goal's final measure, h members still to come, from
- * the backtest of the terms' combined error; floor_given >= 0 is the floor's variance in the
- * measure's unit (else it is the terms' floor_variance()). The scaling law's alpha is the maximum-likelihood one
- * on the grid, c^2 its mean square; the errors of one origin overlap, so the degrees of freedom are
- * the origins over sqrt(h), at least 2. With little or no history the floor (floor_variance, terms
- * taken as independent) widens it, weighted as FLOOR_WEIGHT origins, and more below SHORT_ORIGINS. */
+/* The spread (sigma, df) of the final measure, h members to come: alpha by maximum likelihood on the
+ * grid, c^2 its mean square, df the origins over sqrt(h) (one origin's errors overlap); the floor
+ * (floor_given >= 0, else the terms' floor_variance()) weighs FLOOR_WEIGHT origins, more below
+ * SHORT_ORIGINS. */
 static bool spread(Ctx *c, GoalAggregate a, bool sum_like, const Term *t, size_t n_t, int h, double floor_given,
                    double *ret_sigma, int *ret_df)
 {
